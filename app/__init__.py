@@ -1,0 +1,83 @@
+"""Petits Pas: the application factory."""
+import os
+import sqlite3
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import check_secret_key, config_for_environment
+
+
+def create_app(config_class=None, **overrides):
+    """Build an app: config -> extensions -> blueprints -> cli -> errors. Nothing at import time."""
+    config_class = config_class or config_for_environment()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(config_class.from_environment())
+    app.config.update(overrides)
+    _finish_config(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from app import errors, security
+    errors.register(app)
+    security.register(app)
+    return app
+
+
+def _finish_config(app):
+    if app.config["APP_ENV"] == "production":
+        problem = check_secret_key(app.config)
+        if problem:
+            raise SystemExit(f"Refusing to start in production: {problem}")
+        app.debug = False
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "petitspas.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite serialises writers; wait for the lock instead of failing at once.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_extensions(app):
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from app import auth  # noqa: F401  (user loader)
+
+
+def _register_blueprints(app):
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.author import bp as author_bp
+    from app.learn import bp as learn_bp
+    from app.manage import bp as manage_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learn_bp, url_prefix="/learn")
+    app.register_blueprint(manage_bp, url_prefix="/manage")
+    app.register_blueprint(author_bp, url_prefix="/author")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_cli(app):
+    from app import cli
+    cli.register(app)

@@ -1,0 +1,102 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm
+from app.extensions import db, limiter
+from app.models.users import normalise_email
+from app.security import audit, is_safe_next
+from app.services import accounts
+
+HOME_BY_ROLE = {"trainee": "learn.dashboard", "manager": "manage.dashboard",
+                "trainer": "author.index", "admin": "admin.index"}
+
+
+def home_for(user):
+    return url_for(HOME_BY_ROLE.get(user.role, "learn.dashboard"))
+
+
+def _login_failed(response):
+    # Only failures count towards the limit; a successful login redirects.
+    return response.status_code != 302
+
+
+def _account_key():
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_limit():
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _limited(request_limit):
+    audit("login-limited", email=normalise_email(request.form.get("email", "")))
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_login_failed, on_breach=_limited,
+               scope="login-address")
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_login_failed,
+               scope="login-account")
+def login():
+    next_url = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(next_url if is_safe_next(next_url) else home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            audit("login-failed", email=normalise_email(form.email.data))
+            # One message whether or not the account exists.
+            form.password.errors.append("That email and password do not match an active account.")
+            return render_template("auth/login.html", form=form), 200
+        session.clear()  # a fresh session at login, against fixation
+        login_user(user, remember=form.remember.data)
+        return redirect(next_url if is_safe_next(next_url) else home_for(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    everywhere = LogoutEverywhereForm(prefix="everywhere")
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        except accounts.AccountError as error:
+            getattr(form, error.field or "new_password").errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(current_user)  # keep this session; every other one has ended
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, everywhere=everywhere)
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    form = LogoutEverywhereForm(prefix="everywhere")
+    if form.validate_on_submit():
+        accounts.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are logged out on every device.", "info")
+    return redirect(url_for("auth.login"))

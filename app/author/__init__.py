@@ -1,0 +1,8 @@
+from flask import Blueprint
+
+from app.security import require_roles
+
+bp = Blueprint("author", __name__)
+require_roles(bp, "trainer")
+
+from app.author import routes  # noqa: E402,F401

@@ -1,0 +1,135 @@
+"""Command line: flask users ..., flask demo, flask content lint|test|sync|graph."""
+import sys
+from datetime import date, timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+
+users_cli = AppGroup("users", help="Create and manage accounts.")
+content_cli = AppGroup("content", help="Lint, play-test, graph and publish courses and scenarios.")
+
+
+def register(app):
+    app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)
+    app.cli.add_command(demo)
+
+
+@users_cli.command("create")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--role", type=click.Choice(["trainee", "manager", "trainer", "admin"]), default="trainee", show_default=True)
+@click.option("--team", "team_name", default=None, help="Team name (created if missing).")
+@click.option("--hire-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.password_option()
+def create_user(email, name, role, team_name, hire_date, password):
+    """Create an account."""
+    from app.services import accounts
+    team = _team_named(team_name) if team_name else None
+    try:
+        user = accounts.create_user(email, name, password, role=role, team=team,
+                                    hire_date=hire_date.date() if hire_date else None)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error))
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+def _team_named(name, manager=None):
+    from sqlalchemy import select
+
+    from app.models import Team
+    team = db.session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name, manager=manager)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+DEMO_ACCOUNTS = [
+    ("admin@example.com", "Alex Admin", "admin"),
+    ("trainer@example.com", "Théo Trainer", "trainer"),
+    ("manager@example.com", "Maya Manager", "manager"),
+    ("trainee@example.com", "Tina Trainee", "trainee"),
+    ("trainee2@example.com", "Tom Rookie", "trainee"),
+    ("trainee3@example.com", "Inès Newhire", "trainee"),
+]
+
+
+@click.command("demo")
+def demo():
+    """Seed the demo accounts (development only). Running it twice is harmless."""
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("Demo accounts are never created in production.")
+    from app.services import accounts
+    password = current_app.config["DEMO_PASSWORD"]
+    created = []
+    manager = None
+    for email, name, role in DEMO_ACCOUNTS:
+        user = accounts.find_user_by_email(email)
+        if user is None:
+            team = None
+            if role == "trainee":
+                team = _team_named("Demo team", manager)
+            user = accounts.create_user(email, name, password, role=role, team=team,
+                                        hire_date=date.today() - timedelta(days=7) if role == "trainee" else None,
+                                        check_password=False)
+            created.append(email)
+        if role == "manager":
+            manager = user
+            _team_named("Demo team", manager).manager = manager
+    db.session.commit()
+    click.echo("Demo accounts (password: %s)%s:" % (password, "" if created else ", already there"))
+    for email, name, role in DEMO_ACCOUNTS:
+        click.echo(f"  {role:8} {email}")
+
+
+def _content_root(root):
+    return root or current_app.config["CONTENT_ROOT"]
+
+
+@content_cli.command("lint")
+@click.option("--root", default=None, help="Content root holding courses/ and scenarios/.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.argument("paths", nargs=-1)
+def content_lint(root, strict, paths):
+    """Check courses and scenarios; PATH:LINE: CODE message per finding."""
+    from app.content.cli import run_lint
+    sys.exit(run_lint(_content_root(root), list(paths), strict=strict, out=sys.stdout))
+
+
+@content_cli.command("test")
+@click.option("--root", default=None)
+@click.option("--random", "random_games", type=int, default=0, help="Also play N seeded random games.")
+@click.option("--seed", type=int, default=1)
+@click.argument("paths", nargs=-1)
+def content_test(root, random_games, seed, paths):
+    """Play every scenario: quicktest, randomtest, scripted tests and invariants."""
+    from app.content.cli import run_test
+    sys.exit(run_test(_content_root(root), list(paths), random_games=random_games, seed=seed, out=sys.stdout))
+
+
+@content_cli.command("graph")
+@click.option("--root", default=None)
+@click.argument("scenario_id")
+def content_graph(root, scenario_id):
+    """Print a scenario's graph as Mermaid text."""
+    from app.content.cli import run_graph
+    sys.exit(run_graph(_content_root(root), scenario_id, out=sys.stdout))
+
+
+@content_cli.command("sync")
+@click.option("--root", default=None)
+@click.argument("paths", nargs=-1)
+def content_sync(root, paths):
+    """Publish changed files as new versions; unchanged files are skipped, files with errors refused."""
+    from app.services.publishing import sync_files
+    report = sync_files(_content_root(root), list(paths), echo=click.echo)
+    db.session.commit()
+    click.echo(f"{report.published} published, {report.unchanged} unchanged, {report.refused} refused.")
+    sys.exit(1 if report.refused else 0)

@@ -1,0 +1,45 @@
+"""Error pages: plain words, never a traceback."""
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The page could not understand what was sent. Go back and try again."),
+    403: ("Not allowed", "Your account does not give access to this page."),
+    404: ("Page not found", "There is nothing here. Check the address or go back to your home page."),
+    405: ("Not allowed this way", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than the site accepts (2 MB). Send a smaller file."),
+    429: ("Too many attempts", "Too many attempts in a short time. Wait a few minutes, then try again."),
+    500: ("Something went wrong", "An unexpected error stopped this page. Nothing was half-saved; please try again."),
+    503: ("Temporarily unavailable", "The database is not answering right now. Nothing you entered was lost; try again in a moment."),
+}
+
+
+def _page(code):
+    title, message = MESSAGES[code]
+    if request.accept_mimetypes.best == "application/json" or request.path.endswith(("/lint", "/preview")) and request.method == "POST":
+        return {"error": title, "message": message}, code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register(app):
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, lambda error, code=code: _page(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        title, message = "Form expired", "This form was open too long or came from elsewhere. Reload the page and submit it again."
+        return render_template("errors/error.html", code=400, title=title, message=message), 400
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        app.logger.error("database error: %s", error)
+        return _page(503)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _page(500)

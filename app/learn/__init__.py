@@ -1,0 +1,8 @@
+from flask import Blueprint
+
+from app.security import require_roles
+
+bp = Blueprint("learn", __name__)
+require_roles(bp, "trainee")
+
+from app.learn import routes  # noqa: E402,F401

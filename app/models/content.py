@@ -1,0 +1,49 @@
+"""Published content versions (immutable) and trainers' drafts."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class ContentVersion(db.Model):
+    """One published text of a course, module or scenario. Never updated: a change is a new row."""
+    __tablename__ = "content_versions"
+    __table_args__ = (
+        UniqueConstraint("kind", "slug", "version"),
+        UniqueConstraint("kind", "slug", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # course, module, scenario
+    slug: Mapped[str] = mapped_column(String(120))
+    version: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(Text)
+    compiled: Mapped[str] = mapped_column(Text)  # JSON of the parsed value
+    path: Mapped[str | None] = mapped_column(String(300))  # file it came from, if any
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author = relationship("User")
+
+
+class ContentDraft(db.Model):
+    """A trainer's work in progress; `revision` detects two trainers saving from one base."""
+    __tablename__ = "content_drafts"
+    __table_args__ = (UniqueConstraint("kind", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("content_versions.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    base_version = relationship("ContentVersion")
+    updated_by = relationship("User")

@@ -1,0 +1,122 @@
+"""Learning records: assignments, page views, quiz attempts, scenario attempts and their steps.
+Steps, views and quiz attempts are appended, never edited."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class Assignment(db.Model):
+    """Work given to a trainee or a whole team: a course, module or scenario, due on a date
+    or a number of days after each trainee's hire date."""
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_kind: Mapped[str] = mapped_column(String(16))  # course, module, scenario
+    target_slug: Mapped[str] = mapped_column(String(120))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    due_date: Mapped[date | None]
+    due_days_after_hire: Mapped[int | None]
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    user = relationship("User", foreign_keys=[user_id])
+    team = relationship("Team")
+    assigned_by = relationship("User", foreign_keys=[assigned_by_id])
+
+
+class PageView(db.Model):
+    __tablename__ = "page_views"
+    __table_args__ = (Index("ix_page_views_user_module", "user_id", "module_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    page: Mapped[int]  # 1-based page of the lesson
+    viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    answers: Mapped[dict] = mapped_column(JSON)  # {question number: [answer numbers]}
+    percent: Mapped[int]
+    passed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScenarioAttempt(db.Model):
+    """One play of a scenario, pinned to the version it started on until it ends."""
+    __tablename__ = "scenario_attempts"
+    __table_args__ = (
+        Index("ix_scenario_attempts_user_scenario", "user_id", "scenario_slug"),
+        Index("ix_scenario_attempts_version", "version_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scenario_slug: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")  # in_progress, finished
+    current_node: Mapped[str] = mapped_column(String(120))
+    state: Mapped[dict] = mapped_column(JSON)
+    step_count: Mapped[int] = mapped_column(default=0)
+    percent: Mapped[int | None]
+    passed: Mapped[bool | None]
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    user = relationship("User")
+    version = relationship("ContentVersion")
+    steps: Mapped[list["AttemptStep"]] = relationship(back_populates="attempt", order_by="AttemptStep.seq")
+    comments: Mapped[list["CoachingComment"]] = relationship(back_populates="attempt",
+                                                             order_by="CoachingComment.created_at")
+
+
+class AttemptStep(db.Model):
+    """One choice made in an attempt. (attempt, seq) is unique in the database, so a double
+    click or a replayed POST can never record a second step."""
+    __tablename__ = "attempt_steps"
+    __table_args__ = (UniqueConstraint("attempt_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("scenario_attempts.id", ondelete="CASCADE"))
+    seq: Mapped[int]  # 1, 2, ... per attempt
+    node: Mapped[str] = mapped_column(String(120))
+    choice: Mapped[int | None]  # index of the choice in the node (0-based, in source order); None for Continue
+    choice_label: Mapped[str] = mapped_column(Text, default="")
+    effects: Mapped[dict] = mapped_column(JSON, default=dict)  # score deltas, ledger, feedback
+    skill: Mapped[str | None] = mapped_column(String(60))
+    phase: Mapped[str | None] = mapped_column(String(60))  # the true phase on a signal-reading node
+    phase_claimed: Mapped[str | None] = mapped_column(String(60))
+    phase_correct: Mapped[bool | None]
+    rating: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[ScenarioAttempt] = relationship(back_populates="steps")
+
+
+class CoachingComment(db.Model):
+    __tablename__ = "coaching_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("scenario_attempts.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[ScenarioAttempt] = relationship(back_populates="comments")
+    author = relationship("User")

@@ -1,0 +1,77 @@
+"""Users and teams."""
+from datetime import date, datetime
+from enum import Enum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class Role(str, Enum):
+    TRAINEE = "trainee"
+    MANAGER = "manager"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True, ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    manager: Mapped["User | None"] = relationship(foreign_keys=[manager_id])
+    members: Mapped[list["User"]] = relationship(back_populates="team", foreign_keys="User.team_id",
+                                                 order_by="User.name")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (see normalise_email), so uniqueness ignores case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.TRAINEE.value)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    hire_date: Mapped[date | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped to end every session of the user (logout everywhere, password change, deactivation).
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped["Team | None"] = relationship(back_populates="members", foreign_keys=[team_id])
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        # The session carries the version: a bumped version no longer loads the user.
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, *roles):
+        return self.role in {r.value if isinstance(r, Role) else r for r in roles}
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN.value
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role}>"
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()

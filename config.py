@@ -1,0 +1,113 @@
+"""Configuration, chosen by APP_ENV; every setting can be overridden by an environment
+variable of the same name (DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI, ...)."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# Secrets that have appeared in docs or defaults; production must never run on them.
+KNOWN_WEAK_SECRETS = {"dev", "development", "secret", "changeme", "change-me", "test",
+                      "dev-insecure-key-change-me", "petitspas", "secret-key"}
+
+
+def _bool(value):
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    APP_ENV = "base"
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads of Markdown; 413 above this
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT = "10 per 5 minutes"
+    CONTENT_ROOT = str(BASE_DIR)
+    DEMO_PASSWORD = "petitspas"
+    PAGE_SIZE = 50
+
+    # Types of the settings that environment variables may override.
+    _ENV_TYPES = {
+        "SECRET_KEY": str, "DATABASE_URL": str, "RATELIMIT_STORAGE_URI": str,
+        "RATELIMIT_ENABLED": _bool, "WTF_CSRF_ENABLED": _bool, "MAX_CONTENT_LENGTH": int,
+        "SESSION_COOKIE_SECURE": _bool, "REMEMBER_COOKIE_SECURE": _bool, "LOGIN_LIMIT": str,
+        "CONTENT_ROOT": str, "DEMO_PASSWORD": str, "PAGE_SIZE": int,
+    }
+
+    @classmethod
+    def from_environment(cls, environ=None):
+        """A dict of settings: the class defaults overridden by the environment."""
+        environ = os.environ if environ is None else environ
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        for name, cast in cls._ENV_TYPES.items():
+            if name in environ and environ[name] != "":
+                settings[name] = cast(environ[name])
+        if settings.get("DATABASE_URL"):
+            settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["DATABASE_URL"])
+        settings.pop("DATABASE_URL", None)
+        return settings
+
+
+def normalise_database_url(url):
+    # psycopg 3 is the driver we ship; accept the common postgres:// spellings.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class DevelopmentConfig(Config):
+    APP_ENV = "development"
+    SECRET_KEY = "dev-insecure-key-change-me"
+    SQLALCHEMY_DATABASE_URI = None  # the factory puts SQLite in the instance folder
+
+
+class TestConfig(Config):
+    APP_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production-0123456789"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def config_for_environment(environ=None):
+    environ = os.environ if environ is None else environ
+    name = environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise SystemExit(f"APP_ENV={name!r} is not one of: {', '.join(CONFIGS)}")
+    return CONFIGS[name]
+
+
+def check_secret_key(settings):
+    """Production refuses weak secrets: a signed session cookie is only as strong as its key."""
+    key = settings.get("SECRET_KEY") or ""
+    if not key:
+        return "SECRET_KEY is not set. Set it to a random value of at least 32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+    if key.lower() in KNOWN_WEAK_SECRETS:
+        return "SECRET_KEY is a known default. Generate a random one: python -c 'import secrets; print(secrets.token_hex(32))'."
+    if len(key) < 32:
+        return f"SECRET_KEY is too short ({len(key)} characters); use at least 32 random characters."
+    return None
