@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 
@@ -62,6 +62,7 @@ DEMO_ACCOUNTS = [
 
 
 @click.command("demo")
+@with_appcontext
 def demo():
     """Seed the demo accounts (development only). Running it twice is harmless."""
     if current_app.config["APP_ENV"] == "production":

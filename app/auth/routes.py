@@ -83,7 +83,7 @@ def account():
             getattr(form, error.field or "new_password").errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user)  # keep this session; every other one has ended
+            login_user(current_user._get_current_object())  # keep this session; every other one has ended
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, everywhere=everywhere)

@@ -1,4 +1,4 @@
-"""users, teams, content versions, learning records, audit
+"""Initial schema: users, teams, content versions, learning records, audit
 
 Revision ID: 067cdc252466
 Revises: 
@@ -23,7 +23,6 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('manager_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['manager_id'], ['users.id'], name=op.f('fk_teams_manager_id_users'), ondelete='SET NULL', use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_teams')),
     sa.UniqueConstraint('name', name=op.f('uq_teams_name'))
     )
@@ -47,6 +46,10 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_team_id'), ['team_id'], unique=False)
+
+    # teams and users refer to each other: the team's manager key is added once users exists.
+    with op.batch_alter_table('teams', schema=None) as batch_op:
+        batch_op.create_foreign_key(batch_op.f('fk_teams_manager_id_users'), 'users', ['manager_id'], ['id'], ondelete='SET NULL')
 
     op.create_table('assignments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -233,6 +236,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_assignments_team_id'))
 
     op.drop_table('assignments')
+    with op.batch_alter_table('teams', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_teams_manager_id_users'), type_='foreignkey')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_team_id'))
 

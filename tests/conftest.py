@@ -1,0 +1,164 @@
+"""Shared fixtures: a fresh app per test from the factory, a migrated database (SQLite file by
+default, PostgreSQL when TEST_DATABASE_URL is set) emptied between tests, clients and factories."""
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig, normalise_database_url
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "petitspas-test.db")
+
+
+def _drop_everything():
+    """Leave an empty database, whatever an earlier run left behind."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    """Migrate the test database once per run, from empty to head, as production does."""
+    from flask_migrate import upgrade
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text("PRAGMA foreign_keys=ON"))
+
+
+@pytest.fixture
+def make_app(migrated):
+    """Build apps on the migrated database with config overrides, e.g. CSRF or limits on."""
+    built = []
+
+    def build(**overrides):
+        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=migrated, **overrides)
+        built.append(app)
+        return app
+
+    yield build
+    if built:
+        with built[0].app_context():
+            db.session.remove()
+            _empty_tables()
+        for app in built:
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    name: str
+    role: str
+    team_id: int | None = None
+
+
+@pytest.fixture
+def factory(app):
+    """Small factories for rows; each commits and returns plain values, not live objects."""
+
+    class Factory:
+        counter = 0
+
+        def team(self, name=None, manager=None):
+            from app.models import Team
+            Factory.counter += 1
+            with app.app_context():
+                team = Team(name=name or f"Team {Factory.counter}", manager_id=manager.id if manager else None)
+                db.session.add(team)
+                db.session.commit()
+                return team.id
+
+        def user(self, role="trainee", email=None, name=None, team=None, password=PASSWORD,
+                 hire_date=None, active=True):
+            from app.services import accounts
+            Factory.counter += 1
+            email = email or f"{role}{Factory.counter}@example.com"
+            with app.app_context():
+                from app.models import Team
+                user = accounts.create_user(email, name or f"{role.title()} {Factory.counter}", password,
+                                            role=role, team=db.session.get(Team, team) if team else None,
+                                            hire_date=hire_date or date(2026, 11, 1), check_password=False)
+                user.active = active
+                db.session.commit()
+                return Person(user.id, user.email, user.name, user.role, user.team_id)
+
+    return Factory()
+
+
+def login(client, email, password=PASSWORD, follow=False, **extra):
+    data = {"email": email, "password": password, **extra}
+    if "csrf_token" not in data:
+        token = csrf_token_from(client, "/login")
+        if token:
+            data["csrf_token"] = token
+    return client.post("/login", data=data, follow_redirects=follow)
+
+
+def csrf_token_from(client, path):
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    return match.group(1) if match else None
+
+
+@pytest.fixture
+def login_as(client, factory):
+    """Create a user of a role and log them in: `trainee = login_as("trainee")`."""
+
+    def go(role="trainee", **kwargs):
+        person = factory.user(role=role, **kwargs)
+        response = login(client, person.email)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return person
+
+    return go

@@ -1,0 +1,58 @@
+import subprocess
+import sys
+
+import pytest
+
+from app import create_app
+from config import DevelopmentConfig, ProductionConfig, TestConfig, check_secret_key, config_for_environment
+
+
+def test_factory_builds_an_app_per_config(app):
+    assert app.config["TESTING"] is True
+    assert app.config["APP_ENV"] == "test"
+    assert {"auth", "learn", "manage", "author", "admin"} <= set(app.blueprints)
+
+
+def test_config_is_chosen_by_app_env():
+    assert config_for_environment({"APP_ENV": "production"}) is ProductionConfig
+    assert config_for_environment({}) is DevelopmentConfig
+    with pytest.raises(SystemExit):
+        config_for_environment({"APP_ENV": "staging"})
+
+
+def test_every_setting_can_come_from_the_environment():
+    settings = TestConfig.from_environment({"DATABASE_URL": "postgres://u@h/db", "RATELIMIT_STORAGE_URI": "redis://h:6379",
+                                            "MAX_CONTENT_LENGTH": "1000", "WTF_CSRF_ENABLED": "true"})
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://h:6379"
+    assert settings["MAX_CONTENT_LENGTH"] == 1000
+    assert settings["WTF_CSRF_ENABLED"] is True
+
+
+@pytest.mark.parametrize("key,fragment", [(None, "not set"), ("", "not set"), ("changeme", "known default"),
+                                          ("short-key", "too short")])
+def test_weak_secret_keys_are_named(key, fragment):
+    assert fragment in check_secret_key({"SECRET_KEY": key})
+
+
+def test_a_strong_secret_key_passes():
+    assert check_secret_key({"SECRET_KEY": "x" * 16 + "7f3a9c0e1b2d4f6a8c0e"}) is None
+
+
+@pytest.mark.parametrize("secret", ["", "dev", "too-short-secret"])
+def test_production_refuses_to_start_without_a_strong_secret(secret, tmp_path):
+    env = {"APP_ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", "from app import create_app; create_app()"],
+                            env=env, capture_output=True, text=True, cwd=str(__import__('pathlib').Path(__file__).parent.parent))
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_starts_with_a_strong_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a" * 8 + "0f1e2d3c4b5a69788796a5b4c3d2e1f0")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    app = create_app(ProductionConfig)
+    assert app.debug is False
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
