@@ -1,11 +1,12 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm
 from app.extensions import db, limiter
 from app.models.users import normalise_email
-from app.security import audit, is_safe_next
+from app.security import audit, client_address, is_safe_next
+from limits import parse
 from app.services import accounts
 
 HOME_BY_ROLE = {"trainee": "learn.dashboard", "manager": "manage.dashboard",
@@ -16,21 +17,23 @@ def home_for(user):
     return url_for(HOME_BY_ROLE.get(user.role, "learn.dashboard"))
 
 
-def _login_failed(response):
-    # Only failures count towards the limit; a successful login redirects.
-    return response.status_code != 302
+def _login_throttle_keys(email):
+    # Counted per account and per address, in the limiter's (shared) store, so all workers agree.
+    return [("login-account", normalise_email(email)[:254]), ("login-address", client_address())]
 
 
-def _account_key():
-    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+def _login_blocked(email):
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return False
+    limit = parse(current_app.config["LOGIN_LIMIT"])
+    return any(not limiter.limiter.test(limit, *key) for key in _login_throttle_keys(email))
 
 
-def _login_limit():
-    return current_app.config["LOGIN_LIMIT"]
-
-
-def _limited(request_limit):
-    audit("login-limited", email=normalise_email(request.form.get("email", "")))
+def _count_login_failure(email):
+    if current_app.config["RATELIMIT_ENABLED"]:
+        limit = parse(current_app.config["LOGIN_LIMIT"])
+        for key in _login_throttle_keys(email):
+            limiter.limiter.hit(limit, *key)
 
 
 @bp.route("/")
@@ -41,18 +44,18 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_login_failed, on_breach=_limited,
-               scope="login-address")
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_login_failed,
-               scope="login-account")
 def login():
     next_url = request.args.get("next")
     if current_user.is_authenticated:
         return redirect(next_url if is_safe_next(next_url) else home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        if _login_blocked(form.email.data):
+            audit("login-limited", email=normalise_email(form.email.data))
+            abort(429)
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            _count_login_failure(form.email.data)
             audit("login-failed", email=normalise_email(form.email.data))
             # One message whether or not the account exists.
             form.password.errors.append("That email and password do not match an active account.")
