@@ -1,9 +1,9 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 from app.models.audit import AuditEvent
-from app.models.content import ContentDraft, ContentVersion
+from app.models.content import ContentDraft, ContentVersion, PublishedContent
 from app.models.learning import (Assignment, AttemptStep, CoachingComment, PageView,
                                  QuizAttempt, ScenarioAttempt)
 from app.models.users import Role, Team, User
 
-__all__ = ["AuditEvent", "ContentDraft", "ContentVersion", "Assignment", "AttemptStep",
+__all__ = ["AuditEvent", "ContentDraft", "ContentVersion", "PublishedContent", "Assignment", "AttemptStep",
            "CoachingComment", "PageView", "QuizAttempt", "ScenarioAttempt", "Role", "Team", "User"]

@@ -31,6 +31,22 @@ class ContentVersion(db.Model):
     author = relationship("User")
 
 
+class PublishedContent(db.Model):
+    """Which version of each course, module and scenario trainees get now. Moving this pointer
+    (to a new version, or back to an older text) is what publishing does; versions stay as they were."""
+    __tablename__ = "published_content"
+    __table_args__ = (UniqueConstraint("kind", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    version = relationship("ContentVersion")
+
+
 class ContentDraft(db.Model):
     """A trainer's work in progress; `revision` detects two trainers saving from one base."""
     __tablename__ = "content_drafts"

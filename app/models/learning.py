@@ -2,7 +2,7 @@
 Steps, views and quiz attempts are appended, never edited."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -50,6 +50,8 @@ class QuizAttempt(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     module_slug: Mapped[str] = mapped_column(String(120))
     version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    # A random token carried by the quiz form: a double submit or a replay finds the first record.
+    submission: Mapped[str] = mapped_column(String(64), unique=True)
     answers: Mapped[dict] = mapped_column(JSON)  # {question number: [answer numbers]}
     percent: Mapped[int]
     passed: Mapped[bool]
@@ -62,6 +64,9 @@ class ScenarioAttempt(db.Model):
     __table_args__ = (
         Index("ix_scenario_attempts_user_scenario", "user_id", "scenario_slug"),
         Index("ix_scenario_attempts_version", "version_id"),
+        # At most one attempt in progress per trainee and scenario, whatever the clicking.
+        Index("uq_scenario_attempts_one_open", "user_id", "scenario_slug", unique=True,
+              sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
