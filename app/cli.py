@@ -16,6 +16,38 @@ def register(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(target):
+    """Back up the database to a file (safe while the site runs)."""
+    from app.services.backups import BackupError, backup
+    try:
+        backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Backed up to {target}.")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source, yes):
+    """Replace the database's content with a backup. Stop the app servers first."""
+    from app.services.backups import BackupError, restore
+    if not yes:
+        click.confirm("This replaces everything in the database with the backup. Continue?", abort=True)
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Restored from {source}.")
 
 
 @users_cli.command("create")
