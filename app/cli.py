@@ -132,7 +132,7 @@ def _content_root(root):
 @click.argument("paths", nargs=-1)
 def content_lint(root, strict, paths):
     """Check courses and scenarios; PATH:LINE: CODE message per finding."""
-    from app.content.cli import run_lint
+    from app.content.commands import run_lint
     sys.exit(run_lint(_content_root(root), list(paths), strict=strict, out=sys.stdout))
 
 
@@ -143,8 +143,8 @@ def content_lint(root, strict, paths):
 @click.argument("paths", nargs=-1)
 def content_test(root, random_games, seed, paths):
     """Play every scenario: quicktest, randomtest, scripted tests and invariants."""
-    from app.content.cli import run_test
-    sys.exit(run_test(_content_root(root), list(paths), random_games=random_games, seed=seed, out=sys.stdout))
+    from app.content.commands import run_test
+    sys.exit(run_test(_content_root(root), list(paths), games=random_games, seed=seed, out=sys.stdout))
 
 
 @content_cli.command("graph")
@@ -152,7 +152,7 @@ def content_test(root, random_games, seed, paths):
 @click.argument("scenario_id")
 def content_graph(root, scenario_id):
     """Print a scenario's graph as Mermaid text."""
-    from app.content.cli import run_graph
+    from app.content.commands import run_graph
     sys.exit(run_graph(_content_root(root), scenario_id, out=sys.stdout))
 
 

@@ -1,9 +1,9 @@
 """Error pages: plain words, never a traceback."""
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from app.extensions import db
+from app.extensions import db, login_manager
 
 MESSAGES = {
     400: ("Bad request", "The page could not understand what was sent. Go back and try again."),
@@ -35,11 +35,21 @@ def register(app):
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
-        db.session.rollback()
+        _without_database()
         app.logger.error("database error: %s", error)
         return _page(503)
 
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
+        _without_database()
         return _page(500)
+
+
+def _without_database():
+    """Roll back, and render the error page without asking the database who is logged in."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone
+        pass
+    if "_login_user" not in g or g._login_user is None:
+        g._login_user = login_manager.anonymous_user()

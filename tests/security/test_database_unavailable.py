@@ -1,0 +1,36 @@
+"""A database that does not answer gives a clear page (503), never a traceback; once it is
+back, the same request works and nothing was half-written."""
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import Team
+from tests.conftest import login
+
+
+def test_database_down_gives_a_clear_503_then_recovers(app, client, factory):
+    admin = factory.user(role="admin")
+    login(client, admin.email)
+    outage = {"on": True}
+
+    with app.app_context():
+        engine = db.engine
+
+        def refuse(*args, **kwargs):
+            if outage["on"]:
+                from sqlalchemy.exc import OperationalError
+                raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
+
+        event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        response = client.post("/admin/teams", data={"name": "During outage", "manager_id": 0})
+        assert response.status_code == 503
+        page = response.get_data(as_text=True)
+        assert "database is not answering" in page and "Traceback" not in page
+    finally:
+        outage["on"] = False
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", refuse)
+    response = client.post("/admin/teams", data={"name": "During outage", "manager_id": 0})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.query(Team).filter_by(name="During outage").count() == 1
