@@ -1,0 +1,148 @@
+"""A content root on disk: `courses/<course>/course.md`, `courses/<course>/NN-<module>.md`,
+`scenarios/<id>.md`. Loading it lets scenarios resolve their course (phases, PAO actions,
+stages) and modules resolve their stage and scenarios.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .lint import lint_course, lint_module, lint_scenario
+from .model import Course, Finding, Module, Scenario, sort_findings
+from .parse import MODULE_STEM_RE, parse_course, parse_module, parse_scenario, stem_of
+
+
+def kind_of(path: str) -> str | None:
+    """'course', 'module' or 'scenario' from where a Markdown file sits; None otherwise."""
+    if not path.endswith(".md"):
+        return None
+    name = os.path.basename(path)
+    parent = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    grandparent = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path))))
+    if name == "course.md":
+        return "course"
+    if grandparent == "courses" or MODULE_STEM_RE.match(stem_of(name)):
+        return "module"
+    if parent == "scenarios" or grandparent != "courses":
+        return "scenario"
+    return None
+
+
+def read_bytes(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+@dataclass
+class Loaded:
+    """One file and what parsing and linting it gave."""
+    path: str                 # as shown to authors: relative to the root when inside it
+    kind: str
+    value: Course | Module | Scenario | None
+    findings: list[Finding] = field(default_factory=list)
+    linted: bool = False
+
+
+class ContentSet:
+    """Every course, module and scenario under a root, parsed once."""
+
+    def __init__(self, root: str = "."):
+        self.root = root
+        self.courses: dict[str, Course] = {}
+        self.modules: dict[str, Module] = {}
+        self.scenarios: dict[str, Scenario] = {}
+        self.files: dict[str, Loaded] = {}      # absolute path -> Loaded
+
+    @classmethod
+    def load(cls, root: str = ".", extra: list[str] = ()) -> "ContentSet":
+        content = cls(root)
+        for path in content.discover() + [p for p in extra if os.path.isfile(p)]:
+            content.add_file(path)
+        content.lint_all()
+        return content
+
+    def discover(self, under: str | None = None) -> list[str]:
+        top = under or self.root
+        if os.path.isfile(top):
+            return [top]
+        found = []
+        folders = [top] if under else [os.path.join(self.root, "courses"), os.path.join(self.root, "scenarios")]
+        for folder in folders:
+            for dirpath, dirnames, filenames in os.walk(folder):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.endswith(".md") and not name.startswith(".") and name.lower() != "readme.md":
+                        found.append(os.path.join(dirpath, name))
+        return found
+
+    def shown(self, path: str) -> str:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
+        return path if rel.startswith("..") else rel
+
+    def add_file(self, path: str) -> Loaded | None:
+        key = os.path.abspath(path)
+        if key in self.files:
+            return self.files[key]
+        kind = kind_of(path)
+        if kind is None:
+            return None
+        shown = self.shown(path)
+        try:
+            data = read_bytes(path)
+        except OSError as exc:
+            loaded = Loaded(shown, kind, None, [Finding(shown, 1, "E-META", f"cannot read: {exc.strerror}")])
+            self.files[key] = loaded
+            return loaded
+        parser = {"course": parse_course, "module": parse_module, "scenario": parse_scenario}[kind]
+        # parse_* take the real path (the course id is its folder), findings show `shown`
+        value, findings = parser(data, path)
+        if value is not None:
+            value = _with_path(value, shown)
+            target = {"course": self.courses, "module": self.modules, "scenario": self.scenarios}[kind]
+            target.setdefault(value.id, value)
+        loaded = Loaded(shown, kind, value, [_reframe(f, shown) for f in findings])
+        self.files[key] = loaded
+        return loaded
+
+    def lint_all(self) -> None:
+        scenario_ids = set(self.scenarios)
+        for loaded in self.files.values():
+            value = loaded.value
+            if loaded.linted or value is None:
+                continue
+            loaded.linted = True
+            if loaded.kind == "course":
+                loaded.findings += lint_course(value)
+            elif loaded.kind == "module":
+                loaded.findings += lint_module(value, self.courses.get(value.course), scenario_ids)
+            else:
+                loaded.findings += lint_scenario(value, self.courses.get(value.course))
+            loaded.findings = sort_findings(loaded.findings)
+
+    def select(self, paths: list[str] | None) -> list[Loaded]:
+        """The loaded files under the given files or folders (all of them by default)."""
+        if not paths:
+            return list(self.files.values())
+        chosen: dict[str, Loaded] = {}
+        for p in paths:
+            for f in self.discover(p):
+                loaded = self.files.get(os.path.abspath(f)) or self.add_file(f)
+                if loaded is not None:
+                    chosen[os.path.abspath(f)] = loaded
+        self.lint_all()
+        return list(chosen.values())
+
+    def findings(self, paths: list[str] | None = None) -> list[Finding]:
+        out: list[Finding] = []
+        for loaded in self.select(paths):
+            out += loaded.findings
+        return sort_findings(out)
+
+
+def _reframe(finding: Finding, path: str) -> Finding:
+    return Finding(path, finding.line, finding.code, finding.message, finding.severity)
+
+
+def _with_path(value, path: str):
+    import dataclasses
+    return dataclasses.replace(value, path=path)

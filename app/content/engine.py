@@ -1,0 +1,314 @@
+"""Playing a scenario: a pure function from (scenario, state, choice) to (state, outcome).
+
+The state is a small JSON-ready dict, so an attempt can be stored as-is and resumed on any
+app server:
+
+    {"node": "batna", "scores": {"margin": 5}, "vars": {"batna_known": true},
+     "ledger": {"given": {"discount": 8}, "got": {"volume": 3}},
+     "used_once": ["pao-step/0"], "steps": 3, "finished": false, "outcome": null}
+
+Choices are numbered from 1 among the choices *shown* (hidden `if` and used `once` choices
+do not count), as the player's `data-choice="N"` buttons are.
+"""
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import expr as expressions
+from .model import Choice, Node, Scenario
+
+MAX_HOPS = 1000            # goto routing longer than this is a loop in the content
+
+
+class EngineError(Exception):
+    """Base of the domain errors a player view maps to a message."""
+
+
+class ChoiceNotOffered(EngineError):
+    """The choice number is not among the choices shown at the current node."""
+
+
+class AttemptFinished(EngineError):
+    """The attempt reached an ending; it takes no more steps."""
+
+
+class ContentError(EngineError):
+    """The content cannot be played here (no goto applies, a goto loop, a broken target)."""
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    node: str                          # the node the choice was taken on
+    new_node: str                      # where play stands now
+    choice_index: int | None           # 0-based position in the node's choice list
+    choice_number: int | None          # 1-based among the choices shown
+    label: str | None
+    feedback: str                      # Markdown
+    deltas: dict[str, float] = field(default_factory=dict)   # applied, after clamping
+    sets: dict[str, Any] = field(default_factory=dict)
+    given: dict[str, float] = field(default_factory=dict)
+    got: dict[str, float] = field(default_factory=dict)
+    unilateral: bool = False
+    rating: str | None = None
+    pao: str | None = None
+    claims: str | None = None
+    phase: str | None = None           # the true phase of the node the choice was taken on
+    phase_correct: bool | None = None  # None on nodes without `phase:`
+    skill: str | None = None
+    ended: bool = False
+    outcome: str | None = None
+    percent: int | None = None
+    passed: bool | None = None
+    walkaway_breached: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- values -------------------------------------------------------------------------------
+
+def start_state(scenario: Scenario) -> dict[str, Any]:
+    state = {
+        "node": scenario.start,
+        "scores": {d.name: d.start for d in scenario.scores},
+        "vars": {v.name: v.initial for v in scenario.variables},
+        "ledger": {"given": {}, "got": {}},
+        "used_once": [],
+        "steps": 0,
+        "finished": False,
+        "outcome": None,
+    }
+    if scenario.node(scenario.start) is None:
+        raise ContentError(f"start `{scenario.start}` is not a node")
+    state["node"] = _settle(scenario, state, scenario.start)
+    _mark_ending(scenario, state)
+    return state
+
+
+def percent(scenario: Scenario, state: dict[str, Any]) -> int:
+    """Rule 7: mean over dimensions of (value - min) / (max - min), times 100, rounded."""
+    parts = []
+    for dim in scenario.scores:
+        span = dim.max - dim.min
+        value = state["scores"].get(dim.name, dim.start)
+        parts.append((value - dim.min) / span if span else 1.0)
+    if not parts:
+        return 0
+    return int(math.floor(100 * sum(parts) / len(parts) + 0.5))   # half up, not banker's
+
+
+def values(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:
+    """Every name an expression or an interpolation can read, with its current value."""
+    out: dict[str, Any] = dict(state["vars"])
+    out.update(state["scores"])
+    given, got = state["ledger"]["given"], state["ledger"]["got"]
+    for name in scenario.negotiation.concessions:
+        out[f"given_{name}"] = given.get(name, 0)
+    for name in scenario.negotiation.counterparts:
+        out[f"got_{name}"] = got.get(name, 0)
+    out["percent"] = percent(scenario, state)
+    return out
+
+
+def holds(source: str, scenario: Scenario, state: dict[str, Any],
+          known: dict[str, Any] | None = None) -> bool:
+    known = known if known is not None else values(scenario, state)
+    try:
+        return bool(expressions.evaluate(expressions.parse(source), known.__getitem__))
+    except expressions.ExprError as exc:
+        raise ContentError(f"`{source}`: {exc}") from None
+
+
+def passed(scenario: Scenario, state: dict[str, Any]) -> bool:
+    if scenario.pass_expr is not None:
+        return holds(scenario.pass_expr, scenario, state)
+    return percent(scenario, state) >= 60
+
+
+def walkaway_breached(scenario: Scenario, state: dict[str, Any]) -> bool:
+    given = state["ledger"]["given"]
+    return any(given.get(name, 0) > limit for name, limit in scenario.negotiation.walkaway.items())
+
+
+def current_node(scenario: Scenario, state: dict[str, Any]) -> Node:
+    node = scenario.node(state["node"])
+    if node is None:
+        raise ContentError(f"node `{state['node']}` does not exist in this version")
+    return node
+
+
+def is_ending(scenario: Scenario, state: dict[str, Any]) -> bool:
+    node = scenario.node(state["node"])
+    return node is not None and node.is_ending
+
+
+def needs_continue(scenario: Scenario, state: dict[str, Any]) -> bool:
+    """A goto node with text shows it and waits for Continue."""
+    node = scenario.node(state["node"])
+    return node is not None and not node.is_ending and bool(node.gotos)
+
+
+# --- play ---------------------------------------------------------------------------------
+
+def once_key(node: Node, index: int) -> str:
+    return f"{node.id}/{index}"
+
+
+def offered_choices(scenario: Scenario, state: dict[str, Any]) -> list[tuple[int, Choice]]:
+    """The choices shown now, as (0-based index in the node, choice)."""
+    if state.get("finished"):
+        return []
+    node = current_node(scenario, state)
+    if node.is_ending or node.gotos:
+        return []
+    used = set(state["used_once"])
+    known = None
+    out = []
+    for i, choice in enumerate(node.choices):
+        if choice.effects.once and once_key(node, i) in used:
+            continue
+        if choice.effects.condition is not None:
+            known = known if known is not None else values(scenario, state)
+            if not holds(choice.effects.condition, scenario, state, known):
+                continue
+        out.append((i, choice))
+    return out
+
+
+def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple[dict[str, Any], StepOutcome]:
+    """Take the `choice_number`-th (1-based) choice shown; the given state is not modified."""
+    if state.get("finished") or is_ending(scenario, state):
+        raise AttemptFinished("this attempt has ended")
+    node = current_node(scenario, state)
+    offered = offered_choices(scenario, state)
+    if needs_continue(scenario, state):
+        raise ChoiceNotOffered(f"node `{node.id}` waits for Continue, not a choice")
+    if not isinstance(choice_number, int) or isinstance(choice_number, bool) \
+            or not 1 <= choice_number <= len(offered):
+        raise ChoiceNotOffered(f"choice {choice_number!r} is not offered at `{node.id}` "
+                               f"({len(offered)} shown)")
+    index, choice = offered[choice_number - 1]
+    new = _copy(state)
+    e = choice.effects
+    deltas: dict[str, float] = {}
+    for name, delta in e.scores:
+        dim = scenario.score(name)
+        if dim is None:
+            continue
+        before = new["scores"][name]
+        after = min(dim.max, max(dim.min, before + delta))
+        new["scores"][name] = after
+        deltas[name] = deltas.get(name, 0) + (after - before)
+    sets = {}
+    for name, value in e.sets:
+        new["vars"][name] = value
+        sets[name] = value
+    given, got = {}, {}
+    for trade in e.gives:
+        ledger = new["ledger"]["given"]
+        ledger[trade.name] = ledger.get(trade.name, 0) + trade.amount
+        given[trade.name] = given.get(trade.name, 0) + trade.amount
+    for trade in e.gets:
+        ledger = new["ledger"]["got"]
+        ledger[trade.name] = ledger.get(trade.name, 0) + trade.amount
+        got[trade.name] = got.get(trade.name, 0) + trade.amount
+    if e.once:
+        new["used_once"] = sorted(set(new["used_once"]) | {once_key(node, index)})
+    new["steps"] = state.get("steps", 0) + 1
+    if scenario.node(choice.target) is None:
+        raise ContentError(f"choice target `{choice.target}` is not a node")
+    new["node"] = _settle(scenario, new, choice.target)
+    ending = _mark_ending(scenario, new)
+    outcome = StepOutcome(
+        node=node.id, new_node=new["node"], choice_index=index, choice_number=choice_number,
+        label=choice.label, feedback=choice.feedback, deltas=deltas, sets=sets, given=given,
+        got=got, unilateral=e.unilateral, rating=e.rating, pao=e.pao, claims=e.claims,
+        phase=node.phase, phase_correct=(e.claims == node.phase) if node.phase else None,
+        skill=node.skill, **ending)
+    return new, outcome
+
+
+def continue_(scenario: Scenario, state: dict[str, Any]) -> tuple[dict[str, Any], StepOutcome]:
+    """Leave a goto node that showed its text: follow its first goto that holds."""
+    if state.get("finished") or is_ending(scenario, state):
+        raise AttemptFinished("this attempt has ended")
+    node = current_node(scenario, state)
+    if not needs_continue(scenario, state):
+        raise ChoiceNotOffered(f"node `{node.id}` offers choices, not Continue")
+    new = _copy(state)
+    new["steps"] = state.get("steps", 0) + 1
+    new["node"] = _settle(scenario, new, _goto_target(scenario, new, node))
+    ending = _mark_ending(scenario, new)
+    return new, StepOutcome(node=node.id, new_node=new["node"], choice_index=None,
+                            choice_number=None, label=None, feedback="", phase=node.phase,
+                            skill=node.skill, **ending)
+
+
+def _goto_target(scenario: Scenario, state: dict[str, Any], node: Node) -> str:
+    known = values(scenario, state)
+    for goto in node.gotos:
+        if goto.condition is None or holds(goto.condition, scenario, state, known):
+            if scenario.node(goto.target) is None:
+                raise ContentError(f"goto target `{goto.target}` is not a node")
+            return goto.target
+    raise ContentError(f"no goto of node `{node.id}` applies")
+
+
+def _settle(scenario: Scenario, state: dict[str, Any], node_id: str) -> str:
+    """Pass through goto nodes without text until a node that shows something."""
+    for _ in range(MAX_HOPS):
+        node = scenario.node(node_id)
+        if node is None:
+            raise ContentError(f"`{node_id}` is not a node")
+        if node.is_ending or not node.gotos or node.narrative.strip():
+            return node_id
+        node_id = _goto_target(scenario, state, node)
+    raise ContentError(f"gotos loop through `{node_id}` without stopping")
+
+
+def _mark_ending(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:
+    node = scenario.node(state["node"])
+    if node is None or not node.is_ending:
+        return {"ended": False}
+    state["finished"] = True
+    state["outcome"] = node.end
+    return {"ended": True, "outcome": node.end, "percent": percent(scenario, state),
+            "passed": passed(scenario, state),
+            "walkaway_breached": walkaway_breached(scenario, state)}
+
+
+def _copy(state: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **state,
+        "scores": dict(state["scores"]),
+        "vars": dict(state["vars"]),
+        "ledger": {"given": dict(state["ledger"]["given"]), "got": dict(state["ledger"]["got"])},
+        "used_once": list(state["used_once"]),
+    }
+
+
+# --- interpolation ------------------------------------------------------------------------
+
+INTERPOLATION_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def interpolate(text: str, known: dict[str, Any], escape: bool = True) -> str:
+    """Replace `{name}` by its value (HTML-escaped unless `escape=False`); unknown names stay."""
+    def sub(m: re.Match) -> str:
+        if m.group(1) not in known:
+            return m.group(0)
+        shown = show(known[m.group(1)])
+        return html.escape(shown) if escape else shown
+    return INTERPOLATION_RE.sub(sub, text)

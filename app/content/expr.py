@@ -1,0 +1,260 @@
+"""The expression language of `if`, `goto ... if` and `pass` (content-format rule 5).
+
+A tokenizer and a recursive-descent parser build a small tree of tuples; `evaluate` walks
+it. There is no eval, no attribute access, no call and no indexing: the grammar has no
+syntax for them, so they cannot be smuggled in.
+
+    expr   := and_ ("or" and_)*
+    and_   := not_ ("and" not_)*
+    not_   := "not" not_ | compare
+    compare:= atom (("=="|"!="|"<"|"<="|">"|">=") atom)?
+    atom   := NUMBER | STRING | "true" | "false" | NAME | "(" expr ")" | "-" NUMBER
+
+Trees: ("num", v) ("str", v) ("bool", v) ("name", n) ("not", e) ("and", a, b)
+("or", a, b) ("cmp", op, a, b).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Callable, Iterator
+
+MAX_LENGTH = 500
+MAX_DEPTH = 32
+
+KEYWORDS = {"and", "or", "not", "true", "false"}
+NAME_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<num>\d+(?:\.\d+)?)
+      | (?P<str>"[^"\\]*"|'[^'\\]*')
+      | (?P<op>==|!=|<=|>=|<|>|\(|\)|-)
+      | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+      | (?P<bad>\S)
+    )""",
+    re.VERBOSE,
+)
+
+
+class ExprError(ValueError):
+    """An expression that does not parse, or that cannot be evaluated."""
+
+
+def tokenize(source: str) -> list[tuple[str, str]]:
+    if len(source) > MAX_LENGTH:
+        raise ExprError(f"expression longer than {MAX_LENGTH} characters")
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    source = source.rstrip()
+    while pos < len(source):
+        m = _TOKEN.match(source, pos)
+        if m is None:           # only trailing whitespace can fail to match
+            break
+        pos = m.end()
+        kind = m.lastgroup
+        text = m.group(kind)
+        if kind == "bad":
+            if text == ".":
+                raise ExprError("attribute access (`.`) is not allowed")
+            if text in "[]":
+                raise ExprError("indexing (`[...]`) is not allowed")
+            if text == "=":
+                raise ExprError("`=` is not a comparison; write `==`")
+            if text in "\"'":
+                raise ExprError("unterminated string")
+            raise ExprError(f"unexpected character `{text}`")
+        if kind == "name":
+            if text not in KEYWORDS and not NAME_RE.match(text):
+                raise ExprError(f"`{text}` is not a valid name (lowercase letters, digits, _)")
+        tokens.append((kind, text))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]):
+        self.tokens = tokens
+        self.pos = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        tok = self.peek()
+        if tok is None:
+            raise ExprError("expression ends too early")
+        self.pos += 1
+        return tok
+
+    def at(self, text: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok[1] == text and tok[0] in ("op", "name")
+
+    def descend(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"expression nested deeper than {MAX_DEPTH} levels")
+
+    def expr(self) -> tuple:
+        self.descend()
+        left = self.and_()
+        while self.at("or"):
+            self.take()
+            left = ("or", left, self.and_())
+        self.depth -= 1
+        return left
+
+    def and_(self) -> tuple:
+        left = self.not_()
+        while self.at("and"):
+            self.take()
+            left = ("and", left, self.not_())
+        return left
+
+    def not_(self) -> tuple:
+        if self.at("not"):
+            self.take()
+            self.descend()
+            inner = self.not_()
+            self.depth -= 1
+            return ("not", inner)
+        return self.compare()
+
+    def compare(self) -> tuple:
+        left = self.atom()
+        tok = self.peek()
+        if tok and tok[0] == "op" and tok[1] in ("==", "!=", "<", "<=", ">", ">="):
+            self.take()
+            right = self.atom()
+            nxt = self.peek()
+            if nxt and nxt[0] == "op" and nxt[1] in ("==", "!=", "<", "<=", ">", ">="):
+                raise ExprError("chained comparisons are not allowed; join them with `and`")
+            return ("cmp", tok[1], left, right)
+        return left
+
+    def atom(self) -> tuple:
+        kind, text = self.take()
+        if kind == "num":
+            return ("num", _number(text))
+        if kind == "str":
+            return ("str", text[1:-1])
+        if kind == "op" and text == "-":
+            k2, t2 = self.take()
+            if k2 != "num":
+                raise ExprError("`-` must be followed by a number")
+            return ("num", -_number(t2))
+        if kind == "op" and text == "(":
+            inner = self.expr()
+            if not self.at(")"):
+                raise ExprError("missing `)`")
+            self.take()
+            return inner
+        if kind == "name":
+            if text in ("true", "false"):
+                return ("bool", text == "true")
+            if text in KEYWORDS:
+                raise ExprError(f"`{text}` cannot stand here")
+            nxt = self.peek()
+            if nxt and nxt == ("op", "("):
+                raise ExprError(f"calls (`{text}(...)`) are not allowed")
+            return ("name", text)
+        raise ExprError(f"unexpected `{text}`")
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
+
+
+@lru_cache(maxsize=4096)
+def parse(source: str) -> tuple:
+    """Parse an expression into a tree; raise ExprError with a readable message."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExprError("empty expression")
+    parser = _Parser(tokenize(source))
+    tree = parser.expr()
+    if parser.peek() is not None:
+        raise ExprError(f"unexpected `{parser.peek()[1]}`")
+    return tree
+
+
+def names(tree: tuple) -> Iterator[str]:
+    """Every name the tree reads."""
+    kind = tree[0]
+    if kind == "name":
+        yield tree[1]
+    elif kind == "not":
+        yield from names(tree[1])
+    elif kind in ("and", "or"):
+        yield from names(tree[1])
+        yield from names(tree[2])
+    elif kind == "cmp":
+        yield from names(tree[2])
+        yield from names(tree[3])
+
+
+def type_of(tree: tuple, name_type: Callable[[str], str | None]) -> str | None:
+    """'number', 'string' or 'bool' (None when a name is unknown); raise on a type clash."""
+    kind = tree[0]
+    if kind == "num":
+        return "number"
+    if kind == "str":
+        return "string"
+    if kind == "bool":
+        return "bool"
+    if kind == "name":
+        return name_type(tree[1])
+    if kind == "not":
+        type_of(tree[1], name_type)
+        return "bool"
+    if kind in ("and", "or"):
+        type_of(tree[1], name_type)
+        type_of(tree[2], name_type)
+        return "bool"
+    op, left, right = tree[1], type_of(tree[2], name_type), type_of(tree[3], name_type)
+    if left and right and left != right:
+        raise ExprError(f"compares a {left} with a {right}")
+    if op in ("<", "<=", ">", ">=") and (left or right) not in (None, "number"):
+        raise ExprError(f"`{op}` needs numbers")
+    return "bool"
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def evaluate(tree: tuple, lookup: Callable[[str], Any]) -> Any:
+    """Evaluate a tree; `lookup(name)` gives a name's value or raises KeyError."""
+    kind = tree[0]
+    if kind in ("num", "str", "bool"):
+        return tree[1]
+    if kind == "name":
+        try:
+            return lookup(tree[1])
+        except KeyError:
+            raise ExprError(f"unknown name `{tree[1]}`") from None
+    if kind == "not":
+        return not evaluate(tree[1], lookup)
+    if kind == "and":
+        return bool(evaluate(tree[1], lookup)) and bool(evaluate(tree[2], lookup))
+    if kind == "or":
+        return bool(evaluate(tree[1], lookup)) or bool(evaluate(tree[2], lookup))
+    left, right = evaluate(tree[2], lookup), evaluate(tree[3], lookup)
+    if isinstance(left, bool) != isinstance(right, bool) and tree[1] not in ("==", "!="):
+        raise ExprError("cannot order a boolean")
+    try:
+        return _COMPARE[tree[1]](left, right)
+    except TypeError:
+        raise ExprError(f"cannot compare {left!r} with {right!r}") from None
+
+
+def check(source: str) -> str | None:
+    """None when the expression parses, else the reason."""
+    try:
+        parse(source)
+        return None
+    except ExprError as exc:
+        return str(exc)

@@ -1,0 +1,371 @@
+"""Lint: every check of the content-format table, on the line the author must look at.
+
+`lint_scenario`, `lint_module` and `lint_course` take a parsed value plus what it refers to
+(its course, the known scenario ids) and return findings; the parse findings are added by
+the callers (`check_*_text` here, or the catalog).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from . import expr as expressions
+from .model import Course, Finding, Module, Scenario, sort_findings
+from .parse import ID_RE, parse_course, parse_module, parse_scenario
+
+INTERPOLATION_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+class _Report:
+    def __init__(self, path: str):
+        self.path = path
+        self.findings: list[Finding] = []
+
+    def add(self, line: int, code: str, message: str) -> None:
+        self.findings.append(Finding(self.path, line, code, message))
+
+
+# --- scenario -----------------------------------------------------------------------------
+
+class Vocabulary:
+    """The names a scenario may use, and their types."""
+
+    def __init__(self, scenario: Scenario):
+        self.types: dict[str, str] = {"percent": "number"}
+        for dim in scenario.scores:
+            self.types[dim.name] = "number"
+        for var in scenario.variables:
+            self.types[var.name] = value_type(var.initial)
+        for name in scenario.negotiation.concessions:
+            self.types[f"given_{name}"] = "number"
+        for name in scenario.negotiation.counterparts:
+            self.types[f"got_{name}"] = "number"
+
+    def check(self, source: str, report: _Report, line: int, what: str, reads: set[str]) -> None:
+        """E-EXPR or E-NAME for one expression; the names it reads are added to `reads`."""
+        try:
+            tree = expressions.parse(source)
+        except expressions.ExprError as exc:
+            report.add(line, "E-EXPR", f"{what} `{source}`: {exc}")
+            return
+        unknown = []
+        for name in expressions.names(tree):
+            reads.add(name)
+            if name not in self.types:
+                unknown.append(name)
+        for name in dict.fromkeys(unknown):
+            report.add(line, "E-NAME", f"{what} `{source}`: unknown name `{name}`{_hint(name)}")
+        if unknown:
+            return
+        try:
+            expressions.type_of(tree, self.types.get)
+        except expressions.ExprError as exc:
+            report.add(line, "E-EXPR", f"{what} `{source}`: {exc}")
+
+
+def _hint(name: str) -> str:
+    if name.startswith("given_"):
+        return " (declare the concession under negotiation.concessions)"
+    if name.startswith("got_"):
+        return " (declare the counterpart under negotiation.counterparts)"
+    return " (declare it under scores or state)"
+
+
+def value_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string"
+
+
+def lint_scenario(scenario: Scenario, course: Course | None = None,
+                  check_course: bool = True) -> list[Finding]:
+    """Findings about a parsed scenario. `course` resolves phases, PAO ids and the stage;
+    with `check_course=False` (no catalogue at hand) those names are not checked."""
+    report = _Report(scenario.path)
+    vocab = Vocabulary(scenario)
+    reads: set[str] = set()
+    changed: set[str] = set()
+    neg = scenario.negotiation
+
+    if course is not None and scenario.course != course.id:
+        course = None                     # the caller's course is not the one named here
+    if check_course and scenario.course and course is None:
+        report.add(scenario.key_line("course"), "E-NAME", f"unknown course `{scenario.course}`")
+    if course is not None and scenario.stage and scenario.stage not in course.stage_ids():
+        report.add(scenario.key_line("stage"), "E-NAME",
+                   f"unknown stage `{scenario.stage}` (course stages: {', '.join(course.stage_ids())})")
+    phases = set(course.phase_ids()) if course else None
+    actions = set(course.pao_ids()) if course else None
+
+    for dim in scenario.scores:
+        if not (dim.min <= dim.start <= dim.max) or dim.min == dim.max:
+            report.add(dim.line, "E-SCORE",
+                       f"score `{dim.name}` needs min <= start <= max and min < max, got "
+                       f"[{dim.min}, {dim.start}, {dim.max}]")
+    for name in neg.walkaway:
+        if name not in neg.concessions:
+            report.add(scenario.key_line("negotiation"), "E-NAME",
+                       f"walk-away `{name}` is not a declared concession")
+
+    seen: dict[str, int] = {}
+    for node in scenario.nodes:
+        if not ID_RE.match(node.id):
+            report.add(node.line, "E-ID", f"node id `{node.id}` is not kebab-case (a-z, 0-9, -)")
+        if node.id in seen:
+            report.add(node.line, "E-DUP", f"node `{node.id}` is already defined on line {seen[node.id]}")
+        else:
+            seen[node.id] = node.line
+    if scenario.start and scenario.node(scenario.start) is None:
+        report.add(scenario.key_line("start"), "E-START", f"start `{scenario.start}` is not a node")
+
+    for node in scenario.nodes:
+        if node.phase and phases is not None and node.phase not in phases:
+            report.add(node.line, "E-NAME", f"node `{node.id}`: unknown phase `{node.phase}`")
+        if node.is_ending:
+            if node.choices or node.gotos:
+                report.add(node.line, "E-END", f"ending `{node.id}` has choices or gotos")
+            if "Debrief" not in node.sections:
+                report.add(node.line, "E-END", f"ending `{node.id}` has no `### Debrief`")
+        elif not node.choices and not node.gotos:
+            report.add(node.line, "E-DEADEND", f"node `{node.id}` has no choice, no goto and no `end:`")
+        for goto in node.gotos:
+            if scenario.node(goto.target) is None:
+                report.add(node.line, "E-TARGET", f"node `{node.id}`: goto target `{goto.target}` is not a node")
+            if goto.condition is not None:
+                vocab.check(goto.condition, report, node.line, "goto condition", reads)
+        if node.gotos and node.gotos[-1].condition is not None and not node.is_ending:
+            report.add(node.line, "W-GOTO",
+                       f"node `{node.id}`: the last goto is conditional; when no condition holds play is stuck")
+        if node.gotos and node.choices and not node.is_ending:
+            report.add(node.line, "W-GOTO", f"node `{node.id}` has gotos, so its choices are never shown")
+        if node.phase:
+            keys = [c for c in node.choices if c.effects.claims == node.phase]
+            if len(keys) != 1:
+                report.add(node.line, "E-PHASEKEY",
+                           f"phase node `{node.id}` needs exactly one choice with `claims: {node.phase}`, has {len(keys)}")
+        for choice in node.choices:
+            _lint_choice(scenario, choice, vocab, report, reads, changed, phases, actions)
+        for text in [node.narrative, *node.sections.values()]:
+            reads.update(INTERPOLATION_RE.findall(text))
+    reads.update(INTERPOLATION_RE.findall(scenario.briefing))
+    if scenario.pass_expr is not None:
+        vocab.check(scenario.pass_expr, report, scenario.key_line("pass"), "pass", reads)
+    _lint_tests(scenario, report)
+    _lint_graph(scenario, report)
+    for dim in scenario.scores:
+        if dim.name not in reads and dim.name not in changed:
+            report.add(dim.line, "W-UNUSED", f"score `{dim.name}` is never changed or read")
+    for var in scenario.variables:
+        if var.name not in reads and var.name not in changed:
+            report.add(var.line, "W-UNUSED", f"variable `{var.name}` is never set or read")
+    return report.findings
+
+
+def _lint_choice(scenario, choice, vocab, report, reads, changed, phases, actions) -> None:
+    e = choice.effects
+    line = choice.line
+    if scenario.node(choice.target) is None:
+        report.add(line, "E-TARGET", f"choice target `#{choice.target}` is not a node")
+    if not choice.feedback.strip():
+        report.add(line, "E-FEEDBACK", "choice has no feedback (a `> ...` quote indented under it)")
+    for name, _ in e.scores:
+        changed.add(name)
+        if scenario.score(name) is None:
+            report.add(line, "E-NAME", f"unknown score `{name}`")
+    for name, value in e.sets:
+        changed.add(name)
+        var = scenario.variable(name)
+        if var is None:
+            report.add(line, "E-NAME", f"`set {name}`: unknown variable `{name}` (declare it under state)")
+        elif value_type(value) != value_type(var.initial):
+            report.add(line, "E-EXPR", f"`set {name}`: {value_type(var.initial)} variable set to a {value_type(value)}")
+    for trade in e.gives:
+        if trade.name not in scenario.negotiation.concessions:
+            report.add(line, "E-NAME", f"`give {trade.name}`: unknown concession (declare it under negotiation.concessions)")
+    for trade in e.gets:
+        if trade.name not in scenario.negotiation.counterparts:
+            report.add(line, "E-NAME", f"`get {trade.name}`: unknown counterpart (declare it under negotiation.counterparts)")
+    if e.gives and not e.gets and not e.unilateral:
+        report.add(line, "W-GIFT", "a concession given with no `get` in return; add one or mark it `unilateral`")
+    if e.condition is not None:
+        vocab.check(e.condition, report, line, "if", reads)
+    if e.pao is not None and actions is not None and e.pao not in actions:
+        report.add(line, "E-NAME", f"unknown PAO action `{e.pao}`")
+    if e.claims is not None and phases is not None and e.claims not in phases:
+        report.add(line, "E-NAME", f"`claims: {e.claims}`: unknown phase")
+
+
+EXPECT_KEYS = {"node", "outcome", "passed", "percent"}
+
+
+def _lint_tests(scenario: Scenario, report: _Report) -> None:
+    for test in scenario.tests:
+        for key, value in test.expect.items():
+            if key == "node":
+                if scenario.node(str(value)) is None:
+                    report.add(test.line, "E-TARGET", f"test expects node `{value}`, which is not a node")
+            elif key == "outcome" or key == "passed":
+                continue
+            elif key == "percent" or scenario.score(key) is not None:
+                if not _bounds(value):
+                    report.add(test.line, "E-META",
+                               f"test bound `{key}` must be `[min, max]`, e.g. `{key}: [5, 10]`")
+            else:
+                report.add(test.line, "E-META",
+                           f"test expects `{key}`: use node, outcome, passed, percent or a score name")
+
+
+def _bounds(value: object) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+
+
+def edges(scenario: Scenario) -> dict[str, list[str]]:
+    """Every node's possible next nodes, ignoring conditions (static graph)."""
+    out: dict[str, list[str]] = {}
+    for node in scenario.nodes:
+        if node.id in out:
+            continue
+        if node.is_ending:
+            out[node.id] = []
+        elif node.gotos:
+            out[node.id] = [g.target for g in node.gotos if scenario.node(g.target)]
+        else:
+            out[node.id] = [c.target for c in node.choices if scenario.node(c.target)]
+    return out
+
+
+def reachable(scenario: Scenario, graph: dict[str, list[str]] | None = None) -> set[str]:
+    graph = graph if graph is not None else edges(scenario)
+    if scenario.node(scenario.start) is None:
+        return set()
+    seen = {scenario.start}
+    todo = [scenario.start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _lint_graph(scenario: Scenario, report: _Report) -> None:
+    graph = edges(scenario)
+    live = reachable(scenario, graph)
+    if not live:
+        return
+    for node in scenario.nodes:
+        if node.id not in live and scenario.node(node.id) is node:
+            report.add(node.line, "W-UNREACHABLE", f"node `{node.id}` is never reached from `{scenario.start}`")
+    # Nodes that can still reach an exit: an ending, or a loose end already reported
+    # (dead end, missing target), so a trap is a loop with no way out and nothing else.
+    back: dict[str, list[str]] = {n: [] for n in graph}
+    for src, targets in graph.items():
+        for t in targets:
+            back[t].append(src)
+    exits = [n.id for n in scenario.nodes if n.is_ending or not graph.get(n.id)
+             or _has_missing_target(scenario, n)]
+    escapes = set(exits)
+    todo = list(exits)
+    while todo:
+        for prev in back.get(todo.pop(), ()):
+            if prev not in escapes:
+                escapes.add(prev)
+                todo.append(prev)
+    trapped = [n for n in scenario.nodes if n.id in live and n.id not in escapes
+               and scenario.node(n.id) is n]
+    reported: set[str] = set()
+    for node in trapped:
+        if node.id in reported:
+            continue
+        loop = _component(node.id, graph, {t.id for t in trapped})
+        reported.update(loop)
+        names = ", ".join(n.id for n in trapped if n.id in loop)
+        report.add(node.line, "E-TRAP", f"play can enter {names} but never leave for an ending")
+
+
+def _has_missing_target(scenario: Scenario, node) -> bool:
+    targets = [g.target for g in node.gotos] if node.gotos else [c.target for c in node.choices]
+    return any(scenario.node(t) is None for t in targets)
+
+
+def _component(start: str, graph: dict[str, list[str]], allowed: set[str]) -> set[str]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt in allowed and nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+# --- module and course --------------------------------------------------------------------
+
+def lint_module(module: Module, course: Course | None,
+                scenario_ids: Iterable[str] | None = None) -> list[Finding]:
+    report = _Report(module.path)
+    if course is None:
+        report.add(module.key_lines.get("stage", 1), "C-REF",
+                   f"no course.md next to the module, so stage `{module.stage}` is unknown")
+    elif module.stage and module.stage not in course.stage_ids():
+        report.add(module.key_lines.get("stage", 1), "C-REF", f"unknown stage `{module.stage}`")
+    if scenario_ids is not None:
+        known = set(scenario_ids)
+        for sid in module.scenarios:
+            if sid not in known:
+                report.add(module.key_lines.get("scenarios", 1), "C-REF", f"unknown scenario `{sid}`")
+    if module.quiz_line and not module.quiz:
+        report.add(module.quiz_line, "C-QUIZ", "the knowledge check has no `###` question")
+    for q in module.quiz:
+        if not q.answers:
+            report.add(q.line, "C-QUIZ", "question without answers (`- [ ]` / `- [x]` items)")
+            continue
+        if not any(a.correct for a in q.answers):
+            report.add(q.line, "C-QUIZ", "question without a correct answer (mark one `[x]`)")
+        for a in q.answers:
+            if not a.feedback.strip():
+                report.add(a.line, "C-QUIZ", "answer without feedback (a `> ...` quote indented under it)")
+    return report.findings
+
+
+def lint_course(course: Course) -> list[Finding]:
+    report = _Report(course.path)
+    for kind, items in (("stage", course.stages), ("phase", course.phases), ("PAO action", course.pao)):
+        seen: set[str] = set()
+        for item in items:
+            if item.id in seen:
+                report.add(item.line, "E-DUP", f"{kind} `{item.id}` is declared twice")
+            seen.add(item.id)
+    phases = set(course.phase_ids())
+    for action in course.pao:
+        if action.phase and action.phase not in phases:
+            report.add(action.line, "E-NAME", f"PAO action `{action.id}`: unknown phase `{action.phase}`")
+    return report.findings
+
+
+# --- text in, findings out (the browser editor and the CLI share these) --------------------
+
+def check_scenario_text(data: bytes | str, path: str, course: Course | None = None,
+                        check_course: bool = True) -> tuple[Scenario | None, list[Finding]]:
+    scenario, findings = parse_scenario(data, path)
+    if scenario is not None:
+        findings = findings + lint_scenario(scenario, course, check_course)
+    return scenario, sort_findings(findings)
+
+
+def check_module_text(data: bytes | str, path: str, course: Course | None = None,
+                      scenario_ids: Iterable[str] | None = None) -> tuple[Module | None, list[Finding]]:
+    module, findings = parse_module(data, path)
+    if module is not None:
+        findings = findings + lint_module(module, course, scenario_ids)
+    return module, sort_findings(findings)
+
+
+def check_course_text(data: bytes | str, path: str) -> tuple[Course | None, list[Finding]]:
+    course, findings = parse_course(data, path)
+    if course is not None:
+        findings = findings + lint_course(course)
+    return course, sort_findings(findings)

@@ -1,0 +1,288 @@
+"""The values the content core works with: courses, modules, scenarios, findings.
+
+Every value is a frozen dataclass and keeps the source line of what it came from, so lint
+findings, the editor and the play-test reports can point an author at the right line.
+Sequences are tuples; the few mappings are plain dicts that nobody mutates after parsing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+Value = Union[bool, int, float, str]
+
+ERROR = "error"
+WARNING = "warning"
+
+# C- codes break a module as surely as E- codes break a scenario, so they are errors.
+ERROR_PREFIXES = ("E-", "C-")
+
+
+def severity_of(code: str) -> str:
+    return ERROR if code.startswith(ERROR_PREFIXES) else WARNING
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    code: str
+    message: str
+    severity: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.severity:
+            object.__setattr__(self, "severity", severity_of(self.code))
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}: {self.code} {self.message}"
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Errors before warnings, then by path and line: the order the lint output promises."""
+    return sorted(findings, key=lambda f: (not f.is_error, f.path, f.line, f.code, f.message))
+
+
+# --- course -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    title: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    signals: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class PaoAction:
+    id: str
+    phase: str
+    title: str
+    description: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    title: str
+    language: str
+    unlock: str                      # "sequential" or "open"
+    stages: tuple[Stage, ...]
+    phases: tuple[Phase, ...]
+    pao: tuple[PaoAction, ...]
+    overview: str                    # Markdown
+    path: str = ""
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def stage_ids(self) -> list[str]:
+        return [s.id for s in self.stages]
+
+    def phase_ids(self) -> list[str]:
+        return [p.id for p in self.phases]
+
+    def pao_ids(self) -> list[str]:
+        return [a.id for a in self.pao]
+
+
+# --- module -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    markdown: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str                        # Markdown (inline)
+    correct: bool
+    feedback: str                    # Markdown
+    line: int
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str                        # Markdown (inline): the ### heading
+    prompt: str                      # Markdown between the heading and the answers, often empty
+    answers: tuple[Answer, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    stage: str
+    minutes: int | None
+    objectives: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    pass_percent: int                # front-matter key `pass`
+    intro: str                       # Markdown before the first page
+    pages: tuple[Page, ...]
+    quiz: tuple[Question, ...]
+    quiz_line: int                   # line of `## Knowledge check`, 0 when there is none
+    course: str = ""                 # the folder the module lives in
+    order: int = 0                   # the NN- prefix
+    path: str = ""
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+# --- scenario -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScoreDim:
+    name: str
+    min: float
+    start: float
+    max: float
+    line: int
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    initial: Value
+    line: int
+
+
+@dataclass(frozen=True)
+class Negotiation:
+    walkaway: dict[str, float]       # concession -> the most that can be given (MESORE)
+    concessions: dict[str, str]      # concession -> unit
+    counterparts: dict[str, str]     # counterpart -> unit
+
+
+@dataclass(frozen=True)
+class Trade:
+    name: str
+    amount: float
+
+
+@dataclass(frozen=True)
+class Effects:
+    scores: tuple[tuple[str, float], ...] = ()        # (dimension, delta)
+    sets: tuple[tuple[str, Value], ...] = ()          # (variable, value)
+    gives: tuple[Trade, ...] = ()
+    gets: tuple[Trade, ...] = ()
+    unilateral: bool = False
+    once: bool = False
+    condition: str | None = None                      # source of `if EXPR`
+    rating: str | None = None                         # best, good, ok, poor
+    pao: str | None = None
+    claims: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str                       # Markdown (inline)
+    target: str
+    line: int
+    effects: Effects
+    feedback: str                    # Markdown
+
+
+@dataclass(frozen=True)
+class Goto:
+    target: str
+    condition: str | None            # source of the expression, None when unconditional
+    line: int
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    line: int
+    skill: str | None
+    phase: str | None
+    end: str | None                  # the outcome of an ending
+    gotos: tuple[Goto, ...]
+    narrative: str                   # Markdown
+    sections: dict[str, str]         # "Debrief", "Coach notes", ... -> Markdown
+    choices: tuple[Choice, ...]
+
+    @property
+    def is_ending(self) -> bool:
+        return self.end is not None
+
+    @property
+    def is_goto(self) -> bool:
+        return bool(self.gotos) and self.end is None
+
+    @property
+    def kind(self) -> str:
+        if self.end is not None:
+            return "ending"
+        if self.gotos:
+            return "goto"
+        if self.phase:
+            return "phase"
+        return "choice"
+
+
+@dataclass(frozen=True)
+class ScriptedTest:
+    choose: tuple[int, ...]
+    expect: dict[str, Any]
+    line: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    course: str
+    stage: str
+    persona: str
+    difficulty: int | None
+    minutes: int | None
+    start: str
+    scores: tuple[ScoreDim, ...]
+    variables: tuple[Variable, ...]
+    negotiation: Negotiation
+    pass_expr: str | None            # front-matter key `pass`
+    tests: tuple[ScriptedTest, ...]
+    briefing: str                    # Markdown
+    nodes: tuple[Node, ...]
+    path: str = ""
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    _index: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, Node] = {}
+        for node in self.nodes:
+            index.setdefault(node.id, node)      # the first of duplicates wins, as on GitHub
+        object.__setattr__(self, "_index", index)
+
+    def node(self, node_id: str) -> Node | None:
+        return self._index.get(node_id)
+
+    def node_ids(self) -> list[str]:
+        return [n.id for n in self.nodes]
+
+    def score(self, name: str) -> ScoreDim | None:
+        for dim in self.scores:
+            if dim.name == name:
+                return dim
+        return None
+
+    def variable(self, name: str) -> Variable | None:
+        for var in self.variables:
+            if var.name == name:
+                return var
+        return None
+
+    def key_line(self, key: str) -> int:
+        return self.key_lines.get(key, 1)

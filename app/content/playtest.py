@@ -1,0 +1,544 @@
+"""Testing a scenario by playing it, after ChoiceScript's quicktest and randomtest.
+
+quicktest explores every distinct state reachable from `start` once (memoised), so a
+scenario with many branches stays fast: paths are counted by dynamic programming over the
+state graph, never enumerated. Scores that no `if` or `goto` reads cannot change where play
+goes, so they are left out of the state and their range per ending is propagated as an
+interval instead (clamping is monotone, so the interval is exact). This keeps the state
+space about the size of the node graph for typical scenarios.
+"""
+from __future__ import annotations
+
+import random
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import engine
+from . import expr as expressions
+from .model import Node, Scenario
+
+MAX_STEPS = 200             # the longest path a play-test accepts
+MAX_STATES = 200_000        # beyond this the scenario's state space is not "small"
+RATING_ORDER = {"best": 0, "good": 1, "ok": 2, "poor": 3}
+
+
+@dataclass
+class QuickReport:
+    scenario: str
+    states: int = 0
+    transitions: int = 0
+    paths: int = 0
+    endings: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> {outcome, paths, scores}
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- quicktest ----------------------------------------------------------------------------
+
+class _Compiled:
+    """The scenario reduced to what quicktest's state needs."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        read: set[str] = set()
+        for node in scenario.nodes:
+            for g in node.gotos:
+                if g.condition:
+                    read.update(expressions.names(expressions.parse(g.condition)))
+            for c in node.choices:
+                if c.effects.condition:
+                    read.update(expressions.names(expressions.parse(c.effects.condition)))
+        if "percent" in read:
+            read.update(d.name for d in scenario.scores)
+        self.exact = [d for d in scenario.scores if d.name in read]
+        self.loose = [d for d in scenario.scores if d.name not in read]
+        self.exact_pos = {d.name: i for i, d in enumerate(self.exact)}
+        self.loose_pos = {d.name: i for i, d in enumerate(self.loose)}
+        self.var_names = [v.name for v in scenario.variables]
+        self.var_pos = {n: i for i, n in enumerate(self.var_names)}
+        self.ledger_names = sorted(n for n in read if n.startswith(("given_", "got_")))
+        self.ledger_pos = {n: i for i, n in enumerate(self.ledger_names)}
+
+    def start(self) -> tuple:
+        s = self.scenario
+        return (s.start, tuple(d.start for d in self.exact),
+                tuple(v.initial for v in s.variables), tuple(0 for _ in self.ledger_names), ())
+
+    def known(self, state: tuple) -> dict[str, Any]:
+        _, exact, vars_, ledger, _ = state
+        out = dict(zip(self.var_names, vars_))
+        out.update(zip((d.name for d in self.exact), exact))
+        out.update(zip(self.ledger_names, ledger))
+        for name in self.scenario.negotiation.concessions:
+            out.setdefault(f"given_{name}", 0)
+        for name in self.scenario.negotiation.counterparts:
+            out.setdefault(f"got_{name}", 0)
+        if len(self.exact) == len(self.scenario.scores):
+            out["percent"] = engine.percent(self.scenario, {"scores": dict(zip((d.name for d in self.exact), exact))})
+        return out
+
+    def holds(self, source: str, known: dict[str, Any]) -> bool:
+        return bool(expressions.evaluate(expressions.parse(source), known.__getitem__))
+
+    def apply(self, state: tuple, node: Node, index: int) -> tuple[tuple, tuple]:
+        """The state after a choice, and the loose-score deltas to propagate."""
+        choice = node.choices[index]
+        e = choice.effects
+        _, exact, vars_, ledger, once = state
+        exact, vars_, ledger = list(exact), list(vars_), list(ledger)
+        loose_deltas = []
+        for name, delta in e.scores:
+            if name in self.exact_pos:
+                i = self.exact_pos[name]
+                d = self.exact[i]
+                exact[i] = min(d.max, max(d.min, exact[i] + delta))
+            elif name in self.loose_pos:
+                loose_deltas.append((self.loose_pos[name], delta))
+        for name, value in e.sets:
+            if name in self.var_pos:
+                vars_[self.var_pos[name]] = value
+        for trade in e.gives:
+            key = f"given_{trade.name}"
+            if key in self.ledger_pos:
+                ledger[self.ledger_pos[key]] += trade.amount
+        for trade in e.gets:
+            key = f"got_{trade.name}"
+            if key in self.ledger_pos:
+                ledger[self.ledger_pos[key]] += trade.amount
+        if e.once:
+            once = tuple(sorted(set(once) | {f"{node.id}/{index}"}))
+        return (choice.target, tuple(exact), tuple(vars_), tuple(ledger), once), tuple(loose_deltas)
+
+
+def _settle(comp: _Compiled, state: tuple) -> tuple:
+    """Pass through text-less goto nodes, as the engine does."""
+    scenario = comp.scenario
+    for _ in range(engine.MAX_HOPS):
+        node = scenario.node(state[0])
+        if node is None:
+            raise engine.ContentError(f"`{state[0]}` is not a node")
+        if node.is_ending or not node.gotos or node.narrative.strip():
+            return state
+        state = (_goto(comp, state, node),) + state[1:]
+    raise engine.ContentError(f"gotos loop through `{state[0]}` without stopping")
+
+
+def _goto(comp: _Compiled, state: tuple, node: Node) -> str:
+    known = comp.known(state)
+    for g in node.gotos:
+        if g.condition is None or comp.holds(g.condition, known):
+            return g.target
+    raise engine.ContentError(f"no goto of node `{node.id}` (line {node.line}) applies")
+
+
+def quicktest(scenario: Scenario) -> QuickReport:
+    report = QuickReport(scenario.id)
+    try:
+        comp = _Compiled(scenario)
+        start = _settle(comp, comp.start())
+    except (engine.ContentError, expressions.ExprError) as exc:
+        report.failures.append(f"cannot start: {exc}")
+        return report
+    edges: dict[tuple, list[tuple[tuple, tuple]]] = {}
+    taken: set[tuple[str, int]] = set()
+    depth = {start: 0}
+    queue = deque([start])
+    too_long = False
+    while queue:
+        state = queue.popleft()
+        node = scenario.node(state[0])
+        out: list[tuple[tuple, tuple]] = []
+        edges[state] = out
+        if node.is_ending:
+            continue
+        if depth[state] >= MAX_STEPS:
+            too_long = True
+            continue
+        try:
+            if node.gotos:                             # a goto node with text: Continue
+                nexts = [(_settle(comp, (_goto(comp, state, node),) + state[1:]), ())]
+            else:
+                known = comp.known(state)
+                nexts = []
+                for i, choice in enumerate(node.choices):
+                    if choice.effects.once and f"{node.id}/{i}" in state[4]:
+                        continue
+                    if choice.effects.condition and not comp.holds(choice.effects.condition, known):
+                        continue
+                    taken.add((node.id, i))
+                    nxt, loose = comp.apply(state, node, i)
+                    nexts.append((_settle(comp, nxt), loose))
+                if not nexts:
+                    report.failures.append(f"every choice of `{node.id}` (line {node.line}) is hidden "
+                                           f"in a reachable state: {_describe(comp, state)}")
+        except (engine.ContentError, expressions.ExprError) as exc:
+            report.failures.append(f"at `{node.id}` (line {node.line}): {exc}")
+            continue
+        for nxt, loose in nexts:
+            out.append((nxt, loose))
+            if nxt not in depth:
+                depth[nxt] = depth[state] + 1
+                if len(depth) > MAX_STATES:
+                    report.failures.append(f"more than {MAX_STATES:,} distinct states; "
+                                           "simplify the scores or loops")
+                    return report
+                queue.append(nxt)
+    report.states = len(edges)
+    report.transitions = sum(len(v) for v in edges.values())
+    if too_long:
+        report.failures.append(f"a path is longer than {MAX_STEPS} steps (a loop that never settles?)")
+    _check_choices(scenario, taken, report)
+    order, comp_of = _sccs(edges)
+    _check_loops(scenario, edges, order, comp_of, report)
+    _count_paths(comp, edges, order, comp_of, start, report)
+    return report
+
+
+def _describe(comp: _Compiled, state: tuple) -> str:
+    known = comp.known(state)
+    known.pop("percent", None)
+    return ", ".join(f"{k}={engine.show(v)}" for k, v in known.items()) or "(no values)"
+
+
+def _check_choices(scenario: Scenario, taken: set, report: QuickReport) -> None:
+    reached = {n for n, _ in taken}
+    for node in scenario.nodes:
+        if scenario.node(node.id) is not node or node.gotos or node.is_ending:
+            continue
+        for i, choice in enumerate(node.choices):
+            if (node.id, i) not in taken:
+                where = "" if node.id in reached else f" (node `{node.id}` is never reached)"
+                report.failures.append(f"choice {i + 1} of `{node.id}` (line {choice.line}) "
+                                       f"is never offered on any path{where}")
+
+
+def _sccs(edges: dict[tuple, list]) -> tuple[list[list[tuple]], dict[tuple, int]]:
+    """Tarjan's strongly connected components, iteratively; sinks come first."""
+    index: dict[tuple, int] = {}
+    low: dict[tuple, int] = {}
+    on_stack: set[tuple] = set()
+    stack: list[tuple] = []
+    order: list[list[tuple]] = []
+    comp_of: dict[tuple, int] = {}
+    counter = 0
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack.add(v)
+            succ = edges.get(v, [])
+            recurse = False
+            while i < len(succ):
+                w = succ[i][0]
+                i += 1
+                if w not in index:
+                    work.append((v, i))
+                    work.append((w, 0))
+                    recurse = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if recurse:
+                continue
+            if low[v] == index[v]:
+                members = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp_of[w] = len(order)
+                    members.append(w)
+                    if w == v:
+                        break
+                order.append(members)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    return order, comp_of
+
+
+def _check_loops(scenario, edges, order, comp_of, report) -> None:
+    for c, members in enumerate(order):
+        looping = len(members) > 1 or any(t == members[0] for t, _ in edges.get(members[0], []))
+        if not looping:
+            continue
+        exits = any(comp_of[t] != c for m in members for t, _ in edges.get(m, []))
+        nodes = sorted({m[0] for m in members})
+        if not exits:
+            report.failures.append(f"a path never ends: play loops through {', '.join(nodes)} "
+                                   "with no way to an ending")
+        else:
+            report.notes.append(f"play can loop through {', '.join(nodes)} (paths counted without repeats)")
+
+
+def _count_paths(comp, edges, order, comp_of, start, report) -> None:
+    scenario = comp.scenario
+    # Paths to each ending, by DP over the components (sinks first). Edges inside a
+    # component (a loop) are not followed again, so loops are counted once.
+    paths: dict[tuple, Counter] = {}
+    for c, members in enumerate(order):
+        for s in members:
+            node = scenario.node(s[0])
+            counts: Counter = Counter()
+            if node.is_ending:
+                counts[s[0]] = 1
+            else:
+                for t, _ in edges.get(s, []):
+                    if comp_of[t] != c:
+                        counts.update(paths[t])
+            paths[s] = counts
+    total = paths.get(start, Counter())
+    report.paths = sum(total.values())
+    # Score ranges: exact scores from the ending states, loose ones by interval propagation.
+    lo = {start: [d.start for d in comp.loose]}
+    hi = {start: [d.start for d in comp.loose]}
+    work = deque([start])
+    queued = {start}
+    while work:
+        s = work.popleft()
+        queued.discard(s)
+        for t, deltas in edges.get(s, []):
+            new_lo, new_hi = list(lo[s]), list(hi[s])
+            for i, delta in deltas:
+                d = comp.loose[i]
+                new_lo[i] = min(d.max, max(d.min, new_lo[i] + delta))
+                new_hi[i] = min(d.max, max(d.min, new_hi[i] + delta))
+            if t not in lo:
+                lo[t], hi[t] = new_lo, new_hi
+                changed = True
+            else:
+                changed = False
+                for i in range(len(new_lo)):
+                    if new_lo[i] < lo[t][i]:
+                        lo[t][i] = new_lo[i]
+                        changed = True
+                    if new_hi[i] > hi[t][i]:
+                        hi[t][i] = new_hi[i]
+                        changed = True
+            if changed and t not in queued:
+                queued.add(t)
+                work.append(t)
+    for node in scenario.nodes:
+        if node.is_ending and scenario.node(node.id) is node:
+            report.endings[node.id] = {"outcome": node.end, "paths": total.get(node.id, 0),
+                                       "line": node.line, "scores": {}}
+    for s in edges:
+        node = scenario.node(s[0])
+        if not node.is_ending or s not in lo:
+            continue
+        ranges = report.endings[s[0]]["scores"]
+        for d, v in zip(comp.exact, s[1]):
+            _widen(ranges, d.name, v, v)
+        for i, d in enumerate(comp.loose):
+            _widen(ranges, d.name, lo[s][i], hi[s][i])
+    for node_id, info in report.endings.items():
+        if info["paths"] == 0:
+            report.notes.append(f"ending `{node_id}` (line {info['line']}) is never reached")
+        # keep the declared order of scores
+        info["scores"] = {d.name: info["scores"][d.name] for d in scenario.scores if d.name in info["scores"]}
+
+
+def _widen(ranges: dict, name: str, low, high) -> None:
+    if name in ranges:
+        a, b = ranges[name]
+        ranges[name] = (min(a, low), max(b, high))
+    else:
+        ranges[name] = (low, high)
+
+
+# --- playing with the engine --------------------------------------------------------------
+
+@dataclass
+class Game:
+    state: dict[str, Any]
+    path: list[tuple[str, int]]          # (node, choice index) of every choice taken
+    error: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.state.get("finished"))
+
+
+def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS) -> Game:
+    """Play from start, `pick(offered) -> position in offered` at each node."""
+    try:
+        state = engine.start_state(scenario)
+    except engine.EngineError as exc:
+        return Game({}, [], str(exc))
+    path: list[tuple[str, int]] = []
+    try:
+        for _ in range(max_steps):
+            if state.get("finished"):
+                return Game(state, path)
+            if engine.needs_continue(scenario, state):
+                state, _ = engine.continue_(scenario, state)
+                continue
+            offered = engine.offered_choices(scenario, state)
+            if not offered:
+                return Game(state, path, f"every choice of `{state['node']}` is hidden")
+            k = pick(offered)
+            path.append((state["node"], offered[k][0]))
+            state, _ = engine.step(scenario, state, k + 1)
+    except engine.EngineError as exc:
+        return Game(state, path, str(exc))
+    if state.get("finished"):
+        return Game(state, path)
+    return Game(state, path, f"no ending after {max_steps} steps")
+
+
+def _rank(choice) -> int:
+    return RATING_ORDER.get(choice.effects.rating or "ok", 2)
+
+
+def best_pick(offered) -> int:
+    return min(range(len(offered)), key=lambda k: _rank(offered[k][1]))      # ties: first
+
+
+def lowest_pick(offered) -> int:
+    return min(range(len(offered)), key=lambda k: -_rank(offered[k][1]))     # ties: first
+
+
+def invariants(scenario: Scenario) -> list[str]:
+    failures = []
+    for name, pick, must_pass in (("best-rated", best_pick, True), ("lowest-rated", lowest_pick, False)):
+        game = play(scenario, pick)
+        if game.error:
+            failures.append(f"always taking the {name} choice: {game.error}")
+            continue
+        ok = engine.passed(scenario, game.state)
+        if ok != must_pass:
+            failures.append(f"always taking the {name} choice {'fails' if must_pass else 'passes'} "
+                            f"(ends at `{game.state['node']}`, {engine.percent(scenario, game.state)}%)")
+    return failures
+
+
+def scripted(scenario: Scenario) -> list[str]:
+    failures = []
+    for test in scenario.tests:
+        where = f"test on line {test.line} (choose {list(test.choose)})"
+        try:
+            state = engine.start_state(scenario)
+            for n in test.choose:
+                while engine.needs_continue(scenario, state):
+                    state, _ = engine.continue_(scenario, state)
+                state, _ = engine.step(scenario, state, n)
+            while engine.needs_continue(scenario, state):
+                state, _ = engine.continue_(scenario, state)
+        except engine.EngineError as exc:
+            failures.append(f"{where}: {exc}")
+            continue
+        failures += [f"{where}: {p}" for p in _expectations(scenario, state, test.expect)]
+    return failures
+
+
+def _expectations(scenario: Scenario, state: dict[str, Any], expect: dict[str, Any]) -> list[str]:
+    problems = []
+    known = engine.values(scenario, state)
+    for key, want in expect.items():
+        if key == "node":
+            if state["node"] != want:
+                problems.append(f"expected node `{want}`, reached `{state['node']}`")
+        elif key == "outcome":
+            if state.get("outcome") != want:
+                problems.append(f"expected outcome `{want}`, got `{state.get('outcome')}`")
+        elif key == "passed":
+            got = state.get("finished") and engine.passed(scenario, state)
+            if bool(got) != bool(want):
+                problems.append(f"expected passed: {want}, got {bool(got)}")
+        elif key in known and isinstance(want, list) and len(want) == 2:
+            if not want[0] <= known[key] <= want[1]:
+                problems.append(f"expected {key} in [{want[0]}, {want[1]}], got {engine.show(known[key])}")
+        else:
+            problems.append(f"cannot check `{key}: {want}`")
+    return problems
+
+
+@dataclass
+class RandomReport:
+    games: int
+    seed: int
+    node_visits: Counter = field(default_factory=Counter)
+    choice_visits: Counter = field(default_factory=Counter)     # (node, 1-based index) -> count
+    endings: Counter = field(default_factory=Counter)
+    passes: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def randomtest(scenario: Scenario, games: int, seed: int = 0) -> RandomReport:
+    rng = random.Random(seed)
+    report = RandomReport(games, seed)
+    for _ in range(games):
+        game = play(scenario, lambda offered: rng.randrange(len(offered)))
+        for node, index in game.path:
+            report.node_visits[node] += 1
+            report.choice_visits[(node, index + 1)] += 1
+        if game.error:
+            if len(report.failures) < 10:
+                report.failures.append(f"random game: {game.error}")
+            continue
+        report.node_visits[game.state["node"]] += 1
+        report.endings[game.state["node"]] += 1
+        report.passes += engine.passed(scenario, game.state)
+    return report
+
+
+# --- all together -------------------------------------------------------------------------
+
+@dataclass
+class PlayReport:
+    scenario: Scenario
+    quick: QuickReport
+    scripted: list[str]
+    invariants: list[str]
+    random: RandomReport | None = None
+
+    @property
+    def failures(self) -> list[str]:
+        out = self.quick.failures + self.scripted + self.invariants
+        return out + (self.random.failures if self.random else [])
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def test_scenario(scenario: Scenario, games: int = 0, seed: int = 0) -> PlayReport:
+    return PlayReport(scenario, quicktest(scenario), scripted(scenario), invariants(scenario),
+                      randomtest(scenario, games, seed) if games else None)
+
+
+def format_report(report: PlayReport) -> str:
+    s = report.scenario
+    q = report.quick
+    lines = [f"{s.path or s.id}: {'ok' if report.ok else 'FAILED'}",
+             f"  quicktest: {q.states} states, {q.transitions} transitions, {q.paths} paths"]
+    for node_id, info in q.endings.items():
+        ranges = ", ".join(f"{k} {_num(a)}..{_num(b)}" for k, (a, b) in info["scores"].items())
+        lines.append(f"    {node_id} ({info['outcome']}): {info['paths']} paths; {ranges}")
+    lines.append(f"  scripted tests: {len(s.tests)}, invariants: best-rated passes, lowest-rated fails")
+    if report.random:
+        r = report.random
+        rate = 100 * r.passes / r.games if r.games else 0
+        lines.append(f"  randomtest: {r.games} games (seed {r.seed}), pass rate {rate:.0f}%")
+        for node_id, n in sorted(r.endings.items(), key=lambda kv: -kv[1]):
+            lines.append(f"    ending {node_id}: {n}")
+        for node in s.nodes:
+            if node.choices:
+                counts = " ".join(f"{i + 1}:{r.choice_visits.get((node.id, i + 1), 0)}"
+                                  for i in range(len(node.choices)))
+                lines.append(f"    {node.id}: visited {r.node_visits.get(node.id, 0)}; choices {counts}")
+    for note in q.notes:
+        lines.append(f"  note: {note}")
+    for failure in report.failures:
+        lines.append(f"  FAIL: {failure}")
+    return "\n".join(lines)
+
+
+def _num(v) -> str:
+    return engine.show(v)

@@ -1,0 +1,74 @@
+"""Markdown to safe HTML, for lessons, briefings, narrative, choices, feedback and debriefs.
+
+Two locks, because either alone has failed somewhere before: markdown-it runs with raw HTML
+off (tags in the text come out escaped), and its output still goes through nh3 with a tight
+allowlist. Links keep only http, https, mailto, `#fragment` and site-relative `/path` URLs.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import nh3
+
+from .engine import interpolate
+from .markdown import new_parser
+
+_PARSER = new_parser()
+
+TAGS = {"p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol",
+        "li", "a", "img", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr",
+        "th", "td"}
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"},
+              "th": {"style"}, "td": {"style"}}
+SAFE_STYLES = {"text-align"}        # markdown-it writes table alignment as a style
+
+
+def _url_ok(value: str) -> bool:
+    v = value.strip()
+    low = v.lower()
+    if low.startswith(("http://", "https://", "mailto:")):
+        return True
+    if v.startswith("#"):
+        return True
+    # site-relative only: `/x`, never `//host` or `/\host` (browsers read both as a host)
+    return v.startswith("/") and not v.startswith(("//", "/\\"))
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    if attr in ("href", "src"):
+        return value if _url_ok(value) else None
+    return value
+
+
+_CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                       clean_content_tags={"script", "style"}, strip_comments=True,
+                       link_rel="noopener noreferrer nofollow",
+                       attribute_filter=_attribute_filter, filter_style_properties=SAFE_STYLES)
+
+
+def sanitize(html: str) -> str:
+    return _CLEANER.clean(html)
+
+
+def render_markdown(md: str) -> str:
+    """Block Markdown to sanitized HTML. Never raises: unreadable input renders as text."""
+    try:
+        html = _PARSER.render(md or "")
+    except RecursionError:
+        html = "<p>" + nh3.clean_text(md or "") + "</p>"
+    return sanitize(html)
+
+
+def render_inline(md: str) -> str:
+    """Inline Markdown (a choice label, a quiz answer) without a wrapping paragraph."""
+    try:
+        html = _PARSER.renderInline(md or "")
+    except RecursionError:
+        html = nh3.clean_text(md or "")
+    return sanitize(html)
+
+
+def render_interpolated(md: str, known: dict[str, Any]) -> str:
+    """Render, then put current values in place of `{name}`; values are escaped, and going
+    after rendering means a value can never be read as Markdown."""
+    return sanitize(interpolate(render_markdown(md), known, escape=True))

@@ -1,0 +1,151 @@
+"""B3: parse + lint + quicktest of 1,000 generated scenarios against plain markdown-it.
+
+    .venv/bin/python -m bench.b3_content [--count 1000] [--rounds 3]
+
+Prints the median of interleaved rounds and the ratios against the bars of
+docs/performance.md (<= 3x for everything, <= 2x for lint alone, and doubling the input at
+most doubles the time). Never part of the timed test run.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+from markdown_it import MarkdownIt
+
+from app.content.lint import check_scenario_text
+from app.content.model import Course, PaoAction, Phase, Stage
+from app.content.playtest import quicktest
+
+COURSE = Course("bench-course", "Bench", "en", "sequential",
+                (Stage("negotiation", "Negotiation", 1),),
+                (Phase("discovery", "Discovery", (), 1), Phase("decision", "Decision", (), 1)),
+                (PaoAction("A2", "discovery", "Ask", "", 1), PaoAction("A5", "discovery", "Diagnose", "", 1)),
+                "", "courses/bench-course/course.md")
+
+WORDS = ("prospect budget signal margin volume pilot decision deadline criteria sponsor "
+         "renewal service discount referral timetable diagnosis quote buyer").split()
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def scenario_text(i: int, rng: random.Random) -> str:
+    """A valid scenario: 18 choice nodes (60 choices), a goto node and 3 endings."""
+    n = 18
+    lines = [f"""---
+id: bench-{i}
+title: "Bench scenario {i}"
+course: bench-course
+stage: negotiation
+persona: "A buyer"
+difficulty: 2
+minutes: 10
+start: n0
+scores: {{relationship: [0, 5, 10], margin: [0, 5, 10]}}
+state: {{asked: false}}
+negotiation:
+  walkaway: {{discount: 12}}
+  concessions: {{discount: percent}}
+  counterparts: {{volume: sites}}
+pass: margin >= 5 and relationship >= 4
+tests:
+  - {{choose: [1], expect: {{node: n1}}}}
+---
+
+# Bench scenario {i}
+
+{sentence(rng, 30)}
+"""]
+    for k in range(n):
+        nxt = [f"n{k + d}" if k + d < n else "closing" for d in (1, 2, 3)]
+        phase = k % 6 == 0
+        head = f"## n{k}\n`skill: {'phase' if phase else 'negotiation'}`" + (" `phase: decision`" if phase else "")
+        lines.append(f"{head}\n\n**Buyer:** \"{sentence(rng, 25)}\"\n\n{sentence(rng, 20)}\n")
+        count = 4 if k % 3 == 0 else 3
+        for c in range(count):
+            effects = [f"`margin {rng.choice('+-')}{rng.randint(1, 2)}`",
+                       f"`relationship {rng.choice('+-')}1`",
+                       f"`rating: {('best', 'good', 'ok', 'poor')[c]}`"]
+            if phase:
+                effects.append(f"`claims: {'decision' if c == 0 else 'discovery'}`")
+            if c == 1 and k % 4 == 1:
+                effects += ["`give discount 5`", "`get volume 2`"]
+            if c == 2 and k % 5 == 2:
+                effects.append("`set asked = true`")
+            if c == 3:
+                effects.append("`if not asked`")
+            target = nxt[0] if c == 0 else rng.choice(nxt)
+            lines.append(f"- [{sentence(rng, 8)}](#{target}) {' '.join(effects)}\n"
+                         f"  > {sentence(rng, 18)}")
+        lines.append("")
+    lines.append("## closing\n`goto: end-strong if margin >= 7` `goto: end-thin if margin >= 4` `goto: end-loss`\n")
+    for end, outcome in (("end-strong", "win"), ("end-thin", "win-thin"), ("end-loss", "loss")):
+        lines.append(f"## {end}\n`end: {outcome}`\n\n### Debrief\n{sentence(rng, 25)} Margin {{margin}}.\n\n"
+                     f"### Coach notes\n{sentence(rng, 15)}\n")
+    return "\n".join(lines)
+
+
+def make(count: int, seed: int = 1) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    return [(f"scenarios/bench-{i}.md", scenario_text(i, rng)) for i in range(count)]
+
+
+def reference(texts, md=MarkdownIt("commonmark")) -> None:
+    for _, text in texts:
+        md.render(text)
+
+
+def lint_only(texts) -> None:
+    for path, text in texts:
+        check_scenario_text(text, path, COURSE)
+
+
+def full(texts) -> None:
+    for path, text in texts:
+        scenario, findings = check_scenario_text(text, path, COURSE)
+        assert not findings, findings[:3]
+        report = quicktest(scenario)
+        assert not report.failures, report.failures[:3]
+
+
+def timed(fn, texts) -> float:
+    start = time.perf_counter()
+    fn(texts)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    texts = make(args.count)
+    doubled = texts + make(args.count, seed=2)
+    full(texts[:20])                                 # warm-up, and proof the texts are valid
+    reference(texts[:20])
+    runs: dict[str, list[float]] = {k: [] for k in ("reference", "full", "lint", "full_2x", "reference_2x")}
+    for _ in range(args.rounds):                     # interleaved, so noise hits all alike
+        runs["reference"].append(timed(reference, texts))
+        runs["full"].append(timed(full, texts))
+        runs["lint"].append(timed(lint_only, texts))
+        runs["reference_2x"].append(timed(reference, doubled))
+        runs["full_2x"].append(timed(full, doubled))
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    size = sum(len(t) for _, t in texts)
+    print(f"B3: {args.count} scenarios, {size / args.count / 1024:.1f} KB each, median of {args.rounds}")
+    for key in ("reference", "lint", "full", "reference_2x", "full_2x"):
+        print(f"  {key:<13} {med[key]:8.3f} s")
+    checks = [("parse+lint+quicktest / markdown-it render", med["full"] / med["reference"], 3.0),
+              ("parse+lint / markdown-it render", med["lint"] / med["reference"], 2.0),
+              ("parse+lint+quicktest at 2x / at 1x", med["full_2x"] / med["full"], 2.0)]
+    print(f"  (markdown-it itself at 2x / at 1x: {med['reference_2x'] / med['reference']:.2f}x)")
+    for label, ratio, bar in checks:
+        print(f"  {label:<44} {ratio:5.2f}x  (bar <= {bar:.1f}x)  {'ok' if ratio <= bar else 'OVER'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""quicktest, randomtest, scripted tests and invariants on fixtures."""
+import pytest
+
+from app.content import playtest
+from app.content.parse import parse_scenario
+from conftest import BASE, read
+
+
+def load(text, path="demo.md"):
+    value, findings = parse_scenario(text, path)
+    assert value is not None, findings
+    return value
+
+
+def example():
+    return load(read("scenarios", "fifteen-percent.md"), "fifteen-percent.md")
+
+
+def test_quicktest_example():
+    report = playtest.quicktest(example())
+    assert report.failures == []
+    assert report.paths == 5
+    assert {k: v["paths"] for k, v in report.endings.items()} == \
+        {"end-win-strong": 2, "end-win-thin": 1, "end-margin-loss": 2}
+    assert report.endings["end-win-strong"]["scores"]["margin"] == (6, 7)
+    assert report.endings["end-margin-loss"]["scores"]["relationship"] == (4, 5)
+
+
+def test_full_report_example_passes():
+    report = playtest.test_scenario(example(), games=50, seed=3)
+    assert report.ok, report.failures
+    text = playtest.format_report(report)
+    assert "end-win-strong (win): 2 paths" in text and "randomtest: 50 games" in text
+    assert sum(report.random.endings.values()) == 50
+    assert report.random.node_visits["opening"] == 50
+
+
+def test_randomtest_is_seeded():
+    a = playtest.randomtest(example(), 30, seed=7)
+    b = playtest.randomtest(example(), 30, seed=7)
+    assert a.endings == b.endings and a.choice_visits == b.choice_visits
+
+
+def test_many_branches_stay_fast():
+    # 12 nodes in a row with 4 choices each: 4**12 (16 million) paths, counted not enumerated
+    nodes = []
+    for i in range(12):
+        nxt = f"n{i + 1}" if i < 11 else "end"
+        choices = "\n".join(f"- [c{k}](#{nxt}) `margin {'+' if k % 2 else '-'}1` `rating: ok`\n  > f" for k in range(4))
+        nodes.append(f"## n{i}\n\n{choices}\n")
+    text = BASE.split("## opening")[0].replace("start: opening", "start: n0") + "\n".join(nodes) + \
+        "\n## end\n`end: done`\n\n### Debrief\nDone.\n"
+    report = playtest.quicktest(load(text))
+    assert report.failures == [] and report.paths == 4 ** 12
+
+
+def test_never_offered_choice():
+    text = BASE.replace("`if asked`", "`if asked and margin > 9`")
+    report = playtest.quicktest(load(text))
+    assert any("choice 1 of `trade`" in f and "never offered" in f for f in report.failures)
+
+
+def test_every_choice_hidden():
+    text = BASE.replace("`give discount 15` `unilateral`", "`if margin > 4` `give discount 15` `unilateral`")
+    report = playtest.quicktest(load(text))
+    assert any("every choice of `trade`" in f for f in report.failures)
+
+
+def test_loop_without_exit():
+    text = BASE.replace("`goto: end-win if margin >= 5` `goto: end-loss`",
+                        "`goto: end-win if margin > 20` `goto: spin`") + \
+        "\n## spin\n\n- [Again](#spin) `rating: ok`\n  > Round.\n"
+    report = playtest.quicktest(load(text))
+    assert any("never ends" in f for f in report.failures)
+
+
+def test_path_over_200_steps():
+    text = BASE.replace("- [Cave](#end-loss)", "- [Nibble](#trade) `give discount 1` `unilateral` `rating: ok`\n  > More.\n- [Cave](#end-loss)")
+    text = text.replace("`if asked`", "`if given_discount > 300`")
+    report = playtest.quicktest(load(text))
+    assert any("longer than 200 steps" in f for f in report.failures)
+
+
+def test_scripted_tests():
+    s = example()
+    assert playtest.scripted(s) == []
+    bad = read("scenarios", "fifteen-percent.md").replace(
+        "  - {choose: [2, 1, 1], expect: {node: end-win-strong}}",
+        "  - {choose: [2, 1, 1], expect: {node: end-win-strong}}\n"
+        "  - {choose: [1, 2], expect: {outcome: win, margin: [5, 10]}}\n"
+        "  - {choose: [2, 1, 2], expect: {passed: true, margin: [7, 7], percent: [60, 100]}}\n"
+        "  - {choose: [1, 1, 2], expect: {node: closing}}")
+    failures = playtest.scripted(load(bad, "fifteen-percent.md"))
+    text = "\n".join(failures)
+    assert len({f.split(":")[0] for f in failures}) == 3   # the first test passes, three fail
+    assert "expected outcome `win`" in text and "expected margin in [5, 10], got 1" in text
+    assert "expected percent in [60, 100], got 53" in text  # 5/10, 7/10, 4/10
+    assert "choice 2 is not offered at `batna`" in text
+
+
+def test_invariants():
+    assert playtest.invariants(example()) == []
+    flipped = read("scenarios", "fifteen-percent.md").replace("`rating: poor`", "`rating: tmp`") \
+        .replace("`rating: best`", "`rating: poor`").replace("`rating: tmp`", "`rating: best`")
+    failures = playtest.invariants(load(flipped, "fifteen-percent.md"))
+    assert any("best-rated choice fails" in f for f in failures)
+    assert any("lowest-rated choice passes" in f for f in failures)

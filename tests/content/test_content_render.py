@@ -1,0 +1,104 @@
+"""An XSS corpus through every renderer: nothing dangerous survives."""
+from html.parser import HTMLParser
+
+import pytest
+
+from app.content.render import TAGS, render_inline, render_interpolated, render_markdown
+
+CORPUS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)><circle/></svg>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](jav&#x61;script:alert(1))",
+    "[x](jav&#97;script&colon;alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x](<javascript:alert(1)>)",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](data:image/png;base64,iVBORw0KGgo=)",
+    "![x](javascript:alert(1))",
+    "[x][r]\n\n[r]: javascript:alert(1)",
+    "[x][r]\n\n[r]: <javascript:alert(1)> \"t\"",
+    "[r]\n\n[r]: data:text/html,<script>alert(1)</script>",
+    "<javascript:alert(1)>",
+    "<http://a.b/\"onmouseover=\"alert(1)>",
+    "[x](http://a.b/\"onmouseover=\"alert(1))",
+    "[x](\"onclick=\"alert(1))",
+    "![a\" onerror=\"alert(1)](x.png)",
+    "[x](//evil.example/)",
+    "[x](/\\evil.example/)",
+    "[x](file:///etc/passwd)",
+    "`<script>alert(1)</script>`",
+    "```html\n<script>alert(1)</script>\n```",
+    "> <img src=x onerror=alert(1)>",
+    "- <b onclick=alert(1)>x</b>",
+    "| a |\n|---|\n| <script>alert(1)</script> |",
+    "<!-- x --><script>alert(1)</script>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "{name}",
+]
+
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+
+
+class Inspector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in TAGS:
+            self.problems.append(f"tag {tag}")
+        for name, value in attrs:
+            value = (value or "").strip().lower()
+            if name.startswith("on"):
+                self.problems.append(f"handler {name}")
+            if name in ("href", "src"):
+                if value.startswith(DANGEROUS_SCHEMES) or value.startswith(("//", "/\\")):
+                    self.problems.append(f"url {value}")
+                if not value.startswith(("http://", "https://", "mailto:", "#", "/")):
+                    self.problems.append(f"url {value}")
+            if name == "style" and ("url(" in value or "expression" in value):
+                self.problems.append(f"style {value}")
+
+
+def problems(html):
+    inspector = Inspector()
+    inspector.feed(html)
+    lowered = html.lower()
+    for raw in ("<script", "<iframe", "<svg", "<style", "<math"):
+        # escaped text (&lt;script) is fine; a live tag or attribute is not
+        if raw in lowered:
+            inspector.problems.append(raw)
+    return inspector.problems
+
+
+@pytest.mark.parametrize("payload", CORPUS)
+def test_xss_corpus(payload):
+    hostile_value = "<script>alert(1)</script>\" onmouseover=\"x"
+    for html in (render_markdown(payload), render_inline(payload),
+                 render_interpolated(payload, {"name": hostile_value}),
+                 render_markdown(f"- [{payload}](#n)\n  > {payload}"),
+                 render_markdown(f"### {payload}\n\n> {payload}")):
+        assert problems(html) == [], html
+
+
+def test_good_markdown_survives():
+    html = render_markdown("**b** [ok](https://a.b/c) [frag](#x) [site](/learn/) ![i](/static/i.png)\n\n"
+                           "| a | b |\n|:--|--:|\n| 1 | 2 |")
+    assert "<strong>b</strong>" in html
+    assert 'href="https://a.b/c"' in html and 'href="#x"' in html and 'href="/learn/"' in html
+    assert 'src="/static/i.png"' in html and "<table>" in html and "text-align:right" in html
+    assert " id=" not in render_markdown("## A heading")         # no ids that could clobber the page's
+
+
+def test_interpolated_value_is_escaped_not_markdown():
+    html = render_interpolated("Margin {m}/10, {x}", {"m": 7, "x": "[a](javascript:alert(1)) <b>"})
+    assert "Margin 7/10" in html and "&lt;b&gt;" in html and "<a" not in html
