@@ -6,6 +6,7 @@ allowlist. Links keep only http, https, mailto, `#fragment` and site-relative `/
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import nh3
@@ -19,8 +20,11 @@ TAGS = {"p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote"
         "li", "a", "img", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr",
         "th", "td"}
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"},
-              "th": {"style"}, "td": {"style"}}
-SAFE_STYLES = {"text-align"}        # markdown-it writes table alignment as a style
+              "th": {"class"}, "td": {"class"}}
+ALIGN_CLASSES = {"align-left", "align-right", "align-center"}
+# markdown-it writes table alignment as an inline style, which the site's CSP (no inline
+# styles) would refuse; it becomes a class instead.
+_ALIGN_STYLE = re.compile(r'<(th|td) style="text-align:(left|right|center)">')
 
 
 def _url_ok(value: str) -> bool:
@@ -37,17 +41,19 @@ def _url_ok(value: str) -> bool:
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     if attr in ("href", "src"):
         return value if _url_ok(value) else None
+    if attr == "class":
+        return value if value in ALIGN_CLASSES else None
     return value
 
 
 _CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                        clean_content_tags={"script", "style"}, strip_comments=True,
                        link_rel="noopener noreferrer nofollow",
-                       attribute_filter=_attribute_filter, filter_style_properties=SAFE_STYLES)
+                       attribute_filter=_attribute_filter)
 
 
 def sanitize(html: str) -> str:
-    return _CLEANER.clean(html)
+    return _CLEANER.clean(_ALIGN_STYLE.sub(r'<\1 class="align-\2">', html))
 
 
 def render_markdown(md: str) -> str:

@@ -95,7 +95,7 @@ def test_good_markdown_survives():
                            "| a | b |\n|:--|--:|\n| 1 | 2 |")
     assert "<strong>b</strong>" in html
     assert 'href="https://a.b/c"' in html and 'href="#x"' in html and 'href="/learn/"' in html
-    assert 'src="/static/i.png"' in html and "<table>" in html and "text-align:right" in html
+    assert 'src="/static/i.png"' in html and "<table>" in html and 'class="align-right"' in html and "style=" not in html
     assert " id=" not in render_markdown("## A heading")         # no ids that could clobber the page's
 
 
