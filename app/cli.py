@@ -94,8 +94,11 @@ DEMO_ACCOUNTS = [
 
 
 @click.command("demo")
+@click.option("--activity", is_flag=True,
+              help="Also record made-up learning (DEMO DATA: attempts played through the engine, a team assignment) "
+                   "for the demo trainees, so the manager's pages have something to show. Needs `flask content sync` first.")
 @with_appcontext
-def demo():
+def demo(activity=False):
     """Seed the demo accounts (development only). Running it twice is harmless."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("Demo accounts are never created in production.")
@@ -120,6 +123,10 @@ def demo():
     click.echo("Demo accounts (password: %s)%s:" % (password, "" if created else ", already there"))
     for email, name, role in DEMO_ACCOUNTS:
         click.echo(f"  {role:8} {email}")
+    if activity:
+        from app.manage.demo_activity import seed_demo_activity
+        seed_demo_activity([e for e, _, r in DEMO_ACCOUNTS if r == "trainee"], echo=click.echo)
+        db.session.commit()
 
 
 def _content_root(root):

@@ -1,8 +1,320 @@
-from flask import render_template
+"""The trainee's pages: dashboard, lesson reader, knowledge checks, scenario player, progress.
 
+Views validate, call one service, commit once and redirect (POST/redirect/GET). Author text
+is always rendered through the content core's sanitizing renderer (`md`, `md_inline`)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.content import engine
+from app.content.render import render_inline, render_interpolated, render_markdown
+from app.extensions import db
 from app.learn import bp
+from app.learn.forms import StartForm, StepForm, answers_of, quiz_form_for
+from app.services import charts, learning
 
+OUTCOMES = {"win": "Deal won", "win-thin": "Won, but thin", "loss": "Not this time", "partial": "Partly there",
+            "walk-away-won": "You walked away, rightly", "loss-margin": "Won at a loss of margin",
+            "loss-relationship": "The relationship suffered", "loss-client": "Client lost",
+            "loss-deal": "Deal lost", "loss-stalled": "The project stalled", "loss-tender": "Sent to tender"}
+RATINGS = {"best": ("Best answer", "ok"), "good": ("Good answer", "ok"), "ok": ("Partly right", "warn"),
+           "poor": ("Weak answer", "bad")}
+
+
+@bp.context_processor
+def _helpers():
+    return {"md": lambda text: Markup(render_markdown(text or "")),
+            "md_inline": lambda text: Markup(render_inline(text or "")),
+            "outcome_words": lambda o: OUTCOMES.get(o or "", (o or "Ended").replace("-", " ").capitalize()),
+            "rating_badge": lambda r: RATINGS.get(r or ""),
+            "dim_label": lambda name: name.replace("_", " ").capitalize(),
+            "num": lambda v: engine.show(round(v, 1)) if isinstance(v, float) else engine.show(v)}
+
+
+def _not_found(fn, *args):
+    try:
+        return fn(*args)
+    except learning.NotFound:
+        abort(404)
+
+
+def _phase_titles(progress_course=None):
+    from app.services import publishing
+    course = publishing.published_course(learning.COURSE_ID)
+    return {p.id: p.title for p in course.phases} if course else {}
+
+
+# --- dashboard -----------------------------------------------------------------------------
 
 @bp.route("/")
 def dashboard():
-    return render_template("learn/dashboard.html")
+    progress = learning.progress_of(current_user)
+    titles = learning.scenario_titles()
+    assigned = learning.assignments_for(current_user)
+    open_attempts = learning.open_attempts(current_user)
+    next_module = progress.next_module() if progress else None
+    next_step = learning.next_step_in(next_module, titles) if next_module else None
+    return render_template("learn/dashboard.html", progress=progress, assigned=assigned, titles=titles,
+                           open_attempts=open_attempts, next_step=next_step, next_steps={
+                               m.id: learning.next_step_in(m, titles)
+                               for s in (progress.stages if progress else []) for m in s.modules})
+
+
+# --- modules and lessons -------------------------------------------------------------------
+
+def _module_context(module_id):
+    version, module = _not_found(learning.published_module, module_id)
+    progress = learning.progress_of(current_user)
+    access = learning.access_to(current_user, progress, module.stage, module_id=module_id)
+    mp = progress.module(module_id) if progress else None
+    return version, module, progress, access, mp
+
+
+def _locked(progress, access, what):
+    return render_template("learn/locked.html", progress=progress, access=access, what=what)
+
+
+@bp.route("/modules/<module_id>")
+def module(module_id):
+    version, module, progress, access, mp = _module_context(module_id)
+    if not access.open:
+        return _locked(progress, access, module.title)
+    titles = learning.scenario_titles()
+    seen = learning.pages_seen(current_user, module_id)
+    best = learning.best_scores(current_user)
+    return render_template("learn/module.html", module=module, mp=mp, access=access, seen=seen, titles=titles,
+                           best=best, stage=access.stage, history=learning.quiz_history(current_user, module_id),
+                           next_step=learning.next_step_in(mp, titles) if mp else None,
+                           first_unseen=next((n for n in range(1, len(module.pages) + 1) if n not in seen), 1))
+
+
+@bp.route("/modules/<module_id>/pages/<int:number>")
+def lesson_page(module_id, number):
+    version, module, progress, access, mp = _module_context(module_id)
+    if not access.open:
+        return _locked(progress, access, module.title)
+    if not 1 <= number <= len(module.pages):
+        abort(404)
+    learning.record_page_view(current_user, version, number)
+    db.session.commit()
+    return render_template("learn/page.html", module=module, page=module.pages[number - 1], number=number,
+                           total=len(module.pages), seen=learning.pages_seen(current_user, module_id))
+
+
+@bp.route("/modules/<module_id>/check", methods=["GET", "POST"])
+def knowledge_check(module_id):
+    version, module, progress, access, mp = _module_context(module_id)
+    if not access.open:
+        return _locked(progress, access, module.title)
+    if not module.quiz:
+        abort(404)
+    if request.method == "POST":
+        try:
+            version_id = int(request.form.get("version_id") or 0)
+        except ValueError:
+            version_id = 0
+        version, module = learning.module_version(module_id, version_id)
+        form = quiz_form_for(module, formdata=request.form)
+        if form.validate():
+            try:
+                attempt, _created = learning.submit_quiz(current_user, module_id, version,
+                                                         form.submission.data[:64], answers_of(form))
+            except learning.NotFound:
+                abort(404)
+            db.session.commit()
+            return redirect(url_for(".check_result", module_id=module_id, attempt_id=attempt.id), 303)
+        if "csrf_token" in form.errors:
+            flash("This form was open too long. Your answers are still here: check them and submit again.", "error")
+        else:
+            flash("Answer every question, then check your answers.", "error")
+    else:
+        form = quiz_form_for(module)
+        form.submission.data = learning.new_submission_token()
+        form.version_id.data = str(version.id)
+    return render_template("learn/check.html", module=module, form=form, mp=mp)
+
+
+@bp.route("/modules/<module_id>/check/<int:attempt_id>")
+def check_result(module_id, attempt_id):
+    attempt = _not_found(learning.own_quiz_attempt, current_user, attempt_id)
+    if attempt.module_slug != module_id:
+        abort(404)
+    module = learning.quiz_module(attempt)
+    percent, passed, results = learning.grade(module, attempt.answers)
+    progress = learning.progress_of(current_user)
+    mp = progress.module(module_id) if progress else None
+    titles = learning.scenario_titles()
+    return render_template("learn/check_result.html", module=module, attempt=attempt, results=results, mp=mp,
+                           next_step=learning.next_step_in(mp, titles) if mp else None)
+
+
+# --- scenarios -----------------------------------------------------------------------------
+
+def _scenario_module(progress, scenario_id):
+    for stage in (progress.stages if progress else []):
+        for m in stage.modules:
+            if scenario_id in m.scenarios:
+                return m
+    return None
+
+
+@bp.route("/scenarios/<scenario_id>")
+def scenario(scenario_id):
+    version, scenario = _not_found(learning.published_scenario, scenario_id)
+    progress = learning.progress_of(current_user)
+    access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
+    if not access.open:
+        return _locked(progress, access, scenario.title)
+    attempts = learning.attempts_of(current_user, scenario_id)
+    open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+    finished = [a for a in attempts if a.status == "finished"]
+    return render_template("learn/scenario.html", scenario=scenario, form=StartForm(), open_attempt=open_attempt,
+                           finished=finished, best=max((a.percent or 0 for a in finished), default=None),
+                           module=_scenario_module(progress, scenario_id))
+
+
+@bp.route("/scenarios/<scenario_id>/start", methods=["POST"])
+def start_scenario(scenario_id):
+    version, scenario = _not_found(learning.published_scenario, scenario_id)
+    form = StartForm()
+    if not form.validate():
+        flash("That form expired; press the button again.", "error")
+        return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
+    progress = learning.progress_of(current_user)
+    access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
+    if not access.open:
+        flash("This role-play is not open yet.", "error")
+        return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
+    try:
+        attempt, _created = learning.start_attempt(current_user, scenario_id)
+    except learning.Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
+    db.session.commit()
+    return redirect(url_for(".player", attempt_id=attempt.id), 303)
+
+
+def _board(scenario, state):
+    """Score meters and the negotiation ledger for a state."""
+    scores = []
+    for dim in scenario.scores:
+        value = state["scores"].get(dim.name, dim.start)
+        span = (dim.max - dim.min) or 1
+        scores.append({"name": dim.name, "value": value, "min": dim.min, "max": dim.max,
+                       "percent": round(100 * (value - dim.min) / span)})
+    neg = scenario.negotiation
+    given, got = state["ledger"]["given"], state["ledger"]["got"]
+    concessions = []
+    for name, unit in neg.concessions.items():
+        limit = neg.walkaway.get(name)
+        amount = given.get(name, 0)
+        concessions.append({"name": name, "unit": unit, "given": amount, "limit": limit,
+                            "percent": min(100, round(100 * amount / limit)) if limit else None,
+                            "breached": limit is not None and amount > limit})
+    counterparts = [{"name": n, "unit": u, "got": got.get(n, 0)} for n, u in neg.counterparts.items()]
+    return {"scores": scores, "concessions": concessions, "counterparts": counterparts,
+            "negotiation": bool(neg.concessions or neg.counterparts or neg.walkaway)}
+
+
+def _show(value):
+    return engine.show(value)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+def player(attempt_id):
+    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+    scenario = learning.scenario_of(attempt)
+    state = attempt.state
+    known = engine.values(scenario, state)
+    node = scenario.node(attempt.current_node)
+    if attempt.status == "finished":
+        steps = learning.steps_of(attempt)
+        phase_steps = [s for s in steps if s.phase]
+        return render_template(
+            "learn/debrief.html", attempt=attempt, scenario=scenario, node=node, steps=steps, form=StartForm(),
+            debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
+            board=_board(scenario, state), signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
+            walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(),
+            module=_scenario_module(learning.progress_of(current_user), attempt.scenario_slug))
+    offered = engine.offered_choices(scenario, state) if node else []
+    return render_template(
+        "learn/player.html", attempt=attempt, scenario=scenario, node=node, board=_board(scenario, state),
+        narrative=Markup(render_interpolated(node.narrative if node else "", known)),
+        choices=[(n, Markup(render_inline(engine.interpolate(c.label, {k: _show(v) for k, v in known.items()},
+                                                              escape=False))))
+                 for n, (_i, c) in enumerate(offered, 1)],
+        needs_continue=engine.needs_continue(scenario, state), form=StepForm(),
+        seq=attempt.step_count + 1)
+
+
+@bp.route("/attempts/<int:attempt_id>/step", methods=["POST"])
+def step(attempt_id):
+    form = StepForm()
+    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+    if not form.validate():
+        flash("That answer could not be read. Please choose again.", "error")
+        return redirect(url_for(".player", attempt_id=attempt.id), 303)
+    try:
+        recorded = learning.take_step(current_user, attempt.id, form.seq.data, form.choice.data)
+    except learning.StaleStep as stale:
+        # A double click, a replay, a second tab or the back button: show what was recorded.
+        db.session.rollback()
+        return redirect(_after_stale(attempt_id, stale.seq), 303)
+    except learning.Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for(".player", attempt_id=attempt_id), 303)
+    was_choice, seq = recorded.choice is not None, recorded.seq     # read before commit expires them
+    db.session.commit()
+    if not was_choice:
+        return redirect(url_for(".player", attempt_id=attempt_id), 303)
+    return redirect(url_for(".step_feedback", attempt_id=attempt_id, seq=seq), 303)
+
+
+def _after_stale(attempt_id, seq):
+    attempt = learning.own_attempt(current_user, attempt_id)
+    if 1 <= seq <= attempt.step_count:
+        recorded = learning.step_of(attempt, seq)
+        if recorded.choice is not None and seq == attempt.step_count:
+            return url_for(".step_feedback", attempt_id=attempt_id, seq=seq)
+    return url_for(".player", attempt_id=attempt_id)
+
+
+@bp.route("/attempts/<int:attempt_id>/steps/<int:seq>")
+def step_feedback(attempt_id, seq):
+    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+    recorded = _not_found(learning.step_of, attempt, seq)
+    scenario = learning.scenario_of(attempt)
+    effects = recorded.effects or {}
+    after = {"scores": effects.get("scores_after") or {}, "ledger": effects.get("ledger_after") or {"given": {}, "got": {}}}
+    board = _board(scenario, after)
+    for row in board["scores"]:
+        row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
+    return render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
+                           effects=effects, board=board, phases=_phase_titles(),
+                           last=seq == attempt.step_count)
+
+
+# --- my progress ---------------------------------------------------------------------------
+
+@bp.route("/progress")
+def my_progress():
+    progress = learning.progress_of(current_user)
+    titles = learning.scenario_titles()
+    best = learning.best_scores(current_user)
+    over_time = learning.attempts_over_time(current_user)
+    readings = learning.phase_readings(current_user)
+    phases = _phase_titles()
+    stage_chart = charts.bar_chart(
+        [(s.title, s.percent, "ok" if s.complete else ("locked" if not s.unlocked else "go")) for s in
+         (progress.stages if progress else [])], title="Completion of each stage", unit="%")
+    time_chart = charts.timeline(
+        [(a.finished_at, a.percent or 0, bool(a.passed), titles.get(a.scenario_slug, a.scenario_slug))
+         for a in over_time], title="Role-play scores over time")
+    phase_chart = charts.bar_chart(
+        [(phases.get(r.phase, r.phase), r.percent, "ok" if r.percent >= 70 else ("warn" if r.percent >= 40 else "bad"))
+         for r in readings], title="Maturation phases read correctly", unit="%")
+    return render_template("learn/progress.html", progress=progress, titles=titles, best=best,
+                           over_time=over_time, readings=readings, phases=phases, stage_chart=stage_chart,
+                           time_chart=time_chart, phase_chart=phase_chart)

@@ -1,8 +1,260 @@
-from flask import render_template
+"""The manager's workspace: team dashboard, assignments, analytics, a trainee's drill-down,
+attempt transcripts with coaching comments, CSV exports. Everything is scoped to the teams the
+manager manages (services raise NotInScope -> 404); an admin sees every team."""
+from datetime import date
 
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
 from app.manage import bp
+from app.manage.forms import ActionForm, AssignForm, ChangeDueForm, CommentForm
+from app.models import Assignment, User
+from app.services import assignments as assignment_service
+from app.services import progress as progress_service
+from app.services import team_reports
+from app.services.assignments import AssignmentError, NotInScope
+
+
+@bp.errorhandler(NotInScope)
+def _not_in_scope(_error):
+    return render_template("errors/error.html", code=404, title="Not found",
+                           message="There is nothing here, or it belongs to a team you do not manage."), 404
+
+
+def _selected_teams():
+    """(teams the user manages, the team chosen by ?team=, the ids to report on)."""
+    teams = assignment_service.managed_teams(current_user)
+    raw = request.args.get("team", "")
+    if raw:
+        if not raw.isdigit():
+            abort(404)
+        chosen = next((t for t in teams if t.id == int(raw)), None)
+        if chosen is None:
+            abort(404)
+        return teams, chosen, {chosen.id}
+    return teams, None, {t.id for t in teams}
+
+
+def _per_page():
+    return current_app.config.get("PAGE_SIZE", 50)
 
 
 @bp.route("/")
 def dashboard():
-    return render_template("manage/dashboard.html")
+    teams, team, team_ids = _selected_teams()
+    sort = request.args.get("sort", "attention")
+    sort = sort if sort in team_reports.SORTS else "attention"
+    descending = request.args.get("order") == "desc"
+    page_number = request.args.get("page", 1, type=int) or 1
+    page, outline, summary = team_reports.dashboard(team_ids, sort, descending, page_number, _per_page())
+    return render_template("manage/dashboard.html", teams=teams, team=team, page=page, outline=outline,
+                           summary=summary, sort=sort, descending=descending, today=date.today())
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+def _assign_form(teams, team_ids, form=None, trainee=None):
+    form = form or AssignForm()
+    targets = assignment_service.assignable_targets()
+    form.target.choices = [("", "Choose…")] + [(f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
+                                               for kind, slug, title in targets]
+    people = db.session.execute(select(User.id, User.name, User.team_id).where(
+        User.team_id.in_(sorted(team_ids)), User.role == "trainee", User.active).order_by(User.name)).all()
+    names = {t.id: t.name for t in teams}
+    form.assignee.choices = ([("", "Choose…")] + [(f"team:{t.id}", f"Whole team: {t.name}") for t in teams
+                                                  if t.id in team_ids]
+                             + [(f"user:{uid}", f"{name} ({names.get(tid, '')})") for uid, name, tid in people])
+    if trainee is not None and not form.assignee.data:
+        form.assignee.data = f"user:{trainee.id}"
+    return form
+
+
+@bp.route("/assignments")
+def assignments():
+    teams, team, team_ids = _selected_teams()
+    form = _assign_form(teams, team_ids)
+    return _assignments_page(teams, team, team_ids, form)
+
+
+def _assignments_page(teams, team, team_ids, form, status=200):
+    active = assignment_service.active_for_teams(team_ids)
+    titles = {(k, s): t for k, s, t in assignment_service.assignable_targets()}
+    return render_template("manage/assignments.html", teams=teams, team=team, form=form, active=active,
+                           titles=titles, change_form=ChangeDueForm(formdata=None), action=ActionForm(),
+                           labels=assignment_service.KIND_LABELS), status
+
+
+def _parse_pair(value, kinds):
+    kind, _, rest = (value or "").partition(":")
+    if kind not in kinds or not rest:
+        return None, None
+    return kind, rest
+
+
+@bp.route("/assignments", methods=["POST"])
+def create_assignment():
+    teams, team, team_ids = _selected_teams()
+    form = _assign_form(teams, team_ids, AssignForm())
+    back = request.args.get("back", "")
+    if form.validate_on_submit():
+        due = form.due_values()
+        kind, slug = _parse_pair(form.target.data, assignment_service.TARGET_KINDS)
+        who, who_id = _parse_pair(form.assignee.data, ("team", "user"))
+        if kind is None:
+            form.target.errors.append("Choose a course, a module or a scenario from the list.")
+        elif who is None or not who_id.isdigit():
+            form.assignee.errors.append("Choose a trainee or a team from the list.")
+        elif due is not None:
+            try:
+                assignment, created = assignment_service.assign(
+                    current_user, kind, slug, trainee_id=int(who_id) if who == "user" else None,
+                    team_id=int(who_id) if who == "team" else None, due_date=due[0], due_days_after_hire=due[1])
+            except NotInScope:
+                db.session.rollback()
+                abort(404)
+            except AssignmentError as error:
+                db.session.rollback()
+                _field_error(form, error)
+            else:
+                db.session.commit()
+                flash(("Assigned" if created else "Already assigned: due date updated") + ".", "success")
+                if back.isdigit():
+                    return redirect(url_for("manage.trainee", trainee_id=int(back)))
+                return redirect(url_for("manage.assignments", **({"team": team.id} if team else {})))
+    flash("Nothing was assigned: see the form below.", "error")
+    return _assignments_page(teams, team, team_ids, form, 400)
+
+
+def _field_error(form, error):
+    target = {"target": form.target, "assignee": form.assignee, "due_date": form.due_date,
+              "due_days": form.due_days}.get(error.field) if hasattr(form, "target") else None
+    target = target or {"due_date": form.due_date, "due_days": form.due_days}.get(error.field) or form.due_date
+    target.errors = list(target.errors) + [str(error)]
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["POST"])
+def change_assignment(assignment_id):
+    assignment = assignment_service.assignment_in_scope(current_user, assignment_id)
+    form = ChangeDueForm()
+    if form.validate_on_submit():
+        due = form.due_values()
+        if due is not None:
+            try:
+                assignment_service.change_due(current_user, assignment.id, due_date=due[0], due_days_after_hire=due[1])
+            except AssignmentError as error:
+                db.session.rollback()
+                flash(f"The due date was not changed: {error}", "error")
+            else:
+                db.session.commit()
+                flash("Due date changed.", "success")
+                return redirect(_back_to(assignment))
+    problems = [e for f in (form.due_date, form.due_days, form.due_mode) for e in f.errors]
+    if problems:
+        flash("The due date was not changed: " + " ".join(problems), "error")
+    return redirect(_back_to(assignment))
+
+
+@bp.route("/assignments/<int:assignment_id>/cancel", methods=["POST"])
+def cancel_assignment(assignment_id):
+    assignment = assignment_service.assignment_in_scope(current_user, assignment_id)
+    if ActionForm().validate_on_submit():
+        back = _back_to(assignment)
+        assignment_service.cancel(current_user, assignment.id)
+        db.session.commit()
+        flash("Assignment cancelled.", "success")
+        return redirect(back)
+    abort(400)
+
+
+def _back_to(assignment):
+    back = request.args.get("back", "")
+    if back.isdigit():
+        return url_for("manage.trainee", trainee_id=int(back))
+    return url_for("manage.assignments", **({"team": assignment.team_id} if assignment.team_id else {}))
+
+
+# --- analytics ------------------------------------------------------------------------------------
+
+@bp.route("/analytics")
+def analytics():
+    teams, team, team_ids = _selected_teams()
+    scenario = request.args.get("scenario") or None
+    titles = {slug: title for kind, slug, title in assignment_service.assignable_targets() if kind == "scenario"}
+    if scenario is not None and scenario not in titles:
+        abort(404)
+    choices, wrong = team_reports.choice_analytics(team_ids, scenario)
+    return render_template("manage/analytics.html", teams=teams, team=team, scenario=scenario, titles=titles,
+                           choices=choices, wrong=wrong[:12],
+                           matrix=team_reports.phase_matrix(team_ids, scenario),
+                           skills=team_reports.skill_scores(team_ids, scenario),
+                           scenario_scores=team_reports.scenario_scores(team_ids) if scenario is None else [],
+                           coaching=team_reports.coaching_list(team_ids, scenario))
+
+
+# --- one trainee ----------------------------------------------------------------------------------
+
+@bp.route("/trainees/<int:trainee_id>")
+def trainee(trainee_id):
+    person = assignment_service.trainee_in_scope(current_user, trainee_id)
+    teams = assignment_service.managed_teams(current_user)
+    form = _assign_form(teams, {person.team_id}, AssignForm(formdata=None), trainee=person)
+    own = db.session.scalars(select(Assignment).where(Assignment.user_id == person.id,
+                                                      Assignment.cancelled_at.is_(None))).all()
+    return render_template("manage/trainee.html", trainee=person, form=form, rows={a.id: a for a in own},
+                           assignments=assignment_service.effective_assignments(person),
+                           progress=progress_service.progress_of(person.id),
+                           attempts=team_reports.trainee_attempts(person.id),
+                           quizzes=team_reports.trainee_quizzes(person.id),
+                           titles={(k, s): t for k, s, t in assignment_service.assignable_targets()},
+                           coaching=[c for c in team_reports.coaching_list({person.team_id}) if c["id"] == person.id],
+                           change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=date.today())
+
+
+@bp.route("/attempts/<int:attempt_id>")
+def attempt(attempt_id):
+    found = team_reports.attempt_in_scope(current_user, attempt_id)
+    return render_template("manage/attempt.html", attempt=found, trainee=found.user,
+                           transcript=team_reports.transcript(found),
+                           comments=team_reports.comments_for_attempt(found.id), form=CommentForm(formdata=None))
+
+
+@bp.route("/attempts/<int:attempt_id>/comments", methods=["POST"])
+def comment(attempt_id):
+    found = team_reports.attempt_in_scope(current_user, attempt_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            _, created = team_reports.add_comment(current_user, found.id, form.body.data)
+        except AssignmentError as error:
+            db.session.rollback()
+            form.body.errors = list(form.body.errors) + [str(error)]
+        else:
+            db.session.commit()
+            flash("Comment sent: the trainee sees it on the debrief." if created else "That comment is already there.",
+                  "success")
+            return redirect(url_for("manage.attempt", attempt_id=found.id) + "#comments")
+    flash("The comment was not saved: see below.", "error")
+    return render_template("manage/attempt.html", attempt=found, trainee=found.user,
+                           transcript=team_reports.transcript(found),
+                           comments=team_reports.comments_for_attempt(found.id), form=form), 400
+
+
+# --- exports --------------------------------------------------------------------------------------
+
+def _csv_response(data, name):
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/export/progress.csv")
+def export_progress():
+    _, team, team_ids = _selected_teams()
+    return _csv_response(team_reports.progress_csv(team_ids), f"team-progress-{date.today().isoformat()}.csv")
+
+
+@bp.route("/export/attempts.csv")
+def export_attempts():
+    _, team, team_ids = _selected_teams()
+    return _csv_response(team_reports.attempts_csv(team_ids), f"team-attempts-{date.today().isoformat()}.csv")

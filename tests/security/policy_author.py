@@ -3,4 +3,16 @@ from tests.security.route_policy_roles import TRAINER
 
 AUTHOR_POLICY = {
     "author.index": TRAINER,
+    "author.new": TRAINER,
+    "author.upload": TRAINER,
+    "author.lint": TRAINER,
+    "author.preview": TRAINER,
+    "author.edit": TRAINER,
+    "author.download": TRAINER,
+    "author.versions": TRAINER,
+    "author.republish": TRAINER,
+    "author.graph": TRAINER,
+    "author.playtest": TRAINER,
+    "author.tests": TRAINER,
+    "author.analysis": TRAINER,
 }

@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+KIND_CHOICES = [("scenario", "Scenario"), ("module", "Module"), ("course", "Course")]
+
+
+class EditorForm(FlaskForm):
+    """The editor: the text, the draft revision it was loaded at, the version it started from.
+    The button pressed (`action`: check, save or publish) says what to do."""
+    source = TextAreaField("Markdown source", validators=[Length(max=1_000_000)])
+    revision = HiddenField()
+    base_version_id = HiddenField()
+
+
+class NewForm(FlaskForm):
+    kind = SelectField("Kind", choices=KIND_CHOICES, default="scenario")
+    slug = StringField("Id", validators=[DataRequired(), Length(max=120)])
+    title = StringField("Title", validators=[Optional(), Length(max=300)])
+    course = SelectField("Course", choices=[], validate_choice=False)
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField("Kind", choices=KIND_CHOICES, default="scenario")
+    file = FileField("Markdown file (.md)")
+
+
+class ActionForm(FlaskForm):
+    """A POST that carries nothing but its CSRF token."""

@@ -1,0 +1,48 @@
+"""Forms of the manager's workspace. Choices are filled per request with what the manager may
+use; the services check the scope again, so a forged value is refused either way."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+DUE_MODES = [("date", "On a date"), ("days", "Days after each trainee's hire date")]
+
+
+class DueMixin:
+    due_mode = RadioField("Due", choices=DUE_MODES, default="date")
+    due_date = DateField("Due date", validators=[Optional()])
+    due_days = IntegerField("Days after hire", validators=[Optional(), NumberRange(min=0, max=730,
+                            message="Give a number of days between 0 and 730.")])
+
+    def due_values(self):
+        """(due_date, due_days_after_hire), or an error message for the form."""
+        if self.due_mode.data == "days":
+            if self.due_days.data is None:
+                self.due_days.errors = list(self.due_days.errors) + ["Give the number of days after the hire date."]
+                return None
+            return None, self.due_days.data
+        if self.due_date.data is None:
+            self.due_date.errors = list(self.due_date.errors) + ["Give a due date (YYYY-MM-DD)."]
+            return None
+        return self.due_date.data, None
+
+
+class AssignForm(DueMixin, FlaskForm):
+    target = SelectField("What", validators=[DataRequired(message="Choose what to assign.")],
+                         validate_choice=False)
+    assignee = SelectField("To whom", validators=[DataRequired(message="Choose a trainee or a team.")],
+                           validate_choice=False)
+    submit = SubmitField("Assign")
+
+
+class ChangeDueForm(DueMixin, FlaskForm):
+    submit = SubmitField("Change date")
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Coaching comment", validators=[DataRequired(message="Write a comment first."),
+                                                         Length(max=4000)])
+    submit = SubmitField("Send to the trainee")
+
+
+class ActionForm(FlaskForm):
+    """A bare form for POST buttons: only the CSRF token."""

@@ -1,0 +1,312 @@
+"""Assignments: a manager gives a course, a module or a scenario to a trainee or to a whole team,
+due on a fixed date or a number of days after each trainee's hire date.
+
+Scope: a manager acts only within the teams they manage; an admin acts everywhere. Another
+team's assignment or trainee is "not found" (the view answers 404), and nothing is written.
+
+Which assignment counts for a trainee: the active ones given to the trainee or to the
+trainee's team; when both name the same target, the one given to the trainee wins (it is the
+later, more specific decision: "Tom gets two more weeks")."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, or_, select
+
+from app.extensions import db
+from app.models import Assignment, ScenarioAttempt, Team, User
+from app.models.base import utcnow
+from app.services import progress as progress_service
+from app.services import publishing
+
+TARGET_KINDS = ("course", "module", "scenario")
+KIND_LABELS = {"course": "Course", "module": "Module", "scenario": "Scenario"}
+MAX_DAYS_AFTER_HIRE = 730
+
+
+class AssignmentError(ValueError):
+    """A request we refuse, in the manager's words, with the form field it is about."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class NotInScope(LookupError):
+    """The object does not exist or belongs to a team the user does not manage (404)."""
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+def managed_team_ids(user):
+    """The ids of the teams a user may see and assign in; every team for an admin."""
+    stmt = select(Team.id)
+    if not user.is_admin:
+        stmt = stmt.where(Team.manager_id == user.id)
+    return set(db.session.scalars(stmt))
+
+
+def managed_teams(user):
+    stmt = select(Team).order_by(Team.name)
+    if not user.is_admin:
+        stmt = stmt.where(Team.manager_id == user.id)
+    return db.session.scalars(stmt).all()
+
+
+def team_in_scope(user, team_id):
+    team = db.session.get(Team, team_id) if isinstance(team_id, int) else None
+    if team is None or not (user.is_admin or team.manager_id == user.id):
+        raise NotInScope("team")
+    return team
+
+
+def trainee_in_scope(user, trainee_id):
+    """A trainee of a team the user manages (any team for an admin)."""
+    trainee = db.session.get(User, trainee_id) if isinstance(trainee_id, int) else None
+    if trainee is None or trainee.role != "trainee" or trainee.team_id is None:
+        raise NotInScope("trainee")
+    if not user.is_admin and (trainee.team is None or trainee.team.manager_id != user.id):
+        raise NotInScope("trainee")
+    return trainee
+
+
+def assignment_in_scope(user, assignment_id):
+    assignment = db.session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None
+    if assignment is None or assignment.cancelled_at is not None:
+        raise NotInScope("assignment")
+    if user.is_admin:
+        return assignment
+    team_id = assignment.team_id if assignment.team_id is not None else (
+        assignment.user.team_id if assignment.user else None)
+    if team_id is None or team_id not in managed_team_ids(user):
+        raise NotInScope("assignment")
+    return assignment
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+def assignable_targets():
+    """[(kind, slug, title)] of everything published, courses first, modules in course order."""
+    out = []
+    for kind in TARGET_KINDS:
+        versions = publishing.published_all(kind)
+        items = []
+        for slug, version in versions.items():
+            value = publishing.value_of(version) if kind == "module" else None
+            order = (getattr(value, "stage", ""), getattr(value, "order", 0)) if value else ("", 0)
+            items.append((order, slug, version.title or slug))
+        if kind == "module":
+            stage_order = _stage_order()
+            items.sort(key=lambda item: (stage_order.get(item[0][0], 99), item[0][1], item[1]))
+        else:
+            items.sort(key=lambda item: item[2].lower())
+        out += [(kind, slug, title) for _, slug, title in items]
+    return out
+
+
+def _stage_order():
+    order = {}
+    for version in publishing.published_all("course").values():
+        course = publishing.value_of(version)
+        if course is not None:
+            for number, stage in enumerate(course.stages):
+                order.setdefault(stage.id, number)
+    return order
+
+
+def target_title(kind, slug):
+    version = publishing.published(kind, slug)
+    return version.title if version is not None else None
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def _check_due(due_date, due_days_after_hire):
+    if (due_date is None) == (due_days_after_hire is None):
+        raise AssignmentError("Give either a due date or a number of days after the hire date.", "due_mode")
+    if due_days_after_hire is not None and not 0 <= due_days_after_hire <= MAX_DAYS_AFTER_HIRE:
+        raise AssignmentError(f"Days after hire must be between 0 and {MAX_DAYS_AFTER_HIRE}.", "due_days")
+    if due_date is not None and not date(2000, 1, 1) <= due_date <= date(2100, 1, 1):
+        raise AssignmentError("That due date is out of range.", "due_date")
+
+
+def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_date=None,
+           due_days_after_hire=None):
+    """Give work to one trainee or a team. Giving the same target to the same person or team
+    again changes the due date of the assignment already there (a double click, a second tab
+    or a corrected date never makes a second one). Returns (assignment, created)."""
+    if target_kind not in TARGET_KINDS:
+        raise AssignmentError("Choose a course, a module or a scenario.", "target")
+    if not target_slug or target_title(target_kind, target_slug) is None:
+        raise AssignmentError("That course, module or scenario is not published.", "target")
+    if (trainee_id is None) == (team_id is None):
+        raise AssignmentError("Assign to one trainee or to one team.", "assignee")
+    _check_due(due_date, due_days_after_hire)
+    if trainee_id is not None:
+        trainee_in_scope(by, trainee_id)
+        same = Assignment.user_id == trainee_id
+    else:
+        team_in_scope(by, team_id)
+        same = Assignment.team_id == team_id
+    existing = db.session.scalar(select(Assignment).where(
+        same, Assignment.target_kind == target_kind, Assignment.target_slug == target_slug,
+        Assignment.cancelled_at.is_(None)).order_by(Assignment.id).limit(1))
+    if existing is not None:
+        existing.due_date, existing.due_days_after_hire = due_date, due_days_after_hire
+        existing.assigned_by_id = by.id
+        db.session.flush()
+        return existing, False
+    assignment = Assignment(target_kind=target_kind, target_slug=target_slug, user_id=trainee_id,
+                            team_id=team_id, due_date=due_date, due_days_after_hire=due_days_after_hire,
+                            assigned_by_id=by.id)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment, True
+
+
+def change_due(by, assignment_id, *, due_date=None, due_days_after_hire=None):
+    assignment = assignment_in_scope(by, assignment_id)
+    _check_due(due_date, due_days_after_hire)
+    assignment.due_date, assignment.due_days_after_hire = due_date, due_days_after_hire
+    assignment.assigned_by_id = by.id
+    db.session.flush()
+    return assignment
+
+
+def cancel(by, assignment_id):
+    """Cancel an active assignment (the row stays, with the time it was cancelled)."""
+    assignment = assignment_in_scope(by, assignment_id)
+    assignment.cancelled_at = utcnow()
+    db.session.flush()
+    return assignment
+
+
+def active_for_teams(team_ids, trainee_ids=()):
+    """Active assignments given to these teams or to these trainees, oldest first."""
+    team_ids, trainee_ids = list(team_ids), list(trainee_ids)
+    if not team_ids and not trainee_ids:
+        return []
+    conditions = []
+    if team_ids:
+        conditions.append(Assignment.team_id.in_(team_ids))
+        conditions.append(Assignment.user_id.in_(select(User.id).where(User.team_id.in_(team_ids))))
+    if trainee_ids:
+        conditions.append(Assignment.user_id.in_(trainee_ids))
+    return db.session.scalars(select(Assignment).where(Assignment.cancelled_at.is_(None), or_(*conditions))
+                              .order_by(Assignment.created_at, Assignment.id)).all()
+
+
+# --- what counts for a trainee ------------------------------------------------------------------
+
+@dataclass
+class EffectiveAssignment:
+    id: int
+    kind: str
+    slug: str
+    title: str
+    due: date | None
+    overdue: bool
+    done: bool
+    from_team: bool          # given to the whole team (False: given to this trainee)
+    assigned_at: object = None
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def days_left(self):
+        return (self.due - date.today()).days if self.due else None
+
+
+def due_date_for(assignment, hire_date):
+    if assignment.due_date is not None:
+        return assignment.due_date
+    if assignment.due_days_after_hire is not None and hire_date is not None:
+        return hire_date + timedelta(days=assignment.due_days_after_hire)
+    return None
+
+
+def resolve(trainee, assignments, is_done, titles, today=None):
+    """The assignments that count for one trainee, from the active ones of the trainee and the
+    team (a pure function: the dashboard calls it for many trainees on rows it loaded once).
+    `is_done(kind, slug) -> bool`; `titles` {(kind, slug): title}. Overdue first, then by date."""
+    today = today or date.today()
+    chosen = {}
+    for a in assignments:
+        if a.cancelled_at is not None:
+            continue
+        if a.user_id == trainee.id:
+            chosen[(a.target_kind, a.target_slug)] = a          # the trainee's own wins
+        elif a.team_id is not None and a.team_id == trainee.team_id:
+            current = chosen.get((a.target_kind, a.target_slug))
+            if current is None or (current.user_id is None and a.id > current.id):
+                chosen[(a.target_kind, a.target_slug)] = a
+    out = []
+    for (kind, slug), a in chosen.items():
+        due = due_date_for(a, trainee.hire_date)
+        done = bool(is_done(kind, slug))
+        out.append(EffectiveAssignment(id=a.id, kind=kind, slug=slug, title=titles.get((kind, slug)) or slug,
+                                       due=due, overdue=bool(due and due < today and not done), done=done,
+                                       from_team=a.user_id is None, assigned_at=a.created_at))
+    out.sort(key=lambda e: (e.done, not e.overdue, e.due or date.max, e.title.lower()))
+    return out
+
+
+def effective_assignments(user, today=None):
+    """For one trainee: the active assignments that count, each with target kind, slug and
+    title, due date (absolute or hire date + days), overdue and done (done by the completion
+    rules of progress.py; a scenario is done when passed once). Overdue first."""
+    assignments = db.session.scalars(select(Assignment).where(
+        Assignment.cancelled_at.is_(None),
+        or_(Assignment.user_id == user.id,
+            Assignment.team_id == user.team_id if user.team_id is not None else False))).all()
+    if not assignments:
+        return []
+    kinds = {a.target_kind for a in assignments}
+    courses = {}
+    course_ids = {a.target_slug for a in assignments if a.target_kind == "course"}
+    module_progress = None
+    if "module" in kinds or "course" in kinds:
+        for course_id in course_ids | {"business-relationship"}:
+            courses[course_id] = progress_service.progress_of(user.id, course_id)
+        module_progress = {}
+        for course in courses.values():
+            if course is None:
+                continue
+            for stage in course.stages:
+                for module in stage.modules:
+                    module_progress[module.id] = module
+        if "module" in kinds:
+            # Modules of other courses: their course is named in the module itself.
+            for slug in {a.target_slug for a in assignments if a.target_kind == "module"} - set(module_progress):
+                version = publishing.published("module", slug)
+                value = publishing.value_of(version) if version else None
+                if value is not None and value.course not in courses:
+                    courses[value.course] = progress_service.progress_of(user.id, value.course)
+                    for stage in (courses[value.course].stages if courses[value.course] else []):
+                        for module in stage.modules:
+                            module_progress[module.id] = module
+    scenario_slugs = {a.target_slug for a in assignments if a.target_kind == "scenario"}
+    passed = set()
+    if scenario_slugs:
+        passed = set(db.session.scalars(select(ScenarioAttempt.scenario_slug).where(
+            ScenarioAttempt.user_id == user.id, ScenarioAttempt.scenario_slug.in_(scenario_slugs),
+            ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_(True)).distinct()))
+
+    def is_done(kind, slug):
+        if kind == "scenario":
+            return slug in passed
+        if kind == "module":
+            module = (module_progress or {}).get(slug)
+            return bool(module and module.complete)
+        course = courses.get(slug)
+        return bool(course and course.complete)
+
+    titles = {(a.target_kind, a.target_slug): target_title(a.target_kind, a.target_slug) for a in assignments}
+    return resolve(user, assignments, is_done, titles, today=today)
+
+
+def has_passed(user_id, scenario_slug):
+    return db.session.scalar(select(exists().where(
+        ScenarioAttempt.user_id == user_id, ScenarioAttempt.scenario_slug == scenario_slug,
+        ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_(True))))

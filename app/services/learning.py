@@ -1,0 +1,441 @@
+"""The trainee's learning records: page views, knowledge checks, scenario attempts and their steps.
+
+Records are appended, never edited (the attempt row is the one running summary). Every write
+here is safe to repeat: a double click, a replayed POST, a second tab or the back button finds
+what the first request wrote instead of writing it twice, and the database enforces it
+(unique quiz submission token, unique (attempt, seq), one open attempt per scenario).
+
+Locks: with `unlock: sequential` a stage opens when the previous one is complete. Work a
+manager assigned (the module, or the scenario itself) is open whatever the stage: the manager
+decided the rep should do it now. A course assignment opens nothing early: it *is* the sequence.
+"""
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.content import engine
+from app.extensions import db
+from app.models import AttemptStep, ContentVersion, PageView, QuizAttempt, ScenarioAttempt
+from app.models.base import utcnow
+from app.services import assignments as assignment_service
+from app.services import progress as progress_service
+from app.services import publishing
+
+COURSE_ID = "business-relationship"
+
+
+class NotFound(LookupError):
+    """No such published thing, or a record of another trainee: the view answers 404."""
+
+
+class Refused(ValueError):
+    """A request we refuse with a message in the trainee's words; nothing was written."""
+
+
+class StaleStep(Exception):
+    """The step was already taken (double click, replay, second tab, back button)."""
+
+    def __init__(self, attempt_id, seq):
+        super().__init__(f"step {seq} of attempt {attempt_id} is already recorded")
+        self.attempt_id = attempt_id
+        self.seq = seq
+
+
+# --- what is published ----------------------------------------------------------------------
+
+def published_module(slug):
+    version = publishing.published("module", slug)
+    value = publishing.value_of(version) if version is not None else None
+    if value is None:
+        raise NotFound(slug)
+    return version, value
+
+
+def published_scenario(slug):
+    version = publishing.published("scenario", slug)
+    value = publishing.value_of(version) if version is not None else None
+    if value is None:
+        raise NotFound(slug)
+    return version, value
+
+
+def scenario_titles():
+    """{slug: title} of every published scenario, in one query."""
+    return {slug: v.title or slug for slug, v in publishing.published_all("scenario").items()}
+
+
+# --- assignments and locks -----------------------------------------------------------------
+
+def assignments_for(user, today=None):
+    """The assignments that count for this trainee (user-level beats the team's date), each
+    with due date, overdue and done; overdue first. See services/assignments.py."""
+    return assignment_service.effective_assignments(user, today=today)
+
+
+@dataclass
+class Access:
+    open: bool
+    stage: object = None            # StageProgress of the thing
+    blocking: object = None         # the StageProgress to finish first
+    assigned: bool = False
+
+
+def _assigned_targets(user):
+    from app.models import Assignment
+    from sqlalchemy import or_
+    conditions = [Assignment.user_id == user.id]
+    if user.team_id is not None:
+        conditions.append(Assignment.team_id == user.team_id)
+    rows = db.session.execute(select(Assignment.target_kind, Assignment.target_slug).where(
+        Assignment.cancelled_at.is_(None), or_(*conditions)))
+    return {(kind, slug) for kind, slug in rows}
+
+
+def access_to(user, progress, stage_id, module_id=None, scenario_id=None):
+    """May the trainee open this module or scenario now? Stage lock, unless assigned."""
+    stage = next((s for s in (progress.stages if progress else []) if s.id == stage_id), None)
+    if stage is None or stage.unlocked:
+        return Access(True, stage)
+    assigned = _assigned_targets(user)
+    if (module_id and ("module", module_id) in assigned) or (scenario_id and ("scenario", scenario_id) in assigned):
+        return Access(True, stage, assigned=True)
+    if scenario_id:
+        modules_with_it = {m.id for s in progress.stages for m in s.modules if scenario_id in m.scenarios}
+        if any(("module", m) in assigned for m in modules_with_it):
+            return Access(True, stage, assigned=True)
+    blocking = None
+    for s in progress.stages:
+        if s.id == stage_id:
+            break
+        if not s.complete:
+            blocking = s
+            break
+    return Access(False, stage, blocking)
+
+
+# --- lesson pages ---------------------------------------------------------------------------
+
+def record_page_view(user, version, page):
+    """Note that the trainee opened a page; the first view of each page is enough for progress."""
+    seen = db.session.scalar(select(PageView.id).where(
+        PageView.user_id == user.id, PageView.module_slug == version.slug, PageView.page == page).limit(1))
+    if seen is None:
+        db.session.add(PageView(user_id=user.id, module_slug=version.slug, version_id=version.id, page=page))
+        db.session.flush()
+    return seen is None
+
+
+def pages_seen(user, module_slug):
+    return set(db.session.scalars(select(PageView.page).where(
+        PageView.user_id == user.id, PageView.module_slug == module_slug).distinct()))
+
+
+# --- knowledge checks -------------------------------------------------------------------------
+
+def new_submission_token():
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class QuestionResult:
+    number: int
+    question: object
+    chosen: list
+    correct: bool
+
+
+def grade(module, answers):
+    """answers {question number: [answer numbers]} (1-based) -> (percent, passed, [QuestionResult])."""
+    results = []
+    for number, question in enumerate(module.quiz, 1):
+        chosen = sorted(set(answers.get(str(number), answers.get(number, [])) or []))
+        right = [i for i, a in enumerate(question.answers, 1) if a.correct]
+        results.append(QuestionResult(number, question, chosen, chosen == right))
+    total = len(results)
+    percent = round(100 * sum(r.correct for r in results) / total) if total else 100
+    return percent, percent >= module.pass_percent, results
+
+
+def module_version(slug, version_id):
+    """The module version a quiz form was rendered from (or the published one)."""
+    if version_id:
+        version = db.session.get(ContentVersion, version_id)
+        if version is not None and version.kind == "module" and version.slug == slug:
+            return version, publishing.value_of(version)
+    return published_module(slug)
+
+
+def submit_quiz(user, module_slug, version, submission, answers):
+    """Record a knowledge check once per submission token. Returns (attempt, created): a
+    replayed token gives back the first result, whatever answers came with it."""
+    existing = db.session.scalar(select(QuizAttempt).where(QuizAttempt.submission == submission))
+    if existing is not None:
+        if existing.user_id != user.id:
+            raise NotFound(submission)
+        return existing, False
+    module = publishing.value_of(version)
+    percent, passed, _ = grade(module, answers)
+    attempt = QuizAttempt(user_id=user.id, module_slug=module_slug, version_id=version.id, submission=submission,
+                          answers={str(k): list(v) for k, v in answers.items()}, percent=percent, passed=passed)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another request with the same token got there first (a double click).
+        existing = db.session.scalar(select(QuizAttempt).where(QuizAttempt.submission == submission))
+        if existing is None or existing.user_id != user.id:
+            raise NotFound(submission) from None
+        return existing, False
+    return attempt, True
+
+
+def own_quiz_attempt(user, attempt_id):
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound(attempt_id)
+    return attempt
+
+
+def quiz_module(attempt):
+    """The module as it was when this knowledge check was taken."""
+    return publishing.value_of(db.session.get(ContentVersion, attempt.version_id))
+
+
+def quiz_history(user, module_slug):
+    return db.session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)
+        .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())).all()
+
+
+# --- scenario attempts ------------------------------------------------------------------------
+
+def own_attempt(user, attempt_id):
+    """The trainee's own attempt; anyone else's is 'not found'."""
+    attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound(attempt_id)
+    return attempt
+
+
+def scenario_of(attempt):
+    """The scenario as it was when the attempt started: an attempt is pinned to its version."""
+    return publishing.value_of(attempt.version)
+
+
+def open_attempt(user, scenario_slug):
+    return db.session.scalar(select(ScenarioAttempt).where(
+        ScenarioAttempt.user_id == user.id, ScenarioAttempt.scenario_slug == scenario_slug,
+        ScenarioAttempt.status == "in_progress"))
+
+
+def start_attempt(user, scenario_slug):
+    """Resume the open attempt, or start one on the published version. Returns (attempt, created).
+    Two clicks at once cannot open two: the database allows one open attempt per scenario."""
+    existing = open_attempt(user, scenario_slug)
+    if existing is not None:
+        return existing, False
+    version, scenario = published_scenario(scenario_slug)
+    try:
+        state = engine.start_state(scenario)
+    except engine.EngineError:
+        raise Refused("This role-play cannot be played right now; please tell your trainer.") from None
+    now = utcnow()
+    attempt = ScenarioAttempt(user_id=user.id, scenario_slug=scenario_slug, version_id=version.id,
+                              status="in_progress", current_node=state["node"], state=state, step_count=0,
+                              started_at=now, updated_at=now)
+    if state.get("finished"):
+        _finish(attempt, scenario, state)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        existing = open_attempt(user, scenario_slug)
+        if existing is None:
+            raise
+        return existing, False
+    return attempt, True
+
+
+def _finish(attempt, scenario, state):
+    attempt.status = "finished"
+    attempt.percent = engine.percent(scenario, state)
+    attempt.passed = engine.passed(scenario, state)
+    attempt.outcome = state.get("outcome")
+    attempt.finished_at = utcnow()
+
+
+def take_step(user, attempt_id, seq, choice=None):
+    """Record step `seq` of an attempt: choice N (1-based among those shown), or Continue when
+    `choice` is None. Raises NotFound (not yours), StaleStep (already taken: show the current
+    state), Refused (finished attempt, choice not offered; nothing written).
+
+    The attempt row is moved forward with a compare-and-set on step_count, and the step row is
+    unique on (attempt, seq): concurrent posts of one step record exactly one, on SQLite and
+    PostgreSQL alike. Both writes are in the request's one transaction."""
+    attempt = own_attempt(user, attempt_id)
+    if seq <= attempt.step_count:
+        raise StaleStep(attempt.id, seq)
+    if attempt.status != "in_progress":
+        raise Refused("This role-play has ended, so it takes no more answers. Here is your debrief.")
+    if seq != attempt.step_count + 1:
+        raise StaleStep(attempt.id, seq)
+    scenario = scenario_of(attempt)
+    state = attempt.state
+    try:
+        if choice is None:
+            new, outcome = engine.continue_(scenario, state)
+        else:
+            new, outcome = engine.step(scenario, state, choice)
+    except engine.AttemptFinished:
+        raise Refused("This role-play has ended, so it takes no more answers. Here is your debrief.") from None
+    except engine.ChoiceNotOffered:
+        raise Refused("That answer is not offered at this point of the conversation. "
+                      "Choose one of the answers shown.") from None
+    except engine.ContentError:
+        raise Refused("This role-play has a problem in its content at this point; "
+                      "please tell your trainer. Nothing was recorded.") from None
+    now = utcnow()
+    values = dict(state=new, current_node=new["node"], step_count=seq, updated_at=now)
+    if outcome.ended:
+        values.update(status="finished", percent=outcome.percent, passed=outcome.passed,
+                      outcome=outcome.outcome, finished_at=now)
+    moved = db.session.execute(
+        update(ScenarioAttempt)
+        .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.step_count == seq - 1,
+               ScenarioAttempt.status == "in_progress")
+        .values(**values).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise StaleStep(attempt.id, seq)
+    effects = outcome.to_json()
+    effects["scores_after"] = dict(new["scores"])
+    effects["ledger_after"] = {"given": dict(new["ledger"]["given"]), "got": dict(new["ledger"]["got"])}
+    step = AttemptStep(attempt_id=attempt.id, seq=seq, node=outcome.node, choice=outcome.choice_index,
+                       choice_label=outcome.label or "", effects=effects, skill=outcome.skill,
+                       phase=outcome.phase if choice is not None else None,
+                       phase_claimed=outcome.claims if outcome.phase and choice is not None else None,
+                       phase_correct=outcome.phase_correct if choice is not None else None,
+                       rating=outcome.rating, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(step)
+    except IntegrityError:
+        raise StaleStep(attempt.id, seq) from None
+    db.session.expire(attempt)
+    return step
+
+
+def step_of(attempt, seq):
+    step = db.session.scalar(select(AttemptStep).where(AttemptStep.attempt_id == attempt.id, AttemptStep.seq == seq))
+    if step is None:
+        raise NotFound(seq)
+    return step
+
+
+def steps_of(attempt):
+    return db.session.scalars(select(AttemptStep).where(AttemptStep.attempt_id == attempt.id)
+                              .order_by(AttemptStep.seq)).all()
+
+
+def attempts_of(user, scenario_slug=None):
+    stmt = select(ScenarioAttempt).where(ScenarioAttempt.user_id == user.id)
+    if scenario_slug:
+        stmt = stmt.where(ScenarioAttempt.scenario_slug == scenario_slug)
+    return db.session.scalars(stmt.order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())).all()
+
+
+def open_attempts(user):
+    return db.session.scalars(select(ScenarioAttempt).where(
+        ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "in_progress")
+        .order_by(ScenarioAttempt.updated_at.desc())).all()
+
+
+def best_scores(user):
+    """{scenario slug: {"best": percent, "passed": bool, "attempts": n}} over finished attempts."""
+    rows = db.session.execute(
+        select(ScenarioAttempt.scenario_slug, func.max(ScenarioAttempt.percent),
+               func.max(db.case((ScenarioAttempt.passed, 1), else_=0)), func.count())
+        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "finished")
+        .group_by(ScenarioAttempt.scenario_slug))
+    return {slug: {"best": best, "passed": bool(passed), "attempts": n} for slug, best, passed, n in rows}
+
+
+# --- what to do next --------------------------------------------------------------------------
+
+@dataclass
+class NextStep:
+    kind: str               # page, check, scenario, done
+    module: object          # ModuleProgress
+    label: str
+    scenario: str | None = None
+
+
+def next_step_in(module, titles=None):
+    """The next small step inside a module, from its progress."""
+    if module.pages_seen < module.pages_total:
+        if module.pages_seen:
+            label = f"Keep reading: {module.pages_seen} of {module.pages_total} pages read"
+        else:
+            label = f"Read the lesson ({module.pages_total} short pages)"
+        return NextStep("page", module, label)
+    if module.has_quiz and not module.quiz_passed:
+        label = "Take the knowledge check" if module.quiz_best is None else "Try the knowledge check again"
+        return NextStep("check", module, label)
+    for slug, score in module.scenarios.items():
+        if not score["passed"]:
+            title = (titles or {}).get(slug, slug)
+            verb = "Play the role-play" if score["best"] is None else "Replay the role-play"
+            return NextStep("scenario", module, f"{verb}: {title}", scenario=slug)
+    return NextStep("done", module, "Module complete")
+
+
+# --- my progress ------------------------------------------------------------------------------
+
+def attempts_over_time(user, limit=40):
+    rows = db.session.execute(
+        select(ScenarioAttempt.id, ScenarioAttempt.scenario_slug, ScenarioAttempt.percent,
+               ScenarioAttempt.passed, ScenarioAttempt.finished_at)
+        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "finished")
+        .order_by(ScenarioAttempt.finished_at.desc(), ScenarioAttempt.id.desc()).limit(limit)).all()
+    return list(reversed(rows))
+
+
+@dataclass
+class PhaseReading:
+    phase: str
+    seen: int
+    correct: int
+    confused_with: list     # [(claimed phase, times)], most frequent first
+
+    @property
+    def misread(self):
+        return self.seen - self.correct
+
+    @property
+    def percent(self):
+        return round(100 * self.correct / self.seen) if self.seen else 0
+
+
+def phase_readings(user):
+    """How well the trainee reads each maturation phase, worst first (most misreads)."""
+    rows = db.session.execute(
+        select(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct, func.count())
+        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(ScenarioAttempt.user_id == user.id, AttemptStep.phase.is_not(None))
+        .group_by(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct))
+    seen, correct, confused = Counter(), Counter(), defaultdict(Counter)
+    for phase, claimed, ok, n in rows:
+        seen[phase] += n
+        if ok:
+            correct[phase] += n
+        elif claimed:
+            confused[phase][claimed] += n
+    out = [PhaseReading(p, seen[p], correct[p], confused[p].most_common()) for p in seen]
+    out.sort(key=lambda r: (-r.misread, r.percent, r.phase))
+    return out
+
+
+def progress_of(user):
+    return progress_service.progress_of(user.id, COURSE_ID)

@@ -1,0 +1,712 @@
+"""What a manager reads about a team: the dashboard rows (progress by stage, overdue work, last
+activity), choice and signal-reading analytics, the coaching list, transcripts and CSV exports.
+
+The dashboard runs a fixed number of statements whatever the size of the team: the published
+outline in one, the trainees in one, their assignments in one, and every learning record
+folded into per-(trainee, module or scenario) aggregates in one UNION ALL. Sorting and paging
+happen on those aggregates, so "overdue first" is right across pages."""
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
+
+from app.content import engine
+from app.content.render import render_inline, render_interpolated, render_markdown
+from app.extensions import db
+from app.models import (AttemptStep, CoachingComment, ContentVersion, PageView, PublishedContent, QuizAttempt,
+                        ScenarioAttempt, Team, User)
+from app.services import assignments as assignment_service
+from app.services import publishing
+
+DEFAULT_COURSE = "business-relationship"
+GOOD_RATINGS = ("best", "good")
+SORTS = ("attention", "name", "activity", "completion")
+# Coaching: a skill or a phase is worth coaching under this share of good reads, with enough evidence.
+COACH_BELOW = 60
+COACH_MIN_CHOICES = 2
+
+
+# --- the published outline, in one statement -----------------------------------------------------
+
+@dataclass
+class OutlineModule:
+    id: str
+    title: str
+    stage: str
+    pages_total: int
+    has_quiz: bool
+    scenarios: tuple
+
+    @property
+    def parts_total(self):
+        return self.pages_total + (1 if self.has_quiz else 0) + len(self.scenarios)
+
+
+@dataclass
+class Outline:
+    course: object                       # content.model.Course or None
+    stages: list                         # [(stage id, title)]
+    modules: dict                        # module id -> OutlineModule, in course order
+    titles: dict                         # (kind, slug) -> title of everything published
+    scenarios: dict = field(default_factory=dict)   # slug -> ContentVersion id
+
+    def modules_of(self, stage_id):
+        return [m for m in self.modules.values() if m.stage == stage_id]
+
+    def stage_total(self, stage_id):
+        return sum(m.parts_total for m in self.modules_of(stage_id))
+
+
+def load_outline(course_id=DEFAULT_COURSE):
+    """The published course, its modules and every published title, in one statement (texts
+    are parsed once per process per version, by publishing.value_of)."""
+    needs_text = PublishedContent.kind.in_(("course", "module"))
+    rows = db.session.execute(
+        select(ContentVersion.id, ContentVersion.kind, ContentVersion.slug, ContentVersion.title,
+               ContentVersion.path, case((needs_text, ContentVersion.source), else_=null()))
+        .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)).all()
+    course, modules, titles, scenarios = None, [], {}, {}
+    for version_id, kind, slug, title, path, source in rows:
+        titles[(kind, slug)] = title or slug
+        if kind == "scenario":
+            scenarios[slug] = version_id
+        elif kind == "course" and slug == course_id:
+            course = publishing._parse_cached(version_id, kind, source, path or f"courses/{slug}/course.md")
+        elif kind == "module":
+            value = publishing._parse_cached(version_id, kind, source, path or f"courses/{course_id}/99-{slug}.md")
+            if value is not None and value.course == course_id:
+                modules.append(value)
+    if course is None:
+        return Outline(None, [], {}, titles, scenarios)
+    stage_index = {s.id: n for n, s in enumerate(course.stages)}
+    modules.sort(key=lambda m: (stage_index.get(m.stage, 99), m.order, m.id))
+    return Outline(course, [(s.id, s.title) for s in course.stages],
+                   {m.id: OutlineModule(m.id, m.title, m.stage, len(m.pages), bool(m.quiz), tuple(m.scenarios))
+                    for m in modules}, titles, scenarios)
+
+
+# --- the team dashboard ---------------------------------------------------------------------------
+
+@dataclass
+class StageCell:
+    id: str
+    title: str
+    percent: int
+    complete: bool
+    started: bool
+    score: int | None                    # mean best score of the stage's quizzes and scenarios tried
+
+    @property
+    def level(self):
+        """0-4 for the heatmap colour; the text label says the same thing in words."""
+        if self.complete:
+            return 4
+        if not self.started:
+            return 0
+        return 1 + min(2, self.percent // 34)
+
+    @property
+    def label(self):
+        if self.complete:
+            return "Done"
+        if not self.started:
+            return "Not started"
+        return f"{self.percent}%"
+
+
+@dataclass
+class TraineeRow:
+    id: int
+    name: str
+    email: str
+    team: str
+    hire_date: date | None
+    percent: int
+    stages: list
+    assignments: list                    # [EffectiveAssignment]
+    last_activity: datetime | None
+    attempts: int
+    modules_done: int
+
+    @property
+    def overdue(self):
+        return [a for a in self.assignments if a.overdue]
+
+    @property
+    def open_assignments(self):
+        return [a for a in self.assignments if not a.done]
+
+    @property
+    def next_due(self):
+        dates = [a.due for a in self.assignments if not a.done and a.due]
+        return min(dates) if dates else None
+
+    @property
+    def score(self):
+        scores = [s.score for s in self.stages if s.score is not None]
+        return round(sum(scores) / len(scores)) if scores else None
+
+
+@dataclass
+class Page:
+    """A slice of sorted rows with the attributes of the pager macro."""
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+
+def _latest(column):
+    # Raw values: ISO text on SQLite (sorts as time does), datetimes on PostgreSQL; only the
+    # latest per trainee is turned into a datetime, not one per row.
+    return type_coerce(func.max(column), String)
+
+
+def _as_datetime(value):
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _aggregates(trainee_ids_stmt):
+    """Every learning record of the trainees, folded per (trainee, module or scenario), in one
+    statement: (user_id, kind, slug, count, best, passed, last time, finished count)."""
+    none = cast(null(), Integer)         # PostgreSQL types a bare NULL as text in a UNION
+    pages = (select(PageView.user_id, literal("p"), PageView.module_slug, func.count(func.distinct(PageView.page)),
+                    none, none, _latest(PageView.viewed_at), none)
+             .where(PageView.user_id.in_(trainee_ids_stmt)).group_by(PageView.user_id, PageView.module_slug))
+    quizzes = (select(QuizAttempt.user_id, literal("q"), QuizAttempt.module_slug, func.count(),
+                      func.max(QuizAttempt.percent), func.max(case((QuizAttempt.passed, 1), else_=0)),
+                      _latest(QuizAttempt.created_at), none)
+               .where(QuizAttempt.user_id.in_(trainee_ids_stmt))
+               .group_by(QuizAttempt.user_id, QuizAttempt.module_slug))
+    finished = ScenarioAttempt.status == "finished"
+    scenarios = (select(ScenarioAttempt.user_id, literal("s"), ScenarioAttempt.scenario_slug, func.count(),
+                        func.max(case((finished, ScenarioAttempt.percent), else_=null())),
+                        func.max(case((and_(finished, ScenarioAttempt.passed), 1), else_=0)),
+                        _latest(ScenarioAttempt.updated_at), func.sum(case((finished, 1), else_=0)))
+                 .where(ScenarioAttempt.user_id.in_(trainee_ids_stmt))
+                 .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))
+    return db.session.execute(union_all(pages, quizzes, scenarios)).all()
+
+
+def _trainees_stmt(team_ids):
+    return (select(User.id).where(User.team_id.in_(team_ids), User.role == "trainee", User.active))
+
+
+def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
+    """One TraineeRow per active trainee of the teams, in a fixed number of statements."""
+    team_ids = sorted(team_ids)
+    if not team_ids:
+        return [], load_outline(course_id)
+    outline = load_outline(course_id)
+    trainees = db.session.execute(
+        select(User.id, User.name, User.email, User.hire_date, User.team_id, Team.name)
+        .join(Team, Team.id == User.team_id)
+        .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)).all()
+    active = assignment_service.active_for_teams(team_ids)
+    by_user = defaultdict(dict)          # user -> {"p"|"q"|"s": {slug: row}}
+    for user_id, kind, slug, count, best, passed, last, finished in _aggregates(_trainees_stmt(team_ids)):
+        by_user[user_id].setdefault(kind, {})[slug] = (count, best, passed, last, finished)
+
+    modules = outline.modules
+    pages_total = {m.id: m.pages_total for m in modules.values()}
+    parts_total = {m.id: m.parts_total for m in modules.values()}
+    with_quiz = {m.id for m in modules.values() if m.has_quiz}
+    module_stage = {m.id: m.stage for m in modules.values()}
+    scenario_modules = defaultdict(list)
+    for module in modules.values():
+        for slug in module.scenarios:
+            scenario_modules[slug].append(module.id)
+    stage_totals = {sid: outline.stage_total(sid) for sid, _ in outline.stages}
+    total_parts = sum(stage_totals.values())
+    rows = []
+    for user_id, name, email, hire_date, team_id, team_name in trainees:
+        records = by_user.get(user_id, {})
+        done = defaultdict(int)          # module -> parts done
+        started = set()
+        scores = defaultdict(list)       # stage -> best scores
+        last = None
+        for slug, (count, _, _, when, _) in records.get("p", {}).items():
+            if when is not None and (last is None or when > last):
+                last = when
+            if slug in pages_total:
+                done[slug] += count if count < pages_total[slug] else pages_total[slug]
+                started.add(slug)
+        for slug, (count, best, passed, when, _) in records.get("q", {}).items():
+            if when is not None and (last is None or when > last):
+                last = when
+            if slug in module_stage:
+                started.add(slug)
+                if passed and slug in with_quiz:
+                    done[slug] += 1
+                if best is not None:
+                    scores[module_stage[slug]].append(best)
+        attempts = 0
+        passed_scenarios = set()
+        for slug, (count, best, passed, when, finished) in records.get("s", {}).items():
+            attempts += count
+            if when is not None and (last is None or when > last):
+                last = when
+            if passed:
+                passed_scenarios.add(slug)
+            for module_id in scenario_modules.get(slug, ()):
+                started.add(module_id)
+                if passed:
+                    done[module_id] += 1
+                if best is not None:
+                    scores[module_stage[module_id]].append(best)
+        complete = {m for m, parts in done.items() if parts >= parts_total[m]}
+        stage_done = defaultdict(int)
+        for module_id, parts in done.items():
+            stage_done[module_stage[module_id]] += parts
+        stage_started = {module_stage[m] for m in started}
+        cells = []
+        for stage_id, title in outline.stages:
+            total = stage_totals[stage_id]
+            parts = stage_done[stage_id]
+            stage_scores = scores.get(stage_id)
+            cells.append(StageCell(stage_id, title, round(100 * parts / total) if total else 0,
+                                   bool(total) and parts >= total, stage_id in stage_started,
+                                   round(sum(stage_scores) / len(stage_scores)) if stage_scores else None))
+        course_complete = bool(modules) and len(complete) == len(modules)
+
+        def is_done(kind, slug, complete=complete, passed_scenarios=passed_scenarios,
+                    course_complete=course_complete):
+            if kind == "module":
+                return slug in complete
+            if kind == "scenario":
+                return slug in passed_scenarios
+            return course_complete if slug == course_id else False
+
+        trainee = _Trainee(user_id, team_id, hire_date)
+        rows.append(TraineeRow(
+            id=user_id, name=name, email=email, team=team_name, hire_date=hire_date,
+            percent=round(100 * sum(stage_done.values()) / total_parts) if total_parts else 0,
+            stages=cells, assignments=assignment_service.resolve(trainee, active, is_done, outline.titles, today),
+            last_activity=_as_datetime(last), attempts=attempts, modules_done=len(complete)))
+    return rows, outline
+
+
+@dataclass
+class _Trainee:
+    id: int
+    team_id: int
+    hire_date: date | None
+
+
+def sort_rows(rows, sort="attention", descending=False):
+    """attention: overdue first (most overdue work, then the oldest due date), then the next due
+    date, then the least progress. The other sorts: name, activity (least recent first),
+    completion (lowest first); `descending` reverses them."""
+    if sort == "name":
+        key = lambda r: (r.name.lower(), r.id)                                  # noqa: E731
+    elif sort == "activity":
+        key = lambda r: (r.last_activity is not None, r.last_activity or datetime.min, r.name.lower())  # noqa: E731
+    elif sort == "completion":
+        key = lambda r: (r.percent, r.name.lower())                             # noqa: E731
+    else:
+        def key(r):
+            overdue = r.overdue
+            return (-len(overdue), min((a.due for a in overdue), default=date.max),
+                    r.next_due or date.max, r.percent, r.name.lower())
+    return sorted(rows, key=key, reverse=descending)
+
+
+def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50, today=None):
+    rows, outline = team_rows(team_ids, today=today)
+    summary = {
+        "trainees": len(rows),
+        "overdue_trainees": sum(1 for r in rows if r.overdue),
+        "overdue_items": sum(len(r.overdue) for r in rows),
+        "inactive_week": sum(1 for r in rows if r.last_activity is None
+                             or (datetime.utcnow() - r.last_activity).days >= 7),
+        "average": round(sum(r.percent for r in rows) / len(rows)) if rows else 0,
+    }
+    rows = sort_rows(rows, sort if sort in SORTS else "attention", descending)
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(page, 1), pages)
+    return Page(rows[(page - 1) * per_page: page * per_page], page, per_page, len(rows)), outline, summary
+
+
+# --- analytics ------------------------------------------------------------------------------------
+
+def _team_attempts(team_ids, scenario=None):
+    stmt = (select(ScenarioAttempt.id).join(User, User.id == ScenarioAttempt.user_id)
+            .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee"))
+    if scenario:
+        stmt = stmt.where(ScenarioAttempt.scenario_slug == scenario)
+    return stmt
+
+
+def _scenario_value(slug, version_ids=None):
+    version = publishing.published("scenario", slug)
+    return publishing.value_of(version) if version else None
+
+
+def choice_analytics(team_ids, scenario=None):
+    """How often each choice is taken at each node, per scenario (labels from the published
+    version; a choice only an older version had keeps its recorded label)."""
+    rows = db.session.execute(
+        select(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating,
+               func.min(AttemptStep.choice_label), func.count(),
+               func.sum(case((AttemptStep.phase_correct.is_(False), 1), else_=0)))
+        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(AttemptStep.attempt_id.in_(_team_attempts(team_ids, scenario)), AttemptStep.choice.is_not(None))
+        .group_by(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)).all()
+    per_node = defaultdict(lambda: defaultdict(lambda: {"count": 0, "rating": None, "label": "", "misread": 0}))
+    for slug, node, choice, rating, label, count, misread in rows:
+        entry = per_node[(slug, node)][choice]
+        entry["count"] += count
+        entry["rating"] = entry["rating"] or rating
+        entry["label"] = entry["label"] or label or ""
+        entry["misread"] += misread or 0
+    scenarios = {}
+    for (slug, node_id), choices in per_node.items():
+        scenarios.setdefault(slug, {})[node_id] = choices
+    out = []
+    wrong = []
+    for slug in sorted(scenarios):
+        value = _scenario_value(slug)
+        node_order = {n.id: i for i, n in enumerate(value.nodes)} if value else {}
+        nodes = []
+        for node_id in sorted(scenarios[slug], key=lambda n: (node_order.get(n, 10_000), n)):
+            taken = scenarios[slug][node_id]
+            node = value.node(node_id) if value else None
+            total = sum(c["count"] for c in taken.values())
+            listed = []
+            indices = range(len(node.choices)) if node else sorted(taken)
+            for index in sorted(set(indices) | set(taken)):
+                entry = taken.get(index, {"count": 0, "rating": None, "label": "", "misread": 0})
+                source = node.choices[index] if node and index < len(node.choices) else None
+                rating = (source.effects.rating if source else None) or entry["rating"]
+                label = source.label if source else entry["label"]
+                is_wrong = (rating not in GOOD_RATINGS and rating is not None) or entry["misread"] > 0 or (
+                    source is not None and node.phase and source.effects.claims not in (None, node.phase))
+                item = {"index": index, "label_html": render_inline(label), "label": label, "rating": rating,
+                        "count": entry["count"], "share": round(100 * entry["count"] / total) if total else 0,
+                        "wrong": bool(is_wrong)}
+                listed.append(item)
+                if is_wrong and entry["count"]:
+                    wrong.append({**item, "scenario": slug, "scenario_title": value.title if value else slug,
+                                  "node": node_id})
+            nodes.append({"id": node_id, "skill": node.skill if node else None, "phase": node.phase if node else None,
+                          "total": total, "choices": listed})
+        out.append({"slug": slug, "title": value.title if value else slug, "nodes": nodes})
+    wrong.sort(key=lambda w: (-w["count"], -w["share"], w["scenario"], w["node"]))
+    return out, wrong
+
+
+def phase_matrix(team_ids, scenario=None, course_id=DEFAULT_COURSE):
+    """Signal reading: true phase (rows) against the phase claimed (columns), with counts."""
+    rows = db.session.execute(
+        select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
+        .where(AttemptStep.attempt_id.in_(_team_attempts(team_ids, scenario)), AttemptStep.phase.is_not(None),
+               AttemptStep.choice.is_not(None))
+        .group_by(AttemptStep.phase, AttemptStep.phase_claimed)).all()
+    course = publishing.published_course(course_id)
+    phases = [(p.id, p.title) for p in course.phases] if course else []
+    known = {p for p, _ in phases}
+    for true, claimed, _ in rows:
+        for p in (true, claimed):
+            if p and p not in known:
+                phases.append((p, p))
+                known.add(p)
+    counts = {(t, c or ""): n for t, c, n in rows}
+    matrix = []
+    for true, title in phases:
+        cells = [counts.get((true, claimed), 0) for claimed, _ in phases]
+        none = counts.get((true, ""), 0)
+        total = sum(cells) + none
+        if total == 0:
+            continue
+        right = counts.get((true, true), 0)
+        matrix.append({"phase": true, "title": title, "cells": cells, "none": none, "total": total,
+                       "accuracy": round(100 * right / total) if total else None})
+    return {"phases": phases, "rows": matrix, "total": sum(r["total"] for r in matrix),
+            "correct": sum(counts.get((p, p), 0) for p, _ in phases)}
+
+
+def skill_scores(team_ids, scenario=None):
+    """Per skill tag: choices made and the share rated best or good."""
+    rows = db.session.execute(
+        select(AttemptStep.skill, AttemptStep.rating, func.count())
+        .where(AttemptStep.attempt_id.in_(_team_attempts(team_ids, scenario)), AttemptStep.choice.is_not(None))
+        .group_by(AttemptStep.skill, AttemptStep.rating)).all()
+    skills = defaultdict(lambda: {"total": 0, "good": 0, "poor": 0})
+    for skill, rating, count in rows:
+        entry = skills[skill or "untagged"]
+        entry["total"] += count
+        entry["good"] += count if rating in GOOD_RATINGS else 0
+        entry["poor"] += count if rating == "poor" else 0
+    out = [{"skill": s, **v, "score": round(100 * v["good"] / v["total"]) if v["total"] else None}
+           for s, v in skills.items()]
+    out.sort(key=lambda s: (s["score"] if s["score"] is not None else 101, s["skill"]))
+    return out
+
+
+def scenario_scores(team_ids):
+    rows = db.session.execute(
+        select(ScenarioAttempt.scenario_slug, func.count(), func.sum(case((ScenarioAttempt.status == "finished", 1),
+                                                                          else_=0)),
+               func.avg(ScenarioAttempt.percent), func.sum(case((ScenarioAttempt.passed, 1), else_=0)),
+               func.count(func.distinct(ScenarioAttempt.user_id)))
+        .where(ScenarioAttempt.id.in_(_team_attempts(team_ids)))
+        .group_by(ScenarioAttempt.scenario_slug).order_by(ScenarioAttempt.scenario_slug)).all()
+    return [{"slug": slug, "attempts": n, "finished": int(finished or 0),
+             "average": round(float(avg)) if avg is not None else None, "passed": int(passed or 0),
+             "trainees": people} for slug, n, finished, avg, passed, people in rows]
+
+
+def coaching_list(team_ids, scenario=None, limit_attempts=3):
+    """For each trainee, the skills and phases to work on (under COACH_BELOW percent of good
+    choices or right reads, with at least COACH_MIN_CHOICES choices), with the attempts that
+    show it (most recent first)."""
+    attempts = _team_attempts(team_ids, scenario)
+    steps = db.session.execute(
+        select(ScenarioAttempt.user_id, AttemptStep.attempt_id, AttemptStep.skill, AttemptStep.phase,
+               AttemptStep.phase_correct, AttemptStep.rating, ScenarioAttempt.scenario_slug,
+               ScenarioAttempt.started_at)
+        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(AttemptStep.attempt_id.in_(attempts), AttemptStep.choice.is_not(None))).all()
+    skill = defaultdict(lambda: {"total": 0, "good": 0, "evidence": {}})
+    phase = defaultdict(lambda: {"total": 0, "right": 0, "evidence": {}})
+    for user_id, attempt_id, skill_tag, true_phase, correct, rating, slug, started in steps:
+        entry = skill[(user_id, skill_tag or "untagged")]
+        entry["total"] += 1
+        if rating in GOOD_RATINGS:
+            entry["good"] += 1
+        else:
+            entry["evidence"][attempt_id] = (started, slug)
+        if true_phase:
+            entry = phase[(user_id, true_phase)]
+            entry["total"] += 1
+            if correct:
+                entry["right"] += 1
+            else:
+                entry["evidence"][attempt_id] = (started, slug)
+    people = {}
+    if steps:
+        ids = {s[0] for s in steps}
+        people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+    def evidence(found):
+        ranked = sorted(found.items(), key=lambda item: item[1][0] or datetime.min, reverse=True)
+        return [{"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]]
+
+    out = defaultdict(lambda: {"skills": [], "phases": []})
+    for (user_id, tag), entry in skill.items():
+        share = round(100 * entry["good"] / entry["total"])
+        if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
+            out[user_id]["skills"].append({"skill": tag, "score": share, "total": entry["total"],
+                                           "attempts": evidence(entry["evidence"])})
+    for (user_id, true_phase), entry in phase.items():
+        share = round(100 * entry["right"] / entry["total"])
+        if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
+            out[user_id]["phases"].append({"phase": true_phase, "score": share, "total": entry["total"],
+                                           "attempts": evidence(entry["evidence"])})
+    result = []
+    for user_id, found in out.items():
+        found["skills"].sort(key=lambda s: (s["score"], s["skill"]))
+        found["phases"].sort(key=lambda p: (p["score"], p["phase"]))
+        person = people.get(user_id)
+        result.append({"id": user_id, "name": person.name if person else str(user_id), **found,
+                       "worst": min([s["score"] for s in found["skills"] + found["phases"]], default=100)})
+    result.sort(key=lambda r: (r["worst"], r["name"].lower()))
+    return result
+
+
+# --- one trainee ------------------------------------------------------------------------------------
+
+def trainee_attempts(trainee_id):
+    return db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.user_id == trainee_id)
+                              .options(db.selectinload(ScenarioAttempt.comments))
+                              .order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())).all()
+
+
+def trainee_quizzes(trainee_id):
+    return db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == trainee_id)
+                              .order_by(QuizAttempt.created_at.desc())).all()
+
+
+def attempt_in_scope(user, attempt_id):
+    """A scenario attempt of a trainee the user manages; NotInScope otherwise (the view's 404)."""
+    attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
+    if attempt is None:
+        raise assignment_service.NotInScope("attempt")
+    assignment_service.trainee_in_scope(user, attempt.user_id)
+    return attempt
+
+
+@dataclass
+class TranscriptStep:
+    seq: int
+    node_id: str
+    skill: str | None
+    phase: str | None
+    phase_claimed: str | None
+    phase_correct: bool | None
+    narrative_html: str
+    choice_html: str
+    feedback_html: str
+    coach_notes_html: str
+    rating: str | None
+    deltas: dict
+    is_continue: bool
+    at: datetime
+
+
+def transcript(attempt):
+    """Each step with the node's text, the choice, its feedback and the coach notes, from the
+    version the attempt was played on. Author Markdown goes through the sanitizing renderer."""
+    version = attempt.version
+    scenario = publishing.value_of(version) if version else None
+    steps = []
+    for step in attempt.steps:
+        node = scenario.node(step.node) if scenario else None
+        choice = node.choices[step.choice] if node and step.choice is not None and step.choice < len(node.choices) else None
+        feedback = choice.feedback if choice else (step.effects or {}).get("feedback", "")
+        deltas = (step.effects or {}).get("deltas") or (step.effects or {}).get("scores") or {}
+        steps.append(TranscriptStep(
+            seq=step.seq, node_id=step.node, skill=step.skill or (node.skill if node else None),
+            phase=step.phase, phase_claimed=step.phase_claimed, phase_correct=step.phase_correct,
+            narrative_html=render_markdown(node.narrative) if node else "",
+            choice_html=render_inline(choice.label if choice else step.choice_label or ""),
+            feedback_html=render_markdown(feedback) if feedback else "",
+            coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
+            rating=step.rating or (choice.effects.rating if choice else None),
+            deltas=deltas if isinstance(deltas, dict) else {}, is_continue=step.choice is None,
+            at=step.created_at))
+    ending = None
+    if scenario is not None and attempt.status == "finished":
+        node = scenario.node(attempt.current_node)
+        if node is not None:
+            try:
+                known = engine.values(scenario, attempt.state)
+            except Exception:  # an old state that no longer fits: show the text uninterpolated
+                known = {}
+            ending = {"node": node.id, "outcome": attempt.outcome or node.end,
+                      "narrative_html": render_interpolated(node.narrative, known),
+                      "debrief_html": render_interpolated(node.sections.get("Debrief", ""), known),
+                      "coach_notes_html": render_markdown(node.sections.get("Coach notes", ""))}
+    briefing_coach = ""
+    return {"scenario": scenario, "steps": steps, "ending": ending, "briefing_coach": briefing_coach}
+
+
+def comments_for_attempt(attempt_id):
+    """Coaching comments on an attempt, oldest first, with their authors (for the trainee's debrief)."""
+    return db.session.scalars(select(CoachingComment).where(CoachingComment.attempt_id == attempt_id)
+                              .options(db.joinedload(CoachingComment.author))
+                              .order_by(CoachingComment.created_at, CoachingComment.id)).all()
+
+
+MAX_COMMENT = 4000
+
+
+def add_comment(by, attempt_id, body):
+    """A coaching comment from the trainee's manager. The same text posted twice (double click,
+    second tab) is recorded once."""
+    attempt = attempt_in_scope(by, attempt_id)
+    body = (body or "").strip()
+    if not body:
+        raise assignment_service.AssignmentError("Write a comment first.", "body")
+    if len(body) > MAX_COMMENT:
+        raise assignment_service.AssignmentError(f"Keep a comment under {MAX_COMMENT} characters.", "body")
+    existing = db.session.scalar(select(CoachingComment).where(
+        CoachingComment.attempt_id == attempt.id, CoachingComment.author_id == by.id, CoachingComment.body == body))
+    if existing is not None:
+        return existing, False
+    comment = CoachingComment(attempt_id=attempt.id, author_id=by.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    return comment, True
+
+
+# --- CSV --------------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """ISO dates; text that a spreadsheet would read as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv(header, rows):
+    out = io.StringIO()
+    out.write("\ufeff")                  # a byte-order mark, so spreadsheet programs read UTF-8
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def progress_csv(team_ids, today=None):
+    rows, outline = team_rows(team_ids, today=today)
+    rows = sort_rows(rows, "name")
+    header = (["team", "name", "email", "hire_date", "course_percent", "modules_done"]
+              + [f"stage_{sid}_percent" for sid, _ in outline.stages]
+              + ["assigned", "done", "overdue", "next_due", "last_activity", "attempts"])
+    return _csv(header, ([r.team, r.name, r.email, r.hire_date, r.percent, r.modules_done]
+                         + [s.percent for s in r.stages]
+                         + [len(r.assignments), sum(1 for a in r.assignments if a.done), len(r.overdue),
+                            r.next_due, r.last_activity, r.attempts] for r in rows))
+
+
+def attempts_csv(team_ids):
+    titles = dict(db.session.execute(
+        select(ContentVersion.slug, ContentVersion.title).join(PublishedContent,
+                                                              PublishedContent.version_id == ContentVersion.id)
+        .where(PublishedContent.kind == "scenario")).all())
+    reads = (select(AttemptStep.attempt_id, func.count().label("reads"),
+                    func.sum(case((AttemptStep.phase_correct.is_(True), 1), else_=0)).label("right"))
+             .where(AttemptStep.phase.is_not(None), AttemptStep.choice.is_not(None))
+             .group_by(AttemptStep.attempt_id).subquery())
+    rows = db.session.execute(
+        select(Team.name, User.name, User.email, ScenarioAttempt, ContentVersion.version, reads.c.reads, reads.c.right)
+        .join(User, User.id == ScenarioAttempt.user_id).join(Team, Team.id == User.team_id)
+        .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
+        .outerjoin(reads, reads.c.attempt_id == ScenarioAttempt.id)
+        .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee")
+        .order_by(Team.name, User.name, ScenarioAttempt.started_at, ScenarioAttempt.id)).all()
+    header = ["team", "name", "email", "attempt_id", "scenario", "scenario_title", "version", "status",
+              "started_at", "finished_at", "steps", "percent", "passed", "outcome", "phase_reads", "phase_right"]
+    return _csv(header, ([team, name, email, a.id, a.scenario_slug, titles.get(a.scenario_slug, a.scenario_slug),
+                          version, a.status, a.started_at, a.finished_at, a.step_count, a.percent, a.passed,
+                          a.outcome, reads_n or 0, int(right or 0)]
+                         for team, name, email, a, version, reads_n, right in rows))

@@ -1,0 +1,16 @@
+// Progressive enhancement only: every page works without it. A form marked data-once sends
+// once; a second click while the first request is on its way does nothing (the server
+// would answer a second POST with the same state anyway).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-once")) return;
+  if (form.classList.contains("is-sending")) { event.preventDefault(); return; }
+  form.classList.add("is-sending");
+  form.setAttribute("aria-busy", "true");
+}, true);
+// Coming back with the back button restores the page from cache: let it be used again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form.is-sending").forEach(function (f) {
+    f.classList.remove("is-sending"); f.removeAttribute("aria-busy");
+  });
+});

@@ -1,0 +1,120 @@
+"""B4: the same step POST replayed by 16 connections at once (a storm of double clicks,
+replays and second tabs), against B1's step throughput measured in the same run.
+
+Each burst: 16 keep-alive connections sharing one trainee's session wait on a barrier, then
+all POST the same (attempt, seq, choice) and GET where they are sent. Exactly one step must be
+recorded per burst; the others are answered with the current state.
+
+    .venv/bin/python -m bench.b4_replay [--connections 16] [--bursts 40]
+
+Bar: exactly one step per burst, no 5xx, no "database is locked"; replay throughput >= 0.8 x B1."""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+
+from bench import harness
+from bench.b1_step import PASSWORD, Player, check_records, prepare, server_log_problems, timed_steps
+
+
+def bursts(base, email, connections, count):
+    """`count` bursts of `connections` identical step POSTs; returns (Load, steps expected)."""
+    leader = Player(base, email)
+    leader.start()
+    clients = [harness.Client(base) for _ in range(connections)]
+    for c in clients:
+        c.cookies = dict(leader.client.cookies)
+    load = harness.Load()
+    expected = 0
+    for _ in range(count):
+        barrier = threading.Barrier(connections)
+        results = [None] * connections
+        attempt, seq = leader.attempt, leader.seq
+
+        def fire(i, c=None):
+            client = clients[i]
+            barrier.wait()
+            started = time.perf_counter()
+            status, _, headers = client.post(f"/learn/attempts/{attempt}/step", {"seq": seq, "choice": 1})
+            if status == 303:
+                status, page, _ = client.get(headers["Location"])
+            else:
+                page = b""
+            results[i] = (status, time.perf_counter() - started, page)
+
+        threads = [threading.Thread(target=fire, args=(i,)) for i in range(connections)]
+        begun = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        load.seconds += time.perf_counter() - begun
+        expected += 1
+        for status, latency, _page in results:
+            load.latencies.append(latency)
+            load.statuses[status] = load.statuses.get(status, 0) + 1
+        leader.seq += 1
+        if any(b"See your debrief" in page for _s, _l, page in results):
+            leader.start()
+    for c in clients:
+        c.close()
+    return load, expected
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--bursts", type=int, default=40)
+    ap.add_argument("--clients", type=int, default=8, help="B1 reference clients")
+    ap.add_argument("--seconds", type=float, default=5.0, help="B1 reference seconds per round")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        env, emails, app = prepare(tmpdir, args.clients + args.rounds + 1)
+        replay_emails, b1_emails = emails[:args.rounds + 1], emails[args.rounds + 1:]
+        db_kind = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite (WAL, file)"
+        print(f"B4 replayed step: gunicorn 2 sync workers, {args.connections} connections x {args.bursts} bursts, "
+              f"{args.rounds} rounds, database {db_kind}; reference B1 with {args.clients} clients")
+        replays, steps, expected = [], [], {}
+        with harness.gunicorn("app:create_app()", env) as (base, proc):
+            players = [Player(base, e) for e in b1_emails]
+            for p in players:
+                p.start()
+            timed_steps(players, 1.0)
+            bursts(base, replay_emails[0], args.connections, 5)          # warm-up
+            for r in range(args.rounds):
+                steps.append(timed_steps(players, args.seconds))
+                load, n = bursts(base, replay_emails[r + 1], args.connections, args.bursts)
+                replays.append(load)
+                expected[replay_emails[r + 1]] = n
+            problems = server_log_problems(proc)
+        recorded = {}
+        for email, n in expected.items():
+            recorded[email] = check_records(app, [email])
+    replay_rps = harness.median([l.throughput for l in replays])
+    step_rps = harness.median([s.throughput for s in steps])
+    ok_count = all(recorded[e][0] == n and not recorded[e][1] for e, n in expected.items())
+    errors = sum(l.server_errors for l in replays) + sum(s.server_errors for s in steps)
+    line = harness.Line("B4 replayed POST throughput", replay_rps, step_rps, "posts/s", ">= 0.8x B1",
+                        replay_rps >= 0.8 * step_rps,
+                        note=f"p95 {harness.median([l.p(0.95) for l in replays]) * 1000:.0f} ms; "
+                             "a post = POST + GET of where it is sent")
+    print(line.format())
+    print("rounds: replays/s " + ", ".join(f"{l.throughput:.0f}" for l in replays)
+          + "; B1 steps/s " + ", ".join(f"{s.throughput:.0f}" for s in steps))
+    for email, n in expected.items():
+        total, problems_ = recorded[email]
+        print(f"  {n} bursts of {args.connections} -> {total} steps recorded" + (f"; {problems_}" if problems_ else ""))
+    print(f"server errors {errors}, log problems {len(problems)}")
+    for p in problems[:5]:
+        print("  ", p)
+    failed = not ok_count or errors or problems
+    print("B4 " + ("FAILED (records or errors)" if failed else ("PASS" if line.ok else "SHORT of the bar")))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

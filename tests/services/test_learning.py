@@ -1,0 +1,398 @@
+"""Learning records: completion rules, locks and assignments, pinning to a version, idempotent
+steps (including concurrent posts from several threads), quiz tokens, refusals."""
+import os
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.content import engine
+from app.extensions import db
+from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
+from app.services import learning, publishing
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RANKS = {"best": 0, "good": 1, "ok": 2, None: 2, "poor": 3}
+
+
+def path_by_rating(slug="ranking-the-pipeline", best=True):
+    """Choice numbers that always take the best- (or worst-) rated choice shown: by the content
+    invariants of `flask content test`, the first passes and the second fails. Computed from the
+    published version, so the tests follow the course as its authors edit it."""
+    _version, scenario = learning.published_scenario(slug)
+    state, numbers = engine.start_state(scenario), []
+    while not state["finished"]:
+        if engine.needs_continue(scenario, state):
+            state, _ = engine.continue_(scenario, state)
+            continue
+        offered = engine.offered_choices(scenario, state)
+        ranked = sorted(range(len(offered)), key=lambda i: (RANKS.get(offered[i][1].effects.rating, 2), i),
+                        reverse=not best)
+        numbers.append(ranked[0] + 1)
+        state, _ = engine.step(scenario, state, ranked[0] + 1)
+    return numbers
+
+
+def publish_course(app):
+    with app.app_context():
+        report = publishing.sync_files(ROOT, echo=lambda *a: None)
+        db.session.commit()
+        assert report.published >= 10
+    return report
+
+
+@pytest.fixture
+def course(app):
+    return publish_course(app)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def user_row(person):
+    return db.session.get(User, person.id)
+
+
+def correct_answers(module):
+    return {str(n): [i for i, a in enumerate(q.answers, 1) if a.correct] for n, q in enumerate(module.quiz, 1)}
+
+
+def play(user, attempt_id, choices):
+    """Take steps through the service as a trainee would, pressing Continue where needed."""
+    for number in choices:
+        attempt = db.session.get(ScenarioAttempt, attempt_id)
+        db.session.refresh(attempt)
+        if attempt.status == "finished":
+            break
+        scenario = learning.scenario_of(attempt)
+        while engine.needs_continue(scenario, attempt.state):
+            learning.take_step(user, attempt_id, attempt.step_count + 1, None)
+            db.session.commit()
+            attempt = db.session.get(ScenarioAttempt, attempt_id)
+        learning.take_step(user, attempt_id, attempt.step_count + 1, number)
+        db.session.commit()
+    return db.session.get(ScenarioAttempt, attempt_id)
+
+
+def complete_module(user, slug):
+    version, module = learning.published_module(slug)
+    for page in range(1, len(module.pages) + 1):
+        learning.record_page_view(user, version, page)
+    learning.submit_quiz(user, slug, version, learning.new_submission_token(), correct_answers(module))
+    db.session.commit()
+    for scenario in module.scenarios:
+        assert scenario == "ranking-the-pipeline", "helper only knows this scenario's winning path"
+        attempt, _ = learning.start_attempt(user, scenario)
+        db.session.commit()
+        assert play(user, attempt.id, path_by_rating()).passed
+
+
+# --- completion and locks --------------------------------------------------------------------
+
+def test_module_complete_needs_pages_check_and_scenarios(app, course, factory, ctx):
+    user = user_row(factory.user())
+    version, module = learning.published_module("filters-and-ranking")
+    mp = learning.progress_of(user).module("filters-and-ranking")
+    assert not mp.started and not mp.complete
+    for page in range(1, len(module.pages) + 1):
+        learning.record_page_view(user, version, page)
+        learning.record_page_view(user, version, page)      # a reload adds nothing
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(PageView)) == len(module.pages)
+    mp = learning.progress_of(user).module("filters-and-ranking")
+    assert mp.pages_seen == mp.pages_total and not mp.complete
+    wrong = {k: [1] if v != [1] else [2] for k, v in correct_answers(module).items()}
+    learning.submit_quiz(user, module.id, version, learning.new_submission_token(), wrong)
+    db.session.commit()
+    mp = learning.progress_of(user).module("filters-and-ranking")
+    assert not mp.quiz_passed and mp.quiz_best is not None
+    learning.submit_quiz(user, module.id, version, learning.new_submission_token(), correct_answers(module))
+    db.session.commit()
+    mp = learning.progress_of(user).module("filters-and-ranking")
+    assert mp.quiz_passed and mp.quiz_best == 100 and not mp.complete
+    attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    db.session.commit()
+    assert not play(user, attempt.id, path_by_rating(best=False)).passed
+    assert not learning.progress_of(user).module("filters-and-ranking").complete
+    attempt, created = learning.start_attempt(user, "ranking-the-pipeline")
+    db.session.commit()
+    assert created
+    assert play(user, attempt.id, path_by_rating()).passed
+    assert learning.progress_of(user).module("filters-and-ranking").complete
+
+
+def test_stage_opens_when_previous_is_complete(app, course, factory, ctx):
+    user = user_row(factory.user())
+    progress = learning.progress_of(user)
+    assert [s.unlocked for s in progress.stages] == [True] + [False] * 5
+    access = learning.access_to(user, progress, "prospecting", module_id="working-your-network")
+    assert not access.open and access.blocking.id == "qualification"
+    complete_module(user, "crm-data-that-matters")
+    complete_module(user, "filters-and-ranking")
+    progress = learning.progress_of(user)
+    assert progress.stages[0].complete and progress.stages[1].unlocked and not progress.stages[2].unlocked
+    assert learning.access_to(user, progress, "prospecting", module_id="working-your-network").open
+    assert progress.next_module().id == "working-your-network"
+
+
+def test_assigned_work_opens_before_its_stage(app, course, factory, ctx):
+    team = factory.team()
+    person = factory.user(team=team)
+    user = user_row(person)
+    progress = learning.progress_of(user)
+    assert not learning.access_to(user, progress, "negotiation", scenario_id="claire-wants-fifteen-percent").open
+    db.session.add(Assignment(target_kind="module", target_slug="preparing-the-negotiation", team_id=team,
+                              due_date=date(2030, 1, 1)))
+    db.session.commit()
+    assert learning.access_to(user, progress, "negotiation", module_id="preparing-the-negotiation").open
+    # the module's scenario comes with it; another module of the stage does not
+    assert learning.access_to(user, progress, "negotiation", scenario_id="claire-wants-fifteen-percent").open
+    assert not learning.access_to(user, progress, "negotiation", module_id="trading-concessions").open
+    # a whole-course assignment is the sequence itself: it opens nothing early
+    db.session.add(Assignment(target_kind="course", target_slug="business-relationship", user_id=user.id,
+                              due_date=date(2030, 1, 1)))
+    db.session.commit()
+    assert not learning.access_to(user, progress, "loyalty", module_id="co-operation").open
+
+
+def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, ctx):
+    team = factory.team()
+    person = factory.user(team=team, hire_date=date.today() - timedelta(days=30))
+    other = factory.user(team=team)
+    user = user_row(person)
+    today = date.today()
+    db.session.add_all([
+        Assignment(target_kind="module", target_slug="crm-data-that-matters", team_id=team, due_date=today + timedelta(days=10)),
+        Assignment(target_kind="module", target_slug="crm-data-that-matters", user_id=user.id, due_date=today - timedelta(days=2)),
+        Assignment(target_kind="scenario", target_slug="ranking-the-pipeline", team_id=team, due_days_after_hire=60),
+        Assignment(target_kind="module", target_slug="filters-and-ranking", team_id=team, due_date=today - timedelta(days=1),
+                   cancelled_at=learning.utcnow()),
+    ])
+    db.session.commit()
+    rows = learning.assignments_for(user)
+    assert [(r.slug, r.overdue, r.done) for r in rows] == [("crm-data-that-matters", True, False),
+                                                           ("ranking-the-pipeline", False, False)]
+    assert rows[0].due == today - timedelta(days=2) and not rows[0].from_team
+    assert rows[1].due == user.hire_date + timedelta(days=60)
+    # the teammate keeps the team's date
+    mate = learning.assignments_for(user_row(other))
+    assert mate[0].slug == "crm-data-that-matters" and mate[0].due == today + timedelta(days=10)
+    complete_module(user, "crm-data-that-matters")
+    rows = learning.assignments_for(user)
+    done = [r for r in rows if r.slug == "crm-data-that-matters"][0]
+    assert done.done and not done.overdue and rows[-1] is done
+
+
+# --- scenario attempts ----------------------------------------------------------------------
+
+def test_steps_are_idempotent_and_refusals_write_nothing(app, course, factory, ctx):
+    user = user_row(factory.user())
+    attempt, created = learning.start_attempt(user, "ranking-the-pipeline")
+    db.session.commit()
+    again, created_again = learning.start_attempt(user, "ranking-the-pipeline")
+    assert created and not created_again and again.id == attempt.id
+    learning.take_step(user, attempt.id, 1, path_by_rating()[0])
+    db.session.commit()
+    with pytest.raises(learning.StaleStep):          # a double click: same seq again
+        learning.take_step(user, attempt.id, 1, 2)
+    db.session.rollback()
+    with pytest.raises(learning.StaleStep):          # a second tab posting another choice for step 1
+        learning.take_step(user, attempt.id, 1, 1)
+    db.session.rollback()
+    with pytest.raises(learning.StaleStep):          # a seq from the future is not a step either
+        learning.take_step(user, attempt.id, 5, 1)
+    db.session.rollback()
+    with pytest.raises(learning.Refused):            # not offered here
+        learning.take_step(user, attempt.id, 2, 99)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 1
+    attempt = play(user, attempt.id, path_by_rating()[1:])
+    assert attempt.status == "finished" and attempt.passed and attempt.percent is not None
+    count = attempt.step_count
+    with pytest.raises(learning.Refused):            # a finished attempt takes no step
+        learning.take_step(user, attempt.id, count + 1, 1)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == count
+    seqs = db.session.scalars(select(AttemptStep.seq).where(AttemptStep.attempt_id == attempt.id)
+                              .order_by(AttemptStep.seq)).all()
+    assert seqs == list(range(1, count + 1))
+
+
+def test_another_trainees_attempt_is_not_found(app, course, factory, ctx):
+    owner, intruder = user_row(factory.user()), user_row(factory.user())
+    attempt, _ = learning.start_attempt(owner, "ranking-the-pipeline")
+    db.session.commit()
+    with pytest.raises(learning.NotFound):
+        learning.own_attempt(intruder, attempt.id)
+    with pytest.raises(learning.NotFound):
+        learning.take_step(intruder, attempt.id, 1, 1)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 0
+
+
+def test_attempt_stays_on_its_version(app, course, factory, ctx):
+    user = user_row(factory.user())
+    attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    db.session.commit()
+    learning.take_step(user, attempt.id, 1, path_by_rating()[0])
+    db.session.commit()
+    old_version = attempt.version_id
+    with open(os.path.join(ROOT, "scenarios", "ranking-the-pipeline.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    changed = text.replace("title: \"Ranking the pipeline\"", "title: \"Ranking the pipeline (v2)\"")
+    changed = changed.replace("](#", "](#", 1)
+    result = publishing.publish_text("scenario", changed, "scenarios/ranking-the-pipeline.md")
+    db.session.commit()
+    assert result.created and result.version.id != old_version
+    attempt = play(user, attempt.id, path_by_rating()[1:])
+    assert attempt.version_id == old_version and attempt.passed
+    assert learning.scenario_of(attempt).title == "Ranking the pipeline"
+    fresh, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    db.session.commit()
+    assert fresh.version_id == result.version.id
+
+
+def test_a_fault_between_step_and_attempt_leaves_neither(app, course, factory, ctx):
+    user = user_row(factory.user())
+    attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    db.session.commit()
+
+    def boom(*_args):
+        raise RuntimeError("disk full")
+
+    event.listen(AttemptStep, "before_insert", boom)
+    try:
+        with pytest.raises(RuntimeError):
+            learning.take_step(user, attempt.id, 1, 2)
+        db.session.rollback()
+    finally:
+        event.remove(AttemptStep, "before_insert", boom)
+    attempt = db.session.get(ScenarioAttempt, attempt.id)
+    db.session.refresh(attempt)
+    assert attempt.step_count == 0 and attempt.current_node == "inherited-crm"
+    assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 0
+
+
+def _race(app, n, work):
+    """Run `work()` in n threads at once, each with its own app context and session."""
+    barrier = threading.Barrier(n)
+    outcomes, errors = [], []
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                outcomes.append(work())
+                db.session.commit()
+            except Exception as exc:     # noqa: BLE001 - collected and asserted below
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes, errors
+
+
+def test_concurrent_posts_of_one_step_record_one(app, course, factory):
+    person = factory.user()
+    with app.app_context():
+        attempt, _ = learning.start_attempt(user_row(person), "ranking-the-pipeline")
+        db.session.commit()
+        attempt_id = attempt.id
+
+    def post_step_one():
+        return learning.take_step(db.session.get(User, person.id), attempt_id, 1, 2).id
+
+    outcomes, errors = _race(app, 8, post_step_one)
+    assert len(outcomes) == 1, errors
+    assert all(isinstance(e, learning.StaleStep) for e in errors), errors
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 1
+        attempt = db.session.get(ScenarioAttempt, attempt_id)
+        assert attempt.step_count == 1 and attempt.state["steps"] == 1
+
+
+def test_concurrent_starts_open_one_attempt(app, course, factory):
+    person = factory.user()
+    outcomes, errors = _race(app, 6, lambda: learning.start_attempt(
+        db.session.get(User, person.id), "ranking-the-pipeline")[0].id)
+    assert not errors, errors
+    assert len(set(outcomes)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ScenarioAttempt)) == 1
+
+
+# --- knowledge checks -----------------------------------------------------------------------
+
+def test_quiz_token_replay_gives_the_first_result(app, course, factory, ctx):
+    user = user_row(factory.user())
+    version, module = learning.published_module("crm-data-that-matters")
+    token = learning.new_submission_token()
+    first, created = learning.submit_quiz(user, module.id, version, token, correct_answers(module))
+    db.session.commit()
+    replay, created_again = learning.submit_quiz(user, module.id, version, token, {"1": [1]})
+    assert created and not created_again and replay.id == first.id and replay.percent == 100
+    other = user_row(factory.user())
+    with pytest.raises(learning.NotFound):
+        learning.submit_quiz(other, module.id, version, token, {"1": [1]})
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+
+
+def test_concurrent_quiz_submissions_record_one(app, course, factory):
+    person = factory.user()
+    token = "same-token-from-a-double-click"
+    with app.app_context():
+        version, module = learning.published_module("crm-data-that-matters")
+        version_id, answers = version.id, correct_answers(module)
+
+    def submit():
+        from app.models import ContentVersion
+        return learning.submit_quiz(db.session.get(User, person.id), "crm-data-that-matters",
+                                    db.session.get(ContentVersion, version_id), token, answers)[0].id
+
+    outcomes, errors = _race(app, 6, submit)
+    assert not errors, errors
+    assert len(set(outcomes)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+
+
+def test_grading_needs_exactly_the_right_answers(app, course, ctx):
+    _version, module = learning.published_module("maturation-phases")
+    right = correct_answers(module)
+    several = next(n for n, answers in right.items() if len(answers) > 1)
+    partial = dict(right, **{several: right[several][:1]})
+    percent, passed, results = learning.grade(module, partial)
+    assert not results[int(several) - 1].correct
+    assert percent == round(100 * (len(right) - 1) / len(right))
+    assert learning.grade(module, right)[:2] == (100, True)
+
+
+# --- my progress ------------------------------------------------------------------------------
+
+def test_phase_readings_worst_first(app, course, factory, ctx):
+    user = user_row(factory.user())
+    attempt = ScenarioAttempt(user_id=user.id, scenario_slug="signals-at-the-trade-fair",
+                              version_id=publishing.published("scenario", "signals-at-the-trade-fair").id,
+                              current_node="x", state={}, status="finished")
+    db.session.add(attempt)
+    db.session.flush()
+    rows = [("latent", "latent", True), ("latent", "awareness", False), ("awareness", "awareness", True),
+            ("evaluation", "decision", False), ("evaluation", "decision", False)]
+    for seq, (phase, claimed, ok) in enumerate(rows, 1):
+        db.session.add(AttemptStep(attempt_id=attempt.id, seq=seq, node=f"n{seq}", choice=0, phase=phase,
+                                   phase_claimed=claimed, phase_correct=ok, effects={}))
+    db.session.commit()
+    readings = learning.phase_readings(user)
+    assert [(r.phase, r.correct, r.seen) for r in readings] == [("evaluation", 0, 2), ("latent", 1, 2),
+                                                               ("awareness", 1, 1)]
+    assert readings[0].confused_with == [("decision", 2)]

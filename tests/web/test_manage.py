@@ -1,0 +1,191 @@
+"""The manager's pages: dashboard, assignments, analytics, drill-down, transcript, comments, CSV."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.extensions import db
+from app.models import Assignment, CoachingComment
+from tests.conftest import login
+from tests.services.test_team_reports_fixtures import (complete_module, play, publish_course, study,
+                                                       team_with_manager, worst)
+
+
+@pytest.fixture
+def team(app, client, factory):
+    publish_course(app)
+    manager, team_id, people = team_with_manager(factory, trainees=3)
+    login(client, manager.email)
+    return manager, team_id, people
+
+
+def test_dashboard_shows_overdue_first_with_words_not_only_colour(app, client, team):
+    manager, team_id, (a, b, c) = team
+    complete_module(app, a.id, "crm-data-that-matters")
+    study(app, b.id, "crm-data-that-matters", pages=2)
+    response = client.post("/manage/assignments", data={
+        "target": "module:crm-data-that-matters", "assignee": f"team:{team_id}", "due_mode": "date",
+        "due_date": (date.today() - timedelta(days=2)).isoformat()})
+    assert response.status_code == 302
+    page = client.get("/manage/").get_data(as_text=True)
+    assert "Overdue 2 d" in page and "Done" in page and "Not started" in page
+    # a has done it: b and c (late) come before a
+    assert page.index(b.name) < page.index(a.name) and page.index(c.name) < page.index(a.name)
+    assert "2</strong> of 3 trainees late" in page
+    by_name = client.get("/manage/?sort=name").get_data(as_text=True)
+    assert by_name.index(a.name) < by_name.index(b.name) < by_name.index(c.name)
+    for sort in ("activity", "completion", "attention", "bogus"):
+        assert client.get(f"/manage/?sort={sort}&order=desc").status_code == 200
+
+
+def _count_statements(app, client, path):
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+        def count(*args):
+            statements.append(args[2])
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = client.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_sql_statements_do_not_grow_with_the_team(app, client, factory, team):
+    manager, team_id, people = team
+    for person in people:
+        play(app, person.id, "ranking-the-pipeline")
+        study(app, person.id, "crm-data-that-matters", quiz_percent=90)
+    client.get("/manage/")                                # warm the parse cache
+    small = _count_statements(app, client, "/manage/")
+    for n in range(37):
+        person = factory.user(team=team_id)
+        if n % 3 == 0:
+            play(app, person.id, "ranking-the-pipeline")
+            study(app, person.id, "crm-data-that-matters", quiz_percent=50)
+    with app.app_context():
+        from app.models import User
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.team_id == team_id)) == 40
+    large = _count_statements(app, client, "/manage/")
+    assert small == large <= 10
+    assert _count_statements(app, client, "/manage/?page=2&sort=name") == large
+
+
+def test_dashboard_pages_large_teams(make_app, factory):
+    app = make_app(PAGE_SIZE=5)
+    client = app.test_client()
+    publish_course(app)
+    manager, team_id, _ = team_with_manager(factory, trainees=0)
+    people = [factory.user(team=team_id, name=f"Rep {n:02}") for n in range(12)]
+    login(client, manager.email)
+    first = client.get("/manage/?sort=name").get_data(as_text=True)
+    assert "Page 1 of 3" in first and people[0].name in first and people[11].name not in first
+    third = client.get("/manage/?sort=name&page=3").get_data(as_text=True)
+    assert people[11].name in third and people[0].name not in third
+    assert client.get("/manage/?page=99").status_code == 200
+
+
+def test_assign_change_cancel_through_the_forms(app, client, team):
+    manager, team_id, (a, b, _) = team
+    assert client.get("/manage/assignments").status_code == 200
+    data = {"target": "scenario:the-stalled-project", "assignee": f"user:{a.id}", "due_mode": "days", "due_days": "10"}
+    assert client.post("/manage/assignments", data=data).status_code == 302
+    assert client.post("/manage/assignments", data=data).status_code == 302    # double click
+    with app.app_context():
+        [row] = db.session.scalars(select(Assignment)).all()
+        assert (row.user_id, row.due_days_after_hire, row.due_date) == (a.id, 10, None)
+        row_id = row.id
+    response = client.post(f"/manage/assignments/{row_id}?back={a.id}", data={"due_mode": "date", "due_date": "2027-02-01"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/manage/trainees/{a.id}")
+    with app.app_context():
+        assert db.session.get(Assignment, row_id).due_date == date(2027, 2, 1)
+    page = client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
+    assert "The stalled project" in page or "the-stalled-project" in page
+    assert client.post(f"/manage/assignments/{row_id}/cancel").status_code == 302
+    with app.app_context():
+        assert db.session.get(Assignment, row_id).cancelled_at is not None
+    assert client.post(f"/manage/assignments/{row_id}/cancel").status_code == 404   # already gone
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"target": "", "assignee": "team:{team}", "due_mode": "date", "due_date": "2027-01-01"}, "Choose what to assign."),
+    ({"target": "module:nope", "assignee": "team:{team}", "due_mode": "date", "due_date": "2027-01-01"}, "not published"),
+    ({"target": "module:pao-action-plans", "assignee": "team:{team}", "due_mode": "date", "due_date": ""}, "Give a due date"),
+    ({"target": "module:pao-action-plans", "assignee": "team:{team}", "due_mode": "date", "due_date": "31/12/2026"}, "Not a valid date"),
+    ({"target": "module:pao-action-plans", "assignee": "team:{team}", "due_mode": "days", "due_days": "-3"}, "between 0 and 730"),
+    ({"target": "module:pao-action-plans", "assignee": "someone", "due_mode": "days", "due_days": "3"}, "Choose a trainee or a team"),
+    ({"target": "<script>alert(1)</script>", "assignee": "team:{team}", "due_mode": "days", "due_days": "3"}, "from the list"),
+])
+def test_bad_assignments_get_a_clear_message_and_nothing_written(app, client, team, data, message):
+    _, team_id, _ = team
+    data = {k: v.replace("{team}", str(team_id)) for k, v in data.items()}
+    response = client.post("/manage/assignments", data=data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+def test_drill_down_transcript_and_comment(app, client, team):
+    manager, team_id, (a, _, _) = team
+    attempt_id = play(app, a.id, "signals-at-the-trade-fair", pick=worst)
+    page = client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
+    assert f"/manage/attempts/{attempt_id}" in page and "Not passed" in page
+    transcript = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Coach notes" in transcript and "Chose:" in transcript and "Debrief" in transcript
+    assert "Claimed" in transcript                      # a misread phase, in words
+    body = "Good opening.\nNext time: ask about budget before naming a phase. <b>=1+1</b>"
+    for _ in range(2):                                  # double submit
+        response = client.post(f"/manage/attempts/{attempt_id}/comments", data={"body": body})
+        assert response.status_code == 302
+    with app.app_context():
+        from app.services.team_reports import comments_for_attempt
+        [comment] = comments_for_attempt(attempt_id)
+        assert comment.body == body and comment.author_id == manager.id
+    shown = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
+    assert "&lt;b&gt;=1+1&lt;/b&gt;" in shown
+    assert client.post(f"/manage/attempts/{attempt_id}/comments", data={"body": "   "}).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CoachingComment)) == 1
+
+
+def test_analytics_page(app, client, team):
+    _, _, (a, b, c) = team
+    play(app, a.id, "signals-at-the-trade-fair")
+    play(app, b.id, "signals-at-the-trade-fair", pick=worst)
+    play(app, b.id, "signals-at-the-trade-fair", pick=worst)
+    page = client.get("/manage/analytics").get_data(as_text=True)
+    assert "Wrong choices the team makes most" in page and "True phase" in page and b.name in page
+    one = client.get("/manage/analytics?scenario=signals-at-the-trade-fair")
+    assert one.status_code == 200
+    assert client.get("/manage/analytics?scenario=nope").status_code == 404
+
+
+def test_csv_exports(app, client, team):
+    manager, team_id, (a, b, _) = team
+    with app.app_context():
+        from app.models import User
+        db.session.get(User, a.id).name = "=HYPERLINK(\"http://evil\")"
+        db.session.commit()
+    play(app, a.id, "ranking-the-pipeline")
+    play(app, b.id, "ranking-the-pipeline", finish=False)
+    response = client.get("/manage/export/progress.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["team", "name", "email", "hire_date"] and len(rows) == 4
+    names = [r[1] for r in rows[1:]]
+    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert all(r[3] == "2026-11-01" for r in rows[1:])
+    attempts = list(csv.reader(io.StringIO(client.get("/manage/export/attempts.csv").get_data().decode("utf-8-sig"))))
+    assert len(attempts) == 3 and {r[7] for r in attempts[1:]} == {"finished", "in_progress"}
+    started = attempts[1][8]
+    assert started[4] == "-" and "T" in started
