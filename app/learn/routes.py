@@ -292,7 +292,7 @@ def step_feedback(attempt_id, seq):
     for row in board["scores"]:
         row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
     return render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
-                           effects=effects, board=board, phases=_phase_titles(),
+                           effects=effects, board=board, phases=_phase_titles() if recorded.phase else {},
                            last=seq == attempt.step_count)
 
 
