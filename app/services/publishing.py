@@ -12,6 +12,7 @@ from functools import lru_cache
 from sqlalchemy import func, select
 
 from app.content import catalog as content_catalog
+from app.content import serialize
 from app.content.lint import lint_course, lint_module, lint_scenario
 from app.content.model import Finding, sort_findings
 from app.content.parse import parse_course, parse_module, parse_scenario
@@ -19,6 +20,8 @@ from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 
 PARSERS = {"course": parse_course, "module": parse_module, "scenario": parse_scenario}
+FROM_JSON = {"course": serialize.course_from_json, "module": serialize.module_from_json,
+             "scenario": serialize.scenario_from_json}
 
 
 class PublishRefused(ValueError):
@@ -46,18 +49,6 @@ def sha256_of(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _jsonable(value):
-    import dataclasses
-    if dataclasses.is_dataclass(value):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if not f.name.startswith("_")}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return value
-
-
 # --- reading what is published --------------------------------------------------------------
 
 def published(kind, slug):
@@ -79,22 +70,15 @@ def versions_of(kind, slug):
 
 
 def value_of(version):
-    """The parsed course, module or scenario of a version; parsed once per process per version."""
-    return _parse_cached(version.id, version.kind, version.source, version.path or _default_path(version))
+    """The course, module or scenario of a version, rebuilt from its compiled JSON once per
+    process: versions never change, so the id is a safe cache key."""
+    return value_from_compiled(version.id, version.kind, version.compiled)
 
 
 @lru_cache(maxsize=512)
-def _parse_cached(version_id, kind, source, path):
-    value, _ = PARSERS[kind](source, path)
-    return value
-
-
-def _default_path(version):
-    if version.kind == "scenario":
-        return f"scenarios/{version.slug}.md"
-    if version.kind == "course":
-        return f"courses/{version.slug}/course.md"
-    return f"courses/business-relationship/99-{version.slug}.md"
+def value_from_compiled(version_id, kind, compiled):
+    """For queries that select only a version's id, kind and compiled JSON."""
+    return FROM_JSON[kind](json.loads(compiled))
 
 
 def published_course(course_id):
@@ -132,7 +116,7 @@ def publish_value(kind, text, value, path=None, author=None):
         latest = db.session.scalar(select(func.max(ContentVersion.version)).where(
             ContentVersion.kind == kind, ContentVersion.slug == value.id)) or 0
         existing = ContentVersion(kind=kind, slug=value.id, version=latest + 1, sha256=digest, title=value.title[:300],
-                                  source=text, compiled=json.dumps(_jsonable(value), ensure_ascii=False),
+                                  source=text, compiled=json.dumps(serialize.to_json(value), ensure_ascii=False),
                                   path=path, author_id=getattr(author, "id", None))
         db.session.add(existing)
         db.session.flush()

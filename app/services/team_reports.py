@@ -66,7 +66,7 @@ def load_outline(course_id=DEFAULT_COURSE):
     needs_text = PublishedContent.kind.in_(("course", "module"))
     rows = db.session.execute(
         select(ContentVersion.id, ContentVersion.kind, ContentVersion.slug, ContentVersion.title,
-               ContentVersion.path, case((needs_text, ContentVersion.source), else_=null()))
+               ContentVersion.path, case((needs_text, ContentVersion.compiled), else_=null()))
         .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)).all()
     course, modules, titles, scenarios = None, [], {}, {}
     for version_id, kind, slug, title, path, source in rows:
@@ -74,9 +74,9 @@ def load_outline(course_id=DEFAULT_COURSE):
         if kind == "scenario":
             scenarios[slug] = version_id
         elif kind == "course" and slug == course_id:
-            course = publishing._parse_cached(version_id, kind, source, path or f"courses/{slug}/course.md")
+            course = publishing.value_from_compiled(version_id, kind, source)
         elif kind == "module":
-            value = publishing._parse_cached(version_id, kind, source, path or f"courses/{course_id}/99-{slug}.md")
+            value = publishing.value_from_compiled(version_id, kind, source)
             if value is not None and value.course == course_id:
                 modules.append(value)
     if course is None:
