@@ -11,6 +11,7 @@ from app.content.render import render_inline, render_interpolated, render_markdo
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import StartForm, StepForm, answers_of, quiz_form_for
+from app.security import audit
 from app.services import charts, learning
 
 OUTCOMES = {"win": "Deal won", "win-thin": "Won, but thin", "loss": "Not this time", "partial": "Partly there",
@@ -34,6 +35,11 @@ def _helpers():
 def _not_found(fn, *args):
     try:
         return fn(*args)
+    except learning.NotYours:
+        # another trainee's record, reached by changing an id: refused like any other, and logged
+        db.session.rollback()
+        audit("access-refused", user=current_user)
+        abort(404)
     except learning.NotFound:
         abort(404)
 

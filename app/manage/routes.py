@@ -15,10 +15,13 @@ from app.services import assignments as assignment_service
 from app.services import progress as progress_service
 from app.services import team_reports
 from app.services.assignments import AssignmentError, NotInScope
+from app.security import audit
 
 
 @bp.errorhandler(NotInScope)
 def _not_in_scope(_error):
+    db.session.rollback()
+    audit("access-refused", user=current_user)   # another team's record, or a made-up id
     return render_template("errors/error.html", code=404, title="Not found",
                            message="There is nothing here, or it belongs to a team you do not manage."), 404
 
@@ -29,10 +32,10 @@ def _selected_teams():
     raw = request.args.get("team", "")
     if raw:
         if not raw.isdigit():
-            abort(404)
+            raise NotInScope("team")
         chosen = next((t for t in teams if t.id == int(raw)), None)
         if chosen is None:
-            abort(404)
+            raise NotInScope("team")
         return teams, chosen, {chosen.id}
     return teams, None, {t.id for t in teams}
 

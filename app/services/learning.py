@@ -31,6 +31,10 @@ class NotFound(LookupError):
     """No such published thing, or a record of another trainee: the view answers 404."""
 
 
+class NotYours(NotFound):
+    """The record exists but belongs to another trainee: still a 404, and worth an audit entry."""
+
+
 class Refused(ValueError):
     """A request we refuse with a message in the trainee's words; nothing was written."""
 
@@ -194,8 +198,10 @@ def submit_quiz(user, module_slug, version, submission, answers):
 
 def own_quiz_attempt(user, attempt_id):
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != user.id:
+    if attempt is None:
         raise NotFound(attempt_id)
+    if attempt.user_id != user.id:
+        raise NotYours(attempt_id)
     return attempt
 
 
@@ -215,8 +221,10 @@ def quiz_history(user, module_slug):
 def own_attempt(user, attempt_id):
     """The trainee's own attempt; anyone else's is 'not found'."""
     attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
-    if attempt is None or attempt.user_id != user.id:
+    if attempt is None:
         raise NotFound(attempt_id)
+    if attempt.user_id != user.id:
+        raise NotYours(attempt_id)
     return attempt
 
 

@@ -134,3 +134,13 @@ def test_state_changes_refuse_get_and_need_csrf(make_app, factory):
     assert client.post("/manage/assignments", data={"target": "module:pao-action-plans", "assignee": f"team:{team}",
                                                     "due_mode": "days", "due_days": "3"}).status_code == 400
     assert _counts(app) == before
+
+
+def test_reaching_across_teams_is_audited(app, client, two_teams):
+    s = two_teams
+    client.get(f"/manage/attempts/{s['attempt']}")
+    client.get(f"/manage/export/attempts.csv?team={s['other_team']}")
+    with app.app_context():
+        from app.models import AuditEvent
+        paths = {e.path for e in db.session.query(AuditEvent).filter_by(kind="access-refused")}
+    assert {f"/manage/attempts/{s['attempt']}", "/manage/export/attempts.csv"} <= paths

@@ -77,3 +77,59 @@ def test_refused_access_is_audited(app, client, login_as):
         from app.models import AuditEvent
         event = db.session.query(AuditEvent).filter_by(kind="access-refused").one()
         assert event.user_id == trainee.id and event.path == "/admin/" and event.address
+
+
+def test_every_post_only_route_refuses_get_with_405(app, factory):
+    """State changes are POST only: a GET (a link, an <img>, a prefetch) changes nothing."""
+    methods_of_url = {}
+    for _endpoint, method, url in _routes(app):
+        methods_of_url.setdefault(url, set()).add(method)
+    post_only = sorted(url for url, methods in methods_of_url.items() if methods == {"POST"})
+    assert len(post_only) >= 10
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            login(client, factory.user(role=role).email)
+        for url in post_only:
+            assert client.get(url).status_code == 405, (role, url)
+        if role != "anonymous":
+            assert client.get("/account").status_code == 200   # the GETs to /logout ended nothing
+
+
+def _security_headers_of(response, where):
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in csp, where
+    script = csp.split("script-src")[1].split(";")[0]
+    assert "unsafe-inline" not in script and "unsafe-eval" not in script, where
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", where
+    assert response.headers.get("Referrer-Policy"), where
+
+
+@pytest.mark.parametrize("role", ["trainee", "manager", "trainer", "admin"])
+def test_routes_with_real_ids_answer_without_5xx_and_with_headers(make_app, factory, role):
+    """Every GET route a role may use, with ids of real rows (not only 999999): never a 5xx, and
+    every page type (HTML, CSV, JSON, redirects, 404) carries the security headers."""
+    from flask import url_for
+
+    from tests.security.world import build_world, url_values
+    app = make_app()
+    world = build_world(app, factory)
+    client = app.test_client()
+    login(client, world[role].email)
+    errors, answered = [], 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in ("auth.logout",):
+            continue
+        policy = policy_for(rule.endpoint)
+        allowed = policy in (PUBLIC, AUTHENTICATED) or role in policy
+        if not allowed:
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **url_values(world, rule))
+        response = client.get(url)
+        if response.status_code >= 500:
+            errors.append((url, response.status_code))
+        _security_headers_of(response, url)
+        answered += response.status_code == 200
+    assert errors == []
+    assert answered >= 3

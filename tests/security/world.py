@@ -1,0 +1,110 @@
+"""Helpers (no tests here) for the security tests: the real course published, trainees with
+attempts in progress and finished, row counts of every table, and the forms of a page."""
+import re
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from tests.services.test_team_reports_fixtures import play, publish_course, study
+
+SCENARIO = "ranking-the-pipeline"     # stage 1: open to a new trainee
+def counts(app):
+    """{table: row count} of every table: 'nothing written' is this being unchanged."""
+    with app.app_context():
+        out = {}
+        for table in db.metadata.sorted_tables:
+            out[table.name] = db.session.scalar(select(func.count()).select_from(table))
+        db.session.remove()
+        return out
+
+
+def snapshot(app):
+    """Every row of every table except the audit log (which a refusal may append to)."""
+    with app.app_context():
+        out = {}
+        for table in db.metadata.sorted_tables:
+            if table.name == "audit_events":
+                continue
+            rows = db.session.execute(select(table)).all()
+            out[table.name] = sorted(repr(tuple(r)) for r in rows)
+        db.session.remove()
+        return out
+
+
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
+
+
+def post_forms(html):
+    """[(action, inner html)] of every POST form of a page."""
+    out = []
+    for attrs, inner in FORM.findall(html):
+        if re.search(r'method\s*=\s*"?post', attrs, re.I):
+            action = re.search(r'action\s*=\s*"([^"]*)"', attrs)
+            out.append((action.group(1) if action else "", inner))
+    return out
+
+
+def seq_of(html):
+    match = re.search(r'name="seq"[^>]*value="(\d+)"', html)
+    return int(match.group(1)) if match else None
+
+
+def start(client, scenario=SCENARIO):
+    """Start (or resume) an attempt through the trainee's pages; returns its id."""
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(f"/learn/scenarios/{scenario}").get_data(as_text=True))
+    answer = client.post(f"/learn/scenarios/{scenario}/start", data={"csrf_token": token.group(1) if token else ""})
+    assert answer.status_code == 303, answer.status_code
+    return int(re.search(r"/attempts/(\d+)", answer.headers["Location"]).group(1))
+
+
+__all__ = ["play", "publish_course", "study", "counts", "snapshot", "post_forms", "seq_of", "start", "SCENARIO"]
+
+
+def build_world(app, factory):
+    """Every kind of row a route can name, with the people who may use it: a manager's team with
+    a trainee who has a finished attempt, an open one with steps, a knowledge check, an
+    assignment and a coaching comment; a trainer, an admin. Returns ids and URL values."""
+    from datetime import date
+
+    from app.models import CoachingComment, QuizAttempt, User
+    from app.services import assignments, publishing
+    publish_course(app)
+    manager = factory.user(role="manager")
+    team = factory.team(manager=manager)
+    trainee = factory.user(team=team)
+    trainer, admin = factory.user(role="trainer"), factory.user(role="admin")
+    finished = play(app, trainee.id, SCENARIO)
+    in_progress = play(app, trainee.id, SCENARIO, finish=False)
+    with app.app_context():
+        module = next(slug for slug, v in publishing.published_all("module").items()
+                      if SCENARIO in publishing.value_of(v).scenarios)
+    study(app, trainee.id, module, quiz_percent=100)
+    with app.app_context():
+        quiz = db.session.query(QuizAttempt).filter_by(user_id=trainee.id).one().id
+        assignment, _ = assignments.assign(db.session.get(User, manager.id), "module", module, team_id=team,
+                                           due_date=date(2026, 12, 1))
+        db.session.add(CoachingComment(attempt_id=finished, author_id=manager.id, body="Well read."))
+        db.session.commit()
+        assignment_id = assignment.id
+        db.session.remove()
+    values = {"module_id": module, "number": 1, "scenario_id": SCENARIO, "seq": 1, "trainee_id": trainee.id,
+              "assignment_id": assignment_id, "kind": "scenario", "slug": SCENARIO, "user_id": trainee.id,
+              "team_id": team, "filename": "css/site.css"}
+    return {"manager": manager, "team": team, "trainee": trainee, "trainer": trainer, "admin": admin,
+            "finished": finished, "open": in_progress, "quiz": quiz, "module": module,
+            "assignment": assignment_id, "values": values}
+
+
+def url_values(world, rule):
+    """Real values for a rule's arguments (attempt ids differ between the quiz result and the rest)."""
+    values = dict(world["values"])
+    values["attempt_id"] = world["quiz"] if rule.endpoint == "learn.check_result" else world["open"]
+    if rule.endpoint == "author.republish":
+        values["number"] = 1
+    return {arg: values[arg] for arg in rule.arguments}
+
+
+def who_may(endpoint):
+    """The role whose user the world has for a route: the trainee for learn, and so on."""
+    prefix = endpoint.split(".")[0]
+    return {"learn": "trainee", "manage": "manager", "author": "trainer", "admin": "admin"}.get(prefix, "trainee")
