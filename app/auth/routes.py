@@ -19,7 +19,8 @@ def home_for(user):
 
 def _login_throttle_keys(email):
     # Counted per account and per address, in the limiter's (shared) store, so all workers agree.
-    return [("login-account", normalise_email(email)[:254]), ("login-address", client_address())]
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    return [(prefix + "login-account", normalise_email(email)[:254]), (prefix + "login-address", client_address())]
 
 
 def _login_blocked(email):
