@@ -203,3 +203,19 @@ class Line:
         status = "ok" if self.ok else "short"
         return (f"{self.name:<28} {self.figure:>10.2f} {self.unit:<8} ref {self.reference:>10.2f}  "
                 f"ratio {self.ratio:>6.2f}  bar {self.bar:<14} {status}" + (f"  ({self.note})" if self.note else ""))
+
+
+@dataclass
+class Result:
+    """What one benchmark hands to `python -m bench`: its printed lines, and the problems (a 5xx, a
+    lost or doubled record, "database is locked") that fail the whole run whatever the ratios.
+
+    Every benchmark module exposes `run(quick: bool = False) -> Result`; the database is the
+    one `default_database()` picks (PostgreSQL when DATABASE_URL is set, else a SQLite file)."""
+    name: str
+    lines: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.problems and all(line.ok for line in self.lines)
