@@ -1,6 +1,7 @@
 """B3: parse + lint + quicktest of 1,000 generated scenarios against plain markdown-it.
 
-    .venv/bin/python -m bench.b3_content [--count 1000] [--rounds 3]
+    .venv/bin/python -m bench b3 [--quick]
+    .venv/bin/python -m bench.b3_content [--count 1000] [--rounds 3] [--quick]
 
 Prints the median of interleaved rounds and the ratios against the bars of
 docs/performance.md (<= 3x for everything, <= 2x for lint alone, and doubling the input at
@@ -18,6 +19,7 @@ from markdown_it import MarkdownIt
 from app.content.lint import check_scenario_text
 from app.content.model import Course, PaoAction, Phase, Stage
 from app.content.playtest import quicktest
+from bench import harness
 
 COURSE = Course("bench-course", "Bench", "en", "sequential",
                 (Stage("negotiation", "Negotiation", 1),),
@@ -118,34 +120,64 @@ def timed(fn, texts) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    texts = make(args.count)
-    doubled = texts + make(args.count, seed=2)
+def measure(count: int, rounds: int) -> dict[str, float]:
+    """Median seconds of each target over `rounds` interleaved rounds."""
+    texts = make(count)
+    doubled = texts + make(count, seed=2)
     full(texts[:20])                                 # warm-up, and proof the texts are valid
     reference(texts[:20])
     runs: dict[str, list[float]] = {k: [] for k in ("reference", "full", "lint", "full_2x", "reference_2x")}
-    for _ in range(args.rounds):                     # interleaved, so noise hits all alike
+    for _ in range(rounds):                          # interleaved, so noise hits all alike
         runs["reference"].append(timed(reference, texts))
         runs["full"].append(timed(full, texts))
         runs["lint"].append(timed(lint_only, texts))
         runs["reference_2x"].append(timed(reference, doubled))
         runs["full_2x"].append(timed(full, doubled))
     med = {k: statistics.median(v) for k, v in runs.items()}
-    size = sum(len(t) for _, t in texts)
-    print(f"B3: {args.count} scenarios, {size / args.count / 1024:.1f} KB each, median of {args.rounds}")
-    for key in ("reference", "lint", "full", "reference_2x", "full_2x"):
-        print(f"  {key:<13} {med[key]:8.3f} s")
-    checks = [("parse+lint+quicktest / markdown-it render", med["full"] / med["reference"], 3.0),
-              ("parse+lint / markdown-it render", med["lint"] / med["reference"], 2.0),
-              ("parse+lint+quicktest at 2x / at 1x", med["full_2x"] / med["full"], 2.0)]
-    print(f"  (markdown-it itself at 2x / at 1x: {med['reference_2x'] / med['reference']:.2f}x)")
-    for label, ratio, bar in checks:
-        print(f"  {label:<44} {ratio:5.2f}x  (bar <= {bar:.1f}x)  {'ok' if ratio <= bar else 'OVER'}")
+    med["kb_each"] = sum(len(t) for _, t in texts) / count / 1024
+    return med
+
+
+def run(quick: bool = False, count: int | None = None, rounds: int | None = None) -> harness.Result:
+    """B3 for `python -m bench`: quick = 100 scenarios, one round; else 1,000 and median of 3."""
+    count = count or (100 if quick else 1000)
+    rounds = rounds or (1 if quick else 3)
+    result = harness.Result("B3")
+    print(f"B3 content: parse + lint + quicktest of {count} generated scenarios (and {2 * count}) vs markdown-it, "
+          f"{'one round' if rounds == 1 else f'median of {rounds} interleaved rounds'}")
+    try:
+        med = measure(count, rounds)
+    except AssertionError as error:                  # the generated texts did not pass their own checks
+        result.problems.append(f"generated scenarios failed lint or quicktest: {str(error)[:300]}")
+        return result
+    print(f"  {med['kb_each']:.1f} KB each; " + ", ".join(
+        f"{k} {med[k]:.3f}s" for k in ("reference", "lint", "full", "reference_2x", "full_2x")))
+    result.lines += [
+        harness.Line("B3 parse+lint+quicktest", med["full"], med["reference"], "s", "<= 3x",
+                     med["full"] <= 3.0 * med["reference"], note=f"{count} scenarios; ref = markdown-it render"),
+        harness.Line("B3 parse+lint", med["lint"], med["reference"], "s", "<= 2x",
+                     med["lint"] <= 2.0 * med["reference"], note="ref = markdown-it render"),
+        harness.Line("B3 at 2x input", med["full_2x"], med["full"], "s", "<= 2x (at 1x)",
+                     med["full_2x"] <= 2.0 * med["full"],
+                     note=f"doubling the input at most doubles the time; markdown-it itself "
+                          f"{med['reference_2x'] / med['reference']:.2f}x"),
+    ]
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    result = run(args.quick, count=None if args.quick else args.count, rounds=None if args.quick else args.rounds)
+    for line in result.lines:
+        print(line.format())
+    for problem in result.problems:
+        print("PROBLEM", problem)
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

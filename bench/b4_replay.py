@@ -5,7 +5,8 @@ Each burst: 16 keep-alive connections sharing one trainee's session wait on a ba
 all POST the same (attempt, seq, choice) and GET where they are sent. Exactly one step must be
 recorded per burst; the others are answered with the current state.
 
-    .venv/bin/python -m bench.b4_replay [--connections 16] [--bursts 40]
+    .venv/bin/python -m bench b4 [--quick]
+    .venv/bin/python -m bench.b4_replay [--connections 16] [--bursts 40] [--quick]
 
 Bar: exactly one step per burst, no 5xx, no "database is locked"; replay throughput >= 0.8 x B1."""
 from __future__ import annotations
@@ -38,11 +39,9 @@ def bursts(base, email, connections, count):
             client = clients[i]
             barrier.wait()
             started = time.perf_counter()
-            status, _, headers = client.post(f"/learn/attempts/{attempt}/step", {"seq": seq, "choice": 1})
-            if status == 303:
+            status, page, headers = client.post(f"/learn/attempts/{attempt}/step", {"seq": seq, "choice": 1})
+            if status in (302, 303):          # POST/redirect/GET; a step answered 200 carries its page
                 status, page, _ = client.get(headers["Location"])
-            else:
-                page = b""
             results[i] = (status, time.perf_counter() - started, page)
 
         threads = [threading.Thread(target=fire, args=(i,)) for i in range(connections)]
@@ -64,30 +63,31 @@ def bursts(base, email, connections, count):
     return load, expected
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--connections", type=int, default=16)
-    ap.add_argument("--bursts", type=int, default=40)
-    ap.add_argument("--clients", type=int, default=8, help="B1 reference clients")
-    ap.add_argument("--seconds", type=float, default=5.0, help="B1 reference seconds per round")
-    ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args(argv)
+def run(quick: bool = False, connections: int = 16, bursts_per_round: int | None = None, clients: int | None = None,
+        seconds: float | None = None, rounds: int | None = None) -> harness.Result:
+    """B4 for `python -m bench`: quick = 10 bursts and 2 s of B1 per round, one round; else 40
+    bursts, 5 s and the median of 3."""
+    bursts_per_round = bursts_per_round or (10 if quick else 40)
+    clients = clients or (4 if quick else 8)
+    seconds = seconds or (2.0 if quick else 5.0)
+    rounds = rounds or (1 if quick else 3)
+    result = harness.Result("B4")
     with tempfile.TemporaryDirectory() as tmpdir:
-        env, emails, app = prepare(tmpdir, args.clients + args.rounds + 1)
-        replay_emails, b1_emails = emails[:args.rounds + 1], emails[args.rounds + 1:]
-        db_kind = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite (WAL, file)"
-        print(f"B4 replayed step: gunicorn 2 sync workers, {args.connections} connections x {args.bursts} bursts, "
-              f"{args.rounds} rounds, database {db_kind}; reference B1 with {args.clients} clients")
+        env, emails, app = prepare(tmpdir, clients + rounds + 1)
+        replay_emails, b1_emails = emails[:rounds + 1], emails[rounds + 1:]
+        print(f"B4 replayed step: gunicorn 2 sync workers, {connections} connections x {bursts_per_round} bursts, "
+              f"{rounds} round(s), database {harness.database_kind(env['DATABASE_URL'])}; "
+              f"reference B1 with {clients} clients, {seconds:g}s per round")
         replays, steps, expected = [], [], {}
         with harness.gunicorn("app:create_app()", env) as (base, proc):
             players = [Player(base, e) for e in b1_emails]
             for p in players:
                 p.start()
             timed_steps(players, 1.0)
-            bursts(base, replay_emails[0], args.connections, 5)          # warm-up
-            for r in range(args.rounds):
-                steps.append(timed_steps(players, args.seconds))
-                load, n = bursts(base, replay_emails[r + 1], args.connections, args.bursts)
+            bursts(base, replay_emails[0], connections, 5)          # warm-up
+            for r in range(rounds):
+                steps.append(timed_steps(players, seconds))
+                load, n = bursts(base, replay_emails[r + 1], connections, bursts_per_round)
                 replays.append(load)
                 expected[replay_emails[r + 1]] = n
             problems = server_log_problems(proc)
@@ -96,24 +96,44 @@ def main(argv=None):
             recorded[email] = check_records(app, [email])
     replay_rps = harness.median([l.throughput for l in replays])
     step_rps = harness.median([s.throughput for s in steps])
-    ok_count = all(recorded[e][0] == n and not recorded[e][1] for e, n in expected.items())
     errors = sum(l.server_errors for l in replays) + sum(s.server_errors for s in steps)
-    line = harness.Line("B4 replayed POST throughput", replay_rps, step_rps, "posts/s", ">= 0.8x B1",
-                        replay_rps >= 0.8 * step_rps,
-                        note=f"p95 {harness.median([l.p(0.95) for l in replays]) * 1000:.0f} ms; "
-                             "a post = POST + GET of where it is sent")
-    print(line.format())
-    print("rounds: replays/s " + ", ".join(f"{l.throughput:.0f}" for l in replays)
+    result.lines.append(harness.Line(
+        "B4 replayed POST throughput", replay_rps, step_rps, "posts/s", ">= 0.8x B1", replay_rps >= 0.8 * step_rps,
+        note=f"p95 {harness.median([l.p(0.95) for l in replays]) * 1000:.0f} ms; "
+             "a post = the POST, + the GET it redirects to if any"))
+    print("  rounds: replays/s " + ", ".join(f"{l.throughput:.0f}" for l in replays)
           + "; B1 steps/s " + ", ".join(f"{s.throughput:.0f}" for s in steps))
     for email, n in expected.items():
         total, problems_ = recorded[email]
-        print(f"  {n} bursts of {args.connections} -> {total} steps recorded" + (f"; {problems_}" if problems_ else ""))
-    print(f"server errors {errors}, log problems {len(problems)}")
-    for p in problems[:5]:
-        print("  ", p)
-    failed = not ok_count or errors or problems
-    print("B4 " + ("FAILED (records or errors)" if failed else ("PASS" if line.ok else "SHORT of the bar")))
-    return 1 if failed else 0
+        print(f"  {n} bursts of {connections} -> {total} steps recorded" + (f"; {problems_[:3]}" if problems_ else ""))
+        if total != n:
+            result.problems.append(f"{n} bursts of {connections} identical posts recorded {total} steps, not {n}")
+        result.problems += problems_[:5]
+    if errors:
+        result.problems.append(f"{errors} server errors (5xx)")
+    result.problems += [f"server log: {p}" for p in problems[:5]]
+    return result
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--bursts", type=int, default=40)
+    ap.add_argument("--clients", type=int, default=8, help="B1 reference clients")
+    ap.add_argument("--seconds", type=float, default=5.0, help="B1 reference seconds per round")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args(argv)
+    if args.quick:
+        result = run(True, connections=args.connections)
+    else:
+        result = run(False, args.connections, args.bursts, args.clients, args.seconds, args.rounds)
+    for line in result.lines:
+        print(line.format())
+    for problem in result.problems:
+        print("PROBLEM", problem)
+    print("B4 " + ("FAILED (records or errors)" if result.problems else ("PASS" if result.ok else "SHORT of the bar")))
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

@@ -80,6 +80,11 @@ def gunicorn(app: str, env: dict, workers: int = 2, threads: int = 1):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        log.close()                      # read the log (proc.log_path) inside the `with`
+        try:
+            os.unlink(log.name)
+        except OSError:
+            pass
 
 
 class Client:
@@ -219,3 +224,129 @@ class Result:
     @property
     def ok(self):
         return not self.problems and all(line.ok for line in self.lines)
+
+
+# --- added for `python -m bench` and B5 -------------------------------------------------------
+
+@contextmanager
+def serve(app: str, env: dict, cwd=ROOT, workers: int = 2, threads: int = 1, pythonpath: str | None = None):
+    """Like gunicorn(), from another checkout (`cwd`, e.g. a `git worktree` of an older
+    revision) with the same venv; `pythonpath` adds a folder to gunicorn's import path.
+    Yields (base URL, the master process); the whole process group is ended afterwards."""
+    port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    cmd = [str(Path(PYTHON).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
+           "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--graceful-timeout", "2", "--chdir", str(cwd)]
+    if pythonpath:
+        cmd += ["--pythonpath", str(pythonpath)]
+    proc = subprocess.Popen(cmd + [app], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError("gunicorn did not start:\n" + log.read()[-3000:])
+        proc.log_path = log.name
+        proc.port = port
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+        try:
+            os.unlink(log.name)
+        except OSError:
+            pass
+
+
+def flask_at(cwd, env: dict, *args: str) -> str:
+    """flask(), run from another checkout with the same venv."""
+    result = subprocess.run([str(Path(PYTHON).parent / "flask"), *args], env=env, cwd=cwd,
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"flask {' '.join(args)} (in {cwd}) failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The gunicorn workers: the master's child processes."""
+    pids = []
+    try:
+        for task in os.listdir(f"/proc/{master_pid}/task"):
+            with open(f"/proc/{master_pid}/task/{task}/children") as fh:
+                pids += [int(p) for p in fh.read().split()]
+    except OSError:
+        pass
+    if pids:
+        return sorted(set(pids))
+    for entry in os.listdir("/proc"):            # kernels without .../children: scan the parents
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == master_pid:
+                        pids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return sorted(pids)
+
+
+def status_kb(pid: int, key: str = "VmHWM") -> int:
+    """A figure of /proc/<pid>/status in kB (VmHWM: the peak resident set size), 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def machine() -> str:
+    """Cores and memory of this machine, for the top of a report."""
+    total = ""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    total = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB memory"
+                    break
+    except OSError:
+        total = "memory unknown"
+    try:
+        load = "load %.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        load = ""
+    return f"{os.cpu_count()} cores, {total}" + (f", {load}" if load else "")
+
+
+def database_kind(url: str | None = None) -> str:
+    url = os.environ.get("DATABASE_URL", "") if url is None else url
+    if url.startswith("postgres"):
+        return "PostgreSQL (" + url.rsplit("@", 1)[-1] + ")"
+    return "SQLite file (WAL), a fresh one per benchmark"
+
+
+def log_problems(path: str) -> list[str]:
+    """Lines of a gunicorn log that fail a run: "database is locked", tracebacks."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return []
+    return [line for line in text.splitlines() if "database is locked" in line or "Traceback" in line]
