@@ -1,158 +1,181 @@
 """B2: the manager's team dashboard with 500 trainees x 60 modules x 20 attempts each, against
-the same page with 10 trainees and a bare SQL aggregate route, under gunicorn (2 workers) on
-loopback. Bars (docs/performance.md): SQL statements per request the same at 500 as at 10 and
-<= 10; p95 of the 500-trainee page <= 3x the bare aggregate's.
+the same page with 10 trainees and a bare SQL aggregate route (bench/b2_wsgi.py), under the
+common harness: gunicorn (2 sync workers) on a free loopback port, keep-alive clients, a
+warm-up, then the three targets in turn, median of three rounds.
 
-    .venv/bin/python -m bench.b2_team_dashboard [--db /tmp/petitspas-b2.db] [--requests 60] [--concurrency 2]
+    .venv/bin/python -m bench.b2_team_dashboard [--quick]
 
-Generates the data first if the database is empty (bench/b2_generate.py). Any 5xx fails."""
+Bars (docs/performance.md): SQL statements per request the same at 500 as at 10 and <= 10;
+p95 of the 500-trainee page <= 3x the bare aggregate's p95. Any 5xx, "database is locked" or
+Traceback in the gunicorn log fails the run whatever the ratios.
+
+Data: generated fresh by bench/b2_generate.py (a few seconds) in a temporary SQLite file, or,
+when DATABASE_URL is set, in a scratch PostgreSQL database `<name>_b2` on the same server,
+dropped at the end. After the bulk load the planner statistics are refreshed (ANALYZE; VACUUM
+ANALYZE on PostgreSQL), as autovacuum would do on a live database; target and references read
+the same database."""
+from __future__ import annotations
+
 import argparse
-import http.client
 import os
-import re
-import secrets
-import statistics
-import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
-from urllib.parse import urlencode
+import tempfile
+import urllib.parse
+from contextlib import contextmanager
 
-ROOT = Path(__file__).resolve().parents[1]
-PORT = 5199
+from bench import harness
+
+NAME = "B2 team dashboard"
+CONNECTIONS = 2
 
 
-def count_statements(url):
-    """SQL statements of one request to each target, in-process on the same database."""
-    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+# --- the database ----------------------------------------------------------------------------
+
+@contextmanager
+def scratch_database(tmpdir: str):
+    """A database URL to generate into: a SQLite file in tmpdir, or a fresh PostgreSQL database
+    next to DATABASE_URL's (dropped afterwards)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmpdir}/b2.db"
+        return
+    import psycopg
+    parts = urllib.parse.urlsplit(url)
+    name = (parts.path.lstrip("/") or "postgres") + "_b2"
+    admin = urllib.parse.urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    scratch = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+    def admin_run(sql):
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    admin_run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_run(f'CREATE DATABASE "{name}"')
+    try:
+        yield scratch
+    finally:
+        admin_run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def refresh_statistics(url: str):
+    from sqlalchemy import create_engine
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+    engine.dispose()
+
+
+def count_statements(url: str) -> dict:
+    """SQL statements of one (warm) request to the page, per team size, in-process on the same database."""
+    os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 40)
     from sqlalchemy import event
 
     from app import create_app
     from app.extensions import db
-    from config import DevelopmentConfig
     from bench.b2_generate import PASSWORD
-    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    from config import DevelopmentConfig
+    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False,
+                     RATELIMIT_ENABLED=False)
     out = {}
     for label in ("small", "big"):
         client = app.test_client()
         client.post("/login", data={"email": f"b2-{label}@example.com", "password": PASSWORD})
-        client.get("/manage/")
+        client.get("/manage/")                            # warm the outline cache
         seen = []
         with app.app_context():
-            listener = lambda *a: seen.append(a[2])  # noqa: E731
+            listener = lambda *a: seen.append(a[2])       # noqa: E731
             event.listen(db.engine, "before_cursor_execute", listener)
-            response = client.get("/manage/")
-            event.remove(db.engine, "before_cursor_execute", listener)
-        assert response.status_code == 200, response.status_code
+            try:
+                response = client.get("/manage/")
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+        if response.status_code != 200:
+            raise RuntimeError(f"/manage/ for the {label} team answered {response.status_code}")
         out[label] = len(seen)
+    with app.app_context():
+        db.engine.dispose()
     return out
 
 
-def login(email, password):
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    conn.request("GET", "/login")
-    response = conn.getresponse()
-    page = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    body = urlencode({"email": email, "password": password, "csrf_token": token})
-    conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                       "Cookie": cookie})
-    response = conn.getresponse()
-    response.read()
-    assert response.status == 302, response.status
-    return response.getheader("Set-Cookie").split(";")[0]
+# --- the load --------------------------------------------------------------------------------
+
+def log_problems(proc) -> list:
+    with open(proc.log_path, encoding="utf-8", errors="replace") as fh:
+        text = fh.read()
+    return [line for line in text.splitlines() if "database is locked" in line or "Traceback" in line]
 
 
-def load(path, cookie, requests, concurrency):
-    """`requests` GETs over `concurrency` keep-alive connections: (latencies, 5xx count, wall time)."""
-    latencies, errors = [], []
-    per_worker = requests // concurrency
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
-        for _ in range(per_worker):
-            start = time.perf_counter()
-            conn.request("GET", path, headers={"Cookie": cookie})
-            response = conn.getresponse()
-            response.read()
-            latencies.append(time.perf_counter() - start)
-            if response.status != 200:
-                errors.append(response.status)
-        conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, errors, time.perf_counter() - start
-
-
-def p95(values):
-    values = sorted(values)
-    return values[max(0, int(round(0.95 * len(values))) - 1)]
-
-
-def main():
-    parser = argparse.ArgumentParser(description="B2 team dashboard benchmark")
-    parser.add_argument("--db", default="/tmp/petitspas-b2.db")
-    parser.add_argument("--requests", type=int, default=60)
-    parser.add_argument("--concurrency", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.abspath(args.db)
+def run(quick: bool = False) -> harness.Result:
     from bench.b2_generate import PASSWORD, generate
     from config import normalise_database_url
-    generate(normalise_database_url(url))
-    counts = count_statements(normalise_database_url(url))
 
-    env = dict(os.environ, DATABASE_URL=url, APP_ENV="production", SECRET_KEY=secrets.token_hex(32),
-               SESSION_COOKIE_SECURE="false", REMEMBER_COOKIE_SECURE="false", RATELIMIT_ENABLED="false")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{PORT}",
-                               "--log-level", "warning", "bench.b2_wsgi:app"], cwd=ROOT, env=env)
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/login")
-                break
-            except OSError:
-                time.sleep(0.1)
-        big, small = login("b2-big@example.com", PASSWORD), login("b2-small@example.com", PASSWORD)
-        targets = {"page-500": ("/manage/", big), "page-10": ("/manage/", small),
-                   "aggregate-500": ("/bench/aggregate", big)}
-        for path, cookie in targets.values():                     # warm-up: caches, connections
-            load(path, cookie, 4 * args.concurrency, args.concurrency)
-        results = {name: [] for name in targets}
-        failures = []
-        for _ in range(args.rounds):
-            for name, (path, cookie) in targets.items():          # in turn, within each round
-                latencies, errors, wall = load(path, cookie, args.requests, args.concurrency)
-                failures += errors
-                results[name].append((p95(latencies), statistics.median(latencies), len(latencies) / wall))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    requests = 20 if quick else 60                        # per connection per round
+    rounds = 3
+    result = harness.Result(NAME)
+    with tempfile.TemporaryDirectory() as tmpdir, scratch_database(tmpdir) as url:
+        sa_url = normalise_database_url(url)
+        generate(sa_url)                                  # 500 x 60 x 20 and 10 x 60 x 20: seconds
+        refresh_statistics(sa_url)
+        counts = count_statements(sa_url)
+        env = harness.bench_env(url)
+        with harness.gunicorn("bench.b2_wsgi:app", env, workers=2) as (base, proc):
+            targets = {}
+            for name, email, path in (("page-500", "b2-big@example.com", "/manage/"),
+                                      ("page-10", "b2-small@example.com", "/manage/"),
+                                      ("aggregate-500", "b2-big@example.com", "/bench/aggregate")):
+                clients = [harness.Client(base) for _ in range(CONNECTIONS)]
+                for client in clients:
+                    client.login(email, PASSWORD)
+                targets[name] = (clients, path)
 
-    print(f"B2 team dashboard: {args.requests} requests x {args.rounds} rounds, {args.concurrency} connections, "
-          f"gunicorn 2 workers, {url.split(':')[0]}")
-    summary = {}
-    for name, runs in results.items():
-        summary[name] = {"p95": statistics.median(r[0] for r in runs), "median": statistics.median(r[1] for r in runs),
-                         "rps": statistics.median(r[2] for r in runs)}
-        s = summary[name]
-        print(f"  {name:14} p95 {1000 * s['p95']:7.1f} ms  median {1000 * s['median']:7.1f} ms  {s['rps']:6.1f} req/s")
-    ratio = summary["page-500"]["p95"] / summary["aggregate-500"]["p95"]
-    print(f"  SQL statements per request: {counts['small']} at 10 trainees, {counts['big']} at 500 (bar: equal and <= 10)")
-    print(f"  p95 page-500 / aggregate-500 = {ratio:.2f} (bar <= 3.0); page-500 / page-10 = "
-          f"{summary['page-500']['p95'] / summary['page-10']['p95']:.2f}")
-    ok = not failures and counts["small"] == counts["big"] <= 10 and ratio <= 3.0
-    print("  errors:", failures or "none")
-    print("PASS" if ok else "FAIL")
-    sys.exit(0 if ok else 1)
+            def action_for(path):
+                def action(client, _i):
+                    status, _, _ = client.get(path)
+                    return status
+                return action
+
+            for clients, path in targets.values():        # warm-up: caches, connections, parsed texts
+                harness.run_load(clients, action_for(path), 5)
+            loads = {name: [] for name in targets}
+            for _ in range(rounds):                       # in turn, within each round
+                for name, (clients, path) in targets.items():
+                    loads[name].append(harness.run_load(clients, action_for(path), requests))
+            for clients, _ in targets.values():
+                for client in clients:
+                    client.close()
+            result.problems += log_problems(proc)
+
+    for name, runs in loads.items():
+        bad = {status: n for load in runs for status, n in load.statuses.items() if status != 200}
+        if bad:
+            result.problems.append(f"{name}: answers other than 200: {bad}")
+    p95 = {name: harness.median([load.p(0.95) for load in runs]) * 1000 for name, runs in loads.items()}
+    p50 = {name: harness.median([load.p(0.50) for load in runs]) * 1000 for name, runs in loads.items()}
+    database = "postgresql" if url.startswith("postgres") else "sqlite"
+    result.lines = [
+        harness.Line("B2 SQL statements/request", counts["big"], counts["small"], "stmts", "= ref, <= 10",
+                     counts["big"] == counts["small"] <= 10, note="500 trainees vs 10 trainees"),
+        harness.Line("B2 dashboard p95 (500)", p95["page-500"], p95["aggregate-500"], "ms", "<= 3x",
+                     p95["page-500"] <= 3 * p95["aggregate-500"],
+                     note=f"{database}; page-10 p95 {p95['page-10']:.1f} ms; p50 page-500 {p50['page-500']:.1f} / "
+                          f"aggregate {p50['aggregate-500']:.1f} ms; {rounds} x {CONNECTIONS * requests} requests"
+                          + ("; quick" if quick else "")),
+    ]
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests per round (same data)")
+    args = parser.parse_args(argv)
+    result = run(quick=args.quick)
+    for line in result.lines:
+        print(line.format())
+    for problem in result.problems[:20]:
+        print("  problem:", problem)
+    print(f"{NAME}: " + ("ok" if result.ok else "short" if not result.problems else "FAILED"))
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

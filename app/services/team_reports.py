@@ -11,12 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, select, type_coerce, union_all
 
 from app.content import engine
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import db
-from app.models import (AttemptStep, CoachingComment, ContentVersion, PageView, PublishedContent, QuizAttempt,
+from app.models import (Assignment, AttemptStep, CoachingComment, ContentVersion, PageView, PublishedContent, QuizAttempt,
                         ScenarioAttempt, Team, User)
 from app.services import assignments as assignment_service
 from app.services import publishing
@@ -60,23 +60,47 @@ class Outline:
         return sum(m.parts_total for m in self.modules_of(stage_id))
 
 
+_OUTLINES = {}                           # (course, published versions) -> Outline, per process
+_OUTLINES_KEPT = 8
+
+
 def load_outline(course_id=DEFAULT_COURSE):
-    """The published course, its modules and every published title, in one statement (texts
-    are parsed once per process per version, by publishing.value_of)."""
-    needs_text = PublishedContent.kind.in_(("course", "module"))
+    """The published course, its modules and every published title. One light statement (ids,
+    checksums and titles of the published versions) on each call; the outline built from them
+    is cached per process per set of published versions (versions never change, and the sha256
+    tells two databases' version 1 apart), so the compiled texts are read again only after a
+    publication."""
     rows = db.session.execute(
         select(ContentVersion.id, ContentVersion.kind, ContentVersion.slug, ContentVersion.title,
-               ContentVersion.path, case((needs_text, ContentVersion.compiled), else_=null()))
-        .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)).all()
+               ContentVersion.sha256)
+        .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+        .order_by(ContentVersion.id)).all()
+    key = (course_id, tuple(tuple(row) for row in rows))
+    outline = _OUTLINES.get(key)
+    if outline is None:
+        outline = _build_outline(course_id, rows)
+        if len(_OUTLINES) >= _OUTLINES_KEPT:
+            _OUTLINES.clear()
+        _OUTLINES[key] = outline
+    return outline
+
+
+def _build_outline(course_id, rows):
+    """The Outline of the published versions `rows` (their compiled texts in one more statement,
+    parsed once per process per version by publishing.value_from_compiled)."""
+    wanted = [version_id for version_id, kind, slug, _, _ in rows
+              if kind == "module" or (kind == "course" and slug == course_id)]
+    compiled = dict(db.session.execute(select(ContentVersion.id, ContentVersion.compiled)
+                                       .where(ContentVersion.id.in_(wanted))).all()) if wanted else {}
     course, modules, titles, scenarios = None, [], {}, {}
-    for version_id, kind, slug, title, path, source in rows:
+    for version_id, kind, slug, title, _ in rows:
         titles[(kind, slug)] = title or slug
         if kind == "scenario":
             scenarios[slug] = version_id
         elif kind == "course" and slug == course_id:
-            course = publishing.value_from_compiled(version_id, kind, source)
+            course = publishing.value_from_compiled(version_id, kind, compiled[version_id])
         elif kind == "module":
-            value = publishing.value_from_compiled(version_id, kind, source)
+            value = publishing.value_from_compiled(version_id, kind, compiled[version_id])
             if value is not None and value.course == course_id:
                 modules.append(value)
     if course is None:
@@ -193,7 +217,8 @@ def _as_datetime(value):
 
 def _aggregates(trainee_ids_stmt):
     """Every learning record of the trainees, folded per (trainee, module or scenario), in one
-    statement: (user_id, kind, slug, count, best, passed, last time, finished count)."""
+    statement: (user_id, kind, slug, count, best, passed, last time, finished count), as plain
+    tuples from the driver (tens of thousands of rows: no Row objects built for them)."""
     none = cast(null(), Integer)         # PostgreSQL types a bare NULL as text in a UNION
     pages = (select(PageView.user_id, literal("p"), PageView.module_slug, func.count(func.distinct(PageView.page)),
                     none, none, _latest(PageView.viewed_at), none)
@@ -210,11 +235,28 @@ def _aggregates(trainee_ids_stmt):
                         _latest(ScenarioAttempt.updated_at), func.sum(case((finished, 1), else_=0)))
                  .where(ScenarioAttempt.user_id.in_(trainee_ids_stmt))
                  .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))
-    return db.session.execute(union_all(pages, quizzes, scenarios)).all()
+    result = db.session.execute(union_all(pages, quizzes, scenarios))
+    try:
+        return result.cursor.fetchall()  # no result processing is needed: ints, text, raw times
+    finally:
+        result.close()
 
 
 def _trainees_stmt(team_ids):
     return (select(User.id).where(User.team_id.in_(team_ids), User.role == "trainee", User.active))
+
+
+def _active_assignments(team_ids):
+    """assignment_service.active_for_teams(team_ids) as plain rows with the same attribute
+    names (resolve() reads them once per trainee: no ORM objects to build or instrument)."""
+    return db.session.execute(
+        select(Assignment.id, Assignment.target_kind, Assignment.target_slug, Assignment.user_id,
+               Assignment.team_id, Assignment.due_date, Assignment.due_days_after_hire, Assignment.created_at,
+               Assignment.cancelled_at)
+        .where(Assignment.cancelled_at.is_(None),
+               or_(Assignment.team_id.in_(team_ids),
+                   Assignment.user_id.in_(select(User.id).where(User.team_id.in_(team_ids)))))
+        .order_by(Assignment.created_at, Assignment.id)).all()
 
 
 def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
@@ -227,71 +269,76 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
         select(User.id, User.name, User.email, User.hire_date, User.team_id, Team.name)
         .join(Team, Team.id == User.team_id)
         .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)).all()
-    active = assignment_service.active_for_teams(team_ids)
-    by_user = defaultdict(dict)          # user -> {"p"|"q"|"s": {slug: row}}
-    for user_id, kind, slug, count, best, passed, last, finished in _aggregates(_trainees_stmt(team_ids)):
-        by_user[user_id].setdefault(kind, {})[slug] = (count, best, passed, last, finished)
+    active = _active_assignments(team_ids)
 
     modules = outline.modules
-    pages_total = {m.id: m.pages_total for m in modules.values()}
-    parts_total = {m.id: m.parts_total for m in modules.values()}
-    with_quiz = {m.id for m in modules.values() if m.has_quiz}
-    module_stage = {m.id: m.stage for m in modules.values()}
+    stage_ids = [sid for sid, _ in outline.stages]
+    position = {sid: n for n, sid in enumerate(stage_ids)}
+    for module in modules.values():        # a module naming no stage of the course still counts
+        position.setdefault(module.stage, len(position))
+    slots = len(position)
+    # slug -> (stage slot, pages total) / (stage slot, has quiz) / [(module, stage slot)]
+    page_info = {m.id: (position[m.stage], m.pages_total) for m in modules.values()}
+    quiz_info = {m.id: (position[m.stage], m.has_quiz) for m in modules.values()}
     scenario_modules = defaultdict(list)
     for module in modules.values():
         for slug in module.scenarios:
-            scenario_modules[slug].append(module.id)
-    stage_totals = {sid: outline.stage_total(sid) for sid, _ in outline.stages}
-    total_parts = sum(stage_totals.values())
+            scenario_modules[slug].append((module.id, position[module.stage]))
+    parts_total = {m.id: m.parts_total for m in modules.values()}
+    stage_totals = [outline.stage_total(sid) for sid in stage_ids]
+    total_parts = sum(stage_totals)
+
+    # One pass over the aggregates: per trainee [parts done per module, stage slots started,
+    # score sums, score counts, last activity (raw), attempts, scenarios passed].
+    folds = {}
+    for user_id, kind, slug, count, best, passed, when, _ in _aggregates(_trainees_stmt(team_ids)):
+        fold = folds.get(user_id)
+        if fold is None:
+            fold = folds[user_id] = [defaultdict(int), set(), [0] * slots, [0] * slots, None, 0, set()]
+        if when is not None and (fold[4] is None or when > fold[4]):
+            fold[4] = when
+        if kind == "p":
+            info = page_info.get(slug)
+            if info is not None:
+                fold[0][slug] += count if count < info[1] else info[1]
+                fold[1].add(info[0])
+        elif kind == "q":
+            info = quiz_info.get(slug)
+            if info is not None:
+                fold[1].add(info[0])
+                if passed and info[1]:
+                    fold[0][slug] += 1
+                if best is not None:
+                    fold[2][info[0]] += best
+                    fold[3][info[0]] += 1
+        else:
+            fold[5] += count
+            if passed:
+                fold[6].add(slug)
+            for module_id, slot in scenario_modules.get(slug, ()):
+                fold[1].add(slot)
+                if passed:
+                    fold[0][module_id] += 1
+                if best is not None:
+                    fold[2][slot] += best
+                    fold[3][slot] += 1
+
+    empty = [defaultdict(int), set(), [0] * slots, [0] * slots, None, 0, set()]
+    titles = outline.titles
     rows = []
     for user_id, name, email, hire_date, team_id, team_name in trainees:
-        records = by_user.get(user_id, {})
-        done = defaultdict(int)          # module -> parts done
-        started = set()
-        scores = defaultdict(list)       # stage -> best scores
-        last = None
-        for slug, (count, _, _, when, _) in records.get("p", {}).items():
-            if when is not None and (last is None or when > last):
-                last = when
-            if slug in pages_total:
-                done[slug] += count if count < pages_total[slug] else pages_total[slug]
-                started.add(slug)
-        for slug, (count, best, passed, when, _) in records.get("q", {}).items():
-            if when is not None and (last is None or when > last):
-                last = when
-            if slug in module_stage:
-                started.add(slug)
-                if passed and slug in with_quiz:
-                    done[slug] += 1
-                if best is not None:
-                    scores[module_stage[slug]].append(best)
-        attempts = 0
-        passed_scenarios = set()
-        for slug, (count, best, passed, when, finished) in records.get("s", {}).items():
-            attempts += count
-            if when is not None and (last is None or when > last):
-                last = when
-            if passed:
-                passed_scenarios.add(slug)
-            for module_id in scenario_modules.get(slug, ()):
-                started.add(module_id)
-                if passed:
-                    done[module_id] += 1
-                if best is not None:
-                    scores[module_stage[module_id]].append(best)
+        done, started, score_sum, score_n, last, attempts, passed_scenarios = folds.get(user_id, empty)
         complete = {m for m, parts in done.items() if parts >= parts_total[m]}
-        stage_done = defaultdict(int)
+        stage_done = [0] * slots
         for module_id, parts in done.items():
-            stage_done[module_stage[module_id]] += parts
-        stage_started = {module_stage[m] for m in started}
+            stage_done[page_info[module_id][0]] += parts
         cells = []
-        for stage_id, title in outline.stages:
-            total = stage_totals[stage_id]
-            parts = stage_done[stage_id]
-            stage_scores = scores.get(stage_id)
+        for n, (stage_id, title) in enumerate(outline.stages):
+            total = stage_totals[n]
+            parts = stage_done[n]
             cells.append(StageCell(stage_id, title, round(100 * parts / total) if total else 0,
-                                   bool(total) and parts >= total, stage_id in stage_started,
-                                   round(sum(stage_scores) / len(stage_scores)) if stage_scores else None))
+                                   bool(total) and parts >= total, n in started,
+                                   round(score_sum[n] / score_n[n]) if score_n[n] else None))
         course_complete = bool(modules) and len(complete) == len(modules)
 
         def is_done(kind, slug, complete=complete, passed_scenarios=passed_scenarios,
@@ -305,8 +352,8 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
         trainee = _Trainee(user_id, team_id, hire_date)
         rows.append(TraineeRow(
             id=user_id, name=name, email=email, team=team_name, hire_date=hire_date,
-            percent=round(100 * sum(stage_done.values()) / total_parts) if total_parts else 0,
-            stages=cells, assignments=assignment_service.resolve(trainee, active, is_done, outline.titles, today),
+            percent=round(100 * sum(stage_done) / total_parts) if total_parts else 0,
+            stages=cells, assignments=assignment_service.resolve(trainee, active, is_done, titles, today),
             last_activity=_as_datetime(last), attempts=attempts, modules_done=len(complete)))
     return rows, outline
 
