@@ -2,7 +2,7 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, session
 from flask_login import current_user
 
 # No inline script anywhere: every script is a file under /static.
@@ -23,8 +23,9 @@ def _security_headers(response):
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
-        # Pages with someone's records must not sit in a shared cache.
+    if request.endpoint != "static" and "_user_id" in session:
+        # Pages with someone's records must not sit in a shared cache. (The session, not
+        # current_user: reading the user after a view's commit would query it again.)
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -48,6 +48,8 @@ def migrated(database_url):
 
 
 def _empty_tables():
+    from app.services import publishing
+    publishing.value_by_id.cache_clear()        # ids restart with the tables
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":

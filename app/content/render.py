@@ -7,6 +7,7 @@ allowlist. Links keep only http, https, mailto, `#fragment` and site-relative `/
 from __future__ import annotations
 
 import re
+from functools import lru_cache, wraps
 from typing import Any
 
 import nh3
@@ -56,6 +57,22 @@ def sanitize(html: str) -> str:
     return _CLEANER.clean(_ALIGN_STYLE.sub(r'<\1 class="align-\2">', html))
 
 
+# Published content is immutable and re-rendered on every page view, so renders are memoised
+# by text (they are pure). Long texts (a trainer's draft being previewed) are not kept.
+_CACHED_CHARS = 20_000
+
+
+def _memoised(render):
+    cached = lru_cache(maxsize=4096)(render)
+
+    @wraps(render)
+    def wrapper(md: str) -> str:
+        return cached(md) if len(md or "") <= _CACHED_CHARS else render(md)
+    wrapper.cache_clear = cached.cache_clear
+    return wrapper
+
+
+@_memoised
 def render_markdown(md: str) -> str:
     """Block Markdown to sanitized HTML. Never raises: unreadable input renders as text."""
     try:
@@ -65,6 +82,7 @@ def render_markdown(md: str) -> str:
     return sanitize(html)
 
 
+@_memoised
 def render_inline(md: str) -> str:
     """Inline Markdown (a choice label, a quiz answer) without a wrapping paragraph."""
     try:

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from app.content import engine
 from app.content.render import render_inline, render_interpolated, render_markdown
-from app.extensions import db
+from app.extensions import commit_keeping_loaded, db
 from app.learn import bp
 from app.learn.forms import StartForm, StepForm, answers_of, quiz_form_for
 from app.security import audit
@@ -256,6 +256,9 @@ def player(attempt_id):
 
 @bp.route("/attempts/<int:attempt_id>/step", methods=["POST"])
 def step(attempt_id):
+    """Record a choice and answer with its feedback in the same response: one round trip per
+    step. The page names its own address (/steps/N), which is what a reload or a bookmark gets;
+    a resubmitted POST is a stale step and shows the same feedback, writing nothing."""
     form = StepForm()
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     if not form.validate():
@@ -271,11 +274,13 @@ def step(attempt_id):
         db.session.rollback()
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
-    was_choice, seq = recorded.choice is not None, recorded.seq     # read before commit expires them
-    db.session.commit()
-    if not was_choice:
+    if recorded.choice is None:
+        db.session.commit()
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
-    return redirect(url_for(".step_feedback", attempt_id=attempt_id, seq=seq), 303)
+    commit_keeping_loaded()
+    address = url_for(".step_feedback", attempt_id=attempt_id, seq=recorded.seq)
+    return (_feedback_page(attempt, learning.scenario_of(attempt), recorded, last=True), 200,
+            {"Content-Location": address})
 
 
 def _after_stale(attempt_id, seq):
@@ -291,7 +296,10 @@ def _after_stale(attempt_id, seq):
 def step_feedback(attempt_id, seq):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     recorded = _not_found(learning.step_of, attempt, seq)
-    scenario = learning.scenario_of(attempt)
+    return _feedback_page(attempt, learning.scenario_of(attempt), recorded, last=seq == attempt.step_count)
+
+
+def _feedback_page(attempt, scenario, recorded, last):
     effects = recorded.effects or {}
     after = {"scores": effects.get("scores_after") or {}, "ledger": effects.get("ledger_after") or {"given": {}, "got": {}}}
     board = _board(scenario, after)
@@ -299,7 +307,7 @@ def step_feedback(attempt_id, seq):
         row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
     return render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
                            effects=effects, board=board, phases=_phase_titles() if recorded.phase else {},
-                           last=seq == attempt.step_count)
+                           last=last, address=url_for(".step_feedback", attempt_id=attempt.id, seq=recorded.seq))
 
 
 # --- my progress ---------------------------------------------------------------------------

@@ -13,8 +13,9 @@ import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import engine
 from app.extensions import db
@@ -230,7 +231,7 @@ def own_attempt(user, attempt_id):
 
 def scenario_of(attempt):
     """The scenario as it was when the attempt started: an attempt is pinned to its version."""
-    return publishing.value_of(attempt.version)
+    return publishing.value_by_id(attempt.version_id)
 
 
 def open_attempt(user, scenario_slug):
@@ -310,29 +311,31 @@ def take_step(user, attempt_id, seq, choice=None):
     if outcome.ended:
         values.update(status="finished", percent=outcome.percent, passed=outcome.passed,
                       outcome=outcome.outcome, finished_at=now)
-    moved = db.session.execute(
-        update(ScenarioAttempt)
-        .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.step_count == seq - 1,
-               ScenarioAttempt.status == "in_progress")
-        .values(**values).execution_options(synchronize_session=False))
+    # Both writes go through the connection (no unit of work to build for two known rows):
+    # this is the one path every step of every trainee takes.
+    conn = db.session.connection()
+    moved = conn.execute(update(ScenarioAttempt.__table__)
+                         .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.step_count == seq - 1,
+                                ScenarioAttempt.status == "in_progress")
+                         .values(**values))
     if moved.rowcount != 1:
         raise StaleStep(attempt.id, seq)
     effects = outcome.to_json()
     effects["scores_after"] = dict(new["scores"])
     effects["ledger_after"] = {"given": dict(new["ledger"]["given"]), "got": dict(new["ledger"]["got"])}
-    step = AttemptStep(attempt_id=attempt.id, seq=seq, node=outcome.node, choice=outcome.choice_index,
-                       choice_label=outcome.label or "", effects=effects, skill=outcome.skill,
-                       phase=outcome.phase if choice is not None else None,
-                       phase_claimed=outcome.claims if outcome.phase and choice is not None else None,
-                       phase_correct=outcome.phase_correct if choice is not None else None,
-                       rating=outcome.rating, created_at=now)
+    row = dict(attempt_id=attempt.id, seq=seq, node=outcome.node, choice=outcome.choice_index,
+               choice_label=outcome.label or "", effects=effects, skill=outcome.skill,
+               phase=outcome.phase if choice is not None else None,
+               phase_claimed=outcome.claims if outcome.phase and choice is not None else None,
+               phase_correct=outcome.phase_correct if choice is not None else None,
+               rating=outcome.rating, created_at=now)
     try:
-        with db.session.begin_nested():
-            db.session.add(step)
-    except IntegrityError:
-        raise StaleStep(attempt.id, seq) from None
-    db.session.expire(attempt)
-    return step
+        inserted = conn.execute(insert(AttemptStep.__table__).values(**row))
+    except IntegrityError:      # the unique (attempt, seq) backs the compare-and-set above
+        raise StaleStep(attempt.id, seq) from None      # the caller rolls the transaction back
+    for key, value in values.items():      # the row as written, without reading it back
+        set_committed_value(attempt, key, value)
+    return AttemptStep(id=inserted.inserted_primary_key[0], **row)
 
 
 def step_of(attempt, seq):

@@ -76,6 +76,15 @@ def value_of(version):
 
 
 @lru_cache(maxsize=512)
+def value_by_id(version_id):
+    """The value of a version known by id (an attempt's pinned scenario), without reading its
+    row again once this process has it: versions are immutable."""
+    row = db.session.execute(select(ContentVersion.kind, ContentVersion.compiled)
+                             .where(ContentVersion.id == version_id)).one()
+    return value_from_compiled(version_id, row.kind, row.compiled)
+
+
+@lru_cache(maxsize=512)
 def value_from_compiled(version_id, kind, compiled):
     """For queries that select only a version's id, kind and compiled JSON."""
     return FROM_JSON[kind](json.loads(compiled))

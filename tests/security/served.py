@@ -91,8 +91,9 @@ STEP_ACK = re.compile(r"/attempts/(\d+)/steps/(\d+)$")
 
 
 def acknowledged(headers, attempt, seq):
-    """A 303 to the feedback of exactly this step means: recorded (now or by an earlier post)."""
-    match = STEP_ACK.search(headers.get("Location", ""))
+    """The feedback of exactly this step, sent back (200, Content-Location) or redirected to
+    (303, Location), means: recorded, now or by an earlier post."""
+    match = STEP_ACK.search(headers.get("Content-Location") or headers.get("Location") or "")
     return bool(match) and int(match.group(1)) == attempt and int(match.group(2)) == seq
 
 

@@ -261,16 +261,17 @@ def test_a_fault_between_step_and_attempt_leaves_neither(app, course, factory, c
     attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
 
-    def boom(*_args):
-        raise RuntimeError("disk full")
+    def boom(_conn, _cursor, statement, *_args):
+        if statement.startswith("INSERT INTO attempt_steps"):      # after the attempt's UPDATE
+            raise RuntimeError("disk full")
 
-    event.listen(AttemptStep, "before_insert", boom)
+    event.listen(db.engine, "before_cursor_execute", boom)
     try:
         with pytest.raises(RuntimeError):
             learning.take_step(user, attempt.id, 1, 2)
         db.session.rollback()
     finally:
-        event.remove(AttemptStep, "before_insert", boom)
+        event.remove(db.engine, "before_cursor_execute", boom)
     attempt = db.session.get(ScenarioAttempt, attempt.id)
     db.session.refresh(attempt)
     assert attempt.step_count == 0 and attempt.current_node == "inherited-crm"
