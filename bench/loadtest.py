@@ -11,8 +11,8 @@ the scenarios (all assigned to their team, so none is locked), answers with a ra
 among those offered, sometimes double-posts a step (a double click) or re-posts an old one (the
 back button), reads the feedback, and starts again after each debrief.
 
-A step counts as acknowledged when the server answered the POST with 303 to that step's feedback
-page (a choice), or when the player page that follows shows the next step (a Continue).
+A step counts as acknowledged when the server answered the POST with that step's feedback page
+(200 with its Content-Location, or a 303 to it after a double post), or when the player page that follows shows the next step (a Continue).
 Prints lost / doubled / 5xx counts and throughput; exit status 1 if any of those is non-zero,
 or if an attempt's steps are not exactly 1..step_count."""
 from __future__ import annotations
@@ -120,11 +120,13 @@ class Trainee:
         posts = 2 if roll < 0.05 else 1                    # a double click now and then
         for _ in range(posts):
             status, _, headers = self._call("POST", f"/learn/attempts/{self.attempt}/step", form)
-        location = headers.get("Location", "") if status == 303 else ""
+        # the feedback, sent back (200, Content-Location) or redirected to (303, Location)
+        location = headers.get("Content-Location" if status == 200 else "Location", "") if status in (200, 303) else ""
         match = STEP.search(location)
         if match and (int(match.group(1)), int(match.group(2))) == (self.attempt, seq):
             self.acks.append((self.attempt, seq))
-            self._call("GET", location)                    # read the feedback, as a trainee does
+            if status == 303:
+                self._call("GET", location)                # read the feedback, as a trainee does
         self._read_player()
         if not match and status == 303 and "choice" not in form and (self.seq is None or self.seq == seq + 1):
             self.acks.append((self.attempt, seq))          # a Continue: the player moved on
