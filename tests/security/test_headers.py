@@ -58,3 +58,13 @@ def test_500_rolls_back_and_shows_a_plain_page(app):
     assert "Traceback" not in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Team).filter_by(name="half-written").count() == 0
+
+
+def test_pages_with_someones_records_are_not_stored_by_caches(client, factory):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    login(client, factory.user().email)
+    assert client.get("/learn/").headers["Cache-Control"] == "no-store"
+    assert client.get("/account").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/css/site.css").headers.get("Cache-Control", "")
+    client.post("/logout")
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
