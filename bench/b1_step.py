@@ -193,17 +193,13 @@ def server_log_problems(proc):
     return [line for line in text.splitlines() if "database is locked" in line or "Traceback" in line]
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--seconds", type=float, default=6.0)
-    ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args(argv)
+def run(quick=False, clients=8, seconds=None, rounds=3) -> harness.Result:
+    """B1 for `python -m bench`: figures as Lines, and every 5xx, lost or doubled step or
+    "database is locked" as a problem."""
+    seconds = seconds or (2.0 if quick else 6.0)
+    result = harness.Result("B1")
     with tempfile.TemporaryDirectory() as tmpdir:
-        env, emails, app = prepare(tmpdir, args.clients)
-        db_kind = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite (WAL, file)"
-        print(f"B1 scenario step: gunicorn 2 sync workers, {args.clients} keep-alive clients, "
-              f"{args.seconds:g}s per round, {args.rounds} rounds, database {db_kind}")
+        env, emails, app = prepare(tmpdir, clients)
         steps, hellos = [], []
         with harness.gunicorn("app:create_app()", env) as (base, proc), \
                 harness.gunicorn("bench.b1_step:hello", env) as (hello_base, hello_proc):
@@ -211,41 +207,50 @@ def main(argv=None):
             for p in players:
                 p.start()
             timed_steps(players, 1.0)                     # warm-up
-            timed_hello(hello_base, args.clients, 1.0)
-            for _ in range(args.rounds):
-                hellos.append(timed_hello(hello_base, args.clients, args.seconds))
-                steps.append(timed_steps(players, args.seconds))
-            problems = server_log_problems(proc)
-            refused = sum(p.refused for p in players)
+            timed_hello(hello_base, clients, 1.0)
+            for _ in range(rounds):                       # interleaved: reference, then target
+                hellos.append(timed_hello(hello_base, clients, seconds))
+                steps.append(timed_steps(players, seconds))
+            log_problems = server_log_problems(proc) + server_log_problems(hello_proc)
         total, record_problems = check_records(app, emails)
-    result = report(steps, hellos)
-    errors = sum(s.server_errors for s in steps)
-    print(f"steps recorded {total}, server errors {errors}, refused posts {refused}, "
-          f"record problems {len(record_problems)}, log problems {len(problems)}")
-    for line in (record_problems + problems)[:10]:
-        print("  ", line)
-    failed = bool(errors or record_problems or problems)
-    print("B1 " + ("FAILED (errors or records)" if failed else ("PASS" if result else "SHORT of the bar")))
-    return 1 if failed else 0
+    result.lines = lines_of(steps, hellos, quick)
+    errors = sum(s.server_errors for s in steps) + sum(h.server_errors for h in hellos)
+    if errors:
+        result.problems.append(f"{errors} server errors (5xx)")
+    result.problems += record_problems + log_problems
+    result.lines[0].note += f"; {total} steps recorded, each exactly once"
+    return result
 
 
-def report(steps, hellos):
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args(argv)
+    result = run(args.quick, args.clients, args.seconds, args.rounds)
+    for line in result.lines:
+        print(line.format())
+    for problem in result.problems[:10]:
+        print("  problem:", problem)
+    print("B1 " + ("FAILED (errors or records)" if result.problems else ("ok" if result.ok else "short of the bar")))
+    return 1 if result.problems else 0
+
+
+def lines_of(steps, hellos, quick=False):
     step_rps = harness.median([s.throughput for s in steps])
     hello_rps = harness.median([h.throughput for h in hellos])
     step_p95 = harness.median([s.p(0.95) for s in steps]) * 1000
     hello_p95 = harness.median([h.p(0.95) for h in hellos]) * 1000
     step_p50 = harness.median([s.p(0.50) for s in steps]) * 1000
-    lines = [
+    rounds = "/".join(f"{s.throughput:.0f}" for s in steps) + " vs " + "/".join(f"{h.throughput:.0f}" for h in hellos)
+    return [
         harness.Line("B1 step throughput", step_rps, hello_rps, "steps/s", ">= 0.30x", step_rps >= 0.30 * hello_rps,
-                     note=f"hello {hello_rps:.0f} req/s; a step = POST answered with its feedback page"),
+                     note=f"hello {hello_rps:.0f} req/s; rounds {rounds}" + ("; quick" if quick else "")),
         harness.Line("B1 step p95 latency", step_p95, hello_p95, "ms", "<= 5x", step_p95 <= 5 * hello_p95,
                      note=f"step p50 {step_p50:.1f} ms"),
     ]
-    for line in lines:
-        print(line.format())
-    print("rounds: steps/s " + ", ".join(f"{s.throughput:.0f}" for s in steps)
-          + "; hello req/s " + ", ".join(f"{h.throughput:.0f}" for h in hellos))
-    return all(line.ok for line in lines)
 
 
 if __name__ == "__main__":
