@@ -48,7 +48,7 @@ TIME_BAR = 1.10
 WRAPPER = "b5_wsgi:application"
 OTHER_HOST = re.compile(rb"""(?:src|href|action|srcset)\s*=\s*["']?\s*((?:https?:)?//[^/"'\s>]+)""", re.I)
 
-_last_memory = None                     # (Line, problems) of the last run(), for `bench memory`
+_last_memory = None                     # the memory Line measured by the last run(), for `bench memory`
 
 
 # --- recording one journey ----------------------------------------------------------------------
@@ -332,11 +332,11 @@ def run(quick: bool = False, rev: str | None = None) -> harness.Result:
                 seed(cwd, env)
                 base, proc = stack.enter_context(
                     harness.serve(WRAPPER, env, cwd=cwd, pythonpath=harness.ROOT / "bench"))
-                sides[side] = {"cwd": str(cwd), "url": url, "base": base, "proc": proc, "runs": []}
+                sides[side] = {"cwd": str(cwd), "url": url, "base": base, "proc": proc, "runs": [], "warm": []}
                 print(f"  {side}: {cwd} seeded in {time.perf_counter() - started:.1f}s, {base}")
             for _ in range(2):                          # warm-up: both workers compile templates, fill caches
                 for side in ("now", "rev"):
-                    play_all(sides[side]["base"])
+                    sides[side]["warm"].append(play_all(sides[side]["base"]))
             for n in range(rounds):
                 for side in (("now", "rev") if n % 2 == 0 else ("rev", "now")):
                     sides[side]["runs"].append(play_all(sides[side]["base"]))
@@ -360,16 +360,18 @@ def run(quick: bool = False, rev: str | None = None) -> harness.Result:
     return result
 
 
-def _median_pages(runs, journey):
+def _median_pages(runs, journey, warm=()):
     """{label: (sql (max over rounds), median ms, size, Page)} in journey order, and the
-    labels whose SQL count changed between rounds."""
+    labels whose SQL count changed from pass to pass (warm-ups included) as the data grew."""
     out, moving = {}, []
     labels = [p.label for p in runs[0][journey]]
     for i, label in enumerate(labels):
         same = [run[journey][i] for run in runs if len(run[journey]) > i and run[journey][i].label == label]
         sqls = [p.sql for p in same]
-        if len(set(sqls)) > 1:
-            moving.append(f"{journey}/{label} {sqls}")
+        every = [run[journey][i].sql for run in (*warm, *runs) if len(run[journey]) > i
+                 and run[journey][i].label == label]
+        if len(set(every)) > 1:
+            moving.append(f"{journey}/{label} {every}")
         out[label] = (max(sqls), harness.median([p.ms for p in same]), max(p.size for p in same), same[-1])
     return out, moving
 
@@ -379,8 +381,8 @@ def _compare(sides, result):
     pages_now, pages_rev = [], []
     print(f"  {'page (a POST counts with the page it redirects to)':<46} {'SQL now':>7} {'rev':>4} {'ms now':>8} {'rev':>8} {'KB now':>7}")
     for journey, _fn in JOURNEYS:
-        now, moving_now = _median_pages(now_runs, journey)
-        rev, moving_rev = _median_pages(rev_runs, journey)
+        now, moving_now = _median_pages(now_runs, journey, sides["now"]["warm"])
+        rev, moving_rev = _median_pages(rev_runs, journey, sides["rev"]["warm"])
         growth, grown_label, grown_ref, saved = None, "", 0, (0, "")
         for label, (sql, ms, size, page) in now.items():
             pages_now.append((journey, label, page, size))
@@ -414,9 +416,9 @@ def _compare(sides, result):
             total_now <= TIME_BAR * total_rev,
             note=f"slowest page vs rev: {worst[1]} {worst[0]:.2f}x"))
         for moving in moving_now:
-            print(f"  note: SQL count changes from round to round now: {moving}")
+            print(f"  note: SQL count changes from pass to pass (warm-ups, rounds) now: {moving}")
         for moving in moving_rev:
-            print(f"  note: SQL count changes from round to round at rev: {moving}")
+            print(f"  note: SQL count changes from pass to pass at rev: {moving}")
     html_now = [(size, f"{j}/{label}") for j, label, page, size in pages_now if page.html]
     html_rev = {f"{j}/{label}": size for j, label, page, size in pages_rev if page.html}
     biggest, where = max(html_now) if html_now else (0, "")
@@ -439,8 +441,9 @@ def _compare(sides, result):
                           f"< {MEMORY_BAR_MB} MB", sides["now"]["peak_mb"] < MEMORY_BAR_MB,
                           note="VmHWM of the gunicorn workers after warm-up + all rounds; ref = at rev")
     global _last_memory
-    _last_memory = memory
-    result.lines.append(memory)
+    _last_memory = memory               # the `memory` entry's line; printed here for information
+    print(f"  peak worker RSS (VmHWM) {memory.figure:.0f} MB now, {memory.reference:.0f} MB at rev "
+          f"(bar < {MEMORY_BAR_MB} MB: `python -m bench memory`)")
 
 
 def run_memory(quick: bool = False, rev: str | None = None) -> harness.Result:
