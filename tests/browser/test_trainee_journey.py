@@ -60,7 +60,7 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
     page.click("[data-start]")
     attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
 
-    def take(number, how="click"):
+    def take(number, how="click", reload_feedback=False):
         while page.locator("form.choices [data-continue]").count():
             page.click("form.choices [data-continue]")
             page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
@@ -73,11 +73,18 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
         else:
             page.click(selector)
         page.wait_for_selector("[data-feedback]")
+        # the feedback came back with the POST, and the address bar names it: a reload asks for
+        # the page again, it does not re-send the answer
+        assert re.search(r"/attempts/\d+/steps/\d+$", page.url), page.url
+        if reload_feedback:
+            said = page.inner_text("[data-feedback]")
+            page.reload()
+            assert page.inner_text("[data-feedback]") == said
         page.click("[data-continue]")
         page.wait_for_url(re.compile(r"/attempts/\d+$"))
         page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
 
-    take(win[0])
+    take(win[0], reload_feedback=True)
     take(win[1], how="keyboard")
     page.reload()                                    # a reload mid-way shows the same node
     assert page.locator('input[name="seq"]').get_attribute("value") == "3"

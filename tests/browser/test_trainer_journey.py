@@ -76,4 +76,10 @@ def test_trainer_writes_checks_tries_and_publishes(browser, page, live_server, a
     response = other.goto(live_server + "/learn/scenarios/first-call")
     assert response.status == 200
     assert "The first call" in other.content()
+    other.click("[data-start]")
+    other.click("[data-choice='1']")
+    other.locator("[data-feedback]").wait_for()
+    other.click("[data-continue]")
+    other.locator("[data-debrief]").wait_for()
+    assert "Passed" in other.inner_text("[data-debrief]")
     context.close()
