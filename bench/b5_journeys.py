@@ -361,7 +361,7 @@ def run(quick: bool = False, rev: str | None = None) -> harness.Result:
 
 
 def _median_pages(runs, journey, warm=()):
-    """{label: (sql (max over rounds), median ms, size, Page)} in journey order, and the
+    """{label: (median sql, median ms, largest size, Page)} in journey order, and the
     labels whose SQL count changed from pass to pass (warm-ups included) as the data grew."""
     out, moving = {}, []
     labels = [p.label for p in runs[0][journey]]
@@ -372,7 +372,8 @@ def _median_pages(runs, journey, warm=()):
                  and run[journey][i].label == label]
         if len(set(every)) > 1:
             moving.append(f"{journey}/{label} {every}")
-        out[label] = (max(sqls), harness.median([p.ms for p in same]), max(p.size for p in same), same[-1])
+        out[label] = (round(harness.median(sqls)), harness.median([p.ms for p in same]), max(p.size for p in same),
+                      same[-1])
     return out, moving
 
 
