@@ -83,7 +83,7 @@ class Player:
         after an ending."""
         status, page, headers = self.client.post(f"/learn/attempts/{self.attempt}/step",
                                                  {"seq": self.seq, "choice": 1})
-        if status == 200 and "/steps/" in headers.get("Content-Location", ""):
+        if status == 200 and headers.get("Content-Location", "").endswith(f"/steps/{self.seq}"):
             self.seq += 1
             self.steps += 1
             if b"See your debrief" in page:

@@ -267,9 +267,10 @@ def step(attempt_id):
     try:
         recorded = learning.take_step(current_user, attempt.id, form.seq.data, form.choice.data)
     except learning.StaleStep as stale:
-        # A double click, a replay, a second tab or the back button: show what was recorded.
+        # A double click, a replay, a second tab or the back button: nothing is written, and
+        # the answer is what was recorded: the same feedback page, or where the trainee is now.
         db.session.rollback()
-        return redirect(_after_stale(attempt_id, stale.seq), 303)
+        return _after_stale(attempt_id, stale.seq)
     except learning.Refused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
@@ -285,11 +286,12 @@ def step(attempt_id):
 
 def _after_stale(attempt_id, seq):
     attempt = learning.own_attempt(current_user, attempt_id)
-    if 1 <= seq <= attempt.step_count:
+    if 1 <= seq == attempt.step_count:
         recorded = learning.step_of(attempt, seq)
-        if recorded.choice is not None and seq == attempt.step_count:
-            return url_for(".step_feedback", attempt_id=attempt_id, seq=seq)
-    return url_for(".player", attempt_id=attempt_id)
+        if recorded.choice is not None:
+            return (_feedback_page(attempt, learning.scenario_of(attempt), recorded, last=True), 200,
+                    {"Content-Location": url_for(".step_feedback", attempt_id=attempt_id, seq=seq)})
+    return redirect(url_for(".player", attempt_id=attempt_id), 303)
 
 
 @bp.route("/attempts/<int:attempt_id>/steps/<int:seq>")
