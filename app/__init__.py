@@ -39,6 +39,8 @@ def _finish_config(app):
         # SQLite serialises writers; wait for the lock instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30})
+        # A file has no server to go away: no ping on every checkout (PostgreSQL keeps it).
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -260,12 +260,12 @@ def step(attempt_id):
     step. The page names its own address (/steps/N), which is what a reload or a bookmark gets;
     a resubmitted POST is a stale step and shows the same feedback, writing nothing."""
     form = StepForm()
-    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     if not form.validate():
+        _not_found(learning.own_attempt, current_user, attempt_id)
         flash("That answer could not be read. Please choose again.", "error")
-        return redirect(url_for(".player", attempt_id=attempt.id), 303)
+        return redirect(url_for(".player", attempt_id=attempt_id), 303)
     try:
-        recorded = learning.take_step(current_user, attempt.id, form.seq.data, form.choice.data)
+        taken = _not_found(learning.take_step, current_user, attempt_id, form.seq.data, form.choice.data)
     except learning.StaleStep as stale:
         # A double click, a replay, a second tab or the back button: nothing is written, and
         # the answer is what was recorded: the same feedback page, or where the trainee is now.
@@ -275,9 +275,10 @@ def step(attempt_id):
         db.session.rollback()
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
-    if recorded.choice is None:
+    if taken.step.choice is None:
         db.session.commit()
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
+    attempt, recorded = taken.attempt, taken.step
     commit_keeping_loaded()
     address = url_for(".step_feedback", attempt_id=attempt_id, seq=recorded.seq)
     return (_feedback_page(attempt, learning.scenario_of(attempt), recorded, last=True), 200,

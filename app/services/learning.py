@@ -13,7 +13,7 @@ import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -219,9 +219,15 @@ def quiz_history(user, module_slug):
 
 # --- scenario attempts ------------------------------------------------------------------------
 
+# Built once: session.get() builds and keys a new statement on every call, and this one runs on
+# every step and every page of the player.
+_ATTEMPT_BY_ID = select(ScenarioAttempt).where(ScenarioAttempt.id == bindparam("attempt_id"))
+
+
 def own_attempt(user, attempt_id):
     """The trainee's own attempt; anyone else's is 'not found'."""
-    attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
+    attempt = (db.session.execute(_ATTEMPT_BY_ID, {"attempt_id": attempt_id}).scalar()
+               if isinstance(attempt_id, int) else None)
     if attempt is None:
         raise NotFound(attempt_id)
     if attempt.user_id != user.id:
@@ -276,6 +282,21 @@ def _finish(attempt, scenario, state):
     attempt.finished_at = utcnow()
 
 
+_attempts = ScenarioAttempt.__table__
+# Compare-and-set: moves the attempt on only from the step count the choice was made at. The
+# SET clause is given per execution (an ending also sets status, percent, passed...).
+_MOVE_ATTEMPT = (update(_attempts).where(_attempts.c.id == bindparam("b_id"),
+                                        _attempts.c.step_count == bindparam("b_count"),
+                                        _attempts.c.status == "in_progress"))
+_INSERT_STEP = insert(AttemptStep.__table__)
+
+
+@dataclass(frozen=True)
+class RecordedStep:
+    attempt: ScenarioAttempt             # as moved on (no read-back needed)
+    step: AttemptStep                    # the row inserted, for the feedback page
+
+
 def take_step(user, attempt_id, seq, choice=None):
     """Record step `seq` of an attempt: choice N (1-based among those shown), or Continue when
     `choice` is None. Raises NotFound (not yours), StaleStep (already taken: show the current
@@ -311,13 +332,10 @@ def take_step(user, attempt_id, seq, choice=None):
     if outcome.ended:
         values.update(status="finished", percent=outcome.percent, passed=outcome.passed,
                       outcome=outcome.outcome, finished_at=now)
-    # Both writes go through the connection (no unit of work to build for two known rows):
-    # this is the one path every step of every trainee takes.
+    # Both writes go through the connection with statements built once (no unit of work for
+    # two known rows): this is the one path every step of every trainee takes.
     conn = db.session.connection()
-    moved = conn.execute(update(ScenarioAttempt.__table__)
-                         .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.step_count == seq - 1,
-                                ScenarioAttempt.status == "in_progress")
-                         .values(**values))
+    moved = conn.execute(_MOVE_ATTEMPT, {**values, "b_id": attempt.id, "b_count": seq - 1})
     if moved.rowcount != 1:
         raise StaleStep(attempt.id, seq)
     effects = outcome.to_json()
@@ -330,12 +348,12 @@ def take_step(user, attempt_id, seq, choice=None):
                phase_correct=outcome.phase_correct if choice is not None else None,
                rating=outcome.rating, created_at=now)
     try:
-        inserted = conn.execute(insert(AttemptStep.__table__).values(**row))
+        inserted = conn.execute(_INSERT_STEP, row)
     except IntegrityError:      # the unique (attempt, seq) backs the compare-and-set above
         raise StaleStep(attempt.id, seq) from None      # the caller rolls the transaction back
     for key, value in values.items():      # the row as written, without reading it back
         set_committed_value(attempt, key, value)
-    return AttemptStep(id=inserted.inserted_primary_key[0], **row)
+    return RecordedStep(attempt, AttemptStep(id=inserted.inserted_primary_key[0], **row))
 
 
 def step_of(attempt, seq):

@@ -311,7 +311,7 @@ def test_concurrent_posts_of_one_step_record_one(app, course, factory):
         attempt_id = attempt.id
 
     def post_step_one():
-        return learning.take_step(db.session.get(User, person.id), attempt_id, 1, 2).id
+        return learning.take_step(db.session.get(User, person.id), attempt_id, 1, 2).step.id
 
     outcomes, errors = _race(app, 8, post_step_one)
     assert len(outcomes) == 1, errors
