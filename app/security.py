@@ -1,9 +1,11 @@
 """Cross-cutting protections: response headers, the role gate, safe redirects, the audit log."""
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request, session
+from flask import abort, current_app, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 
 # No inline script anywhere: every script is a file under /static.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -13,6 +15,26 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def register(app):
     app.after_request(_security_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+def csrf_token():
+    """Flask-WTF's generate_csrf(), with each session's signed token kept per process: tokens
+    never expire here (WTF_CSRF_TIME_LIMIT is None), so signing the same session token again on
+    every page (the log-out form is on all of them) buys nothing. Anything else: generate_csrf."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if field in g or not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    token = _signed_csrf(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    setattr(g, field, token)
+    return token
+
+
+@lru_cache(maxsize=2048)
+def _signed_csrf(secret, raw):
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
 
 
 def _security_headers(response):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from . import expr as expressions
@@ -66,7 +66,11 @@ class StepOutcome:
     walkaway_breached: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow copies of the flat dicts: asdict() deep-copies recursively, on every step.
+        return {f.name: (dict(v) if isinstance(v := getattr(self, f.name), dict) else v) for f in _OUTCOME_FIELDS}
+
+
+_OUTCOME_FIELDS = fields(StepOutcome)
 
 
 # --- values -------------------------------------------------------------------------------

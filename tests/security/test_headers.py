@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 
 
 @pytest.mark.parametrize("path", ["/login", "/no-such-page", "/static/css/site.css"])
@@ -68,3 +68,18 @@ def test_pages_with_someones_records_are_not_stored_by_caches(client, factory):
     assert "no-store" not in client.get("/static/css/site.css").headers.get("Cache-Control", "")
     client.post("/logout")
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+
+
+def test_the_page_token_is_kept_per_session_and_accepted(make_app, factory):
+    from tests.conftest import csrf_token_from
+    app = make_app(WTF_CSRF_ENABLED=True)
+    person = factory.user(role="trainee")
+    client = app.test_client()
+    token = csrf_token_from(client, "/login")
+    assert client.post("/login", data={"email": person.email, "password": "x" * 3}).status_code == 400
+    client.post("/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token})
+    first, second = csrf_token_from(client, "/account"), csrf_token_from(client, "/learn/")
+    assert first == second
+    other = app.test_client()
+    assert csrf_token_from(other, "/login") != token
+    assert client.post("/logout", data={"csrf_token": first}).status_code == 302
