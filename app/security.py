@@ -16,6 +16,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def register(app):
     app.after_request(_security_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})     # after Flask-WTF's own: wins
 
 
 def csrf_token():
