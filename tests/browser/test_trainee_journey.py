@@ -75,7 +75,7 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
         page.wait_for_selector("[data-feedback]")
         # the feedback came back with the POST, and the address bar names it: a reload asks for
         # the page again, it does not re-send the answer
-        assert re.search(r"/attempts/\d+/steps/\d+$", page.url), page.url
+        page.wait_for_url(re.compile(r"/attempts/\d+/steps/\d+$"))       # set by learn.js once loaded
         if reload_feedback:
             said = page.inner_text("[data-feedback]")
             page.reload()
