@@ -211,7 +211,7 @@ def trainee(trainee_id):
                            attempts=team_reports.trainee_attempts(person.id),
                            quizzes=team_reports.trainee_quizzes(person.id),
                            titles={(k, s): t for k, s, t in assignment_service.assignable_targets()},
-                           coaching=[c for c in team_reports.coaching_list({person.team_id}) if c["id"] == person.id],
+                           coaching=team_reports.coaching_list({person.team_id}, trainee_id=person.id),
                            change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=date.today())
 
 

@@ -401,9 +401,11 @@ def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50,
 
 # --- analytics ------------------------------------------------------------------------------------
 
-def _team_attempts(team_ids, scenario=None):
+def _team_attempts(team_ids, scenario=None, trainee_id=None):
     stmt = (select(ScenarioAttempt.id).join(User, User.id == ScenarioAttempt.user_id)
             .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee"))
+    if trainee_id is not None:
+        stmt = stmt.where(User.id == trainee_id)
     if scenario:
         stmt = stmt.where(ScenarioAttempt.scenario_slug == scenario)
     return stmt
@@ -528,11 +530,12 @@ def scenario_scores(team_ids):
              "trainees": people} for slug, n, finished, avg, passed, people in rows]
 
 
-def coaching_list(team_ids, scenario=None, limit_attempts=3):
-    """For each trainee, the skills and phases to work on (under COACH_BELOW percent of good
-    choices or right reads, with at least COACH_MIN_CHOICES choices), with the attempts that
-    show it (most recent first)."""
-    attempts = _team_attempts(team_ids, scenario)
+def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
+    """For each trainee (or only `trainee_id`, for their page: it reads their steps, not the
+    team's), the skills and phases to work on (under COACH_BELOW percent of good choices or
+    right reads, with at least COACH_MIN_CHOICES choices), with the attempts that show it
+    (most recent first)."""
+    attempts = _team_attempts(team_ids, scenario, trainee_id)
     steps = db.session.execute(
         select(ScenarioAttempt.user_id, AttemptStep.attempt_id, AttemptStep.skill, AttemptStep.phase,
                AttemptStep.phase_correct, AttemptStep.rating, ScenarioAttempt.scenario_slug,

@@ -189,3 +189,20 @@ def test_csv_exports(app, client, team):
     assert len(attempts) == 3 and {r[7] for r in attempts[1:]} == {"finished", "in_progress"}
     started = attempts[1][8]
     assert started[4] == "-" and "T" in started
+
+
+def test_drill_down_coaching_is_the_trainees_own(app, client, team):
+    """The drill-down's "to work on" reads that trainee's steps only, and says what the team
+    view says about them."""
+    from app.services import team_reports
+    _, team_id, (a, b, _) = team
+    play(app, a.id, "signals-at-the-trade-fair", pick=worst)
+    play(app, a.id, "signals-at-the-trade-fair", pick=worst)
+    play(app, b.id, "signals-at-the-trade-fair", pick=worst)
+    with app.app_context():
+        whole = {c["id"]: c for c in team_reports.coaching_list({team_id})}
+        assert set(whole) == {a.id, b.id}
+        assert team_reports.coaching_list({team_id}, trainee_id=a.id) == [whole[a.id]]
+        assert team_reports.coaching_list({team_id}, trainee_id=b.id) == [whole[b.id]]
+    assert whole[a.id]["skills"] or whole[a.id]["phases"]
+    assert client.get(f"/manage/trainees/{a.id}").status_code == 200
