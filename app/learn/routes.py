@@ -1,7 +1,9 @@
 """The trainee's pages: dashboard, lesson reader, knowledge checks, scenario player, progress.
 
-Views validate, call one service, commit once and redirect (POST/redirect/GET). Author text
-is always rendered through the content core's sanitizing renderer (`md`, `md_inline`)."""
+Views validate, call one service, commit once and redirect (POST/redirect/GET), except a
+scenario step, the page trainees use most: it answers with its feedback page and that page's
+address in one round trip (see step()). Author text is always rendered through the content
+core's sanitizing renderer (`md`, `md_inline`)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
