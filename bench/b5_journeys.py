@@ -14,7 +14,7 @@ touched app/) is checked out with `git worktree add` into a temporary folder and
 there with the same venv, each revision on its own fresh database (a SQLite file, or a new
 PostgreSQL database next to DATABASE_URL's), both seeded the same way (db upgrade, content
 sync, demo --activity). Rounds alternate between the two servers; each figure is the median
-of three rounds after a warm-up.
+of five rounds after a warm-up.
 
     .venv/bin/python -m bench b5 [--quick] [--rev REV]
     .venv/bin/python -m bench.b5_journeys [--quick] [--rev REV]
@@ -64,6 +64,7 @@ class Page:
     size: int
     html: bool
     outside: list = field(default_factory=list)
+    cpu: float = 0.0                     # server CPU ms (X-Bench-CPU)
 
 
 class Recorder:
@@ -79,7 +80,7 @@ class Recorder:
     def request(self, label, method, path, form=None, expect=(200,), follow=False):
         """One page as the user sees it: with follow=True a redirect is followed and counted in
         the same page (a POST answered 303 + GET costs what a POST answered 200 does)."""
-        sql, ms, hops = 0, 0.0, 0
+        sql, ms, cpu, hops = 0, 0.0, 0.0, 0
         while True:
             status, body, headers = self.client.request(method, path if not hops else location, form if not hops else None)
             get = {k.lower(): v for k, v in headers.items()}
@@ -87,6 +88,7 @@ class Recorder:
                 self.roots.add(get["x-bench-root"])
             sql += int(get.get("x-bench-sql", -1))
             ms += float(get.get("x-bench-time", "nan"))
+            cpu += float(get.get("x-bench-cpu", "nan"))
             if status >= 500 or not (follow and status in (301, 302, 303) and hops < 3):
                 break
             hops += 1
@@ -100,7 +102,7 @@ class Recorder:
                          - {p + s for p in ("http:", "https:", "") for s in own})
         if self.recording:
             self.pages.append(Page(label, method if not hops else "POST", path.split("?")[0], status, sql, ms,
-                                   len(body), html, outside))
+                                   len(body), html, outside, cpu))
         if status not in expect:
             raise JourneyBroke(f"{label}: {path} answered {status}, expected {expect}"
                                + (f": {body[:300]!r}" if status >= 500 else ""))
@@ -310,16 +312,20 @@ def peak_rss_mb(proc) -> float:
 
 # --- the benchmark ------------------------------------------------------------------------------
 
+def _hashing(page):
+    return page.label.startswith("log in")
+
+
 def run(quick: bool = False, rev: str | None = None) -> harness.Result:
     global _last_memory
     result = harness.Result("B5")
-    rounds = 1 if quick else 3
+    rounds = 1 if quick else 5
     why = f"--rev {rev}"
     if rev is None:
         rev, why = default_rev()
     sha = git("rev-parse", "--short", rev)
     print(f"B5 journeys: current working tree vs {sha} ({why}); gunicorn 2 sync workers each, "
-          f"{'warm-up + ' + str(rounds) + ' round' if quick else 'warm-up + median of 3 rounds'}, alternating")
+          f"{'warm-up + ' + str(rounds) + ' round' if quick else 'warm-up + median of 5 rounds'}, alternating")
     tmpdir = tempfile.mkdtemp(prefix="petitspas-b5-")
     try:
         with ExitStack() as stack:
@@ -409,13 +415,16 @@ def _compare(sides, result):
                  + (f"; most saved at {saved[1]} ({saved[0]})" if saved[0] < 0 else "") + f"; journey total {sum(v[0] for v in now.values())} now, "
                  f"{sum(v[0] for v in rev.values())} at rev; {len(now)} pages"
                  + (f"; pages only on one side: {missing}" if missing else "")))
-        total_now = harness.median([sum(p.ms for p in run[journey]) for run in now_runs])
-        total_rev = harness.median([sum(p.ms for p in run[journey]) for run in rev_runs])
+        # Server CPU time, not the wall clock: on two shared cores the wall clock of the same
+        # code moved by 20% from run to run. The log-in POST is mostly the password hash, slow
+        # on purpose (a third of a journey): it is in the table above, not in the total.
+        total_now = harness.median([sum(p.cpu for p in run[journey] if not _hashing(p)) for run in now_runs])
+        total_rev = harness.median([sum(p.cpu for p in run[journey] if not _hashing(p)) for run in rev_runs])
         worst = max(((v[1] / rev[k][1], k) for k, v in now.items() if k in rev and rev[k][1] > 0), default=(0, ""))
         result.lines.append(harness.Line(
-            f"B5 {journey} server time", total_now, total_rev, "ms", f"<= {TIME_BAR:.2f}x",
+            f"B5 {journey} server CPU", total_now, total_rev, "ms", f"<= {TIME_BAR:.2f}x",
             total_now <= TIME_BAR * total_rev,
-            note=f"slowest page vs rev: {worst[1]} {worst[0]:.2f}x"))
+            note=f"log-in POST excluded; slowest page vs rev: {worst[1]} {worst[0]:.2f}x"))
         for moving in moving_now:
             print(f"  note: SQL count changes from pass to pass (warm-ups, rounds) now: {moving}")
         for moving in moving_rev:
