@@ -203,6 +203,26 @@ def start_scenario(scenario_id):
     return redirect(url_for(".player", attempt_id=attempt.id), 303)
 
 
+@bp.route("/attempts/<int:attempt_id>/start-over", methods=["POST"])
+def start_over(attempt_id):
+    form = StartForm()
+    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+    slug = attempt.scenario_slug
+    if not form.validate():
+        flash("That form expired; press the button again.", "error")
+        return redirect(url_for(".scenario", scenario_id=slug), 303)
+    try:
+        fresh = learning.start_over(current_user, attempt_id)
+    except (learning.Refused, learning.NotFound) as refusal:
+        db.session.rollback()
+        flash(str(refusal) if isinstance(refusal, learning.Refused)
+              else "This role-play is no longer published, so it cannot be started again.", "error")
+        return redirect(url_for(".scenario", scenario_id=slug), 303)
+    db.session.commit()
+    flash("A fresh start: your earlier steps stay in your history.", "success")
+    return redirect(url_for(".player", attempt_id=fresh.id), 303)
+
+
 def _board(scenario, state):
     """Score meters and the negotiation ledger for a state."""
     scores = []
@@ -236,6 +256,9 @@ def player(attempt_id):
     state = attempt.state
     known = engine.values(scenario, state)
     node = scenario.node(attempt.current_node)
+    if attempt.status == "abandoned":
+        flash("You started this role-play over; that attempt is closed.", "info")
+        return redirect(url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
     if attempt.status == "finished":
         steps = learning.steps_of(attempt)
         phase_steps = [s for s in steps if s.phase]

@@ -274,6 +274,23 @@ def start_attempt(user, scenario_slug):
     return attempt, True
 
 
+def start_over(user, attempt_id):
+    """Close the trainee's attempt in progress (status "abandoned": its steps stay in their
+    history and in the team's analytics, it no longer counts as open) and start the scenario
+    again on its published version. Returns the new attempt. A second click, or a second tab,
+    finds the attempt already closed and gets the open one: one new attempt, never two."""
+    attempt = own_attempt(user, attempt_id)
+    if attempt.status == "in_progress":
+        db.session.execute(update(ScenarioAttempt)
+                           .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.status == "in_progress")
+                           .values(status="abandoned", finished_at=utcnow())
+                           .execution_options(synchronize_session=False))
+    elif attempt.status == "finished":
+        raise Refused("This role-play has already ended; play it again from its page.")
+    new, _created = start_attempt(user, attempt.scenario_slug)
+    return new
+
+
 def _finish(attempt, scenario, state):
     attempt.status = "finished"
     attempt.percent = engine.percent(scenario, state)

@@ -12,6 +12,7 @@ LEARN_POLICY = {
     "learn.start_scenario": TRAINEE,
     "learn.player": TRAINEE,
     "learn.step": TRAINEE,
+    "learn.start_over": TRAINEE,
     "learn.step_feedback": TRAINEE,
     "learn.my_progress": TRAINEE,
 }

@@ -3,7 +3,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from app.extensions import db
 from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt
@@ -396,3 +396,38 @@ def test_author_text_is_sanitized_everywhere(app, client, course, factory):
         assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", lowered)        # no event handler attribute
         assert not re.search(r"<[a-z][^<>]*\s(href|src)\s*=\s*[\"']?\s*(javascript|data):", lowered)
     assert "&lt;img src=x onerror" in pages[0] or "onerror" not in pages[0]   # shown as text, inert
+
+
+def test_start_over_closes_the_attempt_and_opens_one(app, client, trainee):
+    attempt_id = start(client)
+    choose(client, attempt_id, 2)
+    page = client.get("/learn/scenarios/ranking-the-pipeline").get_data(as_text=True)
+    assert "data-start-over" in page and "1 step taken" in page
+    answers = [client.post(f"/learn/attempts/{attempt_id}/start-over") for _ in range(2)]   # a double click
+    assert all(a.status_code == 303 for a in answers)
+    assert answers[0].headers["Location"] == answers[1].headers["Location"] != f"/learn/attempts/{attempt_id}"
+    with app.app_context():
+        attempts = db.session.scalars(select(ScenarioAttempt).order_by(ScenarioAttempt.id)).all()
+        assert [(a.status, a.step_count) for a in attempts] == [("abandoned", 1), ("in_progress", 0)]
+        assert count(app, AttemptStep) == 1                     # the first attempt's step is kept
+    fresh = client.get(answers[0].headers["Location"]).get_data(as_text=True)
+    assert 'name="seq" value="1"' in fresh
+    # the closed attempt takes no more steps, and its page sends the trainee back
+    refused = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 2, "choice": 1})
+    assert refused.status_code == 303 and count(app, AttemptStep) == 1
+    assert client.get(f"/learn/attempts/{attempt_id}").headers["Location"].endswith("/learn/scenarios/ranking-the-pipeline")
+
+
+def test_start_over_refused_for_a_finished_attempt_or_someone_elses(app, client, trainee, factory):
+    attempt_id = start(client)
+    with app.app_context():
+        from app.models.base import utcnow
+        db.session.execute(update(ScenarioAttempt).values(status="finished", percent=50, passed=False,
+                                                          finished_at=utcnow()))
+        db.session.commit()
+    answer = client.post(f"/learn/attempts/{attempt_id}/start-over", follow_redirects=True)
+    assert "already ended" in answer.get_data(as_text=True)
+    assert count(app, ScenarioAttempt) == 1
+    other = app.test_client()
+    login(other, factory.user().email)
+    assert other.post(f"/learn/attempts/{attempt_id}/start-over").status_code == 404

@@ -206,3 +206,15 @@ def test_drill_down_coaching_is_the_trainees_own(app, client, team):
         assert team_reports.coaching_list({team_id}, trainee_id=b.id) == [whole[b.id]]
     assert whole[a.id]["skills"] or whole[a.id]["phases"]
     assert client.get(f"/manage/trainees/{a.id}").status_code == 200
+
+
+def test_drill_down_names_an_attempt_started_over(app, client, team):
+    from sqlalchemy import update
+    from app.models import ScenarioAttempt
+    _, _, (a, _, _) = team
+    attempt_id = play(app, a.id, "signals-at-the-trade-fair", finish=False)
+    with app.app_context():
+        db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id).values(status="abandoned"))
+        db.session.commit()
+    assert "Started over" in client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
+    assert "Started over" in client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
