@@ -50,6 +50,12 @@ def test_assign_play_and_review(browser, live_server, make_app, factory):
 
     manager_page.goto(live_server + "/manage/")
     assert rep.name in manager_page.inner_text("table.heat")
+    # on a phone the heatmap scrolls inside its frame; the page itself never scrolls sideways
+    # (screen-reader-only labels in the cells once pushed it to twice the screen's width)
+    manager_page.set_viewport_size({"width": 390, "height": 800})
+    assert manager_page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert manager_page.evaluate("document.querySelector('.heat-wrap').scrollWidth") > 390
+    manager_page.set_viewport_size({"width": 1280, "height": 900})
     manager_page.click(f"text={rep.name}")
     assert "Ranking the pipeline" in manager_page.inner_text("main")
     manager_page.click("a[href*='/manage/attempts/']")
