@@ -4,7 +4,7 @@ Views validate, call one service, commit once and redirect (POST/redirect/GET), 
 scenario step, the page trainees use most: it answers with its feedback page and that page's
 address in one round trip (see step()). Author text is always rendered through the content
 core's sanitizing renderer (`md`, `md_inline`)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -256,9 +256,12 @@ def player(attempt_id):
     state = attempt.state
     known = engine.values(scenario, state)
     node = scenario.node(attempt.current_node)
-    if attempt.status == "abandoned":
-        flash("You started this role-play over; that attempt is closed.", "info")
-        return redirect(url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
+    if attempt.status == "abandoned":       # closed by Start over (another tab, an old link)
+        if not session.get("_flashes"):     # a refused step has said so already
+            flash(learning.STARTED_OVER, "info")
+        open_attempt = learning.open_attempt(current_user, attempt.scenario_slug)
+        return redirect(url_for(".player", attempt_id=open_attempt.id) if open_attempt
+                        else url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
     if attempt.status == "finished":
         steps = learning.steps_of(attempt)
         phase_steps = [s for s in steps if s.phase]

@@ -274,6 +274,9 @@ def start_attempt(user, scenario_slug):
     return attempt, True
 
 
+STARTED_OVER = "You started this role-play over, so that attempt is closed. Here is where you are now."
+
+
 def start_over(user, attempt_id):
     """Close the trainee's attempt in progress (status "abandoned": its steps stay in their
     history and in the team's analytics, it no longer counts as open) and start the scenario
@@ -325,6 +328,8 @@ def take_step(user, attempt_id, seq, choice=None):
     attempt = own_attempt(user, attempt_id)
     if seq <= attempt.step_count:
         raise StaleStep(attempt.id, seq)
+    if attempt.status == "abandoned":
+        raise Refused(STARTED_OVER)
     if attempt.status != "in_progress":
         raise Refused("This role-play has ended, so it takes no more answers. Here is your debrief.")
     if seq != attempt.step_count + 1:

@@ -412,10 +412,13 @@ def test_start_over_closes_the_attempt_and_opens_one(app, client, trainee):
         assert count(app, AttemptStep) == 1                     # the first attempt's step is kept
     fresh = client.get(answers[0].headers["Location"]).get_data(as_text=True)
     assert 'name="seq" value="1"' in fresh
-    # the closed attempt takes no more steps, and its page sends the trainee back
-    refused = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 2, "choice": 1})
-    assert refused.status_code == 303 and count(app, AttemptStep) == 1
-    assert client.get(f"/learn/attempts/{attempt_id}").headers["Location"].endswith("/learn/scenarios/ranking-the-pipeline")
+    # the closed attempt (another tab, an old link) takes no more steps; the trainee is sent,
+    # with one message, to the attempt now open
+    refused = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 2, "choice": 1}, follow_redirects=True)
+    shown = refused.get_data(as_text=True)
+    assert shown.count("You started this role-play over") == 1 and 'name="seq" value="1"' in shown
+    assert count(app, AttemptStep) == 1
+    assert client.get(f"/learn/attempts/{attempt_id}").headers["Location"] == answers[0].headers["Location"]
 
 
 def test_start_over_refused_for_a_finished_attempt_or_someone_elses(app, client, trainee, factory):
