@@ -297,8 +297,9 @@ def step(attempt_id):
     except learning.StaleStep as stale:
         # A double click, a replay, a second tab or the back button: nothing is written, and
         # the answer is what was recorded: the same feedback page, or where the trainee is now.
-        db.session.rollback()
-        return _after_stale(attempt_id, stale.seq)
+        if stale.attempt is None:           # found out by a write: undo it, read again
+            db.session.rollback()
+        return _after_stale(stale.attempt or learning.own_attempt(current_user, attempt_id), stale.seq)
     except learning.Refused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
@@ -313,14 +314,13 @@ def step(attempt_id):
             {"Content-Location": address})
 
 
-def _after_stale(attempt_id, seq):
-    attempt = learning.own_attempt(current_user, attempt_id)
+def _after_stale(attempt, seq):
     if 1 <= seq == attempt.step_count:
         recorded = learning.step_of(attempt, seq)
         if recorded.choice is not None:
             return (_feedback_page(attempt, learning.scenario_of(attempt), recorded, last=True), 200,
-                    {"Content-Location": url_for(".step_feedback", attempt_id=attempt_id, seq=seq)})
-    return redirect(url_for(".player", attempt_id=attempt_id), 303)
+                    {"Content-Location": url_for(".step_feedback", attempt_id=attempt.id, seq=seq)})
+    return redirect(url_for(".player", attempt_id=attempt.id), 303)
 
 
 @bp.route("/attempts/<int:attempt_id>/steps/<int:seq>")

@@ -43,10 +43,11 @@ class Refused(ValueError):
 class StaleStep(Exception):
     """The step was already taken (double click, replay, second tab, back button)."""
 
-    def __init__(self, attempt_id, seq):
+    def __init__(self, attempt_id, seq, attempt=None):
         super().__init__(f"step {seq} of attempt {attempt_id} is already recorded")
         self.attempt_id = attempt_id
         self.seq = seq
+        self.attempt = attempt       # as read, when nothing was written: no rollback needed
 
 
 # --- what is published ----------------------------------------------------------------------
@@ -327,7 +328,7 @@ def take_step(user, attempt_id, seq, choice=None):
     PostgreSQL alike. Both writes are in the request's one transaction."""
     attempt = own_attempt(user, attempt_id)
     if seq <= attempt.step_count:
-        raise StaleStep(attempt.id, seq)
+        raise StaleStep(attempt.id, seq, attempt)
     if attempt.status == "abandoned":
         raise Refused(STARTED_OVER)
     if attempt.status != "in_progress":
