@@ -182,11 +182,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     result = run(args.quick, count=None if args.quick else args.count, rounds=None if args.quick else args.rounds)
-    for line in result.lines:
-        print(line.format())
-    for problem in result.problems:
-        print("PROBLEM", problem)
-    return 0 if result.ok else 1
+    return result.print()
 
 
 if __name__ == "__main__":

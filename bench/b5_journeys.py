@@ -502,11 +502,7 @@ def main(argv=None):
     ap.add_argument("--rev", default=None)
     args = ap.parse_args(argv)
     result = run(args.quick, rev=args.rev)
-    for line in result.lines:
-        print(line.format())
-    for problem in result.problems:
-        print("PROBLEM", problem)
-    return 0 if result.ok else 1
+    return result.print()
 
 
 if __name__ == "__main__":

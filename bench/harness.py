@@ -49,42 +49,10 @@ def flask(env: dict, *args: str) -> str:
     return result.stdout
 
 
-@contextmanager
 def gunicorn(app: str, env: dict, workers: int = 2, threads: int = 1):
-    """Serve `app` (a gunicorn app spec) on a free loopback port; yields the base URL."""
-    port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    cmd = [str(Path(PYTHON).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
-           "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--graceful-timeout", "2", app]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.1)
-        if proc.poll() is not None:
-            log.seek(0)
-            raise RuntimeError("gunicorn did not start:\n" + log.read()[-3000:])
-        proc.log_path = log.name
-        proc.port = port
-        yield f"http://127.0.0.1:{port}", proc
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()                      # read the log (proc.log_path) inside the `with`
-        try:
-            os.unlink(log.name)
-        except OSError:
-            pass
+    """Serve `app` (a gunicorn app spec) from this checkout on a free loopback port; a context
+    manager yielding (base URL, master process). The server's log is at proc.log_path."""
+    return serve(app, env, cwd=ROOT, workers=workers, threads=threads)
 
 
 class Client:
@@ -225,14 +193,20 @@ class Result:
     def ok(self):
         return not self.problems and all(line.ok for line in self.lines)
 
+    def print(self):
+        """For a benchmark run as its own command: its lines and problems; the exit status."""
+        for line in self.lines:
+            print(line.format())
+        for problem in self.problems:
+            print("PROBLEM", problem)
+        return 0 if self.ok else 1
 
-# --- added for `python -m bench` and B5 -------------------------------------------------------
 
 @contextmanager
 def serve(app: str, env: dict, cwd=ROOT, workers: int = 2, threads: int = 1, pythonpath: str | None = None):
-    """Like gunicorn(), from another checkout (`cwd`, e.g. a `git worktree` of an older
-    revision) with the same venv; `pythonpath` adds a folder to gunicorn's import path.
-    Yields (base URL, the master process); the whole process group is ended afterwards."""
+    """gunicorn serving `app` from a checkout (`cwd`: this one, or a `git worktree` of an older
+    revision) with this venv; `pythonpath` adds a folder to gunicorn's import path. Yields
+    (base URL, the master process); the whole process group is ended afterwards."""
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     cmd = [str(Path(PYTHON).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
