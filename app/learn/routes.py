@@ -252,16 +252,16 @@ def _show(value):
 @bp.route("/attempts/<int:attempt_id>")
 def player(attempt_id):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
-    scenario = learning.scenario_of(attempt)
-    state = attempt.state
-    known = engine.values(scenario, state)
-    node = scenario.node(attempt.current_node)
     if attempt.status == "abandoned":       # closed by Start over (another tab, an old link)
         if not session.get("_flashes"):     # a refused step has said so already
             flash(learning.STARTED_OVER, "info")
         open_attempt = learning.open_attempt(current_user, attempt.scenario_slug)
         return redirect(url_for(".player", attempt_id=open_attempt.id) if open_attempt
                         else url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
+    scenario = learning.scenario_of(attempt)
+    state = attempt.state
+    known = engine.values(scenario, state)
+    node = scenario.node(attempt.current_node)
     if attempt.status == "finished":
         steps = learning.steps_of(attempt)
         phase_steps = [s for s in steps if s.phase]
@@ -307,19 +307,15 @@ def step(attempt_id):
     if taken.step.choice is None:
         db.session.commit()
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
-    attempt, recorded = taken.attempt, taken.step
     commit_keeping_loaded()
-    address = url_for(".step_feedback", attempt_id=attempt_id, seq=recorded.seq)
-    return (_feedback_page(attempt, learning.scenario_of(attempt), recorded, last=True), 200,
-            {"Content-Location": address})
+    return _feedback_page(taken.attempt, taken.step, last=True)
 
 
 def _after_stale(attempt, seq):
     if 1 <= seq == attempt.step_count:
         recorded = learning.step_of(attempt, seq)
         if recorded.choice is not None:
-            return (_feedback_page(attempt, learning.scenario_of(attempt), recorded, last=True), 200,
-                    {"Content-Location": url_for(".step_feedback", attempt_id=attempt.id, seq=seq)})
+            return _feedback_page(attempt, recorded, last=True)
     return redirect(url_for(".player", attempt_id=attempt.id), 303)
 
 
@@ -327,18 +323,23 @@ def _after_stale(attempt, seq):
 def step_feedback(attempt_id, seq):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     recorded = _not_found(learning.step_of, attempt, seq)
-    return _feedback_page(attempt, learning.scenario_of(attempt), recorded, last=seq == attempt.step_count)
+    return _feedback_page(attempt, recorded, last=seq == attempt.step_count)
 
 
-def _feedback_page(attempt, scenario, recorded, last):
+def _feedback_page(attempt, recorded, last):
+    """A step's feedback, with its own address (the page, and Content-Location for a POST
+    answered with it: clients know which step it acknowledges)."""
+    scenario = learning.scenario_of(attempt)
+    address = url_for(".step_feedback", attempt_id=attempt.id, seq=recorded.seq)
     effects = recorded.effects or {}
     after = {"scores": effects.get("scores_after") or {}, "ledger": effects.get("ledger_after") or {"given": {}, "got": {}}}
     board = _board(scenario, after)
     for row in board["scores"]:
         row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
-    return render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
+    page = render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
                            effects=effects, board=board, phases=_phase_titles() if recorded.phase else {},
-                           last=last, address=url_for(".step_feedback", attempt_id=attempt.id, seq=recorded.seq))
+                           last=last, address=address)
+    return page, 200, {"Content-Location": address}
 
 
 # --- my progress ---------------------------------------------------------------------------

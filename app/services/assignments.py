@@ -180,19 +180,39 @@ def cancel(by, assignment_id):
     return assignment
 
 
-def active_for_teams(team_ids, trainee_ids=()):
-    """Active assignments given to these teams or to these trainees, oldest first."""
+def _active_for(team_ids, trainee_ids=()):
+    """The WHERE of the active assignments given to these teams (or their members) or to these
+    trainees; None when there are neither."""
     team_ids, trainee_ids = list(team_ids), list(trainee_ids)
-    if not team_ids and not trainee_ids:
-        return []
     conditions = []
     if team_ids:
         conditions.append(Assignment.team_id.in_(team_ids))
         conditions.append(Assignment.user_id.in_(select(User.id).where(User.team_id.in_(team_ids))))
     if trainee_ids:
         conditions.append(Assignment.user_id.in_(trainee_ids))
-    return db.session.scalars(select(Assignment).where(Assignment.cancelled_at.is_(None), or_(*conditions))
+    return (Assignment.cancelled_at.is_(None), or_(*conditions)) if conditions else None
+
+
+def active_for_teams(team_ids, trainee_ids=()):
+    """Active assignments given to these teams or to these trainees, oldest first."""
+    where = _active_for(team_ids, trainee_ids)
+    if where is None:
+        return []
+    return db.session.scalars(select(Assignment).where(*where)
                               .order_by(Assignment.created_at, Assignment.id)).all()
+
+
+def active_rows_for_teams(team_ids):
+    """active_for_teams() as plain rows with the attributes resolve() reads: the dashboard
+    resolves them once per trainee, with no ORM object to build for each."""
+    where = _active_for(team_ids)
+    if where is None:
+        return []
+    return db.session.execute(
+        select(Assignment.id, Assignment.target_kind, Assignment.target_slug, Assignment.user_id,
+               Assignment.team_id, Assignment.due_date, Assignment.due_days_after_hire, Assignment.created_at,
+               Assignment.cancelled_at)
+        .where(*where).order_by(Assignment.created_at, Assignment.id)).all()
 
 
 # --- what counts for a trainee ------------------------------------------------------------------

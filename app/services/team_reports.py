@@ -11,12 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, select, type_coerce, union_all
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
 
 from app.content import engine
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import db
-from app.models import (Assignment, AttemptStep, CoachingComment, ContentVersion, PageView, PublishedContent, QuizAttempt,
+from app.models import (AttemptStep, CoachingComment, ContentVersion, PageView, PublishedContent, QuizAttempt,
                         ScenarioAttempt, Team, User)
 from app.services import assignments as assignment_service
 from app.services import publishing
@@ -246,19 +246,6 @@ def _trainees_stmt(team_ids):
     return (select(User.id).where(User.team_id.in_(team_ids), User.role == "trainee", User.active))
 
 
-def _active_assignments(team_ids):
-    """assignment_service.active_for_teams(team_ids) as plain rows with the same attribute
-    names (resolve() reads them once per trainee: no ORM objects to build or instrument)."""
-    return db.session.execute(
-        select(Assignment.id, Assignment.target_kind, Assignment.target_slug, Assignment.user_id,
-               Assignment.team_id, Assignment.due_date, Assignment.due_days_after_hire, Assignment.created_at,
-               Assignment.cancelled_at)
-        .where(Assignment.cancelled_at.is_(None),
-               or_(Assignment.team_id.in_(team_ids),
-                   Assignment.user_id.in_(select(User.id).where(User.team_id.in_(team_ids)))))
-        .order_by(Assignment.created_at, Assignment.id)).all()
-
-
 def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
     """One TraineeRow per active trainee of the teams, in a fixed number of statements."""
     team_ids = sorted(team_ids)
@@ -269,7 +256,7 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
         select(User.id, User.name, User.email, User.hire_date, User.team_id, Team.name)
         .join(Team, Team.id == User.team_id)
         .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)).all()
-    active = _active_assignments(team_ids)
+    active = assignment_service.active_rows_for_teams(team_ids)
 
     modules = outline.modules
     stage_ids = [sid for sid, _ in outline.stages]
