@@ -217,4 +217,5 @@ def test_drill_down_names_an_attempt_started_over(app, client, team):
         db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id).values(status="abandoned"))
         db.session.commit()
     assert "Started over" in client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
-    assert "Started over" in client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
+    page = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Started over" in page and "no debrief to show a comment on" in page
