@@ -15,6 +15,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def register(app):
     app.after_request(_security_headers)
+    app.before_request(_seed_csrf_token)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})     # after Flask-WTF's own: wins
 
@@ -23,14 +24,20 @@ def csrf_token():
     """Flask-WTF's generate_csrf(), with each session's signed token kept per process: tokens
     never expire here (WTF_CSRF_TIME_LIMIT is None), so signing the same session token again on
     every page (the log-out form is on all of them) buys nothing. Anything else: generate_csrf."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field not in g:
+        _seed_csrf_token()
+    return g.get(field) or generate_csrf()
+
+
+def _seed_csrf_token():
+    """Before any form renders, put the session's cached signed token where Flask-WTF looks
+    first (g), so WTForms' hidden fields and csrf_token() give one token on every page."""
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     raw = session.get(field)
-    if field in g or not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT") is not None:
-        return generate_csrf()
-    token = _signed_csrf(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    setattr(g, field, token)
-    return token
+    if field not in g and isinstance(raw, str) and config.get("WTF_CSRF_TIME_LIMIT") is None:
+        setattr(g, field, _signed_csrf(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw))
 
 
 @lru_cache(maxsize=2048)

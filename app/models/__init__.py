@@ -2,8 +2,8 @@
 from app.models.audit import AuditEvent
 from app.models.content import ContentDraft, ContentVersion, PublishedContent
 from app.models.learning import (Assignment, AttemptStep, CoachingComment, PageView,
-                                 QuizAttempt, ScenarioAttempt)
+                                 ProgressSummary, QuizAttempt, ScenarioAttempt)
 from app.models.users import Role, Team, User
 
 __all__ = ["AuditEvent", "ContentDraft", "ContentVersion", "PublishedContent", "Assignment", "AttemptStep",
-           "CoachingComment", "PageView", "QuizAttempt", "ScenarioAttempt", "Role", "Team", "User"]
+           "CoachingComment", "PageView", "ProgressSummary", "QuizAttempt", "ScenarioAttempt", "Role", "Team", "User"]

@@ -125,3 +125,27 @@ class CoachingComment(db.Model):
 
     attempt: Mapped[ScenarioAttempt] = relationship(back_populates="comments")
     author = relationship("User")
+
+
+class ProgressSummary(db.Model):
+    """A trainee's progress through the course as the manager's dashboard shows it, stored so
+    that the page reads one row per trainee instead of folding every learning record on every
+    view. A cache with a precise key: valid while the trainee's progress_rev is `basis_rev` and
+    the published outline is `outline_key`; the dashboard recomputes stale rows in one batch."""
+    __tablename__ = "progress_summaries"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    basis_rev: Mapped[int]
+    outline_key: Mapped[str] = mapped_column(String(64))
+    percent: Mapped[int]
+    modules_done: Mapped[int]
+    attempts: Mapped[int]
+    # Latest page first opened, quiz or role-play touched when computed; later steps are read live.
+    last_activity: Mapped[datetime | None]
+    # JSON [[percent, complete, started, best score], ...], one per stage of the course.
+    stages: Mapped[str] = mapped_column(Text)
+    # "0110...": each module of the outline, in course order, complete (1) or not.
+    modules_complete: Mapped[str] = mapped_column(Text)
+    # The scenarios passed at least once, their slugs separated by spaces.
+    scenarios_passed: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -217,7 +217,7 @@ def active_rows_for_teams(team_ids):
 
 # --- what counts for a trainee ------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class EffectiveAssignment:
     id: int
     kind: str
@@ -238,38 +238,53 @@ class EffectiveAssignment:
         return (self.due - date.today()).days if self.due else None
 
 
-def due_date_for(assignment, hire_date):
-    if assignment.due_date is not None:
-        return assignment.due_date
-    if assignment.due_days_after_hire is not None and hire_date is not None:
-        return hire_date + timedelta(days=assignment.due_days_after_hire)
-    return None
-
-
 def resolve(trainee, assignments, is_done, titles, today=None):
     """The assignments that count for one trainee, from the active ones of the trainee and the
-    team (a pure function: the dashboard calls it for many trainees on rows it loaded once).
-    `is_done(kind, slug) -> bool`; `titles` {(kind, slug): title}. Overdue first, then by date."""
-    today = today or date.today()
-    chosen = {}
-    for a in assignments:
-        if a.cancelled_at is not None:
-            continue
-        if a.user_id == trainee.id:
-            chosen[(a.target_kind, a.target_slug)] = a          # the trainee's own wins
-        elif a.team_id is not None and a.team_id == trainee.team_id:
-            current = chosen.get((a.target_kind, a.target_slug))
-            if current is None or (current.user_id is None and a.id > current.id):
-                chosen[(a.target_kind, a.target_slug)] = a
-    out = []
-    for (kind, slug), a in chosen.items():
-        due = due_date_for(a, trainee.hire_date)
-        done = bool(is_done(kind, slug))
-        out.append(EffectiveAssignment(id=a.id, kind=kind, slug=slug, title=titles.get((kind, slug)) or slug,
-                                       due=due, overdue=bool(due and due < today and not done), done=done,
-                                       from_team=a.user_id is None, assigned_at=a.created_at))
-    out.sort(key=lambda e: (e.done, not e.overdue, e.due or date.max, e.title.lower()))
-    return out
+    team (pure: no database). `is_done(kind, slug) -> bool`; `titles` {(kind, slug): title}.
+    Overdue first, then by date."""
+    return Resolver(assignments, titles, today).for_trainee(trainee, is_done)
+
+
+class Resolver:
+    """resolve() for many trainees over the same assignments (the manager's dashboard): which
+    assignment counts for a target is decided once per team, then per trainee only the
+    trainee's own assignments, due dates and done are looked at."""
+
+    def __init__(self, assignments, titles, today=None):
+        self.today = today or date.today()
+        self.by_team, self.own = {}, {}
+        for a in assignments:                                   # oldest first
+            if a.cancelled_at is not None:
+                continue
+            key = (a.target_kind, a.target_slug)
+            title = titles.get(key) or a.target_slug
+            # (id, kind, slug, title, fixed due date, days after hire, from team, assigned at)
+            entry = (a.id, a.target_kind, a.target_slug, title, a.due_date,
+                     timedelta(days=a.due_days_after_hire) if a.due_days_after_hire is not None else None,
+                     a.user_id is None, a.created_at)
+            if a.user_id is not None:
+                self.own.setdefault(a.user_id, {})[key] = entry  # the trainee's own wins, the latest of them
+            elif a.team_id is not None:
+                chosen = self.by_team.setdefault(a.team_id, {})
+                if key not in chosen or a.id > chosen[key][0]:
+                    chosen[key] = entry
+
+    def for_trainee(self, trainee, is_done):
+        chosen = self.by_team.get(trainee.team_id, {})
+        own = self.own.get(trainee.id)
+        if own:
+            chosen = {**chosen, **own}
+        today, hire_date = self.today, trainee.hire_date
+        out = []
+        for a_id, kind, slug, title, fixed, after_hire, from_team, assigned_at in chosen.values():
+            due = fixed if fixed is not None else (hire_date + after_hire if after_hire is not None and hire_date
+                                                   else None)
+            done = bool(is_done(kind, slug))
+            out.append(EffectiveAssignment(a_id, kind, slug, title, due, bool(due and due < today and not done),
+                                           done, from_team, assigned_at))
+        if len(out) > 1:
+            out.sort(key=lambda e: (e.done, not e.overdue, e.due or date.max, e.title.lower()))
+        return out
 
 
 def effective_assignments(user, today=None):

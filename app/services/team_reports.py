@@ -6,18 +6,23 @@ outline in one, the trainees in one, their assignments in one, and every learnin
 folded into per-(trainee, module or scenario) aggregates in one UNION ALL. Sorting and paging
 happen on those aggregates, so "overdue first" is right across pages."""
 import csv
+import hashlib
 import io
+import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, select, type_coerce, union_all
+from sqlalchemy.exc import DBAPIError
 
 from app.content import engine
 from app.content.render import render_inline, render_interpolated, render_markdown
-from app.extensions import db
-from app.models import (AttemptStep, CoachingComment, ContentVersion, PageView, PublishedContent, QuizAttempt,
-                        ScenarioAttempt, Team, User)
+from app.extensions import commit_keeping_loaded, db
+from app.models import (AttemptStep, CoachingComment, ContentVersion, PageView, ProgressSummary, PublishedContent,
+                        QuizAttempt, ScenarioAttempt, Team, User)
 from app.services import assignments as assignment_service
 from app.services import publishing
 
@@ -27,6 +32,10 @@ SORTS = ("attention", "name", "activity", "completion")
 # Coaching: a skill or a phase is worth coaching under this share of good reads, with enough evidence.
 COACH_BELOW = 60
 COACH_MIN_CHOICES = 2
+# Stale progress summaries are refolded this many trainees per statement (bound parameters).
+FOLD_CHUNK = 2000
+
+log = logging.getLogger(__name__)
 
 
 # --- the published outline, in one statement -----------------------------------------------------
@@ -52,6 +61,7 @@ class Outline:
     modules: dict                        # module id -> OutlineModule, in course order
     titles: dict                         # (kind, slug) -> title of everything published
     scenarios: dict = field(default_factory=dict)   # slug -> ContentVersion id
+    key: str = ""                        # digest of the published versions it was built from
 
     def modules_of(self, stage_id):
         return [m for m in self.modules.values() if m.stage == stage_id]
@@ -79,6 +89,7 @@ def load_outline(course_id=DEFAULT_COURSE):
     outline = _OUTLINES.get(key)
     if outline is None:
         outline = _build_outline(course_id, rows)
+        outline.key = hashlib.sha256(repr(key).encode()).hexdigest()
         if len(_OUTLINES) >= _OUTLINES_KEPT:
             _OUTLINES.clear()
         _OUTLINES[key] = outline
@@ -149,11 +160,18 @@ class TraineeRow:
     team: str
     hire_date: date | None
     percent: int
-    stages: list
     assignments: list                    # [EffectiveAssignment]
     last_activity: datetime | None
     attempts: int
     modules_done: int
+    stage_values: list | str             # ProgressSummary.stages, as folded or as stored (JSON)
+    outline: Outline
+
+    @cached_property
+    def stages(self):
+        """StageCells, built only for the rows a page shows (or an export writes)."""
+        values = json.loads(self.stage_values) if isinstance(self.stage_values, str) else self.stage_values
+        return [StageCell(stage_id, title, *cell) for (stage_id, title), cell in zip(self.outline.stages, values)]
 
     @property
     def overdue(self):
@@ -246,18 +264,20 @@ def _trainees_stmt(team_ids):
     return (select(User.id).where(User.team_id.in_(team_ids), User.role == "trainee", User.active))
 
 
-def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
-    """One TraineeRow per active trainee of the teams, in a fixed number of statements."""
-    team_ids = sorted(team_ids)
-    if not team_ids:
-        return [], load_outline(course_id)
-    outline = load_outline(course_id)
-    trainees = db.session.execute(
-        select(User.id, User.name, User.email, User.hire_date, User.team_id, Team.name)
-        .join(Team, Team.id == User.team_id)
-        .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)).all()
-    active = assignment_service.active_rows_for_teams(team_ids)
+# --- stored progress summaries --------------------------------------------------------------------
+#
+# Folding every learning record of a team on every view costs a manager more the more the team
+# learns (97,000 records for 500 trainees). Each trainee's fold is stored instead, in
+# progress_summaries, keyed by the trainee's progress_rev (bumped in the transaction of each
+# record that changes progress: progress.records_changed) and by the published outline. The
+# dashboard reads one row per trainee and refolds, in one batch, only the rows whose key moved.
+# A scenario step bumps nothing (that would be a write on the busiest path): its only effect on
+# the dashboard, last activity, is read live from the attempts' updated_at.
 
+def _summaries(outline, trainee_ids):
+    """{user_id: summary values} folded from every learning record of the trainees (a list of
+    ids or a statement selecting them), in one statement; trainees without any record are absent
+    (see _empty_summary)."""
     modules = outline.modules
     stage_ids = [sid for sid, _ in outline.stages]
     position = {sid: n for n, sid in enumerate(stage_ids)}
@@ -278,7 +298,7 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
     # One pass over the aggregates: per trainee [parts done per module, stage slots started,
     # score sums, score counts, last activity (raw), attempts, scenarios passed].
     folds = {}
-    for user_id, kind, slug, count, best, passed, when, _ in _aggregates(_trainees_stmt(team_ids)):
+    for user_id, kind, slug, count, best, passed, when, _ in _aggregates(trainee_ids):
         fold = folds.get(user_id)
         if fold is None:
             fold = folds[user_id] = [defaultdict(int), set(), [0] * slots, [0] * slots, None, 0, set()]
@@ -310,38 +330,118 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
                     fold[2][slot] += best
                     fold[3][slot] += 1
 
-    empty = [defaultdict(int), set(), [0] * slots, [0] * slots, None, 0, set()]
-    titles = outline.titles
-    rows = []
-    for user_id, name, email, hire_date, team_id, team_name in trainees:
-        done, started, score_sum, score_n, last, attempts, passed_scenarios = folds.get(user_id, empty)
+    out = {}
+    for user_id, (done, started, score_sum, score_n, last, attempts, passed_scenarios) in folds.items():
         complete = {m for m, parts in done.items() if parts >= parts_total[m]}
         stage_done = [0] * slots
         for module_id, parts in done.items():
             stage_done[page_info[module_id][0]] += parts
         cells = []
-        for n, (stage_id, title) in enumerate(outline.stages):
+        for n in range(len(stage_ids)):
             total = stage_totals[n]
-            parts = stage_done[n]
-            cells.append(StageCell(stage_id, title, round(100 * parts / total) if total else 0,
-                                   bool(total) and parts >= total, n in started,
-                                   round(score_sum[n] / score_n[n]) if score_n[n] else None))
-        course_complete = bool(modules) and len(complete) == len(modules)
-
-        def is_done(kind, slug, complete=complete, passed_scenarios=passed_scenarios,
-                    course_complete=course_complete):
-            if kind == "module":
-                return slug in complete
-            if kind == "scenario":
-                return slug in passed_scenarios
-            return course_complete if slug == course_id else False
-
-        trainee = _Trainee(user_id, team_id, hire_date)
-        rows.append(TraineeRow(
-            id=user_id, name=name, email=email, team=team_name, hire_date=hire_date,
+            cells.append([round(100 * stage_done[n] / total) if total else 0, bool(total) and stage_done[n] >= total,
+                          n in started, round(score_sum[n] / score_n[n]) if score_n[n] else None])
+        out[user_id] = dict(
             percent=round(100 * sum(stage_done) / total_parts) if total_parts else 0,
-            stages=cells, assignments=assignment_service.resolve(trainee, active, is_done, titles, today),
-            last_activity=_as_datetime(last), attempts=attempts, modules_done=len(complete)))
+            modules_done=len(complete), attempts=attempts, last_activity=_as_datetime(last), stages=cells,
+            modules_complete="".join("1" if m in complete else "0" for m in modules),
+            scenarios_passed=" ".join(sorted(passed_scenarios)))
+    return out
+
+
+def _empty_summary(outline):
+    return dict(percent=0, modules_done=0, attempts=0, last_activity=None,
+                stages=[[0, False, False, None] for _ in outline.stages],
+                modules_complete="0" * len(outline.modules), scenarios_passed="")
+
+
+def _store_summaries(fresh, outline):
+    """Upsert the summaries just folded ({user_id: (progress_rev read, values)}), in user order
+    (two dashboards storing the same trainees lock rows in the same order). A cache fill on a
+    GET: if the database refuses it (busy), the page is still right and the next view retries."""
+    table = ProgressSummary.__table__
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:                                # no upsert written for it: fold on every view
+        return
+    now = datetime.utcnow()
+    stmt = dialect_insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.user_id],
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != "user_id"})
+    values = [{**v, "user_id": user_id, "basis_rev": rev, "outline_key": outline.key, "computed_at": now,
+               "stages": json.dumps(v["stages"], separators=(",", ":"))}
+              for user_id, (rev, v) in sorted(fresh.items())]
+    try:
+        db.session.execute(stmt, values)
+        commit_keeping_loaded()
+    except DBAPIError as error:
+        db.session.rollback()
+        log.warning("progress summaries not stored (%s); they are folded again at the next view", error)
+
+
+def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
+    """One TraineeRow per active trainee of the teams, in a fixed number of statements: the
+    trainees with their stored summaries and latest role-play activity in one, the summaries
+    that are stale refolded in one more and stored in a third."""
+    team_ids = sorted(team_ids)
+    outline = load_outline(course_id)
+    if not team_ids:
+        return [], outline
+    summary = ProgressSummary
+    last_played = (select(_latest(ScenarioAttempt.updated_at)).where(ScenarioAttempt.user_id == User.id)
+                   .scalar_subquery())
+    stale = or_(summary.user_id.is_(None), summary.basis_rev != User.progress_rev,
+                summary.outline_key != outline.key)
+    trainees = db.session.execute(
+        select(User.id, User.name, User.email, User.hire_date, User.team_id, Team.name, User.progress_rev,
+               case((stale, null()), else_=summary.percent), summary.modules_done, summary.attempts,
+               summary.last_activity, summary.stages, summary.modules_complete, summary.scenarios_passed,
+               last_played)
+        .join(Team, Team.id == User.team_id)
+        .outerjoin(summary, summary.user_id == User.id)
+        .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)).all()
+    fresh = {}
+    stale_ids = [row[0] for row in trainees if row[7] is None]
+    if stale_ids:
+        # The ids as read, not the condition again: another dashboard may store some of these
+        # meanwhile, and each is folded here with the progress_rev read above.
+        folded = {}
+        for chunk in range(0, len(stale_ids), FOLD_CHUNK):
+            folded.update(_summaries(outline, stale_ids[chunk:chunk + FOLD_CHUNK]))
+        empty = _empty_summary(outline)
+        fresh = {row[0]: (row[6], folded.get(row[0], empty)) for row in trainees if row[7] is None}
+        _store_summaries(fresh, outline)
+
+    resolver = assignment_service.Resolver(assignment_service.active_rows_for_teams(team_ids), outline.titles, today)
+    module_index = {module_id: n for n, module_id in enumerate(outline.modules)}
+    rows = []
+    for (user_id, name, email, hire_date, team_id, team_name, _rev, percent, modules_done, attempts, last,
+         stages, modules_complete, scenarios_passed, last_played_raw) in trainees:
+        if percent is None:
+            values = fresh[user_id][1]
+            percent, modules_done, attempts, last, stages, modules_complete, scenarios_passed = (
+                values["percent"], values["modules_done"], values["attempts"], values["last_activity"],
+                values["stages"], values["modules_complete"], values["scenarios_passed"])
+        played = _as_datetime(last_played_raw)
+        if played is not None and (last is None or played > last):
+            last = played
+
+        def is_done(kind, slug, modules_complete=modules_complete, passed=scenarios_passed.split()):
+            if kind == "module":
+                n = module_index.get(slug)
+                return n is not None and modules_complete[n] == "1"
+            if kind == "scenario":
+                return slug in passed
+            return slug == course_id and "0" not in modules_complete and bool(modules_complete)
+
+        rows.append(TraineeRow(
+            id=user_id, name=name, email=email, team=team_name, hire_date=hire_date, percent=percent,
+            assignments=resolver.for_trainee(_Trainee(user_id, team_id, hire_date), is_done),
+            last_activity=last, attempts=attempts, modules_done=modules_done, stage_values=stages, outline=outline))
     return rows, outline
 
 

@@ -1,0 +1,157 @@
+"""The progress summaries the manager's dashboard stores: every record that changes a trainee's
+progress makes their summary stale, a step only moves last activity (read live), a new
+publication refolds everyone, and a summary the database would not store leaves the page right."""
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+from app.models import ProgressSummary, ScenarioAttempt, User
+from app.services import learning, publishing, team_reports
+from tests.services.test_learning import correct_answers, path_by_rating, play, publish_course
+from tests.services.test_team_reports_fixtures import team_with_manager
+
+MODULE = "crm-data-that-matters"
+
+
+@pytest.fixture
+def team(app, factory):
+    publish_course(app)
+    manager, team_id, people = team_with_manager(factory, trainees=2)
+    return team_id, people
+
+
+def rows_by_id(team_id):
+    rows, _ = team_reports.team_rows({team_id})
+    return {row.id: row for row in rows}
+
+
+def stored(user_id):
+    db.session.expire_all()
+    return db.session.get(ProgressSummary, user_id)
+
+
+def statements_of(fn):
+    seen = []
+    listener = lambda *args: seen.append(args[2])          # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        result = fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return result, seen
+
+
+def test_each_record_that_changes_progress_shows_at_the_next_view(app, team):
+    team_id, (rep, other) = team
+    with app.app_context():
+        row = rows_by_id(team_id)[rep.id]
+        assert (row.percent, row.modules_done, row.attempts, row.last_activity) == (0, 0, 0, None)
+        assert stored(rep.id) is not None                  # stored at the first view
+
+        user = db.session.get(User, rep.id)
+        version, module = learning.published_module(MODULE)
+        for page in range(1, len(module.pages) + 1):
+            learning.record_page_view(user, version, page)
+        db.session.commit()
+        row = rows_by_id(team_id)[rep.id]
+        assert row.percent > 0 and row.last_activity is not None
+        assert row.stages[0].started and not row.stages[0].complete
+
+        learning.submit_quiz(user, MODULE, version, learning.new_submission_token(), correct_answers(module))
+        db.session.commit()
+        assert rows_by_id(team_id)[rep.id].stages[0].score == 100
+
+        for slug in module.scenarios:
+            attempt, _ = learning.start_attempt(user, slug)
+            db.session.commit()
+            assert rows_by_id(team_id)[rep.id].attempts >= 1
+            assert play(user, attempt.id, path_by_rating(slug)).status == "finished"
+        row = rows_by_id(team_id)[rep.id]
+        assert row.modules_done == 1 and row.stages[0].score is not None
+        assert stored(rep.id).modules_complete.startswith("1")
+        assert rows_by_id(team_id)[other.id].percent == 0  # the other trainee's row is untouched
+
+
+def test_a_step_moves_last_activity_without_refolding(app, team):
+    team_id, (rep, _) = team
+    with app.app_context():
+        user = db.session.get(User, rep.id)
+        attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
+        # Started an hour ago (its clock moved back), folded and stored; then a step is taken now.
+        db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == attempt.id)
+                           .values(updated_at=datetime.utcnow() - timedelta(hours=1)))
+        db.session.commit()
+        before = rows_by_id(team_id)[rep.id].last_activity
+        rev = db.session.scalar(select(User.progress_rev).where(User.id == rep.id))
+        learning.take_step(user, attempt.id, 1, None if learning.engine.needs_continue(
+            learning.scenario_of(attempt), attempt.state) else path_by_rating()[0])
+        db.session.commit()
+        assert db.session.scalar(select(User.progress_rev).where(User.id == rep.id)) == rev
+        rows, seen = statements_of(lambda: rows_by_id(team_id))
+        assert rows[rep.id].last_activity > before + timedelta(minutes=30)
+        assert not any("INSERT" in sql.upper() or "UNION" in sql.upper() for sql in seen), seen
+
+
+def test_a_new_publication_refolds_every_summary(app, team):
+    team_id, (rep, _) = team
+    with app.app_context():
+        user = db.session.get(User, rep.id)
+        version, module = learning.published_module(MODULE)
+        for page in range(1, len(module.pages) + 1):
+            learning.record_page_view(user, version, page)
+        db.session.commit()
+        before = rows_by_id(team_id)[rep.id].percent
+        key = stored(rep.id).outline_key
+        # The module grows a page: the same pages read are now a smaller share of the course.
+        text = version.source.replace("## Knowledge check", "## One more page\n\nRead this too.\n\n## Knowledge check", 1)
+        publishing.publish_text("module", text, version.path)
+        db.session.commit()
+        after = rows_by_id(team_id)[rep.id]
+        assert stored(rep.id).outline_key != key
+        assert after.percent <= before and not after.stages[0].complete
+
+
+def test_a_summary_the_database_refuses_leaves_the_page_right(app, team, monkeypatch):
+    team_id, (rep, _) = team
+    with app.app_context():
+        user = db.session.get(User, rep.id)
+        version, module = learning.published_module(MODULE)
+        learning.record_page_view(user, version, 1)
+        db.session.commit()
+
+        def busy():
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+        monkeypatch.setattr(team_reports, "commit_keeping_loaded", busy)
+        row = rows_by_id(team_id)[rep.id]
+        assert row.percent > 0 and row.stages[0].started
+        assert stored(rep.id) is None                       # rolled back, nothing half-written
+        monkeypatch.undo()
+        assert rows_by_id(team_id)[rep.id].percent == row.percent
+        assert stored(rep.id) is not None
+
+
+def test_two_dashboards_folding_at_once_store_one_summary_each(app, team):
+    team_id, people = team
+    errors, barrier = [], threading.Barrier(2)
+
+    def view():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                rows_by_id(team_id)
+                db.session.remove()
+        except Exception as error:                          # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=view) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with app.app_context():
+        assert {s.user_id for s in db.session.scalars(select(ProgressSummary))} == {p.id for p in people}
