@@ -17,12 +17,16 @@ import re
 import sys
 import tempfile
 import time
+from collections import deque
 
 from flask import Flask
 
 from bench import harness
 
 SCENARIO = "ranking-the-pipeline"        # stage 1: open to a new trainee; choice 1 always offered
+# B1's clients each play for this many trainees, every published scenario open for each: about
+# 4 x 8 x 7 = 220 steps started ahead per client and round.
+TRAINEES_PER_CLIENT = 4
 PASSWORD = "bench-password-123"
 
 hello = Flask("hello")
@@ -36,71 +40,137 @@ def hello_world():
 # --- setup --------------------------------------------------------------------------------
 
 def prepare(tmpdir: str, trainees: int):
-    """A migrated file database with the real content published and `trainees` trainees."""
+    """A migrated file database with the real content published and `trainees` trainees in one
+    team, to which every published scenario is assigned (assigned work is open whatever its
+    stage, so a trainee can have all of them open at once: see Player)."""
     database = harness.default_database(tmpdir)
     env = harness.bench_env(database)
     harness.flask(env, "db", "upgrade")
     harness.flask(env, "content", "sync")
     os.environ.update(env)
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
     from app import create_app
     from app.extensions import db
-    from app.models import User
-    from app.services import accounts
+    from app.models import Assignment, Team, User
+    from app.services import accounts, publishing
     app = create_app()
     emails = [f"bench-trainee-{i}@example.com" for i in range(trainees)]
     with app.app_context():
+        team = db.session.scalar(select(Team).where(Team.name == "Bench team"))
+        if team is None:
+            team = Team(name="Bench team")
+            db.session.add(team)
+            db.session.flush()
+            for slug in publishing.published_all("scenario"):
+                db.session.add(Assignment(target_kind="scenario", target_slug=slug, team_id=team.id,
+                                          due_date=date.today() + timedelta(days=30)))
         for email in emails:
             if db.session.query(User).filter_by(email=email).first() is None:
-                accounts.create_user(email, email.split("@")[0], PASSWORD, role="trainee", check_password=False)
+                accounts.create_user(email, email.split("@")[0], PASSWORD, role="trainee", team=team,
+                                     check_password=False)
         db.session.commit()
         db.engine.dispose()
     return env, emails, app
 
 
-class Player:
-    """A logged-in trainee playing the scenario again and again, always choosing 1."""
+def scenarios_of(app):
+    """The published scenarios, for players that step through all of them."""
+    from app.services import publishing
+    with app.app_context():
+        return sorted(publishing.published_all("scenario"))
 
-    def __init__(self, base, email):
-        self.client = harness.Client(base)
-        self.client.login(email, PASSWORD)
-        self.attempt = None
-        self.seq = 1
+
+class Player:
+    """A client stepping through role-plays for one or more logged-in trainees, always choosing
+    1 (offered at every node; no path the benchmark takes needs Continue).
+
+    Attempts are started ahead (start(): every scenario that has none open, for each trainee,
+    before a round and untimed): starting one is heavier than a step (the scenario's page, its
+    locks and progress), and started in the middle of a round it would share the server with
+    the steps being timed. A round that outruns the attempts started ahead starts more, untimed
+    for the client that does it."""
+
+    def __init__(self, base, emails, scenarios=(SCENARIO,)):
+        emails = [emails] if isinstance(emails, str) else list(emails)
+        self.clients = []
+        for email in emails:
+            client = harness.Client(base)
+            client.login(email, PASSWORD)
+            self.clients.append(client)
+        self.scenarios = tuple(scenarios)
+        self.ready = deque()                     # [client, scenario, attempt, next seq], head first
         self.steps = 0
         self.refused = 0
-        self.ended = False
+        self.ended = False                       # no attempt left to step: start() more
+
+    # The attempt being played (B4 and the CPU probe step it from outside).
+    @property
+    def client(self):
+        return self.ready[0][0] if self.ready else self.clients[0]
+
+    @property
+    def attempt(self):
+        return self.ready[0][2]
+
+    @property
+    def seq(self):
+        return self.ready[0][3]
+
+    @seq.setter
+    def seq(self, value):
+        self.ready[0][3] = value
 
     def start(self):
-        status, _, headers = self.client.post(f"/learn/scenarios/{SCENARIO}/start", {})
+        open_now = {(id(client), slug) for client, slug, _, _ in self.ready}
+        for client in self.clients:
+            for slug in self.scenarios:
+                if (id(client), slug) not in open_now:
+                    self.ready.append(self._start(client, slug))
+        self.ended = False
+
+    def _start(self, client, slug):
+        status, _, headers = client.post(f"/learn/scenarios/{slug}/start", {})
         if status != 303:
-            raise RuntimeError(f"start answered {status}")
+            raise RuntimeError(f"start of {slug} answered {status}")
         location = headers.get("Location", "")
-        self.attempt = int(re.search(r"/attempts/(\d+)", location).group(1))
-        status, page, _ = self.client.get(location)
-        self.seq = int(re.search(rb'name="seq" value="(\d+)"', page).group(1))
+        attempt = int(re.search(r"/attempts/(\d+)", location).group(1))
+        status, page, _ = client.get(location)
+        seq = int(re.search(rb'name="seq" value="(\d+)"', page).group(1))
+        return [client, slug, attempt, seq]
+
+    def attempt_ended(self):
+        self.ready.popleft()
+        self.ended = not self.ready
 
     def step(self, _i=0):
-        """One timed step: POST choice 1; the answer is its feedback page. Restarts (untimed)
-        after an ending."""
-        status, page, headers = self.client.post(f"/learn/attempts/{self.attempt}/step",
-                                                 {"seq": self.seq, "choice": 1})
-        if status == 200 and headers.get("Content-Location", "").endswith(f"/steps/{self.seq}"):
-            self.seq += 1
+        """One timed step: POST choice 1; the answer is its feedback page."""
+        client, _slug, attempt, seq = self.ready[0]
+        status, page, headers = client.post(f"/learn/attempts/{attempt}/step", {"seq": seq, "choice": 1})
+        if status == 200 and headers.get("Content-Location", "").endswith(f"/steps/{seq}"):
+            self.ready[0][3] = seq + 1
             self.steps += 1
             if b"See your debrief" in page:
-                self.ended = True
+                self.attempt_ended()
             return status
         if status != 303:
             return status
         self.refused += 1                       # stale or refused: where it sends us says the state
-        status, page, _ = self.client.get(headers["Location"])
+        status, page, _ = client.get(headers["Location"])
         match = re.search(rb'name="seq" value="(\d+)"', page)
         if match:
-            self.seq = int(match.group(1))
+            self.ready[0][3] = int(match.group(1))
+        else:
+            self.attempt_ended()
         return status
 
 
 def timed_steps(players, seconds):
     """Each player steps in its own thread for about `seconds`; endings restart untimed."""
+    for player in players:             # attempts for the round, started before it begins
+        player.start()
     load = harness.Load()
     import threading
     lock = threading.Lock()
@@ -111,13 +181,12 @@ def timed_steps(players, seconds):
     def work(player):
         latencies, statuses = [], {}
         while time.perf_counter() < stop:
-            player.ended = False
             started = time.perf_counter()
             status = player.step()
             latencies.append(time.perf_counter() - started)
             statuses[status] = statuses.get(status, 0) + 1
             if player.ended:
-                player.start()          # a new attempt: not a step, neither in latency nor in time
+                player.start()          # attempts ran out: not a step, neither in latency nor in time
         with lock:
             load.latencies.extend(latencies)
             busy.append(sum(latencies))
@@ -129,8 +198,8 @@ def timed_steps(players, seconds):
         t.start()
     for t in threads:
         t.join()
-    # Steps per second of a client's time spent stepping: a restart after an ending (start the
-    # scenario again, load its first node) slows the others a little, and is not counted.
+    # Steps per second of a client's time spent stepping (a start when a round outran the
+    # attempts started ahead is not counted).
     load.seconds = sum(busy) / len(busy)
     return load
 
@@ -199,13 +268,12 @@ def run(quick=False, clients=8, seconds=None, rounds=3) -> harness.Result:
     seconds = seconds or (2.0 if quick else 6.0)
     result = harness.Result("B1")
     with tempfile.TemporaryDirectory() as tmpdir:
-        env, emails, app = prepare(tmpdir, clients)
+        env, emails, app = prepare(tmpdir, clients * TRAINEES_PER_CLIENT)
+        scenarios = scenarios_of(app)
         steps, hellos = [], []
         with harness.gunicorn("app:create_app()", env) as (base, proc), \
                 harness.gunicorn("bench.b1_step:hello", env) as (hello_base, hello_proc):
-            players = [Player(base, email) for email in emails]
-            for p in players:
-                p.start()
+            players = [Player(base, emails[i::clients], scenarios) for i in range(clients)]
             timed_steps(players, 1.0)                     # warm-up
             timed_hello(hello_base, clients, 1.0)
             for _ in range(rounds):                       # interleaved: reference, then target

@@ -57,6 +57,7 @@ def bursts(base, email, connections, count):
             load.statuses[status] = load.statuses.get(status, 0) + 1
         leader.seq += 1
         if any(b"See your debrief" in page for _s, _l, page in results):
+            leader.attempt_ended()
             leader.start()
     for c in clients:
         c.close()
