@@ -12,7 +12,6 @@ from app.content import engine, playtest
 from app.extensions import db
 from app.models import AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
 from app.models.base import utcnow
-from app.services import progress as progress_service
 from app.services import publishing
 
 
@@ -57,7 +56,6 @@ def record_play(user_id, scenario_slug, pick=playtest.best_pick, when=None, fini
         attempt.passed = engine.passed(scenario, state)
         attempt.outcome = state.get("outcome")
     db.session.flush()
-    progress_service.records_changed(user_id)
     return attempt
 
 
@@ -85,7 +83,6 @@ def record_study(user_id, module_slug, pages=None, quiz_percent=None, when=None)
                                    passed=quiz_percent >= module.pass_percent,
                                    created_at=when + timedelta(minutes=total + 2)))
     db.session.flush()
-    progress_service.records_changed(user_id)
 
 
 def seed_demo_activity(emails, seed=7, echo=print):

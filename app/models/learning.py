@@ -32,7 +32,9 @@ class Assignment(db.Model):
 
 class PageView(db.Model):
     __tablename__ = "page_views"
-    __table_args__ = (Index("ix_page_views_user_module", "user_id", "module_slug"),)
+    __table_args__ = (Index("ix_page_views_user_module", "user_id", "module_slug"),
+                      # a trainee's latest view in one seek (progress summaries' mark)
+                      Index("ix_page_views_user_latest", "user_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -44,7 +46,8 @@ class PageView(db.Model):
 
 class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
-    __table_args__ = (Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),)
+    __table_args__ = (Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),
+                      Index("ix_quiz_attempts_user_latest", "user_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -130,12 +133,17 @@ class CoachingComment(db.Model):
 class ProgressSummary(db.Model):
     """A trainee's progress through the course as the manager's dashboard shows it, stored so
     that the page reads one row per trainee instead of folding every learning record on every
-    view. A cache with a precise key: valid while the trainee's progress_rev is `basis_rev` and
-    the published outline is `outline_key`; the dashboard recomputes stale rows in one batch."""
+    view. Learning records are only ever appended (an attempt's row moves on), so the latest
+    record of each kind marks what a summary has seen: it is valid while the trainee's latest
+    page view id, quiz attempt id and attempt update time are its marks and the published
+    outline is `outline_key`. The dashboard reads the live marks with the summaries (index
+    seeks) and refolds the stale ones in one batch; no learning write has to know about it."""
     __tablename__ = "progress_summaries"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    basis_rev: Mapped[int]
+    pages_mark: Mapped[int | None]                      # the latest page_views.id folded
+    quizzes_mark: Mapped[int | None]                    # the latest quiz_attempts.id folded
+    attempts_mark: Mapped[datetime | None]              # the latest scenario_attempts.updated_at folded
     outline_key: Mapped[str] = mapped_column(String(64))
     percent: Mapped[int]
     modules_done: Mapped[int]

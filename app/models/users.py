@@ -44,10 +44,6 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped to end every session of the user (logout everywhere, password change, deactivation).
     session_version: Mapped[int] = mapped_column(default=1)
-    # Bumped with every learning record that changes what progress shows (a page first opened, a
-    # quiz, a role-play started, ended or started over): a stored ProgressSummary computed at
-    # another value is stale. Plain steps do not bump it (see team_reports).
-    progress_rev: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     team: Mapped["Team | None"] = relationship(back_populates="members", foreign_keys=[team_id])

@@ -131,7 +131,6 @@ def record_page_view(user, version, page):
     if seen is None:
         db.session.add(PageView(user_id=user.id, module_slug=version.slug, version_id=version.id, page=page))
         db.session.flush()
-        progress_service.records_changed(user.id)
     return seen is None
 
 
@@ -196,7 +195,6 @@ def submit_quiz(user, module_slug, version, submission, answers):
         if existing is None or existing.user_id != user.id:
             raise NotFound(submission) from None
         return existing, False
-    progress_service.records_changed(user.id)
     return attempt, True
 
 
@@ -274,7 +272,6 @@ def start_attempt(user, scenario_slug):
         if existing is None:
             raise
         return existing, False
-    progress_service.records_changed(user.id)
     return attempt, True
 
 
@@ -377,8 +374,6 @@ def take_step(user, attempt_id, seq, choice=None):
         inserted = conn.execute(_INSERT_STEP, row)
     except IntegrityError:      # the unique (attempt, seq) backs the compare-and-set above
         raise StaleStep(attempt.id, seq) from None      # the caller rolls the transaction back
-    if outcome.ended:
-        progress_service.records_changed(user.id)
     for key, value in values.items():      # the row as written, without reading it back
         set_committed_value(attempt, key, value)
     return RecordedStep(attempt, AttemptStep(id=inserted.inserted_primary_key[0], **row))

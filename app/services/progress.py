@@ -7,25 +7,11 @@ are; with `unlock: sequential` a stage opens when the previous one is complete."
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import PageView, QuizAttempt, ScenarioAttempt, User
+from app.models import PageView, QuizAttempt, ScenarioAttempt
 from app.services import publishing
-
-_users = User.__table__
-_BUMP_REV = (update(_users).where(_users.c.id == bindparam("b_id"))
-             .values(progress_rev=_users.c.progress_rev + 1))
-
-
-def records_changed(user_id):
-    """Note, in the transaction that writes a learning record, that the trainee's progress may
-    have changed: the summary stored for the manager's dashboard (team_reports) is then stale
-    and is recomputed at its next view. Called for a page first opened, a quiz submitted, a
-    role-play started or ended; not for the steps in between, whose only effect on the
-    dashboard (last activity) is read live."""
-    db.session.connection().execute(_BUMP_REV, {"b_id": user_id})
-
 
 @dataclass
 class ModuleProgress:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, select, type_coerce, union_all
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.exc import DBAPIError
 
 from app.content import engine
@@ -268,11 +268,11 @@ def _trainees_stmt(team_ids):
 #
 # Folding every learning record of a team on every view costs a manager more the more the team
 # learns (97,000 records for 500 trainees). Each trainee's fold is stored instead, in
-# progress_summaries, keyed by the trainee's progress_rev (bumped in the transaction of each
-# record that changes progress: progress.records_changed) and by the published outline. The
-# dashboard reads one row per trainee and refolds, in one batch, only the rows whose key moved.
-# A scenario step bumps nothing (that would be a write on the busiest path): its only effect on
-# the dashboard, last activity, is read live from the attempts' updated_at.
+# progress_summaries, with the marks of what it saw: the trainee's latest page view and quiz
+# attempt ids and latest attempt update time (records are only appended; an attempt's row
+# moves on with each step). The dashboard reads the live marks with the summaries, one index
+# seek each, and refolds in one batch only the trainees whose marks or published outline moved.
+# Nothing on the learning side writes for it: a step stays four statements.
 
 def _summaries(outline, trainee_ids):
     """{user_id: summary values} folded from every learning record of the trainees (a list of
@@ -356,9 +356,10 @@ def _empty_summary(outline):
 
 
 def _store_summaries(fresh, outline):
-    """Upsert the summaries just folded ({user_id: (progress_rev read, values)}), in user order
-    (two dashboards storing the same trainees lock rows in the same order). A cache fill on a
-    GET: if the database refuses it (busy), the page is still right and the next view retries."""
+    """Upsert the summaries just folded ({user_id: (marks read before folding, values)}), in
+    user order (two dashboards storing the same trainees lock rows in the same order). A cache
+    fill on a GET: if the database refuses it (busy), the page is still right, and the next
+    view folds again."""
     table = ProgressSummary.__table__
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -372,9 +373,9 @@ def _store_summaries(fresh, outline):
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.user_id],
         set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != "user_id"})
-    values = [{**v, "user_id": user_id, "basis_rev": rev, "outline_key": outline.key, "computed_at": now,
-               "stages": json.dumps(v["stages"], separators=(",", ":"))}
-              for user_id, (rev, v) in sorted(fresh.items())]
+    values = [{**v, "user_id": user_id, "pages_mark": marks[0], "quizzes_mark": marks[1], "attempts_mark": marks[2],
+               "outline_key": outline.key, "computed_at": now, "stages": json.dumps(v["stages"], separators=(",", ":"))}
+              for user_id, (marks, v) in sorted(fresh.items())]
     try:
         db.session.execute(stmt, values)
         commit_keeping_loaded()
@@ -383,10 +384,14 @@ def _store_summaries(fresh, outline):
         log.warning("progress summaries not stored (%s); they are folded again at the next view", error)
 
 
+def _latest_id(model):
+    return select(func.max(model.id)).where(model.user_id == User.id).scalar_subquery()
+
+
 def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
     """One TraineeRow per active trainee of the teams, in a fixed number of statements: the
-    trainees with their stored summaries and latest role-play activity in one, the summaries
-    that are stale refolded in one more and stored in a third."""
+    trainees with their stored summaries and live marks in one; when some summaries are stale,
+    their fold in one more and the store in a third."""
     team_ids = sorted(team_ids)
     outline = load_outline(course_id)
     if not team_ids:
@@ -394,41 +399,41 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
     summary = ProgressSummary
     last_played = (select(_latest(ScenarioAttempt.updated_at)).where(ScenarioAttempt.user_id == User.id)
                    .scalar_subquery())
-    stale = or_(summary.user_id.is_(None), summary.basis_rev != User.progress_rev,
-                summary.outline_key != outline.key)
     trainees = db.session.execute(
-        select(User.id, User.name, User.email, User.hire_date, User.team_id, Team.name, User.progress_rev,
-               case((stale, null()), else_=summary.percent), summary.modules_done, summary.attempts,
-               summary.last_activity, summary.stages, summary.modules_complete, summary.scenarios_passed,
-               last_played)
+        select(User.id, User.name, User.email, User.hire_date, User.team_id, Team.name,
+               _latest_id(PageView), _latest_id(QuizAttempt), last_played,
+               summary.outline_key, summary.pages_mark, summary.quizzes_mark, summary.attempts_mark,
+               summary.percent, summary.modules_done, summary.attempts, summary.last_activity, summary.stages,
+               summary.modules_complete, summary.scenarios_passed)
         .join(Team, Team.id == User.team_id)
         .outerjoin(summary, summary.user_id == User.id)
         .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)).all()
+    stale = {}                           # user id -> live marks, for the summaries to fold again
+    for row in trainees:
+        marks = (row[6], row[7], _as_datetime(row[8]))
+        if row[9] != outline.key or (row[10], row[11], row[12]) != marks:
+            stale[row[0]] = marks
     fresh = {}
-    stale_ids = [row[0] for row in trainees if row[7] is None]
-    if stale_ids:
-        # The ids as read, not the condition again: another dashboard may store some of these
-        # meanwhile, and each is folded here with the progress_rev read above.
-        folded = {}
-        for chunk in range(0, len(stale_ids), FOLD_CHUNK):
-            folded.update(_summaries(outline, stale_ids[chunk:chunk + FOLD_CHUNK]))
+    if stale:
+        # The ids as read, not a condition evaluated again: each summary is stored with the
+        # marks read above, older than or equal to what the fold saw, so never newer than it.
+        ids, folded = sorted(stale), {}
+        for chunk in range(0, len(ids), FOLD_CHUNK):
+            folded.update(_summaries(outline, ids[chunk:chunk + FOLD_CHUNK]))
         empty = _empty_summary(outline)
-        fresh = {row[0]: (row[6], folded.get(row[0], empty)) for row in trainees if row[7] is None}
+        fresh = {user_id: (marks, folded.get(user_id, empty)) for user_id, marks in stale.items()}
         _store_summaries(fresh, outline)
 
     resolver = assignment_service.Resolver(assignment_service.active_rows_for_teams(team_ids), outline.titles, today)
     module_index = {module_id: n for n, module_id in enumerate(outline.modules)}
     rows = []
-    for (user_id, name, email, hire_date, team_id, team_name, _rev, percent, modules_done, attempts, last,
-         stages, modules_complete, scenarios_passed, last_played_raw) in trainees:
-        if percent is None:
+    for (user_id, name, email, hire_date, team_id, team_name, *_marks, percent, modules_done, attempts, last,
+         stages, modules_complete, scenarios_passed) in trainees:
+        if user_id in fresh:
             values = fresh[user_id][1]
             percent, modules_done, attempts, last, stages, modules_complete, scenarios_passed = (
                 values["percent"], values["modules_done"], values["attempts"], values["last_activity"],
                 values["stages"], values["modules_complete"], values["scenarios_passed"])
-        played = _as_datetime(last_played_raw)
-        if played is not None and (last is None or played > last):
-            last = played
 
         def is_done(kind, slug, modules_complete=modules_complete, passed=scenarios_passed.split()):
             if kind == "module":

@@ -1,4 +1,4 @@
-"""stored progress summaries for the manager's dashboard, users.progress_rev
+"""stored progress summaries for the manager's dashboard, with indexes for their marks
 
 Revision ID: 5d1c0a7e9b21
 Revises: 287c102c6527
@@ -16,11 +16,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('progress_rev', sa.Integer(), server_default='0', nullable=False))
+    op.create_index('ix_page_views_user_latest', 'page_views', ['user_id', 'id'])
+    op.create_index('ix_quiz_attempts_user_latest', 'quiz_attempts', ['user_id', 'id'])
     op.create_table('progress_summaries',
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('basis_rev', sa.Integer(), nullable=False),
+    sa.Column('pages_mark', sa.Integer(), nullable=True),
+    sa.Column('quizzes_mark', sa.Integer(), nullable=True),
+    sa.Column('attempts_mark', sa.DateTime(), nullable=True),
     sa.Column('outline_key', sa.String(length=64), nullable=False),
     sa.Column('percent', sa.Integer(), nullable=False),
     sa.Column('modules_done', sa.Integer(), nullable=False),
@@ -37,5 +39,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table('progress_summaries')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('progress_rev')
+    op.drop_index('ix_quiz_attempts_user_latest', table_name='quiz_attempts')
+    op.drop_index('ix_page_views_user_latest', table_name='page_views')
