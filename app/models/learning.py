@@ -148,7 +148,7 @@ class ProgressSummary(db.Model):
     percent: Mapped[int]
     modules_done: Mapped[int]
     attempts: Mapped[int]
-    # Latest page first opened, quiz or role-play touched when computed; later steps are read live.
+    # The latest page first opened, quiz taken or role-play moved on, when folded.
     last_activity: Mapped[datetime | None]
     # JSON [[percent, complete, started, best score], ...], one per stage of the course.
     stages: Mapped[str] = mapped_column(Text)

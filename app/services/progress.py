@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import PageView, QuizAttempt, ScenarioAttempt
 from app.services import publishing
 
+
 @dataclass
 class ModuleProgress:
     id: str

@@ -2,9 +2,10 @@
 activity), choice and signal-reading analytics, the coaching list, transcripts and CSV exports.
 
 The dashboard runs a fixed number of statements whatever the size of the team: the published
-outline in one, the trainees in one, their assignments in one, and every learning record
-folded into per-(trainee, module or scenario) aggregates in one UNION ALL. Sorting and paging
-happen on those aggregates, so "overdue first" is right across pages."""
+outline in one, the trainees with their stored progress summaries in one, their assignments in
+one, and, for the summaries that are stale, every learning record of those trainees folded in
+one UNION ALL and stored in one upsert (see "stored progress summaries" below). Sorting and
+paging happen on all the rows, so "overdue first" is right across pages."""
 import csv
 import hashlib
 import io
@@ -233,35 +234,31 @@ def _as_datetime(value):
     return datetime.fromisoformat(str(value))
 
 
-def _aggregates(trainee_ids_stmt):
+def _aggregates(trainee_ids):
     """Every learning record of the trainees, folded per (trainee, module or scenario), in one
     statement: (user_id, kind, slug, count, best, passed, last time, finished count), as plain
     tuples from the driver (tens of thousands of rows: no Row objects built for them)."""
     none = cast(null(), Integer)         # PostgreSQL types a bare NULL as text in a UNION
     pages = (select(PageView.user_id, literal("p"), PageView.module_slug, func.count(func.distinct(PageView.page)),
                     none, none, _latest(PageView.viewed_at), none)
-             .where(PageView.user_id.in_(trainee_ids_stmt)).group_by(PageView.user_id, PageView.module_slug))
+             .where(PageView.user_id.in_(trainee_ids)).group_by(PageView.user_id, PageView.module_slug))
     quizzes = (select(QuizAttempt.user_id, literal("q"), QuizAttempt.module_slug, func.count(),
                       func.max(QuizAttempt.percent), func.max(case((QuizAttempt.passed, 1), else_=0)),
                       _latest(QuizAttempt.created_at), none)
-               .where(QuizAttempt.user_id.in_(trainee_ids_stmt))
+               .where(QuizAttempt.user_id.in_(trainee_ids))
                .group_by(QuizAttempt.user_id, QuizAttempt.module_slug))
     finished = ScenarioAttempt.status == "finished"
     scenarios = (select(ScenarioAttempt.user_id, literal("s"), ScenarioAttempt.scenario_slug, func.count(),
                         func.max(case((finished, ScenarioAttempt.percent), else_=null())),
                         func.max(case((and_(finished, ScenarioAttempt.passed), 1), else_=0)),
                         _latest(ScenarioAttempt.updated_at), func.sum(case((finished, 1), else_=0)))
-                 .where(ScenarioAttempt.user_id.in_(trainee_ids_stmt))
+                 .where(ScenarioAttempt.user_id.in_(trainee_ids))
                  .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))
     result = db.session.execute(union_all(pages, quizzes, scenarios))
     try:
         return result.cursor.fetchall()  # no result processing is needed: ints, text, raw times
     finally:
         result.close()
-
-
-def _trainees_stmt(team_ids):
-    return (select(User.id).where(User.team_id.in_(team_ids), User.role == "trainee", User.active))
 
 
 # --- stored progress summaries --------------------------------------------------------------------
