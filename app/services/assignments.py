@@ -203,8 +203,8 @@ def active_for_teams(team_ids, trainee_ids=()):
 
 
 def active_rows_for_teams(team_ids):
-    """active_for_teams() as plain rows with the attributes resolve() reads: the dashboard
-    resolves them once per trainee, with no ORM object to build for each."""
+    """active_for_teams() as plain rows with the attributes Resolver reads: the dashboard
+    resolves them for every trainee, with no ORM object to build for each."""
     where = _active_for(team_ids)
     if where is None:
         return []

@@ -166,7 +166,7 @@ class TraineeRow:
     attempts: int
     modules_done: int
     stage_values: list | str             # ProgressSummary.stages, as folded or as stored (JSON)
-    outline: Outline
+    outline: Outline = field(repr=False)
 
     @cached_property
     def stages(self):
@@ -272,9 +272,8 @@ def _aggregates(trainee_ids):
 # Nothing on the learning side writes for it: a step stays four statements.
 
 def _summaries(outline, trainee_ids):
-    """{user_id: summary values} folded from every learning record of the trainees (a list of
-    ids or a statement selecting them), in one statement; trainees without any record are absent
-    (see _empty_summary)."""
+    """{user_id: summary values} folded from every learning record of the trainees (ids), in
+    one statement; trainees without any record are absent (see _empty_summary)."""
     modules = outline.modules
     stage_ids = [sid for sid, _ in outline.stages]
     position = {sid: n for n, sid in enumerate(stage_ids)}
