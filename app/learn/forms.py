@@ -1,7 +1,7 @@
 """Forms of the trainee's pages. Every POST carries a CSRF token (Flask-WTF)."""
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from markupsafe import Markup
@@ -12,6 +12,22 @@ from app.content.render import render_inline
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class Answered:
+    """An answer is required, checked on the server only. Unlike DataRequired it sets no
+    `required` flag: on a checkbox group the browser would then demand every box ticked, and a
+    form mixing radios and checkboxes would say "unanswered" in two different ways. Each
+    unanswered question gets this message beside it, and the answers given stay on the page."""
+    field_flags: dict = {}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not field.data:
+            field.errors[:] = []        # "Not a valid choice" from the radio's own check says less
+            raise StopValidation(self.message)
 
 
 class StepForm(FlaskForm):
@@ -42,10 +58,9 @@ def quiz_form_for(module, formdata=None):
         label = Markup(render_inline(question.text))
         several = sum(1 for a in question.answers if a.correct) > 1
         if several:
-            field = CheckboxesField(label, choices=choices,
-                                    validators=[DataRequired("Choose at least one answer.")])
+            field = CheckboxesField(label, choices=choices, validators=[Answered("Choose at least one answer.")])
         else:
-            field = RadioField(label, choices=choices, validators=[InputRequired("Choose an answer.")])
+            field = RadioField(label, choices=choices, validators=[Answered("Choose an answer.")])
         setattr(QuizForm, f"q{number}", field)
     form = QuizForm(formdata=formdata) if formdata is not None else QuizForm()
     form.question_fields = [(number, question, form[f"q{number}"], sum(1 for a in question.answers if a.correct) > 1)
