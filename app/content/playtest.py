@@ -49,6 +49,10 @@ class _Compiled:
             for c in node.choices:
                 if c.effects.condition:
                     read.update(expressions.names(expressions.parse(c.effects.condition)))
+        # The pass expression is read too, so that every ending state says whether it passes
+        # (the endings-agree invariant): scores it reads are kept exact, not as intervals.
+        read.update(expressions.names(expressions.parse(scenario.pass_expr)) if scenario.pass_expr
+                    else {"percent"})
         if "percent" in read:
             read.update(d.name for d in scenario.scores)
         self.exact = [d for d in scenario.scores if d.name in read]
@@ -192,7 +196,50 @@ def quicktest(scenario: Scenario) -> QuickReport:
     order, comp_of = _sccs(edges)
     _check_loops(scenario, edges, order, comp_of, report)
     _count_paths(comp, edges, order, comp_of, start, report)
+    _check_verdicts(comp, edges, report)
     return report
+
+
+# An ending's outcome names a verdict the trainee reads in its headline and debrief: a win, or
+# a walk-away that was right, must pass on every path that reaches it; a loss must fail.
+PASSING_OUTCOMES = ("win", "walk-away-won")
+FAILING_OUTCOMES = ("loss",)
+
+
+def _outcome_verdict(outcome: str) -> bool | None:
+    if outcome in PASSING_OUTCOMES or outcome == "win" or outcome.startswith("win-"):
+        return True
+    if outcome.startswith(FAILING_OUTCOMES):
+        return False
+    return None
+
+
+def _check_verdicts(comp: _Compiled, edges: dict, report: QuickReport) -> None:
+    """Every ending agrees with pass/fail on every path: the same ending never passes on one
+    path and fails on another, and its outcome (win, loss...) says what the verdict is."""
+    scenario = comp.scenario
+    verdicts: dict[str, set[bool]] = {}
+    for s in edges:
+        node = scenario.node(s[0])
+        if not node.is_ending:
+            continue
+        known = comp.known(s)
+        try:
+            ok = comp.holds(scenario.pass_expr, known) if scenario.pass_expr else known["percent"] >= 60
+        except (KeyError, expressions.ExprError) as exc:
+            report.failures.append(f"cannot judge ending `{node.id}`: {exc}")
+            return
+        verdicts.setdefault(node.id, set()).add(bool(ok))
+    for node_id, seen in verdicts.items():
+        node = scenario.node(node_id)
+        if len(seen) > 1:
+            report.failures.append(f"ending `{node_id}` (line {node.line}) passes on some paths and fails on "
+                                   "others: its debrief cannot be right on both; route them to different endings")
+            continue
+        want = _outcome_verdict(node.end or "")
+        if want is not None and want not in seen:
+            report.failures.append(f"ending `{node_id}` (line {node.line}) is a `{node.end}` but "
+                                   f"{'fails' if want else 'passes'} on every path that reaches it")
 
 
 def _describe(comp: _Compiled, state: tuple) -> str:

@@ -19,7 +19,7 @@ from app.services import charts, learning
 OUTCOMES = {"win": "Deal won", "win-thin": "Won, but thin", "loss": "Not this time", "partial": "Partly there",
             "walk-away-won": "You walked away, rightly", "loss-margin": "Won at a loss of margin",
             "loss-relationship": "The relationship suffered", "loss-client": "Client lost",
-            "loss-deal": "Deal lost", "loss-stalled": "The project stalled", "loss-tender": "Sent to tender"}
+            "loss-deal": "Deal lost", "loss-unlawful": "Signed on unlawful terms", "loss-stalled": "The project stalled", "loss-tender": "Sent to tender"}
 RATINGS = {"best": ("Best answer", "ok"), "good": ("Good answer", "ok"), "ok": ("Partly right", "warn"),
            "poor": ("Weak answer", "bad")}
 

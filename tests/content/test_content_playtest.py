@@ -48,10 +48,24 @@ def test_many_branches_stay_fast():
         nxt = f"n{i + 1}" if i < 11 else "end"
         choices = "\n".join(f"- [c{k}](#{nxt}) `margin {'+' if k % 2 else '-'}1` `rating: ok`\n  > f" for k in range(4))
         nodes.append(f"## n{i}\n\n{choices}\n")
-    text = BASE.split("## opening")[0].replace("start: opening", "start: n0") + "\n".join(nodes) + \
+    # pass reads no score, so margin stays an interval (the endings-agree check needs no more)
+    text = BASE.split("## opening")[0].replace("start: opening", "start: n0\npass: \"true\"") + "\n".join(nodes) + \
         "\n## end\n`end: done`\n\n### Debrief\nDone.\n"
     report = playtest.quicktest(load(text))
     assert report.failures == [] and report.paths == 4 ** 12
+
+
+def test_an_ending_that_passes_on_one_path_and_fails_on_another_is_reported():
+    text = BASE.replace("`goto: end-win if margin >= 5` `goto: end-loss`", "`goto: end-win`").replace("`if asked` ", "")
+    text = text.replace("---\nBriefing.", "pass: margin >= 6\n---\nBriefing.", 1)
+    report = playtest.quicktest(load(text))
+    assert any("`end-win`" in f and "passes on some paths and fails on others" in f for f in report.failures)
+
+
+def test_a_win_that_always_fails_is_reported():
+    text = BASE.replace("---\nBriefing.", "pass: margin >= 11\n---\nBriefing.", 1)
+    report = playtest.quicktest(load(text))
+    assert any("`end-win`" in f and "fails on every path" in f for f in report.failures)
 
 
 def test_never_offered_choice():
