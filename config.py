@@ -1,7 +1,6 @@
 """Configuration, chosen by APP_ENV; every setting can be overridden by an environment
 variable of the same name (DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI, ...)."""
 import os
-from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -29,8 +28,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
-    REMEMBER_COOKIE_DURATION = timedelta(days=30)
-    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    # A session ends after this long without a request, and this long after login whatever
+    # happens (remember-me included); the cookies' own lifetimes follow (app/__init__.py).
+    SESSION_IDLE_MINUTES = 8 * 60
+    SESSION_LIFETIME_DAYS = 30
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -45,6 +46,7 @@ class Config:
         "RATELIMIT_ENABLED": _bool, "WTF_CSRF_ENABLED": _bool, "MAX_CONTENT_LENGTH": int,
         "SESSION_COOKIE_SECURE": _bool, "REMEMBER_COOKIE_SECURE": _bool, "LOGIN_LIMIT": str,
         "CONTENT_ROOT": str, "DEMO_PASSWORD": str, "PAGE_SIZE": int,
+        "SESSION_IDLE_MINUTES": int, "SESSION_LIFETIME_DAYS": int,
     }
 
     @classmethod

@@ -2,6 +2,7 @@
 import gc
 import os
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -38,6 +39,8 @@ def _freeze_startup_objects():
 
 
 def _finish_config(app):
+    lifetime = timedelta(days=app.config["SESSION_LIFETIME_DAYS"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["REMEMBER_COOKIE_DURATION"] = lifetime
     if app.config["APP_ENV"] == "production":
         problem = check_secret_key(app.config)
         if problem:

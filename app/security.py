@@ -15,8 +15,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def register(app):
     app.after_request(_security_headers)
+    app.after_request(_commit_session_touch)
     app.before_request(_seed_csrf_token)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    from app.services.sessions import browser_label
+    app.jinja_env.filters["browser_label"] = browser_label
     app.context_processor(lambda: {"csrf_token": csrf_token})     # after Flask-WTF's own: wins
 
 
@@ -43,6 +46,19 @@ def _seed_csrf_token():
 @lru_cache(maxsize=2048)
 def _signed_csrf(secret, raw):
     return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+
+def _commit_session_touch(response):
+    """A session's last-seen moved (at most once a minute, app/services/sessions.py): keep it,
+    on a successful request only, so it never commits a failed request's half-work."""
+    if g.pop("session_touched", False) and response.status_code < 400:
+        from app.extensions import db
+        try:
+            db.session.commit()
+        except Exception:  # last-seen is worth no error page
+            db.session.rollback()
+            current_app.logger.exception("could not record a session's last-seen time")
+    return response
 
 
 def _security_headers(response):

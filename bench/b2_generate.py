@@ -90,7 +90,7 @@ def generate(url, trainees=500, small=10, seed=2):
             db.session.execute(insert(User), [
                 {"email": f"b2-{label}-{i:04}@example.com", "name": f"Rep {label} {i:04}", "role": "trainee",
                  "team_id": team.id, "password_hash": password_hash, "hire_date": date.today() - timedelta(days=rng.randrange(10, 200)),
-                 "active": True, "session_version": 1, "created_at": now} for i in range(size)])
+                 "active": True, "created_at": now} for i in range(size)])
             ids = db.session.scalars(select(User.id).where(User.team_id == team.id)).all()
             from app.models import Assignment
             db.session.execute(insert(Assignment), [

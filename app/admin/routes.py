@@ -5,7 +5,8 @@ from app.admin import bp
 from app.admin.forms import ActionForm, EditUserForm, TeamForm, TeamManagerForm, UserForm
 from app.extensions import db
 from app.models import AuditEvent, Team, User
-from app.services import accounts
+from app.auth import session_limits
+from app.services import accounts, sessions
 
 
 def _team_choices():
@@ -88,7 +89,20 @@ def edit_user(user_id):
                 db.session.commit()
                 flash(f"{user.name} is saved.", "success")
                 return redirect(url_for("admin.edit_user", user_id=user.id))
-    return render_template("admin/user.html", user=user, form=form, action=ActionForm())
+    return render_template("admin/user.html", user=user, form=form, action=ActionForm(),
+                           session_count=len(sessions.active_for(user, session_limits())))
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+def end_sessions(user_id):
+    """Log a user out on every device (a lost laptop, a departure) without deactivating them."""
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ended = accounts.end_all_sessions(user)
+    db.session.commit()
+    flash(f"{user.name} is logged out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

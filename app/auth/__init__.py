@@ -1,9 +1,9 @@
-from functools import lru_cache
+from datetime import timedelta
 
-from flask import Blueprint
-from sqlalchemy import bindparam, select
+from flask import Blueprint, current_app, g, request
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
+from app.services import sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -13,26 +13,19 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 
-@lru_cache(maxsize=1)
-def _user_by_id():
-    """Built once (session.get builds and keys a new statement on each call): every request
-    that has a session runs it."""
-    from app.models import User
-    return select(User).where(User.id == bindparam("user_id"))
+def session_limits():
+    config = current_app.config
+    return sessions.Limits(idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+                           lifetime=timedelta(days=config["SESSION_LIFETIME_DAYS"]))
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """The id carries the session version: after a bump, old sessions load no one."""
-    from app.models import User
-    try:
-        ident, version = user_id.split(":", 1)
-        ident, version = int(ident), int(version)
-    except (ValueError, AttributeError):
-        return None
-    user = db.session.execute(_user_by_id(), {"user_id": ident}).scalar()
-    if user is None or not user.active or user.session_version != version:
-        return None
+def load_user(token):
+    """Flask-Login's id is the session's token (from the session cookie or the remember-me
+    cookie): a session that was ended, or has expired, loads no one."""
+    user, touched = sessions.load(token, session_limits(), address=request.remote_addr)
+    if touched:
+        g.session_touched = True  # committed after the response is built (app/security.py)
     return user
 
 

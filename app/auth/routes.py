@@ -1,13 +1,14 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp
+from limits import parse
+
+from app.auth import bp, session_limits
 from app.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm
 from app.extensions import db, limiter
 from app.models.users import normalise_email
 from app.security import audit, client_address, is_safe_next
-from limits import parse
-from app.services import accounts
+from app.services import accounts, sessions
 
 HOME_BY_ROLE = {"trainee": "learn.dashboard", "manager": "manage.dashboard",
                 "trainer": "author.index", "admin": "admin.index"}
@@ -62,6 +63,9 @@ def login():
             form.password.errors.append("That email and password do not match an active account.")
             return render_template("auth/login.html", form=form), 200
         session.clear()  # a fresh session at login, against fixation
+        sessions.open_session(user, client_address(), request.user_agent.string, form.remember.data,
+                              limits=session_limits())
+        db.session.commit()
         login_user(user, remember=form.remember.data)
         return redirect(next_url if is_safe_next(next_url) else home_for(user))
     return render_template("auth/login.html", form=form)
@@ -69,6 +73,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    sessions.end_by_token(session.get("_user_id"))
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -87,10 +93,27 @@ def account():
             getattr(form, error.field or "new_password").errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # keep this session; every other one has ended
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, everywhere=everywhere)
+    devices = sessions.active_for(current_user, session_limits())
+    return render_template("auth/account.html", form=form, everywhere=everywhere, devices=devices)
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id):
+    """End one of your own sessions (a lost phone); ending this one logs you out here."""
+    this_one = session_id == current_user.session_id
+    if not sessions.end_one(current_user, session_id):
+        abort(404)
+    db.session.commit()
+    if this_one:
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+        return redirect(url_for("auth.login"))
+    flash("That session has ended: the device it was on is logged out.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/logout-everywhere", methods=["POST"])

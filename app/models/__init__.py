@@ -3,7 +3,9 @@ from app.models.audit import AuditEvent
 from app.models.content import ContentDraft, ContentVersion, PublishedContent
 from app.models.learning import (Assignment, AttemptStep, CoachingComment, PageView,
                                  ProgressSummary, QuizAttempt, ScenarioAttempt)
+from app.models.sessions import UserSession
 from app.models.users import Role, Team, User
 
 __all__ = ["AuditEvent", "ContentDraft", "ContentVersion", "PublishedContent", "Assignment", "AttemptStep",
-           "CoachingComment", "PageView", "ProgressSummary", "QuizAttempt", "ScenarioAttempt", "Role", "Team", "User"]
+           "CoachingComment", "PageView", "ProgressSummary", "QuizAttempt", "ScenarioAttempt", "Role", "Team", "User",
+           "UserSession"]

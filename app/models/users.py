@@ -42,8 +42,6 @@ class User(UserMixin, db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     hire_date: Mapped[date | None]
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped to end every session of the user (logout everywhere, password change, deactivation).
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     team: Mapped["Team | None"] = relationship(back_populates="members", foreign_keys=[team_id])
@@ -58,9 +56,13 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    # The token of the session this request runs in (app/services/sessions.py), not a column:
+    # what Flask-Login keeps in the cookies is the session's token, never the user id.
+    session_token = None
+    session_id = None
+
     def get_id(self):
-        # The session carries the version: a bumped version no longer loads the user.
-        return f"{self.id}:{self.session_version}"
+        return self.session_token
 
     def has_role(self, *roles):
         return self.role in {r.value if isinstance(r, Role) else r for r in roles}

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Role, Team, User
 from app.models.users import normalise_email
+from app.services import sessions
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
@@ -77,12 +78,12 @@ def change_password(user, current_password, new_password):
     if problem:
         raise AccountError(problem, field="new_password")
     user.set_password(new_password)
-    end_all_sessions(user)
+    sessions.end_all(user, keep_token=user.session_token)  # every other device is logged out
 
 
 def end_all_sessions(user):
-    user.session_version = (user.session_version or 0) + 1
-    db.session.flush()
+    """Log the user out on every device; returns how many sessions ended."""
+    return sessions.end_all(user)
 
 
 def set_active(user, active):
