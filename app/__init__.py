@@ -22,8 +22,9 @@ def create_app(config_class=None, **overrides):
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    from app import errors, security
+    from app import errors, formats, security
     errors.register(app)
+    formats.register(app)
     security.register(app)
     if not app.testing:
         _freeze_startup_objects()

@@ -15,6 +15,7 @@ from app.learn import bp
 from app.learn.forms import StartForm, StepForm, answers_of, quiz_form_for
 from app.security import audit
 from app.services import charts, learning
+from app.services import comments as comment_service
 
 OUTCOMES = {"win": "Deal won", "win-thin": "Won, but thin", "loss": "Not this time", "partial": "Partly there",
             "walk-away-won": "You walked away, rightly", "loss-margin": "Won at a loss of margin",
@@ -63,7 +64,8 @@ def dashboard():
     next_module = progress.next_module() if progress else None
     next_step = learning.next_step_in(next_module, titles) if next_module else None
     return render_template("learn/dashboard.html", progress=progress, assigned=assigned, titles=titles,
-                           open_attempts=open_attempts, next_step=next_step, next_steps={
+                           open_attempts=open_attempts, next_step=next_step,
+                           unread_comments=comment_service.unread_count(current_user), next_steps={
                                m.id: learning.next_step_in(m, titles)
                                for s in (progress.stages if progress else []) for m in s.modules})
 
@@ -265,12 +267,15 @@ def player(attempt_id):
     if attempt.status == "finished":
         steps = learning.steps_of(attempt)
         phase_steps = [s for s in steps if s.phase]
-        return render_template(
+        page = render_template(
             "learn/debrief.html", attempt=attempt, scenario=scenario, node=node, steps=steps, form=StartForm(),
+            comments=comment_service.for_debrief(current_user, attempt),
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
             board=_board(scenario, state), signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
             walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(),
             module=_scenario_module(learning.progress_of(current_user), attempt.scenario_slug))
+        db.session.commit()                 # the comments shown are now read
+        return page
     offered = engine.offered_choices(scenario, state) if node else []
     return render_template(
         "learn/player.html", attempt=attempt, scenario=scenario, node=node, board=_board(scenario, state),
@@ -364,3 +369,14 @@ def my_progress():
     return render_template("learn/progress.html", progress=progress, titles=titles, best=best,
                            over_time=over_time, readings=readings, phases=phases, stage_chart=stage_chart,
                            time_chart=time_chart, phase_chart=phase_chart)
+
+
+# --- coaching comments ----------------------------------------------------------------------
+
+@bp.route("/comments")
+def comments():
+    """Every coaching comment on the trainee's attempts; showing them marks them read."""
+    received = comment_service.received(current_user)
+    page = render_template("learn/comments.html", received=received, titles=learning.scenario_titles())
+    db.session.commit()
+    return page

@@ -12,6 +12,7 @@ from app.manage import bp
 from app.manage.forms import ActionForm, AssignForm, ChangeDueForm, CommentForm
 from app.models import Assignment, User
 from app.services import assignments as assignment_service
+from app.services import comments as comment_service
 from app.services import progress as progress_service
 from app.services import team_reports
 from app.services.assignments import AssignmentError, NotInScope
@@ -215,12 +216,18 @@ def trainee(trainee_id):
                            change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=date.today())
 
 
+def _attempt_page(found, form=None, editing=None, status=200):
+    """The transcript with its comments; `editing` (comment id, form) re-shows a refused edit."""
+    return render_template("manage/attempt.html", attempt=found, trainee=found.user,
+                           transcript=team_reports.transcript(found), comments=comment_service.of_attempt(found.id),
+                           where_seen=comment_service.where_seen(found, found.user.name),
+                           form=form or CommentForm(formdata=None), editing=editing, action=ActionForm(),
+                           comment_form=lambda c: CommentForm(formdata=None, prefix=f"c{c.id}", body=c.body)), status
+
+
 @bp.route("/attempts/<int:attempt_id>")
 def attempt(attempt_id):
-    found = team_reports.attempt_in_scope(current_user, attempt_id)
-    return render_template("manage/attempt.html", attempt=found, trainee=found.user,
-                           transcript=team_reports.transcript(found),
-                           comments=team_reports.comments_for_attempt(found.id), form=CommentForm(formdata=None))
+    return _attempt_page(team_reports.attempt_in_scope(current_user, attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/comments", methods=["POST"])
@@ -229,19 +236,45 @@ def comment(attempt_id):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            _, created = team_reports.add_comment(current_user, found.id, form.body.data)
+            _, created = comment_service.add(current_user, found.id, form.body.data)
         except AssignmentError as error:
             db.session.rollback()
             form.body.errors = list(form.body.errors) + [str(error)]
         else:
             db.session.commit()
-            flash("Comment sent: the trainee sees it on the debrief." if created else "That comment is already there.",
-                  "success")
+            flash(("Comment sent. " + comment_service.where_seen(found, found.user.name)) if created
+                  else "That comment is already there.", "success")
             return redirect(url_for("manage.attempt", attempt_id=found.id) + "#comments")
     flash("The comment was not saved: see below.", "error")
-    return render_template("manage/attempt.html", attempt=found, trainee=found.user,
-                           transcript=team_reports.transcript(found),
-                           comments=team_reports.comments_for_attempt(found.id), form=form), 400
+    return _attempt_page(found, form=form, status=400)
+
+
+@bp.route("/comments/<int:comment_id>", methods=["POST"])
+def edit_comment(comment_id):
+    found = comment_service.own_comment(current_user, comment_id)
+    form = CommentForm(prefix=f"c{comment_id}")
+    if form.validate_on_submit():
+        try:
+            comment_service.edit(current_user, found.id, form.body.data)
+        except AssignmentError as error:
+            db.session.rollback()
+            form.body.errors = list(form.body.errors) + [str(error)]
+        else:
+            db.session.commit()
+            flash("Comment updated: it shows as new to the trainee again.", "success")
+            return redirect(url_for("manage.attempt", attempt_id=found.attempt_id) + f"#comment-{found.id}")
+    flash("The comment was not changed: see below.", "error")
+    return _attempt_page(found.attempt, editing=(found.id, form), status=400)
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+def delete_comment(comment_id):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    attempt_id = comment_service.delete(current_user, comment_id)
+    db.session.commit()
+    flash("Comment deleted.", "success")
+    return redirect(url_for("manage.attempt", attempt_id=attempt_id) + "#comments")
 
 
 # --- exports --------------------------------------------------------------------------------------

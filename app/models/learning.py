@@ -125,6 +125,10 @@ class CoachingComment(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    # When the trainee first saw this text (their debrief or comments page); an edit clears it,
+    # so the dashboard's notice comes back for the new wording.
+    read_at: Mapped[datetime | None]
 
     attempt: Mapped[ScenarioAttempt] = relationship(back_populates="comments")
     author = relationship("User")

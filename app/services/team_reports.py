@@ -754,35 +754,6 @@ def transcript(attempt):
     return {"scenario": scenario, "steps": steps, "ending": ending, "briefing_coach": briefing_coach}
 
 
-def comments_for_attempt(attempt_id):
-    """Coaching comments on an attempt, oldest first, with their authors (for the trainee's debrief)."""
-    return db.session.scalars(select(CoachingComment).where(CoachingComment.attempt_id == attempt_id)
-                              .options(db.joinedload(CoachingComment.author))
-                              .order_by(CoachingComment.created_at, CoachingComment.id)).all()
-
-
-MAX_COMMENT = 4000
-
-
-def add_comment(by, attempt_id, body):
-    """A coaching comment from the trainee's manager. The same text posted twice (double click,
-    second tab) is recorded once."""
-    attempt = attempt_in_scope(by, attempt_id)
-    body = (body or "").strip()
-    if not body:
-        raise assignment_service.AssignmentError("Write a comment first.", "body")
-    if len(body) > MAX_COMMENT:
-        raise assignment_service.AssignmentError(f"Keep a comment under {MAX_COMMENT} characters.", "body")
-    existing = db.session.scalar(select(CoachingComment).where(
-        CoachingComment.attempt_id == attempt.id, CoachingComment.author_id == by.id, CoachingComment.body == body))
-    if existing is not None:
-        return existing, False
-    comment = CoachingComment(attempt_id=attempt.id, author_id=by.id, body=body)
-    db.session.add(comment)
-    db.session.flush()
-    return comment, True
-
-
 # --- CSV --------------------------------------------------------------------------------------------
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

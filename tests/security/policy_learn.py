@@ -15,4 +15,5 @@ LEARN_POLICY = {
     "learn.start_over": TRAINEE,
     "learn.step_feedback": TRAINEE,
     "learn.my_progress": TRAINEE,
+    "learn.comments": TRAINEE,
 }

@@ -12,6 +12,8 @@ MANAGE_POLICY = {
     "manage.trainee": MANAGER,
     "manage.attempt": MANAGER,
     "manage.comment": MANAGER,
+    "manage.edit_comment": MANAGER,
+    "manage.delete_comment": MANAGER,
     "manage.export_progress": MANAGER,
     "manage.export_attempts": MANAGER,
 }

@@ -64,7 +64,7 @@ def build_world(app, factory):
     """Every kind of row a route can name, with the people who may use it: a manager's team with
     a trainee who has a finished attempt, an open one with steps, a knowledge check, an
     assignment and a coaching comment; a trainer, an admin. Returns ids and URL values."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from app.models import CoachingComment, QuizAttempt, User
     from app.services import assignments, publishing
@@ -82,14 +82,15 @@ def build_world(app, factory):
     with app.app_context():
         quiz = db.session.query(QuizAttempt).filter_by(user_id=trainee.id).one().id
         assignment, _ = assignments.assign(db.session.get(User, manager.id), "module", module, team_id=team,
-                                           due_date=date(2026, 12, 1))
-        db.session.add(CoachingComment(attempt_id=finished, author_id=manager.id, body="Well read."))
+                                           due_date=date.today() + timedelta(days=30))
+        comment = CoachingComment(attempt_id=finished, author_id=manager.id, body="Well read.")
+        db.session.add(comment)
         db.session.commit()
-        assignment_id = assignment.id
+        assignment_id, comment_id = assignment.id, comment.id
         db.session.remove()
     values = {"module_id": module, "number": 1, "scenario_id": SCENARIO, "seq": 1, "trainee_id": trainee.id,
               "assignment_id": assignment_id, "kind": "scenario", "slug": SCENARIO, "user_id": trainee.id,
-              "team_id": team, "filename": "css/site.css", "session_id": 1}
+              "team_id": team, "filename": "css/site.css", "session_id": 1, "comment_id": comment_id}
     return {"manager": manager, "team": team, "trainee": trainee, "trainer": trainer, "admin": admin,
             "finished": finished, "open": in_progress, "quiz": quiz, "module": module,
             "assignment": assignment_id, "values": values}

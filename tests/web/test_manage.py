@@ -149,7 +149,7 @@ def test_drill_down_transcript_and_comment(app, client, team):
         response = client.post(f"/manage/attempts/{attempt_id}/comments", data={"body": body})
         assert response.status_code == 302
     with app.app_context():
-        from app.services.team_reports import comments_for_attempt
+        from app.services.comments import of_attempt as comments_for_attempt
         [comment] = comments_for_attempt(attempt_id)
         assert comment.body == body and comment.author_id == manager.id
     shown = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
@@ -224,4 +224,4 @@ def test_drill_down_names_an_attempt_started_over(app, client, team):
         db.session.commit()
     assert "Started over" in client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
     page = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
-    assert "Started over" in page and "no debrief to show a comment on" in page
+    assert "Started over" in page and "this attempt has no debrief" in page and "coaching comments page" in page

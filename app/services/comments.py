@@ -1,0 +1,151 @@
+"""Coaching comments: a manager writes one on a trainee's attempt, edits or deletes their own,
+and the trainee reads it on the attempt's debrief or on their comments page. A notice on the
+trainee's dashboard counts the comments they have not seen yet; reading them there or on the
+debrief marks them read (stored, so the notice stays gone in every tab and after a reload)."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import CoachingComment, ScenarioAttempt
+from app.models.base import utcnow
+from app.services import assignments as assignment_service
+
+MAX_COMMENT = 4000
+
+
+class CommentError(assignment_service.AssignmentError):
+    """Bad comment text, or a comment that is not the user's own (field "body")."""
+
+
+def _attempt_in_scope(user, attempt_id):
+    """A scenario attempt of a trainee the user manages; NotInScope otherwise (the view's 404)."""
+    attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
+    if attempt is None:
+        raise assignment_service.NotInScope("attempt")
+    assignment_service.trainee_in_scope(user, attempt.user_id)
+    return attempt
+
+
+def _clean(body):
+    body = (body or "").strip()
+    if not body:
+        raise CommentError("Write a comment first.", "body")
+    if len(body) > MAX_COMMENT:
+        raise CommentError(f"Keep a comment under {MAX_COMMENT} characters.", "body")
+    return body
+
+
+def of_attempt(attempt_id):
+    """The comments on an attempt, oldest first, with their authors."""
+    return db.session.scalars(select(CoachingComment).where(CoachingComment.attempt_id == attempt_id)
+                              .options(db.joinedload(CoachingComment.author))
+                              .order_by(CoachingComment.created_at, CoachingComment.id)).all()
+
+
+def where_seen(attempt, name):
+    """Where the trainee reads a comment on this attempt: what the manager is told, true for each
+    status (a started-over attempt has no debrief; the comments page lists it all the same)."""
+    notice = "with a notice on their dashboard until they have read it"
+    if attempt.status == "finished":
+        return f"{name} sees it on the debrief of this attempt, {notice}."
+    if attempt.status == "abandoned":
+        return (f"{name} started this role-play over, so this attempt has no debrief; {name} sees it on "
+                f"their coaching comments page, {notice}.")
+    return (f"{name} sees it on their coaching comments page, {notice}, and on this attempt's debrief "
+            f"once they finish the role-play.")
+
+
+def add(by, attempt_id, body):
+    """A coaching comment from the trainee's manager: (comment, created). The same text posted
+    twice (double click, second tab) is recorded once."""
+    attempt = _attempt_in_scope(by, attempt_id)
+    body = _clean(body)
+    existing = db.session.scalar(select(CoachingComment).where(
+        CoachingComment.attempt_id == attempt.id, CoachingComment.author_id == by.id, CoachingComment.body == body))
+    if existing is not None:
+        return existing, False
+    comment = CoachingComment(attempt_id=attempt.id, author_id=by.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    return comment, True
+
+
+def own_comment(by, comment_id):
+    """A comment written by `by` on an attempt they still manage; NotInScope otherwise (someone
+    else's comment, another team's, a made-up id: 404)."""
+    comment = db.session.get(CoachingComment, comment_id) if isinstance(comment_id, int) else None
+    if comment is None or comment.author_id != by.id:
+        raise assignment_service.NotInScope("comment")
+    _attempt_in_scope(by, comment.attempt_id)
+    return comment
+
+
+def edit(by, comment_id, body):
+    """Change the text of one's own comment. The trainee is told again (it is unread again),
+    unless the text is unchanged (a resubmitted form): then nothing is written."""
+    comment = own_comment(by, comment_id)
+    body = _clean(body)
+    if body != comment.body:
+        comment.body, comment.edited_at, comment.read_at = body, utcnow(), None
+        db.session.flush()
+    return comment
+
+
+def delete(by, comment_id):
+    """Delete one's own comment; a second click finds it gone (NotInScope, a 404 page)."""
+    comment = own_comment(by, comment_id)
+    attempt_id = comment.attempt_id
+    db.session.delete(comment)
+    db.session.flush()
+    return attempt_id
+
+
+# --- the trainee's side -------------------------------------------------------------------------
+
+def _trainee_comments(user):
+    return (select(CoachingComment).join(ScenarioAttempt, ScenarioAttempt.id == CoachingComment.attempt_id)
+            .where(ScenarioAttempt.user_id == user.id))
+
+
+def unread_count(user):
+    """How many comments on the trainee's attempts they have not read yet (the dashboard notice)."""
+    return db.session.scalar(select(func.count()).select_from(
+        _trainee_comments(user).where(CoachingComment.read_at.is_(None)).subquery())) or 0
+
+
+@dataclass
+class ReceivedComment:
+    comment: CoachingComment
+    attempt: ScenarioAttempt
+    unread: bool                         # as it was before this page marked it read
+
+
+def received(user):
+    """Every comment on the trainee's attempts, newest first, each with its attempt; the unread
+    ones are marked read (they are on the page being shown)."""
+    comments = db.session.scalars(_trainee_comments(user).options(
+        db.joinedload(CoachingComment.author), db.joinedload(CoachingComment.attempt))
+        .order_by(CoachingComment.created_at.desc(), CoachingComment.id.desc())).all()
+    out = [ReceivedComment(c, c.attempt, c.read_at is None) for c in comments]
+    _mark_read([c.id for c in comments if c.read_at is None])
+    return out
+
+
+def for_debrief(user, attempt):
+    """The comments on the trainee's own attempt, oldest first, marked read as the debrief shows
+    them: [(comment, unread before this view)]."""
+    if attempt.user_id != user.id:
+        return []
+    comments = of_attempt(attempt.id)
+    out = [(c, c.read_at is None) for c in comments]
+    _mark_read([c.id for c in comments if c.read_at is None])
+    return out
+
+
+def _mark_read(ids):
+    # Only still-unread rows: a second tab reading the same comments changes nothing.
+    if ids:
+        db.session.execute(update(CoachingComment).where(CoachingComment.id.in_(ids),
+                                                         CoachingComment.read_at.is_(None))
+                           .values(read_at=utcnow()).execution_options(synchronize_session=False))
