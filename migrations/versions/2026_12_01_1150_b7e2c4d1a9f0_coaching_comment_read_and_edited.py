@@ -1,7 +1,7 @@
 """coaching comments: when the trainee read them, when their author edited them
 
 Revision ID: b7e2c4d1a9f0
-Revises: 5d1c0a7e9b21
+Revises: a3c5e7f90b12
 Create Date: 2026-12-01 11:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e2c4d1a9f0'
-down_revision = '5d1c0a7e9b21'
+down_revision = 'a3c5e7f90b12'
 branch_labels = None
 depends_on = None
 
