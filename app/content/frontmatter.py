@@ -14,6 +14,10 @@ from .model import Finding
 
 MAX_BYTES = 1_000_000          # a scenario is ~20 KB; a megabyte is far past any honest text
 MAX_FRONT_MATTER_LINES = 2_000
+# Bounds on what the front matter may build, checked on the parser's events before anything is
+# constructed: a 600-byte text must not become a billion-element value downstream.
+MAX_FRONT_MATTER_NODES = 20_000
+MAX_SCALAR_CHARACTERS = 20_000
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # C speed, same safe constructors
 
@@ -98,8 +102,31 @@ def split(data: bytes | str, path: str) -> SourceText:
     return source
 
 
+def _unsafe_event(yaml_text: str) -> tuple[int, str] | None:
+    """The first thing that could make the front matter's value explode, as (line, message):
+    an alias or anchor (one `*a` repeated through a few levels is a billion elements once
+    something walks it), too many nodes, a huge scalar. None when the text is plain YAML."""
+    count = 0
+    for event in yaml.parse(yaml_text, Loader=_Loader):
+        line = event.start_mark.line + 2      # +2: the opening `---`, and marks are 0-based
+        if isinstance(event, yaml.AliasEvent):
+            return line, f"YAML aliases (*{event.anchor}) are not allowed in front matter; write the value out"
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            return line, f"YAML anchors (&{event.anchor}) are not allowed in front matter; write the value out"
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR_CHARACTERS:
+            return line, f"a value of {len(event.value):,} characters; the limit is {MAX_SCALAR_CHARACTERS:,}"
+        count += 1
+        if count > MAX_FRONT_MATTER_NODES:
+            return line, f"front matter has more than {MAX_FRONT_MATTER_NODES:,} values"
+    return None
+
+
 def _load_yaml(source: SourceText, yaml_text: str) -> None:
     try:
+        unsafe = _unsafe_event(yaml_text)
+        if unsafe is not None:
+            source.broken(*unsafe)
+            return
         loader = _Loader(yaml_text)
         try:
             node = loader.get_single_node()

@@ -90,3 +90,19 @@ def test_invalid_utf8_and_oversized():
     assert [(f.code, f.line) for f in findings] == [("E-META", 1)]
     assert str(MAX_BYTES // 1000) in findings[0].message.replace(",", "")
     assert time.perf_counter() - start < 1
+
+
+def test_yaml_anchors_aliases_and_huge_values_are_refused_with_their_line():
+    """A few nested aliases are a billion elements once the linter or a page walks them: refused
+    before anything is built, as are more values or longer ones than any honest front matter has."""
+    from app.content.frontmatter import MAX_FRONT_MATTER_NODES, MAX_SCALAR_CHARACTERS
+    laughs = "".join(f"l{i}: &l{i} [{', '.join(['*l' + str(i - 1)] * 9 if i else ['lol'] * 9)}]\n" for i in range(9))
+    bomb = "---\nid: x\ntitle: X\n" + laughs + "negotiation:\n  concessions: [*l8, *l8, *l8]\n---\n"
+    _, findings = check_scenario_text(bomb, "x.md")
+    assert [(f.code, f.line) for f in findings if "anchors" in f.message] == [("E-META", 4)]
+    alias_only = "---\nid: x\ntitle: X\nnegotiation: *nothing\n---\n"
+    assert any(f.line == 4 and "aliases" in f.message for f in check_scenario_text(alias_only, "x.md")[1])
+    long_value = "---\nid: x\ntitle: " + "x" * (MAX_SCALAR_CHARACTERS + 1) + "\n---\n"
+    assert any(f.line == 3 and "limit" in f.message for f in check_scenario_text(long_value, "x.md")[1])
+    many = "---\nid: x\nlist: [" + ", ".join(["1"] * MAX_FRONT_MATTER_NODES) + "]\n---\n"
+    assert any("more than" in f.message for f in check_scenario_text(many, "x.md")[1])
