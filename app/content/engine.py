@@ -88,6 +88,7 @@ def start_state(scenario: Scenario) -> dict[str, Any]:
     }
     if scenario.node(scenario.start) is None:
         raise ContentError(f"start `{scenario.start}` is not a node")
+    _check_numbers(scenario, state)
     state["node"] = _settle(scenario, state, scenario.start)
     _mark_ending(scenario, state)
     return state
@@ -223,6 +224,7 @@ def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple
     if e.once:
         new["used_once"] = sorted(set(new["used_once"]) | {once_key(node, index)})
     new["steps"] = state.get("steps", 0) + 1
+    _check_numbers(scenario, new)
     if scenario.node(choice.target) is None:
         raise ContentError(f"choice target `{choice.target}` is not a node")
     new["node"] = _settle(scenario, new, choice.target)
@@ -283,6 +285,18 @@ def _mark_ending(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:
     return {"ended": True, "outcome": node.end, "percent": percent(scenario, state),
             "passed": passed(scenario, state),
             "walkaway_breached": walkaway_breached(scenario, state)}
+
+
+def _check_numbers(scenario: Scenario, state: dict[str, Any]) -> None:
+    """Lint refuses numbers out of range, but a version published before it did may still hold
+    one: refuse to play it rather than store Infinity (not JSON; PostgreSQL rejects the step)."""
+    numbers = [n for d in scenario.scores for n in (d.min, d.start, d.max)]
+    numbers += list(state["scores"].values()) + list(state["ledger"]["given"].values())
+    numbers += list(state["ledger"]["got"].values())
+    numbers += [v for v in state["vars"].values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    bad = next((n for n in numbers if not expressions.in_range(n)), None)
+    if bad is not None:
+        raise ContentError(expressions.out_of_range_message(bad))
 
 
 def _copy(state: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ Trees: ("num", v) ("str", v) ("bool", v) ("name", n) ("not", e) ("and", a, b)
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any, Callable, Iterator
@@ -136,14 +137,14 @@ class _Parser:
     def atom(self) -> tuple:
         kind, text = self.take()
         if kind == "num":
-            return ("num", _number(text))
+            return ("num", number(text))
         if kind == "str":
             return ("str", text[1:-1])
         if kind == "op" and text == "-":
             k2, t2 = self.take()
             if k2 != "num":
                 raise ExprError("`-` must be followed by a number")
-            return ("num", -_number(t2))
+            return ("num", -number(t2))
         if kind == "op" and text == "(":
             inner = self.expr()
             if not self.at(")"):
@@ -162,8 +163,31 @@ class _Parser:
         raise ExprError(f"unexpected `{text}`")
 
 
-def _number(text: str) -> int | float:
-    return float(text) if "." in text else int(text)
+# The one range every number of a scenario lives in (literals, scores, effects, state): far past
+# any score or amount a role-play counts, and well inside what a float, JSON and PostgreSQL keep
+# exactly. Infinity, NaN and 400-digit numbers pass YAML and Python but break JSON and pages.
+MAX_NUMBER = 1_000_000_000_000
+
+
+def in_range(value: object) -> bool:
+    """A finite number of at most MAX_NUMBER either way (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return math.isfinite(value) and -MAX_NUMBER <= value <= MAX_NUMBER
+
+
+def out_of_range_message(value: object) -> str:
+    shown = str(value)
+    shown = shown if len(shown) <= 24 else shown[:20] + "..."
+    return f"the number {shown} is out of range (numbers must be finite, at most {MAX_NUMBER:,} either way)"
+
+
+def number(text: str) -> int | float:
+    """The value of a number's digits (an optional leading minus); ExprError when out of range."""
+    value = float(text) if "." in text else int(text) if len(text) <= 40 else math.inf
+    if not in_range(value):
+        raise ExprError(out_of_range_message(text))
+    return value
 
 
 @lru_cache(maxsize=4096)

@@ -471,6 +471,10 @@ def _scores(meta: Meta) -> tuple[ScoreDim, ...]:
         if not isinstance(value, list) or len(value) != 3 or not all(_number(v) for v in value):
             meta.source.problem(line, f"score `{name}` must be `[min, start, max]` numbers")
             continue
+        if not all(expressions.in_range(v) for v in value):
+            bad = next(v for v in value if not expressions.in_range(v))
+            meta.source.problem(line, f"score `{name}`: {expressions.out_of_range_message(bad)}", "E-SCORE")
+            continue
         dims.append(ScoreDim(name, value[0], value[1], value[2], line))
     if "scores" in meta.data and not raw and isinstance(meta.data.get("scores"), dict):
         meta.bad("scores", "declare at least one score dimension")
@@ -487,6 +491,9 @@ def _variables(meta: Meta) -> tuple[Variable, ...]:
             continue
         if not isinstance(value, (bool, int, float, str)):
             meta.source.problem(line, f"variable `{name}` needs a true/false, number or text initial value")
+            continue
+        if _number(value) and not expressions.in_range(value):
+            meta.source.problem(line, f"variable `{name}`: {expressions.out_of_range_message(value)}", "E-EXPR")
             continue
         out.append(Variable(name, value, line))
     return tuple(out)
@@ -509,6 +516,9 @@ def _negotiation(meta: Meta) -> Negotiation:
             if part == "walkaway" and not _number(v):
                 meta.bad("negotiation", f"walk-away for `{name}` must be a number")
                 continue
+            if part == "walkaway" and not expressions.in_range(v):
+                meta.bad("negotiation", f"walk-away for `{name}`: {expressions.out_of_range_message(v)}", "E-EXPR")
+                continue
             clean[name] = v if part == "walkaway" else str(v if v is not None else "")
         parts[part] = clean
     for extra in set(raw) - {"walkaway", "concessions", "counterparts"}:
@@ -520,6 +530,9 @@ def _pass(meta: Meta) -> str | None:
     if "pass" not in meta.data or meta.data["pass"] is None:
         return None
     value = meta.data["pass"]
+    if _number(value) and not expressions.in_range(value):
+        meta.bad("pass", f"`pass`: {expressions.out_of_range_message(value)}", "E-EXPR")
+        return None
     if _number(value):
         return f"percent >= {value}"        # `pass: 70` reads as an author means it
     if isinstance(value, str):
@@ -669,6 +682,14 @@ def _literal(text: str) -> Value:
     raise expressions.ExprError(f"`{text}` is not a value (a number, \"text\", true or false)")
 
 
+def _amount(text: str) -> int | float | None:
+    """The number of a score change or a trade, None when it is out of range."""
+    try:
+        return expressions.number(text)
+    except (expressions.ExprError, ValueError):
+        return None
+
+
 def _effects(body: Body, spans: list[str], line: int) -> Effects:
     scores, sets, gives, gets = [], [], [], []
     fields: dict[str, Any] = {}
@@ -678,7 +699,10 @@ def _effects(body: Body, spans: list[str], line: int) -> Effects:
             continue
         m = _DELTA_RE.match(span)
         if m:
-            amount = float(m.group(3)) if "." in m.group(3) else int(m.group(3))
+            amount = _amount(m.group(3))
+            if amount is None:
+                body.source.problem(line, f"`{span}`: {expressions.out_of_range_message(m.group(3))}", "E-EXPR")
+                continue
             scores.append((m.group(1), amount if m.group(2) == "+" else -amount))
             continue
         m = _SET_RE.match(span)
@@ -691,7 +715,10 @@ def _effects(body: Body, spans: list[str], line: int) -> Effects:
         m = _TRADE_RE.match(span)
         if m:
             text = m.group(3)
-            amount = 1 if text is None else (float(text) if "." in text else int(text))
+            amount = 1 if text is None else _amount(text)
+            if amount is None:
+                body.source.problem(line, f"`{span}`: {expressions.out_of_range_message(text)}", "E-EXPR")
+                continue
             (gives if m.group(1) == "give" else gets).append(Trade(m.group(2), amount))
             continue
         if span.startswith("if ") or span == "if":

@@ -202,3 +202,22 @@ def test_stuck_goto_is_a_content_error():
 """)
     with pytest.raises(engine.ContentError):
         engine.step(s, engine.start_state(s), 1)
+
+
+def test_the_engine_never_stores_a_number_out_of_range():
+    """A version published before lint refused infinities: refused as content, never a state
+    holding Infinity (not JSON: every step failed on PostgreSQL)."""
+    import dataclasses
+    from conftest import BASE
+    good, _ = parse_scenario(BASE, "demo.md")
+    state = engine.start_state(good)
+    dim = dataclasses.replace(good.scores[0], min=float("-inf"), max=float("inf"))
+    broken = dataclasses.replace(good, scores=(dim,))
+    with pytest.raises(engine.ContentError, match="out of range"):
+        engine.start_state(broken)
+    with pytest.raises(engine.ContentError, match="out of range"):
+        engine.step(broken, state, 1)
+    state["vars"]["price"] = float("nan")
+    with pytest.raises(engine.ContentError):
+        engine.step(good, state, 1)
+    json.dumps(engine.start_state(good), allow_nan=False)

@@ -138,3 +138,35 @@ def test_course_findings(course):
     bad = text.replace("{id: A5, phase: discovery", "{id: A2, phase: nowhere")
     _, findings = check_course_text(bad, "courses/demo-course/course.md")
     assert {("E-DUP", 14), ("E-NAME", 14)} <= {(f.code, f.line) for f in findings}
+
+
+BIG = "1" * 400
+NUMBERS_OUT_OF_RANGE = [
+    ("infinite score bounds", BASE.replace("scores: {margin: [0, 5, 10]}", "scores: {margin: [-.inf, 0, .inf]}"), "E-SCORE", 7),
+    ("nan score start", BASE.replace("scores: {margin: [0, 5, 10]}", "scores: {margin: [0, .nan, 10]}"), "E-SCORE", 7),
+    ("400-digit set", BASE.replace("state: {asked: false}", "state: {asked: false, price: 1}")
+     .replace("`set asked = true`", f"`set price = {BIG}.0`"), "E-EXPR", 21),
+    ("400-digit integer set", BASE.replace("state: {asked: false}", "state: {asked: false, price: 1}")
+     .replace("`set asked = true`", f"`set price = {BIG}`"), "E-EXPR", 21),
+    ("huge score change", BASE.replace("`margin +1`", f"`margin +{BIG}`"), "E-EXPR", 21),
+    ("huge trade", BASE.replace("`give discount 8`", f"`give discount {BIG}.5`"), "E-EXPR", 28),
+    ("huge literal in a condition", BASE.replace("`if asked`", f"`if margin > {BIG}`"), "E-EXPR", 28),
+    ("infinite state", BASE.replace("state: {asked: false}", "state: {asked: false, price: .inf}"), "E-EXPR", 8),
+    ("infinite walk-away", BASE.replace("walkaway: {discount: 12}", "walkaway: {discount: -.inf}"), "E-EXPR", 9),
+    ("infinite pass", BASE.replace("start: opening\n", "start: opening\npass: .inf\n"), "E-EXPR", 7),
+]
+
+
+@pytest.mark.parametrize("name,text,code,line", NUMBERS_OUT_OF_RANGE, ids=[n[0] for n in NUMBERS_OUT_OF_RANGE])
+def test_numbers_out_of_range_are_errors(name, text, code, line):
+    """Infinity and 400-digit numbers passed lint, then broke the player, the graph and every
+    step on PostgreSQL ("Infinity" is not JSON)."""
+    _, findings = check_scenario_text(text, "demo.md")
+    assert (code, line) in [(f.code, f.line) for f in findings if "out of range" in f.message], \
+        [f.format() for f in findings]
+
+
+def test_the_largest_allowed_numbers_pass():
+    text = BASE.replace("scores: {margin: [0, 5, 10]}", "scores: {margin: [-1000000000000, 5, 1000000000000]}")
+    _, findings = check_scenario_text(text, "demo.md")
+    assert not [f for f in findings if "out of range" in f.message]
