@@ -94,16 +94,55 @@ def start_state(scenario: Scenario) -> dict[str, Any]:
     return state
 
 
-def percent(scenario: Scenario, state: dict[str, Any]) -> int:
-    """Rule 7: mean over dimensions of (value - min) / (max - min), times 100, rounded."""
+def share(scenario: Scenario, scores: dict[str, float]) -> float:
+    """The mean over dimensions of (value - min) / (max - min): 0 at every minimum, 1 at every
+    declared maximum."""
     parts = []
     for dim in scenario.scores:
         span = dim.max - dim.min
-        value = state["scores"].get(dim.name, dim.start)
+        value = scores.get(dim.name, dim.start)
         parts.append((value - dim.min) / span if span else 1.0)
-    if not parts:
-        return 0
-    return int(math.floor(100 * sum(parts) / len(parts) + 0.5))   # half up, not banker's
+    return sum(parts) / len(parts) if parts else 0.0
+
+
+def best_share(scenario: Scenario) -> float:
+    """The share that best play reaches: choosing the best-rated answer at every step, as the
+    play-tester does. Declared maxima are rarely all reachable on one path (a trade-off costs
+    margin, a score clamps), so percent is measured against this: best play shows 100%.
+    Computed once per scenario value. Falls back to the declared maxima (1.0) when best play
+    does not end, ends at zero, or when routing reads `percent` itself (it would then depend
+    on its own yardstick)."""
+    if scenario._best_share:
+        return scenario._best_share[0]
+    scenario._best_share.append(1.0)        # while best play is computed, percent is the raw share
+    from . import playtest                  # the play-tester plays best play; it imports this module
+    best = 1.0
+    if "percent" not in _routing_reads(scenario):
+        game = playtest.play(scenario, playtest.best_pick)
+        if not game.error and game.ended:
+            best = share(scenario, game.state["scores"]) or 1.0
+    scenario._best_share[0] = best
+    return best
+
+
+def _routing_reads(scenario: Scenario) -> set[str]:
+    read: set[str] = set()
+    for node in scenario.nodes:
+        sources = [g.condition for g in node.gotos] + [c.effects.condition for c in node.choices]
+        for source in sources:
+            if source:
+                try:
+                    read.update(expressions.names(expressions.parse(source)))
+                except expressions.ExprError:
+                    pass
+    return read
+
+
+def percent(scenario: Scenario, state: dict[str, Any]) -> int:
+    """Rule 7: the share of the scores reached, against what best play reaches, times 100,
+    rounded half up, at most 100."""
+    reached = share(scenario, state["scores"]) / best_share(scenario)
+    return min(100, int(math.floor(100 * reached + 0.5)))   # half up, not banker's
 
 
 def values(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from . import engine
 from . import expr as expressions
 from .model import Course, Finding, Module, Scenario, sort_findings
 from .parse import ID_RE, parse_course, parse_module, parse_scenario
@@ -154,6 +155,8 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
         vocab.check(scenario.pass_expr, report, scenario.key_line("pass"), "pass", reads)
     _lint_tests(scenario, report)
     _lint_graph(scenario, report)
+    if not any(f.code.startswith("E-") for f in report.findings):
+        _lint_best_play(scenario, report)
     for dim in scenario.scores:
         if dim.name not in reads and dim.name not in changed:
             report.add(dim.line, "W-UNUSED", f"score `{dim.name}` is never changed or read")
@@ -195,6 +198,21 @@ def _lint_choice(scenario, choice, vocab, report, reads, changed, phases, action
         report.add(line, "E-NAME", f"unknown PAO action `{e.pao}`")
     if e.claims is not None and phases is not None and e.claims not in phases:
         report.add(line, "E-NAME", f"`claims: {e.claims}`: unknown phase")
+
+
+def _lint_best_play(scenario: Scenario, report: _Report) -> None:
+    """W-BEST: best play (the best-rated answer at every step) scores 100% by definition, so
+    it must also pass; if it cannot, the pass or the ratings are wrong."""
+    from .playtest import best_pick, play       # the play-tester imports the engine, not lint
+    try:
+        game = play(scenario, best_pick)
+        fails = game.ended and not game.error and not engine.passed(scenario, game.state)
+    except (engine.EngineError, expressions.ExprError):
+        return                                  # `flask content test` reports what breaks play
+    if fails:
+        report.add(scenario.key_line("pass"), "W-BEST",
+                   f"choosing the best-rated answer at every step ends at `{game.state['node']}` and does not "
+                   f"pass `{scenario.pass_expr or 'percent >= 60'}`")
 
 
 EXPECT_KEYS = {"node", "outcome", "passed", "percent"}

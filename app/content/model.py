@@ -259,6 +259,8 @@ class Scenario:
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
     _index: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
+    # what best play scores, as a share of the declared ranges (engine.best_share), once known
+    _best_share: list[float] = field(default_factory=list, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, Node] = {}

@@ -48,7 +48,9 @@ def test_example_plays_as_described():
     assert out.ended and out.outcome == "win" and state["node"] == "end-win-strong"
     assert state["ledger"] == {"given": {"discount": 8}, "got": {"volume": 3}}
     assert out.passed is True and out.walkaway_breached is False
-    assert out.percent == engine.percent(s, state) == round(100 * (5 / 10 + 6 / 10 + 4 / 10) / 3)
+    # this is best play (the best-rated answer at every step): the yardstick of percent
+    assert engine.share(s, state["scores"]) == engine.best_share(s) == (5 / 10 + 6 / 10 + 4 / 10) / 3
+    assert out.percent == engine.percent(s, state) == 100
     assert json.loads(json.dumps(state)) == state
     json.dumps(out.to_json())
 
@@ -103,7 +105,7 @@ Margin {margin}.
     assert [i for i, _ in offered] == [1]
     state, out = engine.step(s, state, 1)
     assert out.deltas == {"margin": -9} and state["scores"]["margin"] == 0
-    assert out.percent == 50
+    assert engine.share(s, state["scores"]) == 0.5 and out.percent == 100     # the only way to end
 
 
 def test_gotos_pass_through_and_continue():
@@ -166,8 +168,62 @@ def test_percent_rounds_half_up():
 .
 """)
     state = engine.start_state(s)
-    state["scores"] = {"margin": 5, "trust": 1}                  # (0.5 + 0.25) / 2 = 37.5%
+    assert engine.best_share(s) == 0.25                          # (5/10 + 0/4) / 2, best play ends at once
+    state["scores"] = {"margin": 0, "trust": 0.75}               # (0 + 0.1875) / 2 / 0.25 = 37.5%
     assert engine.percent(s, state) == 38
+    state["scores"] = {"margin": 10, "trust": 4}                 # more than best play: 100, not 400
+    assert engine.percent(s, state) == 100
+
+
+def test_percent_measures_against_best_play_not_declared_maxima():
+    """Declared maxima no path reaches (a trade-off, a clamp) no longer cap perfect play at 85%."""
+    s = scenario("""
+## a
+
+- [Best](#end) `margin +2` `trust +1` `rating: best`
+  > Yes.
+- [Weaker](#end) `margin +1` `rating: good`
+  > Fine.
+- [Worst](#end) `margin -5` `rating: poor`
+  > No.
+
+## end
+`end: done`
+
+### Debrief
+.
+""")
+    best = engine.step(s, engine.start_state(s), 1)[1]
+    assert engine.best_share(s) == (7 / 10 + 1 / 4) / 2 and best.percent == 100 and best.passed
+    weaker = engine.step(s, engine.start_state(s), 2)[1]
+    assert weaker.percent == round(100 * (6 / 10) / (7 / 10 + 1 / 4)) == 63
+    worst = engine.step(s, engine.start_state(s), 3)[1]
+    assert worst.percent == 0 and not worst.passed
+
+
+def test_percent_keeps_declared_maxima_when_routing_reads_it():
+    s = scenario("""
+## a
+
+- [Best](#b) `margin +2` `rating: best`
+  > Yes.
+
+## b
+`goto: end if percent >= 30` `goto: end`
+
+Text.
+
+## end
+`end: done`
+
+### Debrief
+.
+""")
+    state = engine.start_state(s)
+    assert engine.best_share(s) == 1.0
+    state, out = engine.step(s, state, 1)
+    state, out = engine.continue_(s, state)
+    assert out.percent == round(100 * (7 / 10 + 0) / 2) == 35
 
 
 def test_start_on_ending_is_finished():

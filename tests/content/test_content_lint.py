@@ -61,6 +61,7 @@ CASES = [
     ("conditional last goto", BASE.replace("`goto: end-loss`", "`goto: end-loss if margin < 5`"), "demo.md", "W-GOTO", 33),
     ("unused score", BASE.replace("{margin: [0, 5, 10]}", "{margin: [0, 5, 10], trust: [0, 5, 10]}"), "demo.md", "W-UNUSED", 7),
     ("unused variable", BASE.replace("state: {asked: false}", "state: {asked: false, idle: 0}"), "demo.md", "W-UNUSED", 8),
+    ("best play cannot pass", BASE.replace("start: opening", "start: opening\npass: margin >= 9"), "demo.md", "W-BEST", 7),
 ]
 
 

@@ -1,0 +1,64 @@
+"""Best play scores 100% in every role-play of the course: choosing the best-rated answer at
+every step is the yardstick of percent (engine.best_share), it passes, and nothing scores more."""
+import glob
+import json
+import os
+
+import pytest
+
+from app.content import engine, playtest
+from app.content.lint import check_scenario_text
+from app.content.parse import parse_scenario
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+SCENARIOS = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.md")))
+
+
+def _load(path):
+    with open(path, encoding="utf-8") as fh:
+        value, findings = parse_scenario(fh.read(), os.path.relpath(path, ROOT))
+    assert not [f for f in findings if f.is_error], findings
+    return value
+
+
+def _endings(scenario):
+    """The state at the end of every distinct path (each state explored once)."""
+    seen, ends, stack = set(), [], [engine.start_state(scenario)]
+    while stack:
+        state = stack.pop()
+        key = json.dumps(state, sort_keys=True)
+        if key in seen:
+            continue
+        seen.add(key)
+        if state["finished"]:
+            ends.append(state)
+        elif engine.needs_continue(scenario, state):
+            stack.append(engine.continue_(scenario, state)[0])
+        else:
+            stack += [engine.step(scenario, state, n)[0]
+                      for n in range(1, len(engine.offered_choices(scenario, state)) + 1)]
+    return ends
+
+
+def test_there_are_scenarios():
+    assert len(SCENARIOS) >= 8
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
+def test_best_play_scores_100_and_passes(path):
+    scenario = _load(path)
+    best = playtest.play(scenario, playtest.best_pick)
+    assert best.ended and not best.error
+    assert engine.percent(scenario, best.state) == 100
+    assert engine.passed(scenario, best.state)
+    worst = playtest.play(scenario, playtest.lowest_pick)
+    assert engine.percent(scenario, worst.state) < 100 and not engine.passed(scenario, worst.state)
+    percents = [engine.percent(scenario, s) for s in _endings(scenario)]
+    assert 0 <= min(percents) and max(percents) == 100
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
+def test_lint_finds_best_play_can_pass(path):
+    with open(path, encoding="utf-8") as fh:
+        _value, findings = check_scenario_text(fh.read(), os.path.relpath(path, ROOT), check_course=False)
+    assert not [f.format() for f in findings if f.code == "W-BEST"]
