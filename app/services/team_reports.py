@@ -19,6 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.exc import DBAPIError
 
+from app import formats
 from app.content import engine
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import commit_keeping_loaded, db
@@ -760,15 +761,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value):
-    """ISO dates; text that a spreadsheet would read as a formula gets a leading quote."""
+    """ISO 8601 dates and times (with the offset); text that a spreadsheet would read as a formula gets a leading quote."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, (datetime, date)):
+        return formats.iso(value)        # a time with its offset: 2026-12-01T14:05:00+01:00
     if isinstance(value, (int, float)):
         return value
     text = str(value)

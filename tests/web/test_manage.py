@@ -1,5 +1,5 @@
 """The manager's pages: dashboard, assignments, analytics, drill-down, transcript, comments, CSV."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -29,7 +29,7 @@ def test_dashboard_shows_overdue_first_with_words_not_only_colour(app, client, t
         "due_date": (date.today() - timedelta(days=2)).isoformat()})
     assert response.status_code == 302
     page = client.get("/manage/").get_data(as_text=True)
-    assert "Overdue 2 d" in page and "Done" in page and "Not started" in page
+    assert "2 days late" in page and "Done" in page and "Not started" in page
     # a has done it: b and c (late) come before a
     assert page.index(b.name) < page.index(a.name) and page.index(c.name) < page.index(a.name)
     assert "2</strong> of 3 trainees late" in page
@@ -194,7 +194,17 @@ def test_csv_exports(app, client, team):
     attempts = list(csv.reader(io.StringIO(client.get("/manage/export/attempts.csv").get_data().decode("utf-8-sig"))))
     assert len(attempts) == 3 and {r[7] for r in attempts[1:]} == {"finished", "in_progress"}
     started = attempts[1][8]
-    assert started[4] == "-" and "T" in started
+    assert datetime.fromisoformat(started).utcoffset() is not None       # a time with its zone
+    assert datetime.fromisoformat(started).tzinfo is not None and started.endswith("+00:00")
+
+
+def test_csv_times_carry_the_organisations_offset(app):
+    from app import formats
+    app.config["TIMEZONE"] = "Europe/Paris"
+    with app.app_context():
+        assert team_reports.csv_cell(datetime(2026, 12, 1, 13, 5, 7, 123)) == "2026-12-01T14:05:07+01:00"
+        assert team_reports.csv_cell(date(2026, 12, 1)) == "2026-12-01"
+        assert formats.when(datetime(2026, 7, 1, 22, 30)) == "2 Jul 2026, 00:30"      # summer time, next day
 
 
 def test_drill_down_coaching_is_the_trainees_own(app, client, team):
