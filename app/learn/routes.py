@@ -14,7 +14,7 @@ from app.extensions import commit_keeping_loaded, db
 from app.learn import bp
 from app.learn.forms import StartForm, StepForm, answers_of, quiz_form_for
 from app.security import audit
-from app.services import charts, learning
+from app.services import charts, learning, stages
 from app.services import comments as comment_service
 
 OUTCOMES = {"win": "Deal won", "win-thin": "Won, but thin", "loss": "Not this time", "partial": "Partly there",
@@ -64,6 +64,7 @@ def dashboard():
     next_module = progress.next_module() if progress else None
     next_step = learning.next_step_in(next_module, titles) if next_module else None
     return render_template("learn/dashboard.html", progress=progress, assigned=assigned, titles=titles,
+                           stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user)),
                            open_attempts=open_attempts, next_step=next_step,
                            unread_comments=comment_service.unread_count(current_user), next_steps={
                                m.id: learning.next_step_in(m, titles)
@@ -367,6 +368,7 @@ def my_progress():
         [(phases.get(r.phase, r.phase), r.percent, "ok" if r.percent >= 70 else ("warn" if r.percent >= 40 else "bad"))
          for r in readings], title="Maturation phases read correctly", unit="%")
     return render_template("learn/progress.html", progress=progress, titles=titles, best=best,
+                           stage_rows=stages.stage_rows(progress, learning.assignments_for(current_user), best),
                            over_time=over_time, readings=readings, phases=phases, stage_chart=stage_chart,
                            time_chart=time_chart, phase_chart=phase_chart)
 

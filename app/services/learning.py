@@ -23,7 +23,7 @@ from app.models import AttemptStep, ContentVersion, PageView, QuizAttempt, Scena
 from app.models.base import utcnow
 from app.services import assignments as assignment_service
 from app.services import progress as progress_service
-from app.services import publishing
+from app.services import publishing, stages
 
 COURSE_ID = "business-relationship"
 
@@ -105,13 +105,8 @@ def access_to(user, progress, stage_id, module_id=None, scenario_id=None):
     stage = next((s for s in (progress.stages if progress else []) if s.id == stage_id), None)
     if stage is None or stage.unlocked:
         return Access(True, stage)
-    assigned = _assigned_targets(user)
-    if (module_id and ("module", module_id) in assigned) or (scenario_id and ("scenario", scenario_id) in assigned):
+    if stages.opened_by_assignment(_assigned_targets(user), progress, module_id, scenario_id):
         return Access(True, stage, assigned=True)
-    if scenario_id:
-        modules_with_it = {m.id for s in progress.stages for m in s.modules if scenario_id in m.scenarios}
-        if any(("module", m) in assigned for m in modules_with_it):
-            return Access(True, stage, assigned=True)
     blocking = None
     for s in progress.stages:
         if s.id == stage_id:

@@ -1,0 +1,99 @@
+"""What each stage of the course holds for one trainee: its modules and its role-plays, each
+open or locked, and assigned (with its due date) when a manager asked for it.
+
+Role-plays are listed by the stage their scenario names, not only through the modules that
+list them, so a scenario published from the studio appears in its stage at once. Work a
+manager assigned is open whatever the stage (see learning.py): here is the one rule that
+says what an assignment opens."""
+from dataclasses import dataclass, field
+
+from app.services import publishing
+
+
+@dataclass
+class ModuleRow:
+    progress: object                 # progress.ModuleProgress
+    open: bool
+    assignment: object = None        # assignments.EffectiveAssignment, when assigned
+
+
+@dataclass
+class RolePlayRow:
+    slug: str
+    title: str
+    open: bool
+    assignment: object = None
+    best: int | None = None
+    passed: bool = False
+    attempts: int = 0
+    module: str | None = None        # the first module that lists it
+
+
+@dataclass
+class StageRow:
+    stage: object                    # progress.StageProgress
+    modules: list = field(default_factory=list)
+    role_plays: list = field(default_factory=list)
+
+    @property
+    def opened_by_assignment(self):
+        """A locked stage with assigned work in it: the trainee may start that work now."""
+        return not self.stage.unlocked and any(r.open for r in self.modules + self.role_plays)
+
+
+def opened_by_assignment(targets, progress, module_id=None, scenario_id=None):
+    """Does an assignment open this module or scenario whatever its stage? `targets` holds
+    (kind, slug) of the trainee's assignments. A scenario is open when it, or a module that
+    lists it, is assigned; a course assignment opens nothing early (it is the sequence)."""
+    if module_id and ("module", module_id) in targets:
+        return True
+    if scenario_id:
+        if ("scenario", scenario_id) in targets:
+            return True
+        return any(("module", m.id) in targets for s in (progress.stages if progress else [])
+                   for m in s.modules if scenario_id in m.scenarios)
+    return False
+
+
+def role_plays_by_stage(course_id):
+    """{stage id: [(slug, title)]}: every published scenario of the course in the stage it names."""
+    out = {}
+    for slug, version in publishing.published_all("scenario").items():
+        scenario = publishing.value_of(version)
+        if scenario is not None and scenario.course == course_id:
+            out.setdefault(scenario.stage, []).append((slug, scenario.title or slug))
+    return out
+
+
+def stage_rows(progress, assigned, best):
+    """The stages of `progress` with their modules and role-plays for one trainee. `assigned`
+    is the trainee's effective assignments (assignments.effective_assignments), `best` their
+    best scores by scenario (learning.best_scores)."""
+    if progress is None:
+        return []
+    by_target = {(a.kind, a.slug): a for a in assigned}
+    listed_in = {}
+    for stage in progress.stages:
+        for module in stage.modules:
+            for slug in module.scenarios:
+                listed_in.setdefault(slug, module)
+    rows = []
+    published = role_plays_by_stage(progress.id)
+    for stage in progress.stages:
+        row = StageRow(stage)
+        for module in stage.modules:
+            row.modules.append(ModuleRow(module, stage.unlocked or opened_by_assignment(by_target, progress, module.id),
+                                         by_target.get(("module", module.id))))
+        # in the order the stage's modules list them, then the others by title
+        order = {slug: i for i, slug in enumerate(s for m in stage.modules for s in m.scenarios)}
+        for slug, title in sorted(published.get(stage.id, []),
+                                  key=lambda st: (order.get(st[0], len(order)), st[1].lower())):
+            score = best.get(slug) or {}
+            module = listed_in.get(slug)
+            row.role_plays.append(RolePlayRow(
+                slug, title, stage.unlocked or opened_by_assignment(by_target, progress, scenario_id=slug),
+                by_target.get(("scenario", slug)) or (by_target.get(("module", module.id)) if module else None),
+                score.get("best"), bool(score.get("passed")), score.get("attempts", 0),
+                module.id if module else None))
+        rows.append(row)
+    return rows
