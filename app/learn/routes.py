@@ -65,10 +65,19 @@ def dashboard():
     next_step = learning.next_step_in(next_module, titles) if next_module else None
     return render_template("learn/dashboard.html", progress=progress, assigned=assigned, titles=titles,
                            stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user)),
+                           welcome=learning.first_visit(current_user, progress, open_attempts), welcome_form=StartForm(),
                            open_attempts=open_attempts, next_step=next_step,
                            unread_comments=comment_service.unread_count(current_user), next_steps={
                                m.id: learning.next_step_in(m, titles)
                                for s in (progress.stages if progress else []) for m in s.modules})
+
+
+@bp.route("/welcome", methods=["POST"])
+def dismiss_welcome():
+    if StartForm().validate():
+        learning.dismiss_welcome(current_user)
+        db.session.commit()
+    return redirect(url_for(".dashboard"), 303)
 
 
 # --- modules and lessons -------------------------------------------------------------------

@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     hire_date: Mapped[date | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when a trainee dismissed the first-visit welcome (None: it is still shown)
+    welcomed_at: Mapped[datetime | None]
 
     team: Mapped["Team | None"] = relationship(back_populates="members", foreign_keys=[team_id])
 

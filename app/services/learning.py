@@ -73,6 +73,21 @@ def scenario_titles():
     return {slug: v.title or slug for slug, v in publishing.published_all("scenario").items()}
 
 
+# --- first visit ---------------------------------------------------------------------------
+
+def first_visit(user, progress, open_attempts):
+    """Show the welcome (the method and the six stages) until the trainee dismisses it or
+    starts learning: a rep already at work has met the method."""
+    started = bool(open_attempts) or any(m.started for s in (progress.stages if progress else []) for m in s.modules)
+    return user.welcomed_at is None and not started
+
+
+def dismiss_welcome(user):
+    """Remembered on the account, so the welcome stays dismissed on every device."""
+    if user.welcomed_at is None:
+        user.welcomed_at = utcnow()
+
+
 # --- assignments and locks -----------------------------------------------------------------
 
 def assignments_for(user, today=None):

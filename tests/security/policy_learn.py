@@ -4,6 +4,7 @@ from tests.security.route_policy_roles import TRAINEE
 
 LEARN_POLICY = {
     "learn.dashboard": TRAINEE,
+    "learn.dismiss_welcome": TRAINEE,
     "learn.module": TRAINEE,
     "learn.lesson_page": TRAINEE,
     "learn.knowledge_check": TRAINEE,
