@@ -1,10 +1,17 @@
-"""Accounts: creating users and teams, passwords, sessions. Services flush; the request commits."""
-from sqlalchemy import select
+"""Accounts: creating and editing users and teams, passwords, sessions, and the admin's
+directory of them. Services flush; the request commits."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Role, Team, User
+from app.models import AuditEvent, Role, Team, User
 from app.models.users import normalise_email
 from app.services import sessions
+
+ROLES = frozenset(r.value for r in Role)
+MANAGER_ROLES = (Role.MANAGER.value, Role.ADMIN.value)
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
@@ -53,22 +60,39 @@ def authenticate(email, password):
 
 def create_user(email, name, password, role=Role.TRAINEE.value, team=None, hire_date=None,
                 check_password=True):
-    email = normalise_email(email)
-    if not email or "@" not in email:
-        raise AccountError("Enter a valid email address.")
-    if role not in {r.value for r in Role}:
-        raise AccountError(f"Unknown role {role!r}.")
+    email = _valid_email(email)
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}.", field="role")
     if find_user_by_email(email) is not None:
-        raise AccountError(f"An account already exists for {email}.")
+        raise AccountError(f"An account already exists for {email}.", field="email")
     if check_password:
         problem = password_problem(password)
         if problem:
             raise AccountError(problem, field="password")
-    user = User(email=email, name=name.strip() or email, role=role, team=team, hire_date=hire_date)
+    user = User(email=email, name=name.strip() or email, role=role, hire_date=hire_date)
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    _flush_unique_email(email, new=user, team=team)
     return user
+
+
+def _valid_email(email):
+    email = normalise_email(email)
+    local, _, domain = email.partition("@")
+    if not local or not domain or "@" in domain or any(c.isspace() for c in email):
+        raise AccountError("Enter a valid email address, like name@company.com.", field="email")
+    return email
+
+
+def _flush_unique_email(email, new=None, team=None):
+    """Flush; a second tab that took the same email a moment ago is a message, not a 500."""
+    try:
+        with db.session.begin_nested():
+            if new is not None:
+                db.session.add(new)
+                new.team = team
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError(f"Another account already uses {email}.", field="email") from None
 
 
 def change_password(user, current_password, new_password):
@@ -86,33 +110,151 @@ def end_all_sessions(user):
     return sessions.end_all(user)
 
 
-def set_active(user, active):
-    user.active = active
-    if not active:
-        end_all_sessions(user)
+def set_active(user, active, by=None):
+    """Deactivate (ending every session) or reactivate; saying it twice changes nothing."""
+    if not active and user.active:
+        if by is not None and by.id == user.id:
+            raise AccountError("You cannot deactivate your own account: another admin can.")
+        _keep_an_active_admin(user, by)
+    if user.active != active:
+        user.active = active
+        if not active:
+            end_all_sessions(user)
     db.session.flush()
 
 
-def set_role(user, role):
-    if role not in {r.value for r in Role}:
-        raise AccountError(f"Unknown role {role!r}.")
+def set_role(user, role, by=None):
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}.", field="role")
     if user.role != role:
+        if user.role == Role.ADMIN.value:
+            _keep_an_active_admin(user, by)
         user.role = role
         end_all_sessions(user)  # a changed role must not keep old powers in open sessions
 
 
-def create_team(name, manager=None):
-    name = name.strip()
+def _keep_an_active_admin(user, by):
+    """The site must keep an active admin: refuse to demote or deactivate the last one. The
+    other admins' rows are locked (PostgreSQL), so two admins demoting each other at the same
+    moment cannot both succeed."""
+    if user.role != Role.ADMIN.value or not user.active:
+        return
+    others = db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value, User.active,
+                                                      User.id != user.id).with_for_update()).all()
+    if not others:
+        who = "You are" if by is not None and by.id == user.id else f"{user.name} is"
+        raise AccountError(f"{who} the last active admin: make another user an admin first, "
+                           "so that someone can still manage accounts.", field="role")
+
+
+def update_user(user, *, name, email, role, team_id, hire_date, by=None):
+    """The admin's edit of a user: name, email, role, team and hire date, all or nothing."""
+    name = (name or "").strip()
     if not name:
-        raise AccountError("Give the team a name.")
+        raise AccountError("Enter the user's name.", field="name")
+    email = _valid_email(email)
+    other = find_user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise AccountError(f"Another account already uses {email} ({other.name}).", field="email")
+    team = None
+    if team_id:
+        team = db.session.get(Team, team_id)
+        if team is None:
+            raise AccountError("Choose a team from the list.", field="team_id")
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}.", field="role")
+    if role != user.role and user.role == Role.ADMIN.value:
+        _keep_an_active_admin(user, by)
+    try:
+        with db.session.begin_nested():     # nothing changes unless everything does
+            if user.role != role:
+                user.role = role
+                end_all_sessions(user)   # see set_role
+            user.name, user.email, user.team, user.hire_date = name, email, team, hire_date
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError(f"Another account already uses {email}.", field="email") from None
+    return user
+
+
+def _check_manager(manager):
+    """One home for "a team's manager is a manager (or an admin), and active"."""
+    if manager is not None and (manager.role not in MANAGER_ROLES or not manager.active):
+        raise AccountError(f"{manager.name} is not an active manager: choose one from the list.",
+                           field="manager_id")
+
+
+def _manager_by_id(manager_id):
+    if not manager_id:
+        return None
+    manager = db.session.get(User, manager_id)
+    if manager is None:
+        raise AccountError("Choose a manager from the list.", field="manager_id")
+    _check_manager(manager)
+    return manager
+
+
+def create_team(name, manager=None, manager_id=None):
+    name = (name or "").strip()
+    if not name:
+        raise AccountError("Give the team a name.", field="name")
     if db.session.scalar(select(Team).where(Team.name == name)):
-        raise AccountError(f"A team called {name!r} already exists.")
-    if manager is not None and manager.role not in (Role.MANAGER.value, Role.ADMIN.value):
-        raise AccountError(f"{manager.name} is not a manager.")
+        raise AccountError(f"A team called {name!r} already exists.", field="name")
+    manager = manager if manager is not None else _manager_by_id(manager_id)
+    _check_manager(manager)
     team = Team(name=name, manager=manager)
-    db.session.add(team)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(team)
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError(f"A team called {name!r} already exists.", field="name") from None
     return team
+
+
+def set_team_manager(team, manager_id):
+    team.manager = _manager_by_id(manager_id)
+    db.session.flush()
+    return team.manager
+
+
+# The admin's pages: what they list and offer.
+
+@dataclass(frozen=True)
+class Directory:
+    users: object          # a pagination of users, their team loaded
+    teams: list
+    team_sizes: dict       # team id -> number of members
+
+
+def directory(query="", page=1, per_page=50):
+    stmt = select(User).order_by(User.name, User.id)
+    query = (query or "").strip().lower()
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(func.lower(User.name).like(like) | User.email.like(like))
+    users = db.paginate(stmt.options(db.joinedload(User.team)), page=max(page, 1), per_page=per_page,
+                        error_out=False)
+    teams = db.session.scalars(select(Team).options(db.joinedload(Team.manager)).order_by(Team.name)).all()
+    sizes = dict(db.session.execute(select(User.team_id, func.count()).group_by(User.team_id)).all())
+    return Directory(users, teams, sizes)
+
+
+def team_choices():
+    teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+    return [(0, "No team")] + [(team_id, name) for team_id, name in teams]
+
+
+def manager_choices():
+    managers = db.session.execute(select(User.id, User.name, User.email)
+                                  .where(User.role.in_(MANAGER_ROLES), User.active)
+                                  .order_by(User.name)).all()
+    return [(0, "No manager")] + [(user_id, f"{name} ({email})") for user_id, name, email in managers]
+
+
+def security_log(page=1, per_page=100):
+    return db.paginate(select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
+                       page=max(page, 1), per_page=per_page, error_out=False)
 
 
 from werkzeug.security import generate_password_hash  # noqa: E402
