@@ -32,6 +32,10 @@ class Config:
     # happens (remember-me included); the cookies' own lifetimes follow (app/__init__.py).
     SESSION_IDLE_MINUTES = 8 * 60
     SESSION_LIFETIME_DAYS = 30
+    # PostgreSQL: give up on a database that does not accept a connection, or does not finish a
+    # statement, within this many seconds, and answer 503 instead of hanging the worker.
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT = 10
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -47,6 +51,7 @@ class Config:
         "SESSION_COOKIE_SECURE": _bool, "REMEMBER_COOKIE_SECURE": _bool, "LOGIN_LIMIT": str,
         "CONTENT_ROOT": str, "DEMO_PASSWORD": str, "PAGE_SIZE": int,
         "SESSION_IDLE_MINUTES": int, "SESSION_LIFETIME_DAYS": int,
+        "DATABASE_CONNECT_TIMEOUT": int, "DATABASE_STATEMENT_TIMEOUT": int,
     }
 
     @classmethod

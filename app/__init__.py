@@ -50,6 +50,8 @@ def _finish_config(app):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "petitspas.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        _postgresql_timeouts(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; wait for the lock instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -57,6 +59,27 @@ def _finish_config(app):
         # A file has no server to go away: no ping on every checkout (PostgreSQL keeps it).
         options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _postgresql_timeouts(config):
+    """A database that accepts connections and never answers hung every request until gunicorn
+    killed the worker: bound the connection (libpq's connect_timeout covers the whole start-up,
+    authentication included) and each statement (server-side, which also bounds lock waits).
+    TCP keepalives and tcp_user_timeout notice a peer that vanished mid-request."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect = max(int(config["DATABASE_CONNECT_TIMEOUT"]), 1)
+    statement_ms = max(int(config["DATABASE_STATEMENT_TIMEOUT"]), 0) * 1000   # 0: no limit (a long migration)
+    connect_args.setdefault("connect_timeout", connect)
+    if statement_ms:
+        connect_args.setdefault("options", f"-c statement_timeout={statement_ms}")
+    connect_args.setdefault("keepalives", 1)
+    connect_args.setdefault("keepalives_idle", 10)
+    connect_args.setdefault("keepalives_interval", 2)
+    connect_args.setdefault("keepalives_count", 3)
+    connect_args.setdefault("tcp_user_timeout", (statement_ms or 60_000) + connect * 1000)
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 @event.listens_for(Engine, "connect")

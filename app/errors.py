@@ -30,6 +30,9 @@ def register(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # Refused before any view ran: answer without asking the database who is logged in,
+        # so a forged or stale form gets its page even while the database is away.
+        _without_user()
         title, message = "Form expired", "This form was open too long or came from elsewhere. Reload the page and submit it again."
         return render_template("errors/error.html", code=400, title=title, message=message), 400
 
@@ -51,5 +54,9 @@ def _without_database():
         db.session.rollback()
     except Exception:  # the connection itself may be gone
         pass
+    _without_user()
+
+
+def _without_user():
     if "_login_user" not in g or g._login_user is None:
         g._login_user = login_manager.anonymous_user()

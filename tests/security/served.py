@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 class Server:
     """gunicorn serving app:create_app() on the test database; stop() or kill() it."""
 
-    def __init__(self, database_url, workers=2, threads=1):
-        self.env = harness.bench_env(database_url)
+    def __init__(self, database_url, workers=2, threads=1, env=None):
+        self.env = harness.bench_env(database_url, **(env or {}))
         self.port = harness.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)

@@ -34,3 +34,20 @@ def test_database_down_gives_a_clear_503_then_recovers(app, client, factory):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.query(Team).filter_by(name="During outage").count() == 1
+
+
+def test_a_statement_that_runs_too_long_is_stopped_on_postgresql(make_app, factory):
+    """DATABASE_STATEMENT_TIMEOUT bounds every statement (a lock wait, a runaway query): the
+    request gets the 503 page instead of holding a worker."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+    app = make_app(DATABASE_STATEMENT_TIMEOUT=1)
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("statement timeouts are PostgreSQL's (SQLite waits busy_timeout for its lock)")
+        db.engine.dispose()
+        with pytest.raises(OperationalError, match="statement timeout"):
+            db.session.execute(text("SELECT pg_sleep(3)"))
+        db.session.rollback()
+        db.engine.dispose()
