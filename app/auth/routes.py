@@ -1,11 +1,9 @@
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from limits import parse
-
-from app.auth import bp, session_limits
+from app.auth import bp, guessing, session_limits
 from app.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm
-from app.extensions import db, limiter
+from app.extensions import db
 from app.models.users import normalise_email
 from app.security import audit, client_address, is_safe_next
 from app.services import accounts, sessions
@@ -16,26 +14,6 @@ HOME_BY_ROLE = {"trainee": "learn.dashboard", "manager": "manage.dashboard",
 
 def home_for(user):
     return url_for(HOME_BY_ROLE.get(user.role, "learn.dashboard"))
-
-
-def _login_throttle_keys(email):
-    # Counted per account and per address, in the limiter's (shared) store, so all workers agree.
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    return [(prefix + "login-account", normalise_email(email)[:254]), (prefix + "login-address", client_address())]
-
-
-def _login_blocked(email):
-    if not current_app.config["RATELIMIT_ENABLED"]:
-        return False
-    limit = parse(current_app.config["LOGIN_LIMIT"])
-    return any(not limiter.limiter.test(limit, *key) for key in _login_throttle_keys(email))
-
-
-def _count_login_failure(email):
-    if current_app.config["RATELIMIT_ENABLED"]:
-        limit = parse(current_app.config["LOGIN_LIMIT"])
-        for key in _login_throttle_keys(email):
-            limiter.limiter.hit(limit, *key)
 
 
 @bp.route("/")
@@ -52,16 +30,16 @@ def login():
         return redirect(next_url if is_safe_next(next_url) else home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        if _login_blocked(form.email.data):
-            audit("login-limited", email=normalise_email(form.email.data))
+        if not guessing.reserve(form.email.data):
+            guessing.refused("login-limited", form.email.data)
             abort(429)
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            _count_login_failure(form.email.data)
             audit("login-failed", email=normalise_email(form.email.data))
             # One message whether or not the account exists.
             form.password.errors.append("That email and password do not match an active account.")
             return render_template("auth/login.html", form=form), 200
+        guessing.give_back(form.email.data)
         session.clear()  # a fresh session at login, against fixation
         sessions.open_session(user, client_address(), request.user_agent.string, form.remember.data,
                               limits=session_limits())
@@ -87,14 +65,29 @@ def account():
     form = ChangePasswordForm()
     everywhere = LogoutEverywhereForm(prefix="everywhere")
     if form.validate_on_submit():
+        # The current password is a password guess like a login's: same budgets, same audit.
+        if not guessing.reserve(current_user.email):
+            guessing.refused("password-limited", current_user.email, user=current_user)
+            form.current_password.errors.append("Too many wrong passwords in a short time. Wait a few minutes, "
+                                                "then try again.")
+            return _account_page(form, everywhere), 429
         try:
             accounts.change_password(current_user, form.current_password.data, form.new_password.data)
         except accounts.AccountError as error:
+            if error.field == "current_password":
+                audit("password-failed", user=current_user, email=current_user.email)
+            else:
+                guessing.give_back(current_user.email)
             getattr(form, error.field or "new_password").errors.append(str(error))
         else:
+            guessing.give_back(current_user.email)
             db.session.commit()
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.account"))
+    return _account_page(form, everywhere)
+
+
+def _account_page(form, everywhere):
     devices = sessions.active_for(current_user, session_limits())
     return render_template("auth/account.html", form=form, everywhere=everywhere, devices=devices)
 

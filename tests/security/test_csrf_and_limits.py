@@ -70,3 +70,95 @@ def test_successful_logins_do_not_count(strict_app, factory):
     for _ in range(12):
         assert login(client, person.email).status_code == 302
         client.post("/logout", data={"csrf_token": csrf_token_from(client, "/account")})
+
+
+def _account_post(client, current, new="a brand new long phrase"):
+    token = csrf_token_from(client, "/account")
+    return client.post("/account", data={"current_password": current, "new_password": new, "confirm": new,
+                                         "csrf_token": token})
+
+
+def test_the_current_password_on_account_is_limited_and_each_failure_audited(strict_app, factory):
+    """30 guesses in 5 s then the password changed: now the 11th answer is 429, right or not,
+    and each wrong guess is in the audit log."""
+    from sqlalchemy import select
+
+    from app.models import AuditEvent, User
+    person = factory.user()
+    client = strict_app.test_client()
+    login(client, person.email)
+    for i in range(10):
+        answer = _account_post(client, f"guess number {i}")
+        assert answer.status_code == 200 and "not right" in answer.get_data(as_text=True)
+    answer = _account_post(client, PASSWORD)
+    assert answer.status_code == 429
+    assert "Too many wrong passwords" in answer.get_data(as_text=True)
+    with strict_app.app_context():
+        assert db.session.get(User, person.id).check_password(PASSWORD)      # unchanged
+        kinds = db.session.scalars(select(AuditEvent.kind).where(AuditEvent.user_id == person.id)).all()
+    assert kinds.count("password-failed") == 10 and kinds.count("password-limited") == 1
+
+
+def test_a_right_current_password_does_not_count(strict_app, factory):
+    person = factory.user()
+    client = strict_app.test_client()
+    login(client, person.email)
+    password = PASSWORD
+    for i in range(12):
+        new = f"another long phrase {i}"
+        assert _account_post(client, password, new).status_code == 302
+        password = new
+
+
+def test_concurrent_wrong_passwords_check_no_more_than_the_limit(strict_app, factory, monkeypatch):
+    """The limit is taken before the password is checked (an atomic hit), so 20 guesses at once
+    check at most 10 passwords; test-then-count let 17-21 through."""
+    import threading
+
+    from app.models import User
+    person = factory.user()
+    checked, lock = [], threading.Lock()
+    real_check = User.check_password
+
+    def counting(self, password):
+        with lock:
+            checked.append(password)
+        return real_check(self, password)
+
+    monkeypatch.setattr(User, "check_password", counting)
+    clients = []
+    for i in range(20):
+        client = strict_app.test_client()
+        clients.append((client, csrf_token_from(client, "/login")))
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def guess(client, token, i):
+        barrier.wait()
+        answer = client.post("/login", data={"email": person.email, "password": f"wrong {i}", "csrf_token": token},
+                             environ_base={"REMOTE_ADDR": f"10.0.0.{i}"})
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=guess, args=(c, t, i)) for i, (c, t) in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(checked) <= 10, len(checked)
+    assert sorted(statuses).count(429) >= 10
+
+
+def test_a_run_of_limited_logins_writes_one_audit_row(strict_app, factory):
+    from sqlalchemy import func, select
+
+    from app.models import AuditEvent
+    person = factory.user()
+    client = strict_app.test_client()
+    for _ in range(10):
+        login(client, person.email, "wrong-password")
+    for _ in range(15):
+        assert login(client, person.email, "wrong-password").status_code == 429
+    with strict_app.app_context():
+        limited = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                    .where(AuditEvent.kind == "login-limited"))
+    assert limited == 1
