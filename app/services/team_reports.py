@@ -20,7 +20,7 @@ from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, s
 from sqlalchemy.exc import DBAPIError
 
 from app import formats
-from app.content import engine
+from app.content import engine, labels
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import commit_keeping_loaded, db
 from app.models import (AttemptStep, CoachingComment, ContentVersion, PageView, ProgressSummary, PublishedContent,
@@ -527,6 +527,7 @@ def choice_analytics(team_ids, scenario=None):
         scenarios.setdefault(slug, {})[node_id] = choices
     out = []
     wrong = []
+    course = publishing.published_course(DEFAULT_COURSE)
     for slug in sorted(scenarios):
         value = _scenario_value(slug)
         node_order = {n.id: i for i, n in enumerate(value.nodes)} if value else {}
@@ -550,8 +551,10 @@ def choice_analytics(team_ids, scenario=None):
                 listed.append(item)
                 if is_wrong and entry["count"]:
                     wrong.append({**item, "scenario": slug, "scenario_title": value.title if value else slug,
-                                  "node": node_id})
-            nodes.append({"id": node_id, "skill": node.skill if node else None, "phase": node.phase if node else None,
+                                  "node": node_id, "caption": labels.node_caption(node)})
+            nodes.append({"id": node_id, "caption": labels.node_caption(node),
+                          "skill": labels.skill_title(node.skill) if node and node.skill else None,
+                          "phase": labels.phase_title(course, node.phase) if node and node.phase else None,
                           "total": total, "choices": listed})
         out.append({"slug": slug, "title": value.title if value else slug, "nodes": nodes})
     wrong.sort(key=lambda w: (-w["count"], -w["share"], w["scenario"], w["node"]))
@@ -571,7 +574,7 @@ def phase_matrix(team_ids, scenario=None, course_id=DEFAULT_COURSE):
     for true, claimed, _ in rows:
         for p in (true, claimed):
             if p and p not in known:
-                phases.append((p, p))
+                phases.append((p, labels.phase_title(course, p)))
                 known.add(p)
     counts = {(t, c or ""): n for t, c, n in rows}
     matrix = []
@@ -600,9 +603,9 @@ def skill_scores(team_ids, scenario=None):
         entry["total"] += count
         entry["good"] += count if rating in GOOD_RATINGS else 0
         entry["poor"] += count if rating == "poor" else 0
-    out = [{"skill": s, **v, "score": round(100 * v["good"] / v["total"]) if v["total"] else None}
-           for s, v in skills.items()]
-    out.sort(key=lambda s: (s["score"] if s["score"] is not None else 101, s["skill"]))
+    out = [{"skill": s, "title": labels.skill_title(s), **v,
+            "score": round(100 * v["good"] / v["total"]) if v["total"] else None} for s, v in skills.items()]
+    out.sort(key=lambda s: (s["score"] if s["score"] is not None else 101, s["title"]))
     return out
 
 
@@ -657,15 +660,18 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
         return [{"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]]
 
     out = defaultdict(lambda: {"skills": [], "phases": []})
+    course = publishing.published_course(DEFAULT_COURSE)
     for (user_id, tag), entry in skill.items():
         share = round(100 * entry["good"] / entry["total"])
         if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
-            out[user_id]["skills"].append({"skill": tag, "score": share, "total": entry["total"],
+            out[user_id]["skills"].append({"skill": tag, "title": labels.skill_title(tag), "score": share,
+                                           "total": entry["total"],
                                            "attempts": evidence(entry["evidence"])})
     for (user_id, true_phase), entry in phase.items():
         share = round(100 * entry["right"] / entry["total"])
         if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
-            out[user_id]["phases"].append({"phase": true_phase, "score": share, "total": entry["total"],
+            out[user_id]["phases"].append({"phase": true_phase, "title": labels.phase_title(course, true_phase),
+                                           "score": share, "total": entry["total"],
                                            "attempts": evidence(entry["evidence"])})
     result = []
     for user_id, found in out.items():
@@ -704,9 +710,10 @@ def attempt_in_scope(user, attempt_id):
 class TranscriptStep:
     seq: int
     node_id: str
-    skill: str | None
-    phase: str | None
-    phase_claimed: str | None
+    caption: str                         # the first words the trainee read at this step
+    skill: str | None                    # in words
+    phase: str | None                    # the phase's title
+    phase_claimed: str | None            # the title of the phase the trainee's choice claimed
     phase_correct: bool | None
     narrative_html: str
     choice_html: str
@@ -723,6 +730,7 @@ def transcript(attempt):
     version the attempt was played on. Author Markdown goes through the sanitizing renderer."""
     version = attempt.version
     scenario = publishing.value_of(version) if version else None
+    course = publishing.published_course(scenario.course if scenario else DEFAULT_COURSE)
     steps = []
     for step in attempt.steps:
         node = scenario.node(step.node) if scenario else None
@@ -730,8 +738,11 @@ def transcript(attempt):
         feedback = choice.feedback if choice else (step.effects or {}).get("feedback", "")
         deltas = (step.effects or {}).get("deltas") or (step.effects or {}).get("scores") or {}
         steps.append(TranscriptStep(
-            seq=step.seq, node_id=step.node, skill=step.skill or (node.skill if node else None),
-            phase=step.phase, phase_claimed=step.phase_claimed, phase_correct=step.phase_correct,
+            seq=step.seq, node_id=step.node, caption=labels.node_caption(node),
+            skill=labels.skill_title(step.skill or node.skill) if (step.skill or (node and node.skill)) else None,
+            phase=labels.phase_title(course, step.phase) if step.phase else None,
+            phase_claimed=labels.phase_title(course, step.phase_claimed) if step.phase_claimed else None,
+            phase_correct=step.phase_correct,
             narrative_html=render_markdown(node.narrative) if node else "",
             choice_html=render_inline(choice.label if choice else step.choice_label or ""),
             feedback_html=render_markdown(feedback) if feedback else "",

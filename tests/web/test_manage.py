@@ -143,7 +143,7 @@ def test_drill_down_transcript_and_comment(app, client, team):
     assert f"/manage/attempts/{attempt_id}" in page and "Not passed" in page
     transcript = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
     assert "Coach notes" in transcript and "Chose:" in transcript and "Debrief" in transcript
-    assert "Claimed" in transcript                      # a misread phase, in words
+    assert "; it was " in transcript                    # a misread phase, in words
     body = "Good opening.\nNext time: ask about budget before naming a phase. <b>=1+1</b>"
     for _ in range(2):                                  # double submit
         response = client.post(f"/manage/attempts/{attempt_id}/comments", data={"body": body})
@@ -235,3 +235,36 @@ def test_drill_down_names_an_attempt_started_over(app, client, team):
     assert "Started over" in client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
     page = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
     assert "Started over" in page and "this attempt has no debrief" in page and "coaching comments page" in page
+
+
+def _text_nodes(html):
+    """The visible text of a page, node by node (tags, attributes and scripts left out)."""
+    import re
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    return {t.strip() for t in re.findall(r">([^<]+)<", html) if t.strip()}
+
+
+def test_manager_pages_show_titles_never_internal_ids(app, client, team):
+    """Node ids, skill tags, phase ids and raw outcomes never appear as text on a manager's
+    page: the titles the trainee sees do (or the first words of a step)."""
+    from app.services import publishing
+    _, team_id, (a, b, _) = team
+    attempt_id = play(app, a.id, "signals-at-the-trade-fair", pick=worst)
+    play(app, b.id, "ranking-the-pipeline", pick=worst)
+    play(app, b.id, "ranking-the-pipeline")
+    with app.app_context():
+        ids = set()
+        for slug in ("signals-at-the-trade-fair", "ranking-the-pipeline"):
+            scenario = publishing.value_of(publishing.published("scenario", slug))
+            ids |= {n.id for n in scenario.nodes} | {n.skill for n in scenario.nodes if n.skill}
+            ids |= {n.end for n in scenario.nodes if n.end}
+        course = publishing.published_course("business-relationship")
+        ids |= {p.id for p in course.phases}
+    for path in ("/manage/", "/manage/analytics", "/manage/analytics?scenario=ranking-the-pipeline",
+                 f"/manage/trainees/{a.id}", f"/manage/trainees/{b.id}", f"/manage/attempts/{attempt_id}"):
+        shown = _text_nodes(client.get(path).get_data(as_text=True))
+        leaked = shown & ids
+        assert not {t for t in shown if t.startswith(("Passed ", "Not passed ")) and t.split(" ")[-1] in ids}
+        assert not leaked, (path, leaked)
+    transcript = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Reading the project&#39;s maturity" in transcript and "; it was " in transcript
