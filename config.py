@@ -1,13 +1,19 @@
 """Configuration, chosen by APP_ENV; every setting can be overridden by an environment
 variable of the same name (DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI, ...)."""
+import math
 import os
+from collections import Counter
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
-# Secrets that have appeared in docs or defaults; production must never run on them.
+# Secrets that have appeared in this repository, its docs or its defaults: anyone can sign a
+# session cookie with them, so production never runs on them.
 KNOWN_WEAK_SECRETS = {"dev", "development", "secret", "changeme", "change-me", "test",
-                      "dev-insecure-key-change-me", "petitspas", "secret-key"}
+                      "dev-insecure-key-change-me", "petitspas", "secret-key",
+                      "test-secret-key-not-for-production-0123456789", "bench-" + "k" * 40}
+MIN_SECRET_CHARACTERS = 32
+MIN_SECRET_BITS = 96          # estimated from the key's own characters (32 random hex digits: ~120)
 
 
 def _bool(value):
@@ -78,7 +84,7 @@ def normalise_database_url(url):
 
 class DevelopmentConfig(Config):
     APP_ENV = "development"
-    SECRET_KEY = "dev-insecure-key-change-me"
+    SECRET_KEY = None  # the factory generates one into instance/secret_key, once (never a key in the code)
     SQLALCHEMY_DATABASE_URI = None  # the factory puts SQLite in the instance folder
 
 
@@ -110,11 +116,21 @@ def config_for_environment(environ=None):
 
 def check_secret_key(settings):
     """Production refuses weak secrets: a signed session cookie is only as strong as its key."""
-    key = settings.get("SECRET_KEY") or ""
+    key = (settings.get("SECRET_KEY") or "").strip()
+    advice = "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'."
     if not key:
-        return "SECRET_KEY is not set. Set it to a random value of at least 32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
-    if key.lower() in KNOWN_WEAK_SECRETS:
-        return "SECRET_KEY is a known default. Generate a random one: python -c 'import secrets; print(secrets.token_hex(32))'."
-    if len(key) < 32:
-        return f"SECRET_KEY is too short ({len(key)} characters); use at least 32 random characters."
+        return f"SECRET_KEY is not set. Set it to a random value of at least {MIN_SECRET_CHARACTERS} characters. {advice}"
+    if key.lower() in KNOWN_WEAK_SECRETS or (settings.get("SECRET_KEY") or "").lower() in KNOWN_WEAK_SECRETS:
+        return f"SECRET_KEY is a known key (a default or one published in this repository). {advice}"
+    if len(key) < MIN_SECRET_CHARACTERS:
+        return f"SECRET_KEY is too short ({len(key)} characters); use at least {MIN_SECRET_CHARACTERS} random characters. {advice}"
+    if secret_bits(key) < MIN_SECRET_BITS:
+        return f"SECRET_KEY is not random enough (repeated or few distinct characters). {advice}"
     return None
+
+
+def secret_bits(key):
+    """Shannon's estimate of a key's randomness from its own characters, in bits: 36 spaces or
+    one repeated character give 0, 64 random hex digits about 250."""
+    counts = Counter(key)
+    return -sum(n * math.log2(n / len(key)) for n in counts.values())

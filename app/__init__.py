@@ -1,6 +1,7 @@
 """Petits Pas: the application factory."""
 import gc
 import os
+import secrets
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +48,8 @@ def _finish_config(app):
         if problem:
             raise SystemExit(f"Refusing to start in production: {problem}")
         app.debug = False
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "petitspas.db")
@@ -59,6 +62,26 @@ def _finish_config(app):
         # A file has no server to go away: no ping on every checkout (PostgreSQL keeps it).
         options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _instance_secret_key(app):
+    """Development's key: random, made once into instance/secret_key (readable by its owner
+    only) and read back by every later start and every worker, never a key written in the code,
+    which anyone could use to sign a cookie that opens /admin/."""
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        draft = path.with_name(f"secret_key.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)          # atomic: of two workers starting at once, one key wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 def _postgresql_timeouts(config):

@@ -29,8 +29,11 @@ def test_every_setting_can_come_from_the_environment():
     assert settings["WTF_CSRF_ENABLED"] is True
 
 
-@pytest.mark.parametrize("key,fragment", [(None, "not set"), ("", "not set"), ("changeme", "known default"),
-                                          ("short-key", "too short")])
+@pytest.mark.parametrize("key,fragment", [(None, "not set"), ("", "not set"), (" " * 36, "not set"),
+                                          ("changeme", "known key"), ("short-key", "too short"),
+                                          ("a" * 40, "not random"), ("ab" * 20, "not random"),
+                                          (TestConfig.SECRET_KEY, "known key"), ("bench-" + "k" * 40, "known key"),
+                                          ("dev-insecure-key-change-me", "known key")])
 def test_weak_secret_keys_are_named(key, fragment):
     assert fragment in check_secret_key({"SECRET_KEY": key})
 
@@ -39,7 +42,7 @@ def test_a_strong_secret_key_passes():
     assert check_secret_key({"SECRET_KEY": "x" * 16 + "7f3a9c0e1b2d4f6a8c0e"}) is None
 
 
-@pytest.mark.parametrize("secret", ["", "dev", "too-short-secret"])
+@pytest.mark.parametrize("secret", ["", "dev", "too-short-secret", " " * 36, "z" * 64, TestConfig.SECRET_KEY])
 def test_production_refuses_to_start_without_a_strong_secret(secret, tmp_path):
     env = {"APP_ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", "from app import create_app; create_app()"],
@@ -56,3 +59,19 @@ def test_production_starts_with_a_strong_secret(tmp_path, monkeypatch):
     assert app.debug is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_development_makes_its_own_random_key_once(tmp_path, monkeypatch):
+    """No key in the code: with APP_ENV unset the site ran on a public key, and a cookie signed
+    with it opened /admin/. Development now makes a random key into the instance folder, once."""
+    from flask import Flask
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert DevelopmentConfig.SECRET_KEY is None
+    first = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    second = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    key = first.config["SECRET_KEY"]
+    assert key == second.config["SECRET_KEY"] == (tmp_path / "secret_key").read_text().strip()
+    assert check_secret_key({"SECRET_KEY": key}) is None
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0          # the owner's only
+    assert list(tmp_path.iterdir()) == [tmp_path / "secret_key"]          # no draft left behind
