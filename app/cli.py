@@ -1,6 +1,7 @@
 """Command line: flask users ..., flask demo, flask content lint|test|sync|graph."""
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -39,15 +40,24 @@ def backup_command(target):
 @with_appcontext
 def restore_command(source, yes):
     """Replace the database's content with a backup. Stop the app servers first."""
-    from app.services.backups import BackupError, restore
-    if not yes:
-        click.confirm("This replaces everything in the database with the backup. Continue?", abort=True)
-    db.engine.dispose()
+    from app.services.backups import BackupError, check_backup, restore
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    known = _known_migrations()
     try:
-        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+        revision = check_backup(uri, source, known)      # before any question or change
+        if not yes:
+            click.confirm("This replaces everything in the database with the backup. Continue?", abort=True)
+        db.engine.dispose()
+        restore(uri, source, known)
     except BackupError as error:
         raise click.ClickException(str(error))
-    click.echo(f"Restored from {source}.")
+    click.echo(f"Restored from {source} (taken at migration {revision}). Run `flask db upgrade` next.")
+
+
+def _known_migrations():
+    from alembic.script import ScriptDirectory
+    folder = Path(current_app.root_path).parent / "migrations"
+    return {script.revision for script in ScriptDirectory(str(folder)).walk_revisions()}
 
 
 @users_cli.command("create")
