@@ -346,7 +346,31 @@ def lint_module(module: Module, course: Course | None,
         for a in q.answers:
             if not a.feedback.strip():
                 report.add(a.line, "C-QUIZ", "answer without feedback (a `> ...` quote indented under it)")
+            if _POSITIONAL.search(a.text):
+                report.add(a.line, "W-SHUFFLE", "answers are shown in a new order at every attempt, so an answer "
+                           "cannot point at the others (\"all of the above\", \"A and B\"); name what it means")
+        if q.page and not 1 <= q.page <= len(module.pages):
+            report.add(q.line, "C-QUIZ", f"`page: {q.page}` names no lesson page (this module has {len(module.pages)})")
+    _lint_pool(module, report)
     return report.findings
+
+
+# Answers are shuffled per attempt: wording that relies on their order breaks.
+_POSITIONAL = re.compile(r"\b(all|none|both|neither) of the (above|others|answers)\b|"
+                         r"\b(answers?|options?) [A-D1-4] and [A-D1-4]\b|^(both|all|none)\b$", re.I)
+POOL_SPARE = 4          # a retry should meet mostly new questions: the pool holds `draw` + 4 at least
+
+
+def _lint_pool(module: Module, report: _Report) -> None:
+    if not module.draw:
+        return
+    line = module.key_lines.get("draw", 1)
+    pool = len(module.quiz)
+    if module.draw > pool:
+        report.add(line, "C-QUIZ", f"`draw: {module.draw}` asks more questions than the pool holds ({pool})")
+    elif pool < module.draw + POOL_SPARE:
+        report.add(line, "W-POOL", f"a pool of {pool} questions for `draw: {module.draw}`: a trainee who tries "
+                   f"again meets the same questions; write at least {module.draw + POOL_SPARE}")
 
 
 def lint_course(course: Course) -> list[Finding]:

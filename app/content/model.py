@@ -119,6 +119,7 @@ class Question:
     prompt: str                      # Markdown between the heading and the answers, often empty
     answers: tuple[Answer, ...]
     line: int
+    page: int = 0                    # `page: N` under the heading: the lesson page it checks (0: none named)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class Module:
     order: int = 0                   # the NN- prefix
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    draw: int = 0                    # front-matter key `draw`: questions asked per attempt (0: all of them)
 
 
 # --- scenario -----------------------------------------------------------------------------

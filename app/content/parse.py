@@ -342,6 +342,7 @@ def parse_module(data: bytes | str, path: str = "module.md") -> tuple[Module | N
     objectives = meta.text_list("objectives")
     scenarios = meta.text_list("scenarios")
     pass_percent = meta.integer("pass", 0, 100)
+    draw = meta.integer("draw", 1, 100)
     body = Body(source)
     head, parts = body.sections(2, strip_title(body.blocks))
     intro = body.span_text(head, parts[0][0].start if parts else len(body.lines))
@@ -360,7 +361,7 @@ def parse_module(data: bytes | str, path: str = "module.md") -> tuple[Module | N
     module = Module(module_id, title, stage, minutes, objectives, scenarios,
                     70 if pass_percent is None else pass_percent, intro, tuple(pages),
                     tuple(quiz), quiz_line, os.path.basename(os.path.dirname(os.path.abspath(path))),
-                    order, path, dict(source.key_lines))
+                    order, path, dict(source.key_lines), draw or 0)
     return module, source.findings
 
 
@@ -373,15 +374,37 @@ def _questions(body: Body, blocks: list[Block], end: int) -> list[Question]:
     for i, part in enumerate(parts):
         heading = part[0]
         prompt_blocks, answers = [], []
-        for block in part[1:]:
+        page, blocks_ = 0, part[1:]
+        if blocks_ and _is_directive_paragraph(blocks_[0]):
+            page = _question_page(body, blocks_[0], heading)
+            blocks_ = blocks_[1:]
+        for block in blocks_:
             if block.first.type in ("bullet_list_open", "ordered_list_open"):
                 answers.extend(_answers(body, block))
             elif not answers:
                 prompt_blocks.append(block)
         prompt = "\n\n".join(body.text(b.start, b.end) for b in prompt_blocks)
         questions.append(Question(heading.heading_text(), prompt, tuple(answers),
-                                  body.file_line(heading.start)))
+                                  body.file_line(heading.start), page))
     return questions
+
+
+_PAGE_RE = re.compile(r"^page\s*:\s*(\d{1,4})$")
+
+
+def _question_page(body: Body, block: Block, heading: Block) -> int:
+    """`page: N` right under a question: the lesson page a trainee who missed it should re-read."""
+    page = 0
+    for span in inline_children(block.tokens):
+        if span.type != "code_inline":
+            continue
+        m = _PAGE_RE.match(span.content.strip())
+        if m:
+            page = int(m.group(1))
+        else:
+            body.source.problem(body.file_line(heading.start),
+                                f"question directive `{span.content}`: only `page: N` is known here", "E-NAME")
+    return page
 
 
 def _answers(body: Body, block: Block) -> list[Answer]:

@@ -6,6 +6,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from markupsafe import Markup
 
+from app.content import quiz
 from app.content.render import render_inline
 
 
@@ -46,31 +47,36 @@ class QuizFormBase(FlaskForm):
     version_id = HiddenField()
 
 
-def quiz_form_for(module, formdata=None):
-    """A WTForms form with one field per question: radio buttons when one answer is right,
-    checkboxes when several are (the question says "select all that apply")."""
+def quiz_form_for(module, asked, formdata=None):
+    """A WTForms form with one field per question drawn (`asked`, see content/quiz.py), its
+    answers in the order drawn: radio buttons when one answer is right, checkboxes when several
+    are (the question says "select all that apply"). Field names and values are the module's
+    question and answer numbers, so the order shown never changes what an answer means."""
 
     class QuizForm(QuizFormBase):
         pass
 
-    for number, question in enumerate(module.quiz, 1):
-        choices = [(str(i), Markup(render_inline(a.text))) for i, a in enumerate(question.answers, 1)]
+    for item in asked:
+        question = module.quiz[item.number - 1]
+        choices = [(str(i), Markup(render_inline(question.answers[i - 1].text))) for i in item.order]
         label = Markup(render_inline(question.text))
-        several = sum(1 for a in question.answers if a.correct) > 1
-        if several:
+        if quiz.several(question):
             field = CheckboxesField(label, choices=choices, validators=[Answered("Choose at least one answer.")])
         else:
             field = RadioField(label, choices=choices, validators=[Answered("Choose an answer.")])
-        setattr(QuizForm, f"q{number}", field)
+        setattr(QuizForm, f"q{item.number}", field)
     form = QuizForm(formdata=formdata) if formdata is not None else QuizForm()
-    form.question_fields = [(number, question, form[f"q{number}"], sum(1 for a in question.answers if a.correct) > 1)
-                            for number, question in enumerate(module.quiz, 1)]
+    form.question_fields = [(position, module.quiz[item.number - 1], form[f"q{item.number}"],
+                             quiz.several(module.quiz[item.number - 1]))
+                            for position, item in enumerate(asked, 1)]
+    form.asked = asked
     return form
 
 
 def answers_of(form):
+    """{question number in the module: [answer numbers]} of the questions asked."""
     out = {}
-    for number, _question, field, several in form.question_fields:
+    for (_position, _question, field, several), item in zip(form.question_fields, form.asked):
         data = field.data if several else ([field.data] if field.data else [])
-        out[str(number)] = sorted({int(v) for v in (data or []) if str(v).isdigit()})
+        out[str(item.number)] = sorted({int(v) for v in (data or []) if str(v).isdigit()})
     return out

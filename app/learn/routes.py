@@ -128,30 +128,40 @@ def knowledge_check(module_id):
         return _locked(progress, access, module.title)
     if not module.quiz:
         abort(404)
+    pause = None
     if request.method == "POST":
         try:
             version_id = int(request.form.get("version_id") or 0)
         except ValueError:
             version_id = 0
         version, module = learning.module_version(module_id, version_id)
-        form = quiz_form_for(module, formdata=request.form)
+        submission = (request.form.get("submission") or "")[:64] or learning.new_submission_token()
+        form = quiz_form_for(module, learning.drawn(module, submission), formdata=request.form)
+        form.submission.data = submission
         if form.validate():
             try:
                 attempt, _created = learning.submit_quiz(current_user, module_id, version,
-                                                         form.submission.data[:64], answers_of(form))
+                                                         submission, answers_of(form))
             except learning.NotFound:
                 abort(404)
+            except learning.Refused:         # the pause after two failed tries: the page says why
+                db.session.rollback()
+                return redirect(url_for(".knowledge_check", module_id=module_id), 303)
             db.session.commit()
             return redirect(url_for(".check_result", module_id=module_id, attempt_id=attempt.id), 303)
-        if "csrf_token" in form.errors:
+        if "csrf_token" in form.errors or "submission" in form.errors:
             flash("This form was open too long. Your answers are still here: check them and submit again.", "error")
         else:
             flash("Answer every question, then check your answers.", "error")
     else:
-        form = quiz_form_for(module)
-        form.submission.data = learning.new_submission_token()
+        pause = learning.retry_pause(current_user, module_id, module)
+        submission = learning.new_submission_token()
+        form = quiz_form_for(module, learning.drawn(module, submission))
+        form.submission.data = submission
         form.version_id.data = str(version.id)
-    return render_template("learn/check.html", module=module, form=form, mp=mp)
+    return render_template("learn/check.html", module=module, form=form, mp=mp, pause=pause,
+                           pause_message=learning.pause_message(pause) if pause else None,
+                           asked_count=len(form.asked), pool=len(module.quiz))
 
 
 @bp.route("/modules/<module_id>/check/<int:attempt_id>")
@@ -160,12 +170,15 @@ def check_result(module_id, attempt_id):
     if attempt.module_slug != module_id:
         abort(404)
     module = learning.quiz_module(attempt)
-    percent, passed, results = learning.grade(module, attempt.answers)
+    percent, passed, results = learning.grade(module, attempt.answers, attempt.shown)
     progress = learning.progress_of(current_user)
     mp = progress.module(module_id) if progress else None
     titles = learning.scenario_titles()
+    # The right answers stay hidden until the check is passed: a failed try shows what was
+    # wrong and why, and the next try has to be thought through, not copied.
+    revealed = attempt.passed or learning.quiz_passed(current_user, module_id)
     return render_template("learn/check_result.html", module=module, attempt=attempt, results=results, mp=mp,
-                           next_step=learning.next_step_in(mp, titles) if mp else None)
+                           revealed=revealed, next_step=learning.next_step_in(mp, titles) if mp else None)
 
 
 # --- scenarios -----------------------------------------------------------------------------

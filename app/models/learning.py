@@ -55,7 +55,10 @@ class QuizAttempt(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
     # A random token carried by the quiz form: a double submit or a replay finds the first record.
     submission: Mapped[str] = mapped_column(String(64), unique=True)
-    answers: Mapped[dict] = mapped_column(JSON)  # {question number: [answer numbers]}
+    answers: Mapped[dict] = mapped_column(JSON)  # {question number: [answer numbers]} (the module's numbers)
+    # What the trainee was shown, in order: [[question number, [answer numbers in the order shown]], ...]
+    # (questions drawn from the pool, answers shuffled). None on attempts from before drawing: all, in order.
+    shown: Mapped[list | None] = mapped_column(JSON, nullable=True)
     percent: Mapped[int]
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

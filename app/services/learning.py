@@ -9,15 +9,19 @@ Locks: with `unlock: sequential` a stage opens when the previous one is complete
 manager assigned (the module, or the scenario itself) is open whatever the stage: the manager
 decided the rep should do it now. A course assignment opens nothing early: it *is* the sequence.
 """
+import hashlib
+import hmac
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.content import engine
+from app.content import engine, quiz
 from app.extensions import db
 from app.models import AttemptStep, ContentVersion, PageView, QuizAttempt, ScenarioAttempt
 from app.models.base import utcnow
@@ -135,12 +139,18 @@ def access_to(user, progress, stage_id, module_id=None, scenario_id=None):
 # --- lesson pages ---------------------------------------------------------------------------
 
 def record_page_view(user, version, page):
-    """Note that the trainee opened a page; the first view of each page is enough for progress."""
-    seen = db.session.scalar(select(PageView.id).where(
-        PageView.user_id == user.id, PageView.module_slug == version.slug, PageView.page == page).limit(1))
-    if seen is None:
-        db.session.add(PageView(user_id=user.id, module_slug=version.slug, version_id=version.id, page=page))
-        db.session.flush()
+    """Note that the trainee opened a page. The first view of each page is enough for progress;
+    a page read again after a failed knowledge check is noted too, because re-reading it is
+    what opens the next try early (see retry_pause)."""
+    seen = db.session.scalar(select(func.max(PageView.viewed_at)).where(
+        PageView.user_id == user.id, PageView.module_slug == version.slug, PageView.page == page))
+    if seen is not None:
+        failed = db.session.scalar(select(func.max(QuizAttempt.created_at)).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.module_slug == version.slug, QuizAttempt.passed.is_(False)))
+        if failed is None or seen > failed:
+            return False
+    db.session.add(PageView(user_id=user.id, module_slug=version.slug, version_id=version.id, page=page))
+    db.session.flush()
     return seen is None
 
 
@@ -151,25 +161,54 @@ def pages_seen(user, module_slug):
 
 # --- knowledge checks -------------------------------------------------------------------------
 
+# After two failed tries in a row, the next one waits this long, unless the trainee re-reads a
+# page the missed questions are about: a third guess straight away teaches nothing.
+RETRY_WAIT = timedelta(minutes=10)
+FAILS_BEFORE_PAUSE = 2
+
+
 def new_submission_token():
     return secrets.token_urlsafe(24)
 
 
+def drawn(module, submission):
+    """The questions (and answer order) of the check carrying this submission token. The seed is
+    keyed with the app's secret, so a trainee cannot pick a token for a draw they prefer."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), (submission or "").encode(), hashlib.sha256)
+    return quiz.draw(module, int.from_bytes(digest.digest()[:8], "big"))
+
+
 @dataclass
 class QuestionResult:
-    number: int
+    number: int             # position in the attempt, as shown (1-based)
     question: object
-    chosen: list
+    chosen: list            # answer numbers of the module
     correct: bool
+    order: tuple = ()       # the module's answer numbers in the order shown
+
+    @property
+    def answers_shown(self):
+        """(answer number in the module, answer) in the order the trainee saw them."""
+        return [(i, self.question.answers[i - 1]) for i in self.order]
+
+    @property
+    def missed_some(self):
+        """Every answer chosen is right but a right one is missing (a "select all" question)."""
+        right = {i for i, a in enumerate(self.question.answers, 1) if a.correct}
+        return not self.correct and bool(self.chosen) and set(self.chosen) < right
 
 
-def grade(module, answers):
-    """answers {question number: [answer numbers]} (1-based) -> (percent, passed, [QuestionResult])."""
+def grade(module, answers, shown=None):
+    """answers {question number: [answer numbers]} (numbers of the module, 1-based) over the
+    questions the attempt asked (`shown`, as recorded; every question when None) ->
+    (percent, passed, [QuestionResult] in the order asked)."""
     results = []
-    for number, question in enumerate(module.quiz, 1):
-        chosen = sorted(set(answers.get(str(number), answers.get(number, [])) or []))
+    for position, asked in enumerate(quiz.from_record(module, shown), 1):
+        question = module.quiz[asked.number - 1]
+        given = answers.get(str(asked.number), answers.get(asked.number, [])) or []
+        chosen = sorted({int(v) for v in given if str(v).isdigit()})
         right = [i for i, a in enumerate(question.answers, 1) if a.correct]
-        results.append(QuestionResult(number, question, chosen, chosen == right))
+        results.append(QuestionResult(position, question, chosen, chosen == right, asked.order))
     total = len(results)
     percent = round(100 * sum(r.correct for r in results) / total) if total else 100
     return percent, percent >= module.pass_percent, results
@@ -184,18 +223,74 @@ def module_version(slug, version_id):
     return published_module(slug)
 
 
-def submit_quiz(user, module_slug, version, submission, answers):
+@dataclass
+class RetryPause:
+    """Why the next try must wait: two failed tries in a row. It opens at `until`, or as soon
+    as the trainee opens one of `pages` again ([(number, title)])."""
+    until: object
+    pages: list
+
+    def minutes_left(self, now=None):
+        left = (self.until - (now or utcnow())).total_seconds()
+        return max(1, -(-int(left) // 60))
+
+
+def retry_pause(user, module_slug, module, now=None):
+    """The pause before the next try, or None when the trainee may try now."""
+    now = now or utcnow()
+    recent = db.session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)
+        .order_by(QuizAttempt.id.desc()).limit(FAILS_BEFORE_PAUSE)).all()
+    if len(recent) < FAILS_BEFORE_PAUSE or any(a.passed for a in recent):
+        return None
+    last = recent[0]
+    if now >= last.created_at + RETRY_WAIT:
+        return None
+    if db.session.scalar(select(QuizAttempt.id).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed).limit(1)):
+        return None         # passed before: further tries are practice
+    pages = _pages_to_reread(module, last)
+    reread = db.session.scalar(select(PageView.id).where(
+        PageView.user_id == user.id, PageView.module_slug == module_slug,
+        PageView.page.in_([n for n, _t in pages]), PageView.viewed_at > last.created_at).limit(1))
+    if reread is not None:
+        return None
+    return RetryPause(last.created_at + RETRY_WAIT, pages)
+
+
+def _pages_to_reread(module, attempt):
+    """The lesson pages the questions missed in the attempt are about (`page:` of each
+    question), or every page when they name none."""
+    try:
+        asked_module = quiz_module(attempt)
+        _p, _ok, results = grade(asked_module, attempt.answers or {}, attempt.shown)
+        numbers = sorted({r.question.page for r in results if not r.correct and r.question.page})
+    except (LookupError, ValueError, TypeError, AttributeError):
+        numbers = []
+    numbers = [n for n in numbers if 1 <= n <= len(module.pages)] or list(range(1, len(module.pages) + 1))
+    return [(n, module.pages[n - 1].title) for n in numbers]
+
+
+def submit_quiz(user, module_slug, version, submission, answers, now=None):
     """Record a knowledge check once per submission token. Returns (attempt, created): a
-    replayed token gives back the first result, whatever answers came with it."""
+    replayed token gives back the first result, whatever answers came with it. Refused (nothing
+    written) while a pause after two failed tries is running."""
     existing = db.session.scalar(select(QuizAttempt).where(QuizAttempt.submission == submission))
     if existing is not None:
         if existing.user_id != user.id:
             raise NotFound(submission)
         return existing, False
     module = publishing.value_of(version)
-    percent, passed, _ = grade(module, answers)
+    pause = retry_pause(user, module_slug, module, now)
+    if pause is not None:
+        raise Refused(pause_message(pause, now))
+    shown = quiz.to_record(drawn(module, submission))
+    asked = {str(n) for n, _order in shown}
+    answers = {str(k): sorted({int(v) for v in (answers.get(k) or []) if str(v).isdigit()})
+               for k in map(str, answers) if k in asked}
+    percent, passed, _ = grade(module, answers, shown)
     attempt = QuizAttempt(user_id=user.id, module_slug=module_slug, version_id=version.id, submission=submission,
-                          answers={str(k): list(v) for k, v in answers.items()}, percent=percent, passed=passed)
+                          answers=answers, shown=shown, percent=percent, passed=passed)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -206,6 +301,14 @@ def submit_quiz(user, module_slug, version, submission, answers):
             raise NotFound(submission) from None
         return existing, False
     return attempt, True
+
+
+def pause_message(pause, now=None):
+    titles = " or ".join(f"“{title}”" for _n, title in pause.pages[:3])
+    minutes = pause.minutes_left(now)
+    return (f"Two tries in a row missed the pass mark, so take a moment before the next one: re-read "
+            f"{titles} (the page{'s' if len(pause.pages) > 1 else ''} your missed questions are about), "
+            f"or come back in {minutes} minute{'s' if minutes > 1 else ''}.")
 
 
 def own_quiz_attempt(user, attempt_id):
@@ -220,6 +323,13 @@ def own_quiz_attempt(user, attempt_id):
 def quiz_module(attempt):
     """The module as it was when this knowledge check was taken."""
     return publishing.value_of(db.session.get(ContentVersion, attempt.version_id))
+
+
+def quiz_passed(user, module_slug):
+    """Has the trainee passed this module's check (any version)? Until then a result page
+    shows what was wrong and why, not which answers are right."""
+    return db.session.scalar(select(QuizAttempt.id).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed).limit(1)) is not None
 
 
 def quiz_history(user, module_slug):
