@@ -1,7 +1,7 @@
 """quiz attempts record what was shown: the questions drawn from the pool and the order of their answers
 
 Revision ID: b7e4c2a91d35
-Revises: 5d1c0a7e9b21
+Revises: a3c5e7f90b12
 Create Date: 2026-12-01 12:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e4c2a91d35'
-down_revision = '5d1c0a7e9b21'
+down_revision = 'a3c5e7f90b12'
 branch_labels = None
 depends_on = None
 

@@ -160,7 +160,9 @@ def test_knowledge_check_result_feedback_and_replay(app, client, trainee):
     response = client.post("/learn/modules/crm-data-that-matters/check", data=data)
     assert response.status_code == 303
     result = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "not yet" in result and "Try again" in result and "Your answer" in result and "Correct answer" in result
+    assert "not yet" in result and "Try again" in result and "Your answer" in result
+    # until the check is passed, a result says what was wrong and why, not which answers are right
+    assert "Correct answer" not in result and "data-answers-hidden" in result
     # the same token again (a double click, a replay) shows the first result and writes nothing
     again = client.post("/learn/modules/crm-data-that-matters/check",
                         data={"submission": token, "version_id": version, **{f"q{n}": a for n, a in right.items()}})
@@ -172,6 +174,9 @@ def test_knowledge_check_result_feedback_and_replay(app, client, trainee):
                          data={"submission": token2, "version_id": version, **{f"q{n}": a for n, a in right.items()}},
                          follow_redirects=True).get_data(as_text=True)
     assert "Passed: 100%" in passed
+    # once passed, the earlier failed try shows the right answers too
+    failed_again = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Correct answer" in failed_again and "data-answers-hidden" not in failed_again
 
 
 def test_someone_elses_quiz_result_is_not_found(app, client, course, factory):
