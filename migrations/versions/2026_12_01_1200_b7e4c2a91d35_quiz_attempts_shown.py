@@ -1,7 +1,7 @@
 """quiz attempts record what was shown: the questions drawn from the pool and the order of their answers
 
 Revision ID: b7e4c2a91d35
-Revises: a3c5e7f90b12
+Revises: b7e2c4d1a9f0
 Create Date: 2026-12-01 12:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e4c2a91d35'
-down_revision = 'a3c5e7f90b12'
+down_revision = 'b7e2c4d1a9f0'
 branch_labels = None
 depends_on = None
 

@@ -132,6 +132,30 @@ def test_module_refs(course, text, line):
     assert ("C-REF", line) in {(f.code, f.line) for f in findings}
 
 
+def _module_findings(course, text):
+    return check_module_text(text, "courses/demo-course/01-reading-signals.md", course, {"fifteen-percent"})
+
+
+def test_module_pool_draw_and_page(course):
+    text = MODULE.replace("pass: 70\n", "pass: 70\ndraw: 1\n").replace(
+        "decision phase?\n", "decision phase?\n`page: 2`\n")
+    module, findings = _module_findings(course, text)
+    assert module.draw == 1 and module.quiz[0].page == 2 and module.quiz[0].prompt == ""
+    # a pool of one for one drawn: a retry meets the same question
+    assert [(f.code, f.line) for f in findings] == [("W-POOL", 9)]
+
+
+@pytest.mark.parametrize("change,code,line", [
+    (("pass: 70\n", "pass: 70\ndraw: 3\n"), "C-QUIZ", 9),                    # more drawn than the pool holds
+    (("decision phase?\n", "decision phase?\n`page: 7`\n"), "C-QUIZ", 20),     # no such lesson page
+    (("decision phase?\n", "decision phase?\n`see: 2`\n"), "E-NAME", 20),      # unknown question directive
+    (("They ask for a general brochure", "None of the above"), "W-SHUFFLE", 21),  # shuffling breaks it
+])
+def test_module_pool_findings(course, change, code, line):
+    _, findings = _module_findings(course, MODULE.replace(*change))
+    assert (code, line) in {(f.code, f.line) for f in findings}
+
+
 def test_course_findings(course):
     text = read("courses", "demo-course", "course.md")
     _, findings = check_course_text(text, "courses/demo-course/course.md")

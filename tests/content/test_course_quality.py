@@ -15,19 +15,24 @@ from __future__ import annotations
 import io
 import os
 import re
+import statistics
 from collections import Counter
 from functools import lru_cache
 
 import pytest
 
+from app.content import quiz
 from app.content.catalog import ContentSet
 from app.content.commands import run_lint, run_test
+from app.content.playtest import quicktest
 from app.content.playtest import test_scenario as play_scenario
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COURSE_ID = "business-relationship"
 STAGES = ["qualification", "prospecting", "maturation", "co-construction", "negotiation", "loyalty"]
 RATING_ORDER = {"best": 0, "good": 1, "ok": 2, "poor": 3}
+POOL_MIN = 10               # questions per module
+DRAW = 6                    # questions asked per attempt
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +118,10 @@ def test_module_has_objectives_pages_and_a_knowledge_check(module_id):
     assert m.course == COURSE_ID
     assert m.objectives and all(o.strip() for o in m.objectives)
     assert len(m.pages) >= 2, "a module needs at least two lesson pages"
-    assert len(m.quiz) >= 5, "a module needs at least five knowledge-check questions"
+    # a pool: each attempt draws DRAW questions, and a retry meets mostly new ones
+    assert len(m.quiz) >= POOL_MIN, f"a pool of {len(m.quiz)} questions; a module needs {POOL_MIN}"
+    assert m.draw == DRAW, f"`draw: {m.draw}`; the course draws {DRAW} questions per attempt"
+    assert quiz.draw_count(m) == DRAW
     for q in m.quiz:
         assert len(q.answers) >= 2, f"{q.text}: fewer than two answers"
         assert any(a.correct for a in q.answers), f"{q.text}: no correct answer"
@@ -174,6 +182,30 @@ def test_negotiation_scenarios_declare_a_walkaway():
 
 def _pao_phase():
     return {a.id: a.phase for a in course().pao}
+
+
+@pytest.mark.parametrize("scenario_id", scenario_ids())
+def test_every_ending_agrees_with_pass_or_fail_on_every_path(scenario_id):
+    """The debrief of an ending is one text: it cannot be right on a path that passes and on
+    one that fails, and a "win" must pass, a "loss" fail (the play-test invariant)."""
+    report = quicktest(content().scenarios[scenario_id])
+    verdicts = [f for f in report.failures if "passes on some paths" in f or "on every path" in f]
+    assert verdicts == []
+    assert report.endings and all(info["paths"] for info in report.endings.values()), \
+        f"an ending no path reaches: {[k for k, v in report.endings.items() if not v['paths']]}"
+
+
+def test_every_phase_is_practised_with_its_right_actions():
+    """Each maturation phase is read in some role-play (a `phase:` node), and each PAO action
+    of the catalogue is the best-rated answer somewhere: every phase is practised, signals and
+    actions alike."""
+    read = {n.phase for s in scenarios() for n in s.nodes if n.phase}
+    best = {c.effects.pao for s in scenarios() for n in s.nodes for c in n.choices
+            if c.effects.pao and c.effects.rating == "best"}
+    for phase in course().phase_ids():
+        assert phase in read, f"no role-play asks the trainee to read the {phase} phase"
+    missing = [a.id for a in course().pao if a.id not in best]
+    assert not missing, f"PAO actions never the right answer in a role-play: {missing}"
 
 
 def test_pao_actions_fit_the_phase_they_are_rated_for():
@@ -321,16 +353,49 @@ def test_best_rated_choice_is_not_always_in_the_same_place():
 
 
 def test_correct_quiz_answer_is_not_always_in_the_same_place():
-    positions = Counter()
+    """Answers are shuffled per attempt, so the positions a trainee sees (the ones an attempt
+    records) are what count, not the order in the file: over many draws, the right answer sits
+    in each position about equally often, in every module."""
+    draws = 300
     for m in modules():
-        mine = Counter()
+        shown = Counter()
+        total = 0
+        for seed in range(draws):
+            for asked in quiz.draw(m, seed):
+                question = m.quiz[asked.number - 1]
+                for position, number in enumerate(asked.order):
+                    if question.answers[number - 1].correct:
+                        shown[position] += 1
+                        total += 1
+        widest = max(len(q.answers) for q in m.quiz)
+        assert set(shown) == set(range(widest)), f"{m.id}: a position never holds a right answer: {shown}"
+        # four options: a fair share is 25%; a position above 35% would be a tell
+        assert max(shown.values()) / total <= 0.35, f"{m.id}: right answers pile up in one position: {shown}"
+
+
+def test_every_question_in_a_pool_gets_asked():
+    for m in modules():
+        seen = Counter(a.number for seed in range(200) for a in quiz.draw(m, seed))
+        assert set(seen) == set(range(1, len(m.quiz) + 1)), f"{m.id}: some questions are never drawn"
+
+
+LONG_OPTION = 1.6           # an option this much longer than the median of the others stands out
+LONG_OPTION_SHARE = 0.25    # ... in at most a quarter of the questions
+
+
+def test_no_option_stands_out_by_its_length():
+    flagged, total = [], 0
+    for m in modules():
         for q in m.quiz:
-            first = next(i for i, a in enumerate(q.answers) if a.correct)
-            positions[first] += 1
-            mine[first] += 1
-        assert len(mine) >= 2, f"{m.id}: the correct answer is always in position {set(mine)}"
-    total = sum(positions.values())
-    assert max(positions.values()) / total <= 0.40, positions
+            lens = [plain_len(a.text) for a in q.answers]
+            total += 1
+            for i, n in enumerate(lens):
+                others = sorted(x for j, x in enumerate(lens) if j != i)
+                if n > LONG_OPTION * statistics.median(others):
+                    flagged.append(f"{m.id}: {q.text[:50]}")
+                    break
+    assert len(flagged) / total <= LONG_OPTION_SHARE, \
+        f"{len(flagged)}/{total} questions have an option over {LONG_OPTION}x the others' median: {flagged}"
 
 
 ABSOLUTE = re.compile(r"\b(always|never|nothing|everything|every|only|all|any|none)\b", re.I)
