@@ -1,8 +1,8 @@
 """quiz attempts record what was shown: the questions drawn from the pool and the order of their answers
 
 Revision ID: b7e4c2a91d35
-Revises: b7e2c4d1a9f0
-Create Date: 2026-12-01 12:00:00
+Revises: c4f8a2d6e1b3
+Create Date: 2026-12-01 13:10:00
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e4c2a91d35'
-down_revision = 'b7e2c4d1a9f0'
+down_revision = 'c4f8a2d6e1b3'
 branch_labels = None
 depends_on = None
 
