@@ -37,6 +37,12 @@ class AssignForm(DueMixin, FlaskForm):
 class ChangeDueForm(DueMixin, FlaskForm):
     submit = SubmitField("Change date")
 
+    @classmethod
+    def for_assignment(cls, assignment):
+        """The form filled with an assignment's current due date (nothing posted)."""
+        return cls(formdata=None, due_mode="date" if assignment.due_date else "days",
+                   due_date=assignment.due_date, due_days=assignment.due_days_after_hire)
+
 
 class CommentForm(FlaskForm):
     body = TextAreaField("Coaching comment", validators=[DataRequired(message="Write a comment first."),

@@ -3,7 +3,7 @@ attempt transcripts with coaching comments, CSV exports. Everything is scoped to
 manager manages (services raise NotInScope -> 404); an admin sees every team."""
 from datetime import date
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -41,6 +41,10 @@ def _selected_teams():
     return teams, None, {t.id for t in teams}
 
 
+def _today():
+    return date.today()
+
+
 def _per_page():
     return current_app.config.get("PAGE_SIZE", 50)
 
@@ -54,7 +58,7 @@ def dashboard():
     page_number = request.args.get("page", 1, type=int) or 1
     page, outline, summary = team_reports.dashboard(team_ids, sort, descending, page_number, _per_page())
     return render_template("manage/dashboard.html", teams=teams, team=team, page=page, outline=outline,
-                           summary=summary, sort=sort, descending=descending, today=date.today())
+                           summary=summary, sort=sort, descending=descending, today=_today())
 
 
 # --- assignments --------------------------------------------------------------------------------
@@ -82,12 +86,12 @@ def assignments():
     return _assignments_page(teams, team, team_ids, form)
 
 
-def _assignments_page(teams, team, team_ids, form, status=200):
+def _assignments_page(teams, team, team_ids, form, status=200, refused=None):
     active = assignment_service.active_for_teams(team_ids)
     titles = {(k, s): t for k, s, t in assignment_service.assignable_targets()}
     return render_template("manage/assignments.html", teams=teams, team=team, form=form, active=active,
                            titles=titles, change_form=ChangeDueForm(formdata=None), action=ActionForm(),
-                           labels=assignment_service.KIND_LABELS), status
+                           labels=assignment_service.KIND_LABELS, refused=refused, undo=_undo_offer()), status
 
 
 def _parse_pair(value, kinds):
@@ -114,7 +118,8 @@ def create_assignment():
             try:
                 assignment, created = assignment_service.assign(
                     current_user, kind, slug, trainee_id=int(who_id) if who == "user" else None,
-                    team_id=int(who_id) if who == "team" else None, due_date=due[0], due_days_after_hire=due[1])
+                    team_id=int(who_id) if who == "team" else None, due_date=due[0], due_days_after_hire=due[1],
+                    today=_today())
             except NotInScope:
                 db.session.rollback()
                 abort(404)
@@ -128,6 +133,8 @@ def create_assignment():
                     return redirect(url_for("manage.trainee", trainee_id=int(back)))
                 return redirect(url_for("manage.assignments", **({"team": team.id} if team else {})))
     flash("Nothing was assigned: see the form below.", "error")
+    if back.isdigit():
+        return _trainee_page(assignment_service.trainee_in_scope(current_user, int(back)), form=form, status=400)
     return _assignments_page(teams, team, team_ids, form, 400)
 
 
@@ -146,30 +153,66 @@ def change_assignment(assignment_id):
         due = form.due_values()
         if due is not None:
             try:
-                assignment_service.change_due(current_user, assignment.id, due_date=due[0], due_days_after_hire=due[1])
+                assignment_service.change_due(current_user, assignment.id, due_date=due[0],
+                                              due_days_after_hire=due[1], today=_today())
             except AssignmentError as error:
                 db.session.rollback()
-                flash(f"The due date was not changed: {error}", "error")
+                getattr(form, error.field if error.field in ("due_date", "due_days") else "due_date").errors.append(
+                    str(error))
             else:
                 db.session.commit()
                 flash("Due date changed.", "success")
                 return redirect(_back_to(assignment))
-    problems = [e for f in (form.due_date, form.due_days, form.due_mode) for e in f.errors]
-    if problems:
-        flash("The due date was not changed: " + " ".join(problems), "error")
+    # Shown again with the message beside the field, the dates as typed, nothing written.
+    flash("The due date was not changed: see the assignment below.", "error")
+    refused = {"id": assignment.id, "form": form}
+    back = request.args.get("back", "")
+    if back.isdigit():
+        return _trainee_page(assignment_service.trainee_in_scope(current_user, int(back)), refused=refused,
+                             status=400)
+    teams, team, team_ids = _selected_teams()
+    return _assignments_page(teams, team, team_ids, _assign_form(teams, team_ids, AssignForm(formdata=None)),
+                             400, refused=refused)
+
+
+@bp.route("/assignments/<int:assignment_id>/cancel", methods=["GET", "POST"])
+def cancel_assignment(assignment_id):
+    """GET asks for confirmation (a page, so it works without JavaScript); POST cancels and
+    offers an Undo on the page it returns to."""
+    assignment = assignment_service.assignment_in_scope(current_user, assignment_id)
+    back = _back_to(assignment)
+    if request.method == "GET":
+        return render_template("manage/cancel.html", a=assignment, back=back, action=ActionForm(),
+                               title=assignment_service.target_title(assignment.target_kind, assignment.target_slug),
+                               labels=assignment_service.KIND_LABELS)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    assignment_service.cancel(current_user, assignment.id)
+    db.session.commit()
+    session["undo_assignment"] = assignment.id
+    flash("Assignment cancelled.", "success")
+    return redirect(back)
+
+
+@bp.route("/assignments/<int:assignment_id>/undo", methods=["POST"])
+def undo_cancel(assignment_id):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    assignment, created = assignment_service.undo_cancel(current_user, assignment_id)
+    db.session.commit()
+    session.pop("undo_assignment", None)
+    flash("Cancellation undone: the work is assigned again." if created else "That work is assigned already.",
+          "success")
     return redirect(_back_to(assignment))
 
 
-@bp.route("/assignments/<int:assignment_id>/cancel", methods=["POST"])
-def cancel_assignment(assignment_id):
-    assignment = assignment_service.assignment_in_scope(current_user, assignment_id)
-    if ActionForm().validate_on_submit():
-        back = _back_to(assignment)
-        assignment_service.cancel(current_user, assignment.id)
-        db.session.commit()
-        flash("Assignment cancelled.", "success")
-        return redirect(back)
-    abort(400)
+def _undo_offer():
+    """The assignment just cancelled, for the Undo beside the confirmation; once only."""
+    assignment_id = session.pop("undo_assignment", None)
+    try:
+        return assignment_service.cancelled_in_scope(current_user, assignment_id)
+    except NotInScope:
+        return None
 
 
 def _back_to(assignment):
@@ -201,9 +244,12 @@ def analytics():
 
 @bp.route("/trainees/<int:trainee_id>")
 def trainee(trainee_id):
-    person = assignment_service.trainee_in_scope(current_user, trainee_id)
+    return _trainee_page(assignment_service.trainee_in_scope(current_user, trainee_id))
+
+
+def _trainee_page(person, form=None, refused=None, status=200):
     teams = assignment_service.managed_teams(current_user)
-    form = _assign_form(teams, {person.team_id}, AssignForm(formdata=None), trainee=person)
+    form = _assign_form(teams, {person.team_id}, form or AssignForm(formdata=None), trainee=person)
     own = db.session.scalars(select(Assignment).where(Assignment.user_id == person.id,
                                                       Assignment.cancelled_at.is_(None))).all()
     return render_template("manage/trainee.html", trainee=person, form=form, rows={a.id: a for a in own},
@@ -213,7 +259,8 @@ def trainee(trainee_id):
                            quizzes=team_reports.trainee_quizzes(person.id),
                            titles={(k, s): t for k, s, t in assignment_service.assignable_targets()},
                            coaching=team_reports.coaching_list({person.team_id}, trainee_id=person.id),
-                           change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=date.today())
+                           change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=_today(),
+                           refused=refused, undo=_undo_offer()), status
 
 
 def _attempt_page(found, form=None, editing=None, status=200):

@@ -73,13 +73,17 @@ def assignment_in_scope(user, assignment_id):
     assignment = db.session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None
     if assignment is None or assignment.cancelled_at is not None:
         raise NotInScope("assignment")
+    _check_scope(user, assignment)
+    return assignment
+
+
+def _check_scope(user, assignment):
     if user.is_admin:
-        return assignment
+        return
     team_id = assignment.team_id if assignment.team_id is not None else (
         assignment.user.team_id if assignment.user else None)
     if team_id is None or team_id not in managed_team_ids(user):
         raise NotInScope("assignment")
-    return assignment
 
 
 # --- targets ----------------------------------------------------------------------------------
@@ -120,27 +124,31 @@ def target_title(kind, slug):
 
 # --- writing ----------------------------------------------------------------------------------
 
-def _check_due(due_date, due_days_after_hire):
+def _check_due(due_date, due_days_after_hire, today):
     if (due_date is None) == (due_days_after_hire is None):
         raise AssignmentError("Give either a due date or a number of days after the hire date.", "due_mode")
     if due_days_after_hire is not None and not 0 <= due_days_after_hire <= MAX_DAYS_AFTER_HIRE:
         raise AssignmentError(f"Days after hire must be between 0 and {MAX_DAYS_AFTER_HIRE}.", "due_days")
     if due_date is not None and not date(2000, 1, 1) <= due_date <= date(2100, 1, 1):
         raise AssignmentError("That due date is out of range.", "due_date")
+    if due_date is not None and today is not None and due_date < today:
+        raise AssignmentError("That date has passed: choose today or a later date.", "due_date")
 
 
 def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_date=None,
-           due_days_after_hire=None):
+           due_days_after_hire=None, today=None):
     """Give work to one trainee or a team. Giving the same target to the same person or team
     again changes the due date of the assignment already there (a double click, a second tab
-    or a corrected date never makes a second one). Returns (assignment, created)."""
+    or a corrected date never makes a second one). A due date before `today` (the
+    organisation's) is refused; `today=None` skips that check (an undo puts back what was).
+    Returns (assignment, created)."""
     if target_kind not in TARGET_KINDS:
         raise AssignmentError("Choose a course, a module or a scenario.", "target")
     if not target_slug or target_title(target_kind, target_slug) is None:
         raise AssignmentError("That course, module or scenario is not published.", "target")
     if (trainee_id is None) == (team_id is None):
         raise AssignmentError("Assign to one trainee or to one team.", "assignee")
-    _check_due(due_date, due_days_after_hire)
+    _check_due(due_date, due_days_after_hire, today)
     if trainee_id is not None:
         trainee_in_scope(by, trainee_id)
         same = Assignment.user_id == trainee_id
@@ -163,9 +171,9 @@ def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_d
     return assignment, True
 
 
-def change_due(by, assignment_id, *, due_date=None, due_days_after_hire=None):
+def change_due(by, assignment_id, *, due_date=None, due_days_after_hire=None, today=None):
     assignment = assignment_in_scope(by, assignment_id)
-    _check_due(due_date, due_days_after_hire)
+    _check_due(due_date, due_days_after_hire, today)
     assignment.due_date, assignment.due_days_after_hire = due_date, due_days_after_hire
     assignment.assigned_by_id = by.id
     db.session.flush()
@@ -178,6 +186,25 @@ def cancel(by, assignment_id):
     assignment.cancelled_at = utcnow()
     db.session.flush()
     return assignment
+
+
+def cancelled_in_scope(user, assignment_id):
+    """A cancelled assignment of the user's teams (for its Undo); NotInScope otherwise."""
+    assignment = db.session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None
+    if assignment is None or assignment.cancelled_at is None:
+        raise NotInScope("assignment")
+    _check_scope(user, assignment)
+    return assignment
+
+
+def undo_cancel(by, assignment_id):
+    """Give the work of a cancelled assignment again, as it was (same target, person or team
+    and due date, even one now past). The cancelled row stays as the record of the
+    cancellation; a second click finds the work assigned already and changes nothing.
+    Returns (assignment, created)."""
+    old = cancelled_in_scope(by, assignment_id)
+    return assign(by, old.target_kind, old.target_slug, trainee_id=old.user_id, team_id=old.team_id,
+                  due_date=old.due_date, due_days_after_hire=old.due_days_after_hire)
 
 
 def _active_for(team_ids, trainee_ids=()):

@@ -8,6 +8,7 @@ MANAGE_POLICY = {
     "manage.create_assignment": MANAGER,
     "manage.change_assignment": MANAGER,
     "manage.cancel_assignment": MANAGER,
+    "manage.undo_cancel": MANAGER,
     "manage.analytics": MANAGER,
     "manage.trainee": MANAGER,
     "manage.attempt": MANAGER,

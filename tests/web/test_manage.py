@@ -24,10 +24,7 @@ def test_dashboard_shows_overdue_first_with_words_not_only_colour(app, client, t
     manager, team_id, (a, b, c) = team
     complete_module(app, a.id, "crm-data-that-matters")
     study(app, b.id, "crm-data-that-matters", pages=2)
-    response = client.post("/manage/assignments", data={
-        "target": "module:crm-data-that-matters", "assignee": f"team:{team_id}", "due_mode": "date",
-        "due_date": (date.today() - timedelta(days=2)).isoformat()})
-    assert response.status_code == 302
+    _assign_late(app, manager, team_id, "module", "crm-data-that-matters", days_late=2)
     page = client.get("/manage/").get_data(as_text=True)
     assert "2 days late" in page and "Done" in page and "Not started" in page
     # a has done it: b and c (late) come before a
@@ -37,6 +34,16 @@ def test_dashboard_shows_overdue_first_with_words_not_only_colour(app, client, t
     assert by_name.index(a.name) < by_name.index(b.name) < by_name.index(c.name)
     for sort in ("activity", "completion", "attention", "bogus"):
         assert client.get(f"/manage/?sort={sort}&order=desc").status_code == 200
+
+
+def _assign_late(app, manager, team_id, kind, slug, days_late):
+    """An assignment whose date has passed (the forms refuse a past date: it got late)."""
+    from app.models import User
+    from app.services import assignments
+    with app.app_context():
+        assignments.assign(db.session.get(User, manager.id), kind, slug, team_id=team_id,
+                           due_date=date.today() - timedelta(days=days_late))
+        db.session.commit()
 
 
 def _count_statements(app, client, path):
@@ -110,10 +117,48 @@ def test_assign_change_cancel_through_the_forms(app, client, team):
         assert db.session.get(Assignment, row_id).due_date == date(2027, 2, 1)
     page = client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
     assert "The stalled project" in page or "the-stalled-project" in page
-    assert client.post(f"/manage/assignments/{row_id}/cancel").status_code == 302
+    # a date in the past: refused beside the field, on the page it came from, nothing written
+    past = (date.today() - timedelta(days=1)).isoformat()
+    refused = client.post(f"/manage/assignments/{row_id}?back={a.id}", data={"due_mode": "date", "due_date": past})
+    assert refused.status_code == 400
+    assert 'id="due-%d-due_date-error">That date has passed' % row_id in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Assignment, row_id).due_date == date(2027, 2, 1)
+    # cancelling asks first (a page, no script needed), then offers an Undo
+    confirm = client.get(f"/manage/assignments/{row_id}/cancel?back={a.id}").get_data(as_text=True)
+    assert "Cancel this assignment?" in confirm and "Keep it" in confirm
+    with app.app_context():
+        assert db.session.get(Assignment, row_id).cancelled_at is None        # asking wrote nothing
+    done = client.post(f"/manage/assignments/{row_id}/cancel?back={a.id}")
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/manage/trainees/{a.id}")
     with app.app_context():
         assert db.session.get(Assignment, row_id).cancelled_at is not None
+    page = client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
+    assert "Assignment cancelled." in page and f"/manage/assignments/{row_id}/undo" in page
+    assert f"/manage/assignments/{row_id}/undo" not in client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
     assert client.post(f"/manage/assignments/{row_id}/cancel").status_code == 404   # already gone
+    for _ in range(2):                                                              # double click
+        assert client.post(f"/manage/assignments/{row_id}/undo?back={a.id}").status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(Assignment).order_by(Assignment.id)).all()
+        assert [(r.id == row_id, r.cancelled_at is None, r.due_date) for r in rows] == [
+            (True, False, date(2027, 2, 1)), (False, True, date(2027, 2, 1))]     # the record kept
+
+
+def test_a_past_due_date_is_refused_and_nothing_written(app, client, team):
+    _, team_id, _ = team
+    past = (date.today() - timedelta(days=3)).isoformat()
+    response = client.post("/manage/assignments", data={"target": "module:pao-action-plans",
+                                                        "assignee": f"team:{team_id}", "due_mode": "date",
+                                                        "due_date": past})
+    assert response.status_code == 400
+    assert 'id="new-due_date-error">That date has passed: choose today or a later date.' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+    today = client.post("/manage/assignments", data={"target": "module:pao-action-plans",
+                                                     "assignee": f"team:{team_id}", "due_mode": "date",
+                                                     "due_date": date.today().isoformat()})
+    assert today.status_code == 302
 
 
 @pytest.mark.parametrize("data, message", [
