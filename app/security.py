@@ -1,4 +1,6 @@
 """Cross-cutting protections: response headers, the role gate, safe redirects, the audit log."""
+import hashlib
+import hmac
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
@@ -117,6 +119,25 @@ def is_safe_next(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def seal(number, purpose, bound_to):
+    """A number a form carries back, signed for one purpose and bound to another of the form's
+    values (its single-use submission token), so a post cannot name a number it was not given."""
+    return f"{int(number)}.{_seal_of(int(number), purpose, bound_to)}"
+
+
+def unseal(sealed, purpose, bound_to):
+    """The number of a seal() made for this purpose and value; None for anything else."""
+    number, _, mark = (sealed or "").partition(".")
+    if not number.isdigit() or len(number) > 18 or not bound_to:
+        return None
+    return int(number) if hmac.compare_digest(mark, _seal_of(int(number), purpose, bound_to)) else None
+
+
+def _seal_of(number, purpose, bound_to):
+    message = f"{purpose}:{number}:{bound_to}".encode()
+    return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def client_address():

@@ -13,7 +13,7 @@ from app.content.render import render_inline, render_interpolated, render_markdo
 from app.extensions import commit_keeping_loaded, db
 from app.learn import bp
 from app.learn.forms import StartForm, StepForm, answers_of, quiz_form_for
-from app.security import audit
+from app.security import audit, seal, unseal
 from app.services import charts, learning, stages
 from app.services import comments as comment_service
 
@@ -130,12 +130,11 @@ def knowledge_check(module_id):
         abort(404)
     pause = None
     if request.method == "POST":
-        try:
-            version_id = int(request.form.get("version_id") or 0)
-        except ValueError:
-            version_id = 0
-        version, module = learning.module_version(module_id, version_id)
         submission = (request.form.get("submission") or "")[:64] or learning.new_submission_token()
+        # Graded against the version the form showed: its id comes back sealed with the form's
+        # submission token; a version named any other way is not believed (the published one is).
+        version_id = unseal(request.form.get("version_id"), "quiz-version", submission)
+        version, module = learning.module_version(module_id, version_id or 0)
         form = quiz_form_for(module, learning.drawn(module, submission), formdata=request.form)
         form.submission.data = submission
         if form.validate():
@@ -158,7 +157,7 @@ def knowledge_check(module_id):
         submission = learning.new_submission_token()
         form = quiz_form_for(module, learning.drawn(module, submission))
         form.submission.data = submission
-        form.version_id.data = str(version.id)
+        form.version_id.data = seal(version.id, "quiz-version", submission)
     return render_template("learn/check.html", module=module, form=form, mp=mp, pause=pause,
                            pause_message=learning.pause_message(pause) if pause else None,
                            asked_count=len(form.asked), pool=len(module.quiz))
