@@ -56,7 +56,8 @@ def dashboard():
     sort = sort if sort in team_reports.SORTS else "attention"
     descending = request.args.get("order") == "desc"
     page_number = request.args.get("page", 1, type=int) or 1
-    page, outline, summary = team_reports.dashboard(team_ids, sort, descending, page_number, _per_page())
+    page, outline, summary = team_reports.dashboard(team_ids, sort, descending, page_number, _per_page(),
+                                                    today=_today())
     return render_template("manage/dashboard.html", teams=teams, team=team, page=page, outline=outline,
                            summary=summary, sort=sort, descending=descending, today=_today())
 

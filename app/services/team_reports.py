@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.exc import DBAPIError
@@ -36,6 +36,8 @@ COACH_BELOW = 60
 COACH_MIN_CHOICES = 2
 # Stale progress summaries are refolded this many trainees per statement (bound parameters).
 FOLD_CHUNK = 2000
+# A trainee this many days without a learning record (or without any, once hired that long) is inactive.
+INACTIVE_AFTER_DAYS = 7
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +163,7 @@ class TraineeRow:
     email: str
     team: str
     hire_date: date | None
+    created_at: datetime | None          # when the account was made
     percent: int
     assignments: list                    # [EffectiveAssignment]
     last_activity: datetime | None
@@ -178,6 +181,18 @@ class TraineeRow:
     @property
     def overdue(self):
         return [a for a in self.assignments if a.overdue]
+
+    def activity(self, today):
+        """"active", "inactive" (a week or more without learning) or "not started". Someone with
+        no record yet is inactive only once they have had a week to start: hired, and their
+        account made, more than a week ago; before that they have simply not started."""
+        week_ago = today - timedelta(days=INACTIVE_AFTER_DAYS)
+        if self.last_activity is not None:
+            return "inactive" if formats.local(self.last_activity).date() <= week_ago else "active"
+        made = formats.local(self.created_at).date() if self.created_at else None
+        if self.hire_date is not None and self.hire_date <= week_ago and (made is None or made <= week_ago):
+            return "inactive"
+        return "not started"
 
     @property
     def open_assignments(self):
@@ -397,7 +412,7 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
     last_played = (select(_latest(ScenarioAttempt.updated_at)).where(ScenarioAttempt.user_id == User.id)
                    .scalar_subquery())
     trainees = db.session.execute(
-        select(User.id, User.name, User.email, User.hire_date, User.team_id, Team.name,
+        select(User.id, User.name, User.email, User.hire_date, User.created_at, User.team_id, Team.name,
                _latest_id(PageView), _latest_id(QuizAttempt), last_played,
                summary.outline_key, summary.pages_mark, summary.quizzes_mark, summary.attempts_mark,
                summary.percent, summary.modules_done, summary.attempts, summary.last_activity, summary.stages,
@@ -407,8 +422,8 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
         .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)).all()
     stale = {}                           # user id -> live marks, for the summaries to fold again
     for row in trainees:
-        marks = (row[6], row[7], _as_datetime(row[8]))
-        if row[9] != outline.key or (row[10], row[11], row[12]) != marks:
+        marks = (row[7], row[8], _as_datetime(row[9]))
+        if row[10] != outline.key or (row[11], row[12], row[13]) != marks:
             stale[row[0]] = marks
     fresh = {}
     if stale:
@@ -424,7 +439,7 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
     resolver = assignment_service.Resolver(assignment_service.active_rows_for_teams(team_ids), outline.titles, today)
     module_index = {module_id: n for n, module_id in enumerate(outline.modules)}
     rows = []
-    for (user_id, name, email, hire_date, team_id, team_name, *_marks, percent, modules_done, attempts, last,
+    for (user_id, name, email, hire_date, created_at, team_id, team_name, *_marks, percent, modules_done, attempts, last,
          stages, modules_complete, scenarios_passed) in trainees:
         if user_id in fresh:
             values = fresh[user_id][1]
@@ -441,7 +456,8 @@ def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
             return slug == course_id and "0" not in modules_complete and bool(modules_complete)
 
         rows.append(TraineeRow(
-            id=user_id, name=name, email=email, team=team_name, hire_date=hire_date, percent=percent,
+            id=user_id, name=name, email=email, team=team_name, hire_date=hire_date, created_at=_as_datetime(created_at),
+            percent=percent,
             assignments=resolver.for_trainee(_Trainee(user_id, team_id, hire_date), is_done),
             last_activity=last, attempts=attempts, modules_done=modules_done, stage_values=stages, outline=outline))
     return rows, outline
@@ -473,13 +489,14 @@ def sort_rows(rows, sort="attention", descending=False):
 
 
 def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50, today=None):
+    today = today or date.today()
     rows, outline = team_rows(team_ids, today=today)
     summary = {
         "trainees": len(rows),
         "overdue_trainees": sum(1 for r in rows if r.overdue),
         "overdue_items": sum(len(r.overdue) for r in rows),
-        "inactive_week": sum(1 for r in rows if r.last_activity is None
-                             or (datetime.utcnow() - r.last_activity).days >= 7),
+        "inactive_week": sum(1 for r in rows if r.activity(today) == "inactive"),
+        "not_started": sum(1 for r in rows if r.activity(today) == "not started"),
         "average": round(sum(r.percent for r in rows) / len(rows)) if rows else 0,
     }
     rows = sort_rows(rows, sort if sort in SORTS else "attention", descending)

@@ -313,3 +313,32 @@ def test_manager_pages_show_titles_never_internal_ids(app, client, team):
         assert not leaked, (path, leaked)
     transcript = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
     assert "Reading the project&#39;s maturity" in transcript and "; it was " in transcript
+
+
+def test_inactive_counts_only_trainees_who_had_a_week_to_start(app, client, factory):
+    """Inactive for a week: active before and quiet since, or hired (and given an account) more
+    than a week ago without starting; someone created today who never logged in is not started."""
+    from datetime import datetime
+
+    from sqlalchemy import update
+
+    from app.models import User
+    publish_course(app)
+    manager, team_id, (fresh, hired_long_ago, quiet, busy) = team_with_manager(factory, trainees=4)
+    today = date.today()
+    with app.app_context():
+        long_ago = datetime.utcnow() - timedelta(days=40)
+        db.session.execute(update(User).where(User.id == fresh.id).values(hire_date=today))
+        db.session.execute(update(User).where(User.id.in_([hired_long_ago.id, quiet.id, busy.id]))
+                           .values(created_at=long_ago, hire_date=today - timedelta(days=40)))
+        db.session.commit()
+    study(app, quiet.id, "crm-data-that-matters", pages=1, when=datetime.utcnow() - timedelta(days=9))
+    study(app, busy.id, "crm-data-that-matters", pages=1)
+    login(client, manager.email)
+    with app.app_context():
+        rows, _ = team_reports.team_rows({team_id}, today=today)
+        states = {r.id: r.activity(today) for r in rows}
+    assert states == {fresh.id: "not started", hired_long_ago.id: "inactive", quiet.id: "inactive",
+                      busy.id: "active"}
+    page = client.get("/manage/").get_data(as_text=True)
+    assert "<strong>2</strong> inactive for a week or more" in page and "1 new, not started yet" in page
