@@ -175,11 +175,15 @@ def content_graph(root, scenario_id):
 
 @content_cli.command("sync")
 @click.option("--root", default=None)
+@click.option("--force", is_flag=True,
+              help="Publish the files even over versions published in the studio (they stay in the history).")
 @click.argument("paths", nargs=-1)
-def content_sync(root, paths):
-    """Publish changed files as new versions; unchanged files are skipped, files with errors refused."""
+def content_sync(root, paths, force):
+    """Publish changed files as new versions; unchanged files are skipped, files with errors refused,
+    and a file is not published over a studio version unless it changed since its last sync."""
     from app.services.publishing import sync_files
-    report = sync_files(_content_root(root), list(paths), echo=click.echo)
+    report = sync_files(_content_root(root), list(paths), echo=click.echo, force=force)
     db.session.commit()
-    click.echo(f"{report.published} published, {report.unchanged} unchanged, {report.refused} refused.")
+    kept = f", {len(report.kept)} kept from the studio" if report.kept else ""
+    click.echo(f"{report.published} published, {report.unchanged} unchanged{kept}, {report.refused} refused.")
     sys.exit(1 if report.refused else 0)

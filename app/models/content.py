@@ -43,6 +43,12 @@ class PublishedContent(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Where the live version came from: "file" (`flask content sync` from git) or "studio"
+    # (published, uploaded or put back by a trainer). Sync never silently replaces a studio one.
+    origin: Mapped[str] = mapped_column(String(16), default="file", server_default="file")
+    # The file's SHA-256 at its last sync: tells "the file changed in git since" from "the file
+    # is the old text the studio publication replaced".
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
 
     version = relationship("ContentVersion")
 

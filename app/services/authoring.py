@@ -246,6 +246,7 @@ class Editing:
     base_version_id: int | None
     published: ContentVersion | None
     draft: ContentDraft | None
+    live: publishing.LiveOrigin | None = None     # where the published version came from
 
     @property
     def path(self):
@@ -255,12 +256,13 @@ class Editing:
 def open_for_editing(kind, slug):
     """The draft if there is one, else the published text; None when neither exists."""
     draft = _draft(kind, slug)
-    version = publishing.published(kind, slug)
+    live = publishing.live_origin(kind, slug)
+    version = live.version if live else None
     if draft is None and version is None:
         return None
     if draft is not None:
-        return Editing(kind, slug, draft.source, draft.revision, draft.base_version_id, version, draft)
-    return Editing(kind, slug, version.source, 0, version.id, version, None)
+        return Editing(kind, slug, draft.source, draft.revision, draft.base_version_id, version, draft, live)
+    return Editing(kind, slug, version.source, 0, version.id, version, None, live)
 
 
 def _draft(kind, slug):
@@ -327,7 +329,8 @@ def publish(kind, slug, source, revision, base_version_id, user):
     if live is not None and base != live.id and live.source != source:
         raise _conflict(kind, slug, live.source, source, current_revision, live.id,
                         _who(live.author_id), live.created_at, "published")
-    result = publishing.publish_text(kind, source, path_for(kind, slug), author=user)
+    result = publishing.publish_text(kind, source, path_for(kind, slug), author=user,
+                                      origin=publishing.FROM_STUDIO)
     if result.version.slug != slug:
         raise AuthoringError(f"The text's id is `{result.version.slug}`, not `{slug}`.")
     if current is None:
@@ -538,7 +541,8 @@ def upload(kind, filename, data, user):
                             list(errors or findings), filename)
     live = publishing.published(kind, slug)
     draft = _draft(kind, slug)
-    result = publishing.publish_value(kind, text, value, path=path, author=user)
+    result = publishing.publish_value(kind, text, value, path=path, author=user,
+                                      origin=publishing.FROM_STUDIO)
     if draft is not None and live is not None and draft.source == live.source:
         # The draft had no unpublished work: it follows the upload. Otherwise it is left alone,
         # and publishing it later is flagged as a conflict with this version.
@@ -579,7 +583,8 @@ def republish(kind, slug, number, user):
     old = version(kind, slug, number)
     if old is None:
         return None
-    return publishing.publish_text(kind, old.source, old.path or path_for(kind, slug), author=user)
+    return publishing.publish_text(kind, old.source, old.path or path_for(kind, slug), author=user,
+                                  origin=publishing.FROM_STUDIO)
 
 
 # --- what to play-test ------------------------------------------------------------------------

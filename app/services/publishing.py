@@ -2,7 +2,12 @@
 running site serves what is published there (so several app servers can share it).
 
 A version is keyed by the SHA-256 of its text: publishing an unchanged text creates nothing;
-publishing an older text again moves the published pointer back to that version."""
+publishing an older text again moves the published pointer back to that version.
+
+The published pointer remembers where the live version came from: a git file (`flask content
+sync`) or the studio. Sync skips a file whose live version came from the studio when the file has
+not changed since its last sync (it is the old text the trainer replaced), and says so; `--force`
+publishes the file anyway."""
 import hashlib
 import json
 import os
@@ -11,6 +16,7 @@ from functools import lru_cache
 
 from sqlalchemy import func, select
 
+from app import formats
 from app.content import catalog as content_catalog
 from app.content import serialize
 from app.content.lint import lint_course, lint_module, lint_scenario
@@ -37,12 +43,28 @@ class PublishResult:
     moved: bool            # the published pointer changed
 
 
+FROM_FILE, FROM_STUDIO = "file", "studio"
+
+
 @dataclass
 class SyncReport:
     published: int = 0
     unchanged: int = 0
     refused: int = 0
     refusals: list = field(default_factory=list)   # (path, [Finding])
+    kept: list = field(default_factory=list)       # StudioKept: files not published over the studio
+    replaced: list = field(default_factory=list)   # StudioKept: studio versions a changed file replaced
+
+
+@dataclass(frozen=True)
+class StudioKept:
+    """A file sync did not publish (or published over) because the live version came from the studio."""
+    path: str
+    kind: str
+    slug: str
+    live_version: int
+    by: str | None
+    at: object
 
 
 def sha256_of(text):
@@ -115,8 +137,9 @@ def check_text(kind, text, path):
 
 # --- publishing ---------------------------------------------------------------------------
 
-def publish_value(kind, text, value, path=None, author=None):
-    """Store a checked text as a version (unless that text is already one) and publish it."""
+def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
+    """Store a checked text as a version (unless that text is already one) and publish it.
+    `origin` says where this publication comes from: a git file (sync) or the studio."""
     digest = sha256_of(text)
     existing = db.session.scalar(select(ContentVersion).where(
         ContentVersion.kind == kind, ContentVersion.slug == value.id, ContentVersion.sha256 == digest))
@@ -129,34 +152,78 @@ def publish_value(kind, text, value, path=None, author=None):
                                   path=path, author_id=getattr(author, "id", None))
         db.session.add(existing)
         db.session.flush()
-    pointer = db.session.scalar(select(PublishedContent).where(PublishedContent.kind == kind,
-                                                               PublishedContent.slug == value.id))
+    pointer = _pointer(kind, value.id)
     moved = pointer is None or pointer.version_id != existing.id
     if pointer is None:
-        db.session.add(PublishedContent(kind=kind, slug=value.id, version_id=existing.id,
-                                        published_by_id=getattr(author, "id", None)))
+        pointer = PublishedContent(kind=kind, slug=value.id, version_id=existing.id,
+                                   published_by_id=getattr(author, "id", None), origin=origin)
+        db.session.add(pointer)
     elif moved:
         pointer.version_id = existing.id
         pointer.published_by_id = getattr(author, "id", None)
+        pointer.origin = origin
+    if origin == FROM_FILE:
+        # The live text is now the file's (new, or the same text the studio had published).
+        pointer.origin, pointer.file_sha256 = FROM_FILE, digest
     db.session.flush()
     return PublishResult(existing, created, moved)
 
 
-def publish_text(kind, text, path, author=None):
+def _pointer(kind, slug):
+    return db.session.scalar(select(PublishedContent).where(PublishedContent.kind == kind,
+                                                            PublishedContent.slug == slug))
+
+
+@dataclass(frozen=True)
+class LiveOrigin:
+    """Where the live version of a text came from, for the studio to say."""
+    version: ContentVersion
+    origin: str                # FROM_FILE or FROM_STUDIO
+    by: str | None             # who published it (None for sync)
+    at: object                 # when it was published
+    path: str | None           # the git file it lives in, when known
+
+    @property
+    def from_studio(self):
+        return self.origin == FROM_STUDIO
+
+
+def live_origin(kind, slug):
+    """The live version of a text and where it came from, or None when nothing is published."""
+    from app.models import User
+    row = db.session.execute(
+        select(PublishedContent, ContentVersion, User.name)
+        .join(ContentVersion, ContentVersion.id == PublishedContent.version_id)
+        .outerjoin(User, User.id == PublishedContent.published_by_id)
+        .where(PublishedContent.kind == kind, PublishedContent.slug == slug)).first()
+    if row is None:
+        return None
+    pointer, version, name = row
+    return LiveOrigin(version, pointer.origin, name, pointer.published_at, version.path)
+
+
+def publish_text(kind, text, path, author=None, origin=FROM_FILE):
     """Check a text and publish it; refused (with its findings) while it has errors."""
     value, findings = check_text(kind, text, path)
     errors = [f for f in findings if f.is_error]
     if value is None or errors:
         raise PublishRefused(f"{path} has {len(errors) or 1} error(s); fix them before publishing.", errors or findings)
-    return publish_value(kind, text, value, path=path, author=author)
+    return publish_value(kind, text, value, path=path, author=author, origin=origin)
 
 
-def sync_files(root, paths=(), echo=print, author=None):
+def sync_files(root, paths=(), echo=print, author=None, force=False):
     """Import the files under a content root: changed texts become new versions, unchanged ones
     are skipped, files with lint errors are refused with their findings. Courses first, so
-    modules and scenarios are checked against the course they name."""
+    modules and scenarios are checked against the course they name.
+
+    A file whose live version came from the studio is skipped while the file has not changed
+    since its last sync (publishing it would silently undo the trainer's work), unless `force`."""
     content = content_catalog.ContentSet.load(root)
-    chosen = content.select(list(paths) or None)
+    # A path may be given from here or from the content root (as sync's own messages print it).
+    paths = [p if os.path.exists(p) else os.path.join(root, p) for p in paths]
+    for missing in (p for p in paths if not os.path.exists(p)):
+        echo(f"no such file or folder: {missing}")
+    chosen = content.select(paths or None)
     order = {"course": 0, "scenario": 1, "module": 2}
     chosen.sort(key=lambda loaded: (order[loaded.kind], loaded.path))
     report = SyncReport()
@@ -173,10 +240,20 @@ def sync_files(root, paths=(), echo=print, author=None):
         with open(os.path.join(root, loaded.path) if not os.path.isabs(loaded.path) else loaded.path,
                   encoding="utf-8") as fh:
             text = fh.read()
+        studio = _studio_version_in_the_way(loaded.kind, loaded.value.id, sha256_of(text), loaded.path)
+        if studio is not None and not force and not studio.file_changed:
+            report.kept.append(studio.kept)
+            _say_kept(echo, studio.kept)
+            continue
         result = publish_value(loaded.kind, text, loaded.value, path=loaded.path, author=author)
         if result.created or result.moved:
             report.published += 1
             echo(f"published {loaded.kind} {loaded.value.id} v{result.version.version}")
+            if studio is not None:
+                report.replaced.append(studio.kept)
+                echo(f"  over studio version v{studio.kept.live_version}"
+                     f" ({'--force' if force else 'the file changed since its last sync'});"
+                     " it stays in the studio's Versions, where it can be published again")
         else:
             report.unchanged += 1
         if show_progress and (number % 20 == 0 or number == len(chosen)):
@@ -184,3 +261,31 @@ def sync_files(root, paths=(), echo=print, author=None):
             done = int(width * number / len(chosen))
             echo(f"[{'#' * done}{'.' * (width - done)}] {number}/{len(chosen)}")
     return report
+
+
+@dataclass(frozen=True)
+class _StudioInTheWay:
+    kept: StudioKept
+    file_changed: bool      # the file's text differs from what its last sync saw
+
+
+def _studio_version_in_the_way(kind, slug, digest, path):
+    """The studio publication a file would replace, or None (live came from a file, or the live
+    text is the file's text already)."""
+    live = live_origin(kind, slug)
+    if live is None or not live.from_studio or live.version.sha256 == digest:
+        return None
+    pointer = _pointer(kind, slug)
+    # Never synced (the text was born in the studio): the file cannot be newer than the studio's.
+    changed = pointer.file_sha256 is not None and pointer.file_sha256 != digest
+    return _StudioInTheWay(StudioKept(path, kind, slug, live.version.version, live.by, live.at), changed)
+
+
+def _say_kept(echo, kept):
+    by = f" by {kept.by}" if kept.by else ""
+    echo(f"kept studio version: {kept.path} not published")
+    echo(f"  the live {kept.kind} `{kept.slug}` is version {kept.live_version}, published in the studio{by}"
+         f" on {formats.when(kept.at)}; the file has not changed since its last sync.")
+    echo(f"  To keep the studio's text: download it (Studio > {kept.slug} > Versions > .md of"
+         f" v{kept.live_version}), save it as {kept.path} and commit it.")
+    echo(f"  To publish the file over it: flask content sync --force {kept.path}")

@@ -250,3 +250,21 @@ def test_unknown_kinds_and_slugs_are_404(client, trainer):
     for path in ("/author/poem/x/edit", "/author/scenario/Bad_Slug/edit", "/author/scenario/nothing-here/edit",
                  "/author/scenario/nothing-here/graph", "/author/scenario/nothing-here/analysis"):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_studio_says_where_the_live_version_came_from_and_offers_its_text(app, client, trainer):
+    page = client.get("/author/scenario/fifteen-percent/edit").get_data(as_text=True)
+    assert 'data-live-origin="file"' in page and "from the git file <code>scenarios/fifteen-percent.md</code>" in page
+    with app.app_context():
+        text = publishing.published("scenario", "fifteen-percent").source
+    text = text.replace("Claire wants 15% off", "Claire, from the studio")
+    answer = client.post("/author/scenario/fifteen-percent/edit",
+                         data={"source": text, "action": "publish", **editor_fields(client, "scenario", "fifteen-percent")})
+    assert answer.status_code == 302
+    for url in ("/author/scenario/fifteen-percent/edit", "/author/scenario/fifteen-percent/versions"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'data-live-origin="studio"' in page and "published in the studio by Trainer" in page
+        assert 'href="/author/scenario/fifteen-percent/download?from=v2" data-download-live' in page
+    download = client.get("/author/scenario/fifteen-percent/download?from=v2")
+    assert download.status_code == 200 and "Claire, from the studio" in download.get_data(as_text=True)
+    assert 'filename="fifteen-percent-v2.md"' in download.headers["Content-Disposition"]
