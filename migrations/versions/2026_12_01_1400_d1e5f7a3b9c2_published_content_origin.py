@@ -2,7 +2,7 @@
 the SHA-256 of the file at its last sync, so sync never silently replaces a studio publication
 
 Revision ID: d1e5f7a3b9c2
-Revises: c4f8a2d6e1b3
+Revises: b7e4c2a91d35
 Create Date: 2026-12-01 14:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'd1e5f7a3b9c2'
-down_revision = 'c4f8a2d6e1b3'
+down_revision = 'b7e4c2a91d35'
 branch_labels = None
 depends_on = None
 
