@@ -27,9 +27,17 @@ def create_app(config_class=None, **overrides):
     errors.register(app)
     formats.register(app)
     security.register(app)
+    _register_words(app)
     if not app.testing:
         _freeze_startup_objects()
     return app
+
+
+def _register_words(app):
+    """One vocabulary of ratings and endings for every role's templates (app/content/words.py)."""
+    from app.content import words
+    app.jinja_env.globals.update(rating_words=words.rating_words, rating_tone=words.rating_tone,
+                                 outcome_words=words.outcome_words, ending_headline=words.ending_headline)
 
 
 def _freeze_startup_objects():

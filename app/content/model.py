@@ -214,6 +214,7 @@ class Node:
     narrative: str                   # Markdown
     sections: dict[str, str]         # "Debrief", "Coach notes", ... -> Markdown
     choices: tuple[Choice, ...]
+    headline: str | None = None      # an ending's own headline (`headline:`), else words.outcome_words
 
     @property
     def is_ending(self) -> bool:

@@ -594,7 +594,7 @@ def _tests(meta: Meta) -> tuple[ScriptedTest, ...]:
 _DELTA_RE = re.compile(r"^([a-z][a-z0-9_]*)\s*([+-])\s*(\d+(?:\.\d+)?)$")
 _SET_RE = re.compile(r"^set\s+(\S+)\s*=\s*(.+)$")
 _TRADE_RE = re.compile(r"^(give|get)\s+(\S+)(?:\s+(-?\d+(?:\.\d+)?))?$")
-_TAG_RE = re.compile(r"^(rating|pao|claims|skill|phase|end|goto)\s*:\s*(.*)$")
+_TAG_RE = re.compile(r"^(rating|pao|claims|skill|phase|end|goto|headline)\s*:\s*(.*)$")
 _GOTO_RE = re.compile(r"^(\S+)(?:\s+if\s+(.+))?$")
 
 
@@ -613,7 +613,7 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
         else:
             own.append(b)
     own_end = sections[0][0].start if sections else end
-    skill = phase = outcome = None
+    skill = phase = outcome = headline = None
     gotos: list[Goto] = []
     skip: set[int] = set()
     if own and _is_directive_paragraph(own[0]):
@@ -634,6 +634,8 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
                 phase = value
             elif key == "end":
                 outcome = value
+            elif key == "headline":
+                headline = value.strip('"').strip() or None
             elif key == "goto":
                 g = _GOTO_RE.match(value)
                 if not g:
@@ -657,7 +659,9 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
     for i, sec in enumerate(sections):
         sec_end = sections[i + 1][0].start if i + 1 < len(sections) else end
         named[sec[0].heading_text()] = body.text(sec[0].end, sec_end)
-    return Node(node_id, line, skill, phase, outcome, tuple(gotos), narrative, named, tuple(choices))
+    if headline and outcome is None:
+        body.source.problem(line, f"node `{node_id}`: `headline:` belongs on an ending (a node with `end:`)", "E-END")
+    return Node(node_id, line, skill, phase, outcome, tuple(gotos), narrative, named, tuple(choices), headline)
 
 
 def _is_directive_paragraph(block: Block) -> bool:

@@ -17,20 +17,11 @@ from app.security import audit, seal, unseal
 from app.services import charts, learning, stages
 from app.services import comments as comment_service
 
-OUTCOMES = {"win": "Deal won", "win-thin": "Won, but thin", "loss": "Not this time", "partial": "Partly there",
-            "walk-away-won": "You walked away, rightly", "loss-margin": "Won at a loss of margin",
-            "loss-relationship": "The relationship suffered", "loss-client": "Client lost",
-            "loss-deal": "Deal lost", "loss-unlawful": "Signed on unlawful terms", "loss-stalled": "The project stalled", "loss-tender": "Sent to tender"}
-RATINGS = {"best": ("Best answer", "ok"), "good": ("Good answer", "ok"), "ok": ("Partly right", "warn"),
-           "poor": ("Weak answer", "bad")}
-
 
 @bp.context_processor
 def _helpers():
     return {"md": lambda text: Markup(render_markdown(text or "")),
             "md_inline": lambda text: Markup(render_inline(text or "")),
-            "outcome_words": lambda o: OUTCOMES.get(o or "", (o or "Ended").replace("-", " ").capitalize()),
-            "rating_badge": lambda r: RATINGS.get(r or ""),
             "dim_label": lambda name: name.replace("_", " ").capitalize(),
             "num": lambda v: engine.show(round(v, 1)) if isinstance(v, float) else engine.show(v)}
 
