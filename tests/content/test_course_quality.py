@@ -195,6 +195,48 @@ def test_every_ending_agrees_with_pass_or_fail_on_every_path(scenario_id):
         f"an ending no path reaches: {[k for k, v in report.endings.items() if not v['paths']]}"
 
 
+# The role-plays that were linear: each now reacts to what the rep did.
+BRANCHED = ["the-well-informed-buyer", "ranking-the-pipeline", "the-joint-dashboard"]
+
+
+@pytest.mark.parametrize("scenario_id", BRANCHED)
+def test_at_least_half_of_the_choice_steps_lead_to_different_places(scenario_id):
+    s = content().scenarios[scenario_id]
+    steps = [n for n in s.nodes if n.choices]
+    branching = [n for n in steps if len({c.target for c in n.choices}) > 1]
+    assert 2 * len(branching) >= len(steps), \
+        f"{len(branching)} of {len(steps)} choice steps branch: {[n.id for n in steps if n not in branching]}"
+
+
+@pytest.mark.parametrize("scenario_id", BRANCHED)
+def test_the_prospect_reacts_to_a_weak_answer(scenario_id):
+    """A poor answer leads somewhere the prospect answers it: a node of its own with text,
+    not straight on to the line every other answer gets."""
+    s = content().scenarios[scenario_id]
+    reacting = 0
+    for n in s.nodes:
+        best = {c.target for c in n.choices if c.effects.rating == "best"}
+        for c in n.choices:
+            if c.effects.rating == "poor" and c.target not in best:
+                target = s.node(c.target)
+                assert target is not None and (target.narrative.strip() or target.choices
+                                               or target.sections.get("Debrief", "").strip()), \
+                    f"{n.id}: a poor answer leads to `{c.target}`, which says nothing"
+                reacting += 1
+    assert reacting >= 5, f"only {reacting} poor answers get their own reaction"
+
+
+def test_the_pilot_has_the_moment_commitments_slip():
+    """Co-construction: the client's commitments slip, and the right answer ties the next
+    service to the overdue ones (a give with a get), not a gift or a refusal."""
+    s = content().scenarios["the-pilot-that-could-go-to-tender"]
+    slips = s.node("pilot-slips")
+    assert slips is not None and "export" in slips.narrative
+    best = [c for c in slips.choices if c.effects.rating == "best"]
+    assert best and all(c.effects.gives and c.effects.gets for c in best)
+    assert any(c.effects.gives and not c.effects.gets and c.effects.rating == "poor" for c in slips.choices)
+
+
 def test_every_phase_is_practised_with_its_right_actions():
     """Each maturation phase is read in some role-play (a `phase:` node), and each PAO action
     of the catalogue is the best-rated answer somewhere: every phase is practised, signals and
