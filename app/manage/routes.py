@@ -238,7 +238,8 @@ def analytics():
                            matrix=team_reports.phase_matrix(team_ids, scenario),
                            skills=team_reports.skill_scores(team_ids, scenario),
                            scenario_scores=team_reports.scenario_scores(team_ids) if scenario is None else [],
-                           coaching=team_reports.coaching_list(team_ids, scenario))
+                           coaching=team_reports.coaching_list(team_ids, scenario),
+                           coach_below=team_reports.COACH_BELOW, coach_min=team_reports.COACH_MIN_CHOICES)
 
 
 # --- one trainee ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, select, type_coerce, union_all
 from sqlalchemy.exc import DBAPIError
 
 from app import formats
@@ -643,19 +643,23 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
     """For each trainee (or only `trainee_id`, for their page: it reads their steps, not the
     team's), the skills and phases to work on (under COACH_BELOW percent of good choices or
     right reads, with at least COACH_MIN_CHOICES choices), with the attempts that show it
-    (most recent first)."""
-    attempts = _team_attempts(team_ids, scenario, trainee_id)
+    (most recent first). Only attempts that did not pass count (finished below the pass, or
+    started over): a weak choice on the way to a pass is not a weakness to coach."""
+    attempts = _team_attempts(team_ids, scenario, trainee_id).where(
+        or_(ScenarioAttempt.status == "abandoned",
+            and_(ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_not(True))))
     steps = db.session.execute(
         select(ScenarioAttempt.user_id, AttemptStep.attempt_id, AttemptStep.skill, AttemptStep.phase,
                AttemptStep.phase_correct, AttemptStep.rating, ScenarioAttempt.scenario_slug,
                ScenarioAttempt.started_at)
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(AttemptStep.attempt_id.in_(attempts), AttemptStep.choice.is_not(None))).all()
-    skill = defaultdict(lambda: {"total": 0, "good": 0, "evidence": {}})
-    phase = defaultdict(lambda: {"total": 0, "right": 0, "evidence": {}})
+    skill = defaultdict(lambda: {"total": 0, "good": 0, "evidence": {}, "attempts": set()})
+    phase = defaultdict(lambda: {"total": 0, "right": 0, "evidence": {}, "attempts": set()})
     for user_id, attempt_id, skill_tag, true_phase, correct, rating, slug, started in steps:
         entry = skill[(user_id, skill_tag or "untagged")]
         entry["total"] += 1
+        entry["attempts"].add(attempt_id)
         if rating in GOOD_RATINGS:
             entry["good"] += 1
         else:
@@ -663,6 +667,7 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
         if true_phase:
             entry = phase[(user_id, true_phase)]
             entry["total"] += 1
+            entry["attempts"].add(attempt_id)
             if correct:
                 entry["right"] += 1
             else:
@@ -682,13 +687,13 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
         share = round(100 * entry["good"] / entry["total"])
         if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
             out[user_id]["skills"].append({"skill": tag, "title": labels.skill_title(tag), "score": share,
-                                           "total": entry["total"],
+                                           "total": entry["total"], "failed_attempts": len(entry["attempts"]),
                                            "attempts": evidence(entry["evidence"])})
     for (user_id, true_phase), entry in phase.items():
         share = round(100 * entry["right"] / entry["total"])
         if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
             out[user_id]["phases"].append({"phase": true_phase, "title": labels.phase_title(course, true_phase),
-                                           "score": share, "total": entry["total"],
+                                           "score": share, "total": entry["total"], "failed_attempts": len(entry["attempts"]),
                                            "attempts": evidence(entry["evidence"])})
     result = []
     for user_id, found in out.items():

@@ -342,3 +342,41 @@ def test_inactive_counts_only_trainees_who_had_a_week_to_start(app, client, fact
                       busy.id: "active"}
     page = client.get("/manage/").get_data(as_text=True)
     assert "<strong>2</strong> inactive for a week or more" in page and "1 new, not started yet" in page
+
+
+def test_coaching_reads_only_attempts_that_did_not_pass(app, client, team):
+    """Weak choices made on the way to a pass flag nothing; the same choices in an attempt that
+    did not pass do, and the list says so."""
+    from app.content import playtest
+    _, team_id, (a, b, _) = team
+
+    play(app, a.id, "signals-at-the-trade-fair", pick=playtest.best_pick)          # passed
+    with app.app_context():
+        assert team_reports.coaching_list({team_id}, trainee_id=a.id) == []
+    failed = play(app, b.id, "signals-at-the-trade-fair", pick=worst)
+    with app.app_context():
+        from app.models import ScenarioAttempt
+        assert db.session.get(ScenarioAttempt, failed).passed is False
+        [entry] = team_reports.coaching_list({team_id})
+        assert entry["id"] == b.id
+        weak = entry["skills"] + entry["phases"]
+        assert weak and all(w["failed_attempts"] == 1 and w["attempts"][0]["id"] == failed for w in weak)
+    page = client.get("/manage/analytics").get_data(as_text=True)
+    assert "in 1 attempt that did not pass" in page
+    # the passing attempt's trainee: the drill-down says why nothing is flagged
+    assert "did not pass (weak choices on the way to a pass are left out)" in client.get(
+        f"/manage/trainees/{a.id}").get_data(as_text=True)
+
+
+def test_the_same_steps_flag_nothing_once_the_attempt_passed(app, team):
+    """Only the pass differs: the weak choices of an attempt that passed are not coached."""
+    from sqlalchemy import update
+
+    from app.models import ScenarioAttempt
+    _, team_id, (a, _, _) = team
+    attempt_id = play(app, a.id, "signals-at-the-trade-fair", pick=worst)
+    with app.app_context():
+        assert team_reports.coaching_list({team_id})
+        db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id).values(passed=True))
+        assert team_reports.coaching_list({team_id}) == []
+        db.session.rollback()
