@@ -37,7 +37,8 @@ def _register_words(app):
     """One vocabulary of ratings and endings for every role's templates (app/content/words.py)."""
     from app.content import words
     app.jinja_env.globals.update(rating_words=words.rating_words, rating_tone=words.rating_tone,
-                                 outcome_words=words.outcome_words, ending_headline=words.ending_headline)
+                                 outcome_words=words.outcome_words, ending_headline=words.ending_headline,
+                                 trade_words=words.trade_words)
 
 
 def _freeze_startup_objects():

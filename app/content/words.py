@@ -59,3 +59,69 @@ def ending_headline(scenario: Scenario | None, node_id: str | None, outcome: str
     if node is not None and node.headline:
         return node.headline
     return outcome_words(outcome if outcome is not None else (node.end if node is not None else None))
+
+
+# --- amounts of the negotiation ledger --------------------------------------------------------
+
+# Units that are measures: the number reads with the unit ("30 days", "12 months").
+_MEASURES = {"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours"}
+# Units that only say "how many of the thing named": the name is the noun ("2 referrals").
+_COUNTS = {"count", "counts", "number", "person", "people"}
+
+
+def _number(value: float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _noun(word: str, amount: float) -> str:
+    """A noun agreeing with its number, for the regular English plurals units use."""
+    word = word.replace("_", " ").strip()
+    one = amount == 1
+    if word.endswith("ies") and one:
+        return word[:-3] + "y"
+    if word.endswith("ses") and one:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1] if one else word
+    if one:
+        return word
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def amount_words(name: str, amount: float, unit: str | None, concession: bool = False) -> str:
+    """A ledger amount in words, never a bare unit name: "5% off" (a concession in percent),
+    "30 days", "2 sites" (a unit naming the thing), "2 referrals" (`count`: the name is the
+    thing), "1 onboarding service" (a unit saying what kind of thing the name is)."""
+    unit = (unit or "").strip().lower()
+    shown = _number(amount)
+    if unit in ("percent", "%"):
+        return f"{shown}% off" if concession else f"{shown}%"
+    if unit in _MEASURES:
+        return f"{shown} {_noun(unit, amount)}"
+    if unit in _COUNTS or not unit:
+        return f"{shown} {_noun(name, amount)}"
+    if unit.endswith("s") and not unit.endswith("ss"):     # a plural unit is the thing: sites, clinics
+        return f"{shown} {_noun(unit, amount)}"
+    return f"{shown} {name.replace('_', ' ')} {_noun(unit, amount)}"
+
+
+def limit_words(amount: float, unit: str | None) -> str:
+    """The walk-away point of a concession: "walk-away 12%", "walk-away 8 weeks"."""
+    unit = (unit or "").strip().lower()
+    if unit in ("percent", "%"):
+        return f"walk-away {_number(amount)}%"
+    if unit in _MEASURES or (unit.endswith("s") and not unit.endswith("ss")):
+        return f"walk-away {_number(amount)} {_noun(unit, amount)}"
+    return f"walk-away {_number(amount)}"
+
+
+def trade_words(scenario: Scenario, name: str, amount: float, given: bool) -> str:
+    """A concession given (`given`) or a counterpart obtained in a scenario, in words."""
+    units = scenario.negotiation.concessions if given else scenario.negotiation.counterparts
+    return amount_words(name, amount, units.get(name), concession=given)

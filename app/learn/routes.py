@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.content import engine
+from app.content import engine, words
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import commit_keeping_loaded, db
 from app.learn import bp
@@ -253,9 +253,12 @@ def _board(scenario, state):
         limit = neg.walkaway.get(name)
         amount = given.get(name, 0)
         concessions.append({"name": name, "unit": unit, "given": amount, "limit": limit,
+                            "shown": words.amount_words(name, amount, unit, concession=True),
+                            "limit_shown": words.limit_words(limit, unit) if limit is not None else None,
                             "percent": min(100, round(100 * amount / limit)) if limit else None,
                             "breached": limit is not None and amount > limit})
-    counterparts = [{"name": n, "unit": u, "got": got.get(n, 0)} for n, u in neg.counterparts.items()]
+    counterparts = [{"name": n, "unit": u, "got": got.get(n, 0), "shown": words.amount_words(n, got.get(n, 0), u)}
+                    for n, u in neg.counterparts.items()]
     return {"scores": scores, "concessions": concessions, "counterparts": counterparts,
             "negotiation": bool(neg.concessions or neg.counterparts or neg.walkaway)}
 

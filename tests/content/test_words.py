@@ -41,3 +41,22 @@ def test_versions_stored_before_headlines_still_read():
     for node in data["nodes"]:
         node.pop("headline")
     assert scenario_from_json(data).node("end-win").headline is None
+
+
+def test_ledger_amounts_in_words_never_bare_units():
+    a = words.amount_words
+    assert a("discount", 5, "percent", concession=True) == "5% off"
+    assert words.limit_words(12, "percent") == "walk-away 12%"
+    assert a("volume", 2, "sites") == "2 sites" and a("volume", 1, "sites") == "1 site"
+    assert a("terms", 30, "days", concession=True) == "30 days" and a("duration", 1, "months") == "1 month"
+    assert a("referral", 2, "count") == "2 referrals" and a("free_runs", 1, "count") == "1 free run"
+    assert a("onboarding", 1, "service", concession=True) == "1 onboarding service"
+    assert a("validation", 2, "document") == "2 validation documents" and a("owner", 1, "person") == "1 owner"
+    assert a("discount", 2.5, "percent", concession=True) == "2.5% off" and a("volume", 3.0, "sites") == "3 sites"
+    assert words.limit_words(8, "weeks") == "walk-away 8 weeks"
+
+
+def test_trade_words_look_up_the_scenario_units():
+    scenario, _ = parse_scenario(BASE, "demo.md")
+    assert words.trade_words(scenario, "discount", 8, given=True) == "8% off"
+    assert words.trade_words(scenario, "volume", 3, given=False) == "3 sites"

@@ -54,3 +54,24 @@ def test_an_ending_headline_heads_the_debrief(app, client, course, factory):
     assert _headline(page) == "The right first call, booked"
     scenario_page = client.get("/learn/scenarios/ranking-the-pipeline").get_data(as_text=True)
     assert "The right first call, booked" in scenario_page     # the list of earlier attempts
+
+
+def test_the_ledger_reads_in_words(app, client, course, factory):
+    from datetime import date
+
+    from app.models import Assignment
+    person = factory.user()
+    with app.app_context():
+        db.session.add(Assignment(target_kind="scenario", target_slug="claire-wants-fifteen-percent",
+                                  user_id=person.id, due_date=date.today()))
+        db.session.commit()
+    login(client, person.email)
+    attempt_id = start(client, "claire-wants-fifteen-percent")
+    page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    ledger = page[page.index("Negotiation ledger"):]
+    assert "0% off</strong><span class=\"muted\">, walk-away 12%" in ledger
+    _attempt_id, page = _best_play(app, client, "claire-wants-fifteen-percent")
+    ledger = page[page.index("Negotiation ledger"):]
+    assert not re.search(r"<strong>[\d.]+ (count|service|percent|person|document)s?</strong>", ledger)
+    assert "onboarding service" in ledger or "onboarding services" in ledger
+    assert re.search(r"<strong>\d+(\.\d+)?% off</strong>", ledger)
