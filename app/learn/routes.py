@@ -376,7 +376,7 @@ def my_progress():
     stage_chart = charts.bar_chart(
         [(s.title, s.percent, "ok" if s.complete else ("locked" if not s.unlocked else "go")) for s in
          (progress.stages if progress else [])], title="Completion of each stage", unit="%")
-    time_chart = charts.timeline(
+    time_chart = charts.score_lines(
         [(a.finished_at, a.percent or 0, bool(a.passed), titles.get(a.scenario_slug, a.scenario_slug))
          for a in over_time], title="Role-play scores over time")
     phase_chart = charts.bar_chart(

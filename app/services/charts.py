@@ -1,67 +1,155 @@
-"""Small charts drawn on the server as inline SVG: no script, no other host, readable without
-colour (every bar and point carries its value as text and a <title>)."""
-from markupsafe import Markup, escape
+"""The geometry of the small charts drawn on the server as inline SVG (no script, no other
+host): plain data here, drawn by the Jinja macros of templates/_macros/charts.html, which
+escape every text. Readable without colour: every bar and point carries its value as text and
+a <title>, and each line of the scores chart has its own dash pattern and a legend."""
+from dataclasses import dataclass, field
+from datetime import datetime
 
-COLOURS = {"ok": "#1e6b3a", "go": "#1f4e79", "warn": "#8a5a00", "bad": "#a1221b", "locked": "#8a94a3"}
+from app import formats
+
+TONES = {"ok": "#1e6b3a", "go": "#1f4e79", "warn": "#8a5a00", "bad": "#a1221b", "locked": "#8a94a3"}
+# One colour and dash pattern per scenario line, told apart without colour too.
+SERIES_STYLES = [("#1f4e79", ""), ("#b4531a", "6 4"), ("#1e6b3a", "2 3"), ("#6b3fa0", "8 3 2 3"),
+                 ("#8a5a00", "10 4"), ("#a1221b", "4 2 1 2")]
+
+
+@dataclass
+class Bar:
+    label: str
+    short: str                           # cut to fit a phone's width
+    value: int                           # 0..100
+    colour: str
+    y: int                               # top of the label line
+    bar_y: int
+    width: float                         # the filled part
+
+
+@dataclass
+class BarChart:
+    title: str
+    unit: str
+    width: int
+    height: int
+    span: int                            # width of a full bar
+    bar_height: int
+    bars: list
 
 
 def bar_chart(rows, title, unit="", width=360, bar_height=14, gap=12, label_height=18):
     """rows: [(label, value 0..100, tone)] -> one labelled bar per row: the label above, the
-    value at the end. Narrow on purpose, so the text stays readable on a phone."""
+    value at the end. Narrow on purpose, so the text stays readable on a phone. None when
+    there is nothing to draw."""
     if not rows:
-        return Markup("")
+        return None
     row_height = label_height + bar_height + gap
-    height = len(rows) * row_height + 4
     span = width - 48
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg">', f"<title>{escape(title)}</title>"]
+    bars = []
     for i, (label, value, tone) in enumerate(rows):
         y = 2 + i * row_height
         value = max(0, min(100, value or 0))
         text = str(label)
-        short = text if len(text) <= 52 else text[:50] + "…"
-        bar_y = y + label_height
-        parts.append(f'<g><title>{escape(text)}: {value}{escape(unit)}</title>'
-                     f'<text x="0" y="{y + 13}" font-size="13" fill="#1c2430">{escape(short)}</text>'
-                     f'<rect x="0" y="{bar_y}" width="{span}" height="{bar_height}" rx="4" fill="#e3e7ed"/>'
-                     f'<rect x="0" y="{bar_y}" width="{span * value / 100:.1f}" height="{bar_height}" rx="4" '
-                     f'fill="{COLOURS.get(tone, COLOURS["go"])}"/>'
-                     f'<text x="{span + 6}" y="{bar_y + bar_height - 2}" font-size="13" font-weight="600" '
-                     f'fill="#1c2430">{value}{escape(unit)}</text></g>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        bars.append(Bar(text, text if len(text) <= 52 else text[:50] + "…", value,
+                        TONES.get(tone, TONES["go"]), y, y + label_height, round(span * value / 100, 1)))
+    return BarChart(title, unit, width, len(rows) * row_height + 4, span, bar_height, bars)
 
 
-def timeline(points, title, width=400, height=200):
-    """points: [(when, percent, passed, label)] in time order -> dots joined by a line, on a
-    0..100 scale; filled dots passed, hollow ones did not."""
+@dataclass
+class Point:
+    x: float
+    y: float
+    value: int
+    passed: bool
+    when: str                            # day and time, for the point's title
+
+
+@dataclass
+class Series:
+    name: str
+    colour: str
+    dash: str
+    points: list
+    path: str                            # the SVG path joining the points ("" for one point)
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class LineChart:
+    title: str
+    width: int
+    height: int
+    left: int
+    right: int                           # x of the plot's right edge
+    grid: list                           # [(y, label)] for 0, 50 and 100 %
+    ticks: list                          # dates along the bottom, never two alike or overlapping
+    series: list = field(default_factory=list)
+
+
+def score_lines(attempts, title, width=400, height=220):
+    """attempts: [(finished_at, percent, passed, scenario title)] -> one line per scenario on
+    a 0..100 scale, placed along a time axis (two attempts a day apart sit apart; two the same
+    day sit side by side, not on top of each other). Dates along the bottom in the one date
+    format, spaced so that no two labels touch. None when there is nothing to draw."""
+    points = [a for a in attempts if a[0] is not None]
     if not points:
-        return Markup("")
-    left, right, top, bottom = 40, 16, 12, 34
-    inner_w, inner_h = width - left - right, height - top - bottom
-    n = len(points)
+        return None
+    left, right_pad, top, bottom = 40, 16, 12, 34
+    inner_w, inner_h = width - left - right_pad, height - top - bottom
+    ordered = sorted(points, key=lambda a: a[0])
+    first, last = ordered[0][0], ordered[-1][0]
+    seconds = max((last - first).total_seconds(), 1.0)
+    # Time-proportional, but never closer than a dot's width apart: crowded points spread out.
+    min_gap = min(14.0, inner_w / max(len(ordered) - 1, 1))
+    xs = []
+    for when, *_ in ordered:
+        x = left + inner_w * ((when - first).total_seconds() / seconds if len(ordered) > 1 else 0.5)
+        if xs and x < xs[-1] + min_gap:
+            x = xs[-1] + min_gap
+        xs.append(x)
+    if len(xs) > 1 and xs[-1] > left + inner_w:            # pushed past the edge: squeeze back
+        scale = inner_w / (xs[-1] - left)
+        xs = [left + (x - left) * scale for x in xs]
 
-    def x(i):
-        return left + (inner_w * (i + 0.5) / n)
+    def y(value):
+        return round(top + inner_h * (1 - max(0, min(100, value)) / 100), 1)
 
-    def y(v):
-        return top + inner_h * (1 - max(0, min(100, v)) / 100)
+    by_scenario = {}
+    for (when, value, passed, name), x in zip(ordered, xs):
+        by_scenario.setdefault(name, []).append(Point(round(x, 1), y(value or 0), value or 0, bool(passed),
+                                                      formats.when(when)))
+    series = []
+    for n, (name, pts) in enumerate(by_scenario.items()):
+        colour, dash = SERIES_STYLES[n % len(SERIES_STYLES)]
+        path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(pts)) if len(pts) > 1 else ""
+        series.append(Series(name, colour, dash, pts, path))
+    return LineChart(title, width, height, left, width - right_pad, [(y(v), f"{v}%") for v in (0, 50, 100)],
+                     _date_ticks(ordered, xs), series)
 
-    parts = [f'<svg class="chart wide" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg">', f"<title>{escape(title)}</title>"]
-    for v in (0, 50, 100):
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#d5dbe3"/>'
-                     f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="12" text-anchor="end" fill="#5a6472">{v}%</text>')
-    if n > 1:
-        path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p[1]):.1f}" for i, p in enumerate(points))
-        parts.append(f'<path d="{path}" fill="none" stroke="#1f4e79" stroke-width="2"/>')
-    for i, (when, value, passed, label) in enumerate(points):
-        date = when.strftime("%d %b") if when else ""
-        fill = "#1e6b3a" if passed else "#fff"
-        stroke = "#1e6b3a" if passed else "#a1221b"
-        parts.append(f'<g><title>{escape(label)}, {escape(date)}: {value}% ({"passed" if passed else "not passed"})</title>'
-                     f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="6" fill="{fill}" stroke="{stroke}" stroke-width="2.5"/></g>')
-        if n <= 6 or i in (0, n - 1):
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" text-anchor="middle" fill="#5a6472">{escape(date)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+
+def _date_ticks(ordered, xs, label_width=46):
+    """One label per day that has points, at its first point, skipping any that would overlap
+    the one before (the last day is always shown)."""
+    days = []
+    for (when, *_), x in zip(ordered, xs):
+        label = _short_day(when, ordered[0][0], ordered[-1][0])
+        if not days or days[-1].label != label:
+            days.append(Tick(round(x, 1), label))
+    shown = []
+    for tick in days:
+        if not shown or tick.x - shown[-1].x >= label_width:
+            shown.append(tick)
+        elif tick is days[-1]:
+            shown[-1] = tick
+    return shown
+
+
+def _short_day(when, first, last):
+    """'1 Dec', or '1 Dec 2026' when the chart spans two years."""
+    text = formats.day(when)
+    if isinstance(first, datetime) and formats.local(first).year == formats.local(last).year:
+        return text.rsplit(" ", 1)[0]
+    return text
