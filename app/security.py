@@ -1,6 +1,7 @@
 """Cross-cutting protections: response headers, the role gate, safe redirects, the audit log."""
 import hashlib
 import hmac
+import io
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def register(app):
+    app.wsgi_app = BoundedBody(app.wsgi_app, app.config)
     app.after_request(_security_headers)
     app.after_request(_commit_session_touch)
     app.before_request(_seed_csrf_token)
@@ -23,6 +25,31 @@ def register(app):
     from app.services.sessions import browser_label
     app.jinja_env.filters["browser_label"] = browser_label
     app.context_processor(lambda: {"csrf_token": csrf_token})     # after Flask-WTF's own: wins
+
+
+class BoundedBody:
+    """WSGI middleware: a chunked request body (no Content-Length) is read here up to one byte
+    past MAX_CONTENT_LENGTH and handed on with its length, so an oversized one gets the 413 page
+    like any other. Without it, gunicorn's chunked bodies were cut at the limit and processed."""
+
+    def __init__(self, wsgi_app, config):
+        self.wsgi_app, self.config = wsgi_app, config
+
+    def __call__(self, environ, start_response):
+        limit = self.config.get("MAX_CONTENT_LENGTH")
+        if limit and not environ.get("CONTENT_LENGTH") and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            stream, body = environ["wsgi.input"], bytearray()
+            while len(body) <= limit:
+                chunk = stream.read(min(65536, limit + 1 - len(body)))
+                if not chunk:
+                    break
+                body += chunk
+            # Over the limit: Werkzeug sees a Content-Length past it and answers 413 (our page).
+            environ["wsgi.input"] = io.BytesIO(bytes(body))
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING")       # else the length is ignored, as HTTP says
+            environ.pop("wsgi.input_terminated", None)
+        return self.wsgi_app(environ, start_response)
 
 
 def csrf_token():

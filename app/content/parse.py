@@ -20,9 +20,9 @@ from .model import (Answer, Choice, Course, Effects, Finding, Goto, Module, Nego
                     Page, PaoAction, Phase, Question, Scenario, ScoreDim, ScriptedTest, Stage,
                     Trade, Value, Variable)
 
-ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")      # names that expressions can read
-PAO_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+ID_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")      # \Z: `$` also matches before a final newline
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")      # names that expressions can read
+PAO_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*\Z")
 MODULE_STEM_RE = re.compile(r"^(\d+)-(.+)$")
 RATINGS = ("best", "good", "ok", "poor")
 KNOWLEDGE_CHECK = "knowledge check"

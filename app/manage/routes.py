@@ -329,7 +329,7 @@ def delete_comment(comment_id):
 # --- exports --------------------------------------------------------------------------------------
 
 def _csv_response(data, name):
-    return Response(data, mimetype="text/csv; charset=utf-8",
+    return Response(data, mimetype="text/csv",                     # Flask adds "; charset=utf-8" once
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

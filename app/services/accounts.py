@@ -8,21 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import AuditEvent, Role, Team, User
 from app.models.users import normalise_email
-from app.services import sessions
+from app.services import passwords, sessions
 
 ROLES = frozenset(r.value for r in Role)
 MANAGER_ROLES = (Role.MANAGER.value, Role.ADMIN.value)
-
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 1024
-# The most common passwords of public breach lists, plus the product's own words.
-COMMON_PASSWORDS = {
-    "password", "password1", "password123", "12345678", "123456789", "1234567890", "qwerty123",
-    "qwertyuiop", "iloveyou", "11111111", "00000000", "abc12345", "abcd1234", "passw0rd",
-    "letmein1", "welcome1", "sunshine", "football", "baseball", "princess", "superman",
-    "trustno1", "azerty123", "motdepasse", "1q2w3e4r", "administrator", "changeme",
-    "petitspas", "qwerty12", "iloveyou1", "dragon12", "monkey123", "starwars", "whatever",
-}
 
 
 class AccountError(ValueError):
@@ -33,14 +22,8 @@ class AccountError(ValueError):
         self.field = field
 
 
-def password_problem(password):
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
-    if password.lower() in COMMON_PASSWORDS:
-        return "This password is too common; choose another."
-    return None
+def password_problem(password, name=None, email=None):
+    return passwords.problem(password, name=name, email=email)
 
 
 def find_user_by_email(email):
@@ -66,7 +49,7 @@ def create_user(email, name, password, role=Role.TRAINEE.value, team=None, hire_
     if find_user_by_email(email) is not None:
         raise AccountError(f"An account already exists for {email}.", field="email")
     if check_password:
-        problem = password_problem(password)
+        problem = password_problem(password, name=name, email=email)
         if problem:
             raise AccountError(problem, field="password")
     user = User(email=email, name=name.strip() or email, role=role, hire_date=hire_date)
@@ -98,7 +81,7 @@ def _flush_unique_email(email, new=None, team=None):
 def change_password(user, current_password, new_password):
     if not user.check_password(current_password):
         raise AccountError("Your current password is not right.", field="current_password")
-    problem = password_problem(new_password)
+    problem = password_problem(new_password, name=user.name, email=user.email)
     if problem:
         raise AccountError(problem, field="new_password")
     user.set_password(new_password)
