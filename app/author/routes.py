@@ -174,6 +174,15 @@ def download(kind, slug):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@bp.route("/guide/<string(maxlength=40):name>")
+def guide(name):
+    """The authoring guide and the format reference from docs/, where git keeps them."""
+    text = authoring.guide_text(name)
+    if text is None:
+        abort(404)
+    return render_template("author/guide.html", name=name, text=text)
+
+
 # --- versions ---------------------------------------------------------------------------------
 
 @bp.route(f"/<kind>/{SLUG}/versions")

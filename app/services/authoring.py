@@ -12,6 +12,7 @@ the editor started from.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -550,6 +551,23 @@ def upload(kind, filename, data, user):
         draft.base_version_id, draft.updated_by_id = result.version.id, user.id
     db.session.flush()
     return result, findings
+
+
+GUIDES = {"authoring": "authoring.md", "content-format": "content-format.md"}
+DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs")
+
+
+def guide_text(name):
+    """A guide of docs/ as Markdown, its links to the other guides pointing at their studio
+    pages; None when the file is not there."""
+    try:
+        with open(os.path.join(DOCS, GUIDES[name]), encoding="utf-8") as fh:
+            text = fh.read()
+    except (KeyError, OSError):
+        return None
+    for other, filename in GUIDES.items():
+        text = text.replace(f"]({filename})", f"](/author/guide/{other})")
+    return text
 
 
 def download_name(kind, slug, path=None):

@@ -9,6 +9,7 @@ AUTHOR_POLICY = {
     "author.preview": TRAINER,
     "author.edit": TRAINER,
     "author.download": TRAINER,
+    "author.guide": TRAINER,
     "author.versions": TRAINER,
     "author.republish": TRAINER,
     "author.graph": TRAINER,

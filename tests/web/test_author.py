@@ -268,3 +268,16 @@ def test_the_studio_says_where_the_live_version_came_from_and_offers_its_text(ap
     download = client.get("/author/scenario/fifteen-percent/download?from=v2")
     assert download.status_code == 200 and "Claire, from the studio" in download.get_data(as_text=True)
     assert 'filename="fifteen-percent-v2.md"' in download.headers["Content-Disposition"]
+
+
+def test_the_studio_serves_the_guides_from_docs(client, trainer):
+    index = client.get("/author/").get_data(as_text=True)
+    assert 'href="/author/guide/content-format" data-format-reference' in index
+    page = client.get("/author/guide/content-format")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<h1>Content format reference</h1>" in text
+    assert "<td>E-PHASEKEY</td>" in text and 'href="/author/guide/authoring"' in text
+    guide = client.get("/author/guide/authoring").get_data(as_text=True)
+    assert 'href="/author/guide/content-format"' in guide and "Git and the studio" in guide
+    assert client.get("/author/guide/security").status_code == 404
+    assert client.get("/author/guide/..%2Fsecurity").status_code == 404
