@@ -40,6 +40,8 @@ class Config:
     SESSION_LIFETIME_DAYS = 30
     # PostgreSQL: give up on a database that does not accept a connection, or does not finish a
     # statement, within this many seconds, and answer 503 instead of hanging the worker.
+    LOG_FORMAT = "text"          # "json" in production: one JSON object per line
+    LOG_LEVEL = "INFO"
     DATABASE_CONNECT_TIMEOUT = 5
     DATABASE_STATEMENT_TIMEOUT = 10
     RATELIMIT_ENABLED = True
@@ -57,7 +59,7 @@ class Config:
         "SESSION_COOKIE_SECURE": _bool, "REMEMBER_COOKIE_SECURE": _bool, "LOGIN_LIMIT": str,
         "CONTENT_ROOT": str, "DEMO_PASSWORD": str, "PAGE_SIZE": int,
         "SESSION_IDLE_MINUTES": int, "SESSION_LIFETIME_DAYS": int,
-        "DATABASE_CONNECT_TIMEOUT": int, "DATABASE_STATEMENT_TIMEOUT": int,
+        "DATABASE_CONNECT_TIMEOUT": int, "DATABASE_STATEMENT_TIMEOUT": int, "LOG_FORMAT": str, "LOG_LEVEL": str,
     }
 
     @classmethod
@@ -99,6 +101,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     APP_ENV = "production"
+    LOG_FORMAT = "json"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

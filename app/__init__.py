@@ -20,6 +20,8 @@ def create_app(config_class=None, **overrides):
     app.config.update(config_class.from_environment())
     app.config.update(overrides)
     _finish_config(app)
+    from app import operations
+    operations.register(app)   # first: its after-request runs last, on the status really sent
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

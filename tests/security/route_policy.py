@@ -7,6 +7,7 @@ from tests.security.route_policy_roles import ADMIN, AUTHENTICATED, PUBLIC
 POLICY = {
     "static": PUBLIC,
     "auth.index": PUBLIC,
+    "ops.healthz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.account": AUTHENTICATED,

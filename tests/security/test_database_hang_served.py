@@ -61,6 +61,8 @@ def test_a_database_that_never_answers_gives_the_sites_503_page():
         assert status == 503, status
         assert "database is not answering" in page.decode() and "Traceback" not in page.decode()
         assert "<title>" in page.decode() and "/static/" in page.decode()   # the site's page, not gunicorn's
+        status, body, _ = browser.get("/healthz")                   # what a load balancer asks
+        assert status == 503 and b'"unavailable"' in body
         assert "Traceback" not in server.log_text()
     finally:
         server.stop()
