@@ -1,12 +1,15 @@
 """The manager's workspace: team dashboard, assignments, analytics, a trainee's drill-down,
 attempt transcripts with coaching comments, CSV exports. Everything is scoped to the teams the
 manager manages (services raise NotInScope -> 404); an admin sees every team."""
+import os
 from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
+from app.content.render import render_markdown
 from app.extensions import db
 from app.manage import bp
 from app.manage.forms import ActionForm, AssignForm, ChangeDueForm, CommentForm
@@ -343,3 +346,20 @@ def export_progress():
 def export_attempts():
     _, team, team_ids = _selected_teams()
     return _csv_response(team_reports.attempts_csv(team_ids), f"team-attempts-{date.today().isoformat()}.csv")
+
+
+# --- the manager's guide --------------------------------------------------------------------------
+
+GUIDE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                     "docs", "managers-guide.md")
+
+
+@bp.route("/guide")
+def guide():
+    """docs/managers-guide.md, the one text of the guide, shown to managers in the app."""
+    try:
+        with open(GUIDE, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        abort(404)
+    return render_template("manage/guide.html", guide=Markup(render_markdown(text)))

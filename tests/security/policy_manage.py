@@ -17,4 +17,5 @@ MANAGE_POLICY = {
     "manage.delete_comment": MANAGER,
     "manage.export_progress": MANAGER,
     "manage.export_attempts": MANAGER,
+    "manage.guide": MANAGER,
 }
