@@ -162,7 +162,7 @@ class Variable:
 
 @dataclass(frozen=True)
 class Negotiation:
-    walkaway: dict[str, float]       # concession -> the most that can be given (MESORE)
+    walkaway: dict[str, float]       # concession -> the most that can be given (the walk-away point, derived from the MESORE)
     concessions: dict[str, str]      # concession -> unit
     counterparts: dict[str, str]     # counterpart -> unit
 
