@@ -3,10 +3,12 @@ from flask import Response, abort, current_app, flash, jsonify, redirect, render
 from flask_login import current_user
 
 from app.author import bp
-from app.author.forms import ActionForm, EditorForm, NewForm, UploadForm
+from app.author.forms import EditorForm, NewForm, UploadForm
 from app.content import engine
 from app.content.graph import mermaid
+from app.content.layout import graph_layout
 from app.extensions import db
+from app.forms import ActionForm
 from app.services import authoring, publishing
 from app.services.publishing import PublishRefused
 
@@ -244,7 +246,7 @@ def _scenario(slug):
 
 def _refs(slug):
     rows = authoring.versions_with_authors("scenario", slug)
-    draft = authoring._draft("scenario", slug)
+    draft = authoring.draft_of("scenario", slug)
     refs = ([("draft", f"Draft (revision {draft.revision})")] if draft else [])
     return refs + [(f"v{r.version}", f"Version {r.version}") for r in rows]
 
@@ -255,7 +257,7 @@ def graph(slug):
     layout = report = mermaid_text = None
     if value is not None:
         visits, report = authoring.random_visits(value, 300, 0)
-        layout = authoring.graph_layout(value, visits)
+        layout = graph_layout(value, visits)
         mermaid_text = mermaid(value)
     return render_template("author/graph.html", slug=slug, src=src, value=value, findings=findings,
                            layout=layout, report=report, mermaid_text=mermaid_text, refs=_refs(slug))

@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .lint import lint_course, lint_module, lint_scenario
+from .lint import PARSERS, lint_value
 from .model import Course, Finding, Module, Scenario, sort_findings
-from .parse import MODULE_STEM_RE, parse_course, parse_module, parse_scenario, stem_of
+from .parse import MODULE_STEM_RE, stem_of
 
 
 def kind_of(path: str) -> str | None:
@@ -93,9 +93,8 @@ class ContentSet:
             loaded = Loaded(shown, kind, None, [Finding(shown, 1, "E-META", f"cannot read: {exc.strerror}")])
             self.files[key] = loaded
             return loaded
-        parser = {"course": parse_course, "module": parse_module, "scenario": parse_scenario}[kind]
         # parse_* take the real path (the course id is its folder), findings show `shown`
-        value, findings = parser(data, path)
+        value, findings = PARSERS[kind](data, path)
         if value is not None:
             value = _with_path(value, shown)
             target = {"course": self.courses, "module": self.modules, "scenario": self.scenarios}[kind]
@@ -111,13 +110,8 @@ class ContentSet:
             if loaded.linted or value is None:
                 continue
             loaded.linted = True
-            if loaded.kind == "course":
-                loaded.findings += lint_course(value)
-            elif loaded.kind == "module":
-                loaded.findings += lint_module(value, self.courses.get(value.course), scenario_ids)
-            else:
-                loaded.findings += lint_scenario(value, self.courses.get(value.course))
-            loaded.findings = sort_findings(loaded.findings)
+            loaded.findings = sort_findings(loaded.findings + lint_value(loaded.kind, value, self.courses,
+                                                                        scenario_ids))
 
     def select(self, paths: list[str] | None) -> list[Loaded]:
         """The loaded files under the given files or folders (all of them by default)."""

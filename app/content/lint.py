@@ -7,7 +7,7 @@ the callers (`check_*_text` here, or the catalog).
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from . import engine
 from . import expr as expressions
@@ -388,26 +388,44 @@ def lint_course(course: Course) -> list[Finding]:
     return report.findings
 
 
-# --- text in, findings out (the browser editor and the CLI share these) --------------------
+# --- text in, findings out: the one parse-then-lint, for the CLI, sync, the studio and uploads --
+
+PARSERS = {"course": parse_course, "module": parse_module, "scenario": parse_scenario}
+KINDS = tuple(PARSERS)
+
+
+def lint_value(kind: str, value: Course | Module | Scenario, courses: Mapping[str, Course] | None = None,
+               scenario_ids: Iterable[str] | None = None, check_course: bool = True) -> list[Finding]:
+    """Lint a parsed value by kind. `courses` (course id -> Course) resolves what a module or a
+    scenario names; a module also needs the known scenario ids to check its list."""
+    if kind == "course":
+        return lint_course(value)
+    course = (courses or {}).get(value.course)
+    if kind == "module":
+        return lint_module(value, course, scenario_ids)
+    return lint_scenario(value, course, check_course)
+
+
+def check_text(kind: str, data: bytes | str, path: str, courses: Mapping[str, Course] | None = None,
+               scenario_ids: Iterable[str] | None = None,
+               check_course: bool = True) -> tuple[Course | Module | Scenario | None, list[Finding]]:
+    """Parse then lint one text of a kind: (value, findings sorted errors first). The value is
+    None only when the text cannot be read at all."""
+    value, findings = PARSERS[kind](data, path)
+    if value is not None:
+        findings = findings + lint_value(kind, value, courses, scenario_ids, check_course)
+    return value, sort_findings(findings)
+
 
 def check_scenario_text(data: bytes | str, path: str, course: Course | None = None,
                         check_course: bool = True) -> tuple[Scenario | None, list[Finding]]:
-    scenario, findings = parse_scenario(data, path)
-    if scenario is not None:
-        findings = findings + lint_scenario(scenario, course, check_course)
-    return scenario, sort_findings(findings)
+    return check_text("scenario", data, path, {course.id: course} if course else None, None, check_course)
 
 
 def check_module_text(data: bytes | str, path: str, course: Course | None = None,
                       scenario_ids: Iterable[str] | None = None) -> tuple[Module | None, list[Finding]]:
-    module, findings = parse_module(data, path)
-    if module is not None:
-        findings = findings + lint_module(module, course, scenario_ids)
-    return module, sort_findings(findings)
+    return check_text("module", data, path, {course.id: course} if course else None, scenario_ids)
 
 
 def check_course_text(data: bytes | str, path: str) -> tuple[Course | None, list[Finding]]:
-    course, findings = parse_course(data, path)
-    if course is not None:
-        findings = findings + lint_course(course)
-    return course, sort_findings(findings)
+    return check_text("course", data, path)

@@ -19,13 +19,10 @@ from sqlalchemy import func, select
 from app import formats
 from app.content import catalog as content_catalog
 from app.content import serialize
-from app.content.lint import lint_course, lint_module, lint_scenario
-from app.content.model import Finding, sort_findings
-from app.content.parse import parse_course, parse_module, parse_scenario
+from app.content import lint as content_lint
 from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 
-PARSERS = {"course": parse_course, "module": parse_module, "scenario": parse_scenario}
 FROM_JSON = {"course": serialize.course_from_json, "module": serialize.module_from_json,
              "scenario": serialize.scenario_from_json}
 
@@ -120,19 +117,11 @@ def published_course(course_id):
 # --- checking a text against what is published ------------------------------------------
 
 def check_text(kind, text, path):
-    """Parse and lint one text in the context of the published content (its course, the
+    """Parse and lint one text in the context of the published content (the courses, the
     published scenario ids). Returns (value, findings)."""
-    value, findings = PARSERS[kind](text, path)
-    if value is None:
-        return None, sort_findings(findings)
-    if kind == "course":
-        findings += lint_course(value)
-    elif kind == "module":
-        scenario_ids = set(published_all("scenario"))
-        findings += lint_module(value, published_course(value.course), scenario_ids)
-    else:
-        findings += lint_scenario(value, published_course(value.course))
-    return value, sort_findings(findings)
+    courses = {course_id: value_of(version) for course_id, version in published_all("course").items()}
+    scenario_ids = set(published_all("scenario")) if kind == "module" else None
+    return content_lint.check_text(kind, text, path, courses, scenario_ids)
 
 
 # --- publishing ---------------------------------------------------------------------------

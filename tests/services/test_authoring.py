@@ -197,24 +197,6 @@ def test_a_play_test_records_nothing(studio):
         authoring.playtest_start(scenario, None, {"score_margin": "lots"})
 
 
-def test_graph_layout_places_every_node_and_weights_edges(studio):
-    scenario = publishing.value_of(publishing.published("scenario", "fifteen-percent"))
-    visits, report = authoring.random_visits(scenario, 100, 1)
-    layout = authoring.graph_layout(scenario, visits)
-    ids = {n["id"] for n in layout["nodes"]}
-    assert ids == set(scenario.node_ids())
-    for n in layout["nodes"]:
-        assert 0 <= n["x"] <= layout["width"] and 0 <= n["y"] <= layout["height"]
-    widths = {e["width"] for e in layout["edges"]}
-    assert len(widths) > 1                                       # busier links are thicker
-    # a broken target and an unreachable node still draw
-    text = scenario_text().replace("(#end-poor)", "(#nowhere)") + "\n## island\n`end: lost`\n\n### Debrief\nx\n"
-    value, _ = authoring.check("scenario", text, "scenarios/first-call.md")
-    layout = authoring.graph_layout(value, {})
-    kinds = {n["id"]: (n["kind"], n["reachable"]) for n in layout["nodes"]}
-    assert kinds["nowhere"][0] == "missing" and kinds["island"] == ("ending", False)
-
-
 def test_item_analysis_counts_choices_and_finds_splits(studio, factory):
     version = publishing.published("scenario", "fifteen-percent")
     people = [factory.user(role="trainee") for _ in range(4)]

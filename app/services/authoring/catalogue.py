@@ -1,0 +1,82 @@
+"""The studio's first page: every course, module and scenario with its published version,
+draft, lint status, attempts in progress and pass rate."""
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.models import ContentDraft, ContentVersion, PublishedContent, QuizAttempt, ScenarioAttempt
+from app.services.authoring.checking import KINDS, Context, check, path_for
+
+
+@dataclass
+class Row:
+    kind: str
+    slug: str
+    title: str
+    version: ContentVersion | None
+    draft: ContentDraft | None
+    errors: int = 0
+    warnings: int = 0
+    in_progress: int | None = None
+    finished: int | None = None
+    passed: int | None = None
+
+    @property
+    def unpublished_changes(self):
+        return self.draft is not None and (self.version is None or self.draft.source != self.version.source)
+
+    @property
+    def pass_rate(self):
+        if not self.finished:
+            return None
+        return round(100 * (self.passed or 0) / self.finished)
+
+
+def catalogue():
+    """Every course, module and scenario with its published version, draft, lint status,
+    attempts in progress and pass rate: a fixed number of grouped queries, whatever the size."""
+    published = {(v.kind, v.slug): v for v in db.session.scalars(
+        select(ContentVersion).join(PublishedContent, PublishedContent.version_id == ContentVersion.id))}
+    drafts = {(d.kind, d.slug): d for d in db.session.scalars(select(ContentDraft))}
+    scenario_stats = {slug: (prog, fin, ok) for slug, prog, fin, ok in db.session.execute(
+        select(ScenarioAttempt.scenario_slug,
+               func.sum(case((ScenarioAttempt.status == "in_progress", 1), else_=0)),
+               func.sum(case((ScenarioAttempt.status == "finished", 1), else_=0)),
+               func.sum(case((ScenarioAttempt.passed.is_(True), 1), else_=0)))
+        .group_by(ScenarioAttempt.scenario_slug))}
+    quiz_stats = {slug: (n, ok) for slug, n, ok in db.session.execute(
+        select(QuizAttempt.module_slug, func.count(),
+               func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)))
+        .group_by(QuizAttempt.module_slug))}
+    context = Context(courses={s: v for (k, s), v in published.items() if k == "course"},
+                      scenario_ids=frozenset(s for (k, s) in published if k == "scenario"))
+    module_paths = {v.slug: v.path for (k, _), v in published.items() if k == "module" and v.path}
+    groups = {kind: [] for kind in KINDS}
+    for kind, slug in sorted(set(published) | set(drafts)):
+        if kind not in groups:
+            continue
+        version, draft = published.get((kind, slug)), drafts.get((kind, slug))
+        text = draft.source if draft is not None else version.source
+        path = module_paths.get(slug) if kind == "module" else None
+        path = path or (version.path if version and version.path else _simple_path(kind, slug))
+        value, findings = check(kind, text, path, context)
+        title = (value.title if value is not None and getattr(value, "title", "") else
+                 (version.title if version else slug))
+        row = Row(kind, slug, title, version, draft,
+                  errors=sum(1 for f in findings if f.is_error),
+                  warnings=sum(1 for f in findings if not f.is_error))
+        if kind == "scenario":
+            prog, fin, ok = scenario_stats.get(slug, (0, 0, 0))
+            row.in_progress, row.finished, row.passed = int(prog or 0), int(fin or 0), int(ok or 0)
+        elif kind == "module":
+            n, ok = quiz_stats.get(slug, (0, 0))
+            row.finished, row.passed = int(n or 0), int(ok or 0)
+        groups[kind].append(row)
+    return groups
+
+
+def _simple_path(kind, slug):
+    if kind == "module":
+        return f"courses/course/99-{slug}.md"
+    return path_for(kind, slug)

@@ -1,0 +1,94 @@
+"""Play-testing in the studio: from any node, with chosen starting values, and nothing recorded
+(the state travels signed in the form, never in the learning tables); the test report and the
+random play that weighs the graph's links."""
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.content import engine, playtest
+from app.services.authoring.checking import AuthoringError
+
+MAX_GAMES = 2000
+MAX_HISTORY = 60
+
+
+def _signer(secret_key):
+    return URLSafeSerializer(secret_key, salt="author-playtest")
+
+
+def playtest_start(scenario, node_id=None, starting=None):
+    """A play-test state from any node with chosen starting values. Nothing is written anywhere."""
+    state = engine.start_state(scenario)
+    starting = starting or {}
+    for dim in scenario.scores:
+        raw = starting.get(f"score_{dim.name}")
+        if raw not in (None, ""):
+            try:
+                state["scores"][dim.name] = min(dim.max, max(dim.min, _number(raw)))
+            except ValueError:
+                raise AuthoringError(f"The starting value of `{dim.name}` must be a number.") from None
+    for var in scenario.variables:
+        raw = starting.get(f"var_{var.name}")
+        if raw in (None, ""):
+            continue
+        if isinstance(var.initial, bool):
+            state["vars"][var.name] = str(raw).lower() in ("1", "true", "yes", "on")
+        elif isinstance(var.initial, (int, float)):
+            try:
+                state["vars"][var.name] = _number(raw)
+            except ValueError:
+                raise AuthoringError(f"The starting value of `{var.name}` must be a number.") from None
+        else:
+            state["vars"][var.name] = str(raw)[:200]
+    if node_id and node_id != scenario.start:
+        if scenario.node(node_id) is None:
+            raise AuthoringError(f"There is no node `{node_id}` in this text.")
+        state["node"] = node_id
+        state["finished"], state["outcome"] = False, None
+        node = scenario.node(node_id)
+        if node.is_ending:
+            state["finished"], state["outcome"] = True, node.end
+    return state
+
+
+def _number(raw):
+    value = float(str(raw).strip().replace(",", "."))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(raw)
+    return int(value) if value == int(value) else value
+
+
+def playtest_advance(scenario, state, choice=None):
+    """One step of a play-test: a choice number (1-based among those shown) or Continue."""
+    if choice is None:
+        return engine.continue_(scenario, state)
+    return engine.step(scenario, state, choice)
+
+
+def pack(secret_key, payload):
+    return _signer(secret_key).dumps(payload)
+
+
+def unpack(secret_key, token):
+    try:
+        payload = _signer(secret_key).loads(token or "")
+    except BadSignature:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def step_summary(outcome, scenario):
+    """A JSON-able line for the play-test history."""
+    return {"node": outcome.node, "choice": outcome.choice_number, "label": outcome.label or "Continue",
+            "deltas": {k: v for k, v in outcome.deltas.items() if v}, "sets": outcome.sets,
+            "given": outcome.given, "got": outcome.got, "rating": outcome.rating,
+            "feedback": outcome.feedback, "new_node": outcome.new_node}
+
+
+def run_tests(scenario, games=200, seed=0):
+    games = max(0, min(int(games), MAX_GAMES))
+    return playtest.test_scenario(scenario, games=games, seed=int(seed))
+
+
+def random_visits(scenario, games=200, seed=0):
+    """(node, 1-based choice index in the node) -> how often random play took it."""
+    report = playtest.randomtest(scenario, games, seed)
+    return dict(report.choice_visits), report

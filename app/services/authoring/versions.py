@@ -1,0 +1,86 @@
+"""The versions of a text: listing them, one of them, putting an older one back, the text to
+look at (the draft or a version), and the guides in docs/ that the studio serves."""
+import os
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ContentVersion
+from app.services import publishing
+from app.services.authoring.checking import check, draft_of, path_for
+
+
+def versions_with_authors(kind, slug):
+    from app.models import User
+    rows = db.session.execute(
+        select(ContentVersion.id, ContentVersion.version, ContentVersion.created_at, ContentVersion.sha256,
+               ContentVersion.title, User.name)
+        .outerjoin(User, User.id == ContentVersion.author_id)
+        .where(ContentVersion.kind == kind, ContentVersion.slug == slug)
+        .order_by(ContentVersion.version.desc())).all()
+    return rows
+
+
+def version(kind, slug, number):
+    return db.session.scalar(select(ContentVersion).where(
+        ContentVersion.kind == kind, ContentVersion.slug == slug, ContentVersion.version == number))
+
+
+def republish(kind, slug, number, user):
+    """Put an older version back in front of trainees (its text is already a version: no new row)."""
+    old = version(kind, slug, number)
+    if old is None:
+        return None
+    return publishing.publish_text(kind, old.source, old.path or path_for(kind, slug), author=user,
+                                  origin=publishing.FROM_STUDIO)
+
+
+@dataclass
+class Source:
+    """A text to look at: the draft, or a numbered version."""
+    ref: str                 # "draft" or "v3"
+    text: str
+    label: str
+
+
+def source_of(kind, slug, ref):
+    ref = ref or "draft"
+    if ref == "draft":
+        draft = draft_of(kind, slug)
+        if draft is not None:
+            return Source("draft", draft.source, f"draft (revision {draft.revision})")
+        live = publishing.published(kind, slug)
+        return Source(f"v{live.version}", live.source, f"version {live.version}") if live else None
+    m = re.fullmatch(r"v(\d{1,9})", ref)
+    if not m:
+        return None
+    found = version(kind, slug, int(m.group(1)))
+    return Source(ref, found.source, f"version {found.version}") if found else None
+
+
+def scenario_of(slug, ref):
+    """(Source, scenario, findings) for a scenario's draft or version; scenario None if unreadable."""
+    src = source_of("scenario", slug, ref)
+    if src is None:
+        return None, None, []
+    value, findings = check("scenario", src.text, path_for("scenario", slug))
+    return src, value, list(findings)
+
+
+GUIDES = {"authoring": "authoring.md", "content-format": "content-format.md"}
+DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, os.pardir, "docs")
+
+
+def guide_text(name):
+    """A guide of docs/ as Markdown, its links to the other guides pointing at their studio
+    pages; None when the file is not there."""
+    try:
+        with open(os.path.join(DOCS, GUIDES[name]), encoding="utf-8") as fh:
+            text = fh.read()
+    except (KeyError, OSError):
+        return None
+    for other, filename in GUIDES.items():
+        text = text.replace(f"]({filename})", f"](/author/guide/{other})")
+    return text
