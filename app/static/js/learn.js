@@ -24,3 +24,23 @@ window.addEventListener("pageshow", function () {
     history.replaceState(null, "", address.pathname);
   }
 })();
+// In the role-play player, the keys 1 to 9 press the answer of that number (the badges on
+// the answers show it), unless the trainee is typing somewhere. Without JavaScript the
+// buttons work as they are; the hint saying so is shown only here, where the keys work.
+(function () {
+  var form = document.querySelector("form.choices");
+  if (!form || !form.querySelector("[data-choice]")) return;
+  var hint = form.querySelector("[data-keys-hint]");
+  if (hint) hint.hidden = false;
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.repeat) return;
+    if (!/^[1-9]$/.test(event.key)) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var button = form.querySelector('[data-choice="' + event.key + '"]');
+    if (!button || form.classList.contains("is-sending")) return;
+    event.preventDefault();
+    button.focus();
+    button.click();          // submits with this button's value, through the data-once guard
+  });
+})();
