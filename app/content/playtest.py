@@ -136,6 +136,25 @@ def _goto(comp: _Compiled, state: tuple, node: Node) -> str:
     raise engine.ContentError(f"no goto of node `{node.id}` (line {node.line}) applies")
 
 
+def successors(comp: _Compiled, state: tuple, node: Node) -> list[tuple[int | None, tuple, tuple]]:
+    """The moves from a (settled, non-ending) state, as quicktest explores them: (the choice's
+    0-based index in the node, or None for Continue; the next settled state; the loose-score
+    deltas). The compiled twin of engine.offered_choices + step / continue_ (a differential
+    test holds them together: tests/content/test_engine_agreement.py)."""
+    if node.gotos:                             # a goto node with text: Continue
+        return [(None, _settle(comp, (_goto(comp, state, node),) + state[1:]), ())]
+    known = comp.known(state)
+    out = []
+    for i, choice in enumerate(node.choices):
+        if choice.effects.once and f"{node.id}/{i}" in state[4]:
+            continue
+        if choice.effects.condition and not comp.holds(choice.effects.condition, known):
+            continue
+        nxt, loose = comp.apply(state, node, i)
+        out.append((i, _settle(comp, nxt), loose))
+    return out
+
+
 def quicktest(scenario: Scenario) -> QuickReport:
     report = QuickReport(scenario.id)
     try:
@@ -160,19 +179,10 @@ def quicktest(scenario: Scenario) -> QuickReport:
             too_long = True
             continue
         try:
-            if node.gotos:                             # a goto node with text: Continue
-                nexts = [(_settle(comp, (_goto(comp, state, node),) + state[1:]), ())]
-            else:
-                known = comp.known(state)
-                nexts = []
-                for i, choice in enumerate(node.choices):
-                    if choice.effects.once and f"{node.id}/{i}" in state[4]:
-                        continue
-                    if choice.effects.condition and not comp.holds(choice.effects.condition, known):
-                        continue
-                    taken.add((node.id, i))
-                    nxt, loose = comp.apply(state, node, i)
-                    nexts.append((_settle(comp, nxt), loose))
+            moves = successors(comp, state, node)
+            nexts = [(nxt, loose) for _i, nxt, loose in moves]
+            taken.update((node.id, i) for i, _nxt, _loose in moves if i is not None)
+            if not node.gotos:
                 if not nexts:
                     report.failures.append(f"every choice of `{node.id}` (line {node.line}) is hidden "
                                            f"in a reachable state: {_describe(comp, state)}")

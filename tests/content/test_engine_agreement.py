@@ -1,0 +1,197 @@
+"""The engine that plays attempts (content/engine.py) and the play-tester's compiled engine
+(content/playtest.py, which `flask content test` and the best-play yardstick rely on) are two
+codings of one set of step rules. This differential test runs both on random paths, of every
+scenario in scenarios/ and of generated scenarios, and asserts at every step that they offer
+the same choices, wait for Continue at the same scenes, and reach the same state."""
+import glob
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.content import engine, playtest
+from app.content import expr as expressions
+from app.content.model import (Choice, Effects, Goto, Negotiation, Node, Scenario, ScoreDim, Trade,
+                               Variable)
+from app.content.parse import parse_scenario
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+SCENARIO_FILES = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.md")))
+MAX_PATH = 80
+
+
+def _load(path):
+    with open(path, encoding="utf-8") as fh:
+        value, findings = parse_scenario(fh.read(), os.path.relpath(path, ROOT))
+    assert value is not None and not [f for f in findings if f.is_error], findings
+    return value
+
+
+def _clamp(dim, value):
+    return min(dim.max, max(dim.min, value))
+
+
+def _agree(comp, state, compiled, loose):
+    """The engine's state seen through the compiled one's projection."""
+    scenario = comp.scenario
+    assert compiled[0] == state["node"]
+    assert compiled[1] == tuple(state["scores"][d.name] for d in comp.exact)
+    assert loose == [state["scores"][d.name] for d in comp.loose]
+    assert compiled[2] == tuple(state["vars"][n] for n in comp.var_names)
+    ledger = {**{f"given_{k}": v for k, v in state["ledger"]["given"].items()},
+              **{f"got_{k}": v for k, v in state["ledger"]["got"].items()}}
+    assert compiled[3] == tuple(ledger.get(n, 0) for n in comp.ledger_names)
+    assert compiled[4] == tuple(sorted(state["used_once"]))
+    node = scenario.node(state["node"])
+    assert node.is_ending == bool(state["finished"])
+
+
+def walk(scenario, draw):
+    """Play one random path with both engines side by side. `draw(n)` picks 0..n-1."""
+    comp = playtest._Compiled(scenario)
+    try:
+        state = engine.start_state(scenario)
+    except engine.EngineError:
+        with pytest.raises((engine.EngineError, expressions.ExprError)):
+            playtest._settle(comp, comp.start())
+        return "broken start"
+    compiled = playtest._settle(comp, comp.start())
+    loose = [d.start for d in comp.loose]
+    for _ in range(MAX_PATH):
+        _agree(comp, state, compiled, loose)
+        node = scenario.node(state["node"])
+        if node.is_ending:
+            assert engine.percent(scenario, state) == engine.percent(scenario, {"scores": {
+                **dict(zip((d.name for d in comp.exact), compiled[1])),
+                **dict(zip((d.name for d in comp.loose), loose))}})
+            return "ended"
+        try:
+            moves = playtest.successors(comp, compiled, node)
+        except (engine.EngineError, expressions.ExprError):
+            moves = None
+        if engine.needs_continue(scenario, state):
+            try:
+                state, _ = engine.continue_(scenario, state)
+            except engine.EngineError:
+                assert moves is None, "the engine is stuck where the play-tester goes on"
+                return "stuck"
+            assert moves is not None and [m[0] for m in moves] == [None]
+            _, compiled, deltas = moves[0]
+            continue
+        offered = engine.offered_choices(scenario, state)
+        if moves is None:                  # a choice here leads into broken routing: so does the engine
+            failures = 0
+            for number in range(1, len(offered) + 1):
+                try:
+                    engine.step(scenario, state, number)
+                except engine.EngineError:
+                    failures += 1
+            assert failures, "the play-tester fails where every move of the engine works"
+            return "broken move"
+        assert [i for i, _c in offered] == [m[0] for m in moves]
+        if not offered:
+            return "no choice"
+        k = draw(len(offered))
+        try:
+            state, outcome = engine.step(scenario, state, k + 1)
+        except engine.EngineError:
+            pytest.fail("the engine refused a move the play-tester made")
+        _, compiled, deltas = moves[k]
+        for position, delta in deltas:
+            loose[position] = _clamp(comp.loose[position], loose[position] + delta)
+    return "long"
+
+
+# --- every scenario of the course ----------------------------------------------------------
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=[os.path.basename(p)[:-3] for p in SCENARIO_FILES])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_engines_agree_on_random_paths_of_the_course(path, data):
+    scenario = _SCENARIOS.get(path) or _SCENARIOS.setdefault(path, _load(path))
+    result = walk(scenario, lambda n: data.draw(st.integers(0, n - 1)))
+    assert result == "ended"          # the course's scenarios always end
+
+
+_SCENARIOS = {}
+
+
+# --- generated scenarios -------------------------------------------------------------------
+
+DIMS = ("margin", "trust")
+VARS = ("asked", "level")
+CONCESSIONS = ("discount",)
+COUNTERPARTS = ("volume",)
+
+
+@st.composite
+def conditions(draw):
+    kind = draw(st.sampled_from(["score", "var", "flag", "ledger", "percent", "and"]))
+    if kind == "score":
+        return f"{draw(st.sampled_from(DIMS))} >= {draw(st.integers(-2, 12))}"
+    if kind == "var":
+        return f"level {draw(st.sampled_from(['<', '>=', '==']))} {draw(st.integers(0, 3))}"
+    if kind == "flag":
+        return draw(st.sampled_from(["asked", "not asked"]))
+    if kind == "ledger":
+        return f"given_discount <= {draw(st.integers(0, 12))} or got_volume > {draw(st.integers(0, 3))}"
+    if kind == "percent":
+        return f"percent >= {draw(st.integers(0, 100))}"
+    return f"asked and margin > {draw(st.integers(0, 10))}"
+
+
+@st.composite
+def effects(draw):
+    scores = tuple((d, draw(st.integers(-6, 6))) for d in DIMS if draw(st.booleans()))
+    sets = []
+    if draw(st.booleans()):
+        sets.append(("asked", draw(st.booleans())))
+    if draw(st.booleans()):
+        sets.append(("level", draw(st.integers(0, 3))))
+    gives = (Trade("discount", draw(st.integers(1, 8))),) if draw(st.booleans()) else ()
+    gets = (Trade("volume", draw(st.integers(1, 3))),) if draw(st.booleans()) else ()
+    return Effects(scores=scores, sets=tuple(sets), gives=gives, gets=gets, unilateral=not gets,
+                   once=draw(st.booleans()), condition=draw(st.none() | conditions()),
+                   rating=draw(st.sampled_from(["best", "good", "ok", "poor"])))
+
+
+@st.composite
+def scenarios(draw):
+    """A small scenario of forward links (plus `once` choices that may stay on their node and
+    gotos that may loop), choice and goto nodes, text-less pass-through gotos, two endings."""
+    size = draw(st.integers(2, 7))
+    ids = [f"n{i}" for i in range(size)]
+    endings = ["end-a", "end-b"]
+    nodes = []
+    for i, node_id in enumerate(ids):
+        later = ids[i + 1:] + endings
+        if draw(st.integers(0, 3)) == 0:           # a goto node
+            gotos = [Goto(draw(st.sampled_from(later)), draw(conditions()), 1)
+                     for _ in range(draw(st.integers(0, 2)))]
+            gotos.append(Goto(draw(st.sampled_from(later + ids[:i + 1])), None, 1))   # may loop back
+            text = draw(st.sampled_from(["", "A scene that waits for Continue."]))
+            nodes.append(Node(node_id, 1, None, None, None, tuple(gotos), text, {}, ()))
+        else:
+            choices = []
+            for _ in range(draw(st.integers(1, 3))):
+                e = draw(effects())
+                target = draw(st.sampled_from(later + ([node_id] if e.once else [])))
+                choices.append(Choice("Say it", target, 1, e, "Feedback."))
+            nodes.append(Node(node_id, 1, None, None, None, (), "What do you do?", {}, tuple(choices)))
+    for end in endings:
+        nodes.append(Node(end, 1, None, None, end.split("-")[1], (), "", {"Debrief": "."}, ()))
+    lows = draw(st.lists(st.integers(-5, 0), min_size=2, max_size=2))
+    return Scenario(
+        id="generated", title="Generated", course="c", stage="s", persona="", difficulty=None,
+        minutes=None, start="n0",
+        scores=tuple(ScoreDim(d, low, max(low, 0) + 1, 10, 1) for d, low in zip(DIMS, lows)),
+        variables=(Variable("asked", False, 1), Variable("level", 0, 1)),
+        negotiation=Negotiation({"discount": 10}, {"discount": "percent"}, {"volume": "sites"}),
+        pass_expr=None, tests=(), briefing="", nodes=tuple(nodes))
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenario=scenarios(), data=st.data())
+def test_engines_agree_on_random_paths_of_generated_scenarios(scenario, data):
+    walk(scenario, lambda n: data.draw(st.integers(0, n - 1)))
