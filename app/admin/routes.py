@@ -1,6 +1,6 @@
 """Users, teams and the security log. Each view checks its form, calls one account service and
 commits; a refusal is shown beside the field it is about."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
@@ -9,7 +9,9 @@ from app.auth import session_limits
 from app.extensions import db
 from app.forms import ActionForm, show_error
 from app.models import Team, User
+from app.models.audit import KINDS
 from app.services import accounts, sessions
+from app.services import audit_log as audit_log_service
 
 
 def _index(form=None, team_form=None, query="", page=1, status=200):
@@ -35,7 +37,8 @@ def create_user():
         team = db.session.get(Team, form.team_id.data) if form.team_id.data else None
         try:
             user = accounts.create_user(form.email.data, form.name.data, form.password.data,
-                                        role=form.role.data, team=team, hire_date=form.hire_date.data)
+                                        role=form.role.data, team=team, hire_date=form.hire_date.data,
+                                        by=current_user)
         except accounts.AccountError as error:
             show_error(form, error, "email")
         else:
@@ -78,7 +81,7 @@ def end_sessions(user_id):
     user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    ended = accounts.end_all_sessions(user)
+    ended = accounts.end_all_sessions(user, by=current_user)
     db.session.commit()
     flash(f"{user.name} is logged out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -147,5 +150,13 @@ def edit_team(team_id):
 
 @bp.route("/audit")
 def audit_log():
-    events = accounts.security_log(request.args.get("page", 1, type=int))
-    return render_template("admin/audit.html", events=events)
+    filters = audit_log_service.Filters(request.args.get("kind", ""), request.args.get("who", ""))
+    events = audit_log_service.page(filters, request.args.get("page", 1, type=int))
+    return render_template("admin/audit.html", events=events, filters=filters, kinds=KINDS)
+
+
+@bp.route("/audit.csv")
+def audit_csv():
+    filters = audit_log_service.Filters(request.args.get("kind", ""), request.args.get("who", ""))
+    return Response(audit_log_service.csv_bytes(filters), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="security-log.csv"'})

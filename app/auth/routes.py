@@ -114,7 +114,7 @@ def end_session(session_id):
 def logout_everywhere():
     form = LogoutEverywhereForm(prefix="everywhere")
     if form.validate_on_submit():
-        accounts.end_all_sessions(current_user)
+        accounts.end_all_sessions(current_user, by=current_user)
         db.session.commit()
         logout_user()
         session.clear()

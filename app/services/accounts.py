@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AuditEvent, Role, Team, User
+from app.models import Role, Team, User
 from app.models.users import normalise_email
-from app.services import passwords, sessions
+from app.services import audit_log, passwords, sessions
 
 ROLES = frozenset(r.value for r in Role)
 MANAGER_ROLES = (Role.MANAGER.value, Role.ADMIN.value)
@@ -42,7 +42,7 @@ def authenticate(email, password):
 
 
 def create_user(email, name, password, role=Role.TRAINEE.value, team=None, hire_date=None,
-                check_password=True):
+                check_password=True, by=None):
     email = _valid_email(email)
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}.", field="role")
@@ -55,6 +55,8 @@ def create_user(email, name, password, role=Role.TRAINEE.value, team=None, hire_
     user = User(email=email, name=name.strip() or email, role=role, hire_date=hire_date)
     user.set_password(password)
     _flush_unique_email(email, new=user, team=team)
+    if by is not None:
+        audit_log.record("user-created", by=by, about=user, detail=f"role {role}")
     return user
 
 
@@ -88,9 +90,13 @@ def change_password(user, current_password, new_password):
     sessions.end_all(user, keep_token=user.session_token)  # every other device is logged out
 
 
-def end_all_sessions(user):
-    """Log the user out on every device; returns how many sessions ended."""
-    return sessions.end_all(user)
+def end_all_sessions(user, by=None):
+    """Log the user out on every device; returns how many sessions ended. Asked for by someone
+    (an admin, or the user on /account), it goes in the security log."""
+    ended = sessions.end_all(user)
+    if by is not None:
+        audit_log.record("sessions-ended", by=by, about=user, detail=f"{ended} session{'s' if ended != 1 else ''}")
+    return ended
 
 
 def set_active(user, active, by=None):
@@ -103,6 +109,7 @@ def set_active(user, active, by=None):
         user.active = active
         if not active:
             end_all_sessions(user)
+        audit_log.record("user-reactivated" if active else "user-deactivated", by=by, about=user)
     db.session.flush()
 
 
@@ -112,6 +119,7 @@ def set_role(user, role, by=None):
     if user.role != role:
         if user.role == Role.ADMIN.value:
             _keep_an_active_admin(user, by)
+        audit_log.record("role-changed", by=by, about=user, detail=f"{user.role} → {role}")
         user.role = role
         end_all_sessions(user)  # a changed role must not keep old powers in open sessions
 
@@ -148,12 +156,18 @@ def update_user(user, *, name, email, role, team_id, hire_date, by=None):
         raise AccountError(f"Unknown role {role!r}.", field="role")
     if role != user.role and user.role == Role.ADMIN.value:
         _keep_an_active_admin(user, by)
+    changed = [label for label, old, new in (("name", user.name, name), ("email", user.email, email),
+                                              ("team", user.team_id, team.id if team else None),
+                                              ("hire date", user.hire_date, hire_date)) if old != new]
     try:
         with db.session.begin_nested():     # nothing changes unless everything does
             if user.role != role:
+                audit_log.record("role-changed", by=by, about=user, detail=f"{user.role} → {role}")
                 user.role = role
                 end_all_sessions(user)   # see set_role
             user.name, user.email, user.team, user.hire_date = name, email, team, hire_date
+            if changed:
+                audit_log.record("user-changed", by=by, about=user, detail=", ".join(changed))
             db.session.flush()
     except IntegrityError:
         raise AccountError(f"Another account already uses {email}.", field="email") from None
@@ -233,11 +247,6 @@ def manager_choices():
                                   .where(User.role.in_(MANAGER_ROLES), User.active)
                                   .order_by(User.name)).all()
     return [(0, "No manager")] + [(user_id, f"{name} ({email})") for user_id, name, email in managers]
-
-
-def security_log(page=1, per_page=100):
-    return db.paginate(select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
-                       page=max(page, 1), per_page=per_page, error_out=False)
 
 
 from werkzeug.security import generate_password_hash  # noqa: E402

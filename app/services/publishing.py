@@ -22,6 +22,7 @@ from app.content import serialize
 from app.content import lint as content_lint
 from app.extensions import db
 from app.models import ContentVersion, PublishedContent
+from app.services import audit_log
 
 FROM_JSON = {"course": serialize.course_from_json, "module": serialize.module_from_json,
              "scenario": serialize.scenario_from_json}
@@ -154,6 +155,10 @@ def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
     if origin == FROM_FILE:
         # The live text is now the file's (new, or the same text the studio had published).
         pointer.origin, pointer.file_sha256 = FROM_FILE, digest
+    if moved:
+        audit_log.record("content-published", by=author,
+                         detail=f"{kind} {value.id} version {existing.version}"
+                                + (" from the studio" if origin != FROM_FILE else f" from {path or 'a file'}"))
     db.session.flush()
     return PublishResult(existing, created, moved)
 

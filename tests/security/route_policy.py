@@ -22,6 +22,7 @@ POLICY = {
     "admin.create_team": ADMIN,
     "admin.edit_team": ADMIN,
     "admin.audit_log": ADMIN,
+    "admin.audit_csv": ADMIN,
 }
 
 
