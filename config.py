@@ -40,6 +40,7 @@ class Config:
     SESSION_LIFETIME_DAYS = 30
     # PostgreSQL: give up on a database that does not accept a connection, or does not finish a
     # statement, within this many seconds, and answer 503 instead of hanging the worker.
+    SQLITE_SYNCHRONOUS = "NORMAL"  # FULL: each commit also survives a power loss (slower writes)
     LOG_FORMAT = "text"          # "json" in production: one JSON object per line
     LOG_LEVEL = "INFO"
     DATABASE_CONNECT_TIMEOUT = 5
@@ -60,6 +61,7 @@ class Config:
         "CONTENT_ROOT": str, "DEMO_PASSWORD": str, "PAGE_SIZE": int,
         "SESSION_IDLE_MINUTES": int, "SESSION_LIFETIME_DAYS": int,
         "DATABASE_CONNECT_TIMEOUT": int, "DATABASE_STATEMENT_TIMEOUT": int, "LOG_FORMAT": str, "LOG_LEVEL": str,
+        "SQLITE_SYNCHRONOUS": lambda v: v.strip().upper(),
     }
 
     @classmethod

@@ -4,11 +4,11 @@ import os
 import secrets
 import sqlite3
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from config import check_secret_key, config_for_environment
 
@@ -66,6 +66,9 @@ def _finish_config(app):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "petitspas.db")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         _postgresql_timeouts(app.config)
+    if app.config["SQLITE_SYNCHRONOUS"] not in SQLITE_SYNCHRONOUS_MODES:
+        raise SystemExit(f"SQLITE_SYNCHRONOUS={app.config['SQLITE_SYNCHRONOUS']!r} is not one of "
+                         f"{', '.join(SQLITE_SYNCHRONOUS_MODES)}")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; wait for the lock instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -116,14 +119,18 @@ def _postgresql_timeouts(config):
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
+SQLITE_SYNCHRONOUS_MODES = ("NORMAL", "FULL", "EXTRA")
+
+
+def _sqlite_pragmas(dbapi_connection, _record, synchronous="NORMAL"):
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # NORMAL in WAL mode: a commit survives the process being killed, but the last ones may
+        # be lost (never half-written) if the machine loses power; FULL syncs every commit.
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
 
@@ -131,6 +138,10 @@ def _register_extensions(app):
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", partial(_sqlite_pragmas, synchronous=app.config["SQLITE_SYNCHRONOUS"]))
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -75,3 +75,23 @@ def test_development_makes_its_own_random_key_once(tmp_path, monkeypatch):
     assert check_secret_key({"SECRET_KEY": key}) is None
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0          # the owner's only
     assert list(tmp_path.iterdir()) == [tmp_path / "secret_key"]          # no draft left behind
+
+
+def test_sqlite_durability_is_a_setting_and_applied_to_every_connection(make_app):
+    """NORMAL (the default) keeps every commit through a killed process but may lose the last
+    ones on a power loss; FULL syncs each commit (docs/security.md says which is which)."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    for setting, expected in (("NORMAL", 1), ("FULL", 2)):
+        app = make_app(SQLITE_SYNCHRONOUS=setting)
+        with app.app_context():
+            if db.engine.dialect.name != "sqlite":
+                pytest.skip("SQLite only")
+            db.engine.dispose()
+            assert db.session.execute(text("PRAGMA synchronous")).scalar() == expected
+            assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            db.session.remove()
+            db.engine.dispose()
+    with pytest.raises(SystemExit, match="SQLITE_SYNCHRONOUS"):
+        make_app(SQLITE_SYNCHRONOUS="OFF")
