@@ -14,7 +14,7 @@ from app.extensions import commit_keeping_loaded, db
 from app.learn import bp
 from app.learn.forms import StartForm, StepForm, answers_of, quiz_form_for
 from app.security import audit, seal, unseal
-from app.services import charts, learning, stages
+from app.services import charts, learning, publishing, stages
 from app.services import comments as comment_service
 
 
@@ -38,9 +38,9 @@ def _not_found(fn, *args):
         abort(404)
 
 
-def _phase_titles(progress_course=None):
-    from app.services import publishing
-    course = publishing.published_course(learning.COURSE_ID)
+def _phase_titles(course_id=None):
+    """Phase titles of a course (a scenario's own), else of the published course."""
+    course = publishing.published_course(course_id or publishing.course_id())
     return {p.id: p.title for p in course.phases} if course else {}
 
 
@@ -288,7 +288,7 @@ def player(attempt_id):
             comments=comment_service.for_debrief(current_user, attempt),
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
             board=_board(scenario, state), signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
-            walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(),
+            walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(scenario.course),
             module=_scenario_module(learning.progress_of(current_user), attempt.scenario_slug))
         db.session.commit()                 # the comments shown are now read
         return page
@@ -358,7 +358,7 @@ def _feedback_page(attempt, recorded, last):
     for row in board["scores"]:
         row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
     page = render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
-                           effects=effects, board=board, phases=_phase_titles() if recorded.phase else {},
+                           effects=effects, board=board, phases=_phase_titles(scenario.course) if recorded.phase else {},
                            last=last, address=address)
     return page, 200, {"Content-Location": address}
 

@@ -92,7 +92,7 @@ def seed_demo_activity(emails, seed=7, echo=print):
     people = db.session.scalars(select(User).where(User.email.in_(emails))).all()
     modules = sorted(publishing.published_all("module").values(), key=lambda v: v.path or v.slug)
     values = [publishing.value_of(v) for v in modules]
-    course = publishing.published_course("business-relationship")
+    course = publishing.published_course(publishing.course_id())
     order = {s.id: n for n, s in enumerate(course.stages)} if course else {}
     values.sort(key=lambda m: (order.get(m.stage, 99), m.order))
     written = 0

@@ -329,7 +329,7 @@ def effective_assignments(user, today=None):
     course_ids = {a.target_slug for a in assignments if a.target_kind == "course"}
     module_progress = None
     if "module" in kinds or "course" in kinds:
-        for course_id in course_ids | {"business-relationship"}:
+        for course_id in course_ids | {publishing.course_id()} - {None}:
             courses[course_id] = progress_service.progress_of(user.id, course_id)
         module_progress = {}
         for course in courses.values():

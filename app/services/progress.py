@@ -122,8 +122,10 @@ def course_outline(course_id):
     return course, modules
 
 
-def progress_for(user_ids, course_id="business-relationship"):
-    """{user_id: CourseProgress} for many trainees, in four queries whatever their number."""
+def progress_for(user_ids, course_id=None):
+    """{user_id: CourseProgress} for many trainees, in four queries whatever their number; the
+    published course unless another is named."""
+    course_id = course_id or publishing.course_id()
     course, modules_by_stage = course_outline(course_id)
     if course is None:
         return {}
@@ -179,5 +181,5 @@ def progress_for(user_ids, course_id="business-relationship"):
     return result
 
 
-def progress_of(user_id, course_id="business-relationship"):
+def progress_of(user_id, course_id=None):
     return progress_for([user_id], course_id).get(user_id)

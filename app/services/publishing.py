@@ -110,6 +110,14 @@ def value_from_compiled(version_id, kind, compiled):
     return FROM_JSON[kind](json.loads(compiled))
 
 
+def course_id():
+    """The id of the course trainees follow: the published course (the first by id if several
+    are published), or None before any is. Nothing names the course in the code: it is what
+    the content says."""
+    return db.session.scalar(select(PublishedContent.slug).where(PublishedContent.kind == "course")
+                             .order_by(PublishedContent.slug).limit(1))
+
+
 def published_course(course_id):
     version = published("course", course_id)
     return value_of(version) if version else None

@@ -28,7 +28,6 @@ from app.models import (AttemptStep, CoachingComment, ContentVersion, PageView, 
 from app.services import assignments as assignment_service
 from app.services import publishing
 
-DEFAULT_COURSE = "business-relationship"
 GOOD_RATINGS = ("best", "good")
 SORTS = ("attention", "name", "activity", "completion")
 # Coaching: a skill or a phase is worth coaching under this share of good reads, with enough evidence.
@@ -78,7 +77,7 @@ _OUTLINES = {}                           # (course, published versions) -> Outli
 _OUTLINES_KEPT = 8
 
 
-def load_outline(course_id=DEFAULT_COURSE):
+def load_outline(course_id=None):
     """The published course, its modules and every published title. One light statement (ids,
     checksums and titles of the published versions) on each call; the outline built from them
     is cached per process per set of published versions (versions never change, and the sha256
@@ -89,6 +88,8 @@ def load_outline(course_id=DEFAULT_COURSE):
                ContentVersion.sha256)
         .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
         .order_by(ContentVersion.id)).all()
+    # the published course unless another is named (publishing.course_id's rule, on rows at hand)
+    course_id = course_id or min((slug for _id, kind, slug, _t, _s in rows if kind == "course"), default=None)
     key = (course_id, tuple(tuple(row) for row in rows))
     outline = _OUTLINES.get(key)
     if outline is None:
@@ -400,12 +401,13 @@ def _latest_id(model):
     return select(func.max(model.id)).where(model.user_id == User.id).scalar_subquery()
 
 
-def team_rows(team_ids, course_id=DEFAULT_COURSE, today=None):
+def team_rows(team_ids, course_id=None, today=None):
     """One TraineeRow per active trainee of the teams, in a fixed number of statements: the
     trainees with their stored summaries and live marks in one; when some summaries are stale,
     their fold in one more and the store in a third."""
     team_ids = sorted(team_ids)
     outline = load_outline(course_id)
+    course_id = outline.course.id if outline.course else course_id
     if not team_ids:
         return [], outline
     summary = ProgressSummary
@@ -544,7 +546,7 @@ def choice_analytics(team_ids, scenario=None):
         scenarios.setdefault(slug, {})[node_id] = choices
     out = []
     wrong = []
-    course = publishing.published_course(DEFAULT_COURSE)
+    course = publishing.published_course(publishing.course_id())
     for slug in sorted(scenarios):
         value = _scenario_value(slug)
         node_order = {n.id: i for i, n in enumerate(value.nodes)} if value else {}
@@ -578,14 +580,14 @@ def choice_analytics(team_ids, scenario=None):
     return out, wrong
 
 
-def phase_matrix(team_ids, scenario=None, course_id=DEFAULT_COURSE):
+def phase_matrix(team_ids, scenario=None, course_id=None):
     """Signal reading: true phase (rows) against the phase claimed (columns), with counts."""
     rows = db.session.execute(
         select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
         .where(AttemptStep.attempt_id.in_(_team_attempts(team_ids, scenario)), AttemptStep.phase.is_not(None),
                AttemptStep.choice.is_not(None))
         .group_by(AttemptStep.phase, AttemptStep.phase_claimed)).all()
-    course = publishing.published_course(course_id)
+    course = publishing.published_course(course_id or publishing.course_id())
     phases = [(p.id, p.title) for p in course.phases] if course else []
     known = {p for p, _ in phases}
     for true, claimed, _ in rows:
@@ -682,7 +684,7 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
         return [{"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]]
 
     out = defaultdict(lambda: {"skills": [], "phases": []})
-    course = publishing.published_course(DEFAULT_COURSE)
+    course = publishing.published_course(publishing.course_id())
     for (user_id, tag), entry in skill.items():
         share = round(100 * entry["good"] / entry["total"])
         if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
@@ -752,7 +754,7 @@ def transcript(attempt):
     version the attempt was played on. Author Markdown goes through the sanitizing renderer."""
     version = attempt.version
     scenario = publishing.value_of(version) if version else None
-    course = publishing.published_course(scenario.course if scenario else DEFAULT_COURSE)
+    course = publishing.published_course(scenario.course if scenario else publishing.course_id())
     steps = []
     for step in attempt.steps:
         node = scenario.node(step.node) if scenario else None

@@ -23,7 +23,7 @@ def _module_with_both_kinds(app):
     right answers keyed by the question's words."""
     from app.services import publishing
     with app.app_context():
-        first_stage = publishing.published_course(learning.COURSE_ID).stages[0].id
+        first_stage = publishing.published_course(publishing.course_id()).stages[0].id
         for version in publishing.published_all("module").values():
             module = publishing.value_of(version)
             kinds = {sum(a.correct for a in q.answers) > 1 for q in module.quiz}
