@@ -52,6 +52,22 @@ class Config:
     CONTENT_ROOT = str(BASE_DIR)
     DEMO_PASSWORD = "petitspas"
     PAGE_SIZE = 50
+    # Outgoing mail (Flask-Mail's names). No MAIL_SERVER: nothing is sent, messages wait in the
+    # outbox (the admin's Outbox page shows them); production refuses that unless MAIL_DISABLED.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Petits Pas <no-reply@localhost>"
+    MAIL_TIMEOUT = 10              # seconds for the SMTP connection and each command
+    MAIL_MAX_ATTEMPTS = 6          # then the message is marked failed (tries 1, 2, 4, 8, 16 min apart)
+    MAIL_DISABLED = False
+    # Links in mails start with this, never with the Host header a request brought (a forged Host
+    # would otherwise put an attacker's site in a password-reset mail).
+    SITE_URL = "http://127.0.0.1:5000"
+    PASSWORD_RESET_MINUTES = 60
+    RESET_LIMIT = "5 per 15 minutes"   # reset mails asked for, per address and per email
 
     # Types of the settings that environment variables may override.
     _ENV_TYPES = {
@@ -62,6 +78,9 @@ class Config:
         "SESSION_IDLE_MINUTES": int, "SESSION_LIFETIME_DAYS": int,
         "DATABASE_CONNECT_TIMEOUT": int, "DATABASE_STATEMENT_TIMEOUT": int, "LOG_FORMAT": str, "LOG_LEVEL": str,
         "SQLITE_SYNCHRONOUS": lambda v: v.strip().upper(),
+        "MAIL_SERVER": str, "MAIL_PORT": int, "MAIL_USE_TLS": _bool, "MAIL_USERNAME": str, "MAIL_PASSWORD": str,
+        "MAIL_DEFAULT_SENDER": str, "MAIL_TIMEOUT": float, "MAIL_MAX_ATTEMPTS": int, "MAIL_DISABLED": _bool,
+        "SITE_URL": str, "PASSWORD_RESET_MINUTES": int, "RESET_LIMIT": str,
     }
 
     @classmethod
@@ -103,6 +122,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     APP_ENV = "production"
+    SITE_URL = None                # required with mail: the address people reach the site at
     LOG_FORMAT = "json"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
@@ -131,6 +151,18 @@ def check_secret_key(settings):
         return f"SECRET_KEY is too short ({len(key)} characters); use at least {MIN_SECRET_CHARACTERS} random characters. {advice}"
     if secret_bits(key) < MIN_SECRET_BITS:
         return f"SECRET_KEY is not random enough (repeated or few distinct characters). {advice}"
+    return None
+
+
+def check_mail_settings(settings):
+    """Production sends mail (password resets, reminders) or says explicitly that it does not."""
+    if settings.get("MAIL_DISABLED"):
+        return None
+    if not settings.get("MAIL_SERVER"):
+        return ("MAIL_SERVER is not set: password resets and reminders could not be sent. Set MAIL_SERVER "
+                "(and MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME, MAIL_PASSWORD, MAIL_DEFAULT_SENDER), or MAIL_DISABLED=1.")
+    if not (settings.get("SITE_URL") or "").startswith(("https://", "http://")):
+        return "SITE_URL is not set: the links in mails need the site's address, e.g. https://training.example.com."
     return None
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
-from config import check_secret_key, config_for_environment
+from config import check_mail_settings, check_secret_key, config_for_environment
 
 
 def create_app(config_class=None, **overrides):
@@ -55,7 +55,7 @@ def _finish_config(app):
     lifetime = timedelta(days=app.config["SESSION_LIFETIME_DAYS"])
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["REMEMBER_COOKIE_DURATION"] = lifetime
     if app.config["APP_ENV"] == "production":
-        problem = check_secret_key(app.config)
+        problem = check_secret_key(app.config) or check_mail_settings(app.config)
         if problem:
             raise SystemExit(f"Refusing to start in production: {problem}")
         app.debug = False
@@ -155,12 +155,14 @@ def _register_blueprints(app):
     from app.author import bp as author_bp
     from app.learn import bp as learn_bp
     from app.manage import bp as manage_bp
+    from app.notifications import bp as notifications_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp, url_prefix="/learn")
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(author_bp, url_prefix="/author")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(notifications_bp)
 
 
 def _register_cli(app):

@@ -11,11 +11,15 @@ from app.extensions import db
 
 users_cli = AppGroup("users", help="Create and manage accounts.")
 content_cli = AppGroup("content", help="Lint, play-test, graph and publish courses and scenarios.")
+mail_cli = AppGroup("mail", help="Send the mails waiting in the outbox.")
+reminders_cli = AppGroup("reminders", help="Due-date reminders and managers' digests.")
 
 
 def register(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(demo)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -58,6 +62,41 @@ def _known_migrations():
     from alembic.script import ScriptDirectory
     folder = Path(current_app.root_path).parent / "migrations"
     return {script.revision for script in ScriptDirectory(str(folder)).walk_revisions()}
+
+
+def _moment(value):
+    """--now: an ISO date-time (UTC when it names no zone) as the naive UTC the tables store."""
+    from datetime import datetime, timezone
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use an ISO date-time, e.g. 2026-12-01T08:00 or 2026-12-01T08:00+01:00")
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@mail_cli.command("send")
+@click.option("--now", default=None, help="ISO date-time to act as now (tests, catching up).")
+def mail_send(now):
+    """Send the queued mails that are due (safe to run on several hosts at once)."""
+    from app.services import mail
+    try:
+        report = mail.send_due(now=_moment(now))
+    except mail.MailNotConfigured as error:
+        raise click.ClickException(f"{error} Set MAIL_SERVER (and MAIL_PORT...) to send them.")
+    click.echo(str(report))
+    for error in report.errors[:5]:
+        click.echo(f"  {error}", err=True)
+
+
+@reminders_cli.command("send")
+@click.option("--now", default=None, help="ISO date-time to act as now (tests, catching up after an outage).")
+def reminders_send(now):
+    """Queue due-soon, overdue and digest messages (idempotent: run it every hour)."""
+    from app.services import reminders
+    report = reminders.send(now=_moment(now))
+    click.echo(str(report))
 
 
 @users_cli.command("create")

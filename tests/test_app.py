@@ -55,6 +55,8 @@ def test_production_refuses_to_start_without_a_strong_secret(secret, tmp_path):
 def test_production_starts_with_a_strong_secret(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a" * 8 + "0f1e2d3c4b5a69788796a5b4c3d2e1f0")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.com")
+    monkeypatch.setenv("SITE_URL", "https://training.example.com")
     app = create_app(ProductionConfig)
     assert app.debug is False
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # when a trainee dismissed the first-visit welcome (None: it is still shown)
     welcomed_at: Mapped[datetime | None]
+    # The bell's number, kept with the user (app/services/notifications.py) so that the header
+    # of every page shows it without a query of its own.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
 
     team: Mapped["Team | None"] = relationship(back_populates="members", foreign_keys=[team_id])
 

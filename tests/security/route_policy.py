@@ -30,10 +30,12 @@ POLICY = {
 from tests.security.policy_author import AUTHOR_POLICY  # noqa: E402
 from tests.security.policy_learn import LEARN_POLICY  # noqa: E402
 from tests.security.policy_manage import MANAGE_POLICY  # noqa: E402
+from tests.security.policy_notifications import NOTIFICATIONS_POLICY  # noqa: E402
 
 POLICY.update(LEARN_POLICY)
 POLICY.update(MANAGE_POLICY)
 POLICY.update(AUTHOR_POLICY)
+POLICY.update(NOTIFICATIONS_POLICY)
 
 
 def policy_for(endpoint):

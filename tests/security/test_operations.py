@@ -66,7 +66,8 @@ def test_production_app_writes_json_to_stderr(make_app, monkeypatch, migrated):
     make_app()
     stream = io.StringIO()
     monkeypatch.setattr("sys.stderr", stream)
-    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=migrated, SECRET_KEY="0f5c1e7a9b3d42c68e1f0a7b9c3d5e7f1a2b")
+    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=migrated, SECRET_KEY="0f5c1e7a9b3d42c68e1f0a7b9c3d5e7f1a2b",
+                     MAIL_DISABLED=True)
     app.test_client().get("/login")
     lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
     assert any(e["logger"] == "petitspas.requests" and e["path"] == "/login" and e["status"] == 200 for e in lines)

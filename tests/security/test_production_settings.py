@@ -15,7 +15,7 @@ STRONG = "0f5c1e7a9b3d42c68e1f0a7b9c3d5e7f1a2b4c6d8e0f1a3b"
 def production(migrated, make_app):
     make_app()   # empties the tables after the test
     app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=migrated, SECRET_KEY=STRONG, WTF_CSRF_ENABLED=False,
-                     RATELIMIT_ENABLED=False)
+                     RATELIMIT_ENABLED=False, MAIL_DISABLED=True)
     yield app
     with app.app_context():
         db.session.remove()

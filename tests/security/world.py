@@ -91,7 +91,7 @@ def build_world(app, factory):
     values = {"module_id": module, "number": 1, "scenario_id": SCENARIO, "seq": 1, "trainee_id": trainee.id,
               "assignment_id": assignment_id, "kind": "scenario", "slug": SCENARIO, "user_id": trainee.id,
               "team_id": team, "filename": "css/site.css", "session_id": 1, "comment_id": comment_id,
-              "name": "content-format"}
+              "name": "content-format", "notification_id": 1, "message_id": 1, "token": "not-a-token"}
     return {"manager": manager, "team": team, "trainee": trainee, "trainer": trainer, "admin": admin,
             "finished": finished, "open": in_progress, "quiz": quiz, "module": module,
             "assignment": assignment_id, "values": values}
