@@ -29,4 +29,4 @@ def load_user(token):
     return user
 
 
-from app.auth import routes  # noqa: E402,F401
+from app.auth import reset, routes  # noqa: E402,F401

@@ -20,3 +20,16 @@ class ChangePasswordForm(FlaskForm):
 
 class LogoutEverywhereForm(FlaskForm):
     submit = SubmitField("Log out on every device")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter the email address of your account."), Length(max=254)])
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField("New password", validators=[DataRequired("Choose a new password."), Length(max=1024)])
+    confirm = PasswordField("Repeat the new password",
+                            validators=[DataRequired("Repeat the new password."),
+                                        EqualTo("new_password", "The two passwords differ.")])
+    submit = SubmitField("Set my new password")

@@ -1,0 +1,101 @@
+"""A forgotten password: a mail with a link to /reset-password/<token>, valid for
+PASSWORD_RESET_MINUTES, that works once.
+
+The token is signed (SECRET_KEY) and names the user, the time it was made and a fingerprint of
+the password hash at that time: once the password changes (by this link, on /account, or by an
+admin), every link made before dies, so a link is usable once without a table of used links."""
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.extensions import db
+from app.models import User
+from app.models.base import utcnow
+from app.services import accounts, mail, sessions
+from app.services.notifications import PASSWORD_RESET
+
+
+class ResetLinkError(ValueError):
+    """A link that does not reset anything, in the person's words."""
+
+
+def _signer():
+    return URLSafeSerializer(current_app.secret_key, salt="password-reset")
+
+
+def _fingerprint(user):
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def _lifetime():
+    return timedelta(minutes=int(current_app.config["PASSWORD_RESET_MINUTES"]))
+
+
+def make_token(user, now=None):
+    issued = int(((now or utcnow()) - datetime(1970, 1, 1)).total_seconds())
+    return _signer().dumps({"u": user.id, "p": _fingerprint(user), "t": issued})
+
+
+def user_for_token(token, now=None):
+    """The active user a link resets, or ResetLinkError (forged, expired, used or outdated)."""
+    try:
+        payload = _signer().loads(token or "")
+        user_id, fingerprint, issued = payload["u"], payload["p"], payload["t"]
+        issued_at = datetime(1970, 1, 1) + timedelta(seconds=int(issued))
+    except (BadSignature, KeyError, TypeError, ValueError, OverflowError):
+        raise ResetLinkError("This link is not a password-reset link of this site. Ask for a new one.") from None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active:
+        raise ResetLinkError("This link no longer resets a password. Ask for a new one.")
+    if fingerprint != _fingerprint(user):
+        raise ResetLinkError("This link has been used, or the password has changed since it was sent. "
+                             "Ask for a new one if you still need it.")
+    if (now or utcnow()) - issued_at > _lifetime():
+        raise ResetLinkError(f"This link has expired (links work for {_minutes()} minutes). Ask for a new one.")
+    return user
+
+
+def _minutes():
+    return int(current_app.config["PASSWORD_RESET_MINUTES"])
+
+
+def _queue_mail(user, by=None, now=None):
+    now = now or utcnow()
+    token = make_token(user, now)
+    mail.queue(user, PASSWORD_RESET, f"reset:{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}", "password_reset",
+               "Reset your Petits Pas password", link=mail.site_link("auth.reset_password", token=token),
+               minutes=_minutes(), by=by)
+    return token
+
+
+def request_reset(email, now=None):
+    """Someone asked for a link for `email`: queue it if an active account uses that address.
+    Returns the user or None; the page says the same either way."""
+    user = accounts.find_user_by_email(email)
+    if user is None or not user.active:
+        return None
+    _queue_mail(user, now=now)
+    return user
+
+
+def send_by_admin(admin, user):
+    """An admin sends a user a reset link (the user chooses the password; the admin never sees it)."""
+    if not user.active:
+        raise accounts.AccountError(f"{user.name}'s account is deactivated: reactivate it first.")
+    _queue_mail(user, by=admin)
+
+
+def reset(token, new_password, now=None):
+    """Set the new password through a link: the password rules apply; every session of the user
+    ends (the caller opens a new one here). Returns the user."""
+    user = user_for_token(token, now)
+    problem = accounts.password_problem(new_password, name=user.name, email=user.email)
+    if problem:
+        raise accounts.AccountError(problem, field="new_password")
+    user.set_password(new_password)
+    sessions.end_all(user)
+    db.session.flush()
+    return user

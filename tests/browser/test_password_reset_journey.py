@@ -1,0 +1,66 @@
+"""A forgotten password, end to end in Chromium: from the login page's link, the mail caught by a
+real SMTP server (aiosmtpd), to a new password and the trainee's dashboard."""
+import re
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.services import mail
+from tests.smtp import smtp_server  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def mail_site(make_app, smtp_server):
+    app = make_app(WTF_CSRF_ENABLED=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["SITE_URL"] = base
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, base
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _send_mail(app):
+    with app.app_context():
+        report = mail.send_due()
+        db.session.remove()
+    return report
+
+
+def test_a_trainee_resets_a_forgotten_password_from_the_login_page(page, mail_site, smtp_server, factory):
+    app, base = mail_site
+    trainee = factory.user(name="Paula Forgot", email="paula@example.com")
+    page.goto(base + "/login")
+    page.click("text=Forgot your password?")
+    page.wait_for_url(base + "/forgot-password")
+    page.click("button[type=submit]")                                   # empty
+    assert "Enter the email address of your account." in page.inner_text("main")
+    page.fill("input[name=email]", trainee.email)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-reset-sent]")
+    assert _send_mail(app).sent == 1
+    [message] = smtp_server.to("paula@example.com")
+    link = re.search(r"http://\S+/reset-password/\S+", smtp_server.text(message)).group(0)
+    assert "Hello Paula Forgot," in smtp_server.text(message) and link in smtp_server.html(message)
+    page.goto(link)
+    page.fill("input[name=new_password]", "paula123")                   # the rules apply
+    page.fill("input[name=confirm]", "paula123")
+    page.click("button[type=submit]")
+    assert page.locator("#new_password-error").is_visible()
+    page.fill("input[name=new_password]", "Kettles hum at dawn")
+    page.fill("input[name=confirm]", "Kettles hum at dawn")
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/learn/")
+    assert "Your password is changed and you are logged in." in page.content()
+    assert "Paula Forgot" in page.inner_text("header")
+    page.goto(link)                                                      # used: it no longer works
+    assert "has been used" in page.inner_text("main")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(base + "/forgot-password")
+    assert page.locator("input[name=email]").is_visible()
