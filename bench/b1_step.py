@@ -160,6 +160,10 @@ class Player:
         self.refused += 1                       # stale or refused: where it sends us says the state
         status, page, _ = client.get(headers["Location"])
         match = re.search(rb'name="seq" value="(\d+)"', page)
+        while match and b"data-choice=" not in page:    # a prospect's reaction to read: Continue
+            client.post(f"/learn/attempts/{attempt}/step", {"seq": int(match.group(1))})
+            status, page, _ = client.get(headers["Location"])
+            match = re.search(rb'name="seq" value="(\d+)"', page)
         if match:
             self.ready[0][3] = int(match.group(1))
         else:

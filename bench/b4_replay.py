@@ -12,6 +12,7 @@ Bar: exactly one step per burst, no 5xx, no "database is locked"; replay through
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import threading
@@ -59,6 +60,16 @@ def bursts(base, email, connections, count):
         if any(b"See your debrief" in page for _s, _l, page in results):
             leader.attempt_ended()
             leader.start()
+        else:                                    # a prospect's reaction to read first: Continue, untimed
+            _, page, _ = leader.client.get(f"/learn/attempts/{leader.attempt}")
+            match = re.search(rb'name="seq" value="(\d+)"', page)
+            while match and b"data-choice=" not in page:
+                leader.client.post(f"/learn/attempts/{leader.attempt}/step", {"seq": int(match.group(1))})
+                expected += 1                    # a Continue is a recorded step too
+                _, page, _ = leader.client.get(f"/learn/attempts/{leader.attempt}")
+                match = re.search(rb'name="seq" value="(\d+)"', page)
+            if match:
+                leader.seq = int(match.group(1))
     for c in clients:
         c.close()
     return load, expected
