@@ -123,7 +123,7 @@ def test_remember_me_cookie_is_bounded_and_revoked(app, factory):
     cookie = client.get_cookie("remember_token")
     assert cookie is not None and cookie.http_only
     assert app.config["REMEMBER_COOKIE_DURATION"].days <= 30
-    # A new browser with only the remember cookie is logged in, until the session version moves.
+    # A new browser with only the remember cookie is logged in, until its session is ended.
     fresh = app.test_client()
     fresh.set_cookie("remember_token", cookie.value)
     assert fresh.get("/learn/").status_code == 200
