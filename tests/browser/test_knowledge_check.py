@@ -115,6 +115,7 @@ def test_single_and_multiple_choice_checks(browser, page, live_server, make_app,
 
     # the right answers, checkboxes included
     page.click("a.button:has-text('Try again')")
+    page.wait_for_selector("fieldset.question")          # the check again, not the result page left behind
     for fieldset, name, _several, right, _values in _questions(page, key):
         _tick(fieldset, name, right)
     page.click("text=Check my answers")

@@ -38,6 +38,7 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
         assert page.locator(".where").inner_text() == f"Page {number} of {pages}"
         page.click("text=Next page →")
     page.click("text=Take the knowledge check →")
+    page.wait_for_selector("fieldset.question")
 
     # the knowledge check: a first try with two wrong answers, then a pass. Questions are drawn
     # from the pool and answers shuffled, so each answer is found by its question and value.
@@ -55,6 +56,7 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
     page.click("text=Check my answers")
     assert "not yet" in page.locator("[data-quiz-result] h1").inner_text()
     page.click("a.button:has-text('Try again')")
+    page.wait_for_selector("fieldset.question")          # the new draw, not the result page left behind
     for n in asked():
         for i in right[n]:
             page.check(f'input[name="q{n}"][value="{i}"]')
