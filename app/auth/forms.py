@@ -18,10 +18,6 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class LogoutEverywhereForm(FlaskForm):
-    submit = SubmitField("Log out on every device")
-
-
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter the email address of your account."), Length(max=254)])
     submit = SubmitField("Send me a link")

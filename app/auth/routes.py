@@ -2,8 +2,9 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, guessing, session_limits
-from app.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm
+from app.auth.forms import ChangePasswordForm, LoginForm
 from app.extensions import db
+from app.forms import ActionForm, show_error
 from app.models.users import normalise_email
 from app.security import audit, client_address, is_safe_next
 from app.services import accounts, sessions
@@ -63,7 +64,7 @@ def logout():
 @login_required
 def account():
     form = ChangePasswordForm()
-    everywhere = LogoutEverywhereForm(prefix="everywhere")
+    everywhere = ActionForm(prefix="everywhere")
     if form.validate_on_submit():
         # The current password is a password guess like a login's: same budgets, same audit.
         if not guessing.reserve(current_user.email):
@@ -78,7 +79,7 @@ def account():
                 audit("password-failed", user=current_user, email=current_user.email)
             else:
                 guessing.give_back(current_user.email)
-            getattr(form, error.field or "new_password").errors.append(str(error))
+            show_error(form, error, "new_password")
         else:
             guessing.give_back(current_user.email)
             db.session.commit()
@@ -112,7 +113,7 @@ def end_session(session_id):
 @bp.route("/account/logout-everywhere", methods=["POST"])
 @login_required
 def logout_everywhere():
-    form = LogoutEverywhereForm(prefix="everywhere")
+    form = ActionForm(prefix="everywhere")
     if form.validate_on_submit():
         accounts.end_all_sessions(current_user, by=current_user)
         db.session.commit()

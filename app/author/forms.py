@@ -24,7 +24,3 @@ class NewForm(FlaskForm):
 class UploadForm(FlaskForm):
     kind = SelectField("Kind", choices=KIND_CHOICES, default="scenario")
     file = FileField("Markdown file (.md)")
-
-
-class ActionForm(FlaskForm):
-    """A POST that carries nothing but its CSRF token."""

@@ -38,10 +38,6 @@ class StepForm(FlaskForm):
     choice = IntegerField(validators=[Optional()])
 
 
-class StartForm(FlaskForm):
-    """Start or resume an attempt (no fields but the CSRF token)."""
-
-
 class QuizFormBase(FlaskForm):
     submission = HiddenField(validators=[DataRequired()])
     version_id = HiddenField()

@@ -11,8 +11,9 @@ from markupsafe import Markup
 from app.content import engine, words
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import commit_keeping_loaded, db
+from app.forms import ActionForm
 from app.learn import bp
-from app.learn.forms import StartForm, StepForm, answers_of, quiz_form_for
+from app.learn.forms import StepForm, answers_of, quiz_form_for
 from app.security import audit, seal, unseal
 from app.services import charts, learning, publishing, stages
 from app.services import comments as comment_service
@@ -56,7 +57,7 @@ def dashboard():
     next_step = learning.next_step_in(next_module, titles) if next_module else None
     return render_template("learn/dashboard.html", progress=progress, assigned=assigned, titles=titles,
                            stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user)),
-                           welcome=learning.first_visit(current_user, progress, open_attempts), welcome_form=StartForm(),
+                           welcome=learning.first_visit(current_user, progress, open_attempts), welcome_form=ActionForm(),
                            open_attempts=open_attempts, next_step=next_step,
                            unread_comments=comment_service.unread_count(current_user), next_steps={
                                m.id: learning.next_step_in(m, titles)
@@ -65,7 +66,7 @@ def dashboard():
 
 @bp.route("/welcome", methods=["POST"])
 def dismiss_welcome():
-    if StartForm().validate():
+    if ActionForm().validate():
         learning.dismiss_welcome(current_user)
         db.session.commit()
     return redirect(url_for(".dashboard"), 303)
@@ -191,7 +192,7 @@ def scenario(scenario_id):
     attempts = learning.attempts_of(current_user, scenario_id)
     open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
     finished = [a for a in attempts if a.status == "finished"]
-    return render_template("learn/scenario.html", scenario=scenario, form=StartForm(), open_attempt=open_attempt,
+    return render_template("learn/scenario.html", scenario=scenario, form=ActionForm(), open_attempt=open_attempt,
                            finished=finished, best=max((a.percent or 0 for a in finished), default=None),
                            module=_scenario_module(progress, scenario_id))
 
@@ -199,7 +200,7 @@ def scenario(scenario_id):
 @bp.route("/scenarios/<scenario_id>/start", methods=["POST"])
 def start_scenario(scenario_id):
     version, scenario = _not_found(learning.published_scenario, scenario_id)
-    form = StartForm()
+    form = ActionForm()
     if not form.validate():
         flash("That form expired; press the button again.", "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
@@ -220,7 +221,7 @@ def start_scenario(scenario_id):
 
 @bp.route("/attempts/<int:attempt_id>/start-over", methods=["POST"])
 def start_over(attempt_id):
-    form = StartForm()
+    form = ActionForm()
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     slug = attempt.scenario_slug
     if not form.validate():
@@ -284,7 +285,7 @@ def player(attempt_id):
         steps = learning.steps_of(attempt)
         phase_steps = [s for s in steps if s.phase]
         page = render_template(
-            "learn/debrief.html", attempt=attempt, scenario=scenario, node=node, steps=steps, form=StartForm(),
+            "learn/debrief.html", attempt=attempt, scenario=scenario, node=node, steps=steps, form=ActionForm(),
             comments=comment_service.for_debrief(current_user, attempt),
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
             board=_board(scenario, state), signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),

@@ -48,7 +48,3 @@ class CommentForm(FlaskForm):
     body = TextAreaField("Coaching comment", validators=[DataRequired(message="Write a comment first."),
                                                          Length(max=4000)])
     submit = SubmitField("Send to the trainee")
-
-
-class ActionForm(FlaskForm):
-    """A bare form for POST buttons: only the CSRF token."""

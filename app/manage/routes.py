@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from app.content.render import render_markdown
 from app.extensions import db
+from app.forms import ActionForm, show_error
 from app.manage import bp
-from app.manage.forms import ActionForm, AssignForm, ChangeDueForm, CommentForm
+from app.manage.forms import AssignForm, ChangeDueForm, CommentForm
 from app.models import Assignment, User
 from app.services import assignments as assignment_service
 from app.services import comments as comment_service
@@ -129,7 +130,7 @@ def create_assignment():
                 abort(404)
             except AssignmentError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                show_error(form, error, "due_date")
             else:
                 db.session.commit()
                 flash(("Assigned" if created else "Already assigned: due date updated") + ".", "success")
@@ -140,13 +141,6 @@ def create_assignment():
     if back.isdigit():
         return _trainee_page(assignment_service.trainee_in_scope(current_user, int(back)), form=form, status=400)
     return _assignments_page(teams, team, team_ids, form, 400)
-
-
-def _field_error(form, error):
-    target = {"target": form.target, "assignee": form.assignee, "due_date": form.due_date,
-              "due_days": form.due_days}.get(error.field) if hasattr(form, "target") else None
-    target = target or {"due_date": form.due_date, "due_days": form.due_days}.get(error.field) or form.due_date
-    target.errors = list(target.errors) + [str(error)]
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["POST"])
@@ -161,8 +155,7 @@ def change_assignment(assignment_id):
                                               due_days_after_hire=due[1], today=_today())
             except AssignmentError as error:
                 db.session.rollback()
-                getattr(form, error.field if error.field in ("due_date", "due_days") else "due_date").errors.append(
-                    str(error))
+                show_error(form, error, "due_date")
             else:
                 db.session.commit()
                 flash("Due date changed.", "success")
@@ -291,7 +284,7 @@ def comment(attempt_id):
             _, created = comment_service.add(current_user, found.id, form.body.data)
         except AssignmentError as error:
             db.session.rollback()
-            form.body.errors = list(form.body.errors) + [str(error)]
+            show_error(form, error, "body")
         else:
             db.session.commit()
             flash(("Comment sent. " + comment_service.where_seen(found, found.user.name)) if created
@@ -310,7 +303,7 @@ def edit_comment(comment_id):
             comment_service.edit(current_user, found.id, form.body.data)
         except AssignmentError as error:
             db.session.rollback()
-            form.body.errors = list(form.body.errors) + [str(error)]
+            show_error(form, error, "body")
         else:
             db.session.commit()
             flash("Comment updated: it shows as new to the trainee again.", "success")
