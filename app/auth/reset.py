@@ -8,7 +8,7 @@ from limits import parse
 from app.auth import bp, session_limits
 from app.auth.forms import ForgotPasswordForm, ResetPasswordForm
 from app.extensions import db, limiter
-from app.forms import ActionForm
+from app.forms import ActionForm, show_error
 from app.models import User
 from app.models.users import normalise_email
 from app.security import audit, client_address, roles_required
@@ -55,7 +55,7 @@ def reset_password(token):
         try:
             password_reset.reset(token, form.new_password.data)
         except accounts.AccountError as error:
-            form.new_password.errors.append(str(error))
+            show_error(form, error, "new_password")
         else:
             audit("password-reset-done", user=user, email=user.email)
             logout_user()
