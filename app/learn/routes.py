@@ -168,8 +168,10 @@ def check_result(module_id, attempt_id):
     # The right answers stay hidden until the check is passed: a failed try shows what was
     # wrong and why, and the next try has to be thought through, not copied.
     revealed = attempt.passed or learning.quiz_passed(current_user, module_id)
+    reread = [] if attempt.passed else learning.pages_to_reread(module, attempt)
     return render_template("learn/check_result.html", module=module, attempt=attempt, results=results, mp=mp,
-                           revealed=revealed, next_step=learning.next_step_in(mp, titles) if mp else None)
+                           revealed=revealed, reread=reread,
+                           next_step=learning.next_step_in(mp, titles) if mp else None)
 
 
 # --- scenarios -----------------------------------------------------------------------------

@@ -248,7 +248,7 @@ def retry_pause(user, module_slug, module, now=None):
     if db.session.scalar(select(QuizAttempt.id).where(
             QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed).limit(1)):
         return None         # passed before: further tries are practice
-    pages = _pages_to_reread(module, last)
+    pages = pages_to_reread(module, last)
     reread = db.session.scalar(select(PageView.id).where(
         PageView.user_id == user.id, PageView.module_slug == module_slug,
         PageView.page.in_([n for n, _t in pages]), PageView.viewed_at > last.created_at).limit(1))
@@ -257,7 +257,7 @@ def retry_pause(user, module_slug, module, now=None):
     return RetryPause(last.created_at + RETRY_WAIT, pages)
 
 
-def _pages_to_reread(module, attempt):
+def pages_to_reread(module, attempt):
     """The lesson pages the questions missed in the attempt are about (`page:` of each
     question), or every page when they name none."""
     try:

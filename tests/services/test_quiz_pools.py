@@ -86,3 +86,17 @@ def test_one_failed_try_does_not_pause(app, course, factory, ctx):
     learning.submit_quiz(user, SLUG, version, learning.new_submission_token(), _wrong(module))
     db.session.commit()
     assert learning.retry_pause(user, SLUG, module) is None
+
+
+def test_the_pages_to_reread_are_those_the_missed_questions_name(app, course, factory, ctx):
+    user = user_row(factory.user())
+    version, module = learning.published_module(SLUG)
+    token = learning.new_submission_token()
+    asked = learning.drawn(module, token)
+    answers = correct_answers(module)
+    missed = asked[0].number
+    answers[str(missed)] = [i for i in range(1, 5) if i not in answers[str(missed)]][:1]
+    attempt, _ = learning.submit_quiz(user, SLUG, version, token, answers)
+    db.session.commit()
+    page = module.quiz[missed - 1].page
+    assert page and learning.pages_to_reread(module, attempt) == [(page, module.pages[page - 1].title)]
