@@ -168,6 +168,8 @@ def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_d
                             assigned_by_id=by.id)
     db.session.add(assignment)
     db.session.flush()
+    from app.services import notification_events       # tell each trainee, in this transaction
+    notification_events.assignment_given(assignment, by, target_title(target_kind, target_slug))
     return assignment, True
 
 

@@ -68,6 +68,9 @@ def add(by, attempt_id, body):
     comment = CoachingComment(attempt_id=attempt.id, author_id=by.id, body=body)
     db.session.add(comment)
     db.session.flush()
+    from app.services import notification_events       # tell the trainee, in this transaction
+    notification_events.comment_posted(comment, attempt, by, assignment_service.target_title(
+        "scenario", attempt.scenario_slug) or attempt.scenario_slug)
     return comment, True
 
 

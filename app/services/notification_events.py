@@ -1,0 +1,59 @@
+"""The events people are told about as they happen, called by the use case that makes them (in
+its transaction): new work assigned, a manager's coaching comment. The scheduled ones (due
+soon, overdue, stage completed, digests) are in app/services/reminders.py."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.formats import day
+from app.models import User
+from app.services.notifications import notify
+
+KIND_WORDS = {"course": "course", "module": "module", "scenario": "role-play"}
+
+
+def target_link(kind, slug):
+    """(endpoint, values) of the trainee's page for an assigned course, module or scenario."""
+    if kind == "module":
+        return "learn.module", {"module_id": slug}
+    if kind == "scenario":
+        return "learn.scenario", {"scenario_id": slug}
+    return "learn.dashboard", {}
+
+
+def due_for(assignment, trainee):
+    """The trainee's due date: the fixed one, or hire date + days (None without a hire date)."""
+    if assignment.due_date is not None:
+        return assignment.due_date
+    if assignment.due_days_after_hire is not None and trainee.hire_date is not None:
+        return trainee.hire_date + timedelta(days=assignment.due_days_after_hire)
+    return None
+
+
+def assignment_given(assignment, by, title):
+    """New work: each trainee it is for (the one named, or every active trainee of the team)."""
+    if assignment.user_id is not None:
+        trainees = [db.session.get(User, assignment.user_id)]
+    else:
+        trainees = db.session.scalars(select(User).where(User.team_id == assignment.team_id, User.role == "trainee",
+                                                         User.active)).all()
+    what = KIND_WORDS.get(assignment.target_kind, assignment.target_kind)
+    for trainee in trainees:
+        due = due_for(assignment, trainee)
+        when = f", due {day(due)}" if due else ""
+        notify(trainee, "assignment", f"assignment:{assignment.id}", f"New {what}: {title}{when}",
+               target_link(assignment.target_kind, assignment.target_slug), template="assignment",
+               subject=f"New {what} for you: {title}", what=what, target=title, due=due, by=by,
+               for_team=assignment.user_id is None)
+
+
+def comment_posted(comment, attempt, by, scenario_title):
+    """A manager's coaching comment on one of the trainee's attempts: the comment and a link to
+    the debrief (the comments page when the attempt has none: it was started over)."""
+    trainee = db.session.get(User, attempt.user_id)
+    link = (("learn.comments", {}) if attempt.status == "abandoned"
+            else ("learn.player", {"attempt_id": attempt.id}))
+    notify(trainee, "comment", f"comment:{comment.id}", f"{by.name} commented on your {scenario_title}",
+           link, template="comment", subject=f"{by.name} commented on your role-play", body=comment.body, by=by,
+           scenario=scenario_title, finished=attempt.status == "finished")

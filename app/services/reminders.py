@@ -1,0 +1,131 @@
+"""`flask reminders send`: the messages no click causes, computed from the state of things at
+`now` (cron or a systemd timer runs it every hour; --now catches up after an outage).
+
+- trainee: work due within two days; work late (at 1, 8 and 15 days late: weekly, three times at
+  most); a stage completed.
+- manager: an assignment that fell due in the last week with people not done; a weekly digest
+  per team (who is late, who has not started, the most misread phases and the most taken wrong
+  choices, with links).
+
+Idempotent: each message's event key (the assignment and its due date, the week...) is unique per
+person and kind, so running it twice, or on two hosts at once, tells nobody twice. What the team
+report services already compute (team_rows, phase_matrix, choice_analytics) is read, not redone."""
+from dataclasses import dataclass, field
+from sqlalchemy import select
+
+from app.extensions import db
+from app.formats import due as due_words
+from app.formats import local
+from app.models import Team, User
+from app.models.base import utcnow
+from app.services import team_reports
+from app.services.notification_events import KIND_WORDS, target_link
+from app.services.notifications import notify
+
+DUE_SOON_DAYS = 2
+OVERDUE_EVERY_DAYS = 7
+OVERDUE_TIMES = 3
+FELL_DUE_WITHIN_DAYS = 7
+DIGEST_TOP = 3
+
+
+@dataclass
+class Report:
+    told: dict = field(default_factory=dict)
+
+    def add(self, kind, told):
+        if told:
+            self.told[kind] = self.told.get(kind, 0) + 1
+
+    def __str__(self):
+        if not self.told:
+            return "Nothing new to tell anyone."
+        return "Told: " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.told.items())) + "."
+
+
+def send(now=None):
+    """Queue every reminder and digest due at `now` (naive UTC); commits per team, so a failure
+    in one team keeps what the others were told. A Report."""
+    now = now or utcnow()
+    today = local(now).date()
+    report = Report()
+    team_ids = list(db.session.scalars(select(Team.id).order_by(Team.id)))
+    for team_id in team_ids:
+        rows, outline = team_reports.team_rows({team_id}, today=today)
+        trainees = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r.id for r in rows])))}
+        for row in rows:
+            _trainee_reminders(trainees[row.id], row, today, report)
+        team = db.session.get(Team, team_id)
+        manager = team.manager
+        if manager is not None and manager.active and rows:
+            _fell_due(manager, team, rows, today, report)
+            _digest(manager, team, rows, today, report)
+        db.session.commit()
+    return report
+
+
+def _trainee_reminders(trainee, row, today, report):
+    for a in row.assignments:
+        if a.done or a.due is None:
+            continue
+        left = (a.due - today).days
+        what = KIND_WORDS.get(a.kind, a.kind)
+        context = dict(what=what, target=a.title, due=a.due, due_words=due_words(a.due, today).lower())
+        link = target_link(a.kind, a.slug)
+        if 0 <= left <= DUE_SOON_DAYS:
+            report.add("due-soon", notify(trainee, "due-soon", f"assignment:{a.id}:due:{a.due}",
+                                          f"{a.title}: {due_words(a.due, today).lower()}", link, template="due_soon",
+                                          subject=f"Due {context['due_words']}: {a.title}", **context))
+        elif left < 0:
+            reminder = (-left - 1) // OVERDUE_EVERY_DAYS + 1          # 1 from day 1, 2 from day 8, 3 from day 15
+            if reminder <= OVERDUE_TIMES:
+                report.add("overdue", notify(
+                    trainee, "overdue", f"assignment:{a.id}:due:{a.due}:late:{reminder}",
+                    f"{a.title} is {context['due_words']}", link, template="overdue",
+                    subject=f"Late: {a.title} was due {context['due_words'].replace(' late', ' ago')}",
+                    last=reminder == OVERDUE_TIMES, **context))
+    for stage in row.stages:
+        if stage.complete:
+            report.add("stage-completed", notify(
+                trainee, "stage-completed", f"stage:{row.outline.course.id if row.outline.course else ''}:{stage.id}",
+                f"Stage completed: {stage.title}", ("learn.my_progress", {}), template="stage_completed",
+                subject=f"Stage completed: {stage.title}", stage=stage.title))
+
+
+def _fell_due(manager, team, rows, today, report):
+    late = {}
+    for row in rows:
+        for a in row.assignments:
+            if not a.done and a.due is not None and 1 <= (today - a.due).days <= FELL_DUE_WITHIN_DAYS:
+                late.setdefault((a.id, a.due), (a, []))[1].append(row.name)
+    for (assignment_id, due), (a, people) in sorted(late.items(), key=lambda item: item[0]):
+        what = KIND_WORDS.get(a.kind, a.kind)
+        report.add("fell-due", notify(
+            manager, "fell-due", f"assignment:{assignment_id}:due:{due}:team:{team.id}",
+            f"{a.title} fell due with {len(people)} of {team.name} not done",
+            ("manage.dashboard", {"team": team.id}), template="fell_due",
+            subject=f"{a.title} fell due: {len(people)} of {team.name} not done", what=what, target=a.title,
+            due=due, people=sorted(people)))
+
+
+def _digest(manager, team, rows, today, report):
+    """Once per ISO week per team (the first run of the week sends it)."""
+    year, week, _ = today.isocalendar()
+    late = sorted((row for row in rows if row.overdue), key=lambda r: r.name)
+    not_started = sorted((row for row in rows if row.activity(today) == "not started"), key=lambda r: r.name)
+    matrix = team_reports.phase_matrix({team.id})
+    misread = sorted((r for r in matrix["rows"] if r["accuracy"] is not None and r["accuracy"] < 100),
+                     key=lambda r: (r["accuracy"], r["title"]))[:DIGEST_TOP]
+    _, wrong = team_reports.choice_analytics({team.id})
+    report.add("team-digest", notify(
+        manager, "team-digest", f"team:{team.id}:week:{year}-W{week:02d}",
+        f"{team.name}: the week of {today:%d %b}", ("manage.dashboard", {"team": team.id}),
+        template="team_digest", subject=f"{team.name}: your team's week", team=team, late=late,
+        not_started=not_started, misread=misread, wrong=wrong[:DIGEST_TOP], today=today,
+        trainee_links={row.id: _site_link("manage.trainee", trainee_id=row.id) for row in late + not_started},
+        analytics_link=_site_link("manage.analytics", team=team.id)))
+
+
+def _site_link(endpoint, **values):
+    from app.services.mail import site_link
+    return site_link(endpoint, **values)
