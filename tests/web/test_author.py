@@ -255,6 +255,7 @@ def test_unknown_kinds_and_slugs_are_404(client, trainer):
 def test_the_studio_says_where_the_live_version_came_from_and_offers_its_text(app, client, trainer):
     page = client.get("/author/scenario/fifteen-percent/edit").get_data(as_text=True)
     assert 'data-live-origin="file"' in page and "from the git file <code>scenarios/fifteen-percent.md</code>" in page
+    assert 'data-origin="studio"' not in client.get("/author/").get_data(as_text=True)
     with app.app_context():
         text = publishing.published("scenario", "fifteen-percent").source
     text = text.replace("Claire wants 15% off", "Claire, from the studio")
@@ -265,6 +266,8 @@ def test_the_studio_says_where_the_live_version_came_from_and_offers_its_text(ap
         page = client.get(url).get_data(as_text=True)
         assert 'data-live-origin="studio"' in page and "published in the studio by Trainer" in page
         assert 'href="/author/scenario/fifteen-percent/download?from=v2" data-download-live' in page
+    row = re.search(r'<tr data-slug="fifteen-percent">.*?</tr>', client.get("/author/").get_data(as_text=True), re.S)
+    assert 'data-origin="studio"' in row.group(0)
     download = client.get("/author/scenario/fifteen-percent/download?from=v2")
     assert download.status_code == 200 and "Claire, from the studio" in download.get_data(as_text=True)
     assert 'filename="fifteen-percent-v2.md"' in download.headers["Content-Disposition"]

@@ -21,6 +21,7 @@ class Row:
     in_progress: int | None = None
     finished: int | None = None
     passed: int | None = None
+    origin: str | None = None        # where the live version came from: "file" or "studio"
 
     @property
     def unpublished_changes(self):
@@ -36,8 +37,11 @@ class Row:
 def catalogue():
     """Every course, module and scenario with its published version, draft, lint status,
     attempts in progress and pass rate: a fixed number of grouped queries, whatever the size."""
-    published = {(v.kind, v.slug): v for v in db.session.scalars(
-        select(ContentVersion).join(PublishedContent, PublishedContent.version_id == ContentVersion.id))}
+    published, origins = {}, {}
+    for v, origin in db.session.execute(
+            select(ContentVersion, PublishedContent.origin)
+            .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)):
+        published[(v.kind, v.slug)], origins[(v.kind, v.slug)] = v, origin
     drafts = {(d.kind, d.slug): d for d in db.session.scalars(select(ContentDraft))}
     scenario_stats = {slug: (prog, fin, ok) for slug, prog, fin, ok in db.session.execute(
         select(ScenarioAttempt.scenario_slug,
@@ -65,7 +69,7 @@ def catalogue():
                  (version.title if version else slug))
         row = Row(kind, slug, title, version, draft,
                   errors=sum(1 for f in findings if f.is_error),
-                  warnings=sum(1 for f in findings if not f.is_error))
+                  warnings=sum(1 for f in findings if not f.is_error), origin=origins.get((kind, slug)))
         if kind == "scenario":
             prog, fin, ok = scenario_stats.get(slug, (0, 0, 0))
             row.in_progress, row.finished, row.passed = int(prog or 0), int(fin or 0), int(ok or 0)
