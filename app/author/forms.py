@@ -16,7 +16,8 @@ class EditorForm(FlaskForm):
 
 class NewForm(FlaskForm):
     kind = SelectField("Kind", choices=KIND_CHOICES, default="scenario")
-    slug = StringField("Id", validators=[DataRequired(), Length(max=120)])
+    slug = StringField("Id", validators=[DataRequired("Give the new text an id, for example first-call."), Length(max=120)],
+                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
     title = StringField("Title", validators=[Optional(), Length(max=300)])
     course = SelectField("Course", choices=[], validate_choice=False)
 

@@ -8,7 +8,7 @@ from app.content import engine
 from app.content.graph import mermaid
 from app.content.layout import graph_layout
 from app.extensions import db
-from app.forms import ActionForm
+from app.forms import ActionForm, show_error
 from app.services import authoring, publishing
 from app.services.publishing import PublishRefused
 
@@ -26,10 +26,14 @@ def _course_choices():
 
 @bp.route("/")
 def index():
-    new_form, upload_form = NewForm(), UploadForm()
+    return _index()
+
+
+def _index(new_form=None, status=200):
+    new_form = new_form or NewForm(formdata=None)
     new_form.course.choices = _course_choices()
     return render_template("author/index.html", groups=authoring.catalogue(), new_form=new_form,
-                           upload_form=upload_form)
+                           upload_form=UploadForm(formdata=None)), status
 
 
 @bp.route("/new", methods=["POST"])
@@ -42,13 +46,14 @@ def new():
                                         course_id=form.course.data or None)
         except authoring.AuthoringError as error:
             db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("author.index"))
-        db.session.commit()
-        flash(f"Started {form.kind.data} `{form.slug.data}` from the template. Save or publish when ready.", "success")
-        return redirect(url_for("author.edit", kind=form.kind.data, slug=form.slug.data.strip()))
-    flash("Give the new text an id (kebab-case, e.g. `first-call`).", "error")
-    return redirect(url_for("author.index"))
+            show_error(form, error, "slug")
+        else:
+            db.session.commit()
+            flash(f"Started {form.kind.data} `{form.slug.data}` from the template. Save or publish when ready.",
+                  "success")
+            return redirect(url_for("author.edit", kind=form.kind.data, slug=form.slug.data.strip()))
+    flash("No draft was started: see the form below.", "error")
+    return _index(form, 400)
 
 
 @bp.route("/upload", methods=["POST"])

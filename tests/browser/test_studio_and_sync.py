@@ -68,3 +68,24 @@ def test_a_studio_publication_survives_sync_until_forced(page, live_server, app,
     assert page.locator(".versions-table tbody tr").count() == 2
     with app.app_context():
         db.session.remove()
+
+
+def test_starting_a_new_text_answers_beside_its_id(page, live_server, app, runner, factory, tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES, root)
+    trainer = factory.user(role="trainer")
+    assert runner.invoke(args=["content", "sync", "--root", str(root)]).exit_code == 0
+    log_in(page, live_server, trainer.email, PASSWORD)
+    page.wait_for_url(live_server + "/author/")
+    for slug, message in [("", "Give the new text an id"), ("First Call", "The id must be kebab-case"),
+                          ("fifteen-percent", "already exists")]:
+        page.fill("#slug", slug)
+        page.fill("#title", "A title")
+        page.click("text=Create draft")
+        page.wait_for_load_state()
+        assert message in page.inner_text("#slug-error")
+        assert page.input_value("#title") == "A title"                  # what was typed is kept
+    page.fill("#slug", "first-call")
+    page.click("text=Create draft")
+    page.wait_for_url(live_server + "/author/scenario/first-call/edit")
+    assert "Started scenario `first-call`" in page.inner_text(".flashes")

@@ -284,3 +284,19 @@ def test_the_studio_serves_the_guides_from_docs(client, trainer):
     assert 'href="/author/guide/content-format"' in guide and "Git and the studio" in guide
     assert client.get("/author/guide/security").status_code == 404
     assert client.get("/author/guide/..%2Fsecurity").status_code == 404
+
+
+def test_a_new_text_is_refused_beside_its_id_and_nothing_is_written(app, client, trainer):
+    cases = [("", "Give the new text an id"), ("First Call", "The id must be kebab-case"),
+             ("fifteen-percent", "A scenario with the id fifteen-percent already exists")]
+    for slug, message in cases:
+        answer = client.post("/author/new", data={"kind": "scenario", "slug": slug, "title": "T",
+                                                  "course": "demo-course"})
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 400
+        assert re.search(r'<p class="error" id="slug-error">[^<]*' + re.escape(message), page), (slug, page[-2000:])
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ContentDraft)) == 0
+    answer = client.post("/author/new", data={"kind": "scenario", "slug": " first-call ", "title": "First call",
+                                              "course": "demo-course"})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/author/scenario/first-call/edit")

@@ -16,7 +16,12 @@ KINDS = content_lint.KINDS
 
 
 class AuthoringError(ValueError):
-    """A request the studio refuses, with a message in the trainer's words."""
+    """A request the studio refuses, with a message in the trainer's words and, when it is
+    about one, the form field it concerns."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def valid_kind_and_slug(kind, slug):
