@@ -259,4 +259,4 @@ _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 def links_in(text):
     """The links of a message's text, for the Outbox page (a newcomer follows a reset link there)."""
-    return list(dict.fromkeys(_LINK.findall(text or "")))
+    return [link for link in dict.fromkeys(_LINK.findall(text or "")) if "/mail/unsubscribe/" not in link]
