@@ -114,14 +114,26 @@ def set_active(user, active, by=None):
 
 
 def set_role(user, role, by=None):
-    if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}.", field="role")
+    _check_role_change(user, role, by)
     if user.role != role:
-        if user.role == Role.ADMIN.value:
-            _keep_an_active_admin(user, by)
         audit_log.record("role-changed", by=by, about=user, detail=f"{user.role} → {role}")
         user.role = role
         end_all_sessions(user)  # a changed role must not keep old powers in open sessions
+
+
+def _check_role_change(user, role, by):
+    """The rules of a role change: a known role, an active admin kept, a team's manager kept a manager."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}.", field="role")
+    if role == user.role:
+        return
+    if user.role == Role.ADMIN.value:
+        _keep_an_active_admin(user, by)
+    if role not in MANAGER_ROLES:
+        managed = db.session.scalars(select(Team.name).where(Team.manager_id == user.id).order_by(Team.name)).all()
+        if managed:   # a team's manager is a manager (see _check_manager)
+            raise AccountError(f"{user.name} manages {', '.join(managed)}: choose another manager for "
+                               f"{'that team' if len(managed) == 1 else 'those teams'} first.", field="role")
 
 
 def _keep_an_active_admin(user, by):
@@ -152,10 +164,7 @@ def update_user(user, *, name, email, role, team_id, hire_date, by=None):
         team = db.session.get(Team, team_id)
         if team is None:
             raise AccountError("Choose a team from the list.", field="team_id")
-    if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}.", field="role")
-    if role != user.role and user.role == Role.ADMIN.value:
-        _keep_an_active_admin(user, by)
+    _check_role_change(user, role, by)
     changed = [label for label, old, new in (("name", user.name, name), ("email", user.email, email),
                                               ("team", user.team_id, team.id if team else None),
                                               ("hire date", user.hire_date, hire_date)) if old != new]

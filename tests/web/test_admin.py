@@ -151,3 +151,16 @@ def test_the_user_list_uses_the_same_number_of_statements_for_more_rows(app, cli
     for n in range(6):
         factory.user(team=factory.team() if n % 2 else team)
     assert count() == few
+
+
+def test_a_manager_of_a_team_keeps_a_manager_role_until_the_team_has_another(app, client, login_as, factory):
+    login_as("admin")
+    manager = factory.user(role="manager", name="Max Manager")
+    team = factory.team(name="North", manager=manager)
+    answer = client.post(f"/admin/users/{manager.id}", data=_details(manager, role="trainee"))
+    assert answer.status_code == 400
+    assert "Max Manager manages North: choose another manager for that team first." in answer.get_data(as_text=True)
+    assert _user(app, manager.id)[2] == "manager"
+    assert client.post(f"/admin/teams/{team}", data={"manager_id": 0}).status_code == 302
+    assert client.post(f"/admin/users/{manager.id}", data=_details(manager, role="trainee")).status_code == 302
+    assert _user(app, manager.id)[2] == "trainee"
