@@ -5,12 +5,14 @@
   most); a stage completed.
 - manager: an assignment that fell due in the last week with people not done; a weekly digest
   per team (who is late, who has not started, the most misread phases and the most taken wrong
-  choices, with links).
+  choices of the last seven days, with links).
 
 Idempotent: each message's event key (the assignment and its due date, the week...) is unique per
 person and kind, so running it twice, or on two hosts at once, tells nobody twice. What the team
 report services already compute (team_rows, phase_matrix, choice_analytics) is read, not redone."""
 from dataclasses import dataclass, field
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -59,7 +61,7 @@ def send(now=None):
         manager = team.manager
         if manager is not None and manager.active and rows:
             _fell_due(manager, team, rows, today, report)
-            _digest(manager, team, rows, today, report)
+            _digest(manager, team, rows, today, now, report)
         db.session.commit()
     return report
 
@@ -108,15 +110,16 @@ def _fell_due(manager, team, rows, today, report):
             due=due, people=sorted(people)))
 
 
-def _digest(manager, team, rows, today, report):
+def _digest(manager, team, rows, today, now, report):
     """Once per ISO week per team (the first run of the week sends it)."""
     year, week, _ = today.isocalendar()
     late = sorted((row for row in rows if row.overdue), key=lambda r: r.name)
     not_started = sorted((row for row in rows if row.activity(today) == "not started"), key=lambda r: r.name)
-    matrix = team_reports.phase_matrix({team.id})
+    week_ago = now - timedelta(days=7)
+    matrix = team_reports.phase_matrix({team.id}, since=week_ago)
     misread = sorted((r for r in matrix["rows"] if r["accuracy"] is not None and r["accuracy"] < 100),
                      key=lambda r: (r["accuracy"], r["title"]))[:DIGEST_TOP]
-    _, wrong = team_reports.choice_analytics({team.id})
+    _, wrong = team_reports.choice_analytics({team.id}, since=week_ago)
     report.add("team-digest", notify(
         manager, "team-digest", f"team:{team.id}:week:{year}-W{week:02d}",
         f"{team.name}: the week of {today:%d %b}", ("manage.dashboard", {"team": team.id}),

@@ -509,9 +509,11 @@ def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50,
 
 # --- analytics ------------------------------------------------------------------------------------
 
-def _team_attempts(team_ids, scenario=None, trainee_id=None):
+def _team_attempts(team_ids, scenario=None, trainee_id=None, since=None):
     stmt = (select(ScenarioAttempt.id).join(User, User.id == ScenarioAttempt.user_id)
             .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee"))
+    if since is not None:                # played since then (the manager's weekly digest)
+        stmt = stmt.where(ScenarioAttempt.updated_at >= since)
     if trainee_id is not None:
         stmt = stmt.where(User.id == trainee_id)
     if scenario:
@@ -524,7 +526,7 @@ def _scenario_value(slug, version_ids=None):
     return publishing.value_of(version) if version else None
 
 
-def choice_analytics(team_ids, scenario=None):
+def choice_analytics(team_ids, scenario=None, since=None):
     """How often each choice is taken at each node, per scenario (labels from the published
     version; a choice only an older version had keeps its recorded label)."""
     rows = db.session.execute(
@@ -532,7 +534,8 @@ def choice_analytics(team_ids, scenario=None):
                func.min(AttemptStep.choice_label), func.count(),
                func.sum(case((AttemptStep.phase_correct.is_(False), 1), else_=0)))
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(AttemptStep.attempt_id.in_(_team_attempts(team_ids, scenario)), AttemptStep.choice.is_not(None))
+        .where(AttemptStep.attempt_id.in_(_team_attempts(team_ids, scenario, since=since)),
+               AttemptStep.choice.is_not(None))
         .group_by(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)).all()
     per_node = defaultdict(lambda: defaultdict(lambda: {"count": 0, "rating": None, "label": "", "misread": 0}))
     for slug, node, choice, rating, label, count, misread in rows:
@@ -580,11 +583,11 @@ def choice_analytics(team_ids, scenario=None):
     return out, wrong
 
 
-def phase_matrix(team_ids, scenario=None, course_id=None):
+def phase_matrix(team_ids, scenario=None, course_id=None, since=None):
     """Signal reading: true phase (rows) against the phase claimed (columns), with counts."""
     rows = db.session.execute(
         select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
-        .where(AttemptStep.attempt_id.in_(_team_attempts(team_ids, scenario)), AttemptStep.phase.is_not(None),
+        .where(AttemptStep.attempt_id.in_(_team_attempts(team_ids, scenario, since=since)), AttemptStep.phase.is_not(None),
                AttemptStep.choice.is_not(None))
         .group_by(AttemptStep.phase, AttemptStep.phase_claimed)).all()
     course = publishing.published_course(course_id or publishing.course_id())

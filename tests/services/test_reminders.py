@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Notification, OutboxMessage, User
 from app.services import assignments, comments, mail, notifications, progress, publishing, reminders
-from tests.services.test_team_reports_fixtures import complete_module, play, publish_course, team_with_manager
+from tests.services.test_team_reports_fixtures import complete_module, play, publish_course, team_with_manager, worst
 from tests.smtp import mail_app, smtp_server  # noqa: F401  (fixtures)
 
 DUE = date(2026, 12, 10)
@@ -183,3 +183,19 @@ def test_flask_reminders_send_takes_now_and_says_what_it_did(mail_app, team):
     assert again.exit_code == 0 and "Nothing new" in again.output
     bad = runner.invoke(args=["reminders", "send", "--now", "tomorrow"])
     assert bad.exit_code != 0 and "ISO date-time" in bad.output
+
+
+def test_the_digest_names_late_people_and_the_weeks_wrong_choices(mail_app, team):
+    manager, team_id, (tom, ines) = team
+    _assign(mail_app, manager, team_id, due=DUE - timedelta(days=3))
+    play(mail_app, ines.id, "claire-wants-fifteen-percent", pick=worst, when=at(DUE - timedelta(days=2)))
+    _run(mail_app, DUE)
+    _run(mail_app, DUE + timedelta(days=14))                              # two weeks on: nothing played since
+    with mail_app.app_context():
+        this_week, later = db.session.scalars(select(OutboxMessage.text_body).where(
+            OutboxMessage.kind == "team-digest").order_by(OutboxMessage.id)).all()
+    assert f"- {tom.name}: " in this_week.split("Not started")[0]
+    assert f"/manage/trainees/{tom.id}" in this_week
+    wrong_part = this_week.split("Wrong choices most taken this week:")[1]
+    assert "- none this week" not in wrong_part.split("Your team")[0]
+    assert later.split("Wrong choices most taken this week:")[1].startswith("\n- none this week")
