@@ -32,6 +32,7 @@ class QuickReport:
     endings: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> {outcome, paths, scores}
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    top_share: float | None = None     # the highest share of the scores any path ends with (engine.share)
 
 
 # --- quicktest ----------------------------------------------------------------------------
@@ -207,7 +208,62 @@ def quicktest(scenario: Scenario) -> QuickReport:
     _check_loops(scenario, edges, order, comp_of, report)
     _count_paths(comp, edges, order, comp_of, start, report)
     _check_verdicts(comp, edges, report)
+    _check_best_play(comp, edges, start, report)
     return report
+
+
+MAX_FRONTIER = 100_000       # score vectors kept across all states before the top share is given up
+
+
+def _top_share(comp: _Compiled, edges: dict, start: tuple) -> float | None:
+    """The highest share of the scores any path ends with, exactly: the loose scores each state
+    can be reached with are propagated as a set of vectors no other vector beats on every score
+    (clamping is monotone, so a beaten vector never ends higher), then every ending is scored."""
+    frontier: dict[tuple, list[tuple]] = {start: [tuple(d.start for d in comp.loose)]}
+    work, queued, kept = deque([start]), {start}, 1
+    while work:
+        s = work.popleft()
+        queued.discard(s)
+        for t, deltas in edges.get(s, []):
+            vectors = frontier.setdefault(t, [])
+            changed = False
+            for vec in list(frontier[s]):
+                v = list(vec)
+                for i, delta in deltas:
+                    d = comp.loose[i]
+                    v[i] = min(d.max, max(d.min, v[i] + delta))
+                new = tuple(v)
+                if any(all(a >= b for a, b in zip(old, new)) for old in vectors):
+                    continue
+                vectors[:] = [old for old in vectors if not all(b >= a for a, b in zip(old, new))]
+                vectors.append(new)
+                changed, kept = True, kept + 1
+            if kept > MAX_FRONTIER:
+                return None
+            if changed and t not in queued:
+                queued.add(t)
+                work.append(t)
+    scenario, top = comp.scenario, None
+    for s, vectors in frontier.items():
+        if not scenario.node(s[0]).is_ending:
+            continue
+        exact = dict(zip((d.name for d in comp.exact), s[1]))
+        for vec in vectors:
+            share = engine.share(scenario, {**exact, **dict(zip((d.name for d in comp.loose), vec))})
+            top = share if top is None else max(top, share)
+    return top
+
+
+def _check_best_play(comp: _Compiled, edges: dict, start: tuple, report: QuickReport) -> None:
+    """Percent is measured against best play (engine.best_share); a path that ends higher means
+    the ratings and the scores disagree somewhere: said, so the author can look."""
+    report.top_share = _top_share(comp, edges, start)
+    if report.top_share is None:
+        return
+    best = engine.best_share(comp.scenario)
+    if report.top_share > best + 1e-9:
+        report.notes.append(f"a path ends with more of the scores than best play ({report.top_share:.0%} "
+                            f"against {best:.0%} of the declared maxima): it scores 100% too; check the ratings")
 
 
 # An ending's outcome names a verdict the trainee reads in its headline and debrief: a win, or

@@ -62,3 +62,49 @@ def test_lint_finds_best_play_can_pass(path):
     with open(path, encoding="utf-8") as fh:
         _value, findings = check_scenario_text(fh.read(), os.path.relpath(path, ROOT), check_course=False)
     assert not [f.format() for f in findings if f.code == "W-BEST"]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
+def test_quicktest_finds_the_top_share_exactly(path):
+    """The play-tester's top share (a set of score vectors per state) is what every path
+    played by the engine reaches at most."""
+    scenario = _load(path)
+    top = max(engine.share(scenario, s["scores"]) for s in _endings(scenario))
+    assert playtest.quicktest(scenario).top_share == top
+
+
+def test_a_path_above_best_play_is_noted():
+    text = """---
+id: t
+title: T
+course: c
+stage: s
+start: a
+scores: {margin: [0, 5, 10], trust: [0, 5, 10]}
+---
+## a
+
+- [Right](#b) `margin +1` `rating: best`
+  > Yes.
+- [Wrong but lucky](#b) `margin -1` `trust +4` `rating: poor`
+  > No.
+
+## b
+
+- [Close](#end) `rating: best`
+  > Done.
+
+## end
+`end: done`
+
+### Debrief
+.
+"""
+    scenario, findings = parse_scenario(text, "t.md")
+    assert not [f for f in findings if f.is_error], findings
+    report = playtest.quicktest(scenario)
+    assert report.top_share == (4 / 10 + 9 / 10) / 2 and engine.best_share(scenario) == (6 / 10 + 5 / 10) / 2
+    assert any("more of the scores than best play" in note for note in report.notes)
+    lucky = engine.step(scenario, engine.start_state(scenario), 2)[0]
+    lucky = engine.step(scenario, lucky, 1)[0]
+    assert engine.percent(scenario, lucky) == 100                    # capped, as best play
