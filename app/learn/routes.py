@@ -192,9 +192,11 @@ def scenario(scenario_id):
     if not access.open:
         return _locked(progress, access, scenario.title)
     attempts = learning.attempts_of(current_user, scenario_id)
-    open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+    open_attempt = next((a for a in attempts if a.status == "in_progress" and a.mode == learning.PRACTICE), None)
+    open_challenge = next((a for a in attempts if a.status == "in_progress" and a.mode == learning.CHALLENGE), None)
     finished = [a for a in attempts if a.status == "finished"]
     return render_template("learn/scenario.html", scenario=scenario, form=ActionForm(), open_attempt=open_attempt,
+                           open_challenge=open_challenge,
                            finished=finished, best=max((a.percent or 0 for a in finished), default=None),
                            module=_scenario_module(progress, scenario_id))
 
@@ -212,7 +214,8 @@ def start_scenario(scenario_id):
         flash("This role-play is not open yet.", "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
     try:
-        attempt, _created = learning.start_attempt(current_user, scenario_id)
+        attempt, _created = learning.start_attempt(current_user, scenario_id,
+                                                   (request.form.get("mode") or learning.PRACTICE)[:16])
     except learning.Refused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
@@ -276,7 +279,7 @@ def player(attempt_id):
     if attempt.status == "abandoned":       # closed by Start over (another tab, an old link)
         if not session.get("_flashes"):     # a refused step has said so already
             flash(learning.STARTED_OVER, "info")
-        open_attempt = learning.open_attempt(current_user, attempt.scenario_slug)
+        open_attempt = learning.open_attempt(current_user, attempt.scenario_slug, attempt.mode)
         return redirect(url_for(".player", attempt_id=open_attempt.id) if open_attempt
                         else url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
     scenario = learning.scenario_of(attempt)
@@ -328,7 +331,8 @@ def step(attempt_id):
         db.session.rollback()
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
-    if taken.step.choice is None:
+    if taken.step.choice is None or learning.is_challenge(taken.attempt):
+        # Continue, or a challenge: the next scene (the prospect's reaction) or the debrief
         db.session.commit()
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     commit_keeping_loaded()
@@ -336,7 +340,7 @@ def step(attempt_id):
 
 
 def _after_stale(attempt, seq):
-    if 1 <= seq == attempt.step_count:
+    if 1 <= seq == attempt.step_count and learning.reveals_steps(attempt):
         recorded = learning.step_of(attempt, seq)
         if recorded.choice is not None:
             return _feedback_page(attempt, recorded, last=True)
@@ -347,6 +351,8 @@ def _after_stale(attempt, seq):
 def step_feedback(attempt_id, seq):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     recorded = _not_found(learning.step_of, attempt, seq)
+    if not learning.reveals_steps(attempt):     # a challenge in play: revealed in its debrief
+        return redirect(url_for(".player", attempt_id=attempt.id), 303)
     return _feedback_page(attempt, recorded, last=seq == attempt.step_count)
 
 

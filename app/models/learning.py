@@ -70,8 +70,10 @@ class ScenarioAttempt(db.Model):
     __table_args__ = (
         Index("ix_scenario_attempts_user_scenario", "user_id", "scenario_slug"),
         Index("ix_scenario_attempts_version", "version_id"),
-        # At most one attempt in progress per trainee and scenario, whatever the clicking.
-        Index("uq_scenario_attempts_one_open", "user_id", "scenario_slug", unique=True,
+        # At most one attempt in progress per trainee, scenario and mode, whatever the clicking:
+        # a practice run and a challenge are different exercises, and one must never be resumed
+        # as the other (a challenge would show its ratings, a practice run would hide them).
+        Index("uq_scenario_attempts_one_open", "user_id", "scenario_slug", "mode", unique=True,
               sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
     )
 
@@ -80,6 +82,10 @@ class ScenarioAttempt(db.Model):
     scenario_slug: Mapped[str] = mapped_column(String(120))
     version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
     status: Mapped[str] = mapped_column(String(16), default="in_progress")  # in_progress, finished
+    # practice: each choice's rating, feedback and score changes at once; challenge: the
+    # prospect's reaction only, everything revealed in the debrief. A challenge pass is what
+    # certification counts.
+    mode: Mapped[str] = mapped_column(String(16), default="practice", server_default="practice")
     current_node: Mapped[str] = mapped_column(String(120))
     state: Mapped[dict] = mapped_column(JSON)
     step_count: Mapped[int] = mapped_column(default=0)

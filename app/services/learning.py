@@ -360,16 +360,37 @@ def scenario_of(attempt):
     return publishing.value_by_id(attempt.version_id)
 
 
-def open_attempt(user, scenario_slug):
+# Practice shows each choice's rating, feedback and score changes at once; a challenge shows
+# the prospect's reaction only and reveals everything in the debrief. A trainee may have one
+# attempt of each open on a scenario: they are different exercises, and one is never resumed
+# as the other.
+PRACTICE, CHALLENGE = "practice", "challenge"
+MODES = (PRACTICE, CHALLENGE)
+
+
+def open_attempt(user, scenario_slug, mode=PRACTICE):
     return db.session.scalar(select(ScenarioAttempt).where(
         ScenarioAttempt.user_id == user.id, ScenarioAttempt.scenario_slug == scenario_slug,
-        ScenarioAttempt.status == "in_progress"))
+        ScenarioAttempt.mode == mode, ScenarioAttempt.status == "in_progress"))
 
 
-def start_attempt(user, scenario_slug):
-    """Resume the open attempt, or start one on the published version. Returns (attempt, created).
-    Two clicks at once cannot open two: the database allows one open attempt per scenario."""
-    existing = open_attempt(user, scenario_slug)
+def is_challenge(attempt):
+    return attempt.mode == CHALLENGE
+
+
+def reveals_steps(attempt):
+    """May this attempt's ratings, feedback and score changes be shown? Always in practice; in
+    a challenge only once it has ended (its debrief)."""
+    return attempt.mode != CHALLENGE or attempt.status == "finished"
+
+
+def start_attempt(user, scenario_slug, mode=PRACTICE):
+    """Resume the open attempt of this mode, or start one on the published version. Returns
+    (attempt, created). Two clicks at once cannot open two: the database allows one open
+    attempt per scenario and mode."""
+    if mode not in MODES:
+        raise Refused("Choose practice or challenge to start this role-play.")
+    existing = open_attempt(user, scenario_slug, mode)
     if existing is not None:
         return existing, False
     version, scenario = published_scenario(scenario_slug)
@@ -379,7 +400,7 @@ def start_attempt(user, scenario_slug):
         raise Refused("This role-play cannot be played right now; please tell your trainer.") from None
     now = utcnow()
     attempt = ScenarioAttempt(user_id=user.id, scenario_slug=scenario_slug, version_id=version.id,
-                              status="in_progress", current_node=state["node"], state=state, step_count=0,
+                              mode=mode, status="in_progress", current_node=state["node"], state=state, step_count=0,
                               started_at=now, updated_at=now)
     if state.get("finished"):
         _finish(attempt, scenario, state)
@@ -387,7 +408,7 @@ def start_attempt(user, scenario_slug):
         with db.session.begin_nested():
             db.session.add(attempt)
     except IntegrityError:
-        existing = open_attempt(user, scenario_slug)
+        existing = open_attempt(user, scenario_slug, mode)
         if existing is None:
             raise
         return existing, False
@@ -400,8 +421,9 @@ STARTED_OVER = "You started this role-play over, so that attempt is closed. Here
 def start_over(user, attempt_id):
     """Close the trainee's attempt in progress (status "abandoned": its steps stay in their
     history and in the team's analytics, it no longer counts as open) and start the scenario
-    again on its published version. Returns the new attempt. A second click, or a second tab,
-    finds the attempt already closed and gets the open one: one new attempt, never two."""
+    again on its published version, in the same mode. Returns the new attempt. A second click,
+    or a second tab, finds the attempt already closed and gets the open one: one new attempt,
+    never two."""
     attempt = own_attempt(user, attempt_id)
     if attempt.status == "in_progress":
         db.session.execute(update(ScenarioAttempt)
@@ -410,7 +432,7 @@ def start_over(user, attempt_id):
                            .execution_options(synchronize_session=False))
     elif attempt.status == "finished":
         raise Refused("This role-play has already ended; play it again from its page.")
-    new, _created = start_attempt(user, attempt.scenario_slug)
+    new, _created = start_attempt(user, attempt.scenario_slug, attempt.mode)
     return new
 
 

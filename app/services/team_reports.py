@@ -851,8 +851,9 @@ def attempts_csv(team_ids):
         .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee")
         .order_by(Team.name, User.name, ScenarioAttempt.started_at, ScenarioAttempt.id)).all()
     header = ["team", "name", "email", "attempt_id", "scenario", "scenario_title", "version", "status",
-              "started_at", "finished_at", "steps", "percent", "passed", "outcome", "phase_reads", "phase_right"]
+              "started_at", "finished_at", "steps", "percent", "passed", "outcome", "phase_reads", "phase_right",
+              "mode"]
     return _csv(header, ([team, name, email, a.id, a.scenario_slug, titles.get(a.scenario_slug, a.scenario_slug),
                           version, a.status, a.started_at, a.finished_at, a.step_count, a.percent, a.passed,
-                          a.outcome, reads_n or 0, int(right or 0)]
+                          a.outcome, reads_n or 0, int(right or 0), a.mode]
                          for team, name, email, a, version, reads_n, right in rows))

@@ -1,0 +1,77 @@
+"""Challenge mode in the learning records: attempts record their mode, one open attempt per
+scenario and mode, start over keeps the mode, a challenge pass is stored as such."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AttemptStep, ScenarioAttempt, User
+from app.services import learning
+from tests.services.test_learning import _race, path_by_rating, play, publish_course, user_row
+
+
+@pytest.fixture
+def course(app):
+    return publish_course(app)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def test_practice_and_challenge_are_open_side_by_side(app, course, factory, ctx):
+    user = user_row(factory.user())
+    practice, created = learning.start_attempt(user, "ranking-the-pipeline")
+    assert created and practice.mode == "practice"
+    challenge, created = learning.start_attempt(user, "ranking-the-pipeline", "challenge")
+    db.session.commit()
+    assert created and challenge.mode == "challenge" and challenge.id != practice.id
+    # each mode resumes its own, never the other
+    assert learning.start_attempt(user, "ranking-the-pipeline", "challenge") == (challenge, False)
+    assert learning.start_attempt(user, "ranking-the-pipeline") == (practice, False)
+    assert learning.open_attempt(user, "ranking-the-pipeline", "challenge") == challenge
+
+
+def test_an_unknown_mode_is_refused_and_nothing_written(app, course, factory, ctx):
+    user = user_row(factory.user())
+    with pytest.raises(learning.Refused, match="practice or challenge"):
+        learning.start_attempt(user, "ranking-the-pipeline", "exam")
+    assert db.session.scalar(select(func.count()).select_from(ScenarioAttempt)) == 0
+
+
+def test_start_over_keeps_the_mode(app, course, factory, ctx):
+    user = user_row(factory.user())
+    challenge, _ = learning.start_attempt(user, "ranking-the-pipeline", "challenge")
+    db.session.commit()
+    learning.take_step(user, challenge.id, 1, path_by_rating()[0])
+    db.session.commit()
+    fresh = learning.start_over(user, challenge.id)
+    db.session.commit()
+    assert fresh.mode == "challenge" and fresh.id != challenge.id
+    assert learning.open_attempt(user, "ranking-the-pipeline") is None        # no practice opened
+
+
+def test_a_challenge_pass_is_stored_as_one(app, course, factory, ctx):
+    user = user_row(factory.user())
+    challenge, _ = learning.start_attempt(user, "ranking-the-pipeline", "challenge")
+    db.session.commit()
+    assert not learning.reveals_steps(challenge)
+    finished = play(user, challenge.id, path_by_rating())
+    assert finished.status == "finished" and finished.passed and finished.mode == "challenge"
+    assert learning.reveals_steps(finished)                  # the debrief reveals every step
+    # the steps carry their ratings and feedback as in practice: only the pages hold them back
+    ratings = db.session.scalars(select(AttemptStep.rating).where(
+        AttemptStep.attempt_id == challenge.id, AttemptStep.choice.is_not(None))).all()
+    assert ratings and all(ratings)
+    assert learning.best_scores(user)["ranking-the-pipeline"]["passed"]
+
+
+def test_concurrent_challenge_starts_open_one(app, course, factory):
+    person = factory.user()
+    outcomes, errors = _race(app, 6, lambda: learning.start_attempt(
+        db.session.get(User, person.id), "ranking-the-pipeline", "challenge")[0].id)
+    assert not errors, errors
+    assert len(set(outcomes)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(ScenarioAttempt.mode)) == "challenge"
