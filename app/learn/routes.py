@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.content import engine, words
+from app.content import engine, hindsight, words
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import commit_keeping_loaded, db
 from app.forms import ActionForm
@@ -295,6 +295,7 @@ def player(attempt_id):
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
             board=_board(scenario, state), signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
             walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(scenario.course),
+            better={} if attempt.passed else hindsight.better_choices(scenario, steps),
             module=_scenario_module(learning.progress_of(current_user), attempt.scenario_slug))
         db.session.commit()                 # the comments shown are now read
         return page

@@ -66,6 +66,7 @@ def test_a_challenge_to_its_debrief(browser, live_server, make_app, factory, siz
         text = debrief.inner_text()
         assert "Challenge" in text and "Not passed yet" in text
         assert "Weak answer" in text                         # revealed now, step by step
+        assert page.locator("[data-better]").count() >= 1 and "The best answer here" in text
         assert page.locator('[data-replay][data-mode="challenge"]').is_visible()
         assert _fits(page)
     finally:
