@@ -173,7 +173,7 @@ def demo(activity=False):
     for email, name, role in DEMO_ACCOUNTS:
         click.echo(f"  {role:8} {email}")
     if activity:
-        from app.manage.demo_activity import seed_demo_activity
+        from app.services.demo_activity import seed_demo_activity
         seed_demo_activity([e for e, _, r in DEMO_ACCOUNTS if r == "trainee"], echo=click.echo)
         db.session.commit()
 

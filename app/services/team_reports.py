@@ -762,11 +762,11 @@ def transcript(attempt):
     for step in attempt.steps:
         node = scenario.node(step.node) if scenario else None
         choice = node.choices[step.choice] if node and step.choice is not None and step.choice < len(node.choices) else None
-        feedback = choice.feedback if choice else (step.effects or {}).get("feedback", "")
-        deltas = (step.effects or {}).get("deltas") or (step.effects or {}).get("scores") or {}
+        effects = step.effects or {}     # the StepOutcome as learning.take_step recorded it
+        feedback, deltas = effects.get("feedback", ""), effects.get("deltas") or {}
         steps.append(TranscriptStep(
             seq=step.seq, node_id=step.node, caption=labels.node_caption(node),
-            skill=labels.skill_title(step.skill or node.skill) if (step.skill or (node and node.skill)) else None,
+            skill=labels.skill_title(step.skill) if step.skill else None,
             phase=labels.phase_title(course, step.phase) if step.phase else None,
             phase_claimed=labels.phase_title(course, step.phase_claimed) if step.phase_claimed else None,
             phase_correct=step.phase_correct,
@@ -774,7 +774,7 @@ def transcript(attempt):
             choice_html=render_inline(choice.label if choice else step.choice_label or ""),
             feedback_html=render_markdown(feedback) if feedback else "",
             coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
-            rating=step.rating or (choice.effects.rating if choice else None),
+            rating=step.rating,
             deltas=deltas if isinstance(deltas, dict) else {}, is_continue=step.choice is None,
             at=step.created_at))
     ending = None
@@ -789,8 +789,7 @@ def transcript(attempt):
                       "narrative_html": render_interpolated(node.narrative, known),
                       "debrief_html": render_interpolated(node.sections.get("Debrief", ""), known),
                       "coach_notes_html": render_markdown(node.sections.get("Coach notes", ""))}
-    briefing_coach = ""
-    return {"scenario": scenario, "steps": steps, "ending": ending, "briefing_coach": briefing_coach}
+    return {"scenario": scenario, "steps": steps, "ending": ending}
 
 
 # --- CSV --------------------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Helpers (no tests here) for the manager-side tests: publish the real course, and write
-learning records as a trainee's play would, through the demo-activity recorder that plays the
-real engine (the trainee-side service is built elsewhere)."""
+learning records as a trainee's play does: the demo-activity recorder plays through the
+trainee's own use case (learning.take_step)."""
 from pathlib import Path
 
 from app.extensions import db
-from app.manage import demo_activity
+from app.services import demo_activity
 
 ROOT = str(Path(__file__).resolve().parents[2])
 

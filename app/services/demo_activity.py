@@ -1,7 +1,7 @@
 """DEMO DATA ONLY (development and tests): learning records written as if trainees had played,
-so the manager's pages have something to show. Scenario attempts are played through the real
-engine on the published version; the trainee-side service (app/services/learning.py) is what
-records real play. `flask demo --activity` calls seed_demo_activity; tests use the helpers."""
+so the manager's pages have something to show. Scenario attempts are played through the
+trainee's own use case (learning.start_attempt, learning.take_step), so a demo step is a real
+step. `flask demo --activity` calls seed_demo_activity; tests use the helpers."""
 import random
 import uuid
 from datetime import timedelta
@@ -12,51 +12,40 @@ from app.content import engine, playtest
 from app.extensions import db
 from app.models import AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
 from app.models.base import utcnow
-from app.services import publishing
+from app.services import learning, publishing
 
 
 def record_play(user_id, scenario_slug, pick=playtest.best_pick, when=None, finish=True, max_steps=200):
-    """Play a published scenario with `pick(offered) -> position`, recording an attempt and its
-    steps; with finish=False stop half way (an attempt in progress)."""
-    version = publishing.published("scenario", scenario_slug)
-    scenario = publishing.value_of(version)
-    when = when or utcnow()
-    state = engine.start_state(scenario)
-    attempt = ScenarioAttempt(user_id=user_id, scenario_slug=scenario_slug, version_id=version.id,
-                              status="in_progress", current_node=state["node"], state=state, step_count=0,
-                              started_at=when, updated_at=when)
-    db.session.add(attempt)
+    """Play a published scenario with `pick(offered) -> position` through the trainee's own use
+    case (learning.start_attempt and learning.take_step: the steps are recorded exactly as a
+    trainee's are); with finish=False stop after two steps (an attempt in progress). With
+    `when`, the attempt and its steps are then dated as if played from that time on (40 s a
+    step): demo weeks of activity written in one go."""
+    user = db.session.get(User, user_id)
+    attempt, _ = learning.start_attempt(user, scenario_slug)
     db.session.flush()
-    seq = 0
-    stop_at = None if finish else 2
-    while not state.get("finished") and seq < max_steps and (stop_at is None or seq < stop_at):
-        seq += 1
-        moment = when + timedelta(seconds=40 * seq)
-        if engine.needs_continue(scenario, state):
-            node_id = state["node"]
-            state, outcome = engine.continue_(scenario, state)
-            db.session.add(AttemptStep(attempt_id=attempt.id, seq=seq, node=node_id, choice=None, choice_label="",
-                                       effects={}, skill=outcome.skill, phase=None, created_at=moment))
-            continue
-        offered = engine.offered_choices(scenario, state)
-        k = pick(offered)
-        state, outcome = engine.step(scenario, state, k + 1)
-        db.session.add(AttemptStep(
-            attempt_id=attempt.id, seq=seq, node=outcome.node, choice=outcome.choice_index,
-            choice_label=outcome.label or "", effects={"deltas": outcome.deltas, "given": outcome.given,
-                                                       "got": outcome.got, "feedback": outcome.feedback},
-            skill=outcome.skill, phase=outcome.phase, phase_claimed=outcome.claims,
-            phase_correct=outcome.phase_correct, rating=outcome.rating, created_at=moment))
-    attempt.state, attempt.current_node, attempt.step_count = state, state["node"], seq
-    attempt.updated_at = when + timedelta(seconds=40 * seq)
-    if state.get("finished"):
-        attempt.status = "finished"
-        attempt.finished_at = attempt.updated_at
-        attempt.percent = engine.percent(scenario, state)
-        attempt.passed = engine.passed(scenario, state)
-        attempt.outcome = state.get("outcome")
-    db.session.flush()
+    scenario = learning.scenario_of(attempt)
+    stop_at = max_steps if finish else 2
+    while attempt.status == "in_progress" and attempt.step_count < stop_at:
+        state = attempt.state
+        choice = None if engine.needs_continue(scenario, state) else pick(engine.offered_choices(scenario, state)) + 1
+        attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, choice).attempt
+    if when is not None:
+        _date_play(attempt, when)
     return attempt
+
+
+def _date_play(attempt, when):
+    """Move a demo attempt and its steps back to `when` (demo data only: real play is dated
+    by the clock as it happens)."""
+    step = timedelta(seconds=40)
+    for row in db.session.scalars(select(AttemptStep).where(AttemptStep.attempt_id == attempt.id)):
+        row.created_at = when + step * row.seq
+    end = when + step * attempt.step_count
+    attempt.started_at, attempt.updated_at = when, end
+    if attempt.finished_at is not None:
+        attempt.finished_at = end
+    db.session.flush()
 
 
 def random_pick(rng, skill=0.6):
