@@ -7,18 +7,16 @@ from datetime import date
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from app.content.render import render_markdown
 from app.extensions import db
 from app.forms import ActionForm, show_error
 from app.manage import bp
 from app.manage.forms import AssignForm, ChangeDueForm, CommentForm
-from app.models import Assignment, User
 from app.services import assignments as assignment_service
 from app.services import comments as comment_service
 from app.services import progress as progress_service
-from app.services import team_reports
+from app.services import coaching, team_analytics, team_dashboard, team_exports
 from app.services.assignments import AssignmentError, NotInScope
 from app.security import audit
 
@@ -57,10 +55,10 @@ def _per_page():
 def dashboard():
     teams, team, team_ids = _selected_teams()
     sort = request.args.get("sort", "attention")
-    sort = sort if sort in team_reports.SORTS else "attention"
+    sort = sort if sort in team_dashboard.SORTS else "attention"
     descending = request.args.get("order") == "desc"
     page_number = request.args.get("page", 1, type=int) or 1
-    page, outline, summary = team_reports.dashboard(team_ids, sort, descending, page_number, _per_page(),
+    page, outline, summary = team_dashboard.dashboard(team_ids, sort, descending, page_number, _per_page(),
                                                     today=_today())
     return render_template("manage/dashboard.html", teams=teams, team=team, page=page, outline=outline,
                            summary=summary, sort=sort, descending=descending, today=_today())
@@ -73,8 +71,7 @@ def _assign_form(teams, team_ids, form=None, trainee=None):
     targets = assignment_service.assignable_targets()
     form.target.choices = [("", "Choose…")] + [(f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
                                                for kind, slug, title in targets]
-    people = db.session.execute(select(User.id, User.name, User.team_id).where(
-        User.team_id.in_(sorted(team_ids)), User.role == "trainee", User.active).order_by(User.name)).all()
+    people = assignment_service.assignable_trainees(team_ids)
     names = {t.id: t.name for t in teams}
     form.assignee.choices = ([("", "Choose…")] + [(f"team:{t.id}", f"Whole team: {t.name}") for t in teams
                                                   if t.id in team_ids]
@@ -228,14 +225,14 @@ def analytics():
     titles = {slug: title for kind, slug, title in assignment_service.assignable_targets() if kind == "scenario"}
     if scenario is not None and scenario not in titles:
         abort(404)
-    choices, wrong = team_reports.choice_analytics(team_ids, scenario)
+    choices, wrong = team_analytics.choice_analytics(team_ids, scenario)
     return render_template("manage/analytics.html", teams=teams, team=team, scenario=scenario, titles=titles,
                            choices=choices, wrong=wrong[:12],
-                           matrix=team_reports.phase_matrix(team_ids, scenario),
-                           skills=team_reports.skill_scores(team_ids, scenario),
-                           scenario_scores=team_reports.scenario_scores(team_ids) if scenario is None else [],
-                           coaching=team_reports.coaching_list(team_ids, scenario),
-                           coach_below=team_reports.COACH_BELOW, coach_min=team_reports.COACH_MIN_CHOICES)
+                           matrix=team_analytics.phase_matrix(team_ids, scenario),
+                           skills=team_analytics.skill_scores(team_ids, scenario),
+                           scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
+                           coaching=coaching.coaching_list(team_ids, scenario),
+                           coach_below=coaching.COACH_BELOW, coach_min=coaching.COACH_MIN_CHOICES)
 
 
 # --- one trainee ----------------------------------------------------------------------------------
@@ -248,15 +245,14 @@ def trainee(trainee_id):
 def _trainee_page(person, form=None, refused=None, status=200):
     teams = assignment_service.managed_teams(current_user)
     form = _assign_form(teams, {person.team_id}, form or AssignForm(formdata=None), trainee=person)
-    own = db.session.scalars(select(Assignment).where(Assignment.user_id == person.id,
-                                                      Assignment.cancelled_at.is_(None))).all()
+    own = assignment_service.own_assignments(person)
     return render_template("manage/trainee.html", trainee=person, form=form, rows={a.id: a for a in own},
                            assignments=assignment_service.effective_assignments(person),
                            progress=progress_service.progress_of(person.id),
-                           attempts=team_reports.trainee_attempts(person.id),
-                           quizzes=team_reports.trainee_quizzes(person.id),
+                           attempts=coaching.trainee_attempts(person.id),
+                           quizzes=coaching.trainee_quizzes(person.id),
                            titles={(k, s): t for k, s, t in assignment_service.assignable_targets()},
-                           coaching=team_reports.coaching_list({person.team_id}, trainee_id=person.id),
+                           coaching=coaching.coaching_list({person.team_id}, trainee_id=person.id),
                            change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=_today(),
                            refused=refused, undo=_undo_offer()), status
 
@@ -264,7 +260,7 @@ def _trainee_page(person, form=None, refused=None, status=200):
 def _attempt_page(found, form=None, editing=None, status=200):
     """The transcript with its comments; `editing` (comment id, form) re-shows a refused edit."""
     return render_template("manage/attempt.html", attempt=found, trainee=found.user,
-                           transcript=team_reports.transcript(found), comments=comment_service.of_attempt(found.id),
+                           transcript=coaching.transcript(found), comments=comment_service.of_attempt(found.id),
                            where_seen=comment_service.where_seen(found, found.user.name),
                            form=form or CommentForm(formdata=None), editing=editing, action=ActionForm(),
                            comment_form=lambda c: CommentForm(formdata=None, prefix=f"c{c.id}", body=c.body)), status
@@ -272,12 +268,12 @@ def _attempt_page(found, form=None, editing=None, status=200):
 
 @bp.route("/attempts/<int:attempt_id>")
 def attempt(attempt_id):
-    return _attempt_page(team_reports.attempt_in_scope(current_user, attempt_id))
+    return _attempt_page(coaching.attempt_in_scope(current_user, attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/comments", methods=["POST"])
 def comment(attempt_id):
-    found = team_reports.attempt_in_scope(current_user, attempt_id)
+    found = coaching.attempt_in_scope(current_user, attempt_id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -332,13 +328,13 @@ def _csv_response(data, name):
 @bp.route("/export/progress.csv")
 def export_progress():
     _, team, team_ids = _selected_teams()
-    return _csv_response(team_reports.progress_csv(team_ids), f"team-progress-{date.today().isoformat()}.csv")
+    return _csv_response(team_exports.progress_csv(team_ids), f"team-progress-{date.today().isoformat()}.csv")
 
 
 @bp.route("/export/attempts.csv")
 def export_attempts():
     _, team, team_ids = _selected_teams()
-    return _csv_response(team_reports.attempts_csv(team_ids), f"team-attempts-{date.today().isoformat()}.csv")
+    return _csv_response(team_exports.attempts_csv(team_ids), f"team-attempts-{date.today().isoformat()}.csv")
 
 
 # --- the manager's guide --------------------------------------------------------------------------

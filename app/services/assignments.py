@@ -37,24 +37,28 @@ class NotInScope(LookupError):
 
 # --- scope ------------------------------------------------------------------------------------
 
+# The rule, in one place: a manager reaches the teams they manage; an admin reaches every team.
+
+def manages(user, team):
+    return team is not None and (user.is_admin or team.manager_id == user.id)
+
+
+def _managed_by(stmt, user):
+    return stmt if user.is_admin else stmt.where(Team.manager_id == user.id)
+
+
 def managed_team_ids(user):
     """The ids of the teams a user may see and assign in; every team for an admin."""
-    stmt = select(Team.id)
-    if not user.is_admin:
-        stmt = stmt.where(Team.manager_id == user.id)
-    return set(db.session.scalars(stmt))
+    return set(db.session.scalars(_managed_by(select(Team.id), user)))
 
 
 def managed_teams(user):
-    stmt = select(Team).order_by(Team.name)
-    if not user.is_admin:
-        stmt = stmt.where(Team.manager_id == user.id)
-    return db.session.scalars(stmt).all()
+    return db.session.scalars(_managed_by(select(Team).order_by(Team.name), user)).all()
 
 
 def team_in_scope(user, team_id):
     team = db.session.get(Team, team_id) if isinstance(team_id, int) else None
-    if team is None or not (user.is_admin or team.manager_id == user.id):
+    if not manages(user, team):
         raise NotInScope("team")
     return team
 
@@ -62,11 +66,21 @@ def team_in_scope(user, team_id):
 def trainee_in_scope(user, trainee_id):
     """A trainee of a team the user manages (any team for an admin)."""
     trainee = db.session.get(User, trainee_id) if isinstance(trainee_id, int) else None
-    if trainee is None or trainee.role != "trainee" or trainee.team_id is None:
-        raise NotInScope("trainee")
-    if not user.is_admin and (trainee.team is None or trainee.team.manager_id != user.id):
+    if trainee is None or trainee.role != "trainee" or not manages(user, trainee.team):
         raise NotInScope("trainee")
     return trainee
+
+
+def assignable_trainees(team_ids):
+    """[(id, name, team id)] of the active trainees of the teams, by name (the assign form's list)."""
+    return db.session.execute(select(User.id, User.name, User.team_id).where(
+        User.team_id.in_(sorted(team_ids)), User.role == "trainee", User.active).order_by(User.name)).all()
+
+
+def own_assignments(trainee):
+    """The active assignments given to this trainee alone (not through their team)."""
+    return db.session.scalars(select(Assignment).where(Assignment.user_id == trainee.id,
+                                                       Assignment.cancelled_at.is_(None))).all()
 
 
 def assignment_in_scope(user, assignment_id):
@@ -78,11 +92,8 @@ def assignment_in_scope(user, assignment_id):
 
 
 def _check_scope(user, assignment):
-    if user.is_admin:
-        return
-    team_id = assignment.team_id if assignment.team_id is not None else (
-        assignment.user.team_id if assignment.user else None)
-    if team_id is None or team_id not in managed_team_ids(user):
+    team = assignment.team if assignment.team_id is not None else (assignment.user.team if assignment.user else None)
+    if not manages(user, team):
         raise NotInScope("assignment")
 
 

@@ -1,53 +1,96 @@
-"""Progress through the course: the completion rules of content-format.md, computed for many
-trainees at once with a fixed number of queries (the manager's dashboard lists whole teams).
+"""Progress through the course, for the trainee's own pages: their learning records read in one
+statement and folded by the completion rules (content/completion.py, the rules' one home; the
+manager's dashboard folds the same records with the same function), plus when each stage opens
+(with `unlock: sequential` a stage opens when the previous one is complete).
 
-A module is complete when every page was opened, the knowledge check reached its pass mark,
-and every listed scenario was passed at least once. A stage is complete when all its modules
-are; with `unlock: sequential` a stage opens when the previous one is complete."""
-from collections import defaultdict
-from dataclasses import dataclass, field
+`records_by_trainee` is also what the dashboard reads: every record of many trainees,
+aggregated per module or scenario, in one statement."""
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
 
+from app.content.completion import CourseFold, ModuleFold, StageFold, fold
 from app.extensions import db
 from app.models import PageView, QuizAttempt, ScenarioAttempt
-from app.services import publishing
+from app.services.outline import load_outline
 
+
+# --- the records, in one statement ------------------------------------------------------------
+
+def latest(column):
+    # Raw values: ISO text on SQLite (sorts as time does), datetimes on PostgreSQL; only the
+    # latest per trainee is turned into a datetime, not one per row.
+    return type_coerce(func.max(column), String)
+
+
+def as_datetime(value):
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def records_by_trainee(trainee_ids):
+    """{user_id: [completion.Record]}: every learning record of the trainees, aggregated per
+    module (pages, checks) or scenario (attempts of any status; best and pass of the finished
+    ones), in one statement, as plain tuples from the driver (tens of thousands of rows for a
+    large team: no Row objects built for them). Times are raw (see `latest`)."""
+    trainee_ids = list(trainee_ids)
+    if not trainee_ids:
+        return {}
+    none = cast(null(), Integer)         # PostgreSQL types a bare NULL as text in a UNION
+    pages = (select(PageView.user_id, literal("p"), PageView.module_slug, func.count(func.distinct(PageView.page)),
+                    none, none, latest(PageView.viewed_at))
+             .where(PageView.user_id.in_(trainee_ids)).group_by(PageView.user_id, PageView.module_slug))
+    quizzes = (select(QuizAttempt.user_id, literal("q"), QuizAttempt.module_slug, func.count(),
+                      func.max(QuizAttempt.percent), func.max(case((QuizAttempt.passed, 1), else_=0)),
+                      latest(QuizAttempt.created_at))
+               .where(QuizAttempt.user_id.in_(trainee_ids))
+               .group_by(QuizAttempt.user_id, QuizAttempt.module_slug))
+    finished = ScenarioAttempt.status == "finished"
+    scenarios = (select(ScenarioAttempt.user_id, literal("s"), ScenarioAttempt.scenario_slug, func.count(),
+                        func.max(case((finished, ScenarioAttempt.percent), else_=null())),
+                        func.max(case((and_(finished, ScenarioAttempt.passed), 1), else_=0)),
+                        latest(ScenarioAttempt.updated_at))
+                 .where(ScenarioAttempt.user_id.in_(trainee_ids))
+                 .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))
+    result = db.session.execute(union_all(pages, quizzes, scenarios))
+    try:
+        rows = result.cursor.fetchall()  # no result processing is needed: ints, text, raw times
+    finally:
+        result.close()
+    out = {}
+    for user_id, *record in rows:
+        out.setdefault(user_id, []).append(record)
+    return out
+
+
+# --- the trainee's view of the fold -------------------------------------------------------------
 
 @dataclass
 class ModuleProgress:
-    id: str
+    """A module's progress as the trainee's pages read it: the fold, with the module's title."""
+    fold: ModuleFold
     title: str
-    stage: str
     order: int
-    pages_total: int
-    pages_seen: int = 0
-    quiz_best: int | None = None
-    quiz_passed: bool = False
-    has_quiz: bool = True
-    scenarios: dict = field(default_factory=dict)   # slug -> {"best": int|None, "passed": bool}
+
+    id = property(lambda self: self.fold.id)
+    stage = property(lambda self: self.fold.stage)
+    pages_total = property(lambda self: self.fold.pages_total)
+    pages_seen = property(lambda self: self.fold.pages_seen)
+    has_quiz = property(lambda self: self.fold.has_quiz)
+    quiz_best = property(lambda self: self.fold.quiz_best)
+    quiz_passed = property(lambda self: self.fold.quiz_passed)
+    parts_total = property(lambda self: self.fold.parts_total)
+    parts_done = property(lambda self: self.fold.parts_done)
+    percent = property(lambda self: self.fold.percent)
+    complete = property(lambda self: self.fold.complete)
+    started = property(lambda self: self.fold.started)
 
     @property
-    def parts_total(self):
-        return self.pages_total + (1 if self.has_quiz else 0) + len(self.scenarios)
-
-    @property
-    def parts_done(self):
-        return (min(self.pages_seen, self.pages_total) + (1 if self.has_quiz and self.quiz_passed else 0)
-                + sum(1 for s in self.scenarios.values() if s["passed"]))
-
-    @property
-    def percent(self):
-        return round(100 * self.parts_done / self.parts_total) if self.parts_total else 100
-
-    @property
-    def complete(self):
-        return (self.pages_seen >= self.pages_total and (self.quiz_passed or not self.has_quiz)
-                and all(s["passed"] for s in self.scenarios.values()))
-
-    @property
-    def started(self):
-        return self.pages_seen > 0 or self.quiz_best is not None or any(s["best"] is not None for s in self.scenarios.values())
+    def scenarios(self):
+        """{slug: {"best": percent or None, "passed": bool}} for each role-play of the module."""
+        return {slug: {"best": r.best, "passed": r.passed} for slug, r in self.fold.scenarios.items()}
 
 
 @dataclass
@@ -55,16 +98,11 @@ class StageProgress:
     id: str
     title: str
     modules: list
-    unlocked: bool = True
+    unlocked: bool
+    fold: StageFold
 
-    @property
-    def complete(self):
-        return bool(self.modules) and all(m.complete for m in self.modules)
-
-    @property
-    def percent(self):
-        total = sum(m.parts_total for m in self.modules)
-        return round(100 * sum(m.parts_done for m in self.modules) / total) if total else 0
+    complete = property(lambda self: self.fold.complete)
+    percent = property(lambda self: self.fold.percent)
 
 
 @dataclass
@@ -72,16 +110,10 @@ class CourseProgress:
     id: str
     title: str
     stages: list
+    fold: CourseFold
 
-    @property
-    def complete(self):
-        return all(s.complete for s in self.stages)
-
-    @property
-    def percent(self):
-        total = sum(m.parts_total for s in self.stages for m in s.modules)
-        done = sum(m.parts_done for s in self.stages for m in s.modules)
-        return round(100 * done / total) if total else 0
+    complete = property(lambda self: self.fold.complete)
+    percent = property(lambda self: self.fold.percent)
 
     def module(self, module_id):
         for stage in self.stages:
@@ -107,78 +139,31 @@ class CourseProgress:
         return None
 
 
-def course_outline(course_id):
-    """The published course and its published modules by stage, in order (cached per version)."""
-    course = publishing.published_course(course_id)
-    if course is None:
-        return None, {}
-    modules = defaultdict(list)
-    for version in publishing.published_all("module").values():
-        module = publishing.value_of(version)
-        if module is not None and module.course == course_id:
-            modules[module.stage].append(module)
-    for stage_modules in modules.values():
-        stage_modules.sort(key=lambda m: (m.order, m.id))
-    return course, modules
+def course_progress(outline, course_fold):
+    """A trainee's CourseProgress from their fold over the outline (stages opened in turn when
+    the course says `unlock: sequential`)."""
+    course = outline.course
+    stages, previous_complete = [], True
+    titles = dict(outline.stages)
+    for stage_fold in course_fold.stages:
+        modules = [ModuleProgress(m, outline.modules[m.id].title, outline.modules[m.id].order)
+                   for m in stage_fold.modules]
+        stages.append(StageProgress(stage_fold.id, titles.get(stage_fold.id, stage_fold.id), modules,
+                                    course.unlock != "sequential" or previous_complete, stage_fold))
+        previous_complete = previous_complete and stage_fold.complete
+    return CourseProgress(course.id, course.title, stages, course_fold)
 
 
 def progress_for(user_ids, course_id=None):
-    """{user_id: CourseProgress} for many trainees, in four queries whatever their number; the
-    published course unless another is named."""
-    course_id = course_id or publishing.course_id()
-    course, modules_by_stage = course_outline(course_id)
-    if course is None:
+    """{user_id: CourseProgress} for many trainees, in two statements whatever their number (the
+    outline's, and the records'); the published course unless another is named."""
+    outline = load_outline(course_id)
+    if outline.course is None:
         return {}
     user_ids = list(user_ids)
-    module_ids = [m.id for ms in modules_by_stage.values() for m in ms]
-    scenario_ids = sorted({s for ms in modules_by_stage.values() for m in ms for s in m.scenarios})
-    seen = defaultdict(int)
-    quiz = {}
-    scen = {}
-    if user_ids and module_ids:
-        rows = db.session.execute(
-            select(PageView.user_id, PageView.module_slug, func.count(func.distinct(PageView.page)))
-            .where(PageView.user_id.in_(user_ids), PageView.module_slug.in_(module_ids))
-            .group_by(PageView.user_id, PageView.module_slug))
-        for user_id, slug, count in rows:
-            seen[(user_id, slug)] = count
-        rows = db.session.execute(
-            select(QuizAttempt.user_id, QuizAttempt.module_slug, func.max(QuizAttempt.percent),
-                   func.max(db.case((QuizAttempt.passed, 1), else_=0)))
-            .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.module_slug.in_(module_ids))
-            .group_by(QuizAttempt.user_id, QuizAttempt.module_slug))
-        for user_id, slug, best, passed in rows:
-            quiz[(user_id, slug)] = (best, bool(passed))
-    if user_ids and scenario_ids:
-        rows = db.session.execute(
-            select(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug, func.max(ScenarioAttempt.percent),
-                   func.max(db.case((ScenarioAttempt.passed, 1), else_=0)))
-            .where(ScenarioAttempt.user_id.in_(user_ids), ScenarioAttempt.scenario_slug.in_(scenario_ids),
-                   ScenarioAttempt.status == "finished")
-            .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))
-        for user_id, slug, best, passed in rows:
-            scen[(user_id, slug)] = (best, bool(passed))
-
-    result = {}
-    for user_id in user_ids:
-        stages = []
-        previous_complete = True
-        for stage in course.stages:
-            modules = []
-            for module in modules_by_stage.get(stage.id, []):
-                best, passed = quiz.get((user_id, module.id), (None, False))
-                modules.append(ModuleProgress(
-                    id=module.id, title=module.title, stage=stage.id, order=module.order,
-                    pages_total=len(module.pages), pages_seen=seen[(user_id, module.id)],
-                    quiz_best=best, quiz_passed=passed, has_quiz=bool(module.quiz),
-                    scenarios={s: {"best": scen.get((user_id, s), (None, False))[0],
-                                   "passed": scen.get((user_id, s), (None, False))[1]} for s in module.scenarios}))
-            progress = StageProgress(stage.id, stage.title, modules,
-                                     unlocked=course.unlock != "sequential" or previous_complete)
-            previous_complete = previous_complete and progress.complete
-            stages.append(progress)
-        result[user_id] = CourseProgress(course.id, course.title, stages)
-    return result
+    records = records_by_trainee(user_ids)
+    return {user_id: course_progress(outline, fold(outline.plan, records.get(user_id, ())))
+            for user_id in user_ids}
 
 
 def progress_of(user_id, course_id=None):

@@ -20,7 +20,7 @@ from app.formats import due as due_words
 from app.formats import local
 from app.models import Team, User
 from app.models.base import utcnow
-from app.services import team_reports
+from app.services import team_analytics, team_dashboard
 from app.services.notification_events import KIND_WORDS, target_link
 from app.services.notifications import notify
 
@@ -53,7 +53,7 @@ def send(now=None):
     report = Report()
     team_ids = list(db.session.scalars(select(Team.id).order_by(Team.id)))
     for team_id in team_ids:
-        rows, outline = team_reports.team_rows({team_id}, today=today)
+        rows, outline = team_dashboard.team_rows({team_id}, today=today)
         trainees = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r.id for r in rows])))}
         for row in rows:
             _trainee_reminders(trainees[row.id], row, today, report)
@@ -116,10 +116,10 @@ def _digest(manager, team, rows, today, now, report):
     late = sorted((row for row in rows if row.overdue), key=lambda r: r.name)
     not_started = sorted((row for row in rows if row.activity(today) == "not started"), key=lambda r: r.name)
     week_ago = now - timedelta(days=7)
-    matrix = team_reports.phase_matrix({team.id}, since=week_ago)
+    matrix = team_analytics.phase_matrix({team.id}, since=week_ago)
     misread = sorted((r for r in matrix["rows"] if r["accuracy"] is not None and r["accuracy"] < 100),
                      key=lambda r: (r["accuracy"], r["title"]))[:DIGEST_TOP]
-    _, wrong = team_reports.choice_analytics({team.id}, since=week_ago)
+    _, wrong = team_analytics.choice_analytics({team.id}, since=week_ago)
     report.add("team-digest", notify(
         manager, "team-digest", f"team:{team.id}:week:{year}-W{week:02d}",
         f"{team.name}: the week of {today:%d %b}", ("manage.dashboard", {"team": team.id}),

@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import ProgressSummary, ScenarioAttempt, User
-from app.services import learning, publishing, team_reports
+from app.services import learning, publishing, team_dashboard
 from tests.services.test_learning import correct_answers, path_by_rating, play, publish_course
 from tests.services.test_team_reports_fixtures import complete_module, team_with_manager
 
@@ -25,7 +25,7 @@ def team(app, factory):
 
 
 def rows_by_id(team_id):
-    rows, _ = team_reports.team_rows({team_id})
+    rows, _ = team_dashboard.team_rows({team_id})
     return {row.id: row for row in rows}
 
 
@@ -138,7 +138,7 @@ def test_a_summary_the_database_refuses_leaves_the_page_right(app, team, monkeyp
 
         def busy():
             raise OperationalError("COMMIT", {}, Exception("database is locked"))
-        monkeypatch.setattr(team_reports, "commit_keeping_loaded", busy)
+        monkeypatch.setattr(team_dashboard, "commit_keeping_loaded", busy)
         row = rows_by_id(team_id)[rep.id]
         assert row.percent > 0 and row.stages[0].started
         assert stored(rep.id) is None                       # rolled back, nothing half-written

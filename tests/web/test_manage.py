@@ -6,7 +6,7 @@ from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import Assignment, CoachingComment
-from app.services import team_reports
+from app.services import coaching, outline, team_dashboard, team_exports
 from tests.conftest import login
 from tests.services.test_team_reports_fixtures import (complete_module, play, publish_course, study,
                                                        team_with_manager, worst)
@@ -68,7 +68,7 @@ def test_sql_statements_do_not_grow_with_the_team(app, client, factory, team):
         play(app, person.id, "ranking-the-pipeline")
         study(app, person.id, "crm-data-that-matters", quiz_percent=90)
     with app.app_context():
-        team_reports.load_outline()                       # warm the parse cache, no more
+        outline.load_outline()                       # warm the parse cache, no more
     small_first = _count_statements(app, client, "/manage/")   # folds and stores the summaries
     small = _count_statements(app, client, "/manage/")
     for n in range(37):
@@ -247,24 +247,23 @@ def test_csv_times_carry_the_organisations_offset(app):
     from app import formats
     app.config["TIMEZONE"] = "Europe/Paris"
     with app.app_context():
-        assert team_reports.csv_cell(datetime(2026, 12, 1, 13, 5, 7, 123)) == "2026-12-01T14:05:07+01:00"
-        assert team_reports.csv_cell(date(2026, 12, 1)) == "2026-12-01"
+        assert team_exports.csv_cell(datetime(2026, 12, 1, 13, 5, 7, 123)) == "2026-12-01T14:05:07+01:00"
+        assert team_exports.csv_cell(date(2026, 12, 1)) == "2026-12-01"
         assert formats.when(datetime(2026, 7, 1, 22, 30)) == "2 Jul 2026, 00:30"      # summer time, next day
 
 
 def test_drill_down_coaching_is_the_trainees_own(app, client, team):
     """The drill-down's "to work on" reads that trainee's steps only, and says what the team
     view says about them."""
-    from app.services import team_reports
     _, team_id, (a, b, _) = team
     play(app, a.id, "signals-at-the-trade-fair", pick=worst)
     play(app, a.id, "signals-at-the-trade-fair", pick=worst)
     play(app, b.id, "signals-at-the-trade-fair", pick=worst)
     with app.app_context():
-        whole = {c["id"]: c for c in team_reports.coaching_list({team_id})}
+        whole = {c["id"]: c for c in coaching.coaching_list({team_id})}
         assert set(whole) == {a.id, b.id}
-        assert team_reports.coaching_list({team_id}, trainee_id=a.id) == [whole[a.id]]
-        assert team_reports.coaching_list({team_id}, trainee_id=b.id) == [whole[b.id]]
+        assert coaching.coaching_list({team_id}, trainee_id=a.id) == [whole[a.id]]
+        assert coaching.coaching_list({team_id}, trainee_id=b.id) == [whole[b.id]]
     assert whole[a.id]["skills"] or whole[a.id]["phases"]
     assert client.get(f"/manage/trainees/{a.id}").status_code == 200
 
@@ -336,7 +335,7 @@ def test_inactive_counts_only_trainees_who_had_a_week_to_start(app, client, fact
     study(app, busy.id, "crm-data-that-matters", pages=1)
     login(client, manager.email)
     with app.app_context():
-        rows, _ = team_reports.team_rows({team_id}, today=today)
+        rows, _ = team_dashboard.team_rows({team_id}, today=today)
         states = {r.id: r.activity(today) for r in rows}
     assert states == {fresh.id: "not started", hired_long_ago.id: "inactive", quiet.id: "inactive",
                       busy.id: "active"}
@@ -352,12 +351,12 @@ def test_coaching_reads_only_attempts_that_did_not_pass(app, client, team):
 
     play(app, a.id, "signals-at-the-trade-fair", pick=playtest.best_pick)          # passed
     with app.app_context():
-        assert team_reports.coaching_list({team_id}, trainee_id=a.id) == []
+        assert coaching.coaching_list({team_id}, trainee_id=a.id) == []
     failed = play(app, b.id, "signals-at-the-trade-fair", pick=worst)
     with app.app_context():
         from app.models import ScenarioAttempt
         assert db.session.get(ScenarioAttempt, failed).passed is False
-        [entry] = team_reports.coaching_list({team_id})
+        [entry] = coaching.coaching_list({team_id})
         assert entry["id"] == b.id
         weak = entry["skills"] + entry["phases"]
         assert weak and all(w["failed_attempts"] == 1 and w["attempts"][0]["id"] == failed for w in weak)
@@ -376,7 +375,7 @@ def test_the_same_steps_flag_nothing_once_the_attempt_passed(app, team):
     _, team_id, (a, _, _) = team
     attempt_id = play(app, a.id, "signals-at-the-trade-fair", pick=worst)
     with app.app_context():
-        assert team_reports.coaching_list({team_id})
+        assert coaching.coaching_list({team_id})
         db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id).values(passed=True))
-        assert team_reports.coaching_list({team_id}) == []
+        assert coaching.coaching_list({team_id}) == []
         db.session.rollback()

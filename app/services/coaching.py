@@ -1,0 +1,168 @@
+"""Coaching a trainee: the skills and phases to work on (from the attempts that did not pass),
+an attempt's transcript with the text the trainee read and the coach notes, and the lists of
+a trainee's attempts and knowledge checks for the drill-down."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+
+from app.content import engine, labels
+from app.content.render import render_inline, render_interpolated, render_markdown
+from app.extensions import db
+from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
+from app.services import assignments as assignment_service
+from app.services import publishing
+from app.services.team_analytics import GOOD_RATINGS, team_attempts
+
+# A skill or a phase is worth coaching under this share of good reads, with enough evidence.
+COACH_BELOW = 60
+COACH_MIN_CHOICES = 2
+
+
+def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
+    """For each trainee (or only `trainee_id`, for their page: it reads their steps, not the
+    team's), the skills and phases to work on (under COACH_BELOW percent of good choices or
+    right reads, with at least COACH_MIN_CHOICES choices), with the attempts that show it
+    (most recent first). Only attempts that did not pass count (finished below the pass, or
+    started over): a weak choice on the way to a pass is not a weakness to coach."""
+    attempts = team_attempts(team_ids, scenario, trainee_id).where(
+        or_(ScenarioAttempt.status == "abandoned",
+            and_(ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_not(True))))
+    steps = db.session.execute(
+        select(ScenarioAttempt.user_id, AttemptStep.attempt_id, AttemptStep.skill, AttemptStep.phase,
+               AttemptStep.phase_correct, AttemptStep.rating, ScenarioAttempt.scenario_slug,
+               ScenarioAttempt.started_at)
+        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(AttemptStep.attempt_id.in_(attempts), AttemptStep.choice.is_not(None))).all()
+    skill = defaultdict(lambda: {"total": 0, "good": 0, "evidence": {}, "attempts": set()})
+    phase = defaultdict(lambda: {"total": 0, "right": 0, "evidence": {}, "attempts": set()})
+    for user_id, attempt_id, skill_tag, true_phase, correct, rating, slug, started in steps:
+        entry = skill[(user_id, skill_tag or "untagged")]
+        entry["total"] += 1
+        entry["attempts"].add(attempt_id)
+        if rating in GOOD_RATINGS:
+            entry["good"] += 1
+        else:
+            entry["evidence"][attempt_id] = (started, slug)
+        if true_phase:
+            entry = phase[(user_id, true_phase)]
+            entry["total"] += 1
+            entry["attempts"].add(attempt_id)
+            if correct:
+                entry["right"] += 1
+            else:
+                entry["evidence"][attempt_id] = (started, slug)
+    people = {}
+    if steps:
+        ids = {s[0] for s in steps}
+        people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+    def evidence(found):
+        ranked = sorted(found.items(), key=lambda item: item[1][0] or datetime.min, reverse=True)
+        return [{"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]]
+
+    out = defaultdict(lambda: {"skills": [], "phases": []})
+    course = publishing.published_course(publishing.course_id())
+    for (user_id, tag), entry in skill.items():
+        share = round(100 * entry["good"] / entry["total"])
+        if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
+            out[user_id]["skills"].append({"skill": tag, "title": labels.skill_title(tag), "score": share,
+                                           "total": entry["total"], "failed_attempts": len(entry["attempts"]),
+                                           "attempts": evidence(entry["evidence"])})
+    for (user_id, true_phase), entry in phase.items():
+        share = round(100 * entry["right"] / entry["total"])
+        if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
+            out[user_id]["phases"].append({"phase": true_phase, "title": labels.phase_title(course, true_phase),
+                                           "score": share, "total": entry["total"], "failed_attempts": len(entry["attempts"]),
+                                           "attempts": evidence(entry["evidence"])})
+    result = []
+    for user_id, found in out.items():
+        found["skills"].sort(key=lambda s: (s["score"], s["skill"]))
+        found["phases"].sort(key=lambda p: (p["score"], p["phase"]))
+        person = people.get(user_id)
+        result.append({"id": user_id, "name": person.name if person else str(user_id), **found,
+                       "worst": min([s["score"] for s in found["skills"] + found["phases"]], default=100)})
+    result.sort(key=lambda r: (r["worst"], r["name"].lower()))
+    return result
+
+
+# --- one trainee ------------------------------------------------------------------------------------
+
+def trainee_attempts(trainee_id):
+    return db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.user_id == trainee_id)
+                              .options(db.selectinload(ScenarioAttempt.comments))
+                              .order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())).all()
+
+
+def trainee_quizzes(trainee_id):
+    return db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == trainee_id)
+                              .order_by(QuizAttempt.created_at.desc())).all()
+
+
+def attempt_in_scope(user, attempt_id):
+    """A scenario attempt of a trainee the user manages; NotInScope otherwise (the view's 404)."""
+    attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
+    if attempt is None:
+        raise assignment_service.NotInScope("attempt")
+    assignment_service.trainee_in_scope(user, attempt.user_id)
+    return attempt
+
+
+@dataclass
+class TranscriptStep:
+    seq: int
+    node_id: str
+    caption: str                         # the first words the trainee read at this step
+    skill: str | None                    # in words
+    phase: str | None                    # the phase's title
+    phase_claimed: str | None            # the title of the phase the trainee's choice claimed
+    phase_correct: bool | None
+    narrative_html: str
+    choice_html: str
+    feedback_html: str
+    coach_notes_html: str
+    rating: str | None
+    deltas: dict
+    is_continue: bool
+    at: datetime
+
+
+def transcript(attempt):
+    """Each step with the node's text, the choice, its feedback and the coach notes, from the
+    version the attempt was played on. Author Markdown goes through the sanitizing renderer."""
+    version = attempt.version
+    scenario = publishing.value_of(version) if version else None
+    course = publishing.published_course(scenario.course if scenario else publishing.course_id())
+    steps = []
+    for step in attempt.steps:
+        node = scenario.node(step.node) if scenario else None
+        choice = node.choices[step.choice] if node and step.choice is not None and step.choice < len(node.choices) else None
+        effects = step.effects or {}     # the StepOutcome as learning.take_step recorded it
+        feedback, deltas = effects.get("feedback", ""), effects.get("deltas") or {}
+        steps.append(TranscriptStep(
+            seq=step.seq, node_id=step.node, caption=labels.node_caption(node),
+            skill=labels.skill_title(step.skill) if step.skill else None,
+            phase=labels.phase_title(course, step.phase) if step.phase else None,
+            phase_claimed=labels.phase_title(course, step.phase_claimed) if step.phase_claimed else None,
+            phase_correct=step.phase_correct,
+            narrative_html=render_markdown(node.narrative) if node else "",
+            choice_html=render_inline(choice.label if choice else step.choice_label or ""),
+            feedback_html=render_markdown(feedback) if feedback else "",
+            coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
+            rating=step.rating,
+            deltas=deltas if isinstance(deltas, dict) else {}, is_continue=step.choice is None,
+            at=step.created_at))
+    ending = None
+    if scenario is not None and attempt.status == "finished":
+        node = scenario.node(attempt.current_node)
+        if node is not None:
+            try:
+                known = engine.values(scenario, attempt.state)
+            except Exception:  # an old state that no longer fits: show the text uninterpolated
+                known = {}
+            ending = {"node": node.id, "outcome": attempt.outcome or node.end,
+                      "narrative_html": render_interpolated(node.narrative, known),
+                      "debrief_html": render_interpolated(node.sections.get("Debrief", ""), known),
+                      "coach_notes_html": render_markdown(node.sections.get("Coach notes", ""))}
+    return {"scenario": scenario, "steps": steps, "ending": ending}
