@@ -63,7 +63,7 @@ def page(filters, number):
 
 
 def csv_bytes(filters):
-    from app.services.team_reports import csv_cell     # the one rule for CSV cells (formulas, times)
+    from app.services.team_exports import csv_cell     # the one rule for CSV cells (formulas, times)
     out = io.StringIO()
     out.write("\ufeff")                  # a byte-order mark, so spreadsheet programs read UTF-8
     writer = csv.writer(out, lineterminator="\r\n")
