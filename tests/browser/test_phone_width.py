@@ -36,7 +36,7 @@ LINKS = """() => [...document.querySelectorAll('a[href]')]      /* SVG links too
   .map(a => new URL(a.getAttribute('href'), document.baseURI).href)"""
 
 # The elements that stick out past the right edge and are not inside a frame that clips or
-# scrolls them: the innermost first, as "tag.class (width px, right edge px)".
+# scrolls them: the widest, then up to three innermost ones, as "tag.class (width px, right edge px)".
 OFFENDERS = """(width) => {
   const clipped = el => {
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
@@ -52,8 +52,9 @@ OFFENDERS = """(width) => {
               ? el.className.baseVal : el.className, id: el.id, width: Math.round(r.width),
               right: Math.round(r.right), inner: el.querySelector('*') === null});
   }
-  out.sort((a, b) => (b.inner - a.inner) || (a.width - b.width));
-  return out.slice(0, 4).map(o => `${o.tag}${o.id ? '#' + o.id : ''}${o.cls ? '.' + String(o.cls).trim()
+  const widest = out.reduce((w, o) => (!w || o.width > w.width ? o : w), null);
+  const innermost = out.filter(o => o.inner && o !== widest).sort((a, b) => b.right - a.right).slice(0, 3);
+  return (widest ? [widest] : []).concat(innermost).map(o => `${o.tag}${o.id ? '#' + o.id : ''}${o.cls ? '.' + String(o.cls).trim()
     .split(/\\s+/).join('.') : ''} (${o.width} px wide, right edge at ${o.right} px)`);
 }"""
 
