@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.manage.demo_activity import seed_demo_activity
 from app.models import Assignment, ScenarioAttempt, User
 from app.services import comments
+from app.services.demo_activity import seed_demo_activity
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.services.test_team_reports_fixtures import publish_course, team_with_manager
