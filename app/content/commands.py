@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from . import branching
 from .catalog import ContentSet
 from .graph import mermaid
 from .playtest import format_report, test_scenario
@@ -46,6 +47,7 @@ def run_test(root: str = ".", paths: list[str] | None = None, games: int = 0, se
         report = test_scenario(loaded.value, games, seed)
         failed += not report.ok
         print(format_report(report), file=out)
+        print(f"  {branching.measure(loaded.value).describe()}", file=out)
     print(f"{played} scenarios played, {failed} failed", file=out)
     return 1 if failed else 0
 

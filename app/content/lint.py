@@ -157,6 +157,7 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
     _lint_graph(scenario, report)
     if not any(f.code.startswith("E-") for f in report.findings):
         _lint_best_play(scenario, report)
+        _lint_consequences(scenario, report)
     for dim in scenario.scores:
         if dim.name not in reads and dim.name not in changed:
             report.add(dim.line, "W-UNUSED", f"score `{dim.name}` is never changed or read")
@@ -213,6 +214,26 @@ def _lint_best_play(scenario: Scenario, report: _Report) -> None:
         report.add(scenario.key_line("pass"), "W-BEST",
                    f"choosing the best-rated answer at every step ends at `{game.state['node']}` and does not "
                    f"pass `{scenario.pass_expr or 'percent >= 60'}`")
+
+
+def _lint_consequences(scenario: Scenario, report: _Report) -> None:
+    """W-FUNNEL: most answers lead to the same place whatever the rep chose, so the prospect
+    cannot react to them. W-LOSS: an answer rated acceptable that loses the scenario at once."""
+    from . import branching                    # it reads this module's graph helpers
+    conversation = branching.choice_nodes(scenario, conversation=True)
+    funnels = [n for n in conversation if not branching.branches(scenario, n)]
+    if conversation and len(funnels) * 2 > len(conversation):
+        named = ", ".join(f"`{n.id}`" for n in funnels[:5]) + (", ..." if len(funnels) > 5 else "")
+        report.add(funnels[0].line, "W-FUNNEL",
+                   f"{len(funnels)} of {len(conversation)} choice nodes send every answer to one node ({named}): "
+                   f"the prospect reacts the same whatever the rep chose; let the answers lead to different scenes")
+    for node in branching.choice_nodes(scenario):
+        for choice in node.choices:
+            rating = choice.effects.rating or "ok"
+            if rating in ("best", "good", "ok") and branching.loses_at_once(scenario, choice.target):
+                report.add(choice.line, "W-LOSS",
+                           f"an answer rated `{rating}`{'' if choice.effects.rating else ' (unrated)'} ends the scenario at once in a loss (`#{choice.target}`); "
+                           f"rate it `poor`, or let the rep recover")
 
 
 EXPECT_KEYS = {"node", "outcome", "passed", "percent"}
