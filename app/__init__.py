@@ -135,9 +135,11 @@ def _sqlite_pragmas(dbapi_connection, _record, synchronous="NORMAL"):
 
 
 def _register_extensions(app):
+    from app import transaction
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    transaction.register(app)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":

@@ -28,14 +28,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-
-def commit_keeping_loaded():
-    """Commit, keeping what the session holds as written instead of expiring it: for a view
-    that renders after a short write transaction (a scenario step), so the page does not read
-    back the rows it has just written, and the write lock is not held while it renders."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True

@@ -9,6 +9,7 @@ from flask import abort, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import insert
 
 # No inline script anywhere: every script is a file under /static.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -19,7 +20,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def register(app):
     app.wsgi_app = BoundedBody(app.wsgi_app, app.config)
     app.after_request(_security_headers)
-    app.after_request(_commit_session_touch)
     app.before_request(_seed_csrf_token)
     app.jinja_env.globals["csrf_token"] = csrf_token
     from app.services.sessions import browser_label
@@ -75,19 +75,6 @@ def _seed_csrf_token():
 @lru_cache(maxsize=2048)
 def _signed_csrf(secret, raw):
     return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
-
-
-def _commit_session_touch(response):
-    """A session's last-seen moved (at most once a minute, app/services/sessions.py): keep it,
-    on a successful request only, so it never commits a failed request's half-work."""
-    if g.pop("session_touched", False) and response.status_code < 400:
-        from app.extensions import db
-        try:
-            db.session.commit()
-        except Exception:  # last-seen is worth no error page
-            db.session.rollback()
-            current_app.logger.exception("could not record a session's last-seen time")
-    return response
 
 
 def _security_headers(response):
@@ -172,18 +159,14 @@ def client_address():
 
 
 def audit(kind, user=None, email=None):
-    """Record a failed login or a refused access, in its own transaction so it survives a rollback."""
-    from app.extensions import db
+    """Record a failed login or a refused access. Written on a connection of its own when the
+    request ends, so the record stays when the request is rolled back."""
     from app.models import AuditEvent
+    from app.models.base import utcnow
+    from app.transaction import keep
 
-    event = AuditEvent(kind=kind, user_id=getattr(user, "id", None), email=(email or None)[:254] if email else None,
-                       address=client_address(), path=request.path[:500])
-    # Called before anything else is written in the request, so committing here is safe.
-    try:
-        db.session.add(event)
-        db.session.commit()
-    except Exception:  # the audit log must never turn a refusal into a 500
-        db.session.rollback()
-        current_app.logger.exception("could not write audit event %s", kind)
+    values = dict(kind=kind, user_id=getattr(user, "id", None), email=email[:254] if email else None,
+                  address=client_address(), path=request.path[:500], created_at=utcnow())
+    keep(insert(AuditEvent), values)
     current_app.logger.warning("%s user=%s email=%s address=%s path=%s", kind,
-                               event.user_id, event.email, event.address, event.path)
+                               values["user_id"], values["email"], values["address"], values["path"])

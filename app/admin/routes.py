@@ -42,7 +42,6 @@ def create_user():
         except accounts.AccountError as error:
             show_error(form, error, "email")
         else:
-            db.session.commit()
             flash(f"Account created for {user.name} ({user.email}).", "success")
             return redirect(url_for("admin.index"))
     flash("The account was not created: see the form below.", "error")
@@ -65,7 +64,6 @@ def edit_user(user_id):
             show_error(form, error, "email")
         else:
             demoted_myself = myself and not user.is_admin
-            db.session.commit()
             flash(f"{user.name} is saved.", "success")
             if demoted_myself:  # the role change ended this session too
                 return redirect(url_for("auth.login"))
@@ -82,7 +80,6 @@ def end_sessions(user_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     ended = accounts.end_all_sessions(user, by=current_user)
-    db.session.commit()
     flash(f"{user.name} is logged out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -96,7 +93,6 @@ def _set_active(user_id, active):
     except accounts.AccountError as error:
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(f"{user.name} can log in again." if active
               else f"{user.name} is deactivated: their sessions have ended and they cannot log in.", "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
@@ -122,7 +118,6 @@ def create_team():
         except accounts.AccountError as error:
             show_error(form, error, "name")
         else:
-            db.session.commit()
             flash(f"Team {team.name} created.", "success")
             return redirect(url_for("admin.index") + "#teams")
     flash("The team was not created: see the form below.", "error")
@@ -142,7 +137,6 @@ def edit_team(team_id):
         except accounts.AccountError as error:
             show_error(form, error, "manager_id")
         else:
-            db.session.commit()
             flash(f"{team.name} is now managed by {manager.name if manager else 'no one'}.", "success")
             return redirect(url_for("admin.edit_team", team_id=team.id))
     return render_template("admin/team.html", team=team, form=form), 400 if form.errors else 200

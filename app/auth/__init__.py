@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, request
 
 from app.extensions import login_manager
 from app.services import sessions
@@ -23,10 +23,8 @@ def session_limits():
 def load_user(token):
     """Flask-Login's id is the session's token (from the session cookie or the remember-me
     cookie): a session that was ended, or has expired, loads no one."""
-    user, touched = sessions.load(token, session_limits(), address=request.remote_addr)
-    if touched:
-        g.session_touched = True  # committed after the response is built (app/security.py)
-    return user
+    user, _touched = sessions.load(token, session_limits(), address=request.remote_addr)
+    return user     # a last-seen moved is committed with the request, if it succeeds
 
 
 from app.auth import reset, routes  # noqa: E402,F401

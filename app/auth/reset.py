@@ -38,7 +38,6 @@ def forgot_password():
         user = password_reset.request_reset(email)
         # The same page whether or not the account exists: it must not tell who has one.
         audit("password-reset-asked" if user else "password-reset-asked-unknown", user=user, email=email)
-        db.session.commit()
         return redirect(url_for("auth.forgot_password", sent=1))
     return render_template("auth/forgot_password.html", form=form, sent=request.args.get("sent") == "1")
 
@@ -61,7 +60,6 @@ def reset_password(token):
             logout_user()
             session.clear()       # a fresh session, as at login
             sessions.open_session(user, client_address(), request.user_agent.string, limits=session_limits())
-            db.session.commit()
             login_user(user)
             flash("Your password is changed and you are logged in. Every other session has ended.", "success")
             from app.auth.routes import home_for
@@ -82,6 +80,5 @@ def admin_send_reset(user_id):
         flash(str(error), "error")
     else:
         audit("password-reset-sent-by-admin", user=user, email=user.email)
-        db.session.commit()
         flash(f"A password-reset link is on its way to {user.email}.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -3,7 +3,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, guessing, session_limits
 from app.auth.forms import ChangePasswordForm, LoginForm
-from app.extensions import db
 from app.forms import ActionForm, show_error
 from app.models.users import normalise_email
 from app.security import audit, client_address, is_safe_next
@@ -44,7 +43,6 @@ def login():
         session.clear()  # a fresh session at login, against fixation
         sessions.open_session(user, client_address(), request.user_agent.string, form.remember.data,
                               limits=session_limits())
-        db.session.commit()
         login_user(user, remember=form.remember.data)
         return redirect(next_url if is_safe_next(next_url) else home_for(user))
     return render_template("auth/login.html", form=form)
@@ -53,7 +51,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     sessions.end_by_token(session.get("_user_id"))
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -82,7 +79,6 @@ def account():
             show_error(form, error, "new_password")
         else:
             guessing.give_back(current_user.email)
-            db.session.commit()
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.account"))
     return _account_page(form, everywhere)
@@ -100,7 +96,6 @@ def end_session(session_id):
     this_one = session_id == current_user.session_id
     if not sessions.end_one(current_user, session_id):
         abort(404)
-    db.session.commit()
     if this_one:
         logout_user()
         session.clear()
@@ -116,7 +111,6 @@ def logout_everywhere():
     form = ActionForm(prefix="everywhere")
     if form.validate_on_submit():
         accounts.end_all_sessions(current_user, by=current_user)
-        db.session.commit()
         logout_user()
         session.clear()
         flash("You are logged out on every device.", "info")

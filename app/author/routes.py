@@ -7,7 +7,6 @@ from app.author.forms import EditorForm, NewForm, UploadForm
 from app.content import engine
 from app.content.graph import mermaid
 from app.content.layout import graph_layout
-from app.extensions import db
 from app.forms import ActionForm, show_error
 from app.services import authoring, publishing
 from app.services.publishing import PublishRefused
@@ -45,10 +44,8 @@ def new():
             authoring.new_from_template(form.kind.data, form.slug.data, form.title.data, current_user,
                                         course_id=form.course.data or None)
         except authoring.AuthoringError as error:
-            db.session.rollback()
             show_error(form, error, "slug")
         else:
-            db.session.commit()
             flash(f"Started {form.kind.data} `{form.slug.data}` from the template. Save or publish when ready.",
                   "success")
             return redirect(url_for("author.edit", kind=form.kind.data, slug=form.slug.data.strip()))
@@ -68,13 +65,10 @@ def upload():
     try:
         result, findings = authoring.upload(form.kind.data, file.filename, file.read(), current_user)
     except authoring.UploadRefused as refused:
-        db.session.rollback()
         return render_template("author/upload_refused.html", refused=refused, kind=form.kind.data), 422
     except PublishRefused as refused:
-        db.session.rollback()
         return render_template("author/upload_refused.html", kind=form.kind.data,
                                refused=authoring.UploadRefused(str(refused), refused.findings, file.filename)), 422
-    db.session.commit()
     v = result.version
     if result.created:
         flash(f"Published {v.kind} `{v.slug}` as version {v.version}.", "success")
@@ -127,30 +121,25 @@ def edit(kind, slug):
         if action == "save":
             draft = authoring.save_draft(kind, slug, source, form.revision.data, current_user,
                                          base_version_id=editing.base_version_id)
-            db.session.commit()
             flash(f"Draft saved (revision {draft.revision}).", "success")
             return redirect(url_for("author.edit", kind=kind, slug=slug))
         if action == "publish":
             result = authoring.publish(kind, slug, source, form.revision.data, form.base_version_id.data,
                                        current_user)
-            db.session.commit()
             v = result.version
             flash(f"Published version {v.version}. Trainees who are mid-way stay on their version."
                   if result.created else f"Version {v.version} is published.", "success")
             return redirect(url_for("author.edit", kind=kind, slug=slug))
     except authoring.DraftConflict as conflict:
-        db.session.rollback()
         form.source.data = source
         form.revision.data = conflict.revision
         form.base_version_id.data = conflict.base_version_id or ""
         return _editor(kind, slug, form, editing, conflict=conflict, status=409)
     except PublishRefused as refused:
-        db.session.rollback()
         form.source.data = source
         flash("Not published: fix the errors below first. Your text is still here (not saved).", "error")
         return _editor(kind, slug, form, editing, status=422)
     except authoring.AuthoringError as error:
-        db.session.rollback()
         flash(str(error), "error")
         form.source.data = source
         return _editor(kind, slug, form, editing, status=422)
@@ -228,13 +217,11 @@ def republish(kind, slug, number):
     try:
         result = authoring.republish(kind, slug, number, current_user)
     except PublishRefused as refused:
-        db.session.rollback()
         flash(f"Version {number} no longer passes lint against the current course: "
               + "; ".join(f"line {f.line}: {f.code} {f.message}" for f in refused.findings[:5]), "error")
         return redirect(url_for("author.versions", kind=kind, slug=slug))
     if result is None:
         abort(404)
-    db.session.commit()
     flash(f"Version {number} is published again. Attempts in progress stay on their version.", "success")
     return redirect(url_for("author.versions", kind=kind, slug=slug))
 

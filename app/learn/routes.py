@@ -1,16 +1,15 @@
 """The trainee's pages: dashboard, lesson reader, knowledge checks, scenario player, progress.
 
-Views validate, call one service, commit once and redirect (POST/redirect/GET), except a
-scenario step, the page trainees use most: it answers with its feedback page and that page's
-address in one round trip (see step()). Author text is always rendered through the content
-core's sanitizing renderer (`md`, `md_inline`)."""
+Views validate, call one service and redirect (POST/redirect/GET; the request boundary
+commits), except a scenario step, the page trainees use most: it answers with its feedback page
+and that page's address in one round trip (see step()). Author text is always rendered through
+the content core's sanitizing renderer (`md`, `md_inline`)."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.content import engine, hindsight, words
 from app.content.render import render_inline, render_interpolated, render_markdown
-from app.extensions import commit_keeping_loaded, db
 from app.forms import ActionForm
 from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for
@@ -32,7 +31,6 @@ def _not_found(fn, *args):
         return fn(*args)
     except learning.NotYours:
         # another trainee's record, reached by changing an id: refused like any other, and logged
-        db.session.rollback()
         audit("access-refused", user=current_user)
         abort(404)
     except learning.NotFound:
@@ -68,7 +66,6 @@ def dashboard():
 def dismiss_welcome():
     if ActionForm().validate():
         learning.dismiss_welcome(current_user)
-        db.session.commit()
     return redirect(url_for(".dashboard"), 303)
 
 
@@ -108,7 +105,6 @@ def lesson_page(module_id, number):
     if not 1 <= number <= len(module.pages):
         abort(404)
     learning.record_page_view(current_user, version, number)
-    db.session.commit()
     return render_template("learn/page.html", module=module, page=module.pages[number - 1], number=number,
                            total=len(module.pages), seen=learning.pages_seen(current_user, module_id))
 
@@ -136,9 +132,7 @@ def knowledge_check(module_id):
             except learning.NotFound:
                 abort(404)
             except learning.Refused:         # the pause after two failed tries: the page says why
-                db.session.rollback()
                 return redirect(url_for(".knowledge_check", module_id=module_id), 303)
-            db.session.commit()
             return redirect(url_for(".check_result", module_id=module_id, attempt_id=attempt.id), 303)
         if "csrf_token" in form.errors or "submission" in form.errors:
             flash("This form was open too long. Your answers are still here: check them and submit again.", "error")
@@ -217,10 +211,8 @@ def start_scenario(scenario_id):
         attempt, _created = learning.start_attempt(current_user, scenario_id,
                                                    (request.form.get("mode") or learning.PRACTICE)[:16])
     except learning.Refused as refusal:
-        db.session.rollback()
         flash(str(refusal), "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
-    db.session.commit()
     return redirect(url_for(".player", attempt_id=attempt.id), 303)
 
 
@@ -235,11 +227,9 @@ def start_over(attempt_id):
     try:
         fresh = learning.start_over(current_user, attempt_id)
     except (learning.Refused, learning.NotFound) as refusal:
-        db.session.rollback()
         flash(str(refusal) if isinstance(refusal, learning.Refused)
               else "This role-play is no longer published, so it cannot be started again.", "error")
         return redirect(url_for(".scenario", scenario_id=slug), 303)
-    db.session.commit()
     flash("A fresh start: your earlier steps stay in your history.", "success")
     return redirect(url_for(".player", attempt_id=fresh.id), 303)
 
@@ -297,8 +287,7 @@ def player(attempt_id):
             walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(scenario.course),
             better={} if attempt.passed else hindsight.better_choices(scenario, steps),
             module=_scenario_module(learning.progress_of(current_user), attempt.scenario_slug))
-        db.session.commit()                 # the comments shown are now read
-        return page
+        return page                         # the comments shown are now read (committed)
     offered = engine.offered_choices(scenario, state) if node else []
     return render_template(
         "learn/player.html", attempt=attempt, scenario=scenario, node=node, board=_board(scenario, state),
@@ -325,18 +314,13 @@ def step(attempt_id):
     except learning.StaleStep as stale:
         # A double click, a replay, a second tab or the back button: nothing is written, and
         # the answer is what was recorded: the same feedback page, or where the trainee is now.
-        if stale.attempt is None:           # found out by a write: undo it, read again
-            db.session.rollback()
-        return _after_stale(stale.attempt or learning.own_attempt(current_user, attempt_id), stale.seq)
+        return _after_stale(stale.attempt, stale.seq)
     except learning.Refused as refusal:
-        db.session.rollback()
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     if taken.step.choice is None or learning.is_challenge(taken.attempt):
         # Continue, or a challenge: the next scene (the prospect's reaction) or the debrief
-        db.session.commit()
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
-    commit_keeping_loaded()
     return _feedback_page(taken.attempt, taken.step, last=True)
 
 
@@ -404,6 +388,4 @@ def my_progress():
 def comments():
     """Every coaching comment on the trainee's attempts; showing them marks them read."""
     received = comment_service.received(current_user)
-    page = render_template("learn/comments.html", received=received, titles=learning.scenario_titles())
-    db.session.commit()
-    return page
+    return render_template("learn/comments.html", received=received, titles=learning.scenario_titles())

@@ -23,7 +23,6 @@ from app.security import audit
 
 @bp.errorhandler(NotInScope)
 def _not_in_scope(_error):
-    db.session.rollback()
     audit("access-refused", user=current_user)   # another team's record, or a made-up id
     return render_template("errors/error.html", code=404, title="Not found",
                            message="There is nothing here, or it belongs to a team you do not manage."), 404
@@ -123,13 +122,10 @@ def create_assignment():
                     team_id=int(who_id) if who == "team" else None, due_date=due[0], due_days_after_hire=due[1],
                     today=_today())
             except NotInScope:
-                db.session.rollback()
                 abort(404)
             except AssignmentError as error:
-                db.session.rollback()
                 show_error(form, error, "due_date")
             else:
-                db.session.commit()
                 flash(("Assigned" if created else "Already assigned: due date updated") + ".", "success")
                 if back.isdigit():
                     return redirect(url_for("manage.trainee", trainee_id=int(back)))
@@ -151,10 +147,8 @@ def change_assignment(assignment_id):
                 assignment_service.change_due(current_user, assignment.id, due_date=due[0],
                                               due_days_after_hire=due[1], today=_today())
             except AssignmentError as error:
-                db.session.rollback()
                 show_error(form, error, "due_date")
             else:
-                db.session.commit()
                 flash("Due date changed.", "success")
                 return redirect(_back_to(assignment))
     # Shown again with the message beside the field, the dates as typed, nothing written.
@@ -182,7 +176,6 @@ def cancel_assignment(assignment_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     assignment_service.cancel(current_user, assignment.id)
-    db.session.commit()
     session["undo_assignment"] = assignment.id
     flash("Assignment cancelled.", "success")
     return redirect(back)
@@ -193,7 +186,6 @@ def undo_cancel(assignment_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     assignment, created = assignment_service.undo_cancel(current_user, assignment_id)
-    db.session.commit()
     session.pop("undo_assignment", None)
     flash("Cancellation undone: the work is assigned again." if created else "That work is assigned already.",
           "success")
@@ -279,10 +271,8 @@ def comment(attempt_id):
         try:
             _, created = comment_service.add(current_user, found.id, form.body.data)
         except AssignmentError as error:
-            db.session.rollback()
             show_error(form, error, "body")
         else:
-            db.session.commit()
             flash(("Comment sent. " + comment_service.where_seen(found, found.user.name)) if created
                   else "That comment is already there.", "success")
             return redirect(url_for("manage.attempt", attempt_id=found.id) + "#comments")
@@ -298,10 +288,8 @@ def edit_comment(comment_id):
         try:
             comment_service.edit(current_user, found.id, form.body.data)
         except AssignmentError as error:
-            db.session.rollback()
             show_error(form, error, "body")
         else:
-            db.session.commit()
             flash("Comment updated: it shows as new to the trainee again.", "success")
             return redirect(url_for("manage.attempt", attempt_id=found.attempt_id) + f"#comment-{found.id}")
     flash("The comment was not changed: see below.", "error")
@@ -313,7 +301,6 @@ def delete_comment(comment_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     attempt_id = comment_service.delete(current_user, comment_id)
-    db.session.commit()
     flash("Comment deleted.", "success")
     return redirect(url_for("manage.attempt", attempt_id=attempt_id) + "#comments")
 

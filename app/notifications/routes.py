@@ -22,7 +22,6 @@ def open_one(notification_id):
     link = notifications.open_one(current_user, notification_id)
     if link is None:
         abort(404)
-    db.session.commit()
     return redirect(link if is_safe_next(link) else url_for("notifications.index"))
 
 
@@ -31,7 +30,6 @@ def open_one(notification_id):
 def mark_all_read():
     if ActionForm().validate_on_submit():
         notifications.mark_all_read(current_user)
-        db.session.commit()
         flash("Every notification is marked read.", "success")
     return redirect(url_for("notifications.index"))
 
@@ -42,7 +40,6 @@ def preferences():
     form = ActionForm()
     if form.validate_on_submit():
         notifications.save_preferences(current_user, set(request.form.getlist("mail")))
-        db.session.commit()
         flash("Your mail preferences are saved.", "success")
         return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form,
@@ -58,7 +55,6 @@ def unsubscribe(token):
     user, kind = target
     if request.method == "POST":
         notifications.set_mail(user, kind, False)
-        db.session.commit()
         return render_template("notifications/unsubscribed.html", kind=notifications.KINDS[kind], done=True)
     return render_template("notifications/unsubscribed.html", kind=notifications.KINDS[kind], done=False,
                            token=token)

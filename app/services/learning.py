@@ -46,11 +46,11 @@ class Refused(ValueError):
 class StaleStep(Exception):
     """The step was already taken (double click, replay, second tab, back button)."""
 
-    def __init__(self, attempt_id, seq, attempt=None):
-        super().__init__(f"step {seq} of attempt {attempt_id} is already recorded")
-        self.attempt_id = attempt_id
+    def __init__(self, attempt, seq):
+        super().__init__(f"step {seq} of attempt {attempt.id} is already recorded")
+        self.attempt_id = attempt.id
         self.seq = seq
-        self.attempt = attempt       # as read, when nothing was written: no rollback needed
+        self.attempt = attempt       # as it is now: what the answer shows
 
 
 # --- what is published ----------------------------------------------------------------------
@@ -355,6 +355,11 @@ def own_attempt(user, attempt_id):
     return attempt
 
 
+def _read_again(attempt):
+    return db.session.execute(_ATTEMPT_BY_ID.execution_options(populate_existing=True),
+                              {"attempt_id": attempt.id}).scalar()
+
+
 def scenario_of(attempt):
     """The scenario as it was when the attempt started: an attempt is pinned to its version."""
     return publishing.value_by_id(attempt.version_id)
@@ -425,14 +430,15 @@ def start_over(user, attempt_id):
     or a second tab, finds the attempt already closed and gets the open one: one new attempt,
     never two."""
     attempt = own_attempt(user, attempt_id)
-    if attempt.status == "in_progress":
-        db.session.execute(update(ScenarioAttempt)
-                           .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.status == "in_progress")
-                           .values(status="abandoned", finished_at=utcnow())
-                           .execution_options(synchronize_session=False))
-    elif attempt.status == "finished":
+    if attempt.status == "finished":
         raise Refused("This role-play has already ended; play it again from its page.")
-    new, _created = start_attempt(user, attempt.scenario_slug, attempt.mode)
+    with db.session.begin_nested():     # closed only if the fresh start can be made
+        if attempt.status == "in_progress":
+            db.session.execute(update(ScenarioAttempt)
+                               .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.status == "in_progress")
+                               .values(status="abandoned", finished_at=utcnow())
+                               .execution_options(synchronize_session=False))
+        new, _created = start_attempt(user, attempt.scenario_slug, attempt.mode)
     return new
 
 
@@ -469,13 +475,13 @@ def take_step(user, attempt_id, seq, choice=None):
     PostgreSQL alike. Both writes are in the request's one transaction."""
     attempt = own_attempt(user, attempt_id)
     if seq <= attempt.step_count:
-        raise StaleStep(attempt.id, seq, attempt)
+        raise StaleStep(attempt, seq)
     if attempt.status == "abandoned":
         raise Refused(STARTED_OVER)
     if attempt.status != "in_progress":
         raise Refused("This role-play has ended, so it takes no more answers. Here is your debrief.")
     if seq != attempt.step_count + 1:
-        raise StaleStep(attempt.id, seq)
+        raise StaleStep(attempt, seq)
     scenario = scenario_of(attempt)
     state = attempt.state
     try:
@@ -500,8 +506,8 @@ def take_step(user, attempt_id, seq, choice=None):
     # two known rows): this is the one path every step of every trainee takes.
     conn = db.session.connection()
     moved = conn.execute(_MOVE_ATTEMPT, {**values, "b_id": attempt.id, "b_count": seq - 1})
-    if moved.rowcount != 1:
-        raise StaleStep(attempt.id, seq)
+    if moved.rowcount != 1:         # another request moved it on first; nothing was written here
+        raise StaleStep(_read_again(attempt), seq)
     effects = outcome.to_json()
     effects["scores_after"] = dict(new["scores"])
     effects["ledger_after"] = {"given": dict(new["ledger"]["given"]), "got": dict(new["ledger"]["got"])}
@@ -511,10 +517,9 @@ def take_step(user, attempt_id, seq, choice=None):
                phase_claimed=outcome.claims if outcome.phase and choice is not None else None,
                phase_correct=outcome.phase_correct if choice is not None else None,
                rating=outcome.rating, created_at=now)
-    try:
-        inserted = conn.execute(_INSERT_STEP, row)
-    except IntegrityError:      # the unique (attempt, seq) backs the compare-and-set above
-        raise StaleStep(attempt.id, seq) from None      # the caller rolls the transaction back
+    # The unique (attempt, seq) backs the compare-and-set: a clash here would mean the two
+    # disagree, an error (the request rolls back), not a double click.
+    inserted = conn.execute(_INSERT_STEP, row)
     for key, value in values.items():      # the row as written, without reading it back
         set_committed_value(attempt, key, value)
     return RecordedStep(attempt, AttemptStep(id=inserted.inserted_primary_key[0], **row))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import formats
 from app.content.completion import fold
-from app.extensions import commit_keeping_loaded, db
+from app.extensions import db
 from app.models import PageView, ProgressSummary, QuizAttempt, ScenarioAttempt, Team, User
 from app.services import assignments as assignment_service
 from app.services.outline import Outline, load_outline
@@ -193,10 +193,11 @@ def _store_summaries(fresh, outline):
                "outline_key": outline.key, "computed_at": now, "stages": json.dumps(v["stages"], separators=(",", ":"))}
               for user_id, (marks, v) in sorted(fresh.items())]
     try:
-        db.session.execute(stmt, values)
-        commit_keeping_loaded()
+        # On a connection of its own, committed at once: a cache fill is not part of the
+        # request's transaction, and the write lock is not held while the page renders.
+        with db.engine.begin() as connection:
+            connection.execute(stmt, values)
     except DBAPIError as error:
-        db.session.rollback()
         log.warning("progress summaries not stored (%s); they are folded again at the next view", error)
 
 

@@ -128,7 +128,7 @@ def test_a_new_publication_refolds_every_summary(app, team):
         assert after.percent <= before and not after.stages[0].complete
 
 
-def test_a_summary_the_database_refuses_leaves_the_page_right(app, team, monkeypatch):
+def test_a_summary_the_database_refuses_leaves_the_page_right(app, team):
     team_id, (rep, _) = team
     with app.app_context():
         user = db.session.get(User, rep.id)
@@ -136,13 +136,16 @@ def test_a_summary_the_database_refuses_leaves_the_page_right(app, team, monkeyp
         learning.record_page_view(user, version, 1)
         db.session.commit()
 
-        def busy():
-            raise OperationalError("COMMIT", {}, Exception("database is locked"))
-        monkeypatch.setattr(team_dashboard, "commit_keeping_loaded", busy)
-        row = rows_by_id(team_id)[rep.id]
+        def busy(_conn, _cursor, statement, *_args):
+            if statement.startswith("INSERT INTO progress_summaries"):
+                raise OperationalError(statement, {}, Exception("database is locked"))
+        event.listen(db.engine, "before_cursor_execute", busy)
+        try:
+            row = rows_by_id(team_id)[rep.id]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", busy)
         assert row.percent > 0 and row.stages[0].started
         assert stored(rep.id) is None                       # rolled back, nothing half-written
-        monkeypatch.undo()
         assert rows_by_id(team_id)[rep.id].percent == row.percent
         assert stored(rep.id) is not None
 

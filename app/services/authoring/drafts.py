@@ -121,28 +121,35 @@ def publish(kind, slug, source, revision, base_version_id, user):
     if live is not None and base != live.id and live.source != source:
         raise _conflict(kind, slug, live.source, source, current_revision, live.id,
                         name_of(live.author_id), live.created_at, "published")
-    result = publishing.publish_text(kind, source, path_for(kind, slug), author=user,
-                                      origin=publishing.FROM_STUDIO)
-    if result.version.slug != slug:
-        raise AuthoringError(f"The text's id is `{result.version.slug}`, not `{slug}`.")
-    if current is None:
-        db.session.add(ContentDraft(kind=kind, slug=slug, source=source, revision=1,
-                                    base_version_id=result.version.id, updated_by_id=user.id))
-    else:
-        # Conditional, like a save: a trainer who saved a moment ago is not overwritten.
-        done = db.session.execute(
-            update(ContentDraft)
-            .where(ContentDraft.id == current.id, ContentDraft.revision == revision)
-            .values(source=source, revision=revision + 1, base_version_id=result.version.id,
-                    updated_by_id=user.id, updated_at=func.now())
-            .execution_options(synchronize_session=False))
-        if done.rowcount != 1:
-            db.session.rollback()
-            db.session.refresh(current)
-            raise _conflict(kind, slug, current.source, source, current.revision, current.base_version_id,
-                            name_of(current.updated_by_id), current.updated_at, "draft")
-    db.session.flush()
+    try:
+        with db.session.begin_nested():     # the version and the draft together, or neither
+            result = publishing.publish_text(kind, source, path_for(kind, slug), author=user,
+                                              origin=publishing.FROM_STUDIO)
+            if result.version.slug != slug:
+                raise AuthoringError(f"The text's id is `{result.version.slug}`, not `{slug}`.")
+            if current is None:
+                db.session.add(ContentDraft(kind=kind, slug=slug, source=source, revision=1,
+                                            base_version_id=result.version.id, updated_by_id=user.id))
+            else:
+                # Conditional, like a save: a trainer who saved a moment ago is not overwritten.
+                done = db.session.execute(
+                    update(ContentDraft)
+                    .where(ContentDraft.id == current.id, ContentDraft.revision == revision)
+                    .values(source=source, revision=revision + 1, base_version_id=result.version.id,
+                            updated_by_id=user.id, updated_at=func.now())
+                    .execution_options(synchronize_session=False))
+                if done.rowcount != 1:
+                    raise _DraftMoved()
+            db.session.flush()
+    except _DraftMoved:
+        db.session.refresh(current)
+        raise _conflict(kind, slug, current.source, source, current.revision, current.base_version_id,
+                        name_of(current.updated_by_id), current.updated_at, "draft") from None
     return result
+
+
+class _DraftMoved(Exception):
+    """Someone saved the draft between reading it and publishing it."""
 
 
 def diff_lines(a, b, a_name="before", b_name="after", context=3):
