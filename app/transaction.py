@@ -6,8 +6,8 @@ and rolled back if the view refused the request (400 and above) or raised. A ser
 may refuse after it has written wraps those writes in a savepoint (`db.session.begin_nested()`),
 so the refusal leaves nothing behind even when the view then redirects.
 
-The page is rendered before the commit, from the objects in memory: nothing is expired and
-read back. A commit that fails raises here, so the site's error page is sent instead of the
+The page is rendered before the commit, from the objects in memory, and the commit expires
+nothing: what runs after it (the request log) reads no row back. A commit that fails raises here, so the site's error page is sent instead of the
 success (and the success's flashed message is dropped with it).
 
 Some records must stay whatever happens to the request (the audit log): `keep()` queues them,
@@ -34,13 +34,17 @@ def _commit_or_roll_back(response):
     if response.status_code >= 400:
         db.session.rollback()
     else:
+        session_ = db.session()
+        session_.expire_on_commit = False        # the request is over: nothing to read back
         try:
-            db.session.commit()
+            session_.commit()
         except Exception:
             db.session.rollback()
             session.pop("_flashes", None)        # no "Saved." on the next page for what was not
             _write_kept()
             raise
+        finally:
+            session_.expire_on_commit = True
     _write_kept()
     return response
 

@@ -104,6 +104,6 @@ def test_a_role_play_step_is_four_statements_and_renders_from_memory(app, client
             event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200 and "data-feedback" in response.get_data(as_text=True)
     # the user, the attempt, the attempt's UPDATE, the step's INSERT: nothing read back
-    assert len(statements) == 4, statements
+    assert len(statements) == 4, "\n".join(s[:60] for s in statements)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 1
