@@ -1,13 +1,15 @@
 """Accounts: creating and editing users and teams, passwords, sessions, and the admin's
 directory of them. Services flush; the request commits."""
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Role, Team, User
-from app.models.users import normalise_email
+from app.models.users import normalise_email, password_hash_method
 from app.services import audit_log, passwords, sessions
 
 ROLES = frozenset(r.value for r in Role)
@@ -34,7 +36,7 @@ def authenticate(email, password):
     user = find_user_by_email(email)
     if user is None:
         # Spend the same time as a real check so timing says nothing about the account.
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        User(password_hash=_dummy_hash(password_hash_method())).check_password(password)
         return None
     if not user.check_password(password) or not user.active:
         return None
@@ -258,6 +260,7 @@ def manager_choices():
     return [(0, "No manager")] + [(user_id, f"{name} ({email})") for user_id, name, email in managers]
 
 
-from werkzeug.security import generate_password_hash  # noqa: E402
-
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+@functools.cache
+def _dummy_hash(method):
+    """Made at the first login for an unknown email, not at import."""
+    return generate_password_hash("not-a-real-password", method=method)
