@@ -18,7 +18,21 @@ def test_upgrade_from_empty_reaches_head_and_matches_the_models(app):
 
 
 def test_constraint_names_follow_the_naming_convention(app):
+    # Both SQLite and PostgreSQL report unique constraints by the names the migrations gave them;
+    # a constraint created without the convention would be unnamed (None) or named otherwise.
     with app.app_context():
         with db.engine.connect() as conn:
-            uniques = inspect(conn).get_unique_constraints("attempt_steps")
-    assert any(u["name"] == "uq_attempt_steps_attempt_id_seq" for u in uniques) or db.engine.dialect.name == "sqlite"
+            inspector = inspect(conn)
+            uniques = {table: inspector.get_unique_constraints(table) for table in inspector.get_table_names()}
+    assert {"name": "uq_attempt_steps_attempt_id_seq", "column_names": ["attempt_id", "seq"]} in uniques["attempt_steps"]
+    for table, constraints in uniques.items():
+        for unique in constraints:
+            assert unique["name"] == f"uq_{table}_{'_'.join(unique['column_names'])}", (table, unique)
+
+
+def test_the_migrations_have_one_head(app):
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+    with app.app_context():
+        config = current_app.extensions["migrate"].migrate.get_config()
+        assert len(ScriptDirectory.from_config(config).get_heads()) == 1
