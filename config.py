@@ -64,6 +64,7 @@ class Config:
     MAIL_TIMEOUT = 10              # seconds for the SMTP connection and each command
     MAIL_MAX_ATTEMPTS = 6          # then the message is marked failed (tries 1, 2, 4, 8, 16 min apart)
     MAIL_DISABLED = False
+    MAIL_SEND_AFTER_REQUEST = True  # with a MAIL_SERVER, a request's mails leave once its answer is sent
     # Links in mails start with this, never with the Host header a request brought (a forged Host
     # would otherwise put an attacker's site in a password-reset mail).
     SITE_URL = "http://127.0.0.1:5000"
@@ -81,6 +82,7 @@ class Config:
         "SQLITE_SYNCHRONOUS": lambda v: v.strip().upper(),
         "MAIL_SERVER": str, "MAIL_PORT": int, "MAIL_USE_TLS": _bool, "MAIL_USERNAME": str, "MAIL_PASSWORD": str,
         "MAIL_DEFAULT_SENDER": str, "MAIL_TIMEOUT": float, "MAIL_MAX_ATTEMPTS": int, "MAIL_DISABLED": _bool,
+        "MAIL_SEND_AFTER_REQUEST": _bool,
         "SITE_URL": str, "PASSWORD_RESET_MINUTES": int, "RESET_LIMIT": str,
     }
 

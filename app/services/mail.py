@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, g, has_request_context, render_template
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -59,7 +59,8 @@ def _insert_once(model, values, unique):
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique).returning(model.id)
-    return db.session.execute(statement).first() is not None      # (rowcount is -1 on psycopg here)
+    row = db.session.execute(statement).first()                   # (rowcount is -1 on psycopg here)
+    return None if row is None else row[0]
 
 
 def queue(recipient, kind, event_key, template, subject, unsubscribe_url=None, **context):
@@ -80,7 +81,10 @@ def queue(recipient, kind, event_key, template, subject, unsubscribe_url=None, *
         current_app.logger.exception("mail template %s failed for %s", template, kind)
         values.update(status="failed", last_error=f"The message could not be written (template {template}): "
                                                    f"{type(error).__name__}: {error}"[:2000])
-    return _insert_once(OutboxMessage, values, ["recipient_id", "kind", "event_key"])
+    message_id = _insert_once(OutboxMessage, values, ["recipient_id", "kind", "event_key"])
+    if message_id is not None and values["status"] == "queued" and has_request_context():
+        g.setdefault("queued_mail", []).append(message_id)
+    return message_id is not None
 
 
 # --- sending --------------------------------------------------------------------------------------
@@ -199,17 +203,19 @@ def _mark_abandoned(now):
     db.session.commit()
 
 
-def send_due(now=None, limit=500):
+def send_due(now=None, limit=500, ids=None):
     """Send the messages that are due (committing each one's outcome); a SendReport. Stops at the
-    first sign the server is down: the rest wait for the next run, their attempts untouched."""
+    first sign the server is down: the rest wait for the next run, their attempts untouched.
+    `ids` narrows it to those messages (the ones a request has just queued)."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         raise MailNotConfigured("MAIL_SERVER is not set: messages stay in the outbox.")
     now = now or utcnow()
     _mark_abandoned(now)
-    ids = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "queued",
-                                                            OutboxMessage.next_try_at <= now)
-                             .order_by(OutboxMessage.id).limit(limit)).all()
+    due = select(OutboxMessage.id).where(OutboxMessage.status == "queued", OutboxMessage.next_try_at <= now)
+    if ids is not None:
+        due = due.where(OutboxMessage.id.in_(ids))
+    ids = db.session.scalars(due.order_by(OutboxMessage.id).limit(limit)).all()
     db.session.commit()
     report, postman = SendReport(), _Postman(config)
     try:
@@ -240,6 +246,36 @@ def send_due(now=None, limit=500):
     finally:
         postman.close()
     return report
+
+
+# --- sending what a request queued, once its answer has gone -------------------------------------
+
+def register(app):
+    """With a mail server set (and MAIL_SEND_AFTER_REQUEST on), the mails a request queued leave
+    as soon as its answer has been sent (the response's close), so a password-reset link or a
+    new-assignment mail does not wait for the next `flask mail send`. The page never waits on the
+    SMTP server; the same claim as `flask mail send` keeps a mail from leaving twice, and what
+    fails here is tried again by the next `flask mail send`."""
+    app.after_request(_send_after_answer)
+
+
+def _send_after_answer(response):
+    queued = g.pop("queued_mail", None)
+    config = current_app.config
+    if queued and config.get("MAIL_SERVER") and config.get("MAIL_SEND_AFTER_REQUEST") and response.status_code < 400:
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _send_now(app, queued))
+    return response
+
+
+def _send_now(app, ids):
+    with app.app_context():
+        try:
+            send_due(ids=ids)
+        except Exception:   # noqa: BLE001  the answer has gone; `flask mail send` tries again
+            app.logger.exception("mail queued by a request could not be sent after it")
+        finally:
+            db.session.remove()
 
 
 # --- the admin's Outbox page ----------------------------------------------------------------------

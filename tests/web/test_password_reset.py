@@ -13,6 +13,7 @@ from app.models import AuditEvent, OutboxMessage, User, UserSession
 from app.models.base import utcnow
 from app.services import password_reset
 from tests.conftest import PASSWORD, csrf_token_from, login
+from tests.smtp import mail_app, smtp_server  # noqa: F401  (fixtures)
 
 NEW = "Seven lanterns over Lyon"
 
@@ -143,3 +144,30 @@ def test_a_forged_host_never_reaches_the_mail(app, client, factory):
     person = factory.user()
     client.post("/forgot-password", data={"email": person.email}, headers={"Host": "evil.example"})
     assert _link(app, person.email).startswith(app.config["SITE_URL"])
+
+
+def test_with_a_mail_server_the_link_leaves_once_the_page_has_answered(mail_app, smtp_server, factory):
+    """The reset mail does not wait for `flask mail send`: it leaves when the answer is closed, and
+    a later `flask mail send` does not send it again."""
+    from app.services import mail
+    person = factory.user(email="lea@example.com", name="Léa Martin")
+    client = mail_app.test_client()
+    answer = _ask(client, person.email)
+    assert answer.status_code == 302
+    assert smtp_server.to("lea@example.com") == []            # nothing sent before the answer is done
+    answer.close()
+    [message] = smtp_server.to("lea@example.com")
+    assert "/reset-password/" in smtp_server.text(message)
+    with mail_app.app_context():
+        assert mail.send_due().sent == 0
+        assert db.session.scalars(select(OutboxMessage.status)).all() == ["sent"]
+
+
+def test_without_the_setting_the_mail_waits_for_flask_mail_send(make_app, smtp_server, factory):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5,
+                   SITE_URL="http://petitspas.test", MAIL_SEND_AFTER_REQUEST=False)
+    person = factory.user(email="lea@example.com", name="Léa Martin")
+    _ask(app.test_client(), person.email).close()
+    assert smtp_server.messages == []
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.status)).all() == ["queued"]
