@@ -71,7 +71,7 @@ def _world(app, factory):
     long_named = factory.user(team=team, name="Marie-Alexandrine de La Tour-Fontainebleau-Montmorency",
                               email="marie-alexandrine.delatourfontainebleaumontmorency@etablissements-"
                                     "fontainebleau-distribution.example.com")
-    trainees = people + [long_named]
+    trainees = [long_named] + people                 # the trainee who crawls has the long name and address
     trainer = factory.user(role="trainer")
     admin = factory.user(role="admin")
     with app.app_context():
