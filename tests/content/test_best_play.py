@@ -73,6 +73,14 @@ def test_quicktest_finds_the_top_share_exactly(path):
     assert playtest.quicktest(scenario).top_share == top
 
 
+@pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
+def test_no_path_of_the_course_scores_more_than_best_play(path):
+    """Ratings and scores agree: a path through weaker answers never ends with more of the
+    scores than the best-rated one (it would teach that the weak answers pay)."""
+    scenario = _load(path)
+    assert max(engine.share(scenario, s["scores"]) for s in _endings(scenario)) <= engine.best_share(scenario) + 1e-9
+
+
 def test_a_path_above_best_play_is_noted():
     text = """---
 id: t
