@@ -24,7 +24,8 @@ def test_constraint_names_follow_the_naming_convention(app):
         with db.engine.connect() as conn:
             inspector = inspect(conn)
             uniques = {table: inspector.get_unique_constraints(table) for table in inspector.get_table_names()}
-    assert {"name": "uq_attempt_steps_attempt_id_seq", "column_names": ["attempt_id", "seq"]} in uniques["attempt_steps"]
+    assert ("uq_attempt_steps_attempt_id_seq", ["attempt_id", "seq"]) in [
+        (u["name"], u["column_names"]) for u in uniques["attempt_steps"]]
     for table, constraints in uniques.items():
         for unique in constraints:
             assert unique["name"] == f"uq_{table}_{'_'.join(unique['column_names'])}", (table, unique)
