@@ -55,6 +55,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"      # memory-hard; the tests' configuration uses a cheap one
     # Outgoing mail (Flask-Mail's names). No MAIL_SERVER: nothing is sent, messages wait in the
     # outbox (the admin's Outbox page shows them); production refuses that unless MAIL_DISABLED.
+    # The organisation's time zone: "today" for due dates and the day people read on every page.
+    TIMEZONE = "UTC"
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -80,7 +82,7 @@ class Config:
         "SESSION_IDLE_MINUTES": int, "SESSION_LIFETIME_DAYS": int,
         "DATABASE_CONNECT_TIMEOUT": int, "DATABASE_STATEMENT_TIMEOUT": int, "LOG_FORMAT": str, "LOG_LEVEL": str,
         "SQLITE_SYNCHRONOUS": lambda v: v.strip().upper(),
-        "MAIL_SERVER": str, "MAIL_PORT": int, "MAIL_USE_TLS": _bool, "MAIL_USERNAME": str, "MAIL_PASSWORD": str,
+        "TIMEZONE": str, "MAIL_SERVER": str, "MAIL_PORT": int, "MAIL_USE_TLS": _bool, "MAIL_USERNAME": str, "MAIL_PASSWORD": str,
         "MAIL_DEFAULT_SENDER": str, "MAIL_TIMEOUT": float, "MAIL_MAX_ATTEMPTS": int, "MAIL_DISABLED": _bool,
         "MAIL_SEND_AFTER_REQUEST": _bool,
         "SITE_URL": str, "PASSWORD_RESET_MINUTES": int, "RESET_LIMIT": str,

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 from sqlalchemy import event
@@ -55,6 +56,10 @@ def _freeze_startup_objects():
 
 def _finish_config(app):
     lifetime = timedelta(days=app.config["SESSION_LIFETIME_DAYS"])
+    try:                       # a misspelt zone would otherwise fail every page that shows a date
+        ZoneInfo(app.config["TIMEZONE"] or "UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SystemExit(f"TIMEZONE={app.config['TIMEZONE']!r} is not a time zone (e.g. Europe/Paris, UTC)") from None
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["REMEMBER_COOKIE_DURATION"] = lifetime
     if app.config["APP_ENV"] == "production":
         problem = check_secret_key(app.config) or check_mail_settings(app.config)

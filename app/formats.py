@@ -4,7 +4,7 @@ filters registered by the factory, and the functions behind them for code that w
 Stored times are UTC; people read them in the organisation's time zone (the TIMEZONE setting).
 Dates read "1 Dec 2026", times "1 Dec 2026, 14:05"; due dates in words ("Due in 5 days",
 "Due tomorrow", "2 days late"); CSV exports carry ISO 8601 with the offset."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -13,6 +13,11 @@ from flask import current_app, has_app_context
 def _zone():
     name = current_app.config.get("TIMEZONE", "UTC") if has_app_context() else "UTC"
     return ZoneInfo(name or "UTC")
+
+
+def today() -> date:
+    """The organisation's today: the date in its time zone, not the server's."""
+    return datetime.now(_zone()).date()
 
 
 def local(moment):

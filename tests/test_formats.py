@@ -1,5 +1,8 @@
 """The one format of dates, times and durations for every role (app/formats.py)."""
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from app import formats
 
@@ -25,3 +28,11 @@ def test_dates_times_and_durations():
     assert formats.ago(datetime(2026, 11, 21, 8), TODAY) == "10 days ago"
     assert formats.ago(None, TODAY) == "Never"
     assert [formats.minutes(s) for s in (42, 180, 4800)] == ["42 s", "3 min", "1 h 20 min"]
+
+
+def test_today_is_the_organisations_and_a_wrong_zone_stops_the_start(make_app):
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):        # UTC+14 and UTC-11: never the same day
+        with make_app(TIMEZONE=zone).app_context():
+            assert formats.today() == datetime.now(ZoneInfo(zone)).date()
+    with pytest.raises(SystemExit, match="not a time zone"):
+        make_app(TIMEZONE="Europe/Lile")

@@ -2,12 +2,12 @@
 attempt transcripts with coaching comments, CSV exports. Everything is scoped to the teams the
 manager manages (services raise NotInScope -> 404); an admin sees every team."""
 import os
-from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import formats
 from app.content.render import render_markdown
 from app.extensions import db
 from app.forms import ActionForm, show_error
@@ -43,7 +43,7 @@ def _selected_teams():
 
 
 def _today():
-    return date.today()
+    return formats.today()
 
 
 def _per_page():
@@ -315,13 +315,13 @@ def _csv_response(data, name):
 @bp.route("/export/progress.csv")
 def export_progress():
     _, team, team_ids = _selected_teams()
-    return _csv_response(team_exports.progress_csv(team_ids), f"team-progress-{date.today().isoformat()}.csv")
+    return _csv_response(team_exports.progress_csv(team_ids), f"team-progress-{_today().isoformat()}.csv")
 
 
 @bp.route("/export/attempts.csv")
 def export_attempts():
     _, team, team_ids = _selected_teams()
-    return _csv_response(team_exports.attempts_csv(team_ids), f"team-attempts-{date.today().isoformat()}.csv")
+    return _csv_response(team_exports.attempts_csv(team_ids), f"team-attempts-{_today().isoformat()}.csv")
 
 
 # --- the manager's guide --------------------------------------------------------------------------

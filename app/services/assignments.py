@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import exists, or_, select
 
+from app import formats
 from app.extensions import db
 from app.models import Assignment, ScenarioAttempt, Team, User
 from app.models.base import utcnow
@@ -275,7 +276,7 @@ class EffectiveAssignment:
 
     @property
     def days_left(self):
-        return (self.due - date.today()).days if self.due else None
+        return (self.due - formats.today()).days if self.due else None
 
 
 def resolve(trainee, assignments, is_done, titles, today=None):
@@ -291,7 +292,7 @@ class Resolver:
     trainee's own assignments, due dates and done are looked at."""
 
     def __init__(self, assignments, titles, today=None):
-        self.today = today or date.today()
+        self.today = today or formats.today()
         self.by_team, self.own = {}, {}
         for a in assignments:                                   # oldest first
             if a.cancelled_at is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from app import formats
 from app.content.completion import fold
 from app.extensions import db
+from app.models.base import utcnow
 from app.models import PageView, ProgressSummary, QuizAttempt, ScenarioAttempt, Team, User
 from app.services import assignments as assignment_service
 from app.services.outline import Outline, load_outline
@@ -184,7 +185,7 @@ def _store_summaries(fresh, outline):
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:                                # no upsert written for it: fold on every view
         return
-    now = datetime.utcnow()
+    now = utcnow()
     stmt = dialect_insert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.user_id],
@@ -295,7 +296,7 @@ def sort_rows(rows, sort="attention", descending=False):
 
 
 def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50, today=None):
-    today = today or date.today()
+    today = today or formats.today()
     rows, outline = team_rows(team_ids, today=today)
     summary = {
         "trainees": len(rows),
