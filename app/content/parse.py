@@ -25,7 +25,8 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")      # names that expressions can re
 PAO_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*\Z")
 MODULE_STEM_RE = re.compile(r"^(\d+)-(.+)$")
 RATINGS = ("best", "good", "ok", "poor")
-KNOWLEDGE_CHECK = "knowledge check"
+# The heading that opens a module's questions; "Quiz" is how French modules name it.
+KNOWLEDGE_CHECK = ("knowledge check", "quiz")
 RESERVED_NAMES = expressions.KEYWORDS | {"percent"}
 
 
@@ -353,7 +354,7 @@ def parse_module(data: bytes | str, path: str = "module.md") -> tuple[Module | N
         heading = part[0]
         end = part_end(parts, i, len(body.lines))
         line = body.file_line(heading.start)
-        if heading.heading_text().lower() == KNOWLEDGE_CHECK and heading.heading_level() == 2:
+        if heading.heading_text().lower() in KNOWLEDGE_CHECK and heading.heading_level() == 2:
             quiz_line = line
             quiz.extend(_questions(body, part[1:], end))
         else:
