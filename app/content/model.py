@@ -50,10 +50,34 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 # --- course -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Criterion:
+    """One line of an observed role-play's rubric: what the observer looks for, and the words
+    of each level, lowest first (level 1 is the first text)."""
+    id: str
+    title: str
+    levels: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class StageCertification:
+    """How a stage is certified (course.md `certification`, see content/certification.py):
+    how long a certificate is valid, whether a manager's observed role-play counts
+    (`off`, `optional`: recorded and shown, `required`: needed to certify), the rubric it is
+    scored on, and the level every criterion must reach for the observation to pass."""
+    valid_months: int = 12
+    observed: str = "off"
+    pass_level: int = 2
+    rubric: tuple[Criterion, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Stage:
     id: str
     title: str
     line: int
+    certification: StageCertification = field(default_factory=StageCertification)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from . import certification
 from . import expr as expressions
 from .frontmatter import SourceText, split
 from .markdown import parse_tokens
@@ -282,11 +283,14 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
     if unlock not in ("sequential", "open"):
         meta.bad("unlock", "`unlock` must be `sequential` or `open`")
         unlock = "sequential"
+    default = certification.parse_settings(meta.mapping("certification") or None, meta.line("certification"),
+                                           source.problem, course_level=True)
     stages = []
     for line, rec in meta.records("stages"):
         sid, stitle = _record_id(source, line, rec, "stage"), str(rec.get("title") or "")
         if sid:
-            stages.append(Stage(sid, stitle, line))
+            stages.append(Stage(sid, stitle, line,
+                                certification.parse_settings(rec.get("certification"), line, source.problem, default)))
     phases = []
     for line, rec in meta.records("phases"):
         pid = _record_id(source, line, rec, "phase")
