@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test install install-dev lint-content bench clean
+.PHONY: run test install install-dev translations compile-translations lint-content bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +21,23 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-run: install
+# The interface's catalogs (app/translations): extract the messages of the code and templates,
+# merge them into each language's .po (new ones arrive empty), compile the .mo files (not in git).
+translations: install
+	$(BIN)/flask translate update
+	$(BIN)/flask translate compile
+
+compile-translations: install
+	$(BIN)/flask translate compile
+
+run: install compile-translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content sync
 	$(BIN)/flask demo
 	@echo "Petits Pas is at http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install-dev
+test: install-dev compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint-content: install
@@ -39,4 +48,4 @@ bench: install-dev
 	$(BIN)/python -m bench all
 
 clean:
-	rm -rf $(VENV) instance/*.db .pytest_cache
+	rm -rf $(VENV) instance/*.db .pytest_cache app/translations/*/LC_MESSAGES/*.mo

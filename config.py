@@ -57,6 +57,8 @@ class Config:
     # outbox (the admin's Outbox page shows them); production refuses that unless MAIL_DISABLED.
     # The organisation's time zone: "today" for due dates and the day people read on every page.
     TIMEZONE = "UTC"
+    # The interface's language when neither the user's preference nor the browser names one of ours.
+    DEFAULT_LOCALE = "en"
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -82,7 +84,7 @@ class Config:
         "SESSION_IDLE_MINUTES": int, "SESSION_LIFETIME_DAYS": int,
         "DATABASE_CONNECT_TIMEOUT": int, "DATABASE_STATEMENT_TIMEOUT": int, "LOG_FORMAT": str, "LOG_LEVEL": str,
         "SQLITE_SYNCHRONOUS": lambda v: v.strip().upper(),
-        "TIMEZONE": str, "MAIL_SERVER": str, "MAIL_PORT": int, "MAIL_USE_TLS": _bool, "MAIL_USERNAME": str, "MAIL_PASSWORD": str,
+        "TIMEZONE": str, "DEFAULT_LOCALE": lambda v: v.strip().lower(), "MAIL_SERVER": str, "MAIL_PORT": int, "MAIL_USE_TLS": _bool, "MAIL_USERNAME": str, "MAIL_PASSWORD": str,
         "MAIL_DEFAULT_SENDER": str, "MAIL_TIMEOUT": float, "MAIL_MAX_ATTEMPTS": int, "MAIL_DISABLED": _bool,
         "MAIL_SEND_AFTER_REQUEST": _bool,
         "SITE_URL": str, "PASSWORD_RESET_MINUTES": int, "RESET_LIMIT": str,

@@ -1,4 +1,5 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, guessing, session_limits
@@ -37,7 +38,7 @@ def login():
         if user is None:
             audit("login-failed", email=normalise_email(form.email.data))
             # One message whether or not the account exists.
-            form.password.errors.append("That email and password do not match an active account.")
+            form.password.errors.append(_("That email and password do not match an active account."))
             return render_template("auth/login.html", form=form), 200
         guessing.give_back(form.email.data)
         session.clear()  # a fresh session at login, against fixation

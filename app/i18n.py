@@ -1,0 +1,157 @@
+"""The interface's languages: which one a page speaks, and the message catalogs behind it.
+
+Messages are written in English in the code and the templates (`_('Save')`, `_l('Email')` for
+form labels and module-level text) and translated in app/translations/<lang>/LC_MESSAGES/
+messages.po. `flask translate extract|update|compile` (or `make translations`, all three) keep
+the catalogs in step with the code; the compiled .mo files are not in git: the factory compiles a
+catalog that is missing or older than its .po, so a page never shows raw English for want of one.
+"""
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
+from flask.cli import AppGroup
+
+LANGUAGES = ("en", "fr")                 # English is the messages' own language: no catalog
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "app" / "translations"
+TEMPLATE = TRANSLATIONS / "messages.pot"  # made by `extract`, not in git
+MAPPING = ROOT / "babel.cfg"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3), "_l": None, "lazy_gettext": None,
+            "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2)}
+# A fixed header date: the catalogs change only where a message does, so parallel branches merge.
+HEADER_DATE = datetime(2026, 12, 1, tzinfo=timezone.utc)
+
+
+def select_locale():
+    """The page's language: the browser's Accept-Language among ours, else DEFAULT_LOCALE."""
+    if has_request_context():
+        best = request.accept_languages.best_match(LANGUAGES)
+        if best:
+            return best
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def catalog_paths():
+    """{language: its .po file} for every translated language."""
+    return {lang: TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+            for lang in LANGUAGES if (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").exists()}
+
+
+def extract():
+    """Every message the code and templates ask to translate, as a template catalog; each
+    message keeps where it was found (for the completeness test's report, not for the files)."""
+    with MAPPING.open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh, filename=str(MAPPING))
+    template = Catalog(project="Petits Pas", creation_date=HEADER_DATE, fuzzy=False)
+    for path, lineno, message, comments, context in extract_from_dir(
+            ROOT, method_map, options_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+            strip_comment_tags=True):
+        template.add(message, None, [(path, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def _write_atomically(path, write, mode="wb"):
+    """Write a file whole or not at all: several workers may compile at the same start."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, mode) as fh:
+            write(fh)
+        os.replace(draft, path)
+    except BaseException:
+        Path(draft).unlink(missing_ok=True)
+        raise
+
+
+def _write_po(path, catalog):
+    _write_atomically(path, lambda fh: write_po(fh, catalog, width=0, no_location=True, sort_output=True,
+                                                ignore_obsolete=True))
+
+
+def update(template):
+    """Merge the template into every catalog: new messages arrive empty (to be translated),
+    messages gone from the code leave, sorted, without line numbers (small diffs, easy merges)."""
+    changed = {}
+    for lang, path in catalog_paths().items():
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        before = {m.id for m in catalog if m.id}
+        catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
+        after = {m.id for m in catalog if m.id}
+        _write_po(path, catalog)
+        changed[lang] = (len(after - before), len(before - after), sum(1 for m in catalog if m.id and not m.string))
+    return changed
+
+
+def compile_catalog(lang, path):
+    """The .mo beside a .po; fuzzy entries are left out (they show English until reviewed)."""
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang, abort_invalid=True)
+    _write_atomically(path.with_suffix(".mo"), lambda fh: write_mo(fh, catalog, use_fuzzy=False))
+
+
+def ensure_compiled():
+    """Compile each catalog whose .mo is missing or older than its .po (a fresh clone, a pull):
+    the site never runs on stale or missing translations. A catalog that cannot be compiled
+    stops the start with the reason."""
+    for lang, path in catalog_paths().items():
+        mo = path.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= path.stat().st_mtime:
+            continue
+        try:
+            compile_catalog(lang, path)
+        except Exception as error:   # an unreadable catalog or a read-only install
+            raise SystemExit(f"Cannot compile the {lang} messages ({path}): {error}. "
+                             f"Run `flask translate compile` (or `make translations`).") from None
+
+
+def register(app):
+    from app.extensions import babel
+    if app.config["DEFAULT_LOCALE"] not in LANGUAGES:
+        raise SystemExit(f"DEFAULT_LOCALE={app.config['DEFAULT_LOCALE']!r} is not one of {', '.join(LANGUAGES)}")
+    ensure_compiled()
+    babel.init_app(app, default_locale=app.config["DEFAULT_LOCALE"], locale_selector=select_locale,
+                   default_translation_directories=str(TRANSLATIONS))
+    app.context_processor(lambda: {"page_language": str(get_locale() or app.config["DEFAULT_LOCALE"])})
+    app.cli.add_command(translate_cli)
+
+
+translate_cli = AppGroup("translate", help="Keep the interface's translations in step with the code.")
+
+
+@translate_cli.command("extract")
+def translate_extract():
+    """Collect the messages of the code and templates into app/translations/messages.pot."""
+    template = extract()
+    _write_atomically(TEMPLATE, lambda fh: write_po(fh, template, width=0, no_location=True, sort_output=True))
+    click.echo(f"{len(template)} messages in {TEMPLATE.relative_to(ROOT)}.")
+
+
+@translate_cli.command("update")
+def translate_update():
+    """Extract, then bring every catalog in step with the messages.pot just made."""
+    translate_extract.callback()
+    with TEMPLATE.open("rb") as fh:
+        template = read_po(fh)
+    for lang, (added, removed, empty) in update(template).items():
+        click.echo(f"{lang}: {added} new, {removed} removed, {empty} to translate "
+                   f"in {catalog_paths()[lang].relative_to(ROOT)}.")
+
+
+@translate_cli.command("compile")
+def translate_compile():
+    """Compile every catalog into its .mo (what the site reads)."""
+    for lang, path in catalog_paths().items():
+        compile_catalog(lang, path)
+        click.echo(f"{lang}: compiled {path.with_suffix('.mo').relative_to(ROOT)}.")

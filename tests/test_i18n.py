@@ -1,0 +1,94 @@
+"""The interface's languages: every message has its French, the page speaks the language it
+negotiates, and the compiled catalogs are never missing."""
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+
+from app import i18n
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
+
+
+def _french():
+    with i18n.catalog_paths()["fr"].open("rb") as fh:
+        return read_po(fh, locale="fr")
+
+
+def _where(message):
+    return ", ".join(f"{path}:{line}" for path, line in message.locations[:3])
+
+
+def test_every_message_of_the_interface_has_its_french():
+    """Fails on a message of the code or templates that is missing, empty or fuzzy in the French
+    catalog: run `make translations` and write the French of the entries it names."""
+    template, french = i18n.extract(), _french()
+    problems = []
+    for message in template:
+        if not message.id:
+            continue
+        found = french.get(message.id, context=message.context)
+        label = message.id[0] if isinstance(message.id, tuple) else message.id
+        if found is None:
+            problems.append(f"missing: {label!r} ({_where(message)})")
+            continue
+        strings = found.string if isinstance(found.string, tuple) else (found.string,)
+        if not all(s and s.strip() for s in strings):
+            problems.append(f"empty: {label!r} ({_where(message)})")
+        elif found.fuzzy:
+            problems.append(f"fuzzy: {label!r} ({_where(message)})")
+        else:
+            wanted = set(PLACEHOLDER.findall(" ".join(message.id if isinstance(message.id, tuple) else (message.id,))))
+            for text in strings:
+                if set(PLACEHOLDER.findall(text)) - wanted or (len(strings) == 1 and set(PLACEHOLDER.findall(text)) != wanted):
+                    problems.append(f"placeholders differ: {label!r} -> {text!r}")
+    assert not problems, "French catalog (run `make translations`, then translate):\n" + "\n".join(problems)
+
+
+def test_the_french_catalog_is_kept_sorted_without_locations():
+    """The shape `flask translate update` writes: sorted, no line numbers, so branches merge."""
+    text = i18n.catalog_paths()["fr"].read_text(encoding="utf-8")
+    assert "\n#: " not in text
+    ids = [m.id if isinstance(m.id, str) else m.id[0] for m in _french() if m.id]
+    assert ids == sorted(ids)
+    assert 'plural=(n > 1)' in text
+
+
+def test_a_missing_compiled_catalog_is_compiled_at_start(tmp_path, monkeypatch):
+    po = tmp_path / "fr" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_bytes(i18n.catalog_paths()["fr"].read_bytes())
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
+    i18n.ensure_compiled()
+    assert po.with_suffix(".mo").stat().st_size > 100
+
+
+def test_a_broken_catalog_stops_the_start_with_the_reason(tmp_path, monkeypatch):
+    po = tmp_path / "fr" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "Log in"\n', encoding="utf-8")   # a merge gone wrong: no msgstr
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
+    with pytest.raises(SystemExit, match="Cannot compile the fr messages"):
+        i18n.ensure_compiled()
+
+
+def test_an_unknown_default_locale_stops_the_start(make_app):
+    with pytest.raises(SystemExit, match="DEFAULT_LOCALE='de'"):
+        make_app(DEFAULT_LOCALE="de")
+
+
+def test_the_browser_language_chooses_the_page_language(client):
+    english = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Log in" in english
+    french = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="fr">' in french and "Se connecter" in french and "Mot de passe" in french
+    german = client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in german
+
+
+def test_the_site_default_applies_when_the_browser_names_none_of_ours(make_app):
+    app = make_app(DEFAULT_LOCALE="fr")
+    page = app.test_client().get("/login", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Se connecter" in page
+    page = app.test_client().get("/login", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
