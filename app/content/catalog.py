@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from . import translation
 from .lint import PARSERS, lint_value
 from .model import Course, Finding, Module, Scenario, sort_findings
 from .parse import MODULE_STEM_RE, stem_of
@@ -41,6 +42,9 @@ class Loaded:
     value: Course | Module | Scenario | None
     findings: list[Finding] = field(default_factory=list)
     linted: bool = False
+    language: str | None = None   # a translation's language; None for a source
+    source: str = ""              # a translation: the absolute path of its source file
+    digest: str = ""              # translation.source_version_of the file's bytes
 
 
 class ContentSet:
@@ -52,6 +56,7 @@ class ContentSet:
         self.modules: dict[str, Module] = {}
         self.scenarios: dict[str, Scenario] = {}
         self.files: dict[str, Loaded] = {}      # absolute path -> Loaded
+        self.translations: dict[tuple[str, str, str], Loaded] = {}   # (kind, id, language) -> Loaded
 
     @classmethod
     def load(cls, root: str = ".", extra: list[str] = ()) -> "ContentSet":
@@ -93,13 +98,19 @@ class ContentSet:
             loaded = Loaded(shown, kind, None, [Finding(shown, 1, "E-META", f"cannot read: {exc.strerror}")])
             self.files[key] = loaded
             return loaded
-        # parse_* take the real path (the course id is its folder), findings show `shown`
-        value, findings = PARSERS[kind](data, path)
+        # parse_* take the real path (the course id is its folder), findings show `shown`; a
+        # translation is parsed as if it sat where its source does, so its ids come out the same
+        language, source = translation.split_language(os.path.abspath(path))
+        value, findings = PARSERS[kind](data, source if language else path)
         if value is not None:
             value = _with_path(value, shown)
-            target = {"course": self.courses, "module": self.modules, "scenario": self.scenarios}[kind]
-            target.setdefault(value.id, value)
-        loaded = Loaded(shown, kind, value, [_reframe(f, shown) for f in findings])
+            if not language:
+                target = {"course": self.courses, "module": self.modules, "scenario": self.scenarios}[kind]
+                target.setdefault(value.id, value)
+        loaded = Loaded(shown, kind, value, [_reframe(f, shown) for f in findings], language=language,
+                        source=source if language else "", digest=translation.source_version_of(data))
+        if language and value is not None:
+            self.translations.setdefault((kind, value.id, language), loaded)
         self.files[key] = loaded
         return loaded
 
@@ -110,8 +121,44 @@ class ContentSet:
             if loaded.linted or value is None:
                 continue
             loaded.linted = True
-            loaded.findings = sort_findings(loaded.findings + lint_value(loaded.kind, value, self.courses,
-                                                                        scenario_ids))
+            found = lint_value(loaded.kind, value, self.courses, scenario_ids)
+            if loaded.language:
+                # the source's warnings are the source's to fix; a translation adds only its errors
+                found = [f for f in found if f.is_error] + self._against_source(loaded)
+            else:
+                found += self._untranslated(loaded)
+            loaded.findings = sort_findings(loaded.findings + found)
+
+    def course_of(self, kind: str, value) -> Course | None:
+        return value if kind == "course" else self.courses.get(value.course)
+
+    def _against_source(self, loaded: Loaded) -> list[Finding]:
+        """A translation checked against its source file (translation.compare)."""
+        source = self.files.get(loaded.source) or (self.add_file(loaded.source) if os.path.isfile(loaded.source) else None)
+        if source is None or source.value is None:
+            return [Finding(loaded.path, 1, "E-SOURCE",
+                            f"no source {loaded.kind} at {self.shown(loaded.source)}: a translation keeps its "
+                            f"source's file name, one folder down")]
+        found = translation.compare(source.value, loaded.value, loaded.language, source.digest, loaded.path)
+        course = self.course_of(loaded.kind, source.value)
+        if course is not None and course.languages and loaded.language not in course.languages:
+            found.append(Finding(loaded.path, loaded.value.key_lines.get("language", 1), "E-LANG",
+                                 f"the course does not declare `{loaded.language}`: add it to `languages:` in "
+                                 f"its course.md"))
+        return found
+
+    def _untranslated(self, loaded: Loaded) -> list[Finding]:
+        """W-UNTRANSLATED: a language the course declares that this source has no file for."""
+        course = self.course_of(loaded.kind, loaded.value)
+        if course is None:
+            return []
+        own = translation.language_of(loaded.value, course)
+        where = os.path.join(self.root, loaded.path) if not os.path.isabs(loaded.path) else loaded.path
+        return [Finding(loaded.path, 1, "W-UNTRANSLATED",
+                        f"no {translation.language_name(code)} translation: the course declares `{code}`, and "
+                        f"{self.shown(translation.translation_path(where, code))} is missing")
+                for code in course.languages
+                if code != own and not os.path.isfile(translation.translation_path(where, code))]
 
     def select(self, paths: list[str] | None) -> list[Loaded]:
         """The loaded files under the given files or folders (all of them by default)."""

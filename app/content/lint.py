@@ -105,6 +105,11 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
             report.add(dim.line, "E-SCORE",
                        f"score `{dim.name}` needs min <= start <= max and min < max, got "
                        f"[{dim.min}, {dim.start}, {dim.max}]")
+    named = {d.name for d in scenario.scores} | set(neg.concessions) | set(neg.counterparts)
+    for name in scenario.labels:
+        if name not in named:
+            report.add(scenario.key_line("labels"), "E-NAME",
+                       f"`labels`: `{name}` is not a score, concession or counterpart of this scenario")
     for name in neg.walkaway:
         if name not in neg.concessions:
             report.add(scenario.key_line("negotiation"), "E-NAME",

@@ -109,6 +109,9 @@ class Course:
     overview: str                    # Markdown
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    languages: tuple[str, ...] = ()  # `languages:`: every language the course is written in, its own first
+    source_version: str = ""         # a translation: the source text it follows (see content/translation.py)
+    labels: dict[str, str] = field(default_factory=dict)   # id -> display label
 
     def stage_ids(self) -> list[str]:
         return [s.id for s in self.stages]
@@ -164,6 +167,8 @@ class Module:
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
     draw: int = 0                    # front-matter key `draw`: questions asked per attempt (0: all of them)
+    language: str = ""               # "" = the course's language
+    source_version: str = ""         # a translation: the source text it follows
 
 
 # --- scenario -----------------------------------------------------------------------------
@@ -285,6 +290,9 @@ class Scenario:
     nodes: tuple[Node, ...]
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    language: str = ""               # "" = the course's language
+    source_version: str = ""         # a translation: the source text it follows
+    labels: dict[str, str] = field(default_factory=dict)   # score, concession, counterpart id -> display label
     _index: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
     # what best play scores, as a share of the declared ranges (engine.best_share), once known
     _best_share: list[float] = field(default_factory=list, init=False, compare=False, repr=False)

@@ -25,6 +25,7 @@ ID_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")      # \Z: `$` also matches before a f
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")      # names that expressions can read
 PAO_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*\Z")
 MODULE_STEM_RE = re.compile(r"^(\d+)-(.+)$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2}\Z")
 RATINGS = ("best", "good", "ok", "poor")
 # The heading that opens a module's questions; "Quiz" is how French modules name it.
 KNOWLEDGE_CHECK = ("knowledge check", "quiz")
@@ -312,9 +313,36 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
                                  str(rec.get("description") or ""), line))
     body = Body(source)
     overview = body.span_text(strip_title(body.blocks), len(body.lines))
+    languages = meta.text_list("languages")
+    for code in languages:
+        if not LANGUAGE_RE.match(code):
+            meta.bad("languages", f"`{code}` in `languages` is not a two-letter language code such as `fr`")
+    if languages and language not in languages:
+        meta.bad("languages", f"`languages` must name the course's own language `{language}` too")
+    source_version, labels = _language_keys(meta)
     course = Course(course_id, title, language, unlock, tuple(stages), tuple(phases),
-                    tuple(actions), overview, path, dict(source.key_lines))
+                    tuple(actions), overview, path, dict(source.key_lines),
+                    tuple(c for c in languages if LANGUAGE_RE.match(c)), source_version, labels)
     return course, source.findings
+
+
+def _language_keys(meta: Meta) -> tuple[str, dict[str, str]]:
+    """`source-version` (a translation's) and `labels` (display labels of score, concession and
+    counterpart ids; accents welcome, ids stay ASCII)."""
+    raw = meta.data.get("source-version")
+    if raw is not None and not isinstance(raw, str):
+        # YAML reads 012345678901 as a number: the digits are only safe in quotes
+        meta.bad("source-version", f"write `source-version` in quotes, like `source-version: \"{raw}\"`", "E-LANG")
+        raw = None
+    version = raw.strip() if raw else ""
+    labels = {}
+    for i, (name, label) in enumerate(meta.mapping("labels").items()):
+        if not NAME_RE.match(name) or not isinstance(label, str) or not label.strip():
+            meta.source.problem(meta.item_line("labels", i),
+                                f"`labels`: `{name}` needs a plain id (a-z, 0-9, _) and a text label")
+            continue
+        labels[name] = label.strip()
+    return version, labels
 
 
 def _record_id(source: SourceText, line: int, rec: dict[str, Any], what: str) -> str:
@@ -366,7 +394,8 @@ def parse_module(data: bytes | str, path: str = "module.md") -> tuple[Module | N
     module = Module(module_id, title, stage, minutes, objectives, scenarios,
                     70 if pass_percent is None else pass_percent, intro, tuple(pages),
                     tuple(quiz), quiz_line, os.path.basename(os.path.dirname(os.path.abspath(path))),
-                    order, path, dict(source.key_lines), draw or 0)
+                    order, path, dict(source.key_lines), draw or 0,
+                    meta.text("language", required=False), _language_keys(meta)[0])
     return module, source.findings
 
 
@@ -482,7 +511,8 @@ def parse_scenario(data: bytes | str, path: str = "scenario.md") -> tuple[Scenar
         nodes.append(_node(body, part, part_end(parts, i, len(body.lines))))
     scenario = Scenario(scenario_id, title, course, stage, persona, difficulty, minutes, start,
                         scores, variables, negotiation, pass_expr, tests, briefing, tuple(nodes),
-                        path, dict(source.key_lines))
+                        path, dict(source.key_lines), meta.text("language", required=False),
+                        *_language_keys(meta))
     return scenario, source.findings
 
 
