@@ -1,12 +1,14 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 from app.models.audit import AuditEvent
-from app.models.content import ContentDraft, ContentVersion, PublishedContent
+from app.models.content import (ContentDraft, ContentTranslation, ContentVersion, PublishedContent,
+                                PublishedTranslation)
 from app.models.learning import (Assignment, AttemptStep, CoachingComment, PageView,
                                  ProgressSummary, QuizAttempt, ScenarioAttempt)
 from app.models.mail import MailOptOut, Notification, OutboxMessage
 from app.models.sessions import UserSession
 from app.models.users import Role, Team, User
 
-__all__ = ["AuditEvent", "ContentDraft", "ContentVersion", "PublishedContent", "Assignment", "AttemptStep",
+__all__ = ["AuditEvent", "ContentDraft", "ContentTranslation", "ContentVersion", "PublishedContent",
+           "PublishedTranslation", "Assignment", "AttemptStep",
            "CoachingComment", "MailOptOut", "Notification", "OutboxMessage", "PageView", "ProgressSummary", "QuizAttempt", "ScenarioAttempt", "Role", "Team", "User",
            "UserSession"]

@@ -69,3 +69,48 @@ class ContentDraft(db.Model):
 
     base_version = relationship("ContentVersion")
     updated_by = relationship("User")
+
+
+class ContentTranslation(db.Model):
+    """One published text of a course, module or scenario in another language: a variant of the
+    source with the same ids, so whatever a trainee does in it counts for the source. Never
+    updated: a change is a new row. `source_version` is the source text it follows (the first
+    12 hex digits of the source's SHA-256), `source_version_id` that version when it is published."""
+    __tablename__ = "content_translations"
+    __table_args__ = (
+        UniqueConstraint("kind", "slug", "language", "revision"),
+        UniqueConstraint("kind", "slug", "language", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(8))
+    revision: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_version: Mapped[str] = mapped_column(String(12))
+    source_version_id: Mapped[int | None] = mapped_column(ForeignKey("content_versions.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(Text)
+    compiled: Mapped[str] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(String(300))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    source_row = relationship("ContentVersion")
+
+
+class PublishedTranslation(db.Model):
+    """Which translation of each course, module and scenario trainees reading that language get."""
+    __tablename__ = "published_translations"
+    __table_args__ = (UniqueConstraint("kind", "slug", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(8))
+    translation_id: Mapped[int] = mapped_column(ForeignKey("content_translations.id"))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    translation = relationship("ContentTranslation")

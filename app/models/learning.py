@@ -59,6 +59,7 @@ class QuizAttempt(db.Model):
     # What the trainee was shown, in order: [[question number, [answer numbers in the order shown]], ...]
     # (questions drawn from the pool, answers shuffled). None on attempts from before drawing: all, in order.
     shown: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")   # the language it was taken in
     percent: Mapped[int]
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -86,6 +87,10 @@ class ScenarioAttempt(db.Model):
     # prospect's reaction only, everything revealed in the debrief. A challenge pass is what
     # certification counts.
     mode: Mapped[str] = mapped_column(String(16), default="practice", server_default="practice")
+    # The language it was played in, and the translation played (None: the source text): an
+    # attempt reads the same to its manager as it did to the trainee.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    translation_id: Mapped[int | None] = mapped_column(ForeignKey("content_translations.id"))
     current_node: Mapped[str] = mapped_column(String(120))
     state: Mapped[dict] = mapped_column(JSON)
     step_count: Mapped[int] = mapped_column(default=0)

@@ -227,7 +227,8 @@ def sync_files(root, paths=(), echo=print, author=None, force=False):
         echo(f"no such file or folder: {missing}")
     chosen = content.select(paths or None)
     order = {"course": 0, "scenario": 1, "module": 2}
-    chosen.sort(key=lambda loaded: (order[loaded.kind], loaded.path))
+    # sources first, so a translation finds the version it follows
+    chosen.sort(key=lambda loaded: (loaded.language is not None, order[loaded.kind], loaded.path))
     report = SyncReport()
     show_progress = len(chosen) > 20
     for number, loaded in enumerate(chosen, 1):
@@ -242,6 +243,9 @@ def sync_files(root, paths=(), echo=print, author=None, force=False):
         with open(os.path.join(root, loaded.path) if not os.path.isabs(loaded.path) else loaded.path,
                   encoding="utf-8") as fh:
             text = fh.read()
+        if loaded.language:
+            _sync_translation(loaded, text, author, report, echo)
+            continue
         studio = _studio_version_in_the_way(loaded.kind, loaded.value.id, sha256_of(text), loaded.path)
         if studio is not None and not force and not studio.file_changed:
             report.kept.append(studio.kept)
@@ -263,6 +267,17 @@ def sync_files(root, paths=(), echo=print, author=None, force=False):
             done = int(width * number / len(chosen))
             echo(f"[{'#' * done}{'.' * (width - done)}] {number}/{len(chosen)}")
     return report
+
+
+def _sync_translation(loaded, text, author, report, echo):
+    from app.services import translations      # it reads published versions through this module
+
+    result = translations.publish(loaded.kind, text, loaded.value, loaded.language, path=loaded.path, author=author)
+    if result.created or result.moved:
+        report.published += 1
+        echo(f"published {loaded.kind} {loaded.value.id} ({loaded.language}) translation {result.row.revision}")
+    else:
+        report.unchanged += 1
 
 
 @dataclass(frozen=True)
