@@ -1,0 +1,295 @@
+"""Stage certification, the use cases: where each stage of the published course stands for one
+trainee (its certificate, the campaign under way and what it still asks for), issuing the
+certificate (once per stage and campaign, whatever the clicking), and the team's certificates
+for the manager's dashboard and CSV.
+
+The rules (expiry, notice, campaigns, the draw) are pure, in app/content/certification.py;
+completion is the one fold of content/completion.py, read through services/progress.py; the
+stage's role-plays are those services/stages.py lists. A recertification's draw is seeded by
+the campaign, so it stays the same on every page load until the campaign is won."""
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from app import formats
+from app.content import certification as rules
+from app.extensions import db
+from app.models.base import utcnow
+from app.models import Certificate, ContentVersion, ObservedRolePlay, QuizAttempt, ScenarioAttempt
+from app.services import mail, publishing, stages
+from app.services.outline import load_outline
+from app.services.progress import progress_of
+
+
+class Refused(ValueError):
+    """Not certified yet; the message says what is missing. Nothing was written."""
+
+
+@dataclass
+class Requirement:
+    kind: str                 # modules, role-play, check, observed
+    label: str
+    done: bool
+    slug: str | None = None   # the role-play or module to go to
+    evidence: dict | None = None
+
+
+@dataclass
+class StageCertificate:
+    """One stage for one trainee: its latest certificate and the campaign open now, if any."""
+    stage_id: str
+    title: str
+    settings: object                         # content.model.StageCertification
+    latest: Certificate | None
+    today: date
+    campaign: int | None = None              # None: certified, no campaign open
+    opens: date | None = None
+    requirements: list = field(default_factory=list)
+
+    @property
+    def valid(self):
+        return self.latest is not None and rules.is_valid(self.latest.expires_on, self.today)
+
+    @property
+    def expiring_soon(self):
+        return self.latest is not None and rules.expiring_soon(self.latest.expires_on, self.today)
+
+    @property
+    def recertification(self):
+        return bool(self.campaign and self.campaign > 1)
+
+    @property
+    def ready(self):
+        return self.campaign is not None and bool(self.requirements) and all(r.done for r in self.requirements)
+
+    @property
+    def state(self):
+        """certified, expiring, expired, ready, in-progress."""
+        if self.valid:
+            return "expiring" if self.expiring_soon else "certified"
+        if self.latest is not None and not self.ready:
+            return "expired"
+        return "ready" if self.ready else "in-progress"
+
+
+def stage_certificates(user, today=None):
+    """[StageCertificate] for every stage of the published course, in course order."""
+    today = today or formats.today()
+    outline = load_outline()
+    course = outline.course
+    if course is None:
+        return []
+    progress = progress_of(user.id)
+    latest = _latest_certificates(user.id, course.id)
+    role_plays = stages.role_plays_by_stage(course.id)
+    out = []
+    for stage in course.stages:
+        status = StageCertificate(stage.id, stage.title, stage.certification, latest.get(stage.id), today)
+        previous = status.latest
+        if previous is None:
+            status.campaign, status.opens = 1, None
+        elif today >= rules.notice_on(previous.expires_on):
+            status.campaign, status.opens = previous.campaign + 1, rules.campaign_opens(previous.expires_on)
+        if status.campaign is not None:
+            stage_progress = next((s for s in progress.stages if s.id == stage.id), None) if progress else None
+            status.requirements = _requirements(user, course.id, stage, stage_progress, outline,
+                                                sorted(slug for slug, _ in role_plays.get(stage.id, [])),
+                                                status.campaign, status.opens)
+        out.append(status)
+    return out
+
+
+def _latest_certificates(user_id, course_id):
+    rows = db.session.scalars(select(Certificate).where(Certificate.user_id == user_id,
+                                                        Certificate.course_slug == course_id)
+                              .order_by(Certificate.campaign)).all()
+    return {c.stage_id: c for c in rows}
+
+
+def _requirements(user, course_id, stage, stage_progress, outline, slugs, campaign, opens):
+    settings = stage.certification
+    modules = list(stage_progress.modules) if stage_progress else []
+    done = bool(modules) and all(m.complete for m in modules)
+    out = [Requirement("modules", "Every module of the stage complete", done,
+                       evidence={m.id: {"percent": m.quiz_best} for m in modules})]
+    if campaign > 1:
+        # Recertification: one role-play and one module's check, drawn once per campaign.
+        slugs = [s for s in [rules.draw(slugs, user.id, course_id, stage.id, campaign)] if s]
+        checked = [m.id for m in modules if m.has_quiz]
+        module_id = rules.draw(checked, user.id, course_id, stage.id, campaign)
+        if module_id:
+            passed = _check_pass(user.id, module_id, opens)
+            out.append(Requirement("check", f"Pass the knowledge check of “{outline.modules[module_id].title}”",
+                                   passed is not None, module_id, passed))
+    passes = _challenge_passes(user.id, slugs, opens)
+    for slug in slugs:
+        title = outline.titles.get(("scenario", slug), slug)
+        out.append(Requirement("role-play", f"Pass “{title}” in challenge mode", slug in passes, slug,
+                               passes.get(slug)))
+    if settings.observed == "required":
+        seen = _observation_pass(user.id, course_id, stage.id, opens)
+        out.append(Requirement("observed", "A live role-play observed by your manager, passed on the rubric",
+                               seen is not None, evidence=seen))
+    return out
+
+
+def _in_campaign(moment, opens):
+    return moment is not None and rules.in_campaign(formats.local(moment).date(), opens)
+
+
+def _challenge_passes(user_id, slugs, opens):
+    """{slug: evidence} of the best challenge pass of each role-play in the campaign."""
+    if not slugs:
+        return {}
+    rows = db.session.execute(
+        select(ScenarioAttempt, ContentVersion.version)
+        .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
+        .where(ScenarioAttempt.user_id == user_id, ScenarioAttempt.scenario_slug.in_(slugs),
+               ScenarioAttempt.mode == "challenge", ScenarioAttempt.status == "finished",
+               ScenarioAttempt.passed.is_(True))).all()
+    best = {}
+    for attempt, version in rows:
+        if not _in_campaign(attempt.finished_at, opens):
+            continue
+        seen = best.get(attempt.scenario_slug)
+        if seen is None or (attempt.percent or 0) > seen["percent"]:
+            best[attempt.scenario_slug] = {"attempt": attempt.id, "percent": attempt.percent or 0,
+                                           "version": version, "version_id": attempt.version_id,
+                                           "finished_at": formats.iso(attempt.finished_at)}
+    return best
+
+
+def _check_pass(user_id, module_id, opens):
+    rows = db.session.execute(
+        select(QuizAttempt, ContentVersion.version).join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.module_slug == module_id, QuizAttempt.passed.is_(True))
+        .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)).all()
+    for attempt, version in rows:
+        if _in_campaign(attempt.created_at, opens):
+            return {"module": module_id, "attempt": attempt.id, "percent": attempt.percent, "version": version,
+                    "version_id": attempt.version_id}
+    return None
+
+
+def _observation_pass(user_id, course_id, stage_id, opens):
+    rows = db.session.scalars(select(ObservedRolePlay).where(
+        ObservedRolePlay.trainee_id == user_id, ObservedRolePlay.course_slug == course_id,
+        ObservedRolePlay.stage_id == stage_id, ObservedRolePlay.passed.is_(True))
+        .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())).all()
+    for seen in rows:
+        if rules.in_campaign(seen.observed_on, opens):
+            return {"observation": seen.id, "observed_on": seen.observed_on.isoformat(), "levels": seen.levels,
+                    "course_version_id": seen.course_version_id}
+    return None
+
+
+def _module_checks(user_id, module_ids):
+    """The best passed check of each module (its version), for a first certificate's record."""
+    out = {}
+    for module_id in module_ids:
+        found = _check_pass(user_id, module_id, None)
+        if found:
+            out[module_id] = found
+    return out
+
+
+# --- issuing --------------------------------------------------------------------------------------
+
+def issue(user, stage_id, today=None):
+    """The certificate of the campaign open for `stage_id`: (certificate, True) when issued now,
+    (certificate, False) when this campaign's was issued before (a double click, a second tab).
+    Refused with what is missing when the stage is not certified yet."""
+    today = today or formats.today()
+    status = next((s for s in stage_certificates(user, today) if s.stage_id == stage_id), None)
+    if status is None:
+        raise Refused("There is no such stage in the course.")
+    if status.campaign is None:
+        return status.latest, False
+    if not status.ready:
+        missing = [r.label for r in status.requirements if not r.done]
+        raise Refused("Not yet: " + "; ".join(missing or ["the stage has nothing to certify yet"]) + ".")
+    course = load_outline().course
+    versions = publishing.published("course", course.id)
+    evidence = {"course_version_id": versions.id if versions else None, "course_version": versions.version if versions else None, "campaign": status.campaign,
+                "role_plays": {}, "checks": {}, "observed": None}
+    scores = []
+    for requirement in status.requirements:
+        if requirement.kind == "role-play":
+            evidence["role_plays"][requirement.slug] = requirement.evidence
+            scores.append(requirement.evidence["percent"])
+        elif requirement.kind == "check":
+            evidence["checks"][requirement.slug] = requirement.evidence
+            scores.append(requirement.evidence["percent"])
+        elif requirement.kind == "observed":
+            evidence["observed"] = requirement.evidence
+        elif requirement.kind == "modules" and status.campaign == 1:
+            evidence["checks"] = _module_checks(user.id, list(requirement.evidence))
+            scores.extend(c["percent"] for c in evidence["checks"].values())
+    issued = mail._insert_once(Certificate, dict(
+        uuid=str(uuid.uuid4()), user_id=user.id, course_slug=course.id, stage_id=stage_id,
+        stage_title=status.title, course_title=course.title, holder_name=user.name, campaign=status.campaign,
+        issued_on=today, expires_on=rules.expires_on(today, status.settings.valid_months),
+        valid_months=status.settings.valid_months, score=round(sum(scores) / len(scores)) if scores else None,
+        evidence=evidence, created_at=utcnow()), ["user_id", "course_slug", "stage_id", "campaign"])
+    certificate = db.session.scalar(select(Certificate).where(
+        Certificate.user_id == user.id, Certificate.course_slug == course.id, Certificate.stage_id == stage_id,
+        Certificate.campaign == status.campaign))
+    return certificate, issued is not None
+
+
+# --- reading certificates -------------------------------------------------------------------------
+
+def certificates_of(user_id):
+    """Every certificate of one trainee, the newest first."""
+    return db.session.scalars(select(Certificate).where(Certificate.user_id == user_id)
+                              .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).all()
+
+
+def own_certificate(user, certificate_id):
+    found = db.session.get(Certificate, certificate_id)
+    return found if found is not None and found.user_id == user.id else None
+
+
+def by_uuid(value):
+    """The certificate a public link names, or None (a malformed or unknown uuid)."""
+    try:
+        value = str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.uuid == value))
+
+
+def is_valid(certificate, today=None):
+    return rules.is_valid(certificate.expires_on, today or formats.today())
+
+
+@dataclass
+class TeamCertificates:
+    certified: list                 # [(stage title, expires_on)] valid today
+    expiring: list                  # the valid ones expiring within NOTICE_DAYS
+    expired: list                   # stages whose latest certificate has expired
+
+
+def team_certificates(trainee_ids, today=None):
+    """{trainee id: TeamCertificates} for the manager's dashboard and CSV, in one statement;
+    each stage by its latest certificate."""
+    today = today or formats.today()
+    trainee_ids = list(trainee_ids)
+    out = {tid: TeamCertificates([], [], []) for tid in trainee_ids}
+    if not trainee_ids:
+        return out
+    latest = {}
+    for cert in db.session.scalars(select(Certificate).where(Certificate.user_id.in_(trainee_ids))
+                                   .order_by(Certificate.campaign)):
+        latest[(cert.user_id, cert.course_slug, cert.stage_id)] = cert
+    for (user_id, _, _), cert in sorted(latest.items(), key=lambda item: item[1].expires_on):
+        row = out[user_id]
+        if rules.is_valid(cert.expires_on, today):
+            row.certified.append((cert.stage_title, cert.expires_on))
+            if rules.expiring_soon(cert.expires_on, today):
+                row.expiring.append((cert.stage_title, cert.expires_on))
+        else:
+            row.expired.append((cert.stage_title, cert.expires_on))
+    return out
