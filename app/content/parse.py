@@ -29,6 +29,8 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2}\Z")
 RATINGS = ("best", "good", "ok", "poor")
 # The heading that opens a module's questions; "Quiz" is how French modules name it.
 KNOWLEDGE_CHECK = ("knowledge check", "quiz")
+# An ending's sections as French scenarios head them, under the names the code reads.
+SECTION_NAMES = {"Débrief": "Debrief", "Notes pour le coach": "Coach notes"}
 RESERVED_NAMES = expressions.KEYWORDS | {"percent"}
 
 
@@ -693,7 +695,8 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
     named = {}
     for i, sec in enumerate(sections):
         sec_end = sections[i + 1][0].start if i + 1 < len(sections) else end
-        named[sec[0].heading_text()] = body.text(sec[0].end, sec_end)
+        title = sec[0].heading_text()
+        named[SECTION_NAMES.get(title, title)] = body.text(sec[0].end, sec_end)
     if headline and outcome is None:
         body.source.problem(line, f"node `{node_id}`: `headline:` belongs on an ending (a node with `end:`)", "E-END")
     return Node(node_id, line, skill, phase, outcome, tuple(gotos), narrative, named, tuple(choices), headline)

@@ -145,7 +145,7 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
         _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s directives (skill, phase, end, goto)",
               (s_node.skill, s_node.phase, s_node.end, s_node.gotos and [(g.target, g.condition) for g in s_node.gotos]),
               (t_node.skill, t_node.phase, t_node.end, t_node.gotos and [(g.target, g.condition) for g in t_node.gotos]))
-        _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s `###` sections (their headings stay in English)",
+        _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s `###` sections (Debrief, Coach notes)",
               sorted(s_node.sections), sorted(t_node.sections))
         if not _same(report, t_node.line, "E-SAMECHOICES", f"the number of choices of node `{t_node.id}`",
                      len(s_node.choices), len(t_node.choices)):
