@@ -8,7 +8,7 @@ catalog that is missing or older than its .po, so a page never shows raw English
 """
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -16,12 +16,16 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
-from flask import current_app, has_request_context, request
-from flask_babel import get_locale
+from babel.messages.pofile import PoFileError, read_po, write_po
+from flask import current_app, has_request_context, request, session
 from flask.cli import AppGroup
+from flask_babel import get_locale
+from flask_login import current_user
 
 LANGUAGES = ("en", "fr")                 # English is the messages' own language: no catalog
+# Each language named in itself, for the switches (never translated: a reader looks for their own).
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+CHOSEN = "language"                      # the session's key: a visitor's choice on the login page
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"  # made by `extract`, not in git
@@ -30,12 +34,18 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"
             "npgettext": ((1, "c"), 2, 3), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2)}
 # A fixed header date: the catalogs change only where a message does, so parallel branches merge.
-HEADER_DATE = datetime(2026, 12, 1, tzinfo=timezone.utc)
+HEADER_DATE = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def select_locale():
-    """The page's language: the browser's Accept-Language among ours, else DEFAULT_LOCALE."""
+    """The page's language: the user's preference (on /account), else the visitor's choice on
+    the login page (the session), else the browser's Accept-Language, else DEFAULT_LOCALE."""
     if has_request_context():
+        preference = getattr(current_user, "language", None)
+        if preference in LANGUAGES:
+            return preference
+        if session.get(CHOSEN) in LANGUAGES:
+            return session[CHOSEN]
         best = request.accept_languages.best_match(LANGUAGES)
         if best:
             return best
@@ -111,7 +121,7 @@ def ensure_compiled():
             continue
         try:
             compile_catalog(lang, path)
-        except Exception as error:   # an unreadable catalog or a read-only install
+        except (OSError, ValueError, PoFileError) as error:   # a broken catalog, a read-only install
             raise SystemExit(f"Cannot compile the {lang} messages ({path}): {error}. "
                              f"Run `flask translate compile` (or `make translations`).") from None
 
@@ -123,8 +133,11 @@ def register(app):
     ensure_compiled()
     babel.init_app(app, default_locale=app.config["DEFAULT_LOCALE"], locale_selector=select_locale,
                    default_translation_directories=str(TRANSLATIONS))
-    app.context_processor(lambda: {"page_language": str(get_locale() or app.config["DEFAULT_LOCALE"])})
+    app.context_processor(lambda: {"page_language": str(get_locale() or app.config["DEFAULT_LOCALE"]),
+                                   "language_names": LANGUAGE_NAMES})
     app.cli.add_command(translate_cli)
+    from app import labels
+    labels.register(app)
 
 
 translate_cli = AppGroup("translate", help="Keep the interface's translations in step with the code.")

@@ -92,3 +92,58 @@ def test_the_site_default_applies_when_the_browser_names_none_of_ours(make_app):
     assert '<html lang="fr">' in page and "Se connecter" in page
     page = app.test_client().get("/login", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
     assert '<html lang="en">' in page
+
+
+def _language_of(app, person):
+    from app.extensions import db
+    from app.models import User
+    with app.app_context():
+        return db.session.get(User, person.id).language
+
+
+def test_the_account_preference_wins_over_the_browser_on_every_page(app, client, login_as):
+    trainee = login_as("trainee")
+    assert _language_of(app, trainee) is None
+    page = client.get("/account", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Votre compte" in page
+    assert '<option selected value="fr">Français</option>' in page       # the language it speaks now
+    response = client.post("/account/language", data={"language": "en"}, headers={"Accept-Language": "fr"})
+    assert response.status_code == 302 and _language_of(app, trainee) == "en"
+    page = client.get("/account", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Your account" in page and "From now on the site speaks English" in page
+    client.post("/account/language", data={"language": "fr"})
+    client.post("/account/language", data={"language": "fr"})             # twice: the same
+    page = client.get("/learn/", headers={"Accept-Language": "en-US"}, follow_redirects=True).get_data(as_text=True)
+    assert '<html lang="fr">' in page and _language_of(app, trainee) == "fr"
+
+
+def test_a_language_outside_ours_is_refused_beside_the_field(app, client, login_as):
+    trainee = login_as("trainee")
+    for value in ("de", "", "fr<script>"):
+        response = client.post("/account/language", data={"language": value})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="language-error"' in page
+        assert _language_of(app, trainee) is None
+
+
+def test_the_login_page_switch_keeps_a_visitors_choice_into_their_account(app, client, factory):
+    from tests.conftest import login
+    trainee = factory.user(role="trainee")
+    page = client.get("/login?next=/account").get_data(as_text=True)
+    assert 'name="language" value="fr"' in page and '<strong lang="en" aria-current="true">English</strong>' in page
+    response = client.post("/language?next=/account", data={"language": "fr"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login?next=/account")
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Se connecter" in page
+    assert login(client, trainee.email).status_code == 302
+    assert _language_of(app, trainee) == "fr"                             # chosen here, kept there
+    client.post("/logout")
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page                                    # the login page after still speaks it
+
+
+def test_an_unknown_language_on_the_login_page_changes_nothing(client):
+    response = client.post("/language", data={"language": "xx"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="en">' in page and "Choose English or Français." in page
+    assert client.post("/language?next=https://evil.example/", data={"language": "fr"}).headers["Location"] == "/login"

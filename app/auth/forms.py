@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from app.i18n import LANGUAGE_NAMES
 
 
 class LoginForm(FlaskForm):
@@ -9,6 +11,17 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField(_l("Keep me logged in on this device"))
     submit = SubmitField(_l("Log in"))
+
+
+class LanguageForm(FlaskForm):
+    """The interface's language: on /account (saved with the account) and on the login page
+    (two buttons, kept in the visitor's session)."""
+    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()),
+                           validate_choice=False, validators=[DataRequired()])
+
+    def validate_language(self, field):
+        if field.data not in LANGUAGE_NAMES:
+            raise ValidationError(_l("Choose English or Français."))
 
 
 class ChangePasswordForm(FlaskForm):

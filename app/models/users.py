@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     # The bell's number, kept with the user (app/services/notifications.py) so that the header
     # of every page shows it without a query of its own.
     unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The interface's language the user chose ('en', 'fr'; app/i18n.py); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     team: Mapped["Team | None"] = relationship(back_populates="members", foreign_keys=[team_id])
 

@@ -3,6 +3,7 @@ directory of them. Services flush; the request commits."""
 import functools
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
@@ -64,7 +65,7 @@ def create_user(email, name, password, role=Role.TRAINEE.value, team=None, hire_
 
 def _valid_email(email):
     email = normalise_email(email)
-    local, _, domain = email.partition("@")
+    local, _at, domain = email.partition("@")
     if not local or not domain or "@" in domain or any(c.isspace() for c in email):
         raise AccountError("Enter a valid email address, like name@company.com.", field="email")
     return email
@@ -90,6 +91,14 @@ def change_password(user, current_password, new_password):
         raise AccountError(problem, field="new_password")
     user.set_password(new_password)
     sessions.end_all(user, keep_token=user.session_token)  # every other device is logged out
+
+
+def set_language(user, language):
+    """The interface's language the user reads (app/i18n.LANGUAGES); the same again changes nothing."""
+    from app.i18n import LANGUAGES
+    if language not in LANGUAGES:
+        raise AccountError(_("Choose English or Français."), field="language")
+    user.language = language
 
 
 def end_all_sessions(user, by=None):

@@ -10,6 +10,8 @@ POLICY = {
     "ops.healthz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
+    "auth.choose_language": PUBLIC,
+    "auth.account_language": AUTHENTICATED,
     "auth.account": AUTHENTICATED,
     "auth.logout_everywhere": AUTHENTICATED,
     "auth.end_session": AUTHENTICATED,
