@@ -132,8 +132,9 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             ("scores", [(d.name, d.min, d.start, d.max) for d in tr.scores],
              [(d.name, d.min, d.start, d.max) for d in src.scores]),
             ("state", [(v.name, v.initial) for v in tr.variables], [(v.name, v.initial) for v in src.variables]),
-            ("negotiation", (tr.negotiation.walkaway, list(tr.negotiation.concessions), list(tr.negotiation.counterparts)),
-             (src.negotiation.walkaway, list(src.negotiation.concessions), list(src.negotiation.counterparts)))):
+            # units stay too: the site reads them (`percent`, `days`, `count`) to write amounts
+            ("negotiation", (tr.negotiation.walkaway, tr.negotiation.concessions, tr.negotiation.counterparts),
+             (src.negotiation.walkaway, src.negotiation.concessions, src.negotiation.counterparts))):
         _same(report, key(name, 1), "E-SAMEMETA", f"`{name}`", theirs, ours)
     _same(report, key("tests", 1), "E-SAMETESTS", "`tests`",
           [(t.choose, t.expect) for t in src.tests], [(t.choose, t.expect) for t in tr.tests])

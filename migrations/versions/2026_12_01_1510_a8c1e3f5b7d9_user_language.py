@@ -1,7 +1,7 @@
 """Users choose the interface's language (en, fr); none chosen: the browser's
 
 Revision ID: a8c1e3f5b7d9
-Revises: f17a59a2e902
+Revises: 76f1d15d97d2
 Create Date: 2026-12-01 15:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a8c1e3f5b7d9'
-down_revision = 'f17a59a2e902'
+down_revision = '76f1d15d97d2'
 branch_labels = None
 depends_on = None
 
