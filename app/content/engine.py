@@ -5,7 +5,12 @@ app server:
 
     {"node": "batna", "scores": {"margin": 5}, "vars": {"batna_known": true},
      "ledger": {"given": {"discount": 8}, "got": {"volume": 3}},
+     "moves": {"discount": [5, 3]},
      "used_once": ["pao-step/0"], "steps": 3, "finished": false, "outcome": null}
+
+`moves` lists, per concession, the amount given at each step, in order: `shrinking(NAME)` and
+`growing(NAME)` read it (states stored before it existed have none: no moves yet). A sheet
+node (content/sheet.py) takes figures instead of a choice: `submit_sheet`.
 
 Choices are numbered from 1 among the choices *shown* (hidden `if` and used `once` choices
 do not count), as the player's `data-choice="N"` buttons are.
@@ -19,7 +24,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from . import expr as expressions
+from . import sheet as sheets
 from .model import Choice, Node, Scenario
+from .numbers import FigureError
 
 MAX_HOPS = 1000            # goto routing longer than this is a loop in the content
 
@@ -38,6 +45,15 @@ class AttemptFinished(EngineError):
 
 class ContentError(EngineError):
     """The content cannot be played here (no goto applies, a goto loop, a broken target)."""
+
+
+class FiguresRefused(EngineError):
+    """Some figures of a sheet cannot be read or are out of bounds: field name -> reason.
+    Nothing is recorded; the form shows each reason beside its field and keeps the rest."""
+
+    def __init__(self, errors: dict[str, FigureError]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,8 @@ class StepOutcome:
     percent: int | None = None
     passed: bool | None = None
     walkaway_breached: bool | None = None
+    kind: str = "choice"               # "choice", "continue" or "sheet"
+    figures: list[dict[str, Any]] = field(default_factory=list)   # a sheet's, graded (sheet_outcome)
 
     def to_json(self) -> dict[str, Any]:
         # Shallow copies of the flat dicts: asdict() deep-copies recursively, on every step.
@@ -81,6 +99,7 @@ def start_state(scenario: Scenario) -> dict[str, Any]:
         "scores": {d.name: d.start for d in scenario.scores},
         "vars": {v.name: v.initial for v in scenario.variables},
         "ledger": {"given": {}, "got": {}},
+        "moves": {},
         "used_once": [],
         "steps": 0,
         "finished": False,
@@ -154,6 +173,9 @@ def values(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:
         out[f"given_{name}"] = given.get(name, 0)
     for name in scenario.negotiation.counterparts:
         out[f"got_{name}"] = got.get(name, 0)
+    moves = state.get("moves") or {}
+    for name in scenario.negotiation.concessions:
+        out.update(expressions.move_values(name, moves.get(name, ())))
     out["percent"] = percent(scenario, state)
     return out
 
@@ -173,9 +195,20 @@ def passed(scenario: Scenario, state: dict[str, Any]) -> bool:
     return percent(scenario, state) >= 60
 
 
+def walkaway_limits(scenario: Scenario, state: dict[str, Any]) -> dict[str, float]:
+    """concession -> its walk-away: the figure the rep wrote on a sheet (`walkaway: NAME`) once
+    the sheet is submitted, else the scenario's `negotiation.walkaway`."""
+    limits = dict(scenario.negotiation.walkaway)
+    written = set(state.get("figures") or ())
+    for concession, name in scenario.sheet_walkaways().items():
+        if name in written:
+            limits[concession] = state["vars"][name]
+    return limits
+
+
 def walkaway_breached(scenario: Scenario, state: dict[str, Any]) -> bool:
     given = state["ledger"]["given"]
-    return any(given.get(name, 0) > limit for name, limit in scenario.negotiation.walkaway.items())
+    return any(given.get(name, 0) > limit for name, limit in walkaway_limits(scenario, state).items())
 
 
 def current_node(scenario: Scenario, state: dict[str, Any]) -> Node:
@@ -256,6 +289,9 @@ def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple
         ledger = new["ledger"]["given"]
         ledger[trade.name] = ledger.get(trade.name, 0) + trade.amount
         given[trade.name] = given.get(trade.name, 0) + trade.amount
+    for name, amount in given.items():
+        if amount > 0:
+            new["moves"][name] = [*new["moves"].get(name, ()), amount]
     for trade in e.gets:
         ledger = new["ledger"]["got"]
         ledger[trade.name] = ledger.get(trade.name, 0) + trade.amount
@@ -290,12 +326,72 @@ def continue_(scenario: Scenario, state: dict[str, Any]) -> tuple[dict[str, Any]
     ending = _mark_ending(scenario, new)
     return new, StepOutcome(node=node.id, new_node=new["node"], choice_index=None,
                             choice_number=None, label=None, feedback="", phase=node.phase,
-                            skill=node.skill, **ending)
+                            skill=node.skill, kind="continue", **ending)
+
+
+def submit_sheet(scenario: Scenario, state: dict[str, Any],
+                 typed: dict[str, Any]) -> tuple[dict[str, Any], StepOutcome]:
+    """Write the figures of the sheet at the current node (`typed`: field name -> the text the
+    rep typed, or a number), grade each by its range, then follow the sheet's first goto that
+    holds. FiguresRefused when any figure is missing, unreadable or out of bounds."""
+    if state.get("finished") or is_ending(scenario, state):
+        raise AttemptFinished("this attempt has ended")
+    node = current_node(scenario, state)
+    if node.sheet is None:
+        raise ChoiceNotOffered(f"node `{node.id}` is not a sheet")
+    values_, errors = {}, {}
+    for f in node.sheet.fields:
+        try:
+            values_[f.name] = sheets.read(f, typed.get(f.name))
+        except FigureError as exc:
+            errors[f.name] = exc
+    if errors:
+        raise FiguresRefused(errors)
+    new = _copy(state)
+    deltas: dict[str, float] = {}
+    sets: dict[str, Any] = {}
+    graded = []
+    for f in node.sheet.fields:
+        value = values_[f.name]
+        r = sheets.grade(f, value)
+        new["vars"][f.name] = value
+        field_deltas: dict[str, float] = {}
+        if r is not None:
+            for name, delta in r.effects.scores:
+                dim = scenario.score(name)
+                if dim is None:
+                    continue
+                before = new["scores"][name]
+                after = min(dim.max, max(dim.min, before + delta))
+                new["scores"][name] = after
+                field_deltas[name] = field_deltas.get(name, 0) + (after - before)
+                deltas[name] = deltas.get(name, 0) + (after - before)
+            for name, v in r.effects.sets:
+                new["vars"][name] = v
+                sets[name] = v
+        graded.append({"field": f.name, "label": f.label, "unit": f.unit, "value": value,
+                       "rating": r.effects.rating if r else None,
+                       "range": [r.lo, r.hi] if r else None,
+                       "feedback": r.feedback if r else "", "deltas": field_deltas,
+                       "walkaway": f.walkaway})
+    new["figures"] = sorted(set(new.get("figures") or ()) | set(values_))
+    new["steps"] = state.get("steps", 0) + 1
+    _check_numbers(scenario, new)
+    target = _route(scenario, new, node.sheet.routes, node)
+    new["node"] = _settle(scenario, new, target)
+    ending = _mark_ending(scenario, new)
+    return new, StepOutcome(node=node.id, new_node=new["node"], choice_index=None, choice_number=None,
+                            label=None, feedback="", deltas=deltas, sets=sets, skill=node.skill,
+                            kind="sheet", figures=graded, **ending)
 
 
 def _goto_target(scenario: Scenario, state: dict[str, Any], node: Node) -> str:
+    return _route(scenario, state, node.gotos, node)
+
+
+def _route(scenario: Scenario, state: dict[str, Any], gotos, node: Node) -> str:
     known = values(scenario, state)
-    for goto in node.gotos:
+    for goto in gotos:
         if goto.condition is None or holds(goto.condition, scenario, state, known):
             if scenario.node(goto.target) is None:
                 raise ContentError(f"goto target `{goto.target}` is not a node")
@@ -344,6 +440,7 @@ def _copy(state: dict[str, Any]) -> dict[str, Any]:
         "scores": dict(state["scores"]),
         "vars": dict(state["vars"]),
         "ledger": {"given": dict(state["ledger"]["given"]), "got": dict(state["ledger"]["got"])},
+        "moves": {k: list(v) for k, v in (state.get("moves") or {}).items()},
         "used_once": list(state["used_once"]),
     }
 

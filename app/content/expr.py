@@ -9,9 +9,11 @@ syntax for them, so they cannot be smuggled in.
     not_   := "not" not_ | compare
     compare:= atom (("=="|"!="|"<"|"<="|">"|">=") atom)?
     atom   := NUMBER | STRING | "true" | "false" | NAME | "(" expr ")" | "-" NUMBER
+            | ("shrinking" | "growing") "(" NAME ")"
 
 Trees: ("num", v) ("str", v) ("bool", v) ("name", n) ("not", e) ("and", a, b)
-("or", a, b) ("cmp", op, a, b).
+("or", a, b) ("cmp", op, a, b). A move function reads as the name `shrinking(discount)`,
+whose value the engine supplies with the other names (`move_values`): still no calls.
 """
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ MAX_LENGTH = 500
 MAX_DEPTH = 32
 
 KEYWORDS = {"and", "or", "not", "true", "false"}
+# Read the sizes of the moves made on a concession, round after round (content-format,
+# "Negotiation rounds"): the only things that look like calls.
+MOVE_FUNCTIONS = ("shrinking", "growing")
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 _TOKEN = re.compile(
@@ -157,8 +162,16 @@ class _Parser:
             if text in KEYWORDS:
                 raise ExprError(f"`{text}` cannot stand here")
             nxt = self.peek()
+            if nxt and nxt == ("op", "(") and text in MOVE_FUNCTIONS:
+                self.take()
+                arg = self.take()
+                if arg[0] != "name" or arg[1] in KEYWORDS or not self.at(")"):
+                    raise ExprError(f"`{text}(...)` takes the name of a concession, like `{text}(discount)`")
+                self.take()
+                return ("name", f"{text}({arg[1]})")
             if nxt and nxt == ("op", "("):
-                raise ExprError(f"calls (`{text}(...)`) are not allowed")
+                raise ExprError(f"calls (`{text}(...)`) are not allowed; only "
+                                f"{' and '.join(f'`{f}(NAME)`' for f in MOVE_FUNCTIONS)}")
             return ("name", text)
         raise ExprError(f"unexpected `{text}`")
 
@@ -273,6 +286,16 @@ def evaluate(tree: tuple, lookup: Callable[[str], Any]) -> Any:
         return _COMPARE[tree[1]](left, right)
     except TypeError:
         raise ExprError(f"cannot compare {left!r} with {right!r}") from None
+
+
+def move_values(concession: str, moves) -> dict[str, bool]:
+    """`shrinking(NAME)`: two moves or more, each smaller than the one before (a limit coming
+    closer). `growing(NAME)`: a move larger than the one before it (more where that came from).
+    Equal moves are neither."""
+    moves = list(moves)
+    pairs = list(zip(moves, moves[1:]))
+    return {f"shrinking({concession})": bool(pairs) and all(b < a for a, b in pairs),
+            f"growing({concession})": any(b > a for a, b in pairs)}
 
 
 def check(source: str) -> str | None:

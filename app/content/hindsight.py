@@ -43,6 +43,11 @@ def replay(scenario: Scenario, steps: Iterable[Any]) -> list[Replayed]:
         for recorded in steps:
             if state.get("finished") or state["node"] != recorded.node:
                 break
+            figures = recorded_figures(recorded)
+            if figures is not None:                  # a sheet: the figures written, no choice to weigh
+                out.append(Replayed(recorded.seq, recorded.node, state, []))
+                state, _ = engine.submit_sheet(scenario, state, figures)
+                continue
             if recorded.choice is None:
                 out.append(Replayed(recorded.seq, recorded.node, state, []))
                 state, _ = engine.continue_(scenario, state)
@@ -56,6 +61,13 @@ def replay(scenario: Scenario, steps: Iterable[Any]) -> list[Replayed]:
     except engine.EngineError:
         pass
     return out
+
+
+def recorded_figures(recorded: Any) -> dict[str, Any] | None:
+    """The figures a recorded sheet step wrote (field -> value), None for other steps."""
+    effects = getattr(recorded, "effects", None) or {}
+    figures = effects.get("figures") if isinstance(effects, dict) else None
+    return {f["field"]: f["value"] for f in figures} if figures else None
 
 
 def better_choices(scenario: Scenario, steps: Iterable[Any]) -> dict[int, Better]:

@@ -11,6 +11,7 @@ from typing import Iterable, Mapping
 
 from . import engine
 from . import expr as expressions
+from . import sheet as sheets
 from .model import Course, Finding, Module, Scenario, sort_findings
 from .parse import ID_RE, parse_course, parse_module, parse_scenario
 
@@ -41,6 +42,9 @@ class Vocabulary:
             self.types[f"given_{name}"] = "number"
         for name in scenario.negotiation.counterparts:
             self.types[f"got_{name}"] = "number"
+        for name in scenario.negotiation.concessions:
+            for function in expressions.MOVE_FUNCTIONS:
+                self.types[f"{function}({name})"] = "bool"
 
     def check(self, source: str, report: _Report, line: int, what: str, reads: set[str]) -> None:
         """E-EXPR or E-NAME for one expression; the names it reads are added to `reads`."""
@@ -65,6 +69,8 @@ class Vocabulary:
 
 
 def _hint(name: str) -> str:
+    if name.startswith(expressions.MOVE_FUNCTIONS):
+        return " (name a concession declared under negotiation.concessions)"
     if name.startswith("given_"):
         return " (declare the concession under negotiation.concessions)"
     if name.startswith("got_"):
@@ -134,14 +140,19 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
                 report.add(node.line, "E-END", f"ending `{node.id}` has choices or gotos")
             if "Debrief" not in node.sections:
                 report.add(node.line, "E-END", f"ending `{node.id}` has no `### Debrief`")
-        elif not node.choices and not node.gotos:
+        elif not node.choices and not node.gotos and node.sheet is None:
             report.add(node.line, "E-DEADEND", f"node `{node.id}` has no choice, no goto and no `end:`")
-        for goto in node.gotos:
+        if node.sheet is not None:
+            if node.is_ending:
+                report.add(node.line, "E-SHEET", f"ending `{node.id}` holds a sheet")
+            _lint_sheet_effects(scenario, node, report, reads, changed)
+        routes = node.sheet.routes if node.sheet else node.gotos
+        for goto in routes:
             if scenario.node(goto.target) is None:
                 report.add(node.line, "E-TARGET", f"node `{node.id}`: goto target `{goto.target}` is not a node")
             if goto.condition is not None:
                 vocab.check(goto.condition, report, node.line, "goto condition", reads)
-        if node.gotos and node.gotos[-1].condition is not None and not node.is_ending:
+        if routes and routes[-1].condition is not None and not node.is_ending:
             report.add(node.line, "W-GOTO",
                        f"node `{node.id}`: the last goto is conditional; when no condition holds play is stuck")
         if node.gotos and node.choices and not node.is_ending:
@@ -158,11 +169,14 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
     reads.update(INTERPOLATION_RE.findall(scenario.briefing))
     if scenario.pass_expr is not None:
         vocab.check(scenario.pass_expr, report, scenario.key_line("pass"), "pass", reads)
+    sheets.check(scenario, report.add)
     _lint_tests(scenario, report)
     _lint_graph(scenario, report)
     if not any(f.code.startswith("E-") for f in report.findings):
         _lint_best_play(scenario, report)
         _lint_consequences(scenario, report)
+        from . import rounds                     # it plays the scenario through the play-tester
+        rounds.check(scenario, report.add)
     for dim in scenario.scores:
         if dim.name not in reads and dim.name not in changed:
             report.add(dim.line, "W-UNUSED", f"score `{dim.name}` is never changed or read")
@@ -204,6 +218,25 @@ def _lint_choice(scenario, choice, vocab, report, reads, changed, phases, action
         report.add(line, "E-NAME", f"unknown PAO action `{e.pao}`")
     if e.claims is not None and phases is not None and e.claims not in phases:
         report.add(line, "E-NAME", f"`claims: {e.claims}`: unknown phase")
+
+
+def _lint_sheet_effects(scenario, node, report, reads, changed) -> None:
+    """The names a sheet's ranges change, and the figures it writes."""
+    for f in node.sheet.fields:
+        changed.add(f.name)
+        for r in f.ranges:
+            reads.update(INTERPOLATION_RE.findall(r.feedback))
+            for name, _ in r.effects.scores:
+                changed.add(name)
+                if scenario.score(name) is None:
+                    report.add(r.line, "E-NAME", f"unknown score `{name}`")
+            for name, value in r.effects.sets:
+                changed.add(name)
+                var = scenario.variable(name)
+                if var is None:
+                    report.add(r.line, "E-NAME", f"`set {name}`: unknown variable `{name}` (declare it under state)")
+                elif value_type(value) != value_type(var.initial):
+                    report.add(r.line, "E-EXPR", f"`set {name}`: {value_type(var.initial)} variable set to a {value_type(value)}")
 
 
 def _lint_best_play(scenario: Scenario, report: _Report) -> None:
@@ -274,6 +307,8 @@ def edges(scenario: Scenario) -> dict[str, list[str]]:
             continue
         if node.is_ending:
             out[node.id] = []
+        elif node.sheet is not None:
+            out[node.id] = [g.target for g in node.sheet.routes if scenario.node(g.target)]
         elif node.gotos:
             out[node.id] = [g.target for g in node.gotos if scenario.node(g.target)]
         else:
@@ -332,6 +367,7 @@ def _lint_graph(scenario: Scenario, report: _Report) -> None:
 
 def _has_missing_target(scenario: Scenario, node) -> bool:
     targets = [g.target for g in node.gotos] if node.gotos else [c.target for c in node.choices]
+    targets += [g.target for g in node.sheet.routes] if node.sheet else []
     return any(scenario.node(t) is None for t in targets)
 
 

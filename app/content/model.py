@@ -233,6 +233,41 @@ class Goto:
 
 
 @dataclass(frozen=True)
+class FigureRange:
+    """One graded range of a sheet field: `range: lo..hi`, lo and hi included; where two
+    ranges meet, the shared number belongs to the one that ends there (content/sheet.py)."""
+    lo: float
+    hi: float
+    effects: Effects                 # scores, sets and rating only
+    feedback: str                    # Markdown
+    line: int
+
+
+@dataclass(frozen=True)
+class SheetField:
+    name: str                        # also the variable the figure is kept in
+    label: str                       # Markdown (inline)
+    unit: str                        # numbers.UNITS
+    min: float
+    max: float
+    ranges: tuple[FigureRange, ...]
+    line: int
+    walkaway: str | None = None      # the concession this figure is the walk-away of
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A preparation sheet: figures the rep writes, graded by ranges, then routed by `routes`
+    (the node's gotos, followed once the sheet is submitted)."""
+    fields: tuple[SheetField, ...]
+    routes: tuple[Goto, ...]
+    line: int
+
+    def field(self, name: str) -> SheetField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
 class Node:
     id: str
     line: int
@@ -244,6 +279,7 @@ class Node:
     sections: dict[str, str]         # "Debrief", "Coach notes", ... -> Markdown
     choices: tuple[Choice, ...]
     headline: str | None = None      # an ending's own headline (`headline:`), else words.outcome_words
+    sheet: Sheet | None = None       # a preparation sheet (content/sheet.py); its gotos are sheet.routes
 
     @property
     def is_ending(self) -> bool:
@@ -257,6 +293,8 @@ class Node:
     def kind(self) -> str:
         if self.end is not None:
             return "ending"
+        if self.sheet is not None:
+            return "sheet"
         if self.gotos:
             return "goto"
         if self.phase:
@@ -266,7 +304,7 @@ class Node:
 
 @dataclass(frozen=True)
 class ScriptedTest:
-    choose: tuple[int, ...]
+    choose: tuple[int | dict[str, Any], ...]     # a choice number, or a sheet's figures
     expect: dict[str, Any]
     line: int
 
@@ -323,3 +361,7 @@ class Scenario:
 
     def key_line(self, key: str) -> int:
         return self.key_lines.get(key, 1)
+
+    def sheet_walkaways(self) -> dict[str, str]:
+        """concession -> the sheet field whose figure is its walk-away (`walkaway: NAME`)."""
+        return {f.walkaway: f.name for n in self.nodes if n.sheet for f in n.sheet.fields if f.walkaway}

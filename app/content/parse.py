@@ -15,11 +15,12 @@ from markdown_it.token import Token
 
 from . import certification
 from . import expr as expressions
+from . import sheet as sheets
 from .frontmatter import SourceText, split
 from .markdown import parse_tokens
 from .model import (Answer, Choice, Course, Effects, Finding, Goto, Module, Negotiation, Node,
-                    Page, PaoAction, Phase, Question, Scenario, ScoreDim, ScriptedTest, Stage,
-                    Trade, Value, Variable)
+                    Page, PaoAction, Phase, Question, Scenario, ScoreDim, ScriptedTest, Sheet,
+                    Stage, Trade, Value, Variable)
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")      # \Z: `$` also matches before a final newline
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")      # names that expressions can read
@@ -511,11 +512,24 @@ def parse_scenario(data: bytes | str, path: str = "scenario.md") -> tuple[Scenar
         if part[0].heading_level() != 2:
             continue              # a stray `#` heading after the nodes: prose of no node
         nodes.append(_node(body, part, part_end(parts, i, len(body.lines))))
+    variables = variables + _figure_variables(nodes, variables)
     scenario = Scenario(scenario_id, title, course, stage, persona, difficulty, minutes, start,
                         scores, variables, negotiation, pass_expr, tests, briefing, tuple(nodes),
                         path, dict(source.key_lines), meta.text("language", required=False),
                         *_language_keys(meta))
     return scenario, source.findings
+
+
+def _figure_variables(nodes: list[Node], declared: tuple[Variable, ...]) -> tuple[Variable, ...]:
+    """A sheet's figures are number variables; those not declared under `state` start at 0."""
+    names = {v.name for v in declared}
+    out = []
+    for node in nodes:
+        for f in node.sheet.fields if node.sheet else ():
+            if f.name not in names:
+                names.add(f.name)
+                out.append(Variable(f.name, 0, f.line))
+    return tuple(out)
 
 
 def _scores(meta: Meta) -> tuple[ScoreDim, ...]:
@@ -616,14 +630,23 @@ def _tests(meta: Meta) -> tuple[ScriptedTest, ...]:
             continue
         choose = item.get("choose", [])
         expect = item.get("expect", {})
-        if not isinstance(choose, list) or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in choose):
-            meta.source.problem(line, "`choose` must be a list of choice numbers from 1")
+        if not isinstance(choose, list) or not all(_choose_entry(c) for c in choose):
+            meta.source.problem(line, "`choose` must be a list of choice numbers from 1 "
+                                      "(or `{field: figure, ...}` on a sheet)")
             continue
         if not isinstance(expect, dict) or not expect:
             meta.source.problem(line, "`expect` must be a mapping such as `{node: end-win}`")
             continue
         out.append(ScriptedTest(tuple(choose), {str(k): v for k, v in expect.items()}, line))
     return tuple(out)
+
+
+def _choose_entry(entry: Any) -> bool:
+    """A choice number from 1, or on a sheet the figures to write, `{walkaway: 12, ...}`."""
+    if isinstance(entry, dict):
+        return bool(entry) and all(isinstance(k, str) and isinstance(v, (int, float, str))
+                                   and not isinstance(v, bool) for k, v in entry.items())
+    return isinstance(entry, int) and not isinstance(entry, bool) and entry >= 1
 
 
 # --- nodes --------------------------------------------------------------------------------
@@ -681,11 +704,18 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
                 gotos.append(Goto(g.group(1).lstrip("#"), g.group(2), dline))
             else:
                 body.source.problem(line, f"node `{node_id}`: `{key}:` belongs on a choice, not a node", "E-NAME")
-    choices = []
+    choices, fields = [], []
     for b in own:
         if b.first.type not in ("bullet_list_open", "ordered_list_open"):
             continue
         for item in _list_items(b.tokens):
+            if sheets.is_field(item):
+                field = sheets.parse_field(body, item, _list_items, _feedback, _effects, RESERVED_NAMES)
+                if field is not None:
+                    fields.append(field)
+                item_map = item[0].map or [0, 0]
+                skip.update(range(item_map[0], item_map[1]))
+                continue
             choice = _choice(body, item)
             if choice is not None:
                 choices.append(choice)
@@ -699,7 +729,11 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
         named[SECTION_NAMES.get(title, title)] = body.text(sec[0].end, sec_end)
     if headline and outcome is None:
         body.source.problem(line, f"node `{node_id}`: `headline:` belongs on an ending (a node with `end:`)", "E-END")
-    return Node(node_id, line, skill, phase, outcome, tuple(gotos), narrative, named, tuple(choices), headline)
+    sheet = None
+    if fields:                   # a sheet's gotos are followed once it is submitted
+        sheet, gotos = Sheet(tuple(fields), tuple(gotos), line), []
+    return Node(node_id, line, skill, phase, outcome, tuple(gotos), narrative, named, tuple(choices), headline,
+                sheet)
 
 
 def _is_directive_paragraph(block: Block) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import engine
 from . import expr as expressions
+from . import sheet as sheets
 from .model import Node, Scenario
 
 MAX_STEPS = 200             # the longest path a play-test accepts
@@ -44,7 +45,7 @@ class _Compiled:
         self.scenario = scenario
         read: set[str] = set()
         for node in scenario.nodes:
-            for g in node.gotos:
+            for g in node.gotos + (node.sheet.routes if node.sheet else ()):
                 if g.condition:
                     read.update(expressions.names(expressions.parse(g.condition)))
             for c in node.choices:
@@ -64,15 +65,24 @@ class _Compiled:
         self.var_pos = {n: i for i, n in enumerate(self.var_names)}
         self.ledger_names = sorted(n for n in read if n.startswith(("given_", "got_")))
         self.ledger_pos = {n: i for i, n in enumerate(self.ledger_names)}
+        # concessions whose moves a `shrinking(NAME)` or `growing(NAME)` reads: their moves are
+        # the state's sixth part, one tuple of amounts per concession
+        self.move_names = sorted(c for c in scenario.negotiation.concessions
+                                 if any(f"{fn}({c})" in read for fn in expressions.MOVE_FUNCTIONS))
+        self.move_pos = {n: i for i, n in enumerate(self.move_names)}
+        self.read = read
 
     def start(self) -> tuple:
         s = self.scenario
         return (s.start, tuple(d.start for d in self.exact),
-                tuple(v.initial for v in s.variables), tuple(0 for _ in self.ledger_names), ())
+                tuple(v.initial for v in s.variables), tuple(0 for _ in self.ledger_names), (),
+                tuple(() for _ in self.move_names))
 
     def known(self, state: tuple) -> dict[str, Any]:
-        _, exact, vars_, ledger, _ = state
+        _, exact, vars_, ledger, _, moves = state
         out = dict(zip(self.var_names, vars_))
+        for name, amounts in zip(self.move_names, moves):
+            out.update(expressions.move_values(name, amounts))
         out.update(zip((d.name for d in self.exact), exact))
         out.update(zip(self.ledger_names, ledger))
         for name in self.scenario.negotiation.concessions:
@@ -90,8 +100,8 @@ class _Compiled:
         """The state after a choice, and the loose-score deltas to propagate."""
         choice = node.choices[index]
         e = choice.effects
-        _, exact, vars_, ledger, once = state
-        exact, vars_, ledger = list(exact), list(vars_), list(ledger)
+        _, exact, vars_, ledger, once, moves = state
+        exact, vars_, ledger, moves = list(exact), list(vars_), list(ledger), list(moves)
         loose_deltas = []
         for name, delta in e.scores:
             if name in self.exact_pos:
@@ -107,22 +117,59 @@ class _Compiled:
             key = f"given_{trade.name}"
             if key in self.ledger_pos:
                 ledger[self.ledger_pos[key]] += trade.amount
+        for name in self.move_names:           # one move per step and concession, as the engine
+            amount = sum(t.amount for t in e.gives if t.name == name)
+            if amount > 0:
+                moves[self.move_pos[name]] += (amount,)
         for trade in e.gets:
             key = f"got_{trade.name}"
             if key in self.ledger_pos:
                 ledger[self.ledger_pos[key]] += trade.amount
         if e.once:
             once = tuple(sorted(set(once) | {f"{node.id}/{index}"}))
-        return (choice.target, tuple(exact), tuple(vars_), tuple(ledger), once), tuple(loose_deltas)
+        return (choice.target, tuple(exact), tuple(vars_), tuple(ledger), once, tuple(moves)), tuple(loose_deltas)
+
+    def sheet_samples(self, node: Node) -> list[dict[str, Any]]:
+        """The figures quicktest writes on a sheet: every combination of each field's samples
+        (sheet.samples; a figure something reads is tried at each range's ends and middle)."""
+        combos: list[dict[str, Any]] = [{}]
+        for f in node.sheet.fields:
+            options = sheets.samples(f, exact=f.name in self.read)
+            combos = [{**c, f.name: value} for c in combos for value, _r in options]
+        return combos
+
+    def write_sheet(self, state: tuple, node: Node, figures: dict[str, Any]) -> tuple[tuple, tuple]:
+        """The state after a sheet is submitted with `figures` (then routed by the caller)."""
+        _, exact, vars_, ledger, once, moves = state
+        exact, vars_ = list(exact), list(vars_)
+        loose_deltas = []
+        for f in node.sheet.fields:
+            value = figures[f.name]
+            vars_[self.var_pos[f.name]] = value
+            r = sheets.grade(f, value)
+            for name, delta in r.effects.scores if r else ():
+                if name in self.exact_pos:
+                    i = self.exact_pos[name]
+                    d = self.exact[i]
+                    exact[i] = min(d.max, max(d.min, exact[i] + delta))
+                elif name in self.loose_pos:
+                    loose_deltas.append((self.loose_pos[name], delta))
+            for name, v in r.effects.sets if r else ():
+                if name in self.var_pos:
+                    vars_[self.var_pos[name]] = v
+        return (node.id, tuple(exact), tuple(vars_), ledger, once, moves), tuple(loose_deltas)
 
 
-def _settle(comp: _Compiled, state: tuple) -> tuple:
-    """Pass through text-less goto nodes, as the engine does."""
+def _settle(comp: _Compiled, state: tuple, visit=None) -> tuple:
+    """Pass through text-less goto nodes, as the engine does; `visit(state)` sees each node's
+    state on the way (rounds.check reads the routers' conditions there)."""
     scenario = comp.scenario
     for _ in range(engine.MAX_HOPS):
         node = scenario.node(state[0])
         if node is None:
             raise engine.ContentError(f"`{state[0]}` is not a node")
+        if visit is not None:
+            visit(state)
         if node.is_ending or not node.gotos or node.narrative.strip():
             return state
         state = (_goto(comp, state, node),) + state[1:]
@@ -131,19 +178,25 @@ def _settle(comp: _Compiled, state: tuple) -> tuple:
 
 def _goto(comp: _Compiled, state: tuple, node: Node) -> str:
     known = comp.known(state)
-    for g in node.gotos:
+    for g in (node.sheet.routes if node.sheet else node.gotos):
         if g.condition is None or comp.holds(g.condition, known):
             return g.target
     raise engine.ContentError(f"no goto of node `{node.id}` (line {node.line}) applies")
 
 
-def successors(comp: _Compiled, state: tuple, node: Node) -> list[tuple[int | None, tuple, tuple]]:
+def successors(comp: _Compiled, state: tuple, node: Node, visit=None) -> list[tuple[int | None, tuple, tuple]]:
     """The moves from a (settled, non-ending) state, as quicktest explores them: (the choice's
     0-based index in the node, or None for Continue; the next settled state; the loose-score
     deltas). The compiled twin of engine.offered_choices + step / continue_ (a differential
     test holds them together: tests/content/test_engine_agreement.py)."""
+    if node.sheet is not None:                 # a sheet: each sampled set of figures, by position
+        out = []
+        for k, figures in enumerate(comp.sheet_samples(node)):
+            written, loose = comp.write_sheet(state, node, figures)
+            out.append((k, _settle(comp, (_goto(comp, written, node),) + written[1:], visit), loose))
+        return out
     if node.gotos:                             # a goto node with text: Continue
-        return [(None, _settle(comp, (_goto(comp, state, node),) + state[1:]), ())]
+        return [(None, _settle(comp, (_goto(comp, state, node),) + state[1:], visit), ())]
     known = comp.known(state)
     out = []
     for i, choice in enumerate(node.choices):
@@ -152,7 +205,7 @@ def successors(comp: _Compiled, state: tuple, node: Node) -> list[tuple[int | No
         if choice.effects.condition and not comp.holds(choice.effects.condition, known):
             continue
         nxt, loose = comp.apply(state, node, i)
-        out.append((i, _settle(comp, nxt), loose))
+        out.append((i, _settle(comp, nxt, visit), loose))
     return out
 
 
@@ -182,7 +235,7 @@ def quicktest(scenario: Scenario) -> QuickReport:
         try:
             moves = successors(comp, state, node)
             nexts = [(nxt, loose) for _i, nxt, loose in moves]
-            taken.update((node.id, i) for i, _nxt, _loose in moves if i is not None)
+            taken.update((node.id, i) for i, _nxt, _loose in moves if i is not None and node.sheet is None)
             if not node.gotos:
                 if not nexts:
                     report.failures.append(f"every choice of `{node.id}` (line {node.line}) is hidden "
@@ -492,6 +545,10 @@ def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS) -> Game:
             if engine.needs_continue(scenario, state):
                 state, _ = engine.continue_(scenario, state)
                 continue
+            node = engine.current_node(scenario, state)
+            if node.sheet is not None:
+                state, _ = engine.submit_sheet(scenario, state, pick_figures(node, pick))
+                continue
             offered = engine.offered_choices(scenario, state)
             if not offered:
                 return Game(state, path, f"every choice of `{state['node']}` is hidden")
@@ -503,6 +560,17 @@ def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS) -> Game:
     if state.get("finished"):
         return Game(state, path)
     return Game(state, path, f"no ending after {max_steps} steps")
+
+
+def pick_figures(node: Node, pick) -> dict[str, Any]:
+    """The figures a picker writes on a sheet: for each field, the middle of the range it
+    picks among the field's ranges (offered like choices: ranges carry ratings too)."""
+    out = {}
+    for f in node.sheet.fields:
+        options = sheets.samples(f, exact=False)
+        k = pick([(i, r) for i, (_v, r) in enumerate(options)])
+        out[f.name] = options[k][0]
+    return out
 
 
 def _rank(choice) -> int:
@@ -540,7 +608,10 @@ def scripted(scenario: Scenario) -> list[str]:
             for n in test.choose:
                 while engine.needs_continue(scenario, state):
                     state, _ = engine.continue_(scenario, state)
-                state, _ = engine.step(scenario, state, n)
+                if isinstance(n, dict):
+                    state, _ = engine.submit_sheet(scenario, state, n)
+                else:
+                    state, _ = engine.step(scenario, state, n)
             while engine.needs_continue(scenario, state):
                 state, _ = engine.continue_(scenario, state)
         except engine.EngineError as exc:

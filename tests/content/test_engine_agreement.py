@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from app.content import engine, playtest
 from app.content import expr as expressions
-from app.content.model import (Choice, Effects, Goto, Negotiation, Node, Scenario, ScoreDim, Trade,
-                               Variable)
+from app.content.model import (Choice, Effects, FigureRange, Goto, Negotiation, Node, Scenario, ScoreDim,
+                               Sheet, SheetField, Trade, Variable)
 from app.content.parse import parse_scenario
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -43,6 +43,7 @@ def _agree(comp, state, compiled, loose):
               **{f"got_{k}": v for k, v in state["ledger"]["got"].items()}}
     assert compiled[3] == tuple(ledger.get(n, 0) for n in comp.ledger_names)
     assert compiled[4] == tuple(sorted(state["used_once"]))
+    assert compiled[5] == tuple(tuple(state["moves"].get(n, ())) for n in comp.move_names)
     node = scenario.node(state["node"])
     assert node.is_ending == bool(state["finished"])
 
@@ -78,6 +79,19 @@ def walk(scenario, draw):
                 return "stuck"
             assert moves is not None and [m[0] for m in moves] == [None]
             _, compiled, deltas = moves[0]
+            continue
+        if node.sheet is not None:         # the figures the play-tester samples, written in both
+            samples = comp.sheet_samples(node)
+            k = draw(len(samples))
+            try:
+                state, _ = engine.submit_sheet(scenario, state, samples[k])
+            except engine.EngineError:
+                assert moves is None, "the engine refused figures the play-tester wrote"
+                return "broken move"
+            assert moves is not None and [m[0] for m in moves] == list(range(len(samples)))
+            _, compiled, deltas = moves[k]
+            for position, delta in deltas:
+                loose[position] = _clamp(comp.loose[position], loose[position] + delta)
             continue
         offered = engine.offered_choices(scenario, state)
         if moves is None:                  # a choice here leads into broken routing: so does the engine
@@ -127,7 +141,11 @@ COUNTERPARTS = ("volume",)
 
 @st.composite
 def conditions(draw):
-    kind = draw(st.sampled_from(["score", "var", "flag", "ledger", "percent", "and"]))
+    kind = draw(st.sampled_from(["score", "var", "flag", "ledger", "percent", "and", "moves", "figure"]))
+    if kind == "moves":
+        return draw(st.sampled_from(["shrinking(discount)", "growing(discount)", "not shrinking(discount)"]))
+    if kind == "figure":
+        return f"offer {draw(st.sampled_from(['<', '>=', '==']))} {draw(st.integers(0, 10))}"
     if kind == "score":
         return f"{draw(st.sampled_from(DIMS))} >= {draw(st.integers(-2, 12))}"
     if kind == "var":
@@ -166,7 +184,21 @@ def scenarios(draw):
     nodes = []
     for i, node_id in enumerate(ids):
         later = ids[i + 1:] + endings
-        if draw(st.integers(0, 3)) == 0:           # a goto node
+        shape = draw(st.integers(0, 5))
+        if shape == 5:                              # a sheet, routed by its figure or not
+            ranges = []
+            for lo, hi in ((0, 4), (4, 10)):
+                e = Effects(scores=tuple((d, draw(st.integers(-3, 3))) for d in DIMS if draw(st.booleans())),
+                            sets=(("asked", True),) if draw(st.booleans()) else (),
+                            rating=draw(st.sampled_from(["best", "poor"])))
+                ranges.append(FigureRange(lo, hi, e, "Feedback.", 1))
+            routes = [Goto(draw(st.sampled_from(later)), draw(conditions()), 1)
+                      for _ in range(draw(st.integers(0, 2)))]
+            routes.append(Goto(draw(st.sampled_from(later)), None, 1))
+            field = SheetField("offer", "Your offer", "percent", 0, 10, tuple(ranges), 1, "discount")
+            nodes.append(Node(node_id, 1, None, None, None, (), "", {}, (), None,
+                              Sheet((field,), tuple(routes), 1)))
+        elif shape == 0:                            # a goto node
             gotos = [Goto(draw(st.sampled_from(later)), draw(conditions()), 1)
                      for _ in range(draw(st.integers(0, 2)))]
             gotos.append(Goto(draw(st.sampled_from(later + ids[:i + 1])), None, 1))   # may loop back
@@ -186,7 +218,7 @@ def scenarios(draw):
         id="generated", title="Generated", course="c", stage="s", persona="", difficulty=None,
         minutes=None, start="n0",
         scores=tuple(ScoreDim(d, low, max(low, 0) + 1, 10, 1) for d, low in zip(DIMS, lows)),
-        variables=(Variable("asked", False, 1), Variable("level", 0, 1)),
+        variables=(Variable("asked", False, 1), Variable("level", 0, 1), Variable("offer", 0, 1)),
         negotiation=Negotiation({"discount": 10}, {"discount": "percent"}, {"volume": "sites"}),
         pass_expr=None, tests=(), briefing="", nodes=tuple(nodes))
 
