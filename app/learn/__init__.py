@@ -5,4 +5,4 @@ from app.security import require_roles
 bp = Blueprint("learn", __name__)
 require_roles(bp, "trainee")
 
-from app.learn import routes  # noqa: E402,F401
+from app.learn import boost_routes, routes  # noqa: E402,F401

@@ -2,7 +2,7 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from markupsafe import Markup
 
@@ -36,6 +36,14 @@ class StepForm(FlaskForm):
     (absent for Continue)."""
     seq = IntegerField(validators=[InputRequired()])
     choice = IntegerField(validators=[Optional()])
+
+
+class BoostForm(FlaskForm):
+    """One boost answer: the item's answer number it is (a second tab or a replay posts the same
+    one and finds the first answer) and the sealed version shown. The answer itself (`answer`,
+    one or several values) is checked by the service, which says what is missing."""
+    seq = IntegerField(validators=[InputRequired()], widget=HiddenInput())
+    version_id = HiddenField()
 
 
 class QuizFormBase(FlaskForm):

@@ -14,7 +14,7 @@ from app.forms import ActionForm
 from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for
 from app.security import audit, seal, unseal
-from app.services import charts, learning, publishing, stages
+from app.services import boosts, charts, learning, publishing, stages
 from app.services import comments as comment_service
 
 
@@ -53,7 +53,8 @@ def dashboard():
     open_attempts = learning.open_attempts(current_user)
     next_module = progress.next_module() if progress else None
     next_step = learning.next_step_in(next_module, titles) if next_module else None
-    return render_template("learn/dashboard.html", progress=progress, assigned=assigned, titles=titles,
+    boosts.refresh(current_user)
+    return render_template("learn/dashboard.html", progress=progress, boost=boosts.today(current_user), assigned=assigned, titles=titles,
                            stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user)),
                            welcome=learning.first_visit(current_user, progress, open_attempts), welcome_form=ActionForm(),
                            open_attempts=open_attempts, next_step=next_step,

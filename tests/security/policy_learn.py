@@ -17,4 +17,7 @@ LEARN_POLICY = {
     "learn.step_feedback": TRAINEE,
     "learn.my_progress": TRAINEE,
     "learn.comments": TRAINEE,
+    "learn.boost": TRAINEE,
+    "learn.boost_answer": TRAINEE,
+    "learn.boost_feedback": TRAINEE,
 }

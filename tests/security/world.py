@@ -87,11 +87,21 @@ def build_world(app, factory):
         db.session.add(comment)
         db.session.commit()
         assignment_id, comment_id = assignment.id, comment.id
+        # a boost item from the check, answered once
+        from app.models.base import utcnow
+        from app.services import boosts
+        user, later = db.session.get(User, trainee.id), utcnow() + timedelta(days=30)
+        boosts.refresh(user, later)
+        shown, _today = boosts.next_item(user, later)
+        answer, _ = boosts.answer(user, shown.item.id, 1, shown.version.id, [str(v) for v in shown.right()], later)
+        db.session.commit()
+        item_id, answer_id = shown.item.id, answer.id
         db.session.remove()
     values = {"module_id": module, "number": 1, "scenario_id": SCENARIO, "seq": 1, "trainee_id": trainee.id,
               "assignment_id": assignment_id, "kind": "scenario", "slug": SCENARIO, "user_id": trainee.id,
               "team_id": team, "filename": "css/site.css", "session_id": 1, "comment_id": comment_id,
-              "name": "content-format", "notification_id": 1, "message_id": 1, "token": "not-a-token"}
+              "name": "content-format", "notification_id": 1, "message_id": 1, "token": "not-a-token",
+              "item_id": item_id, "answer_id": answer_id}
     return {"manager": manager, "team": team, "trainee": trainee, "trainer": trainer, "admin": admin,
             "finished": finished, "open": in_progress, "quiz": quiz, "module": module,
             "assignment": assignment_id, "values": values}

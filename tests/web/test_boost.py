@@ -1,0 +1,122 @@
+"""Today's boost through the site: the dashboard's card, an answer posted twice (double click,
+replay, second tab), an empty answer refused beside the question with nothing written, and
+nobody else's items or answers."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import BoostAnswer, BoostItem, QuizAttempt, User
+from app.models.base import utcnow
+from app.services import boosts, learning
+from tests.conftest import login
+from tests.services.test_learning import correct_answers, publish_course
+
+MODULE = "maturation-phases"
+
+
+def met_a_check(app, person, days_ago=3):
+    """The trainee passed the module's check `days_ago` days ago: its questions are due now."""
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        version, module = learning.published_module(MODULE)
+        attempt, _ = learning.submit_quiz(user, MODULE, version, learning.new_submission_token(),
+                                          correct_answers(module))
+        db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id)
+                           .values(created_at=utcnow() - timedelta(days=days_ago)))
+        db.session.commit()
+
+
+def _form(page):
+    item = re.search(r'data-boost-item="(\d+)"', page).group(1)
+    seq = re.search(r'name="seq"[^>]*value="(\d+)"', page).group(1)
+    version = re.search(r'name="version_id"[^>]*value="([^"]+)"', page).group(1)
+    return int(item), seq, version
+
+
+def _right(app, item_id):
+    with app.app_context():
+        return [str(v) for v in boosts.show(db.session.get(BoostItem, item_id)).right()]
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_dashboard_card_and_an_idempotent_answer(app, client, factory):
+    publish_course(app)
+    person = factory.user()
+    login(client, person.email)
+    page = client.get("/learn/").get_data(as_text=True)
+    assert "data-boost-due" not in page                 # nothing met yet: no boost
+    met_a_check(app, person)
+    page = client.get("/learn/").get_data(as_text=True)
+    due = int(re.search(r'data-boost-due="(\d+)"', page).group(1))
+    assert due > 0 and "Start today's boost" in page
+
+    page = client.get("/learn/boost").get_data(as_text=True)
+    item, seq, version = _form(page)
+    # empty: the message beside the question, nothing written
+    empty = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version})
+    assert empty.status_code == 422
+    assert 'class="error" id="boost-error"' in empty.get_data(as_text=True)
+    assert _count(app, BoostAnswer) == 0
+
+    data = {"seq": seq, "version_id": version, "answer": _right(app, item)}
+    first = client.post(f"/learn/boost/items/{item}", data=data)
+    assert first.status_code == 303
+    again = client.post(f"/learn/boost/items/{item}", data={**data, "answer": ["1", "2"]})    # double click
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert _count(app, BoostAnswer) == 1
+    feedback = client.get(first.headers["Location"]).get_data(as_text=True)
+    # right twice, three days apart: the memory holds for longer (FSRS: about eleven days)
+    assert 'data-boost-answer="right"' in feedback and re.search(r"again in (9|1\d) days", feedback)
+    # a form from two answers ahead (a tampered seq): nothing written, back to the boost
+    stale = client.post(f"/learn/boost/items/{item}", data={**data, "seq": "5"})
+    assert stale.status_code == 303 and stale.headers["Location"].endswith("/learn/boost")
+    assert _count(app, BoostAnswer) == 1
+
+    # the next item is another one, and the dashboard counts one fewer due
+    item2, seq2, _v = _form(client.get("/learn/boost").get_data(as_text=True))
+    assert item2 != item and seq2 == "1"
+    page = client.get("/learn/").get_data(as_text=True)
+    assert int(re.search(r'data-boost-due="(\d+)"', page).group(1)) == due - 1
+
+
+def test_a_wrong_answer_and_a_forged_version(app, client, factory):
+    publish_course(app)
+    person = factory.user()
+    met_a_check(app, person)
+    login(client, person.email)
+    item, seq, _version = _form(client.get("/learn/boost").get_data(as_text=True))
+    right = _right(app, item)
+    with app.app_context():
+        shown = boosts.show(db.session.get(BoostItem, item))
+        wrong = [str(n) for n in shown.order if str(n) not in right][:1]
+    # a version id not sealed for this form is not believed: graded on the published version
+    response = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": "1.forged", "answer": wrong})
+    assert response.status_code == 303
+    feedback = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-boost-answer="wrong"' in feedback and "comes back tomorrow" in feedback
+    with app.app_context():
+        record = db.session.scalar(select(BoostAnswer))
+        assert not record.correct and record.version_id == shown.version.id
+
+
+def test_nobody_elses_items_or_answers(app, client, factory):
+    publish_course(app)
+    owner = factory.user()
+    met_a_check(app, owner)
+    login(client, owner.email)
+    item, seq, version = _form(client.get("/learn/boost").get_data(as_text=True))
+    done = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version,
+                                                            "answer": _right(app, item)})
+    client.post("/logout", data={})
+    other = factory.user()
+    login(client, other.email)
+    assert client.post(f"/learn/boost/items/{item}", data={"seq": "2", "answer": ["1"]}).status_code == 404
+    assert client.get(done.headers["Location"]).status_code == 404
+    assert client.get("/learn/boost").status_code == 200       # "Nothing to boost today"
+    assert _count(app, BoostAnswer) == 1
