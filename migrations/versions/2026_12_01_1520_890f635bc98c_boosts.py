@@ -1,8 +1,8 @@
 """Boosts: an item per question and phase-reading step each rep has met, its FSRS memory, the boost answers
 
 Revision ID: 890f635bc98c
-Revises: f3a5c7e9b1d2
-Create Date: 2026-12-01 15:00:00
+Revises: a8c1e3f5b7d9
+Create Date: 2026-12-01 15:20:00
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '890f635bc98c'
-down_revision = 'f3a5c7e9b1d2'
+down_revision = 'a8c1e3f5b7d9'
 branch_labels = None
 depends_on = None
 
