@@ -33,18 +33,9 @@ def create_app(config_class=None, **overrides):
     i18n.register(app)
     security.register(app)
     mail.register(app)         # after the request boundary's: a request's mails leave once it has answered
-    _register_words(app)
     if not app.testing:
         _freeze_startup_objects()
     return app
-
-
-def _register_words(app):
-    """One vocabulary of ratings and endings for every role's templates (app/content/words.py)."""
-    from app.content import words
-    app.jinja_env.globals.update(rating_words=words.rating_words, rating_tone=words.rating_tone,
-                                 outcome_words=words.outcome_words, ending_headline=words.ending_headline,
-                                 trade_words=words.trade_words)
 
 
 def _freeze_startup_objects():

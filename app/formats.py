@@ -1,13 +1,21 @@
-"""How dates, times and durations read, for every role: the one home of their format (Jinja
-filters registered by the factory, and the functions behind them for code that writes text).
+"""How dates, times, durations, numbers, percentages and money read, for every role and in the
+page's language: the one home of their format (Jinja filters registered by the factory, and the
+functions behind them for code that writes text), with Babel's rules for each locale.
 
 Stored times are UTC; people read them in the organisation's time zone (the TIMEZONE setting).
-Dates read "1 Dec 2026", times "1 Dec 2026, 14:05"; due dates in words ("Due in 5 days",
-"Due tomorrow", "2 days late"); CSV exports carry ISO 8601 with the offset."""
+Dates read "1 Dec 2026" / "1 déc. 2026", times "1 Dec 2026, 14:05" / "1 déc. 2026 à 14:05";
+due dates in words ("Due in 5 days", "Due tomorrow", "2 days late"); numbers "1,234.5" /
+"1 234,5", percentages "45%" / "45 %", money "€1,234.50" / "1 234,50 €". CSV exports carry
+ISO 8601 with the offset, and the separator the reader's spreadsheet expects (csv_separator)."""
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+from babel import numbers as babel_numbers
+from babel.dates import format_date
 from flask import current_app, has_app_context
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 
 def _zone():
@@ -27,21 +35,26 @@ def local(moment):
     return moment.astimezone(_zone())
 
 
+def locale():
+    """The page's locale (app/i18n.py chooses it); English outside a request."""
+    return get_locale() or "en"
+
+
 def day(value):
-    """'1 Dec 2026' for a date, or for a time's day in the organisation's time zone."""
+    """'1 Dec 2026' ('1 déc. 2026') for a date, or for a time's day in the organisation's time zone."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local(value)
-    return f"{value.day} {value:%b %Y}"
+    return format_date(value, "d MMM y", locale=locale())
 
 
 def when(value):
-    """'1 Dec 2026, 14:05' in the organisation's time zone."""
+    """'1 Dec 2026, 14:05' ('1 déc. 2026 à 14:05') in the organisation's time zone."""
     if value is None:
         return ""
     moment = local(value)
-    return f"{day(moment)}, {moment:%H:%M}"
+    return _("%(day)s, %(time)s", day=day(moment), time=moment.strftime("%H:%M"))
 
 
 def clock(value):
@@ -60,37 +73,37 @@ def iso(value):
 
 
 def days(n):
-    return f"{n} day" if n == 1 else f"{n} days"
+    return ngettext("%(num)d day", "%(num)d days", n)
 
 
 def due(due_date, today):
     """A due date against today, in words: 'Due today', 'Due tomorrow', 'Due in 5 days',
     '1 day late', 'Due 3 Jan 2027' (beyond two weeks)."""
     if due_date is None:
-        return "No due date"
+        return _("No due date")
     left = (due_date - today).days
     if left < 0:
-        return f"{days(-left)} late"
+        return ngettext("%(num)d day late", "%(num)d days late", -left)
     if left == 0:
-        return "Due today"
+        return _("Due today")
     if left == 1:
-        return "Due tomorrow"
+        return _("Due tomorrow")
     if left <= 14:
-        return f"Due in {days(left)}"
-    return f"Due {day(due_date)}"
+        return ngettext("Due in %(num)d day", "Due in %(num)d days", left)
+    return _("Due %(day)s", day=day(due_date))
 
 
 def ago(moment, today):
     """How long ago a time was, in whole days of the organisation's calendar: 'Today',
     'Yesterday', '12 days ago'."""
     if moment is None:
-        return "Never"
+        return _("Never")
     passed = (today - local(moment).date()).days if isinstance(moment, datetime) else (today - moment).days
     if passed <= 0:
-        return "Today"
+        return _("Today")
     if passed == 1:
-        return "Yesterday"
-    return f"{passed} days ago"
+        return _("Yesterday")
+    return ngettext("%(num)d day ago", "%(num)d days ago", passed)
 
 
 def minutes(seconds):
@@ -106,8 +119,39 @@ def minutes(seconds):
     return f"{total // 60} h" + (f" {total % 60} min" if total % 60 else "")
 
 
+def number(value):
+    """'1,234.5' / '1 234,5': a figure as the reader writes it (as many decimals as it has)."""
+    if value is None:
+        return ""
+    return babel_numbers.format_decimal(value, locale=locale(), decimal_quantization=False)
+
+
+def percent(value):
+    """A percentage given out of 100: '45%' / '45 %', '12.5%' / '12,5 %'."""
+    if value is None:
+        return ""
+    return babel_numbers.format_percent(value / 100, locale=locale(), decimal_quantization=False)
+
+
+def money(value, currency="EUR"):
+    """'€1,234.50' / '1 234,50 €', '€1,234' / '1 234 €': an amount with its currency where the
+    reader expects it; cents only when there are some."""
+    if value is None:
+        return ""
+    pattern = None
+    if float(value).is_integer():
+        pattern = babel_numbers.Locale.parse(str(locale())).currency_formats["standard"].pattern.replace(".00", "")
+    return babel_numbers.format_currency(value, currency, format=pattern, locale=locale(), currency_digits=pattern is None)
+
+
+def csv_separator():
+    """The field separator of the reader's spreadsheet: ';' where the decimal mark is a comma
+    (French Excel and LibreOffice split on it), ',' otherwise."""
+    return ";" if babel_numbers.get_decimal_symbol(locale()) == "," else ","
+
+
 FILTERS = {"day": day, "when": when, "clock": clock, "iso": iso, "days": days, "due": due, "ago": ago,
-           "duration": minutes}
+           "duration": minutes, "number": number, "percent": percent, "money": money}
 
 
 def register(app):

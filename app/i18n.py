@@ -136,8 +136,8 @@ def register(app):
     app.context_processor(lambda: {"page_language": str(get_locale() or app.config["DEFAULT_LOCALE"]),
                                    "language_names": LANGUAGE_NAMES})
     app.cli.add_command(translate_cli)
-    from app import labels
-    labels.register(app)
+    from app import vocabulary
+    vocabulary.register(app)
 
 
 translate_cli = AppGroup("translate", help="Keep the interface's translations in step with the code.")

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.content import engine, hindsight, words
 from app.content.render import render_inline, render_interpolated, render_markdown
+from app import vocabulary
 from app.forms import ActionForm
 from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for
@@ -250,11 +251,11 @@ def _board(scenario, state):
         limit = neg.walkaway.get(name)
         amount = given.get(name, 0)
         concessions.append({"name": name, "unit": unit, "given": amount, "limit": limit,
-                            "shown": words.amount_words(name, amount, unit, concession=True),
-                            "limit_shown": words.limit_words(limit, unit) if limit is not None else None,
+                            "shown": vocabulary.amount_words(name, amount, unit, concession=True),
+                            "limit_shown": vocabulary.limit_words(limit, unit) if limit is not None else None,
                             "percent": min(100, round(100 * amount / limit)) if limit else None,
                             "breached": limit is not None and amount > limit})
-    counterparts = [{"name": n, "unit": u, "got": got.get(n, 0), "shown": words.amount_words(n, got.get(n, 0), u)}
+    counterparts = [{"name": n, "unit": u, "got": got.get(n, 0), "shown": vocabulary.amount_words(n, got.get(n, 0), u)}
                     for n, u in neg.counterparts.items()]
     return {"scores": scores, "concessions": concessions, "counterparts": counterparts,
             "negotiation": bool(neg.concessions or neg.counterparts or neg.walkaway)}

@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 
 from app.content import engine, labels, words
 from app.content.render import render_inline, render_interpolated, render_markdown
+from app import vocabulary
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
 from app.services import assignments as assignment_service
@@ -161,7 +162,7 @@ def transcript(attempt):
                 known = engine.values(scenario, attempt.state)
             except Exception:  # an old state that no longer fits: show the text uninterpolated
                 known = {}
-            ending = {"node": node.id, "headline": words.ending_headline(scenario, node.id, attempt.outcome),
+            ending = {"node": node.id, "headline": vocabulary.ending_headline(scenario, node.id, attempt.outcome),
                       "narrative_html": render_interpolated(node.narrative, known),
                       "debrief_html": render_interpolated(node.sections.get("Debrief", ""), known),
                       "coach_notes_html": render_markdown(node.sections.get("Coach notes", ""))}

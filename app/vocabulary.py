@@ -1,0 +1,99 @@
+"""The interface's words for the domain's values (roles, ratings, endings, amounts), in the
+page's language. The content core (app/content/words.py) keeps the ids and the English words;
+the pages, mails and exports show these, so a rating reads the same for every role in each
+language."""
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from flask_babel import ngettext
+
+from app.content import words
+from app.formats import number, percent
+
+ROLE_NAMES = {"trainee": _l("Trainee"), "manager": _l("Manager"), "trainer": _l("Trainer"),
+              "admin": lazy_pgettext("role", "Admin")}
+
+RATING_WORDS = {"best": _l("Best answer"), "good": _l("Good answer"), "ok": _l("Partly right"),
+                "poor": _l("Weak answer")}
+
+OUTCOME_WORDS = {
+    "win": _l("Well played"),
+    "win-thin": _l("Through, but thin"),
+    "partial": _l("Partly there"),
+    "loss": _l("Not this time"),
+    "walk-away-won": _l("You walked away, rightly"),
+    "loss-margin": _l("Won at a loss of margin"),
+    "loss-relationship": _l("The relationship suffered"),
+    "loss-client": _l("Client lost"),
+    "loss-deal": _l("Deal lost"),
+    "loss-unlawful": _l("Signed on unlawful terms"),
+    "loss-stalled": _l("The project stalled"),
+    "loss-tender": _l("Sent to tender"),
+}
+
+
+def role_name(role):
+    return str(ROLE_NAMES.get(role, role))
+
+
+def rating_words(rating):
+    """'Partly right' ('Partiellement juste') for `ok`; '' for a choice without a rating."""
+    if not rating:
+        return ""
+    return str(RATING_WORDS[rating]) if rating in RATING_WORDS else words.rating_words(rating)
+
+
+def outcome_words(outcome):
+    if not outcome:
+        return str(_l("Ended"))
+    return str(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else words.outcome_words(outcome)
+
+
+def ending_headline(scenario, node_id, outcome):
+    """An ending's own `headline:` (the content's words, in the language it was played in),
+    else its outcome in the page's language."""
+    node = scenario.node(node_id) if scenario is not None and node_id else None
+    if node is not None and node.headline:
+        return node.headline
+    return outcome_words(outcome if outcome is not None else (node.end if node is not None else None))
+
+
+def _measure(unit, amount):
+    shown = number(amount)
+    return {
+        "day": ngettext("%(amount)s day", "%(amount)s days", amount, amount=shown),
+        "week": ngettext("%(amount)s week", "%(amount)s weeks", amount, amount=shown),
+        "month": ngettext("%(amount)s month", "%(amount)s months", amount, amount=shown),
+        "year": ngettext("%(amount)s year", "%(amount)s years", amount, amount=shown),
+        "hour": ngettext("%(amount)s hour", "%(amount)s hours", amount, amount=shown),
+    }.get(unit.rstrip("s"))
+
+
+def amount_words(name, amount, unit, concession=False):
+    """A ledger amount in the page's language: "5% off" / "5 % de remise", "30 days" / "30 jours";
+    a unit that names a thing of the scenario keeps the content's words."""
+    unit = (unit or "").strip().lower()
+    if unit in ("percent", "%"):
+        return _l("%(percent)s off", percent=percent(amount)) if concession else percent(amount)
+    measured = _measure(unit, amount) if unit.rstrip("s") in ("day", "week", "month", "year", "hour") else None
+    return str(measured) if measured else words.amount_words(name, amount, unit, concession)
+
+
+def limit_words(amount, unit):
+    """The walk-away point of a concession: "walk-away 12%" / "point de rupture : 12 %"."""
+    unit = (unit or "").strip().lower()
+    if unit in ("percent", "%"):
+        shown = percent(amount)
+    else:
+        shown = _measure(unit, amount) if unit.rstrip("s") in ("day", "week", "month", "year", "hour") else number(amount)
+    return str(_l("walk-away %(amount)s", amount=shown))
+
+
+def trade_words(scenario, name, amount, given):
+    units = scenario.negotiation.concessions if given else scenario.negotiation.counterparts
+    return str(amount_words(name, amount, units.get(name), concession=given))
+
+
+def register(app):
+    app.jinja_env.globals.update(role_name=role_name, rating_words=rating_words, rating_tone=words.rating_tone,
+                                 outcome_words=outcome_words, ending_headline=ending_headline,
+                                 trade_words=trade_words)
