@@ -7,15 +7,14 @@ Dates read "1 Dec 2026" / "1 déc. 2026", times "1 Dec 2026, 14:05" / "1 déc. 2
 due dates in words ("Due in 5 days", "Due tomorrow", "2 days late"); numbers "1,234.5" /
 "1 234,5", percentages "45%" / "45 %", money "€1,234.50" / "1 234,50 €". CSV exports carry
 ISO 8601 with the offset, and the separator the reader's spreadsheet expects (csv_separator)."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import numbers as babel_numbers
 from babel.dates import format_date
 from flask import current_app, has_app_context
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 
 def _zone():
@@ -31,7 +30,7 @@ def today() -> date:
 def local(moment):
     """A stored time (naive UTC, or aware) in the organisation's time zone."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(_zone())
 
 

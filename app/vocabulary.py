@@ -3,8 +3,7 @@ page's language. The content core (app/content/words.py) keeps the ids and the E
 the pages, mails and exports show these, so a rating reads the same for every role in each
 language."""
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
-from flask_babel import ngettext
+from flask_babel import lazy_pgettext, ngettext
 
 from app.content import words
 from app.formats import number, percent

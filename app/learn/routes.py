@@ -8,9 +8,9 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.content import engine, hindsight, words
-from app.content.render import render_inline, render_interpolated, render_markdown
 from app import vocabulary
+from app.content import engine, hindsight
+from app.content.render import render_inline, render_interpolated, render_markdown
 from app.forms import ActionForm
 from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for

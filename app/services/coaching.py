@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from app.content import engine, labels, words
-from app.content.render import render_inline, render_interpolated, render_markdown
 from app import vocabulary
+from app.content import engine, labels
+from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
 from app.services import assignments as assignment_service
