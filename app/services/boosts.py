@@ -19,6 +19,7 @@ back the next day, a first right one two days later, then about 11 and 46 days."
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
+from flask_babel import gettext as _
 from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -333,13 +334,13 @@ def check_given(shown, given):
     if shown.question is not None:
         numbers = sorted({int(v) for v in given if str(v).isdigit()})
         if not numbers or not set(numbers) <= set(shown.order):
-            raise Refused("Choose at least one answer." if shown.several else "Choose an answer.")
+            raise Refused(_("Choose at least one answer.") if shown.several else _("Choose an answer."))
         if not shown.several and len(numbers) > 1:
-            raise Refused("Choose one answer.")
+            raise Refused(_("Choose one answer."))
         return numbers
     phases = [v for v in given if v in dict(shown.phases)]
     if len(phases) != 1:
-        raise Refused("Choose the phase the prospect is in.")
+        raise Refused(_("Choose the phase the prospect is in."))
     return phases
 
 
@@ -358,7 +359,7 @@ def answer(user, item_id, seq, version_id, given, now=None):
         raise StaleAnswer(item_id)
     shown = show(item, version_id)
     if shown is None:
-        raise Refused("This question is no longer part of the course, so it is not asked any more.")
+        raise Refused(_("This question is no longer part of the course, so it is not asked any more."))
     numbers = check_given(shown, given)
     correct = sorted(numbers) == sorted(shown.right())
     moved = db.session.execute(update(BoostItem).where(BoostItem.id == item.id, BoostItem.boosts == seq - 1)
