@@ -5,6 +5,7 @@ commits), except a scenario step, the page trainees use most: it answers with it
 and that page's address in one round trip (see step()). Author text is always rendered through
 the content core's sanitizing renderer (`md`, `md_inline`)."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -137,9 +138,9 @@ def knowledge_check(module_id):
                 return redirect(url_for(".knowledge_check", module_id=module_id), 303)
             return redirect(url_for(".check_result", module_id=module_id, attempt_id=attempt.id), 303)
         if "csrf_token" in form.errors or "submission" in form.errors:
-            flash("This form was open too long. Your answers are still here: check them and submit again.", "error")
+            flash(_("This form was open too long. Your answers are still here: check them and submit again."), "error")
         else:
-            flash("Answer every question, then check your answers.", "error")
+            flash(_("Answer every question, then check your answers."), "error")
     else:
         pause = learning.retry_pause(current_user, module_id, module)
         submission = learning.new_submission_token()
@@ -202,12 +203,12 @@ def start_scenario(scenario_id):
     version, scenario = _not_found(learning.published_scenario, scenario_id)
     form = ActionForm()
     if not form.validate():
-        flash("That form expired; press the button again.", "error")
+        flash(_("That form expired; press the button again."), "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
     progress = learning.progress_of(current_user)
     access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
     if not access.open:
-        flash("This role-play is not open yet.", "error")
+        flash(_("This role-play is not open yet."), "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
     try:
         attempt, _created = learning.start_attempt(current_user, scenario_id,
@@ -224,15 +225,15 @@ def start_over(attempt_id):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     slug = attempt.scenario_slug
     if not form.validate():
-        flash("That form expired; press the button again.", "error")
+        flash(_("That form expired; press the button again."), "error")
         return redirect(url_for(".scenario", scenario_id=slug), 303)
     try:
         fresh = learning.start_over(current_user, attempt_id)
     except (learning.Refused, learning.NotFound) as refusal:
         flash(str(refusal) if isinstance(refusal, learning.Refused)
-              else "This role-play is no longer published, so it cannot be started again.", "error")
+              else _("This role-play is no longer published, so it cannot be started again."), "error")
         return redirect(url_for(".scenario", scenario_id=slug), 303)
-    flash("A fresh start: your earlier steps stay in your history.", "success")
+    flash(_("A fresh start: your earlier steps stay in your history."), "success")
     return redirect(url_for(".player", attempt_id=fresh.id), 303)
 
 
@@ -270,7 +271,7 @@ def player(attempt_id):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     if attempt.status == "abandoned":       # closed by Start over (another tab, an old link)
         if not session.get("_flashes"):     # a refused step has said so already
-            flash(learning.STARTED_OVER, "info")
+            flash(str(learning.STARTED_OVER), "info")
         open_attempt = learning.open_attempt(current_user, attempt.scenario_slug, attempt.mode)
         return redirect(url_for(".player", attempt_id=open_attempt.id) if open_attempt
                         else url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
@@ -309,7 +310,7 @@ def step(attempt_id):
     form = StepForm()
     if not form.validate():
         _not_found(learning.own_attempt, current_user, attempt_id)
-        flash("That answer could not be read. Please choose again.", "error")
+        flash(_("That answer could not be read. Please choose again."), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     try:
         taken = _not_found(learning.take_step, current_user, attempt_id, form.seq.data, form.choice.data)

@@ -28,10 +28,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import formats
 from app.content import recall
 from app.extensions import db
-from app.models import AttemptStep, BoostAnswer, BoostItem, BoostMark, ContentVersion, QuizAttempt, ScenarioAttempt
+from app.models import (
+    AttemptStep,
+    BoostAnswer,
+    BoostItem,
+    BoostMark,
+    ContentVersion,
+    QuizAttempt,
+    ScenarioAttempt,
+)
 from app.models.base import utcnow
 from app.services import publishing
-from app.services.learning import NotFound, Refused, grade as grade_check
+from app.services.learning import NotFound, Refused
+from app.services.learning import grade as grade_check
 
 SCHEDULER = Scheduler(desired_retention=0.9, learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 ROUND = 5            # items in a round at most: about two minutes

@@ -7,6 +7,7 @@ assignments.trainee_in_scope. Each form carries a one-time token, so a double su
 or a second tab records it once."""
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import formats
@@ -38,28 +39,28 @@ def record(manager, trainee_id, stage_id, levels, notes, observed_on, submission
     existing = db.session.scalar(select(ObservedRolePlay).where(ObservedRolePlay.submission == submission))
     if existing is not None:
         if existing.trainee_id != trainee.id:
-            raise AssignmentError("This form was already used; open the trainee's page again.")
+            raise AssignmentError(_("This form was already used; open the trainee's page again."))
         return existing, False
     stage = next((s for s, _ in observable_stages() if s.id == stage_id), None)
     if stage is None:
-        raise AssignmentError("Choose a stage whose course has an observation rubric.", "stage")
+        raise AssignmentError(_("Choose a stage whose course has an observation rubric."), "stage")
     settings = stage.certification
     chosen = {}
     for criterion in settings.rubric:
         value = levels.get(criterion.id)
         if not isinstance(value, int) or not 1 <= value <= len(criterion.levels):
-            raise AssignmentError(f"Choose a level for “{criterion.title}”.", f"level-{criterion.id}")
+            raise AssignmentError(_("Choose a level for “%(title)s”.", title=criterion.title), f"level-{criterion.id}")
         chosen[criterion.id] = value
     today = today or formats.today()
     if observed_on is None:
-        raise AssignmentError("Give the date of the role-play (YYYY-MM-DD).", "observed_on")
+        raise AssignmentError(_("Give the date of the role-play (YYYY-MM-DD)."), "observed_on")
     if observed_on > today:
-        raise AssignmentError("The role-play cannot be in the future.", "observed_on")
+        raise AssignmentError(_("The role-play cannot be in the future."), "observed_on")
     if observed_on < today - timedelta(days=OLDEST_DAYS):
-        raise AssignmentError(f"Record a role-play within {OLDEST_DAYS} days of it.", "observed_on")
+        raise AssignmentError(_("Record a role-play within %(days)s days of it.", days=OLDEST_DAYS), "observed_on")
     notes = (notes or "").strip()
     if len(notes) > NOTES_MAX:
-        raise AssignmentError(f"Keep the notes under {NOTES_MAX} characters.", "notes")
+        raise AssignmentError(_("Keep the notes under %(most)s characters.", most=NOTES_MAX), "notes")
     version = publishing.published("course", publishing.course_id())
     new_id = mail._insert_once(ObservedRolePlay, dict(
         trainee_id=trainee.id, observer_id=manager.id, course_slug=version.slug, stage_id=stage.id,
