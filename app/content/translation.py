@@ -154,14 +154,18 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             where = f"choice {number} of node `{t_node.id}`"
             if _same(report, t_choice.line, "E-SAMECHOICES", f"the link of {where}",
                      f"#{s_choice.target}", f"#{t_choice.target}"):
-                _same(report, t_choice.line, "E-SAMECHOICES", f"the code spans of {where} (effects, condition, rating)",
-                      _effects(s_choice.effects), _effects(t_choice.effects))
+                theirs, ours = _effects(s_choice.effects), _effects(t_choice.effects)
+                for name in [k for k in dict.fromkeys([*theirs, *ours]) if theirs.get(k) != ours.get(k)]:
+                    _same(report, t_choice.line, "E-SAMECHOICES", f"`{name}` in the code spans of {where}",
+                          theirs.get(name), ours.get(name))
 
 
 def _effects(effects) -> dict:
-    """An Effects as a dict without the defaults, so a difference names only what differs."""
-    import dataclasses
-    return {k: v for k, v in dataclasses.asdict(effects).items() if v not in ((), None, False)}
+    """An Effects as its code spans' parts, so a difference names only what differs."""
+    return {"scores": effects.scores, "set": effects.sets, "give": [(t.name, t.amount) for t in effects.gives],
+            "get": [(t.name, t.amount) for t in effects.gets], "unilateral": effects.unilateral,
+            "once": effects.once, "if": effects.condition, "rating": effects.rating, "pao": effects.pao,
+            "claims": effects.claims}
 
 
 def _module(src: Module, tr: Module, report: _Report) -> None:

@@ -36,7 +36,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import assignments as assignment_service
 from app.services import progress as progress_service
-from app.services import publishing, stages
+from app.services import publishing, stages, translations
 
 
 class NotFound(LookupError):
@@ -63,25 +63,27 @@ class StaleStep(Exception):
 
 # --- what is published ----------------------------------------------------------------------
 
-def published_module(slug):
-    version = publishing.published("module", slug)
-    value = publishing.value_of(version) if version is not None else None
+def published_module(slug, language=None):
+    """(version, module) published now, in `language` when it has a translation (services/translations)."""
+    return _published("module", slug, language)
+
+
+def published_scenario(slug, language=None):
+    return _published("scenario", slug, language)
+
+
+def _published(kind, slug, language):
+    version = publishing.published(kind, slug)
+    value = translations.localized(kind, version, language)[0] if version is not None else None
     if value is None:
         raise NotFound(slug)
     return version, value
 
 
-def published_scenario(slug):
-    version = publishing.published("scenario", slug)
-    value = publishing.value_of(version) if version is not None else None
-    if value is None:
-        raise NotFound(slug)
-    return version, value
-
-
-def scenario_titles():
-    """{slug: title} of every published scenario, in one query."""
-    return {slug: v.title or slug for slug, v in publishing.published_all("scenario").items()}
+def scenario_titles(language=None):
+    """{slug: title} of every published scenario (in `language` where translated), in one query each."""
+    titles = {slug: v.title or slug for slug, v in publishing.published_all("scenario").items()}
+    return titles | translations.titles("scenario", language) if language else titles
 
 
 # --- first visit ---------------------------------------------------------------------------
@@ -222,13 +224,13 @@ def grade(module, answers, shown=None):
     return percent, percent >= module.pass_percent, results
 
 
-def module_version(slug, version_id):
-    """The module version a quiz form was rendered from (or the published one)."""
+def module_version(slug, version_id, language=None):
+    """The module version a quiz form was rendered from (or the published one), in `language`."""
     if version_id:
         version = db.session.get(ContentVersion, version_id)
         if version is not None and version.kind == "module" and version.slug == slug:
-            return version, publishing.value_of(version)
-    return published_module(slug)
+            return version, translations.localized("module", version, language)[0]
+    return published_module(slug, language)
 
 
 @dataclass
@@ -279,7 +281,7 @@ def pages_to_reread(module, attempt):
     return [(n, module.pages[n - 1].title) for n in numbers]
 
 
-def submit_quiz(user, module_slug, version, submission, answers, now=None):
+def submit_quiz(user, module_slug, version, submission, answers, now=None, language=None):
     """Record a knowledge check once per submission token. Returns (attempt, created): a
     replayed token gives back the first result, whatever answers came with it. Refused (nothing
     written) while a pause after two failed tries is running."""
@@ -298,7 +300,8 @@ def submit_quiz(user, module_slug, version, submission, answers, now=None):
                for k in map(str, answers) if k in asked}
     percent, passed, _wrong = grade(module, answers, shown)
     attempt = QuizAttempt(user_id=user.id, module_slug=module_slug, version_id=version.id, submission=submission,
-                          answers=answers, shown=shown, percent=percent, passed=passed)
+                          answers=answers, shown=shown, percent=percent, passed=passed,
+                          language=translations.localized("module", version, language)[1])
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -331,8 +334,8 @@ def own_quiz_attempt(user, attempt_id):
 
 
 def quiz_module(attempt):
-    """The module as it was when this knowledge check was taken."""
-    return publishing.value_of(db.session.get(ContentVersion, attempt.version_id))
+    """The module as it was when this knowledge check was taken, in the language it was taken in."""
+    return translations.localized("module", db.session.get(ContentVersion, attempt.version_id), attempt.language)[0]
 
 
 def quiz_passed(user, module_slug):
@@ -372,7 +375,10 @@ def _read_again(attempt):
 
 
 def scenario_of(attempt):
-    """The scenario as it was when the attempt started: an attempt is pinned to its version."""
+    """The scenario as it was when the attempt started, in the language it was played in: an
+    attempt is pinned to its version and its translation."""
+    if attempt.translation_id is not None:
+        return translations.value_by_id(attempt.translation_id)
     return publishing.value_by_id(attempt.version_id)
 
 
@@ -400,8 +406,9 @@ def reveals_steps(attempt):
     return attempt.mode != CHALLENGE or attempt.status == "finished"
 
 
-def start_attempt(user, scenario_slug, mode=PRACTICE):
-    """Resume the open attempt of this mode, or start one on the published version. Returns
+def start_attempt(user, scenario_slug, mode=PRACTICE, language=None):
+    """Resume the open attempt of this mode, or start one on the published version, in
+    `language` when the scenario has a translation in it (else in its own). Returns
     (attempt, created). Two clicks at once cannot open two: the database allows one open
     attempt per scenario and mode."""
     if mode not in MODES:
@@ -410,6 +417,7 @@ def start_attempt(user, scenario_slug, mode=PRACTICE):
     if existing is not None:
         return existing, False
     version, scenario = published_scenario(scenario_slug)
+    variant = translations.variant("scenario", version, language)
     try:
         state = engine.start_state(scenario)
     except engine.EngineError:
@@ -417,7 +425,8 @@ def start_attempt(user, scenario_slug, mode=PRACTICE):
     now = utcnow()
     attempt = ScenarioAttempt(user_id=user.id, scenario_slug=scenario_slug, version_id=version.id,
                               mode=mode, status="in_progress", current_node=state["node"], state=state, step_count=0,
-                              started_at=now, updated_at=now)
+                              started_at=now, updated_at=now, translation_id=getattr(variant, "id", None),
+                              language=variant.language if variant else translations.source_language(scenario))
     if state.get("finished"):
         _finish(attempt, scenario, state)
     try:
@@ -449,7 +458,7 @@ def start_over(user, attempt_id):
                                .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.status == "in_progress")
                                .values(status="abandoned", finished_at=utcnow())
                                .execution_options(synchronize_session=False))
-        new, _created = start_attempt(user, attempt.scenario_slug, attempt.mode)
+        new, _created = start_attempt(user, attempt.scenario_slug, attempt.mode, attempt.language)
     return new
 
 
@@ -648,5 +657,5 @@ def phase_readings(user):
     return out
 
 
-def progress_of(user):
-    return progress_service.progress_of(user.id)          # the published course
+def progress_of(user, language=None):
+    return progress_service.progress_of(user.id, language=language)      # the published course
