@@ -38,7 +38,7 @@ from app.models import (
     ScenarioAttempt,
 )
 from app.models.base import utcnow
-from app.services import publishing
+from app.services import publishing, translations
 from app.services.learning import NotFound, Refused
 from app.services.learning import grade as grade_check
 
@@ -225,32 +225,43 @@ def _version_for(item, version_id=None):
     return publishing.published(kind, item.slug)
 
 
-def show(item, version_id=None, seq=None):
-    """How boost answer `seq` (the next one by default) asks this item, or None when the content
-    no longer has it."""
+def show(item, version_id=None, seq=None, language=None):
+    """How boost answer `seq` (the next one by default) asks this item, in the reader's
+    `language` when the content has it (a translation keeps the source's questions, answers and
+    nodes in place: E-SAMEQUIZ, E-SAMENODES), or None when the content no longer has the item.
+    Grading always reads the source version."""
     version = _version_for(item, version_id)
     if version is None:
         return None
+    kind = "module" if item.kind == QUESTION else "scenario"
     value = publishing.value_of(version)
+    read = translations.localized(kind, version, language)[0] if language else value
     if item.kind == QUESTION:
         found = recall.find_question(value, item.ref)
         if found is None:
             return None
         number, question = found
+        if len(getattr(read, "quiz", ())) >= number and len(read.quiz[number - 1].answers) == len(question.answers):
+            question = read.quiz[number - 1]
         # Answers shuffled per boost, the same on a reload: where the right one sits says nothing.
-        order = sorted(range(1, len(question.answers) + 1), key=lambda i: recall.digest(f"{item.id}:{seq or item.boosts + 1}:{i}"))
-        return Shown(item, version, value.title, question=question, number=number, order=tuple(order),
-                     answer_key=recall.question_answer_key(question))
+        order = sorted(range(1, len(question.answers) + 1),
+                       key=lambda i: recall.digest(f"{item.id}:{seq or item.boosts + 1}:{i}"))
+        return Shown(item, version, read.title, question=question, number=number, order=tuple(order),
+                     answer_key=recall.question_answer_key(found[1]))
     node = recall.phase_node(value, item.ref)
     if node is None:
         return None
-    course = publishing.published_course(value.course or publishing.course_id())
+    answer_key = node.phase
+    node = recall.phase_node(read, item.ref) or node
+    course_id = value.course or publishing.course_id()
+    course = (translations.localized_course(course_id, language) if language
+              else publishing.published_course(course_id))
     phases = tuple((p.id, p.title) for p in course.phases) if course else ()
     signals = {p.id: p.signals for p in course.phases} if course else {}
-    if node.phase not in dict(phases):
-        phases += ((node.phase, node.phase),)
-    return Shown(item, version, value.title, node=node, situation=recall.situation(node), phases=phases,
-                 signals=signals, answer_key=node.phase)
+    if answer_key not in dict(phases):
+        phases += ((answer_key, answer_key),)
+    return Shown(item, version, read.title, node=node, situation=recall.situation(node), phases=phases,
+                 signals=signals, answer_key=answer_key)
 
 
 # --- today's boost -------------------------------------------------------------------------------
@@ -303,7 +314,7 @@ def _early_count(user_id, start, end, limit):
     return len(db.session.scalars(_early_query(user_id, start, end).limit(limit)).all())
 
 
-def next_item(user, now=None):
+def next_item(user, now=None, language=None):
     """The next item of today's boost and its Shown, or (None, today) when the round is over.
     Due items first, the longest overdue first (items answered wrong are due soonest); an item
     whose question or node the content dropped is retired on the way."""
@@ -317,7 +328,7 @@ def next_item(user, now=None):
         queries.append(_early_query(user.id, start, end))
     for query in queries:
         for item in db.session.scalars(query.order_by(BoostItem.due, BoostItem.id).limit(ROUND * 4)):
-            shown = show(item)
+            shown = show(item, language=language)
             if shown is not None:
                 return shown, state
             item.retired_at = now
@@ -396,6 +407,6 @@ def own_answer(user, answer_id):
     return record
 
 
-def shown_for(record):
+def shown_for(record, language=None):
     """The item as the answer's version showed it (pinned), for its feedback page."""
-    return show(record.item, record.version_id, record.seq)
+    return show(record.item, record.version_id, record.seq, language)

@@ -120,3 +120,29 @@ def test_nobody_elses_items_or_answers(app, client, factory):
     assert client.get(done.headers["Location"]).status_code == 404
     assert client.get("/learn/boost").status_code == 200       # "Nothing to boost today"
     assert _count(app, BoostAnswer) == 1
+
+
+def test_a_french_reader_gets_the_item_in_french(app, client, factory):
+    publish_course(app)
+    person = factory.user()
+    met_a_check(app, person)
+    with app.app_context():
+        db.session.get(User, person.id).language = "fr"
+        db.session.commit()
+    login(client, person.email)
+    page = client.get("/learn/").get_data(as_text=True)
+    assert "Le rappel du jour" in page and "data-boost-due" in page
+    page = client.get("/learn/boost").get_data(as_text=True)
+    item, seq, version = _form(page)
+    with app.app_context():
+        from app.services import translations
+        shown = boosts.show(db.session.get(BoostItem, item))
+        french, language = translations.localized("module", shown.version, "fr")
+    assert language == "fr"
+    question = french.quiz[shown.number - 1]
+    from app.content.render import render_inline
+    assert render_inline(question.text) in page and question.text != shown.question.text
+    # graded on the source's numbers: the same right answer whatever the language
+    answered = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version,
+                                                                 "answer": _right(app, item)})
+    assert 'data-boost-answer="right"' in client.get(answered.headers["Location"]).get_data(as_text=True)
