@@ -26,7 +26,7 @@ from app.manage import bp
 from app.manage.forms import AssignForm, ChangeDueForm, CommentForm
 from app.security import audit
 from app.services import assignments as assignment_service
-from app.services import coaching, team_analytics, team_dashboard, team_exports
+from app.services import boost_reports, coaching, team_analytics, team_dashboard, team_exports
 from app.services import comments as comment_service
 from app.services import progress as progress_service
 from app.services.assignments import AssignmentError, NotInScope
@@ -71,7 +71,8 @@ def dashboard():
     page, outline, summary = team_dashboard.dashboard(team_ids, sort, descending, page_number, _per_page(),
                                                     today=_today())
     return render_template("manage/dashboard.html", teams=teams, team=team, page=page, outline=outline,
-                           summary=summary, sort=sort, descending=descending, today=_today())
+                           summary=summary, sort=sort, descending=descending, today=_today(),
+                           boosts_kept=boost_reports.kept_up([row.id for row in page.items]))
 
 
 # --- assignments --------------------------------------------------------------------------------
@@ -235,7 +236,13 @@ def analytics():
                            skills=team_analytics.skill_scores(team_ids, scenario),
                            scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
                            coaching=coaching.coaching_list(team_ids, scenario),
-                           coach_below=coaching.COACH_BELOW, coach_min=coaching.COACH_MIN_CHOICES)
+                           coach_below=coaching.COACH_BELOW, coach_min=coaching.COACH_MIN_CHOICES,
+                           **_retention(team_ids))
+
+
+def _retention(team_ids):
+    chart, rows = boost_reports.retention_chart(team_ids)
+    return {"retention_chart": chart, "retention_rows": rows, "retention_kept": boost_reports.KEPT}
 
 
 # --- one trainee ----------------------------------------------------------------------------------
@@ -257,7 +264,8 @@ def _trainee_page(person, form=None, refused=None, status=200):
                            titles={(k, s): t for k, s, t in assignment_service.assignable_targets()},
                            coaching=coaching.coaching_list({person.team_id}, trainee_id=person.id),
                            change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=_today(),
-                           refused=refused, undo=_undo_offer()), status
+                           refused=refused, undo=_undo_offer(),
+                           boosts_kept=boost_reports.kept_up([person.id])[person.id]), status
 
 
 def _attempt_page(found, form=None, editing=None, status=200):
