@@ -26,12 +26,11 @@ def create_app(config_class=None, **overrides):
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    from app import errors, formats, i18n, reading, security
+    from app import errors, formats, i18n, security
     from app.services import mail
     errors.register(app)
     formats.register(app)
     i18n.register(app)
-    reading.register(app)
     security.register(app)
     mail.register(app)         # after the request boundary's: a request's mails leave once it has answered
     if not app.testing:
@@ -154,6 +153,7 @@ def _register_extensions(app):
 def _register_blueprints(app):
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.certificates import bp as certificates_bp
     from app.author import bp as author_bp
     from app.learn import bp as learn_bp
     from app.manage import bp as manage_bp
@@ -165,6 +165,7 @@ def _register_blueprints(app):
     app.register_blueprint(author_bp, url_prefix="/author")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(certificates_bp)
 
 
 def _register_cli(app):

@@ -1,5 +1,4 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import csrf, db
@@ -31,7 +30,7 @@ def open_one(notification_id):
 def mark_all_read():
     if ActionForm().validate_on_submit():
         notifications.mark_all_read(current_user)
-        flash(_("Every notification is marked read."), "success")
+        flash("Every notification is marked read.", "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -41,7 +40,7 @@ def preferences():
     form = ActionForm()
     if form.validate_on_submit():
         notifications.save_preferences(current_user, set(request.form.getlist("mail")))
-        flash(_("Your mail preferences are saved."), "success")
+        flash("Your mail preferences are saved.", "success")
         return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form,
                            kinds=notifications.preferences(current_user))

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import formats
@@ -84,6 +85,7 @@ def stage_certificates(user, today=None):
     progress = progress_of(user.id)
     latest = _latest_certificates(user.id, course.id)
     role_plays = stages.role_plays_by_stage(course.id)
+    evidence = Evidence.of(user.id, course.id)
     out = []
     for stage in course.stages:
         status = StageCertificate(stage.id, stage.title, stage.certification, latest.get(stage.id), today)
@@ -96,9 +98,22 @@ def stage_certificates(user, today=None):
             stage_progress = next((s for s in progress.stages if s.id == stage.id), None) if progress else None
             status.requirements = _requirements(user, course.id, stage, stage_progress, outline,
                                                 sorted(slug for slug, _ in role_plays.get(stage.id, [])),
-                                                status.campaign, status.opens)
+                                                status.campaign, status.opens, evidence)
         out.append(status)
     return out
+
+
+def held(user, today=None):
+    """[StageCertificate] of the stages the trainee holds a certificate for (valid, expiring or
+    expired), from their certificates alone: one statement, for the dashboard. What a campaign
+    still asks for is on My progress (stage_certificates)."""
+    today = today or formats.today()
+    latest = {}
+    for cert in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)
+                                   .order_by(Certificate.campaign)):
+        latest[(cert.course_slug, cert.stage_id)] = cert
+    return [StageCertificate(c.stage_id, c.stage_title, None, c, today)
+            for c in sorted(latest.values(), key=lambda c: (c.issued_on, c.id))]
 
 
 def _latest_certificates(user_id, course_id):
@@ -108,11 +123,11 @@ def _latest_certificates(user_id, course_id):
     return {c.stage_id: c for c in rows}
 
 
-def _requirements(user, course_id, stage, stage_progress, outline, slugs, campaign, opens):
+def _requirements(user, course_id, stage, stage_progress, outline, slugs, campaign, opens, evidence):
     settings = stage.certification
     modules = list(stage_progress.modules) if stage_progress else []
     done = bool(modules) and all(m.complete for m in modules)
-    out = [Requirement("modules", "Every module of the stage complete", done,
+    out = [Requirement("modules", _("Every module of the stage complete"), done,
                        evidence={m.id: {"percent": m.quiz_best} for m in modules})]
     if campaign > 1:
         # Recertification: one role-play and one module's check, drawn once per campaign.
@@ -120,17 +135,18 @@ def _requirements(user, course_id, stage, stage_progress, outline, slugs, campai
         checked = [m.id for m in modules if m.has_quiz]
         module_id = rules.draw(checked, user.id, course_id, stage.id, campaign)
         if module_id:
-            passed = _check_pass(user.id, module_id, opens)
-            out.append(Requirement("check", f"Pass the knowledge check of “{outline.modules[module_id].title}”",
+            passed = evidence.check_pass(module_id, opens)
+            out.append(Requirement("check", _("Pass the knowledge check of “%(module)s”",
+                                                     module=outline.modules[module_id].title),
                                    passed is not None, module_id, passed))
-    passes = _challenge_passes(user.id, slugs, opens)
+    passes = evidence.challenge_passes(slugs, opens)
     for slug in slugs:
         title = outline.titles.get(("scenario", slug), slug)
-        out.append(Requirement("role-play", f"Pass “{title}” in challenge mode", slug in passes, slug,
+        out.append(Requirement("role-play", _("Pass “%(title)s” in challenge mode", title=title), slug in passes, slug,
                                passes.get(slug)))
     if settings.observed == "required":
-        seen = _observation_pass(user.id, course_id, stage.id, opens)
-        out.append(Requirement("observed", "A live role-play observed by your manager, passed on the rubric",
+        seen = evidence.observation_pass(stage.id, opens)
+        out.append(Requirement("observed", _("A live role-play observed by your manager, passed on the rubric"),
                                seen is not None, evidence=seen))
     return out
 
@@ -139,60 +155,58 @@ def _in_campaign(moment, opens):
     return moment is not None and rules.in_campaign(formats.local(moment).date(), opens)
 
 
-def _challenge_passes(user_id, slugs, opens):
-    """{slug: evidence} of the best challenge pass of each role-play in the campaign."""
-    if not slugs:
-        return {}
-    rows = db.session.execute(
-        select(ScenarioAttempt, ContentVersion.version)
-        .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
-        .where(ScenarioAttempt.user_id == user_id, ScenarioAttempt.scenario_slug.in_(slugs),
-               ScenarioAttempt.mode == "challenge", ScenarioAttempt.status == "finished",
-               ScenarioAttempt.passed.is_(True))).all()
-    best = {}
-    for attempt, version in rows:
-        if not _in_campaign(attempt.finished_at, opens):
-            continue
-        seen = best.get(attempt.scenario_slug)
-        if seen is None or (attempt.percent or 0) > seen["percent"]:
-            best[attempt.scenario_slug] = {"attempt": attempt.id, "percent": attempt.percent or 0,
-                                           "version": version, "version_id": attempt.version_id,
-                                           "finished_at": formats.iso(attempt.finished_at)}
-    return best
+@dataclass
+class Evidence:
+    """Every record of one trainee that can count toward a certificate, read in three
+    statements for all the stages at once: challenge passes, passed checks, passed observations."""
+    passes: list            # [(ScenarioAttempt, version number)]
+    checks: list            # [(QuizAttempt, version number)], best first
+    observed: list          # [ObservedRolePlay], newest first
 
+    @classmethod
+    def of(cls, user_id, course_id):
+        passes = db.session.execute(
+            select(ScenarioAttempt, ContentVersion.version)
+            .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
+            .where(ScenarioAttempt.user_id == user_id, ScenarioAttempt.mode == "challenge",
+                   ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_(True))).all()
+        checks = db.session.execute(
+            select(QuizAttempt, ContentVersion.version)
+            .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True))
+            .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)).all()
+        observed = db.session.scalars(select(ObservedRolePlay).where(
+            ObservedRolePlay.trainee_id == user_id, ObservedRolePlay.course_slug == course_id,
+            ObservedRolePlay.passed.is_(True))
+            .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())).all()
+        return cls(list(passes), list(checks), list(observed))
 
-def _check_pass(user_id, module_id, opens):
-    rows = db.session.execute(
-        select(QuizAttempt, ContentVersion.version).join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.module_slug == module_id, QuizAttempt.passed.is_(True))
-        .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)).all()
-    for attempt, version in rows:
-        if _in_campaign(attempt.created_at, opens):
-            return {"module": module_id, "attempt": attempt.id, "percent": attempt.percent, "version": version,
-                    "version_id": attempt.version_id}
-    return None
+    def challenge_passes(self, slugs, opens):
+        """{slug: evidence} of the best challenge pass of each role-play in the campaign."""
+        best = {}
+        for attempt, version in self.passes:
+            if attempt.scenario_slug not in slugs or not _in_campaign(attempt.finished_at, opens):
+                continue
+            seen = best.get(attempt.scenario_slug)
+            if seen is None or (attempt.percent or 0) > seen["percent"]:
+                best[attempt.scenario_slug] = {"attempt": attempt.id, "percent": attempt.percent or 0,
+                                               "version": version, "version_id": attempt.version_id,
+                                               "finished_at": formats.iso(attempt.finished_at)}
+        return best
 
+    def check_pass(self, module_id, opens):
+        for attempt, version in self.checks:
+            if attempt.module_slug == module_id and _in_campaign(attempt.created_at, opens):
+                return {"module": module_id, "attempt": attempt.id, "percent": attempt.percent,
+                        "version": version, "version_id": attempt.version_id}
+        return None
 
-def _observation_pass(user_id, course_id, stage_id, opens):
-    rows = db.session.scalars(select(ObservedRolePlay).where(
-        ObservedRolePlay.trainee_id == user_id, ObservedRolePlay.course_slug == course_id,
-        ObservedRolePlay.stage_id == stage_id, ObservedRolePlay.passed.is_(True))
-        .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())).all()
-    for seen in rows:
-        if rules.in_campaign(seen.observed_on, opens):
-            return {"observation": seen.id, "observed_on": seen.observed_on.isoformat(), "levels": seen.levels,
-                    "course_version_id": seen.course_version_id}
-    return None
-
-
-def _module_checks(user_id, module_ids):
-    """The best passed check of each module (its version), for a first certificate's record."""
-    out = {}
-    for module_id in module_ids:
-        found = _check_pass(user_id, module_id, None)
-        if found:
-            out[module_id] = found
-    return out
+    def observation_pass(self, stage_id, opens):
+        for seen in self.observed:
+            if seen.stage_id == stage_id and rules.in_campaign(seen.observed_on, opens):
+                return {"observation": seen.id, "observed_on": seen.observed_on.isoformat(), "levels": seen.levels,
+                        "course_version_id": seen.course_version_id}
+        return None
 
 
 # --- issuing --------------------------------------------------------------------------------------
@@ -204,12 +218,12 @@ def issue(user, stage_id, today=None):
     today = today or formats.today()
     status = next((s for s in stage_certificates(user, today) if s.stage_id == stage_id), None)
     if status is None:
-        raise Refused("There is no such stage in the course.")
+        raise Refused(_("There is no such stage in the course."))
     if status.campaign is None:
         return status.latest, False
     if not status.ready:
         missing = [r.label for r in status.requirements if not r.done]
-        raise Refused("Not yet: " + "; ".join(missing or ["the stage has nothing to certify yet"]) + ".")
+        raise Refused(_("Not yet: %(missing)s.", missing="; ".join(missing or [_("the stage has nothing to certify")])))
     course = load_outline().course
     versions = publishing.published("course", course.id)
     evidence = {"course_version_id": versions.id if versions else None, "course_version": versions.version if versions else None, "campaign": status.campaign,
@@ -225,7 +239,8 @@ def issue(user, stage_id, today=None):
         elif requirement.kind == "observed":
             evidence["observed"] = requirement.evidence
         elif requirement.kind == "modules" and status.campaign == 1:
-            evidence["checks"] = _module_checks(user.id, list(requirement.evidence))
+            found = Evidence.of(user.id, course.id)
+            evidence["checks"] = {m: c for m in requirement.evidence if (c := found.check_pass(m, None))}
             scores.extend(c["percent"] for c in evidence["checks"].values())
     issued = mail._insert_once(Certificate, dict(
         uuid=str(uuid.uuid4()), user_id=user.id, course_slug=course.id, stage_id=stage_id,

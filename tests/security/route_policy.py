@@ -30,6 +30,7 @@ POLICY = {
 
 # Each audience's routes are declared in its own file, next to the others' (see policy_*.py).
 from tests.security.policy_author import AUTHOR_POLICY  # noqa: E402
+from tests.security.policy_certificates import CERTIFICATES_POLICY  # noqa: E402
 from tests.security.policy_learn import LEARN_POLICY  # noqa: E402
 from tests.security.policy_manage import MANAGE_POLICY  # noqa: E402
 from tests.security.policy_notifications import NOTIFICATIONS_POLICY  # noqa: E402
@@ -38,6 +39,7 @@ POLICY.update(LEARN_POLICY)
 POLICY.update(MANAGE_POLICY)
 POLICY.update(AUTHOR_POLICY)
 POLICY.update(NOTIFICATIONS_POLICY)
+POLICY.update(CERTIFICATES_POLICY)
 
 
 def policy_for(endpoint):
