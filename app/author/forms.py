@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
@@ -12,6 +13,12 @@ class EditorForm(FlaskForm):
     source = TextAreaField("Markdown source", validators=[Length(max=1_000_000)])
     revision = HiddenField()
     base_version_id = HiddenField()
+
+
+class TranslationForm(FlaskForm):
+    """A translation's text and the live translation it was opened on (none: a first one)."""
+    source = TextAreaField(_l("Markdown source"), validators=[Length(max=1_000_000)])
+    base_id = HiddenField()
 
 
 class NewForm(FlaskForm):
