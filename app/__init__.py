@@ -26,11 +26,12 @@ def create_app(config_class=None, **overrides):
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    from app import errors, formats, i18n, security
+    from app import errors, formats, i18n, reading, security
     from app.services import mail
     errors.register(app)
     formats.register(app)
     i18n.register(app)
+    reading.register(app)
     security.register(app)
     mail.register(app)         # after the request boundary's: a request's mails leave once it has answered
     if not app.testing:

@@ -48,8 +48,10 @@ def migrated(database_url):
 
 
 def _empty_tables():
-    from app.services import publishing
+    from app.services import publishing, translations
     publishing.value_by_id.cache_clear()        # ids restart with the tables
+    translations.value_by_id.cache_clear()
+    translations.fits_version.cache_clear()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":

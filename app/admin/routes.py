@@ -1,6 +1,8 @@
 """Users, teams and the security log. Each view checks its form, calls one account service and
 commits; a refusal is shown beside the field it is about."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import bp
@@ -42,9 +44,9 @@ def create_user():
         except accounts.AccountError as error:
             show_error(form, error, "email")
         else:
-            flash(f"Account created for {user.name} ({user.email}).", "success")
+            flash(_("Account created for %(name)s (%(email)s).", name=user.name, email=user.email), "success")
             return redirect(url_for("admin.index"))
-    flash("The account was not created: see the form below.", "error")
+    flash(_("The account was not created: see the form below."), "error")
     return _index(form=form, status=400)
 
 
@@ -64,7 +66,7 @@ def edit_user(user_id):
             show_error(form, error, "email")
         else:
             demoted_myself = myself and not user.is_admin
-            flash(f"{user.name} is saved.", "success")
+            flash(_("%(name)s is saved.", name=user.name), "success")
             if demoted_myself:  # the role change ended this session too
                 return redirect(url_for("auth.login"))
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -80,7 +82,8 @@ def end_sessions(user_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     ended = accounts.end_all_sessions(user, by=current_user)
-    flash(f"{user.name} is logged out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "success")
+    flash(ngettext("%(name)s is logged out everywhere (%(num)d session ended).",
+                   "%(name)s is logged out everywhere (%(num)d sessions ended).", ended, name=user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -93,8 +96,8 @@ def _set_active(user_id, active):
     except accounts.AccountError as error:
         flash(str(error), "error")
     else:
-        flash(f"{user.name} can log in again." if active
-              else f"{user.name} is deactivated: their sessions have ended and they cannot log in.", "success")
+        flash(_("%(name)s can log in again.", name=user.name) if active
+              else _("%(name)s is deactivated: their sessions have ended and they cannot log in.", name=user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
@@ -118,9 +121,9 @@ def create_team():
         except accounts.AccountError as error:
             show_error(form, error, "name")
         else:
-            flash(f"Team {team.name} created.", "success")
+            flash(_("Team %(name)s created.", name=team.name), "success")
             return redirect(url_for("admin.index") + "#teams")
-    flash("The team was not created: see the form below.", "error")
+    flash(_("The team was not created: see the form below."), "error")
     return _index(team_form=form, status=400)
 
 
@@ -137,7 +140,8 @@ def edit_team(team_id):
         except accounts.AccountError as error:
             show_error(form, error, "manager_id")
         else:
-            flash(f"{team.name} is now managed by {manager.name if manager else 'no one'}.", "success")
+            flash(_("%(team)s is now managed by %(name)s.", team=team.name, name=manager.name) if manager
+                  else _("%(team)s is now managed by no one.", team=team.name), "success")
             return redirect(url_for("admin.edit_team", team_id=team.id))
     return render_template("admin/team.html", team=team, form=form), 400 if form.errors else 200
 

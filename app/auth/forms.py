@@ -25,21 +25,21 @@ class LanguageForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
-    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")])
-    submit = SubmitField("Change password")
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))])
+    submit = SubmitField(_l("Change password"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter the email address of your account."), Length(max=254)])
-    submit = SubmitField("Send me a link")
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter the email address of your account.")), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField("New password", validators=[DataRequired("Choose a new password."), Length(max=1024)])
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired("Repeat the new password."),
-                                        EqualTo("new_password", "The two passwords differ.")])
-    submit = SubmitField("Set my new password")
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password.")), Length(max=1024)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(_l("Repeat the new password.")),
+                                        EqualTo("new_password", _l("The two passwords differ."))])
+    submit = SubmitField(_l("Set my new password"))

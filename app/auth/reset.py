@@ -1,7 +1,17 @@
 """A forgotten password: /forgot-password sends a link, /reset-password/<token> sets the new
 password and logs in; an admin can send the link from a user's page. Every step is in the
 security log."""
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from limits import parse
 
@@ -61,7 +71,7 @@ def reset_password(token):
             session.clear()       # a fresh session, as at login
             sessions.open_session(user, client_address(), request.user_agent.string, limits=session_limits())
             login_user(user)
-            flash("Your password is changed and you are logged in. Every other session has ended.", "success")
+            flash(_("Your password is changed and you are logged in. Every other session has ended."), "success")
             from app.auth.routes import home_for
             return redirect(home_for(user))
     return render_template("auth/reset_password.html", form=form, user=user)
@@ -80,5 +90,5 @@ def admin_send_reset(user_id):
         flash(str(error), "error")
     else:
         audit("password-reset-sent-by-admin", user=user, email=user.email)
-        flash(f"A password-reset link is on its way to {user.email}.", "success")
+        flash(_("A password-reset link is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -111,7 +111,7 @@ def account():
             show_error(form, error, "new_password")
         else:
             guessing.give_back(current_user.email)
-            flash("Your password is changed. Other devices have been logged out.", "success")
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(form, everywhere, language)
 
@@ -147,7 +147,7 @@ def end_session(session_id):
         _forget_user()
         flash(_("You are logged out."), "info")
         return redirect(url_for("auth.login"))
-    flash("That session has ended: the device it was on is logged out.", "success")
+    flash(_("That session has ended: the device it was on is logged out."), "success")
     return redirect(url_for("auth.account"))
 
 

@@ -1,5 +1,16 @@
 """The trainer studio: write, check, see, try and publish courses, modules and scenarios."""
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.author import bp
@@ -46,10 +57,10 @@ def new():
         except authoring.AuthoringError as error:
             show_error(form, error, "slug")
         else:
-            flash(f"Started {form.kind.data} `{form.slug.data}` from the template. Save or publish when ready.",
+            flash(_("Started %(kind)s `%(slug)s` from the template. Save or publish when ready.", kind=form.kind.data, slug=form.slug.data),
                   "success")
             return redirect(url_for("author.edit", kind=form.kind.data, slug=form.slug.data.strip()))
-    flash("No draft was started: see the form below.", "error")
+    flash(_("No draft was started: see the form below."), "error")
     return _index(form, 400)
 
 
@@ -60,7 +71,7 @@ def upload():
         abort(400)
     file = request.files.get("file")
     if file is None or not file.filename:
-        flash("Choose a .md file to upload.", "error")
+        flash(_("Choose a .md file to upload."), "error")
         return redirect(url_for("author.index"))
     try:
         result, findings = authoring.upload(form.kind.data, file.filename, file.read(), current_user)
@@ -71,11 +82,11 @@ def upload():
                                refused=authoring.UploadRefused(str(refused), refused.findings, file.filename)), 422
     v = result.version
     if result.created:
-        flash(f"Published {v.kind} `{v.slug}` as version {v.version}.", "success")
+        flash(_("Published %(kind)s `%(slug)s` as version %(version)s.", kind=v.kind, slug=v.slug, version=v.version), "success")
     elif result.moved:
-        flash(f"That text is version {v.version} of `{v.slug}`; it is published again.", "success")
+        flash(_("That text is version %(version)s of `%(slug)s`; it is published again.", version=v.version, slug=v.slug), "success")
     else:
-        flash(f"Nothing changed: that text is already the published version {v.version}.", "success")
+        flash(_("Nothing changed: that text is already the published version %(version)s.", version=v.version), "success")
     return redirect(url_for("author.versions", kind=v.kind, slug=v.slug))
 
 
@@ -84,7 +95,7 @@ def lint():
     kind = request.form.get("kind", "scenario")
     if kind not in authoring.KINDS:
         return jsonify(error="Unknown kind", message="kind must be scenario, module or course"), 400
-    _, findings = authoring.lint_text(kind, request.form.get("source", ""), request.form.get("slug"))
+    _value, findings = authoring.lint_text(kind, request.form.get("source", ""), request.form.get("slug"))
     return jsonify(findings=authoring.findings_json(findings),
                    errors=sum(1 for f in findings if f.is_error))
 
@@ -94,7 +105,7 @@ def preview():
     kind = request.form.get("kind", "scenario")
     if kind not in authoring.KINDS:
         return jsonify(error="Unknown kind", message="kind must be scenario, module or course"), 400
-    value, _ = authoring.lint_text(kind, request.form.get("source", ""), request.form.get("slug"))
+    value, _findings = authoring.lint_text(kind, request.form.get("source", ""), request.form.get("slug"))
     html = render_template("author/_preview.html", kind=kind, value=value)
     return Response(html, mimetype="text/html")
 
@@ -121,14 +132,14 @@ def edit(kind, slug):
         if action == "save":
             draft = authoring.save_draft(kind, slug, source, form.revision.data, current_user,
                                          base_version_id=editing.base_version_id)
-            flash(f"Draft saved (revision {draft.revision}).", "success")
+            flash(_("Draft saved (revision %(revision)s).", revision=draft.revision), "success")
             return redirect(url_for("author.edit", kind=kind, slug=slug))
         if action == "publish":
             result = authoring.publish(kind, slug, source, form.revision.data, form.base_version_id.data,
                                        current_user)
             v = result.version
-            flash(f"Published version {v.version}. Trainees who are mid-way stay on their version."
-                  if result.created else f"Version {v.version} is published.", "success")
+            flash(_("Published version %(version)s. Trainees who are mid-way stay on their version.", version=v.version)
+                  if result.created else _("Version %(version)s is published.", version=v.version), "success")
             return redirect(url_for("author.edit", kind=kind, slug=slug))
     except authoring.DraftConflict as conflict:
         form.source.data = source
@@ -137,7 +148,7 @@ def edit(kind, slug):
         return _editor(kind, slug, form, editing, conflict=conflict, status=409)
     except PublishRefused as refused:
         form.source.data = source
-        flash("Not published: fix the errors below first. Your text is still here (not saved).", "error")
+        flash(_("Not published: fix the errors below first. Your text is still here (not saved)."), "error")
         return _editor(kind, slug, form, editing, status=422)
     except authoring.AuthoringError as error:
         flash(str(error), "error")
@@ -217,12 +228,12 @@ def republish(kind, slug, number):
     try:
         result = authoring.republish(kind, slug, number, current_user)
     except PublishRefused as refused:
-        flash(f"Version {number} no longer passes lint against the current course: "
+        flash(_("Version %(version)s no longer passes lint against the current course:", version=number) + " "
               + "; ".join(f"line {f.line}: {f.code} {f.message}" for f in refused.findings[:5]), "error")
         return redirect(url_for("author.versions", kind=kind, slug=slug))
     if result is None:
         abort(404)
-    flash(f"Version {number} is published again. Attempts in progress stay on their version.", "success")
+    flash(_("Version %(version)s is published again. Attempts in progress stay on their version.", version=number), "success")
     return redirect(url_for("author.versions", kind=kind, slug=slug))
 
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from . import expr as expressions
 from . import sheet as sheets
+from . import signals as signal_picking
 from .model import Choice, Node, Scenario
 from .numbers import FigureError
 
@@ -41,6 +42,10 @@ class ChoiceNotOffered(EngineError):
 
 class AttemptFinished(EngineError):
     """The attempt reached an ending; it takes no more steps."""
+
+
+class NothingPicked(EngineError):
+    """A signal-picking node was submitted with no observation ticked."""
 
 
 class ContentError(EngineError):
@@ -80,8 +85,10 @@ class StepOutcome:
     percent: int | None = None
     passed: bool | None = None
     walkaway_breached: bool | None = None
-    kind: str = "choice"               # "choice", "continue" or "sheet"
+    kind: str = "choice"               # "choice", "continue", "sheet" or "signals"
     figures: list[dict[str, Any]] = field(default_factory=list)   # a sheet's, graded (sheet_outcome)
+    picks: list[int] | None = None       # a signal-picking step: the 0-based items ticked
+    verdicts: list[str] | None = None    # and the verdict on each item, in source order (signals.grade)
 
     def to_json(self) -> dict[str, Any]:
         # Shallow copies of the flat dicts: asdict() deep-copies recursively, on every step.
@@ -240,7 +247,7 @@ def offered_choices(scenario: Scenario, state: dict[str, Any]) -> list[tuple[int
     if state.get("finished"):
         return []
     node = current_node(scenario, state)
-    if node.is_ending or node.gotos:
+    if node.is_ending or node.gotos or node.signals:      # a signals node's readings are not clicked
         return []
     used = set(state["used_once"])
     known = None
@@ -264,11 +271,45 @@ def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple
     offered = offered_choices(scenario, state)
     if needs_continue(scenario, state):
         raise ChoiceNotOffered(f"node `{node.id}` waits for Continue, not a choice")
+    if node.signals:
+        raise ChoiceNotOffered(f"node `{node.id}` asks for signals to be picked, not a choice")
     if not isinstance(choice_number, int) or isinstance(choice_number, bool) \
             or not 1 <= choice_number <= len(offered):
         raise ChoiceNotOffered(f"choice {choice_number!r} is not offered at `{node.id}` "
                                f"({len(offered)} shown)")
     index, choice = offered[choice_number - 1]
+    return _take(scenario, state, node, index, choice_number)
+
+
+def pick_signals(scenario: Scenario, state: dict[str, Any], picks) -> tuple[dict[str, Any], StepOutcome]:
+    """Tick observations of a signal-picking node (0-based item indices, in source order): each
+    is graded (signals.grade), and the first reading whose `if` holds, with `spotted`, `missed`
+    and `mistaken` readable, is taken as a choice would be. The given state is not modified."""
+    if state.get("finished") or is_ending(scenario, state):
+        raise AttemptFinished("this attempt has ended")
+    node = current_node(scenario, state)
+    if not node.signals or node.gotos:
+        raise ChoiceNotOffered(f"node `{node.id}` offers no signals to pick")
+    picks = sorted(set(picks))
+    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(node.signals) for i in picks):
+        raise ChoiceNotOffered(f"items {picks!r} are not all among the {len(node.signals)} of `{node.id}`")
+    if not picks:
+        raise NothingPicked(f"no signal picked at `{node.id}`")
+    verdicts = signal_picking.grade(node, picks)
+    known = {**values(scenario, state), **signal_picking.counts(verdicts)}
+    try:
+        index = signal_picking.reading(node, lambda source: holds(source, scenario, state, known))
+    except signal_picking.NoReading as exc:
+        raise ContentError(str(exc)) from None
+    new, outcome = _take(scenario, state, node, index, None)
+    return new, replace(outcome, kind="signals", picks=picks, verdicts=verdicts, phase=node.reading,
+                         phase_correct=signal_picking.is_well_read(outcome.rating) if node.reading else None)
+
+
+def _take(scenario: Scenario, state: dict[str, Any], node: Node, index: int,
+          choice_number: int | None) -> tuple[dict[str, Any], StepOutcome]:
+    """Apply the node's `index`-th choice (a reading, on a signals node) to a copy of the state."""
+    choice = node.choices[index]
     new = _copy(state)
     e = choice.effects
     deltas: dict[str, float] = {}

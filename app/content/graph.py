@@ -28,8 +28,10 @@ def graph_data(scenario: Scenario) -> dict[str, Any]:
                           "kind": "goto"})
         if not node.gotos:
             for c in node.choices:
-                links.append({"source": node.id, "target": c.target, "label": c.label,
-                              "kind": "choice"})
+                # a signal-picking node's readings are taken by how well the rep read: say when
+                label = f"{c.label} (if {c.effects.condition})" if node.signals and c.effects.condition else c.label
+                links.append({"source": node.id, "target": c.target, "label": label,
+                              "kind": "reading" if node.signals else "choice"})
     return {"start": scenario.start, "nodes": nodes, "edges": links}
 
 
@@ -59,6 +61,8 @@ def mermaid(scenario: Scenario) -> str:
             shape = f'{{"{label}"}}'
         elif n["kind"] == "phase":
             shape = f'[/"{label}"/]'
+        elif n["kind"] == "signals":
+            shape = f'[["{label}"]]'
         else:
             shape = f'["{label}"]'
         lines.append(f"    {key}{shape}")

@@ -30,12 +30,13 @@ class Replayed:
     seq: int
     node: str
     state: dict[str, Any]      # before the step
-    offered: list              # [(0-based index, Choice)] shown then; [] on a Continue
+    offered: list              # [(0-based index, Choice)] shown then; [] on a Continue or a signal pick
 
 
 def replay(scenario: Scenario, steps: Iterable[Any]) -> list[Replayed]:
     """Replay recorded steps (objects with .seq, .node and .choice, the 0-based index in the
-    node, None for Continue) from the start. Stops, without raising, where the record and the
+    node, None for Continue; on a signal-picking node .effects["picks"], the items ticked)
+    from the start. Stops, without raising, where the record and the
     content part ways (a step on another node, a choice no longer offered)."""
     out: list[Replayed] = []
     try:
@@ -51,6 +52,15 @@ def replay(scenario: Scenario, steps: Iterable[Any]) -> list[Replayed]:
             if recorded.choice is None:
                 out.append(Replayed(recorded.seq, recorded.node, state, []))
                 state, _ = engine.continue_(scenario, state)
+                continue
+            node = scenario.node(recorded.node)
+            if node is not None and node.signals:       # the items ticked are in the step's effects
+                picks = (getattr(recorded, "effects", None) or {}).get("picks") or []
+                new, outcome = engine.pick_signals(scenario, state, picks)
+                if outcome.choice_index != recorded.choice:
+                    break
+                out.append(Replayed(recorded.seq, recorded.node, state, []))
+                state = new
                 continue
             offered = engine.offered_choices(scenario, state)
             number = next((n for n, (i, _c) in enumerate(offered, 1) if i == recorded.choice), None)

@@ -1,6 +1,7 @@
 """Words people read for the content's internal names: a skill tag (`pao`) becomes "Choosing the
-next action (PAO)", a node id (`call-yannick`) the opening words of what the trainee read there.
-Reports show these, never the ids (the ids stay in links and exports)."""
+next action (PAO)", a node id (`call-yannick`) the opening words of what the trainee read there,
+a score, concession or counterpart id (`credibilite`) its label in the scenario's language
+("Crédibilité"). Reports show these, never the ids (the ids stay in links and exports)."""
 import re
 
 from app.content.model import Course, Node
@@ -34,6 +35,17 @@ def skill_title(tag: str | None) -> str:
     if known:
         return known
     words = re.sub(r"[-_]+", " ", tag).strip()
+    return words[:1].upper() + words[1:]
+
+
+def name_label(scenario, name: str) -> str:
+    """A score, concession or counterpart id as the ledger, the debrief, the charts and the
+    managers show it: the scenario's own `labels:` (in the language it is written in, accents
+    and all), else the id in words (`walk_away` -> "Walk away")."""
+    own = getattr(scenario, "labels", None) or {}
+    if name in own:
+        return own[name]
+    words = re.sub(r"[-_]+", " ", name or "").strip()
     return words[:1].upper() + words[1:]
 
 

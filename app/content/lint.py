@@ -12,6 +12,7 @@ from typing import Iterable, Mapping
 from . import engine
 from . import expr as expressions
 from . import sheet as sheets
+from . import signals as signal_picking
 from .model import Course, Finding, Module, Scenario, sort_findings
 from .parse import ID_RE, parse_course, parse_module, parse_scenario
 
@@ -45,6 +46,12 @@ class Vocabulary:
         for name in scenario.negotiation.concessions:
             for function in expressions.MOVE_FUNCTIONS:
                 self.types[f"{function}({name})"] = "bool"
+
+    def with_counts(self) -> Vocabulary:
+        """The names a reading's `if` reads on a signal-picking node: the pick's counts too."""
+        other = object.__new__(Vocabulary)
+        other.types = {**self.types, **{name: "number" for name in signal_picking.COUNTS}}
+        return other
 
     def check(self, source: str, report: _Report, line: int, what: str, reads: set[str]) -> None:
         """E-EXPR or E-NAME for one expression; the names it reads are added to `reads`."""
@@ -162,8 +169,11 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
             if len(keys) != 1:
                 report.add(node.line, "E-PHASEKEY",
                            f"phase node `{node.id}` needs exactly one choice with `claims: {node.phase}`, has {len(keys)}")
+        signal_picking.lint_node(node, course, [d.name for d in scenario.scores] +
+                                 [v.name for v in scenario.variables], report.add)
         for choice in node.choices:
-            _lint_choice(scenario, choice, vocab, report, reads, changed, phases, actions)
+            _lint_choice(scenario, choice, vocab.with_counts() if node.signals else vocab,
+                         report, reads, changed, phases, actions)
         for text in [node.narrative, *node.sections.values()]:
             reads.update(INTERPOLATION_RE.findall(text))
     reads.update(INTERPOLATION_RE.findall(scenario.briefing))

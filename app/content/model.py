@@ -226,6 +226,17 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class SignalItem:
+    """One observation of a signal-picking node (content/signals.py): what the prospect said or
+    did, whether it supports the node's reading, and why."""
+    text: str                        # Markdown (inline)
+    right: bool                      # `signal: right`; False for `signal: distractor`
+    feedback: str                    # Markdown
+    line: int
+    phase_signal: str | None = None  # `phase-signal: PHASE/N`: the N-th signal of a course phase
+
+
+@dataclass(frozen=True)
 class Goto:
     target: str
     condition: str | None            # source of the expression, None when unconditional
@@ -280,6 +291,10 @@ class Node:
     choices: tuple[Choice, ...]
     headline: str | None = None      # an ending's own headline (`headline:`), else words.outcome_words
     sheet: Sheet | None = None       # a preparation sheet (content/sheet.py); its gotos are sheet.routes
+    # A signal-picking node (content/signals.py): the observations to pick from. Its choices
+    # are then its readings, taken by the engine from how well the rep read, never clicked.
+    signals: tuple[SignalItem, ...] = ()
+    reading: str | None = None       # `signals: PHASE-ID`: the phase the right signals point to
 
     @property
     def is_ending(self) -> bool:
@@ -297,6 +312,8 @@ class Node:
             return "sheet"
         if self.gotos:
             return "goto"
+        if self.signals:
+            return "signals"
         if self.phase:
             return "phase"
         return "choice"
@@ -304,7 +321,8 @@ class Node:
 
 @dataclass(frozen=True)
 class ScriptedTest:
-    choose: tuple[int | dict[str, Any], ...]     # a choice number, or a sheet's figures
+    # a choice number, a sheet's figures, or the item numbers picked on a signals node
+    choose: tuple[int | dict[str, Any] | tuple[int, ...], ...]
     expect: dict[str, Any]
     line: int
 

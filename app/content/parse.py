@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from . import certification
 from . import expr as expressions
 from . import sheet as sheets
+from . import signals as signal_picking
 from .frontmatter import SourceText, split
 from .markdown import parse_tokens
 from .model import (Answer, Choice, Course, Effects, Finding, Goto, Module, Negotiation, Node,
@@ -630,14 +631,16 @@ def _tests(meta: Meta) -> tuple[ScriptedTest, ...]:
             continue
         choose = item.get("choose", [])
         expect = item.get("expect", {})
-        if not isinstance(choose, list) or not all(_choose_entry(c) for c in choose):
+        if not isinstance(choose, list) or not all(_choose_entry(c) or _item_numbers(c) for c in choose):
             meta.source.problem(line, "`choose` must be a list of choice numbers from 1 "
-                                      "(or `{field: figure, ...}` on a sheet)")
+                                      "(or `{field: figure, ...}` on a sheet, the list of item numbers "
+                                      "picked, like `[1, 3]`, on a signal-picking node)")
             continue
         if not isinstance(expect, dict) or not expect:
             meta.source.problem(line, "`expect` must be a mapping such as `{node: end-win}`")
             continue
-        out.append(ScriptedTest(tuple(choose), {str(k): v for k, v in expect.items()}, line))
+        out.append(ScriptedTest(tuple(tuple(c) if isinstance(c, list) else c for c in choose),
+                                {str(k): v for k, v in expect.items()}, line))
     return tuple(out)
 
 
@@ -649,12 +652,16 @@ def _choose_entry(entry: Any) -> bool:
     return isinstance(entry, int) and not isinstance(entry, bool) and entry >= 1
 
 
+def _item_numbers(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(_choose_entry(v) and not isinstance(v, dict) for v in value)
+
+
 # --- nodes --------------------------------------------------------------------------------
 
 _DELTA_RE = re.compile(r"^([a-z][a-z0-9_]*)\s*([+-])\s*(\d+(?:\.\d+)?)$")
 _SET_RE = re.compile(r"^set\s+(\S+)\s*=\s*(.+)$")
 _TRADE_RE = re.compile(r"^(give|get)\s+(\S+)(?:\s+(-?\d+(?:\.\d+)?))?$")
-_TAG_RE = re.compile(r"^(rating|pao|claims|skill|phase|end|goto|headline)\s*:\s*(.*)$")
+_TAG_RE = re.compile(r"^(rating|pao|claims|skill|phase|end|goto|headline|signals)\s*:\s*(.*)$")
 _GOTO_RE = re.compile(r"^(\S+)(?:\s+if\s+(.+))?$")
 
 
@@ -673,7 +680,7 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
         else:
             own.append(b)
     own_end = sections[0][0].start if sections else end
-    skill = phase = outcome = headline = None
+    skill = phase = outcome = headline = reading = None
     gotos: list[Goto] = []
     skip: set[int] = set()
     if own and _is_directive_paragraph(own[0]):
@@ -696,6 +703,8 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
                 outcome = value
             elif key == "headline":
                 headline = value.strip('"').strip() or None
+            elif key == "signals":
+                reading = value or None
             elif key == "goto":
                 g = _GOTO_RE.match(value)
                 if not g:
@@ -705,6 +714,7 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
             else:
                 body.source.problem(line, f"node `{node_id}`: `{key}:` belongs on a choice, not a node", "E-NAME")
     choices, fields = [], []
+    observations = []
     for b in own:
         if b.first.type not in ("bullet_list_open", "ordered_list_open"):
             continue
@@ -717,8 +727,12 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
                 skip.update(range(item_map[0], item_map[1]))
                 continue
             choice = _choice(body, item)
+            observation = None if choice is not None else _observation(body, item)
             if choice is not None:
                 choices.append(choice)
+            elif observation is not None:
+                observations.append(observation)
+            if choice is not None or observation is not None:
                 item_map = item[0].map or [0, 0]
                 skip.update(range(item_map[0], item_map[1]))
     narrative = body.text(heading.end, own_end, skip)
@@ -733,7 +747,15 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
     if fields:                   # a sheet's gotos are followed once it is submitted
         sheet, gotos = Sheet(tuple(fields), tuple(gotos), line), []
     return Node(node_id, line, skill, phase, outcome, tuple(gotos), narrative, named, tuple(choices), headline,
-                sheet)
+                sheet, tuple(observations), reading)
+
+
+def _observation(body: Body, item: list[Token]):
+    """A list item marked `signal: right` or `signal: distractor` (content/signals.py)."""
+    if len(item) < 3 or item[1].type != "paragraph_open":
+        return None
+    line = body.file_line(item[0].map[0] if item[0].map else 0)
+    return signal_picking.read_item(item[2].content, _feedback(body, item), line, body.source.problem)
 
 
 def _is_directive_paragraph(block: Block) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 from . import engine
 from . import expr as expressions
 from . import sheet as sheets
+from . import signals as signal_picking
 from .model import Node, Scenario
 
 MAX_STEPS = 200             # the longest path a play-test accepts
@@ -198,6 +199,8 @@ def successors(comp: _Compiled, state: tuple, node: Node, visit=None) -> list[tu
     if node.gotos:                             # a goto node with text: Continue
         return [(None, _settle(comp, (_goto(comp, state, node),) + state[1:], visit), ())]
     known = comp.known(state)
+    if node.signals:
+        return _signal_moves(comp, state, node, known)
     out = []
     for i, choice in enumerate(node.choices):
         if choice.effects.once and f"{node.id}/{i}" in state[4]:
@@ -206,6 +209,26 @@ def successors(comp: _Compiled, state: tuple, node: Node, visit=None) -> list[tu
             continue
         nxt, loose = comp.apply(state, node, i)
         out.append((i, _settle(comp, nxt, visit), loose))
+    return out
+
+
+def _signal_moves(comp: _Compiled, state: tuple, node: Node, known: dict[str, Any]) -> list:
+    """A signal-picking node: every pick the rep can submit (each non-empty subset of at most
+    signals.MAX_ITEMS observations), reduced to the readings they lead to; a reading's effects
+    do not depend on the pick, so one move per reading taken covers them all."""
+    taken: list[int] = []
+    for pick in signal_picking.subsets(node):
+        counts = signal_picking.counts(signal_picking.grade(node, pick))
+        try:
+            index = signal_picking.reading(node, lambda source, n=counts: comp.holds(source, {**known, **n}))
+        except signal_picking.NoReading as exc:
+            raise engine.ContentError(f"{exc} (picking items {', '.join(str(i + 1) for i in pick)})") from None
+        if index not in taken:
+            taken.append(index)
+    out = []
+    for i in sorted(taken):
+        nxt, loose = comp.apply(state, node, i)
+        out.append((i, _settle(comp, nxt), loose))
     return out
 
 
@@ -531,8 +554,12 @@ class Game:
         return bool(self.state.get("finished"))
 
 
-def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS) -> Game:
-    """Play from start, `pick(offered) -> position in offered` at each node."""
+def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS, pick_items=None) -> Game:
+    """Play from start, `pick(offered) -> position in offered` at each node, and at a
+    signal-picking node `pick_items(node) -> 0-based items ticked` (by default the right
+    signals for best_pick, the wrong ones for lowest_pick)."""
+    if pick_items is None:
+        pick_items = signal_picking.wrong_items if pick is lowest_pick else signal_picking.right_items
     try:
         state = engine.start_state(scenario)
     except engine.EngineError as exc:
@@ -546,6 +573,10 @@ def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS) -> Game:
                 state, _ = engine.continue_(scenario, state)
                 continue
             node = engine.current_node(scenario, state)
+            if node.signals:
+                state, outcome = engine.pick_signals(scenario, state, pick_items(node))
+                path.append((node.id, outcome.choice_index))
+                continue
             if node.sheet is not None:
                 state, _ = engine.submit_sheet(scenario, state, pick_figures(node, pick))
                 continue
@@ -608,10 +639,7 @@ def scripted(scenario: Scenario) -> list[str]:
             for n in test.choose:
                 while engine.needs_continue(scenario, state):
                     state, _ = engine.continue_(scenario, state)
-                if isinstance(n, dict):
-                    state, _ = engine.submit_sheet(scenario, state, n)
-                else:
-                    state, _ = engine.step(scenario, state, n)
+                state = _scripted_move(scenario, state, n)
             while engine.needs_continue(scenario, state):
                 state, _ = engine.continue_(scenario, state)
         except engine.EngineError as exc:
@@ -619,6 +647,23 @@ def scripted(scenario: Scenario) -> list[str]:
             continue
         failures += [f"{where}: {p}" for p in _expectations(scenario, state, test.expect)]
     return failures
+
+
+def _scripted_move(scenario: Scenario, state: dict[str, Any], entry) -> dict[str, Any]:
+    """One entry of `choose`: a choice number, a sheet's figures, or at a signal-picking node
+    the list of item numbers (1-based, in source order) ticked."""
+    node = engine.current_node(scenario, state)
+    if node.signals and not state.get("finished"):
+        if not isinstance(entry, tuple):
+            raise engine.ChoiceNotOffered(f"`{node.id}` asks for signals: give the item numbers picked, "
+                                          f"like [1, 3], not {entry}")
+        return engine.pick_signals(scenario, state, [n - 1 for n in entry])[0]
+    if isinstance(entry, tuple):
+        raise engine.ChoiceNotOffered(f"`{node.id}` is not a signal-picking node: give a choice number, "
+                                      f"not {list(entry)}")
+    if isinstance(entry, dict):
+        return engine.submit_sheet(scenario, state, entry)[0]
+    return engine.step(scenario, state, entry)[0]
 
 
 def _expectations(scenario: Scenario, state: dict[str, Any], expect: dict[str, Any]) -> list[str]:
@@ -658,7 +703,8 @@ def randomtest(scenario: Scenario, games: int, seed: int = 0) -> RandomReport:
     rng = random.Random(seed)
     report = RandomReport(games, seed)
     for _ in range(games):
-        game = play(scenario, lambda offered: rng.randrange(len(offered)))
+        game = play(scenario, lambda offered: rng.randrange(len(offered)),
+                    pick_items=lambda node: signal_picking.random_items(node, rng))
         for node, index in game.path:
             report.node_visits[node] += 1
             report.choice_visits[(node, index + 1)] += 1

@@ -147,6 +147,11 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
               (t_node.skill, t_node.phase, t_node.end, t_node.gotos and [(g.target, g.condition) for g in t_node.gotos]))
         _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s `###` sections (Debrief, Coach notes)",
               sorted(s_node.sections), sorted(t_node.sections))
+        _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s signals (`signal:`, `phase-signal:`, in order)",
+              (s_node.reading, [(i.right, i.phase_signal) for i in s_node.signals]),
+              (t_node.reading, [(i.right, i.phase_signal) for i in t_node.signals]))
+        _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s preparation sheet (fields, units, ranges, routes)",
+              _sheet(s_node.sheet), _sheet(t_node.sheet))
         if not _same(report, t_node.line, "E-SAMECHOICES", f"the number of choices of node `{t_node.id}`",
                      len(s_node.choices), len(t_node.choices)):
             continue
@@ -154,14 +159,26 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             where = f"choice {number} of node `{t_node.id}`"
             if _same(report, t_choice.line, "E-SAMECHOICES", f"the link of {where}",
                      f"#{s_choice.target}", f"#{t_choice.target}"):
-                _same(report, t_choice.line, "E-SAMECHOICES", f"the code spans of {where} (effects, condition, rating)",
-                      _effects(s_choice.effects), _effects(t_choice.effects))
+                theirs, ours = _effects(s_choice.effects), _effects(t_choice.effects)
+                for name in [k for k in dict.fromkeys([*theirs, *ours]) if theirs.get(k) != ours.get(k)]:
+                    _same(report, t_choice.line, "E-SAMECHOICES", f"`{name}` in the code spans of {where}",
+                          theirs.get(name), ours.get(name))
+
+
+def _sheet(sheet) -> object:
+    """A preparation sheet without its words: what the engine reads of it."""
+    if sheet is None:
+        return None
+    return ([(f.name, f.unit, f.min, f.max, f.walkaway, [(r.lo, r.hi, _effects(r.effects)) for r in f.ranges])
+             for f in sheet.fields], [(g.target, g.condition) for g in sheet.routes])
 
 
 def _effects(effects) -> dict:
-    """An Effects as a dict without the defaults, so a difference names only what differs."""
-    import dataclasses
-    return {k: v for k, v in dataclasses.asdict(effects).items() if v not in ((), None, False)}
+    """An Effects as its code spans' parts, so a difference names only what differs."""
+    return {"scores": effects.scores, "set": effects.sets, "give": [(t.name, t.amount) for t in effects.gives],
+            "get": [(t.name, t.amount) for t in effects.gets], "unilateral": effects.unilateral,
+            "once": effects.once, "if": effects.condition, "rating": effects.rating, "pao": effects.pao,
+            "claims": effects.claims}
 
 
 def _module(src: Module, tr: Module, report: _Report) -> None:

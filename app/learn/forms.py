@@ -1,10 +1,10 @@
 """Forms of the trainee's pages. Every POST carries a CSRF token (Flask-WTF)."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
-
-from markupsafe import Markup
 
 from app.content import quiz
 from app.content.render import render_inline
@@ -65,9 +65,9 @@ def quiz_form_for(module, asked, formdata=None):
         choices = [(str(i), Markup(render_inline(question.answers[i - 1].text))) for i in item.order]
         label = Markup(render_inline(question.text))
         if quiz.several(question):
-            field = CheckboxesField(label, choices=choices, validators=[Answered("Choose at least one answer.")])
+            field = CheckboxesField(label, choices=choices, validators=[Answered(_l("Choose at least one answer."))])
         else:
-            field = RadioField(label, choices=choices, validators=[Answered("Choose an answer.")])
+            field = RadioField(label, choices=choices, validators=[Answered(_l("Choose an answer."))])
         setattr(QuizForm, f"q{item.number}", field)
     form = QuizForm(formdata=formdata) if formdata is not None else QuizForm()
     form.question_fields = [(position, module.quiz[item.number - 1], form[f"q{item.number}"],

@@ -5,6 +5,7 @@ commits), except a scenario step, the page trainees use most: it answers with it
 and that page's address in one round trip (see step()). Author text is always rendered through
 the content core's sanitizing renderer (`md`, `md_inline`)."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -14,8 +15,9 @@ from app.content.render import render_inline, render_interpolated, render_markdo
 from app.forms import ActionForm
 from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for
+from app.reading import reader_language
 from app.security import audit, seal, unseal
-from app.services import boosts, certification, charts, learning, publishing, stages
+from app.services import boosts, certification, charts, learning, publishing, stages, translations
 from app.services import comments as comment_service
 
 
@@ -23,7 +25,6 @@ from app.services import comments as comment_service
 def _helpers():
     return {"md": lambda text: Markup(render_markdown(text or "")),
             "md_inline": lambda text: Markup(render_inline(text or "")),
-            "dim_label": lambda name: name.replace("_", " ").capitalize(),
             "num": lambda v: engine.show(round(v, 1)) if isinstance(v, float) else engine.show(v)}
 
 
@@ -38,9 +39,10 @@ def _not_found(fn, *args):
         abort(404)
 
 
-def _phase_titles(course_id=None):
-    """Phase titles of a course (a scenario's own), else of the published course."""
-    course = publishing.published_course(course_id or publishing.course_id())
+def _phase_titles(course_id=None, language=None):
+    """Phase titles of a course (a scenario's own), else of the published course, in `language`
+    (an attempt's, else the reader's)."""
+    course = translations.localized_course(course_id or publishing.course_id(), language or reader_language())
     return {p.id: p.title for p in course.phases} if course else {}
 
 
@@ -48,15 +50,15 @@ def _phase_titles(course_id=None):
 
 @bp.route("/")
 def dashboard():
-    progress = learning.progress_of(current_user)
-    titles = learning.scenario_titles()
+    progress = learning.progress_of(current_user, reader_language())
+    titles = learning.scenario_titles(reader_language())
     assigned = learning.assignments_for(current_user)
     open_attempts = learning.open_attempts(current_user)
     next_module = progress.next_module() if progress else None
     next_step = learning.next_step_in(next_module, titles) if next_module else None
     boosts.refresh(current_user)
     return render_template("learn/dashboard.html", progress=progress, boost=boosts.today(current_user), assigned=assigned, titles=titles,
-                           stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user)),
+                           stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user), titles),
                            welcome=learning.first_visit(current_user, progress, open_attempts), welcome_form=ActionForm(),
                            open_attempts=open_attempts, next_step=next_step,
                            certificates=certification.held(current_user),
@@ -75,8 +77,8 @@ def dismiss_welcome():
 # --- modules and lessons -------------------------------------------------------------------
 
 def _module_context(module_id):
-    version, module = _not_found(learning.published_module, module_id)
-    progress = learning.progress_of(current_user)
+    version, module = _not_found(learning.published_module, module_id, reader_language())
+    progress = learning.progress_of(current_user, reader_language())
     access = learning.access_to(current_user, progress, module.stage, module_id=module_id)
     mp = progress.module(module_id) if progress else None
     return version, module, progress, access, mp
@@ -91,7 +93,7 @@ def module(module_id):
     version, module, progress, access, mp = _module_context(module_id)
     if not access.open:
         return _locked(progress, access, module.title)
-    titles = learning.scenario_titles()
+    titles = learning.scenario_titles(reader_language())
     seen = learning.pages_seen(current_user, module_id)
     best = learning.best_scores(current_user)
     return render_template("learn/module.html", module=module, mp=mp, access=access, seen=seen, titles=titles,
@@ -125,22 +127,22 @@ def knowledge_check(module_id):
         # Graded against the version the form showed: its id comes back sealed with the form's
         # submission token; a version named any other way is not believed (the published one is).
         version_id = unseal(request.form.get("version_id"), "quiz-version", submission)
-        version, module = learning.module_version(module_id, version_id or 0)
+        version, module = learning.module_version(module_id, version_id or 0, reader_language())
         form = quiz_form_for(module, learning.drawn(module, submission), formdata=request.form)
         form.submission.data = submission
         if form.validate():
             try:
-                attempt, _created = learning.submit_quiz(current_user, module_id, version,
-                                                         submission, answers_of(form))
+                attempt, _created = learning.submit_quiz(current_user, module_id, version, submission,
+                                                         answers_of(form), language=reader_language())
             except learning.NotFound:
                 abort(404)
             except learning.Refused:         # the pause after two failed tries: the page says why
                 return redirect(url_for(".knowledge_check", module_id=module_id), 303)
             return redirect(url_for(".check_result", module_id=module_id, attempt_id=attempt.id), 303)
         if "csrf_token" in form.errors or "submission" in form.errors:
-            flash("This form was open too long. Your answers are still here: check them and submit again.", "error")
+            flash(_("This form was open too long. Your answers are still here: check them and submit again."), "error")
         else:
-            flash("Answer every question, then check your answers.", "error")
+            flash(_("Answer every question, then check your answers."), "error")
     else:
         pause = learning.retry_pause(current_user, module_id, module)
         submission = learning.new_submission_token()
@@ -159,9 +161,9 @@ def check_result(module_id, attempt_id):
         abort(404)
     module = learning.quiz_module(attempt)
     percent, passed, results = learning.grade(module, attempt.answers, attempt.shown)
-    progress = learning.progress_of(current_user)
+    progress = learning.progress_of(current_user, reader_language())
     mp = progress.module(module_id) if progress else None
-    titles = learning.scenario_titles()
+    titles = learning.scenario_titles(reader_language())
     # The right answers stay hidden until the check is passed: a failed try shows what was
     # wrong and why, and the next try has to be thought through, not copied.
     revealed = attempt.passed or learning.quiz_passed(current_user, module_id)
@@ -183,8 +185,8 @@ def _scenario_module(progress, scenario_id):
 
 @bp.route("/scenarios/<scenario_id>")
 def scenario(scenario_id):
-    version, scenario = _not_found(learning.published_scenario, scenario_id)
-    progress = learning.progress_of(current_user)
+    version, scenario = _not_found(learning.published_scenario, scenario_id, reader_language())
+    progress = learning.progress_of(current_user, reader_language())
     access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
     if not access.open:
         return _locked(progress, access, scenario.title)
@@ -200,19 +202,20 @@ def scenario(scenario_id):
 
 @bp.route("/scenarios/<scenario_id>/start", methods=["POST"])
 def start_scenario(scenario_id):
-    version, scenario = _not_found(learning.published_scenario, scenario_id)
+    version, scenario = _not_found(learning.published_scenario, scenario_id, reader_language())
     form = ActionForm()
     if not form.validate():
-        flash("That form expired; press the button again.", "error")
+        flash(_("That form expired; press the button again."), "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
-    progress = learning.progress_of(current_user)
+    progress = learning.progress_of(current_user, reader_language())
     access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
     if not access.open:
-        flash("This role-play is not open yet.", "error")
+        flash(_("This role-play is not open yet."), "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
     try:
         attempt, _created = learning.start_attempt(current_user, scenario_id,
-                                                   (request.form.get("mode") or learning.PRACTICE)[:16])
+                                                   (request.form.get("mode") or learning.PRACTICE)[:16],
+                                                   reader_language())
     except learning.Refused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
@@ -225,15 +228,15 @@ def start_over(attempt_id):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     slug = attempt.scenario_slug
     if not form.validate():
-        flash("That form expired; press the button again.", "error")
+        flash(_("That form expired; press the button again."), "error")
         return redirect(url_for(".scenario", scenario_id=slug), 303)
     try:
         fresh = learning.start_over(current_user, attempt_id)
     except (learning.Refused, learning.NotFound) as refusal:
         flash(str(refusal) if isinstance(refusal, learning.Refused)
-              else "This role-play is no longer published, so it cannot be started again.", "error")
+              else _("This role-play is no longer published, so it cannot be started again."), "error")
         return redirect(url_for(".scenario", scenario_id=slug), 303)
-    flash("A fresh start: your earlier steps stay in your history.", "success")
+    flash(_("A fresh start: your earlier steps stay in your history."), "success")
     return redirect(url_for(".player", attempt_id=fresh.id), 303)
 
 
@@ -271,7 +274,7 @@ def player(attempt_id):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     if attempt.status == "abandoned":       # closed by Start over (another tab, an old link)
         if not session.get("_flashes"):     # a refused step has said so already
-            flash(learning.STARTED_OVER, "info")
+            flash(str(learning.STARTED_OVER), "info")
         open_attempt = learning.open_attempt(current_user, attempt.scenario_slug, attempt.mode)
         return redirect(url_for(".player", attempt_id=open_attempt.id) if open_attempt
                         else url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
@@ -287,9 +290,9 @@ def player(attempt_id):
             comments=comment_service.for_debrief(current_user, attempt),
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
             board=_board(scenario, state), signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
-            walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(scenario.course),
+            walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(scenario.course, attempt.language),
             better={} if attempt.passed else hindsight.better_choices(scenario, steps),
-            module=_scenario_module(learning.progress_of(current_user), attempt.scenario_slug))
+            module=_scenario_module(learning.progress_of(current_user, reader_language()), attempt.scenario_slug))
         return page                         # the comments shown are now read (committed)
     offered = engine.offered_choices(scenario, state) if node else []
     return render_template(
@@ -310,7 +313,7 @@ def step(attempt_id):
     form = StepForm()
     if not form.validate():
         _not_found(learning.own_attempt, current_user, attempt_id)
-        flash("That answer could not be read. Please choose again.", "error")
+        flash(_("That answer could not be read. Please choose again."), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     try:
         taken = _not_found(learning.take_step, current_user, attempt_id, form.seq.data, form.choice.data)
@@ -355,7 +358,7 @@ def _feedback_page(attempt, recorded, last):
     for row in board["scores"]:
         row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
     page = render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
-                           effects=effects, board=board, phases=_phase_titles(scenario.course) if recorded.phase else {},
+                           effects=effects, board=board, phases=_phase_titles(scenario.course, attempt.language) if recorded.phase else {},
                            last=last, address=address)
     return page, 200, {"Content-Location": address}
 
@@ -364,8 +367,8 @@ def _feedback_page(attempt, recorded, last):
 
 @bp.route("/progress")
 def my_progress():
-    progress = learning.progress_of(current_user)
-    titles = learning.scenario_titles()
+    progress = learning.progress_of(current_user, reader_language())
+    titles = learning.scenario_titles(reader_language())
     best = learning.best_scores(current_user)
     over_time = learning.attempts_over_time(current_user)
     readings = learning.phase_readings(current_user)
@@ -380,7 +383,7 @@ def my_progress():
         [(phases.get(r.phase, r.phase), r.percent, "ok" if r.percent >= 70 else ("warn" if r.percent >= 40 else "bad"))
          for r in readings], title="Maturation phases read correctly", unit="%")
     return render_template("learn/progress.html", progress=progress, titles=titles, best=best,
-                           stage_rows=stages.stage_rows(progress, learning.assignments_for(current_user), best),
+                           stage_rows=stages.stage_rows(progress, learning.assignments_for(current_user), best, titles),
                            over_time=over_time, readings=readings, phases=phases, stage_chart=stage_chart,
                            time_chart=time_chart, phase_chart=phase_chart,
                            certificates=certification.stage_certificates(current_user))
@@ -392,4 +395,4 @@ def my_progress():
 def comments():
     """Every coaching comment on the trainee's attempts; showing them marks them read."""
     received = comment_service.received(current_user)
-    return render_template("learn/comments.html", received=received, titles=learning.scenario_titles())
+    return render_template("learn/comments.html", received=received, titles=learning.scenario_titles(reader_language()))

@@ -3,7 +3,18 @@ attempt transcripts with coaching comments, CSV exports. Everything is scoped to
 manager manages (services raise NotInScope -> 404); an admin sees every team."""
 import os
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -14,12 +25,13 @@ from app.forms import ActionForm, show_error
 from app.manage import bp
 from app.certificates.forms import observation_forms
 from app.manage.forms import AssignForm, ChangeDueForm, CommentForm
+from app.security import audit
 from app.services import assignments as assignment_service
+from app.services import boost_reports, coaching, team_analytics, team_dashboard, team_exports
 from app.services import comments as comment_service
 from app.services import progress as progress_service
-from app.services import certification, coaching, observations, team_analytics, team_dashboard, team_exports
+from app.services import certification, observations
 from app.services.assignments import AssignmentError, NotInScope
-from app.security import audit
 
 
 @bp.errorhandler(NotInScope)
@@ -61,7 +73,8 @@ def dashboard():
     page, outline, summary = team_dashboard.dashboard(team_ids, sort, descending, page_number, _per_page(),
                                                     today=_today())
     return render_template("manage/dashboard.html", teams=teams, team=team, page=page, outline=outline,
-                           summary=summary, sort=sort, descending=descending, today=_today())
+                           summary=summary, sort=sort, descending=descending, today=_today(),
+                           boosts_kept=boost_reports.kept_up([row.id for row in page.items]))
 
 
 # --- assignments --------------------------------------------------------------------------------
@@ -97,7 +110,7 @@ def _assignments_page(teams, team, team_ids, form, status=200, refused=None):
 
 
 def _parse_pair(value, kinds):
-    kind, _, rest = (value or "").partition(":")
+    kind, _sep, rest = (value or "").partition(":")
     if kind not in kinds or not rest:
         return None, None
     return kind, rest
@@ -127,11 +140,11 @@ def create_assignment():
             except AssignmentError as error:
                 show_error(form, error, "due_date")
             else:
-                flash(("Assigned" if created else "Already assigned: due date updated") + ".", "success")
+                flash(_("Assigned.") if created else _("Already assigned: due date updated."), "success")
                 if back.isdigit():
                     return redirect(url_for("manage.trainee", trainee_id=int(back)))
                 return redirect(url_for("manage.assignments", **({"team": team.id} if team else {})))
-    flash("Nothing was assigned: see the form below.", "error")
+    flash(_("Nothing was assigned: see the form below."), "error")
     if back.isdigit():
         return _trainee_page(assignment_service.trainee_in_scope(current_user, int(back)), form=form, status=400)
     return _assignments_page(teams, team, team_ids, form, 400)
@@ -150,10 +163,10 @@ def change_assignment(assignment_id):
             except AssignmentError as error:
                 show_error(form, error, "due_date")
             else:
-                flash("Due date changed.", "success")
+                flash(_("Due date changed."), "success")
                 return redirect(_back_to(assignment))
     # Shown again with the message beside the field, the dates as typed, nothing written.
-    flash("The due date was not changed: see the assignment below.", "error")
+    flash(_("The due date was not changed: see the assignment below."), "error")
     refused = {"id": assignment.id, "form": form}
     back = request.args.get("back", "")
     if back.isdigit():
@@ -178,7 +191,7 @@ def cancel_assignment(assignment_id):
         abort(400)
     assignment_service.cancel(current_user, assignment.id)
     session["undo_assignment"] = assignment.id
-    flash("Assignment cancelled.", "success")
+    flash(_("Assignment cancelled."), "success")
     return redirect(back)
 
 
@@ -188,7 +201,7 @@ def undo_cancel(assignment_id):
         abort(400)
     assignment, created = assignment_service.undo_cancel(current_user, assignment_id)
     session.pop("undo_assignment", None)
-    flash("Cancellation undone: the work is assigned again." if created else "That work is assigned already.",
+    flash(_("Cancellation undone: the work is assigned again.") if created else _("That work is assigned already."),
           "success")
     return redirect(_back_to(assignment))
 
@@ -225,7 +238,13 @@ def analytics():
                            skills=team_analytics.skill_scores(team_ids, scenario),
                            scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
                            coaching=coaching.coaching_list(team_ids, scenario),
-                           coach_below=coaching.COACH_BELOW, coach_min=coaching.COACH_MIN_CHOICES)
+                           coach_below=coaching.COACH_BELOW, coach_min=coaching.COACH_MIN_CHOICES,
+                           **_retention(team_ids))
+
+
+def _retention(team_ids):
+    chart, rows = boost_reports.retention_chart(team_ids)
+    return {"retention_chart": chart, "retention_rows": rows, "retention_kept": boost_reports.KEPT}
 
 
 # --- one trainee ----------------------------------------------------------------------------------
@@ -248,6 +267,7 @@ def _trainee_page(person, form=None, refused=None, status=200):
                            coaching=coaching.coaching_list({person.team_id}, trainee_id=person.id),
                            change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=_today(),
                            refused=refused, undo=_undo_offer(),
+                           boosts_kept=boost_reports.kept_up([person.id])[person.id],
                            cert_stages=certification.stage_certificates(person, _today()),
                            observed=observations.of_trainee(person.id), observe_forms=observation_forms()), status
 
@@ -272,14 +292,14 @@ def comment(attempt_id):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            _, created = comment_service.add(current_user, found.id, form.body.data)
+            _comment, created = comment_service.add(current_user, found.id, form.body.data)
         except AssignmentError as error:
             show_error(form, error, "body")
         else:
-            flash(("Comment sent. " + comment_service.where_seen(found, found.user.name)) if created
-                  else "That comment is already there.", "success")
+            flash((_("Comment sent.") + " " + comment_service.where_seen(found, found.user.name)) if created
+                  else _("That comment is already there."), "success")
             return redirect(url_for("manage.attempt", attempt_id=found.id) + "#comments")
-    flash("The comment was not saved: see below.", "error")
+    flash(_("The comment was not saved: see below."), "error")
     return _attempt_page(found, form=form, status=400)
 
 
@@ -293,9 +313,9 @@ def edit_comment(comment_id):
         except AssignmentError as error:
             show_error(form, error, "body")
         else:
-            flash("Comment updated: it shows as new to the trainee again.", "success")
+            flash(_("Comment updated: it shows as new to the trainee again."), "success")
             return redirect(url_for("manage.attempt", attempt_id=found.attempt_id) + f"#comment-{found.id}")
-    flash("The comment was not changed: see below.", "error")
+    flash(_("The comment was not changed: see below."), "error")
     return _attempt_page(found.attempt, editing=(found.id, form), status=400)
 
 
@@ -304,7 +324,7 @@ def delete_comment(comment_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     attempt_id = comment_service.delete(current_user, comment_id)
-    flash("Comment deleted.", "success")
+    flash(_("Comment deleted."), "success")
     return redirect(url_for("manage.attempt", attempt_id=attempt_id) + "#comments")
 
 
@@ -317,13 +337,13 @@ def _csv_response(data, name):
 
 @bp.route("/export/progress.csv")
 def export_progress():
-    _, team, team_ids = _selected_teams()
+    _teams, team, team_ids = _selected_teams()
     return _csv_response(team_exports.progress_csv(team_ids), f"team-progress-{_today().isoformat()}.csv")
 
 
 @bp.route("/export/attempts.csv")
 def export_attempts():
-    _, team, team_ids = _selected_teams()
+    _teams, team, team_ids = _selected_teams()
     return _csv_response(team_exports.attempts_csv(team_ids), f"team-attempts-{_today().isoformat()}.csv")
 
 

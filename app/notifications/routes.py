@@ -1,4 +1,5 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import csrf, db
@@ -30,7 +31,7 @@ def open_one(notification_id):
 def mark_all_read():
     if ActionForm().validate_on_submit():
         notifications.mark_all_read(current_user)
-        flash("Every notification is marked read.", "success")
+        flash(_("Every notification is marked read."), "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -40,7 +41,7 @@ def preferences():
     form = ActionForm()
     if form.validate_on_submit():
         notifications.save_preferences(current_user, set(request.form.getlist("mail")))
-        flash("Your mail preferences are saved.", "success")
+        flash(_("Your mail preferences are saved."), "success")
         return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form,
                            kinds=notifications.preferences(current_user))

@@ -4,6 +4,7 @@ import functools
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
@@ -48,9 +49,9 @@ def create_user(email, name, password, role=Role.TRAINEE.value, team=None, hire_
                 check_password=True, by=None):
     email = _valid_email(email)
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}.", field="role")
+        raise AccountError(_("Unknown role “%(role)s”.", role=role), field="role")
     if find_user_by_email(email) is not None:
-        raise AccountError(f"An account already exists for {email}.", field="email")
+        raise AccountError(_("An account already exists for %(email)s.", email=email), field="email")
     if check_password:
         problem = password_problem(password, name=name, email=email)
         if problem:
@@ -67,7 +68,7 @@ def _valid_email(email):
     email = normalise_email(email)
     local, _at, domain = email.partition("@")
     if not local or not domain or "@" in domain or any(c.isspace() for c in email):
-        raise AccountError("Enter a valid email address, like name@company.com.", field="email")
+        raise AccountError(_("Enter a valid email address, like name@company.com."), field="email")
     return email
 
 
@@ -80,12 +81,12 @@ def _flush_unique_email(email, new=None, team=None):
                 new.team = team
             db.session.flush()
     except IntegrityError:
-        raise AccountError(f"Another account already uses {email}.", field="email") from None
+        raise AccountError(_("Another account already uses %(email)s.", email=email), field="email") from None
 
 
 def change_password(user, current_password, new_password):
     if not user.check_password(current_password):
-        raise AccountError("Your current password is not right.", field="current_password")
+        raise AccountError(_("Your current password is not right."), field="current_password")
     problem = password_problem(new_password, name=user.name, email=user.email)
     if problem:
         raise AccountError(problem, field="new_password")
@@ -114,7 +115,7 @@ def set_active(user, active, by=None):
     """Deactivate (ending every session) or reactivate; saying it twice changes nothing."""
     if not active and user.active:
         if by is not None and by.id == user.id:
-            raise AccountError("You cannot deactivate your own account: another admin can.")
+            raise AccountError(_("You cannot deactivate your own account: another admin can."))
         _keep_an_active_admin(user, by)
     if user.active != active:
         user.active = active
@@ -135,7 +136,7 @@ def set_role(user, role, by=None):
 def _check_role_change(user, role, by):
     """The rules of a role change: a known role, an active admin kept, a team's manager kept a manager."""
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}.", field="role")
+        raise AccountError(_("Unknown role “%(role)s”.", role=role), field="role")
     if role == user.role:
         return
     if user.role == Role.ADMIN.value:
@@ -143,8 +144,9 @@ def _check_role_change(user, role, by):
     if role not in MANAGER_ROLES:
         managed = db.session.scalars(select(Team.name).where(Team.manager_id == user.id).order_by(Team.name)).all()
         if managed:   # a team's manager is a manager (see _check_manager)
-            raise AccountError(f"{user.name} manages {', '.join(managed)}: choose another manager for "
-                               f"{'that team' if len(managed) == 1 else 'those teams'} first.", field="role")
+            raise AccountError(ngettext("%(name)s manages %(teams)s: choose another manager for that team first.",
+                                        "%(name)s manages %(teams)s: choose another manager for those teams first.",
+                                        len(managed), name=user.name, teams=", ".join(managed)), field="role")
 
 
 def _keep_an_active_admin(user, by):
@@ -156,25 +158,29 @@ def _keep_an_active_admin(user, by):
     others = db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value, User.active,
                                                       User.id != user.id).with_for_update()).all()
     if not others:
-        who = "You are" if by is not None and by.id == user.id else f"{user.name} is"
-        raise AccountError(f"{who} the last active admin: make another user an admin first, "
-                           "so that someone can still manage accounts.", field="role")
+        if by is not None and by.id == user.id:
+            message = _("You are the last active admin: make another user an admin first, "
+                        "so that someone can still manage accounts.")
+        else:
+            message = _("%(name)s is the last active admin: make another user an admin first, "
+                        "so that someone can still manage accounts.", name=user.name)
+        raise AccountError(message, field="role")
 
 
 def update_user(user, *, name, email, role, team_id, hire_date, by=None):
     """The admin's edit of a user: name, email, role, team and hire date, all or nothing."""
     name = (name or "").strip()
     if not name:
-        raise AccountError("Enter the user's name.", field="name")
+        raise AccountError(_("Enter the user's name."), field="name")
     email = _valid_email(email)
     other = find_user_by_email(email)
     if other is not None and other.id != user.id:
-        raise AccountError(f"Another account already uses {email} ({other.name}).", field="email")
+        raise AccountError(_("Another account already uses %(email)s (%(other_name)s).", email=email, other_name=other.name), field="email")
     team = None
     if team_id:
         team = db.session.get(Team, team_id)
         if team is None:
-            raise AccountError("Choose a team from the list.", field="team_id")
+            raise AccountError(_("Choose a team from the list."), field="team_id")
     _check_role_change(user, role, by)
     changed = [label for label, old, new in (("name", user.name, name), ("email", user.email, email),
                                               ("team", user.team_id, team.id if team else None),
@@ -190,14 +196,14 @@ def update_user(user, *, name, email, role, team_id, hire_date, by=None):
                 audit_log.record("user-changed", by=by, about=user, detail=", ".join(changed))
             db.session.flush()
     except IntegrityError:
-        raise AccountError(f"Another account already uses {email}.", field="email") from None
+        raise AccountError(_("Another account already uses %(email)s.", email=email), field="email") from None
     return user
 
 
 def _check_manager(manager):
     """One home for "a team's manager is a manager (or an admin), and active"."""
     if manager is not None and (manager.role not in MANAGER_ROLES or not manager.active):
-        raise AccountError(f"{manager.name} is not an active manager: choose one from the list.",
+        raise AccountError(_("%(manager_name)s is not an active manager: choose one from the list.", manager_name=manager.name),
                            field="manager_id")
 
 
@@ -206,7 +212,7 @@ def _manager_by_id(manager_id):
         return None
     manager = db.session.get(User, manager_id)
     if manager is None:
-        raise AccountError("Choose a manager from the list.", field="manager_id")
+        raise AccountError(_("Choose a manager from the list."), field="manager_id")
     _check_manager(manager)
     return manager
 
@@ -214,9 +220,9 @@ def _manager_by_id(manager_id):
 def create_team(name, manager=None, manager_id=None):
     name = (name or "").strip()
     if not name:
-        raise AccountError("Give the team a name.", field="name")
+        raise AccountError(_("Give the team a name."), field="name")
     if db.session.scalar(select(Team).where(Team.name == name)):
-        raise AccountError(f"A team called {name!r} already exists.", field="name")
+        raise AccountError(_("A team called “%(name)s” already exists.", name=name), field="name")
     manager = manager if manager is not None else _manager_by_id(manager_id)
     _check_manager(manager)
     team = Team(name=name, manager=manager)
@@ -225,7 +231,7 @@ def create_team(name, manager=None, manager_id=None):
             db.session.add(team)
             db.session.flush()
     except IntegrityError:
-        raise AccountError(f"A team called {name!r} already exists.", field="name") from None
+        raise AccountError(_("A team called “%(name)s” already exists.", name=name), field="name") from None
     return team
 
 

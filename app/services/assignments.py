@@ -10,6 +10,7 @@ later, more specific decision: "Tom gets two more weeks")."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
 from app import formats
@@ -138,13 +139,13 @@ def target_title(kind, slug):
 
 def _check_due(due_date, due_days_after_hire, today):
     if (due_date is None) == (due_days_after_hire is None):
-        raise AssignmentError("Give either a due date or a number of days after the hire date.", "due_mode")
+        raise AssignmentError(_("Give either a due date or a number of days after the hire date."), "due_mode")
     if due_days_after_hire is not None and not 0 <= due_days_after_hire <= MAX_DAYS_AFTER_HIRE:
-        raise AssignmentError(f"Days after hire must be between 0 and {MAX_DAYS_AFTER_HIRE}.", "due_days")
+        raise AssignmentError(_("Days after hire must be between 0 and %(most)s.", most=MAX_DAYS_AFTER_HIRE), "due_days")
     if due_date is not None and not date(2000, 1, 1) <= due_date <= date(2100, 1, 1):
-        raise AssignmentError("That due date is out of range.", "due_date")
+        raise AssignmentError(_("That due date is out of range."), "due_date")
     if due_date is not None and today is not None and due_date < today:
-        raise AssignmentError("That date has passed: choose today or a later date.", "due_date")
+        raise AssignmentError(_("That date has passed: choose today or a later date."), "due_date")
 
 
 def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_date=None,
@@ -155,11 +156,11 @@ def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_d
     organisation's) is refused; `today=None` skips that check (an undo puts back what was).
     Returns (assignment, created)."""
     if target_kind not in TARGET_KINDS:
-        raise AssignmentError("Choose a course, a module or a scenario.", "target")
+        raise AssignmentError(_("Choose a course, a module or a scenario."), "target")
     if not target_slug or target_title(target_kind, target_slug) is None:
-        raise AssignmentError("That course, module or scenario is not published.", "target")
+        raise AssignmentError(_("That course, module or scenario is not published."), "target")
     if (trainee_id is None) == (team_id is None):
-        raise AssignmentError("Assign to one trainee or to one team.", "assignee")
+        raise AssignmentError(_("Assign to one trainee or to one team."), "assignee")
     _check_due(due_date, due_days_after_hire, today)
     if trainee_id is not None:
         trainee_in_scope(by, trainee_id)
@@ -180,7 +181,9 @@ def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_d
                             assigned_by_id=by.id)
     db.session.add(assignment)
     db.session.flush()
-    from app.services import notification_events       # tell each trainee, in this transaction
+    from app.services import (
+        notification_events,  # tell each trainee, in this transaction
+    )
     notification_events.assignment_given(assignment, by, target_title(target_kind, target_slug))
     return assignment, True
 

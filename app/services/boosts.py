@@ -19,6 +19,7 @@ back the next day, a first right one two days later, then about 11 and 46 days."
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
+from flask_babel import gettext as _
 from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +28,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import formats
 from app.content import recall
 from app.extensions import db
-from app.models import AttemptStep, BoostAnswer, BoostItem, BoostMark, ContentVersion, QuizAttempt, ScenarioAttempt
+from app.models import (
+    AttemptStep,
+    BoostAnswer,
+    BoostItem,
+    BoostMark,
+    ContentVersion,
+    QuizAttempt,
+    ScenarioAttempt,
+)
 from app.models.base import utcnow
-from app.services import publishing
-from app.services.learning import NotFound, Refused, grade as grade_check
+from app.services import publishing, translations
+from app.services.learning import NotFound, Refused
+from app.services.learning import grade as grade_check
 
 SCHEDULER = Scheduler(desired_retention=0.9, learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 ROUND = 5            # items in a round at most: about two minutes
@@ -215,32 +225,43 @@ def _version_for(item, version_id=None):
     return publishing.published(kind, item.slug)
 
 
-def show(item, version_id=None, seq=None):
-    """How boost answer `seq` (the next one by default) asks this item, or None when the content
-    no longer has it."""
+def show(item, version_id=None, seq=None, language=None):
+    """How boost answer `seq` (the next one by default) asks this item, in the reader's
+    `language` when the content has it (a translation keeps the source's questions, answers and
+    nodes in place: E-SAMEQUIZ, E-SAMENODES), or None when the content no longer has the item.
+    Grading always reads the source version."""
     version = _version_for(item, version_id)
     if version is None:
         return None
+    kind = "module" if item.kind == QUESTION else "scenario"
     value = publishing.value_of(version)
+    read = translations.localized(kind, version, language)[0] if language else value
     if item.kind == QUESTION:
         found = recall.find_question(value, item.ref)
         if found is None:
             return None
         number, question = found
+        if len(getattr(read, "quiz", ())) >= number and len(read.quiz[number - 1].answers) == len(question.answers):
+            question = read.quiz[number - 1]
         # Answers shuffled per boost, the same on a reload: where the right one sits says nothing.
-        order = sorted(range(1, len(question.answers) + 1), key=lambda i: recall.digest(f"{item.id}:{seq or item.boosts + 1}:{i}"))
-        return Shown(item, version, value.title, question=question, number=number, order=tuple(order),
-                     answer_key=recall.question_answer_key(question))
+        order = sorted(range(1, len(question.answers) + 1),
+                       key=lambda i: recall.digest(f"{item.id}:{seq or item.boosts + 1}:{i}"))
+        return Shown(item, version, read.title, question=question, number=number, order=tuple(order),
+                     answer_key=recall.question_answer_key(found[1]))
     node = recall.phase_node(value, item.ref)
     if node is None:
         return None
-    course = publishing.published_course(value.course or publishing.course_id())
+    answer_key = node.phase
+    node = recall.phase_node(read, item.ref) or node
+    course_id = value.course or publishing.course_id()
+    course = (translations.localized_course(course_id, language) if language
+              else publishing.published_course(course_id))
     phases = tuple((p.id, p.title) for p in course.phases) if course else ()
     signals = {p.id: p.signals for p in course.phases} if course else {}
-    if node.phase not in dict(phases):
-        phases += ((node.phase, node.phase),)
-    return Shown(item, version, value.title, node=node, situation=recall.situation(node), phases=phases,
-                 signals=signals, answer_key=node.phase)
+    if answer_key not in dict(phases):
+        phases += ((answer_key, answer_key),)
+    return Shown(item, version, read.title, node=node, situation=recall.situation(node), phases=phases,
+                 signals=signals, answer_key=answer_key)
 
 
 # --- today's boost -------------------------------------------------------------------------------
@@ -293,7 +314,7 @@ def _early_count(user_id, start, end, limit):
     return len(db.session.scalars(_early_query(user_id, start, end).limit(limit)).all())
 
 
-def next_item(user, now=None):
+def next_item(user, now=None, language=None):
     """The next item of today's boost and its Shown, or (None, today) when the round is over.
     Due items first, the longest overdue first (items answered wrong are due soonest); an item
     whose question or node the content dropped is retired on the way."""
@@ -307,7 +328,7 @@ def next_item(user, now=None):
         queries.append(_early_query(user.id, start, end))
     for query in queries:
         for item in db.session.scalars(query.order_by(BoostItem.due, BoostItem.id).limit(ROUND * 4)):
-            shown = show(item)
+            shown = show(item, language=language)
             if shown is not None:
                 return shown, state
             item.retired_at = now
@@ -333,13 +354,13 @@ def check_given(shown, given):
     if shown.question is not None:
         numbers = sorted({int(v) for v in given if str(v).isdigit()})
         if not numbers or not set(numbers) <= set(shown.order):
-            raise Refused("Choose at least one answer." if shown.several else "Choose an answer.")
+            raise Refused(_("Choose at least one answer.") if shown.several else _("Choose an answer."))
         if not shown.several and len(numbers) > 1:
-            raise Refused("Choose one answer.")
+            raise Refused(_("Choose one answer."))
         return numbers
     phases = [v for v in given if v in dict(shown.phases)]
     if len(phases) != 1:
-        raise Refused("Choose the phase the prospect is in.")
+        raise Refused(_("Choose the phase the prospect is in."))
     return phases
 
 
@@ -358,7 +379,7 @@ def answer(user, item_id, seq, version_id, given, now=None):
         raise StaleAnswer(item_id)
     shown = show(item, version_id)
     if shown is None:
-        raise Refused("This question is no longer part of the course, so it is not asked any more.")
+        raise Refused(_("This question is no longer part of the course, so it is not asked any more."))
     numbers = check_given(shown, given)
     correct = sorted(numbers) == sorted(shown.right())
     moved = db.session.execute(update(BoostItem).where(BoostItem.id == item.id, BoostItem.boosts == seq - 1)
@@ -386,6 +407,6 @@ def own_answer(user, answer_id):
     return record
 
 
-def shown_for(record):
+def shown_for(record, language=None):
     """The item as the answer's version showed it (pinned), for its feedback page."""
-    return show(record.item, record.version_id, record.seq)
+    return show(record.item, record.version_id, record.seq, language)

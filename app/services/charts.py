@@ -60,6 +60,7 @@ class Point:
     value: int
     passed: bool
     when: str                            # day and time, for the point's title
+    note: str = ""                       # what the point is, when not a pass or a fail
 
 
 @dataclass
@@ -90,7 +91,7 @@ class LineChart:
 
 
 def score_lines(attempts, title, width=400, height=220):
-    """attempts: [(finished_at, percent, passed, scenario title)] -> one line per scenario on
+    """attempts: [(finished_at, percent, passed, scenario title[, note])] -> one line per scenario on
     a 0..100 scale, placed along a time axis (two attempts a day apart sit apart; two the same
     day sit side by side, not on top of each other). Dates along the bottom in the one date
     format, spaced so that no two labels touch. None when there is nothing to draw."""
@@ -118,9 +119,9 @@ def score_lines(attempts, title, width=400, height=220):
         return round(top + inner_h * (1 - max(0, min(100, value)) / 100), 1)
 
     by_scenario = {}
-    for (when, value, passed, name), x in zip(ordered, xs):
+    for (when, value, passed, name, *note), x in zip(ordered, xs):
         by_scenario.setdefault(name, []).append(Point(round(x, 1), y(value or 0), value or 0, bool(passed),
-                                                      formats.when(when)))
+                                                      formats.when(when), note[0] if note else ""))
     series = []
     for n, (name, pts) in enumerate(by_scenario.items()):
         colour, dash = SERIES_STYLES[n % len(SERIES_STYLES)]

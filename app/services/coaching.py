@@ -13,7 +13,7 @@ from app.content.render import render_inline, render_interpolated, render_markdo
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
 from app.services import assignments as assignment_service
-from app.services import publishing
+from app.services import publishing, translations
 from app.services.team_analytics import GOOD_RATINGS, team_attempts
 
 # A skill or a phase is worth coaching under this share of good reads, with enough evidence.
@@ -131,10 +131,14 @@ class TranscriptStep:
 
 def transcript(attempt):
     """Each step with the node's text, the choice, its feedback and the coach notes, from the
-    version the attempt was played on. Author Markdown goes through the sanitizing renderer."""
+    version the attempt was played on, in the language it was played in (the manager reads what
+    the trainee read). Author Markdown goes through the sanitizing renderer."""
     version = attempt.version
-    scenario = publishing.value_of(version) if version else None
-    course = publishing.published_course(scenario.course if scenario else publishing.course_id())
+    if attempt.translation_id is not None:
+        scenario = translations.value_by_id(attempt.translation_id)
+    else:
+        scenario = publishing.value_of(version) if version else None
+    course = translations.localized_course(scenario.course if scenario else publishing.course_id(), attempt.language)
     steps = []
     for step in attempt.steps:
         node = scenario.node(step.node) if scenario else None
@@ -166,4 +170,4 @@ def transcript(attempt):
                       "narrative_html": render_interpolated(node.narrative, known),
                       "debrief_html": render_interpolated(node.sections.get("Debrief", ""), known),
                       "coach_notes_html": render_markdown(node.sections.get("Coach notes", ""))}
-    return {"scenario": scenario, "steps": steps, "ending": ending}
+    return {"scenario": scenario, "steps": steps, "ending": ending, "language": attempt.language}

@@ -16,14 +16,14 @@ from app.services import learning, publishing
 
 
 def record_play(user_id, scenario_slug, pick=playtest.best_pick, when=None, finish=True, max_steps=200,
-                mode=learning.PRACTICE):
+                mode=learning.PRACTICE, language=None):
     """Play a published scenario with `pick(offered) -> position` through the trainee's own use
     case (learning.start_attempt and learning.take_step: the steps are recorded exactly as a
     trainee's are); with finish=False stop after two steps (an attempt in progress). With
     `when`, the attempt and its steps are then dated as if played from that time on (40 s a
     step): demo weeks of activity written in one go."""
     user = db.session.get(User, user_id)
-    attempt, _ = learning.start_attempt(user, scenario_slug, mode)
+    attempt, _ = learning.start_attempt(user, scenario_slug, mode, language)
     db.session.flush()
     scenario = learning.scenario_of(attempt)
     stop_at = max_steps if finish else 2

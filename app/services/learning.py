@@ -17,18 +17,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import engine, quiz
 from app.extensions import db
-from app.models import AttemptStep, ContentVersion, PageView, QuizAttempt, ScenarioAttempt
+from app.models import (
+    AttemptStep,
+    ContentVersion,
+    PageView,
+    QuizAttempt,
+    ScenarioAttempt,
+)
 from app.models.base import utcnow
 from app.services import assignments as assignment_service
 from app.services import progress as progress_service
-from app.services import publishing, stages
-
+from app.services import publishing, stages, translations
 
 
 class NotFound(LookupError):
@@ -55,25 +63,27 @@ class StaleStep(Exception):
 
 # --- what is published ----------------------------------------------------------------------
 
-def published_module(slug):
-    version = publishing.published("module", slug)
-    value = publishing.value_of(version) if version is not None else None
+def published_module(slug, language=None):
+    """(version, module) published now, in `language` when it has a translation (services/translations)."""
+    return _published("module", slug, language)
+
+
+def published_scenario(slug, language=None):
+    return _published("scenario", slug, language)
+
+
+def _published(kind, slug, language):
+    version = publishing.published(kind, slug)
+    value = translations.localized(kind, version, language)[0] if version is not None else None
     if value is None:
         raise NotFound(slug)
     return version, value
 
 
-def published_scenario(slug):
-    version = publishing.published("scenario", slug)
-    value = publishing.value_of(version) if version is not None else None
-    if value is None:
-        raise NotFound(slug)
-    return version, value
-
-
-def scenario_titles():
-    """{slug: title} of every published scenario, in one query."""
-    return {slug: v.title or slug for slug, v in publishing.published_all("scenario").items()}
+def scenario_titles(language=None):
+    """{slug: title} of every published scenario (in `language` where translated), in one query each."""
+    titles = {slug: v.title or slug for slug, v in publishing.published_all("scenario").items()}
+    return titles | translations.titles("scenario", language) if language else titles
 
 
 # --- first visit ---------------------------------------------------------------------------
@@ -108,8 +118,9 @@ class Access:
 
 
 def _assigned_targets(user):
-    from app.models import Assignment
     from sqlalchemy import or_
+
+    from app.models import Assignment
     conditions = [Assignment.user_id == user.id]
     if user.team_id is not None:
         conditions.append(Assignment.team_id == user.team_id)
@@ -213,13 +224,13 @@ def grade(module, answers, shown=None):
     return percent, percent >= module.pass_percent, results
 
 
-def module_version(slug, version_id):
-    """The module version a quiz form was rendered from (or the published one)."""
+def module_version(slug, version_id, language=None):
+    """The module version a quiz form was rendered from (or the published one), in `language`."""
     if version_id:
         version = db.session.get(ContentVersion, version_id)
         if version is not None and version.kind == "module" and version.slug == slug:
-            return version, publishing.value_of(version)
-    return published_module(slug)
+            return version, translations.localized("module", version, language)[0]
+    return published_module(slug, language)
 
 
 @dataclass
@@ -270,7 +281,7 @@ def pages_to_reread(module, attempt):
     return [(n, module.pages[n - 1].title) for n in numbers]
 
 
-def submit_quiz(user, module_slug, version, submission, answers, now=None):
+def submit_quiz(user, module_slug, version, submission, answers, now=None, language=None):
     """Record a knowledge check once per submission token. Returns (attempt, created): a
     replayed token gives back the first result, whatever answers came with it. Refused (nothing
     written) while a pause after two failed tries is running."""
@@ -287,9 +298,10 @@ def submit_quiz(user, module_slug, version, submission, answers, now=None):
     asked = {str(n) for n, _order in shown}
     answers = {str(k): sorted({int(v) for v in (answers.get(k) or []) if str(v).isdigit()})
                for k in map(str, answers) if k in asked}
-    percent, passed, _ = grade(module, answers, shown)
+    percent, passed, _wrong = grade(module, answers, shown)
     attempt = QuizAttempt(user_id=user.id, module_slug=module_slug, version_id=version.id, submission=submission,
-                          answers=answers, shown=shown, percent=percent, passed=passed)
+                          answers=answers, shown=shown, percent=percent, passed=passed,
+                          language=translations.localized("module", version, language)[1])
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -303,11 +315,13 @@ def submit_quiz(user, module_slug, version, submission, answers, now=None):
 
 
 def pause_message(pause, now=None):
-    titles = " or ".join(f"“{title}”" for _n, title in pause.pages[:3])
+    titles = _(" or ").join(_("“%(title)s”", title=title) for _n, title in pause.pages[:3])
     minutes = pause.minutes_left(now)
-    return (f"Two tries in a row missed the pass mark, so take a moment before the next one: re-read "
-            f"{titles} (the page{'s' if len(pause.pages) > 1 else ''} your missed questions are about), "
-            f"or come back in {minutes} minute{'s' if minutes > 1 else ''}.")
+    reread = ngettext("re-read %(titles)s (the page your missed questions are about)",
+                      "re-read %(titles)s (the pages your missed questions are about)", len(pause.pages), titles=titles)
+    later = ngettext("come back in %(num)d minute", "come back in %(num)d minutes", minutes)
+    return _("Two tries in a row missed the pass mark, so take a moment before the next one: %(reread)s, "
+             "or %(later)s.", reread=reread, later=later)
 
 
 def own_quiz_attempt(user, attempt_id):
@@ -320,8 +334,8 @@ def own_quiz_attempt(user, attempt_id):
 
 
 def quiz_module(attempt):
-    """The module as it was when this knowledge check was taken."""
-    return publishing.value_of(db.session.get(ContentVersion, attempt.version_id))
+    """The module as it was when this knowledge check was taken, in the language it was taken in."""
+    return translations.localized("module", db.session.get(ContentVersion, attempt.version_id), attempt.language)[0]
 
 
 def quiz_passed(user, module_slug):
@@ -361,7 +375,10 @@ def _read_again(attempt):
 
 
 def scenario_of(attempt):
-    """The scenario as it was when the attempt started: an attempt is pinned to its version."""
+    """The scenario as it was when the attempt started, in the language it was played in: an
+    attempt is pinned to its version and its translation."""
+    if attempt.translation_id is not None:
+        return translations.value_by_id(attempt.translation_id)
     return publishing.value_by_id(attempt.version_id)
 
 
@@ -389,24 +406,27 @@ def reveals_steps(attempt):
     return attempt.mode != CHALLENGE or attempt.status == "finished"
 
 
-def start_attempt(user, scenario_slug, mode=PRACTICE):
-    """Resume the open attempt of this mode, or start one on the published version. Returns
+def start_attempt(user, scenario_slug, mode=PRACTICE, language=None):
+    """Resume the open attempt of this mode, or start one on the published version, in
+    `language` when the scenario has a translation in it (else in its own). Returns
     (attempt, created). Two clicks at once cannot open two: the database allows one open
     attempt per scenario and mode."""
     if mode not in MODES:
-        raise Refused("Choose practice or challenge to start this role-play.")
+        raise Refused(_("Choose practice or challenge to start this role-play."))
     existing = open_attempt(user, scenario_slug, mode)
     if existing is not None:
         return existing, False
     version, scenario = published_scenario(scenario_slug)
+    variant = translations.variant("scenario", version, language)
     try:
         state = engine.start_state(scenario)
     except engine.EngineError:
-        raise Refused("This role-play cannot be played right now; please tell your trainer.") from None
+        raise Refused(_("This role-play cannot be played right now; please tell your trainer.")) from None
     now = utcnow()
     attempt = ScenarioAttempt(user_id=user.id, scenario_slug=scenario_slug, version_id=version.id,
                               mode=mode, status="in_progress", current_node=state["node"], state=state, step_count=0,
-                              started_at=now, updated_at=now)
+                              started_at=now, updated_at=now, translation_id=getattr(variant, "id", None),
+                              language=variant.language if variant else translations.source_language(scenario))
     if state.get("finished"):
         _finish(attempt, scenario, state)
     try:
@@ -420,7 +440,7 @@ def start_attempt(user, scenario_slug, mode=PRACTICE):
     return attempt, True
 
 
-STARTED_OVER = "You started this role-play over, so that attempt is closed. Here is where you are now."
+STARTED_OVER = _l("You started this role-play over, so that attempt is closed. Here is where you are now.")
 
 
 def start_over(user, attempt_id):
@@ -431,14 +451,14 @@ def start_over(user, attempt_id):
     never two."""
     attempt = own_attempt(user, attempt_id)
     if attempt.status == "finished":
-        raise Refused("This role-play has already ended; play it again from its page.")
+        raise Refused(_("This role-play has already ended; play it again from its page."))
     with db.session.begin_nested():     # closed only if the fresh start can be made
         if attempt.status == "in_progress":
             db.session.execute(update(ScenarioAttempt)
                                .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.status == "in_progress")
                                .values(status="abandoned", finished_at=utcnow())
                                .execution_options(synchronize_session=False))
-        new, _created = start_attempt(user, attempt.scenario_slug, attempt.mode)
+        new, _created = start_attempt(user, attempt.scenario_slug, attempt.mode, attempt.language)
     return new
 
 
@@ -477,9 +497,9 @@ def take_step(user, attempt_id, seq, choice=None):
     if seq <= attempt.step_count:
         raise StaleStep(attempt, seq)
     if attempt.status == "abandoned":
-        raise Refused(STARTED_OVER)
+        raise Refused(str(STARTED_OVER))
     if attempt.status != "in_progress":
-        raise Refused("This role-play has ended, so it takes no more answers. Here is your debrief.")
+        raise Refused(_("This role-play has ended, so it takes no more answers. Here is your debrief."))
     if seq != attempt.step_count + 1:
         raise StaleStep(attempt, seq)
     scenario = scenario_of(attempt)
@@ -490,13 +510,13 @@ def take_step(user, attempt_id, seq, choice=None):
         else:
             new, outcome = engine.step(scenario, state, choice)
     except engine.AttemptFinished:
-        raise Refused("This role-play has ended, so it takes no more answers. Here is your debrief.") from None
+        raise Refused(_("This role-play has ended, so it takes no more answers. Here is your debrief.")) from None
     except engine.ChoiceNotOffered:
-        raise Refused("That answer is not offered at this point of the conversation. "
-                      "Choose one of the answers shown.") from None
+        raise Refused(_("That answer is not offered at this point of the conversation. "
+                        "Choose one of the answers shown.")) from None
     except engine.ContentError:
-        raise Refused("This role-play has a problem in its content at this point; "
-                      "please tell your trainer. Nothing was recorded.") from None
+        raise Refused(_("This role-play has a problem in its content at this point; "
+                        "please tell your trainer. Nothing was recorded.")) from None
     now = utcnow()
     values = dict(state=new, current_node=new["node"], step_count=seq, updated_at=now)
     if outcome.ended:
@@ -574,19 +594,21 @@ def next_step_in(module, titles=None):
     """The next small step inside a module, from its progress."""
     if module.pages_seen < module.pages_total:
         if module.pages_seen:
-            label = f"Keep reading: {module.pages_seen} of {module.pages_total} pages read"
+            label = _("Keep reading: %(seen)s of %(total)s pages read", seen=module.pages_seen, total=module.pages_total)
         else:
-            label = f"Read the lesson ({module.pages_total} short pages)"
+            label = ngettext("Read the lesson (%(num)d short page)", "Read the lesson (%(num)d short pages)",
+                             module.pages_total)
         return NextStep("page", module, label)
     if module.has_quiz and not module.quiz_passed:
-        label = "Take the knowledge check" if module.quiz_best is None else "Try the knowledge check again"
+        label = _("Take the knowledge check") if module.quiz_best is None else _("Try the knowledge check again")
         return NextStep("check", module, label)
     for slug, score in module.scenarios.items():
         if not score["passed"]:
             title = (titles or {}).get(slug, slug)
-            verb = "Play the role-play" if score["best"] is None else "Replay the role-play"
-            return NextStep("scenario", module, f"{verb}: {title}", scenario=slug)
-    return NextStep("done", module, "Module complete")
+            label = (_("Play the role-play: %(title)s", title=title) if score["best"] is None
+                     else _("Replay the role-play: %(title)s", title=title))
+            return NextStep("scenario", module, label, scenario=slug)
+    return NextStep("done", module, _("Module complete"))
 
 
 # --- my progress ------------------------------------------------------------------------------
@@ -635,5 +657,5 @@ def phase_readings(user):
     return out
 
 
-def progress_of(user):
-    return progress_service.progress_of(user.id)          # the published course
+def progress_of(user, language=None):
+    return progress_service.progress_of(user.id, language=language)      # the published course

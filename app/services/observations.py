@@ -49,8 +49,7 @@ def record(manager, trainee_id, stage_id, levels, notes, observed_on, submission
     for criterion in settings.rubric:
         value = levels.get(criterion.id)
         if not isinstance(value, int) or not 1 <= value <= len(criterion.levels):
-            raise AssignmentError(_("Choose a level for “%(criterion)s”.", criterion=criterion.title),
-                                  f"level-{criterion.id}")
+            raise AssignmentError(_("Choose a level for “%(title)s”.", title=criterion.title), f"level-{criterion.id}")
         chosen[criterion.id] = value
     today = today or formats.today()
     if observed_on is None:
@@ -58,10 +57,10 @@ def record(manager, trainee_id, stage_id, levels, notes, observed_on, submission
     if observed_on > today:
         raise AssignmentError(_("The role-play cannot be in the future."), "observed_on")
     if observed_on < today - timedelta(days=OLDEST_DAYS):
-        raise AssignmentError(_("Record a role-play within %(days)d days of it.", days=OLDEST_DAYS), "observed_on")
+        raise AssignmentError(_("Record a role-play within %(days)s days of it.", days=OLDEST_DAYS), "observed_on")
     notes = (notes or "").strip()
     if len(notes) > NOTES_MAX:
-        raise AssignmentError(_("Keep the notes under %(count)d characters.", count=NOTES_MAX), "notes")
+        raise AssignmentError(_("Keep the notes under %(most)s characters.", most=NOTES_MAX), "notes")
     version = publishing.published("course", publishing.course_id())
     new_id = mail._insert_once(ObservedRolePlay, dict(
         trainee_id=trainee.id, observer_id=manager.id, course_slug=version.slug, stage_id=stage.id,

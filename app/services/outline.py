@@ -1,6 +1,7 @@
 """The published course outline as reports read it: stages, modules with their parts, every
 published title, and the completion plan (content/completion.py) they are folded against. One
 light statement per call; the outline is built again only after a publication."""
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from app.content.completion import CoursePlan, ModulePlan
 from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 from app.services import publishing
+
 
 @dataclass(frozen=True)
 class OutlineModule(ModulePlan):
@@ -39,7 +41,7 @@ _OUTLINES = {}                           # (course, published versions) -> Outli
 _OUTLINES_KEPT = 8
 
 
-def load_outline(course_id=None):
+def load_outline(course_id=None, language=None):
     """The published course, its modules and every published title. One light statement (ids,
     checksums and titles of the published versions) on each call; the outline built from them
     is cached per process per set of published versions (versions never change, and the sha256
@@ -60,7 +62,37 @@ def load_outline(course_id=None):
         if len(_OUTLINES) >= _OUTLINES_KEPT:
             _OUTLINES.clear()
         _OUTLINES[key] = outline
-    return outline
+    return _in_language(outline, language) if language else outline
+
+
+def _in_language(outline, language):
+    """The outline with the titles of its live translations in `language` (one more light
+    statement; the same plan, so progress folds the same whatever the reader's language)."""
+    from app.services import (
+        translations,  # it reads published versions through publishing
+    )
+    rows = translations.live_rows(language)
+    if not rows or outline.course is None:
+        return outline
+    key = (outline.key, language, tuple(tuple(row) for row in rows))
+    found = _OUTLINES.get(key)
+    if found is not None:
+        return found
+    course, modules, titles = outline.course, dict(outline.modules), dict(outline.titles)
+    for translation_id, kind, slug, title, _sha in rows:
+        if title and (kind, slug) in titles:
+            titles[(kind, slug)] = title
+        if kind == "course" and slug == outline.course.id:
+            course = translations.value_by_id(translation_id)
+        elif kind == "module" and slug in modules and title:
+            modules[slug] = dataclasses.replace(modules[slug], title=title)
+    stage_titles = {s.id: s.title for s in course.stages}
+    found = dataclasses.replace(outline, course=course, modules=modules, titles=titles,
+                                stages=[(sid, stage_titles.get(sid, title)) for sid, title in outline.stages])
+    if len(_OUTLINES) >= _OUTLINES_KEPT:
+        _OUTLINES.clear()
+    _OUTLINES[key] = found
+    return found
 
 
 def _build_outline(course_id, rows):

@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.extensions import db
@@ -46,15 +47,15 @@ def user_for_token(token, now=None):
         user_id, fingerprint, issued = payload["u"], payload["p"], payload["t"]
         issued_at = datetime(1970, 1, 1) + timedelta(seconds=int(issued))
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError):
-        raise ResetLinkError("This link is not a password-reset link of this site. Ask for a new one.") from None
+        raise ResetLinkError(_("This link is not a password-reset link of this site. Ask for a new one.")) from None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.active:
-        raise ResetLinkError("This link no longer resets a password. Ask for a new one.")
+        raise ResetLinkError(_("This link no longer resets a password. Ask for a new one."))
     if fingerprint != _fingerprint(user):
-        raise ResetLinkError("This link has been used, or the password has changed since it was sent. "
-                             "Ask for a new one if you still need it.")
+        raise ResetLinkError(_("This link has been used, or the password has changed since it was sent. "
+                               "Ask for a new one if you still need it."))
     if (now or utcnow()) - issued_at > _lifetime():
-        raise ResetLinkError(f"This link has expired (links work for {_minutes()} minutes). Ask for a new one.")
+        raise ResetLinkError(_("This link has expired (links work for %(minutes)s minutes). Ask for a new one.", minutes=_minutes()))
     return user
 
 
@@ -84,7 +85,7 @@ def request_reset(email, now=None):
 def send_by_admin(admin, user):
     """An admin sends a user a reset link (the user chooses the password; the admin never sees it)."""
     if not user.active:
-        raise accounts.AccountError(f"{user.name}'s account is deactivated: reactivate it first.")
+        raise accounts.AccountError(_("%(name)s's account is deactivated: reactivate it first.", name=user.name))
     _queue_mail(user, by=admin)
 
 

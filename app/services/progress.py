@@ -154,10 +154,11 @@ def course_progress(outline, course_fold):
     return CourseProgress(course.id, course.title, stages, course_fold)
 
 
-def progress_for(user_ids, course_id=None):
+def progress_for(user_ids, course_id=None, language=None):
     """{user_id: CourseProgress} for many trainees, in two statements whatever their number (the
-    outline's, and the records'); the published course unless another is named."""
-    outline = load_outline(course_id)
+    outline's, and the records'); the published course unless another is named; titles in
+    `language` where translated."""
+    outline = load_outline(course_id, language)
     if outline.course is None:
         return {}
     user_ids = list(user_ids)
@@ -166,5 +167,5 @@ def progress_for(user_ids, course_id=None):
             for user_id in user_ids}
 
 
-def progress_of(user_id, course_id=None):
-    return progress_for([user_id], course_id).get(user_id)
+def progress_of(user_id, course_id=None, language=None):
+    return progress_for([user_id], course_id, language).get(user_id)

@@ -14,12 +14,13 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from app import formats
 from app.content import catalog as content_catalog
-from app.content import serialize
 from app.content import lint as content_lint
+from app.content import serialize
 from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 from app.services import audit_log
@@ -209,7 +210,7 @@ def publish_text(kind, text, path, author=None, origin=FROM_FILE):
     value, findings = check_text(kind, text, path)
     errors = [f for f in findings if f.is_error]
     if value is None or errors:
-        raise PublishRefused(f"{path} has {len(errors) or 1} error(s); fix them before publishing.", errors or findings)
+        raise PublishRefused(ngettext("%(path)s has %(num)d error; fix it before publishing.", "%(path)s has %(num)d errors; fix them before publishing.", len(errors) or 1, path=path), errors or findings)
     return publish_value(kind, text, value, path=path, author=author, origin=origin)
 
 
@@ -270,7 +271,9 @@ def sync_files(root, paths=(), echo=print, author=None, force=False):
 
 
 def _sync_translation(loaded, text, author, report, echo):
-    from app.services import translations      # it reads published versions through this module
+    from app.services import (
+        translations,  # it reads published versions through this module
+    )
 
     result = translations.publish(loaded.kind, text, loaded.value, loaded.language, path=loaded.path, author=author)
     if result.created or result.moved:

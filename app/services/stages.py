@@ -65,10 +65,11 @@ def role_plays_by_stage(course_id):
     return out
 
 
-def stage_rows(progress, assigned, best):
+def stage_rows(progress, assigned, best, titles=None):
     """The stages of `progress` with their modules and role-plays for one trainee. `assigned`
     is the trainee's effective assignments (assignments.effective_assignments), `best` their
-    best scores by scenario (learning.best_scores)."""
+    best scores by scenario (learning.best_scores), `titles` the role-plays' titles in the
+    reader's language (learning.scenario_titles) when not the published ones."""
     if progress is None:
         return []
     by_target = {(a.kind, a.slug): a for a in assigned}
@@ -91,7 +92,7 @@ def stage_rows(progress, assigned, best):
             score = best.get(slug) or {}
             module = listed_in.get(slug)
             row.role_plays.append(RolePlayRow(
-                slug, title, stage.unlocked or opened_by_assignment(by_target, progress, scenario_id=slug),
+                slug, (titles or {}).get(slug, title), stage.unlocked or opened_by_assignment(by_target, progress, scenario_id=slug),
                 by_target.get(("scenario", slug)) or (by_target.get(("module", module.id)) if module else None),
                 score.get("best"), bool(score.get("passed")), score.get("attempts", 0),
                 module.id if module else None))

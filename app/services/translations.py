@@ -42,7 +42,7 @@ def value_by_id(translation_id):
 
 
 @lru_cache(maxsize=2048)
-def _fits(version_id, translation_id):
+def fits_version(version_id, translation_id):
     return content_translation.fits(publishing.value_by_id(version_id), value_by_id(translation_id))
 
 
@@ -59,12 +59,26 @@ def variant(kind, version, language):
     if not language or version is None:
         return None
     current = live(kind, version.slug, language)
-    if current is not None and (current.source_version_id == version.id or _fits(version.id, current.id)):
+    if current is not None and (current.source_version_id == version.id or fits_version(version.id, current.id)):
         return current
     return db.session.scalar(select(ContentTranslation).where(
         ContentTranslation.kind == kind, ContentTranslation.slug == version.slug,
         ContentTranslation.language == language, ContentTranslation.source_version_id == version.id)
         .order_by(ContentTranslation.revision.desc()).limit(1))
+
+
+def live_rows(language, kind=None):
+    """(id, kind, slug, title, sha256) of every live translation in a language, in one statement."""
+    query = (select(ContentTranslation.id, ContentTranslation.kind, ContentTranslation.slug, ContentTranslation.title,
+                    ContentTranslation.sha256)
+             .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
+             .where(PublishedTranslation.language == language).order_by(ContentTranslation.id))
+    return db.session.execute(query.where(ContentTranslation.kind == kind) if kind else query).all()
+
+
+def titles(kind, language):
+    """{slug: title} of the live translations of a kind in a language."""
+    return {row.slug: row.title for row in live_rows(language, kind) if row.title}
 
 
 def localized(kind, version, language):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from app.content import engine, playtest
+from app.content import engine, playtest, signals
 from app.content.lint import check_scenario_text
 from app.content.parse import parse_scenario
 
@@ -34,6 +34,8 @@ def _endings(scenario):
             ends.append(state)
         elif engine.needs_continue(scenario, state):
             stack.append(engine.continue_(scenario, state)[0])
+        elif (node := engine.current_node(scenario, state)).signals:      # every pick a rep can submit
+            stack += [engine.pick_signals(scenario, state, pick)[0] for pick in signals.subsets(node)]
         else:
             stack += [engine.step(scenario, state, n)[0]
                       for n in range(1, len(engine.offered_choices(scenario, state)) + 1)]

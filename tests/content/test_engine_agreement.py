@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.content import engine, playtest
+from app.content import engine, playtest, signals
 from app.content import expr as expressions
 from app.content.model import (Choice, Effects, FigureRange, Goto, Negotiation, Node, Scenario, ScoreDim,
-                               Sheet, SheetField, Trade, Variable)
+                               Sheet, SheetField, SignalItem, Trade, Variable)
 from app.content.parse import parse_scenario
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -80,16 +80,22 @@ def walk(scenario, draw):
             assert moves is not None and [m[0] for m in moves] == [None]
             _, compiled, deltas = moves[0]
             continue
-        if node.sheet is not None:         # the figures the play-tester samples, written in both
-            samples = comp.sheet_samples(node)
-            k = draw(len(samples))
-            try:
-                state, _ = engine.submit_sheet(scenario, state, samples[k])
-            except engine.EngineError:
-                assert moves is None, "the engine refused figures the play-tester wrote"
-                return "broken move"
-            assert moves is not None and [m[0] for m in moves] == list(range(len(samples)))
-            _, compiled, deltas = moves[k]
+        if node.sheet is not None or node.signals:
+            if node.sheet is not None:         # the figures the play-tester samples, written in both
+                samples = comp.sheet_samples(node)
+                k = draw(len(samples))
+                try:
+                    state, _ = engine.submit_sheet(scenario, state, samples[k])
+                except engine.EngineError:
+                    assert moves is None, "the engine refused figures the play-tester wrote"
+                    return "broken move"
+                assert moves is not None and [m[0] for m in moves] == list(range(len(samples)))
+                _, compiled, deltas = moves[k]
+            else:
+                return_value = _pick_signals(scenario, state, moves, draw)
+                if isinstance(return_value, str):
+                    return return_value
+                state, compiled, deltas = return_value
             for position, delta in deltas:
                 loose[position] = _clamp(comp.loose[position], loose[position] + delta)
             continue
@@ -115,6 +121,29 @@ def walk(scenario, draw):
         for position, delta in deltas:
             loose[position] = _clamp(comp.loose[position], loose[position] + delta)
     return "long"
+
+
+def _pick_signals(scenario, state, moves, draw):
+    """At a signal-picking node: the readings the engine takes over every pick a rep can submit
+    are the play-tester's moves, and a drawn pick lands both on the same state."""
+    node = scenario.node(state["node"])
+    assert engine.offered_choices(scenario, state) == []
+    with pytest.raises(engine.NothingPicked):
+        engine.pick_signals(scenario, state, [])
+    taken = set()
+    for pick in signals.subsets(node):
+        try:
+            taken.add(engine.pick_signals(scenario, state, pick)[1].choice_index)
+        except engine.EngineError:
+            assert moves is None, "the engine refuses a pick the play-tester makes"
+            return "broken move"
+    assert moves is not None, "the play-tester fails where every pick of the engine works"
+    assert sorted(taken) == [m[0] for m in moves]
+    pick = [i for i in range(len(node.signals)) if draw(2)] or [draw(len(node.signals))]
+    state, outcome = engine.pick_signals(scenario, state, pick)
+    assert outcome.verdicts == signals.grade(node, pick) and outcome.picks == sorted(pick)
+    _, compiled, deltas = next(m for m in moves if m[0] == outcome.choice_index)
+    return state, compiled, deltas
 
 
 # --- every scenario of the course ----------------------------------------------------------
@@ -184,8 +213,27 @@ def scenarios(draw):
     nodes = []
     for i, node_id in enumerate(ids):
         later = ids[i + 1:] + endings
-        shape = draw(st.integers(0, 5))
-        if shape == 5:                              # a sheet, routed by its figure or not
+        shape = draw(st.integers(0, 6))
+        if shape == 6:                              # a signal-picking node
+            size = draw(st.integers(2, 5))
+            rights = draw(st.lists(st.booleans(), min_size=size, max_size=size)
+                          .filter(lambda r: any(r) and not all(r)))
+            items = tuple(SignalItem(f"Observation {k}", right, "Why.", 1) for k, right in enumerate(rights))
+            readings = []
+            for _ in range(draw(st.integers(0, 2))):
+                e = draw(effects())
+                condition = draw(st.sampled_from(["missed == 0 and mistaken == 0", "mistaken <= 1",
+                                                  "spotted >= 2", "missed > 0 or asked"]))
+                readings.append(Choice("Reading", draw(st.sampled_from(later)), 1,
+                                       Effects(e.scores, e.sets, e.gives, e.gets, e.unilateral, False,
+                                               condition, e.rating), "Feedback."))
+            e = draw(effects())
+            readings.append(Choice("Otherwise", draw(st.sampled_from(later)), 1,
+                                   Effects(e.scores, e.sets, e.gives, e.gets, e.unilateral, False, None, e.rating),
+                                   "Feedback."))
+            nodes.append(Node(node_id, 1, "phase", None, None, (), "Which are signals?", {}, tuple(readings),
+                              signals=items, reading=draw(st.none() | st.just("evaluation"))))
+        elif shape == 5:                              # a sheet, routed by its figure or not
             ranges = []
             for lo, hi in ((0, 4), (4, 10)):
                 e = Effects(scores=tuple((d, draw(st.integers(-3, 3))) for d in DIMS if draw(st.booleans())),

@@ -123,3 +123,22 @@ def test_a_changed_source_makes_the_translation_stale_not_wrong(root):
 def test_labels_name_known_ids(root):
     edit(root, FR_SCENARIO, 'discount: "Remise"', 'rabais: "Rabais"')
     assert (line_of(root, FR_SCENARIO, "labels:"), "E-NAME") in codes(root, FR_SCENARIO)
+
+
+def _compared(source_text, changed_text):
+    from app.content.parse import parse_scenario
+    source, _ = parse_scenario(source_text, "scenarios/demo.md")
+    changed, _ = parse_scenario(changed_text.replace("---\nid:", '---\nlanguage: fr\nsource-version: "000000000000"\nid:', 1),
+                                "scenarios/demo.md")
+    return [(f.line, f.code) for f in translation.compare(source, changed, "fr", "000000000000")]
+
+
+def test_signal_picks_and_preparation_sheets_keep_their_structure():
+    from tests.content.test_sheet import SHEET
+    from tests.content.test_signals import PICKING
+    assert _compared(PICKING, PICKING.replace("She asks for a diagnosis", "Elle demande un diagnostic")) == []
+    flipped = PICKING.replace("She names who signs `signal: right`", "Elle nomme le signataire `signal: distractor`")
+    assert _compared(PICKING, flipped) == [(PICKING.split("\n").index("## stand") + 3, "E-SAMENODES")]
+    assert _compared(SHEET, SHEET.replace("Your first move", "Votre premier mouvement")) == []
+    widened = SHEET.replace("`range: 0..4` `rating: best`", "`range: 0..5` `rating: best`")
+    assert _compared(SHEET, widened) == [(SHEET.split("\n").index("## prep") + 3, "E-SAMENODES")]

@@ -121,7 +121,7 @@ def test_teams_need_a_name_and_an_active_manager(app, client, login_as, factory)
     assert answer.status_code == 400 and "Not a valid choice" in answer.get_data(as_text=True)
     assert client.post("/admin/teams", data={"name": "North", "manager_id": manager.id}).status_code == 302
     answer = client.post("/admin/teams", data={"name": "North", "manager_id": 0})
-    assert answer.status_code == 400 and "A team called &#39;North&#39; already exists." in answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "A team called “North” already exists." in answer.get_data(as_text=True)
     with app.app_context():
         team = db.session.query(Team).filter_by(name="North").one()
         assert team.manager_id == manager.id

@@ -120,3 +120,67 @@ def test_nobody_elses_items_or_answers(app, client, factory):
     assert client.get(done.headers["Location"]).status_code == 404
     assert client.get("/learn/boost").status_code == 200       # "Nothing to boost today"
     assert _count(app, BoostAnswer) == 1
+
+
+def test_a_french_reader_gets_the_item_in_french(app, client, factory):
+    publish_course(app)
+    person = factory.user()
+    met_a_check(app, person)
+    with app.app_context():
+        db.session.get(User, person.id).language = "fr"
+        db.session.commit()
+    login(client, person.email)
+    page = client.get("/learn/").get_data(as_text=True)
+    assert "Le rappel du jour" in page and "data-boost-due" in page
+    page = client.get("/learn/boost").get_data(as_text=True)
+    item, seq, version = _form(page)
+    with app.app_context():
+        from app.services import translations
+        shown = boosts.show(db.session.get(BoostItem, item))
+        french, language = translations.localized("module", shown.version, "fr")
+    assert language == "fr"
+    question = french.quiz[shown.number - 1]
+    from app.content.render import render_inline
+    assert render_inline(question.text) in page and question.text != shown.question.text
+    # graded on the source's numbers: the same right answer whatever the language
+    answered = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version,
+                                                                 "answer": _right(app, item)})
+    assert 'data-boost-answer="right"' in client.get(answered.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_manager_sees_who_keeps_boosts_up_and_the_phases_kept(app, client, factory):
+    from app.services import demo_activity
+    publish_course(app)
+    manager = factory.user(role="manager")
+    team = factory.team(manager=manager)
+    keen, idle = factory.user(team=team, name="Keen Rep"), factory.user(team=team, name="Idle Rep")
+    for person in (keen, idle):
+        met_a_check(app, person)
+    with app.app_context():
+        # the keen rep read the trade fair's phases a week ago, and answers every due boost now
+        demo_activity.record_play(keen.id, "signals-at-the-trade-fair", when=utcnow() - timedelta(days=7))
+        db.session.commit()
+        user = db.session.get(User, keen.id)
+        boosts.refresh(user)
+        phases = 0
+        while True:
+            shown, _state = boosts.next_item(user)
+            if shown is None:
+                break
+            boosts.answer(user, shown.item.id, shown.item.boosts + 1, shown.version.id,
+                          [str(v) for v in shown.right()])
+            phases += shown.item.kind == boosts.PHASE
+        boosts.refresh(db.session.get(User, idle.id))
+        db.session.commit()
+    assert phases, "the round had no phase-reading item"
+    login(client, manager.email)
+    page = client.get("/manage/").get_data(as_text=True)
+    keen_row = re.search(rf'data-boost-trainee="{keen.id}" data-boost-due="(\d+)" data-boost-week="(\d+)"', page)
+    idle_row = re.search(rf'data-boost-trainee="{idle.id}" data-boost-due="(\d+)" data-boost-week="(\d+)"', page)
+    assert int(keen_row.group(2)) >= 3 and int(idle_row.group(1)) > 0 and idle_row.group(2) == "0"
+    assert "Falling behind" in page and "Up to date" in page          # the keen rep answered every due item
+    trainee_page = client.get(f"/manage/trainees/{idle.id}").get_data(as_text=True)
+    assert re.search(r'data-boost-due="[1-9]\d*" data-boost-week="0"', trainee_page)
+    analytics = client.get("/manage/analytics").get_data(as_text=True)
+    assert 'aria-labelledby="retention-h"' in analytics and "<svg" in analytics
+    assert "Phases read right in boosts, week by week" in analytics

@@ -1,0 +1,104 @@
+"""Boosts as a manager sees them: per trainee whether boosts are kept up (due now, done this
+week), and the team's retention of each maturation phase over the weeks (the share of
+phase-reading boosts answered right). Each is a fixed number of grouped statements, whatever
+the number of rows. Due counts are as of the trainee's last visit or the last reminders run
+(both fold new records into items: services/boosts.refresh)."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.models import BoostAnswer, BoostItem, User
+from app.models.base import utcnow
+from app.services import charts, publishing
+from app.services.boosts import PHASE, day_bounds
+
+WEEK = timedelta(days=7)
+BEHIND_AFTER = 3           # items due with no boost for a week: falling behind
+KEPT = 80                  # a phase kept by 80% of answers or more shows as a filled point
+
+
+@dataclass
+class KeptUp:
+    due: int = 0
+    week: int = 0                        # boost answers in the last seven days
+    right: int = 0                       # of which right
+    last: datetime | None = None         # the latest boost answer
+
+    @property
+    def status(self):
+        """none (nothing met yet), up-to-date, keeping-up (boosted this week), due (a few
+        due, none done this week) or behind (BEHIND_AFTER or more due, none done this week)."""
+        if self.due == 0:
+            return "up-to-date" if self.last else "none"
+        if self.week:
+            return "keeping-up"
+        return "behind" if self.due >= BEHIND_AFTER else "due"
+
+
+def kept_up(user_ids, now=None):
+    """{trainee id: KeptUp} for these trainees, in two statements."""
+    now = now or utcnow()
+    ids = sorted(set(user_ids))
+    out = {uid: KeptUp() for uid in ids}
+    if not ids:
+        return out
+    _start, end = day_bounds(now)
+    for uid, due in db.session.execute(
+            select(BoostItem.user_id, func.count()).where(BoostItem.user_id.in_(ids), BoostItem.retired_at.is_(None),
+                                                          BoostItem.due < end).group_by(BoostItem.user_id)):
+        out[uid].due = due
+    since = now - WEEK
+    recent = BoostAnswer.created_at >= since
+    for uid, week, right, last in db.session.execute(
+            select(BoostAnswer.user_id, func.sum(case((recent, 1), else_=0)),
+                   func.sum(case((recent & BoostAnswer.correct, 1), else_=0)), func.max(BoostAnswer.created_at))
+            .where(BoostAnswer.user_id.in_(ids)).group_by(BoostAnswer.user_id)):
+        out[uid].week, out[uid].right, out[uid].last = int(week or 0), int(right or 0), last
+    return out
+
+
+def _monday(day):
+    return day - timedelta(days=day.weekday())
+
+
+def phase_retention(team_ids, now=None, weeks=8):
+    """[(week's Monday, phase id, answers, right)] of the team's phase-reading boosts over the
+    last `weeks` weeks, from one statement grouped by day (days are few; answers may be many)."""
+    now = now or utcnow()
+    since = datetime.combine(_monday(now.date()) - timedelta(weeks=weeks - 1), datetime.min.time())
+    day = func.date(BoostAnswer.created_at)
+    rows = db.session.execute(
+        select(BoostAnswer.phase, day, func.count(), func.sum(case((BoostAnswer.correct, 1), else_=0)))
+        .join(User, User.id == BoostAnswer.user_id)
+        .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee", BoostAnswer.kind == PHASE,
+               BoostAnswer.created_at >= since)
+        .group_by(BoostAnswer.phase, day)).all()
+    buckets = {}
+    for phase, when, count, right in rows:
+        when = datetime.strptime(str(when)[:10], "%Y-%m-%d").date()
+        key = (_monday(when), phase)
+        seen, kept = buckets.get(key, (0, 0))
+        buckets[key] = (seen + count, kept + int(right or 0))
+    return sorted((monday, phase, seen, kept) for (monday, phase), (seen, kept) in buckets.items())
+
+
+def retention_chart(team_ids, now=None, weeks=8):
+    """The retention lines (one per phase, a point per week) and the rows behind them, or
+    (None, []) before any phase-reading boost."""
+    rows = phase_retention(team_ids, now, weeks)
+    if not rows:
+        return None, []
+    course = publishing.published_course(publishing.course_id())
+    titles = {p.id: p.title for p in course.phases} if course else {}
+    order = {p: i for i, p in enumerate(titles)}
+    rows.sort(key=lambda r: (order.get(r[1], 99), r[0]))
+    points = [(datetime.combine(monday, datetime.min.time()), round(100 * kept / seen), 100 * kept >= KEPT * seen,
+               titles.get(phase, phase), _("%(right)d of %(num)d right", right=kept, num=seen))
+              for monday, phase, seen, kept in rows]
+    chart = charts.score_lines(points, _("Phases read right in boosts, week by week"))
+    table = [{"phase": titles.get(phase, phase), "week": monday, "answers": seen, "right": kept,
+              "percent": round(100 * kept / seen)} for monday, phase, seen, kept in rows]
+    return chart, table
