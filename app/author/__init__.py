@@ -5,4 +5,4 @@ from app.security import require_roles
 bp = Blueprint("author", __name__)
 require_roles(bp, "trainer")
 
-from app.author import routes  # noqa: E402,F401
+from app.author import routes, translation_routes  # noqa: E402,F401

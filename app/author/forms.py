@@ -15,6 +15,12 @@ class EditorForm(FlaskForm):
     base_version_id = HiddenField()
 
 
+class TranslationForm(FlaskForm):
+    """A translation's text and the live translation it was opened on (none: a first one)."""
+    source = TextAreaField(_l("Markdown source"), validators=[Length(max=1_000_000)])
+    base_id = HiddenField()
+
+
 class NewForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="scenario")
     slug = StringField(_l("Id"), validators=[DataRequired(_l("Give the new text an id, for example first-call.")), Length(max=120)],
