@@ -8,6 +8,7 @@ catalog that is missing or older than its .po, so a page never shows raw English
 """
 import os
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
 from flask import current_app, has_request_context, request, session
 from flask.cli import AppGroup
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 LANGUAGES = ("en", "fr")                 # English is the messages' own language: no catalog
@@ -50,6 +51,18 @@ def select_locale():
         if best:
             return best
     return current_app.config["DEFAULT_LOCALE"]
+
+
+@contextmanager
+def speaking_to(user, fallback=None):
+    """Write to `user` (a notification, a mail, its subject) in their language: their
+    preference, else `fallback` (the page's, when they asked for it themselves), else
+    DEFAULT_LOCALE; whoever's request or command sends it."""
+    language = getattr(user, "language", None)
+    if language not in LANGUAGES:
+        language = fallback if fallback in LANGUAGES else current_app.config["DEFAULT_LOCALE"]
+    with force_locale(language):
+        yield language
 
 
 def catalog_paths():

@@ -3,14 +3,17 @@ its transaction): new work assigned, a manager's coaching comment. The scheduled
 soon, overdue, stage completed, digests) are in app/services/reminders.py."""
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
 from app.formats import day
+from app.i18n import speaking_to
 from app.models import User
 from app.services.notifications import notify
 
-KIND_WORDS = {"course": "course", "module": "module", "scenario": "role-play"}
+KIND_WORDS = {"course": _l("course"), "module": _l("module"), "scenario": _l("role-play")}
 
 
 def target_link(kind, slug):
@@ -38,14 +41,16 @@ def assignment_given(assignment, by, title):
     else:
         trainees = db.session.scalars(select(User).where(User.team_id == assignment.team_id, User.role == "trainee",
                                                          User.active)).all()
-    what = KIND_WORDS.get(assignment.target_kind, assignment.target_kind)
     for trainee in trainees:
         due = due_for(assignment, trainee)
-        when = f", due {day(due)}" if due else ""
-        notify(trainee, "assignment", f"assignment:{assignment.id}", f"New {what}: {title}{when}",
-               target_link(assignment.target_kind, assignment.target_slug), template="assignment",
-               subject=f"New {what} for you: {title}", what=what, target=title, due=due, by=by,
-               for_team=assignment.user_id is None)
+        with speaking_to(trainee):
+            what = str(KIND_WORDS.get(assignment.target_kind, assignment.target_kind))
+            heading = (_("New %(what)s: %(title)s, due %(day)s", what=what, title=title, day=day(due)) if due
+                       else _("New %(what)s: %(title)s", what=what, title=title))
+            notify(trainee, "assignment", f"assignment:{assignment.id}", heading,
+                   target_link(assignment.target_kind, assignment.target_slug), template="assignment",
+                   subject=_("New %(what)s for you: %(title)s", what=what, title=title), what=what, target=title,
+                   due=due, by=by, for_team=assignment.user_id is None)
 
 
 def comment_posted(comment, attempt, by, scenario_title):
@@ -54,6 +59,8 @@ def comment_posted(comment, attempt, by, scenario_title):
     trainee = db.session.get(User, attempt.user_id)
     link = (("learn.comments", {}) if attempt.status == "abandoned"
             else ("learn.player", {"attempt_id": attempt.id}))
-    notify(trainee, "comment", f"comment:{comment.id}", f"{by.name} commented on your {scenario_title}",
-           link, template="comment", subject=f"{by.name} commented on your role-play", body=comment.body, by=by,
-           scenario=scenario_title, finished=attempt.status == "finished")
+    with speaking_to(trainee):
+        notify(trainee, "comment", f"comment:{comment.id}",
+               _("%(name)s commented on your role-play %(title)s", name=by.name, title=scenario_title),
+               link, template="comment", subject=_("%(name)s commented on your role-play", name=by.name),
+               body=comment.body, by=by, scenario=scenario_title, finished=attempt.status == "finished")

@@ -7,6 +7,7 @@ event told twice (a double click, two reminder runs at once) is told once."""
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select, update
 
@@ -18,18 +19,18 @@ from app.services import mail
 
 @dataclass(frozen=True)
 class Kind:
-    label: str           # on the preferences page: "Mail me about ..."
+    label: object        # lazy text, on the preferences page: "Mail me about ..."
     roles: tuple
 
 
 KINDS = {
-    "assignment": Kind("new work assigned to me", ("trainee",)),
-    "due-soon": Kind("work due in two days", ("trainee",)),
-    "overdue": Kind("work that is late (then weekly, three times at most)", ("trainee",)),
-    "comment": Kind("my manager's coaching comments", ("trainee",)),
-    "stage-completed": Kind("a stage I completed", ("trainee",)),
-    "team-digest": Kind("my team's week (a digest every Monday)", ("manager", "admin")),
-    "fell-due": Kind("an assignment that fell due with people not done", ("manager", "admin")),
+    "assignment": Kind(_l("new work assigned to me"), ("trainee",)),
+    "due-soon": Kind(_l("work due in two days"), ("trainee",)),
+    "overdue": Kind(_l("work that is late (then weekly, three times at most)"), ("trainee",)),
+    "comment": Kind(_l("my manager's coaching comments"), ("trainee",)),
+    "stage-completed": Kind(_l("a stage I completed"), ("trainee",)),
+    "team-digest": Kind(_l("my team's week (a digest every Monday)"), ("manager", "admin")),
+    "fell-due": Kind(_l("an assignment that fell due with people not done"), ("manager", "admin")),
 }
 # Sent whatever the preferences say: a person who asked for it.
 PASSWORD_RESET = "password-reset"

@@ -9,10 +9,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import User
 from app.models.base import utcnow
 from app.services import accounts, mail, sessions
@@ -66,9 +68,11 @@ def _minutes():
 def _queue_mail(user, by=None, now=None):
     now = now or utcnow()
     token = make_token(user, now)
-    mail.queue(user, PASSWORD_RESET, f"reset:{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}", "password_reset",
-               "Reset your Petits Pas password", link=mail.site_link("auth.reset_password", token=token),
-               minutes=_minutes(), by=by)
+    # in their language; asked for by themselves (no admin): the language of the page they asked on
+    with speaking_to(user, fallback=None if by is not None else str(get_locale())):
+        mail.queue(user, PASSWORD_RESET, f"reset:{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}", "password_reset",
+                   _("Reset your Petits Pas password"), link=mail.site_link("auth.reset_password", token=token),
+                   minutes=_minutes(), by=by)
     return token
 
 

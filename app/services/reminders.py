@@ -13,11 +13,14 @@ report services already compute (team_rows, phase_matrix, choice_analytics) is r
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.extensions import db
+from app.formats import day, local
 from app.formats import due as due_words
-from app.formats import local
+from app.i18n import speaking_to
 from app.models import Team, User
 from app.models.base import utcnow
 from app.services import team_analytics, team_dashboard
@@ -67,31 +70,38 @@ def send(now=None):
 
 
 def _trainee_reminders(trainee, row, today, report):
+    with speaking_to(trainee):
+        _trainee_reminders_in_their_language(trainee, row, today, report)
+
+
+def _trainee_reminders_in_their_language(trainee, row, today, report):
     for a in row.assignments:
         if a.done or a.due is None:
             continue
         left = (a.due - today).days
-        what = KIND_WORDS.get(a.kind, a.kind)
+        what = str(KIND_WORDS.get(a.kind, a.kind))
         context = dict(what=what, target=a.title, due=a.due, due_words=due_words(a.due, today).lower())
         link = target_link(a.kind, a.slug)
         if 0 <= left <= DUE_SOON_DAYS:
             report.add("due-soon", notify(trainee, "due-soon", f"assignment:{a.id}:due:{a.due}",
                                           f"{a.title}: {due_words(a.due, today).lower()}", link, template="due_soon",
-                                          subject=f"Due {context['due_words']}: {a.title}", **context))
+                                          subject=_("%(when)s: %(title)s", when=due_words(a.due, today), title=a.title),
+                                          **context))
         elif left < 0:
             reminder = (-left - 1) // OVERDUE_EVERY_DAYS + 1          # 1 from day 1, 2 from day 8, 3 from day 15
             if reminder <= OVERDUE_TIMES:
                 report.add("overdue", notify(
                     trainee, "overdue", f"assignment:{a.id}:due:{a.due}:late:{reminder}",
-                    f"{a.title} is {context['due_words']}", link, template="overdue",
-                    subject=f"Late: {a.title} was due {context['due_words'].replace(' late', ' ago')}",
+                    _("%(title)s: %(late)s", title=a.title, late=context["due_words"]), link, template="overdue",
+                    subject=_("Late: %(title)s was due %(day)s", title=a.title, day=day(a.due)),
                     last=reminder == OVERDUE_TIMES, **context))
     for stage in row.stages:
         if stage.complete:
             report.add("stage-completed", notify(
                 trainee, "stage-completed", f"stage:{row.outline.course.id if row.outline.course else ''}:{stage.id}",
-                f"Stage completed: {stage.title}", ("learn.my_progress", {}), template="stage_completed",
-                subject=f"Stage completed: {stage.title}", stage=stage.title))
+                _("Stage completed: %(stage)s", stage=stage.title), ("learn.my_progress", {}),
+                template="stage_completed", subject=_("Stage completed: %(stage)s", stage=stage.title),
+                stage=stage.title))
 
 
 def _fell_due(manager, team, rows, today, report):
@@ -101,29 +111,38 @@ def _fell_due(manager, team, rows, today, report):
             if not a.done and a.due is not None and 1 <= (today - a.due).days <= FELL_DUE_WITHIN_DAYS:
                 late.setdefault((a.id, a.due), (a, []))[1].append(row.name)
     for (assignment_id, due), (a, people) in sorted(late.items(), key=lambda item: item[0]):
-        what = KIND_WORDS.get(a.kind, a.kind)
-        report.add("fell-due", notify(
-            manager, "fell-due", f"assignment:{assignment_id}:due:{due}:team:{team.id}",
-            f"{a.title} fell due with {len(people)} of {team.name} not done",
-            ("manage.dashboard", {"team": team.id}), template="fell_due",
-            subject=f"{a.title} fell due: {len(people)} of {team.name} not done", what=what, target=a.title,
-            due=due, people=sorted(people)))
+        with speaking_to(manager):
+            what = str(KIND_WORDS.get(a.kind, a.kind))
+            report.add("fell-due", notify(
+                manager, "fell-due", f"assignment:{assignment_id}:due:{due}:team:{team.id}",
+                ngettext("%(title)s fell due with %(num)d of %(team)s not done",
+                         "%(title)s fell due with %(num)d of %(team)s not done", len(people), title=a.title, team=team.name),
+                ("manage.dashboard", {"team": team.id}), template="fell_due",
+                subject=ngettext("%(title)s fell due: %(num)d of %(team)s not done",
+                                 "%(title)s fell due: %(num)d of %(team)s not done", len(people), title=a.title,
+                                 team=team.name),
+                what=what, target=a.title, due=due, people=sorted(people)))
 
 
 def _digest(manager, team, rows, today, now, report):
     """Once per ISO week per team (the first run of the week sends it)."""
-    year, week, _ = today.isocalendar()
+    year, week, _day = today.isocalendar()
     late = sorted((row for row in rows if row.overdue), key=lambda r: r.name)
     not_started = sorted((row for row in rows if row.activity(today) == "not started"), key=lambda r: r.name)
     week_ago = now - timedelta(days=7)
     matrix = team_analytics.phase_matrix({team.id}, since=week_ago)
     misread = sorted((r for r in matrix["rows"] if r["accuracy"] is not None and r["accuracy"] < 100),
                      key=lambda r: (r["accuracy"], r["title"]))[:DIGEST_TOP]
-    _, wrong = team_analytics.choice_analytics({team.id}, since=week_ago)
+    _skills, wrong = team_analytics.choice_analytics({team.id}, since=week_ago)
+    with speaking_to(manager):
+        _send_digest(manager, team, year, week, today, late, not_started, misread, wrong, report)
+
+
+def _send_digest(manager, team, year, week, today, late, not_started, misread, wrong, report):
     report.add("team-digest", notify(
         manager, "team-digest", f"team:{team.id}:week:{year}-W{week:02d}",
-        f"{team.name}: the week of {today:%d %b}", ("manage.dashboard", {"team": team.id}),
-        template="team_digest", subject=f"{team.name}: your team's week", team=team, late=late,
+        _("%(team)s: the week of %(day)s", team=team.name, day=day(today)), ("manage.dashboard", {"team": team.id}),
+        template="team_digest", subject=_("%(team)s: your team's week", team=team.name), team=team, late=late,
         not_started=not_started, misread=misread, wrong=wrong[:DIGEST_TOP], today=today,
         trainee_links={row.id: _site_link("manage.trainee", trainee_id=row.id) for row in late + not_started},
         analytics_link=_site_link("manage.analytics", team=team.id)))
