@@ -2,8 +2,8 @@
 page's language. The content core (app/content/words.py) keeps the ids and the English words;
 the pages, mails and exports show these, so a rating reads the same for every role in each
 language."""
+from flask_babel import get_locale, lazy_pgettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext, ngettext
 
 from app.content import words
 from app.formats import number, percent
@@ -74,7 +74,14 @@ def amount_words(name, amount, unit, concession=False):
     if unit in ("percent", "%"):
         return _l("%(percent)s off", percent=percent(amount)) if concession else percent(amount)
     measured = _measure(unit, amount) if unit.rstrip("s") in ("day", "week", "month", "year", "hour") else None
-    return str(measured) if measured else words.amount_words(name, amount, unit, concession)
+    if measured:
+        return str(measured)
+    locale = get_locale()
+    if locale is not None and locale.language != "en":
+        # the content's words are English ids ("2 referrals"); the label beside the amount
+        # (labels.name_label, in the scenario's language) already names the thing
+        return number(amount)
+    return words.amount_words(name, amount, unit, concession)
 
 
 def limit_words(amount, unit):
