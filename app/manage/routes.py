@@ -25,6 +25,7 @@ from app.forms import ActionForm, show_error
 from app.manage import bp
 from app.certificates.forms import observation_forms
 from app.manage.forms import AssignForm, ChangeDueForm, CommentForm
+from app.reading import reader_language
 from app.security import audit
 from app.services import assignments as assignment_service
 from app.services import boost_reports, coaching, team_analytics, team_dashboard, team_exports
@@ -231,10 +232,10 @@ def analytics():
     titles = {slug: title for kind, slug, title in assignment_service.assignable_targets() if kind == "scenario"}
     if scenario is not None and scenario not in titles:
         abort(404)
-    choices, wrong = team_analytics.choice_analytics(team_ids, scenario)
+    choices, wrong = team_analytics.choice_analytics(team_ids, scenario, language=reader_language())
     return render_template("manage/analytics.html", teams=teams, team=team, scenario=scenario, titles=titles,
                            choices=choices, wrong=wrong[:12],
-                           matrix=team_analytics.phase_matrix(team_ids, scenario),
+                           matrix=team_analytics.phase_matrix(team_ids, scenario, language=reader_language()),
                            skills=team_analytics.skill_scores(team_ids, scenario),
                            scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
                            coaching=coaching.coaching_list(team_ids, scenario),

@@ -26,12 +26,20 @@ def team_attempts(team_ids, scenario=None, trainee_id=None, since=None):
     return stmt
 
 
-def _scenario_value(slug, version_ids=None):
+def _scenario_value(slug, language=None):
+    """The published scenario, in the reader's language where translated (same nodes and
+    choices: the counts are the same, the words are the manager's)."""
+    from app.services import translations       # it reads published versions through publishing
     version = publishing.published("scenario", slug)
-    return publishing.value_of(version) if version else None
+    return translations.localized("scenario", version, language)[0] if version else None
 
 
-def choice_analytics(team_ids, scenario=None, since=None):
+def _course(course_id, language):
+    from app.services import translations
+    return translations.localized_course(course_id or publishing.course_id(), language)
+
+
+def choice_analytics(team_ids, scenario=None, since=None, language=None):
     """How often each choice is taken at each node, per scenario (labels from the published
     version; a choice only an older version had keeps its recorded label)."""
     rows = db.session.execute(
@@ -54,9 +62,9 @@ def choice_analytics(team_ids, scenario=None, since=None):
         scenarios.setdefault(slug, {})[node_id] = choices
     out = []
     wrong = []
-    course = publishing.published_course(publishing.course_id())
+    course = _course(None, language)
     for slug in sorted(scenarios):
-        value = _scenario_value(slug)
+        value = _scenario_value(slug, language)
         node_order = {n.id: i for i, n in enumerate(value.nodes)} if value else {}
         nodes = []
         for node_id in sorted(scenarios[slug], key=lambda n: (node_order.get(n, 10_000), n)):
@@ -88,14 +96,14 @@ def choice_analytics(team_ids, scenario=None, since=None):
     return out, wrong
 
 
-def phase_matrix(team_ids, scenario=None, course_id=None, since=None):
+def phase_matrix(team_ids, scenario=None, course_id=None, since=None, language=None):
     """Signal reading: true phase (rows) against the phase claimed (columns), with counts."""
     rows = db.session.execute(
         select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
         .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario, since=since)),
                AttemptStep.phase.is_not(None), AttemptStep.choice.is_not(None))
         .group_by(AttemptStep.phase, AttemptStep.phase_claimed)).all()
-    course = publishing.published_course(course_id or publishing.course_id())
+    course = _course(course_id, language)
     phases = [(p.id, p.title) for p in course.phases] if course else []
     known = {p for p, _ in phases}
     for true, claimed, _ in rows:

@@ -110,6 +110,13 @@ def test_french_and_english_trainees_count_together_and_read_back_in_their_langu
         (played,), _wrong = team_analytics.choice_analytics([team])
         opening = next(n for n in played["nodes"] if n["id"] == "opening")
         assert [c["count"] for c in opening["choices"]] == [0, 2]         # one choice, whatever the language
+        (in_french,), _wrong = team_analytics.choice_analytics([team], language="fr")
+        french_opening = next(n for n in in_french["nodes"] if n["id"] == "opening")
+        assert [c["count"] for c in french_opening["choices"]] == [0, 2]      # the same counts, in French
+        assert french_opening["choices"][1]["label"].startswith("Décision : elle choisit")
+        assert in_french["title"] == "Claire veut 15 % de remise" and french_opening["phase"] == "Décision"
+        matrix = team_analytics.phase_matrix([team], language="fr")
+        assert matrix["correct"] == 2 and dict(matrix["phases"])["decision"] == "Décision"
         french = coaching.transcript(db.session.get(ScenarioAttempt, fr.id))
         english = coaching.transcript(db.session.get(ScenarioAttempt, en.id))
         assert french["language"] == "fr" and french["scenario"].title == "Claire veut 15 % de remise"
