@@ -29,6 +29,7 @@ KINDS = {
     "overdue": Kind(_l("work that is late (then weekly, three times at most)"), ("trainee",)),
     "comment": Kind(_l("my manager's coaching comments"), ("trainee",)),
     "stage-completed": Kind(_l("a stage I completed"), ("trainee",)),
+    "boosts-due": Kind(_l("today's boost, when things I learnt are due for a refresh (at most once a day)"), ("trainee",)),
     "team-digest": Kind(_l("my team's week (a digest every Monday)"), ("manager", "admin")),
     "fell-due": Kind(_l("an assignment that fell due with people not done"), ("manager", "admin")),
 }

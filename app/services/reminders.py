@@ -2,7 +2,7 @@
 `now` (cron or a systemd timer runs it every hour; --now catches up after an outage).
 
 - trainee: work due within two days; work late (at 1, 8 and 15 days late: weekly, three times at
-  most); a stage completed.
+  most); a stage completed; today's boost when items are due (at most once a day, boosts.py).
 - manager: an assignment that fell due in the last week with people not done; a weekly digest
   per team (who is late, who has not started, the most misread phases and the most taken wrong
   choices of the last seven days, with links).
@@ -23,7 +23,7 @@ from app.formats import due as due_words
 from app.i18n import speaking_to
 from app.models import Team, User
 from app.models.base import utcnow
-from app.services import team_analytics, team_dashboard
+from app.services import boosts, team_analytics, team_dashboard
 from app.services.notification_events import KIND_WORDS, target_link
 from app.services.notifications import notify
 
@@ -60,6 +60,7 @@ def send(now=None):
         trainees = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r.id for r in rows])))}
         for row in rows:
             _trainee_reminders(trainees[row.id], row, today, report)
+            _boosts_due(trainees[row.id], now, today, report)
         team = db.session.get(Team, team_id)
         manager = team.manager
         if manager is not None and manager.active and rows:
@@ -102,6 +103,27 @@ def _trainee_reminders_in_their_language(trainee, row, today, report):
                 _("Stage completed: %(stage)s", stage=stage.title), ("learn.my_progress", {}),
                 template="stage_completed", subject=_("Stage completed: %(stage)s", stage=stage.title),
                 stage=stage.title))
+
+
+def _boosts_due(trainee, now, today, report):
+    """Once a day at most (the day is the event), while a boost is due and none was done today.
+    The fold runs here too, so the managers' due counts are at most an hour old."""
+    boosts.refresh(trainee, now)
+    state = boosts.today(trainee, now)
+    if not state.due or state.done:
+        return
+    with speaking_to(trainee):
+        _tell_boosts_due(trainee, state, today, report)
+
+
+def _tell_boosts_due(trainee, state, today, report):
+    report.add("boosts-due", notify(
+        trainee, "boosts-due", f"boosts:{today.isoformat()}",
+        ngettext("Today's boost: %(num)d thing to refresh", "Today's boost: %(num)d things to refresh", state.due),
+        ("learn.boost", {}), template="boosts_due",
+        subject=ngettext("Today's boost: %(num)d thing you learnt to refresh",
+                         "Today's boost: %(num)d things you learnt to refresh", state.due),
+        due=state.due, size=state.size))
 
 
 def _fell_due(manager, team, rows, today, report):

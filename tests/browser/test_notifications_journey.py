@@ -52,11 +52,11 @@ def test_a_trainee_follows_the_bell_and_chooses_their_mail(page, live_server, ma
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("text=Your mail preferences are saved.")
     assert _off(app, tina.id) == {"due-soon"}
-    for kind in ("assignment", "comment", "stage-completed", "overdue"):    # everything off: an empty form
+    for kind in ("assignment", "comment", "stage-completed", "overdue", "boosts-due"):    # everything off: an empty form
         page.uncheck(f"[data-kind={kind}]")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("text=Your mail preferences are saved.")
-    assert len(_off(app, tina.id)) == 5
+    assert len(_off(app, tina.id)) == 6
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(live_server + "/notifications")
     assert page.locator(".nav-bell").is_visible()

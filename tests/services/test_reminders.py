@@ -199,3 +199,37 @@ def test_the_digest_names_late_people_and_the_weeks_wrong_choices(mail_app, team
     wrong_part = this_week.split("Wrong choices most taken this week:")[1]
     assert "- none this week" not in wrong_part.split("Your team")[0]
     assert later.split("Wrong choices most taken this week:")[1].startswith("\n- none this week")
+
+
+def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_app, team, smtp_server):
+    from tests.services.test_team_reports_fixtures import study
+    _manager, _team_id, (tom, ines) = team
+    study(mail_app, tom.id, MODULE, quiz_percent=100)            # questions met today: due in a few days
+    day = DUE
+    _run(mail_app, day)
+    _run(mail_app, day)                                           # twice the same day
+    with mail_app.app_context():
+        reminders.send(now=at(day, 17))
+    notes, mails = _told(mail_app, "boosts-due")
+    assert notes == mails == [(tom.id, "boosts-due", f"boosts:{day.isoformat()}")]
+    with mail_app.app_context():
+        mail.send_due()
+    [message] = [m for m in smtp_server.to(tom.email) if "boost" in m["Subject"]]
+    assert "things you learnt to refresh" in message["Subject"] and "/learn/boost" in smtp_server.text(message)
+    # turned off: the site still tells, no mail
+    with mail_app.app_context():
+        notifications.set_mail(db.session.get(User, tom.id), "boosts-due", False)
+        db.session.commit()
+    _run(mail_app, day + timedelta(days=1))
+    notes, mails = _told(mail_app, "boosts-due")
+    assert len(notes) == 2 and len(mails) == 1
+    # a day the rep has already done a boost, nothing is said
+    from app.services import boosts
+    with mail_app.app_context():
+        user = db.session.get(User, tom.id)
+        later = at(day + timedelta(days=2))
+        shown, _state = boosts.next_item(user, later)
+        boosts.answer(user, shown.item.id, 1, shown.version.id, [str(v) for v in shown.right()], later)
+        db.session.commit()
+        reminders.send(now=later + timedelta(hours=1))
+    assert len(_told(mail_app, "boosts-due")[0]) == 2

@@ -184,3 +184,12 @@ def test_the_manager_sees_who_keeps_boosts_up_and_the_phases_kept(app, client, f
     analytics = client.get("/manage/analytics").get_data(as_text=True)
     assert 'aria-labelledby="retention-h"' in analytics and "<svg" in analytics
     assert "Phases read right in boosts, week by week" in analytics
+
+
+def test_boost_mails_can_be_turned_off_from_the_account_page(app, client, factory):
+    person = factory.user()
+    login(client, person.email)
+    account = client.get("/account").get_data(as_text=True)
+    assert "data-mail-preferences" in account and 'href="/notifications/preferences"' in account
+    preferences = client.get("/notifications/preferences").get_data(as_text=True)
+    assert 'data-kind="boosts-due"' in preferences and "Today&#39;s boost, when things I learnt" in preferences
