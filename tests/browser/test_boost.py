@@ -1,0 +1,130 @@
+"""Today's boost in Chromium, at desktop and phone width: the dashboard's card, an empty answer
+(the message beside the question, nothing recorded), a wrong one, right ones, a phase-reading
+item that shows the scene again, and the end of the round. Screenshots of each page are kept in
+BOOST_SHOTS (default /tmp/boost-shots) to look at."""
+import os
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import BoostAnswer, BoostItem, QuizAttempt, User
+from app.models.base import utcnow
+from app.services import boosts, demo_activity, learning
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
+from tests.services.test_learning import correct_answers, publish_course
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("BOOST_SHOTS", "/tmp/boost-shots")
+
+
+def _met(app, person):
+    """A check passed three days ago and the trade fair played ten days ago, misreading: the
+    phase readings are due first."""
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        version, module = learning.published_module("maturation-phases")
+        attempt, _ = learning.submit_quiz(user, "maturation-phases", version, learning.new_submission_token(),
+                                          correct_answers(module))
+        db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id)
+                           .values(created_at=utcnow() - timedelta(days=3)))
+        demo_activity.record_play(person.id, "signals-at-the-trade-fair", pick=lambda offered: len(offered) - 1,
+                                  when=utcnow() - timedelta(days=10))
+        db.session.commit()
+
+
+def _answers(app, page):
+    """(kind, right values, a wrong value) of the item on the page."""
+    item_id = int(page.get_attribute("form[data-boost-item]", "data-boost-item"))
+    with app.app_context():
+        shown = boosts.show(db.session.get(BoostItem, item_id))
+        right = [str(v) for v in shown.right()]
+        values = [str(n) for n in shown.order] if shown.question else [p for p, _t in shown.phases]
+    return shown.item.kind, right, next(v for v in values if v not in right)
+
+
+def _answer(page, values):
+    for value in values:
+        page.check(f'input[name="answer"][value="{value}"]')
+    page.click("form[data-boost-item] button[type=submit]")
+
+
+def _fits(page, width):
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+def _count(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(BoostAnswer))
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_boost_in_the_browser(browser, live_server, make_app, factory, width, height):
+    app = make_app()
+    publish_course(app)
+    person = factory.user(name="Bea Boost")
+    _met(app, person)
+    os.makedirs(SHOTS, exist_ok=True)
+    label = "desktop" if width > 500 else "phone"
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        log_in(page, live_server, person.email, PASSWORD)
+        page.goto(live_server + "/learn/")
+        card = page.locator("[data-boost-due]")
+        due = int(card.get_attribute("data-boost-due"))
+        assert due > 3 and card.is_visible()
+        page.screenshot(path=f"{SHOTS}/dashboard-{label}.png", full_page=True)
+        _fits(page, width)
+        page.click("text=Start today's boost")
+        page.wait_for_selector("form[data-boost-item]")
+        assert page.get_attribute("[data-boost-position]", "data-boost-position") == "1"
+
+        # the first item is a phase reading (the oldest due): the scene again, the phases to choose from
+        kind, right, wrong = _answers(app, page)
+        assert kind == "phase" and page.locator(".situation .prose").inner_text().strip()
+        page.screenshot(path=f"{SHOTS}/phase-item-{label}.png", full_page=True)
+        _fits(page, width)
+
+        # empty: the server's message beside the question, nothing recorded
+        page.click("form[data-boost-item] button[type=submit]")
+        page.wait_for_selector("#boost-error")
+        assert page.locator("#boost-error").inner_text() == "Choose the phase the prospect is in."
+        assert _count(app) == 0
+        page.screenshot(path=f"{SHOTS}/empty-{label}.png", full_page=True)
+
+        # wrong: "Not quite", the phase and why, back tomorrow
+        _answer(page, [wrong])
+        page.wait_for_selector("[data-boost-answer]")
+        assert page.get_attribute("[data-boost-answer]", "data-boost-answer") == "wrong"
+        assert "comes back tomorrow" in page.inner_text("[data-boost-answer]")
+        page.screenshot(path=f"{SHOTS}/wrong-{label}.png", full_page=True)
+        _fits(page, width)
+        page.reload()                               # a reload asks for the page, records nothing
+        assert _count(app) == 1
+
+        # right answers to the end of the round
+        answered = 1
+        while True:
+            page.click("[data-boost-next]")
+            page.wait_for_selector("form[data-boost-item]")
+            kind, right, _wrong = _answers(app, page)
+            _answer(page, right)
+            page.wait_for_selector("[data-boost-answer]")
+            assert page.get_attribute("[data-boost-answer]", "data-boost-answer") == "right"
+            answered += 1
+            if answered == 2:
+                page.screenshot(path=f"{SHOTS}/right-{label}.png", full_page=True)
+                _fits(page, width)
+            if page.locator("[data-boost-finish]").count():
+                break
+            assert answered < 5
+        assert 3 <= answered <= 5 and _count(app) == answered
+        page.click("[data-boost-finish]")
+        page.wait_for_selector("#next-h")
+        assert int(page.get_attribute("[data-boost-due]", "data-boost-due")) == due - answered
+    finally:
+        context.close()
