@@ -9,7 +9,7 @@ from app.content import labels
 from app.content.render import render_inline
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt, User
-from app.services import publishing
+from app.services import publishing, translations
 
 GOOD_RATINGS = ("best", "good")
 
@@ -29,13 +29,11 @@ def team_attempts(team_ids, scenario=None, trainee_id=None, since=None):
 def _scenario_value(slug, language=None):
     """The published scenario, in the reader's language where translated (same nodes and
     choices: the counts are the same, the words are the manager's)."""
-    from app.services import translations       # it reads published versions through publishing
     version = publishing.published("scenario", slug)
     return translations.localized("scenario", version, language)[0] if version else None
 
 
 def _course(course_id, language):
-    from app.services import translations
     return translations.localized_course(course_id or publishing.course_id(), language)
 
 
