@@ -140,3 +140,21 @@ def test_an_attempt_keeps_its_translation_when_a_new_one_is_published(app, root,
         assert learning.scenario_of(again).briefing.startswith("Le briefing : tout")
         fresh = learning.start_over(user, attempt.id)
         assert fresh.language == "fr" and learning.scenario_of(fresh).briefing.startswith("Le briefing : l'ensemble")
+
+
+def test_a_knowledge_check_taken_in_french_reads_back_in_french(app, root, factory):
+    trainee = factory.user()
+    with app.app_context():
+        sync(root)
+        user = db.session.get(User, trainee.id)
+        version, french = learning.published_module("reading-signals", "fr")
+        answers = {"1": [next(i for i, a in enumerate(french.quiz[0].answers, 1) if a.correct)]}
+        attempt, created = learning.submit_quiz(user, "reading-signals", version, learning.new_submission_token(),
+                                                answers, language="fr")
+        english, _ = learning.submit_quiz(user, "reading-signals", version, learning.new_submission_token(),
+                                          answers, language="en")
+        db.session.commit()
+        assert created and attempt.passed and attempt.language == "fr" and english.language == "en"
+        assert attempt.version_id == english.version_id and attempt.percent == english.percent == 100
+        assert learning.quiz_module(attempt).quiz[0].answers[1].text == "Il vous donne une date de signature"
+        assert learning.quiz_module(english).quiz[0].answers[1].text == "They give you a signing date"
