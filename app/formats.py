@@ -143,10 +143,15 @@ def money(value, currency="EUR"):
     return babel_numbers.format_currency(value, currency, format=pattern, locale=locale(), currency_digits=pattern is None)
 
 
+def decimal_mark():
+    """'.' or ',': how the reader writes the decimals of a number."""
+    return babel_numbers.get_decimal_symbol(locale())
+
+
 def csv_separator():
     """The field separator of the reader's spreadsheet: ';' where the decimal mark is a comma
     (French Excel and LibreOffice split on it), ',' otherwise."""
-    return ";" if babel_numbers.get_decimal_symbol(locale()) == "," else ","
+    return ";" if decimal_mark() == "," else ","
 
 
 FILTERS = {"day": day, "when": when, "clock": clock, "iso": iso, "days": days, "due": due, "ago": ago,

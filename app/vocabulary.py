@@ -5,6 +5,7 @@ language."""
 from flask_babel import get_locale, lazy_pgettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from app.content import labels as content_labels
 from app.content import words
 from app.formats import number, percent
 
@@ -28,6 +29,32 @@ OUTCOME_WORDS = {
     "loss-stalled": _l("The project stalled"),
     "loss-tender": _l("Sent to tender"),
 }
+
+
+# The content core's skill titles (app/content/labels.SKILL_TITLES), in the page's language.
+SKILL_TITLES = {
+    "phase": _l("Reading the project's maturity"),
+    "pao": _l("Choosing the next action (PAO)"),
+    "negotiation": _l("Negotiating"),
+    "objection": _l("Handling objections"),
+    "qualification": _l("Qualifying the prospect"),
+    "preparation": _l("Preparing"),
+    "loyalty": _l("Building loyalty"),
+    "credibility": _l("Credibility"),
+    "co-construction": _l("Building the project together"),
+    "co-production": _l("Working together"),
+    "co-operation": _l("Co-operation"),
+    "prospecting": _l("Prospecting"),
+    "commitments": _l("Getting commitments"),
+    "personalisation": _l("Personalising the approach"),
+    "completion": _l("Completing the project"),
+    "untagged": _l("Other choices"),
+}
+
+
+def skill_title(tag):
+    """A skill tag in words, in the page's language; a tag no list knows reads as its words."""
+    return str(SKILL_TITLES[tag or "untagged"]) if (tag or "untagged") in SKILL_TITLES else content_labels.skill_title(tag)
 
 
 def role_name(role):

@@ -147,3 +147,60 @@ def test_an_unknown_language_on_the_login_page_changes_nothing(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and '<html lang="en">' in page and "Choose English or Français." in page
     assert client.post("/language?next=https://evil.example/", data={"language": "fr"}).headers["Location"] == "/login"
+
+
+def test_dates_numbers_percentages_and_money_follow_the_locale(app):
+    from datetime import date, datetime
+
+    from flask_babel import force_locale
+
+    from app import formats
+    with app.test_request_context():
+        with force_locale("en"):
+            assert formats.day(date(2026, 12, 1)) == "1 Dec 2026"
+            assert formats.when(datetime(2026, 12, 1, 14, 5)) == "1 Dec 2026, 14:05"
+            assert (formats.number(1234.5), formats.percent(45), formats.percent(12.5)) == ("1,234.5", "45%", "12.5%")
+            assert (formats.money(1234.5), formats.money(1234)) == ("€1,234.50", "€1,234")
+            assert formats.due(date(2026, 12, 6), date(2026, 12, 1)) == "Due in 5 days"
+            assert formats.csv_separator() == ","
+        with force_locale("fr"):
+            assert formats.day(date(2026, 12, 1)) == "1 déc. 2026"
+            assert formats.when(datetime(2026, 12, 1, 14, 5)) == "1 déc. 2026 à 14:05"
+            nb = "\u202f"                                     # French groups thousands with a narrow space
+            assert formats.number(1234.5) == f"1{nb}234,5"
+            assert formats.percent(45) == "45\u00a0%" and formats.percent(12.5) == "12,5\u00a0%"
+            assert formats.money(1234.5) == f"1{nb}234,50\u00a0€" and formats.money(1234) == f"1{nb}234\u00a0€"
+            assert formats.due(date(2026, 12, 6), date(2026, 12, 1)) == "À faire dans 5 jours"
+            assert formats.due(date(2026, 11, 30), date(2026, 12, 1)) == "1 jour de retard"
+            assert formats.csv_separator() == ";"
+
+
+def test_csv_exports_use_the_readers_separator_and_column_names(app, client, login_as, factory):
+    import csv
+    import io
+    manager = login_as("manager")
+    team = factory.team(manager=manager)
+    factory.user(role="trainee", name="Zoé Martin", team=team)
+    english = client.get("/manage/export/progress.csv").get_data()
+    assert english.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(english.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["team", "name", "email"] and rows[1][1] == "Zoé Martin"
+    french = client.get("/manage/export/progress.csv", headers={"Accept-Language": "fr-FR"}).get_data()
+    assert french.startswith(b"\xef\xbb\xbf")
+    text = french.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["équipe", "nom", "e-mail", "date_embauche"] and rows[1][1] == "Zoé Martin"
+    assert "," not in text.splitlines()[0]
+    audit = client.get("/manage/export/attempts.csv", headers={"Accept-Language": "fr"}).get_data().decode("utf-8-sig")
+    assert audit.splitlines()[0].startswith("équipe;nom;e-mail;id_partie;")
+
+
+def test_csv_cells_write_decimals_as_the_reader_does(app):
+    from flask_babel import force_locale
+
+    from app.services.team_exports import csv_cell
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert (csv_cell(12.5), csv_cell(3), csv_cell(True)) == ("12,5", 3, "oui")
+        with force_locale("en"):
+            assert (csv_cell(12.5), csv_cell(True)) == ("12.5", "yes")

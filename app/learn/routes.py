@@ -17,7 +17,15 @@ from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for
 from app.reading import reader_language
 from app.security import audit, seal, unseal
-from app.services import boosts, certification, charts, learning, publishing, stages, translations
+from app.services import (
+    boosts,
+    certification,
+    charts,
+    learning,
+    publishing,
+    stages,
+    translations,
+)
 from app.services import comments as comment_service
 
 
@@ -375,13 +383,13 @@ def my_progress():
     phases = _phase_titles()
     stage_chart = charts.bar_chart(
         [(s.title, s.percent, "ok" if s.complete else ("locked" if not s.unlocked else "go")) for s in
-         (progress.stages if progress else [])], title="Completion of each stage", unit="%")
+         (progress.stages if progress else [])], title=_("Completion of each stage"), unit="%")
     time_chart = charts.score_lines(
         [(a.finished_at, a.percent or 0, bool(a.passed), titles.get(a.scenario_slug, a.scenario_slug))
-         for a in over_time], title="Role-play scores over time")
+         for a in over_time], title=_("Role-play scores over time"))
     phase_chart = charts.bar_chart(
         [(phases.get(r.phase, r.phase), r.percent, "ok" if r.percent >= 70 else ("warn" if r.percent >= 40 else "bad"))
-         for r in readings], title="Maturation phases read correctly", unit="%")
+         for r in readings], title=_("Maturation phases read correctly"), unit="%")
     return render_template("learn/progress.html", progress=progress, titles=titles, best=best,
                            stage_rows=stages.stage_rows(progress, learning.assignments_for(current_user), best, titles),
                            over_time=over_time, readings=readings, phases=phases, stage_chart=stage_chart,

@@ -19,27 +19,33 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app import formats
+from app.certificates.forms import observation_forms
 from app.content.render import render_markdown
-from app.extensions import db
 from app.forms import ActionForm, show_error
 from app.manage import bp
-from app.certificates.forms import observation_forms
 from app.manage.forms import AssignForm, ChangeDueForm, CommentForm
 from app.reading import reader_language
 from app.security import audit
 from app.services import assignments as assignment_service
-from app.services import boost_reports, coaching, team_analytics, team_dashboard, team_exports
+from app.services import (
+    boost_reports,
+    certification,
+    coaching,
+    observations,
+    team_analytics,
+    team_dashboard,
+    team_exports,
+)
 from app.services import comments as comment_service
 from app.services import progress as progress_service
-from app.services import certification, observations
 from app.services.assignments import AssignmentError, NotInScope
 
 
 @bp.errorhandler(NotInScope)
 def _not_in_scope(_error):
     audit("access-refused", user=current_user)   # another team's record, or a made-up id
-    return render_template("errors/error.html", code=404, title="Not found",
-                           message="There is nothing here, or it belongs to a team you do not manage."), 404
+    return render_template("errors/error.html", code=404, title=_("Not found"),
+                           message=_("There is nothing here, or it belongs to a team you do not manage.")), 404
 
 
 def _selected_teams():

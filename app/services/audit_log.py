@@ -1,7 +1,5 @@
 """The security log as admins read it: filtered by kind and by person (who acted, or whom an
 admin action was about), a page at a time or as CSV."""
-import csv
-import io
 
 import logging
 
@@ -17,7 +15,7 @@ log = logging.getLogger("petitspas.audit")
 
 PER_PAGE = 100
 CSV_LIMIT = 100_000      # rows in one export; narrow by kind or person for older ones
-CSV_HEADER = ["time", "event", "kind", "by", "email_typed", "about", "detail", "address", "page"]
+CSV_HEADER = ["time", "event", "kind", "by", "email_typed", "about", "detail", "address", "page"]   # column ids
 
 
 class Filters:
@@ -63,13 +61,11 @@ def page(filters, number):
 
 
 def csv_bytes(filters):
-    from app.services.team_exports import csv_cell     # the one rule for CSV cells (formulas, times)
-    out = io.StringIO()
-    out.write("\ufeff")                  # a byte-order mark, so spreadsheet programs read UTF-8
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for e in db.session.scalars(_selection(filters).limit(CSV_LIMIT)).unique():
-        writer.writerow([csv_cell(v) for v in (e.created_at, e.label, e.kind, e.user.email if e.user else None,
-                                               e.email, e.target.email if e.target else None, e.detail,
-                                               e.address, e.path)])
-    return out.getvalue().encode("utf-8")
+    from app.services.team_exports import (  # the one CSV writer (BOM, separator, cells)
+        column,
+        write_csv,
+    )
+    return write_csv([column(name) for name in CSV_HEADER],
+                     ((e.created_at, e.label, e.kind, e.user.email if e.user else None, e.email,
+                       e.target.email if e.target else None, e.detail, e.address, e.path)
+                      for e in db.session.scalars(_selection(filters).limit(CSV_LIMIT)).unique()))

@@ -127,7 +127,7 @@ def score_lines(attempts, title, width=400, height=220):
         colour, dash = SERIES_STYLES[n % len(SERIES_STYLES)]
         path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(pts)) if len(pts) > 1 else ""
         series.append(Series(name, colour, dash, pts, path))
-    return LineChart(title, width, height, left, width - right_pad, [(y(v), f"{v}%") for v in (0, 50, 100)],
+    return LineChart(title, width, height, left, width - right_pad, [(y(v), formats.percent(v)) for v in (0, 50, 100)],
                      _date_ticks(ordered, xs), series)
 
 

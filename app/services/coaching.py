@@ -68,7 +68,7 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
     for (user_id, tag), entry in skill.items():
         share = round(100 * entry["good"] / entry["total"])
         if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
-            out[user_id]["skills"].append({"skill": tag, "title": labels.skill_title(tag), "score": share,
+            out[user_id]["skills"].append({"skill": tag, "title": vocabulary.skill_title(tag), "score": share,
                                            "total": entry["total"], "failed_attempts": len(entry["attempts"]),
                                            "attempts": evidence(entry["evidence"])})
     for (user_id, true_phase), entry in phase.items():
@@ -147,7 +147,7 @@ def transcript(attempt):
         feedback, deltas = effects.get("feedback", ""), effects.get("deltas") or {}
         steps.append(TranscriptStep(
             seq=step.seq, node_id=step.node, caption=labels.node_caption(node),
-            skill=labels.skill_title(step.skill) if step.skill else None,
+            skill=vocabulary.skill_title(step.skill) if step.skill else None,
             phase=labels.phase_title(course, step.phase) if step.phase else None,
             phase_claimed=labels.phase_title(course, step.phase_claimed) if step.phase_claimed else None,
             phase_correct=step.phase_correct,

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from sqlalchemy import case, func, select
 
+from app import vocabulary
 from app.content import labels
 from app.content.render import render_inline
 from app.extensions import db
@@ -86,7 +87,7 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
                     wrong.append({**item, "scenario": slug, "scenario_title": value.title if value else slug,
                                   "node": node_id, "caption": labels.node_caption(node)})
             nodes.append({"id": node_id, "caption": labels.node_caption(node),
-                          "skill": labels.skill_title(node.skill) if node and node.skill else None,
+                          "skill": vocabulary.skill_title(node.skill) if node and node.skill else None,
                           "phase": labels.phase_title(course, node.phase) if node and node.phase else None,
                           "total": total, "choices": listed})
         out.append({"slug": slug, "title": value.title if value else slug, "nodes": nodes})
@@ -136,7 +137,7 @@ def skill_scores(team_ids, scenario=None):
         entry["total"] += count
         entry["good"] += count if rating in GOOD_RATINGS else 0
         entry["poor"] += count if rating == "poor" else 0
-    out = [{"skill": s, "title": labels.skill_title(s), **v,
+    out = [{"skill": s, "title": vocabulary.skill_title(s), **v,
             "score": round(100 * v["good"] / v["total"]) if v["total"] else None} for s, v in skills.items()]
     out.sort(key=lambda s: (s["score"] if s["score"] is not None else 101, s["title"]))
     return out

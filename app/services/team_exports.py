@@ -1,16 +1,26 @@
 """CSV exports of a team: progress per trainee and every scenario attempt. Times in ISO 8601
-with their offset; text a spreadsheet would run as a formula is quoted."""
+with their offset; text a spreadsheet would run as a formula is quoted. Written for the reader's
+spreadsheet: column names in their language, fields split by ';' where the decimal mark is a
+comma (French Excel and LibreOffice), ',' otherwise, and a BOM so it reads UTF-8."""
 import csv
 import io
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from app import formats
 from app.extensions import db
-from app.models import AttemptStep, ContentVersion, PublishedContent, ScenarioAttempt, Team, User
+from app.models import (
+    AttemptStep,
+    ContentVersion,
+    PublishedContent,
+    ScenarioAttempt,
+    Team,
+    User,
+)
 from app.services.team_dashboard import sort_rows, team_rows
-
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,19 +30,69 @@ def csv_cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, (datetime, date)):
         return formats.iso(value)        # a time with its offset: 2026-12-01T14:05:00+01:00
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):         # 12.5 reads 12,5 where the decimal mark is a comma
+        return f"{value:g}".replace(".", formats.decimal_mark())
+    if isinstance(value, int):
         return value
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv(header, rows):
+# Every export's column ids and their names in the reader's language (the English names are the ids).
+COLUMNS = {
+    "team": _l("team"),
+    "name": _l("name"),
+    "email": _l("email"),
+    "hire_date": _l("hire_date"),
+    "course_percent": _l("course_percent"),
+    "modules_done": _l("modules_done"),
+    "assigned": _l("assigned"),
+    "done": _l("done"),
+    "overdue": _l("overdue"),
+    "next_due": _l("next_due"),
+    "last_activity": _l("last_activity"),
+    "attempts": _l("attempts"),
+    "attempt_id": _l("attempt_id"),
+    "scenario": _l("scenario"),
+    "scenario_title": _l("scenario_title"),
+    "version": _l("version"),
+    "status": _l("status"),
+    "started_at": _l("started_at"),
+    "finished_at": _l("finished_at"),
+    "steps": _l("steps"),
+    "percent": _l("percent"),
+    "passed": _l("passed"),
+    "outcome": _l("outcome"),
+    "phase_reads": _l("phase_reads"),
+    "phase_right": _l("phase_right"),
+    "mode": _l("mode"),
+    "time": _l("time"),
+    "event": _l("event"),
+    "kind": _l("kind"),
+    "by": _l("by"),
+    "email_typed": _l("email_typed"),
+    "about": _l("about"),
+    "detail": _l("detail"),
+    "address": _l("address"),
+    "page": _l("page"),
+}
+
+
+def column(name, **values):
+    """A column's name in the reader's language: "course_percent", "avancement_parcours_pct"."""
+    if name == "stage_percent":
+        return _("stage_%(stage)s_percent", **values)
+    return str(COLUMNS[name])
+
+
+def write_csv(header, rows):
+    """The CSV file of every export: BOM, the reader's separator, cells by csv_cell."""
     out = io.StringIO()
     out.write("\ufeff")                  # a byte-order mark, so spreadsheet programs read UTF-8
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=formats.csv_separator(), lineterminator="\r\n")
     writer.writerow([csv_cell(h) for h in header])
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
@@ -42,10 +102,12 @@ def _csv(header, rows):
 def progress_csv(team_ids, today=None):
     rows, outline = team_rows(team_ids, today=today)
     rows = sort_rows(rows, "name")
-    header = (["team", "name", "email", "hire_date", "course_percent", "modules_done"]
-              + [f"stage_{sid}_percent" for sid, _ in outline.stages]
-              + ["assigned", "done", "overdue", "next_due", "last_activity", "attempts"])
-    return _csv(header, ([r.team, r.name, r.email, r.hire_date, r.percent, r.modules_done]
+    header = ([column("team"), column("name"), column("email"), column("hire_date"), column("course_percent"),
+               column("modules_done")]
+              + [column("stage_percent", stage=sid) for sid, _title in outline.stages]
+              + [column("assigned"), column("done"), column("overdue"), column("next_due"), column("last_activity"),
+                 column("attempts")])
+    return write_csv(header, ([r.team, r.name, r.email, r.hire_date, r.percent, r.modules_done]
                          + [s.percent for s in r.stages]
                          + [len(r.assignments), sum(1 for a in r.assignments if a.done), len(r.overdue),
                             r.next_due, r.last_activity, r.attempts] for r in rows))
@@ -67,10 +129,10 @@ def attempts_csv(team_ids):
         .outerjoin(reads, reads.c.attempt_id == ScenarioAttempt.id)
         .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee")
         .order_by(Team.name, User.name, ScenarioAttempt.started_at, ScenarioAttempt.id)).all()
-    header = ["team", "name", "email", "attempt_id", "scenario", "scenario_title", "version", "status",
-              "started_at", "finished_at", "steps", "percent", "passed", "outcome", "phase_reads", "phase_right",
-              "mode"]
-    return _csv(header, ([team, name, email, a.id, a.scenario_slug, titles.get(a.scenario_slug, a.scenario_slug),
+    header = [column(name) for name in ("team", "name", "email", "attempt_id", "scenario", "scenario_title",
+                                        "version", "status", "started_at", "finished_at", "steps", "percent",
+                                        "passed", "outcome", "phase_reads", "phase_right", "mode")]
+    return write_csv(header, ([team, name, email, a.id, a.scenario_slug, titles.get(a.scenario_slug, a.scenario_slug),
                           version, a.status, a.started_at, a.finished_at, a.step_count, a.percent, a.passed,
                           a.outcome, reads_n or 0, int(right or 0), a.mode]
                          for team, name, email, a, version, reads_n, right in rows))
