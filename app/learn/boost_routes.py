@@ -2,19 +2,15 @@
 is due to fade (services/boosts.py). POST an answer, GET its feedback (its own address, so a
 reload asks for the page again), then the next item."""
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 
 from app.content import recall
 from app.learn import bp
 from app.learn.forms import BoostForm
+from app.reading import reader_language
 from app.security import seal, unseal
 from app.services import boosts, learning
 from app.services.learning import NotFound, Refused
-
-
-def _language():
-    return str(get_locale() or "") or None
 
 
 def _bound(item, seq):
@@ -33,7 +29,7 @@ def _question_page(shown, state, form=None, error=None, status=200):
 @bp.route("/boost")
 def boost():
     boosts.refresh(current_user)
-    shown, state = boosts.next_item(current_user, language=_language())
+    shown, state = boosts.next_item(current_user, language=reader_language())
     if shown is None:
         return render_template("learn/boost_done.html", state=state, due=boosts.due_count(current_user))
     return _question_page(shown, state)
@@ -55,7 +51,7 @@ def boost_answer(item_id):
     except boosts.StaleAnswer:
         return redirect(url_for(".boost"), 303)
     except Refused as refusal:
-        shown = boosts.show(item, version_id, language=_language())
+        shown = boosts.show(item, version_id, language=reader_language())
         if shown is None:
             return redirect(url_for(".boost"), 303)
         return _question_page(shown, boosts.today(current_user), form, str(refusal), 422)
@@ -68,7 +64,7 @@ def boost_feedback(answer_id):
         record = boosts.own_answer(current_user, answer_id)
     except NotFound:
         abort(404)
-    shown = boosts.shown_for(record, _language())
+    shown = boosts.shown_for(record, reader_language())
     state = boosts.today(current_user)
     # As in the check's results, the right answers stay hidden until the module's check is passed.
     revealed = record.kind == boosts.QUESTION and learning.quiz_passed(current_user, record.item.slug)

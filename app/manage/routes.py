@@ -250,7 +250,7 @@ def analytics():
 
 
 def _retention(team_ids):
-    chart, rows = boost_reports.retention_chart(team_ids)
+    chart, rows = boost_reports.retention_chart(team_ids, language=reader_language())
     return {"retention_chart": chart, "retention_rows": rows, "retention_kept": boost_reports.KEPT}
 
 
@@ -274,7 +274,7 @@ def _trainee_page(person, form=None, refused=None, status=200):
                            coaching=coaching.coaching_list({person.team_id}, trainee_id=person.id),
                            change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=_today(),
                            refused=refused, undo=_undo_offer(),
-                           boosts_kept=boost_reports.kept_up([person.id])[person.id],
+                           boosts_kept=boost_reports.kept_up([person.id], fold=True)[person.id],
                            cert_stages=certification.stage_certificates(person, _today()),
                            observed=observations.of_trainee(person.id), observe_forms=observation_forms()), status
 

@@ -1,8 +1,8 @@
 """Boosts as a manager sees them: per trainee whether boosts are kept up (due now, done this
 week), and the team's retention of each maturation phase over the weeks (the share of
 phase-reading boosts answered right). Each is a fixed number of grouped statements, whatever
-the number of rows. Due counts are as of the trainee's last visit or the last reminders run
-(both fold new records into items: services/boosts.refresh)."""
+the number of rows. Due counts are as of each trainee's last fold (their visits, the hourly
+reminders run, their page seen by the manager: services/boosts.refresh)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +12,8 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, User
 from app.models.base import utcnow
-from app.services import charts, publishing
+from app.services import charts, publishing, translations
+from app.services import boosts
 from app.services.boosts import PHASE, day_bounds
 
 WEEK = timedelta(days=7)
@@ -38,13 +39,18 @@ class KeptUp:
         return "behind" if self.due >= BEHIND_AFTER else "due"
 
 
-def kept_up(user_ids, now=None):
-    """{trainee id: KeptUp} for these trainees, in two statements."""
+def kept_up(user_ids, now=None, fold=False):
+    """{trainee id: KeptUp} for these trainees, in two statements. With `fold`, the records of
+    those who played or took a check since their last fold are folded first (boosts.refresh_stale:
+    one trainee's page; the team dashboard keeps its fixed budget and counts as of each trainee's
+    last visit or the hourly reminders run, which fold too)."""
     now = now or utcnow()
     ids = sorted(set(user_ids))
     out = {uid: KeptUp() for uid in ids}
     if not ids:
         return out
+    if fold:
+        boosts.refresh_stale(ids, now)
     _start, end = day_bounds(now)
     for uid, due in db.session.execute(
             select(BoostItem.user_id, func.count()).where(BoostItem.user_id.in_(ids), BoostItem.retired_at.is_(None),
@@ -85,13 +91,13 @@ def phase_retention(team_ids, now=None, weeks=8):
     return sorted((monday, phase, seen, kept) for (monday, phase), (seen, kept) in buckets.items())
 
 
-def retention_chart(team_ids, now=None, weeks=8):
+def retention_chart(team_ids, now=None, weeks=8, language=None):
     """The retention lines (one per phase, a point per week) and the rows behind them, or
-    (None, []) before any phase-reading boost."""
+    (None, []) before any phase-reading boost; phase titles in the reader's `language`."""
     rows = phase_retention(team_ids, now, weeks)
     if not rows:
         return None, []
-    course = publishing.published_course(publishing.course_id())
+    course = translations.localized_course(publishing.course_id(), language)
     titles = {p.id: p.title for p in course.phases} if course else {}
     order = {p: i for i, p in enumerate(titles)}
     rows.sort(key=lambda r: (order.get(r[1], 99), r[0]))

@@ -153,20 +153,47 @@ def refresh(user, now=None):
     """Fold the rep's knowledge checks and phase-reading steps recorded since the last fold
     into their items. Safe to run from two requests at once: the marks move by compare-and-set,
     and the request that loses folds nothing (the winner folded the same records)."""
-    mark = db.session.get(BoostMark, user.id)
+    return _fold(user.id, now)
+
+
+def refresh_stale(user_ids, now=None):
+    """Fold for those of these trainees who have records the fold has not seen yet (a manager's
+    page: three grouped statements, then one fold per trainee who played or took a check since
+    their last visit). Returns the number of trainees folded."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return 0
+    marks = {uid: (q, s) for uid, q, s in db.session.execute(
+        select(BoostMark.user_id, BoostMark.quiz_mark, BoostMark.step_mark).where(BoostMark.user_id.in_(ids)))}
+    checks = dict(db.session.execute(select(QuizAttempt.user_id, func.max(QuizAttempt.id))
+                                     .where(QuizAttempt.user_id.in_(ids)).group_by(QuizAttempt.user_id)).all())
+    steps = dict(db.session.execute(
+        select(ScenarioAttempt.user_id, func.max(AttemptStep.id))
+        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(ScenarioAttempt.user_id.in_(ids), AttemptStep.phase.is_not(None), AttemptStep.choice.is_not(None))
+        .group_by(ScenarioAttempt.user_id)).all())
+    stale = [uid for uid in ids if checks.get(uid, 0) > marks.get(uid, (0, 0))[0]
+             or steps.get(uid, 0) > marks.get(uid, (0, 0))[1]]
+    for uid in stale:
+        _fold(uid, now)
+    return len(stale)
+
+
+def _fold(user_id, now=None):
+    mark = db.session.get(BoostMark, user_id)
     if mark is None:
         try:
             with db.session.begin_nested():
-                mark = BoostMark(user_id=user.id, quiz_mark=0, step_mark=0)
+                mark = BoostMark(user_id=user_id, quiz_mark=0, step_mark=0)
                 db.session.add(mark)
         except IntegrityError:
-            mark = db.session.get(BoostMark, user.id)
-    checks, quiz_mark = _checks_met(user.id, mark.quiz_mark)
-    steps, step_mark = _phase_steps_met(user.id, mark.step_mark)
+            mark = db.session.get(BoostMark, user_id)
+    checks, quiz_mark = _checks_met(user_id, mark.quiz_mark)
+    steps, step_mark = _phase_steps_met(user_id, mark.step_mark)
     if quiz_mark == mark.quiz_mark and step_mark == mark.step_mark:
         return 0
     moved = db.session.execute(
-        update(BoostMark).where(BoostMark.user_id == user.id, BoostMark.quiz_mark == mark.quiz_mark,
+        update(BoostMark).where(BoostMark.user_id == user_id, BoostMark.quiz_mark == mark.quiz_mark,
                                 BoostMark.step_mark == mark.step_mark)
         .values(quiz_mark=quiz_mark, step_mark=step_mark).execution_options(synchronize_session=False))
     if moved.rowcount != 1:
@@ -176,11 +203,11 @@ def refresh(user, now=None):
     met = sorted(checks + steps, key=lambda m: m.when)
     slugs = sorted({m.slug for m in met})
     items = {(i.kind, i.slug, i.ref): i for i in db.session.scalars(
-        select(BoostItem).where(BoostItem.user_id == user.id, BoostItem.slug.in_(slugs)))}
+        select(BoostItem).where(BoostItem.user_id == user_id, BoostItem.slug.in_(slugs)))}
     for m in met:
         item = items.get((m.kind, m.slug, m.ref))
         if item is None:
-            item = BoostItem(user_id=user.id, kind=m.kind, slug=m.slug, ref=m.ref, answer_key=m.answer_key,
+            item = BoostItem(user_id=user_id, kind=m.kind, slug=m.slug, ref=m.ref, answer_key=m.answer_key,
                              version_id=m.version_id, phase=m.phase, state=int(State.Learning), step=0,
                              due=m.when, reviews=0, boosts=0, created_at=now or utcnow())
             db.session.add(item)

@@ -107,7 +107,7 @@ def _trainee_reminders_in_their_language(trainee, row, today, report):
 
 def _boosts_due(trainee, now, today, report):
     """Once a day at most (the day is the event), while a boost is due and none was done today.
-    The fold runs here too, so the managers' due counts are at most an hour old."""
+    The fold runs here first: a rep who plays but never opens the dashboard is told too."""
     boosts.refresh(trainee, now)
     state = boosts.today(trainee, now)
     if not state.due or state.done:

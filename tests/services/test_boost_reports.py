@@ -75,7 +75,7 @@ def test_kept_up_and_retention_with_many_rows(app, course_published, factory, ct
     db.session.commit()
 
     kept, statements = _count_statements(lambda: boost_reports.kept_up([keen.id, idle.id, new.id], NOW))
-    assert len(statements) == 2
+    assert len(statements) == 2          # due counts, answers
     assert kept[keen.id].due == 8 and kept[keen.id].week > 0 and kept[keen.id].status == "keeping-up"
     assert kept[idle.id].due == 4 and kept[idle.id].week == 0 and kept[idle.id].status == "behind"
     assert kept[new.id].status == "none"
@@ -93,6 +93,15 @@ def test_kept_up_and_retention_with_many_rows(app, course_published, factory, ct
     late = sum(r["right"] for r in table if r["week"] == last) / sum(r["answers"] for r in table if r["week"] == last)
     assert late > early
     assert "right" in chart.series[0].points[0].note
+
+    # a trainee who took a check and never opened the dashboard: their own page folds it first
+    from tests.services.test_boosts import _check
+    late = factory.user(team=team)
+    _check(late, when=NOW - timedelta(days=5))
+    assert boost_reports.kept_up([late.id], NOW)[late.id].status == "none"
+    kept = boost_reports.kept_up([keen.id, late.id], NOW, fold=True)
+    assert kept[late.id].due > 0 and kept[late.id].status == "behind"
+    db.session.commit()
 
     # another team sees none of it
     other = factory.team(manager=factory.user(role="manager"))
