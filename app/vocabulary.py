@@ -130,3 +130,5 @@ def register(app):
     app.jinja_env.globals.update(role_name=role_name, rating_words=rating_words, rating_tone=words.rating_tone,
                                  outcome_words=outcome_words, ending_headline=ending_headline,
                                  trade_words=trade_words)
+    from app import sheet_words            # a preparation sheet's figures, graded, in words
+    app.jinja_env.globals.update(sheet_figures=sheet_words.graded)

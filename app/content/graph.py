@@ -10,7 +10,7 @@ from .model import Node, Scenario
 
 
 def _deadend(node: Node) -> bool:
-    return not node.is_ending and not node.choices and not node.gotos
+    return not node.is_ending and not node.choices and not node.gotos and node.sheet is None
 
 
 def graph_data(scenario: Scenario) -> dict[str, Any]:
@@ -26,6 +26,9 @@ def graph_data(scenario: Scenario) -> dict[str, Any]:
         for g in node.gotos:
             links.append({"source": node.id, "target": g.target, "label": g.condition or "",
                           "kind": "goto"})
+        for g in node.sheet.routes if node.sheet else ():     # branches on the figures written
+            links.append({"source": node.id, "target": g.target, "label": g.condition or "",
+                          "kind": "sheet"})
         if not node.gotos:
             for c in node.choices:
                 # a signal-picking node's readings are taken by how well the rep read: say when
@@ -63,13 +66,15 @@ def mermaid(scenario: Scenario) -> str:
             shape = f'[/"{label}"/]'
         elif n["kind"] == "signals":
             shape = f'[["{label}"]]'
+        elif n["kind"] == "sheet":           # a hexagon: the figures the rep writes
+            shape = f'{{{{"{label}"}}}}'
         else:
             shape = f'["{label}"]'
         lines.append(f"    {key}{shape}")
     known = {n["id"] for n in data["nodes"]}
     for e in data["edges"]:
         target = _key(e["target"]) if e["target"] in known else _key("missing-" + e["target"])
-        arrow = "-.->" if e["kind"] == "goto" else "-->"
+        arrow = "-.->" if e["kind"] in ("goto", "sheet") else "-->"
         label = _text(e["label"], 30)
         lines.append(f'    {_key(e["source"])} {arrow}|"{label}"| {target}' if label
                      else f"    {_key(e['source'])} {arrow} {target}")

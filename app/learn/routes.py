@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import vocabulary
+from app import sheet_words, vocabulary
 from app.content import engine, hindsight
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.forms import ActionForm
@@ -248,8 +248,9 @@ def start_over(attempt_id):
     return redirect(url_for(".player", attempt_id=fresh.id), 303)
 
 
-def _board(scenario, state):
-    """Score meters and the negotiation ledger for a state."""
+def _board(scenario, state, limits=None):
+    """Score meters and the negotiation ledger for a state; `limits`: the walk-away of each
+    concession (engine.walkaway_limits: the figure the rep wrote on a sheet, else the file's)."""
     scores = []
     for dim in scenario.scores:
         value = state["scores"].get(dim.name, dim.start)
@@ -259,8 +260,9 @@ def _board(scenario, state):
     neg = scenario.negotiation
     given, got = state["ledger"]["given"], state["ledger"]["got"]
     concessions = []
+    limits = limits if limits is not None else engine.walkaway_limits(scenario, state)
     for name, unit in neg.concessions.items():
-        limit = neg.walkaway.get(name)
+        limit = limits.get(name)
         amount = given.get(name, 0)
         concessions.append({"name": name, "unit": unit, "given": amount, "limit": limit,
                             "shown": vocabulary.amount_words(name, amount, unit, concession=True),
@@ -302,6 +304,13 @@ def player(attempt_id):
             better={} if attempt.passed else hindsight.better_choices(scenario, steps),
             module=_scenario_module(learning.progress_of(current_user, reader_language()), attempt.scenario_slug))
         return page                         # the comments shown are now read (committed)
+    return _play_page(attempt, scenario, node, known)
+
+
+def _play_page(attempt, scenario, node, known, typed=None, errors=None):
+    """The scene in play: its choices, Continue, or a sheet's boxes (with what was typed and
+    the reasons of refused figures, after a refused post)."""
+    state = attempt.state
     offered = engine.offered_choices(scenario, state) if node else []
     return render_template(
         "learn/player.html", attempt=attempt, scenario=scenario, node=node, board=_board(scenario, state),
@@ -309,6 +318,7 @@ def player(attempt_id):
         choices=[(n, Markup(render_inline(engine.interpolate(c.label, {k: _show(v) for k, v in known.items()},
                                                               escape=False))))
                  for n, (_i, c) in enumerate(offered, 1)],
+        sheet=sheet_words.boxes(node, typed, errors) if node and node.sheet else None,
         needs_continue=engine.needs_continue(scenario, state), form=StepForm(),
         seq=attempt.step_count + 1)
 
@@ -323,8 +333,16 @@ def step(attempt_id):
         _not_found(learning.own_attempt, current_user, attempt_id)
         flash(_("That answer could not be read. Please choose again."), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
+    figures = sheet_words.typed_figures(request.form) if request.form.get("sheet") else None
     try:
-        taken = _not_found(learning.take_step, current_user, attempt_id, form.seq.data, form.choice.data)
+        taken = _not_found(learning.take_step, current_user, attempt_id, form.seq.data, form.choice.data, figures)
+    except learning.FiguresRefused as refused:
+        # each reason beside its box, every figure as typed; nothing was written
+        attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+        scenario = learning.scenario_of(attempt)
+        node = scenario.node(attempt.current_node)
+        return _play_page(attempt, scenario, node, engine.values(scenario, attempt.state),
+                          figures, refused.errors), 422
     except learning.StaleStep as stale:
         # A double click, a replay, a second tab or the back button: nothing is written, and
         # the answer is what was recorded: the same feedback page, or where the trainee is now.
@@ -332,7 +350,7 @@ def step(attempt_id):
     except learning.Refused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
-    if taken.step.choice is None or learning.is_challenge(taken.attempt):
+    if (taken.step.choice is None and taken.step.kind != "sheet") or learning.is_challenge(taken.attempt):
         # Continue, or a challenge: the next scene (the prospect's reaction) or the debrief
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     return _feedback_page(taken.attempt, taken.step, last=True)
@@ -341,7 +359,7 @@ def step(attempt_id):
 def _after_stale(attempt, seq):
     if 1 <= seq == attempt.step_count and learning.reveals_steps(attempt):
         recorded = learning.step_of(attempt, seq)
-        if recorded.choice is not None:
+        if recorded.choice is not None or recorded.kind == "sheet":
             return _feedback_page(attempt, recorded, last=True)
     return redirect(url_for(".player", attempt_id=attempt.id), 303)
 
@@ -362,11 +380,11 @@ def _feedback_page(attempt, recorded, last):
     address = url_for(".step_feedback", attempt_id=attempt.id, seq=recorded.seq)
     effects = recorded.effects or {}
     after = {"scores": effects.get("scores_after") or {}, "ledger": effects.get("ledger_after") or {"given": {}, "got": {}}}
-    board = _board(scenario, after)
+    board = _board(scenario, after, effects.get("walkaways_after"))
     for row in board["scores"]:
         row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
     page = render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
-                           effects=effects, board=board, phases=_phase_titles(scenario.course, attempt.language) if recorded.phase else {},
+                           effects=effects, figures=sheet_words.graded(effects), board=board, phases=_phase_titles(scenario.course, attempt.language) if recorded.phase else {},
                            last=last, address=address)
     return page, 200, {"Content-Location": address}
 

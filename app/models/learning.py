@@ -127,6 +127,9 @@ class AttemptStep(db.Model):
     phase_correct: Mapped[bool | None]
     rating: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # choice, continue or sheet (engine.StepOutcome.kind); a sheet's graded figures are in
+    # effects["figures"]
+    kind: Mapped[str] = mapped_column(String(16), default="choice", server_default="choice")
 
     attempt: Mapped[ScenarioAttempt] = relationship(back_populates="steps")
 

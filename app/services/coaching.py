@@ -2,7 +2,7 @@
 an attempt's transcript with the text the trainee read and the coach notes, and the lists of
 a trainee's attempts and knowledge checks for the drill-down."""
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
@@ -127,6 +127,8 @@ class TranscriptStep:
     deltas: dict
     is_continue: bool
     at: datetime
+    kind: str = "choice"                 # choice, continue, sheet
+    figures: list = field(default_factory=list)   # a sheet's figures as graded (effects["figures"])
 
 
 def transcript(attempt):
@@ -157,7 +159,7 @@ def transcript(attempt):
             coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
             rating=step.rating,
             deltas=deltas if isinstance(deltas, dict) else {}, is_continue=step.choice is None,
-            at=step.created_at))
+            at=step.created_at, kind=step.kind, figures=list(effects.get("figures") or [])))
     ending = None
     if scenario is not None and attempt.status == "finished":
         node = scenario.node(attempt.current_node)

@@ -29,6 +29,11 @@ def record_play(user_id, scenario_slug, pick=playtest.best_pick, when=None, fini
     stop_at = max_steps if finish else 2
     while attempt.status == "in_progress" and attempt.step_count < stop_at:
         state = attempt.state
+        node = engine.current_node(scenario, state)
+        if node.sheet is not None:       # a preparation sheet: the middle of the range `pick` picks, as typed
+            figures = {name: engine.show(value) for name, value in playtest.pick_figures(node, pick).items()}
+            attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, figures=figures).attempt
+            continue
         choice = None if engine.needs_continue(scenario, state) else pick(engine.offered_choices(scenario, state)) + 1
         attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, choice).attempt
     if when is not None:

@@ -485,10 +485,20 @@ class RecordedStep:
     step: AttemptStep                    # the row inserted, for the feedback page
 
 
-def take_step(user, attempt_id, seq, choice=None):
-    """Record step `seq` of an attempt: choice N (1-based among those shown), or Continue when
-    `choice` is None. Raises NotFound (not yours), StaleStep (already taken: show the current
-    state), Refused (finished attempt, choice not offered; nothing written).
+class FiguresRefused(Refused):
+    """A sheet's figures that cannot be read or are out of bounds: field -> numbers.FigureError.
+    Nothing is written; the player shows each reason beside its field."""
+
+    def __init__(self, errors):
+        super().__init__("Some figures could not be read. Nothing was recorded.")
+        self.errors = errors
+
+
+def take_step(user, attempt_id, seq, choice=None, figures=None):
+    """Record step `seq` of an attempt: choice N (1-based among those shown), the figures of a
+    sheet (`figures`: field -> the text typed), or Continue when neither is given. Raises
+    NotFound (not yours), StaleStep (already taken: show the current state), Refused (finished
+    attempt, choice not offered, FiguresRefused; nothing written).
 
     The attempt row is moved forward with a compare-and-set on step_count, and the step row is
     unique on (attempt, seq): concurrent posts of one step record exactly one, on SQLite and
@@ -505,10 +515,14 @@ def take_step(user, attempt_id, seq, choice=None):
     scenario = scenario_of(attempt)
     state = attempt.state
     try:
-        if choice is None:
+        if figures is not None:
+            new, outcome = engine.submit_sheet(scenario, state, figures)
+        elif choice is None:
             new, outcome = engine.continue_(scenario, state)
         else:
             new, outcome = engine.step(scenario, state, choice)
+    except engine.FiguresRefused as refused:
+        raise FiguresRefused(refused.errors) from None
     except engine.AttemptFinished:
         raise Refused(_("This role-play has ended, so it takes no more answers. Here is your debrief.")) from None
     except engine.ChoiceNotOffered:
@@ -531,12 +545,13 @@ def take_step(user, attempt_id, seq, choice=None):
     effects = outcome.to_json()
     effects["scores_after"] = dict(new["scores"])
     effects["ledger_after"] = {"given": dict(new["ledger"]["given"]), "got": dict(new["ledger"]["got"])}
+    effects["walkaways_after"] = engine.walkaway_limits(scenario, new)
     row = dict(attempt_id=attempt.id, seq=seq, node=outcome.node, choice=outcome.choice_index,
                choice_label=outcome.label or "", effects=effects, skill=outcome.skill,
                phase=outcome.phase if choice is not None else None,
                phase_claimed=outcome.claims if outcome.phase and choice is not None else None,
                phase_correct=outcome.phase_correct if choice is not None else None,
-               rating=outcome.rating, created_at=now)
+               rating=outcome.rating, created_at=now, kind=outcome.kind)
     # The unique (attempt, seq) backs the compare-and-set: a clash here would mean the two
     # disagree, an error (the request rolls back), not a double click.
     inserted = conn.execute(_INSERT_STEP, row)

@@ -1,12 +1,14 @@
 """Best play scores 100% in every role-play of the course: choosing the best-rated answer at
 every step is the yardstick of percent (engine.best_share), it passes, and nothing scores more."""
 import glob
+import itertools
 import json
 import os
 
 import pytest
 
 from app.content import engine, playtest, signals
+from app.content import sheet as sheets
 from app.content.lint import check_scenario_text
 from app.content.parse import parse_scenario
 
@@ -36,6 +38,11 @@ def _endings(scenario):
             stack.append(engine.continue_(scenario, state)[0])
         elif (node := engine.current_node(scenario, state)).signals:      # every pick a rep can submit
             stack += [engine.pick_signals(scenario, state, pick)[0] for pick in signals.subsets(node)]
+        elif node.sheet is not None:
+            # a figure from each range of each field (scores depend on the range alone)
+            combos = itertools.product(*[[v for v, _r in sheets.samples(f, exact=False)] for f in node.sheet.fields])
+            names = [f.name for f in node.sheet.fields]
+            stack += [engine.submit_sheet(scenario, state, dict(zip(names, combo)))[0] for combo in combos]
         else:
             stack += [engine.step(scenario, state, n)[0]
                       for n in range(1, len(engine.offered_choices(scenario, state)) + 1)]
