@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
@@ -53,10 +54,10 @@ class StageCell:
     @property
     def label(self):
         if self.complete:
-            return "Done"
+            return _("Done")
         if not self.started:
-            return "Not started"
-        return f"{self.percent}%"
+            return _("Not started")
+        return formats.percent(self.percent)
 
 
 @dataclass
