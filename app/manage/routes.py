@@ -81,7 +81,8 @@ def dashboard():
                                                     today=_today())
     return render_template("manage/dashboard.html", teams=teams, team=team, page=page, outline=outline,
                            summary=summary, sort=sort, descending=descending, today=_today(),
-                           boosts_kept=boost_reports.kept_up([row.id for row in page.items]))
+                           boosts_kept=boost_reports.kept_up([row.id for row in page.items]),
+                           team_certs=certification.team_certificates([row.id for row in page.items], _today()))
 
 
 # --- assignments --------------------------------------------------------------------------------

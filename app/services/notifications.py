@@ -30,8 +30,10 @@ KINDS = {
     "comment": Kind(_l("my manager's coaching comments"), ("trainee",)),
     "stage-completed": Kind(_l("a stage I completed"), ("trainee",)),
     "boosts-due": Kind(_l("today's boost, when things I learnt are due for a refresh (at most once a day)"), ("trainee",)),
+    "certificate-expiring": Kind(_l("a certificate of mine that expires in 30 days"), ("trainee",)),
     "team-digest": Kind(_l("my team's week (a digest every Monday)"), ("manager", "admin")),
     "fell-due": Kind(_l("an assignment that fell due with people not done"), ("manager", "admin")),
+    "team-certificate-expiring": Kind(_l("a certificate of my team that expires in 30 days"), ("manager", "admin")),
 }
 # Sent whatever the preferences say: a person who asked for it.
 PASSWORD_RESET = "password-reset"

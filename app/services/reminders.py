@@ -6,6 +6,7 @@
 - manager: an assignment that fell due in the last week with people not done; a weekly digest
   per team (who is late, who has not started, the most misread phases and the most taken wrong
   choices of the last seven days, with links).
+- both: a stage certificate expiring in 30 days (services/certificate_notices.py).
 
 Idempotent: each message's event key (the assignment and its due date, the week...) is unique per
 person and kind, so running it twice, or on two hosts at once, tells nobody twice. What the team
@@ -23,7 +24,7 @@ from app.formats import due as due_words
 from app.i18n import speaking_to
 from app.models import Team, User
 from app.models.base import utcnow
-from app.services import boosts, team_analytics, team_dashboard
+from app.services import boosts, certificate_notices, team_analytics, team_dashboard
 from app.services.notification_events import KIND_WORDS, target_link
 from app.services.notifications import notify
 
@@ -67,6 +68,8 @@ def send(now=None):
             _fell_due(manager, team, rows, today, report)
             _digest(manager, team, rows, today, now, report)
         db.session.commit()
+    certificate_notices.tell_expiring(today, report)
+    db.session.commit()
     return report
 
 

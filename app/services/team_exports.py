@@ -20,6 +20,7 @@ from app.models import (
     Team,
     User,
 )
+from app.services.certification import team_certificates
 from app.services.team_dashboard import sort_rows, team_rows
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +56,8 @@ COLUMNS = {
     "next_due": _l("next_due"),
     "last_activity": _l("last_activity"),
     "attempts": _l("attempts"),
+    "certified_stages": _l("certified_stages"),
+    "expiring_within_30_days": _l("expiring_within_30_days"),
     "attempt_id": _l("attempt_id"),
     "scenario": _l("scenario"),
     "scenario_title": _l("scenario_title"),
@@ -102,15 +105,23 @@ def write_csv(header, rows):
 def progress_csv(team_ids, today=None):
     rows, outline = team_rows(team_ids, today=today)
     rows = sort_rows(rows, "name")
+    certs = team_certificates([r.id for r in rows], today)
     header = ([column("team"), column("name"), column("email"), column("hire_date"), column("course_percent"),
                column("modules_done")]
               + [column("stage_percent", stage=sid) for sid, _title in outline.stages]
               + [column("assigned"), column("done"), column("overdue"), column("next_due"), column("last_activity"),
-                 column("attempts")])
+                 column("attempts"), column("certified_stages"), column("expiring_within_30_days")])
     return write_csv(header, ([r.team, r.name, r.email, r.hire_date, r.percent, r.modules_done]
                          + [s.percent for s in r.stages]
                          + [len(r.assignments), sum(1 for a in r.assignments if a.done), len(r.overdue),
-                            r.next_due, r.last_activity, r.attempts] for r in rows))
+                            r.next_due, r.last_activity, r.attempts,
+                            _stages_until(certs[r.id].certified), _stages_until(certs[r.id].expiring)]
+                         for r in rows))
+
+
+def _stages_until(stages):
+    """Each stage and its expiry in one spreadsheet cell: "Stage (2027-12-01); ..."."""
+    return "; ".join(f"{title} ({expires.isoformat()})" for title, expires in stages)
 
 
 def attempts_csv(team_ids):

@@ -85,6 +85,21 @@ def test_changing_cancelling_commenting_across_writes_nothing(app, client, two_t
     assert _counts(app) == before
 
 
+def test_recording_an_observed_role_play_across_teams_writes_nothing(app, client, two_teams):
+    """The observation form (certificates blueprint) uses the same scope rule
+    (assignments.trainee_in_scope): another team's trainee is not found, nothing is written."""
+    from app.models import ObservedRolePlay
+    s = two_teams
+    url = f"/manage/trainees/{s['stranger'].id}/observations/negotiation"
+    data = {"obs-negotiation-submission": "t1", "obs-negotiation-observed_on": "2026-12-01",
+            **{f"obs-negotiation-level-{c}": "3" for c in ("preparation", "exchange", "walk-away", "close")}}
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=data).status_code == 404
+    assert client.get(f"/manage/trainees/{s['my_rep'].id}/observations/negotiation").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ObservedRolePlay)) == 0
+
+
 def test_a_trainee_moved_to_another_team_leaves_the_manager_scope(app, client, two_teams):
     s = two_teams
     assert client.get(f"/manage/trainees/{s['my_rep'].id}").status_code == 200

@@ -193,3 +193,25 @@ def test_observing_someone_elses_trainee_or_an_unknown_stage_is_not_found(app, c
     assert _count(app, ObservedRolePlay) == 0
     with app.app_context():
         assert db.session.get(User, s["trainee"].id) is not None
+
+
+def test_the_managers_dashboard_and_csv_show_certified_and_expiring_stages(app, client, certified):
+    s = certified
+    client.post(f"/learn/certificates/{STAGE}")
+    manager = app.test_client()
+    login(manager, s["manager"].email)
+    page = manager.get("/manage/").get_data(as_text=True)
+    row = page[page.index(f'data-cert-trainee="{s["trainee"].id}"'):]
+    assert row.startswith(f'data-cert-trainee="{s["trainee"].id}" data-certified="1" data-expiring="0"')
+    assert "Qualifying prospects" in row[:800]
+    with app.app_context():
+        cert = db.session.scalars(select(Certificate)).one()
+        cert.expires_on = date.today() + timedelta(days=20)
+        db.session.commit()
+    page = manager.get("/manage/").get_data(as_text=True)
+    assert f'data-cert-trainee="{s["trainee"].id}" data-certified="1" data-expiring="1"' in page
+    csv = manager.get("/manage/export/progress.csv").get_data(as_text=True).splitlines()
+    header, line = csv[0].split(","), next(x for x in csv if NAME in x)
+    assert header[-2:] == ["certified_stages", "expiring_within_30_days"]
+    until = (date.today() + timedelta(days=20)).isoformat()
+    assert line.endswith(f"Qualifying prospects ({until}),Qualifying prospects ({until})")

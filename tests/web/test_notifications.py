@@ -47,7 +47,7 @@ def test_preferences_turn_kinds_of_mail_off_and_on(app, client, login_as):
     trainee = login_as("trainee")
     page = client.get("/notifications/preferences").get_data(as_text=True)
     assert 'data-kind="due-soon"' in page and 'data-kind="team-digest"' not in page
-    kept = ["assignment", "comment", "stage-completed", "overdue", "boosts-due"]
+    kept = ["assignment", "comment", "stage-completed", "overdue", "boosts-due", "certificate-expiring"]
     client.post("/notifications/preferences", data={"mail": kept + ["team-digest"]})
     with app.app_context():
         off = set(db.session.scalars(select(MailOptOut.kind).where(MailOptOut.user_id == trainee.id)))
