@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, current_app, request
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import login_manager
 from app.services import sessions
@@ -8,7 +9,8 @@ from app.services import sessions
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see this page."
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.localize_callback = str          # the lazy message in the page's language, as text for the session
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 

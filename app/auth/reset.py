@@ -43,7 +43,7 @@ def forgot_password():
         email = normalise_email(form.email.data)
         if not _may_ask(email):
             audit("password-reset-limited", email=email)
-            form.email.errors.append("Too many links asked for in a short time. Wait a few minutes, then try again.")
+            form.email.errors.append(_("Too many links asked for in a short time. Wait a few minutes, then try again."))
             return render_template("auth/forgot_password.html", form=form), 429
         user = password_reset.request_reset(email)
         # The same page whether or not the account exists: it must not tell who has one.

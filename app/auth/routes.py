@@ -98,8 +98,8 @@ def account():
         # The current password is a password guess like a login's: same budgets, same audit.
         if not guessing.reserve(current_user.email):
             guessing.refused("password-limited", current_user.email, user=current_user)
-            form.current_password.errors.append("Too many wrong passwords in a short time. Wait a few minutes, "
-                                                "then try again.")
+            form.current_password.errors.append(_("Too many wrong passwords in a short time. Wait a few minutes, "
+                                                  "then try again."))
             return _account_page(form, everywhere, language), 429
         try:
             accounts.change_password(current_user, form.current_password.data, form.new_password.data)

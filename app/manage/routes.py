@@ -90,11 +90,11 @@ def dashboard():
 def _assign_form(teams, team_ids, form=None, trainee=None):
     form = form or AssignForm()
     targets = assignment_service.assignable_targets()
-    form.target.choices = [("", "Choose…")] + [(f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
+    form.target.choices = [("", _("Choose…"))] + [(f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
                                                for kind, slug, title in targets]
     people = assignment_service.assignable_trainees(team_ids)
     names = {t.id: t.name for t in teams}
-    form.assignee.choices = ([("", "Choose…")] + [(f"team:{t.id}", f"Whole team: {t.name}") for t in teams
+    form.assignee.choices = ([("", _("Choose…"))] + [(f"team:{t.id}", _("Whole team: %(team)s", team=t.name)) for t in teams
                                                   if t.id in team_ids]
                              + [(f"user:{uid}", f"{name} ({names.get(tid, '')})") for uid, name, tid in people])
     if trainee is not None and not form.assignee.data:
@@ -134,9 +134,9 @@ def create_assignment():
         kind, slug = _parse_pair(form.target.data, assignment_service.TARGET_KINDS)
         who, who_id = _parse_pair(form.assignee.data, ("team", "user"))
         if kind is None:
-            form.target.errors.append("Choose a course, a module or a scenario from the list.")
+            form.target.errors.append(_("Choose a course, a module or a scenario from the list."))
         elif who is None or not who_id.isdigit():
-            form.assignee.errors.append("Choose a trainee or a team from the list.")
+            form.assignee.errors.append(_("Choose a trainee or a team from the list."))
         elif due is not None:
             try:
                 assignment, created = assignment_service.assign(

@@ -265,14 +265,14 @@ def directory(query="", page=1, per_page=50):
 
 def team_choices():
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
-    return [(0, "No team")] + [(team_id, name) for team_id, name in teams]
+    return [(0, _("No team"))] + [(team_id, name) for team_id, name in teams]
 
 
 def manager_choices():
     managers = db.session.execute(select(User.id, User.name, User.email)
                                   .where(User.role.in_(MANAGER_ROLES), User.active)
                                   .order_by(User.name)).all()
-    return [(0, "No manager")] + [(user_id, f"{name} ({email})") for user_id, name, email in managers]
+    return [(0, _("No manager"))] + [(user_id, f"{name} ({email})") for user_id, name, email in managers]
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
 from app import formats
@@ -21,7 +22,7 @@ from app.services import progress as progress_service
 from app.services import publishing
 
 TARGET_KINDS = ("course", "module", "scenario")
-KIND_LABELS = {"course": "Course", "module": "Module", "scenario": "Scenario"}
+KIND_LABELS = {"course": _l("Course"), "module": _l("Module"), "scenario": _l("Scenario")}
 MAX_DAYS_AFTER_HIRE = 730
 
 

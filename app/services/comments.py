@@ -4,6 +4,7 @@ trainee's dashboard counts the comments they have not seen yet; reading them the
 debrief marks them read (stored, so the notice stays gone in every tab and after a reload)."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -30,9 +31,9 @@ def _attempt_in_scope(user, attempt_id):
 def _clean(body):
     body = (body or "").strip()
     if not body:
-        raise CommentError("Write a comment first.", "body")
+        raise CommentError(_("Write a comment first."), "body")
     if len(body) > MAX_COMMENT:
-        raise CommentError(f"Keep a comment under {MAX_COMMENT} characters.", "body")
+        raise CommentError(_("Keep a comment under %(most)s characters.", most=MAX_COMMENT), "body")
     return body
 
 
@@ -46,14 +47,14 @@ def of_attempt(attempt_id):
 def where_seen(attempt, name):
     """Where the trainee reads a comment on this attempt: what the manager is told, true for each
     status (a started-over attempt has no debrief; the comments page lists it all the same)."""
-    notice = "with a notice on their dashboard until they have read it"
     if attempt.status == "finished":
-        return f"{name} sees it on the debrief of this attempt, {notice}."
+        return _("%(name)s sees it on the debrief of this attempt, with a notice on their dashboard until they "
+                 "have read it.", name=name)
     if attempt.status == "abandoned":
-        return (f"{name} started this role-play over, so this attempt has no debrief; {name} sees it on "
-                f"their coaching comments page, {notice}.")
-    return (f"{name} sees it on their coaching comments page, {notice}, and on this attempt's debrief "
-            f"once they finish the role-play.")
+        return _("%(name)s started this role-play over, so this attempt has no debrief; %(name)s sees it on "
+                 "their coaching comments page, with a notice on their dashboard until they have read it.", name=name)
+    return _("%(name)s sees it on their coaching comments page, with a notice on their dashboard until they have "
+             "read it, and on this attempt's debrief once they finish the role-play.", name=name)
 
 
 def add(by, attempt_id, body):
@@ -68,7 +69,9 @@ def add(by, attempt_id, body):
     comment = CoachingComment(attempt_id=attempt.id, author_id=by.id, body=body)
     db.session.add(comment)
     db.session.flush()
-    from app.services import notification_events       # tell the trainee, in this transaction
+    from app.services import (
+        notification_events,  # tell the trainee, in this transaction
+    )
     notification_events.comment_posted(comment, attempt, by, assignment_service.target_title(
         "scenario", attempt.scenario_slug) or attempt.scenario_slug)
     return comment, True

@@ -7,6 +7,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
 LIST_PATH = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
@@ -25,17 +27,17 @@ def common_passwords():
 def problem(password, name=None, email=None):
     """What is wrong with a new password, in the person's words, or None."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(num)d characters.", num=MAX_LENGTH)
     lowered = password.lower()
     core = _AROUND.sub("", lowered)
     squeezed = _NOT_ALNUM.sub("", lowered)
     if (lowered in common_passwords() or core in common_passwords() or squeezed in common_passwords()
             or _NOT_ALNUM.sub("", core) in PRODUCT_WORDS or len(set(lowered)) < 4):
-        return "This password is too common or too easy to guess; a few unrelated words make a strong one."
+        return _("This password is too common or too easy to guess; a few unrelated words make a strong one.")
     if _built_on(squeezed, _personal_words(name, email)):
-        return "Do not build your password on your name or email address; a few unrelated words make a strong one."
+        return _("Do not build your password on your name or email address; a few unrelated words make a strong one.")
     return None
 
 

@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, or_, select
 
 from app.extensions import db
@@ -120,7 +121,7 @@ _SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Wi
 def browser_label(user_agent):
     """"Firefox on Linux" from a User-Agent header, so a person recognises their own devices."""
     if not user_agent:
-        return "Unknown browser"
+        return _("Unknown browser")
     browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
     system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
     if browser and system:
