@@ -11,7 +11,7 @@ NOTES_MAX = 2000
 class ObservationBase(FlaskForm):
     submission = HiddenField()
     observed_on = DateField(_l("Day of the role-play"), validators=[Optional()])
-    notes = TextAreaField(_l("Notes for the trainee (optional)"), validators=[Length(max=NOTES_MAX)])
+    notes = TextAreaField(_l("Notes on what you saw (optional)"), validators=[Length(max=NOTES_MAX)])
     submit = SubmitField(_l("Record the observation"))
 
 
