@@ -104,3 +104,15 @@ def test_the_manager_sees_the_figures_with_their_ratings(app, client, factory):
     assert "The figures the trainee wrote" in page and 'data-figure-result="walkaway"' in page
     assert "(walk-away)" in page and page.count('data-rating="poor"') >= 3
     assert "13.5" in page                              # the middle of the lowest-rated range, 7..20
+
+
+def test_in_a_challenge_the_sheet_answers_with_the_next_scene_and_its_grades_wait_for_the_debrief(app, client, trainee):
+    response = client.post(f"/learn/scenarios/{SLUG}/start", data={"mode": "challenge"})
+    attempt_id = int(re.search(r"/learn/attempts/(\d+)$", response.headers["Location"]).group(1))
+    page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    assert "data-sheet" in page and "data-challenge" in page
+    response = post_sheet(client, attempt_id, seq_of(page), target="2", walkaway="6", first_move="2")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/learn/attempts/{attempt_id}")
+    assert client.get(f"/learn/attempts/{attempt_id}/steps/1").status_code == 303        # no peeking
+    scene = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    assert "data-choice" in scene and "You did the sum" not in scene and "Best answer" not in scene
