@@ -30,6 +30,11 @@ def figure(value, unit=""):
     return f"{shown}\u00a0{words}" if words else shown
 
 
+def label(text):
+    """A field's label (author Markdown, inline), rendered safe."""
+    return Markup(render_inline(text or ""))
+
+
 def refusal(error, field):
     """The reason beside a box, in the page's language (numbers.FigureError.code)."""
     if error.code == "empty":

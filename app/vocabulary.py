@@ -131,4 +131,5 @@ def register(app):
                                  outcome_words=outcome_words, ending_headline=ending_headline,
                                  trade_words=trade_words)
     from app import sheet_words            # a preparation sheet's figures, graded, in words
-    app.jinja_env.globals.update(sheet_figures=sheet_words.graded)
+    app.jinja_env.globals.update(sheet_figures=sheet_words.graded, sheet_figure=sheet_words.figure,
+                                 sheet_figure_label=sheet_words.label)

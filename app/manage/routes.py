@@ -37,6 +37,7 @@ from app.services import (
     team_exports,
 )
 from app.services import comments as comment_service
+from app.services import sheet_analytics
 from app.services import progress as progress_service
 from app.services.assignments import AssignmentError, NotInScope
 
@@ -246,6 +247,7 @@ def analytics():
                            skills=team_analytics.skill_scores(team_ids, scenario),
                            scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
                            coaching=coaching.coaching_list(team_ids, scenario),
+                           figures=sheet_analytics.figure_spread(team_ids, scenario, language=reader_language()),
                            coach_below=coaching.COACH_BELOW, coach_min=coaching.COACH_MIN_CHOICES,
                            **_retention(team_ids))
 

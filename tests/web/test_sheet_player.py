@@ -116,3 +116,21 @@ def test_in_a_challenge_the_sheet_answers_with_the_next_scene_and_its_grades_wai
     assert client.get(f"/learn/attempts/{attempt_id}/steps/1").status_code == 303        # no peeking
     scene = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert "data-choice" in scene and "You did the sum" not in scene and "Best answer" not in scene
+
+
+def test_what_to_coach_shows_the_figures_the_team_wrote_against_the_ranges(app, client, factory):
+    from app.content import playtest
+    from tests.services.test_team_reports_fixtures import play, team_with_manager, worst
+    publish_course(app)
+    manager, _team_id, (a, b) = team_with_manager(factory, trainees=2)
+    play(app, a.id, SLUG, pick=worst)
+    play(app, b.id, SLUG, pick=playtest.best_pick)
+    login(client, manager.email)
+    page = client.get(f"/manage/analytics?scenario={SLUG}").get_data(as_text=True)
+    assert "data-sheet-figures" in page and "Figures the team wrote on preparation sheets" in page
+    section = page[page.index("data-sheet-figures"):]
+    walkaway = section[section.index("walk-away discount"):]
+    walkaway = walkaway[:walkaway.index("<h3")]
+    assert "2 written, from 6% to 13.5%; median 9.75%" in walkaway
+    rows = dict(re.findall(r'data-range="([\d.]+\.\.[\d.]+)".*?<strong>(\d+)</strong>', walkaway, re.DOTALL))
+    assert rows == {"0..5": "0", "5..7": "1", "7..20": "1"}
