@@ -28,7 +28,8 @@ def tell_expiring(today, report):
         key = f"certificate:{cert.id}:expiring"
         context = dict(stage=cert.stage_title, expires=cert.expires_on, holder=holder.name)
         report.add("certificate-expiring", notify(
-            holder, "certificate-expiring", key, f"Your certificate expires {cert.expires_on:%d %b %Y}: {cert.stage_title}",
+            holder, "certificate-expiring", key,
+            f"Your certificate expires {cert.expires_on:%d %b %Y}: {cert.stage_title}",
             ("learn.my_progress", {}), template="certificate_expiring",
             subject=f"Your certificate for {cert.stage_title} expires in {(cert.expires_on - today).days} days",
             **context))

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app import formats
 from app.content import certification as rules
 from app.extensions import db
-from app.models.base import utcnow
 from app.models import Certificate, ContentVersion, ObservedRolePlay, QuizAttempt, ScenarioAttempt
+from app.models.base import utcnow
 from app.services import mail, publishing, stages
 from app.services.outline import load_outline
 from app.services.progress import progress_of
@@ -226,7 +226,8 @@ def issue(user, stage_id, today=None):
         raise Refused(_("Not yet: %(missing)s.", missing="; ".join(missing or [_("the stage has nothing to certify")])))
     course = load_outline().course
     versions = publishing.published("course", course.id)
-    evidence = {"course_version_id": versions.id if versions else None, "course_version": versions.version if versions else None, "campaign": status.campaign,
+    evidence = {"course_version_id": versions.id if versions else None,
+                "course_version": versions.version if versions else None, "campaign": status.campaign,
                 "role_plays": {}, "checks": {}, "observed": None}
     scores = []
     for requirement in status.requirements:
@@ -299,8 +300,8 @@ def team_certificates(trainee_ids, today=None):
     for cert in db.session.scalars(select(Certificate).where(Certificate.user_id.in_(trainee_ids))
                                    .order_by(Certificate.campaign)):
         latest[(cert.user_id, cert.course_slug, cert.stage_id)] = cert
-    for (user_id, _, _), cert in sorted(latest.items(), key=lambda item: item[1].expires_on):
-        row = out[user_id]
+    for cert in sorted(latest.values(), key=lambda c: c.expires_on):
+        row = out[cert.user_id]
         if rules.is_valid(cert.expires_on, today):
             row.certified.append((cert.stage_title, cert.expires_on))
             if rules.expiring_soon(cert.expires_on, today):

@@ -25,7 +25,7 @@ def _certificate(app, user_id, campaign=1, expires=EXPIRES):
         return cert.id
 
 
-def test_the_rep_and_their_manager_are_told_once_30_days_before(mail_app, team):
+def test_the_rep_and_their_manager_are_told_once_30_days_before(mail_app, team):  # noqa: F811
     manager, _team_id, (tom, ines) = team
     cert_id = _certificate(mail_app, tom.id)
     _run(mail_app, EXPIRES - timedelta(days=31))
@@ -43,7 +43,7 @@ def test_the_rep_and_their_manager_are_told_once_30_days_before(mail_app, team):
     assert len(_told(mail_app, "certificate-expiring")[0]) == 1
 
 
-def test_a_renewed_certificate_is_not_announced(mail_app, team):
+def test_a_renewed_certificate_is_not_announced(mail_app, team):  # noqa: F811
     _manager, _team_id, (tom, _ines) = team
     _certificate(mail_app, tom.id)
     _certificate(mail_app, tom.id, campaign=2, expires=EXPIRES + timedelta(days=360))
