@@ -27,8 +27,11 @@ def _shot(page, name):
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"{name}-phone.png"), full_page=True)
     wide = page.evaluate("document.documentElement.scrollWidth")
+    widest = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > 361).sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right).slice(0, 3)
+        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
     page.set_viewport_size({"width": 1280, "height": 900})
-    assert wide <= 360, f"{name}: {wide}px wide at phone width"
+    assert wide <= 360, f"{name}: {wide}px wide at phone width: {widest}"
 
 
 def _french_page(page):
