@@ -110,7 +110,7 @@ def build_world(app, factory):
               "team_id": team, "filename": "css/site.css", "session_id": 1, "comment_id": comment_id,
               "name": "content-format", "notification_id": 1, "message_id": 1, "token": "not-a-token",
               "item_id": item_id, "answer_id": answer_id,
-              "uuid": "5b0c1e2a-4d3f-4a6b-9c8d-7e6f5a4b3c2d", "stage_id": "negotiation"}
+              "uuid": "5b0c1e2a-4d3f-4a6b-9c8d-7e6f5a4b3c2d", "stage_id": "negotiation", "language": "fr"}
     return {"manager": manager, "team": team, "trainee": trainee, "trainer": trainer, "admin": admin,
             "finished": finished, "open": in_progress, "quiz": quiz, "module": module,
             "assignment": assignment_id, "values": values}
