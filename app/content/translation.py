@@ -173,6 +173,14 @@ def _sheet(sheet) -> object:
              for f in sheet.fields], [(g.target, g.condition) for g in sheet.routes])
 
 
+def _sheet(sheet) -> object:
+    """A preparation sheet without its words: what the engine reads of it."""
+    if sheet is None:
+        return None
+    return ([(f.name, f.unit, f.min, f.max, f.walkaway, [(r.lo, r.hi, _effects(r.effects)) for r in f.ranges])
+             for f in sheet.fields], [(g.target, g.condition) for g in sheet.routes])
+
+
 def _effects(effects) -> dict:
     """An Effects as its code spans' parts, so a difference names only what differs."""
     return {"scores": effects.scores, "set": effects.sets, "give": [(t.name, t.amount) for t in effects.gives],

@@ -14,7 +14,7 @@ from app.content import engine, hindsight
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.forms import ActionForm
 from app.learn import bp
-from app.learn.forms import StepForm, answers_of, quiz_form_for
+from app.learn.forms import StepForm, answers_of, picked_items, quiz_form_for
 from app.reading import reader_language
 from app.security import audit, seal, unseal
 from app.services import (
@@ -23,6 +23,8 @@ from app.services import (
     charts,
     learning,
     publishing,
+    replays,
+    signal_picks,
     stages,
     translations,
 )
@@ -248,6 +250,25 @@ def start_over(attempt_id):
     return redirect(url_for(".player", attempt_id=fresh.id), 303)
 
 
+@bp.route("/attempts/<int:attempt_id>/steps/<int:seq>/try-again", methods=["POST"])
+def try_again(attempt_id, seq):
+    """Try again from a step of a finished attempt's debrief: a practice replay that starts there."""
+    form = ActionForm()
+    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+    if not form.validate():
+        flash(_("That form expired; press the button again."), "error")
+        return redirect(url_for(".player", attempt_id=attempt.id), 303)
+    try:
+        replay = replays.start_from_step(current_user, attempt_id, seq)
+    except learning.Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for(".player", attempt_id=attempt.id), 303)
+    if replay.created:
+        flash(_("Practice from step %(seq)s: the conversation up to there is as you played it. A replay is "
+                "practice; it does not count as passing the role-play.", seq=seq), "success")
+    return redirect(url_for(".player", attempt_id=replay.attempt.id), 303)
+
+
 def _board(scenario, state, limits=None):
     """Score meters and the negotiation ledger for a state; `limits`: the walk-away of each
     concession (engine.walkaway_limits: the figure the rep wrote on a sheet, else the file's)."""
@@ -294,6 +315,7 @@ def player(attempt_id):
     node = scenario.node(attempt.current_node)
     if attempt.status == "finished":
         steps = learning.steps_of(attempt)
+        path = replays.path_of(attempt)         # a replay's conversation starts in an earlier attempt
         phase_steps = [s for s in steps if s.phase]
         page = render_template(
             "learn/debrief.html", attempt=attempt, scenario=scenario, node=node, steps=steps, form=ActionForm(),
@@ -301,15 +323,19 @@ def player(attempt_id):
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
             board=_board(scenario, state), signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
             walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(scenario.course, attempt.language),
-            better={} if attempt.passed else hindsight.better_choices(scenario, steps),
+            better={} if attempt.passed else hindsight.better_choices(scenario, path),
+            retry=replays.retry_points(scenario, attempt, path),
+            picked={s.seq: signal_picks.graded(attempt, scenario.node(s.node), s) for s in steps
+                    if (s.effects or {}).get("verdicts")},
             module=_scenario_module(learning.progress_of(current_user, reader_language()), attempt.scenario_slug))
         return page                         # the comments shown are now read (committed)
     return _play_page(attempt, scenario, node, known)
 
 
-def _play_page(attempt, scenario, node, known, typed=None, errors=None):
-    """The scene in play: its choices, Continue, or a sheet's boxes (with what was typed and
-    the reasons of refused figures, after a refused post)."""
+def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_error=None):
+    """The scene in play: its choices, Continue, a sheet's boxes (with what was typed and
+    the reasons of refused figures, after a refused post) or a signal pick's checkboxes (with
+    the reason of a refused empty pick)."""
     state = attempt.state
     offered = engine.offered_choices(scenario, state) if node else []
     return render_template(
@@ -320,7 +346,9 @@ def _play_page(attempt, scenario, node, known, typed=None, errors=None):
                  for n, (_i, c) in enumerate(offered, 1)],
         sheet=sheet_words.boxes(node, typed, errors) if node and node.sheet else None,
         needs_continue=engine.needs_continue(scenario, state), form=StepForm(),
-        seq=attempt.step_count + 1)
+        seq=attempt.step_count + 1, pick_error=pick_error,
+        picking=signal_picks.shown(attempt, node) if node and node.signals else None,
+        reading_title=_phase_titles(scenario.course, attempt.language).get(node.reading) if node and node.reading else None)
 
 
 @bp.route("/attempts/<int:attempt_id>/step", methods=["POST"])
@@ -335,7 +363,8 @@ def step(attempt_id):
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     figures = sheet_words.typed_figures(request.form) if request.form.get("sheet") else None
     try:
-        taken = _not_found(learning.take_step, current_user, attempt_id, form.seq.data, form.choice.data, figures)
+        taken = _not_found(learning.take_step, current_user, attempt_id, form.seq.data, form.choice.data, figures,
+                           picked_items(request.form) if form.pick.data else None)
     except learning.FiguresRefused as refused:
         # each reason beside its box, every figure as typed; nothing was written
         attempt = _not_found(learning.own_attempt, current_user, attempt_id)
@@ -343,6 +372,11 @@ def step(attempt_id):
         node = scenario.node(attempt.current_node)
         return _play_page(attempt, scenario, node, engine.values(scenario, attempt.state),
                           figures, refused.errors), 422
+    except learning.NothingPicked as refusal:      # said beside the list; nothing was written
+        attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+        scenario = learning.scenario_of(attempt)
+        return _play_page(attempt, scenario, scenario.node(attempt.current_node),
+                          engine.values(scenario, attempt.state), pick_error=str(refusal)), 422
     except learning.StaleStep as stale:
         # A double click, a replay, a second tab or the back button: nothing is written, and
         # the answer is what was recorded: the same feedback page, or where the trainee is now.
@@ -385,7 +419,8 @@ def _feedback_page(attempt, recorded, last):
         row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
     page = render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
                            effects=effects, figures=sheet_words.graded(effects), board=board, phases=_phase_titles(scenario.course, attempt.language) if recorded.phase else {},
-                           last=last, address=address)
+                           last=last, address=address,
+                           picked=signal_picks.graded(attempt, scenario.node(recorded.node), recorded))
     return page, 200, {"Content-Location": address}
 
 

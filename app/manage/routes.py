@@ -244,6 +244,7 @@ def analytics():
     return render_template("manage/analytics.html", teams=teams, team=team, scenario=scenario, titles=titles,
                            choices=choices, wrong=wrong[:12],
                            matrix=team_analytics.phase_matrix(team_ids, scenario, language=reader_language()),
+                           signal_rows=team_analytics.signal_readings(team_ids, scenario, language=reader_language())[:15],
                            skills=team_analytics.skill_scores(team_ids, scenario),
                            scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
                            coaching=coaching.coaching_list(team_ids, scenario),

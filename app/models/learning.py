@@ -2,7 +2,7 @@
 Steps, views and quiz attempts are appended, never edited."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -100,6 +100,11 @@ class ScenarioAttempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # "Try again from this step": the finished attempt whose first `replayed_from_seq - 1` steps
+    # this one starts after (they are not copied: the rep did not choose them again). A replay is
+    # practice: it never counts as passing the scenario (counts_as_pass).
+    replayed_from_id: Mapped[int | None] = mapped_column(ForeignKey("scenario_attempts.id", ondelete="SET NULL"))
+    replayed_from_seq: Mapped[int | None]
 
     user = relationship("User")
     version = relationship("ContentVersion")
@@ -132,6 +137,29 @@ class AttemptStep(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="choice", server_default="choice")
 
     attempt: Mapped[ScenarioAttempt] = relationship(back_populates="steps")
+
+
+def counts_as_pass():
+    """The attempts that pass a scenario for completion, assignments and best scores: finished,
+    passed, and played from the start (a replay from a step is practice)."""
+    return and_(ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_(True),
+                ScenarioAttempt.replayed_from_id.is_(None))
+
+
+class AttemptSignal(db.Model):
+    """The verdict on one observation of a signal-picking step (content/signals.py): spotted,
+    missed, mistaken or avoided. Written with its step, in the same transaction, so it is
+    recorded exactly once; the manager's analytics count which signals reps miss or mistake."""
+    __tablename__ = "attempt_signals"
+    __table_args__ = (UniqueConstraint("step_id", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("attempt_steps.id", ondelete="CASCADE"))
+    item: Mapped[int]                                        # 0-based, in source order
+    verdict: Mapped[str] = mapped_column(String(10))
+    reading: Mapped[str | None] = mapped_column(String(60))  # the node's `signals:` phase
+    phase_signal: Mapped[str | None] = mapped_column(String(80))  # `PHASE/N`: the course's signal it shows
+    label: Mapped[str] = mapped_column(Text, default="")     # the observation's words, as played
 
 
 class CoachingComment(db.Model):

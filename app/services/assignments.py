@@ -18,6 +18,7 @@ from app import formats
 from app.extensions import db
 from app.models import Assignment, ScenarioAttempt, Team, User
 from app.models.base import utcnow
+from app.models.learning import counts_as_pass
 from app.services import progress as progress_service
 from app.services import publishing
 
@@ -371,7 +372,7 @@ def effective_assignments(user, today=None):
     if scenario_slugs:
         passed = set(db.session.scalars(select(ScenarioAttempt.scenario_slug).where(
             ScenarioAttempt.user_id == user.id, ScenarioAttempt.scenario_slug.in_(scenario_slugs),
-            ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_(True)).distinct()))
+            counts_as_pass()).distinct()))
 
     def is_done(kind, slug):
         if kind == "scenario":
@@ -388,5 +389,4 @@ def effective_assignments(user, today=None):
 
 def has_passed(user_id, scenario_slug):
     return db.session.scalar(select(exists().where(
-        ScenarioAttempt.user_id == user_id, ScenarioAttempt.scenario_slug == scenario_slug,
-        ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_(True))))
+        ScenarioAttempt.user_id == user_id, ScenarioAttempt.scenario_slug == scenario_slug, counts_as_pass())))

@@ -13,7 +13,7 @@ from app.content.render import render_inline, render_interpolated, render_markdo
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
 from app.services import assignments as assignment_service
-from app.services import publishing, translations
+from app.services import publishing, signal_picks, translations
 from app.services.team_analytics import GOOD_RATINGS, team_attempts
 
 # A skill or a phase is worth coaching under this share of good reads, with enough evidence.
@@ -129,6 +129,7 @@ class TranscriptStep:
     at: datetime
     kind: str = "choice"                 # choice, continue, sheet
     figures: list = field(default_factory=list)   # a sheet's figures as graded (effects["figures"])
+    signals: list = field(default_factory=list)     # a signal pick: signal_picks.Graded per observation
 
 
 def transcript(attempt):
@@ -159,7 +160,8 @@ def transcript(attempt):
             coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
             rating=step.rating,
             deltas=deltas if isinstance(deltas, dict) else {}, is_continue=step.choice is None,
-            at=step.created_at, kind=step.kind, figures=list(effects.get("figures") or [])))
+            at=step.created_at, kind=step.kind, figures=list(effects.get("figures") or []),
+            signals=signal_picks.graded(attempt, node, step)))
     ending = None
     if scenario is not None and attempt.status == "finished":
         node = scenario.node(attempt.current_node)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.content import engine, playtest
+from app.content import engine, playtest, signals
 from app.extensions import db
 from app.models import AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
 from app.models.base import utcnow
@@ -30,6 +30,10 @@ def record_play(user_id, scenario_slug, pick=playtest.best_pick, when=None, fini
     while attempt.status == "in_progress" and attempt.step_count < stop_at:
         state = attempt.state
         node = engine.current_node(scenario, state)
+        if node.signals:                 # a signal pick, as the same trainee reads
+            attempt = learning.take_step(user, attempt.id, attempt.step_count + 1,
+                                         items=list(_items_picker(pick)(node))).attempt
+            continue
         if node.sheet is not None:       # a preparation sheet: the middle of the range `pick` picks, as typed
             figures = {name: engine.show(value) for name, value in playtest.pick_figures(node, pick).items()}
             attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, figures=figures).attempt
@@ -54,12 +58,21 @@ def _date_play(attempt, when):
     db.session.flush()
 
 
+def _items_picker(pick):
+    """What a picker ticks on a signal-picking node: its own rule (random_pick's), else the
+    right signals for best play and the distractors for the lowest-rated play."""
+    return getattr(pick, "items", None) or (signals.wrong_items if pick is playtest.lowest_pick
+                                            else signals.right_items)
+
+
 def random_pick(rng, skill=0.6):
-    """A trainee who takes the best-rated choice with probability `skill`, else any choice."""
+    """A trainee who takes the best-rated choice with probability `skill`, else any choice
+    (and on a signal-picking node ticks the right signals, else a random set)."""
     def pick(offered):
         if rng.random() < skill:
             return playtest.best_pick(offered)
         return rng.randrange(len(offered))
+    pick.items = lambda node: signals.right_items(node) if rng.random() < skill else signals.random_items(node, rng)
     return pick
 
 

@@ -34,9 +34,10 @@ from app.models import (
     ScenarioAttempt,
 )
 from app.models.base import utcnow
+from app.models.learning import counts_as_pass
 from app.services import assignments as assignment_service
 from app.services import progress as progress_service
-from app.services import publishing, stages, translations
+from app.services import publishing, signal_picks, stages, translations
 
 
 class NotFound(LookupError):
@@ -494,11 +495,16 @@ class FiguresRefused(Refused):
         self.errors = errors
 
 
-def take_step(user, attempt_id, seq, choice=None, figures=None):
+class NothingPicked(Refused):
+    """A signal-picking step submitted with no observation ticked: said beside the list."""
+
+
+def take_step(user, attempt_id, seq, choice=None, figures=None, items=None):
     """Record step `seq` of an attempt: choice N (1-based among those shown), the figures of a
-    sheet (`figures`: field -> the text typed), or Continue when neither is given. Raises
-    NotFound (not yours), StaleStep (already taken: show the current state), Refused (finished
-    attempt, choice not offered, FiguresRefused; nothing written).
+    sheet (`figures`: field -> the text typed), the observations ticked on a signal-picking
+    node (`items`, 0-based in source order), or Continue when none is given. Raises NotFound
+    (not yours), StaleStep (already taken: show the current state), Refused (finished attempt,
+    choice not offered, FiguresRefused, NothingPicked; nothing written).
 
     The attempt row is moved forward with a compare-and-set on step_count, and the step row is
     unique on (attempt, seq): concurrent posts of one step record exactly one, on SQLite and
@@ -517,6 +523,8 @@ def take_step(user, attempt_id, seq, choice=None, figures=None):
     try:
         if figures is not None:
             new, outcome = engine.submit_sheet(scenario, state, figures)
+        elif items is not None:
+            new, outcome = engine.pick_signals(scenario, state, items)
         elif choice is None:
             new, outcome = engine.continue_(scenario, state)
         else:
@@ -525,6 +533,9 @@ def take_step(user, attempt_id, seq, choice=None, figures=None):
         raise FiguresRefused(refused.errors) from None
     except engine.AttemptFinished:
         raise Refused(_("This role-play has ended, so it takes no more answers. Here is your debrief.")) from None
+    except engine.NothingPicked:
+        raise NothingPicked(_("Tick at least one observation: the ones that support the reading. "
+                              "Nothing was recorded.")) from None
     except engine.ChoiceNotOffered:
         raise Refused(_("That answer is not offered at this point of the conversation. "
                         "Choose one of the answers shown.")) from None
@@ -555,6 +566,8 @@ def take_step(user, attempt_id, seq, choice=None, figures=None):
     # The unique (attempt, seq) backs the compare-and-set: a clash here would mean the two
     # disagree, an error (the request rolls back), not a double click.
     inserted = conn.execute(_INSERT_STEP, row)
+    if outcome.verdicts is not None:
+        signal_picks.record(conn, inserted.inserted_primary_key[0], scenario.node(outcome.node), outcome.verdicts)
     for key, value in values.items():      # the row as written, without reading it back
         set_committed_value(attempt, key, value)
     return RecordedStep(attempt, AttemptStep(id=inserted.inserted_primary_key[0], **row))
@@ -586,11 +599,13 @@ def open_attempts(user):
 
 
 def best_scores(user):
-    """{scenario slug: {"best": percent, "passed": bool, "attempts": n}} over finished attempts."""
+    """{scenario slug: {"best": percent, "passed": bool, "attempts": n}} over finished attempts
+    played from the start (a practice replay from a step is neither a best score nor a pass)."""
     rows = db.session.execute(
         select(ScenarioAttempt.scenario_slug, func.max(ScenarioAttempt.percent),
-               func.max(db.case((ScenarioAttempt.passed, 1), else_=0)), func.count())
-        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "finished")
+               func.max(db.case((counts_as_pass(), 1), else_=0)), func.count())
+        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "finished",
+               ScenarioAttempt.replayed_from_id.is_(None))
         .group_by(ScenarioAttempt.scenario_slug))
     return {slug: {"best": best, "passed": bool(passed), "attempts": n} for slug, best, passed, n in rows}
 

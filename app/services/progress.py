@@ -13,6 +13,7 @@ from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, s
 from app.content.completion import CourseFold, ModuleFold, StageFold, fold
 from app.extensions import db
 from app.models import PageView, QuizAttempt, ScenarioAttempt
+from app.models.learning import counts_as_pass
 from app.services.outline import load_outline
 
 
@@ -47,10 +48,11 @@ def records_by_trainee(trainee_ids):
                       latest(QuizAttempt.created_at))
                .where(QuizAttempt.user_id.in_(trainee_ids))
                .group_by(QuizAttempt.user_id, QuizAttempt.module_slug))
-    finished = ScenarioAttempt.status == "finished"
+    # a practice replay from a step (services/replays.py) is neither a best score nor a pass
+    finished = and_(ScenarioAttempt.status == "finished", ScenarioAttempt.replayed_from_id.is_(None))
     scenarios = (select(ScenarioAttempt.user_id, literal("s"), ScenarioAttempt.scenario_slug, func.count(),
                         func.max(case((finished, ScenarioAttempt.percent), else_=null())),
-                        func.max(case((and_(finished, ScenarioAttempt.passed), 1), else_=0)),
+                        func.max(case((counts_as_pass(), 1), else_=0)),
                         latest(ScenarioAttempt.updated_at))
                  .where(ScenarioAttempt.user_id.in_(trainee_ids))
                  .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))

@@ -6,11 +6,11 @@ from collections import defaultdict
 from sqlalchemy import case, func, select
 
 from app import vocabulary
-from app.content import labels
+from app.content import labels, signals
 from app.content.render import render_inline
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt, User
-from app.services import publishing, translations
+from app.services import publishing, signal_picks, translations
 
 GOOD_RATINGS = ("best", "good")
 
@@ -123,6 +123,25 @@ def phase_matrix(team_ids, scenario=None, course_id=None, since=None, language=N
                        "accuracy": round(100 * right / total) if total else None})
     return {"phases": phases, "rows": matrix, "total": sum(r["total"] for r in matrix),
             "correct": sum(counts.get((p, p), 0) for p, _ in phases)}
+
+
+def signal_readings(team_ids, scenario=None, trainee_id=None, course_id=None, language=None):
+    """Signal picking, observation by observation (services/signal_picks.py): the right signals
+    the team misses and the distractors it takes for signals, most often wrong first, each
+    named by the course's words for it when the scenario links one (`phase-signal:`)."""
+    found = signal_picks.results(team_attempts(team_ids, scenario, trainee_id=trainee_id))
+    if not found:
+        return []
+    course = _course(course_id, language)      # the course's words in the reader's language
+    out = []
+    for r in found:
+        parsed = signals.parse_phase_signal(r.phase_signal)
+        out.append({"key": r.key, "label": signals.phase_signal_text(course, r.phase_signal) or r.label,
+                    "example": r.label, "right": r.right, "seen": r.seen, "wrong": r.wrong,
+                    "percent_wrong": r.percent_wrong,
+                    "reading": labels.phase_title(course, r.reading) if r.reading else None,
+                    "signal_of": labels.phase_title(course, parsed[0]) if parsed else None})
+    return out
 
 
 def skill_scores(team_ids, scenario=None):

@@ -1,0 +1,96 @@
+"""Try again from this step: a new practice attempt that starts where a finished attempt took a
+weak step, with the conversation up to there as it was played.
+
+A trainer's view decides how a replay counts: it is practice on one moment of the
+conversation, not a pass of the scenario from the start, so it never counts toward completing
+the role-play, an assignment or a certificate (models.learning.counts_as_pass); its steps are
+real choices and count in the analytics like any other. The earlier steps are not copied (the
+rep did not choose them again): the replay records where it starts (`replayed_from_id`,
+`replayed_from_seq`), and `path_of` joins the two when the whole conversation is needed (the
+debrief's hindsight, a replay of a replay)."""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from app.content import hindsight
+from app.extensions import db
+from app.models import ScenarioAttempt
+from app.models.base import utcnow
+from app.services import learning
+
+MAX_CHAIN = 50          # replays of replays followed back at most this far
+
+
+def path_of(attempt, depth=0):
+    """Every step of the conversation an attempt stands for, in order: for a replay, the steps
+    of the attempt it replays up to where it starts, then its own."""
+    own = learning.steps_of(attempt)
+    if attempt.replayed_from_id is None or not attempt.replayed_from_seq or depth >= MAX_CHAIN:
+        return own
+    source = db.session.get(ScenarioAttempt, attempt.replayed_from_id)
+    if source is None or source.user_id != attempt.user_id:
+        return own
+    return [s for s in path_of(source, depth + 1) if s.seq < attempt.replayed_from_seq] + own
+
+
+@dataclass(frozen=True)
+class Replay:
+    attempt: ScenarioAttempt
+    created: bool
+    closed: ScenarioAttempt | None = None    # a practice run in progress it had to close
+
+
+def retry_points(scenario, attempt, path):
+    """{seq: True} for the steps of a finished attempt that did not pass where trying again
+    makes sense: a choice (or a signal pick's reading) rated ok or poor, where the replay of
+    the recorded path still reaches it."""
+    if attempt.status != "finished" or attempt.passed:
+        return {}
+    replayed = {r.seq for r in hindsight.replay(scenario, path)}
+    start = attempt.replayed_from_seq or 1
+    return {s.seq: True for s in path if s.seq >= start and s.seq in replayed and s.choice is not None
+            and (s.rating or "ok") in hindsight.WEAK}
+
+
+def start_from_step(user, attempt_id, seq):
+    """A practice attempt that starts at step `seq` of the trainee's finished attempt, in the
+    state the recorded choices before it led to. Safe to repeat: a double click, a reload or a
+    second tab finds the replay already open. A practice run of the same role-play in progress
+    is closed (status "abandoned", its steps kept), as Start over does: one open practice run
+    at a time."""
+    source = learning.own_attempt(user, attempt_id)
+    if source.status != "finished":
+        raise learning.Refused(_("Finish this role-play first; then you can try again from any step of its debrief."))
+    existing = learning.open_attempt(user, source.scenario_slug, learning.PRACTICE)
+    if existing is not None and existing.replayed_from_id == source.id and existing.replayed_from_seq == seq:
+        return Replay(existing, False)
+    scenario = learning.scenario_of(source)
+    path = path_of(source)
+    before = next((r for r in hindsight.replay(scenario, path) if r.seq == seq), None)
+    if before is None or not any(s.seq == seq and s.choice is not None for s in path):
+        raise learning.Refused(_("That step cannot be replayed: this role-play has no such step, "
+                                 "or it has changed since you played it."))
+    now = utcnow()
+    replay = ScenarioAttempt(user_id=user.id, scenario_slug=source.scenario_slug, version_id=source.version_id,
+                             mode=learning.PRACTICE, language=source.language, translation_id=source.translation_id,
+                             status="in_progress", current_node=before.state["node"], state=before.state,
+                             step_count=seq - 1, started_at=now, updated_at=now,
+                             replayed_from_id=source.id, replayed_from_seq=seq)
+    try:
+        with db.session.begin_nested():
+            if existing is not None:
+                db.session.execute(update(ScenarioAttempt)
+                                   .where(ScenarioAttempt.id == existing.id, ScenarioAttempt.status == "in_progress")
+                                   .values(status="abandoned", finished_at=now)
+                                   .execution_options(synchronize_session=False))
+            db.session.add(replay)
+    except IntegrityError:
+        # Another request opened a practice run first: the same replay (a double click) is it.
+        again = learning.open_attempt(user, source.scenario_slug, learning.PRACTICE)
+        if again is not None and again.replayed_from_id == source.id and again.replayed_from_seq == seq:
+            return Replay(again, False)
+        raise learning.Refused(_("You have just started another practice run of this role-play; "
+                                 "finish it or start it over first.")) from None
+    return Replay(replay, True, existing)

@@ -1,0 +1,104 @@
+"""The player's signal-picking step without JavaScript: checkboxes (none required), an empty
+pick refused beside the list with nothing written, the verdict on every observation after the
+pick, a resubmitted pick answered with the same page; the debrief shows the verdicts, and
+"try again from this step" opens a practice replay marked as such, for the trainee and the manager."""
+import re
+
+import pytest
+
+from app.extensions import db
+from app.models import Assignment, AttemptSignal, AttemptStep, ScenarioAttempt
+from tests.conftest import login
+from tests.services.test_team_reports_fixtures import team_with_manager
+from tests.web.test_learn import choose, count, seq_of, start
+
+SLUG = "signals-at-the-trade-fair"
+TO_PICK = [1, 2, 1, 2, 3, 2, 2]
+
+
+@pytest.fixture
+def people(app, client, factory):
+    from tests.services.test_learning import publish_course
+    publish_course(app)
+    manager, _team, (trainee,) = team_with_manager(factory, trainees=1)
+    with app.app_context():                 # assigned: open whatever the stage locks say
+        db.session.add(Assignment(target_kind="scenario", target_slug=SLUG, user_id=trainee.id,
+                                  assigned_by_id=manager.id))
+        db.session.commit()
+    login(client, trainee.email)
+    return manager, trainee
+
+
+def _at_the_pick(client):
+    attempt_id = start(client, SLUG)
+    for number in TO_PICK:
+        choose(client, attempt_id, number)
+    page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    assert "data-signal-pick" in page
+    return attempt_id, page
+
+
+def test_picking_signals_without_javascript(app, client, people):
+    attempt_id, page = _at_the_pick(client)
+    boxes = re.findall(r'<input type="checkbox" name="item" value="(\d+)"[^>]*>', page)
+    assert sorted(map(int, boxes)) == list(range(7)) and "required" not in " ".join(
+        re.findall(r'<input type="checkbox"[^>]*>', page))
+    assert "Which of these are signals of the phase “Defining the need and exploring solutions”?" in page
+    seq = seq_of(page)
+    steps_before = count(app, AttemptStep, attempt_id=attempt_id)
+
+    empty = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq, "pick": "1"})
+    text = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and 'id="pick-error"' in text and "Tick at least one observation" in text
+    assert 'aria-describedby="pick-help pick-error"' in text and "data-signal-pick" in text
+    assert count(app, AttemptStep, attempt_id=attempt_id) == steps_before and count(app, AttemptSignal) == 0
+
+    picked = client.post(f"/learn/attempts/{attempt_id}/step",
+                         data={"seq": seq, "pick": "1", "item": ["0", "1", "4", "x"]})
+    text = picked.get_data(as_text=True)
+    assert picked.status_code == 200 and picked.headers["Content-Location"].endswith(f"/steps/{seq}")
+    verdicts = re.findall(r'data-verdict="(\w+)"', text)
+    assert sorted(verdicts) == sorted(["spotted", "spotted", "missed", "missed", "mistaken", "avoided", "avoided"])
+    assert "Observation by observation" in text and "Your reading mixes signals" in text
+    assert count(app, AttemptSignal) == 7
+
+    again = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq, "pick": "1", "item": ["0"]})
+    assert again.status_code == 200 and re.findall(r'data-verdict="(\w+)"', again.get_data(as_text=True)) == verdicts
+    assert count(app, AttemptSignal) == 7 and count(app, AttemptStep, attempt_id=attempt_id) == steps_before + 1
+
+
+def test_the_debrief_shows_the_verdicts_and_try_again_opens_a_marked_replay(app, client, people):
+    manager, trainee = people
+    attempt_id, page = _at_the_pick(client)
+    client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "pick": "1", "item": ["4", "5", "6"]})
+    while True:                         # the rest of the conversation, worst answers: a failed run
+        page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+        if "data-debrief" in page:
+            break
+        numbers = re.findall(r'data-choice="(\d+)"', page)
+        client.post(f"/learn/attempts/{attempt_id}/step",
+                    data={"seq": seq_of(page), **({"choice": numbers[-1]} if numbers else {})})
+    assert "Not passed yet" in page and 'data-verdict="mistaken"' in page
+    retry = re.findall(r'data-try-again="(\d+)"', page)
+    assert str(len(TO_PICK) + 1) in retry                        # the misread pick can be tried again
+    seq = len(TO_PICK) + 1
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    form = {"csrf_token": token.group(1)} if token else {}
+    first = client.post(f"/learn/attempts/{attempt_id}/steps/{seq}/try-again", data=form)
+    second = client.post(f"/learn/attempts/{attempt_id}/steps/{seq}/try-again", data=form)   # a double click
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    replay_id = int(re.search(r"/learn/attempts/(\d+)$", first.headers["Location"]).group(1))
+    assert count(app, ScenarioAttempt, user_id=trainee.id) == 2
+    page = client.get(f"/learn/attempts/{replay_id}").get_data(as_text=True)
+    assert "data-replay" in page and "data-signal-pick" in page and f'name="seq" value="{seq}"' in page
+    client = app.test_client()              # the manager, in another browser
+    login(client, manager.email)
+    response = client.get(f"/manage/attempts/{replay_id}")
+    transcript = response.get_data(as_text=True)
+    assert response.status_code == 200, transcript[-3000:]
+    assert f'data-replay-of="{attempt_id}"' in transcript and "Practice replay" in transcript
+    original = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
+    assert 'data-verdict="mistaken"' in original
+    analytics = client.get("/manage/analytics").get_data(as_text=True)
+    assert 'data-signal="awareness/1"' in analytics and "Names the problem in their own words" in analytics
