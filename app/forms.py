@@ -12,3 +12,8 @@ def show_error(form, error, default_field):
     name = getattr(error, "field", None)
     field = form[name] if name and name in form else form[default_field]
     field.errors = [*field.errors, str(error)]
+
+def picked_items(formdata):
+    """The observations ticked (0-based item numbers of the node); anything else is ignored,
+    so a tampered value reads as not ticked."""
+    return sorted({int(v) for v in formdata.getlist("item") if v.isdigit() and len(v) < 4})

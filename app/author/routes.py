@@ -18,7 +18,7 @@ from app.author.forms import EditorForm, NewForm, UploadForm
 from app.content import engine
 from app.content.graph import mermaid
 from app.content.layout import graph_layout
-from app.forms import ActionForm, show_error
+from app.forms import ActionForm, picked_items, show_error
 from app.services import authoring, publishing
 from app.services.publishing import PublishRefused
 
@@ -284,7 +284,8 @@ def playtest(slug):
             play, history = payload["state"], payload.get("history", [])
             choice = request.form.get("choice", type=int)
             try:
-                play, outcome = authoring.playtest_advance(value, play, choice if "choice" in request.form else None)
+                play, outcome = authoring.playtest_advance(value, play, choice if "choice" in request.form else None,
+                                                           picked_items(request.form) if "pick" in request.form else None)
                 last = authoring.step_summary(outcome, value)
                 history = (history + [last])[-authoring.MAX_HISTORY:]
             except engine.EngineError as exc:

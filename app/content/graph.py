@@ -34,7 +34,7 @@ def graph_data(scenario: Scenario) -> dict[str, Any]:
                 # a signal-picking node's readings are taken by how well the rep read: say when
                 label = f"{c.label} (if {c.effects.condition})" if node.signals and c.effects.condition else c.label
                 links.append({"source": node.id, "target": c.target, "label": label,
-                              "kind": "reading" if node.signals else "choice"})
+                              "kind": "choice"})
     return {"start": scenario.start, "nodes": nodes, "edges": links}
 
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import random
 import re
-from itertools import combinations
 from collections.abc import Callable, Iterable, Iterator
+from itertools import combinations
 
 from .model import Course, Node, SignalItem
 

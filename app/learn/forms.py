@@ -34,16 +34,10 @@ class Answered:
 class StepForm(FlaskForm):
     """One step of a role-play: the expected sequence number, and the choice button pressed
     (absent for Continue), or on a signal-picking node `pick` and the observations ticked
-    (`item`, read by picked_items: a list of checkboxes, never `required`)."""
+    (`item`, read by app.forms.picked_items: a list of checkboxes, never `required`)."""
     seq = IntegerField(validators=[InputRequired()])
     choice = IntegerField(validators=[Optional()])
     pick = HiddenField()
-
-
-def picked_items(formdata):
-    """The observations ticked (0-based item numbers of the node); anything else is ignored,
-    so a tampered value reads as not ticked."""
-    return sorted({int(v) for v in formdata.getlist("item") if v.isdigit() and len(v) < 4})
 
 
 class BoostForm(FlaskForm):

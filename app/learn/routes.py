@@ -12,9 +12,9 @@ from markupsafe import Markup
 from app import sheet_words, vocabulary
 from app.content import engine, hindsight
 from app.content.render import render_inline, render_interpolated, render_markdown
-from app.forms import ActionForm
+from app.forms import ActionForm, picked_items
 from app.learn import bp
-from app.learn.forms import StepForm, answers_of, picked_items, quiz_form_for
+from app.learn.forms import StepForm, answers_of, quiz_form_for
 from app.reading import reader_language
 from app.security import audit, seal, unseal
 from app.services import (

@@ -8,7 +8,15 @@ from sqlalchemy import event, func, select
 from app.content import engine, playtest
 from app.extensions import db
 from app.models import AttemptSignal, AttemptStep, ScenarioAttempt
-from app.services import assignments, demo_activity, learning, progress, replays, signal_picks, team_analytics
+from app.services import (
+    assignments,
+    demo_activity,
+    learning,
+    progress,
+    replays,
+    signal_picks,
+    team_analytics,
+)
 from tests.services.test_learning import publish_course
 from tests.services.test_team_reports_fixtures import team_with_manager
 

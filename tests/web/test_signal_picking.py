@@ -5,6 +5,7 @@ pick, a resubmitted pick answered with the same page; the debrief shows the verd
 import re
 
 import pytest
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, AttemptSignal, AttemptStep, ScenarioAttempt
@@ -102,3 +103,24 @@ def test_the_debrief_shows_the_verdicts_and_try_again_opens_a_marked_replay(app,
     assert 'data-verdict="mistaken"' in original
     analytics = client.get("/manage/analytics").get_data(as_text=True)
     assert 'data-signal="awareness/1"' in analytics and "Names the problem in their own words" in analytics
+
+
+def test_the_studio_previews_and_play_tests_a_signal_pick(app, client, factory):
+    from tests.services.test_learning import publish_course
+    publish_course(app)
+    login(client, factory.user(role="trainer").email)
+    preview = client.get(f"/author/scenario/{SLUG}/graph").get_data(as_text=True)
+    assert "k-signals" in preview and "signal picking" in preview
+    page = client.get(f"/author/scenario/{SLUG}/playtest?node=discovery-signals")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "data-signal-pick" in html and html.count('name="item"') == 7
+    token = re.search(r'name="play" value="([^"]+)"', html).group(1)
+    step = client.post(f"/author/scenario/{SLUG}/playtest?node=discovery-signals",
+                       data={"play": token, "pick": "1", "item": ["0", "1", "2", "3"]})
+    html = step.get_data(as_text=True)
+    assert step.status_code == 200 and "1 spotted" in html and "7 avoided" in html
+    assert "from every signal and none of the noise" in html
+    empty = client.post(f"/author/scenario/{SLUG}/playtest?node=discovery-signals", data={"play": token, "pick": "1"})
+    assert "cannot be played" in empty.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptSignal)) == 0

@@ -56,8 +56,11 @@ def _number(raw):
     return int(value) if value == int(value) else value
 
 
-def playtest_advance(scenario, state, choice=None):
-    """One step of a play-test: a choice number (1-based among those shown) or Continue."""
+def playtest_advance(scenario, state, choice=None, items=None):
+    """One step of a play-test: a choice number (1-based among those shown), the observations
+    ticked on a signal-picking node (0-based), or Continue."""
+    if items is not None:
+        return engine.pick_signals(scenario, state, items)
     if choice is None:
         return engine.continue_(scenario, state)
     return engine.step(scenario, state, choice)
@@ -80,7 +83,8 @@ def step_summary(outcome, scenario):
     return {"node": outcome.node, "choice": outcome.choice_number, "label": outcome.label or "Continue",
             "deltas": {k: v for k, v in outcome.deltas.items() if v}, "sets": outcome.sets,
             "given": outcome.given, "got": outcome.got, "rating": outcome.rating,
-            "feedback": outcome.feedback, "new_node": outcome.new_node}
+            "feedback": outcome.feedback, "new_node": outcome.new_node,
+            "verdicts": outcome.verdicts}
 
 
 def run_tests(scenario, games=200, seed=0):
