@@ -3,7 +3,7 @@ signal-picking step); scenario_attempts.replayed_from_id and replayed_from_seq (
 this step": the finished attempt a replay starts after, and the step it starts at)
 
 Revision ID: 5e1c9a7b3d20
-Revises: 890f635bc98c
+Revises: 5e7b9d1f3a64
 Create Date: 2026-12-01 15:40:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1c9a7b3d20'
-down_revision = '890f635bc98c'
+down_revision = '5e7b9d1f3a64'
 branch_labels = None
 depends_on = None
 
