@@ -12,7 +12,7 @@ from app.services.authoring import translating
 from app.services.publishing import PublishRefused
 
 SLUG = "<string(maxlength=120):slug>"
-LANGUAGE = "<string(length=2):language>"
+LANGUAGE = "<string(maxlength=40):language>"   # checked in the view (LANGUAGE_RE): a bad one is a 404
 
 
 @bp.route(f"/<kind>/{SLUG}/translations")

@@ -16,4 +16,6 @@ AUTHOR_POLICY = {
     "author.playtest": TRAINER,
     "author.tests": TRAINER,
     "author.analysis": TRAINER,
+    "author.translations": TRAINER,
+    "author.translate": TRAINER,
 }
