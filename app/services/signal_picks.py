@@ -13,7 +13,7 @@ from sqlalchemy import case, func, insert, select
 from app.content import signals
 from app.content.render import render_inline, render_markdown
 from app.extensions import db
-from app.models import AttemptSignal, AttemptStep, ScenarioAttempt
+from app.models import AttemptSignal, AttemptStep
 
 _INSERT = insert(AttemptSignal.__table__)
 
@@ -94,7 +94,3 @@ def results(attempts):
            for k, label, ps, is_right, reading, n, w in db.session.execute(stmt)]
     out.sort(key=lambda r: (-r.wrong, -r.percent_wrong, r.key))
     return out
-
-
-def trainee_results(user_id):
-    return results(select(ScenarioAttempt.id).where(ScenarioAttempt.user_id == user_id))

@@ -120,8 +120,8 @@ def test_team_signal_readings_name_the_course_signal_in_few_statements(ctx, fact
     price = by_key["discovery/2"]                    # a right signal two of three missed
     assert (price["right"], price["seen"], price["wrong"]) == (True, 3, 2)
     assert rows[0]["wrong"] >= rows[-1]["wrong"]
-    mine = signal_picks.trainee_results(people[2].id)
-    assert sum(r.wrong for r in mine) == 0 and sum(r.seen for r in mine) == 7
+    mine = team_analytics.signal_readings({team_id}, trainee_id=people[2].id)     # one trainee's drill-down
+    assert sum(r["wrong"] for r in mine) == 0 and sum(r["seen"] for r in mine) == 7
 
 
 def test_the_analytics_statements_do_not_grow_with_attempts(ctx, factory):
