@@ -7,13 +7,13 @@ allowlist. Links keep only http, https, mailto, `#fragment` and site-relative `/
 from __future__ import annotations
 
 import re
-from functools import lru_cache, wraps
 from typing import Any
 
 import nh3
 
 from .engine import interpolate
 from .markdown import new_parser
+from .memo import text_memo
 
 _PARSER = new_parser()
 
@@ -58,18 +58,9 @@ def sanitize(html: str) -> str:
 
 
 # Published content is immutable and re-rendered on every page view, so renders are memoised
-# by text (they are pure). Long texts (a trainer's draft being previewed) are not kept.
-_CACHED_CHARS = 20_000
-
-
-def _memoised(render):
-    cached = lru_cache(maxsize=4096)(render)
-
-    @wraps(render)
-    def wrapper(md: str) -> str:
-        return cached(md) if len(md or "") <= _CACHED_CHARS else render(md)
-    wrapper.cache_clear = cached.cache_clear
-    return wrapper
+# by text (they are pure), within a budget of characters; a long text (a trainer's draft being
+# previewed) is rendered and not kept.
+_memoised = text_memo(budget=8_000_000, largest=60_000)
 
 
 @_memoised

@@ -21,6 +21,7 @@ from app import formats
 from app.content import catalog as content_catalog
 from app.content import lint as content_lint
 from app.content import serialize
+from app.content.memo import text_memo
 from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 from app.services import audit_log
@@ -105,7 +106,7 @@ def value_by_id(version_id):
     return value_from_compiled(version_id, row.kind, row.compiled)
 
 
-@lru_cache(maxsize=512)
+@text_memo(budget=8_000_000)            # by the compiled JSON's length, not a count of versions
 def value_from_compiled(version_id, kind, compiled):
     """For queries that select only a version's id, kind and compiled JSON."""
     return FROM_JSON[kind](json.loads(compiled))

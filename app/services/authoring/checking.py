@@ -2,11 +2,11 @@
 and checking a text against what is published (the content core's one parse-then-lint)."""
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import select
 
 from app.content import lint as content_lint
+from app.content.memo import text_memo
 from app.content.parse import ID_RE, MODULE_STEM_RE, stem_of
 from app.extensions import db
 from app.models import ContentDraft, ContentVersion
@@ -93,7 +93,7 @@ def check(kind, text, path, context=None):
     return _check_cached(kind, text, path, courses, context.scenario_ids if kind == "module" else None)
 
 
-@lru_cache(maxsize=256)
+@text_memo(budget=4_000_000)            # characters of texts checked, not a count of drafts
 def _check_cached(kind, text, path, courses, scenario_ids):
     """The live lint calls this on every pause in typing: the same text against the same
     published courses (versions are immutable) is checked once."""
