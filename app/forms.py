@@ -1,5 +1,6 @@
 """Form pieces every blueprint shares."""
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 
 class ActionForm(FlaskForm):
@@ -17,3 +18,7 @@ def picked_items(formdata):
     """The observations ticked (0-based item numbers of the node); anything else is ignored,
     so a tampered value reads as not ticked."""
     return sorted({int(v) for v in formdata.getlist("item") if v.isdigit() and len(v) < 4})
+
+def options(pairs):
+    """A select's or radio group's choices from (value, label) pairs (WTForms deprecates tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from app.forms import options
 from app.vocabulary import ROLE_NAMES
 
 ROLE_CHOICES = list(ROLE_NAMES.items())
@@ -28,7 +29,7 @@ class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=EMAIL_CHECKS, filters=[_strip])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Choose an initial password.")),
                                                              Length(max=1024)])
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="trainee")
+    role = SelectField(_l("Role"), choices=options(ROLE_CHOICES), default="trainee")
     team_id = SelectField(_l("Team"), coerce=int, default=0)
     hire_date = DateField(_l("Hire date"), validators=[Optional()])
     submit = SubmitField(_l("Create user"))
@@ -38,7 +39,7 @@ class EditUserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the user's name.")), Length(max=120)],
                        filters=[_strip])
     email = EmailField(_l("Email"), validators=EMAIL_CHECKS, filters=[_strip])
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=options(ROLE_CHOICES))
     team_id = SelectField(_l("Team"), coerce=int)
     hire_date = DateField(_l("Hire date"), validators=[Optional()])
     submit = SubmitField(_l("Save"))

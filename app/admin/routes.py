@@ -9,7 +9,7 @@ from app.admin import bp
 from app.admin.forms import EditUserForm, TeamForm, TeamManagerForm, UserForm
 from app.auth import session_limits
 from app.extensions import db
-from app.forms import ActionForm, show_error
+from app.forms import ActionForm, options, show_error
 from app.models import Team, User
 from app.models.audit import KINDS
 from app.services import accounts, sessions
@@ -18,9 +18,9 @@ from app.services import audit_log as audit_log_service
 
 def _index(form=None, team_form=None, query="", page=1, status=200):
     form = form or UserForm(formdata=None)
-    form.team_id.choices = accounts.team_choices()
+    form.team_id.choices = options(accounts.team_choices())
     team_form = team_form or TeamForm(formdata=None)
-    team_form.manager_id.choices = accounts.manager_choices()
+    team_form.manager_id.choices = options(accounts.manager_choices())
     found = accounts.directory(query, page)
     return render_template("admin/index.html", users=found.users, teams=found.teams, sizes=found.team_sizes,
                            form=form, team_form=team_form, query=query), status
@@ -34,7 +34,7 @@ def index():
 @bp.route("/users", methods=["POST"])
 def create_user():
     form = UserForm()
-    form.team_id.choices = accounts.team_choices()
+    form.team_id.choices = options(accounts.team_choices())
     if form.validate_on_submit():
         team = db.session.get(Team, form.team_id.data) if form.team_id.data else None
         try:
@@ -54,7 +54,7 @@ def create_user():
 def edit_user(user_id):
     user = db.get_or_404(User, user_id)
     form = EditUserForm(obj=user if request.method == "GET" else None)
-    form.team_id.choices = accounts.team_choices()
+    form.team_id.choices = options(accounts.team_choices())
     if request.method == "GET":
         form.team_id.data = user.team_id or 0
     if form.validate_on_submit():
@@ -114,7 +114,7 @@ def reactivate_user(user_id):
 @bp.route("/teams", methods=["POST"])
 def create_team():
     form = TeamForm()
-    form.manager_id.choices = accounts.manager_choices()
+    form.manager_id.choices = options(accounts.manager_choices())
     if form.validate_on_submit():
         try:
             team = accounts.create_team(form.name.data, manager_id=form.manager_id.data)
@@ -131,7 +131,7 @@ def create_team():
 def edit_team(team_id):
     team = db.get_or_404(Team, team_id)
     form = TeamManagerForm()
-    form.manager_id.choices = accounts.manager_choices()
+    form.manager_id.choices = options(accounts.manager_choices())
     if request.method == "GET":
         form.manager_id.data = team.manager_id or 0
     if form.validate_on_submit():

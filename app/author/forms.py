@@ -4,6 +4,8 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import options
+
 KIND_CHOICES = [("scenario", _l("Scenario")), ("module", _l("Module")), ("course", _l("Course"))]
 
 
@@ -22,7 +24,7 @@ class TranslationForm(FlaskForm):
 
 
 class NewForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="scenario")
+    kind = SelectField(_l("Kind"), choices=options(KIND_CHOICES), default="scenario")
     slug = StringField(_l("Id"), validators=[DataRequired(_l("Give the new text an id, for example first-call.")), Length(max=120)],
                        filters=[lambda value: value.strip() if isinstance(value, str) else value])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=300)])
@@ -30,5 +32,5 @@ class NewForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="scenario")
+    kind = SelectField(_l("Kind"), choices=options(KIND_CHOICES), default="scenario")
     file = FileField(_l("Markdown file (.md)"))

@@ -18,7 +18,7 @@ from app.author.forms import EditorForm, NewForm, UploadForm
 from app.content import engine
 from app.content.graph import mermaid
 from app.content.layout import graph_layout
-from app.forms import ActionForm, picked_items, show_error
+from app.forms import ActionForm, options, picked_items, show_error
 from app.services import authoring, publishing
 from app.services.publishing import PublishRefused
 
@@ -31,7 +31,7 @@ def _checked(kind, slug):
 
 
 def _course_choices():
-    return [(c, c) for c in sorted(publishing.published_all("course"))]
+    return options((c, c) for c in sorted(publishing.published_all("course")))
 
 
 @bp.route("/")
@@ -146,7 +146,7 @@ def edit(kind, slug):
         form.revision.data = conflict.revision
         form.base_version_id.data = conflict.base_version_id or ""
         return _editor(kind, slug, form, editing, conflict=conflict, status=409)
-    except PublishRefused as refused:
+    except PublishRefused:
         form.source.data = source
         flash(_("Not published: fix the errors below first. Your text is still here (not saved)."), "error")
         return _editor(kind, slug, form, editing, status=422)

@@ -8,6 +8,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from app.content import quiz
 from app.content.render import render_inline
+from app.forms import options
 
 
 class CheckboxesField(SelectMultipleField):
@@ -64,7 +65,7 @@ def quiz_form_for(module, asked, formdata=None):
 
     for item in asked:
         question = module.quiz[item.number - 1]
-        choices = [(str(i), Markup(render_inline(question.answers[i - 1].text))) for i in item.order]
+        choices = options((str(i), Markup(render_inline(question.answers[i - 1].text))) for i in item.order)
         label = Markup(render_inline(question.text))
         if quiz.several(question):
             field = CheckboxesField(label, choices=choices, validators=[Answered(_l("Choose at least one answer."))])
@@ -82,7 +83,7 @@ def quiz_form_for(module, asked, formdata=None):
 def answers_of(form):
     """{question number in the module: [answer numbers]} of the questions asked."""
     out = {}
-    for (_position, _question, field, several), item in zip(form.question_fields, form.asked):
+    for (_position, _question, field, several), item in zip(form.question_fields, form.asked, strict=True):
         data = field.data if several else ([field.data] if field.data else [])
         out[str(item.number)] = sorted({int(v) for v in (data or []) if str(v).isdigit()})
     return out

@@ -13,11 +13,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import options
+
 DUE_MODES = [("date", _l("On a date")), ("days", _l("Days after each trainee's hire date"))]
 
 
 class DueMixin:
-    due_mode = RadioField(_l("Due"), choices=DUE_MODES, default="date")
+    due_mode = RadioField(_l("Due"), choices=options(DUE_MODES), default="date")
     due_date = DateField(_l("Due date"), validators=[Optional()])
     due_days = IntegerField(_l("Days after hire"), validators=[Optional(), NumberRange(min=0, max=730,
                             message=_l("Give a number of days between 0 and 730."))])

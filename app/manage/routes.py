@@ -21,7 +21,7 @@ from markupsafe import Markup
 from app import formats
 from app.certificates.forms import observation_forms
 from app.content.render import render_markdown
-from app.forms import ActionForm, show_error
+from app.forms import ActionForm, options, show_error
 from app.manage import bp
 from app.manage.forms import AssignForm, ChangeDueForm, CommentForm
 from app.reading import reader_language
@@ -91,13 +91,13 @@ def dashboard():
 def _assign_form(teams, team_ids, form=None, trainee=None):
     form = form or AssignForm()
     targets = assignment_service.assignable_targets()
-    form.target.choices = [("", _("Choose…"))] + [(f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
-                                               for kind, slug, title in targets]
+    form.target.choices = options([("", _("Choose…"))] + [(f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
+                                                          for kind, slug, title in targets])
     people = assignment_service.assignable_trainees(team_ids)
     names = {t.id: t.name for t in teams}
-    form.assignee.choices = ([("", _("Choose…"))] + [(f"team:{t.id}", _("Whole team: %(team)s", team=t.name)) for t in teams
-                                                  if t.id in team_ids]
-                             + [(f"user:{uid}", f"{name} ({names.get(tid, '')})") for uid, name, tid in people])
+    form.assignee.choices = options([("", _("Choose…"))] + [(f"team:{t.id}", _("Whole team: %(team)s", team=t.name)) for t in teams
+                                                            if t.id in team_ids]
+                                    + [(f"user:{uid}", f"{name} ({names.get(tid, '')})") for uid, name, tid in people])
     if trainee is not None and not form.assignee.data:
         form.assignee.data = f"user:{trainee.id}"
     return form
