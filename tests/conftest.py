@@ -1,8 +1,6 @@
 """Shared fixtures: a fresh app per test from the factory, a migrated database (SQLite file by
 default, PostgreSQL when TEST_DATABASE_URL is set) emptied between tests, clients and factories."""
 import os
-import re
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -11,8 +9,9 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from config import TestConfig, normalise_database_url
+from tests.helpers import PASSWORD, Person, login, publish_course
 
-PASSWORD = "correct-horse-battery"
+pytest_plugins = ["tests.smtp"]          # smtp_server, mail_app
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +88,19 @@ def app(make_app):
 
 
 @pytest.fixture
+def ctx(app):
+    """An app context for the test's body (services, sessions, queries)."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def course(app):
+    """The real course and scenarios, published."""
+    return publish_course(app)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -96,15 +108,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-@dataclass
-class Person:
-    id: int
-    email: str
-    name: str
-    role: str
-    team_id: int | None = None
 
 
 @pytest.fixture
@@ -138,21 +141,6 @@ def factory(app):
                 return Person(user.id, user.email, user.name, user.role, user.team_id)
 
     return Factory()
-
-
-def login(client, email, password=PASSWORD, follow=False, **extra):
-    data = {"email": email, "password": password, **extra}
-    if "csrf_token" not in data:
-        token = csrf_token_from(client, "/login")
-        if token:
-            data["csrf_token"] = token
-    return client.post("/login", data=data, follow_redirects=follow)
-
-
-def csrf_token_from(client, path):
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    return match.group(1) if match else None
 
 
 @pytest.fixture

@@ -54,9 +54,3 @@ def page(browser):
     yield page
     context.close()
 
-
-def log_in(page, base, email, password):
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")

@@ -2,8 +2,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 

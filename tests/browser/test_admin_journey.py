@@ -4,8 +4,7 @@ email (wrong, empty and taken emails answered beside the field), and cannot demo
 while they are the last active admin."""
 import pytest
 
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -4,9 +4,7 @@ reads the comment on the debrief and the notice goes; the manager edits it (the 
 back) and deletes it. No JavaScript is needed: the edit form opens in a <details>."""
 import pytest
 
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_team_reports_fixtures import play, publish_course, team_with_manager
+from tests.helpers import PASSWORD, log_in, play, publish_course, team_with_manager
 
 pytestmark = pytest.mark.browser
 

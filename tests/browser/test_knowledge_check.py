@@ -2,20 +2,12 @@
 "select all that apply" (checkbox) questions, submitted empty, with a wrong answer and with the
 right one. Checkboxes are never `required` (the browser would demand every box ticked); an
 unanswered question gets the server's message beside it and the answers given stay ticked."""
-import re
 
 import pytest
 
-from app.services import learning
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_learning import publish_course
+from tests.helpers import PASSWORD, log_in, publish_course, quiz_questions, tick, words
 
 pytestmark = pytest.mark.browser
-
-
-def _words(text):
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 def _module_with_both_kinds(app):
@@ -28,29 +20,9 @@ def _module_with_both_kinds(app):
             module = publishing.value_of(version)
             kinds = {sum(a.correct for a in q.answers) > 1 for q in module.quiz}
             if module.stage == first_stage and kinds == {True, False}:
-                return module.id, {_words(q.text): [i for i, a in enumerate(q.answers, 1) if a.correct]
+                return module.id, {words(q.text): [i for i, a in enumerate(q.answers, 1) if a.correct]
                                    for q in module.quiz}
     pytest.fail("no module of the first stage has both a single- and a multiple-choice question")
-
-
-def _questions(page, key):
-    """The questions shown, in order: (fieldset, name, several, right values, all values)."""
-    shown = []
-    for fieldset in page.locator("fieldset.question").all():
-        legend = _words(fieldset.locator("legend").inner_text())
-        legend = re.sub(r"^question \d+ ", "", legend)
-        right = next((answers for text, answers in key.items() if text == legend), None)
-        assert right is not None, f"question not in the module: {legend}"
-        inputs = fieldset.locator("input")
-        several = inputs.first.get_attribute("type") == "checkbox"
-        values = [inputs.nth(i).get_attribute("value") for i in range(inputs.count())]
-        shown.append((fieldset, inputs.first.get_attribute("name"), several, [str(v) for v in right], values))
-    return shown
-
-
-def _tick(fieldset, name, values):
-    for value in values:
-        fieldset.locator(f'input[name="{name}"][value="{value}"]').check()
 
 
 def test_single_and_multiple_choice_checks(browser, page, live_server, make_app, factory):
@@ -62,7 +34,7 @@ def test_single_and_multiple_choice_checks(browser, page, live_server, make_app,
     # each visit draws a new set from the pool: open the check until a set has both kinds
     for _ in range(30):
         page.goto(f"{live_server}/learn/modules/{module_id}/check")
-        questions = _questions(page, key)
+        questions = quiz_questions(page, key)
         if any(q[2] for q in questions) and not all(q[2] for q in questions):
             break
     assert any(q[2] for q in questions) and not all(q[2] for q in questions)
@@ -80,33 +52,33 @@ def test_single_and_multiple_choice_checks(browser, page, live_server, make_app,
     errors = page.locator("fieldset.question .error")
     assert errors.count() == len(questions)
     texts = [e.inner_text() for e in errors.all()]
-    for (_f, _n, several, _r, _v), text in zip(questions, texts):
+    for (_f, _n, several, _r, _v), text in zip(questions, texts, strict=False):
         assert text == ("Choose at least one answer." if several else "Choose an answer.")
 
     # half answered: the multiple-choice question right, the rest empty; the ticks are kept
-    questions = _questions(page, key)
+    questions = quiz_questions(page, key)
     multiple = next(q for q in questions if q[2])
     fieldset, name, _several, right, _values = multiple
-    _tick(fieldset, name, right)
+    tick(fieldset, name, right)
     page.click("text=Check my answers")
     page.wait_for_selector("fieldset.question.has-error")
-    questions = _questions(page, key)
+    questions = quiz_questions(page, key)
     fieldset = next(q[0] for q in questions if q[1] == name)
     assert sorted(i.get_attribute("value") for i in fieldset.locator("input:checked").all()) == sorted(right)
     assert not fieldset.locator(".error").count()
     assert page.locator("fieldset.question .error").count() == len(questions) - 1
 
     # a wrong answer: every single-choice question right but one, the multiple one half ticked
-    for fieldset, name, several, right, values in questions:
+    for fieldset, name, several, right, _values in questions:
         if several:
             for box in fieldset.locator("input").all():
                 box.uncheck()
-            _tick(fieldset, name, right[:1])        # one right box is not enough
+            tick(fieldset, name, right[:1])        # one right box is not enough
         else:
-            _tick(fieldset, name, right)
+            tick(fieldset, name, right)
     single = next(q for q in questions if not q[2])
     wrong = next(v for v in single[4] if v not in single[3])
-    _tick(single[0], single[1], [wrong])
+    tick(single[0], single[1], [wrong])
     page.click("text=Check my answers")
     page.wait_for_selector("[data-quiz-result]")
     assert "not yet" in page.locator("[data-quiz-result] h1").inner_text()
@@ -116,8 +88,8 @@ def test_single_and_multiple_choice_checks(browser, page, live_server, make_app,
     # the right answers, checkboxes included
     page.click("a.button:has-text('Try again')")
     page.wait_for_selector("fieldset.question")          # the check again, not the result page left behind
-    for fieldset, name, _several, right, _values in _questions(page, key):
-        _tick(fieldset, name, right)
+    for fieldset, name, _several, right, _values in quiz_questions(page, key):
+        tick(fieldset, name, right)
     page.click("text=Check my answers")
     page.wait_for_selector("[data-quiz-result]")
     assert page.locator("[data-quiz-result] h1").inner_text() == "Passed: 100%"
@@ -134,8 +106,8 @@ def test_multiple_choice_at_phone_width(browser, live_server, make_app, factory)
     try:
         log_in(page, live_server, person.email, PASSWORD)
         page.goto(f"{live_server}/learn/modules/{module_id}/check")
-        for fieldset, name, _several, right, _values in _questions(page, key):
-            _tick(fieldset, name, right)
+        for fieldset, name, _several, right, _values in quiz_questions(page, key):
+            tick(fieldset, name, right)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.click("text=Check my answers")
         page.wait_for_selector("[data-quiz-result]")

@@ -6,10 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in
-from tests.browser.test_knowledge_check import _questions, _tick, _words
-from tests.conftest import PASSWORD
-from tests.services.test_learning import publish_course
+from tests.helpers import PASSWORD, log_in, publish_course, quiz_questions, tick, words
 
 pytestmark = pytest.mark.browser
 MODULE = "crm-data-that-matters"
@@ -19,15 +16,15 @@ def _key(app):
     from app.services import learning
     with app.app_context():
         _v, module = learning.published_module(MODULE)
-        return {_words(q.text): [i for i, a in enumerate(q.answers, 1) if a.correct] for q in module.quiz}
+        return {words(q.text): [i for i, a in enumerate(q.answers, 1) if a.correct] for q in module.quiz}
 
 
 def _answer(page, key, right):
     """Tick every question right, or every one wrong (the first value that is not right)."""
-    questions = _questions(page, key)
+    questions = quiz_questions(page, key)
     assert len(questions) == 6, "six questions drawn from the pool"
     for fieldset, name, _several, good, values in questions:
-        _tick(fieldset, name, good if right else [next(v for v in values if v not in good)])
+        tick(fieldset, name, good if right else [next(v for v in values if v not in good)])
     page.click("text=Check my answers")
     page.wait_for_selector("[data-quiz-result]")
 

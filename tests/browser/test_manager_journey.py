@@ -5,9 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_team_reports_fixtures import publish_course, team_with_manager
+from tests.helpers import PASSWORD, log_in, publish_course, team_with_manager
 
 pytestmark = pytest.mark.browser
 

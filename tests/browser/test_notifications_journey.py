@@ -8,9 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import MailOptOut, User
 from app.services import assignments, notifications
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_team_reports_fixtures import publish_course, team_with_manager
+from tests.helpers import PASSWORD, log_in, publish_course, team_with_manager
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,6 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.services import mail
-from tests.smtp import smtp_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,7 @@ from app.extensions import db
 from app.models import Assignment, ScenarioAttempt, User
 from app.services import comments
 from app.services.demo_activity import seed_demo_activity
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_team_reports_fixtures import publish_course, team_with_manager
+from tests.helpers import PASSWORD, log_in, publish_course, team_with_manager
 
 pytestmark = pytest.mark.browser
 

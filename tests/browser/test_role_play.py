@@ -8,9 +8,7 @@ import pytest
 
 from app.content import engine
 from app.services import learning
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_learning import path_by_rating, publish_course
+from tests.helpers import PASSWORD, log_in, path_by_rating, publish_course
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.services import publishing
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).resolve().parents[1] / "content" / "fixtures" / "root"

@@ -9,9 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt
 from app.services import learning
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_learning import correct_answers, path_by_rating, publish_course
+from tests.helpers import PASSWORD, correct_answers, log_in, path_by_rating, publish_course
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.services import authoring, publishing
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1] / "content" / "fixtures" / "root"
@@ -22,7 +21,7 @@ def test_trainer_writes_checks_tries_and_publishes(browser, page, live_server, a
         good = authoring.template_text("scenario", "first-call", "The first call",
                                        publishing.published_course("demo-course"))
     broken = good.replace("(#end-poor)", "(#end-nowhere)")
-    bad_line = broken.splitlines().index(next(l for l in broken.splitlines() if "#end-nowhere" in l)) + 1
+    bad_line = broken.splitlines().index(next(line for line in broken.splitlines() if "#end-nowhere" in line)) + 1
 
     log_in(page, live_server, trainer.email, PASSWORD)
     page.goto(live_server + "/author/")

@@ -1,60 +1,10 @@
+"""Fixtures of the content core's tests (the sample content is in samples.py)."""
 import os
 
 import pytest
 
 from app.content.parse import parse_course
-
-HERE = os.path.dirname(__file__)
-ROOT = os.path.join(HERE, "fixtures", "root")
-
-# A small valid scenario; the lint tests mutate it one line at a time.
-BASE = """---
-id: demo
-title: Demo
-course: demo-course
-stage: negotiation
-start: opening
-scores: {margin: [0, 5, 10]}
-state: {asked: false}
-negotiation:
-  walkaway: {discount: 12}
-  concessions: {discount: percent}
-  counterparts: {volume: sites}
----
-Briefing.
-
-## opening
-`skill: phase` `phase: decision`
-
-Claire asks.
-
-- [Decision](#trade) `claims: decision` `margin +1` `set asked = true` `rating: best`
-  > Right.
-- [Discovery](#trade) `claims: discovery` `margin -1` `rating: poor`
-  > Wrong.
-
-## trade
-
-- [Trade](#closing) `if asked` `give discount 8` `get volume 3` `rating: best`
-  > Good.
-- [Cave](#end-loss) `give discount 15` `unilateral` `margin -4` `rating: poor`
-  > Bad.
-
-## closing
-`goto: end-win if margin >= 5` `goto: end-loss`
-
-## end-win
-`end: win`
-
-### Debrief
-Margin {margin}.
-
-## end-loss
-`end: loss`
-
-### Debrief
-Lost.
-"""
+from tests.content.samples import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -64,8 +14,3 @@ def course():
         value, findings = parse_course(fh.read(), path)
     assert findings == []
     return value
-
-
-def read(*parts):
-    with open(os.path.join(ROOT, *parts), encoding="utf-8") as fh:
-        return fh.read()

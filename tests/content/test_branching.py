@@ -6,7 +6,7 @@ from app.content import branching
 from app.content.commands import run_test
 from app.content.lint import lint_scenario
 from app.content.parse import parse_scenario
-from conftest import ROOT
+from tests.content.samples import ROOT
 
 
 def scenario(body):
@@ -36,7 +36,7 @@ def ending(node_id, end):
 def choose(node_id, targets, ratings=None, skill=""):
     ratings = ratings or ["best"] + ["poor"] * (len(targets) - 1)
     lines = [f"## {node_id}\n{skill}\n\nSay something.\n"]
-    for n, (target, rating) in enumerate(zip(targets, ratings)):
+    for n, (target, rating) in enumerate(zip(targets, ratings, strict=True)):
         effect = "`margin +2`" if rating == "best" else "`margin -2`"
         lines.append(f"- [Answer {n}](#{target}) {effect} `rating: {rating}`\n  > Why.")
     return "\n".join(lines) + "\n\n"

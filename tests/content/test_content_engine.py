@@ -5,7 +5,7 @@ import pytest
 
 from app.content import engine
 from app.content.parse import parse_scenario
-from conftest import read
+from tests.content.samples import read
 
 
 def scenario(body, front=""):
@@ -264,7 +264,7 @@ def test_the_engine_never_stores_a_number_out_of_range():
     """A version published before lint refused infinities: refused as content, never a state
     holding Infinity (not JSON: every step failed on PostgreSQL)."""
     import dataclasses
-    from conftest import BASE
+    from tests.content.samples import BASE
     good, _ = parse_scenario(BASE, "demo.md")
     state = engine.start_state(good)
     dim = dataclasses.replace(good.scores[0], min=float("-inf"), max=float("inf"))

@@ -2,7 +2,7 @@
 import pytest
 
 from app.content.lint import check_course_text, check_module_text, check_scenario_text
-from conftest import BASE, read
+from tests.content.samples import BASE, read
 
 TRAP = BASE.replace("`goto: end-win if margin >= 5` `goto: end-loss`", "`goto: loop-a`") + """
 ## loop-a

@@ -6,13 +6,12 @@ import os
 import subprocess
 import sys
 
-import pytest
 
 from app.content.commands import run_graph, run_lint, run_test
 from app.content.graph import graph_data, mermaid
 from app.content.parse import parse_course, parse_module, parse_scenario
 from app.content.serialize import course_from_json, module_from_json, scenario_from_json, to_json
-from conftest import BASE, ROOT, read
+from tests.content.samples import BASE, ROOT, read
 
 PACKAGE = os.path.join(os.path.dirname(__file__), "..", "..", "app", "content")
 FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug", "jinja2")
@@ -35,10 +34,10 @@ def test_no_framework_module_loaded():
     # app/__init__.py is the Flask factory; stand in an empty `app` package so that only
     # what app.content itself imports is measured.
     app_dir = os.path.abspath(os.path.join(PACKAGE, ".."))
-    code = ("import sys, types; pkg = types.ModuleType('app'); pkg.__path__ = [%r]; sys.modules['app'] = pkg;"
+    code = (f"import sys, types; pkg = types.ModuleType('app'); pkg.__path__ = [{app_dir!r}]; sys.modules['app'] = pkg;"
             "import app.content, app.content.__main__, app.content.render, app.content.serialize, "
             "app.content.playtest, app.content.graph;"
-            "print(','.join(m for m in sys.modules if m.split('.')[0] in %r))" % (app_dir, FORBIDDEN))
+            f"print(','.join(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=os.path.join(PACKAGE, "..", ".."), check=True)
     assert out.stdout.strip() == ""

@@ -1,9 +1,8 @@
 """quicktest, randomtest, scripted tests and invariants on fixtures."""
-import pytest
 
 from app.content import playtest
 from app.content.parse import parse_scenario
-from conftest import BASE, read
+from tests.content.samples import BASE, read
 
 
 def load(text, path="demo.md"):

@@ -2,7 +2,7 @@
 what an attempt recorded."""
 from app.content import quiz
 from app.content.parse import parse_module
-from conftest import read
+from tests.content.samples import read
 
 MODULE = read("courses", "demo-course", "01-reading-signals.md")
 QUESTION = """

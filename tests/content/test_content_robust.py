@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from app.content.frontmatter import MAX_BYTES
 from app.content.lint import check_course_text, check_module_text, check_scenario_text
 from app.content.render import render_markdown
-from conftest import BASE
+from tests.content.samples import BASE
 
 MD_ALPHABET = st.sampled_from(list("abc-#`*_[]()>!:{}\n \t0123456789=<\"'|\\") + ["---\n", "- [", "](#", "`goto: ", "`if ", "\x00", "é"])
 md_text = st.lists(MD_ALPHABET, max_size=300).map("".join)

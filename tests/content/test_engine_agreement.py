@@ -64,8 +64,8 @@ def walk(scenario, draw):
         node = scenario.node(state["node"])
         if node.is_ending:
             assert engine.percent(scenario, state) == engine.percent(scenario, {"scores": {
-                **dict(zip((d.name for d in comp.exact), compiled[1])),
-                **dict(zip((d.name for d in comp.loose), loose))}})
+                **dict(zip((d.name for d in comp.exact), compiled[1], strict=True)),
+                **dict(zip((d.name for d in comp.loose), loose, strict=True))}})
             return "ended"
         try:
             moves = playtest.successors(comp, compiled, node)
@@ -265,7 +265,7 @@ def scenarios(draw):
     return Scenario(
         id="generated", title="Generated", course="c", stage="s", persona="", difficulty=None,
         minutes=None, start="n0",
-        scores=tuple(ScoreDim(d, low, max(low, 0) + 1, 10, 1) for d, low in zip(DIMS, lows)),
+        scores=tuple(ScoreDim(d, low, max(low, 0) + 1, 10, 1) for d, low in zip(DIMS, lows, strict=False)),
         variables=(Variable("asked", False, 1), Variable("level", 0, 1), Variable("offer", 0, 1)),
         negotiation=Negotiation({"discount": 10}, {"discount": "percent"}, {"volume": "sites"}),
         pass_expr=None, tests=(), briefing="", nodes=tuple(nodes))

@@ -3,7 +3,7 @@ from types import SimpleNamespace as Step
 
 from app.content import hindsight
 from app.content.parse import parse_scenario
-from conftest import BASE
+from tests.content.samples import BASE
 
 
 def base():

@@ -1,24 +1,18 @@
 """The studio's pure helpers in the content core: where the graph draws each node and link,
 and the templates a new text starts from."""
 import os
+from itertools import pairwise
 
 import pytest
 
 from app.content import playtest
 from app.content.layout import NODE_H, NODE_W, graph_layout
 from app.content.lint import check_text
-from app.content.parse import parse_course, parse_scenario
+from app.content.parse import parse_scenario
 from app.content.templates import template_text
-from tests.content.conftest import ROOT
+from tests.content.samples import ROOT
 
-COURSE_PATH = os.path.join(ROOT, "courses", "demo-course", "course.md")
 SCENARIO_PATH = os.path.join(ROOT, "scenarios", "fifteen-percent.md")
-
-
-@pytest.fixture(scope="module")
-def course():
-    with open(COURSE_PATH, encoding="utf-8") as fh:
-        return parse_course(fh.read(), COURSE_PATH)[0]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +35,7 @@ def test_every_node_is_placed_inside_the_drawing_in_rows_from_start(scenario):
         rows.setdefault(n["y"], []).append(n["x"])
     for xs in rows.values():                                          # no two nodes overlap in a row
         xs.sort()
-        assert all(b - a >= NODE_W for a, b in zip(xs, xs[1:]))
+        assert all(b - a >= NODE_W for a, b in pairwise(xs))
 
 
 def test_links_are_merged_and_thicker_where_random_play_went_more(scenario):

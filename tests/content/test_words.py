@@ -2,7 +2,7 @@
 from app.content import words
 from app.content.parse import parse_scenario
 from app.content.serialize import scenario_from_json, to_json
-from conftest import BASE
+from tests.content.samples import BASE
 
 
 def test_every_rating_has_words_and_a_tone():

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, login
 
 SECRET = "Tr0ub4dor&3-never-logged"
 

@@ -9,8 +9,7 @@ from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from tests.conftest import PASSWORD, login
-from tests.services.test_learning import publish_course
+from tests.helpers import PASSWORD, login, publish_course
 
 
 def _events(app, kind=None):
@@ -119,7 +118,7 @@ def test_the_log_page_runs_the_same_statements_for_many_rows(app, client, factor
         assert client.get("/admin/audit").status_code == 200
         few = len(statements)
         with app.app_context():
-            for i in range(40):
+            for _ in range(40):
                 db.session.add(AuditEvent(kind="sessions-ended", user_id=admin.id,
                                           target_user_id=factory.user().id, detail="1 session"))
             db.session.commit()

@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Team
-from tests.conftest import PASSWORD, csrf_token_from, login
+from tests.helpers import PASSWORD, csrf_token_from, login
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_logout_requires_csrf(strict_app, factory):
 
 def test_login_is_limited_per_account(strict_app, factory):
     person = factory.user()
-    for i in range(10):
+    for _ in range(10):
         # a different address each time: only the account key can stop this
         client = strict_app.test_client()
         response = login(client, person.email, "wrong-password", )
@@ -127,7 +127,7 @@ def test_concurrent_wrong_passwords_check_no_more_than_the_limit(strict_app, fac
 
     monkeypatch.setattr(User, "check_password", counting)
     clients = []
-    for i in range(20):
+    for _ in range(20):
         client = strict_app.test_client()
         clients.append((client, csrf_token_from(client, "/login")))
     barrier = threading.Barrier(len(clients))

@@ -6,7 +6,7 @@ import re
 import pytest
 from flask import url_for
 
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, login
 from tests.security.world import build_world, post_forms, snapshot, url_values, who_may
 
 # Flask-WTF accepts the token under any field name ending in csrf_token (prefixed forms).

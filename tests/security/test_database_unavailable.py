@@ -4,7 +4,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Team
-from tests.conftest import login
+from tests.helpers import login
 
 
 def test_database_down_gives_a_clear_503_then_recovers(app, client, factory):

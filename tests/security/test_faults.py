@@ -14,7 +14,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt
 from bench import harness
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, login
 from tests.security.served import Server, acknowledged, record_problems
 from tests.security.world import SCENARIO, publish_course, seq_of, start
 
@@ -65,7 +65,7 @@ def test_concurrent_posts_of_one_step_from_many_processes_record_one(app, factor
             barrier = threading.Barrier(len(clients))
             answers = []
 
-            def fire(c, seq=seq):
+            def fire(c, seq=seq, barrier=barrier, answers=answers):
                 barrier.wait()
                 status, _, headers = c.post(f"/learn/attempts/{attempt}/step", {"seq": seq, "choice": 1})
                 answers.append((status, headers))

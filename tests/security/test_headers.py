@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, login
 
 
 @pytest.mark.parametrize("path", ["/login", "/no-such-page", "/static/css/site.css"])
@@ -71,7 +71,7 @@ def test_pages_with_someones_records_are_not_stored_by_caches(client, factory):
 
 
 def test_the_page_token_is_kept_per_session_and_accepted(make_app, factory):
-    from tests.conftest import csrf_token_from
+    from tests.helpers import csrf_token_from
     app = make_app(WTF_CSRF_ENABLED=True)
     person = factory.user(role="trainee")
     client = app.test_client()

@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import (Assignment, CoachingComment, QuizAttempt, ScenarioAttempt, Team, User)
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, login
 from tests.security.world import SCENARIO, build_world, seq_of, start
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, ScenarioAttempt
-from tests.conftest import login
+from tests.helpers import login
 from tests.security.world import SCENARIO, play, publish_course, snapshot, start, study
 
 

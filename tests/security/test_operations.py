@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.operations import JsonLines, request_log
-from tests.conftest import login
+from tests.helpers import login
 
 
 class _Lines(logging.Handler):

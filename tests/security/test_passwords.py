@@ -3,7 +3,7 @@ app), the product's own words, repeated characters, and the person's own name an
 import pytest
 
 from app.services import passwords
-from tests.conftest import PASSWORD, csrf_token_from, login
+from tests.helpers import PASSWORD, csrf_token_from, login
 
 
 def test_the_list_shipped_with_the_app_is_a_real_one():

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import ContentVersion
-from tests.conftest import login
+from tests.helpers import login
 
 LIMIT_SECONDS = 5.0
 BODY = "\n\n## opening\n\nHello.\n\n- [Go](#end) `rating: best`\n\n## end\n`end: win`\n"

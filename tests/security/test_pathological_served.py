@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from bench import harness
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.security.served import Server
 from tests.security.world import SCENARIO, publish_course
 

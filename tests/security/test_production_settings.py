@@ -6,7 +6,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from config import ProductionConfig
-from tests.conftest import login
+from tests.helpers import login
 
 STRONG = "0f5c1e7a9b3d42c68e1f0a7b9c3d5e7f1a2b4c6d8e0f1a3b"
 

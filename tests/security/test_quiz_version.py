@@ -8,8 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import QuizAttempt
 from app.services import learning, publishing
-from tests.conftest import login
-from tests.services.test_learning import correct_answers, publish_course
+from tests.helpers import correct_answers, login, publish_course
 
 MODULE = "crm-data-that-matters"
 

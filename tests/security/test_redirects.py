@@ -2,7 +2,6 @@
 import pytest
 
 from app.security import is_safe_next
-from tests.conftest import login
 
 HOSTILE = [
     "//evil.example", "///evil.example", "////evil.example", "/\\evil.example", "\\\\evil.example",

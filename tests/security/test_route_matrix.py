@@ -2,7 +2,7 @@
 staff endpoint as a student, Moodle's has/lacks capability pairs)."""
 import pytest
 
-from tests.conftest import login
+from tests.helpers import login
 from tests.security.route_policy import AUTHENTICATED, PUBLIC, policy_for
 
 ROLES = ["anonymous", "trainee", "manager", "trainer", "admin"]

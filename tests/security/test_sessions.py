@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, login
 
 
 def test_a_role_change_ends_every_session_of_that_user(app, factory):

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import login
+from tests.helpers import login
 
 
 def _redis_up():

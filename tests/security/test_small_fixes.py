@@ -4,7 +4,7 @@ from flask import url_for
 
 from app.content.parse import ID_RE, NAME_RE, PAO_ID_RE
 from app.content.lint import check_scenario_text
-from tests.conftest import login
+from tests.helpers import login
 from tests.security.world import build_world, url_values, who_may
 
 

@@ -8,10 +8,9 @@ import pytest
 
 from app.extensions import db
 from app.models import CoachingComment, User
-from tests.conftest import login
-from tests.content.test_content_render import CORPUS
-from tests.security.test_xss_corpus import assert_safe, world  # noqa: F401  (the corpus scenario)
+from tests.helpers import login
 from tests.security.world import SCENARIO, play, publish_course, seq_of
+from tests.xss import CORPUS, assert_safe
 
 NAMES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg onload=alert(1)>",
          "javascript:alert(1)", "[x](javascript:alert(1))", "{{7*7}} {name}"]

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from app.extensions import db
-from tests.services.test_team_reports_fixtures import play, publish_course, study
+from tests.helpers import play, publish_course, study
 
 SCENARIO = "ranking-the-pipeline"     # stage 1: open to a new trainee
 def counts(app):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Assignment, User
 from app.services import assignments as service
-from tests.services.test_team_reports_fixtures import complete_module, play, publish_course, team_with_manager, worst
+from tests.helpers import complete_module, play, publish_course, team_with_manager, worst
 
 TODAY = date(2026, 12, 7)
 

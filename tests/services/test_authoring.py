@@ -158,7 +158,7 @@ def test_upload_refuses_errors_and_bad_bytes(studio):
         authoring.upload("scenario", "first-call.md", broken, ana)
     assert [f.code for f in refused.value.findings] == ["E-TARGET"]
     assert refused.value.findings[0].line == scenario_text().splitlines().index(
-        next(l for l in scenario_text().splitlines() if "#end-poor" in l)) + 1
+        next(line for line in scenario_text().splitlines() if "#end-poor" in line)) + 1
     with pytest.raises(authoring.UploadRefused, match="not UTF-8"):
         authoring.upload("scenario", "first-call.md", b"---\nid: x\n---\n\xff\xfe", ana)
     with pytest.raises(authoring.UploadRefused, match=r"\.md"):

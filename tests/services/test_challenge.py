@@ -6,12 +6,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt, User
 from app.services import learning
-from tests.services.test_learning import _race, path_by_rating, play, publish_course, user_row
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
+from tests.helpers import race, path_by_rating, take_steps, user_row
 
 
 @pytest.fixture
@@ -57,7 +52,7 @@ def test_a_challenge_pass_is_stored_as_one(app, course, factory, ctx):
     challenge, _ = learning.start_attempt(user, "ranking-the-pipeline", "challenge")
     db.session.commit()
     assert not learning.reveals_steps(challenge)
-    finished = play(user, challenge.id, path_by_rating())
+    finished = take_steps(user, challenge.id, path_by_rating())
     assert finished.status == "finished" and finished.passed and finished.mode == "challenge"
     assert learning.reveals_steps(finished)                  # the debrief reveals every step
     # the steps carry their ratings and feedback as in practice: only the pages hold them back
@@ -69,7 +64,7 @@ def test_a_challenge_pass_is_stored_as_one(app, course, factory, ctx):
 
 def test_concurrent_challenge_starts_open_one(app, course, factory):
     person = factory.user()
-    outcomes, errors = _race(app, 6, lambda: learning.start_attempt(
+    outcomes, errors = race(app, 6, lambda: learning.start_attempt(
         db.session.get(User, person.id), "ranking-the-pipeline", "challenge")[0].id)
     assert not errors, errors
     assert len(set(outcomes)) == 1

@@ -1,6 +1,7 @@
 """Charts: plain data from services/charts.py drawn by Jinja macros (escaped). The scores chart
 has one line per scenario and dates that can be told apart."""
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from flask import render_template_string
 
@@ -24,7 +25,7 @@ def test_one_line_per_scenario_on_a_time_axis():
     assert len({(s.colour, s.dash) for s in chart.series}) == 2
     assert all(s.path.startswith("M") for s in chart.series)
     xs = sorted(p.x for s in chart.series for p in s.points)
-    assert all(b - a >= 1 for a, b in zip(xs, xs[1:]))                  # no two points on top of each other
+    assert all(b - a >= 1 for a, b in pairwise(xs))                  # no two points on top of each other
     assert chart.left <= xs[0] and xs[-1] <= chart.right
 
 
@@ -32,10 +33,10 @@ def test_dates_along_the_axis_can_be_told_apart():
     chart = charts.score_lines(_attempts(), "Scores")
     labels = [t.label for t in chart.ticks]
     assert len(labels) == len(set(labels)) and labels[0] == "20 Nov" and labels[-1] == "25 Nov"
-    assert all(b.x - a.x >= 46 for a, b in zip(chart.ticks, chart.ticks[1:]))
+    assert all(b.x - a.x >= 46 for a, b in pairwise(chart.ticks))
     many = [(START + timedelta(hours=3 * n), 50, False, "One") for n in range(40)]
     crowded = charts.score_lines(many, "Scores")
-    assert all(b.x - a.x >= 46 for a, b in zip(crowded.ticks, crowded.ticks[1:]))
+    assert all(b.x - a.x >= 46 for a, b in pairwise(crowded.ticks))
     assert len({t.label for t in crowded.ticks}) == len(crowded.ticks)
     across_years = charts.score_lines([(datetime(2026, 12, 30), 50, False, "A"), (datetime(2027, 1, 2), 60, True, "A")], "S")
     assert [t.label for t in across_years.ticks] == ["30 Dec 2026", "2 Jan 2027"]

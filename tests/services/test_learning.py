@@ -1,81 +1,15 @@
 """Learning records: completion rules, locks and assignments, pinning to a version, idempotent
 steps (including concurrent posts from several threads), quiz tokens, refusals."""
 import os
-import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
-from app.content import engine
 from app.extensions import db
 from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
 from app.services import learning, publishing
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RANKS = {"best": 0, "good": 1, "ok": 2, None: 2, "poor": 3}
-
-
-def path_by_rating(slug="ranking-the-pipeline", best=True):
-    """Choice numbers that always take the best- (or worst-) rated choice shown: by the content
-    invariants of `flask content test`, the first passes and the second fails. Computed from the
-    published version, so the tests follow the course as its authors edit it."""
-    _version, scenario = learning.published_scenario(slug)
-    state, numbers = engine.start_state(scenario), []
-    while not state["finished"]:
-        if engine.needs_continue(scenario, state):
-            state, _ = engine.continue_(scenario, state)
-            continue
-        offered = engine.offered_choices(scenario, state)
-        ranked = sorted(range(len(offered)), key=lambda i: (RANKS.get(offered[i][1].effects.rating, 2), i),
-                        reverse=not best)
-        numbers.append(ranked[0] + 1)
-        state, _ = engine.step(scenario, state, ranked[0] + 1)
-    return numbers
-
-
-def publish_course(app):
-    with app.app_context():
-        report = publishing.sync_files(ROOT, echo=lambda *a: None)
-        db.session.commit()
-        assert report.published >= 10
-    return report
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
-def user_row(person):
-    return db.session.get(User, person.id)
-
-
-def correct_answers(module):
-    return {str(n): [i for i, a in enumerate(q.answers, 1) if a.correct] for n, q in enumerate(module.quiz, 1)}
-
-
-def play(user, attempt_id, choices):
-    """Take steps through the service as a trainee would, pressing Continue where needed."""
-    for number in choices:
-        attempt = db.session.get(ScenarioAttempt, attempt_id)
-        db.session.refresh(attempt)
-        if attempt.status == "finished":
-            break
-        scenario = learning.scenario_of(attempt)
-        while engine.needs_continue(scenario, attempt.state):
-            learning.take_step(user, attempt_id, attempt.step_count + 1, None)
-            db.session.commit()
-            attempt = db.session.get(ScenarioAttempt, attempt_id)
-        learning.take_step(user, attempt_id, attempt.step_count + 1, number)
-        db.session.commit()
-    return db.session.get(ScenarioAttempt, attempt_id)
+from tests.helpers import ROOT, correct_answers, path_by_rating, race, take_steps, user_row
 
 
 def complete_module(user, slug):
@@ -87,7 +21,7 @@ def complete_module(user, slug):
     for scenario in module.scenarios:
         attempt, _ = learning.start_attempt(user, scenario)
         db.session.commit()
-        assert play(user, attempt.id, path_by_rating(scenario)).passed
+        assert take_steps(user, attempt.id, path_by_rating(scenario)).passed
 
 
 # --- completion and locks --------------------------------------------------------------------
@@ -115,18 +49,18 @@ def test_module_complete_needs_pages_check_and_scenarios(app, course, factory, c
     assert mp.quiz_passed and mp.quiz_best == 100 and not mp.complete
     attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
-    assert not play(user, attempt.id, path_by_rating(best=False)).passed
+    assert not take_steps(user, attempt.id, path_by_rating(best=False)).passed
     assert not learning.progress_of(user).module("filters-and-ranking").complete
     attempt, created = learning.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
     assert created
-    assert play(user, attempt.id, path_by_rating()).passed
+    assert take_steps(user, attempt.id, path_by_rating()).passed
     for other in module.scenarios:              # the module's other role-plays count too
         if other != "ranking-the-pipeline":
             assert not learning.progress_of(user).module("filters-and-ranking").complete
             attempt, _ = learning.start_attempt(user, other)
             db.session.commit()
-            assert play(user, attempt.id, path_by_rating(other)).passed
+            assert take_steps(user, attempt.id, path_by_rating(other)).passed
     assert learning.progress_of(user).module("filters-and-ranking").complete
 
 
@@ -215,7 +149,7 @@ def test_steps_are_idempotent_and_refusals_write_nothing(app, course, factory, c
         learning.take_step(user, attempt.id, 2, 99)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 1
-    attempt = play(user, attempt.id, path_by_rating()[1:])
+    attempt = take_steps(user, attempt.id, path_by_rating()[1:])
     assert attempt.status == "finished" and attempt.passed and attempt.percent == 100    # best play
     count = attempt.step_count
     with pytest.raises(learning.Refused):            # a finished attempt takes no step
@@ -253,7 +187,7 @@ def test_attempt_stays_on_its_version(app, course, factory, ctx):
     result = publishing.publish_text("scenario", changed, "scenarios/ranking-the-pipeline.md")
     db.session.commit()
     assert result.created and result.version.id != old_version
-    attempt = play(user, attempt.id, path_by_rating()[1:])
+    attempt = take_steps(user, attempt.id, path_by_rating()[1:])
     assert attempt.version_id == old_version and attempt.passed
     assert learning.scenario_of(attempt).title == "Ranking the pipeline"
     fresh, _ = learning.start_attempt(user, "ranking-the-pipeline")
@@ -283,31 +217,6 @@ def test_a_fault_between_step_and_attempt_leaves_neither(app, course, factory, c
     assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 0
 
 
-def _race(app, n, work):
-    """Run `work()` in n threads at once, each with its own app context and session."""
-    barrier = threading.Barrier(n)
-    outcomes, errors = [], []
-
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                outcomes.append(work())
-                db.session.commit()
-            except Exception as exc:     # noqa: BLE001 - collected and asserted below
-                db.session.rollback()
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes, errors
-
-
 def test_concurrent_posts_of_one_step_record_one(app, course, factory):
     person = factory.user()
     with app.app_context():
@@ -318,7 +227,7 @@ def test_concurrent_posts_of_one_step_record_one(app, course, factory):
     def post_step_one():
         return learning.take_step(db.session.get(User, person.id), attempt_id, 1, 2).step.id
 
-    outcomes, errors = _race(app, 8, post_step_one)
+    outcomes, errors = race(app, 8, post_step_one)
     assert len(outcomes) == 1, errors
     assert all(isinstance(e, learning.StaleStep) for e in errors), errors
     with app.app_context():
@@ -329,7 +238,7 @@ def test_concurrent_posts_of_one_step_record_one(app, course, factory):
 
 def test_concurrent_starts_open_one_attempt(app, course, factory):
     person = factory.user()
-    outcomes, errors = _race(app, 6, lambda: learning.start_attempt(
+    outcomes, errors = race(app, 6, lambda: learning.start_attempt(
         db.session.get(User, person.id), "ranking-the-pipeline")[0].id)
     assert not errors, errors
     assert len(set(outcomes)) == 1
@@ -365,7 +274,7 @@ def test_concurrent_quiz_submissions_record_one(app, course, factory):
         return learning.submit_quiz(db.session.get(User, person.id), "crm-data-that-matters",
                                     db.session.get(ContentVersion, version_id), token, answers)[0].id
 
-    outcomes, errors = _race(app, 6, submit)
+    outcomes, errors = race(app, 6, submit)
     assert not errors, errors
     assert len(set(outcomes)) == 1
     with app.app_context():

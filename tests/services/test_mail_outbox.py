@@ -11,7 +11,6 @@ from app.extensions import db
 from app.models import OutboxMessage, User
 from app.models.base import utcnow
 from app.services import mail
-from tests.smtp import mail_app, smtp_server  # noqa: F401  (fixtures)
 
 
 def _queue(app, person, key="k1", template="password_reset", kind="password-reset"):
@@ -34,7 +33,6 @@ def _rows(app):
 
 
 def test_a_queued_mail_is_sent_once_as_text_and_html(mail_app, smtp_server):
-    from tests.conftest import Person  # noqa: F401
     factory_user = _user(mail_app, "ana@example.com", "Ana Lopez")
     assert _queue(mail_app, factory_user) is True
     assert _queue(mail_app, factory_user) is False            # the same event again: nothing new

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import PageView, QuizAttempt, ScenarioAttempt
 from app.services import progress, publishing, team_dashboard
 from app.services.outline import load_outline
-from tests.services.test_team_reports_fixtures import publish_course, team_with_manager
+from tests.helpers import publish_course, team_with_manager
 
 START = datetime(2026, 11, 2, 9, 0)
 STATUSES = ("finished", "abandoned", "in_progress")

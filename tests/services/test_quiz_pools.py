@@ -10,8 +10,7 @@ from app.extensions import db
 from app.models import QuizAttempt
 from app.models.base import utcnow
 from app.services import learning
-from tests.services.test_learning import correct_answers, ctx, user_row  # noqa: F401  (fixtures)
-from tests.services.test_learning import course  # noqa: F401
+from tests.helpers import correct_answers, user_row
 
 SLUG = "crm-data-that-matters"
 

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Notification, OutboxMessage, User
 from app.services import assignments, comments, mail, notifications, progress, publishing, reminders
-from tests.services.test_team_reports_fixtures import complete_module, play, publish_course, team_with_manager, worst
-from tests.smtp import mail_app, smtp_server  # noqa: F401  (fixtures)
+from tests.helpers import complete_module, play, publish_course, team_with_manager, worst
 
 DUE = date(2026, 12, 10)
 MODULE = "maturation-phases"
@@ -41,7 +40,8 @@ def _told(app, kind=None):
                                    .order_by(Notification.id)).all()
         mails = db.session.execute(select(OutboxMessage.recipient_id, OutboxMessage.kind, OutboxMessage.event_key)
                                    .order_by(OutboxMessage.id)).all()
-    pick = (lambda rows: [tuple(r) for r in rows if kind is None or r[1] == kind])
+    def pick(rows):
+        return [tuple(r) for r in rows if kind is None or r[1] == kind]
     return pick(notes), pick(mails)
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Team, User
-from tests.conftest import login
+from tests.helpers import login
 
 
 def _user(app, user_id):

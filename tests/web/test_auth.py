@@ -1,6 +1,6 @@
 from app.extensions import db
 from app.models import AuditEvent, User
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, login
 
 
 def test_login_page_has_the_stable_fields(client):

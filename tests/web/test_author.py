@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.models import AttemptStep, ContentDraft, PageView, QuizAttempt, ScenarioAttempt
 from app.services import authoring, publishing
-from tests.conftest import login
+from tests.helpers import login
 
 ROOT = Path(__file__).resolve().parents[1] / "content" / "fixtures" / "root"
 
@@ -69,7 +69,7 @@ def test_lint_answers_json_findings_with_lines(app, client, trainer):
     answer = client.post("/author/lint", data={"source": text, "kind": "scenario"})
     assert answer.status_code == 200 and answer.is_json
     findings = answer.get_json()["findings"]
-    bad_line = text.splitlines().index(next(l for l in text.splitlines() if "#nowhere" in l)) + 1
+    bad_line = text.splitlines().index(next(line for line in text.splitlines() if "#nowhere" in line)) + 1
     assert {"line": bad_line, "code": "E-TARGET"}.items() <= findings[0].items()
     assert set(findings[0]) >= {"line", "code", "message"}
     assert client.post("/author/lint", data={"source": template(app), "kind": "scenario"}).get_json()["findings"] == []

@@ -6,15 +6,9 @@ import pytest
 
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt
-from tests.services.test_learning import publish_course
-from tests.web.test_learn import count, seq_of, win_path
+from tests.helpers import count, publish_course, seq_of, win_path
 
 SLUG = "ranking-the-pipeline"
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
 
 
 @pytest.fixture
@@ -115,8 +109,8 @@ def test_an_unknown_mode_is_refused_with_a_message(app, client, trainee):
 def test_managers_see_the_mode_in_attempts_drill_down_and_csv(app, client, factory):
     from sqlalchemy import update
 
-    from tests.conftest import login
-    from tests.services.test_team_reports_fixtures import play, team_with_manager
+    from tests.helpers import login
+    from tests.helpers import play, team_with_manager
     publish_course(app)
     manager, _team_id, (rep,) = team_with_manager(factory, trainees=1)
     practice = play(app, rep.id, SLUG)

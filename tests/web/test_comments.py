@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CoachingComment
-from tests.conftest import login
-from tests.services.test_team_reports_fixtures import play, publish_course, team_with_manager
+from tests.helpers import login, play, publish_course, team_with_manager
 
 
 @pytest.fixture

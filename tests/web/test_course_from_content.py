@@ -4,7 +4,7 @@ import shutil
 
 from app.extensions import db
 from app.services import publishing
-from tests.conftest import login
+from tests.helpers import login
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 

@@ -3,20 +3,12 @@ the scenario's own feedback on it; a passed one does not lecture."""
 import html
 import re
 
-import pytest
 
 from app.content import engine, playtest
 from app.services import learning
-from tests.conftest import login
-from tests.services.test_learning import path_by_rating, publish_course
-from tests.web.test_learn import choose, start
+from tests.helpers import choose, login, path_by_rating, start
 
 SLUG = "ranking-the-pipeline"
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
 
 
 def _play(app, client, best):
@@ -48,7 +40,7 @@ def test_a_failed_path_shows_the_best_answer_at_each_weak_step(app, client, cour
             state, _ = engine.step(scenario, state, number)
     assert len(shown) == len(best_labels)
     blocks = page.split('data-better="')[1:]
-    for block, best in zip(blocks, best_labels):
+    for block, best in zip(blocks, best_labels, strict=False):
         assert "The best answer here" in block
         first_words = re.sub(r"[*_`\[\]]", "", best.feedback).split()[:3]
         assert " ".join(first_words) in html.unescape(re.sub(r"<[^>]+>", "", block))

@@ -3,50 +3,17 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, select, update
 
 from app.extensions import db
 from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt
 from app.services import learning, publishing
-from tests.conftest import csrf_token_from, login
-from tests.services.test_learning import correct_answers, path_by_rating, publish_course
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
+from tests.helpers import choose, correct_answers, count, csrf_token_from, login, start, win_path
 
 
 @pytest.fixture
 def trainee(course, login_as):
     return login_as("trainee")
-
-
-def count(app, model, **where):
-    with app.app_context():
-        stmt = select(func.count()).select_from(model)
-        for key, value in where.items():
-            stmt = stmt.where(getattr(model, key) == value)
-        return db.session.scalar(stmt)
-
-
-def start(client, slug="ranking-the-pipeline"):
-    response = client.post(f"/learn/scenarios/{slug}/start")
-    assert response.status_code == 303, response.get_data(as_text=True)[:300]
-    return int(re.search(r"/learn/attempts/(\d+)$", response.headers["Location"]).group(1))
-
-
-def seq_of(page):
-    return int(re.search(r'name="seq" value="(\d+)"', page).group(1))
-
-
-def choose(client, attempt_id, number, follow=True):
-    page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
-    if "data-continue" in page and "data-choice" not in page:
-        client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page)})
-        page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
-    return client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "choice": number},
-                       follow_redirects=follow)
 
 
 # --- dashboard ------------------------------------------------------------------------------
@@ -213,7 +180,9 @@ def test_choice_feedback_then_next_node(app, client, trainee):
     # ...and names its own address, which a reload asks for: the same page, nothing re-sent
     assert f'<link rel="canonical" href="/learn/attempts/{attempt_id}/steps/1">' in feedback
     again = client.get(f"/learn/attempts/{attempt_id}/steps/1").get_data(as_text=True)
-    section = lambda page: page.split("data-feedback", 1)[1].split("</section>", 1)[0]
+
+    def section(page):
+        return page.split("data-feedback", 1)[1].split("</section>", 1)[0]
     assert section(again) == section(feedback)
     player = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert 'name="seq" value="2"' in player
@@ -225,7 +194,9 @@ def test_double_post_and_stale_seq_record_one_step(app, client, trainee):
     second = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 1, "choice": 2})
     other_tab = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 1, "choice": 1})
     assert first.status_code == second.status_code == other_tab.status_code == 200
-    section = lambda page: page.get_data(as_text=True).split("data-feedback", 1)[1].split("</section>", 1)[0]
+
+    def section(response):
+        return response.get_data(as_text=True).split("data-feedback", 1)[1].split("</section>", 1)[0]
     assert section(second) == section(other_tab) == section(first)          # the first's result
     assert second.headers["Content-Location"] == first.headers["Content-Location"]
     assert count(app, AttemptStep) == 1
@@ -250,11 +221,6 @@ def test_choice_not_offered_is_refused(app, client, trainee):
     response = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 1}, follow_redirects=True)
     assert "not offered" in response.get_data(as_text=True)      # Continue where choices are shown
     assert count(app, AttemptStep) == 0
-
-
-def win_path(app):
-    with app.app_context():
-        return path_by_rating()
 
 
 def test_play_to_the_debrief_then_no_more_steps(app, client, trainee):
@@ -339,7 +305,7 @@ def test_new_version_mid_attempt_changes_nothing_for_it(app, client, trainee):
     attempt_id = start(client)
     choose(client, attempt_id, win[0])
     with app.app_context():
-        from tests.services.test_learning import ROOT
+        from tests.helpers import ROOT
         import os
         text = open(os.path.join(ROOT, "scenarios", "ranking-the-pipeline.md"), encoding="utf-8").read()
         publishing.publish_text("scenario", text.replace('title: "Ranking the pipeline"', 'title: "Renamed"'),

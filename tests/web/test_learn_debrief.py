@@ -3,20 +3,12 @@ its outcome that claim no deal; ratings read the same for the trainee and the ma
 import os
 import re
 
-import pytest
 
 from app.extensions import db
 from app.services import publishing
-from tests.conftest import login
-from tests.services.test_learning import path_by_rating, publish_course
-from tests.web.test_learn import choose, start
+from tests.helpers import choose, login, path_by_rating, start
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
 
 
 def _best_play(app, client, slug="ranking-the-pipeline"):

@@ -5,20 +5,13 @@ import os
 import re
 from datetime import date, timedelta
 
-import pytest
 
 from app.extensions import db
 from app.models import Assignment
 from app.services import learning, publishing
-from tests.conftest import login
-from tests.services.test_learning import publish_course
+from tests.helpers import login
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
 
 
 def stage_html(page, stage_id):

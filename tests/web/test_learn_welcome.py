@@ -1,15 +1,7 @@
 """A new trainee's first visit: a welcome to the method and the six stages, dismissed once and
 remembered on the account; after Start over the next step reads as a fresh start."""
-import pytest
 
-from tests.conftest import login
-from tests.services.test_learning import publish_course
-from tests.web.test_learn import choose, start
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
+from tests.helpers import choose, login, start
 
 
 def test_welcome_until_dismissed_and_remembered(app, client, course, factory):

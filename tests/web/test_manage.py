@@ -7,9 +7,7 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.models import Assignment, CoachingComment
 from app.services import coaching, outline, team_dashboard, team_exports
-from tests.conftest import login
-from tests.services.test_team_reports_fixtures import (complete_module, play, publish_course, study,
-                                                       team_with_manager, worst)
+from tests.helpers import complete_module, login, play, publish_course, study, team_with_manager, worst
 
 
 @pytest.fixture
@@ -121,7 +119,7 @@ def test_assign_change_cancel_through_the_forms(app, client, team):
     past = (date.today() - timedelta(days=1)).isoformat()
     refused = client.post(f"/manage/assignments/{row_id}?back={a.id}", data={"due_mode": "date", "due_date": past})
     assert refused.status_code == 400
-    assert 'id="due-%d-due_date-error">That date has passed' % row_id in refused.get_data(as_text=True)
+    assert f'id="due-{row_id}-due_date-error">That date has passed' in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Assignment, row_id).due_date == date(2027, 2, 1)
     # cancelling asks first (a page, no script needed), then offers an Undo

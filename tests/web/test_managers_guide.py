@@ -1,7 +1,6 @@
 """The manager's guide (docs/managers-guide.md) is reachable from every workspace page and
 readable by managers only."""
-from tests.conftest import login
-from tests.services.test_team_reports_fixtures import publish_course, team_with_manager
+from tests.helpers import login, publish_course, team_with_manager
 
 
 def test_a_manager_reaches_the_guide_from_the_workspace(app, client, factory):

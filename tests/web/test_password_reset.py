@@ -12,8 +12,7 @@ from app.extensions import db
 from app.models import AuditEvent, OutboxMessage, User, UserSession
 from app.models.base import utcnow
 from app.services import password_reset
-from tests.conftest import PASSWORD, csrf_token_from, login
-from tests.smtp import mail_app, smtp_server  # noqa: F401  (fixtures)
+from tests.helpers import csrf_token_from, login
 
 NEW = "Seven lanterns over Lyon"
 

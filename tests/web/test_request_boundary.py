@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from app.extensions import db
 from app.models import AuditEvent, AttemptStep, Team
 from app.security import audit
-from tests.services.test_learning import publish_course
+from tests.helpers import publish_course
 
 
 def _teams(app):

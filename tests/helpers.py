@@ -1,0 +1,227 @@
+"""Helpers shared by the tests (plain functions and constants; the fixtures are in conftest.py).
+Test modules import from here, never from each other or from a conftest."""
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.content import engine
+from app.extensions import db
+from app.models import ScenarioAttempt, User
+from app.services import demo_activity, learning, publishing
+
+ROOT = str(Path(__file__).resolve().parents[1])          # the project: courses/ and scenarios/
+PASSWORD = "correct-horse-battery"
+RANKS = {"best": 0, "good": 1, "ok": 2, None: 2, "poor": 3}
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    name: str
+    role: str
+    team_id: int | None = None
+
+
+# --- the web client ---------------------------------------------------------------------------
+
+def login(client, email, password=PASSWORD, follow=False, **extra):
+    data = {"email": email, "password": password, **extra}
+    if "csrf_token" not in data:
+        token = csrf_token_from(client, "/login")
+        if token:
+            data["csrf_token"] = token
+    return client.post("/login", data=data, follow_redirects=follow)
+
+
+def csrf_token_from(client, path):
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    return match.group(1) if match else None
+
+
+def count(app, model, **where):
+    with app.app_context():
+        stmt = select(func.count()).select_from(model)
+        for key, value in where.items():
+            stmt = stmt.where(getattr(model, key) == value)
+        return db.session.scalar(stmt)
+
+
+def start(client, slug="ranking-the-pipeline"):
+    """Start (or resume) a role-play through the trainee's pages; returns the attempt's id."""
+    response = client.post(f"/learn/scenarios/{slug}/start")
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    return int(re.search(r"/learn/attempts/(\d+)$", response.headers["Location"]).group(1))
+
+
+def seq_of(page):
+    return int(re.search(r'name="seq" value="(\d+)"', page).group(1))
+
+
+def choose(client, attempt_id, number, follow=True):
+    """Answer the current node with choice `number`, pressing Continue first if the page asks."""
+    page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    if "data-continue" in page and "data-choice" not in page:
+        client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page)})
+        page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    return client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "choice": number},
+                       follow_redirects=follow)
+
+
+def win_path(app):
+    with app.app_context():
+        return path_by_rating()
+
+
+# --- the published course and the trainee's use cases (inside an app context) -----------------
+
+def publish_course(app):
+    """Publish the real course and scenarios, as `flask content sync` does."""
+    with app.app_context():
+        report = publishing.sync_files(ROOT, echo=lambda *a: None)
+        db.session.commit()
+        assert report.refused == 0, report.refusals
+    return report
+
+
+def path_by_rating(slug="ranking-the-pipeline", best=True):
+    """Choice numbers that always take the best- (or worst-) rated choice shown: by the content
+    invariants of `flask content test`, the first passes and the second fails. Computed from the
+    published version, so the tests follow the course as its authors edit it."""
+    _version, scenario = learning.published_scenario(slug)
+    state, numbers = engine.start_state(scenario), []
+    while not state["finished"]:
+        if engine.needs_continue(scenario, state):
+            state, _ = engine.continue_(scenario, state)
+            continue
+        offered = engine.offered_choices(scenario, state)
+        ranked = sorted(range(len(offered)), key=lambda i: (RANKS.get(offered[i][1].effects.rating, 2), i),
+                        reverse=not best)
+        numbers.append(ranked[0] + 1)
+        state, _ = engine.step(scenario, state, ranked[0] + 1)
+    return numbers
+
+
+def user_row(person):
+    return db.session.get(User, person.id)
+
+
+def correct_answers(module):
+    return {str(n): [i for i, a in enumerate(q.answers, 1) if a.correct] for n, q in enumerate(module.quiz, 1)}
+
+
+def take_steps(user, attempt_id, choices):
+    """Take steps through the service as a trainee would, pressing Continue where needed."""
+    for number in choices:
+        attempt = db.session.get(ScenarioAttempt, attempt_id)
+        db.session.refresh(attempt)
+        if attempt.status == "finished":
+            break
+        scenario = learning.scenario_of(attempt)
+        while engine.needs_continue(scenario, attempt.state):
+            learning.take_step(user, attempt_id, attempt.step_count + 1, None)
+            db.session.commit()
+            attempt = db.session.get(ScenarioAttempt, attempt_id)
+        learning.take_step(user, attempt_id, attempt.step_count + 1, number)
+        db.session.commit()
+    return db.session.get(ScenarioAttempt, attempt_id)
+
+
+def race(app, n, work):
+    """Run `work()` in n threads at once, each with its own app context and session."""
+    barrier = threading.Barrier(n)
+    outcomes, errors = [], []
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                outcomes.append(work())
+                db.session.commit()
+            except Exception as exc:     # collected and asserted by the caller
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes, errors
+
+
+# --- records for the manager's side: the demo recorder plays through the trainee's use case ----
+
+def play(app, user_id, scenario, pick=None, when=None, finish=True):
+    """A whole role-play by a trainee (the best choices unless `pick` says otherwise)."""
+    with app.app_context():
+        attempt = demo_activity.record_play(user_id, scenario, pick or demo_activity.playtest.best_pick,
+                                            when=when, finish=finish)
+        db.session.commit()
+        return attempt.id
+
+
+def worst(offered):
+    return demo_activity.playtest.lowest_pick(offered)
+
+
+def study(app, user_id, module, pages=None, quiz_percent=None, when=None):
+    with app.app_context():
+        demo_activity.record_study(user_id, module, pages=pages, quiz_percent=quiz_percent, when=when)
+        db.session.commit()
+
+
+def complete_module(app, user_id, module):
+    study(app, user_id, module, quiz_percent=100)
+    with app.app_context():
+        scenarios = publishing.value_of(publishing.published("module", module)).scenarios
+    for slug in scenarios:
+        play(app, user_id, slug)
+
+
+def team_with_manager(factory, trainees=2, **kwargs):
+    manager = factory.user(role="manager")
+    team = factory.team(manager=manager, **kwargs)
+    people = [factory.user(team=team) for _ in range(trainees)]
+    return manager, team, people
+
+
+# --- the browser ------------------------------------------------------------------------------
+
+def log_in(page, base, email, password=PASSWORD):
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def words(text):
+    """A question's text reduced to lower-case words, to find it in a page."""
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def quiz_questions(page, key):
+    """The questions a knowledge check shows, in order: (fieldset, name, several, right values,
+    all values); `key` maps a question's words() to its right answers."""
+    shown = []
+    for fieldset in page.locator("fieldset.question").all():
+        legend = words(fieldset.locator("legend").inner_text())
+        legend = re.sub(r"^question \d+ ", "", legend)
+        right = next((answers for text, answers in key.items() if text == legend), None)
+        assert right is not None, f"question not in the module: {legend}"
+        inputs = fieldset.locator("input")
+        several = inputs.first.get_attribute("type") == "checkbox"
+        values = [inputs.nth(i).get_attribute("value") for i in range(inputs.count())]
+        shown.append((fieldset, inputs.first.get_attribute("name"), several, [str(v) for v in right], values))
+    return shown
+
+
+def tick(fieldset, name, values):
+    for value in values:
+        fieldset.locator(f'input[name="{name}"][value="{value}"]').check()
