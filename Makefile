@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test install install-dev translations compile-translations lint-content bench clean
+.PHONY: run test install install-dev translations compile-translations lint lint-content bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ run: install compile-translations
 
 test: install-dev compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Code: ruff's rules (pyproject.toml) and mypy (strict on app/content).
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 lint-content: install
 	$(BIN)/flask content lint --strict

@@ -22,8 +22,8 @@ def _bool(value):
 
 class Config:
     APP_ENV = "base"
-    SECRET_KEY = None
-    SQLALCHEMY_DATABASE_URI = None
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
@@ -71,7 +71,7 @@ class Config:
     MAIL_SEND_AFTER_REQUEST = True  # with a MAIL_SERVER, a request's mails leave once its answer is sent
     # Links in mails start with this, never with the Host header a request brought (a forged Host
     # would otherwise put an attacker's site in a password-reset mail).
-    SITE_URL = "http://127.0.0.1:5000"
+    SITE_URL: str | None = "http://127.0.0.1:5000"
     PASSWORD_RESET_MINUTES = 60
     RESET_LIMIT = "5 per 15 minutes"   # reset mails asked for, per address and per email
 

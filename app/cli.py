@@ -1,6 +1,6 @@
 """Command line: flask users ..., flask demo, flask content lint|test|sync|graph."""
 import sys
-from datetime import date, timedelta
+from datetime import date, timedelta, UTC
 from pathlib import Path
 
 import click
@@ -34,7 +34,7 @@ def backup_command(target):
     try:
         backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
     except BackupError as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from error
     click.echo(f"Backed up to {target}.")
 
 
@@ -54,7 +54,7 @@ def restore_command(source, yes):
         db.engine.dispose()
         restore(uri, source, known)
     except BackupError as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from error
     click.echo(f"Restored from {source} (taken at migration {revision}). Run `flask db upgrade` next.")
 
 
@@ -66,14 +66,14 @@ def _known_migrations():
 
 def _moment(value):
     """--now: an ISO date-time (UTC when it names no zone) as the naive UTC the tables store."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use an ISO date-time, e.g. 2026-12-01T08:00 or 2026-12-01T08:00+01:00")
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    except ValueError as error:
+        raise click.BadParameter("use an ISO date-time, e.g. 2026-12-01T08:00 or 2026-12-01T08:00+01:00") from error
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 @mail_cli.command("send")
@@ -84,10 +84,10 @@ def mail_send(now):
     try:
         report = mail.send_due(now=_moment(now))
     except mail.MailNotConfigured as error:
-        raise click.ClickException(f"{error} Set MAIL_SERVER (and MAIL_PORT...) to send them.")
+        raise click.ClickException(f"{error} Set MAIL_SERVER (and MAIL_PORT...) to send them.") from error
     click.echo(str(report))
-    for error in report.errors[:5]:
-        click.echo(f"  {error}", err=True)
+    for problem in report.errors[:5]:
+        click.echo(f"  {problem}", err=True)
 
 
 @reminders_cli.command("send")
@@ -115,7 +115,7 @@ def create_user(email, name, role, team_name, hire_date, password):
                                     hire_date=hire_date.date() if hire_date else None)
     except accounts.AccountError as error:
         db.session.rollback()
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}.")
 
@@ -169,8 +169,8 @@ def demo(activity=False):
             manager = user
             _team_named("Demo team", manager).manager = manager
     db.session.commit()
-    click.echo("Demo accounts (password: %s)%s:" % (password, "" if created else ", already there"))
-    for email, name, role in DEMO_ACCOUNTS:
+    click.echo(f"Demo accounts (password: {password}){'' if created else ', already there'}:")
+    for email, _name, role in DEMO_ACCOUNTS:
         click.echo(f"  {role:8} {email}")
     if activity:
         from app.services.demo_activity import seed_demo_activity

@@ -113,7 +113,7 @@ def main(argv=None) -> int:
         except BaseException as error:         # a broken benchmark fails the run, with its reason
             last = traceback.format_exception(error)[-3:]
             print(f"{name}: failed with {type(error).__name__}: {error}".rstrip())
-            print("".join("    " + l for l in "".join(last).splitlines(True)[-6:]), end="")
+            print("".join("    " + line for line in "".join(last).splitlines(True)[-6:]), end="")
             problems.append(f"{name}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
             summary.append(f"{name} crashed")
             continue

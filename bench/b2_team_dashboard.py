@@ -83,7 +83,7 @@ def count_statements(url: str) -> dict:
         client.get("/manage/")                            # warm the outline cache
         seen = []
         with app.app_context():
-            listener = lambda *a: seen.append(a[2])       # noqa: E731
+            listener = lambda *a, seen=seen: seen.append(a[2])       # noqa: E731
             event.listen(db.engine, "before_cursor_execute", listener)
             try:
                 response = client.get("/manage/")

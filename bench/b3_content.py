@@ -96,7 +96,10 @@ def make(count: int, seed: int = 1) -> list[tuple[str, str]]:
     return [(f"scenarios/bench-{i}.md", scenario_text(i, rng)) for i in range(count)]
 
 
-def reference(texts, md=MarkdownIt("commonmark")) -> None:
+_COMMONMARK = MarkdownIt("commonmark")
+
+
+def reference(texts, md=_COMMONMARK) -> None:
     for _, text in texts:
         md.render(text)
 

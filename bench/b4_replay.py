@@ -19,7 +19,7 @@ import threading
 import time
 
 from bench import harness
-from bench.b1_step import PASSWORD, Player, check_records, prepare, server_log_problems, timed_steps
+from bench.b1_step import Player, check_records, prepare, server_log_problems, timed_steps
 
 
 def bursts(base, email, connections, count):
@@ -36,7 +36,7 @@ def bursts(base, email, connections, count):
         results = [None] * connections
         attempt, seq = leader.attempt, leader.seq
 
-        def fire(i, c=None):
+        def fire(i, barrier=barrier, results=results, attempt=attempt, seq=seq):
             client = clients[i]
             barrier.wait()
             started = time.perf_counter()
@@ -104,16 +104,16 @@ def run(quick: bool = False, connections: int = 16, bursts_per_round: int | None
                 expected[replay_emails[r + 1]] = n
             problems = server_log_problems(proc)
         recorded = {}
-        for email, n in expected.items():
+        for email in expected:
             recorded[email] = check_records(app, [email])
-    replay_rps = harness.median([l.throughput for l in replays])
+    replay_rps = harness.median([burst.throughput for burst in replays])
     step_rps = harness.median([s.throughput for s in steps])
-    errors = sum(l.server_errors for l in replays) + sum(s.server_errors for s in steps)
+    errors = sum(burst.server_errors for burst in replays) + sum(s.server_errors for s in steps)
     result.lines.append(harness.Line(
         "B4 replayed POST throughput", replay_rps, step_rps, "posts/s", ">= 0.8x B1", replay_rps >= 0.8 * step_rps,
-        note=f"p95 {harness.median([l.p(0.95) for l in replays]) * 1000:.0f} ms; "
+        note=f"p95 {harness.median([burst.p(0.95) for burst in replays]) * 1000:.0f} ms; "
              "a post = the POST, + the GET it redirects to if any"))
-    print("  rounds: replays/s " + ", ".join(f"{l.throughput:.0f}" for l in replays)
+    print("  rounds: replays/s " + ", ".join(f"{burst.throughput:.0f}" for burst in replays)
           + "; B1 steps/s " + ", ".join(f"{s.throughput:.0f}" for s in steps))
     for email, n in expected.items():
         total, problems_ = recorded[email]

@@ -81,6 +81,7 @@ class Recorder:
         """One page as the user sees it: with follow=True a redirect is followed and counted in
         the same page (a POST answered 303 + GET costs what a POST answered 200 does)."""
         sql, ms, cpu, hops = 0, 0.0, 0.0, 0
+        location = path
         while True:
             status, body, headers = self.client.request(method, path if not hops else location, form if not hops else None)
             get = {k.lower(): v for k, v in headers.items()}
@@ -148,7 +149,7 @@ def trainee_journey(r: Recorder, email="trainee@example.com"):
     for k in range(1, STEPS + 1):
         page, attempt = _step(r, page, attempt, f"step {k}")
     r.recording = False                 # finish the open attempt, unrecorded: every round starts alike
-    for k in range(100):
+    for _ in range(100):
         if b"data-debrief" in page or _value(page, "seq") is None:
             break
         page, attempt = _step(r, page, attempt, "finishing", restart=False)
@@ -346,7 +347,7 @@ def run(quick: bool = False, rev: str | None = None) -> harness.Result:
             for n in range(rounds):
                 for side in (("now", "rev") if n % 2 == 0 else ("rev", "now")):
                     sides[side]["runs"].append(play_all(sides[side]["base"]))
-            for side, s in sides.items():
+            for s in sides.values():
                 s["peak_mb"] = peak_rss_mb(s["proc"])
                 s["log"] = harness.log_problems(s["proc"].log_path)
                 s["records"] = record_problems(s["url"])

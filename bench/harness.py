@@ -303,7 +303,7 @@ def machine() -> str:
     except OSError:
         total = "memory unknown"
     try:
-        load = "load %.2f %.2f %.2f" % os.getloadavg()
+        load = "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     except OSError:
         load = ""
     return f"{os.cpu_count()} cores, {total}" + (f", {load}" if load else "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from . import engine, playtest
 from . import expr as expressions
@@ -14,7 +15,7 @@ from .model import Node, Scenario
 MAX_SEQUENCE_SETS = 100_000      # beyond this, the count of node sequences is not given
 
 
-def is_router(node: Node | None) -> bool:
+def is_router(node: Node | None) -> TypeGuard[Node]:
     """A goto node without text: play passes through it at once (engine._settle)."""
     return node is not None and not node.is_ending and bool(node.gotos) and not node.narrative.strip()
 
@@ -100,10 +101,10 @@ def node_sequences(scenario: Scenario) -> int | None:
         start = playtest._settle(comp, comp.start())
     except (engine.EngineError, expressions.ExprError):
         return None
-    memo: dict[frozenset, int] = {}
-    on_path: set[frozenset] = set()
+    memo: dict[frozenset[playtest.State], int] = {}
+    on_path: set[frozenset[playtest.State]] = set()
 
-    def count(states: frozenset) -> int:
+    def count(states: frozenset[playtest.State]) -> int:
         if states in memo:
             return memo[states]
         if len(memo) > MAX_SEQUENCE_SETS:
@@ -112,7 +113,7 @@ def node_sequences(scenario: Scenario) -> int | None:
         if node is None or node.is_ending:
             return 1
         on_path.add(states)
-        groups: dict[str, set] = defaultdict(set)
+        groups: dict[str, set[playtest.State]] = defaultdict(set)
         for state in states:
             for _index, nxt, _loose in playtest.successors(comp, state, node):
                 groups[nxt[0]].add(nxt)

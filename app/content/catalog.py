@@ -5,7 +5,9 @@ stages) and modules resolve their stage and scenarios.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import translation
 from .lint import PARSERS, lint_value
@@ -59,7 +61,7 @@ class ContentSet:
         self.translations: dict[tuple[str, str, str], Loaded] = {}   # (kind, id, language) -> Loaded
 
     @classmethod
-    def load(cls, root: str = ".", extra: list[str] = ()) -> "ContentSet":
+    def load(cls, root: str = ".", extra: Sequence[str] = ()) -> ContentSet:
         content = cls(root)
         for path in content.discover() + [p for p in extra if os.path.isfile(p)]:
             content.add_file(path)
@@ -105,8 +107,9 @@ class ContentSet:
         if value is not None:
             value = _with_path(value, shown)
             if not language:
-                target = {"course": self.courses, "module": self.modules, "scenario": self.scenarios}[kind]
-                target.setdefault(value.id, value)
+                targets: dict[str, dict[str, Any]] = {"course": self.courses, "module": self.modules,
+                                                      "scenario": self.scenarios}
+                targets[kind].setdefault(value.id, value)
         loaded = Loaded(shown, kind, value, [_reframe(f, shown) for f in findings], language=language,
                         source=source if language else "", digest=translation.source_version_of(data))
         if language and value is not None:
@@ -134,25 +137,31 @@ class ContentSet:
 
     def _against_source(self, loaded: Loaded) -> list[Finding]:
         """A translation checked against its source file (translation.compare)."""
+        value, language = loaded.value, loaded.language
+        if value is None or not language:           # lint_all asks only for parsed translations
+            return []
         source = self.files.get(loaded.source) or (self.add_file(loaded.source) if os.path.isfile(loaded.source) else None)
         if source is None or source.value is None:
             return [Finding(loaded.path, 1, "E-SOURCE",
                             f"no source {loaded.kind} at {self.shown(loaded.source)}: a translation keeps its "
                             f"source's file name, one folder down")]
-        found = translation.compare(source.value, loaded.value, loaded.language, source.digest, loaded.path)
+        found = translation.compare(source.value, value, language, source.digest, loaded.path)
         course = self.course_of(loaded.kind, source.value)
         if course is not None and course.languages and loaded.language not in course.languages:
-            found.append(Finding(loaded.path, loaded.value.key_lines.get("language", 1), "E-LANG",
+            found.append(Finding(loaded.path, value.key_lines.get("language", 1), "E-LANG",
                                  f"the course does not declare `{loaded.language}`: add it to `languages:` in "
                                  f"its course.md"))
         return found
 
     def _untranslated(self, loaded: Loaded) -> list[Finding]:
         """W-UNTRANSLATED: a language the course declares that this source has no file for."""
-        course = self.course_of(loaded.kind, loaded.value)
+        value = loaded.value
+        if value is None:
+            return []
+        course = self.course_of(loaded.kind, value)
         if course is None:
             return []
-        own = translation.language_of(loaded.value, course)
+        own = translation.language_of(value, course)
         where = os.path.join(self.root, loaded.path) if not os.path.isabs(loaded.path) else loaded.path
         return [Finding(loaded.path, 1, "W-UNTRANSLATED",
                         f"no {translation.language_name(code)} translation: the course declares `{code}`, and "
@@ -184,6 +193,6 @@ def _reframe(finding: Finding, path: str) -> Finding:
     return Finding(path, finding.line, finding.code, finding.message, finding.severity)
 
 
-def _with_path(value, path: str):
+def _with_path(value: Course | Module | Scenario, path: str) -> Course | Module | Scenario:
     import dataclasses
     return dataclasses.replace(value, path=path)

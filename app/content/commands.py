@@ -9,6 +9,7 @@ from typing import TextIO
 from . import branching
 from .catalog import ContentSet
 from .graph import mermaid
+from .model import Scenario
 from .playtest import format_report, test_scenario
 
 
@@ -38,7 +39,7 @@ def run_test(root: str = ".", paths: list[str] | None = None, games: int = 0, se
             continue
         played += 1
         errors = [f for f in loaded.findings if f.is_error]
-        if loaded.value is None or errors:
+        if not isinstance(loaded.value, Scenario) or errors:      # None: unreadable
             failed += 1
             print(f"{loaded.path}: FAILED (lint errors; fix them first)", file=out)
             for f in errors:

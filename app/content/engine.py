@@ -21,12 +21,13 @@ import html
 import math
 import re
 from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable
 from typing import Any
 
 from . import expr as expressions
 from . import sheet as sheets
 from . import signals as signal_picking
-from .model import Choice, Node, Scenario
+from .model import Choice, Goto, Node, Scenario
 from .numbers import FigureError
 
 MAX_HOPS = 1000            # goto routing longer than this is a loop in the content
@@ -281,7 +282,7 @@ def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple
     return _take(scenario, state, node, index, choice_number)
 
 
-def pick_signals(scenario: Scenario, state: dict[str, Any], picks) -> tuple[dict[str, Any], StepOutcome]:
+def pick_signals(scenario: Scenario, state: dict[str, Any], picks: Iterable[int]) -> tuple[dict[str, Any], StepOutcome]:
     """Tick observations of a signal-picking node (0-based item indices, in source order): each
     is graded (signals.grade), and the first reading whose `if` holds, with `spotted`, `missed`
     and `mistaken` readable, is taken as a choice would be. The given state is not modified."""
@@ -325,7 +326,8 @@ def _take(scenario: Scenario, state: dict[str, Any], node: Node, index: int,
     for name, value in e.sets:
         new["vars"][name] = value
         sets[name] = value
-    given, got = {}, {}
+    given: dict[str, float] = {}
+    got: dict[str, float] = {}
     for trade in e.gives:
         ledger = new["ledger"]["given"]
         ledger[trade.name] = ledger.get(trade.name, 0) + trade.amount
@@ -430,7 +432,7 @@ def _goto_target(scenario: Scenario, state: dict[str, Any], node: Node) -> str:
     return _route(scenario, state, node.gotos, node)
 
 
-def _route(scenario: Scenario, state: dict[str, Any], gotos, node: Node) -> str:
+def _route(scenario: Scenario, state: dict[str, Any], gotos: Iterable[Goto], node: Node) -> str:
     known = values(scenario, state)
     for goto in gotos:
         if goto.condition is None or holds(goto.condition, scenario, state, known):
@@ -501,7 +503,7 @@ def show(value: Any) -> str:
 
 def interpolate(text: str, known: dict[str, Any], escape: bool = True) -> str:
     """Replace `{name}` by its value (HTML-escaped unless `escape=False`); unknown names stay."""
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         if m.group(1) not in known:
             return m.group(0)
         shown = show(known[m.group(1)])

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import Any, Callable, Iterator
+from itertools import pairwise
+from typing import Any, cast
+
+Tree = tuple[Any, ...]        # a parsed expression: (kind, ...) nested
 
 MAX_LENGTH = 500
 MAX_DEPTH = 32
@@ -58,7 +62,7 @@ def tokenize(source: str) -> list[tuple[str, str]]:
         if m is None:           # only trailing whitespace can fail to match
             break
         pos = m.end()
-        kind = m.lastgroup
+        kind = cast(str, m.lastgroup)          # every alternative of _TOKEN is a named group
         text = m.group(kind)
         if kind == "bad":
             if text == ".":
@@ -102,7 +106,7 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ExprError(f"expression nested deeper than {MAX_DEPTH} levels")
 
-    def expr(self) -> tuple:
+    def expr(self) -> Tree:
         self.descend()
         left = self.and_()
         while self.at("or"):
@@ -111,14 +115,14 @@ class _Parser:
         self.depth -= 1
         return left
 
-    def and_(self) -> tuple:
+    def and_(self) -> Tree:
         left = self.not_()
         while self.at("and"):
             self.take()
             left = ("and", left, self.not_())
         return left
 
-    def not_(self) -> tuple:
+    def not_(self) -> Tree:
         if self.at("not"):
             self.take()
             self.descend()
@@ -127,7 +131,7 @@ class _Parser:
             return ("not", inner)
         return self.compare()
 
-    def compare(self) -> tuple:
+    def compare(self) -> Tree:
         left = self.atom()
         tok = self.peek()
         if tok and tok[0] == "op" and tok[1] in ("==", "!=", "<", "<=", ">", ">="):
@@ -139,7 +143,7 @@ class _Parser:
             return ("cmp", tok[1], left, right)
         return left
 
-    def atom(self) -> tuple:
+    def atom(self) -> Tree:
         kind, text = self.take()
         if kind == "num":
             return ("num", number(text))
@@ -204,18 +208,19 @@ def number(text: str) -> int | float:
 
 
 @lru_cache(maxsize=4096)
-def parse(source: str) -> tuple:
+def parse(source: str) -> Tree:
     """Parse an expression into a tree; raise ExprError with a readable message."""
     if not isinstance(source, str) or not source.strip():
         raise ExprError("empty expression")
     parser = _Parser(tokenize(source))
     tree = parser.expr()
-    if parser.peek() is not None:
-        raise ExprError(f"unexpected `{parser.peek()[1]}`")
+    extra = parser.peek()
+    if extra is not None:
+        raise ExprError(f"unexpected `{extra[1]}`")
     return tree
 
 
-def names(tree: tuple) -> Iterator[str]:
+def names(tree: Tree) -> Iterator[str]:
     """Every name the tree reads."""
     kind = tree[0]
     if kind == "name":
@@ -230,7 +235,7 @@ def names(tree: tuple) -> Iterator[str]:
         yield from names(tree[3])
 
 
-def type_of(tree: tuple, name_type: Callable[[str], str | None]) -> str | None:
+def type_of(tree: Tree, name_type: Callable[[str], str | None]) -> str | None:
     """'number', 'string' or 'bool' (None when a name is unknown); raise on a type clash."""
     kind = tree[0]
     if kind == "num":
@@ -263,7 +268,7 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def evaluate(tree: tuple, lookup: Callable[[str], Any]) -> Any:
+def evaluate(tree: Tree, lookup: Callable[[str], Any]) -> Any:
     """Evaluate a tree; `lookup(name)` gives a name's value or raises KeyError."""
     kind = tree[0]
     if kind in ("num", "str", "bool"):
@@ -288,12 +293,12 @@ def evaluate(tree: tuple, lookup: Callable[[str], Any]) -> Any:
         raise ExprError(f"cannot compare {left!r} with {right!r}") from None
 
 
-def move_values(concession: str, moves) -> dict[str, bool]:
+def move_values(concession: str, moves: Iterable[float]) -> dict[str, bool]:
     """`shrinking(NAME)`: two moves or more, each smaller than the one before (a limit coming
     closer). `growing(NAME)`: a move larger than the one before it (more where that came from).
     Equal moves are neither."""
     moves = list(moves)
-    pairs = list(zip(moves, moves[1:]))
+    pairs = list(pairwise(moves))
     return {f"shrinking({concession})": bool(pairs) and all(b < a for a, b in pairs),
             f"growing({concession})": any(b > a for a, b in pairs)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .lint import edges, reachable
+from .lint import reachable
 from .model import Node, Scenario
 
 

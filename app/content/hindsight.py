@@ -9,7 +9,8 @@ debrief names the same answer best play takes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from . import engine, playtest
 from .model import Choice, Scenario
@@ -30,7 +31,7 @@ class Replayed:
     seq: int
     node: str
     state: dict[str, Any]      # before the step
-    offered: list              # [(0-based index, Choice)] shown then; [] on a Continue or a signal pick
+    offered: list[tuple[int, Choice]]   # [(0-based index, Choice)] shown then; [] on a Continue or a signal pick
 
 
 def replay(scenario: Scenario, steps: Iterable[Any]) -> list[Replayed]:

@@ -2,7 +2,8 @@
 template only draws what this computes), so it is tested without a browser or a database."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from .graph import graph_data
 from .model import Scenario
@@ -21,10 +22,10 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
         if e["target"] not in nodes:
             nodes[e["target"]] = {"id": e["target"], "kind": "missing", "reachable": False,
                                   "deadend": False, "label": "missing node", "line": 0}
-    out = {}
+    out: dict[str, list[str]] = {}
     for e in data["edges"]:
         out.setdefault(e["source"], []).append(e["target"])
-    layer = {}
+    layer: dict[str, int] = {}
     if data["start"] in nodes:
         layer[data["start"]] = 0
         queue = [data["start"]]
@@ -39,10 +40,10 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
     last = max(layer.values(), default=-1) + 1
     for nid in nodes:
         layer.setdefault(nid, last)
-    rows = {}
+    rows: dict[int, list[str]] = {}
     for nid in nodes:                                   # source order is the author's order
         rows.setdefault(layer[nid], []).append(nid)
-    parents = {}
+    parents: dict[str, list[str]] = {}
     for e in data["edges"]:
         parents.setdefault(e["target"], []).append(e["source"])
     for _ in range(2):
@@ -51,7 +52,7 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
                 continue
             pos = {nid: i - (len(row) - 1) / 2 for row in rows.values() for i, nid in enumerate(row)}
 
-            def weight(nid, pos=pos, r=r):
+            def weight(nid: str, pos: dict[str, float] = pos, r: int = r) -> float:
                 ps = [pos[p] for p in parents.get(nid, []) if layer.get(p, r) < r]
                 return sum(ps) / len(ps) if ps else pos[nid]
             rows[r].sort(key=weight)
@@ -66,7 +67,7 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
     height = PAD * 2 + (max(rows, default=0) + 1) * (NODE_H + GAP_Y) - GAP_Y
     visits = visits or {}
     merged = {}
-    numbers = {}
+    numbers: dict[str, int] = {}
     for e in data["edges"]:
         numbers[e["source"]] = numbers.get(e["source"], 0) + 1
         n = numbers[e["source"]]
@@ -107,9 +108,9 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
             e["d"] = f"M{x1:.0f},{y1:.0f} C{x1:.0f},{mid:.0f} {x2:.0f},{mid:.0f} {x2:.0f},{y2 - 4:.0f}"
             e["back"] = False
             # the label sits a third of the way along the curve, so fanning links keep theirs apart
-            t = 0.34
-            e["lx"] = (1 - t) ** 3 * x1 + 3 * (1 - t) ** 2 * t * x1 + 3 * (1 - t) * t * t * x2 + t ** 3 * x2 + 5
-            e["ly"] = (1 - t) ** 3 * y1 + 3 * (1 - t) ** 2 * t * mid + 3 * (1 - t) * t * t * mid + t ** 3 * y2
+            u = 0.34
+            e["lx"] = (1 - u) ** 3 * x1 + 3 * (1 - u) ** 2 * u * x1 + 3 * (1 - u) * u * u * x2 + u ** 3 * x2 + 5
+            e["ly"] = (1 - u) ** 3 * y1 + 3 * (1 - u) ** 2 * u * mid + 3 * (1 - u) * u * u * mid + u ** 3 * y2
         if e["count"] is not None and top_count:
             e["width"] = round(1.2 + 6 * (e["count"] / top_count) ** 0.5, 1)
         else:

@@ -7,13 +7,14 @@ the callers (`check_*_text` here, or the catalog).
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import cast
 
 from . import engine
 from . import expr as expressions
 from . import sheet as sheets
 from . import signals as signal_picking
-from .model import Course, Finding, Module, Scenario, sort_findings
+from .model import Choice, Course, Finding, Module, Node, Scenario, sort_findings
 from .parse import ID_RE, parse_course, parse_module, parse_scenario
 
 INTERPOLATION_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -196,7 +197,8 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
     return report.findings
 
 
-def _lint_choice(scenario, choice, vocab, report, reads, changed, phases, actions) -> None:
+def _lint_choice(scenario: Scenario, choice: Choice, vocab: Vocabulary, report: _Report, reads: set[str],
+                 changed: set[str], phases: set[str] | None, actions: set[str] | None) -> None:
     e = choice.effects
     line = choice.line
     if scenario.node(choice.target) is None:
@@ -230,8 +232,10 @@ def _lint_choice(scenario, choice, vocab, report, reads, changed, phases, action
         report.add(line, "E-NAME", f"`claims: {e.claims}`: unknown phase")
 
 
-def _lint_sheet_effects(scenario, node, report, reads, changed) -> None:
+def _lint_sheet_effects(scenario: Scenario, node: Node, report: _Report, reads: set[str], changed: set[str]) -> None:
     """The names a sheet's ranges change, and the figures it writes."""
+    if node.sheet is None:
+        return
     for f in node.sheet.fields:
         changed.add(f.name)
         for r in f.ranges:
@@ -375,7 +379,7 @@ def _lint_graph(scenario: Scenario, report: _Report) -> None:
         report.add(node.line, "E-TRAP", f"play can enter {names} but never leave for an ending")
 
 
-def _has_missing_target(scenario: Scenario, node) -> bool:
+def _has_missing_target(scenario: Scenario, node: Node) -> bool:
     targets = [g.target for g in node.gotos] if node.gotos else [c.target for c in node.choices]
     targets += [g.target for g in node.sheet.routes] if node.sheet else []
     return any(scenario.node(t) is None for t in targets)
@@ -470,10 +474,10 @@ def lint_value(kind: str, value: Course | Module | Scenario, courses: Mapping[st
                scenario_ids: Iterable[str] | None = None, check_course: bool = True) -> list[Finding]:
     """Lint a parsed value by kind. `courses` (course id -> Course) resolves what a module or a
     scenario names; a module also needs the known scenario ids to check its list."""
-    if kind == "course":
+    if isinstance(value, Course):        # the value's type is its kind
         return lint_course(value)
     course = (courses or {}).get(value.course)
-    if kind == "module":
+    if isinstance(value, Module):
         return lint_module(value, course, scenario_ids)
     return lint_scenario(value, course, check_course)
 
@@ -491,13 +495,16 @@ def check_text(kind: str, data: bytes | str, path: str, courses: Mapping[str, Co
 
 def check_scenario_text(data: bytes | str, path: str, course: Course | None = None,
                         check_course: bool = True) -> tuple[Scenario | None, list[Finding]]:
-    return check_text("scenario", data, path, {course.id: course} if course else None, None, check_course)
+    value, findings = check_text("scenario", data, path, {course.id: course} if course else None, None, check_course)
+    return cast(Scenario | None, value), findings
 
 
 def check_module_text(data: bytes | str, path: str, course: Course | None = None,
                       scenario_ids: Iterable[str] | None = None) -> tuple[Module | None, list[Finding]]:
-    return check_text("module", data, path, {course.id: course} if course else None, scenario_ids)
+    value, findings = check_text("module", data, path, {course.id: course} if course else None, scenario_ids)
+    return cast(Module | None, value), findings
 
 
 def check_course_text(data: bytes | str, path: str) -> tuple[Course | None, list[Finding]]:
-    return check_text("course", data, path)
+    value, findings = check_text("course", data, path)
+    return cast(Course | None, value), findings

@@ -7,9 +7,9 @@ Sequences are tuples; the few mappings are plain dicts that nobody mutates after
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-Value = Union[bool, int, float, str]
+Value = bool | int | float | str
 
 ERROR = "error"
 WARNING = "warning"

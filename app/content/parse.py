@@ -20,7 +20,7 @@ from . import signals as signal_picking
 from .frontmatter import SourceText, split
 from .markdown import parse_tokens
 from .model import (Answer, Choice, Course, Effects, Finding, Goto, Module, Negotiation, Node,
-                    Page, PaoAction, Phase, Question, Scenario, ScoreDim, ScriptedTest, Sheet,
+                    Page, PaoAction, Phase, Question, Scenario, ScoreDim, ScriptedTest, Sheet, SignalItem,
                     Stage, Trade, Value, Variable)
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")      # \Z: `$` also matches before a final newline
@@ -409,7 +409,7 @@ _TASK_RE = re.compile(r"^\[( |x|X)\]\s+")
 def _questions(body: Body, blocks: list[Block], end: int) -> list[Question]:
     _, parts = body.sections(3, blocks)
     questions = []
-    for i, part in enumerate(parts):
+    for part in parts:
         heading = part[0]
         prompt_blocks, answers = [], []
         page, blocks_ = 0, part[1:]
@@ -576,7 +576,7 @@ def _variables(meta: Meta) -> tuple[Variable, ...]:
 
 def _negotiation(meta: Meta) -> Negotiation:
     raw = meta.mapping("negotiation")
-    parts: dict[str, dict] = {}
+    parts: dict[str, dict[str, Any]] = {}
     for part in ("walkaway", "concessions", "counterparts"):
         value = raw.get(part) or {}
         if not isinstance(value, dict):
@@ -670,7 +670,8 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
     node_id = heading.heading_text()
     line = body.file_line(heading.start)
     blocks = part[1:]
-    own, sections = [], []
+    own: list[Block] = []
+    sections: list[list[Block]] = []
     for b in blocks:                      # `###` starts the named sections
         if b.heading_level() == 3 or sections:
             if b.heading_level() == 3:
@@ -750,7 +751,7 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
                 sheet, tuple(observations), reading)
 
 
-def _observation(body: Body, item: list[Token]):
+def _observation(body: Body, item: list[Token]) -> SignalItem | None:
     """A list item marked `signal: right` or `signal: distractor` (content/signals.py)."""
     if len(item) < 3 or item[1].type != "paragraph_open":
         return None
@@ -799,7 +800,8 @@ def _choice(body: Body, item: list[Token]) -> Choice | None:
 def _literal(text: str) -> Value:
     tree = expressions.parse(text)
     if tree[0] in ("num", "str", "bool"):
-        return tree[1]
+        value: Value = tree[1]
+        return value
     raise expressions.ExprError(f"`{text}` is not a value (a number, \"text\", true or false)")
 
 
@@ -812,7 +814,10 @@ def _amount(text: str) -> int | float | None:
 
 
 def _effects(body: Body, spans: list[str], line: int) -> Effects:
-    scores, sets, gives, gets = [], [], [], []
+    scores: list[tuple[str, float]] = []
+    sets: list[tuple[str, Value]] = []
+    gives: list[Trade] = []
+    gets: list[Trade] = []
     fields: dict[str, Any] = {}
     for span in spans:
         if span in ("unilateral", "once"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,14 @@ from . import engine
 from . import expr as expressions
 from . import sheet as sheets
 from . import signals as signal_picking
-from .model import Node, Scenario
+from .model import Node, Scenario, Sheet
+
+# A play-tester state: (node, exact scores, variables, ledger, loose-score marks, moves), hashable.
+State = tuple[Any, ...]
+Edges = dict[State, list[tuple[State, State]]]   # state -> [(next state, loose deltas)]
+Offered = list[tuple[int, Any]]                   # (index in the node, a choice or a sheet's range)
+Pick = Callable[[Offered], int]                   # a player: the position in `offered` it takes
+Visit = Callable[[State], None]
 
 MAX_STEPS = 200             # the longest path a play-test accepts
 MAX_STATES = 200_000        # beyond this the scenario's state space is not "small"
@@ -73,31 +81,31 @@ class _Compiled:
         self.move_pos = {n: i for i, n in enumerate(self.move_names)}
         self.read = read
 
-    def start(self) -> tuple:
+    def start(self) -> State:
         s = self.scenario
         return (s.start, tuple(d.start for d in self.exact),
                 tuple(v.initial for v in s.variables), tuple(0 for _ in self.ledger_names), (),
                 tuple(() for _ in self.move_names))
 
-    def known(self, state: tuple) -> dict[str, Any]:
+    def known(self, state: State) -> dict[str, Any]:
         _, exact, vars_, ledger, _, moves = state
-        out = dict(zip(self.var_names, vars_))
-        for name, amounts in zip(self.move_names, moves):
+        out = dict(zip(self.var_names, vars_, strict=True))
+        for name, amounts in zip(self.move_names, moves, strict=True):
             out.update(expressions.move_values(name, amounts))
-        out.update(zip((d.name for d in self.exact), exact))
-        out.update(zip(self.ledger_names, ledger))
+        out.update(zip((d.name for d in self.exact), exact, strict=True))
+        out.update(zip(self.ledger_names, ledger, strict=True))
         for name in self.scenario.negotiation.concessions:
             out.setdefault(f"given_{name}", 0)
         for name in self.scenario.negotiation.counterparts:
             out.setdefault(f"got_{name}", 0)
         if len(self.exact) == len(self.scenario.scores):
-            out["percent"] = engine.percent(self.scenario, {"scores": dict(zip((d.name for d in self.exact), exact))})
+            out["percent"] = engine.percent(self.scenario, {"scores": dict(zip((d.name for d in self.exact), exact, strict=True))})
         return out
 
     def holds(self, source: str, known: dict[str, Any]) -> bool:
         return bool(expressions.evaluate(expressions.parse(source), known.__getitem__))
 
-    def apply(self, state: tuple, node: Node, index: int) -> tuple[tuple, tuple]:
+    def apply(self, state: State, node: Node, index: int) -> tuple[State, State]:
         """The state after a choice, and the loose-score deltas to propagate."""
         choice = node.choices[index]
         e = choice.effects
@@ -134,17 +142,17 @@ class _Compiled:
         """The figures quicktest writes on a sheet: every combination of each field's samples
         (sheet.samples; a figure something reads is tried at each range's ends and middle)."""
         combos: list[dict[str, Any]] = [{}]
-        for f in node.sheet.fields:
+        for f in _sheet_of(node).fields:
             options = sheets.samples(f, exact=f.name in self.read)
             combos = [{**c, f.name: value} for c in combos for value, _r in options]
         return combos
 
-    def write_sheet(self, state: tuple, node: Node, figures: dict[str, Any]) -> tuple[tuple, tuple]:
+    def write_sheet(self, state: State, node: Node, figures: dict[str, Any]) -> tuple[State, State]:
         """The state after a sheet is submitted with `figures` (then routed by the caller)."""
         _, exact, vars_, ledger, once, moves = state
         exact, vars_ = list(exact), list(vars_)
         loose_deltas = []
-        for f in node.sheet.fields:
+        for f in _sheet_of(node).fields:
             value = figures[f.name]
             vars_[self.var_pos[f.name]] = value
             r = sheets.grade(f, value)
@@ -161,7 +169,23 @@ class _Compiled:
         return (node.id, tuple(exact), tuple(vars_), ledger, once, moves), tuple(loose_deltas)
 
 
-def _settle(comp: _Compiled, state: tuple, visit=None) -> tuple:
+def _sheet_of(node: Node) -> Sheet:
+    sheet = node.sheet
+    if sheet is None:
+        raise engine.ContentError(f"node `{node.id}` has no sheet")
+    return sheet
+
+
+def _node_of(scenario: Scenario, state: State) -> Node:
+    """A state's node: states are only made for nodes that exist (gotos and choices are
+    checked against the scenario's nodes before anything is played)."""
+    node = scenario.node(state[0])
+    if node is None:
+        raise engine.ContentError(f"no node `{state[0]}`")
+    return node
+
+
+def _settle(comp: _Compiled, state: State, visit: Visit | None = None) -> State:
     """Pass through text-less goto nodes, as the engine does; `visit(state)` sees each node's
     state on the way (rounds.check reads the routers' conditions there)."""
     scenario = comp.scenario
@@ -177,7 +201,7 @@ def _settle(comp: _Compiled, state: tuple, visit=None) -> tuple:
     raise engine.ContentError(f"gotos loop through `{state[0]}` without stopping")
 
 
-def _goto(comp: _Compiled, state: tuple, node: Node) -> str:
+def _goto(comp: _Compiled, state: State, node: Node) -> str:
     known = comp.known(state)
     for g in (node.sheet.routes if node.sheet else node.gotos):
         if g.condition is None or comp.holds(g.condition, known):
@@ -185,13 +209,14 @@ def _goto(comp: _Compiled, state: tuple, node: Node) -> str:
     raise engine.ContentError(f"no goto of node `{node.id}` (line {node.line}) applies")
 
 
-def successors(comp: _Compiled, state: tuple, node: Node, visit=None) -> list[tuple[int | None, tuple, tuple]]:
+def successors(comp: _Compiled, state: State, node: Node,
+               visit: Visit | None = None) -> list[tuple[int | None, State, State]]:
     """The moves from a (settled, non-ending) state, as quicktest explores them: (the choice's
     0-based index in the node, or None for Continue; the next settled state; the loose-score
     deltas). The compiled twin of engine.offered_choices + step / continue_ (a differential
     test holds them together: tests/content/test_engine_agreement.py)."""
+    out: list[tuple[int | None, State, State]] = []
     if node.sheet is not None:                 # a sheet: each sampled set of figures, by position
-        out = []
         for k, figures in enumerate(comp.sheet_samples(node)):
             written, loose = comp.write_sheet(state, node, figures)
             out.append((k, _settle(comp, (_goto(comp, written, node),) + written[1:], visit), loose))
@@ -201,7 +226,6 @@ def successors(comp: _Compiled, state: tuple, node: Node, visit=None) -> list[tu
     known = comp.known(state)
     if node.signals:
         return _signal_moves(comp, state, node, known)
-    out = []
     for i, choice in enumerate(node.choices):
         if choice.effects.once and f"{node.id}/{i}" in state[4]:
             continue
@@ -212,7 +236,8 @@ def successors(comp: _Compiled, state: tuple, node: Node, visit=None) -> list[tu
     return out
 
 
-def _signal_moves(comp: _Compiled, state: tuple, node: Node, known: dict[str, Any]) -> list:
+def _signal_moves(comp: _Compiled, state: State, node: Node,
+                  known: dict[str, Any]) -> list[tuple[int | None, State, State]]:
     """A signal-picking node: every pick the rep can submit (each non-empty subset of at most
     signals.MAX_ITEMS observations), reduced to the readings they lead to; a reading's effects
     do not depend on the pick, so one move per reading taken covers them all."""
@@ -220,12 +245,14 @@ def _signal_moves(comp: _Compiled, state: tuple, node: Node, known: dict[str, An
     for pick in signal_picking.subsets(node):
         counts = signal_picking.counts(signal_picking.grade(node, pick))
         try:
-            index = signal_picking.reading(node, lambda source, n=counts: comp.holds(source, {**known, **n}))
+            def holds(source: str, n: dict[str, Any] = counts) -> bool:
+                return comp.holds(source, {**known, **n})
+            index = signal_picking.reading(node, holds)
         except signal_picking.NoReading as exc:
             raise engine.ContentError(f"{exc} (picking items {', '.join(str(i + 1) for i in pick)})") from None
         if index not in taken:
             taken.append(index)
-    out = []
+    out: list[tuple[int | None, State, State]] = []
     for i in sorted(taken):
         nxt, loose = comp.apply(state, node, i)
         out.append((i, _settle(comp, nxt), loose))
@@ -240,15 +267,15 @@ def quicktest(scenario: Scenario) -> QuickReport:
     except (engine.ContentError, expressions.ExprError) as exc:
         report.failures.append(f"cannot start: {exc}")
         return report
-    edges: dict[tuple, list[tuple[tuple, tuple]]] = {}
+    edges: Edges = {}
     taken: set[tuple[str, int]] = set()
     depth = {start: 0}
     queue = deque([start])
     too_long = False
     while queue:
         state = queue.popleft()
-        node = scenario.node(state[0])
-        out: list[tuple[tuple, tuple]] = []
+        node = _node_of(scenario, state)
+        out: list[tuple[State, State]] = []
         edges[state] = out
         if node.is_ending:
             continue
@@ -291,11 +318,11 @@ def quicktest(scenario: Scenario) -> QuickReport:
 MAX_FRONTIER = 100_000       # score vectors kept across all states before the top share is given up
 
 
-def _top_share(comp: _Compiled, edges: dict, start: tuple) -> float | None:
+def _top_share(comp: _Compiled, edges: Edges, start: State) -> float | None:
     """The highest share of the scores any path ends with, exactly: the loose scores each state
     can be reached with are propagated as a set of vectors no other vector beats on every score
     (clamping is monotone, so a beaten vector never ends higher), then every ending is scored."""
-    frontier: dict[tuple, list[tuple]] = {start: [tuple(d.start for d in comp.loose)]}
+    frontier: dict[State, list[tuple[Any, ...]]] = {start: [tuple(d.start for d in comp.loose)]}
     work, queued, kept = deque([start]), {start}, 1
     while work:
         s = work.popleft()
@@ -309,9 +336,9 @@ def _top_share(comp: _Compiled, edges: dict, start: tuple) -> float | None:
                     d = comp.loose[i]
                     v[i] = min(d.max, max(d.min, v[i] + delta))
                 new = tuple(v)
-                if any(all(a >= b for a, b in zip(old, new)) for old in vectors):
+                if any(all(a >= b for a, b in zip(old, new, strict=True)) for old in vectors):
                     continue
-                vectors[:] = [old for old in vectors if not all(b >= a for a, b in zip(old, new))]
+                vectors[:] = [old for old in vectors if not all(b >= a for a, b in zip(old, new, strict=True))]
                 vectors.append(new)
                 changed, kept = True, kept + 1
             if kept > MAX_FRONTIER:
@@ -321,16 +348,16 @@ def _top_share(comp: _Compiled, edges: dict, start: tuple) -> float | None:
                 work.append(t)
     scenario, top = comp.scenario, None
     for s, vectors in frontier.items():
-        if not scenario.node(s[0]).is_ending:
+        if not _node_of(scenario, s).is_ending:
             continue
-        exact = dict(zip((d.name for d in comp.exact), s[1]))
+        exact = dict(zip((d.name for d in comp.exact), s[1], strict=True))
         for vec in vectors:
-            share = engine.share(scenario, {**exact, **dict(zip((d.name for d in comp.loose), vec))})
+            share = engine.share(scenario, {**exact, **dict(zip((d.name for d in comp.loose), vec, strict=True))})
             top = share if top is None else max(top, share)
     return top
 
 
-def _check_best_play(comp: _Compiled, edges: dict, start: tuple, report: QuickReport) -> None:
+def _check_best_play(comp: _Compiled, edges: Edges, start: State, report: QuickReport) -> None:
     """Percent is measured against best play (engine.best_share); a path that ends higher means
     the ratings and the scores disagree somewhere: said, so the author can look."""
     report.top_share = _top_share(comp, edges, start)
@@ -356,13 +383,13 @@ def _outcome_verdict(outcome: str) -> bool | None:
     return None
 
 
-def _check_verdicts(comp: _Compiled, edges: dict, report: QuickReport) -> None:
+def _check_verdicts(comp: _Compiled, edges: Edges, report: QuickReport) -> None:
     """Every ending agrees with pass/fail on every path: the same ending never passes on one
     path and fails on another, and its outcome (win, loss...) says what the verdict is."""
     scenario = comp.scenario
     verdicts: dict[str, set[bool]] = {}
     for s in edges:
-        node = scenario.node(s[0])
+        node = _node_of(scenario, s)
         if not node.is_ending:
             continue
         known = comp.known(s)
@@ -373,7 +400,7 @@ def _check_verdicts(comp: _Compiled, edges: dict, report: QuickReport) -> None:
             return
         verdicts.setdefault(node.id, set()).add(bool(ok))
     for node_id, seen in verdicts.items():
-        node = scenario.node(node_id)
+        node = _node_of(scenario, (node_id,))
         if len(seen) > 1:
             report.failures.append(f"ending `{node_id}` (line {node.line}) passes on some paths and fails on "
                                    "others: its debrief cannot be right on both; route them to different endings")
@@ -384,13 +411,13 @@ def _check_verdicts(comp: _Compiled, edges: dict, report: QuickReport) -> None:
                                    f"{'fails' if want else 'passes'} on every path that reaches it")
 
 
-def _describe(comp: _Compiled, state: tuple) -> str:
+def _describe(comp: _Compiled, state: State) -> str:
     known = comp.known(state)
     known.pop("percent", None)
     return ", ".join(f"{k}={engine.show(v)}" for k, v in known.items()) or "(no values)"
 
 
-def _check_choices(scenario: Scenario, taken: set, report: QuickReport) -> None:
+def _check_choices(scenario: Scenario, taken: set[tuple[str, int]], report: QuickReport) -> None:
     reached = {n for n, _ in taken}
     for node in scenario.nodes:
         if scenario.node(node.id) is not node or node.gotos or node.is_ending:
@@ -402,14 +429,14 @@ def _check_choices(scenario: Scenario, taken: set, report: QuickReport) -> None:
                                        f"is never offered on any path{where}")
 
 
-def _sccs(edges: dict[tuple, list]) -> tuple[list[list[tuple]], dict[tuple, int]]:
+def _sccs(edges: Edges) -> tuple[list[list[State]], dict[State, int]]:
     """Tarjan's strongly connected components, iteratively; sinks come first."""
-    index: dict[tuple, int] = {}
-    low: dict[tuple, int] = {}
-    on_stack: set[tuple] = set()
-    stack: list[tuple] = []
-    order: list[list[tuple]] = []
-    comp_of: dict[tuple, int] = {}
+    index: dict[State, int] = {}
+    low: dict[State, int] = {}
+    on_stack: set[State] = set()
+    stack: list[State] = []
+    order: list[list[State]] = []
+    comp_of: dict[State, int] = {}
     counter = 0
     for root in edges:
         if root in index:
@@ -452,7 +479,8 @@ def _sccs(edges: dict[tuple, list]) -> tuple[list[list[tuple]], dict[tuple, int]
     return order, comp_of
 
 
-def _check_loops(scenario, edges, order, comp_of, report) -> None:
+def _check_loops(scenario: Scenario, edges: Edges, order: list[list[State]], comp_of: dict[State, int],
+                 report: QuickReport) -> None:
     for c, members in enumerate(order):
         looping = len(members) > 1 or any(t == members[0] for t, _ in edges.get(members[0], []))
         if not looping:
@@ -466,15 +494,16 @@ def _check_loops(scenario, edges, order, comp_of, report) -> None:
             report.notes.append(f"play can loop through {', '.join(nodes)} (paths counted without repeats)")
 
 
-def _count_paths(comp, edges, order, comp_of, start, report) -> None:
+def _count_paths(comp: _Compiled, edges: Edges, order: list[list[State]], comp_of: dict[State, int], start: State,
+                 report: QuickReport) -> None:
     scenario = comp.scenario
     # Paths to each ending, by DP over the components (sinks first). Edges inside a
     # component (a loop) are not followed again, so loops are counted once.
-    paths: dict[tuple, Counter] = {}
+    paths: dict[State, Counter[Any]] = {}
     for c, members in enumerate(order):
         for s in members:
-            node = scenario.node(s[0])
-            counts: Counter = Counter()
+            node = _node_of(scenario, s)
+            counts: Counter[Any] = Counter()
             if node.is_ending:
                 counts[s[0]] = 1
             else:
@@ -518,11 +547,11 @@ def _count_paths(comp, edges, order, comp_of, start, report) -> None:
             report.endings[node.id] = {"outcome": node.end, "paths": total.get(node.id, 0),
                                        "line": node.line, "scores": {}}
     for s in edges:
-        node = scenario.node(s[0])
+        node = _node_of(scenario, s)
         if not node.is_ending or s not in lo:
             continue
         ranges = report.endings[s[0]]["scores"]
-        for d, v in zip(comp.exact, s[1]):
+        for d, v in zip(comp.exact, s[1], strict=True):
             _widen(ranges, d.name, v, v)
         for i, d in enumerate(comp.loose):
             _widen(ranges, d.name, lo[s][i], hi[s][i])
@@ -533,7 +562,7 @@ def _count_paths(comp, edges, order, comp_of, start, report) -> None:
         info["scores"] = {d.name: info["scores"][d.name] for d in scenario.scores if d.name in info["scores"]}
 
 
-def _widen(ranges: dict, name: str, low, high) -> None:
+def _widen(ranges: dict[str, tuple[float, float]], name: str, low: float, high: float) -> None:
     if name in ranges:
         a, b = ranges[name]
         ranges[name] = (min(a, low), max(b, high))
@@ -546,7 +575,7 @@ def _widen(ranges: dict, name: str, low, high) -> None:
 @dataclass
 class Game:
     state: dict[str, Any]
-    path: list[tuple[str, int]]          # (node, choice index) of every choice taken
+    path: list[tuple[str, int | None]]   # (node, choice index) of every choice taken
     error: str | None = None
 
     @property
@@ -554,7 +583,8 @@ class Game:
         return bool(self.state.get("finished"))
 
 
-def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS, pick_items=None) -> Game:
+def play(scenario: Scenario, pick: Pick, max_steps: int = MAX_STEPS,
+         pick_items: Callable[[Node], Any] | None = None) -> Game:
     """Play from start, `pick(offered) -> position in offered` at each node, and at a
     signal-picking node `pick_items(node) -> 0-based items ticked` (by default the right
     signals for best_pick, the wrong ones for lowest_pick)."""
@@ -564,7 +594,7 @@ def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS, pick_items=None) 
         state = engine.start_state(scenario)
     except engine.EngineError as exc:
         return Game({}, [], str(exc))
-    path: list[tuple[str, int]] = []
+    path: list[tuple[str, int | None]] = []
     try:
         for _ in range(max_steps):
             if state.get("finished"):
@@ -593,26 +623,26 @@ def play(scenario: Scenario, pick, max_steps: int = MAX_STEPS, pick_items=None) 
     return Game(state, path, f"no ending after {max_steps} steps")
 
 
-def pick_figures(node: Node, pick) -> dict[str, Any]:
+def pick_figures(node: Node, pick: Pick) -> dict[str, Any]:
     """The figures a picker writes on a sheet: for each field, the middle of the range it
     picks among the field's ranges (offered like choices: ranges carry ratings too)."""
     out = {}
-    for f in node.sheet.fields:
+    for f in _sheet_of(node).fields:
         options = sheets.samples(f, exact=False)
         k = pick([(i, r) for i, (_v, r) in enumerate(options)])
         out[f.name] = options[k][0]
     return out
 
 
-def _rank(choice) -> int:
+def _rank(choice: Any) -> int:
     return RATING_ORDER.get(choice.effects.rating or "ok", 2)
 
 
-def best_pick(offered) -> int:
+def best_pick(offered: Offered) -> int:
     return min(range(len(offered)), key=lambda k: _rank(offered[k][1]))      # ties: first
 
 
-def lowest_pick(offered) -> int:
+def lowest_pick(offered: Offered) -> int:
     return min(range(len(offered)), key=lambda k: -_rank(offered[k][1]))     # ties: first
 
 
@@ -649,7 +679,7 @@ def scripted(scenario: Scenario) -> list[str]:
     return failures
 
 
-def _scripted_move(scenario: Scenario, state: dict[str, Any], entry) -> dict[str, Any]:
+def _scripted_move(scenario: Scenario, state: dict[str, Any], entry: Any) -> dict[str, Any]:
     """One entry of `choose`: a choice number, a sheet's figures, or at a signal-picking node
     the list of item numbers (1-based, in source order) ticked."""
     node = engine.current_node(scenario, state)
@@ -692,9 +722,9 @@ def _expectations(scenario: Scenario, state: dict[str, Any], expect: dict[str, A
 class RandomReport:
     games: int
     seed: int
-    node_visits: Counter = field(default_factory=Counter)
-    choice_visits: Counter = field(default_factory=Counter)     # (node, 1-based index) -> count
-    endings: Counter = field(default_factory=Counter)
+    node_visits: Counter[str] = field(default_factory=Counter)
+    choice_visits: Counter[tuple[str, int]] = field(default_factory=Counter)     # (node, 1-based index) -> count
+    endings: Counter[str] = field(default_factory=Counter)
     passes: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -706,6 +736,7 @@ def randomtest(scenario: Scenario, games: int, seed: int = 0) -> RandomReport:
         game = play(scenario, lambda offered: rng.randrange(len(offered)),
                     pick_items=lambda node: signal_picking.random_items(node, rng))
         for node, index in game.path:
+            assert index is not None             # a choice's or a reading's position
             report.node_visits[node] += 1
             report.choice_visits[(node, index + 1)] += 1
         if game.error:
@@ -770,5 +801,5 @@ def format_report(report: PlayReport) -> str:
     return "\n".join(lines)
 
 
-def _num(v) -> str:
+def _num(v: Any) -> str:
     return engine.show(v)

@@ -4,6 +4,7 @@ mistake and the recorded attempt all agree on one draw; the attempt records it (
 from __future__ import annotations
 
 import random
+from typing import Any
 from dataclasses import dataclass
 
 from .model import Module, Question
@@ -36,7 +37,7 @@ def draw(module: Module, seed: int) -> list[Asked]:
     return out
 
 
-def from_record(module: Module, shown: list | None) -> list[Asked]:
+def from_record(module: Module, shown: list[list[Any]] | None) -> list[Asked]:
     """The draw an attempt recorded ([[question, [answers...]], ...]); attempts recorded before
     drawing existed asked every question with its answers in the module's order."""
     if not shown:
@@ -48,7 +49,7 @@ def from_record(module: Module, shown: list | None) -> list[Asked]:
     return out
 
 
-def to_record(asked: list[Asked]) -> list[list]:
+def to_record(asked: list[Asked]) -> list[list[Any]]:
     return [[a.number, list(a.order)] for a in asked]
 
 

@@ -32,10 +32,10 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
     watched: dict[tuple[str, str], int] = {}        # (node, condition) -> line
     for node in scenario.nodes:
         for g in node.gotos + (node.sheet.routes if node.sheet else ()):
-            if _reads_moves(g.condition):
+            if g.condition and _reads_moves(g.condition):
                 watched[(node.id, g.condition)] = node.line
         for c in node.choices:
-            if _reads_moves(c.effects.condition):
+            if c.effects.condition and _reads_moves(c.effects.condition):
                 watched[(node.id, c.effects.condition)] = c.line
     if not watched:
         return
@@ -44,7 +44,7 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
     for key in watched:
         by_node.setdefault(key[0], []).append(key)
 
-    def visit(state: tuple) -> None:            # every node play stands on, routers included
+    def visit(state: playtest.State) -> None:            # every node play stands on, routers included
         keys = by_node.get(state[0])
         if keys:
             known = comp.known(state)
@@ -60,7 +60,7 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
         todo, seen = deque([start]), {start}
         while todo:
             state = todo.popleft()
-            node = scenario.node(state[0])
+            node = playtest._node_of(scenario, state)
             if node.is_ending:
                 continue
             for _i, nxt, _loose in playtest.successors(comp, state, node, visit):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from functools import lru_cache
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from .model import Course, Finding, Module, Scenario
+
+T = TypeVar("T")
 
 
 def to_json(obj: Any) -> Any:
@@ -23,13 +25,13 @@ def to_json(obj: Any) -> Any:
     return obj
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
 def _build(tp: Any, data: Any) -> Any:
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = _hints(tp)
         kwargs = {f.name: _build(hints[f.name], data[f.name]) for f in dataclasses.fields(tp)
                   if f.init and not f.name.startswith("_") and f.name in data}
@@ -39,7 +41,7 @@ def _build(tp: Any, data: Any) -> Any:
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_build(args[0], v) for v in data)
-        return tuple(_build(a, v) for a, v in zip(args, data))
+        return tuple(_build(a, v) for a, v in zip(args, data, strict=False))   # as stored
     if origin is dict:
         return {k: _build(args[1], v) for k, v in data.items()}
     if origin in (typing.Union, types.UnionType):
@@ -51,17 +53,22 @@ def _build(tp: Any, data: Any) -> Any:
     return data
 
 
+def _from_json(cls: type[T], data: dict[str, Any]) -> T:
+    value: T = _build(cls, data)
+    return value
+
+
 def scenario_from_json(data: dict[str, Any]) -> Scenario:
-    return _build(Scenario, data)
+    return _from_json(Scenario, data)
 
 
 def module_from_json(data: dict[str, Any]) -> Module:
-    return _build(Module, data)
+    return _from_json(Module, data)
 
 
 def course_from_json(data: dict[str, Any]) -> Course:
-    return _build(Course, data)
+    return _from_json(Course, data)
 
 
 def finding_from_json(data: dict[str, Any]) -> Finding:
-    return _build(Finding, data)
+    return _from_json(Finding, data)

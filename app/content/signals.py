@@ -63,7 +63,7 @@ def read_item(content: str, feedback: str, line: int,
         return None
     kind = phase_signal = None
     text = content
-    for (raw, span), (_raw, m) in zip(spans, tags):
+    for (raw, span), (_raw, m) in zip(spans, tags, strict=True):
         if not m:
             problem(line, f"an observation takes `signal:` and `phase-signal:` only, not `{span}`: score "
                           "changes and ratings go on the node's readings", "E-SIGNALS")

@@ -10,6 +10,7 @@ runs it, and the site runs it before serving a translation made for an older sou
 """
 from __future__ import annotations
 
+from typing import cast
 import hashlib
 import os
 import re
@@ -102,12 +103,12 @@ def compare(source: Value, translation: Value, language: str, source_version: st
                    f"the source changed since this translation was made (it follows `{follows}`, the source is "
                    f"now `{source_version}`): see what changed in the studio's Translations page, update the "
                    f"text, then write `source-version: {source_version}`")
-    if isinstance(source, Scenario):
-        _scenario(source, translation, report)
+    if isinstance(source, Scenario):              # parsed by the same kind's parser as its source
+        _scenario(source, cast(Scenario, translation), report)
     elif isinstance(source, Module):
-        _module(source, translation, report)
+        _module(source, cast(Module, translation), report)
     else:
-        _course(source, translation, report)
+        _course(source, cast(Course, translation), report)
     return report.findings
 
 
@@ -141,7 +142,7 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
     if not _same(report, tr.nodes[0].line if tr.nodes else 1, "E-SAMENODES", "the list of nodes (`## id` headings, in order)",
                  src.node_ids(), tr.node_ids()):
         return      # pairing nodes by position would only repeat the same difference
-    for s_node, t_node in zip(src.nodes, tr.nodes):
+    for s_node, t_node in zip(src.nodes, tr.nodes, strict=True):
         _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s directives (skill, phase, end, goto)",
               (s_node.skill, s_node.phase, s_node.end, s_node.gotos and [(g.target, g.condition) for g in s_node.gotos]),
               (t_node.skill, t_node.phase, t_node.end, t_node.gotos and [(g.target, g.condition) for g in t_node.gotos]))
@@ -155,7 +156,7 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
         if not _same(report, t_node.line, "E-SAMECHOICES", f"the number of choices of node `{t_node.id}`",
                      len(s_node.choices), len(t_node.choices)):
             continue
-        for number, (s_choice, t_choice) in enumerate(zip(s_node.choices, t_node.choices), 1):
+        for number, (s_choice, t_choice) in enumerate(zip(s_node.choices, t_node.choices, strict=True), 1):
             where = f"choice {number} of node `{t_node.id}`"
             if _same(report, t_choice.line, "E-SAMECHOICES", f"the link of {where}",
                      f"#{s_choice.target}", f"#{t_choice.target}"):
@@ -200,7 +201,7 @@ def _module(src: Module, tr: Module, report: _Report) -> None:
     if not _same(report, tr.quiz_line or 1, "E-SAMEQUIZ", "the number of knowledge-check questions",
                  len(src.quiz), len(tr.quiz)):
         return
-    for number, (s_q, t_q) in enumerate(zip(src.quiz, tr.quiz), 1):
+    for number, (s_q, t_q) in enumerate(zip(src.quiz, tr.quiz, strict=True), 1):
         _same(report, t_q.line, "E-SAMEQUIZ", f"question {number}'s `page:`", s_q.page, t_q.page)
         _same(report, t_q.line, "E-SAMEQUIZ", f"question {number}'s answers (right `[x]` and wrong `[ ]`, in order)",
               [a.correct for a in s_q.answers], [a.correct for a in t_q.answers])

@@ -1,6 +1,6 @@
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 
 def utcnow():
     """Evaluated per row (a callable default), never once at import."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)

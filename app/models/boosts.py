@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import utcnow
 
 
-class BoostItem(db.Model):
+class BoostItem(Model):
     __tablename__ = "boost_items"
     __table_args__ = (UniqueConstraint("user_id", "kind", "slug", "ref"),
                       # the dashboard's question: how many are due, and which first
@@ -45,7 +45,7 @@ class BoostItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class BoostAnswer(db.Model):
+class BoostAnswer(Model):
     __tablename__ = "boost_answers"
     __table_args__ = (UniqueConstraint("item_id", "seq"),
                       Index("ix_boost_answers_user_time", "user_id", "created_at"))
@@ -66,7 +66,7 @@ class BoostAnswer(db.Model):
     item: Mapped[BoostItem] = relationship()
 
 
-class BoostMark(db.Model):
+class BoostMark(Model):
     """The latest knowledge check and role-play step folded into a rep's items: the fold reads
     only what came after (records are appended, never edited)."""
     __tablename__ = "boost_marks"

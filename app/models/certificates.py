@@ -5,11 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import utcnow
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """One stage certified for one trainee in one campaign (see content/certification.py). The
     (trainee, course, stage, campaign) key makes issuing idempotent: a double click, a second
     tab or two hosts issue one certificate. `uuid` (uuid4) names it on the public page; the
@@ -39,7 +39,7 @@ class Certificate(db.Model):
     user = relationship("User")
 
 
-class ObservedRolePlay(db.Model):
+class ObservedRolePlay(Model):
     """A live role-play a manager watched, scored on the stage's rubric from course.md.
     `submission` is the form's one-time token: a double submit records it once."""
     __tablename__ = "observed_role_plays"

@@ -1,14 +1,14 @@
 """Published content versions (immutable) and trainers' drafts."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import utcnow
 
 
-class ContentVersion(db.Model):
+class ContentVersion(Model):
     """One published text of a course, module or scenario. Never updated: a change is a new row."""
     __tablename__ = "content_versions"
     __table_args__ = (
@@ -31,7 +31,7 @@ class ContentVersion(db.Model):
     author = relationship("User")
 
 
-class PublishedContent(db.Model):
+class PublishedContent(Model):
     """Which version of each course, module and scenario trainees get now. Moving this pointer
     (to a new version, or back to an older text) is what publishing does; versions stay as they were."""
     __tablename__ = "published_content"
@@ -53,7 +53,7 @@ class PublishedContent(db.Model):
     version = relationship("ContentVersion")
 
 
-class ContentDraft(db.Model):
+class ContentDraft(Model):
     """A trainer's work in progress; `revision` detects two trainers saving from one base."""
     __tablename__ = "content_drafts"
     __table_args__ = (UniqueConstraint("kind", "slug"),)
@@ -71,7 +71,7 @@ class ContentDraft(db.Model):
     updated_by = relationship("User")
 
 
-class ContentTranslation(db.Model):
+class ContentTranslation(Model):
     """One published text of a course, module or scenario in another language: a variant of the
     source with the same ids, so whatever a trainee does in it counts for the source. Never
     updated: a change is a new row. `source_version` is the source text it follows (the first
@@ -100,7 +100,7 @@ class ContentTranslation(db.Model):
     source_row = relationship("ContentVersion")
 
 
-class PublishedTranslation(db.Model):
+class PublishedTranslation(Model):
     """Which translation of each course, module and scenario trainees reading that language get."""
     __tablename__ = "published_translations"
     __table_args__ = (UniqueConstraint("kind", "slug", "language"),)

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import utcnow
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """Work given to a trainee or a whole team: a course, module or scenario, due on a date
     or a number of days after each trainee's hire date."""
     __tablename__ = "assignments"
@@ -30,7 +30,7 @@ class Assignment(db.Model):
     assigned_by = relationship("User", foreign_keys=[assigned_by_id])
 
 
-class PageView(db.Model):
+class PageView(Model):
     __tablename__ = "page_views"
     __table_args__ = (Index("ix_page_views_user_module", "user_id", "module_slug"),
                       # a trainee's latest view in one seek (progress summaries' mark)
@@ -44,7 +44,7 @@ class PageView(db.Model):
     viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     __tablename__ = "quiz_attempts"
     __table_args__ = (Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),
                       Index("ix_quiz_attempts_user_latest", "user_id", "id"))
@@ -65,7 +65,7 @@ class QuizAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ScenarioAttempt(db.Model):
+class ScenarioAttempt(Model):
     """One play of a scenario, pinned to the version it started on until it ends."""
     __tablename__ = "scenario_attempts"
     __table_args__ = (
@@ -113,7 +113,7 @@ class ScenarioAttempt(db.Model):
                                                              order_by="CoachingComment.created_at")
 
 
-class AttemptStep(db.Model):
+class AttemptStep(Model):
     """One choice made in an attempt. (attempt, seq) is unique in the database, so a double
     click or a replayed POST can never record a second step."""
     __tablename__ = "attempt_steps"
@@ -146,7 +146,7 @@ def counts_as_pass():
                 ScenarioAttempt.replayed_from_id.is_(None))
 
 
-class AttemptSignal(db.Model):
+class AttemptSignal(Model):
     """The verdict on one observation of a signal-picking step (content/signals.py): spotted,
     missed, mistaken or avoided. Written with its step, in the same transaction, so it is
     recorded exactly once; the manager's analytics count which signals reps miss or mistake."""
@@ -162,7 +162,7 @@ class AttemptSignal(db.Model):
     label: Mapped[str] = mapped_column(Text, default="")     # the observation's words, as played
 
 
-class CoachingComment(db.Model):
+class CoachingComment(Model):
     __tablename__ = "coaching_comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,7 +179,7 @@ class CoachingComment(db.Model):
     author = relationship("User")
 
 
-class ProgressSummary(db.Model):
+class ProgressSummary(Model):
     """A trainee's progress through the course as the manager's dashboard shows it, stored so
     that the page reads one row per trainee instead of folding every learning record on every
     view. Learning records are only ever appended (an attempt's row moves on), so the latest

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import utcnow
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One e-mail to one person. The event key names what caused it (an assignment, a comment, a
     week's digest): unique per recipient and kind, so an event told twice is queued once."""
     __tablename__ = "outbox_messages"
@@ -38,7 +38,7 @@ class OutboxMessage(db.Model):
     recipient = relationship("User")
 
 
-class Notification(db.Model):
+class Notification(Model):
     """The same event in the site: listed on /notifications, counted by the bell until opened."""
     __tablename__ = "notifications"
     __table_args__ = (UniqueConstraint("user_id", "kind", "event_key"),
@@ -54,7 +54,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None]
 
 
-class MailOptOut(db.Model):
+class MailOptOut(Model):
     """A kind of e-mail a person turned off (the site's notifications still show it)."""
     __tablename__ = "mail_opt_outs"
     __table_args__ = (UniqueConstraint("user_id", "kind"),)

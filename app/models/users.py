@@ -1,6 +1,6 @@
 """Users and teams."""
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -8,18 +8,18 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import utcnow
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     TRAINEE = "trainee"
     MANAGER = "manager"
     TRAINER = "trainer"
     ADMIN = "admin"
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +38,7 @@ def password_hash_method():
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased (see normalise_email), so uniqueness ignores case.

@@ -17,7 +17,7 @@ ten minutes later), no fuzz (the same answers give the same dates, which tests a
 check), 90% desired retention. With FSRS's default weights a first wrong or hard answer comes
 back the next day, a first right one two days later, then about 11 and 46 days."""
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, UTC
 
 from flask_babel import gettext as _
 from fsrs import Card, Rating, Scheduler, State
@@ -55,11 +55,11 @@ class StaleAnswer(Exception):
 # --- the clock ------------------------------------------------------------------------------
 
 def _aware(moment):
-    return moment.replace(tzinfo=timezone.utc) if moment is not None else None
+    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 def _naive(moment):
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def day_bounds(now):
@@ -231,7 +231,7 @@ class Shown:
     node: object = None              # a phase-reading Node
     situation: str = ""              # Markdown
     phases: tuple = ()               # ((id, title), ...) to choose from
-    signals: dict = None             # {phase id: (signal, ...)} from the course
+    signals: dict | None = None      # {phase id: (signal, ...)} from the course
     answer_key: str = ""
 
     @property

@@ -119,7 +119,7 @@ def score_lines(attempts, title, width=400, height=220):
         return round(top + inner_h * (1 - max(0, min(100, value)) / 100), 1)
 
     by_scenario = {}
-    for (when, value, passed, name, *note), x in zip(ordered, xs):
+    for (when, value, passed, name, *note), x in zip(ordered, xs, strict=True):
         by_scenario.setdefault(name, []).append(Point(round(x, 1), y(value or 0), value or 0, bool(passed),
                                                       formats.when(when), note[0] if note else ""))
     series = []
@@ -135,7 +135,7 @@ def _date_ticks(ordered, xs, label_width=46):
     """One label per day that has points, at its first point, skipping any that would overlap
     the one before (the last day is always shown)."""
     days = []
-    for (when, *_), x in zip(ordered, xs):
+    for (when, *_), x in zip(ordered, xs, strict=True):
         label = _short_day(when, ordered[0][0], ordered[-1][0])
         if not days or days[-1].label != label:
             days.append(Tick(round(x, 1), label))

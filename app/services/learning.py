@@ -15,12 +15,13 @@ import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -471,13 +472,13 @@ def _finish(attempt, scenario, state):
     attempt.finished_at = utcnow()
 
 
-_attempts = ScenarioAttempt.__table__
+_attempts = cast(Table, ScenarioAttempt.__table__)
 # Compare-and-set: moves the attempt on only from the step count the choice was made at. The
 # SET clause is given per execution (an ending also sets status, percent, passed...).
 _MOVE_ATTEMPT = (update(_attempts).where(_attempts.c.id == bindparam("b_id"),
                                         _attempts.c.step_count == bindparam("b_count"),
                                         _attempts.c.status == "in_progress"))
-_INSERT_STEP = insert(AttemptStep.__table__)
+_INSERT_STEP = insert(cast(Table, AttemptStep.__table__))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import timedelta, UTC
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -161,7 +161,7 @@ def _email(message, recipient, config):
     email["Subject"] = message.subject
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = to
-    email["Date"] = format_datetime(message.created_at.replace(tzinfo=timezone.utc))
+    email["Date"] = format_datetime(message.created_at.replace(tzinfo=UTC))
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
     email["Auto-Submitted"] = "auto-generated"
     if message.unsubscribe_url:

@@ -37,7 +37,7 @@ class Outline:
         return sum(m.parts_total for m in self.modules_of(stage_id))
 
 
-_OUTLINES = {}                           # (course, published versions) -> Outline, per process
+_OUTLINES: dict[tuple, Outline] = {}     # (course, published versions) -> Outline, per process
 _OUTLINES_KEPT = 8
 
 

@@ -80,7 +80,7 @@ class TraineeRow:
     def stages(self):
         """StageCells, built only for the rows a page shows (or an export writes)."""
         values = json.loads(self.stage_values) if isinstance(self.stage_values, str) else self.stage_values
-        return [StageCell(stage_id, title, *cell) for (stage_id, title), cell in zip(self.outline.stages, values)]
+        return [StageCell(stage_id, title, *cell) for (stage_id, title), cell in zip(self.outline.stages, values, strict=False)]
 
     @property
     def overdue(self):
@@ -255,7 +255,9 @@ def team_rows(team_ids, course_id=None, today=None):
                 values["percent"], values["modules_done"], values["attempts"], values["last_activity"],
                 values["stages"], values["modules_complete"], values["scenarios_passed"])
 
-        def is_done(kind, slug, modules_complete=modules_complete, passed=scenarios_passed.split()):
+        passed = scenarios_passed.split()
+
+        def is_done(kind, slug, modules_complete=modules_complete, passed=passed):
             if kind == "module":
                 n = module_index.get(slug)
                 return n is not None and modules_complete[n] == "1"

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from app.content import recall
 from app.extensions import db
-from app.models import AttemptStep, BoostAnswer, BoostItem, QuizAttempt, ScenarioAttempt, User
+from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.services import boosts, learning, publishing
 from tests.services.test_learning import correct_answers, play, publish_course
 
@@ -43,7 +43,7 @@ def test_state_transitions_with_fixed_dates():
     assert item.last_rating == recall.AGAIN and item.due == T0 + timedelta(days=15) and item.stability < stable / 4
     # right straight after a wrong answer is Hard, and comes back sooner than a sure answer would
     assert recall.grade(True, item.last_rating) == recall.HARD
-    hard = fresh_item(); good = fresh_item()
+    hard, good = fresh_item(), fresh_item()
     for it in (hard, good):
         boosts.review(it, recall.AGAIN, T0)
     boosts.review(hard, recall.HARD, T0 + timedelta(days=1))

@@ -83,7 +83,7 @@ def test_issuing_is_idempotent_and_records_scores_and_versions(ctx, factory):
     assert len(first.uuid) == 36 and first.uuid[14] == "4"  # uuid4
     plays = first.evidence["role_plays"]
     assert sorted(plays) == _role_plays(STAGE)
-    for slug, row in plays.items():
+    for row in plays.values():
         attempt = db.session.get(ScenarioAttempt, row["attempt"])
         assert attempt.mode == "challenge" and attempt.passed and row["version_id"] == attempt.version_id
         assert row["version"] >= 1
