@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from app.forms import options
 from app.i18n import LANGUAGE_NAMES
 
 
@@ -16,7 +17,7 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """The interface's language: on /account (saved with the account) and on the login page
     (two buttons, kept in the visitor's session)."""
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()),
+    language = SelectField(_l("Language"), choices=options(LANGUAGE_NAMES.items()),
                            validate_choice=False, validators=[DataRequired()])
 
     def validate_language(self, field):
