@@ -32,11 +32,24 @@ def create_app(config_class=None, **overrides):
     formats.register(app)
     i18n.register(app)
     reading.register(app)
+    _register_markdown(app)
     security.register(app)
     mail.register(app)         # after the request boundary's: a request's mails leave once it has answered
     if not app.testing:
         _freeze_startup_objects()
     return app
+
+
+def _register_markdown(app):
+    """The one way author text reaches a page, in every template: md(text), md_inline(text) and
+    md_values(text, known) through the content core's sanitizing renderer, never `|safe`."""
+    from markupsafe import Markup
+
+    from app.content.render import render_inline, render_interpolated, render_markdown
+    app.jinja_env.globals.update(
+        md=lambda text: Markup(render_markdown(text or "")),
+        md_inline=lambda text: Markup(render_inline(text or "")),
+        md_values=lambda text, known: Markup(render_interpolated(text or "", known)))
 
 
 def _freeze_startup_objects():

@@ -55,7 +55,12 @@ class BoundedBody:
 def csrf_token():
     """Flask-WTF's generate_csrf(), with each session's signed token kept per process: tokens
     never expire here (WTF_CSRF_TIME_LIMIT is None), so signing the same session token again on
-    every page (the log-out form is on all of them) buys nothing. Anything else: generate_csrf."""
+    every page (the log-out form is on all of them) buys nothing. Anything else: generate_csrf.
+
+    Still needed (checked in the tooling round, Flask-WTF 1.3): generate_csrf derives the key and
+    signs anew on every request, 0.1-0.3 ms each, the 6% of a page's time the profile in
+    docs/performance.md showed; and every page carries one token, whatever renders first
+    (tests/security/test_headers.py)."""
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if field not in g:
         _seed_csrf_token()

@@ -344,11 +344,6 @@ def analysis(slug):
 
 @bp.context_processor
 def _renderers():
-    """Every author text goes through the content core's sanitizing renderer; never `|safe`."""
-    from markupsafe import Markup
-
-    from app.content.render import render_inline, render_interpolated, render_markdown
-    return {"md": lambda text: Markup(render_markdown(text)),
-            "md_inline": lambda text: Markup(render_inline(text)),
-            "md_values": lambda text, known: Markup(render_interpolated(text, known)),
-            "show_value": engine.show}
+    """The studio's helpers (author text goes through md(), md_inline() and md_values(), the
+    app's Markdown globals; never `|safe`)."""
+    return {"show_value": engine.show}

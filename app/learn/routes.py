@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from app import sheet_words, vocabulary
 from app.content import engine, hindsight
-from app.content.render import render_inline, render_interpolated, render_markdown
+from app.content.render import render_inline, render_interpolated
 from app.forms import ActionForm, picked_items
 from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for
@@ -33,9 +33,7 @@ from app.services import comments as comment_service
 
 @bp.context_processor
 def _helpers():
-    return {"md": lambda text: Markup(render_markdown(text or "")),
-            "md_inline": lambda text: Markup(render_inline(text or "")),
-            "num": lambda v: engine.show(round(v, 1)) if isinstance(v, float) else engine.show(v)}
+    return {"num": lambda v: engine.show(round(v, 1)) if isinstance(v, float) else engine.show(v)}
 
 
 def _not_found(fn, *args):
