@@ -4,7 +4,8 @@ import os
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from hypothesis import settings
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db
@@ -13,13 +14,37 @@ from tests.helpers import PASSWORD, Person, login, publish_course
 
 pytest_plugins = ["tests.smtp"]          # smtp_server, mail_app
 
+# Property tests: no deadline (a shared or loaded machine is no reason to fail), and on CI
+# (HYPOTHESIS_PROFILE=ci, set by .ci/run) a fixed number of examples where a test sets none.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, max_examples=100, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
+    """SQLite in the run's temporary folder (one per xdist worker), or TEST_DATABASE_URL's
+    PostgreSQL database, with a database of its own per xdist worker beside it."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return normalise_database_url(url)
+        return _for_this_worker(normalise_database_url(url))
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "petitspas-test.db")
+
+
+def _for_this_worker(url):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    named = make_url(url)
+    name = f"{named.database}_{worker}"
+    admin = create_engine(named.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return named.set(database=name).render_as_string(hide_password=False)
 
 
 def _drop_everything():

@@ -1,5 +1,6 @@
 """Helpers shared by the tests (plain functions and constants; the fixtures are in conftest.py).
 Test modules import from here, never from each other or from a conftest."""
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.content import engine
+from app.content.catalog import ContentSet
 from app.extensions import db
 from app.models import ScenarioAttempt, User
 from app.services import demo_activity, learning, publishing
@@ -79,10 +81,17 @@ def win_path(app):
 
 # --- the published course and the trainee's use cases (inside an app context) -----------------
 
+@functools.cache
+def _course_files():
+    """The project's content files parsed and linted once per test process (they do not change
+    while the tests run; every test database starts empty, so every test publishes them)."""
+    return ContentSet.load(ROOT)
+
+
 def publish_course(app):
     """Publish the real course and scenarios, as `flask content sync` does."""
     with app.app_context():
-        report = publishing.sync_files(ROOT, echo=lambda *a: None)
+        report = publishing.sync_files(ROOT, echo=lambda *a: None, content=_course_files())
         db.session.commit()
         assert report.refused == 0, report.refusals
     return report

@@ -127,7 +127,7 @@ def test_a_language_outside_ours_is_refused_beside_the_field(app, client, login_
 
 
 def test_the_login_page_switch_keeps_a_visitors_choice_into_their_account(app, client, factory):
-    from tests.conftest import login
+    from tests.helpers import login
     trainee = factory.user(role="trainee")
     page = client.get("/login?next=/account").get_data(as_text=True)
     assert 'name="language" value="fr"' in page and '<strong lang="en" aria-current="true">English</strong>' in page

@@ -215,14 +215,16 @@ def publish_text(kind, text, path, author=None, origin=FROM_FILE):
     return publish_value(kind, text, value, path=path, author=author, origin=origin)
 
 
-def sync_files(root, paths=(), echo=print, author=None, force=False):
+def sync_files(root, paths=(), echo=print, author=None, force=False, content=None):
     """Import the files under a content root: changed texts become new versions, unchanged ones
     are skipped, files with lint errors are refused with their findings. Courses first, so
     modules and scenarios are checked against the course they name.
 
     A file whose live version came from the studio is skipped while the file has not changed
-    since its last sync (publishing it would silently undo the trainer's work), unless `force`."""
-    content = content_catalog.ContentSet.load(root)
+    since its last sync (publishing it would silently undo the trainer's work), unless `force`.
+    `content`: the ContentSet of `root` when the caller has it loaded already (the tests publish
+    the same files hundreds of times; parsing them is four fifths of the work)."""
+    content = content or content_catalog.ContentSet.load(root)
     # A path may be given from here or from the content root (as sync's own messages print it).
     paths = [p if os.path.exists(p) else os.path.join(root, p) for p in paths]
     for missing in (p for p in paths if not os.path.exists(p)):

@@ -9,21 +9,10 @@ from app.content import recall
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.services import boosts, learning, publishing
-from tests.services.test_learning import correct_answers, play, publish_course
+from tests.helpers import correct_answers, take_steps
 
 T0 = datetime(2026, 12, 1, 9, 0)          # naive UTC, as stored
 MODULE = "maturation-phases"
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def course(app):
-    return publish_course(app)
 
 
 def fresh_item(**kw):
@@ -111,7 +100,7 @@ def test_phase_reading_steps_become_items(course, factory, ctx):
     user = db.session.get(User, person.id)
     attempt, _ = learning.start_attempt(user, "signals-at-the-trade-fair")
     db.session.commit()
-    play(user, attempt.id, [3, 3, 3])         # misreads Marc's phase (claims discovery)
+    take_steps(user, attempt.id, [3, 3, 3])         # misreads Marc's phase (claims discovery)
     boosts.refresh(user, T0)
     phase_items = [i for i in _items(person) if i.kind == boosts.PHASE]
     marc = next(i for i in phase_items if i.ref == "booth-marc")

@@ -10,7 +10,7 @@ from app.content import playtest
 from app.extensions import db
 from app.models import Certificate, QuizAttempt, ScenarioAttempt
 from app.services import certification, demo_activity, publishing
-from tests.services.test_learning import publish_course, user_row
+from tests.helpers import publish_course, user_row
 
 STAGE = "qualification"          # two modules, two role-plays, no observation required
 

@@ -9,12 +9,6 @@ from app.services import learning
 from tests.helpers import race, path_by_rating, take_steps, user_row
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 def test_practice_and_challenge_are_open_side_by_side(app, course, factory, ctx):
     user = user_row(factory.user())
     practice, created = learning.start_attempt(user, "ranking-the-pipeline")

@@ -10,8 +10,7 @@ from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.models.base import utcnow
 from app.services import boosts, learning
-from tests.conftest import login
-from tests.services.test_learning import correct_answers, publish_course
+from tests.helpers import correct_answers, login, publish_course
 
 MODULE = "maturation-phases"
 

@@ -1,5 +1,6 @@
 """The trainee's pages: each page, each refusal, the player's hooks, replays and stale posts."""
 import re
+from pathlib import Path
 from datetime import date, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import event, select, update
 from app.extensions import db
 from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt
 from app.services import learning, publishing
-from tests.helpers import choose, correct_answers, count, csrf_token_from, login, start, win_path
+from tests.helpers import ROOT, choose, correct_answers, count, csrf_token_from, login, start, win_path
 
 
 @pytest.fixture
@@ -305,9 +306,7 @@ def test_new_version_mid_attempt_changes_nothing_for_it(app, client, trainee):
     attempt_id = start(client)
     choose(client, attempt_id, win[0])
     with app.app_context():
-        from tests.helpers import ROOT
-        import os
-        text = open(os.path.join(ROOT, "scenarios", "ranking-the-pipeline.md"), encoding="utf-8").read()
+        text = (Path(ROOT) / "scenarios" / "ranking-the-pipeline.md").read_text(encoding="utf-8")
         publishing.publish_text("scenario", text.replace('title: "Ranking the pipeline"', 'title: "Renamed"'),
                                 "scenarios/ranking-the-pipeline.md")
         db.session.commit()
