@@ -1,25 +1,33 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test`. Installs come from the lock files
+# (every package pinned, with its files' hashes); `make lock` regenerates them from requirements*.txt.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test install install-dev translations compile-translations lint lint-content bench clean
+.PHONY: run test install install-dev lock translations compile-translations lint lint-content bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
+
+# After editing requirements.txt or requirements-dev.txt (README, "Developing"): every package
+# pinned with the SHA-256 of each of its files, so an install gets exactly what was tested.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock: install-dev
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 
 # The interface's catalogs (app/translations): extract the messages of the code and templates,
 # merge them into each language's .po (new ones arrive empty), compile the .mo files (not in git).
@@ -37,10 +45,13 @@ run: install compile-translations
 	@echo "Petits Pas is at http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Two processes (pytest-xdist): each has its own SQLite file or PostgreSQL database and its own
+# servers' ports; PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= 2
 test: install-dev compile-translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# Code: ruff's rules (pyproject.toml) and mypy (strict on app/content).
+# Code: ruff's rules and mypy's (pyproject.toml; strict on app/content).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
