@@ -86,6 +86,12 @@ class Client:
                 self.cookies[name] = rest.split(";", 1)[0]
         return response.status, data, dict(response.getheaders())
 
+    def close(self):
+        self.conn.close()
+
+    # A client dropped without close() still hangs up (no socket left for the garbage collector).
+    __del__ = close
+
     def get(self, path):
         return self.request("GET", path)
 
