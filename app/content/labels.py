@@ -3,6 +3,7 @@ next action (PAO)", a node id (`call-yannick`) the opening words of what the tra
 a score, concession or counterpart id (`credibilite`) its label in the scenario's language
 ("Crédibilité"). Reports show these, never the ids (the ids stay in links and exports)."""
 import re
+from typing import Any
 
 from app.content.model import Course, Node
 
@@ -38,13 +39,14 @@ def skill_title(tag: str | None) -> str:
     return words[:1].upper() + words[1:]
 
 
-def name_label(scenario, name: str) -> str:
+def name_label(scenario: Any, name: str) -> str:
     """A score, concession or counterpart id as the ledger, the debrief, the charts and the
     managers show it: the scenario's own `labels:` (in the language it is written in, accents
     and all), else the id in words (`walk_away` -> "Walk away")."""
     own = getattr(scenario, "labels", None) or {}
     if name in own:
-        return own[name]
+        label: str = own[name]
+        return label
     words = re.sub(r"[-_]+", " ", name or "").strip()
     return words[:1].upper() + words[1:]
 

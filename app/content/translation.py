@@ -160,10 +160,10 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             where = f"choice {number} of node `{t_node.id}`"
             if _same(report, t_choice.line, "E-SAMECHOICES", f"the link of {where}",
                      f"#{s_choice.target}", f"#{t_choice.target}"):
-                theirs, ours = _effects(s_choice.effects), _effects(t_choice.effects)
-                for name in [k for k in dict.fromkeys([*theirs, *ours]) if theirs.get(k) != ours.get(k)]:
+                source_fx, own_fx = _effects(s_choice.effects), _effects(t_choice.effects)
+                for name in [k for k in dict.fromkeys([*source_fx, *own_fx]) if source_fx.get(k) != own_fx.get(k)]:
                     _same(report, t_choice.line, "E-SAMECHOICES", f"`{name}` in the code spans of {where}",
-                          theirs.get(name), ours.get(name))
+                          source_fx.get(name), own_fx.get(name))
 
 
 def _sheet(sheet) -> object:

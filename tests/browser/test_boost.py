@@ -12,9 +12,7 @@ from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.models.base import utcnow
 from app.services import boosts, demo_activity, learning
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_learning import correct_answers, publish_course
+from tests.helpers import PASSWORD, correct_answers, log_in, publish_course
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("BOOST_SHOTS", "/tmp/boost-shots")

@@ -9,11 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, log_in, path_by_rating, publish_course
 from tests.pdf_text import text_of
 from tests.services.test_certification import challenge, study
-from tests.services.test_learning import path_by_rating, publish_course
 
 pytestmark = pytest.mark.browser
 

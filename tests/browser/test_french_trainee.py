@@ -11,8 +11,7 @@ import pytest
 from app.extensions import db
 from app.models import ScenarioAttempt, User
 from app.services import learning
-from tests.conftest import PASSWORD
-from tests.services.test_learning import correct_answers, path_by_rating, publish_course
+from tests.helpers import PASSWORD, correct_answers, path_by_rating, publish_course
 
 pytestmark = pytest.mark.browser
 

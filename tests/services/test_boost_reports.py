@@ -9,16 +9,10 @@ from sqlalchemy import event, insert
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem
 from app.services import boost_reports
-from tests.services.test_learning import publish_course
+from tests.helpers import publish_course
 
 NOW = datetime(2026, 12, 3, 15, 0)          # a Thursday
 PHASES = ["latent", "awareness", "discovery", "evaluation"]
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
 
 
 def _version_id():

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Certificate, OutboxMessage, User
 from tests.services.test_reminders import _run, _told, team  # noqa: F401  (fixture)
-from tests.smtp import mail_app, smtp_server  # noqa: F401  (fixtures)
 
 EXPIRES = date(2027, 6, 15)
 

@@ -202,7 +202,7 @@ def test_the_digest_names_late_people_and_the_weeks_wrong_choices(mail_app, team
 
 
 def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_app, team, smtp_server):
-    from tests.services.test_team_reports_fixtures import study
+    from tests.helpers import study
     _manager, _team_id, (tom, ines) = team
     study(mail_app, tom.id, MODULE, quiz_percent=100)            # questions met today: due in a few days
     day = DUE

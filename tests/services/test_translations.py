@@ -17,7 +17,7 @@ from app.services import (
     team_analytics,
     translations,
 )
-from tests.services.test_team_reports_fixtures import team_with_manager
+from tests.helpers import team_with_manager
 
 FIXTURES = Path(__file__).resolve().parents[1] / "content" / "fixtures" / "translated"
 SOURCE = "scenarios/fifteen-percent.md"

@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Certificate, ObservedRolePlay, User
-from tests.conftest import login
+from tests.helpers import login, publish_course
 from tests.pdf_text import text_of
 from tests.services.test_certification import STAGE, earn
-from tests.services.test_learning import publish_course
 
 NAME = "Hélène Lefèvre"
 

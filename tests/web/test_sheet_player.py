@@ -10,9 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, AttemptStep, ScenarioAttempt
-from tests.conftest import login
-from tests.services.test_learning import publish_course
-from tests.web.test_learn import seq_of, start
+from tests.helpers import login, publish_course, seq_of, start
 
 SLUG = "the-dairy-renewal"
 
@@ -95,7 +93,7 @@ def test_french_decimals_are_graded_recorded_once_and_shown_back(app, client, tr
 
 
 def test_the_manager_sees_the_figures_with_their_ratings(app, client, factory):
-    from tests.services.test_team_reports_fixtures import play, team_with_manager, worst
+    from tests.helpers import play, team_with_manager, worst
     publish_course(app)
     manager, _team_id, (person,) = team_with_manager(factory, trainees=1)
     attempt_id = play(app, person.id, SLUG, pick=worst)
@@ -120,7 +118,7 @@ def test_in_a_challenge_the_sheet_answers_with_the_next_scene_and_its_grades_wai
 
 def test_what_to_coach_shows_the_figures_the_team_wrote_against_the_ranges(app, client, factory):
     from app.content import playtest
-    from tests.services.test_team_reports_fixtures import play, team_with_manager, worst
+    from tests.helpers import play, team_with_manager, worst
     publish_course(app)
     manager, _team_id, (a, b) = team_with_manager(factory, trainees=2)
     play(app, a.id, SLUG, pick=worst)

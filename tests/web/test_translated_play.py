@@ -4,8 +4,7 @@ import re
 
 from app.extensions import db
 from app.models import Assignment, ScenarioAttempt
-from tests.conftest import login
-from tests.services.test_team_reports_fixtures import publish_course, team_with_manager
+from tests.helpers import login, publish_course, team_with_manager
 
 SLUG = "claire-wants-fifteen-percent"
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
