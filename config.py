@@ -152,11 +152,13 @@ def check_secret_key(settings):
     key = (settings.get("SECRET_KEY") or "").strip()
     advice = "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'."
     if not key:
-        return f"SECRET_KEY is not set. Set it to a random value of at least {MIN_SECRET_CHARACTERS} characters. {advice}"
+        return ("SECRET_KEY is not set. Set it to a random value of at least "
+                f"{MIN_SECRET_CHARACTERS} characters. {advice}")
     if key.lower() in KNOWN_WEAK_SECRETS or (settings.get("SECRET_KEY") or "").lower() in KNOWN_WEAK_SECRETS:
         return f"SECRET_KEY is a known key (a default or one published in this repository). {advice}"
     if len(key) < MIN_SECRET_CHARACTERS:
-        return f"SECRET_KEY is too short ({len(key)} characters); use at least {MIN_SECRET_CHARACTERS} random characters. {advice}"
+        return (f"SECRET_KEY is too short ({len(key)} characters); use at least "
+                f"{MIN_SECRET_CHARACTERS} random characters. {advice}")
     if secret_bits(key) < MIN_SECRET_BITS:
         return f"SECRET_KEY is not random enough (repeated or few distinct characters). {advice}"
     return None
@@ -168,7 +170,8 @@ def check_mail_settings(settings):
         return None
     if not settings.get("MAIL_SERVER"):
         return ("MAIL_SERVER is not set: password resets and reminders could not be sent. Set MAIL_SERVER "
-                "(and MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME, MAIL_PASSWORD, MAIL_DEFAULT_SENDER), or MAIL_DISABLED=1.")
+                "(and MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME, MAIL_PASSWORD, "
+                "MAIL_DEFAULT_SENDER), or MAIL_DISABLED=1.")
     if not (settings.get("SITE_URL") or "").startswith(("https://", "http://")):
         return "SITE_URL is not set: the links in mails need the site's address, e.g. https://training.example.com."
     return None

@@ -7,8 +7,9 @@ may refuse after it has written wraps those writes in a savepoint (`db.session.b
 so the refusal leaves nothing behind even when the view then redirects.
 
 The page is rendered before the commit, from the objects in memory, and the commit expires
-nothing: what runs after it (the request log) reads no row back. A commit that fails raises here, so the site's error page is sent instead of the
-success (and the success's flashed message is dropped with it).
+nothing: what runs after it (the request log) reads no row back. A commit that fails raises
+here, so the site's error page is sent instead of the success (and the success's flashed
+message is dropped with it).
 
 Some records must stay whatever happens to the request (the audit log): `keep()` queues them,
 and they are written on a connection of their own once the request's transaction has ended

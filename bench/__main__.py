@@ -69,7 +69,8 @@ def header(names, quick, rev):
                                capture_output=True, text=True).stdout.strip()
     except OSError:
         sha, dirty = "?", ""
-    print(f"Petits Pas benchmarks {' '.join(names)}{' --quick' if quick else ''}{f' --rev {rev}' if rev else ''}"
+    print("Petits Pas benchmarks "
+          f"{' '.join(names)}{' --quick' if quick else ''}{f' --rev {rev}' if rev else ''}"
           f"  ({datetime.now():%Y-%m-%d %H:%M}, git {sha}{' + uncommitted changes' if dirty else ''})")
     print(f"machine:  {harness.machine()}; Python {platform.python_version()}")
     print(f"database: {harness.database_kind()}")

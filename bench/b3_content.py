@@ -152,7 +152,8 @@ def run(quick: bool = False, count: int | None = None, rounds: int | None = None
     count = count or (100 if quick else 1000)
     rounds = rounds or (1 if quick else 3)
     result = harness.Result("B3")
-    print(f"B3 content: parse + lint + quicktest of {count} generated scenarios (and {2 * count}) vs markdown-it, "
+    print(f"B3 content: parse + lint + quicktest of {count} generated scenarios (and "
+          f"{2 * count}) vs markdown-it, "
           f"{'one round' if rounds == 1 else f'median of {rounds} interleaved rounds'}")
     try:
         med = measure(count, rounds)

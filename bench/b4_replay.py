@@ -87,7 +87,8 @@ def run(quick: bool = False, connections: int = 16, bursts_per_round: int | None
     with tempfile.TemporaryDirectory() as tmpdir:
         env, emails, app = prepare(tmpdir, clients + rounds + 1)
         replay_emails, b1_emails = emails[:rounds + 1], emails[rounds + 1:]
-        print(f"B4 replayed step: gunicorn 2 sync workers, {connections} connections x {bursts_per_round} bursts, "
+        print(f"B4 replayed step: gunicorn 2 sync workers, {connections} connections x "
+              f"{bursts_per_round} bursts, "
               f"{rounds} round(s), database {harness.database_kind(env['DATABASE_URL'])}; "
               f"reference B1 with {clients} clients, {seconds:g}s per round")
         replays, steps, expected = [], [], {}

@@ -300,7 +300,8 @@ def record_problems(url) -> list[str]:
     try:
         with engine.connect() as conn:
             rows = conn.execute(text(
-                "SELECT a.id, a.step_count, count(s.id), coalesce(max(s.seq), 0) FROM scenario_attempts a "
+                "SELECT a.id, a.step_count, count(s.id), coalesce(max(s.seq), 0) FROM "
+                "scenario_attempts a "
                 "LEFT JOIN attempt_steps s ON s.attempt_id = a.id GROUP BY a.id, a.step_count")).all()
     finally:
         engine.dispose()
@@ -387,7 +388,8 @@ def _median_pages(runs, journey, warm=()):
 def _compare(sides, result):
     now_runs, rev_runs = sides["now"]["runs"], sides["rev"]["runs"]
     pages_now, pages_rev = [], []
-    print(f"  {'page (a POST counts with the page it redirects to)':<46} {'SQL now':>7} {'rev':>4} {'ms now':>8} {'rev':>8} {'KB now':>7}")
+    print(f"  {'page (a POST counts with the page it redirects to)':<46} {'SQL now':>7} {'rev':>4} "
+          f"{'ms now':>8} {'rev':>8} {'KB now':>7}")
     for journey, _fn in JOURNEYS:
         now, moving_now = _median_pages(now_runs, journey, sides["now"]["warm"])
         rev, moving_rev = _median_pages(rev_runs, journey, sides["rev"]["warm"])
@@ -489,7 +491,8 @@ def run_memory(quick: bool = False, rev: str | None = None) -> harness.Result:
         peak = max(peaks or [0])
         result.lines.append(harness.Line(
             "Memory: peak worker RSS", peak, MEMORY_BAR_MB, "MB", f"< {MEMORY_BAR_MB} MB", peak < MEMORY_BAR_MB,
-            note=f"VmHWM per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; now {', '.join(f'{p:.0f}' for p in now)} MB"))
+            note=f"VmHWM per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; now "
+                 f"{', '.join(f'{p:.0f}' for p in now)} MB"))
     except JourneyBroke as broke:
         result.problems.append(f"a journey broke: {broke}")
     finally:

@@ -12,7 +12,8 @@ among those offered, sometimes double-posts a step (a double click) or re-posts 
 back button), reads the feedback, and starts again after each debrief.
 
 A step counts as acknowledged when the server answered the POST with that step's feedback page
-(200 with its Content-Location, or a 303 to it after a double post), or when the player page that follows shows the next step (a Continue).
+(200 with its Content-Location, or a 303 to it after a double post), or when the player page
+that follows shows the next step (a Continue).
 Prints lost / doubled / 5xx counts and throughput; exit status 1 if any of those is non-zero,
 or if an attempt's steps are not exactly 1..step_count."""
 from __future__ import annotations

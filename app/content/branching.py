@@ -81,7 +81,8 @@ class Branching:
 
     def describe(self) -> str:
         sequences = "too many to count" if self.sequences is None else f"{self.sequences:,}"
-        return (f"branching: {self.branching_nodes} of {self.choice_nodes} conversation choice nodes lead to different "
+        return (f"branching: {self.branching_nodes} of {self.choice_nodes} conversation "
+                "choice nodes lead to different "
                 f"places ({round(100 * self.share)}%); distinct node sequences: {sequences}")
 
 

@@ -169,7 +169,8 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
             keys = [c for c in node.choices if c.effects.claims == node.phase]
             if len(keys) != 1:
                 report.add(node.line, "E-PHASEKEY",
-                           f"phase node `{node.id}` needs exactly one choice with `claims: {node.phase}`, has {len(keys)}")
+                           f"phase node `{node.id}` needs exactly one choice with `claims: "
+                           f"{node.phase}`, has {len(keys)}")
         signal_picking.lint_node(node, course, [d.name for d in scenario.scores] +
                                  [v.name for v in scenario.variables], report.add)
         for choice in node.choices:
@@ -284,7 +285,9 @@ def _lint_consequences(scenario: Scenario, report: _Report) -> None:
             rating = choice.effects.rating or "ok"
             if rating in ("best", "good", "ok") and branching.loses_at_once(scenario, choice.target):
                 report.add(choice.line, "W-LOSS",
-                           f"an answer rated `{rating}`{'' if choice.effects.rating else ' (unrated)'} ends the scenario at once in a loss (`#{choice.target}`); "
+                           "an answer rated "
+                           f"`{rating}`{'' if choice.effects.rating else ' (unrated)'} ends the "
+                           f"scenario at once in a loss (`#{choice.target}`); "
                            f"rate it `poor`, or let the rep recover")
 
 

@@ -74,5 +74,7 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
     for (node_id, condition), values in seen_values.items():
         if len(values) == 1:
             add(watched[(node_id, condition)], "W-ROUNDS",
-                f"node `{node_id}`: `{condition}` is always {str(values.pop()).lower()} where play reaches it; "
-                "the buyer answers the same whatever the size of the moves (vary the amounts the rounds offer)")
+                f"node `{node_id}`: `{condition}` is always {str(values.pop()).lower()} "
+                "where play reaches it; "
+                "the buyer answers the same whatever the size of the moves (vary the "
+                "amounts the rounds offer)")

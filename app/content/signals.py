@@ -195,7 +195,8 @@ def lint_node(node: Node, course: Course | None, declared: Iterable[str],
                                     "would be right, so nothing is read")
     if len(node.signals) > MAX_ITEMS:
         add(node.signals[MAX_ITEMS].line, "E-SIGNALS",
-            f"node `{node.id}` lists {len(node.signals)} observations; at most {MAX_ITEMS} can be weighed at once")
+            f"node `{node.id}` lists {len(node.signals)} observations; at most "
+            f"{MAX_ITEMS} can be weighed at once")
     for item in node.signals:
         if not item.feedback.strip():
             add(item.line, "E-SIGNALS", "observation has no feedback (a `> ...` quote indented under it)")

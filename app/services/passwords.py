@@ -37,7 +37,8 @@ def problem(password, name=None, email=None):
             or _NOT_ALNUM.sub("", core) in PRODUCT_WORDS or len(set(lowered)) < 4):
         return _("This password is too common or too easy to guess; a few unrelated words make a strong one.")
     if _built_on(squeezed, _personal_words(name, email)):
-        return _("Do not build your password on your name or email address; a few unrelated words make a strong one.")
+        return _("Do not build your password on your name or email address; a few "
+                 "unrelated words make a strong one.")
     return None
 
 

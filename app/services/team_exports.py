@@ -27,7 +27,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value):
-    """ISO 8601 dates and times (with the offset); text that a spreadsheet would read as a formula gets a leading quote."""
+    """ISO 8601 dates and times (with the offset); text that a spreadsheet would read as a
+    formula gets a leading quote."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -52,8 +52,9 @@ OFFENDERS = """(width) => {
   }
   const widest = out.reduce((w, o) => (!w || o.width > w.width ? o : w), null);
   const innermost = out.filter(o => o.inner && o !== widest).sort((a, b) => b.right - a.right).slice(0, 3);
-  return (widest ? [widest] : []).concat(innermost).map(o => `${o.tag}${o.id ? '#' + o.id : ''}${o.cls ? '.' + String(o.cls).trim()
-    .split(/\\s+/).join('.') : ''} (${o.width} px wide, right edge at ${o.right} px)`);
+  return (widest ? [widest] : []).concat(innermost).map(o => `${o.tag}${o.id ? '#' + o.id : ''}`
+    + `${o.cls ? '.' + String(o.cls).trim().split(/\\s+/).join('.') : ''}`
+    + ` (${o.width} px wide, right edge at ${o.right} px)`);
 }"""
 
 

@@ -34,7 +34,8 @@ def test_no_framework_module_loaded():
     # app/__init__.py is the Flask factory; stand in an empty `app` package so that only
     # what app.content itself imports is measured.
     app_dir = os.path.abspath(os.path.join(PACKAGE, ".."))
-    code = (f"import sys, types; pkg = types.ModuleType('app'); pkg.__path__ = [{app_dir!r}]; sys.modules['app'] = pkg;"
+    code = ("import sys, types; pkg = types.ModuleType('app'); pkg.__path__ = "
+            f"[{app_dir!r}]; sys.modules['app'] = pkg;"
             "import app.content, app.content.__main__, app.content.render, app.content.serialize, "
             "app.content.playtest, app.content.graph;"
             f"print(','.join(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))")

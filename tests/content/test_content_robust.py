@@ -67,7 +67,9 @@ PATHOLOGICAL = {
     "headings": front("## a\n" * 10_000),
     "nul bytes": front("a\x00b" * 1_000),
     "deep yaml": "---\nid: " + "[" * 5_000 + "\n---\n",
-    "yaml alias bomb": "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n---\n",
+    "yaml alias bomb": "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, "
+                       "*a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, "
+                       "*c, *c, *c]\n---\n",
 }
 
 

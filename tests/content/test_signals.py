@@ -95,8 +95,10 @@ CASES = [
      "E-SIGNALS", 24),
     ("conditional last reading", lambda t: t.replace("[Misread](#end-loss) `rating: poor`",
                                                      "[Misread](#end-loss) `if spotted > 0` `rating: poor`"), "E-SIGNALS", 32),
-    ("no reading", lambda t: t.replace("- [Well read](#end-win) `if missed == 0 and mistaken == 0` `insight +3` `rating: best`\n  > Both signals and no noise.\n", "")
-     .replace("- [Half read](#end-loss) `if mistaken == 0` `insight +1` `rating: poor`\n  > One signal missed.\n", "")
+    ("no reading", lambda t: t.replace("- [Well read](#end-win) `if missed == 0 and mistaken == 0` `insight +3` "
+                                       "`rating: best`\n  > Both signals and no noise.\n", "")
+     .replace("- [Half read](#end-loss) `if mistaken == 0` `insight +1` `rating: poor`\n "
+              " > One signal missed.\n", "")
      .replace("- [Misread](#end-loss) `rating: poor`\n  > You took a discovery signal for a decision.\n", ""), "E-SIGNALS", 15),
     ("once reading", lambda t: t.replace("`insight +1` `rating: poor`", "`insight +1` `once` `rating: poor`"), "E-SIGNALS", 30),
     ("phase instead of signals", lambda t: t.replace("`signals: decision`", "`phase: decision`"), "E-SIGNALS", 15),

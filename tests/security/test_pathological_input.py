@@ -29,7 +29,8 @@ PATHOLOGICAL = {
     "nul in front matter": "---\nid: x\x00y\ntitle: \x00\n---\n# \x00",
     "deep yaml flow": "---\nid: " + "[" * 20000 + "\n---\n",
     "deep yaml block": "---\n" + "".join("  " * i + f"k{i}:\n" for i in range(800)) + "---\n",
-    "yaml alias bomb": "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "yaml alias bomb": "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: "
+                       "&c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
                        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
                        "f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n---\n",
     "huge line": "x" * 1_500_000,

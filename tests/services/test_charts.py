@@ -50,7 +50,8 @@ def test_macros_escape_every_text(app):
     evil = '<script>alert(1)</script>'
     with app.test_request_context():
         html = render_template_string(
-            '{% from "_macros/charts.html" import bar_chart, line_chart %}{{ bar_chart(b) }}{{ line_chart(l) }}',
+            '{% from "_macros/charts.html" import bar_chart, line_chart %}{{ '
+            'bar_chart(b) }}{{ line_chart(l) }}',
             b=charts.bar_chart([(evil, 50, "ok")], evil),
             l=charts.score_lines([(START, 50, True, evil)], evil))
     assert "<script>" not in html and "&lt;script&gt;" in html

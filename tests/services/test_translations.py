@@ -88,8 +88,9 @@ def test_a_source_changed_in_words_keeps_its_translation_a_changed_structure_fal
         assert translations.variant("scenario", v3, "fr").id == fr.id          # same structure as v3 now
         edit(root, SOURCE, "`if discovery >= 2`", "`if discovery >= 3`")      # v4: the translation no longer fits,
         _report, lines = sync(root, refused=[FRENCH])                          # and sync refuses the file as it is
-        assert "  scenarios/fr/fifteen-percent.md:51: E-SAMECHOICES `if` in the code spans of choice 2 of node `batna` " \
-               "differs from the source: the source has `discovery >= 3`, the translation `discovery >= 2`" in lines
+        assert ("  scenarios/fr/fifteen-percent.md:51: E-SAMECHOICES `if` in the code "
+                "spans of choice 2 of node `batna` "
+                "differs from the source: the source has `discovery >= 3`, the translation `discovery >= 2`") in lines
         v4 = publishing.published("scenario", "fifteen-percent")
         assert translations.variant("scenario", v4, "fr") is None
         assert learning.published_scenario("fifteen-percent", "fr")[1].title == "Claire wants 15% off"
