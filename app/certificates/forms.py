@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import options
+
 NOTES_MAX = 2000
 
 
@@ -21,7 +23,7 @@ def observation_form(settings, prefix, **kwargs):
     fields = {}
     for criterion in settings.rubric:
         fields[f"level-{criterion.id}"] = RadioField(
-            criterion.title, choices=[(str(n), text) for n, text in enumerate(criterion.levels, 1)],
+            criterion.title, choices=options((str(n), text) for n, text in enumerate(criterion.levels, 1)),
             validators=[DataRequired(message=_l("Choose a level for this criterion."))])
     form_class = type("ObservationForm", (ObservationBase,), fields)
     return form_class(prefix=prefix, **kwargs)

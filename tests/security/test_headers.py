@@ -5,7 +5,8 @@ from tests.helpers import PASSWORD, login
 
 @pytest.mark.parametrize("path", ["/login", "/no-such-page", "/static/css/site.css"])
 def test_security_headers_on_every_response(client, path):
-    response = client.get(path)
+    with client.get(path) as response:               # a static file's stream closes with it
+        pass
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
@@ -65,7 +66,8 @@ def test_pages_with_someones_records_are_not_stored_by_caches(client, factory):
     login(client, factory.user().email)
     assert client.get("/learn/").headers["Cache-Control"] == "no-store"
     assert client.get("/account").headers["Cache-Control"] == "no-store"
-    assert "no-store" not in client.get("/static/css/site.css").headers.get("Cache-Control", "")
+    with client.get("/static/css/site.css") as static:
+        assert "no-store" not in static.headers.get("Cache-Control", "")
     client.post("/logout")
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
 
