@@ -3,6 +3,7 @@ Test modules import from here, never from each other or from a conftest."""
 import functools
 import re
 import threading
+from datetime import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from sqlalchemy import func, select
 from app.content import engine
 from app.content.catalog import ContentSet
 from app.extensions import db
-from app.models import ScenarioAttempt, User
-from app.services import demo_activity, learning, publishing
+from app.models import Notification, OutboxMessage, ScenarioAttempt, User
+from app.services import demo_activity, learning, publishing, reminders
 
 ROOT = str(Path(__file__).resolve().parents[1])          # the project: courses/ and scenarios/
 PASSWORD = "correct-horse-battery"
@@ -199,6 +200,31 @@ def team_with_manager(factory, trainees=2, **kwargs):
     team = factory.team(manager=manager, **kwargs)
     people = [factory.user(team=team) for _ in range(trainees)]
     return manager, team, people
+
+
+# --- reminders and what they told --------------------------------------------------------------
+
+def at(day, hour=8):
+    return datetime(day.year, day.month, day.day, hour)
+
+
+def run_reminders(app, day):
+    """`flask reminders send` as of 8:00 on `day`."""
+    with app.app_context():
+        return reminders.send(now=at(day))
+
+
+def told(app, kind=None):
+    """[(user id, kind, event key)] of the notifications, and the same of the outbox."""
+    with app.app_context():
+        notes = db.session.execute(select(Notification.user_id, Notification.kind, Notification.event_key)
+                                   .order_by(Notification.id)).all()
+        mails = db.session.execute(select(OutboxMessage.recipient_id, OutboxMessage.kind, OutboxMessage.event_key)
+                                   .order_by(OutboxMessage.id)).all()
+
+    def pick(rows):
+        return [tuple(r) for r in rows if kind is None or r[1] == kind]
+    return pick(notes), pick(mails)
 
 
 # --- the browser ------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def _endings(scenario):
             # a figure from each range of each field (scores depend on the range alone)
             combos = itertools.product(*[[v for v, _r in sheets.samples(f, exact=False)] for f in node.sheet.fields])
             names = [f.name for f in node.sheet.fields]
-            stack += [engine.submit_sheet(scenario, state, dict(zip(names, combo)))[0] for combo in combos]
+            stack += [engine.submit_sheet(scenario, state, dict(zip(names, combo, strict=True)))[0] for combo in combos]
         else:
             stack += [engine.step(scenario, state, n)[0]
                       for n in range(1, len(engine.offered_choices(scenario, state)) + 1)]

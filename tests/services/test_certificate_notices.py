@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Certificate, OutboxMessage, User
-from tests.services.test_reminders import _run, _told, team  # noqa: F401  (fixture)
+from tests.helpers import run_reminders, told
 
 EXPIRES = date(2027, 6, 15)
 
@@ -27,24 +27,24 @@ def _certificate(app, user_id, campaign=1, expires=EXPIRES):
 def test_the_rep_and_their_manager_are_told_once_30_days_before(mail_app, team):  # noqa: F811
     manager, _team_id, (tom, ines) = team
     cert_id = _certificate(mail_app, tom.id)
-    _run(mail_app, EXPIRES - timedelta(days=31))
-    assert _told(mail_app, "certificate-expiring") == ([], [])
+    run_reminders(mail_app, EXPIRES - timedelta(days=31))
+    assert told(mail_app, "certificate-expiring") == ([], [])
     for day in (EXPIRES - timedelta(days=30), EXPIRES - timedelta(days=29), EXPIRES - timedelta(days=1)):
-        _run(mail_app, day)
+        run_reminders(mail_app, day)
     key = f"certificate:{cert_id}:expiring"
-    assert _told(mail_app, "certificate-expiring") == ([(tom.id, "certificate-expiring", key)],) * 2
-    assert _told(mail_app, "team-certificate-expiring") == ([(manager.id, "team-certificate-expiring", key)],) * 2
+    assert told(mail_app, "certificate-expiring") == ([(tom.id, "certificate-expiring", key)],) * 2
+    assert told(mail_app, "team-certificate-expiring") == ([(manager.id, "team-certificate-expiring", key)],) * 2
     with mail_app.app_context():
         body = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate-expiring")).one()
         assert "Negotiation and closing" in body.text_body and "15 Jun 2027" in body.text_body
         assert "/learn/progress" in body.text_body
-    _run(mail_app, EXPIRES)                                  # expired: nothing more
-    assert len(_told(mail_app, "certificate-expiring")[0]) == 1
+    run_reminders(mail_app, EXPIRES)                                  # expired: nothing more
+    assert len(told(mail_app, "certificate-expiring")[0]) == 1
 
 
 def test_a_renewed_certificate_is_not_announced(mail_app, team):  # noqa: F811
     _manager, _team_id, (tom, _ines) = team
     _certificate(mail_app, tom.id)
     _certificate(mail_app, tom.id, campaign=2, expires=EXPIRES + timedelta(days=360))
-    _run(mail_app, EXPIRES - timedelta(days=10))
-    assert _told(mail_app, "certificate-expiring") == ([], [])
+    run_reminders(mail_app, EXPIRES - timedelta(days=10))
+    assert told(mail_app, "certificate-expiring") == ([], [])

@@ -2,29 +2,17 @@
 for new work, a coaching comment, work due soon or late, a stage completed, a manager's notice
 and weekly digest; `flask reminders send` is idempotent, also when two run at once."""
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Notification, OutboxMessage, User
+from app.models import OutboxMessage, User
 from app.services import assignments, comments, mail, notifications, progress, publishing, reminders
-from tests.helpers import complete_module, play, publish_course, team_with_manager, worst
+from tests.helpers import at, complete_module, play, run_reminders, told, worst
 
 DUE = date(2026, 12, 10)
 MODULE = "maturation-phases"
-
-
-def at(day, hour=8):
-    return datetime(day.year, day.month, day.day, hour)
-
-
-@pytest.fixture
-def team(mail_app, factory):
-    publish_course(mail_app)
-    manager, team_id, people = team_with_manager(factory, trainees=2)
-    return manager, team_id, people
 
 
 def _assign(app, manager, team_id, due=DUE, target=("module", MODULE)):
@@ -33,28 +21,11 @@ def _assign(app, manager, team_id, due=DUE, target=("module", MODULE)):
         db.session.commit()
 
 
-def _told(app, kind=None):
-    """[(user id, kind, event key)] of the notifications, and the same of the outbox."""
-    with app.app_context():
-        notes = db.session.execute(select(Notification.user_id, Notification.kind, Notification.event_key)
-                                   .order_by(Notification.id)).all()
-        mails = db.session.execute(select(OutboxMessage.recipient_id, OutboxMessage.kind, OutboxMessage.event_key)
-                                   .order_by(OutboxMessage.id)).all()
-    def pick(rows):
-        return [tuple(r) for r in rows if kind is None or r[1] == kind]
-    return pick(notes), pick(mails)
-
-
-def _run(app, day):
-    with app.app_context():
-        return reminders.send(now=at(day))
-
-
 def test_new_work_tells_each_trainee_once_with_the_due_date(mail_app, team, smtp_server):
     manager, team_id, (tom, ines) = team
     _assign(mail_app, manager, team_id)
     _assign(mail_app, manager, team_id, due=DUE + timedelta(days=3))         # a changed date: no new message
-    notes, mails = _told(mail_app, "assignment")
+    notes, mails = told(mail_app, "assignment")
     assert sorted(u for u, _, _ in notes) == sorted(u for u, _, _ in mails) == sorted([tom.id, ines.id])
     with mail_app.app_context():
         assert db.session.get(User, tom.id).unread_notifications == 1
@@ -73,7 +44,7 @@ def test_a_coaching_comment_tells_the_trainee_with_a_link_to_the_debrief(mail_ap
         comments.add(db.session.get(User, manager.id), attempt_id, "Good <b>reading</b> of the signals.")   # twice
         db.session.commit()
         mail.send_due()
-    [note], [_] = _told(mail_app, "comment")
+    [note], [_] = told(mail_app, "comment")
     [message] = smtp_server.to(tom.email)
     assert f"/learn/attempts/{attempt_id}" in smtp_server.text(message)
     assert "Good &lt;b&gt;reading&lt;/b&gt;" in smtp_server.html(message)
@@ -87,15 +58,15 @@ def test_due_soon_then_late_weekly_three_times_and_the_managers_notices(mail_app
     for day in (DUE - timedelta(days=3), DUE - timedelta(days=2), DUE - timedelta(days=1),
                 DUE + timedelta(days=1), DUE + timedelta(days=3), DUE + timedelta(days=8),
                 DUE + timedelta(days=15), DUE + timedelta(days=22), DUE + timedelta(days=29)):
-        _run(mail_app, day)
-        _run(mail_app, day)                                                  # twice: nothing twice
-    soon, soon_mails = _told(mail_app, "due-soon")
-    late, late_mails = _told(mail_app, "overdue")
+        run_reminders(mail_app, day)
+        run_reminders(mail_app, day)                                                  # twice: nothing twice
+    soon, soon_mails = told(mail_app, "due-soon")
+    late, late_mails = told(mail_app, "overdue")
     assert [u for u, _, _ in soon] == [tom.id] and len(soon_mails) == 1
     assert [k.rsplit(":", 1)[1] for u, _, k in late] == ["1", "2", "3"] and {u for u, _, _ in late} == {tom.id}
-    fell, _ = _told(mail_app, "fell-due")
+    fell, _ = told(mail_app, "fell-due")
     assert [u for u, _, _ in fell] == [manager.id]
-    digests, digest_mails = _told(mail_app, "team-digest")
+    digests, digest_mails = told(mail_app, "team-digest")
     weeks = {k for _, _, k in digests}
     assert len(digests) == len(weeks) == len(digest_mails) >= 5 and {u for u, _, _ in digests} == {manager.id}
 
@@ -106,8 +77,8 @@ def test_a_kind_turned_off_still_shows_in_the_site(mail_app, team):
         notifications.set_mail(db.session.get(User, tom.id), "due-soon", False)
         db.session.commit()
     _assign(mail_app, manager, team_id)
-    _run(mail_app, DUE - timedelta(days=1))
-    notes, mails = _told(mail_app, "due-soon")
+    run_reminders(mail_app, DUE - timedelta(days=1))
+    notes, mails = told(mail_app, "due-soon")
     assert tom.id in [u for u, _, _ in notes] and tom.id not in [u for u, _, _ in mails]
 
 
@@ -132,9 +103,9 @@ def test_two_reminder_runs_at_once_tell_everyone_once(mail_app, team):
     for t in threads:
         t.join()
     assert errors == []
-    notes, mails = _told(mail_app)
+    notes, mails = told(mail_app)
     assert len(notes) == len(set(notes)) and len(mails) == len(set(mails))
-    assert len(_told(mail_app, "overdue")[0]) == 2 and len(_told(mail_app, "fell-due")[0]) == 1
+    assert len(told(mail_app, "overdue")[0]) == 2 and len(told(mail_app, "fell-due")[0]) == 1
 
 
 def test_a_completed_stage_is_told_once(mail_app, team):
@@ -145,9 +116,9 @@ def test_a_completed_stage_is_told_once(mail_app, team):
         modules = [m.id for m in stage.modules]
     for module in modules:
         complete_module(mail_app, tom.id, module)
-    _run(mail_app, DUE)
-    _run(mail_app, DUE + timedelta(days=1))
-    notes, mails = _told(mail_app, "stage-completed")
+    run_reminders(mail_app, DUE)
+    run_reminders(mail_app, DUE + timedelta(days=1))
+    notes, mails = told(mail_app, "stage-completed")
     assert [(u, k.rsplit(":", 1)[1]) for u, _, k in notes] == [(tom.id, stage.id)] and len(mails) == 1
 
 
@@ -159,7 +130,7 @@ def test_every_kind_arrives_by_smtp_with_the_name_a_link_and_a_way_out(mail_app,
         comments.add(db.session.get(User, manager.id), attempt_id, "Well read.")
         db.session.commit()
     for day in (DUE - timedelta(days=1), DUE + timedelta(days=1)):
-        _run(mail_app, day)
+        run_reminders(mail_app, day)
     with mail_app.app_context():
         mail.send_due()
         kinds = set(db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.status == "sent")))
@@ -189,8 +160,8 @@ def test_the_digest_names_late_people_and_the_weeks_wrong_choices(mail_app, team
     manager, team_id, (tom, ines) = team
     _assign(mail_app, manager, team_id, due=DUE - timedelta(days=3))
     play(mail_app, ines.id, "claire-wants-fifteen-percent", pick=worst, when=at(DUE - timedelta(days=2)))
-    _run(mail_app, DUE)
-    _run(mail_app, DUE + timedelta(days=14))                              # two weeks on: nothing played since
+    run_reminders(mail_app, DUE)
+    run_reminders(mail_app, DUE + timedelta(days=14))                              # two weeks on: nothing played since
     with mail_app.app_context():
         this_week, later = db.session.scalars(select(OutboxMessage.text_body).where(
             OutboxMessage.kind == "team-digest").order_by(OutboxMessage.id)).all()
@@ -206,11 +177,11 @@ def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_
     _manager, _team_id, (tom, ines) = team
     study(mail_app, tom.id, MODULE, quiz_percent=100)            # questions met today: due in a few days
     day = DUE
-    _run(mail_app, day)
-    _run(mail_app, day)                                           # twice the same day
+    run_reminders(mail_app, day)
+    run_reminders(mail_app, day)                                           # twice the same day
     with mail_app.app_context():
         reminders.send(now=at(day, 17))
-    notes, mails = _told(mail_app, "boosts-due")
+    notes, mails = told(mail_app, "boosts-due")
     assert notes == mails == [(tom.id, "boosts-due", f"boosts:{day.isoformat()}")]
     with mail_app.app_context():
         mail.send_due()
@@ -220,8 +191,8 @@ def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_
     with mail_app.app_context():
         notifications.set_mail(db.session.get(User, tom.id), "boosts-due", False)
         db.session.commit()
-    _run(mail_app, day + timedelta(days=1))
-    notes, mails = _told(mail_app, "boosts-due")
+    run_reminders(mail_app, day + timedelta(days=1))
+    notes, mails = told(mail_app, "boosts-due")
     assert len(notes) == 2 and len(mails) == 1
     # a day the rep has already done a boost, nothing is said
     from app.services import boosts
@@ -232,4 +203,4 @@ def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_
         boosts.answer(user, shown.item.id, 1, shown.version.id, [str(v) for v in shown.right()], later)
         db.session.commit()
         reminders.send(now=later + timedelta(hours=1))
-    assert len(_told(mail_app, "boosts-due")[0]) == 2
+    assert len(told(mail_app, "boosts-due")[0]) == 2
