@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.content import engine
+from app.content import engine, playtest
 from app.content.catalog import ContentSet
 from app.extensions import db
 from app.models import Notification, OutboxMessage, ScenarioAttempt, User
@@ -200,6 +200,38 @@ def team_with_manager(factory, trainees=2, **kwargs):
     team = factory.team(manager=manager, **kwargs)
     people = [factory.user(team=team) for _ in range(trainees)]
     return manager, team, people
+
+
+# --- certification: a stage's evidence, recorded through the demo recorder (inside an app context) --
+
+CERTIFIED_STAGE = "qualification"          # two modules, two role-plays, no observation required
+
+
+def stage_modules(stage):
+    course = publishing.published_course(publishing.course_id())
+    return [m for m in (publishing.value_of(v) for v in publishing.published_all("module").values())
+            if m.stage == stage and m.course == course.id]
+
+
+def stage_role_plays(stage):
+    return sorted(slug for slug, v in publishing.published_all("scenario").items()
+                  if publishing.value_of(v).stage == stage)
+
+
+def study_stage(user_id, stage, when=None):
+    for module in stage_modules(stage):
+        demo_activity.record_study(user_id, module.id, quiz_percent=100 if module.quiz else None, when=when)
+
+
+def challenge(user_id, slug, when=None, pick=playtest.best_pick):
+    return demo_activity.record_play(user_id, slug, pick, when=when, mode="challenge")
+
+
+def earn(user_id, stage=CERTIFIED_STAGE, when=None):
+    study_stage(user_id, stage, when)
+    for slug in stage_role_plays(stage):
+        challenge(user_id, slug, when)
+    db.session.flush()
 
 
 # --- reminders and what they told --------------------------------------------------------------

@@ -9,9 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from tests.helpers import PASSWORD, log_in, path_by_rating, publish_course
+from tests.helpers import PASSWORD, challenge, log_in, path_by_rating, publish_course, study_stage
 from tests.pdf_text import text_of
-from tests.services.test_certification import challenge, study
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +55,7 @@ def test_earning_and_viewing_a_certificate(browser, live_server, make_app, facto
     team = factory.team(manager=manager)
     person = factory.user(name=NAME, team=team, email=f"helene.{size}@example.com")
     with content_app.app_context():
-        study(person.id, "qualification")
+        study_stage(person.id, "qualification")
         challenge(person.id, OTHER)
         db.session.commit()
         best = path_by_rating(LAST)

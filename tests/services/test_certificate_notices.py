@@ -24,7 +24,7 @@ def _certificate(app, user_id, campaign=1, expires=EXPIRES):
         return cert.id
 
 
-def test_the_rep_and_their_manager_are_told_once_30_days_before(mail_app, team):  # noqa: F811
+def test_the_rep_and_their_manager_are_told_once_30_days_before(mail_app, team):
     manager, _team_id, (tom, ines) = team
     cert_id = _certificate(mail_app, tom.id)
     run_reminders(mail_app, EXPIRES - timedelta(days=31))

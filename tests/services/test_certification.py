@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.content import playtest
 from app.extensions import db
 from app.models import Certificate, QuizAttempt, ScenarioAttempt
 from app.services import certification, demo_activity, publishing
-from tests.helpers import publish_course, user_row
+from tests.helpers import (CERTIFIED_STAGE, challenge, earn, publish_course, stage_modules, stage_role_plays,
+                           study_stage, user_row)
 
-STAGE = "qualification"          # two modules, two role-plays, no observation required
+STAGE = CERTIFIED_STAGE
 
 
 @pytest.fixture
@@ -20,33 +20,6 @@ def ctx(app):
     publish_course(app)
     with app.app_context():
         yield
-
-
-def _modules(stage):
-    course = publishing.published_course(publishing.course_id())
-    return [m for m in (publishing.value_of(v) for v in publishing.published_all("module").values())
-            if m.stage == stage and m.course == course.id]
-
-
-def _role_plays(stage):
-    return sorted(slug for slug, v in publishing.published_all("scenario").items()
-                  if publishing.value_of(v).stage == stage)
-
-
-def study(user_id, stage, when=None):
-    for module in _modules(stage):
-        demo_activity.record_study(user_id, module.id, quiz_percent=100 if module.quiz else None, when=when)
-
-
-def challenge(user_id, slug, when=None, pick=playtest.best_pick):
-    return demo_activity.record_play(user_id, slug, pick, when=when, mode="challenge")
-
-
-def earn(user_id, stage=STAGE, when=None):
-    study(user_id, stage, when)
-    for slug in _role_plays(stage):
-        challenge(user_id, slug, when)
-    db.session.flush()
 
 
 def status_of(user, stage=STAGE, today=None):
@@ -57,12 +30,12 @@ def test_a_stage_asks_for_its_modules_and_a_challenge_pass_of_each_role_play(ctx
     user = user_row(factory.user())
     status = status_of(user)
     kinds = [(r.kind, r.slug) for r in status.requirements]
-    assert kinds == [("modules", None)] + [("role-play", s) for s in _role_plays(STAGE)]
+    assert kinds == [("modules", None)] + [("role-play", s) for s in stage_role_plays(STAGE)]
     assert status.state == "in-progress" and not status.ready
     with pytest.raises(certification.Refused, match="Not yet"):
         certification.issue(user, STAGE)
-    study(user.id, STAGE)
-    for slug in _role_plays(STAGE):     # practice passes do not count
+    study_stage(user.id, STAGE)
+    for slug in stage_role_plays(STAGE):     # practice passes do not count
         demo_activity.record_play(user.id, slug)
     assert not status_of(user).ready
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
@@ -82,12 +55,12 @@ def test_issuing_is_idempotent_and_records_scores_and_versions(ctx, factory):
     assert first.expires_on == date(2028, 12, 1)          # qualification: valid 24 months
     assert len(first.uuid) == 36 and first.uuid[14] == "4"  # uuid4
     plays = first.evidence["role_plays"]
-    assert sorted(plays) == _role_plays(STAGE)
+    assert sorted(plays) == stage_role_plays(STAGE)
     for row in plays.values():
         attempt = db.session.get(ScenarioAttempt, row["attempt"])
         assert attempt.mode == "challenge" and attempt.passed and row["version_id"] == attempt.version_id
         assert row["version"] >= 1
-    assert set(first.evidence["checks"]) == {m.id for m in _modules(STAGE) if m.quiz}
+    assert set(first.evidence["checks"]) == {m.id for m in stage_modules(STAGE) if m.quiz}
     assert first.evidence["course_version_id"] == publishing.published("course", publishing.course_id()).id
     assert first.score is not None and 0 < first.score <= 100
     assert status_of(user, today=date(2026, 12, 2)).state == "certified"

@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Certificate, ObservedRolePlay, User
-from tests.helpers import login, publish_course
+from tests.helpers import CERTIFIED_STAGE, earn, login, publish_course
 from tests.pdf_text import text_of
-from tests.services.test_certification import STAGE, earn
 
 NAME = "Hélène Lefèvre"
 
@@ -41,15 +40,15 @@ def _certificate(app):
 
 def test_the_trainee_gets_one_certificate_whatever_the_clicking(app, client, certified):
     page = client.get("/learn/progress").get_data(as_text=True)
-    assert f'data-cert-stage="{STAGE}" data-cert-state="ready"' in page
-    assert f'data-issue-certificate="{STAGE}"' in page
+    assert f'data-cert-stage="{CERTIFIED_STAGE}" data-cert-state="ready"' in page
+    assert f'data-issue-certificate="{CERTIFIED_STAGE}"' in page
     for _ in range(3):                                       # a double click, then a reload
-        answer = client.post(f"/learn/certificates/{STAGE}")
-        assert answer.status_code == 302 and answer.headers["Location"].endswith(f"#certificate-{STAGE}")
+        answer = client.post(f"/learn/certificates/{CERTIFIED_STAGE}")
+        assert answer.status_code == 302 and answer.headers["Location"].endswith(f"#certificate-{CERTIFIED_STAGE}")
     assert _count(app, Certificate) == 1
     cert = _certificate(app)
     page = client.get("/learn/progress").get_data(as_text=True)
-    assert f'data-cert-stage="{STAGE}" data-cert-state="certified"' in page
+    assert f'data-cert-stage="{CERTIFIED_STAGE}" data-cert-state="certified"' in page
     assert f"/certificates/{cert.uuid}" in page and f"/certificates/{cert.uuid}.pdf" in page
     dashboard = client.get("/learn/").get_data(as_text=True)
     assert "data-my-certificates" in dashboard and f"/certificates/{cert.uuid}.pdf" in dashboard
@@ -63,7 +62,7 @@ def test_a_stage_not_done_is_refused_with_what_is_missing(app, client, certified
 
 
 def test_the_public_page_shows_the_certificate_and_nothing_private(app, client, certified):
-    client.post(f"/learn/certificates/{STAGE}")
+    client.post(f"/learn/certificates/{CERTIFIED_STAGE}")
     cert = _certificate(app)
     client.post("/logout")
     anonymous = app.test_client()
@@ -83,7 +82,7 @@ def test_the_public_page_shows_the_certificate_and_nothing_private(app, client, 
 
 
 def test_an_expired_certificate_says_so(app, client, certified):
-    client.post(f"/learn/certificates/{STAGE}")
+    client.post(f"/learn/certificates/{CERTIFIED_STAGE}")
     with app.app_context():
         cert = db.session.scalars(select(Certificate)).one()
         cert.issued_on, cert.expires_on = date.today() - timedelta(days=800), date.today() - timedelta(days=70)
@@ -94,12 +93,12 @@ def test_an_expired_certificate_says_so(app, client, certified):
     assert "Expired" in text_of(app.test_client().get(f"/certificates/{uuid}.pdf").data)
     page = client.get("/learn/progress").get_data(as_text=True)
     # the recertification campaign opened 100 days ago: today's passes count toward it
-    assert f'data-cert-stage="{STAGE}" data-cert-state="ready"' in page
-    assert "To recertify" in page and f'data-issue-certificate="{STAGE}"' in page
+    assert f'data-cert-stage="{CERTIFIED_STAGE}" data-cert-state="ready"' in page
+    assert "To recertify" in page and f'data-issue-certificate="{CERTIFIED_STAGE}"' in page
 
 
 def test_the_pdf_is_made_with_the_name_accents_right(app, client, certified):
-    client.post(f"/learn/certificates/{STAGE}")
+    client.post(f"/learn/certificates/{CERTIFIED_STAGE}")
     cert = _certificate(app)
     answer = app.test_client().get(f"/certificates/{cert.uuid}.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
@@ -196,7 +195,7 @@ def test_observing_someone_elses_trainee_or_an_unknown_stage_is_not_found(app, c
 
 def test_the_managers_dashboard_and_csv_show_certified_and_expiring_stages(app, client, certified):
     s = certified
-    client.post(f"/learn/certificates/{STAGE}")
+    client.post(f"/learn/certificates/{CERTIFIED_STAGE}")
     manager = app.test_client()
     login(manager, s["manager"].email)
     page = manager.get("/manage/").get_data(as_text=True)
