@@ -10,10 +10,10 @@ runs it, and the site runs it before serving a translation made for an older sou
 """
 from __future__ import annotations
 
-from typing import cast
 import hashlib
 import os
 import re
+from typing import cast
 
 from .model import Course, Finding, Module, Scenario
 from .parse import LANGUAGE_RE
@@ -164,14 +164,6 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
                 for name in [k for k in dict.fromkeys([*source_fx, *own_fx]) if source_fx.get(k) != own_fx.get(k)]:
                     _same(report, t_choice.line, "E-SAMECHOICES", f"`{name}` in the code spans of {where}",
                           source_fx.get(name), own_fx.get(name))
-
-
-def _sheet(sheet) -> object:
-    """A preparation sheet without its words: what the engine reads of it."""
-    if sheet is None:
-        return None
-    return ([(f.name, f.unit, f.min, f.max, f.walkaway, [(r.lo, r.hi, _effects(r.effects)) for r in f.ranges])
-             for f in sheet.fields], [(g.target, g.condition) for g in sheet.routes])
 
 
 def _sheet(sheet) -> object:

@@ -7,22 +7,23 @@ observation gets a row (attempt_signals) with the words the trainee read and, wh
 scenario links it, the course's phase signal it illustrates (`PHASE/N`), so analytics can name
 the signal a rep misses across scenarios and versions without reading the content again."""
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import Table, case, func, insert, select
 
 from app.content import signals
 from app.content.render import render_inline, render_markdown
 from app.extensions import db
 from app.models import AttemptSignal, AttemptStep
 
-_INSERT = insert(AttemptSignal.__table__)
+_INSERT = insert(cast(Table, AttemptSignal.__table__))
 
 
 def record(conn, step_id, node, verdicts):
     """One row per observation of the node, with its verdict (signals.grade)."""
     conn.execute(_INSERT, [dict(step_id=step_id, item=i, verdict=verdict, reading=node.reading,
                                 phase_signal=item.phase_signal, label=item.text)
-                           for i, (item, verdict) in enumerate(zip(node.signals, verdicts))])
+                           for i, (item, verdict) in enumerate(zip(node.signals, verdicts, strict=True))])
 
 
 def shown(attempt, node):

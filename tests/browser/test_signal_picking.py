@@ -9,9 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Assignment
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
-from tests.services.test_learning import publish_course
+from tests.helpers import PASSWORD, log_in, publish_course
 
 pytestmark = pytest.mark.browser
 

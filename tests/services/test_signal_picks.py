@@ -17,8 +17,7 @@ from app.services import (
     signal_picks,
     team_analytics,
 )
-from tests.services.test_learning import publish_course
-from tests.services.test_team_reports_fixtures import team_with_manager
+from tests.helpers import publish_course, team_with_manager
 
 SLUG = "signals-at-the-trade-fair"
 TO_PICK = [1, 2, 1, 2, 3, 2, 2]          # booth reads and plans that reach `discovery-signals`
@@ -100,7 +99,7 @@ def test_the_shown_order_is_a_shuffle_kept_for_the_attempt(ctx, factory):
 
 def test_team_signal_readings_name_the_course_signal_in_few_statements(ctx, factory):
     _manager, team_id, people = team_with_manager(factory, trainees=3)
-    for person, items in zip(people, ([0, 4], [0, 1, 4, 5], [0, 1, 2, 3])):
+    for person, items in zip(people, ([0, 4], [0, 1, 4, 5], [0, 1, 2, 3]), strict=True):
         attempt = _to_pick(person)
         learning.take_step(person, attempt.id, attempt.step_count + 1, items=items)
     db.session.commit()

@@ -9,9 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, AttemptSignal, AttemptStep, ScenarioAttempt
-from tests.conftest import login
-from tests.services.test_team_reports_fixtures import team_with_manager
-from tests.web.test_learn import choose, count, seq_of, start
+from tests.helpers import choose, count, login, seq_of, start, team_with_manager
 
 SLUG = "signals-at-the-trade-fair"
 TO_PICK = [1, 2, 1, 2, 3, 2, 2]
@@ -19,7 +17,7 @@ TO_PICK = [1, 2, 1, 2, 3, 2, 2]
 
 @pytest.fixture
 def people(app, client, factory):
-    from tests.services.test_learning import publish_course
+    from tests.helpers import publish_course
     publish_course(app)
     manager, _team, (trainee,) = team_with_manager(factory, trainees=1)
     with app.app_context():                 # assigned: open whatever the stage locks say
@@ -106,7 +104,7 @@ def test_the_debrief_shows_the_verdicts_and_try_again_opens_a_marked_replay(app,
 
 
 def test_the_studio_previews_and_play_tests_a_signal_pick(app, client, factory):
-    from tests.services.test_learning import publish_course
+    from tests.helpers import publish_course
     publish_course(app)
     login(client, factory.user(role="trainer").email)
     preview = client.get(f"/author/scenario/{SLUG}/graph").get_data(as_text=True)
