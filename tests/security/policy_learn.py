@@ -15,6 +15,7 @@ LEARN_POLICY = {
     "learn.step": TRAINEE,
     "learn.start_over": TRAINEE,
     "learn.step_feedback": TRAINEE,
+    "learn.try_again": TRAINEE,
     "learn.my_progress": TRAINEE,
     "learn.comments": TRAINEE,
     "learn.boost": TRAINEE,
