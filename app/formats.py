@@ -72,7 +72,7 @@ def iso(value):
 
 
 def days(n):
-    return ngettext("%(num)d day", "%(num)d days", n)
+    return "" if n is None else ngettext("%(num)d day", "%(num)d days", n)
 
 
 def due(due_date, today):
