@@ -95,19 +95,27 @@ class Trainee:
 
     def _read_player(self):
         status, page, _ = self._call("GET", f"/learn/attempts/{self.attempt}")
-        match = SEQ.search(page) if status == 200 else None
+        self._read_page(page if status == 200 else b"")
+
+    def _read_page(self, page):
+        match = SEQ.search(page)
         self.seq = int(match.group(1)) if match else None
         self.choices = [int(n) for n in CHOICES.findall(page)] if match else []
 
     def start(self):
         slug = self.random.choice(self.scenarios)
-        status, _, headers = self._call("POST", f"/learn/scenarios/{slug}/start", {})
-        match = ATTEMPT.search(headers.get("Location", "")) if status == 303 else None
+        status, page, headers = self._call("POST", f"/learn/scenarios/{slug}/start", {})
+        # the first page in the answer (200, Content-Location), or a redirect to it (older revisions)
+        match = ATTEMPT.search(headers.get("Content-Location" if status == 200 else "Location", "")) \
+            if status in (200, 303) else None
         if not match:
             self.attempt = None
             return
         self.attempt = int(match.group(1))
-        self._read_player()
+        if status == 200:
+            self._read_page(page)
+        else:
+            self._read_player()
 
     def step(self):
         if self.attempt is None or self.seq is None:

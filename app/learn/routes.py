@@ -184,6 +184,7 @@ def check_result(module_id, attempt_id):
 # --- scenarios -----------------------------------------------------------------------------
 
 def _scenario_module(progress, scenario_id):
+    """The first module that lists the role-play, from a progress already read."""
     for stage in (progress.stages if progress else []):
         for m in stage.modules:
             if scenario_id in m.scenarios:
@@ -210,24 +211,31 @@ def scenario(scenario_id):
 
 @bp.route("/scenarios/<scenario_id>/start", methods=["POST"])
 def start_scenario(scenario_id):
-    version, scenario = _not_found(learning.published_scenario, scenario_id, reader_language())
+    """Start the role-play, or resume the open one, and answer with its first page in the same
+    response (its address in Content-Location, like a step): one round trip, and a reload or a
+    second click resumes the same attempt."""
     form = ActionForm()
     if not form.validate():
         flash(_("That form expired; press the button again."), "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
-    progress = learning.progress_of(current_user, reader_language())
-    access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
-    if not access.open:
-        flash(_("This role-play is not open yet."), "error")
-        return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
-    try:
-        attempt, _created = learning.start_attempt(current_user, scenario_id,
-                                                   (request.form.get("mode") or learning.PRACTICE)[:16],
-                                                   reader_language())
-    except learning.Refused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
-    return redirect(url_for(".player", attempt_id=attempt.id), 303)
+    mode = (request.form.get("mode") or learning.PRACTICE)[:16]
+    # An attempt in progress was open when it started: resuming it needs no lock check.
+    attempt = learning.open_attempt(current_user, scenario_id, mode) if mode in learning.MODES else None
+    if attempt is None:
+        version, scenario = _not_found(learning.published_scenario, scenario_id, reader_language())
+        progress = learning.progress_of(current_user, reader_language())
+        access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
+        if not access.open:
+            flash(_("This role-play is not open yet."), "error")
+            return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
+        try:
+            attempt, _created = learning.start_attempt(current_user, scenario_id, mode, reader_language(),
+                                                       version=version, none_open=mode in learning.MODES)
+        except learning.Refused as refusal:
+            flash(str(refusal), "error")
+            return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
+    address = url_for(".player", attempt_id=attempt.id)
+    return _player_page(attempt, address), 200, {"Content-Location": address}
 
 
 @bp.route("/attempts/<int:attempt_id>/start-over", methods=["POST"])
@@ -307,6 +315,12 @@ def player(attempt_id):
         open_attempt = learning.open_attempt(current_user, attempt.scenario_slug, attempt.mode)
         return redirect(url_for(".player", attempt_id=open_attempt.id) if open_attempt
                         else url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
+    return _player_page(attempt)
+
+
+def _player_page(attempt, address=None):
+    """Where the attempt stands: the scene to answer, or the debrief once it has ended.
+    `address`: the page's own, when it answers a POST (see learn.js)."""
     scenario = learning.scenario_of(attempt)
     state = attempt.state
     known = engine.values(scenario, state)
@@ -325,7 +339,7 @@ def player(attempt_id):
             retry=replays.retry_points(scenario, attempt, path),
             picked={s.seq: signal_picks.graded(attempt, scenario.node(s.node), s) for s in steps
                     if (s.effects or {}).get("verdicts")},
-            module=_scenario_module(learning.progress_of(current_user, reader_language()), attempt.scenario_slug))
+            module=learning.module_listing(attempt.scenario_slug, reader_language()), address=address)
         return page                         # the comments shown are now read (committed)
     return _play_page(attempt, scenario, node, known)
 
@@ -346,7 +360,8 @@ def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_err
         needs_continue=engine.needs_continue(scenario, state), form=StepForm(),
         seq=attempt.step_count + 1, pick_error=pick_error,
         picking=signal_picks.shown(attempt, node) if node and node.signals else None,
-        reading_title=_phase_titles(scenario.course, attempt.language).get(node.reading) if node and node.reading else None)
+        reading_title=_phase_titles(scenario.course, attempt.language).get(node.reading) if node and node.reading else None,
+        address=address)
 
 
 @bp.route("/attempts/<int:attempt_id>/step", methods=["POST"])

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import engine, quiz
@@ -119,15 +121,19 @@ class Access:
     assigned: bool = False
 
 
-def _assigned_targets(user):
+@lru_cache(maxsize=1)
+def _assigned_targets_statement():
     from sqlalchemy import or_
 
     from app.models import Assignment
-    conditions = [Assignment.user_id == user.id]
-    if user.team_id is not None:
-        conditions.append(Assignment.team_id == user.team_id)
-    rows = db.session.execute(select(Assignment.target_kind, Assignment.target_slug).where(
-        Assignment.cancelled_at.is_(None), or_(*conditions)))
+    return select(Assignment.target_kind, Assignment.target_slug).where(
+        Assignment.cancelled_at.is_(None),
+        or_(Assignment.user_id == bindparam("user_id"), Assignment.team_id == bindparam("team_id")))
+
+
+def _assigned_targets(user):
+    # a NULL team_id matches no row: the user's own assignments only
+    rows = db.session.execute(_assigned_targets_statement(), {"user_id": user.id, "team_id": user.team_id})
     return {(kind, slug) for kind, slug in rows}
 
 
@@ -392,10 +398,13 @@ PRACTICE, CHALLENGE = "practice", "challenge"
 MODES = (PRACTICE, CHALLENGE)
 
 
+_OPEN_ATTEMPT = select(ScenarioAttempt).where(
+    ScenarioAttempt.user_id == bindparam("user_id"), ScenarioAttempt.scenario_slug == bindparam("slug"),
+    ScenarioAttempt.mode == bindparam("mode"), ScenarioAttempt.status == "in_progress")
+
+
 def open_attempt(user, scenario_slug, mode=PRACTICE):
-    return db.session.scalar(select(ScenarioAttempt).where(
-        ScenarioAttempt.user_id == user.id, ScenarioAttempt.scenario_slug == scenario_slug,
-        ScenarioAttempt.mode == mode, ScenarioAttempt.status == "in_progress"))
+    return db.session.scalar(_OPEN_ATTEMPT, {"user_id": user.id, "slug": scenario_slug, "mode": mode})
 
 
 def is_challenge(attempt):
@@ -408,17 +417,21 @@ def reveals_steps(attempt):
     return attempt.mode != CHALLENGE or attempt.status == "finished"
 
 
-def start_attempt(user, scenario_slug, mode=PRACTICE, language=None):
-    """Resume the open attempt of this mode, or start one on the published version, in
-    `language` when the scenario has a translation in it (else in its own). Returns
-    (attempt, created). Two clicks at once cannot open two: the database allows one open
-    attempt per scenario and mode."""
+def start_attempt(user, scenario_slug, mode=PRACTICE, language=None, version=None, none_open=False):
+    """Resume the open attempt of this mode, or start one on the published version (`version`:
+    the one the caller has just read, else read here), in `language` when the scenario has a
+    translation in it (else in its own; `none_open`: the caller has just found no open attempt).
+    Returns (attempt, created). Two clicks at once cannot open two: the database allows one open
+    attempt per scenario and mode, and the second insert does nothing."""
     if mode not in MODES:
         raise Refused(_("Choose practice or challenge to start this role-play."))
-    existing = open_attempt(user, scenario_slug, mode)
+    existing = None if none_open else open_attempt(user, scenario_slug, mode)
     if existing is not None:
         return existing, False
-    version, scenario = published_scenario(scenario_slug)
+    if version is None:
+        version, scenario = published_scenario(scenario_slug)
+    else:
+        scenario = publishing.value_of(version)
     variant = translations.variant("scenario", version, language)
     try:
         state = engine.start_state(scenario)
@@ -431,15 +444,49 @@ def start_attempt(user, scenario_slug, mode=PRACTICE, language=None):
                               language=variant.language if variant else translations.source_language(scenario))
     if state.get("finished"):
         _finish(attempt, scenario, state)
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError:
-        existing = open_attempt(user, scenario_slug, mode)
-        if existing is None:
-            raise
-        return existing, False
+    # One statement through the connection (no unit of work, no savepoint): a start is the
+    # second most frequent write after a step.
+    for _try in range(2):
+        new_id = db.session.connection().execute(_insert_attempt(), _attempt_row(attempt)).scalar()
+        if new_id is not None:
+            break
+        existing = open_attempt(user, scenario_slug, mode)   # a second click got there first
+        if existing is not None:
+            return existing, False
+    else:
+        raise RuntimeError(f"could not start {scenario_slug} for user {user.id}")
+    attempt.id = new_id
+    make_transient_to_detached(attempt)  # the row as written, known to the session without a read
+    db.session.add(attempt)
     return attempt, True
+
+
+def _attempt_row(attempt):
+    """The attempt's columns as the INSERT writes them (a column's own default where unset)."""
+    row = {}
+    for column in _attempts.columns:
+        if column.key != "id":
+            value = getattr(attempt, column.key)
+            if value is None and column.default is not None and column.default.is_scalar:
+                value = column.default.arg
+            row[column.key] = value
+    return row
+
+
+@lru_cache(maxsize=2)
+def _insert_attempt_for(dialect):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id on the one-open-attempt index (SQLite and
+    PostgreSQL spell it alike): a clash writes nothing and returns no id."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    table = ScenarioAttempt.__table__
+    stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).on_conflict_do_nothing(
+        index_elements=[table.c.user_id, table.c.scenario_slug, table.c.mode],
+        index_where=table.c.status == "in_progress")
+    return stmt.returning(table.c.id)
+
+
+def _insert_attempt():
+    return _insert_attempt_for(db.session.get_bind().dialect.name)
 
 
 STARTED_OVER = _l("You started this role-play over, so that attempt is closed. Here is where you are now.")
@@ -587,7 +634,8 @@ def steps_of(attempt):
 
 
 def attempts_of(user, scenario_slug=None):
-    stmt = select(ScenarioAttempt).where(ScenarioAttempt.user_id == user.id)
+    """The trainee's attempts, newest first, without their states (what a list shows)."""
+    stmt = select(ScenarioAttempt).options(defer(ScenarioAttempt.state)).where(ScenarioAttempt.user_id == user.id)
     if scenario_slug:
         stmt = stmt.where(ScenarioAttempt.scenario_slug == scenario_slug)
     return db.session.scalars(stmt.order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())).all()
@@ -690,3 +738,10 @@ def phase_readings(user):
 
 def progress_of(user, language=None):
     return progress_service.progress_of(user.id, language=language)      # the published course
+
+
+def module_listing(scenario_slug):
+    """The first module of the published course (in course order) that lists this role-play,
+    for its breadcrumb and "Back to the module": from the outline, without the trainee's records."""
+    from app.services.outline import load_outline
+    return next((m for m in load_outline().modules.values() if scenario_slug in m.scenarios), None)

@@ -37,6 +37,11 @@ class Outline:
         return sum(m.parts_total for m in self.modules_of(stage_id))
 
 
+# Built once: every trainee page that shows progress reads it.
+_PUBLISHED_ROWS = (select(ContentVersion.id, ContentVersion.kind, ContentVersion.slug, ContentVersion.title,
+                          ContentVersion.sha256)
+                   .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+                   .order_by(ContentVersion.id))
 _OUTLINES: dict[tuple, Outline] = {}     # (course, published versions) -> Outline, per process
 _OUTLINES_KEPT = 8
 
@@ -47,11 +52,7 @@ def load_outline(course_id=None, language=None):
     is cached per process per set of published versions (versions never change, and the sha256
     tells two databases' version 1 apart), so the compiled texts are read again only after a
     publication."""
-    rows = db.session.execute(
-        select(ContentVersion.id, ContentVersion.kind, ContentVersion.slug, ContentVersion.title,
-               ContentVersion.sha256)
-        .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
-        .order_by(ContentVersion.id)).all()
+    rows = db.session.execute(_PUBLISHED_ROWS).all()
     # the published course unless another is named (publishing.course_id's rule, on rows at hand)
     course_id = course_id or min((slug for _id, kind, slug, _t, _s in rows if kind == "course"), default=None)
     key = (course_id, tuple(tuple(row) for row in rows))

@@ -7,8 +7,10 @@ manager's dashboard folds the same records with the same function), plus when ea
 aggregated per module or scenario, in one statement."""
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import (Integer, String, and_, bindparam, case, cast, func, literal, null, select, type_coerce,
+                        union_all)
 
 from app.content.completion import CourseFold, ModuleFold, StageFold, fold
 from app.extensions import db
@@ -31,6 +33,31 @@ def as_datetime(value):
     return datetime.fromisoformat(str(value))
 
 
+@lru_cache(maxsize=1)
+def _records_statement():
+    """Built once (a trainee's own pages run it on every view; building and keying it cost more
+    than running it), for any list of trainees through an expanding parameter."""
+    ids = bindparam("trainee_ids", expanding=True)
+    none = cast(null(), Integer)         # PostgreSQL types a bare NULL as text in a UNION
+    pages = (select(PageView.user_id, literal("p"), PageView.module_slug, func.count(func.distinct(PageView.page)),
+                    none, none, latest(PageView.viewed_at))
+             .where(PageView.user_id.in_(ids)).group_by(PageView.user_id, PageView.module_slug))
+    quizzes = (select(QuizAttempt.user_id, literal("q"), QuizAttempt.module_slug, func.count(),
+                      func.max(QuizAttempt.percent), func.max(case((QuizAttempt.passed, 1), else_=0)),
+                      latest(QuizAttempt.created_at))
+               .where(QuizAttempt.user_id.in_(ids))
+               .group_by(QuizAttempt.user_id, QuizAttempt.module_slug))
+    # a practice replay from a step (services/replays.py) is neither a best score nor a pass
+    finished = and_(ScenarioAttempt.status == "finished", ScenarioAttempt.replayed_from_id.is_(None))
+    scenarios = (select(ScenarioAttempt.user_id, literal("s"), ScenarioAttempt.scenario_slug, func.count(),
+                        func.max(case((finished, ScenarioAttempt.percent), else_=null())),
+                        func.max(case((counts_as_pass(), 1), else_=0)),
+                        latest(ScenarioAttempt.updated_at))
+                 .where(ScenarioAttempt.user_id.in_(ids))
+                 .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))
+    return union_all(pages, quizzes, scenarios)
+
+
 def records_by_trainee(trainee_ids):
     """{user_id: [completion.Record]}: every learning record of the trainees, aggregated per
     module (pages, checks) or scenario (attempts of any status; best and pass of the finished
@@ -39,24 +66,7 @@ def records_by_trainee(trainee_ids):
     trainee_ids = list(trainee_ids)
     if not trainee_ids:
         return {}
-    none = cast(null(), Integer)         # PostgreSQL types a bare NULL as text in a UNION
-    pages = (select(PageView.user_id, literal("p"), PageView.module_slug, func.count(func.distinct(PageView.page)),
-                    none, none, latest(PageView.viewed_at))
-             .where(PageView.user_id.in_(trainee_ids)).group_by(PageView.user_id, PageView.module_slug))
-    quizzes = (select(QuizAttempt.user_id, literal("q"), QuizAttempt.module_slug, func.count(),
-                      func.max(QuizAttempt.percent), func.max(case((QuizAttempt.passed, 1), else_=0)),
-                      latest(QuizAttempt.created_at))
-               .where(QuizAttempt.user_id.in_(trainee_ids))
-               .group_by(QuizAttempt.user_id, QuizAttempt.module_slug))
-    # a practice replay from a step (services/replays.py) is neither a best score nor a pass
-    finished = and_(ScenarioAttempt.status == "finished", ScenarioAttempt.replayed_from_id.is_(None))
-    scenarios = (select(ScenarioAttempt.user_id, literal("s"), ScenarioAttempt.scenario_slug, func.count(),
-                        func.max(case((finished, ScenarioAttempt.percent), else_=null())),
-                        func.max(case((counts_as_pass(), 1), else_=0)),
-                        latest(ScenarioAttempt.updated_at))
-                 .where(ScenarioAttempt.user_id.in_(trainee_ids))
-                 .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))
-    result = db.session.execute(union_all(pages, quizzes, scenarios))
+    result = db.session.execute(_records_statement(), {"trainee_ids": trainee_ids})
     try:
         rows = result.cursor.fetchall()  # no result processing is needed: ints, text, raw times
     finally:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import defer
 
 from app import formats
 from app.content import catalog as content_catalog
@@ -73,16 +74,24 @@ def sha256_of(text):
 
 # --- reading what is published --------------------------------------------------------------
 
+# Built once. A list of versions is read without their compiled JSON (30-35 KB a scenario,
+# and the dashboard lists every scenario's title on each view); value_of gets a listed version's
+# value from the per-process cache.
+_PUBLISHED_ONE = (select(ContentVersion).join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+                  .where(PublishedContent.kind == bindparam("kind"), PublishedContent.slug == bindparam("slug")))
+_PUBLISHED_ALL = (select(ContentVersion).options(defer(ContentVersion.compiled))
+                  .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+                  .where(PublishedContent.kind == bindparam("kind")).order_by(ContentVersion.slug))
+
+
 def published(kind, slug):
     """The version trainees get now, or None."""
-    return db.session.scalar(select(ContentVersion).join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
-                             .where(PublishedContent.kind == kind, PublishedContent.slug == slug))
+    return db.session.scalar(_PUBLISHED_ONE, {"kind": kind, "slug": slug})
 
 
 def published_all(kind):
-    """Every published version of a kind, by slug."""
-    rows = db.session.scalars(select(ContentVersion).join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
-                              .where(PublishedContent.kind == kind).order_by(ContentVersion.slug))
+    """Every published version of a kind, by slug (without its compiled JSON: see value_of)."""
+    rows = db.session.scalars(_PUBLISHED_ALL, {"kind": kind})
     return {v.slug: v for v in rows}
 
 
@@ -93,7 +102,10 @@ def versions_of(kind, slug):
 
 def value_of(version):
     """The course, module or scenario of a version, rebuilt from its compiled JSON once per
-    process: versions never change, so the id is a safe cache key."""
+    process: versions never change, so the id is a safe cache key. A version read without its
+    compiled JSON (published_all) is rebuilt from one read by id, once per process."""
+    if "compiled" not in version.__dict__ and "id" in version.__dict__:   # deferred, not expired
+        return value_by_id(version.id)
     return value_from_compiled(version.id, version.kind, version.compiled)
 
 

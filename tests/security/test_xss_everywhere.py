@@ -119,7 +119,7 @@ def test_corpus_scenario_played_to_its_debrief_then_read_by_a_manager(app, facto
     assert_safe(page, "briefing")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     started = client.post("/learn/scenarios/xss-play/start", data={"csrf_token": token.group(1) if token else ""})
-    attempt_path = re.search(r"(/learn/attempts/\d+)", started.headers["Location"]).group(1)
+    attempt_path = re.search(r"(/learn/attempts/\d+)", started.headers["Content-Location"]).group(1)
     debrief, _ = _play_to_the_end(client, attempt_path, pick)
     assert "Debrief" in debrief or "debrief" in debrief
     attempt_id = int(attempt_path.rsplit("/", 1)[1])

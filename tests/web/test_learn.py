@@ -293,7 +293,7 @@ def test_a_post_without_csrf_token_writes_nothing(make_app, course, factory):
     login(client, person.email)
     token = csrf_token_from(client, "/learn/scenarios/ranking-the-pipeline")
     response = client.post("/learn/scenarios/ranking-the-pipeline/start", data={"csrf_token": token})
-    attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    attempt_id = int(response.headers["Content-Location"].rsplit("/", 1)[1])
     refused = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 1, "choice": 1})
     assert refused.status_code == 400
     assert count(app, AttemptStep) == 0

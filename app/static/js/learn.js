@@ -14,7 +14,7 @@ window.addEventListener("pageshow", function () {
     f.classList.remove("is-sending"); f.removeAttribute("aria-busy");
   });
 });
-// A page answered to a POST (a step's feedback) names its own address: put it in the address
+// A page answered to a POST (a step's feedback, a started role-play) names its own address: put it in the address
 // bar, so that a reload or a bookmark asks for the page again instead of re-sending the answer.
 (function () {
   var canonical = document.querySelector('link[rel="canonical"]');
