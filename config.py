@@ -47,6 +47,7 @@ class Config:
     DATABASE_STATEMENT_TIMEOUT = 10
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = ""          # several sites (or benchmark runs) sharing one Redis
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT = "10 per 5 minutes"
     CONTENT_ROOT = str(BASE_DIR)
@@ -77,7 +78,7 @@ class Config:
 
     # Types of the settings that environment variables may override.
     _ENV_TYPES = {
-        "SECRET_KEY": str, "DATABASE_URL": str, "RATELIMIT_STORAGE_URI": str,
+        "SECRET_KEY": str, "DATABASE_URL": str, "RATELIMIT_STORAGE_URI": str, "RATELIMIT_KEY_PREFIX": str,
         "RATELIMIT_ENABLED": _bool, "WTF_CSRF_ENABLED": _bool, "MAX_CONTENT_LENGTH": int,
         "SESSION_COOKIE_SECURE": _bool, "REMEMBER_COOKIE_SECURE": _bool, "LOGIN_LIMIT": str,
         "CONTENT_ROOT": str, "DEMO_PASSWORD": str, "PAGE_SIZE": int,

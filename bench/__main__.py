@@ -32,6 +32,8 @@ BENCHMARKS = {
     "b4": (("bench.b4_replay",), "run"),
     "b5": (("bench.b5_journeys",), "run"),
     "memory": (("bench.b5_journeys",), "run_memory"),
+    "capacity": (("bench.capacity",), "run"),
+    "multihost": (("bench.multihost",), "run"),
 }
 ALL = ("b1", "b2", "b3", "b4", "b5", "memory")
 
@@ -79,7 +81,8 @@ def header(names, quick, rev):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="+", metavar="NAME", help="all, or any of " + ", ".join(ALL))
+    ap.add_argument("names", nargs="+", metavar="NAME", help="all (" + ", ".join(ALL) + "), or any of "
+                    + ", ".join(BENCHMARKS) + " (capacity and multihost take minutes each: not in all)")
     ap.add_argument("--quick", action="store_true", help="smaller counts and shorter rounds (a smoke run)")
     ap.add_argument("--rev", default=None, help="B5: the revision to compare with (default: the previous tag, "
                                                 "else the previous commit that touched app/)")
@@ -93,7 +96,7 @@ def main(argv=None) -> int:
             if name not in names:
                 names.append(name)
         else:
-            ap.error(f"unknown benchmark {name!r}: choose all, or any of {', '.join(ALL)}")
+            ap.error(f"unknown benchmark {name!r}: choose all, or any of {', '.join(BENCHMARKS)}")
     header(names, args.quick, args.rev)
 
     lines, problems, summary = [], [], []
