@@ -740,8 +740,9 @@ def progress_of(user, language=None):
     return progress_service.progress_of(user.id, language=language)      # the published course
 
 
-def module_listing(scenario_slug):
+def module_listing(scenario_slug, language=None):
     """The first module of the published course (in course order) that lists this role-play,
-    for its breadcrumb and "Back to the module": from the outline, without the trainee's records."""
+    for its breadcrumb and "Back to the module" (titled in `language` where translated): from
+    the outline, without the trainee's records."""
     from app.services.outline import load_outline
-    return next((m for m in load_outline().modules.values() if scenario_slug in m.scenarios), None)
+    return next((m for m in load_outline(language=language).modules.values() if scenario_slug in m.scenarios), None)
