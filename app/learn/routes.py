@@ -222,8 +222,9 @@ def start_scenario(scenario_id):
     # An attempt in progress was open when it started: resuming it needs no lock check.
     attempt = learning.open_attempt(current_user, scenario_id, mode) if mode in learning.MODES else None
     if attempt is None:
-        version, scenario = _not_found(learning.published_scenario, scenario_id, reader_language())
-        progress = learning.progress_of(current_user, reader_language())
+        # the source version: its stage is all the lock needs (start_attempt picks the translation)
+        version, scenario = _not_found(learning.published_scenario, scenario_id)
+        progress = learning.progress_of(current_user)
         access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
         if not access.open:
             flash(_("This role-play is not open yet."), "error")
