@@ -132,6 +132,7 @@ def prepare(database_url: str, trainees: int, run: str) -> dict:
 
 def draft_revision(app, kind, slug):
     from sqlalchemy import select
+
     from app.extensions import db
     from app.models import ContentDraft
     with app.app_context():
@@ -141,9 +142,11 @@ def draft_revision(app, kind, slug):
     return revision or 0
 
 
-def check_records(app, acks: dict, emails: list, draft_before: int) -> list[str]:
-    """What the database says about everything the server acknowledged: the problems found."""
+def check_records(app, acks: dict, emails: list, draft_before: int, session_emails=None) -> list[str]:
+    """What the database says about everything the server acknowledged: the problems found.
+    Sessions are counted for `session_emails` (the simulated people; default `emails`)."""
     from sqlalchemy import func, select
+
     from app.extensions import db
     from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User, UserSession
     problems = []
@@ -171,7 +174,9 @@ def check_records(app, acks: dict, emails: list, draft_before: int) -> list[str]
         doubled_quizzes = db.session.scalar(select(func.count()).select_from(
             select(QuizAttempt.submission).where(QuizAttempt.user_id.in_(ids)).group_by(QuizAttempt.submission)
             .having(func.count() > 1).subquery()))
-        sessions = db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id.in_(ids)))
+        counted = [users[e] for e in (session_emails or emails) if e in users]
+        sessions = db.session.scalar(select(func.count()).select_from(UserSession)
+                                     .where(UserSession.user_id.in_(counted)))
         db.engine.dispose()
     if lost or doubled or broken:
         problems.append(f"steps: {len(lost)} acknowledged and lost {lost[:5]}, {len(doubled)} doubled {doubled[:5]}, "
@@ -225,7 +230,7 @@ def warm_pages(base: str, made: dict, rounds: int):
 
     trainee, token = session(made["warm"]["trainee"])
     manager, _ = session(made["warm"]["manager"])
-    trainer, trainer_token = session(made["warm"]["trainer"])
+    trainer, _ = session(made["warm"]["trainer"])
     for _ in range(rounds):
         for path in ("/learn/", "/learn/progress"):
             trainee.get(path)
@@ -248,7 +253,8 @@ def describe(level: dict) -> str:
     worst = level["worst"]
     kinds = level["kinds"]
     p95s = ", ".join(f"{name} {k['p95']:.0f}" for name, k in sorted(kinds.items(), key=lambda kv: -kv[1]["p95"]))
-    return (f"  {level['trainees']:>5} trainees + {level['managers']} managers + trainer: {level['rps']:.0f} req/s over "
+    return (f"  {level.get('phase', '') + ': ' if 'phase' in level else ''}"
+            f"{level['trainees']:>5} trainees + {level['managers']} managers + trainer: {level['rps']:.0f} req/s over "
             f"{level['seconds']:.0f}s, server {level['server_cores']:.2f} cores, generator {level['generator_cores']:.2f}"
             f" cores, load {' '.join(map(str, level['load']))}; worst p95 {worst} "
             f"{kinds[worst]['p95'] if worst else 0:.0f} ms; failures {level['failures']} -> "
@@ -300,6 +306,7 @@ def measure(database_url: str, levels, hold: float, settle: float, workers: int,
 
 def verdict(name: str, measured: list, acks: dict, problems: list, bar: int, note_extra: str = "") -> harness.Result:
     result = harness.Result(name)
+    measured = [level for level in measured if "phase" not in level]
     served = max((level["trainees"] for level in measured if level["ok"]), default=0)
     above = next((level for level in measured if not level["ok"]), None)
     limit = (f"limiting page at {above['trainees']}: {above['worst']} p95 {above['kinds'][above['worst']]['p95']:.0f} ms"

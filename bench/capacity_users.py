@@ -16,7 +16,6 @@ dashboard and analytics; the trainer opens the editor, lints the text and saves 
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import os
 import random
@@ -42,7 +41,7 @@ ATTEMPT = re.compile(r"/attempts/(\d+)$")
 CHECK_RESULT = re.compile(r"/check/(\d+)$")
 QUESTION = re.compile(r'name="(q\d+)"[^>]*value="(\d+)"')
 HIDDEN = re.compile(r'name="(submission|version_id|revision|base_version_id)"[^>]*value="([^"]*)"')
-SOURCE = re.compile(r'<textarea[^>]*name="source"[^>]*>(.*?)</textarea>', re.S)
+SOURCE = re.compile(r'<textarea[^>]*name="source"[^>]*>(.*?)</textarea>', re.DOTALL)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 _accounts = {}
@@ -223,16 +222,22 @@ class Trainer(Person):
             ACKS["draft"] = (kind, slug)
 
 
-def cpu_seconds(pids):
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+class cpu_seconds(dict):
+    """CPU seconds of each process; the difference of two readings counts the processes in both
+    (a killed host's workers drop out)."""
+
+    def __init__(self, pids):
+        super().__init__()
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                self[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError, ValueError):
+                pass
+
+    def __sub__(self, earlier):
+        return sum(value - earlier[pid] for pid, value in self.items() if pid in earlier)
 
 
 def server_pids():
@@ -256,6 +261,33 @@ def level_figures(env, trainees, seconds, cpu_server, cpu_self):
             "server_cores": round(cpu_server / seconds, 2) if seconds else 0,
             "generator_cores": round(cpu_self / seconds, 2) if seconds else 0,
             "load": [round(x, 2) for x in os.getloadavg()]}
+
+
+def kill_phase(env, runner, kill):
+    """B7: a load one host can carry, then one app host killed (SIGKILL to its process group):
+    the figures before, during the few seconds after (requests in flight on the killed host
+    fail there), and after, when the other host serves everyone."""
+    import signal
+    trainees = kill["trainees"]
+    runner.start(trainees + trainees // 20 + 1, spawn_rate=PLAN.get("spawn_rate", 40))
+    if runner.spawning_greenlet is not None:
+        runner.spawning_greenlet.join()
+    gevent.sleep(PLAN.get("settle", 10))
+    for phase, seconds in (("before the kill", kill["before"]), ("at the kill", kill["grace"]),
+                           ("after the kill", kill["after"])):
+        env.stats.reset_all()
+        if phase == "at the kill":
+            os.killpg(kill["pgid"], signal.SIGKILL)
+        pids = server_pids()
+        cpu_server, cpu_self, began = cpu_seconds(pids), cpu_seconds([os.getpid()]), time.monotonic()
+        gevent.sleep(seconds)
+        figures = level_figures(env, trainees, time.monotonic() - began, cpu_seconds(pids) - cpu_server,
+                                cpu_seconds([os.getpid()]) - cpu_self)
+        figures["phase"] = phase
+        worst = max(figures["kinds"].items(), key=lambda kv: kv[1]["p95"], default=(None, {"p95": 0}))
+        figures["worst"] = worst[0]
+        figures["ok"] = bool(figures["kinds"]) and not figures["failures"] and worst[1]["p95"] < PLAN.get("p95_bar_ms", 300)
+        print(json.dumps({"level": figures}), flush=True)
 
 
 def main(argv):
@@ -286,6 +318,9 @@ def main(argv):
         if not figures["ok"] and (passed_any or failed_before):
             break                                        # the largest served is known
         passed_any, failed_before = passed_any or figures["ok"], not figures["ok"]
+    kill = PLAN.get("kill")
+    if kill:
+        kill_phase(env, runner, kill)
     runner.quit()
     with open(result_path, "w") as fh:
         json.dump(ACKS, fh)

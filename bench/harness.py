@@ -209,11 +209,13 @@ class Result:
 
 
 @contextmanager
-def serve(app: str, env: dict, cwd=ROOT, workers: int = 2, threads: int = 1, pythonpath: str | None = None):
+def serve(app: str, env: dict, cwd=ROOT, workers: int = 2, threads: int = 1, pythonpath: str | None = None,
+          port: int | None = None):
     """gunicorn serving `app` from a checkout (`cwd`: this one, or a `git worktree` of an older
-    revision) with this venv; `pythonpath` adds a folder to gunicorn's import path. Yields
-    (base URL, the master process); the whole process group is ended afterwards."""
-    port = free_port()
+    revision) with this venv; `pythonpath` adds a folder to gunicorn's import path; `port`: a
+    given one, else a free one. Yields (base URL, the master process); the whole process group is
+    ended afterwards (a group already killed is fine)."""
+    port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     cmd = [str(Path(PYTHON).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
            "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--graceful-timeout", "2", "--chdir", str(cwd)]

@@ -60,7 +60,7 @@ def _phase_titles(course_id=None, language=None):
 def dashboard():
     progress = learning.progress_of(current_user, reader_language())
     titles = learning.scenario_titles(reader_language())
-    assigned = learning.assignments_for(current_user)
+    assigned = learning.assignments_for(current_user, progress=progress)
     open_attempts = learning.open_attempts(current_user)
     next_module = progress.next_module() if progress else None
     next_step = learning.next_step_in(next_module, titles) if next_module else None
@@ -458,7 +458,8 @@ def my_progress():
         [(phases.get(r.phase, r.phase), r.percent, "ok" if r.percent >= 70 else ("warn" if r.percent >= 40 else "bad"))
          for r in readings], title=_("Maturation phases read correctly"), unit="%")
     return render_template("learn/progress.html", progress=progress, titles=titles, best=best,
-                           stage_rows=stages.stage_rows(progress, learning.assignments_for(current_user), best, titles),
+                           stage_rows=stages.stage_rows(progress, learning.assignments_for(current_user, progress=progress), best,
+                                                        titles),
                            over_time=over_time, readings=readings, phases=phases, stage_chart=stage_chart,
                            time_chart=time_chart, phase_chart=phase_chart,
                            certificates=certification.stage_certificates(current_user))

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Assignment, ScenarioAttempt, Team, User
 from app.models.base import utcnow
 from app.models.learning import counts_as_pass
+from app.services.outline import load_outline
 from app.services import progress as progress_service
 from app.services import publishing
 
@@ -333,10 +334,11 @@ class Resolver:
         return out
 
 
-def effective_assignments(user, today=None):
+def effective_assignments(user, today=None, progress=None):
     """For one trainee: the active assignments that count, each with target kind, slug and
     title, due date (absolute or hire date + days), overdue and done (done by the completion
-    rules of progress.py; a scenario is done when passed once). Overdue first."""
+    rules of progress.py; a scenario is done when passed once). Overdue first. `progress`: the
+    trainee's progress through a course, already read by the page (not folded again)."""
     assignments = db.session.scalars(select(Assignment).where(
         Assignment.cancelled_at.is_(None),
         or_(Assignment.user_id == user.id,
@@ -348,8 +350,11 @@ def effective_assignments(user, today=None):
     course_ids = {a.target_slug for a in assignments if a.target_kind == "course"}
     module_progress = None
     if "module" in kinds or "course" in kinds:
-        for course_id in course_ids | {publishing.course_id()} - {None}:
-            courses[course_id] = progress_service.progress_of(user.id, course_id)
+        if progress is not None:
+            courses[progress.id] = progress
+        for course_id in course_ids | {progress.id if progress is not None else publishing.course_id()} - {None}:
+            if course_id not in courses:
+                courses[course_id] = progress_service.progress_of(user.id, course_id)
         module_progress = {}
         for course in courses.values():
             if course is None:
@@ -383,7 +388,10 @@ def effective_assignments(user, today=None):
         course = courses.get(slug)
         return bool(course and course.complete)
 
-    titles = {(a.target_kind, a.target_slug): target_title(a.target_kind, a.target_slug) for a in assignments}
+    # every published title in the outline's one light statement (not a version read per assignment)
+    published_titles = load_outline().titles
+    titles = {(a.target_kind, a.target_slug): published_titles.get((a.target_kind, a.target_slug))
+              for a in assignments}
     return resolve(user, assignments, is_done, titles, today=today)
 
 

@@ -107,10 +107,11 @@ def dismiss_welcome(user):
 
 # --- assignments and locks -----------------------------------------------------------------
 
-def assignments_for(user, today=None):
+def assignments_for(user, today=None, progress=None):
     """The assignments that count for this trainee (user-level beats the team's date), each
-    with due date, overdue and done; overdue first. See services/assignments.py."""
-    return assignment_service.effective_assignments(user, today=today)
+    with due date, overdue and done; overdue first (`progress`: the trainee's, when the page
+    has read it already). See services/assignments.py."""
+    return assignment_service.effective_assignments(user, today=today, progress=progress)
 
 
 @dataclass
