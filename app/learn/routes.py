@@ -342,10 +342,10 @@ def _player_page(attempt, address=None):
                     if (s.effects or {}).get("verdicts")},
             module=learning.module_listing(attempt.scenario_slug, reader_language()), address=address)
         return page                         # the comments shown are now read (committed)
-    return _play_page(attempt, scenario, node, known)
+    return _play_page(attempt, scenario, node, known, address=address)
 
 
-def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_error=None):
+def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_error=None, address=None):
     """The scene in play: its choices, Continue, a sheet's boxes (with what was typed and
     the reasons of refused figures, after a refused post) or a signal pick's checkboxes (with
     the reason of a refused empty pick)."""
