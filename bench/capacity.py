@@ -60,7 +60,7 @@ def site_env(database_url: str, run: str, **extra) -> dict:
     env.update({"APP_ENV": "production", "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
                 "MAIL_DISABLED": "1", "SESSION_COOKIE_SECURE": "false", "REMEMBER_COOKIE_SECURE": "false",
                 "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0" if redis_up() else "memory://",
-                "RATELIMIT_KEY_PREFIX": f"bench-{run}:", "FLASK_APP": "app", "LOG_LEVEL": "WARNING"})
+                "RATELIMIT_KEY_PREFIX": f"bench-{run}:", "FLASK_APP": "app"})
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
