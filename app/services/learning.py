@@ -447,8 +447,11 @@ def start_attempt(user, scenario_slug, mode=PRACTICE, language=None, version=Non
         _finish(attempt, scenario, state)
     # One statement through the connection (no unit of work, no savepoint): a start is the
     # second most frequent write after a step.
+    row = _attempt_row(attempt)
+    for key, value in row.items():           # every column known: nothing to load back later
+        setattr(attempt, key, value)
     for _try in range(2):
-        new_id = db.session.connection().execute(_insert_attempt(), _attempt_row(attempt)).scalar()
+        new_id = db.session.connection().execute(_insert_attempt(), row).scalar()
         if new_id is not None:
             break
         existing = open_attempt(user, scenario_slug, mode)   # a second click got there first

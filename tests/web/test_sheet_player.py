@@ -106,7 +106,7 @@ def test_the_manager_sees_the_figures_with_their_ratings(app, client, factory):
 
 def test_in_a_challenge_the_sheet_answers_with_the_next_scene_and_its_grades_wait_for_the_debrief(app, client, trainee):
     response = client.post(f"/learn/scenarios/{SLUG}/start", data={"mode": "challenge"})
-    attempt_id = int(re.search(r"/learn/attempts/(\d+)$", response.headers["Location"]).group(1))
+    attempt_id = int(re.search(r"/learn/attempts/(\d+)$", response.headers["Content-Location"]).group(1))
     page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert "data-sheet" in page and "data-challenge" in page
     response = post_sheet(client, attempt_id, seq_of(page), target="2", walkaway="6", first_move="2")
