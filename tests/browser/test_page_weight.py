@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.services.test_learning import publish_course
+from tests.helpers import publish_course
 
 pytestmark = pytest.mark.browser
 

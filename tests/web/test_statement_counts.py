@@ -8,8 +8,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.services import learning
-from tests.services.test_learning import correct_answers, path_by_rating, publish_course
-from tests.helpers import choose, start
+from tests.helpers import choose, correct_answers, path_by_rating, publish_course, start
 
 SLUG = "ranking-the-pipeline"
 MODULE = "crm-data-that-matters"
