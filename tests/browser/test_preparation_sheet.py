@@ -83,7 +83,7 @@ def test_a_sheet_refuses_beside_the_box_then_grades_each_figure(browser, live_se
         _shot(page, f"sheet-{size}-graded")
 
         page.click("[data-feedback] [data-continue]")
-        page.wait_for_selector("[data-choice]")
+        page.wait_for_selector("[data-signal-pick]")                           # reading Sandrine's email comes next
         ledger = page.locator(".ledger").inner_text()
         assert "walk-away 5.5%" in ledger                                       # the figure the rep wrote
         assert _fits(page)

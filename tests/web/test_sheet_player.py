@@ -113,7 +113,7 @@ def test_in_a_challenge_the_sheet_answers_with_the_next_scene_and_its_grades_wai
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/learn/attempts/{attempt_id}")
     assert client.get(f"/learn/attempts/{attempt_id}/steps/1").status_code == 303        # no peeking
     scene = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
-    assert "data-choice" in scene and "You did the sum" not in scene and "Best answer" not in scene
+    assert "data-signal-pick" in scene and "You did the sum" not in scene and "Best answer" not in scene
 
 
 def test_what_to_coach_shows_the_figures_the_team_wrote_against_the_ranges(app, client, factory):
