@@ -22,7 +22,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -485,7 +485,7 @@ def _insert_attempt_for(dialect):
     table = ScenarioAttempt.__table__
     stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).on_conflict_do_nothing(
         index_elements=[table.c.user_id, table.c.scenario_slug, table.c.mode],
-        index_where=table.c.status == "in_progress")
+        index_where=text("status = 'in_progress'"))     # the index's own predicate, as written (not a parameter)
     return stmt.returning(table.c.id)
 
 
