@@ -247,7 +247,7 @@ def server_pids():
 
 def level_figures(env, trainees, seconds, cpu_server, cpu_self):
     kinds = {}
-    for (name, method), entry in sorted(env.stats.entries.items()):
+    for (name, _method), entry in sorted(env.stats.entries.items()):
         if entry.num_requests:
             kinds[name] = {"requests": entry.num_requests, "failures": entry.num_failures,
                            "p50": entry.get_response_time_percentile(0.5),

@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.helpers import publish_course
+from tests.helpers import PASSWORD, publish_course
 
 pytestmark = pytest.mark.browser
 
