@@ -54,6 +54,7 @@ test: install-dev compile-translations
 # Code: ruff's rules and mypy's (pyproject.toml; strict on app/content).
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 lint-content: install

@@ -1,4 +1,5 @@
 """Petits Pas: the application factory."""
+
 import gc
 import os
 import secrets
@@ -22,19 +23,21 @@ def create_app(config_class=None, **overrides):
     app.config.update(overrides)
     _finish_config(app)
     from app import operations
-    operations.register(app)   # first: its after-request runs last, on the status really sent
+
+    operations.register(app)  # first: its after-request runs last, on the status really sent
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
     from app import errors, formats, i18n, reading, security
     from app.services import mail
+
     errors.register(app)
     formats.register(app)
     i18n.register(app)
     reading.register(app)
     _register_markdown(app)
     security.register(app)
-    mail.register(app)         # after the request boundary's: a request's mails leave once it has answered
+    mail.register(app)  # after the request boundary's: a request's mails leave once it has answered
     if not app.testing:
         _freeze_startup_objects()
     return app
@@ -46,10 +49,12 @@ def _register_markdown(app):
     from markupsafe import Markup
 
     from app.content.render import render_inline, render_interpolated, render_markdown
+
     app.jinja_env.globals.update(
         md=lambda text: Markup(render_markdown(text or "")),
         md_inline=lambda text: Markup(render_inline(text or "")),
-        md_values=lambda text, known: Markup(render_interpolated(text or "", known)))
+        md_values=lambda text, known: Markup(render_interpolated(text or "", known)),
+    )
 
 
 def _freeze_startup_objects():
@@ -62,10 +67,12 @@ def _freeze_startup_objects():
 
 def _finish_config(app):
     lifetime = timedelta(days=app.config["SESSION_LIFETIME_DAYS"])
-    try:                       # a misspelt zone would otherwise fail every page that shows a date
+    try:  # a misspelt zone would otherwise fail every page that shows a date
         ZoneInfo(app.config["TIMEZONE"] or "UTC")
     except (ValueError, ZoneInfoNotFoundError):
-        raise SystemExit(f"TIMEZONE={app.config['TIMEZONE']!r} is not a time zone (e.g. Europe/Paris, UTC)") from None
+        raise SystemExit(
+            f"TIMEZONE={app.config['TIMEZONE']!r} is not a time zone (e.g. Europe/Paris, UTC)"
+        ) from None
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["REMEMBER_COOKIE_DURATION"] = lifetime
     if app.config["APP_ENV"] == "production":
         problem = check_secret_key(app.config) or check_mail_settings(app.config)
@@ -80,8 +87,10 @@ def _finish_config(app):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         _postgresql_timeouts(app.config)
     if app.config["SQLITE_SYNCHRONOUS"] not in SQLITE_SYNCHRONOUS_MODES:
-        raise SystemExit(f"SQLITE_SYNCHRONOUS={app.config['SQLITE_SYNCHRONOUS']!r} is not one of "
-                         f"{', '.join(SQLITE_SYNCHRONOUS_MODES)}")
+        raise SystemExit(
+            f"SQLITE_SYNCHRONOUS={app.config['SQLITE_SYNCHRONOUS']!r} is not one of "
+            f"{', '.join(SQLITE_SYNCHRONOUS_MODES)}"
+        )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; wait for the lock instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -103,7 +112,7 @@ def _instance_secret_key(app):
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
         try:
-            os.link(draft, path)          # atomic: of two workers starting at once, one key wins
+            os.link(draft, path)  # atomic: of two workers starting at once, one key wins
         except FileExistsError:
             pass
         finally:
@@ -119,7 +128,7 @@ def _postgresql_timeouts(config):
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     connect = max(int(config["DATABASE_CONNECT_TIMEOUT"]), 1)
-    statement_ms = max(int(config["DATABASE_STATEMENT_TIMEOUT"]), 0) * 1000   # 0: no limit (a long migration)
+    statement_ms = max(int(config["DATABASE_STATEMENT_TIMEOUT"]), 0) * 1000  # 0: no limit (a long migration)
     connect_args.setdefault("connect_timeout", connect)
     if statement_ms:
         connect_args.setdefault("options", f"-c statement_timeout={statement_ms}")
@@ -156,7 +165,9 @@ def _register_extensions(app):
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", partial(_sqlite_pragmas, synchronous=app.config["SQLITE_SYNCHRONOUS"]))
+        event.listen(
+            engine, "connect", partial(_sqlite_pragmas, synchronous=app.config["SQLITE_SYNCHRONOUS"])
+        )
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -167,8 +178,8 @@ def _register_extensions(app):
 def _register_blueprints(app):
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
-    from app.certificates import bp as certificates_bp
     from app.author import bp as author_bp
+    from app.certificates import bp as certificates_bp
     from app.learn import bp as learn_bp
     from app.manage import bp as manage_bp
     from app.notifications import bp as notifications_bp
@@ -184,4 +195,5 @@ def _register_blueprints(app):
 
 def _register_cli(app):
     from app import cli
+
     cli.register(app)

@@ -1,6 +1,7 @@
 """Command line: flask users ..., flask demo, flask content lint|test|sync|graph."""
+
 import sys
-from datetime import date, timedelta, UTC
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import click
@@ -31,6 +32,7 @@ def register(app):
 def backup_command(target):
     """Back up the database to a file (safe while the site runs)."""
     from app.services.backups import BackupError, backup
+
     try:
         backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
     except BackupError as error:
@@ -45,10 +47,11 @@ def backup_command(target):
 def restore_command(source, yes):
     """Replace the database's content with a backup. Stop the app servers first."""
     from app.services.backups import BackupError, check_backup, restore
+
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
     known = _known_migrations()
     try:
-        revision = check_backup(uri, source, known)      # before any question or change
+        revision = check_backup(uri, source, known)  # before any question or change
         if not yes:
             click.confirm("This replaces everything in the database with the backup. Continue?", abort=True)
         db.engine.dispose()
@@ -60,6 +63,7 @@ def restore_command(source, yes):
 
 def _known_migrations():
     from alembic.script import ScriptDirectory
+
     folder = Path(current_app.root_path).parent / "migrations"
     return {script.revision for script in ScriptDirectory(str(folder)).walk_revisions()}
 
@@ -67,12 +71,15 @@ def _known_migrations():
 def _moment(value):
     """--now: an ISO date-time (UTC when it names no zone) as the naive UTC the tables store."""
     from datetime import datetime
+
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
-        raise click.BadParameter("use an ISO date-time, e.g. 2026-12-01T08:00 or 2026-12-01T08:00+01:00") from error
+        raise click.BadParameter(
+            "use an ISO date-time, e.g. 2026-12-01T08:00 or 2026-12-01T08:00+01:00"
+        ) from error
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
@@ -81,6 +88,7 @@ def _moment(value):
 def mail_send(now):
     """Send the queued mails that are due (safe to run on several hosts at once)."""
     from app.services import mail
+
     try:
         report = mail.send_due(now=_moment(now))
     except mail.MailNotConfigured as error:
@@ -95,6 +103,7 @@ def mail_send(now):
 def reminders_send(now):
     """Queue due-soon, overdue and digest messages (idempotent: run it every hour)."""
     from app.services import reminders
+
     report = reminders.send(now=_moment(now))
     click.echo(str(report))
 
@@ -102,17 +111,24 @@ def reminders_send(now):
 @users_cli.command("create")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.option("--role", type=click.Choice(["trainee", "manager", "trainer", "admin"]), default="trainee", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["trainee", "manager", "trainer", "admin"]),
+    default="trainee",
+    show_default=True,
+)
 @click.option("--team", "team_name", default=None, help="Team name (created if missing).")
 @click.option("--hire-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 @click.password_option()
 def create_user(email, name, role, team_name, hire_date, password):
     """Create an account."""
     from app.services import accounts
+
     team = _team_named(team_name) if team_name else None
     try:
-        user = accounts.create_user(email, name, password, role=role, team=team,
-                                    hire_date=hire_date.date() if hire_date else None)
+        user = accounts.create_user(
+            email, name, password, role=role, team=team, hire_date=hire_date.date() if hire_date else None
+        )
     except accounts.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
@@ -124,6 +140,7 @@ def _team_named(name, manager=None):
     from sqlalchemy import select
 
     from app.models import Team
+
     team = db.session.scalar(select(Team).where(Team.name == name))
     if team is None:
         team = Team(name=name, manager=manager)
@@ -143,15 +160,19 @@ DEMO_ACCOUNTS = [
 
 
 @click.command("demo")
-@click.option("--activity", is_flag=True,
-              help="Also record made-up learning (DEMO DATA: attempts played through the engine, a team assignment) "
-                   "for the demo trainees, so the manager's pages have something to show. Needs `flask content sync` first.")
+@click.option(
+    "--activity",
+    is_flag=True,
+    help="Also record made-up learning (DEMO DATA: attempts played through the engine, a team assignment) "
+    "for the demo trainees, so the manager's pages have something to show. Needs `flask content sync` first.",
+)
 @with_appcontext
 def demo(activity=False):
     """Seed the demo accounts (development only). Running it twice is harmless."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("Demo accounts are never created in production.")
     from app.services import accounts
+
     password = current_app.config["DEMO_PASSWORD"]
     created = []
     manager = None
@@ -161,9 +182,15 @@ def demo(activity=False):
             team = None
             if role == "trainee":
                 team = _team_named("Demo team", manager)
-            user = accounts.create_user(email, name, password, role=role, team=team,
-                                        hire_date=date.today() - timedelta(days=7) if role == "trainee" else None,
-                                        check_password=False)
+            user = accounts.create_user(
+                email,
+                name,
+                password,
+                role=role,
+                team=team,
+                hire_date=date.today() - timedelta(days=7) if role == "trainee" else None,
+                check_password=False,
+            )
             created.append(email)
         if role == "manager":
             manager = user
@@ -174,6 +201,7 @@ def demo(activity=False):
         click.echo(f"  {role:8} {email}")
     if activity:
         from app.services.demo_activity import seed_demo_activity
+
         seed_demo_activity([e for e, _, r in DEMO_ACCOUNTS if r == "trainee"], echo=click.echo)
         db.session.commit()
 
@@ -189,6 +217,7 @@ def _content_root(root):
 def content_lint(root, strict, paths):
     """Check courses and scenarios; PATH:LINE: CODE message per finding."""
     from app.content.commands import run_lint
+
     sys.exit(run_lint(_content_root(root), list(paths), strict=strict, out=sys.stdout))
 
 
@@ -200,6 +229,7 @@ def content_lint(root, strict, paths):
 def content_test(root, random_games, seed, paths):
     """Play every scenario: quicktest, randomtest, scripted tests and invariants."""
     from app.content.commands import run_test
+
     sys.exit(run_test(_content_root(root), list(paths), games=random_games, seed=seed, out=sys.stdout))
 
 
@@ -209,18 +239,23 @@ def content_test(root, random_games, seed, paths):
 def content_graph(root, scenario_id):
     """Print a scenario's graph as Mermaid text."""
     from app.content.commands import run_graph
+
     sys.exit(run_graph(_content_root(root), scenario_id, out=sys.stdout))
 
 
 @content_cli.command("sync")
 @click.option("--root", default=None)
-@click.option("--force", is_flag=True,
-              help="Publish the files even over versions published in the studio (they stay in the history).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Publish the files even over versions published in the studio (they stay in the history).",
+)
 @click.argument("paths", nargs=-1)
 def content_sync(root, paths, force):
     """Publish changed files as new versions; unchanged files are skipped, files with errors refused,
     and a file is not published over a studio version unless it changed since its last sync."""
     from app.services.publishing import sync_files
+
     report = sync_files(_content_root(root), list(paths), echo=click.echo, force=force)
     db.session.commit()
     kept = f", {len(report.kept)} kept from the studio" if report.kept else ""

@@ -1,4 +1,5 @@
 """Extensions, created unbound and attached to an app by the factory."""
+
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
@@ -37,4 +38,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-

@@ -7,6 +7,7 @@ Dates read "1 Dec 2026" / "1 déc. 2026", times "1 Dec 2026, 14:05" / "1 déc. 2
 due dates in words ("Due in 5 days", "Due tomorrow", "2 days late"); numbers "1,234.5" /
 "1 234,5", percentages "45%" / "45 %", money "€1,234.50" / "1 234,50 €". CSV exports carry
 ISO 8601 with the offset, and the separator the reader's spreadsheet expects (csv_separator)."""
+
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -139,8 +140,12 @@ def money(value, currency="EUR"):
         return ""
     pattern = None
     if float(value).is_integer():
-        pattern = babel_numbers.Locale.parse(str(locale())).currency_formats["standard"].pattern.replace(".00", "")
-    return babel_numbers.format_currency(value, currency, format=pattern, locale=locale(), currency_digits=pattern is None)
+        pattern = (
+            babel_numbers.Locale.parse(str(locale())).currency_formats["standard"].pattern.replace(".00", "")
+        )
+    return babel_numbers.format_currency(
+        value, currency, format=pattern, locale=locale(), currency_digits=pattern is None
+    )
 
 
 def decimal_mark():
@@ -154,8 +159,19 @@ def csv_separator():
     return ";" if decimal_mark() == "," else ","
 
 
-FILTERS = {"day": day, "when": when, "clock": clock, "iso": iso, "days": days, "due": due, "ago": ago,
-           "duration": minutes, "number": number, "percent": percent, "money": money}
+FILTERS = {
+    "day": day,
+    "when": when,
+    "clock": clock,
+    "iso": iso,
+    "days": days,
+    "due": due,
+    "ago": ago,
+    "duration": minutes,
+    "number": number,
+    "percent": percent,
+    "money": money,
+}
 
 
 def register(app):

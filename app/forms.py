@@ -1,4 +1,5 @@
 """Form pieces every blueprint shares."""
+
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
@@ -14,10 +15,12 @@ def show_error(form, error, default_field):
     field = form[name] if name and name in form else form[default_field]
     field.errors = [*field.errors, str(error)]
 
+
 def picked_items(formdata):
     """The observations ticked (0-based item numbers of the node); anything else is ignored,
     so a tampered value reads as not ticked."""
     return sorted({int(v) for v in formdata.getlist("item") if v.isdigit() and len(v) < 4})
+
 
 def options(pairs):
     """A select's or radio group's choices from (value, label) pairs (WTForms deprecates tuples)."""

@@ -6,6 +6,7 @@ messages.po. `flask translate extract|update|compile` (or `make translations`, a
 the catalogs in step with the code; the compiled .mo files are not in git: the factory compiles a
 catalog that is missing or older than its .po, so a page never shows raw English for want of one.
 """
+
 import os
 import tempfile
 from contextlib import contextmanager
@@ -23,17 +24,25 @@ from flask.cli import AppGroup
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
-LANGUAGES = ("en", "fr")                 # English is the messages' own language: no catalog
+LANGUAGES = ("en", "fr")  # English is the messages' own language: no catalog
 # Each language named in itself, for the switches (never translated: a reader looks for their own).
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
-CHOSEN = "language"                      # the session's key: a visitor's choice on the login page
+CHOSEN = "language"  # the session's key: a visitor's choice on the login page
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"  # made by `extract`, not in git
 MAPPING = ROOT / "babel.cfg"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "npgettext": ((1, "c"), 2, 3), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 # A fixed header date: the catalogs change only where a message does, so parallel branches merge.
 HEADER_DATE = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -67,8 +76,11 @@ def speaking_to(user, fallback=None):
 
 def catalog_paths():
     """{language: its .po file} for every translated language."""
-    return {lang: TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
-            for lang in LANGUAGES if (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").exists()}
+    return {
+        lang: TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+        for lang in LANGUAGES
+        if (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").exists()
+    }
 
 
 def extract():
@@ -78,8 +90,13 @@ def extract():
         method_map, options_map = parse_mapping_cfg(fh, filename=str(MAPPING))
     template = Catalog(project="Petits Pas", creation_date=HEADER_DATE, fuzzy=False)
     for path, lineno, message, comments, context in extract_from_dir(
-            ROOT, method_map, options_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
-            strip_comment_tags=True):
+        ROOT,
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        comment_tags=("TRANSLATORS:",),
+        strip_comment_tags=True,
+    ):
         template.add(message, None, [(path, lineno)], auto_comments=comments, context=context)
     return template
 
@@ -98,8 +115,10 @@ def _write_atomically(path, write, mode="wb"):
 
 
 def _write_po(path, catalog):
-    _write_atomically(path, lambda fh: write_po(fh, catalog, width=0, no_location=True, sort_output=True,
-                                                ignore_obsolete=True))
+    _write_atomically(
+        path,
+        lambda fh: write_po(fh, catalog, width=0, no_location=True, sort_output=True, ignore_obsolete=True),
+    )
 
 
 def update(template):
@@ -113,7 +132,11 @@ def update(template):
         catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
         after = {m.id for m in catalog if m.id}
         _write_po(path, catalog)
-        changed[lang] = (len(after - before), len(before - after), sum(1 for m in catalog if m.id and not m.string))
+        changed[lang] = (
+            len(after - before),
+            len(before - after),
+            sum(1 for m in catalog if m.id and not m.string),
+        )
     return changed
 
 
@@ -134,22 +157,36 @@ def ensure_compiled():
             continue
         try:
             compile_catalog(lang, path)
-        except (OSError, ValueError, PoFileError) as error:   # a broken catalog, a read-only install
-            raise SystemExit(f"Cannot compile the {lang} messages ({path}): {error}. "
-                             f"Run `flask translate compile` (or `make translations`).") from None
+        except (OSError, ValueError, PoFileError) as error:  # a broken catalog, a read-only install
+            raise SystemExit(
+                f"Cannot compile the {lang} messages ({path}): {error}. "
+                f"Run `flask translate compile` (or `make translations`)."
+            ) from None
 
 
 def register(app):
     from app.extensions import babel
+
     if app.config["DEFAULT_LOCALE"] not in LANGUAGES:
-        raise SystemExit(f"DEFAULT_LOCALE={app.config['DEFAULT_LOCALE']!r} is not one of {', '.join(LANGUAGES)}")
+        raise SystemExit(
+            f"DEFAULT_LOCALE={app.config['DEFAULT_LOCALE']!r} is not one of {', '.join(LANGUAGES)}"
+        )
     ensure_compiled()
-    babel.init_app(app, default_locale=app.config["DEFAULT_LOCALE"], locale_selector=select_locale,
-                   default_translation_directories=str(TRANSLATIONS))
-    app.context_processor(lambda: {"page_language": str(get_locale() or app.config["DEFAULT_LOCALE"]),
-                                   "language_names": LANGUAGE_NAMES})
+    babel.init_app(
+        app,
+        default_locale=app.config["DEFAULT_LOCALE"],
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    app.context_processor(
+        lambda: {
+            "page_language": str(get_locale() or app.config["DEFAULT_LOCALE"]),
+            "language_names": LANGUAGE_NAMES,
+        }
+    )
     app.cli.add_command(translate_cli)
     from app import vocabulary
+
     vocabulary.register(app)
 
 
@@ -160,7 +197,9 @@ translate_cli = AppGroup("translate", help="Keep the interface's translations in
 def translate_extract():
     """Collect the messages of the code and templates into app/translations/messages.pot."""
     template = extract()
-    _write_atomically(TEMPLATE, lambda fh: write_po(fh, template, width=0, no_location=True, sort_output=True))
+    _write_atomically(
+        TEMPLATE, lambda fh: write_po(fh, template, width=0, no_location=True, sort_output=True)
+    )
     click.echo(f"{len(template)} messages in {TEMPLATE.relative_to(ROOT)}.")
 
 
@@ -171,8 +210,10 @@ def translate_update():
     with TEMPLATE.open("rb") as fh:
         template = read_po(fh)
     for lang, (added, removed, empty) in update(template).items():
-        click.echo(f"{lang}: {added} new, {removed} removed, {empty} to translate "
-                   f"in {catalog_paths()[lang].relative_to(ROOT)}.")
+        click.echo(
+            f"{lang}: {added} new, {removed} removed, {empty} to translate "
+            f"in {catalog_paths()[lang].relative_to(ROOT)}."
+        )
 
 
 @translate_cli.command("compile")

@@ -1,5 +1,6 @@
 """Operations: one log line per request (request id, user id, method, path, status, duration;
 JSON in production), the X-Request-Id header, and /healthz for load balancers."""
+
 import json
 import logging
 import re
@@ -32,6 +33,7 @@ def healthz():
     """200 when the database answers, 503 when not; no session, no cookie, no page."""
     try:
         from app.extensions import db
+
         db.session.execute(text("SELECT 1"))
         db.session.rollback()
     except Exception as error:  # any failure to answer is "unavailable", and says which
@@ -50,14 +52,23 @@ def _finish(response):
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers["X-Request-Id"] = request_id
     started = g.pop("request_started", None)
-    if started is not None:        # once per request, even when an error page is built after a failure
-        user = g.get("_login_user")             # only if this request loaded it: no query for a log line
-        request_log.log(logging.DEBUG if request.endpoint in ("ops.healthz", "static") else logging.INFO,
-                        "%s %s %s", request.method, request.path, response.status_code,
-                        extra={"request_id": request_id, "user_id": getattr(user, "id", None),
-                               "method": request.method, "path": request.path[:500],
-                               "status": response.status_code,
-                               "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+    if started is not None:  # once per request, even when an error page is built after a failure
+        user = g.get("_login_user")  # only if this request loaded it: no query for a log line
+        request_log.log(
+            logging.DEBUG if request.endpoint in ("ops.healthz", "static") else logging.INFO,
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "request_id": request_id,
+                "user_id": getattr(user, "id", None),
+                "method": request.method,
+                "path": request.path[:500],
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
     return response
 
 
@@ -65,8 +76,12 @@ class JsonLines(logging.Formatter):
     """One JSON object per line: time, level, logger, message, and the record's fields."""
 
     def format(self, record):
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
-                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -93,19 +108,24 @@ def _configure_logging(app):
     """The app's and the request log's lines go to stderr (gunicorn and systemd collect it), as
     JSON lines when LOG_FORMAT is json (production's default), else readable text."""
     handler = logging.StreamHandler(sys.stderr)
-    formatter = JsonLines() if app.config["LOG_FORMAT"] == "json" else _Text("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = (
+        JsonLines()
+        if app.config["LOG_FORMAT"] == "json"
+        else _Text("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     handler.addFilter(_RequestId())
     level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
     from flask.logging import default_handler
+
     app.logger.removeHandler(default_handler)
     for logger in (app.logger, request_log):
         for old in [h for h in logger.handlers if getattr(h, "_petitspas", False)]:
-            logger.removeHandler(old)          # a second app in one process replaces, not doubles
+            logger.removeHandler(old)  # a second app in one process replaces, not doubles
         handler._petitspas = True
         logger.addHandler(handler)
         logger.setLevel(level)
-        logger.disabled = False                # Alembic's fileConfig disables existing loggers
+        logger.disabled = False  # Alembic's fileConfig disables existing loggers
     request_log.propagate = False
-    app.logger.propagate = app.testing      # tests read records through the root (caplog)
+    app.logger.propagate = app.testing  # tests read records through the root (caplog)

@@ -1,6 +1,7 @@
 """The language a page shows course content in: the interface's (app/i18n.py chooses it), so a
 trainee reads lessons and plays role-plays in the language the site speaks to them. The one
 place views ask; services take the language as an argument."""
+
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale
 from jinja2 import pass_context

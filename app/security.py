@@ -1,4 +1,5 @@
 """Cross-cutting protections: response headers, the role gate, safe redirects, the audit log."""
+
 import hashlib
 import hmac
 import io
@@ -12,9 +13,11 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import insert
 
 # No inline script anywhere: every script is a file under /static.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def register(app):
@@ -23,8 +26,9 @@ def register(app):
     app.before_request(_seed_csrf_token)
     app.jinja_env.globals["csrf_token"] = csrf_token
     from app.services.sessions import browser_label
+
     app.jinja_env.filters["browser_label"] = browser_label
-    app.context_processor(lambda: {"csrf_token": csrf_token})     # after Flask-WTF's own: wins
+    app.context_processor(lambda: {"csrf_token": csrf_token})  # after Flask-WTF's own: wins
 
 
 class BoundedBody:
@@ -37,7 +41,11 @@ class BoundedBody:
 
     def __call__(self, environ, start_response):
         limit = self.config.get("MAX_CONTENT_LENGTH")
-        if limit and not environ.get("CONTENT_LENGTH") and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        if (
+            limit
+            and not environ.get("CONTENT_LENGTH")
+            and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        ):
             stream, body = environ["wsgi.input"], bytearray()
             while len(body) <= limit:
                 chunk = stream.read(min(65536, limit + 1 - len(body)))
@@ -47,7 +55,7 @@ class BoundedBody:
             # Over the limit: Werkzeug sees a Content-Length past it and answers 413 (our page).
             environ["wsgi.input"] = io.BytesIO(bytes(body))
             environ["CONTENT_LENGTH"] = str(len(body))
-            environ.pop("HTTP_TRANSFER_ENCODING")       # else the length is ignored, as HTTP says
+            environ.pop("HTTP_TRANSFER_ENCODING")  # else the length is ignored, as HTTP says
             environ.pop("wsgi.input_terminated", None)
         return self.wsgi_app(environ, start_response)
 
@@ -105,6 +113,7 @@ def require_roles(bp, *roles):
     def _gate():
         if not current_user.is_authenticated:
             from app.extensions import login_manager
+
             return login_manager.unauthorized()
         if current_user.role not in allowed:
             audit("access-refused", user=current_user)
@@ -119,12 +128,15 @@ def roles_required(*roles):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 from app.extensions import login_manager
+
                 return login_manager.unauthorized()
             if current_user.role not in allowed:
                 audit("access-refused", user=current_user)
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 
@@ -170,8 +182,20 @@ def audit(kind, user=None, email=None):
     from app.models.base import utcnow
     from app.transaction import keep
 
-    values = dict(kind=kind, user_id=getattr(user, "id", None), email=email[:254] if email else None,
-                  address=client_address(), path=request.path[:500], created_at=utcnow())
+    values = dict(
+        kind=kind,
+        user_id=getattr(user, "id", None),
+        email=email[:254] if email else None,
+        address=client_address(),
+        path=request.path[:500],
+        created_at=utcnow(),
+    )
     keep(insert(AuditEvent), values)
-    current_app.logger.warning("%s user=%s email=%s address=%s path=%s", kind,
-                               values["user_id"], values["email"], values["address"], values["path"])
+    current_app.logger.warning(
+        "%s user=%s email=%s address=%s path=%s",
+        kind,
+        values["user_id"],
+        values["email"],
+        values["address"],
+        values["path"],
+    )

@@ -14,6 +14,7 @@ message is dropped with it).
 Some records must stay whatever happens to the request (the audit log): `keep()` queues them,
 and they are written on a connection of their own once the request's transaction has ended
 (on SQLite, a second writer cannot write while the request holds the write lock)."""
+
 from flask import current_app, g, session
 
 from app.extensions import db
@@ -36,12 +37,12 @@ def _commit_or_roll_back(response):
         db.session.rollback()
     else:
         session_ = db.session()
-        session_.expire_on_commit = False        # the request is over: nothing to read back
+        session_.expire_on_commit = False  # the request is over: nothing to read back
         try:
             session_.commit()
         except Exception:
             db.session.rollback()
-            session.pop("_flashes", None)        # no "Saved." on the next page for what was not
+            session.pop("_flashes", None)  # no "Saved." on the next page for what was not
             _write_kept()
             raise
         finally:
@@ -65,5 +66,5 @@ def _write_kept():
         with db.engine.begin() as connection:
             for statement, values in writes:
                 connection.execute(statement, values)
-    except Exception:   # a record that cannot be kept must not turn a refusal into a 500
+    except Exception:  # a record that cannot be kept must not turn a refusal into a 500
         current_app.logger.exception("could not write %d record(s) kept past the request", len(writes))

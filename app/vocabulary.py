@@ -2,6 +2,7 @@
 page's language. The content core (app/content/words.py) keeps the ids and the English words;
 the pages, mails and exports show these, so a rating reads the same for every role in each
 language."""
+
 from flask_babel import get_locale, lazy_pgettext, ngettext
 from flask_babel import lazy_gettext as _l
 
@@ -9,11 +10,19 @@ from app.content import labels as content_labels
 from app.content import words
 from app.formats import number, percent
 
-ROLE_NAMES = {"trainee": _l("Trainee"), "manager": _l("Manager"), "trainer": _l("Trainer"),
-              "admin": lazy_pgettext("role", "Admin")}
+ROLE_NAMES = {
+    "trainee": _l("Trainee"),
+    "manager": _l("Manager"),
+    "trainer": _l("Trainer"),
+    "admin": lazy_pgettext("role", "Admin"),
+}
 
-RATING_WORDS = {"best": _l("Best answer"), "good": _l("Good answer"), "ok": _l("Partly right"),
-                "poor": _l("Weak answer")}
+RATING_WORDS = {
+    "best": _l("Best answer"),
+    "good": _l("Good answer"),
+    "ok": _l("Partly right"),
+    "poor": _l("Weak answer"),
+}
 
 OUTCOME_WORDS = {
     "win": _l("Well played"),
@@ -54,7 +63,11 @@ SKILL_TITLES = {
 
 def skill_title(tag):
     """A skill tag in words, in the page's language; a tag no list knows reads as its words."""
-    return str(SKILL_TITLES[tag or "untagged"]) if (tag or "untagged") in SKILL_TITLES else content_labels.skill_title(tag)
+    return (
+        str(SKILL_TITLES[tag or "untagged"])
+        if (tag or "untagged") in SKILL_TITLES
+        else content_labels.skill_title(tag)
+    )
 
 
 def role_name(role):
@@ -100,7 +113,9 @@ def amount_words(name, amount, unit, concession=False):
     unit = (unit or "").strip().lower()
     if unit in ("percent", "%"):
         return _l("%(percent)s off", percent=percent(amount)) if concession else percent(amount)
-    measured = _measure(unit, amount) if unit.rstrip("s") in ("day", "week", "month", "year", "hour") else None
+    measured = (
+        _measure(unit, amount) if unit.rstrip("s") in ("day", "week", "month", "year", "hour") else None
+    )
     if measured:
         return str(measured)
     locale = get_locale()
@@ -117,7 +132,11 @@ def limit_words(amount, unit):
     if unit in ("percent", "%"):
         shown = percent(amount)
     else:
-        shown = _measure(unit, amount) if unit.rstrip("s") in ("day", "week", "month", "year", "hour") else number(amount)
+        shown = (
+            _measure(unit, amount)
+            if unit.rstrip("s") in ("day", "week", "month", "year", "hour")
+            else number(amount)
+        )
     return str(_l("walk-away %(amount)s", amount=shown))
 
 
@@ -127,9 +146,18 @@ def trade_words(scenario, name, amount, given):
 
 
 def register(app):
-    app.jinja_env.globals.update(role_name=role_name, rating_words=rating_words, rating_tone=words.rating_tone,
-                                 outcome_words=outcome_words, ending_headline=ending_headline,
-                                 trade_words=trade_words)
-    from app import sheet_words            # a preparation sheet's figures, graded, in words
-    app.jinja_env.globals.update(sheet_figures=sheet_words.graded, sheet_figure=sheet_words.figure,
-                                 sheet_figure_label=sheet_words.label)
+    app.jinja_env.globals.update(
+        role_name=role_name,
+        rating_words=rating_words,
+        rating_tone=words.rating_tone,
+        outcome_words=outcome_words,
+        ending_headline=ending_headline,
+        trade_words=trade_words,
+    )
+    from app import sheet_words  # a preparation sheet's figures, graded, in words
+
+    app.jinja_env.globals.update(
+        sheet_figures=sheet_words.graded,
+        sheet_figure=sheet_words.figure,
+        sheet_figure_label=sheet_words.label,
+    )

@@ -9,6 +9,7 @@ figure (figure, reference, ratio, bar, ok or short), the problems that fail a ru
 ratios (a 5xx, a lost or doubled record, "database is locked"), and a summary. Exit code 0 only
 if every line is ok and there is no problem. Machines here are shared and noisy: compare the
 figures of one run with each other, never across runs."""
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,7 @@ def find(name):
     for module_name in modules:
         try:
             module = importlib.import_module(module_name)
-        except Exception as error:          # a module being edited may not even import
+        except Exception as error:  # a module being edited may not even import
             why.append(f"{module_name} does not import ({type(error).__name__}: {error})")
             continue
         fn = getattr(module, function, None)
@@ -65,15 +66,22 @@ def call(fn, quick, rev):
 
 def header(names, quick, rev):
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=harness.ROOT, capture_output=True,
-                             text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=harness.ROOT,
-                               capture_output=True, text=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=harness.ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=harness.ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     except OSError:
         sha, dirty = "?", ""
-    print("Petits Pas benchmarks "
-          f"{' '.join(names)}{' --quick' if quick else ''}{f' --rev {rev}' if rev else ''}"
-          f"  ({datetime.now():%Y-%m-%d %H:%M}, git {sha}{' + uncommitted changes' if dirty else ''})")
+    print(
+        "Petits Pas benchmarks "
+        f"{' '.join(names)}{' --quick' if quick else ''}{f' --rev {rev}' if rev else ''}"
+        f"  ({datetime.now():%Y-%m-%d %H:%M}, git {sha}{' + uncommitted changes' if dirty else ''})"
+    )
     print(f"machine:  {harness.machine()}; Python {platform.python_version()}")
     print(f"database: {harness.database_kind()}")
     print("columns:  figure, reference, ratio, bar, ok or short")
@@ -81,11 +89,23 @@ def header(names, quick, rev):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="+", metavar="NAME", help="all (" + ", ".join(ALL) + "), or any of "
-                    + ", ".join(BENCHMARKS) + " (capacity and multihost take minutes each: not in all)")
+    ap.add_argument(
+        "names",
+        nargs="+",
+        metavar="NAME",
+        help="all ("
+        + ", ".join(ALL)
+        + "), or any of "
+        + ", ".join(BENCHMARKS)
+        + " (capacity and multihost take minutes each: not in all)",
+    )
     ap.add_argument("--quick", action="store_true", help="smaller counts and shorter rounds (a smoke run)")
-    ap.add_argument("--rev", default=None, help="B5: the revision to compare with (default: the previous tag, "
-                                                "else the previous commit that touched app/)")
+    ap.add_argument(
+        "--rev",
+        default=None,
+        help="B5: the revision to compare with (default: the previous tag, "
+        "else the previous commit that touched app/)",
+    )
     args = ap.parse_args(argv)
     names = []
     for name in args.names:
@@ -108,17 +128,19 @@ def main(argv=None) -> int:
             problems.append(f"{name}: not run ({why})")
             summary.append(f"{name} not run")
             continue
-        saved_env = dict(os.environ)            # benchmarks set DATABASE_URL & co. for their own run
+        saved_env = dict(os.environ)  # benchmarks set DATABASE_URL & co. for their own run
         started = time.perf_counter()
         try:
             result = call(fn, args.quick, args.rev)
         except KeyboardInterrupt:
             raise
-        except BaseException as error:         # a broken benchmark fails the run, with its reason
+        except BaseException as error:  # a broken benchmark fails the run, with its reason
             last = traceback.format_exception(error)[-3:]
             print(f"{name}: failed with {type(error).__name__}: {error}".rstrip())
             print("".join("    " + line for line in "".join(last).splitlines(True)[-6:]), end="")
-            problems.append(f"{name}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+            problems.append(
+                f"{name}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            )
             summary.append(f"{name} crashed")
             continue
         finally:
@@ -135,10 +157,12 @@ def main(argv=None) -> int:
         lines += result.lines
         problems += [f"{name}: {p}" for p in result.problems]
         short = sum(1 for line in result.lines if not line.ok)
-        summary.append(f"{name} {'ok' if result.ok else ('short' if not result.problems else 'FAILED')}"
-                       f" ({len(result.lines)} lines{f', {short} short' if short else ''}"
-                       f"{f', {len(result.problems)} problems' if result.problems else ''}, "
-                       f"{time.perf_counter() - started:.0f}s)")
+        summary.append(
+            f"{name} {'ok' if result.ok else ('short' if not result.problems else 'FAILED')}"
+            f" ({len(result.lines)} lines{f', {short} short' if short else ''}"
+            f"{f', {len(result.problems)} problems' if result.problems else ''}, "
+            f"{time.perf_counter() - started:.0f}s)"
+        )
 
     ok = bool(lines) and not problems and all(line.ok for line in lines)
     print()
@@ -147,8 +171,10 @@ def main(argv=None) -> int:
         for p in problems:
             print(f"  {p}")
     short = sum(1 for line in lines if not line.ok)
-    print(f"SUMMARY: {'PASS' if ok else 'FAIL'}: {len(lines)} lines, {len(lines) - short} ok, {short} short, "
-          f"{len(problems)} problems | " + "; ".join(summary))
+    print(
+        f"SUMMARY: {'PASS' if ok else 'FAIL'}: {len(lines)} lines, {len(lines) - short} ok, {short} short, "
+        f"{len(problems)} problems | " + "; ".join(summary)
+    )
     return 0 if ok else 1
 
 

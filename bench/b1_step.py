@@ -9,6 +9,7 @@ gunicorn, in the same run; rounds alternate, and each figure is the median of th
 
 Bar (docs/shared performance.md): step throughput >= 0.30 x hello; step p95 <= 5 x hello p95.
 Any 5xx, a lost or doubled step, or "database is locked" fails the run whatever the ratio."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ from flask import Flask
 
 from bench import harness
 
-SCENARIO = "ranking-the-pipeline"        # stage 1: open to a new trainee; choice 1 always offered
+SCENARIO = "ranking-the-pipeline"  # stage 1: open to a new trainee; choice 1 always offered
 # B1's clients each play for this many trainees, every published scenario open for each: about
 # 4 x 8 x 7 = 220 steps started ahead per client and round.
 TRAINEES_PER_CLIENT = 4
@@ -38,6 +39,7 @@ def hello_world():
 
 
 # --- setup --------------------------------------------------------------------------------
+
 
 def prepare(tmpdir: str, trainees: int):
     """A migrated file database with the real content published and `trainees` trainees in one
@@ -56,6 +58,7 @@ def prepare(tmpdir: str, trainees: int):
     from app.extensions import db
     from app.models import Assignment, Team, User
     from app.services import accounts, publishing
+
     app = create_app()
     emails = [f"bench-trainee-{i}@example.com" for i in range(trainees)]
     with app.app_context():
@@ -65,12 +68,19 @@ def prepare(tmpdir: str, trainees: int):
             db.session.add(team)
             db.session.flush()
             for slug in publishing.published_all("scenario"):
-                db.session.add(Assignment(target_kind="scenario", target_slug=slug, team_id=team.id,
-                                          due_date=date.today() + timedelta(days=30)))
+                db.session.add(
+                    Assignment(
+                        target_kind="scenario",
+                        target_slug=slug,
+                        team_id=team.id,
+                        due_date=date.today() + timedelta(days=30),
+                    )
+                )
         for email in emails:
             if db.session.query(User).filter_by(email=email).first() is None:
-                accounts.create_user(email, email.split("@")[0], PASSWORD, role="trainee", team=team,
-                                     check_password=False)
+                accounts.create_user(
+                    email, email.split("@")[0], PASSWORD, role="trainee", team=team, check_password=False
+                )
         db.session.commit()
         db.engine.dispose()
     return env, emails, app
@@ -79,6 +89,7 @@ def prepare(tmpdir: str, trainees: int):
 def scenarios_of(app):
     """The published scenarios, for players that step through all of them."""
     from app.services import publishing
+
     with app.app_context():
         return sorted(publishing.published_all("scenario"))
 
@@ -101,10 +112,10 @@ class Player:
             client.login(email, PASSWORD)
             self.clients.append(client)
         self.scenarios = tuple(scenarios)
-        self.ready = deque()                     # [client, scenario, attempt, next seq], head first
+        self.ready = deque()  # [client, scenario, attempt, next seq], head first
         self.steps = 0
         self.refused = 0
-        self.ended = False                       # no attempt left to step: start() more
+        self.ended = False  # no attempt left to step: start() more
 
     # The attempt being played (B4 and the CPU probe step it from outside).
     @property
@@ -137,7 +148,7 @@ class Player:
             raise RuntimeError(f"start of {slug} answered {status}")
         location = headers.get("Content-Location") or headers.get("Location", "")
         attempt = int(re.search(r"/attempts/(\d+)", location).group(1))
-        if status == 303:                  # before the start answered with its first page
+        if status == 303:  # before the start answered with its first page
             status, page, _ = client.get(location)
         seq = int(re.search(rb'name="seq" value="(\d+)"', page).group(1))
         return [client, slug, attempt, seq]
@@ -158,10 +169,10 @@ class Player:
             return status
         if status != 303:
             return status
-        self.refused += 1                       # stale or refused: where it sends us says the state
+        self.refused += 1  # stale or refused: where it sends us says the state
         status, page, _ = client.get(headers["Location"])
         match = re.search(rb'name="seq" value="(\d+)"', page)
-        while match and b"data-choice=" not in page:    # a prospect's reaction to read: Continue
+        while match and b"data-choice=" not in page:  # a prospect's reaction to read: Continue
             client.post(f"/learn/attempts/{attempt}/step", {"seq": int(match.group(1))})
             status, page, _ = client.get(headers["Location"])
             match = re.search(rb'name="seq" value="(\d+)"', page)
@@ -174,10 +185,11 @@ class Player:
 
 def timed_steps(players, seconds):
     """Each player steps in its own thread for about `seconds`; endings restart untimed."""
-    for player in players:             # attempts for the round, started before it begins
+    for player in players:  # attempts for the round, started before it begins
         player.start()
     load = harness.Load()
     import threading
+
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
@@ -191,7 +203,7 @@ def timed_steps(players, seconds):
             latencies.append(time.perf_counter() - started)
             statuses[status] = statuses.get(status, 0) + 1
             if player.ended:
-                player.start()          # attempts ran out: not a step, neither in latency nor in time
+                player.start()  # attempts ran out: not a step, neither in latency nor in time
         with lock:
             load.latencies.extend(latencies)
             busy.append(sum(latencies))
@@ -213,6 +225,7 @@ def timed_hello(base, clients, seconds):
     conns = [harness.Client(base) for _ in range(clients)]
     load = harness.Load()
     import threading
+
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
@@ -243,15 +256,24 @@ def timed_hello(base, clients, seconds):
 def check_records(app, emails):
     """Every attempt's steps are 1..step_count exactly: nothing lost, nothing doubled."""
     from sqlalchemy import func, select
+
     from app.extensions import db
     from app.models import AttemptStep, ScenarioAttempt, User
+
     problems = []
     with app.app_context():
         rows = db.session.execute(
-            select(ScenarioAttempt.id, ScenarioAttempt.step_count, func.count(AttemptStep.id),
-                   func.coalesce(func.max(AttemptStep.seq), 0))
-            .join(User, User.id == ScenarioAttempt.user_id).outerjoin(AttemptStep)
-            .where(User.email.in_(emails)).group_by(ScenarioAttempt.id, ScenarioAttempt.step_count)).all()
+            select(
+                ScenarioAttempt.id,
+                ScenarioAttempt.step_count,
+                func.count(AttemptStep.id),
+                func.coalesce(func.max(AttemptStep.seq), 0),
+            )
+            .join(User, User.id == ScenarioAttempt.user_id)
+            .outerjoin(AttemptStep)
+            .where(User.email.in_(emails))
+            .group_by(ScenarioAttempt.id, ScenarioAttempt.step_count)
+        ).all()
         total = 0
         for attempt_id, step_count, n, top in rows:
             total += n
@@ -276,12 +298,14 @@ def run(quick=False, clients=8, seconds=None, rounds=3) -> harness.Result:
         env, emails, app = prepare(tmpdir, clients * TRAINEES_PER_CLIENT)
         scenarios = scenarios_of(app)
         steps, hellos = [], []
-        with harness.gunicorn("app:create_app()", env) as (base, proc), \
-                harness.gunicorn("bench.b1_step:hello", env) as (hello_base, hello_proc):
+        with (
+            harness.gunicorn("app:create_app()", env) as (base, proc),
+            harness.gunicorn("bench.b1_step:hello", env) as (hello_base, hello_proc),
+        ):
             players = [Player(base, emails[i::clients], scenarios) for i in range(clients)]
-            timed_steps(players, 1.0)                     # warm-up
+            timed_steps(players, 1.0)  # warm-up
             timed_hello(hello_base, clients, 1.0)
-            for _ in range(rounds):                       # interleaved: reference, then target
+            for _ in range(rounds):  # interleaved: reference, then target
                 hellos.append(timed_hello(hello_base, clients, seconds))
                 steps.append(timed_steps(players, seconds))
             log_problems = server_log_problems(proc) + server_log_problems(hello_proc)
@@ -307,7 +331,10 @@ def main(argv=None):
         print(line.format())
     for problem in result.problems[:10]:
         print("  problem:", problem)
-    print("B1 " + ("FAILED (errors or records)" if result.problems else ("ok" if result.ok else "short of the bar")))
+    print(
+        "B1 "
+        + ("FAILED (errors or records)" if result.problems else ("ok" if result.ok else "short of the bar"))
+    )
     return 1 if result.problems else 0
 
 
@@ -317,12 +344,30 @@ def lines_of(steps, hellos, quick=False):
     step_p95 = harness.median([s.p(0.95) for s in steps]) * 1000
     hello_p95 = harness.median([h.p(0.95) for h in hellos]) * 1000
     step_p50 = harness.median([s.p(0.50) for s in steps]) * 1000
-    rounds = "/".join(f"{s.throughput:.0f}" for s in steps) + " vs " + "/".join(f"{h.throughput:.0f}" for h in hellos)
+    rounds = (
+        "/".join(f"{s.throughput:.0f}" for s in steps)
+        + " vs "
+        + "/".join(f"{h.throughput:.0f}" for h in hellos)
+    )
     return [
-        harness.Line("B1 step throughput", step_rps, hello_rps, "steps/s", ">= 0.30x", step_rps >= 0.30 * hello_rps,
-                     note=f"hello {hello_rps:.0f} req/s; rounds {rounds}" + ("; quick" if quick else "")),
-        harness.Line("B1 step p95 latency", step_p95, hello_p95, "ms", "<= 5x", step_p95 <= 5 * hello_p95,
-                     note=f"step p50 {step_p50:.1f} ms"),
+        harness.Line(
+            "B1 step throughput",
+            step_rps,
+            hello_rps,
+            "steps/s",
+            ">= 0.30x",
+            step_rps >= 0.30 * hello_rps,
+            note=f"hello {hello_rps:.0f} req/s; rounds {rounds}" + ("; quick" if quick else ""),
+        ),
+        harness.Line(
+            "B1 step p95 latency",
+            step_p95,
+            hello_p95,
+            "ms",
+            "<= 5x",
+            step_p95 <= 5 * hello_p95,
+            note=f"step p50 {step_p50:.1f} ms",
+        ),
     ]
 
 

@@ -14,6 +14,7 @@ when DATABASE_URL is set, in a scratch PostgreSQL database `<name>_b2` on the sa
 dropped at the end. After the bulk load the planner statistics are refreshed (ANALYZE; VACUUM
 ANALYZE on PostgreSQL), as autovacuum would do on a live database; target and references read
 the same database."""
+
 from __future__ import annotations
 
 import argparse
@@ -31,6 +32,7 @@ CONNECTIONS = 2
 
 # --- the database ----------------------------------------------------------------------------
 
+
 @contextmanager
 def scratch_database(tmpdir: str):
     """A database URL to generate into: a SQLite file in tmpdir, or a fresh PostgreSQL database
@@ -40,6 +42,7 @@ def scratch_database(tmpdir: str):
         yield f"sqlite:///{tmpdir}/b2.db"
         return
     import psycopg
+
     parts = urllib.parse.urlsplit(url)
     name = (parts.path.lstrip("/") or "postgres") + "_b2"
     admin = urllib.parse.urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
@@ -59,6 +62,7 @@ def scratch_database(tmpdir: str):
 
 def refresh_statistics(url: str):
     from sqlalchemy import create_engine
+
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
@@ -74,16 +78,18 @@ def count_statements(url: str) -> dict:
     from app.extensions import db
     from bench.b2_generate import PASSWORD
     from config import DevelopmentConfig
-    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False,
-                     RATELIMIT_ENABLED=False)
+
+    app = create_app(
+        DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False
+    )
     out = {}
     for label in ("small", "big"):
         client = app.test_client()
         client.post("/login", data={"email": f"b2-{label}@example.com", "password": PASSWORD})
-        client.get("/manage/")                            # warm the outline cache
+        client.get("/manage/")  # warm the outline cache
         seen = []
         with app.app_context():
-            listener = lambda *a, seen=seen: seen.append(a[2])       # noqa: E731
+            listener = lambda *a, seen=seen: seen.append(a[2])  # noqa: E731
             event.listen(db.engine, "before_cursor_execute", listener)
             try:
                 response = client.get("/manage/")
@@ -99,6 +105,7 @@ def count_statements(url: str) -> dict:
 
 # --- the load --------------------------------------------------------------------------------
 
+
 def log_problems(proc) -> list:
     with open(proc.log_path, encoding="utf-8", errors="replace") as fh:
         text = fh.read()
@@ -109,20 +116,22 @@ def run(quick: bool = False) -> harness.Result:
     from bench.b2_generate import PASSWORD, generate
     from config import normalise_database_url
 
-    requests = 20 if quick else 60                        # per connection per round
+    requests = 20 if quick else 60  # per connection per round
     rounds = 3
     result = harness.Result(NAME)
     with tempfile.TemporaryDirectory() as tmpdir, scratch_database(tmpdir) as url:
         sa_url = normalise_database_url(url)
-        generate(sa_url)                                  # 500 x 60 x 20 and 10 x 60 x 20: seconds
+        generate(sa_url)  # 500 x 60 x 20 and 10 x 60 x 20: seconds
         refresh_statistics(sa_url)
         counts = count_statements(sa_url)
         env = harness.bench_env(url)
         with harness.gunicorn("bench.b2_wsgi:app", env, workers=2) as (base, proc):
             targets = {}
-            for name, email, path in (("page-500", "b2-big@example.com", "/manage/"),
-                                      ("page-10", "b2-small@example.com", "/manage/"),
-                                      ("aggregate-500", "b2-big@example.com", "/bench/aggregate")):
+            for name, email, path in (
+                ("page-500", "b2-big@example.com", "/manage/"),
+                ("page-10", "b2-small@example.com", "/manage/"),
+                ("aggregate-500", "b2-big@example.com", "/bench/aggregate"),
+            ):
                 clients = [harness.Client(base) for _ in range(CONNECTIONS)]
                 for client in clients:
                     client.login(email, PASSWORD)
@@ -132,12 +141,13 @@ def run(quick: bool = False) -> harness.Result:
                 def action(client, _i):
                     status, _, _ = client.get(path)
                     return status
+
                 return action
 
-            for clients, path in targets.values():        # warm-up: caches, connections, parsed texts
+            for clients, path in targets.values():  # warm-up: caches, connections, parsed texts
                 harness.run_load(clients, action_for(path), 5)
             loads = {name: [] for name in targets}
-            for _ in range(rounds):                       # in turn, within each round
+            for _ in range(rounds):  # in turn, within each round
                 for name, (clients, path) in targets.items():
                     loads[name].append(harness.run_load(clients, action_for(path), requests))
             for clients, _ in targets.values():
@@ -153,13 +163,26 @@ def run(quick: bool = False) -> harness.Result:
     p50 = {name: harness.median([load.p(0.50) for load in runs]) * 1000 for name, runs in loads.items()}
     database = "postgresql" if url.startswith("postgres") else "sqlite"
     result.lines = [
-        harness.Line("B2 SQL statements/request", counts["big"], counts["small"], "stmts", "= ref, <= 10",
-                     counts["big"] == counts["small"] <= 10, note="500 trainees vs 10 trainees"),
-        harness.Line("B2 dashboard p95 (500)", p95["page-500"], p95["aggregate-500"], "ms", "<= 3x",
-                     p95["page-500"] <= 3 * p95["aggregate-500"],
-                     note=f"{database}; page-10 p95 {p95['page-10']:.1f} ms; p50 page-500 {p50['page-500']:.1f} / "
-                          f"aggregate {p50['aggregate-500']:.1f} ms; {rounds} x {CONNECTIONS * requests} requests"
-                          + ("; quick" if quick else "")),
+        harness.Line(
+            "B2 SQL statements/request",
+            counts["big"],
+            counts["small"],
+            "stmts",
+            "= ref, <= 10",
+            counts["big"] == counts["small"] <= 10,
+            note="500 trainees vs 10 trainees",
+        ),
+        harness.Line(
+            "B2 dashboard p95 (500)",
+            p95["page-500"],
+            p95["aggregate-500"],
+            "ms",
+            "<= 3x",
+            p95["page-500"] <= 3 * p95["aggregate-500"],
+            note=f"{database}; page-10 p95 {p95['page-10']:.1f} ms; p50 page-500 {p50['page-500']:.1f} / "
+            f"aggregate {p50['aggregate-500']:.1f} ms; {rounds} x {CONNECTIONS * requests} requests"
+            + ("; quick" if quick else ""),
+        ),
     ]
     return result
 

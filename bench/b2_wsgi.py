@@ -1,5 +1,6 @@
 """The app for benchmark B2 under gunicorn, plus its reference route: the team's learning
 records folded per trainee by one SQL aggregate, with the same login and session as the page."""
+
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, union_all
@@ -19,10 +20,15 @@ def bare_aggregate():
     team_ids = select(Team.id).where(Team.manager_id == current_user.id)
     trainees = select(User.id).where(User.team_id.in_(team_ids), User.role == "trainee", User.active)
     union = union_all(
-        select(PageView.user_id.label("u"), func.count().label("n")).where(PageView.user_id.in_(trainees))
+        select(PageView.user_id.label("u"), func.count().label("n"))
+        .where(PageView.user_id.in_(trainees))
         .group_by(PageView.user_id),
-        select(QuizAttempt.user_id, func.count()).where(QuizAttempt.user_id.in_(trainees)).group_by(QuizAttempt.user_id),
-        select(ScenarioAttempt.user_id, func.count()).where(ScenarioAttempt.user_id.in_(trainees))
-        .group_by(ScenarioAttempt.user_id)).subquery()
+        select(QuizAttempt.user_id, func.count())
+        .where(QuizAttempt.user_id.in_(trainees))
+        .group_by(QuizAttempt.user_id),
+        select(ScenarioAttempt.user_id, func.count())
+        .where(ScenarioAttempt.user_id.in_(trainees))
+        .group_by(ScenarioAttempt.user_id),
+    ).subquery()
     rows = db.session.execute(select(union.c.u, func.sum(union.c.n)).group_by(union.c.u)).all()
     return {str(u): int(n) for u, n in rows}

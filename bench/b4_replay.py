@@ -9,6 +9,7 @@ recorded per burst; the others are answered with the current state.
     .venv/bin/python -m bench.b4_replay [--connections 16] [--bursts 40] [--quick]
 
 Bar: exactly one step per burst, no 5xx, no "database is locked"; replay throughput >= 0.8 x B1."""
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,7 @@ def bursts(base, email, connections, count):
             barrier.wait()
             started = time.perf_counter()
             status, page, headers = client.post(f"/learn/attempts/{attempt}/step", {"seq": seq, "choice": 1})
-            if status in (302, 303):          # POST/redirect/GET; a step answered 200 carries its page
+            if status in (302, 303):  # POST/redirect/GET; a step answered 200 carries its page
                 status, page, _ = client.get(headers["Location"])
             results[i] = (status, time.perf_counter() - started, page)
 
@@ -60,12 +61,12 @@ def bursts(base, email, connections, count):
         if any(b"See your debrief" in page for _s, _l, page in results):
             leader.attempt_ended()
             leader.start()
-        else:                                    # a prospect's reaction to read first: Continue, untimed
+        else:  # a prospect's reaction to read first: Continue, untimed
             _, page, _ = leader.client.get(f"/learn/attempts/{leader.attempt}")
             match = re.search(rb'name="seq" value="(\d+)"', page)
             while match and b"data-choice=" not in page:
                 leader.client.post(f"/learn/attempts/{leader.attempt}/step", {"seq": int(match.group(1))})
-                expected += 1                    # a Continue is a recorded step too
+                expected += 1  # a Continue is a recorded step too
                 _, page, _ = leader.client.get(f"/learn/attempts/{leader.attempt}")
                 match = re.search(rb'name="seq" value="(\d+)"', page)
             if match:
@@ -75,8 +76,14 @@ def bursts(base, email, connections, count):
     return load, expected
 
 
-def run(quick: bool = False, connections: int = 16, bursts_per_round: int | None = None, clients: int | None = None,
-        seconds: float | None = None, rounds: int | None = None) -> harness.Result:
+def run(
+    quick: bool = False,
+    connections: int = 16,
+    bursts_per_round: int | None = None,
+    clients: int | None = None,
+    seconds: float | None = None,
+    rounds: int | None = None,
+) -> harness.Result:
     """B4 for `python -m bench`: quick = 10 bursts and 2 s of B1 per round, one round; else 40
     bursts, 5 s and the median of 3."""
     bursts_per_round = bursts_per_round or (10 if quick else 40)
@@ -86,18 +93,20 @@ def run(quick: bool = False, connections: int = 16, bursts_per_round: int | None
     result = harness.Result("B4")
     with tempfile.TemporaryDirectory() as tmpdir:
         env, emails, app = prepare(tmpdir, clients + rounds + 1)
-        replay_emails, b1_emails = emails[:rounds + 1], emails[rounds + 1:]
-        print(f"B4 replayed step: gunicorn 2 sync workers, {connections} connections x "
-              f"{bursts_per_round} bursts, "
-              f"{rounds} round(s), database {harness.database_kind(env['DATABASE_URL'])}; "
-              f"reference B1 with {clients} clients, {seconds:g}s per round")
+        replay_emails, b1_emails = emails[: rounds + 1], emails[rounds + 1 :]
+        print(
+            f"B4 replayed step: gunicorn 2 sync workers, {connections} connections x "
+            f"{bursts_per_round} bursts, "
+            f"{rounds} round(s), database {harness.database_kind(env['DATABASE_URL'])}; "
+            f"reference B1 with {clients} clients, {seconds:g}s per round"
+        )
         replays, steps, expected = [], [], {}
         with harness.gunicorn("app:create_app()", env) as (base, proc):
             players = [Player(base, e) for e in b1_emails]
             for p in players:
                 p.start()
             timed_steps(players, 1.0)
-            bursts(base, replay_emails[0], connections, 5)          # warm-up
+            bursts(base, replay_emails[0], connections, 5)  # warm-up
             for r in range(rounds):
                 steps.append(timed_steps(players, seconds))
                 load, n = bursts(base, replay_emails[r + 1], connections, bursts_per_round)
@@ -110,17 +119,34 @@ def run(quick: bool = False, connections: int = 16, bursts_per_round: int | None
     replay_rps = harness.median([burst.throughput for burst in replays])
     step_rps = harness.median([s.throughput for s in steps])
     errors = sum(burst.server_errors for burst in replays) + sum(s.server_errors for s in steps)
-    result.lines.append(harness.Line(
-        "B4 replayed POST throughput", replay_rps, step_rps, "posts/s", ">= 0.8x B1", replay_rps >= 0.8 * step_rps,
-        note=f"p95 {harness.median([burst.p(0.95) for burst in replays]) * 1000:.0f} ms; "
-             "a post = the POST, + the GET it redirects to if any"))
-    print("  rounds: replays/s " + ", ".join(f"{burst.throughput:.0f}" for burst in replays)
-          + "; B1 steps/s " + ", ".join(f"{s.throughput:.0f}" for s in steps))
+    result.lines.append(
+        harness.Line(
+            "B4 replayed POST throughput",
+            replay_rps,
+            step_rps,
+            "posts/s",
+            ">= 0.8x B1",
+            replay_rps >= 0.8 * step_rps,
+            note=f"p95 {harness.median([burst.p(0.95) for burst in replays]) * 1000:.0f} ms; "
+            "a post = the POST, + the GET it redirects to if any",
+        )
+    )
+    print(
+        "  rounds: replays/s "
+        + ", ".join(f"{burst.throughput:.0f}" for burst in replays)
+        + "; B1 steps/s "
+        + ", ".join(f"{s.throughput:.0f}" for s in steps)
+    )
     for email, n in expected.items():
         total, problems_ = recorded[email]
-        print(f"  {n} bursts of {connections} -> {total} steps recorded" + (f"; {problems_[:3]}" if problems_ else ""))
+        print(
+            f"  {n} bursts of {connections} -> {total} steps recorded"
+            + (f"; {problems_[:3]}" if problems_ else "")
+        )
         if total != n:
-            result.problems.append(f"{n} bursts of {connections} identical posts recorded {total} steps, not {n}")
+            result.problems.append(
+                f"{n} bursts of {connections} identical posts recorded {total} steps, not {n}"
+            )
         result.problems += problems_[:5]
     if errors:
         result.problems.append(f"{errors} server errors (5xx)")
@@ -145,7 +171,10 @@ def main(argv=None):
         print(line.format())
     for problem in result.problems:
         print("PROBLEM", problem)
-    print("B4 " + ("FAILED (records or errors)" if result.problems else ("PASS" if result.ok else "SHORT of the bar")))
+    print(
+        "B4 "
+        + ("FAILED (records or errors)" if result.problems else ("PASS" if result.ok else "SHORT of the bar"))
+    )
     return 0 if result.ok else 1
 
 

@@ -22,6 +22,7 @@ of five rounds after a warm-up.
 Bars (docs/performance.md): SQL count per page never grows; time per journey <= 1.10x; HTML of
 a typical page < 100 KB; no page names another host. Memory: the peak RSS (VmHWM) of a
 gunicorn worker through all journeys < 150 MB (`python -m bench memory`)."""
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,9 @@ from dataclasses import dataclass, field
 
 from bench import harness
 
-PASSWORD = "petitspas"                  # DEMO_PASSWORD of `flask demo`
-MODULE = "crm-data-that-matters"        # stage 1: its lesson and knowledge check are open to everyone
-SCENARIO = "ranking-the-pipeline"       # stage 1; choice 1 always offered
+PASSWORD = "petitspas"  # DEMO_PASSWORD of `flask demo`
+MODULE = "crm-data-that-matters"  # stage 1: its lesson and knowledge check are open to everyone
+SCENARIO = "ranking-the-pipeline"  # stage 1; choice 1 always offered
 STEPS = 10
 HTML_BAR_KB = 100
 MEMORY_BAR_MB = 150
@@ -48,10 +49,11 @@ TIME_BAR = 1.10
 WRAPPER = "b5_wsgi:application"
 OTHER_HOST = re.compile(rb"""(?:src|href|action|srcset)\s*=\s*["']?\s*((?:https?:)?//[^/"'\s>]+)""", re.I)
 
-_last_memory = None                     # the memory Line measured by the last run(), for `bench memory`
+_last_memory = None  # the memory Line measured by the last run(), for `bench memory`
 
 
 # --- recording one journey ----------------------------------------------------------------------
+
 
 @dataclass
 class Page:
@@ -64,7 +66,7 @@ class Page:
     size: int
     html: bool
     outside: list = field(default_factory=list)
-    cpu: float = 0.0                     # server CPU ms (X-Bench-CPU)
+    cpu: float = 0.0  # server CPU ms (X-Bench-CPU)
 
 
 class Recorder:
@@ -83,7 +85,9 @@ class Recorder:
         sql, ms, cpu, hops = 0, 0.0, 0.0, 0
         location = path
         while True:
-            status, body, headers = self.client.request(method, path if not hops else location, form if not hops else None)
+            status, body, headers = self.client.request(
+                method, path if not hops else location, form if not hops else None
+            )
             get = {k.lower(): v for k, v in headers.items()}
             if "x-bench-root" in get:
                 self.roots.add(get["x-bench-root"])
@@ -99,14 +103,30 @@ class Recorder:
             method = "GET"
         html = get.get("content-type", "").startswith("text/html")
         own = (f"//127.0.0.1:{self.client.port}", f"//localhost:{self.client.port}")
-        outside = sorted({m.decode("latin-1") for m in OTHER_HOST.findall(body) if html}
-                         - {p + s for p in ("http:", "https:", "") for s in own})
+        outside = sorted(
+            {m.decode("latin-1") for m in OTHER_HOST.findall(body) if html}
+            - {p + s for p in ("http:", "https:", "") for s in own}
+        )
         if self.recording:
-            self.pages.append(Page(label, method if not hops else "POST", path.split("?")[0], status, sql, ms,
-                                   len(body), html, outside, cpu))
+            self.pages.append(
+                Page(
+                    label,
+                    method if not hops else "POST",
+                    path.split("?")[0],
+                    status,
+                    sql,
+                    ms,
+                    len(body),
+                    html,
+                    outside,
+                    cpu,
+                )
+            )
         if status not in expect:
-            raise JourneyBroke(f"{label}: {path} answered {status}, expected {expect}"
-                               + (f": {body[:300]!r}" if status >= 500 else ""))
+            raise JourneyBroke(
+                f"{label}: {path} answered {status}, expected {expect}"
+                + (f": {body[:300]!r}" if status >= 500 else "")
+            )
         get["url"] = location if hops else path
         return status, body, get
 
@@ -128,8 +148,9 @@ class JourneyBroke(RuntimeError):
 
 
 def _value(body, name):
-    m = re.search(rb'name="' + name.encode() + rb'"[^>]*value="([^"]*)"', body) or \
-        re.search(rb'value="([^"]*)"[^>]*name="' + name.encode() + rb'"', body)
+    m = re.search(rb'name="' + name.encode() + rb'"[^>]*value="([^"]*)"', body) or re.search(
+        rb'value="([^"]*)"[^>]*name="' + name.encode() + rb'"', body
+    )
     return m.group(1).decode() if m else None
 
 
@@ -138,17 +159,21 @@ def trainee_journey(r: Recorder, email="trainee@example.com"):
     r.get("dashboard", "/learn/")
     r.get("lesson page", f"/learn/modules/{MODULE}/pages/1")
     _, page, _ = r.get("knowledge check", f"/learn/modules/{MODULE}/check")
-    form = {"submission": _value(page, "submission") or uuid.uuid4().hex, "version_id": _value(page, "version_id") or ""}
+    form = {
+        "submission": _value(page, "submission") or uuid.uuid4().hex,
+        "version_id": _value(page, "version_id") or "",
+    }
     for name in dict.fromkeys(m.decode() for m in re.findall(rb'name="(q\d+)"', page)):
         form[name] = re.search(rb'name="' + name.encode() + rb'"[^>]*value="(\d+)"', page).group(1).decode()
     r.post("knowledge check answered (POST, result)", f"/learn/modules/{MODULE}/check", form, follow=True)
     r.get("role-play briefing", f"/learn/scenarios/{SCENARIO}")
-    _, page, headers = r.post("role-play start (POST, first node)", f"/learn/scenarios/{SCENARIO}/start", {},
-                              follow=True)
+    _, page, headers = r.post(
+        "role-play start (POST, first node)", f"/learn/scenarios/{SCENARIO}/start", {}, follow=True
+    )
     attempt = int(re.search(r"/attempts/(\d+)", headers.get("content-location") or headers["url"]).group(1))
     for k in range(1, STEPS + 1):
         page, attempt = _step(r, page, attempt, f"step {k}")
-    r.recording = False                 # finish the open attempt, unrecorded: every round starts alike
+    r.recording = False  # finish the open attempt, unrecorded: every round starts alike
     for _ in range(100):
         if b"data-debrief" in page or _value(page, "seq") is None:
             break
@@ -165,11 +190,16 @@ def _step(r, page, attempt, label, restart=True):
     _, page, _ = r.post(f"{label} (POST, feedback)", f"/learn/attempts/{attempt}/step", form, follow=True)
     if b"data-feedback" in page:
         ended = b"See your debrief" in page
-        _, page, _ = r.get(f"{label} debrief" if ended else f"{label} next node", f"/learn/attempts/{attempt}")
-    if b"data-debrief" in page and restart:       # ended before 10 steps: play it again
-        _, page, headers = r.post(f"{label} play again (POST, first node)", f"/learn/scenarios/{SCENARIO}/start",
-                                  {}, follow=True)
-        attempt = int(re.search(r"/attempts/(\d+)", headers.get("content-location") or headers["url"]).group(1))
+        _, page, _ = r.get(
+            f"{label} debrief" if ended else f"{label} next node", f"/learn/attempts/{attempt}"
+        )
+    if b"data-debrief" in page and restart:  # ended before 10 steps: play it again
+        _, page, headers = r.post(
+            f"{label} play again (POST, first node)", f"/learn/scenarios/{SCENARIO}/start", {}, follow=True
+        )
+        attempt = int(
+            re.search(r"/attempts/(\d+)", headers.get("content-location") or headers["url"]).group(1)
+        )
     return page, attempt
 
 
@@ -190,12 +220,17 @@ def trainer_journey(r: Recorder, email="trainer@example.com"):
     r.get("scenario editor", f"/author/scenario/{SCENARIO}/edit")
     r.get("scenario graph", f"/author/scenario/{SCENARIO}/graph")
     _, page, _ = r.get("play-test set-up", f"/author/scenario/{SCENARIO}/playtest")
-    node = re.search(rb'<option value="([^"]+)"[^>]*selected', page[page.find(b'name="node"'):])       # the set-up form: the start node
+    node = re.search(
+        rb'<option value="([^"]+)"[^>]*selected', page[page.find(b'name="node"') :]
+    )  # the set-up form: the start node
     ref = re.search(rb'<input type="hidden" name="from" value="([^"]+)"', page)
     if node is None:
         raise JourneyBroke("the play-test set-up offers no node")
-    path = (f"/author/scenario/{SCENARIO}/playtest?" + (f"from={ref.group(1).decode()}&" if ref else "")
-            + f"node={node.group(1).decode()}")
+    path = (
+        f"/author/scenario/{SCENARIO}/playtest?"
+        + (f"from={ref.group(1).decode()}&" if ref else "")
+        + f"node={node.group(1).decode()}"
+    )
     _, page, _ = r.get("play-test start", path)
     token = _value(page, "play")
     if token is None:
@@ -222,6 +257,7 @@ def play_all(base) -> dict:
 
 
 # --- revisions, checkouts, databases ----------------------------------------------------------
+
 
 def git(*args, cwd=harness.ROOT) -> str:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
@@ -268,8 +304,12 @@ def fresh_database(tmpdir: str, label: str):
         yield f"sqlite:///{tmpdir}/b5-{label}.db"
         return
     from sqlalchemy import create_engine, make_url, text
-    parsed = make_url(url if "+" in url.split("://")[0] else url.replace("://", "+psycopg://", 1)
-                      .replace("postgres+", "postgresql+", 1))
+
+    parsed = make_url(
+        url
+        if "+" in url.split("://")[0]
+        else url.replace("://", "+psycopg://", 1).replace("postgres+", "postgresql+", 1)
+    )
     name = f"{parsed.database or 'petitspas'}_b5_{label}_{os.getpid()}"
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -288,24 +328,31 @@ def seed(cwd, env):
     harness.flask_at(cwd, env, "content", "sync")
     try:
         harness.flask_at(cwd, env, "demo", "--activity")
-    except RuntimeError:                    # an older revision without demo activity
+    except RuntimeError:  # an older revision without demo activity
         harness.flask_at(cwd, env, "demo")
 
 
 def record_problems(url) -> list[str]:
     """Every attempt's steps are 1..step_count exactly: nothing lost, nothing doubled."""
     from sqlalchemy import create_engine, text
+
     from config import normalise_database_url
+
     engine = create_engine(normalise_database_url(url))
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT a.id, a.step_count, count(s.id), coalesce(max(s.seq), 0) FROM "
-                "scenario_attempts a "
-                "LEFT JOIN attempt_steps s ON s.attempt_id = a.id GROUP BY a.id, a.step_count")).all()
+            rows = conn.execute(
+                text(
+                    "SELECT a.id, a.step_count, count(s.id), coalesce(max(s.seq), 0) FROM "
+                    "scenario_attempts a "
+                    "LEFT JOIN attempt_steps s ON s.attempt_id = a.id GROUP BY a.id, a.step_count"
+                )
+            ).all()
     finally:
         engine.dispose()
-    return [f"attempt {a}: step_count {c}, {n} steps, max seq {top}" for a, c, n, top in rows if not c == n == top]
+    return [
+        f"attempt {a}: step_count {c}, {n} steps, max seq {top}" for a, c, n, top in rows if not c == n == top
+    ]
 
 
 def peak_rss_mb(proc) -> float:
@@ -313,6 +360,7 @@ def peak_rss_mb(proc) -> float:
 
 
 # --- the benchmark ------------------------------------------------------------------------------
+
 
 def _hashing(page):
     return page.label.startswith("log in")
@@ -326,8 +374,10 @@ def run(quick: bool = False, rev: str | None = None) -> harness.Result:
     if rev is None:
         rev, why = default_rev()
     sha = git("rev-parse", "--short", rev)
-    print(f"B5 journeys: current working tree vs {sha} ({why}); gunicorn 2 sync workers each, "
-          f"{'warm-up + ' + str(rounds) + ' round' if quick else 'warm-up + median of 5 rounds'}, alternating")
+    print(
+        f"B5 journeys: current working tree vs {sha} ({why}); gunicorn 2 sync workers each, "
+        f"{'warm-up + ' + str(rounds) + ' round' if quick else 'warm-up + median of 5 rounds'}, alternating"
+    )
     tmpdir = tempfile.mkdtemp(prefix="petitspas-b5-")
     try:
         with ExitStack() as stack:
@@ -339,14 +389,22 @@ def run(quick: bool = False, rev: str | None = None) -> harness.Result:
                 started = time.perf_counter()
                 seed(cwd, env)
                 base, proc = stack.enter_context(
-                    harness.serve(WRAPPER, env, cwd=cwd, pythonpath=harness.ROOT / "bench"))
-                sides[side] = {"cwd": str(cwd), "url": url, "base": base, "proc": proc, "runs": [], "warm": []}
+                    harness.serve(WRAPPER, env, cwd=cwd, pythonpath=harness.ROOT / "bench")
+                )
+                sides[side] = {
+                    "cwd": str(cwd),
+                    "url": url,
+                    "base": base,
+                    "proc": proc,
+                    "runs": [],
+                    "warm": [],
+                }
                 print(f"  {side}: {cwd} seeded in {time.perf_counter() - started:.1f}s, {base}")
-            for _ in range(2):                          # warm-up: both workers compile templates, fill caches
+            for _ in range(2):  # warm-up: both workers compile templates, fill caches
                 for side in ("now", "rev"):
                     sides[side]["warm"].append(play_all(sides[side]["base"]))
             for n in range(rounds):
-                for side in (("now", "rev") if n % 2 == 0 else ("rev", "now")):
+                for side in ("now", "rev") if n % 2 == 0 else ("rev", "now"):
                     sides[side]["runs"].append(play_all(sides[side]["base"]))
             for s in sides.values():
                 s["peak_mb"] = peak_rss_mb(s["proc"])
@@ -376,20 +434,29 @@ def _median_pages(runs, journey, warm=()):
     for i, label in enumerate(labels):
         same = [run[journey][i] for run in runs if len(run[journey]) > i and run[journey][i].label == label]
         sqls = [p.sql for p in same]
-        every = [run[journey][i].sql for run in (*warm, *runs) if len(run[journey]) > i
-                 and run[journey][i].label == label]
+        every = [
+            run[journey][i].sql
+            for run in (*warm, *runs)
+            if len(run[journey]) > i and run[journey][i].label == label
+        ]
         if len(set(every)) > 1:
             moving.append(f"{journey}/{label} {every}")
-        out[label] = (round(harness.median(sqls)), harness.median([p.ms for p in same]), max(p.size for p in same),
-                      same[-1])
+        out[label] = (
+            round(harness.median(sqls)),
+            harness.median([p.ms for p in same]),
+            max(p.size for p in same),
+            same[-1],
+        )
     return out, moving
 
 
 def _compare(sides, result):
     now_runs, rev_runs = sides["now"]["runs"], sides["rev"]["runs"]
     pages_now, pages_rev = [], []
-    print(f"  {'page (a POST counts with the page it redirects to)':<46} {'SQL now':>7} {'rev':>4} "
-          f"{'ms now':>8} {'rev':>8} {'KB now':>7}")
+    print(
+        f"  {'page (a POST counts with the page it redirects to)':<46} {'SQL now':>7} {'rev':>4} "
+        f"{'ms now':>8} {'rev':>8} {'KB now':>7}"
+    )
     for journey, _fn in JOURNEYS:
         now, moving_now = _median_pages(now_runs, journey, sides["now"]["warm"])
         rev, moving_rev = _median_pages(rev_runs, journey, sides["rev"]["warm"])
@@ -403,31 +470,55 @@ def _compare(sides, result):
             saved = min(saved, (d, label))
             if growth is None or d > growth:
                 growth, grown_label, grown_ref = d, label, before[0]
-            if not label.startswith("step") or label.startswith(("step 1 ", "step 10 ")) or d > 0 or \
-                    ms > 2 * TIME_BAR * before[1]:
-                print(f"  {journey + '/' + label:<46} {sql:>7} {before[0]:>4} {ms:>8.1f} {before[1]:>8.1f} "
-                      f"{size / 1024:>7.1f}" + ("  SQL grows" if d > 0 else ""))
+            if (
+                not label.startswith("step")
+                or label.startswith(("step 1 ", "step 10 "))
+                or d > 0
+                or ms > 2 * TIME_BAR * before[1]
+            ):
+                print(
+                    f"  {journey + '/' + label:<46} {sql:>7} {before[0]:>4} {ms:>8.1f} {before[1]:>8.1f} "
+                    f"{size / 1024:>7.1f}" + ("  SQL grows" if d > 0 else "")
+                )
         for label, (_sql, _ms, size, page) in rev.items():
             pages_rev.append((journey, label, page, size))
         missing = sorted(set(now) ^ set(rev))
         if growth is None:
             growth = 0
-        result.lines.append(harness.Line(
-            f"B5 {journey} SQL growth/page", growth, grown_ref, "stmts", "no page grows", growth <= 0,
-            note=(f"grows most at {grown_label}" if growth > 0 else "no page grows")
-                 + (f"; most saved at {saved[1]} ({saved[0]})" if saved[0] < 0 else "") + f"; journey total {sum(v[0] for v in now.values())} now, "
-                 f"{sum(v[0] for v in rev.values())} at rev; {len(now)} pages"
-                 + (f"; pages only on one side: {missing}" if missing else "")))
+        result.lines.append(
+            harness.Line(
+                f"B5 {journey} SQL growth/page",
+                growth,
+                grown_ref,
+                "stmts",
+                "no page grows",
+                growth <= 0,
+                note=(f"grows most at {grown_label}" if growth > 0 else "no page grows")
+                + (f"; most saved at {saved[1]} ({saved[0]})" if saved[0] < 0 else "")
+                + f"; journey total {sum(v[0] for v in now.values())} now, "
+                f"{sum(v[0] for v in rev.values())} at rev; {len(now)} pages"
+                + (f"; pages only on one side: {missing}" if missing else ""),
+            )
+        )
         # Server CPU time, not the wall clock: on two shared cores the wall clock of the same
         # code moved by 20% from run to run. The log-in POST is mostly the password hash, slow
         # on purpose (a third of a journey): it is in the table above, not in the total.
         total_now = harness.median([sum(p.cpu for p in run[journey] if not _hashing(p)) for run in now_runs])
         total_rev = harness.median([sum(p.cpu for p in run[journey] if not _hashing(p)) for run in rev_runs])
-        worst = max(((v[1] / rev[k][1], k) for k, v in now.items() if k in rev and rev[k][1] > 0), default=(0, ""))
-        result.lines.append(harness.Line(
-            f"B5 {journey} server CPU", total_now, total_rev, "ms", f"<= {TIME_BAR:.2f}x",
-            total_now <= TIME_BAR * total_rev,
-            note=f"log-in POST excluded; slowest page vs rev: {worst[1]} {worst[0]:.2f}x"))
+        worst = max(
+            ((v[1] / rev[k][1], k) for k, v in now.items() if k in rev and rev[k][1] > 0), default=(0, "")
+        )
+        result.lines.append(
+            harness.Line(
+                f"B5 {journey} server CPU",
+                total_now,
+                total_rev,
+                "ms",
+                f"<= {TIME_BAR:.2f}x",
+                total_now <= TIME_BAR * total_rev,
+                note=f"log-in POST excluded; slowest page vs rev: {worst[1]} {worst[0]:.2f}x",
+            )
+        )
         for moving in moving_now:
             print(f"  note: SQL count changes from pass to pass (warm-ups, rounds) now: {moving}")
         for moving in moving_rev:
@@ -437,26 +528,56 @@ def _compare(sides, result):
     biggest, where = max(html_now) if html_now else (0, "")
     typical = harness.median([s for s, _ in html_now]) if html_now else 0
     over = [w for s, w in html_now if s > HTML_BAR_KB * 1024]
-    result.lines.append(harness.Line(
-        "B5 largest HTML page", biggest / 1024, html_rev.get(where, 0) / 1024, "KB", f"typical < {HTML_BAR_KB} KB",
-        typical < HTML_BAR_KB * 1024,
-        note=f"{where}; median page {typical / 1024:.1f} KB" + (f"; over {HTML_BAR_KB} KB: {over}" if over else "")))
+    result.lines.append(
+        harness.Line(
+            "B5 largest HTML page",
+            biggest / 1024,
+            html_rev.get(where, 0) / 1024,
+            "KB",
+            f"typical < {HTML_BAR_KB} KB",
+            typical < HTML_BAR_KB * 1024,
+            note=f"{where}; median page {typical / 1024:.1f} KB"
+            + (f"; over {HTML_BAR_KB} KB: {over}" if over else ""),
+        )
+    )
     outside = [(f"{j}/{label}", page.outside) for j, label, page, _ in pages_now if page.outside]
-    result.lines.append(harness.Line(
-        "B5 pages naming other hosts", len(outside), len(pages_now), "pages", "none", not outside,
-        note="; ".join(f"{w}: {', '.join(o[:3])}" for w, o in outside[:3]) or "src/href/action checked"))
+    result.lines.append(
+        harness.Line(
+            "B5 pages naming other hosts",
+            len(outside),
+            len(pages_now),
+            "pages",
+            "none",
+            not outside,
+            note="; ".join(f"{w}: {', '.join(o[:3])}" for w, o in outside[:3]) or "src/href/action checked",
+        )
+    )
     for side in ("now", "rev"):
-        errors = [p for run in sides[side]["runs"] for pages in run.values() if isinstance(pages, list)
-                  for p in pages if p.status >= 500]
+        errors = [
+            p
+            for run in sides[side]["runs"]
+            for pages in run.values()
+            if isinstance(pages, list)
+            for p in pages
+            if p.status >= 500
+        ]
         for p in errors[:5]:
             result.problems.append(f"{side}: {p.status} on {p.method} {p.path} ({p.label})")
-    memory = harness.Line("Memory: peak worker RSS", sides["now"]["peak_mb"], sides["rev"]["peak_mb"], "MB",
-                          f"< {MEMORY_BAR_MB} MB", sides["now"]["peak_mb"] < MEMORY_BAR_MB,
-                          note="VmHWM of the gunicorn workers after warm-up + all rounds; ref = at rev")
+    memory = harness.Line(
+        "Memory: peak worker RSS",
+        sides["now"]["peak_mb"],
+        sides["rev"]["peak_mb"],
+        "MB",
+        f"< {MEMORY_BAR_MB} MB",
+        sides["now"]["peak_mb"] < MEMORY_BAR_MB,
+        note="VmHWM of the gunicorn workers after warm-up + all rounds; ref = at rev",
+    )
     global _last_memory
-    _last_memory = memory               # the `memory` entry's line; printed here for information
-    print(f"  peak worker RSS (VmHWM) {memory.figure:.0f} MB now, {memory.reference:.0f} MB at rev "
-          f"(bar < {MEMORY_BAR_MB} MB: `python -m bench memory`)")
+    _last_memory = memory  # the `memory` entry's line; printed here for information
+    print(
+        f"  peak worker RSS (VmHWM) {memory.figure:.0f} MB now, {memory.reference:.0f} MB at rev "
+        f"(bar < {MEMORY_BAR_MB} MB: `python -m bench memory`)"
+    )
 
 
 def run_memory(quick: bool = False, rev: str | None = None) -> harness.Result:
@@ -487,12 +608,22 @@ def run_memory(quick: bool = False, rev: str | None = None) -> harness.Result:
         for run in runs:
             for pages in run.values():
                 if isinstance(pages, list):
-                    result.problems += [f"{p.status} on {p.method} {p.path}" for p in pages if p.status >= 500]
+                    result.problems += [
+                        f"{p.status} on {p.method} {p.path}" for p in pages if p.status >= 500
+                    ]
         peak = max(peaks or [0])
-        result.lines.append(harness.Line(
-            "Memory: peak worker RSS", peak, MEMORY_BAR_MB, "MB", f"< {MEMORY_BAR_MB} MB", peak < MEMORY_BAR_MB,
-            note=f"VmHWM per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; now "
-                 f"{', '.join(f'{p:.0f}' for p in now)} MB"))
+        result.lines.append(
+            harness.Line(
+                "Memory: peak worker RSS",
+                peak,
+                MEMORY_BAR_MB,
+                "MB",
+                f"< {MEMORY_BAR_MB} MB",
+                peak < MEMORY_BAR_MB,
+                note=f"VmHWM per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; now "
+                f"{', '.join(f'{p:.0f}' for p in now)} MB",
+            )
+        )
     except JourneyBroke as broke:
         result.problems.append(f"a journey broke: {broke}")
     finally:

@@ -10,6 +10,7 @@ what it cost on the server. Bench only, never part of the product.
 Served with the working directory set to the checkout being measured (the working tree, or a
 `git worktree` of an older revision), so `import app` picks that checkout's code; this file is
 loaded by path (gunicorn --pythonpath to bench/), so it works even where it did not exist."""
+
 import threading
 import time
 
@@ -38,10 +39,12 @@ def _measured(environ, start_response):
     started, cpu = time.perf_counter(), time.thread_time()
 
     def measured_start_response(status, headers, exc_info=None):
-        headers = list(headers) + [("X-Bench-SQL", str(_local.sql)),
-                                   ("X-Bench-Time", f"{(time.perf_counter() - started) * 1000:.3f}"),
-                                   ("X-Bench-CPU", f"{(time.thread_time() - cpu) * 1000:.3f}"),
-                                   ("X-Bench-Root", _root)]
+        headers = list(headers) + [
+            ("X-Bench-SQL", str(_local.sql)),
+            ("X-Bench-Time", f"{(time.perf_counter() - started) * 1000:.3f}"),
+            ("X-Bench-CPU", f"{(time.thread_time() - cpu) * 1000:.3f}"),
+            ("X-Bench-Root", _root),
+        ]
         return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
     return _inner(environ, measured_start_response)

@@ -17,6 +17,7 @@ instead of well under one (see docs/performance.md). The simulated people are Lo
 trainees level by level; each level is measured over a hold after the new users have logged
 in. The figure is the largest level that met the bar; the database check covers the whole run
 (every acknowledged step, knowledge check, start and draft save, exactly once)."""
+
 from __future__ import annotations
 
 import argparse
@@ -40,10 +41,10 @@ CHEAP_HASH = "pbkdf2:sha256:1"
 P95_BAR_MS = 300
 BAR_TRAINEES = 1000
 TRAINEES_PER_MANAGER = 20
-EDITED = "the-warm-introduction"          # the scenario the simulated trainer edits (drafts only)
+EDITED = "the-warm-introduction"  # the scenario the simulated trainer edits (drafts only)
 LEVELS = (400, 700, 1000, 1300, 1600)
 QUICK_LEVELS = (20, 40)
-WORKERS, THREADS = 4, 1                  # chosen by measurement: docs/performance.md, "B6"
+WORKERS, THREADS = 4, 1  # chosen by measurement: docs/performance.md, "B6"
 
 
 def redis_up(host="127.0.0.1", port=6379):
@@ -57,10 +58,19 @@ def redis_up(host="127.0.0.1", port=6379):
 def site_env(database_url: str, run: str, **extra) -> dict:
     """The production configuration of the README, on loopback (no TLS: cookies not Secure)."""
     env = dict(os.environ)
-    env.update({"APP_ENV": "production", "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
-                "MAIL_DISABLED": "1", "SESSION_COOKIE_SECURE": "false", "REMEMBER_COOKIE_SECURE": "false",
-                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0" if redis_up() else "memory://",
-                "RATELIMIT_KEY_PREFIX": f"bench-{run}:", "FLASK_APP": "app"})
+    env.update(
+        {
+            "APP_ENV": "production",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": secrets.token_hex(32),
+            "MAIL_DISABLED": "1",
+            "SESSION_COOKIE_SECURE": "false",
+            "REMEMBER_COOKIE_SECURE": "false",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0" if redis_up() else "memory://",
+            "RATELIMIT_KEY_PREFIX": f"bench-{run}:",
+            "FLASK_APP": "app",
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -76,11 +86,17 @@ def prepare(database_url: str, trainees: int, run: str) -> dict:
         from app import create_app
         from app.extensions import db
         from app.services import accounts, assignments, learning, publishing
+
         app = create_app(PASSWORD_HASH_METHOD=CHEAP_HASH)
         started = time.perf_counter()
         with app.app_context():
-            trainer = accounts.create_user(f"cap-{run}-trainer@example.com", f"Trainer {run}", PASSWORD,
-                                           role="trainer", check_password=False)
+            trainer = accounts.create_user(
+                f"cap-{run}-trainer@example.com",
+                f"Trainer {run}",
+                PASSWORD,
+                role="trainer",
+                check_password=False,
+            )
             modules = []
             for slug in sorted(publishing.published_all("module")):
                 _version, module = learning.published_module(slug)
@@ -88,8 +104,13 @@ def prepare(database_url: str, trainees: int, run: str) -> dict:
             scenarios = sorted(publishing.published_all("scenario"))
             managers, people = [], []
             for team_number in range(-(-trainees // TRAINEES_PER_MANAGER)):
-                manager = accounts.create_user(f"cap-{run}-m{team_number}@example.com", f"Manager {team_number}",
-                                               PASSWORD, role="manager", check_password=False)
+                manager = accounts.create_user(
+                    f"cap-{run}-m{team_number}@example.com",
+                    f"Manager {team_number}",
+                    PASSWORD,
+                    role="manager",
+                    check_password=False,
+                )
                 team = accounts.create_team(f"Capacity {run} {team_number}", manager)
                 db.session.flush()
                 # The team's work is given before its trainees join (as a manager sets up a new
@@ -102,32 +123,62 @@ def prepare(database_url: str, trainees: int, run: str) -> dict:
                     number = team_number * TRAINEES_PER_MANAGER + n
                     if number >= trainees:
                         break
-                    person = accounts.create_user(f"cap-{run}-t{number}@example.com", f"Trainee {number}", PASSWORD,
-                                                  role="trainee", team=team, hire_date=date.today(),
-                                                  check_password=False)
+                    person = accounts.create_user(
+                        f"cap-{run}-t{number}@example.com",
+                        f"Trainee {number}",
+                        PASSWORD,
+                        role="trainee",
+                        team=team,
+                        hire_date=date.today(),
+                        check_password=False,
+                    )
                     people.append(person.email)
                 managers.append(manager.email)
                 db.session.commit()
             trainer_email = trainer.email
             # accounts of the warm-up (outside the checked run): a trainee of the first team, a
             # second manager of nothing, a second trainer
-            warm = {"trainee": accounts.create_user(f"cap-{run}-warm-t@example.com", "Warm trainee", PASSWORD,
-                                                    role="trainee", team=team, hire_date=date.today(),
-                                                    check_password=False).email,
-                    "manager": accounts.create_user(f"cap-{run}-warm-m@example.com", "Warm manager", PASSWORD,
-                                                    role="manager", check_password=False).email,
-                    "trainer": accounts.create_user(f"cap-{run}-warm-a@example.com", "Warm trainer", PASSWORD,
-                                                    role="trainer", check_password=False).email}
+            warm = {
+                "trainee": accounts.create_user(
+                    f"cap-{run}-warm-t@example.com",
+                    "Warm trainee",
+                    PASSWORD,
+                    role="trainee",
+                    team=team,
+                    hire_date=date.today(),
+                    check_password=False,
+                ).email,
+                "manager": accounts.create_user(
+                    f"cap-{run}-warm-m@example.com",
+                    "Warm manager",
+                    PASSWORD,
+                    role="manager",
+                    check_password=False,
+                ).email,
+                "trainer": accounts.create_user(
+                    f"cap-{run}-warm-a@example.com",
+                    "Warm trainer",
+                    PASSWORD,
+                    role="trainer",
+                    check_password=False,
+                ).email,
+            }
             db.session.commit()
             db.engine.dispose()
         made = time.perf_counter() - started
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    return {"app": app, "env": env, "made_seconds": made, "warm": warm,
-            "accounts": {"trainees": people, "managers": managers, "trainers": [trainer_email]},
-            "modules": [(slug, pages) for slug, pages, _quiz in modules if pages],
-            "checked_modules": [(slug, pages) for slug, pages, quiz in modules if quiz], "scenarios": scenarios}
+    return {
+        "app": app,
+        "env": env,
+        "made_seconds": made,
+        "warm": warm,
+        "accounts": {"trainees": people, "managers": managers, "trainers": [trainer_email]},
+        "modules": [(slug, pages) for slug, pages, _quiz in modules if pages],
+        "checked_modules": [(slug, pages) for slug, pages, quiz in modules if quiz],
+        "scenarios": scenarios,
+    }
 
 
 def draft_revision(app, kind, slug):
@@ -135,9 +186,11 @@ def draft_revision(app, kind, slug):
 
     from app.extensions import db
     from app.models import ContentDraft
+
     with app.app_context():
-        revision = db.session.scalar(select(ContentDraft.revision).where(ContentDraft.kind == kind,
-                                                                         ContentDraft.slug == slug))
+        revision = db.session.scalar(
+            select(ContentDraft.revision).where(ContentDraft.kind == kind, ContentDraft.slug == slug)
+        )
         db.engine.dispose()
     return revision or 0
 
@@ -149,50 +202,77 @@ def check_records(app, acks: dict, emails: list, draft_before: int, session_emai
 
     from app.extensions import db
     from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User, UserSession
+
     problems = []
     with app.app_context():
         users = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all())
         ids = list(users.values())
-        rows = db.session.execute(select(AttemptStep.attempt_id, AttemptStep.seq).join(ScenarioAttempt)
-                                  .where(ScenarioAttempt.user_id.in_(ids))).all()
+        rows = db.session.execute(
+            select(AttemptStep.attempt_id, AttemptStep.seq)
+            .join(ScenarioAttempt)
+            .where(ScenarioAttempt.user_id.in_(ids))
+        ).all()
         recorded: dict = {}
         for key in rows:
             recorded[tuple(key)] = recorded.get(tuple(key), 0) + 1
         lost = sorted(key for key in {tuple(a) for a in acks["steps"]} if not recorded.get(key))
         doubled = sorted(key for key, n in recorded.items() if n > 1)
-        attempts = db.session.execute(select(ScenarioAttempt.id, ScenarioAttempt.user_id, ScenarioAttempt.step_count)
-                                      .where(ScenarioAttempt.user_id.in_(ids))).all()
+        attempts = db.session.execute(
+            select(ScenarioAttempt.id, ScenarioAttempt.user_id, ScenarioAttempt.step_count).where(
+                ScenarioAttempt.user_id.in_(ids)
+            )
+        ).all()
         by_attempt: dict = {}
         for attempt_id, seq in recorded:
             by_attempt.setdefault(attempt_id, []).append(seq)
-        broken = [a for a, _u, count in attempts if sorted(by_attempt.get(a, [])) != list(range(1, count + 1))]
+        broken = [
+            a for a, _u, count in attempts if sorted(by_attempt.get(a, [])) != list(range(1, count + 1))
+        ]
         owners = {a: u for a, u, _c in attempts}
         lost_starts = [a for a, email in acks["starts"] if owners.get(a) != users.get(email)]
-        quizzes = dict(db.session.execute(select(QuizAttempt.submission, QuizAttempt.id)
-                                          .where(QuizAttempt.user_id.in_(ids))).all())
+        quizzes = dict(
+            db.session.execute(
+                select(QuizAttempt.submission, QuizAttempt.id).where(QuizAttempt.user_id.in_(ids))
+            ).all()
+        )
         lost_quizzes = [s for s, quiz_id, _e in acks["quizzes"] if quizzes.get(s) != quiz_id]
-        doubled_quizzes = db.session.scalar(select(func.count()).select_from(
-            select(QuizAttempt.submission).where(QuizAttempt.user_id.in_(ids)).group_by(QuizAttempt.submission)
-            .having(func.count() > 1).subquery()))
+        doubled_quizzes = db.session.scalar(
+            select(func.count()).select_from(
+                select(QuizAttempt.submission)
+                .where(QuizAttempt.user_id.in_(ids))
+                .group_by(QuizAttempt.submission)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
         counted = [users[e] for e in (session_emails or emails) if e in users]
-        sessions = db.session.scalar(select(func.count()).select_from(UserSession)
-                                     .where(UserSession.user_id.in_(counted)))
+        sessions = db.session.scalar(
+            select(func.count()).select_from(UserSession).where(UserSession.user_id.in_(counted))
+        )
         db.engine.dispose()
     if lost or doubled or broken:
-        problems.append(f"steps: {len(lost)} acknowledged and lost {lost[:5]}, {len(doubled)} doubled {doubled[:5]}, "
-                        f"{len(broken)} attempts whose steps are not 1..step_count {broken[:5]}")
+        problems.append(
+            f"steps: {len(lost)} acknowledged and lost {lost[:5]}, {len(doubled)} doubled {doubled[:5]}, "
+            f"{len(broken)} attempts whose steps are not 1..step_count {broken[:5]}"
+        )
     if lost_starts:
         problems.append(f"{len(lost_starts)} acknowledged starts not in the database: {lost_starts[:5]}")
     if lost_quizzes or doubled_quizzes:
-        problems.append(f"knowledge checks: {len(lost_quizzes)} acknowledged and lost, {doubled_quizzes} doubled")
+        problems.append(
+            f"knowledge checks: {len(lost_quizzes)} acknowledged and lost, {doubled_quizzes} doubled"
+        )
     # a log-in still on its way when the run stopped may be recorded without its answer
     if not acks["logins"] <= sessions <= acks["login_posts"]:
-        problems.append(f"{acks['logins']} log-ins acknowledged ({acks['login_posts']} sent), "
-                        f"{sessions} sessions in the database")
+        problems.append(
+            f"{acks['logins']} log-ins acknowledged ({acks['login_posts']} sent), "
+            f"{sessions} sessions in the database"
+        )
     if acks["draft"]:
         after = draft_revision(app, *acks["draft"])
         if after - draft_before != acks["saves"]:
-            problems.append(f"draft: {acks['saves']} saves acknowledged, revision moved {draft_before} -> {after}")
+            problems.append(
+                f"draft: {acks['saves']} saves acknowledged, revision moved {draft_before} -> {after}"
+            )
     return problems
 
 
@@ -252,22 +332,33 @@ def warm_pages(base: str, made: dict, rounds: int):
 def describe(level: dict) -> str:
     worst = level["worst"]
     kinds = level["kinds"]
-    p95s = ", ".join(f"{name} {k['p95']:.0f}" for name, k in sorted(kinds.items(), key=lambda kv: -kv[1]["p95"]))
-    return (f"  {level.get('phase', '') + ': ' if 'phase' in level else ''}"
-            f"{level['trainees']:>5} trainees + {level['managers']} managers + trainer: {level['rps']:.0f} req/s over "
-            f"{level['seconds']:.0f}s, server {level['server_cores']:.2f} cores, generator {level['generator_cores']:.2f}"
-            f" cores, load {' '.join(map(str, level['load']))}; worst p95 {worst} "
-            f"{kinds[worst]['p95'] if worst else 0:.0f} ms; failures {level['failures']} -> "
-            f"{'ok' if level['ok'] else 'over the bar'}\n      p95 ms: {p95s}"
-            + ("".join(f"\n      error: {e} x{n}" for e, n in list(level["errors"].items())[:5])))
+    p95s = ", ".join(
+        f"{name} {k['p95']:.0f}" for name, k in sorted(kinds.items(), key=lambda kv: -kv[1]["p95"])
+    )
+    return (
+        f"  {level.get('phase', '') + ': ' if 'phase' in level else ''}"
+        f"{level['trainees']:>5} trainees + {level['managers']} managers + "
+        f"trainer: {level['rps']:.0f} req/s over "
+        f"{level['seconds']:.0f}s, server {level['server_cores']:.2f} cores, "
+        f"generator {level['generator_cores']:.2f}"
+        f" cores, load {' '.join(map(str, level['load']))}; worst p95 {worst} "
+        f"{kinds[worst]['p95'] if worst else 0:.0f} ms; failures {level['failures']} -> "
+        f"{'ok' if level['ok'] else 'over the bar'}\n      p95 ms: {p95s}"
+        + ("".join(f"\n      error: {e} x{n}" for e, n in list(level["errors"].items())[:5]))
+    )
 
 
 def drive(plan: dict, tmpdir: str, echo=print) -> tuple[list, dict]:
     """Run the simulated people (a child process) through the ramp; (levels, acknowledgements)."""
     plan_path, result_path = Path(tmpdir) / "plan.json", Path(tmpdir) / "acks.json"
     plan_path.write_text(json.dumps(plan))
-    child = subprocess.Popen([harness.PYTHON, "-m", "bench.capacity_users", str(plan_path), str(result_path)],
-                             cwd=harness.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    child = subprocess.Popen(
+        [harness.PYTHON, "-m", "bench.capacity_users", str(plan_path), str(result_path)],
+        cwd=harness.ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     levels, noise = [], []
     for line in child.stdout:
         if line.startswith('{"level"'):
@@ -281,41 +372,82 @@ def drive(plan: dict, tmpdir: str, echo=print) -> tuple[list, dict]:
     return levels, json.loads(result_path.read_text())
 
 
-def measure(database_url: str, levels, hold: float, settle: float, workers: int, threads: int, tmpdir: str,
-            spawn_rate: float = 40, echo=print):
+def measure(
+    database_url: str,
+    levels,
+    hold: float,
+    settle: float,
+    workers: int,
+    threads: int,
+    tmpdir: str,
+    spawn_rate: float = 40,
+    echo=print,
+):
     run = uuid.uuid4().hex[:6]
     made = prepare(database_url, max(levels), run)
-    echo(f"accounts: {len(made['accounts']['trainees'])} trainees, {len(made['accounts']['managers'])} managers and "
-         f"a trainer made in {made['made_seconds']:.1f}s by the real use cases (password hash {CHEAP_HASH})", flush=True)
+    echo(
+        f"accounts: {len(made['accounts']['trainees'])} trainees, "
+        f"{len(made['accounts']['managers'])} managers and "
+        f"a trainer made in {made['made_seconds']:.1f}s by the real use cases (password hash {CHEAP_HASH})",
+        flush=True,
+    )
     app = made["app"]
     draft_before = draft_revision(app, "scenario", EDITED)
     env = site_env(database_url, run)
     with harness.serve("app:create_app()", env, workers=workers, threads=threads) as (base, proc):
         warm_up(base)
         warm_pages(base, made, rounds=3 * workers)
-        plan = {"host": base, "password": PASSWORD, "accounts": made["accounts"], "modules": made["modules"],
-                "checked_modules": made["checked_modules"], "scenarios": made["scenarios"], "edited": EDITED,
-                "levels": list(levels), "hold": hold, "settle": settle, "spawn_rate": spawn_rate,
-                "p95_bar_ms": P95_BAR_MS, "server_masters": [proc.pid]}
+        plan = {
+            "host": base,
+            "password": PASSWORD,
+            "accounts": made["accounts"],
+            "modules": made["modules"],
+            "checked_modules": made["checked_modules"],
+            "scenarios": made["scenarios"],
+            "edited": EDITED,
+            "levels": list(levels),
+            "hold": hold,
+            "settle": settle,
+            "spawn_rate": spawn_rate,
+            "p95_bar_ms": P95_BAR_MS,
+            "server_masters": [proc.pid],
+        }
         measured, acks = drive(plan, tmpdir, echo)
         log_problems = harness.log_problems(proc.log_path)
     emails = [e for group in made["accounts"].values() for e in group]
-    problems = check_records(app, acks, emails, draft_before) + [f"server log: {line}" for line in log_problems[:5]]
+    problems = check_records(app, acks, emails, draft_before) + [
+        f"server log: {line}" for line in log_problems[:5]
+    ]
     return measured, acks, problems, env["RATELIMIT_STORAGE_URI"]
 
 
-def verdict(name: str, measured: list, acks: dict, problems: list, bar: int, note_extra: str = "") -> harness.Result:
+def verdict(
+    name: str, measured: list, acks: dict, problems: list, bar: int, note_extra: str = ""
+) -> harness.Result:
     result = harness.Result(name)
     measured = [level for level in measured if "phase" not in level]
     served = max((level["trainees"] for level in measured if level["ok"]), default=0)
     above = next((level for level in measured if not level["ok"]), None)
-    limit = (f"limiting page at {above['trainees']}: {above['worst']} p95 {above['kinds'][above['worst']]['p95']:.0f} ms"
-             + (f", {above['failures']} failures" if above["failures"] else "") if above and above["worst"]
-             else "no level over the bar")
+    limit = (
+        f"limiting page at {above['trainees']}: {above['worst']} p95 "
+        f"{above['kinds'][above['worst']]['p95']:.0f} ms"
+        + (f", {above['failures']} failures" if above["failures"] else "")
+        if above and above["worst"]
+        else "no level over the bar"
+    )
     steps = len({tuple(a) for a in acks["steps"]})
-    result.lines.append(harness.Line(f"{name} trainees served", served, bar, "trainees", f">= {bar}", served >= bar,
-                                     f"{limit}; {steps} steps, {len(acks['quizzes'])} checks, {acks['saves']} drafts "
-                                     f"acknowledged, each once in the database{note_extra}"))
+    result.lines.append(
+        harness.Line(
+            f"{name} trainees served",
+            served,
+            bar,
+            "trainees",
+            f">= {bar}",
+            served >= bar,
+            f"{limit}; {steps} steps, {len(acks['quizzes'])} checks, {acks['saves']} drafts "
+            f"acknowledged, each once in the database{note_extra}",
+        )
+    )
     result.problems += problems
     return result
 
@@ -325,12 +457,25 @@ def run(quick: bool = False, levels=None, hold=None, workers=WORKERS, threads=TH
     hold = hold or (10 if quick else 45)
     with tempfile.TemporaryDirectory() as tmpdir:
         database = harness.default_database(tmpdir)
-        print(f"B6: gunicorn {workers} workers x {threads} threads, levels {', '.join(map(str, levels))} trainees "
-              f"(+1 manager per {TRAINEES_PER_MANAGER}, +1 trainer), think 3-8 s, hold {hold:g}s each; "
-              f"{harness.database_kind(database)}", flush=True)
-        measured, acks, problems, store = measure(database, levels, hold, 3 if quick else 10, workers, threads, tmpdir)
+        print(
+            f"B6: gunicorn {workers} workers x {threads} threads, levels "
+            f"{', '.join(map(str, levels))} trainees "
+            f"(+1 manager per {TRAINEES_PER_MANAGER}, +1 trainer), think 3-8 s, hold {hold:g}s each; "
+            f"{harness.database_kind(database)}",
+            flush=True,
+        )
+        measured, acks, problems, store = measure(
+            database, levels, hold, 3 if quick else 10, workers, threads, tmpdir
+        )
     bar = QUICK_LEVELS[-1] if quick else BAR_TRAINEES
-    return verdict("B6", measured, acks, problems, bar, f"; {workers}x{threads} gunicorn, limits in {store.split(':')[0]}")
+    return verdict(
+        "B6",
+        measured,
+        acks,
+        problems,
+        bar,
+        f"; {workers}x{threads} gunicorn, limits in {store.split(':')[0]}",
+    )
 
 
 def main(argv=None):

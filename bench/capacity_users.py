@@ -13,6 +13,7 @@ a lesson (module page and a few pages in order), a knowledge check (the form, an
 a role-play to its debrief (briefing, start, each step's feedback and the next scene; one
 POST in twenty is sent twice, a double click), or My progress. Managers alternate the team
 dashboard and analytics; the trainer opens the editor, lints the text and saves a draft."""
+
 from __future__ import annotations
 
 import html
@@ -31,7 +32,15 @@ from locust.env import Environment
 THINK = (3.0, 8.0)
 DOUBLE_CLICK = 0.05
 PLAN: dict = {}
-ACKS: dict = {"steps": [], "quizzes": [], "starts": [], "saves": 0, "logins": 0, "login_posts": 0, "draft": None}
+ACKS: dict = {
+    "steps": [],
+    "quizzes": [],
+    "starts": [],
+    "saves": 0,
+    "logins": 0,
+    "login_posts": 0,
+    "draft": None,
+}
 
 SEQ = re.compile(r'name="seq"[^>]*value="(\d+)"')
 CHOICES = re.compile(r'name="choice" value="(\d+)"')
@@ -70,8 +79,14 @@ class Person(FastHttpUser):
             self.csrf = self._csrf(r.text)
         form = {"email": self.email, "password": PLAN["password"], "csrf_token": self.csrf or ""}
         ACKS["login_posts"] += 1
-        with self.client.post("/login", name="log in (POST)", data=urllib.parse.urlencode(form), headers=FORM,
-                              allow_redirects=False, catch_response=True) as r:
+        with self.client.post(
+            "/login",
+            name="log in (POST)",
+            data=urllib.parse.urlencode(form),
+            headers=FORM,
+            allow_redirects=False,
+            catch_response=True,
+        ) as r:
             if r.status_code == 302:
                 ACKS["logins"] += 1
                 r.success()
@@ -98,8 +113,14 @@ class Person(FastHttpUser):
 
     def post(self, path, form, name, expect=(200, 302, 303)):
         form = {**form, "csrf_token": self.csrf or ""}
-        with self.client.post(path, name=name, data=urllib.parse.urlencode(form, doseq=True), headers=FORM,
-                              allow_redirects=False, catch_response=True) as r:
+        with self.client.post(
+            path,
+            name=name,
+            data=urllib.parse.urlencode(form, doseq=True),
+            headers=FORM,
+            allow_redirects=False,
+            catch_response=True,
+        ) as r:
             if r.status_code not in expect:
                 r.failure(f"{path} answered {r.status_code}")
             return r.status_code, r.text or "", r.headers
@@ -132,12 +153,14 @@ class Trainee(Person):
         for name, value in QUESTION.findall(page):
             answers.setdefault(name, []).append(value)
         if status != 200 or not answers or "submission" not in form:
-            return                                  # paused after two failed tries: nothing to send
+            return  # paused after two failed tries: nothing to send
         form.update({name: self.random.choice(values) for name, values in answers.items()})
         self.think()
         clicks = 2 if self.random.random() < DOUBLE_CLICK else 1
         for _ in range(clicks):
-            status, _, headers = self.post(f"/learn/modules/{module}/check", form, "check answer (POST)", (303,))
+            status, _, headers = self.post(
+                f"/learn/modules/{module}/check", form, "check answer (POST)", (303,)
+            )
         location = path_of(headers.get("Location", "")) if status == 303 else ""
         match = CHECK_RESULT.search(location)
         if match:
@@ -150,8 +173,9 @@ class Trainee(Person):
         self.think()
         clicks = 2 if self.random.random() < DOUBLE_CLICK else 1
         for _ in range(clicks):
-            status, page, headers = self.post(f"/learn/scenarios/{slug}/start", {"mode": "practice"}, "start (POST)",
-                                              (200,))
+            status, page, headers = self.post(
+                f"/learn/scenarios/{slug}/start", {"mode": "practice"}, "start (POST)", (200,)
+            )
         match = ATTEMPT.search(headers.get("Content-Location", "")) if status == 200 else None
         if not match:
             return
@@ -160,7 +184,7 @@ class Trainee(Person):
         for _ in range(200):
             seq = SEQ.search(page)
             if not seq:
-                return                                  # the debrief
+                return  # the debrief
             seq = int(seq.group(1))
             choices = CHOICES.findall(page)
             form = {"seq": seq, **({"choice": self.random.choice(choices)} if choices else {})}
@@ -168,7 +192,7 @@ class Trainee(Person):
             clicks = 2 if self.random.random() < DOUBLE_CLICK else 1
             for _ in range(clicks):
                 status, page, headers = self.post(f"/learn/attempts/{attempt}/step", form, "step (POST)")
-            if status == 200:                           # the feedback, naming the step it acknowledges
+            if status == 200:  # the feedback, naming the step it acknowledges
                 match = STEP.search(headers.get("Content-Location", ""))
                 if match and (int(match.group(1)), int(match.group(2))) == (attempt, seq):
                     ACKS["steps"].append((attempt, seq))
@@ -215,8 +239,12 @@ class Trainer(Person):
         self.think()
         self.post("/author/lint", {"kind": kind, "slug": slug, "source": text}, "studio lint (POST)", (200,))
         self.think()
-        status, _, _ = self.post(f"/author/{kind}/{slug}/edit", {**form, "source": text, "action": "save"},
-                                 "studio save (POST)", (302, 303))
+        status, _, _ = self.post(
+            f"/author/{kind}/{slug}/edit",
+            {**form, "source": text, "action": "save"},
+            "studio save (POST)",
+            (302, 303),
+        )
         if status in (302, 303):
             ACKS["saves"] += 1
             ACKS["draft"] = (kind, slug)
@@ -242,6 +270,7 @@ class cpu_seconds(dict):
 
 def server_pids():
     from bench.harness import worker_pids
+
     return [pid for master in PLAN.get("server_masters", []) for pid in [master, *worker_pids(master)]]
 
 
@@ -249,18 +278,28 @@ def level_figures(env, trainees, seconds, cpu_server, cpu_self):
     kinds = {}
     for (name, _method), entry in sorted(env.stats.entries.items()):
         if entry.num_requests:
-            kinds[name] = {"requests": entry.num_requests, "failures": entry.num_failures,
-                           "p50": entry.get_response_time_percentile(0.5),
-                           "p95": entry.get_response_time_percentile(0.95),
-                           "max": entry.max_response_time}
+            kinds[name] = {
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "p50": entry.get_response_time_percentile(0.5),
+                "p95": entry.get_response_time_percentile(0.95),
+                "max": entry.max_response_time,
+            }
     errors = {f"{e.method} {e.name}: {e.error}": e.occurrences for e in env.stats.errors.values()}
     total = env.stats.total
-    return {"trainees": trainees, "managers": trainees // 20, "seconds": round(seconds, 1),
-            "requests": total.num_requests, "rps": round(total.num_requests / seconds, 1) if seconds else 0,
-            "failures": total.num_failures, "kinds": kinds, "errors": errors,
-            "server_cores": round(cpu_server / seconds, 2) if seconds else 0,
-            "generator_cores": round(cpu_self / seconds, 2) if seconds else 0,
-            "load": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "trainees": trainees,
+        "managers": trainees // 20,
+        "seconds": round(seconds, 1),
+        "requests": total.num_requests,
+        "rps": round(total.num_requests / seconds, 1) if seconds else 0,
+        "failures": total.num_failures,
+        "kinds": kinds,
+        "errors": errors,
+        "server_cores": round(cpu_server / seconds, 2) if seconds else 0,
+        "generator_cores": round(cpu_self / seconds, 2) if seconds else 0,
+        "load": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def kill_phase(env, runner, kill):
@@ -268,25 +307,38 @@ def kill_phase(env, runner, kill):
     the figures before, during the few seconds after (requests in flight on the killed host
     fail there), and after, when the other host serves everyone."""
     import signal
+
     trainees = kill["trainees"]
     runner.start(trainees + trainees // 20 + 1, spawn_rate=PLAN.get("spawn_rate", 40))
     if runner.spawning_greenlet is not None:
         runner.spawning_greenlet.join()
     gevent.sleep(PLAN.get("settle", 10))
-    for phase, seconds in (("before the kill", kill["before"]), ("at the kill", kill["grace"]),
-                           ("after the kill", kill["after"])):
+    for phase, seconds in (
+        ("before the kill", kill["before"]),
+        ("at the kill", kill["grace"]),
+        ("after the kill", kill["after"]),
+    ):
         env.stats.reset_all()
         if phase == "at the kill":
             os.killpg(kill["pgid"], signal.SIGKILL)
         pids = server_pids()
         cpu_server, cpu_self, began = cpu_seconds(pids), cpu_seconds([os.getpid()]), time.monotonic()
         gevent.sleep(seconds)
-        figures = level_figures(env, trainees, time.monotonic() - began, cpu_seconds(pids) - cpu_server,
-                                cpu_seconds([os.getpid()]) - cpu_self)
+        figures = level_figures(
+            env,
+            trainees,
+            time.monotonic() - began,
+            cpu_seconds(pids) - cpu_server,
+            cpu_seconds([os.getpid()]) - cpu_self,
+        )
         figures["phase"] = phase
         worst = max(figures["kinds"].items(), key=lambda kv: kv[1]["p95"], default=(None, {"p95": 0}))
         figures["worst"] = worst[0]
-        figures["ok"] = bool(figures["kinds"]) and not figures["failures"] and worst[1]["p95"] < PLAN.get("p95_bar_ms", 300)
+        figures["ok"] = (
+            bool(figures["kinds"])
+            and not figures["failures"]
+            and worst[1]["p95"] < PLAN.get("p95_bar_ms", 300)
+        )
         print(json.dumps({"level": figures}), flush=True)
 
 
@@ -309,14 +361,15 @@ def main(argv):
         cpu_server, cpu_self, began = cpu_seconds(pids), cpu_seconds([os.getpid()]), time.monotonic()
         gevent.sleep(PLAN.get("hold", 45))
         seconds = time.monotonic() - began
-        figures = level_figures(env, trainees, seconds, cpu_seconds(pids) - cpu_server,
-                                cpu_seconds([os.getpid()]) - cpu_self)
+        figures = level_figures(
+            env, trainees, seconds, cpu_seconds(pids) - cpu_server, cpu_seconds([os.getpid()]) - cpu_self
+        )
         worst = max(figures["kinds"].items(), key=lambda kv: kv[1]["p95"], default=(None, {"p95": 0}))
         figures["worst"] = worst[0]
         figures["ok"] = bool(figures["kinds"]) and not figures["failures"] and worst[1]["p95"] < limit
         print(json.dumps({"level": figures}), flush=True)
         if not figures["ok"] and (passed_any or failed_before):
-            break                                        # the largest served is known
+            break  # the largest served is known
         passed_any, failed_before = passed_any or figures["ok"], not figures["ok"]
     kill = PLAN.get("kill")
     if kill:

@@ -3,6 +3,7 @@
 requests sent one at a time. Not a bar; a probe for tuning the step path.
 
     .venv/bin/python -m bench.cpu_per_request [--steps 2000]"""
+
 import argparse
 import os
 import tempfile
@@ -33,12 +34,14 @@ def main(argv=None):
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmpdir:
         env, emails, _app = b1_step.prepare(tmpdir, 1)
-        with harness.gunicorn("app:create_app()", env, workers=1) as (base, proc), \
-                harness.gunicorn("bench.b1_step:hello", env, workers=1) as (hello_base, hello_proc):
+        with (
+            harness.gunicorn("app:create_app()", env, workers=1) as (base, proc),
+            harness.gunicorn("bench.b1_step:hello", env, workers=1) as (hello_base, hello_proc),
+        ):
             player = b1_step.Player(base, emails[0])
             player.start()
             hello = harness.Client(hello_base)
-            for _ in range(200):                            # warm-up
+            for _ in range(200):  # warm-up
                 player.ended = False
                 player.step()
                 if player.ended:
@@ -48,7 +51,7 @@ def main(argv=None):
             for _ in range(args.steps):
                 player.ended = False
                 player.step()
-                if player.ended:                            # restarts are not steps
+                if player.ended:  # restarts are not steps
                     s, c = worker_cpu(proc.pid), time.process_time()
                     player.start()
                     restarts += worker_cpu(proc.pid) - s
@@ -62,8 +65,10 @@ def main(argv=None):
             hello_client = (time.process_time() - client) / (args.steps * 3)
     print(f"step : server {step_server * 1000:.3f} ms CPU, client {step_client * 1000:.3f} ms")
     print(f"hello: server {hello_server * 1000:.3f} ms CPU, client {hello_client * 1000:.3f} ms")
-    print(f"server-side ratio {hello_server / step_server:.3f}; with the client "
-          f"{(hello_server + hello_client) / (step_server + step_client):.3f} (B1's bar: 0.30)")
+    print(
+        f"server-side ratio {hello_server / step_server:.3f}; with the client "
+        f"{(hello_server + hello_client) / (step_server + step_client):.3f} (B1's bar: 0.30)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What every benchmark shares: a gunicorn on loopback serving the real app on a file
 database, a small keep-alive HTTP load generator, medians of interleaved rounds, and one
 printed line per figure: figure, reference, ratio, bar, ok or short."""
+
 from __future__ import annotations
 
 import http.client
@@ -30,8 +31,16 @@ def free_port() -> int:
 
 def bench_env(database_url: str, **extra) -> dict:
     env = dict(os.environ)
-    env.update({"APP_ENV": "development", "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "false",
-                "WTF_CSRF_ENABLED": "false", "SECRET_KEY": "bench-" + "k" * 40, "FLASK_APP": "app"})
+    env.update(
+        {
+            "APP_ENV": "development",
+            "DATABASE_URL": database_url,
+            "RATELIMIT_ENABLED": "false",
+            "WTF_CSRF_ENABLED": "false",
+            "SECRET_KEY": "bench-" + "k" * 40,
+            "FLASK_APP": "app",
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -42,8 +51,9 @@ def default_database(tmpdir: str) -> str:
 
 
 def flask(env: dict, *args: str) -> str:
-    result = subprocess.run([str(Path(PYTHON).parent / "flask"), *args], env=env, cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(PYTHON).parent / "flask"), *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     if result.returncode:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -110,6 +120,7 @@ class Client:
 @dataclass
 class Load:
     """What a run of requests measured."""
+
     latencies: list = field(default_factory=list)
     statuses: dict = field(default_factory=dict)
     seconds: float = 0.0
@@ -180,8 +191,11 @@ class Line:
 
     def format(self):
         status = "ok" if self.ok else "short"
-        return (f"{self.name:<28} {self.figure:>10.2f} {self.unit:<8} ref {self.reference:>10.2f}  "
-                f"ratio {self.ratio:>6.2f}  bar {self.bar:<14} {status}" + (f"  ({self.note})" if self.note else ""))
+        return (
+            f"{self.name:<28} {self.figure:>10.2f} {self.unit:<8} ref {self.reference:>10.2f}  "
+            f"ratio {self.ratio:>6.2f}  bar {self.bar:<14} {status}"
+            + (f"  ({self.note})" if self.note else "")
+        )
 
 
 @dataclass
@@ -191,6 +205,7 @@ class Result:
 
     Every benchmark module exposes `run(quick: bool = False) -> Result`; the database is the
     one `default_database()` picks (PostgreSQL when DATABASE_URL is set, else a SQLite file)."""
+
     name: str
     lines: list = field(default_factory=list)
     problems: list = field(default_factory=list)
@@ -209,20 +224,41 @@ class Result:
 
 
 @contextmanager
-def serve(app: str, env: dict, cwd=ROOT, workers: int = 2, threads: int = 1, pythonpath: str | None = None,
-          port: int | None = None):
+def serve(
+    app: str,
+    env: dict,
+    cwd=ROOT,
+    workers: int = 2,
+    threads: int = 1,
+    pythonpath: str | None = None,
+    port: int | None = None,
+):
     """gunicorn serving `app` from a checkout (`cwd`: this one, or a `git worktree` of an older
     revision) with this venv; `pythonpath` adds a folder to gunicorn's import path; `port`: a
     given one, else a free one. Yields (base URL, the master process); the whole process group is
     ended afterwards (a group already killed is fine)."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    cmd = [str(Path(PYTHON).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
-           "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--graceful-timeout", "2", "--chdir", str(cwd)]
+    cmd = [
+        str(Path(PYTHON).parent / "gunicorn"),
+        "-w",
+        str(workers),
+        "--threads",
+        str(threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--graceful-timeout",
+        "2",
+        "--chdir",
+        str(cwd),
+    ]
     if pythonpath:
         cmd += ["--pythonpath", str(pythonpath)]
-    proc = subprocess.Popen(cmd + [app], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd + [app], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -258,8 +294,9 @@ def serve(app: str, env: dict, cwd=ROOT, workers: int = 2, threads: int = 1, pyt
 
 def flask_at(cwd, env: dict, *args: str) -> str:
     """flask(), run from another checkout with the same venv."""
-    result = subprocess.run([str(Path(PYTHON).parent / "flask"), *args], env=env, cwd=cwd,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(PYTHON).parent / "flask"), *args], env=env, cwd=cwd, capture_output=True, text=True
+    )
     if result.returncode:
         raise RuntimeError(f"flask {' '.join(args)} (in {cwd}) failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -276,7 +313,7 @@ def worker_pids(master_pid: int) -> list[int]:
         pass
     if pids:
         return sorted(set(pids))
-    for entry in os.listdir("/proc"):            # kernels without .../children: scan the parents
+    for entry in os.listdir("/proc"):  # kernels without .../children: scan the parents
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat") as fh:

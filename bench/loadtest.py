@@ -16,6 +16,7 @@ A step counts as acknowledged when the server answered the POST with that step's
 that follows shows the next step (a Continue).
 Prints lost / doubled / 5xx counts and throughput; exit status 1 if any of those is non-zero,
 or if an attempt's steps are not exactly 1..step_count."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,18 +51,31 @@ def prepare(tmpdir: str, trainees: int):
     from app import create_app
     from app.extensions import db
     from app.services import accounts, assignments, publishing
+
     app = create_app()
     run = uuid.uuid4().hex[:8]
     with app.app_context():
-        manager = accounts.create_user(f"load-{run}-manager@example.com", f"Load manager {run}", PASSWORD,
-                                       role="manager", check_password=False)
+        manager = accounts.create_user(
+            f"load-{run}-manager@example.com",
+            f"Load manager {run}",
+            PASSWORD,
+            role="manager",
+            check_password=False,
+        )
         team = accounts.create_team(f"Load test {run}", manager)
         db.session.flush()
         emails = []
         for i in range(trainees):
             email = f"load-{run}-{i}@example.com"
-            accounts.create_user(email, f"Load trainee {i}", PASSWORD, role="trainee", team=team,
-                                 hire_date=date.today(), check_password=False)
+            accounts.create_user(
+                email,
+                f"Load trainee {i}",
+                PASSWORD,
+                role="trainee",
+                team=team,
+                hire_date=date.today(),
+                check_password=False,
+            )
             emails.append(email)
         scenarios = sorted(publishing.published_all("scenario"))
         for slug in scenarios:
@@ -106,8 +120,11 @@ class Trainee:
         slug = self.random.choice(self.scenarios)
         status, page, headers = self._call("POST", f"/learn/scenarios/{slug}/start", {})
         # the first page in the answer (200, Content-Location), or a redirect to it (older revisions)
-        match = ATTEMPT.search(headers.get("Content-Location" if status == 200 else "Location", "")) \
-            if status in (200, 303) else None
+        match = (
+            ATTEMPT.search(headers.get("Content-Location" if status == 200 else "Location", ""))
+            if status in (200, 303)
+            else None
+        )
         if not match:
             self.attempt = None
             return
@@ -126,23 +143,27 @@ class Trainee:
         if self.choices:
             form["choice"] = self.random.choice(self.choices)
         roll = self.random.random()
-        posts = 2 if roll < 0.05 else 1                    # a double click now and then
+        posts = 2 if roll < 0.05 else 1  # a double click now and then
         for _ in range(posts):
             status, _, headers = self._call("POST", f"/learn/attempts/{self.attempt}/step", form)
         # the feedback, sent back (200, Content-Location) or redirected to (303, Location)
-        location = headers.get("Content-Location" if status == 200 else "Location", "") if status in (200, 303) else ""
+        location = (
+            headers.get("Content-Location" if status == 200 else "Location", "")
+            if status in (200, 303)
+            else ""
+        )
         match = STEP.search(location)
         if match and (int(match.group(1)), int(match.group(2))) == (self.attempt, seq):
             self.acks.append((self.attempt, seq))
             if status == 303:
-                self._call("GET", location)                # read the feedback, as a trainee does
+                self._call("GET", location)  # read the feedback, as a trainee does
         self._read_player()
         if not match and status == 303 and "choice" not in form and (self.seq is None or self.seq == seq + 1):
-            self.acks.append((self.attempt, seq))          # a Continue: the player moved on
-        if roll > 0.97 and seq > 1:                        # the back button: an old step again
+            self.acks.append((self.attempt, seq))  # a Continue: the player moved on
+        if roll > 0.97 and seq > 1:  # the back button: an old step again
             self.replays += 1
             self._call("POST", f"/learn/attempts/{self.attempt}/step", {"seq": seq - 1, "choice": 1})
-        if self.seq is None:                               # the debrief
+        if self.seq is None:  # the debrief
             self.attempt = None
 
     def run(self, stop: float):
@@ -160,18 +181,25 @@ class Trainee:
 def check(app, emails, acks):
     """(lost, doubled, inconsistent attempts, steps in the database) for this run's trainees."""
     from sqlalchemy import select
+
     from app.extensions import db
     from app.models import AttemptStep, ScenarioAttempt, User
+
     with app.app_context():
         rows = db.session.execute(
-            select(AttemptStep.attempt_id, AttemptStep.seq).join(ScenarioAttempt)
-            .join(User, User.id == ScenarioAttempt.user_id).where(User.email.in_(emails))).all()
+            select(AttemptStep.attempt_id, AttemptStep.seq)
+            .join(ScenarioAttempt)
+            .join(User, User.id == ScenarioAttempt.user_id)
+            .where(User.email.in_(emails))
+        ).all()
         recorded: dict[tuple[int, int], int] = {}
         for key in rows:
             recorded[tuple(key)] = recorded.get(tuple(key), 0) + 1
         attempts = db.session.execute(
             select(ScenarioAttempt.id, ScenarioAttempt.step_count)
-            .join(User, User.id == ScenarioAttempt.user_id).where(User.email.in_(emails))).all()
+            .join(User, User.id == ScenarioAttempt.user_id)
+            .where(User.email.in_(emails))
+        ).all()
         db.engine.dispose()
     lost = sum(1 for key in set(acks) if recorded.get(key, 0) == 0)
     doubled = sum(1 for n in recorded.values() if n > 1)
@@ -192,8 +220,10 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmpdir:
         env, app, emails, scenarios = prepare(tmpdir, args.trainees)
         kind = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite (WAL, file)"
-        print(f"Load test: {args.trainees} trainees, {len(scenarios)} scenarios, gunicorn {args.workers} sync "
-              f"workers, {args.seconds:g}s, database {kind}")
+        print(
+            f"Load test: {args.trainees} trainees, {len(scenarios)} scenarios, gunicorn {args.workers} sync "
+            f"workers, {args.seconds:g}s, database {kind}"
+        )
         with harness.gunicorn("app:create_app()", env, workers=args.workers) as (base, proc):
             trainees = [Trainee(base, email, scenarios, seed=i) for i, email in enumerate(emails)]
             stop = time.perf_counter() + args.seconds
@@ -205,8 +235,11 @@ def main(argv=None):
                 t.join()
             elapsed = time.perf_counter() - began
             with open(proc.log_path, encoding="utf-8", errors="replace") as fh:
-                log_problems = [line for line in fh.read().splitlines()
-                                if "Traceback" in line or "database is locked" in line]
+                log_problems = [
+                    line
+                    for line in fh.read().splitlines()
+                    if "Traceback" in line or "database is locked" in line
+                ]
         acks = [a for t in trainees for a in t.acks]
         statuses: dict[int, int] = {}
         for t in trainees:
@@ -216,13 +249,19 @@ def main(argv=None):
     server_errors = sum(n for s, n in statuses.items() if s >= 500)
     dropped = statuses.get(-1, 0)
     requests = sum(t.requests for t in trainees)
-    print(f"acknowledged steps {len(acks)} ({len(set(acks))} distinct), steps in the database {in_db}, "
-          f"attempts {attempts}, requests {requests}, replayed old steps {sum(t.replays for t in trainees)}")
-    print(f"throughput {len(acks) / elapsed:.1f} acknowledged steps/s, {requests / elapsed:.1f} requests/s "
-          f"over {elapsed:.1f}s")
+    print(
+        f"acknowledged steps {len(acks)} ({len(set(acks))} distinct), steps in the database {in_db}, "
+        f"attempts {attempts}, requests {requests}, replayed old steps {sum(t.replays for t in trainees)}"
+    )
+    print(
+        f"throughput {len(acks) / elapsed:.1f} acknowledged steps/s, {requests / elapsed:.1f} requests/s "
+        f"over {elapsed:.1f}s"
+    )
     print("statuses " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
-    print(f"lost {lost}  doubled {doubled}  5xx {server_errors}  inconsistent attempts {len(inconsistent)}  "
-          f"dropped connections {dropped}  log problems {len(log_problems)}")
+    print(
+        f"lost {lost}  doubled {doubled}  5xx {server_errors}  inconsistent attempts {len(inconsistent)}  "
+        f"dropped connections {dropped}  log problems {len(log_problems)}"
+    )
     for line in [*inconsistent[:5], *log_problems[:5]]:
         print("  ", line)
     failed = bool(lost or doubled or server_errors or inconsistent or log_problems or dropped or not acks)

@@ -21,6 +21,7 @@ timeout, for idempotent requests only: `proxy_next_upstream error timeout` witho
    password-reset mails asked for on both hosts spend that budget. (Run last: they spend the
    loopback address's budget too.)
 Every acknowledged record is checked in the database at the end, as in B6."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,10 @@ CHOICES = re.compile(rb'name="choice" value="(\d+)"')
 HIDDEN = re.compile(rb'name="(revision|base_version_id)"[^>]*value="([^"]*)"')
 SOURCE = re.compile(rb'<textarea[^>]*name="source"[^>]*>(.*?)</textarea>', re.DOTALL)
 
-NGINX_HELP = ("nginx is not installed. On Debian or Ubuntu: sudo apt-get install nginx-light (or nginx); "
-              "the benchmark runs /usr/sbin/nginx with its own configuration and never touches /etc/nginx.")
+NGINX_HELP = (
+    "nginx is not installed. On Debian or Ubuntu: sudo apt-get install nginx-light (or nginx); "
+    "the benchmark runs /usr/sbin/nginx with its own configuration and never touches /etc/nginx."
+)
 
 NGINX_CONF = """worker_processes 1;
 daemon off;
@@ -93,8 +96,9 @@ http {{
 
 
 def nginx_binary():
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
-                                          if os.access(p, os.X_OK)), None)
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
 
 
 def port_free(port):
@@ -114,8 +118,12 @@ class Nginx:
         conf = self.tmp / "nginx.conf"
         user = "user root;" if os.geteuid() == 0 else ""
         conf.write_text(NGINX_CONF.format(tmp=self.tmp, user=user, a=hosts[0], b=hosts[1], port=self.port))
-        self.proc = subprocess.Popen([binary, "-p", str(self.tmp), "-c", str(conf)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [binary, "-p", str(self.tmp), "-c", str(conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.time() + 10
         while time.time() < deadline and port_free(self.port):
             if self.proc.poll() is not None:
@@ -156,8 +164,11 @@ class Browser(harness.Client):
 
 def whichever_host(base, made) -> tuple[list, list, dict]:
     """Part 1: (lines of what was seen, problems, acks for the database check)."""
-    seen, problems, acks = [], [], {"steps": [], "quizzes": [], "starts": [], "saves": 0, "logins": 0,
-                                    "login_posts": 0, "draft": None}
+    seen, problems, acks = (
+        [],
+        [],
+        {"steps": [], "quizzes": [], "starts": [], "saves": 0, "logins": 0, "login_posts": 0, "draft": None},
+    )
     trainee = Browser(base)
     if trainee.log_in(made["warm"]["trainee"]) != 302:
         return seen, ["the check trainee could not log in through nginx"], acks, trainee
@@ -191,19 +202,25 @@ def whichever_host(base, made) -> tuple[list, list, dict]:
         address = headers.get("Content-Location", "")
         if status == 200 and address.endswith(f"/attempts/{attempt}/steps/{seq}"):
             acks["steps"].append((attempt, seq))
-            if not replays:                              # a double click, reaching the other host too
+            if not replays:  # a double click, reaching the other host too
                 for _ in range(2):
                     again, _, again_headers = trainee.post(f"/learn/attempts/{attempt}/step", form)
-                    replays.append((again, again_headers.get("Content-Location") == address, trainee.hosts[-1]))
+                    replays.append(
+                        (again, again_headers.get("Content-Location") == address, trainee.hosts[-1])
+                    )
         status, page, _ = trainee.get(f"/learn/attempts/{attempt}")
         if "choice" not in form and status == 200:
             acks["steps"].append((attempt, seq))
-    seen.append(f"CSRF and steps: the start posted with a token from {token_host}; {len(step_hosts)} steps "
-                f"answered by {len(set(step_hosts))} hosts")
+    seen.append(
+        f"CSRF and steps: the start posted with a token from {token_host}; {len(step_hosts)} steps "
+        f"answered by {len(set(step_hosts))} hosts"
+    )
     if len(set(step_hosts)) != 2:
         problems.append(f"steps answered by {sorted(set(step_hosts))} only")
-    seen.append(f"replayed step: {[(status, same) for status, same, _ in replays]} (status, same feedback) on "
-                f"{sorted({host for *_, host in replays})}")
+    seen.append(
+        f"replayed step: {[(status, same) for status, same, _ in replays]} (status, same feedback) on "
+        f"{sorted({host for *_, host in replays})}"
+    )
     if not replays or any(status != 200 or not same for status, same, _ in replays):
         problems.append(f"replayed step: {replays}")
     trainer = Browser(base)
@@ -220,8 +237,10 @@ def whichever_host(base, made) -> tuple[list, list, dict]:
     found_on = trainer.hosts[-1]
     found = html.escape(text.strip().splitlines()[-1], quote=False).encode() in page
     stale, _, _ = trainer.post(path, {**fields, "source": text + "\nsecond tab\n", "action": "save"})
-    seen.append(f"draft: saved on {saved_on} ({status}), found on {found_on} ({'yes' if found else 'NO'}), "
-                f"a save from the old revision on {trainer.hosts[-1]} answered {stale}")
+    seen.append(
+        f"draft: saved on {saved_on} ({status}), found on {found_on} ({'yes' if found else 'NO'}), "
+        f"a save from the old revision on {trainer.hosts[-1]} answered {stale}"
+    )
     if status not in (302, 303) or not found or stale != 409:
         problems.append(f"draft: save {status}, found {found}, stale save {stale}")
     acks["saves"] += status in (302, 303)
@@ -236,7 +255,7 @@ def limits(base, made, run) -> tuple[list, list]:
     for number in range(10):
         browser = Browser(base)
         if number % 2:
-            browser.get("/healthz")                          # the POSTs alternate hosts
+            browser.get("/healthz")  # the POSTs alternate hosts
         answers.append(browser.log_in(email, "not-the-password"))
         hosts.append(browser.hosts[-1])
         browser.close()
@@ -247,8 +266,10 @@ def limits(base, made, run) -> tuple[list, list]:
             browser.get("/healthz")
         refused.append((browser.log_in(email), browser.hosts[-1]))
         browser.close()
-    seen.append(f"login limit: 10 wrong passwords answered {sorted(set(answers))} by {len(set(hosts))} hosts; "
-                f"then the right one answered {[s for s, _ in refused]} on {sorted({h for _, h in refused})}")
+    seen.append(
+        f"login limit: 10 wrong passwords answered {sorted(set(answers))} by {len(set(hosts))} hosts; "
+        f"then the right one answered {[s for s, _ in refused]} on {sorted({h for _, h in refused})}"
+    )
     if set(answers) != {200} or [s for s, _ in refused] != [429, 429] or len(set(hosts)) != 2:
         problems.append(f"login limit: {answers} then {refused}")
     asked = []
@@ -259,8 +280,10 @@ def limits(base, made, run) -> tuple[list, list]:
         browser.get("/forgot-password")
         asked.append((browser.post("/forgot-password", {"email": email})[0], browser.hosts[-1]))
         browser.close()
-    seen.append(f"reset limit: six reset links asked for answered {[s for s, _ in asked]} on "
-                f"{len({h for _, h in asked})} hosts")
+    seen.append(
+        f"reset limit: six reset links asked for answered {[s for s, _ in asked]} on "
+        f"{len({h for _, h in asked})} hosts"
+    )
     if [s for s, _ in asked] != [302] * 5 + [429] or len({h for _, h in asked}) != 2:
         problems.append(f"reset limit: {asked}")
     return seen, problems
@@ -288,15 +311,21 @@ def run(quick: bool = False, levels=None, kill_at=None, hold=None, workers=2) ->
     kill_at = kill_at or (20 if quick else KILL_AT)
     hold = hold or (10 if quick else 45)
     run_id = uuid.uuid4().hex[:6]
-    print(f"B7: nginx round robin over 2 hosts x {workers} gunicorn workers, {harness.database_kind(database)}, "
-          f"Redis; ramp {', '.join(map(str, levels))} trainees, then one host killed at {kill_at}", flush=True)
+    print(
+        f"B7: nginx round robin over 2 hosts x {workers} gunicorn workers, "
+        f"{harness.database_kind(database)}, "
+        f"Redis; ramp {', '.join(map(str, levels))} trainees, then one host killed at {kill_at}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmpdir:
         made = capacity.prepare(database, max(max(levels), kill_at), run_id)
-        made["limit"] = made["accounts"]["trainees"].pop()          # kept out of the load
+        made["limit"] = made["accounts"]["trainees"].pop()  # kept out of the load
         env = capacity.site_env(database, run_id)
         draft_before = capacity.draft_revision(made["app"], "scenario", capacity.EDITED)
-        with harness.serve("app:create_app()", env, workers=workers, port=HOST_PORTS[0]) as (base_a, host_a), \
-                harness.serve("app:create_app()", env, workers=workers, port=HOST_PORTS[1]) as (base_b, host_b):
+        with (
+            harness.serve("app:create_app()", env, workers=workers, port=HOST_PORTS[0]) as (base_a, host_a),
+            harness.serve("app:create_app()", env, workers=workers, port=HOST_PORTS[1]) as (base_b, host_b),
+        ):
             capacity.warm_up(base_a)
             capacity.warm_up(base_b)
             nginx = Nginx(binary, tmpdir, HOST_PORTS)
@@ -305,26 +334,48 @@ def run(quick: bool = False, levels=None, kill_at=None, hold=None, workers=2) ->
                 seen, problems, check_acks, trainee = whichever_host(nginx.base, made)
                 for line in seen:
                     print("  " + line, flush=True)
-                plan = {"host": nginx.base, "password": capacity.PASSWORD, "accounts": made["accounts"],
-                        "modules": made["modules"], "checked_modules": made["checked_modules"],
-                        "scenarios": made["scenarios"], "edited": capacity.EDITED, "levels": list(levels),
-                        "hold": hold, "settle": 3 if quick else 10, "spawn_rate": 40,
-                        "p95_bar_ms": capacity.P95_BAR_MS, "server_masters": [host_a.pid, host_b.pid],
-                        "kill": {"pgid": host_b.pid, "trainees": kill_at, "before": 10 if quick else 20,
-                                 "grace": 3, "after": 10 if quick else 30}}
+                plan = {
+                    "host": nginx.base,
+                    "password": capacity.PASSWORD,
+                    "accounts": made["accounts"],
+                    "modules": made["modules"],
+                    "checked_modules": made["checked_modules"],
+                    "scenarios": made["scenarios"],
+                    "edited": capacity.EDITED,
+                    "levels": list(levels),
+                    "hold": hold,
+                    "settle": 3 if quick else 10,
+                    "spawn_rate": 40,
+                    "p95_bar_ms": capacity.P95_BAR_MS,
+                    "server_masters": [host_a.pid, host_b.pid],
+                    "kill": {
+                        "pgid": host_b.pid,
+                        "trainees": kill_at,
+                        "before": 10 if quick else 20,
+                        "grace": 3,
+                        "after": 10 if quick else 30,
+                    },
+                }
                 measured, acks = capacity.drive(plan, tmpdir)
                 status, _, _ = trainee.get("/learn/")
-                kept = f"the check trainee's session, opened before the kill: {status} from {trainee.hosts[-1]}"
+                kept = (
+                    f"the check trainee's session, opened before the kill: {status} from {trainee.hosts[-1]}"
+                )
                 print("  " + kept, flush=True)
                 if status != 200:
                     problems.append(kept)
                 # the killed host comes back (a restart): nginx sends it requests again after its 5 s
-                with harness.serve("app:create_app()", env, workers=workers, port=HOST_PORTS[1]) as (base_b, back):
+                with harness.serve("app:create_app()", env, workers=workers, port=HOST_PORTS[1]) as (
+                    base_b,
+                    back,
+                ):
                     capacity.warm_up(base_b)
                     time.sleep(6)
                     statuses = [trainee.get("/learn/")[0] for _ in range(4)]
-                    line = (f"host B restarted: the same session answered {statuses} by "
-                            f"{sorted(set(trainee.hosts[-4:]))}")
+                    line = (
+                        f"host B restarted: the same session answered {statuses} by "
+                        f"{sorted(set(trainee.hosts[-4:]))}"
+                    )
                     print("  " + line, flush=True)
                     if statuses != [200] * 4 or len(set(trainee.hosts[-4:])) != 2:
                         problems.append(line)
@@ -335,28 +386,43 @@ def run(quick: bool = False, levels=None, kill_at=None, hold=None, workers=2) ->
                     log_problems_back = harness.log_problems(back.log_path)
             finally:
                 nginx.stop()
-            log_problems = [f"host {name}: {line}" for name, proc in (("A", host_a), ("B", host_b))
-                            for line in harness.log_problems(proc.log_path)]
+            log_problems = [
+                f"host {name}: {line}"
+                for name, proc in (("A", host_a), ("B", host_b))
+                for line in harness.log_problems(proc.log_path)
+            ]
             log_problems += [f"host B restarted: {line}" for line in log_problems_back]
         acks["steps"] += check_acks["steps"]
         acks["saves"] += check_acks["saves"]
         emails = [e for group in made["accounts"].values() for e in group]
-        problems += capacity.check_records(made["app"], acks, emails + [made["warm"]["trainee"]], draft_before,
-                                           session_emails=emails)
+        problems += capacity.check_records(
+            made["app"], acks, emails + [made["warm"]["trainee"]], draft_before, session_emails=emails
+        )
     ramp = [level for level in measured if "phase" not in level]
     phases = {level["phase"]: level for level in measured if "phase" in level}
-    served = capacity.verdict("B7 two hosts", ramp, acks, [], capacity.BAR_TRAINEES if not quick else QUICK_LEVELS[-1])
+    served = capacity.verdict(
+        "B7 two hosts", ramp, acks, [], capacity.BAR_TRAINEES if not quick else QUICK_LEVELS[-1]
+    )
     result.lines += served.lines
     after = phases.get("after the kill")
     at = phases.get("at the kill", {"failures": 0, "errors": {}})
     if after is None:
         problems.append("the kill phase did not run")
     else:
-        result.lines.append(harness.Line(
-            "B7 after one host killed", after["failures"], 0, "errors", "= 0, p95 < 300", after["ok"],
-            f"{kill_at} trainees on the host left: {after['rps']:.0f} req/s, worst p95 {after['worst']} "
-            f"{after['kinds'][after['worst']]['p95']:.0f} ms; {at['failures']} requests failed in the 3 s of the "
-            f"kill (in flight on the killed host)"))
+        result.lines.append(
+            harness.Line(
+                "B7 after one host killed",
+                after["failures"],
+                0,
+                "errors",
+                "= 0, p95 < 300",
+                after["ok"],
+                f"{kill_at} trainees on the host left: {after['rps']:.0f} req/s, worst p95 {after['worst']} "
+                f"{after['kinds'][after['worst']]['p95']:.0f} ms; {at['failures']} "
+                "requests failed in the 3 s of the "
+                f"kill (in flight on the killed host)",
+            )
+        )
     result.problems += problems + log_problems[:5]
     return result
 
@@ -368,8 +434,12 @@ def main(argv=None):
     ap.add_argument("--hold", type=float, default=45)
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers per host")
     args = ap.parse_args(argv)
-    return run(levels=tuple(int(n) for n in args.levels.split(",")), kill_at=args.kill_at, hold=args.hold,
-               workers=args.workers).print()
+    return run(
+        levels=tuple(int(n) for n in args.levels.split(",")),
+        kill_at=args.kill_at,
+        hold=args.hold,
+        workers=args.workers,
+    ).print()
 
 
 if __name__ == "__main__":

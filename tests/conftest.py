@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh app per test from the factory, a migrated database (SQLite file by
 default, PostgreSQL when TEST_DATABASE_URL is set) emptied between tests, clients and factories."""
+
 import os
 from datetime import date
 
@@ -12,7 +13,7 @@ from app.extensions import db
 from config import TestConfig, normalise_database_url
 from tests.helpers import PASSWORD, Person, login, publish_course
 
-pytest_plugins = ["tests.smtp"]          # smtp_server, mail_app
+pytest_plugins = ["tests.smtp"]  # smtp_server, mail_app
 
 # Property tests: no deadline (a shared or loaded machine is no reason to fail), and on CI
 # (HYPOTHESIS_PROFILE=ci, set by .ci/run) a fixed number of examples where a test sets none.
@@ -63,6 +64,7 @@ def _drop_everything():
 def migrated(database_url):
     """Migrate the test database once per run, from empty to head, as production does."""
     from flask_migrate import upgrade
+
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         _drop_everything()
@@ -73,7 +75,8 @@ def migrated(database_url):
 
 def _empty_tables():
     from app.services import publishing, translations
-    publishing.value_by_id.cache_clear()        # ids restart with the tables
+
+    publishing.value_by_id.cache_clear()  # ids restart with the tables
     translations.value_by_id.cache_clear()
     translations.fits_version.cache_clear()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -144,23 +147,42 @@ def factory(app):
 
         def team(self, name=None, manager=None):
             from app.models import Team
+
             Factory.counter += 1
             with app.app_context():
-                team = Team(name=name or f"Team {Factory.counter}", manager_id=manager.id if manager else None)
+                team = Team(
+                    name=name or f"Team {Factory.counter}", manager_id=manager.id if manager else None
+                )
                 db.session.add(team)
                 db.session.commit()
                 return team.id
 
-        def user(self, role="trainee", email=None, name=None, team=None, password=PASSWORD,
-                 hire_date=None, active=True):
+        def user(
+            self,
+            role="trainee",
+            email=None,
+            name=None,
+            team=None,
+            password=PASSWORD,
+            hire_date=None,
+            active=True,
+        ):
             from app.services import accounts
+
             Factory.counter += 1
             email = email or f"{role}{Factory.counter}@example.com"
             with app.app_context():
                 from app.models import Team
-                user = accounts.create_user(email, name or f"{role.title()} {Factory.counter}", password,
-                                            role=role, team=db.session.get(Team, team) if team else None,
-                                            hire_date=hire_date or date(2026, 11, 1), check_password=False)
+
+                user = accounts.create_user(
+                    email,
+                    name or f"{role.title()} {Factory.counter}",
+                    password,
+                    role=role,
+                    team=db.session.get(Team, team) if team else None,
+                    hire_date=hire_date or date(2026, 11, 1),
+                    check_password=False,
+                )
                 user.active = active
                 db.session.commit()
                 return Person(user.id, user.email, user.name, user.role, user.team_id)

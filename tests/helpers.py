@@ -1,10 +1,11 @@
 """Helpers shared by the tests (plain functions and constants; the fixtures are in conftest.py).
 Test modules import from here, never from each other or from a conftest."""
+
 import functools
 import re
 import threading
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.models import Notification, OutboxMessage, ScenarioAttempt, User
 from app.services import demo_activity, learning, publishing, reminders
 
-ROOT = str(Path(__file__).resolve().parents[1])          # the project: courses/ and scenarios/
+ROOT = str(Path(__file__).resolve().parents[1])  # the project: courses/ and scenarios/
 PASSWORD = "correct-horse-battery"
 RANKS = {"best": 0, "good": 1, "ok": 2, None: 2, "poor": 3}
 
@@ -30,6 +31,7 @@ class Person:
 
 
 # --- the web client ---------------------------------------------------------------------------
+
 
 def login(client, email, password=PASSWORD, follow=False, **extra):
     data = {"email": email, "password": password, **extra}
@@ -58,8 +60,9 @@ def start(client, slug="ranking-the-pipeline"):
     """Start (or resume) a role-play through the trainee's pages; returns the attempt's id."""
     response = client.post(f"/learn/scenarios/{slug}/start")
     # the first page of the role-play, in the same response, naming its own address
-    assert response.status_code == 200 and "data-attempt" in response.get_data(as_text=True), \
+    assert response.status_code == 200 and "data-attempt" in response.get_data(as_text=True), (
         response.get_data(as_text=True)[:300]
+    )
     return int(re.search(r"/learn/attempts/(\d+)$", response.headers["Content-Location"]).group(1))
 
 
@@ -73,8 +76,11 @@ def choose(client, attempt_id, number, follow=True):
     if "data-continue" in page and "data-choice" not in page:
         client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page)})
         page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
-    return client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "choice": number},
-                       follow_redirects=follow)
+    return client.post(
+        f"/learn/attempts/{attempt_id}/step",
+        data={"seq": seq_of(page), "choice": number},
+        follow_redirects=follow,
+    )
 
 
 def win_path(app):
@@ -83,6 +89,7 @@ def win_path(app):
 
 
 # --- the published course and the trainee's use cases (inside an app context) -----------------
+
 
 @functools.cache
 def _course_files():
@@ -111,8 +118,11 @@ def path_by_rating(slug="ranking-the-pipeline", best=True):
             state, _ = engine.continue_(scenario, state)
             continue
         offered = engine.offered_choices(scenario, state)
-        ranked = sorted(range(len(offered)), key=lambda i: (RANKS.get(offered[i][1].effects.rating, 2), i),
-                        reverse=not best)
+        ranked = sorted(
+            range(len(offered)),
+            key=lambda i: (RANKS.get(offered[i][1].effects.rating, 2), i),
+            reverse=not best,
+        )
         numbers.append(ranked[0] + 1)
         state, _ = engine.step(scenario, state, ranked[0] + 1)
     return numbers
@@ -123,7 +133,9 @@ def user_row(person):
 
 
 def correct_answers(module):
-    return {str(n): [i for i, a in enumerate(q.answers, 1) if a.correct] for n, q in enumerate(module.quiz, 1)}
+    return {
+        str(n): [i for i, a in enumerate(q.answers, 1) if a.correct] for n, q in enumerate(module.quiz, 1)
+    }
 
 
 def take_steps(user, attempt_id, choices):
@@ -154,7 +166,7 @@ def race(app, n, work):
                 barrier.wait(timeout=10)
                 outcomes.append(work())
                 db.session.commit()
-            except Exception as exc:     # collected and asserted by the caller
+            except Exception as exc:  # collected and asserted by the caller
                 db.session.rollback()
                 errors.append(exc)
             finally:
@@ -170,11 +182,13 @@ def race(app, n, work):
 
 # --- records for the manager's side: the demo recorder plays through the trainee's use case ----
 
+
 def play(app, user_id, scenario, pick=None, when=None, finish=True):
     """A whole role-play by a trainee (the best choices unless `pick` says otherwise)."""
     with app.app_context():
-        attempt = demo_activity.record_play(user_id, scenario, pick or demo_activity.playtest.best_pick,
-                                            when=when, finish=finish)
+        attempt = demo_activity.record_play(
+            user_id, scenario, pick or demo_activity.playtest.best_pick, when=when, finish=finish
+        )
         db.session.commit()
         return attempt.id
 
@@ -206,18 +220,24 @@ def team_with_manager(factory, trainees=2, **kwargs):
 
 # --- certification: a stage's evidence, recorded through the demo recorder (inside an app context) --
 
-CERTIFIED_STAGE = "qualification"          # two modules, two role-plays, no observation required
+CERTIFIED_STAGE = "qualification"  # two modules, two role-plays, no observation required
 
 
 def stage_modules(stage):
     course = publishing.published_course(publishing.course_id())
-    return [m for m in (publishing.value_of(v) for v in publishing.published_all("module").values())
-            if m.stage == stage and m.course == course.id]
+    return [
+        m
+        for m in (publishing.value_of(v) for v in publishing.published_all("module").values())
+        if m.stage == stage and m.course == course.id
+    ]
 
 
 def stage_role_plays(stage):
-    return sorted(slug for slug, v in publishing.published_all("scenario").items()
-                  if publishing.value_of(v).stage == stage)
+    return sorted(
+        slug
+        for slug, v in publishing.published_all("scenario").items()
+        if publishing.value_of(v).stage == stage
+    )
 
 
 def study_stage(user_id, stage, when=None):
@@ -238,6 +258,7 @@ def earn(user_id, stage=CERTIFIED_STAGE, when=None):
 
 # --- reminders and what they told --------------------------------------------------------------
 
+
 def at(day, hour=8):
     return datetime(day.year, day.month, day.day, hour)
 
@@ -251,17 +272,23 @@ def run_reminders(app, day):
 def told(app, kind=None):
     """[(user id, kind, event key)] of the notifications, and the same of the outbox."""
     with app.app_context():
-        notes = db.session.execute(select(Notification.user_id, Notification.kind, Notification.event_key)
-                                   .order_by(Notification.id)).all()
-        mails = db.session.execute(select(OutboxMessage.recipient_id, OutboxMessage.kind, OutboxMessage.event_key)
-                                   .order_by(OutboxMessage.id)).all()
+        notes = db.session.execute(
+            select(Notification.user_id, Notification.kind, Notification.event_key).order_by(Notification.id)
+        ).all()
+        mails = db.session.execute(
+            select(OutboxMessage.recipient_id, OutboxMessage.kind, OutboxMessage.event_key).order_by(
+                OutboxMessage.id
+            )
+        ).all()
 
     def pick(rows):
         return [tuple(r) for r in rows if kind is None or r[1] == kind]
+
     return pick(notes), pick(mails)
 
 
 # --- the browser ------------------------------------------------------------------------------
+
 
 def log_in(page, base, email, password=PASSWORD):
     page.goto(base + "/login")

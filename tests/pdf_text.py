@@ -1,6 +1,7 @@
 """The text of a PDF written by fpdf2 with an embedded TrueType font, for tests, without a PDF
 library: each font's ToUnicode map turns the glyph ids of the page's Tj strings back into
 characters. Enough for fpdf2's own output (one content stream per page, literal strings)."""
+
 import re
 import zlib
 
@@ -13,7 +14,7 @@ def _objects(data):
     for number, body in OBJECT.findall(data):
         stream = STREAM.search(body)
         content = stream.group(1) if stream else b""
-        if stream and b"/FlateDecode" in body[:stream.start()]:
+        if stream and b"/FlateDecode" in body[: stream.start()]:
             content = zlib.decompress(content)
         out[int(number)] = (body, content)
     return out
@@ -32,16 +33,25 @@ def _cmap(text):
     return mapping
 
 
-ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
+ESCAPES = {
+    b"n": b"\n",
+    b"r": b"\r",
+    b"t": b"\t",
+    b"b": b"\b",
+    b"f": b"\f",
+    b"(": b"(",
+    b")": b")",
+    b"\\": b"\\",
+}
 
 
 def _literal(raw):
     out, i = bytearray(), 0
     while i < len(raw):
-        c = raw[i:i + 1]
+        c = raw[i : i + 1]
         if c == b"\\":
-            nxt = raw[i + 1:i + 2]
-            octal = re.match(rb"[0-7]{1,3}", raw[i + 1:i + 4])
+            nxt = raw[i + 1 : i + 2]
+            octal = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4])
             if octal:
                 out.append(int(octal.group(0), 8))
                 i += 1 + len(octal.group(0))
@@ -74,5 +84,7 @@ def text_of(data):
                 font = fonts.get(match.group(1).decode(), {})
                 continue
             raw = _literal(match.group(2))
-            lines.append("".join(font.get(int.from_bytes(raw[k:k + 2], "big"), "?") for k in range(0, len(raw), 2)))
+            lines.append(
+                "".join(font.get(int.from_bytes(raw[k : k + 2], "big"), "?") for k in range(0, len(raw), 2))
+            )
     return lines

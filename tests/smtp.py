@@ -1,6 +1,7 @@
 """A real SMTP server for tests (aiosmtpd) on a free port: it keeps every mail it receives,
 can be stopped and started again on the same port (a server that is down, then back), and
 refuses recipients it is told to refuse."""
+
 import email
 import email.policy
 import socket
@@ -19,7 +20,7 @@ def free_port():
 class CaughtMail:
     def __init__(self):
         self.messages: list[EmailMessage] = []
-        self.refuse = set()           # addresses answered 550
+        self.refuse = set()  # addresses answered 550
         self.port = free_port()
         self.controller = None
 
@@ -66,5 +67,6 @@ def smtp_server():
 @pytest.fixture
 def mail_app(make_app, smtp_server):
     """An app that sends through the test SMTP server."""
-    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5,
-                    SITE_URL="http://petitspas.test")
+    return make_app(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5, SITE_URL="http://petitspas.test"
+    )

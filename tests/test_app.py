@@ -21,19 +21,35 @@ def test_config_is_chosen_by_app_env():
 
 
 def test_every_setting_can_come_from_the_environment():
-    settings = TestConfig.from_environment({"DATABASE_URL": "postgres://u@h/db", "RATELIMIT_STORAGE_URI": "redis://h:6379",
-                                            "MAX_CONTENT_LENGTH": "1000", "WTF_CSRF_ENABLED": "true"})
+    settings = TestConfig.from_environment(
+        {
+            "DATABASE_URL": "postgres://u@h/db",
+            "RATELIMIT_STORAGE_URI": "redis://h:6379",
+            "MAX_CONTENT_LENGTH": "1000",
+            "WTF_CSRF_ENABLED": "true",
+        }
+    )
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
     assert settings["RATELIMIT_STORAGE_URI"] == "redis://h:6379"
     assert settings["MAX_CONTENT_LENGTH"] == 1000
     assert settings["WTF_CSRF_ENABLED"] is True
 
 
-@pytest.mark.parametrize("key,fragment", [(None, "not set"), ("", "not set"), (" " * 36, "not set"),
-                                          ("changeme", "known key"), ("short-key", "too short"),
-                                          ("a" * 40, "not random"), ("ab" * 20, "not random"),
-                                          (TestConfig.SECRET_KEY, "known key"), ("bench-" + "k" * 40, "known key"),
-                                          ("dev-insecure-key-change-me", "known key")])
+@pytest.mark.parametrize(
+    "key,fragment",
+    [
+        (None, "not set"),
+        ("", "not set"),
+        (" " * 36, "not set"),
+        ("changeme", "known key"),
+        ("short-key", "too short"),
+        ("a" * 40, "not random"),
+        ("ab" * 20, "not random"),
+        (TestConfig.SECRET_KEY, "known key"),
+        ("bench-" + "k" * 40, "known key"),
+        ("dev-insecure-key-change-me", "known key"),
+    ],
+)
 def test_weak_secret_keys_are_named(key, fragment):
     assert fragment in check_secret_key({"SECRET_KEY": key})
 
@@ -44,9 +60,19 @@ def test_a_strong_secret_key_passes():
 
 @pytest.mark.parametrize("secret", ["", "dev", "too-short-secret", " " * 36, "z" * 64, TestConfig.SECRET_KEY])
 def test_production_refuses_to_start_without_a_strong_secret(secret, tmp_path):
-    env = {"APP_ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", "from app import create_app; create_app()"],
-                            env=env, capture_output=True, text=True, cwd=str(__import__('pathlib').Path(__file__).parent.parent))
+    env = {
+        "APP_ENV": "production",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from app import create_app; create_app()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(__import__("pathlib").Path(__file__).parent.parent),
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
@@ -67,6 +93,7 @@ def test_development_makes_its_own_random_key_once(tmp_path, monkeypatch):
     """No key in the code: with APP_ENV unset the site ran on a public key, and a cookie signed
     with it opened /admin/. Development now makes a random key into the instance folder, once."""
     from flask import Flask
+
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
     assert DevelopmentConfig.SECRET_KEY is None
@@ -75,8 +102,8 @@ def test_development_makes_its_own_random_key_once(tmp_path, monkeypatch):
     key = first.config["SECRET_KEY"]
     assert key == second.config["SECRET_KEY"] == (tmp_path / "secret_key").read_text().strip()
     assert check_secret_key({"SECRET_KEY": key}) is None
-    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0          # the owner's only
-    assert list(tmp_path.iterdir()) == [tmp_path / "secret_key"]          # no draft left behind
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # the owner's only
+    assert list(tmp_path.iterdir()) == [tmp_path / "secret_key"]  # no draft left behind
 
 
 def test_sqlite_durability_is_a_setting_and_applied_to_every_connection(make_app):
@@ -85,6 +112,7 @@ def test_sqlite_durability_is_a_setting_and_applied_to_every_connection(make_app
     from sqlalchemy import text
 
     from app.extensions import db
+
     for setting, expected in (("NORMAL", 1), ("FULL", 2)):
         app = make_app(SQLITE_SYNCHRONOUS=setting)
         with app.app_context():

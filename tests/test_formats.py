@@ -1,4 +1,5 @@
 """The one format of dates, times and durations for every role (app/formats.py)."""
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ def test_due_dates_in_words():
 
 def test_dates_times_and_durations():
     assert formats.day(date(2026, 12, 1)) == "1 Dec 2026"
-    assert formats.day(datetime(2026, 12, 1, 23, 59)) == "1 Dec 2026"      # UTC outside an app
+    assert formats.day(datetime(2026, 12, 1, 23, 59)) == "1 Dec 2026"  # UTC outside an app
     assert formats.when(datetime(2026, 12, 1, 9, 5)) == "1 Dec 2026, 09:05"
     assert formats.iso(datetime(2026, 12, 1, 9, 5, 1, 999)) == "2026-12-01T09:05:01+00:00"
     assert formats.ago(datetime(2026, 11, 30, 8), TODAY) == "Yesterday"
@@ -31,7 +32,7 @@ def test_dates_times_and_durations():
 
 
 def test_today_is_the_organisations_and_a_wrong_zone_stops_the_start(make_app):
-    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):        # UTC+14 and UTC-11: never the same day
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # UTC+14 and UTC-11: never the same day
         with make_app(TIMEZONE=zone).app_context():
             assert formats.today() == datetime.now(ZoneInfo(zone)).date()
     with pytest.raises(SystemExit, match="not a time zone"):

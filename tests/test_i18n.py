@@ -1,5 +1,6 @@
 """The interface's languages: every message has its French, the page speaks the language it
 negotiates, and the compiled catalogs are never missing."""
+
 import re
 
 import pytest
@@ -38,9 +39,13 @@ def test_every_message_of_the_interface_has_its_french():
         elif found.fuzzy:
             problems.append(f"fuzzy: {label!r} ({_where(message)})")
         else:
-            wanted = set(PLACEHOLDER.findall(" ".join(message.id if isinstance(message.id, tuple) else (message.id,))))
+            wanted = set(
+                PLACEHOLDER.findall(" ".join(message.id if isinstance(message.id, tuple) else (message.id,)))
+            )
             for text in strings:
-                if set(PLACEHOLDER.findall(text)) - wanted or (len(strings) == 1 and set(PLACEHOLDER.findall(text)) != wanted):
+                if set(PLACEHOLDER.findall(text)) - wanted or (
+                    len(strings) == 1 and set(PLACEHOLDER.findall(text)) != wanted
+                ):
                     problems.append(f"placeholders differ: {label!r} -> {text!r}")
     assert not problems, "French catalog (run `make translations`, then translate):\n" + "\n".join(problems)
 
@@ -51,7 +56,7 @@ def test_the_french_catalog_is_kept_sorted_without_locations():
     assert "\n#: " not in text
     ids = [m.id if isinstance(m.id, str) else m.id[0] for m in _french() if m.id]
     assert ids == sorted(ids)
-    assert 'plural=(n > 1)' in text
+    assert "plural=(n > 1)" in text
 
 
 def test_a_missing_compiled_catalog_is_compiled_at_start(tmp_path, monkeypatch):
@@ -66,7 +71,7 @@ def test_a_missing_compiled_catalog_is_compiled_at_start(tmp_path, monkeypatch):
 def test_a_broken_catalog_stops_the_start_with_the_reason(tmp_path, monkeypatch):
     po = tmp_path / "fr" / "LC_MESSAGES" / "messages.po"
     po.parent.mkdir(parents=True)
-    po.write_text('msgid "Log in"\n', encoding="utf-8")   # a merge gone wrong: no msgstr
+    po.write_text('msgid "Log in"\n', encoding="utf-8")  # a merge gone wrong: no msgstr
     monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
     with pytest.raises(SystemExit, match="Cannot compile the fr messages"):
         i18n.ensure_compiled()
@@ -80,7 +85,9 @@ def test_an_unknown_default_locale_stops_the_start(make_app):
 def test_the_browser_language_chooses_the_page_language(client):
     english = client.get("/login").get_data(as_text=True)
     assert '<html lang="en">' in english and "Log in" in english
-    french = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    french = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}).get_data(
+        as_text=True
+    )
     assert '<html lang="fr">' in french and "Se connecter" in french and "Mot de passe" in french
     german = client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9"}).get_data(as_text=True)
     assert '<html lang="en">' in german
@@ -97,6 +104,7 @@ def test_the_site_default_applies_when_the_browser_names_none_of_ours(make_app):
 def _language_of(app, person):
     from app.extensions import db
     from app.models import User
+
     with app.app_context():
         return db.session.get(User, person.id).language
 
@@ -106,14 +114,20 @@ def test_the_account_preference_wins_over_the_browser_on_every_page(app, client,
     assert _language_of(app, trainee) is None
     page = client.get("/account", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<html lang="fr">' in page and "Votre compte" in page
-    assert '<option selected value="fr">Français</option>' in page       # the language it speaks now
+    assert '<option selected value="fr">Français</option>' in page  # the language it speaks now
     response = client.post("/account/language", data={"language": "en"}, headers={"Accept-Language": "fr"})
     assert response.status_code == 302 and _language_of(app, trainee) == "en"
     page = client.get("/account", headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert '<html lang="en">' in page and "Your account" in page and "From now on the site speaks English" in page
+    assert (
+        '<html lang="en">' in page
+        and "Your account" in page
+        and "From now on the site speaks English" in page
+    )
     client.post("/account/language", data={"language": "fr"})
-    client.post("/account/language", data={"language": "fr"})             # twice: the same
-    page = client.get("/learn/", headers={"Accept-Language": "en-US"}, follow_redirects=True).get_data(as_text=True)
+    client.post("/account/language", data={"language": "fr"})  # twice: the same
+    page = client.get("/learn/", headers={"Accept-Language": "en-US"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert '<html lang="fr">' in page and _language_of(app, trainee) == "fr"
 
 
@@ -128,25 +142,34 @@ def test_a_language_outside_ours_is_refused_beside_the_field(app, client, login_
 
 def test_the_login_page_switch_keeps_a_visitors_choice_into_their_account(app, client, factory):
     from tests.helpers import login
+
     trainee = factory.user(role="trainee")
     page = client.get("/login?next=/account").get_data(as_text=True)
-    assert 'name="language" value="fr"' in page and '<strong lang="en" aria-current="true">English</strong>' in page
+    assert (
+        'name="language" value="fr"' in page
+        and '<strong lang="en" aria-current="true">English</strong>' in page
+    )
     response = client.post("/language?next=/account", data={"language": "fr"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/login?next=/account")
     page = client.get("/login").get_data(as_text=True)
     assert '<html lang="fr">' in page and "Se connecter" in page
     assert login(client, trainee.email).status_code == 302
-    assert _language_of(app, trainee) == "fr"                             # chosen here, kept there
+    assert _language_of(app, trainee) == "fr"  # chosen here, kept there
     client.post("/logout")
     page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert '<html lang="fr">' in page                                    # the login page after still speaks it
+    assert '<html lang="fr">' in page  # the login page after still speaks it
 
 
 def test_an_unknown_language_on_the_login_page_changes_nothing(client):
     response = client.post("/language", data={"language": "xx"}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and '<html lang="en">' in page and "Choose English or Français." in page
-    assert client.post("/language?next=https://evil.example/", data={"language": "fr"}).headers["Location"] == "/login"
+    assert (
+        response.status_code == 200 and '<html lang="en">' in page and "Choose English or Français." in page
+    )
+    assert (
+        client.post("/language?next=https://evil.example/", data={"language": "fr"}).headers["Location"]
+        == "/login"
+    )
 
 
 def test_dates_numbers_percentages_and_money_follow_the_locale(app):
@@ -155,21 +178,28 @@ def test_dates_numbers_percentages_and_money_follow_the_locale(app):
     from flask_babel import force_locale
 
     from app import formats
+
     with app.test_request_context():
         with force_locale("en"):
             assert formats.day(date(2026, 12, 1)) == "1 Dec 2026"
             assert formats.when(datetime(2026, 12, 1, 14, 5)) == "1 Dec 2026, 14:05"
-            assert (formats.number(1234.5), formats.percent(45), formats.percent(12.5)) == ("1,234.5", "45%", "12.5%")
+            assert (formats.number(1234.5), formats.percent(45), formats.percent(12.5)) == (
+                "1,234.5",
+                "45%",
+                "12.5%",
+            )
             assert (formats.money(1234.5), formats.money(1234)) == ("€1,234.50", "€1,234")
             assert formats.due(date(2026, 12, 6), date(2026, 12, 1)) == "Due in 5 days"
             assert formats.csv_separator() == ","
         with force_locale("fr"):
             assert formats.day(date(2026, 12, 1)) == "1 déc. 2026"
             assert formats.when(datetime(2026, 12, 1, 14, 5)) == "1 déc. 2026 à 14:05"
-            nb = "\u202f"                                     # French groups thousands with a narrow space
+            nb = "\u202f"  # French groups thousands with a narrow space
             assert formats.number(1234.5) == f"1{nb}234,5"
             assert formats.percent(45) == "45\u00a0%" and formats.percent(12.5) == "12,5\u00a0%"
-            assert formats.money(1234.5) == f"1{nb}234,50\u00a0€" and formats.money(1234) == f"1{nb}234\u00a0€"
+            assert (
+                formats.money(1234.5) == f"1{nb}234,50\u00a0€" and formats.money(1234) == f"1{nb}234\u00a0€"
+            )
             assert formats.due(date(2026, 12, 6), date(2026, 12, 1)) == "À faire dans 5 jours"
             assert formats.due(date(2026, 11, 30), date(2026, 12, 1)) == "1 jour de retard"
             assert formats.csv_separator() == ";"
@@ -178,6 +208,7 @@ def test_dates_numbers_percentages_and_money_follow_the_locale(app):
 def test_csv_exports_use_the_readers_separator_and_column_names(app, client, login_as, factory):
     import csv
     import io
+
     manager = login_as("manager")
     team = factory.team(manager=manager)
     factory.user(role="trainee", name="Zoé Martin", team=team)
@@ -191,7 +222,11 @@ def test_csv_exports_use_the_readers_separator_and_column_names(app, client, log
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:4] == ["équipe", "nom", "e-mail", "date_embauche"] and rows[1][1] == "Zoé Martin"
     assert "," not in text.splitlines()[0]
-    audit = client.get("/manage/export/attempts.csv", headers={"Accept-Language": "fr"}).get_data().decode("utf-8-sig")
+    audit = (
+        client.get("/manage/export/attempts.csv", headers={"Accept-Language": "fr"})
+        .get_data()
+        .decode("utf-8-sig")
+    )
     assert audit.splitlines()[0].startswith("équipe;nom;e-mail;id_partie;")
 
 
@@ -199,6 +234,7 @@ def test_csv_cells_write_decimals_as_the_reader_does(app):
     from flask_babel import force_locale
 
     from app.services.team_exports import csv_cell
+
     with app.test_request_context():
         with force_locale("fr"):
             assert (csv_cell(12.5), csv_cell(3), csv_cell(True)) == ("12,5", 3, "oui")

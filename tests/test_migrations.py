@@ -1,4 +1,5 @@
 """The migrations build the schema from nothing, and agree with the models."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -14,7 +15,14 @@ def test_upgrade_from_empty_reaches_head_and_matches_the_models(app):
             differences = compare_metadata(context, db.metadata)
             tables = set(inspect(conn).get_table_names())
     assert differences == []
-    assert {"users", "teams", "content_versions", "scenario_attempts", "attempt_steps", "alembic_version"} <= tables
+    assert {
+        "users",
+        "teams",
+        "content_versions",
+        "scenario_attempts",
+        "attempt_steps",
+        "alembic_version",
+    } <= tables
 
 
 def test_constraint_names_follow_the_naming_convention(app):
@@ -23,9 +31,12 @@ def test_constraint_names_follow_the_naming_convention(app):
     with app.app_context():
         with db.engine.connect() as conn:
             inspector = inspect(conn)
-            uniques = {table: inspector.get_unique_constraints(table) for table in inspector.get_table_names()}
+            uniques = {
+                table: inspector.get_unique_constraints(table) for table in inspector.get_table_names()
+            }
     assert ("uq_attempt_steps_attempt_id_seq", ["attempt_id", "seq"]) in [
-        (u["name"], u["column_names"]) for u in uniques["attempt_steps"]]
+        (u["name"], u["column_names"]) for u in uniques["attempt_steps"]
+    ]
     for table, constraints in uniques.items():
         for unique in constraints:
             assert unique["name"] == f"uq_{table}_{'_'.join(unique['column_names'])}", (table, unique)
@@ -34,6 +45,7 @@ def test_constraint_names_follow_the_naming_convention(app):
 def test_the_migrations_have_one_head(app):
     from alembic.script import ScriptDirectory
     from flask import current_app
+
     with app.app_context():
         config = current_app.extensions["migrate"].migrate.get_config()
         assert len(ScriptDirectory.from_config(config).get_heads()) == 1

@@ -1,5 +1,6 @@
 """The XSS corpus (payloads that must never run) and the inspector of pages every XSS test
 uses: no inline script, no event handler, no javascript:/data: URL, no style attribute."""
+
 import re
 from html.parser import HTMLParser
 
@@ -15,8 +16,8 @@ CORPUS = [
     "<svg onload=alert(1)><circle/></svg>",
     "<iframe src=javascript:alert(1)></iframe>",
     "<style>body{background:url(javascript:alert(1))}</style>",
-    "<a href=\"javascript:alert(1)\">x</a>",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
     "[x](javascript:alert(1))",
     "[x](JaVaScRiPt:alert(1))",
     "[x](jav&#x61;script:alert(1))",
@@ -28,13 +29,13 @@ CORPUS = [
     "![x](data:image/png;base64,iVBORw0KGgo=)",
     "![x](javascript:alert(1))",
     "[x][r]\n\n[r]: javascript:alert(1)",
-    "[x][r]\n\n[r]: <javascript:alert(1)> \"t\"",
+    '[x][r]\n\n[r]: <javascript:alert(1)> "t"',
     "[r]\n\n[r]: data:text/html,<script>alert(1)</script>",
     "<javascript:alert(1)>",
-    "<http://a.b/\"onmouseover=\"alert(1)>",
-    "[x](http://a.b/\"onmouseover=\"alert(1))",
-    "[x](\"onclick=\"alert(1))",
-    "![a\" onerror=\"alert(1)](x.png)",
+    '<http://a.b/"onmouseover="alert(1)>',
+    '[x](http://a.b/"onmouseover="alert(1))',
+    '[x]("onclick="alert(1))',
+    '![a" onerror="alert(1)](x.png)',
     "[x](//evil.example/)",
     "[x](/\\evil.example/)",
     "[x](file:///etc/passwd)",
@@ -52,7 +53,8 @@ ONE_LINE = [p for p in CORPUS if "\n" not in p]
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "style", "math", "base", "frame", "frameset", "form-x"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 
-COURSE = """---
+COURSE = (
+    """---
 id: xss-course
 title: "XSS course <script>alert(1)</script>"
 unlock: open
@@ -66,12 +68,17 @@ pao:
 
 # Course
 
-""" + "\n\n".join(CORPUS) + "\n"
+"""
+    + "\n\n".join(CORPUS)
+    + "\n"
+)
 
 
 def scenario_text(title="Payloads", extra=""):
-    labels = "\n".join(f"- [{p.replace('[', '(').replace(']', ')')}](#end-good) `relationship +3` `rating: best`\n"
-                       f"  > {p}" for p in ONE_LINE[:12])
+    labels = "\n".join(
+        f"- [{p.replace('[', '(').replace(']', ')')}](#end-good) `relationship +3` `rating: best`\n  > {p}"
+        for p in ONE_LINE[:12]
+    )
     return f"""---
 id: xss-play
 title: {title!r}
@@ -155,14 +162,31 @@ def publish_corpus_world(app, factory):
     with app.app_context():
         publishing.publish_text("course", COURSE, "courses/xss-course/course.md")
         publishing.publish_text("scenario", scenario_text("Clean title"), "scenarios/xss-play.md")
-        version = publishing.publish_text("scenario", scenario_text("<script>alert('title')</script>"),
-                                          "scenarios/xss-play.md").version
-        attempt = ScenarioAttempt(user_id=trainee.id, scenario_slug="xss-play", version_id=version.id,
-                                  current_node="end-good", state={}, status="finished", passed=True,
-                                  percent=80, outcome="win", finished_at=utcnow())
+        version = publishing.publish_text(
+            "scenario", scenario_text("<script>alert('title')</script>"), "scenarios/xss-play.md"
+        ).version
+        attempt = ScenarioAttempt(
+            user_id=trainee.id,
+            scenario_slug="xss-play",
+            version_id=version.id,
+            current_node="end-good",
+            state={},
+            status="finished",
+            passed=True,
+            percent=80,
+            outcome="win",
+            finished_at=utcnow(),
+        )
         db.session.add(attempt)
         db.session.flush()
-        db.session.add(AttemptStep(attempt_id=attempt.id, seq=1, node="opening", choice=0,
-                                   choice_label="<script>alert(1)</script>"))
+        db.session.add(
+            AttemptStep(
+                attempt_id=attempt.id,
+                seq=1,
+                node="opening",
+                choice=0,
+                choice_label="<script>alert(1)</script>",
+            )
+        )
         db.session.commit()
     return trainer, trainee

@@ -1,5 +1,6 @@
 """Users, teams and the security log. Each view checks its form, calls one account service and
 commits; a refusal is shown beside the field it is about."""
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -22,8 +23,15 @@ def _index(form=None, team_form=None, query="", page=1, status=200):
     team_form = team_form or TeamForm(formdata=None)
     team_form.manager_id.choices = options(accounts.manager_choices())
     found = accounts.directory(query, page)
-    return render_template("admin/index.html", users=found.users, teams=found.teams, sizes=found.team_sizes,
-                           form=form, team_form=team_form, query=query), status
+    return render_template(
+        "admin/index.html",
+        users=found.users,
+        teams=found.teams,
+        sizes=found.team_sizes,
+        form=form,
+        team_form=team_form,
+        query=query,
+    ), status
 
 
 @bp.route("/")
@@ -38,9 +46,15 @@ def create_user():
     if form.validate_on_submit():
         team = db.session.get(Team, form.team_id.data) if form.team_id.data else None
         try:
-            user = accounts.create_user(form.email.data, form.name.data, form.password.data,
-                                        role=form.role.data, team=team, hire_date=form.hire_date.data,
-                                        by=current_user)
+            user = accounts.create_user(
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                role=form.role.data,
+                team=team,
+                hire_date=form.hire_date.data,
+                by=current_user,
+            )
         except accounts.AccountError as error:
             show_error(form, error, "email")
         else:
@@ -60,8 +74,15 @@ def edit_user(user_id):
     if form.validate_on_submit():
         myself = user.id == current_user.id
         try:
-            accounts.update_user(user, name=form.name.data, email=form.email.data, role=form.role.data,
-                                 team_id=form.team_id.data, hire_date=form.hire_date.data, by=current_user)
+            accounts.update_user(
+                user,
+                name=form.name.data,
+                email=form.email.data,
+                role=form.role.data,
+                team_id=form.team_id.data,
+                hire_date=form.hire_date.data,
+                by=current_user,
+            )
         except accounts.AccountError as error:
             show_error(form, error, "email")
         else:
@@ -71,8 +92,13 @@ def edit_user(user_id):
                 return redirect(url_for("auth.login"))
             return redirect(url_for("admin.edit_user", user_id=user.id))
     status = 400 if form.errors else 200
-    return render_template("admin/user.html", user=user, form=form, action=ActionForm(),
-                           session_count=len(sessions.active_for(user, session_limits()))), status
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        action=ActionForm(),
+        session_count=len(sessions.active_for(user, session_limits())),
+    ), status
 
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
@@ -82,8 +108,15 @@ def end_sessions(user_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     ended = accounts.end_all_sessions(user, by=current_user)
-    flash(ngettext("%(name)s is logged out everywhere (%(num)d session ended).",
-                   "%(name)s is logged out everywhere (%(num)d sessions ended).", ended, name=user.name), "success")
+    flash(
+        ngettext(
+            "%(name)s is logged out everywhere (%(num)d session ended).",
+            "%(name)s is logged out everywhere (%(num)d sessions ended).",
+            ended,
+            name=user.name,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -96,8 +129,14 @@ def _set_active(user_id, active):
     except accounts.AccountError as error:
         flash(str(error), "error")
     else:
-        flash(_("%(name)s can log in again.", name=user.name) if active
-              else _("%(name)s is deactivated: their sessions have ended and they cannot log in.", name=user.name), "success")
+        flash(
+            _("%(name)s can log in again.", name=user.name)
+            if active
+            else _(
+                "%(name)s is deactivated: their sessions have ended and they cannot log in.", name=user.name
+            ),
+            "success",
+        )
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
@@ -140,8 +179,12 @@ def edit_team(team_id):
         except accounts.AccountError as error:
             show_error(form, error, "manager_id")
         else:
-            flash(_("%(team)s is now managed by %(name)s.", team=team.name, name=manager.name) if manager
-                  else _("%(team)s is now managed by no one.", team=team.name), "success")
+            flash(
+                _("%(team)s is now managed by %(name)s.", team=team.name, name=manager.name)
+                if manager
+                else _("%(team)s is now managed by no one.", team=team.name),
+                "success",
+            )
             return redirect(url_for("admin.edit_team", team_id=team.id))
     return render_template("admin/team.html", team=team, form=form), 400 if form.errors else 200
 
@@ -156,5 +199,8 @@ def audit_log():
 @bp.route("/audit.csv")
 def audit_csv():
     filters = audit_log_service.Filters(request.args.get("kind", ""), request.args.get("who", ""))
-    return Response(audit_log_service.csv_bytes(filters), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="security-log.csv"'})
+    return Response(
+        audit_log_service.csv_bytes(filters),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="security-log.csv"'},
+    )

@@ -17,8 +17,13 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """The interface's language: on /account (saved with the account) and on the login page
     (two buttons, kept in the visitor's session)."""
-    language = SelectField(_l("Language"), choices=options(LANGUAGE_NAMES.items()),
-                           validate_choice=False, validators=[DataRequired()])
+
+    language = SelectField(
+        _l("Language"),
+        choices=options(LANGUAGE_NAMES.items()),
+        validate_choice=False,
+        validators=[DataRequired()],
+    )
 
     def validate_language(self, field):
         if field.data not in LANGUAGE_NAMES:
@@ -28,19 +33,30 @@ class LanguageForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))],
+    )
     submit = SubmitField(_l("Change password"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter the email address of your account.")), Length(max=254)])
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Enter the email address of your account.")), Length(max=254)],
+    )
     submit = SubmitField(_l("Send me a link"))
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password.")), Length(max=1024)])
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(_l("Repeat the new password.")),
-                                        EqualTo("new_password", _l("The two passwords differ."))])
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Choose a new password.")), Length(max=1024)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two passwords differ.")),
+        ],
+    )
     submit = SubmitField(_l("Set my new password"))

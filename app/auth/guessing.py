@@ -4,6 +4,7 @@ per address in the limiter's store, shared by every worker and host when it is R
 Counting is atomic: each check first takes a unit of both budgets with the limiter's hit (an
 increment that answers whether the budget still held), and a right password gives it back. A
 test-then-count let 17-21 checks through a limit of 10 under concurrent requests."""
+
 from flask import current_app
 from limits import parse
 
@@ -21,7 +22,10 @@ def _enabled():
 
 def _keys(email):
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    return [(prefix + "login-account", normalise_email(email)[:254]), (prefix + "login-address", client_address())]
+    return [
+        (prefix + "login-account", normalise_email(email)[:254]),
+        (prefix + "login-address", client_address()),
+    ]
 
 
 def reserve(email):
@@ -30,7 +34,7 @@ def reserve(email):
     if not _enabled():
         return True
     limit = parse(current_app.config["LOGIN_LIMIT"])
-    held = [limiter.limiter.hit(limit, *key) for key in _keys(email)]   # both counted, always
+    held = [limiter.limiter.hit(limit, *key) for key in _keys(email)]  # both counted, always
     return all(held)
 
 
@@ -46,10 +50,15 @@ def refused(kind, email, user=None):
     """Record a refusal by the limit: an audit row for the first one per account and address in
     a window (a guessing run would otherwise write a row per request), a log line for each."""
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    first = limiter.limiter.hit(parse(LIMITED_AUDIT_EVERY), prefix + "audit-" + kind,
-                                normalise_email(email)[:254], client_address())
+    first = limiter.limiter.hit(
+        parse(LIMITED_AUDIT_EVERY), prefix + "audit-" + kind, normalise_email(email)[:254], client_address()
+    )
     if first:
         audit(kind, user=user, email=normalise_email(email))
     else:
-        current_app.logger.warning("%s email=%s address=%s (repeated; not audited again)", kind,
-                                   normalise_email(email), client_address())
+        current_app.logger.warning(
+            "%s email=%s address=%s (repeated; not audited again)",
+            kind,
+            normalise_email(email),
+            client_address(),
+        )

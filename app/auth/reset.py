@@ -1,6 +1,7 @@
 """A forgotten password: /forgot-password sends a link, /reset-password/<token> sets the new
 password and logs in; an admin can send the link from a user's page. Every step is in the
 security log."""
+
 from flask import (
     abort,
     current_app,
@@ -30,9 +31,14 @@ def _may_ask(email):
     become a way to flood someone's mailbox or our SMTP server."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return True
-    limit, prefix = parse(current_app.config["RESET_LIMIT"]), current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    held = [limiter.limiter.hit(limit, prefix + "reset-account", normalise_email(email)[:254]),
-            limiter.limiter.hit(limit, prefix + "reset-address", client_address())]
+    limit, prefix = (
+        parse(current_app.config["RESET_LIMIT"]),
+        current_app.config.get("RATELIMIT_KEY_PREFIX", ""),
+    )
+    held = [
+        limiter.limiter.hit(limit, prefix + "reset-account", normalise_email(email)[:254]),
+        limiter.limiter.hit(limit, prefix + "reset-address", client_address()),
+    ]
     return all(held)
 
 
@@ -43,7 +49,9 @@ def forgot_password():
         email = normalise_email(form.email.data)
         if not _may_ask(email):
             audit("password-reset-limited", email=email)
-            form.email.errors.append(_("Too many links asked for in a short time. Wait a few minutes, then try again."))
+            form.email.errors.append(
+                _("Too many links asked for in a short time. Wait a few minutes, then try again.")
+            )
             return render_template("auth/forgot_password.html", form=form), 429
         user = password_reset.request_reset(email)
         # The same page whether or not the account exists: it must not tell who has one.
@@ -68,11 +76,14 @@ def reset_password(token):
         else:
             audit("password-reset-done", user=user, email=user.email)
             logout_user()
-            session.clear()       # a fresh session, as at login
+            session.clear()  # a fresh session, as at login
             sessions.open_session(user, client_address(), request.user_agent.string, limits=session_limits())
             login_user(user)
-            flash(_("Your password is changed and you are logged in. Every other session has ended."), "success")
+            flash(
+                _("Your password is changed and you are logged in. Every other session has ended."), "success"
+            )
             from app.auth.routes import home_for
+
             return redirect(home_for(user))
     return render_template("auth/reset_password.html", form=form, user=user)
 
@@ -81,6 +92,7 @@ def reset_password(token):
 @roles_required("admin")
 def admin_send_reset(user_id):
     from flask_login import current_user
+
     user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -11,8 +11,12 @@ from app.models.users import normalise_email
 from app.security import audit, client_address, is_safe_next
 from app.services import accounts, sessions
 
-HOME_BY_ROLE = {"trainee": "learn.dashboard", "manager": "manage.dashboard",
-                "trainer": "author.index", "admin": "admin.index"}
+HOME_BY_ROLE = {
+    "trainee": "learn.dashboard",
+    "manager": "manage.dashboard",
+    "trainer": "author.index",
+    "admin": "admin.index",
+}
 
 
 def home_for(user):
@@ -45,10 +49,11 @@ def login():
         guessing.give_back(form.email.data)
         chosen = session.get(CHOSEN)
         session.clear()  # a fresh session at login, against fixation
-        if chosen:       # the language chosen on this page is the account's from now on
+        if chosen:  # the language chosen on this page is the account's from now on
             accounts.set_language(user, chosen)
-        sessions.open_session(user, client_address(), request.user_agent.string, form.remember.data,
-                              limits=session_limits())
+        sessions.open_session(
+            user, client_address(), request.user_agent.string, form.remember.data, limits=session_limits()
+        )
         login_user(user, remember=form.remember.data)
         return redirect(next_url if is_safe_next(next_url) else home_for(user))
     return render_template("auth/login.html", form=form)
@@ -81,7 +86,7 @@ def _forget_user(language=None):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    language = getattr(current_user, "language", None)     # before its session ends
+    language = getattr(current_user, "language", None)  # before its session ends
     sessions.end_by_token(session.get("_user_id"))
     _forget_user(language)
     flash(_("You are logged out."), "info")
@@ -98,8 +103,9 @@ def account():
         # The current password is a password guess like a login's: same budgets, same audit.
         if not guessing.reserve(current_user.email):
             guessing.refused("password-limited", current_user.email, user=current_user)
-            form.current_password.errors.append(_("Too many wrong passwords in a short time. Wait a few minutes, "
-                                                  "then try again."))
+            form.current_password.errors.append(
+                _("Too many wrong passwords in a short time. Wait a few minutes, then try again.")
+            )
             return _account_page(form, everywhere, language), 429
         try:
             accounts.change_password(current_user, form.current_password.data, form.new_password.data)
@@ -124,16 +130,22 @@ def account_language():
     if language.validate_on_submit():
         accounts.set_language(current_user, language.language.data)
         with force_locale(language.language.data):
-            flash(_("From now on the site speaks %(language)s to you.",
-                    language=LANGUAGE_NAMES[language.language.data]), "success")
+            flash(
+                _(
+                    "From now on the site speaks %(language)s to you.",
+                    language=LANGUAGE_NAMES[language.language.data],
+                ),
+                "success",
+            )
         return redirect(url_for("auth.account"))
     return _account_page(ChangePasswordForm(formdata=None), ActionForm(prefix="everywhere"), language), 422
 
 
 def _account_page(form, everywhere, language):
     devices = sessions.active_for(current_user, session_limits())
-    return render_template("auth/account.html", form=form, everywhere=everywhere, language=language,
-                           devices=devices)
+    return render_template(
+        "auth/account.html", form=form, everywhere=everywhere, language=language, devices=devices
+    )
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])

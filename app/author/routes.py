@@ -1,4 +1,5 @@
 """The trainer studio: write, check, see, try and publish courses, modules and scenarios."""
+
 from flask import (
     Response,
     abort,
@@ -42,8 +43,12 @@ def index():
 def _index(new_form=None, status=200):
     new_form = new_form or NewForm(formdata=None)
     new_form.course.choices = _course_choices()
-    return render_template("author/index.html", groups=authoring.catalogue(), new_form=new_form,
-                           upload_form=UploadForm(formdata=None)), status
+    return render_template(
+        "author/index.html",
+        groups=authoring.catalogue(),
+        new_form=new_form,
+        upload_form=UploadForm(formdata=None),
+    ), status
 
 
 @bp.route("/new", methods=["POST"])
@@ -52,13 +57,24 @@ def new():
     form.course.choices = _course_choices()
     if form.validate_on_submit():
         try:
-            authoring.new_from_template(form.kind.data, form.slug.data, form.title.data, current_user,
-                                        course_id=form.course.data or None)
+            authoring.new_from_template(
+                form.kind.data,
+                form.slug.data,
+                form.title.data,
+                current_user,
+                course_id=form.course.data or None,
+            )
         except authoring.AuthoringError as error:
             show_error(form, error, "slug")
         else:
-            flash(_("Started %(kind)s `%(slug)s` from the template. Save or publish when ready.", kind=form.kind.data, slug=form.slug.data),
-                  "success")
+            flash(
+                _(
+                    "Started %(kind)s `%(slug)s` from the template. Save or publish when ready.",
+                    kind=form.kind.data,
+                    slug=form.slug.data,
+                ),
+                "success",
+            )
             return redirect(url_for("author.edit", kind=form.kind.data, slug=form.slug.data.strip()))
     flash(_("No draft was started: see the form below."), "error")
     return _index(form, 400)
@@ -78,15 +94,36 @@ def upload():
     except authoring.UploadRefused as refused:
         return render_template("author/upload_refused.html", refused=refused, kind=form.kind.data), 422
     except PublishRefused as refused:
-        return render_template("author/upload_refused.html", kind=form.kind.data,
-                               refused=authoring.UploadRefused(str(refused), refused.findings, file.filename)), 422
+        return render_template(
+            "author/upload_refused.html",
+            kind=form.kind.data,
+            refused=authoring.UploadRefused(str(refused), refused.findings, file.filename),
+        ), 422
     v = result.version
     if result.created:
-        flash(_("Published %(kind)s `%(slug)s` as version %(version)s.", kind=v.kind, slug=v.slug, version=v.version), "success")
+        flash(
+            _(
+                "Published %(kind)s `%(slug)s` as version %(version)s.",
+                kind=v.kind,
+                slug=v.slug,
+                version=v.version,
+            ),
+            "success",
+        )
     elif result.moved:
-        flash(_("That text is version %(version)s of `%(slug)s`; it is published again.", version=v.version, slug=v.slug), "success")
+        flash(
+            _(
+                "That text is version %(version)s of `%(slug)s`; it is published again.",
+                version=v.version,
+                slug=v.slug,
+            ),
+            "success",
+        )
     else:
-        flash(_("Nothing changed: that text is already the published version %(version)s.", version=v.version), "success")
+        flash(
+            _("Nothing changed: that text is already the published version %(version)s.", version=v.version),
+            "success",
+        )
     return redirect(url_for("author.versions", kind=v.kind, slug=v.slug))
 
 
@@ -96,8 +133,7 @@ def lint():
     if kind not in authoring.KINDS:
         return jsonify(error="Unknown kind", message="kind must be scenario, module or course"), 400
     _value, findings = authoring.lint_text(kind, request.form.get("source", ""), request.form.get("slug"))
-    return jsonify(findings=authoring.findings_json(findings),
-                   errors=sum(1 for f in findings if f.is_error))
+    return jsonify(findings=authoring.findings_json(findings), errors=sum(1 for f in findings if f.is_error))
 
 
 @bp.route("/preview", methods=["POST"])
@@ -111,6 +147,7 @@ def preview():
 
 
 # --- the editor -------------------------------------------------------------------------------
+
 
 @bp.route(f"/<kind>/{SLUG}/edit", methods=["GET", "POST"])
 def edit(kind, slug):
@@ -130,16 +167,25 @@ def edit(kind, slug):
     source = authoring.normalise_newlines(form.source.data)
     try:
         if action == "save":
-            draft = authoring.save_draft(kind, slug, source, form.revision.data, current_user,
-                                         base_version_id=editing.base_version_id)
+            draft = authoring.save_draft(
+                kind, slug, source, form.revision.data, current_user, base_version_id=editing.base_version_id
+            )
             flash(_("Draft saved (revision %(revision)s).", revision=draft.revision), "success")
             return redirect(url_for("author.edit", kind=kind, slug=slug))
         if action == "publish":
-            result = authoring.publish(kind, slug, source, form.revision.data, form.base_version_id.data,
-                                       current_user)
+            result = authoring.publish(
+                kind, slug, source, form.revision.data, form.base_version_id.data, current_user
+            )
             v = result.version
-            flash(_("Published version %(version)s. Trainees who are mid-way stay on their version.", version=v.version)
-                  if result.created else _("Version %(version)s is published.", version=v.version), "success")
+            flash(
+                _(
+                    "Published version %(version)s. Trainees who are mid-way stay on their version.",
+                    version=v.version,
+                )
+                if result.created
+                else _("Version %(version)s is published.", version=v.version),
+                "success",
+            )
             return redirect(url_for("author.edit", kind=kind, slug=slug))
     except authoring.DraftConflict as conflict:
         form.source.data = source
@@ -161,10 +207,18 @@ def edit(kind, slug):
 def _editor(kind, slug, form, editing, conflict=None, status=200):
     source = form.source.data or ""
     value, findings = authoring.check(kind, source, editing.path)
-    return render_template("author/edit.html", kind=kind, slug=slug, form=form, editing=editing,
-                           value=value, findings=findings, conflict=conflict,
-                           errors=sum(1 for f in findings if f.is_error),
-                           action_form=ActionForm()), status
+    return render_template(
+        "author/edit.html",
+        kind=kind,
+        slug=slug,
+        form=form,
+        editing=editing,
+        value=value,
+        findings=findings,
+        conflict=conflict,
+        errors=sum(1 for f in findings if f.is_error),
+        action_form=ActionForm(),
+    ), status
 
 
 @bp.route(f"/<kind>/{SLUG}/download")
@@ -177,8 +231,11 @@ def download(kind, slug):
     name = authoring.download_name(kind, slug, path)
     if request.args.get("from", "draft") != "draft":
         name = name[:-3] + "-" + src.ref + ".md"
-    return Response(src.text, mimetype="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        src.text,
+        mimetype="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/guide/<string(maxlength=40):name>")
@@ -191,6 +248,7 @@ def guide(name):
 
 
 # --- versions ---------------------------------------------------------------------------------
+
 
 @bp.route(f"/<kind>/{SLUG}/versions")
 def versions(kind, slug):
@@ -212,11 +270,28 @@ def versions(kind, slug):
         old, new_ = authoring.version(kind, slug, a), authoring.version(kind, slug, b)
         diff = authoring.diff_lines(old.source, new_.source, f"v{a}", f"v{b}")
     draft_diff = None
-    if editing is not None and editing.draft is not None and live is not None and editing.draft.source != live.source:
+    if (
+        editing is not None
+        and editing.draft is not None
+        and live is not None
+        and editing.draft.source != live.source
+    ):
         draft_diff = authoring.diff_lines(live.source, editing.draft.source, f"v{live.version}", "draft")
-    return render_template("author/versions.html", kind=kind, slug=slug, rows=rows, live=live, a=a, b=b,
-                           diff=diff, old=old, new=new_, draft_diff=draft_diff, editing=editing,
-                           action_form=ActionForm())
+    return render_template(
+        "author/versions.html",
+        kind=kind,
+        slug=slug,
+        rows=rows,
+        live=live,
+        a=a,
+        b=b,
+        diff=diff,
+        old=old,
+        new=new_,
+        draft_diff=draft_diff,
+        editing=editing,
+        action_form=ActionForm(),
+    )
 
 
 @bp.route(f"/<kind>/{SLUG}/versions/<int:number>/republish", methods=["POST"])
@@ -228,16 +303,27 @@ def republish(kind, slug, number):
     try:
         result = authoring.republish(kind, slug, number, current_user)
     except PublishRefused as refused:
-        flash(_("Version %(version)s no longer passes lint against the current course:", version=number) + " "
-              + "; ".join(f"line {f.line}: {f.code} {f.message}" for f in refused.findings[:5]), "error")
+        flash(
+            _("Version %(version)s no longer passes lint against the current course:", version=number)
+            + " "
+            + "; ".join(f"line {f.line}: {f.code} {f.message}" for f in refused.findings[:5]),
+            "error",
+        )
         return redirect(url_for("author.versions", kind=kind, slug=slug))
     if result is None:
         abort(404)
-    flash(_("Version %(version)s is published again. Attempts in progress stay on their version.", version=number), "success")
+    flash(
+        _(
+            "Version %(version)s is published again. Attempts in progress stay on their version.",
+            version=number,
+        ),
+        "success",
+    )
     return redirect(url_for("author.versions", kind=kind, slug=slug))
 
 
 # --- scenario tools: graph, play-test, tests, item analysis -----------------------------------
+
 
 def _scenario(slug):
     _checked("scenario", slug)
@@ -250,7 +336,7 @@ def _scenario(slug):
 def _refs(slug):
     rows = authoring.versions_with_authors("scenario", slug)
     draft = authoring.draft_of("scenario", slug)
-    refs = ([("draft", f"Draft (revision {draft.revision})")] if draft else [])
+    refs = [("draft", f"Draft (revision {draft.revision})")] if draft else []
     return refs + [(f"v{r.version}", f"Version {r.version}") for r in rows]
 
 
@@ -262,8 +348,17 @@ def graph(slug):
         visits, report = authoring.random_visits(value, 300, 0)
         layout = graph_layout(value, visits)
         mermaid_text = mermaid(value)
-    return render_template("author/graph.html", slug=slug, src=src, value=value, findings=findings,
-                           layout=layout, report=report, mermaid_text=mermaid_text, refs=_refs(slug))
+    return render_template(
+        "author/graph.html",
+        slug=slug,
+        src=src,
+        value=value,
+        findings=findings,
+        layout=layout,
+        report=report,
+        mermaid_text=mermaid_text,
+        refs=_refs(slug),
+    )
 
 
 @bp.route(f"/scenario/{SLUG}/playtest", methods=["GET", "POST"])
@@ -278,16 +373,24 @@ def playtest(slug):
         if not form.validate_on_submit():
             abort(400)
         payload = authoring.unpack(secret, request.form.get("play"))
-        if payload is None or payload.get("ref") != src.ref or payload.get("sha") != publishing.sha256_of(src.text):
+        if (
+            payload is None
+            or payload.get("ref") != src.ref
+            or payload.get("sha") != publishing.sha256_of(src.text)
+        ):
             error = "The text changed since this play-test started (or the form was altered); start again."
         else:
             play, history = payload["state"], payload.get("history", [])
             choice = request.form.get("choice", type=int)
             try:
-                play, outcome = authoring.playtest_advance(value, play, choice if "choice" in request.form else None,
-                                                           picked_items(request.form) if "pick" in request.form else None)
+                play, outcome = authoring.playtest_advance(
+                    value,
+                    play,
+                    choice if "choice" in request.form else None,
+                    picked_items(request.form) if "pick" in request.form else None,
+                )
                 last = authoring.step_summary(outcome, value)
-                history = (history + [last])[-authoring.MAX_HISTORY:]
+                history = (history + [last])[-authoring.MAX_HISTORY :]
             except engine.EngineError as exc:
                 error = f"That step cannot be played: {exc}"
     elif value is not None and request.args.get("node"):
@@ -297,23 +400,48 @@ def playtest(slug):
             error = str(exc)
     token = None
     if play is not None:
-        token = authoring.pack(secret, {"ref": src.ref, "sha": publishing.sha256_of(src.text), "state": play,
-                                        "history": history, "node": request.args.get("node")})
+        token = authoring.pack(
+            secret,
+            {
+                "ref": src.ref,
+                "sha": publishing.sha256_of(src.text),
+                "state": play,
+                "history": history,
+                "node": request.args.get("node"),
+            },
+        )
     view = _play_view(value, play) if play is not None else None
-    return render_template("author/playtest.html", slug=slug, src=src, value=value, findings=findings,
-                           play=play, view=view, token=token, history=history, last=last, error=error,
-                           refs=_refs(slug), action_form=ActionForm(), args=request.args), (400 if error and play is None and value is not None and request.args.get("node") else 200)
+    return render_template(
+        "author/playtest.html",
+        slug=slug,
+        src=src,
+        value=value,
+        findings=findings,
+        play=play,
+        view=view,
+        token=token,
+        history=history,
+        last=last,
+        error=error,
+        refs=_refs(slug),
+        action_form=ActionForm(),
+        args=request.args,
+    ), (400 if error and play is None and value is not None and request.args.get("node") else 200)
 
 
 def _play_view(scenario, state):
     node = scenario.node(state["node"])
     known = engine.values(scenario, state)
     offered = [] if state.get("finished") else engine.offered_choices(scenario, state)
-    return {"node": node, "known": known, "offered": offered,
-            "needs_continue": engine.needs_continue(scenario, state),
-            "ended": bool(state.get("finished")),
-            "percent": engine.percent(scenario, state),
-            "passed": engine.passed(scenario, state) if state.get("finished") else None}
+    return {
+        "node": node,
+        "known": known,
+        "offered": offered,
+        "needs_continue": engine.needs_continue(scenario, state),
+        "ended": bool(state.get("finished")),
+        "percent": engine.percent(scenario, state),
+        "passed": engine.passed(scenario, state) if state.get("finished") else None,
+    }
 
 
 @bp.route(f"/scenario/{SLUG}/tests")
@@ -322,8 +450,17 @@ def tests(slug):
     games = max(0, min(request.args.get("games", 200, type=int) or 0, authoring.MAX_GAMES))
     seed = request.args.get("seed", 0, type=int) or 0
     report = authoring.run_tests(value, games, seed) if value is not None else None
-    return render_template("author/tests.html", slug=slug, src=src, value=value, findings=findings,
-                           report=report, games=games, seed=seed, refs=_refs(slug))
+    return render_template(
+        "author/tests.html",
+        slug=slug,
+        src=src,
+        value=value,
+        findings=findings,
+        report=report,
+        games=games,
+        seed=seed,
+        refs=_refs(slug),
+    )
 
 
 @bp.route(f"/scenario/{SLUG}/analysis")
@@ -338,8 +475,15 @@ def analysis(slug):
     if chosen is None:
         abort(404)
     scenario, stats, totals = authoring.item_analysis(slug, chosen)
-    return render_template("author/analysis.html", slug=slug, scenario=scenario, stats=stats, totals=totals,
-                           chosen=chosen, rows=rows)
+    return render_template(
+        "author/analysis.html",
+        slug=slug,
+        scenario=scenario,
+        stats=stats,
+        totals=totals,
+        chosen=chosen,
+        rows=rows,
+    )
 
 
 @bp.context_processor

@@ -1,5 +1,6 @@
 """The studio's Translations tab: each language's state and the source's changes since, and an
 editor that checks a translation against the live source and publishes it."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +13,7 @@ from app.services.authoring import translating
 from app.services.publishing import PublishRefused
 
 SLUG = "<string(maxlength=120):slug>"
-LANGUAGE = "<string(maxlength=40):language>"   # checked in the view (LANGUAGE_RE): a bad one is a 404
+LANGUAGE = "<string(maxlength=40):language>"  # checked in the view (LANGUAGE_RE): a bad one is a 404
 
 
 @bp.route(f"/<kind>/{SLUG}/translations")
@@ -42,7 +43,9 @@ def translate(kind, slug, language):
     if request.form.get("action") != "publish":
         return _editor(kind, slug, found, state, form)
     try:
-        result = translating.publish(kind, slug, language, form.source.data or "", form.base_id.data, current_user)
+        result = translating.publish(
+            kind, slug, language, form.source.data or "", form.base_id.data, current_user
+        )
     except translating.TranslationConflict as conflict:
         form.base_id.data = conflict.base_id or ""
         return _editor(kind, slug, found, state, form, conflict=conflict, status=409)
@@ -52,13 +55,26 @@ def translate(kind, slug, language):
     except authoring.AuthoringError as error:
         flash(str(error), "error")
         return _editor(kind, slug, found, state, form, status=422)
-    flash(_("Published translation %(revision)s.", revision=result.row.revision) if result.created
-          else _("Translation %(revision)s is published.", revision=result.row.revision), "success")
+    flash(
+        _("Published translation %(revision)s.", revision=result.row.revision)
+        if result.created
+        else _("Translation %(revision)s is published.", revision=result.row.revision),
+        "success",
+    )
     return redirect(url_for("author.translations", kind=kind, slug=slug), 303)
 
 
 def _editor(kind, slug, found, state, form, conflict=None, status=200):
     value, findings = translating.check(kind, state.language, form.source.data or "", state.path)
-    return render_template("author/translate.html", kind=kind, slug=slug, found=found, state=state, form=form,
-                           value=value, findings=findings, conflict=conflict,
-                           errors=sum(1 for f in findings if f.is_error)), status
+    return render_template(
+        "author/translate.html",
+        kind=kind,
+        slug=slug,
+        found=found,
+        state=state,
+        form=form,
+        value=value,
+        findings=findings,
+        conflict=conflict,
+        errors=sum(1 for f in findings if f.is_error),
+    ), status

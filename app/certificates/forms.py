@@ -1,5 +1,6 @@
 """The observed role-play form, built per stage from the rubric in course.md: one choice of
 level per criterion, the day of the role-play and notes. The service checks every value again."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SubmitField, TextAreaField
@@ -23,8 +24,10 @@ def observation_form(settings, prefix, **kwargs):
     fields = {}
     for criterion in settings.rubric:
         fields[f"level-{criterion.id}"] = RadioField(
-            criterion.title, choices=options((str(n), text) for n, text in enumerate(criterion.levels, 1)),
-            validators=[DataRequired(message=_l("Choose a level for this criterion."))])
+            criterion.title,
+            choices=options((str(n), text) for n, text in enumerate(criterion.levels, 1)),
+            validators=[DataRequired(message=_l("Choose a level for this criterion."))],
+        )
     form_class = type("ObservationForm", (ObservationBase,), fields)
     return form_class(prefix=prefix, **kwargs)
 
@@ -41,11 +44,18 @@ def blank_form(stage):
     """A new observation form for `stage`, dated today, with its one-time token."""
     from app import formats
     from app.services.learning import new_submission_token
-    return observation_form(stage.certification, f"obs-{stage.id}", formdata=None,
-                            submission=new_submission_token(), observed_on=formats.today())
+
+    return observation_form(
+        stage.certification,
+        f"obs-{stage.id}",
+        formdata=None,
+        submission=new_submission_token(),
+        observed_on=formats.today(),
+    )
 
 
 def observation_forms():
     """[(stage, form)] of every stage whose rubric a manager can score."""
     from app.services import observations
+
     return [(stage, blank_form(stage)) for stage, _settings in observations.observable_stages()]

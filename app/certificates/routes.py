@@ -12,8 +12,11 @@ from app.services.assignments import AssignmentError, NotInScope, trainee_in_sco
 from app.services.learning import new_submission_token
 
 # Anyone with the link may check a certificate; no search engine should list people's names.
-NOINDEX = {"X-Robots-Tag": "noindex, nofollow, noarchive", "Referrer-Policy": "no-referrer",
-           "Cache-Control": "no-store"}
+NOINDEX = {
+    "X-Robots-Tag": "noindex, nofollow, noarchive",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 
 def _found(uuid):
@@ -28,23 +31,38 @@ def public(uuid):
     """What anyone with the link may know: name, stage, date, expiry, valid or expired."""
     found = _found(uuid)
     today = formats.today()
-    body = render_template("certificates/public.html", certificate=found,
-                           valid=certification.is_valid(found, today), today=today)
+    body = render_template(
+        "certificates/public.html", certificate=found, valid=certification.is_valid(found, today), today=today
+    )
     return Response(body, headers=NOINDEX)
 
 
 @bp.route("/certificates/<uuid>.pdf")
 def pdf(uuid):
     found = _found(uuid)
-    words = {"title": _("Certificate"), "awarded": _("This certifies that"),
-             "for_stage": _("has completed and passed the stage"), "issued": _("Issued on"),
-             "expires": _("expires on"), "score": _("Score:"), "valid": _("Valid"),
-             "expired": _("Expired"), "verify": _("Check this certificate at")}
-    data = certificate_pdf.render(found, url_for("certificates.public", uuid=found.uuid, _external=True),
-                                  certification.is_valid(found), words)
+    words = {
+        "title": _("Certificate"),
+        "awarded": _("This certifies that"),
+        "for_stage": _("has completed and passed the stage"),
+        "issued": _("Issued on"),
+        "expires": _("expires on"),
+        "score": _("Score:"),
+        "valid": _("Valid"),
+        "expired": _("Expired"),
+        "verify": _("Check this certificate at"),
+    }
+    data = certificate_pdf.render(
+        found,
+        url_for("certificates.public", uuid=found.uuid, _external=True),
+        certification.is_valid(found),
+        words,
+    )
     name = f"certificate-{found.stage_id}-{found.issued_on.isoformat()}.pdf"
-    return Response(data, mimetype="application/pdf",
-                    headers={**NOINDEX, "Content-Disposition": f'inline; filename="{name}"'})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={**NOINDEX, "Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 @bp.route("/learn/certificates/<stage_id>", methods=["POST"])
@@ -60,16 +78,28 @@ def issue(stage_id):
         flash(str(refusal), "error")
         return redirect(url_for("learn.my_progress") + "#certificates")
     if created:
-        flash(_("Certified: %(stage)s. Your certificate is below; anyone with its link can check it.",
-                stage=found.stage_title), "success")
+        flash(
+            _(
+                "Certified: %(stage)s. Your certificate is below; anyone with its link can check it.",
+                stage=found.stage_title,
+            ),
+            "success",
+        )
     return redirect(url_for("learn.my_progress") + f"#certificate-{found.stage_id}")
 
 
 # --- observed role-plays (the trainee's manager) --------------------------------------------------
 
+
 def _observation_page(trainee, stage, form, status=200):
-    return render_template("certificates/observe.html", trainee=trainee, stage=stage, form=form,
-                           settings=stage.certification, recorded=observations.of_trainee(trainee.id)), status
+    return render_template(
+        "certificates/observe.html",
+        trainee=trainee,
+        stage=stage,
+        form=form,
+        settings=stage.certification,
+        recorded=observations.of_trainee(trainee.id),
+    ), status
 
 
 def _observable(stage_id):
@@ -94,16 +124,29 @@ def observe(trainee_id, stage_id):
         if not form.submission.data:
             form.submission.data = new_submission_token()
         try:
-            seen, created = observations.record(current_user, trainee.id, stage.id,
-                                                levels_of(form, stage.certification), form.notes.data,
-                                                form.observed_on.data, form.submission.data)
+            seen, created = observations.record(
+                current_user,
+                trainee.id,
+                stage.id,
+                levels_of(form, stage.certification),
+                form.notes.data,
+                form.observed_on.data,
+                form.submission.data,
+            )
         except AssignmentError as error:
             show_error(form, error, "observed_on")
         else:
             if created:
                 verdict = _("passed") if seen.passed else _("not passed yet")
-                flash(_("Observed role-play recorded for %(name)s (%(stage)s): %(verdict)s.",
-                        name=trainee.name, stage=stage.title, verdict=verdict), "success")
+                flash(
+                    _(
+                        "Observed role-play recorded for %(name)s (%(stage)s): %(verdict)s.",
+                        name=trainee.name,
+                        stage=stage.title,
+                        verdict=verdict,
+                    ),
+                    "success",
+                )
             else:
                 flash(_("That observation was already recorded."), "success")
             return redirect(url_for("manage.trainee", trainee_id=trainee.id) + "#certification")

@@ -1,4 +1,5 @@
 """`python -m app.content lint|test|graph`: the content commands without Flask."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,9 @@ from .commands import run_graph, run_lint, run_test
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.content",
-                                     description="Lint, play-test and draw Petits Pas content.")
+    parser = argparse.ArgumentParser(
+        prog="python -m app.content", description="Lint, play-test and draw Petits Pas content."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     lint = sub.add_parser("lint", help="check files against the content format")
     lint.add_argument("--root", default=".", help="folder holding courses/ and scenarios/")

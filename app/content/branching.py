@@ -2,6 +2,7 @@
 places depending on the answer, and how many different conversations (node sequences) play
 can produce. Lint warns on scenarios that mostly funnel (W-FUNNEL) and on acceptable answers
 that lose at once (W-LOSS); `flask content test` prints the figures."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -12,7 +13,7 @@ from . import engine, playtest
 from . import expr as expressions
 from .model import Node, Scenario
 
-MAX_SEQUENCE_SETS = 100_000      # beyond this, the count of node sequences is not given
+MAX_SEQUENCE_SETS = 100_000  # beyond this, the count of node sequences is not given
 
 
 def is_router(node: Node | None) -> TypeGuard[Node]:
@@ -47,11 +48,19 @@ DESK_SKILLS = ("preparation",)
 def choice_nodes(scenario: Scenario, conversation: bool = False) -> list[Node]:
     """Reachable nodes that ask the rep to choose between two answers or more; with
     `conversation`, only those in front of the prospect (preparation steps left out)."""
-    from .lint import reachable          # lint imports this module
+    from .lint import reachable  # lint imports this module
+
     live = reachable(scenario)
-    return [n for n in scenario.nodes if n.id in live and scenario.node(n.id) is n
-            and not n.is_ending and not n.gotos and len(n.choices) >= 2
-            and not (conversation and n.skill in DESK_SKILLS)]
+    return [
+        n
+        for n in scenario.nodes
+        if n.id in live
+        and scenario.node(n.id) is n
+        and not n.is_ending
+        and not n.gotos
+        and len(n.choices) >= 2
+        and not (conversation and n.skill in DESK_SKILLS)
+    ]
 
 
 def branches(scenario: Scenario, node: Node) -> bool:
@@ -65,15 +74,16 @@ def loses_at_once(scenario: Scenario, target: str) -> bool:
     """Does moving to `target` end the scenario in a loss, whatever the state?"""
     scenes = next_scenes(scenario, target)
     nodes = [scenario.node(n) for n in scenes]
-    return bool(nodes) and all(n is not None and n.is_ending and playtest._outcome_verdict(n.end or "") is False
-                               for n in nodes)
+    return bool(nodes) and all(
+        n is not None and n.is_ending and playtest._outcome_verdict(n.end or "") is False for n in nodes
+    )
 
 
 @dataclass(frozen=True)
 class Branching:
     choice_nodes: int
     branching_nodes: int
-    sequences: int | None         # distinct node sequences from start to an ending; None: unknown
+    sequences: int | None  # distinct node sequences from start to an ending; None: unknown
 
     @property
     def share(self) -> float:
@@ -81,9 +91,11 @@ class Branching:
 
     def describe(self) -> str:
         sequences = "too many to count" if self.sequences is None else f"{self.sequences:,}"
-        return (f"branching: {self.branching_nodes} of {self.choice_nodes} conversation "
-                "choice nodes lead to different "
-                f"places ({round(100 * self.share)}%); distinct node sequences: {sequences}")
+        return (
+            f"branching: {self.branching_nodes} of {self.choice_nodes} conversation "
+            "choice nodes lead to different "
+            f"places ({round(100 * self.share)}%); distinct node sequences: {sequences}"
+        )
 
 
 def measure(scenario: Scenario) -> Branching:

@@ -2,6 +2,7 @@
 `scenarios/<id>.md`. Loading it lets scenarios resolve their course (phases, PAO actions,
 stages) and modules resolve their stage and scenarios.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,14 +40,15 @@ def read_bytes(path: str) -> bytes:
 @dataclass
 class Loaded:
     """One file and what parsing and linting it gave."""
-    path: str                 # as shown to authors: relative to the root when inside it
+
+    path: str  # as shown to authors: relative to the root when inside it
     kind: str
     value: Course | Module | Scenario | None
     findings: list[Finding] = field(default_factory=list)
     linted: bool = False
-    language: str | None = None   # a translation's language; None for a source
-    source: str = ""              # a translation: the absolute path of its source file
-    digest: str = ""              # translation.source_version_of the file's bytes
+    language: str | None = None  # a translation's language; None for a source
+    source: str = ""  # a translation: the absolute path of its source file
+    digest: str = ""  # translation.source_version_of the file's bytes
 
 
 class ContentSet:
@@ -57,8 +59,8 @@ class ContentSet:
         self.courses: dict[str, Course] = {}
         self.modules: dict[str, Module] = {}
         self.scenarios: dict[str, Scenario] = {}
-        self.files: dict[str, Loaded] = {}      # absolute path -> Loaded
-        self.translations: dict[tuple[str, str, str], Loaded] = {}   # (kind, id, language) -> Loaded
+        self.files: dict[str, Loaded] = {}  # absolute path -> Loaded
+        self.translations: dict[tuple[str, str, str], Loaded] = {}  # (kind, id, language) -> Loaded
 
     @classmethod
     def load(cls, root: str = ".", extra: Sequence[str] = ()) -> ContentSet:
@@ -73,7 +75,9 @@ class ContentSet:
         if os.path.isfile(top):
             return [top]
         found = []
-        folders = [top] if under else [os.path.join(self.root, "courses"), os.path.join(self.root, "scenarios")]
+        folders = (
+            [top] if under else [os.path.join(self.root, "courses"), os.path.join(self.root, "scenarios")]
+        )
         for folder in folders:
             for dirpath, dirnames, filenames in os.walk(folder):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -107,11 +111,21 @@ class ContentSet:
         if value is not None:
             value = _with_path(value, shown)
             if not language:
-                targets: dict[str, dict[str, Any]] = {"course": self.courses, "module": self.modules,
-                                                      "scenario": self.scenarios}
+                targets: dict[str, dict[str, Any]] = {
+                    "course": self.courses,
+                    "module": self.modules,
+                    "scenario": self.scenarios,
+                }
                 targets[kind].setdefault(value.id, value)
-        loaded = Loaded(shown, kind, value, [_reframe(f, shown) for f in findings], language=language,
-                        source=source if language else "", digest=translation.source_version_of(data))
+        loaded = Loaded(
+            shown,
+            kind,
+            value,
+            [_reframe(f, shown) for f in findings],
+            language=language,
+            source=source if language else "",
+            digest=translation.source_version_of(data),
+        )
         if language and value is not None:
             self.translations.setdefault((kind, value.id, language), loaded)
         self.files[key] = loaded
@@ -138,19 +152,33 @@ class ContentSet:
     def _against_source(self, loaded: Loaded) -> list[Finding]:
         """A translation checked against its source file (translation.compare)."""
         value, language = loaded.value, loaded.language
-        if value is None or not language:           # lint_all asks only for parsed translations
+        if value is None or not language:  # lint_all asks only for parsed translations
             return []
-        source = self.files.get(loaded.source) or (self.add_file(loaded.source) if os.path.isfile(loaded.source) else None)
+        source = self.files.get(loaded.source) or (
+            self.add_file(loaded.source) if os.path.isfile(loaded.source) else None
+        )
         if source is None or source.value is None:
-            return [Finding(loaded.path, 1, "E-SOURCE",
-                            f"no source {loaded.kind} at {self.shown(loaded.source)}: a translation keeps its "
-                            f"source's file name, one folder down")]
+            return [
+                Finding(
+                    loaded.path,
+                    1,
+                    "E-SOURCE",
+                    f"no source {loaded.kind} at {self.shown(loaded.source)}: a translation keeps its "
+                    f"source's file name, one folder down",
+                )
+            ]
         found = translation.compare(source.value, value, language, source.digest, loaded.path)
         course = self.course_of(loaded.kind, source.value)
         if course is not None and course.languages and loaded.language not in course.languages:
-            found.append(Finding(loaded.path, value.key_lines.get("language", 1), "E-LANG",
-                                 f"the course does not declare `{loaded.language}`: add it to `languages:` in "
-                                 f"its course.md"))
+            found.append(
+                Finding(
+                    loaded.path,
+                    value.key_lines.get("language", 1),
+                    "E-LANG",
+                    f"the course does not declare `{loaded.language}`: add it to `languages:` in "
+                    f"its course.md",
+                )
+            )
         return found
 
     def _untranslated(self, loaded: Loaded) -> list[Finding]:
@@ -163,11 +191,17 @@ class ContentSet:
             return []
         own = translation.language_of(value, course)
         where = os.path.join(self.root, loaded.path) if not os.path.isabs(loaded.path) else loaded.path
-        return [Finding(loaded.path, 1, "W-UNTRANSLATED",
-                        f"no {translation.language_name(code)} translation: the course declares `{code}`, and "
-                        f"{self.shown(translation.translation_path(where, code))} is missing")
-                for code in course.languages
-                if code != own and not os.path.isfile(translation.translation_path(where, code))]
+        return [
+            Finding(
+                loaded.path,
+                1,
+                "W-UNTRANSLATED",
+                f"no {translation.language_name(code)} translation: the course declares `{code}`, and "
+                f"{self.shown(translation.translation_path(where, code))} is missing",
+            )
+            for code in course.languages
+            if code != own and not os.path.isfile(translation.translation_path(where, code))
+        ]
 
     def select(self, paths: list[str] | None) -> list[Loaded]:
         """The loaded files under the given files or folders (all of them by default)."""
@@ -195,4 +229,5 @@ def _reframe(finding: Finding, path: str) -> Finding:
 
 def _with_path(value: Course | Module | Scenario, path: str) -> Course | Module | Scenario:
     import dataclasses
+
     return dataclasses.replace(value, path=path)

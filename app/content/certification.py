@@ -7,6 +7,7 @@ record; each later one opens when the certificate before it enters its last NOTI
 day the rep and their manager are told it is expiring), so a rep can renew before it lapses.
 Only evidence dated inside the campaign counts toward it (a challenge pass, a check, an
 observation), and each campaign issues at most one certificate."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,14 @@ Problem = Callable[[int, str, str], None]
 
 # --- settings from course.md ----------------------------------------------------------------------
 
-def parse_settings(raw: Any, line: int, problem: Problem,
-                   default: StageCertification | None = None, course_level: bool = False) -> StageCertification:
+
+def parse_settings(
+    raw: Any,
+    line: int,
+    problem: Problem,
+    default: StageCertification | None = None,
+    course_level: bool = False,
+) -> StageCertification:
     """A `certification:` mapping of the course (the default of every stage: `valid_months`
     only) or of one stage. Problems are E-CERT findings; what is wrong falls back to the
     default, so one typo does not hide the rest."""
@@ -44,8 +51,11 @@ def parse_settings(raw: Any, line: int, problem: Problem,
     allowed = {"valid_months"} if course_level else {"valid_months", "observed", "pass_level", "rubric"}
     for key in raw:
         if str(key) not in allowed:
-            problem(line, f"`certification` has no key `{key}` here (it takes {', '.join(sorted(allowed))})",
-                    "E-CERT")
+            problem(
+                line,
+                f"`certification` has no key `{key}` here (it takes {', '.join(sorted(allowed))})",
+                "E-CERT",
+            )
     months = raw.get("valid_months", base.valid_months)
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= VALID_MONTHS_MAX:
         problem(line, f"`valid_months` must be a whole number from 1 to {VALID_MONTHS_MAX}", "E-CERT")
@@ -86,15 +96,23 @@ def _rubric(raw: Any, line: int, problem: Problem) -> tuple[Criterion, ...]:
         seen.add(cid)
         if not isinstance(title, str) or not title.strip():
             problem(line, f"rubric criterion `{cid}` needs a `title`", "E-CERT")
-        if (not isinstance(levels, list) or not 2 <= len(levels) <= LEVELS_MAX
-                or not all(isinstance(v, str) and v.strip() for v in levels)):
-            problem(line, f"rubric criterion `{cid}` needs `levels`: 2 to {LEVELS_MAX} texts, lowest first", "E-CERT")
+        if (
+            not isinstance(levels, list)
+            or not 2 <= len(levels) <= LEVELS_MAX
+            or not all(isinstance(v, str) and v.strip() for v in levels)
+        ):
+            problem(
+                line,
+                f"rubric criterion `{cid}` needs `levels`: 2 to {LEVELS_MAX} texts, lowest first",
+                "E-CERT",
+            )
             continue
         out.append(Criterion(cid, str(title or cid), tuple(levels), line))
     return tuple(out)
 
 
 # --- dates ----------------------------------------------------------------------------------------
+
 
 def add_months(day: date, months: int) -> date:
     """The same day `months` later; the month's last day when it has no such day (31 Jan + 1
@@ -138,6 +156,7 @@ def in_campaign(when: datetime | date | None, opens: date | None) -> bool:
 
 
 # --- recertification ------------------------------------------------------------------------------
+
 
 def draw(choices: Sequence[str], user_id: int, course: str, stage: str, campaign: int) -> str | None:
     """One of `choices` at random, the same for every page load of a campaign: seeded by the

@@ -1,6 +1,7 @@
 """The content commands, as plain functions the CLI (`python -m app.content`) and the Flask
 CLI (`flask content lint|test|graph`) both call. Each writes to `out` and returns an exit code.
 """
+
 from __future__ import annotations
 
 import sys
@@ -13,8 +14,9 @@ from .model import Scenario
 from .playtest import format_report, test_scenario
 
 
-def run_lint(root: str = ".", paths: list[str] | None = None, strict: bool = False,
-             out: TextIO | None = None) -> int:
+def run_lint(
+    root: str = ".", paths: list[str] | None = None, strict: bool = False, out: TextIO | None = None
+) -> int:
     """Print `PATH:LINE: CODE message` lines; 1 on an error (or, with strict, a warning)."""
     out = out or sys.stdout
     content = ContentSet.load(root)
@@ -28,8 +30,9 @@ def run_lint(root: str = ".", paths: list[str] | None = None, strict: bool = Fal
     return 1 if errors or (strict and warnings) else 0
 
 
-def run_test(root: str = ".", paths: list[str] | None = None, games: int = 0, seed: int = 0,
-             out: TextIO | None = None) -> int:
+def run_test(
+    root: str = ".", paths: list[str] | None = None, games: int = 0, seed: int = 0, out: TextIO | None = None
+) -> int:
     """Play every selected scenario; 1 on any failure (lint errors count as failures)."""
     out = out or sys.stdout
     content = ContentSet.load(root)
@@ -39,7 +42,7 @@ def run_test(root: str = ".", paths: list[str] | None = None, games: int = 0, se
             continue
         played += 1
         errors = [f for f in loaded.findings if f.is_error]
-        if not isinstance(loaded.value, Scenario) or errors:      # None: unreadable
+        if not isinstance(loaded.value, Scenario) or errors:  # None: unreadable
             failed += 1
             print(f"{loaded.path}: FAILED (lint errors; fix them first)", file=out)
             for f in errors:

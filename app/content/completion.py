@@ -6,6 +6,7 @@ A module is complete when every page was opened, the knowledge check reached its
 every listed role-play was passed at least once; its parts are its pages, its check and its
 role-plays. A stage is complete when all its modules are; its percent, like the course's, is
 the share of all its parts done."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ class ModulePlan:
 class CoursePlan:
     """The published outline: stage ids in order, and the modules of those stages in course
     order (a module naming a stage the course does not have is in no stage, so not here)."""
+
     stages: tuple[str, ...]
     modules: tuple[ModulePlan, ...]
     _by_id: dict[str, ModulePlan] = field(init=False, repr=False, compare=False)
@@ -57,9 +59,9 @@ Record = tuple[str, str, int, "int | None", "int | bool | None", Any]
 
 @dataclass(frozen=True)
 class ScenarioResult:
-    best: int | None                     # the best finished attempt's percent
+    best: int | None  # the best finished attempt's percent
     passed: bool
-    attempts: int                        # any status, in progress and started over too
+    attempts: int  # any status, in progress and started over too
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class ModuleFold:
     scenarios: dict[str, ScenarioResult]
     parts_done: int
     parts_total: int
-    started: bool                        # any record: a page, a check, an attempt
+    started: bool  # any record: a page, a check, an attempt
 
     @property
     def complete(self) -> bool:
@@ -92,7 +94,7 @@ class StageFold:
     parts_done: int
     parts_total: int
     started: bool
-    score: int | None                    # mean best score of the checks and role-plays tried
+    score: int | None  # mean best score of the checks and role-plays tried
 
     @property
     def complete(self) -> bool:
@@ -106,8 +108,8 @@ class StageFold:
 @dataclass(frozen=True)
 class CourseFold:
     stages: tuple[StageFold, ...]
-    attempts: int                        # role-play attempts of any status
-    last_activity: Any                   # the latest record's time, as the records gave it
+    attempts: int  # role-play attempts of any status
+    last_activity: Any  # the latest record's time, as the records gave it
     scenarios_passed: frozenset[str]
 
     @property
@@ -162,15 +164,38 @@ def fold(plan: CoursePlan, records: Iterable[Record]) -> CourseFold:
             seen = pages.get(module.id, 0)
             quiz_best, quiz_passed = quizzes.get(module.id, (None, False))
             results = {slug: scenarios.get(slug, none) for slug in module.scenarios}
-            done = (min(seen, module.pages_total) + (1 if module.has_quiz and quiz_passed else 0)
-                    + sum(1 for r in results.values() if r.passed))
+            done = (
+                min(seen, module.pages_total)
+                + (1 if module.has_quiz and quiz_passed else 0)
+                + sum(1 for r in results.values() if r.passed)
+            )
             tried = module.id in quizzes or any(r.attempts for r in results.values())
-            modules.append(ModuleFold(module.id, stage_id, module.pages_total, seen, module.has_quiz, quiz_best,
-                                      quiz_passed, results, done, module.parts_total, seen > 0 or tried))
+            modules.append(
+                ModuleFold(
+                    module.id,
+                    stage_id,
+                    module.pages_total,
+                    seen,
+                    module.has_quiz,
+                    quiz_best,
+                    quiz_passed,
+                    results,
+                    done,
+                    module.parts_total,
+                    seen > 0 or tried,
+                )
+            )
             if quiz_best is not None:
                 scores.append(quiz_best)
             scores.extend(r.best for r in results.values() if r.best is not None)
-        stages.append(StageFold(stage_id, tuple(modules), sum(m.parts_done for m in modules),
-                                sum(m.parts_total for m in modules), any(m.started for m in modules),
-                                round(sum(scores) / len(scores)) if scores else None))
+        stages.append(
+            StageFold(
+                stage_id,
+                tuple(modules),
+                sum(m.parts_done for m in modules),
+                sum(m.parts_total for m in modules),
+                any(m.started for m in modules),
+                round(sum(scores) / len(scores)) if scores else None,
+            )
+        )
     return CourseFold(tuple(stages), attempts, last, frozenset(s for s, r in scenarios.items() if r.passed))

@@ -15,13 +15,14 @@ node (content/sheet.py) takes figures instead of a choice: `submit_sheet`.
 Choices are numbered from 1 among the choices *shown* (hidden `if` and used `once` choices
 do not count), as the player's `data-choice="N"` buttons are.
 """
+
 from __future__ import annotations
 
 import html
 import math
 import re
-from dataclasses import dataclass, field, fields, replace
 from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from . import expr as expressions
@@ -30,7 +31,7 @@ from . import signals as signal_picking
 from .model import Choice, Goto, Node, Scenario
 from .numbers import FigureError
 
-MAX_HOPS = 1000            # goto routing longer than this is a loop in the content
+MAX_HOPS = 1000  # goto routing longer than this is a loop in the content
 
 
 class EngineError(Exception):
@@ -64,13 +65,13 @@ class FiguresRefused(EngineError):
 
 @dataclass(frozen=True)
 class StepOutcome:
-    node: str                          # the node the choice was taken on
-    new_node: str                      # where play stands now
-    choice_index: int | None           # 0-based position in the node's choice list
-    choice_number: int | None          # 1-based among the choices shown
+    node: str  # the node the choice was taken on
+    new_node: str  # where play stands now
+    choice_index: int | None  # 0-based position in the node's choice list
+    choice_number: int | None  # 1-based among the choices shown
     label: str | None
-    feedback: str                      # Markdown
-    deltas: dict[str, float] = field(default_factory=dict)   # applied, after clamping
+    feedback: str  # Markdown
+    deltas: dict[str, float] = field(default_factory=dict)  # applied, after clamping
     sets: dict[str, Any] = field(default_factory=dict)
     given: dict[str, float] = field(default_factory=dict)
     got: dict[str, float] = field(default_factory=dict)
@@ -78,7 +79,7 @@ class StepOutcome:
     rating: str | None = None
     pao: str | None = None
     claims: str | None = None
-    phase: str | None = None           # the true phase of the node the choice was taken on
+    phase: str | None = None  # the true phase of the node the choice was taken on
     phase_correct: bool | None = None  # None on nodes without `phase:`
     skill: str | None = None
     ended: bool = False
@@ -86,20 +87,23 @@ class StepOutcome:
     percent: int | None = None
     passed: bool | None = None
     walkaway_breached: bool | None = None
-    kind: str = "choice"               # "choice", "continue", "sheet" or "signals"
-    figures: list[dict[str, Any]] = field(default_factory=list)   # a sheet's, graded (sheet_outcome)
-    picks: list[int] | None = None       # a signal-picking step: the 0-based items ticked
-    verdicts: list[str] | None = None    # and the verdict on each item, in source order (signals.grade)
+    kind: str = "choice"  # "choice", "continue", "sheet" or "signals"
+    figures: list[dict[str, Any]] = field(default_factory=list)  # a sheet's, graded (sheet_outcome)
+    picks: list[int] | None = None  # a signal-picking step: the 0-based items ticked
+    verdicts: list[str] | None = None  # and the verdict on each item, in source order (signals.grade)
 
     def to_json(self) -> dict[str, Any]:
         # Shallow copies of the flat dicts: asdict() deep-copies recursively, on every step.
-        return {f.name: (dict(v) if isinstance(v := getattr(self, f.name), dict) else v) for f in _OUTCOME_FIELDS}
+        return {
+            f.name: (dict(v) if isinstance(v := getattr(self, f.name), dict) else v) for f in _OUTCOME_FIELDS
+        }
 
 
 _OUTCOME_FIELDS = fields(StepOutcome)
 
 
 # --- values -------------------------------------------------------------------------------
+
 
 def start_state(scenario: Scenario) -> dict[str, Any]:
     state = {
@@ -141,8 +145,9 @@ def best_share(scenario: Scenario) -> float:
     on its own yardstick)."""
     if scenario._best_share:
         return scenario._best_share[0]
-    scenario._best_share.append(1.0)        # while best play is computed, percent is the raw share
-    from . import playtest                  # the play-tester plays best play; it imports this module
+    scenario._best_share.append(1.0)  # while best play is computed, percent is the raw share
+    from . import playtest  # the play-tester plays best play; it imports this module
+
     best = 1.0
     if "percent" not in _routing_reads(scenario):
         game = playtest.play(scenario, playtest.best_pick)
@@ -169,7 +174,7 @@ def percent(scenario: Scenario, state: dict[str, Any]) -> int:
     """Rule 7: the share of the scores reached, against what best play reaches, times 100,
     rounded half up, at most 100."""
     reached = share(scenario, state["scores"]) / best_share(scenario)
-    return min(100, int(math.floor(100 * reached + 0.5)))   # half up, not banker's
+    return min(100, int(math.floor(100 * reached + 0.5)))  # half up, not banker's
 
 
 def values(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:
@@ -188,8 +193,9 @@ def values(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def holds(source: str, scenario: Scenario, state: dict[str, Any],
-          known: dict[str, Any] | None = None) -> bool:
+def holds(
+    source: str, scenario: Scenario, state: dict[str, Any], known: dict[str, Any] | None = None
+) -> bool:
     known = known if known is not None else values(scenario, state)
     try:
         return bool(expressions.evaluate(expressions.parse(source), known.__getitem__))
@@ -239,6 +245,7 @@ def needs_continue(scenario: Scenario, state: dict[str, Any]) -> bool:
 
 # --- play ---------------------------------------------------------------------------------
 
+
 def once_key(node: Node, index: int) -> str:
     return f"{node.id}/{index}"
 
@@ -248,7 +255,7 @@ def offered_choices(scenario: Scenario, state: dict[str, Any]) -> list[tuple[int
     if state.get("finished"):
         return []
     node = current_node(scenario, state)
-    if node.is_ending or node.gotos or node.signals:      # a signals node's readings are not clicked
+    if node.is_ending or node.gotos or node.signals:  # a signals node's readings are not clicked
         return []
     used = set(state["used_once"])
     known = None
@@ -274,15 +281,21 @@ def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple
         raise ChoiceNotOffered(f"node `{node.id}` waits for Continue, not a choice")
     if node.signals:
         raise ChoiceNotOffered(f"node `{node.id}` asks for signals to be picked, not a choice")
-    if not isinstance(choice_number, int) or isinstance(choice_number, bool) \
-            or not 1 <= choice_number <= len(offered):
-        raise ChoiceNotOffered(f"choice {choice_number!r} is not offered at `{node.id}` "
-                               f"({len(offered)} shown)")
+    if (
+        not isinstance(choice_number, int)
+        or isinstance(choice_number, bool)
+        or not 1 <= choice_number <= len(offered)
+    ):
+        raise ChoiceNotOffered(
+            f"choice {choice_number!r} is not offered at `{node.id}` ({len(offered)} shown)"
+        )
     index, choice = offered[choice_number - 1]
     return _take(scenario, state, node, index, choice_number)
 
 
-def pick_signals(scenario: Scenario, state: dict[str, Any], picks: Iterable[int]) -> tuple[dict[str, Any], StepOutcome]:
+def pick_signals(
+    scenario: Scenario, state: dict[str, Any], picks: Iterable[int]
+) -> tuple[dict[str, Any], StepOutcome]:
     """Tick observations of a signal-picking node (0-based item indices, in source order): each
     is graded (signals.grade), and the first reading whose `if` holds, with `spotted`, `missed`
     and `mistaken` readable, is taken as a choice would be. The given state is not modified."""
@@ -303,12 +316,19 @@ def pick_signals(scenario: Scenario, state: dict[str, Any], picks: Iterable[int]
     except signal_picking.NoReading as exc:
         raise ContentError(str(exc)) from None
     new, outcome = _take(scenario, state, node, index, None)
-    return new, replace(outcome, kind="signals", picks=picks, verdicts=verdicts, phase=node.reading,
-                         phase_correct=signal_picking.is_well_read(outcome.rating) if node.reading else None)
+    return new, replace(
+        outcome,
+        kind="signals",
+        picks=picks,
+        verdicts=verdicts,
+        phase=node.reading,
+        phase_correct=signal_picking.is_well_read(outcome.rating) if node.reading else None,
+    )
 
 
-def _take(scenario: Scenario, state: dict[str, Any], node: Node, index: int,
-          choice_number: int | None) -> tuple[dict[str, Any], StepOutcome]:
+def _take(
+    scenario: Scenario, state: dict[str, Any], node: Node, index: int, choice_number: int | None
+) -> tuple[dict[str, Any], StepOutcome]:
     """Apply the node's `index`-th choice (a reading, on a signals node) to a copy of the state."""
     choice = node.choices[index]
     new = _copy(state)
@@ -348,11 +368,25 @@ def _take(scenario: Scenario, state: dict[str, Any], node: Node, index: int,
     new["node"] = _settle(scenario, new, choice.target)
     ending = _mark_ending(scenario, new)
     outcome = StepOutcome(
-        node=node.id, new_node=new["node"], choice_index=index, choice_number=choice_number,
-        label=choice.label, feedback=choice.feedback, deltas=deltas, sets=sets, given=given,
-        got=got, unilateral=e.unilateral, rating=e.rating, pao=e.pao, claims=e.claims,
-        phase=node.phase, phase_correct=(e.claims == node.phase) if node.phase else None,
-        skill=node.skill, **ending)
+        node=node.id,
+        new_node=new["node"],
+        choice_index=index,
+        choice_number=choice_number,
+        label=choice.label,
+        feedback=choice.feedback,
+        deltas=deltas,
+        sets=sets,
+        given=given,
+        got=got,
+        unilateral=e.unilateral,
+        rating=e.rating,
+        pao=e.pao,
+        claims=e.claims,
+        phase=node.phase,
+        phase_correct=(e.claims == node.phase) if node.phase else None,
+        skill=node.skill,
+        **ending,
+    )
     return new, outcome
 
 
@@ -367,13 +401,23 @@ def continue_(scenario: Scenario, state: dict[str, Any]) -> tuple[dict[str, Any]
     new["steps"] = state.get("steps", 0) + 1
     new["node"] = _settle(scenario, new, _goto_target(scenario, new, node))
     ending = _mark_ending(scenario, new)
-    return new, StepOutcome(node=node.id, new_node=new["node"], choice_index=None,
-                            choice_number=None, label=None, feedback="", phase=node.phase,
-                            skill=node.skill, kind="continue", **ending)
+    return new, StepOutcome(
+        node=node.id,
+        new_node=new["node"],
+        choice_index=None,
+        choice_number=None,
+        label=None,
+        feedback="",
+        phase=node.phase,
+        skill=node.skill,
+        kind="continue",
+        **ending,
+    )
 
 
-def submit_sheet(scenario: Scenario, state: dict[str, Any],
-                 typed: dict[str, Any]) -> tuple[dict[str, Any], StepOutcome]:
+def submit_sheet(
+    scenario: Scenario, state: dict[str, Any], typed: dict[str, Any]
+) -> tuple[dict[str, Any], StepOutcome]:
     """Write the figures of the sheet at the current node (`typed`: field name -> the text the
     rep typed, or a number), grade each by its range, then follow the sheet's first goto that
     holds. FiguresRefused when any figure is missing, unreadable or out of bounds."""
@@ -412,20 +456,39 @@ def submit_sheet(scenario: Scenario, state: dict[str, Any],
             for name, v in r.effects.sets:
                 new["vars"][name] = v
                 sets[name] = v
-        graded.append({"field": f.name, "label": f.label, "unit": f.unit, "value": value,
-                       "rating": r.effects.rating if r else None,
-                       "range": [r.lo, r.hi] if r else None,
-                       "feedback": r.feedback if r else "", "deltas": field_deltas,
-                       "walkaway": f.walkaway})
+        graded.append(
+            {
+                "field": f.name,
+                "label": f.label,
+                "unit": f.unit,
+                "value": value,
+                "rating": r.effects.rating if r else None,
+                "range": [r.lo, r.hi] if r else None,
+                "feedback": r.feedback if r else "",
+                "deltas": field_deltas,
+                "walkaway": f.walkaway,
+            }
+        )
     new["figures"] = sorted(set(new.get("figures") or ()) | set(values_))
     new["steps"] = state.get("steps", 0) + 1
     _check_numbers(scenario, new)
     target = _route(scenario, new, node.sheet.routes, node)
     new["node"] = _settle(scenario, new, target)
     ending = _mark_ending(scenario, new)
-    return new, StepOutcome(node=node.id, new_node=new["node"], choice_index=None, choice_number=None,
-                            label=None, feedback="", deltas=deltas, sets=sets, skill=node.skill,
-                            kind="sheet", figures=graded, **ending)
+    return new, StepOutcome(
+        node=node.id,
+        new_node=new["node"],
+        choice_index=None,
+        choice_number=None,
+        label=None,
+        feedback="",
+        deltas=deltas,
+        sets=sets,
+        skill=node.skill,
+        kind="sheet",
+        figures=graded,
+        **ending,
+    )
 
 
 def _goto_target(scenario: Scenario, state: dict[str, Any], node: Node) -> str:
@@ -460,9 +523,13 @@ def _mark_ending(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:
         return {"ended": False}
     state["finished"] = True
     state["outcome"] = node.end
-    return {"ended": True, "outcome": node.end, "percent": percent(scenario, state),
-            "passed": passed(scenario, state),
-            "walkaway_breached": walkaway_breached(scenario, state)}
+    return {
+        "ended": True,
+        "outcome": node.end,
+        "percent": percent(scenario, state),
+        "passed": passed(scenario, state),
+        "walkaway_breached": walkaway_breached(scenario, state),
+    }
 
 
 def _check_numbers(scenario: Scenario, state: dict[str, Any]) -> None:
@@ -503,9 +570,11 @@ def show(value: Any) -> str:
 
 def interpolate(text: str, known: dict[str, Any], escape: bool = True) -> str:
     """Replace `{name}` by its value (HTML-escaped unless `escape=False`); unknown names stay."""
+
     def sub(m: re.Match[str]) -> str:
         if m.group(1) not in known:
             return m.group(0)
         shown = show(known[m.group(1)])
         return html.escape(shown) if escape else shown
+
     return INTERPOLATION_RE.sub(sub, text)

@@ -15,6 +15,7 @@ Trees: ("num", v) ("str", v) ("bool", v) ("name", n) ("not", e) ("and", a, b)
 ("or", a, b) ("cmp", op, a, b). A move function reads as the name `shrinking(discount)`,
 whose value the engine supplies with the other names (`move_values`): still no calls.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,7 +25,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any, cast
 
-Tree = tuple[Any, ...]        # a parsed expression: (kind, ...) nested
+Tree = tuple[Any, ...]  # a parsed expression: (kind, ...) nested
 
 MAX_LENGTH = 500
 MAX_DEPTH = 32
@@ -59,10 +60,10 @@ def tokenize(source: str) -> list[tuple[str, str]]:
     source = source.rstrip()
     while pos < len(source):
         m = _TOKEN.match(source, pos)
-        if m is None:           # only trailing whitespace can fail to match
+        if m is None:  # only trailing whitespace can fail to match
             break
         pos = m.end()
-        kind = cast(str, m.lastgroup)          # every alternative of _TOKEN is a named group
+        kind = cast(str, m.lastgroup)  # every alternative of _TOKEN is a named group
         text = m.group(kind)
         if kind == "bad":
             if text == ".":
@@ -174,8 +175,10 @@ class _Parser:
                 self.take()
                 return ("name", f"{text}({arg[1]})")
             if nxt and nxt == ("op", "("):
-                raise ExprError(f"calls (`{text}(...)`) are not allowed; only "
-                                f"{' and '.join(f'`{f}(NAME)`' for f in MOVE_FUNCTIONS)}")
+                raise ExprError(
+                    f"calls (`{text}(...)`) are not allowed; only "
+                    f"{' and '.join(f'`{f}(NAME)`' for f in MOVE_FUNCTIONS)}"
+                )
             return ("name", text)
         raise ExprError(f"unexpected `{text}`")
 
@@ -262,9 +265,12 @@ def type_of(tree: Tree, name_type: Callable[[str], str | None]) -> str | None:
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
 }
 
 
@@ -299,8 +305,10 @@ def move_values(concession: str, moves: Iterable[float]) -> dict[str, bool]:
     Equal moves are neither."""
     moves = list(moves)
     pairs = list(pairwise(moves))
-    return {f"shrinking({concession})": bool(pairs) and all(b < a for a, b in pairs),
-            f"growing({concession})": any(b > a for a, b in pairs)}
+    return {
+        f"shrinking({concession})": bool(pairs) and all(b < a for a, b in pairs),
+        f"growing({concession})": any(b > a for a, b in pairs),
+    }
 
 
 def check(source: str) -> str | None:

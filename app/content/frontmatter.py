@@ -3,6 +3,7 @@
 Nothing here raises on bad input: every problem becomes an E-META finding, because the same
 code serves the CLI, the browser editor and uploads, where a traceback would be a 500.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,29 +13,30 @@ import yaml
 
 from .model import Finding
 
-MAX_BYTES = 1_000_000          # a scenario is ~20 KB; a megabyte is far past any honest text
+MAX_BYTES = 1_000_000  # a scenario is ~20 KB; a megabyte is far past any honest text
 MAX_FRONT_MATTER_LINES = 2_000
 # Bounds on what the front matter may build, checked on the parser's events before anything is
 # constructed: a 600-byte text must not become a billion-element value downstream.
 MAX_FRONT_MATTER_NODES = 20_000
 MAX_SCALAR_CHARACTERS = 20_000
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # C speed, same safe constructors
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C speed, same safe constructors
 
 
 @dataclass
 class SourceText:
     """A decoded file: its front matter, its body and where the body starts."""
+
     path: str
     text: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)
-    item_lines: dict[str, list[int]] = field(default_factory=dict)   # key -> line of each entry
+    item_lines: dict[str, list[int]] = field(default_factory=dict)  # key -> line of each entry
     body: str = ""
-    body_line: int = 1          # 1-based line of the body's first line in the file
+    body_line: int = 1  # 1-based line of the body's first line in the file
     findings: list[Finding] = field(default_factory=list)
-    readable: bool = True       # False when the body must not be parsed at all
-    meta_ok: bool = True        # False when the front matter is missing or not valid YAML
+    readable: bool = True  # False when the body must not be parsed at all
+    meta_ok: bool = True  # False when the front matter is missing or not valid YAML
 
     def broken(self, line: int, message: str) -> None:
         self.problem(line, message)
@@ -96,7 +98,7 @@ def split(data: bytes | str, path: str) -> SourceText:
         source.body, source.body_line = "", len(lines)
         return source
     yaml_text = "\n".join(lines[1:end])
-    source.body = "\n".join(lines[end + 1:])
+    source.body = "\n".join(lines[end + 1 :])
     source.body_line = end + 2
     _load_yaml(source, yaml_text)
     return source
@@ -108,11 +110,17 @@ def _unsafe_event(yaml_text: str) -> tuple[int, str] | None:
     something walks it), too many nodes, a huge scalar. None when the text is plain YAML."""
     count = 0
     for event in yaml.parse(yaml_text, Loader=_Loader):
-        line = event.start_mark.line + 2      # +2: the opening `---`, and marks are 0-based
+        line = event.start_mark.line + 2  # +2: the opening `---`, and marks are 0-based
         if isinstance(event, yaml.AliasEvent):
-            return line, f"YAML aliases (*{event.anchor}) are not allowed in front matter; write the value out"
+            return (
+                line,
+                f"YAML aliases (*{event.anchor}) are not allowed in front matter; write the value out",
+            )
         if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
-            return line, f"YAML anchors (&{event.anchor}) are not allowed in front matter; write the value out"
+            return (
+                line,
+                f"YAML anchors (&{event.anchor}) are not allowed in front matter; write the value out",
+            )
         if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR_CHARACTERS:
             return line, f"a value of {len(event.value):,} characters; the limit is {MAX_SCALAR_CHARACTERS:,}"
         count += 1
@@ -138,7 +146,11 @@ def _load_yaml(source: SourceText, yaml_text: str) -> None:
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = getattr(exc, "context_mark", None)
-        since = f" (in what starts on line {context.line + 2})" if context is not None and context.line + 2 != line else ""
+        since = (
+            f" (in what starts on line {context.line + 2})"
+            if context is not None and context.line + 2 != line
+            else ""
+        )
         source.broken(line, f"front matter is not valid YAML: {problem}{since}")
         return
     except (RecursionError, ValueError, TypeError, OverflowError) as exc:

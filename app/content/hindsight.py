@@ -6,11 +6,12 @@ the path is replayed through the engine from the start: the choices *offered* at
 depend on conditions and `once`, and only the replay knows them. Which choice is best is the
 play-tester's rule (playtest.best_pick: best-rated first, ties to the first shown), so the
 debrief names the same answer best play takes."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterable
 
 from . import engine, playtest
 from .model import Choice, Scenario
@@ -21,17 +22,19 @@ WEAK = ("ok", "poor")
 
 @dataclass(frozen=True)
 class Better:
-    seq: int                   # the recorded step it is about
-    choice: Choice             # the best choice offered there
-    number: int                # its number among the choices shown (1-based)
+    seq: int  # the recorded step it is about
+    choice: Choice  # the best choice offered there
+    number: int  # its number among the choices shown (1-based)
 
 
 @dataclass(frozen=True)
 class Replayed:
     seq: int
     node: str
-    state: dict[str, Any]      # before the step
-    offered: list[tuple[int, Choice]]   # [(0-based index, Choice)] shown then; [] on a Continue or a signal pick
+    state: dict[str, Any]  # before the step
+    offered: list[
+        tuple[int, Choice]
+    ]  # [(0-based index, Choice)] shown then; [] on a Continue or a signal pick
 
 
 def replay(scenario: Scenario, steps: Iterable[Any]) -> list[Replayed]:
@@ -46,7 +49,7 @@ def replay(scenario: Scenario, steps: Iterable[Any]) -> list[Replayed]:
             if state.get("finished") or state["node"] != recorded.node:
                 break
             figures = recorded_figures(recorded)
-            if figures is not None:                  # a sheet: the figures written, no choice to weigh
+            if figures is not None:  # a sheet: the figures written, no choice to weigh
                 out.append(Replayed(recorded.seq, recorded.node, state, []))
                 state, _ = engine.submit_sheet(scenario, state, figures)
                 continue
@@ -55,7 +58,7 @@ def replay(scenario: Scenario, steps: Iterable[Any]) -> list[Replayed]:
                 state, _ = engine.continue_(scenario, state)
                 continue
             node = scenario.node(recorded.node)
-            if node is not None and node.signals:       # the items ticked are in the step's effects
+            if node is not None and node.signals:  # the items ticked are in the step's effects
                 picks = (getattr(recorded, "effects", None) or {}).get("picks") or []
                 new, outcome = engine.pick_signals(scenario, state, picks)
                 if outcome.choice_index != recorded.choice:
@@ -91,10 +94,10 @@ def better_choices(scenario: Scenario, steps: Iterable[Any]) -> dict[int, Better
         if not played.offered:
             continue
         chosen = next(c for i, c in played.offered if i == taken[played.seq].choice)
-        if (chosen.effects.rating or "ok") not in WEAK:        # unrated reads as `ok`, as in play-tests
+        if (chosen.effects.rating or "ok") not in WEAK:  # unrated reads as `ok`, as in play-tests
             continue
         k = playtest.best_pick(played.offered)
         best = played.offered[k][1]
-        if playtest._rank(best) < playtest._rank(chosen):      # the play-tester's order of ratings
+        if playtest._rank(best) < playtest._rank(chosen):  # the play-tester's order of ratings
             out[played.seq] = Better(played.seq, best, k + 1)
     return out

@@ -2,6 +2,7 @@
 next action (PAO)", a node id (`call-yannick`) the opening words of what the trainee read there,
 a score, concession or counterpart id (`credibilite`) its label in the scenario's language
 ("Crédibilité"). Reports show these, never the ids (the ids stay in links and exports)."""
+
 import re
 from typing import Any
 

@@ -1,9 +1,10 @@
 """Where the studio draws a scenario's nodes and links: pure geometry for the SVG graph (the
 template only draws what this computes), so it is tested without a browser or a database."""
+
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Mapping
+from typing import Any
 
 from .graph import graph_data
 from .model import Scenario
@@ -20,8 +21,14 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
     nodes = {n["id"]: dict(n) for n in data["nodes"]}
     for e in data["edges"]:
         if e["target"] not in nodes:
-            nodes[e["target"]] = {"id": e["target"], "kind": "missing", "reachable": False,
-                                  "deadend": False, "label": "missing node", "line": 0}
+            nodes[e["target"]] = {
+                "id": e["target"],
+                "kind": "missing",
+                "reachable": False,
+                "deadend": False,
+                "label": "missing node",
+                "line": 0,
+            }
     out: dict[str, list[str]] = {}
     for e in data["edges"]:
         out.setdefault(e["source"], []).append(e["target"])
@@ -41,7 +48,7 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
     for nid in nodes:
         layer.setdefault(nid, last)
     rows: dict[int, list[str]] = {}
-    for nid in nodes:                                   # source order is the author's order
+    for nid in nodes:  # source order is the author's order
         rows.setdefault(layer[nid], []).append(nid)
     parents: dict[str, list[str]] = {}
     for e in data["edges"]:
@@ -55,9 +62,10 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
             def weight(nid: str, pos: dict[str, float] = pos, r: int = r) -> float:
                 ps = [pos[p] for p in parents.get(nid, []) if layer.get(p, r) < r]
                 return sum(ps) / len(ps) if ps else pos[nid]
+
             rows[r].sort(key=weight)
     widest = max((len(row) for row in rows.values()), default=1)
-    width = PAD * 2 + widest * NODE_W + (widest - 1) * GAP_X + 40     # room for loops on the right
+    width = PAD * 2 + widest * NODE_W + (widest - 1) * GAP_X + 40  # room for loops on the right
     for r, row in rows.items():
         row_w = len(row) * NODE_W + (len(row) - 1) * GAP_X
         left = PAD + (width - 40 - 2 * PAD - row_w) / 2
@@ -109,11 +117,19 @@ def graph_layout(scenario: Scenario, visits: Mapping[tuple[str, int], int] | Non
             e["back"] = False
             # the label sits a third of the way along the curve, so fanning links keep theirs apart
             u = 0.34
-            e["lx"] = (1 - u) ** 3 * x1 + 3 * (1 - u) ** 2 * u * x1 + 3 * (1 - u) * u * u * x2 + u ** 3 * x2 + 5
-            e["ly"] = (1 - u) ** 3 * y1 + 3 * (1 - u) ** 2 * u * mid + 3 * (1 - u) * u * u * mid + u ** 3 * y2
+            e["lx"] = (1 - u) ** 3 * x1 + 3 * (1 - u) ** 2 * u * x1 + 3 * (1 - u) * u * u * x2 + u**3 * x2 + 5
+            e["ly"] = (1 - u) ** 3 * y1 + 3 * (1 - u) ** 2 * u * mid + 3 * (1 - u) * u * u * mid + u**3 * y2
         if e["count"] is not None and top_count:
             e["width"] = round(1.2 + 6 * (e["count"] / top_count) ** 0.5, 1)
         else:
             e["width"] = 1.4
-    return {"nodes": list(nodes.values()), "edges": edges, "width": int(width), "height": int(height),
-            "node_w": NODE_W, "node_h": NODE_H, "start": data["start"], "top_count": top_count}
+    return {
+        "nodes": list(nodes.values()),
+        "edges": edges,
+        "width": int(width),
+        "height": int(height),
+        "node_w": NODE_W,
+        "node_h": NODE_H,
+        "start": data["start"],
+        "top_count": top_count,
+    }

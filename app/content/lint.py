@@ -4,6 +4,7 @@
 (its course, the known scenario ids) and return findings; the parse findings are added by
 the callers (`check_*_text` here, or the catalog).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,6 +31,7 @@ class _Report:
 
 
 # --- scenario -----------------------------------------------------------------------------
+
 
 class Vocabulary:
     """The names a scenario may use, and their types."""
@@ -94,8 +96,9 @@ def value_type(value: object) -> str:
     return "string"
 
 
-def lint_scenario(scenario: Scenario, course: Course | None = None,
-                  check_course: bool = True) -> list[Finding]:
+def lint_scenario(
+    scenario: Scenario, course: Course | None = None, check_course: bool = True
+) -> list[Finding]:
     """Findings about a parsed scenario. `course` resolves phases, PAO ids and the stage;
     with `check_course=False` (no catalogue at hand) those names are not checked."""
     report = _Report(scenario.path)
@@ -105,29 +108,39 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
     neg = scenario.negotiation
 
     if course is not None and scenario.course != course.id:
-        course = None                     # the caller's course is not the one named here
+        course = None  # the caller's course is not the one named here
     if check_course and scenario.course and course is None:
         report.add(scenario.key_line("course"), "E-NAME", f"unknown course `{scenario.course}`")
     if course is not None and scenario.stage and scenario.stage not in course.stage_ids():
-        report.add(scenario.key_line("stage"), "E-NAME",
-                   f"unknown stage `{scenario.stage}` (course stages: {', '.join(course.stage_ids())})")
+        report.add(
+            scenario.key_line("stage"),
+            "E-NAME",
+            f"unknown stage `{scenario.stage}` (course stages: {', '.join(course.stage_ids())})",
+        )
     phases = set(course.phase_ids()) if course else None
     actions = set(course.pao_ids()) if course else None
 
     for dim in scenario.scores:
         if not (dim.min <= dim.start <= dim.max) or dim.min == dim.max:
-            report.add(dim.line, "E-SCORE",
-                       f"score `{dim.name}` needs min <= start <= max and min < max, got "
-                       f"[{dim.min}, {dim.start}, {dim.max}]")
+            report.add(
+                dim.line,
+                "E-SCORE",
+                f"score `{dim.name}` needs min <= start <= max and min < max, got "
+                f"[{dim.min}, {dim.start}, {dim.max}]",
+            )
     named = {d.name for d in scenario.scores} | set(neg.concessions) | set(neg.counterparts)
     for name in scenario.labels:
         if name not in named:
-            report.add(scenario.key_line("labels"), "E-NAME",
-                       f"`labels`: `{name}` is not a score, concession or counterpart of this scenario")
+            report.add(
+                scenario.key_line("labels"),
+                "E-NAME",
+                f"`labels`: `{name}` is not a score, concession or counterpart of this scenario",
+            )
     for name in neg.walkaway:
         if name not in neg.concessions:
-            report.add(scenario.key_line("negotiation"), "E-NAME",
-                       f"walk-away `{name}` is not a declared concession")
+            report.add(
+                scenario.key_line("negotiation"), "E-NAME", f"walk-away `{name}` is not a declared concession"
+            )
 
     seen: dict[str, int] = {}
     for node in scenario.nodes:
@@ -157,25 +170,42 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
         routes = node.sheet.routes if node.sheet else node.gotos
         for goto in routes:
             if scenario.node(goto.target) is None:
-                report.add(node.line, "E-TARGET", f"node `{node.id}`: goto target `{goto.target}` is not a node")
+                report.add(
+                    node.line, "E-TARGET", f"node `{node.id}`: goto target `{goto.target}` is not a node"
+                )
             if goto.condition is not None:
                 vocab.check(goto.condition, report, node.line, "goto condition", reads)
         if routes and routes[-1].condition is not None and not node.is_ending:
-            report.add(node.line, "W-GOTO",
-                       f"node `{node.id}`: the last goto is conditional; when no condition holds play is stuck")
+            report.add(
+                node.line,
+                "W-GOTO",
+                f"node `{node.id}`: the last goto is conditional; when no condition holds play is stuck",
+            )
         if node.gotos and node.choices and not node.is_ending:
             report.add(node.line, "W-GOTO", f"node `{node.id}` has gotos, so its choices are never shown")
         if node.phase:
             keys = [c for c in node.choices if c.effects.claims == node.phase]
             if len(keys) != 1:
-                report.add(node.line, "E-PHASEKEY",
-                           f"phase node `{node.id}` needs exactly one choice with `claims: "
-                           f"{node.phase}`, has {len(keys)}")
-        signal_picking.lint_node(node, course, [d.name for d in scenario.scores] +
-                                 [v.name for v in scenario.variables], report.add)
+                report.add(
+                    node.line,
+                    "E-PHASEKEY",
+                    f"phase node `{node.id}` needs exactly one choice with `claims: "
+                    f"{node.phase}`, has {len(keys)}",
+                )
+        signal_picking.lint_node(
+            node, course, [d.name for d in scenario.scores] + [v.name for v in scenario.variables], report.add
+        )
         for choice in node.choices:
-            _lint_choice(scenario, choice, vocab.with_counts() if node.signals else vocab,
-                         report, reads, changed, phases, actions)
+            _lint_choice(
+                scenario,
+                choice,
+                vocab.with_counts() if node.signals else vocab,
+                report,
+                reads,
+                changed,
+                phases,
+                actions,
+            )
         for text in [node.narrative, *node.sections.values()]:
             reads.update(INTERPOLATION_RE.findall(text))
     reads.update(INTERPOLATION_RE.findall(scenario.briefing))
@@ -187,7 +217,8 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
     if not any(f.code.startswith("E-") for f in report.findings):
         _lint_best_play(scenario, report)
         _lint_consequences(scenario, report)
-        from . import rounds                     # it plays the scenario through the play-tester
+        from . import rounds  # it plays the scenario through the play-tester
+
         rounds.check(scenario, report.add)
     for dim in scenario.scores:
         if dim.name not in reads and dim.name not in changed:
@@ -198,8 +229,16 @@ def lint_scenario(scenario: Scenario, course: Course | None = None,
     return report.findings
 
 
-def _lint_choice(scenario: Scenario, choice: Choice, vocab: Vocabulary, report: _Report, reads: set[str],
-                 changed: set[str], phases: set[str] | None, actions: set[str] | None) -> None:
+def _lint_choice(
+    scenario: Scenario,
+    choice: Choice,
+    vocab: Vocabulary,
+    report: _Report,
+    reads: set[str],
+    changed: set[str],
+    phases: set[str] | None,
+    actions: set[str] | None,
+) -> None:
     e = choice.effects
     line = choice.line
     if scenario.node(choice.target) is None:
@@ -216,15 +255,29 @@ def _lint_choice(scenario: Scenario, choice: Choice, vocab: Vocabulary, report: 
         if var is None:
             report.add(line, "E-NAME", f"`set {name}`: unknown variable `{name}` (declare it under state)")
         elif value_type(value) != value_type(var.initial):
-            report.add(line, "E-EXPR", f"`set {name}`: {value_type(var.initial)} variable set to a {value_type(value)}")
+            report.add(
+                line,
+                "E-EXPR",
+                f"`set {name}`: {value_type(var.initial)} variable set to a {value_type(value)}",
+            )
     for trade in e.gives:
         if trade.name not in scenario.negotiation.concessions:
-            report.add(line, "E-NAME", f"`give {trade.name}`: unknown concession (declare it under negotiation.concessions)")
+            report.add(
+                line,
+                "E-NAME",
+                f"`give {trade.name}`: unknown concession (declare it under negotiation.concessions)",
+            )
     for trade in e.gets:
         if trade.name not in scenario.negotiation.counterparts:
-            report.add(line, "E-NAME", f"`get {trade.name}`: unknown counterpart (declare it under negotiation.counterparts)")
+            report.add(
+                line,
+                "E-NAME",
+                f"`get {trade.name}`: unknown counterpart (declare it under negotiation.counterparts)",
+            )
     if e.gives and not e.gets and not e.unilateral:
-        report.add(line, "W-GIFT", "a concession given with no `get` in return; add one or mark it `unilateral`")
+        report.add(
+            line, "W-GIFT", "a concession given with no `get` in return; add one or mark it `unilateral`"
+        )
     if e.condition is not None:
         vocab.check(e.condition, report, line, "if", reads)
     if e.pao is not None and actions is not None and e.pao not in actions:
@@ -233,7 +286,9 @@ def _lint_choice(scenario: Scenario, choice: Choice, vocab: Vocabulary, report: 
         report.add(line, "E-NAME", f"`claims: {e.claims}`: unknown phase")
 
 
-def _lint_sheet_effects(scenario: Scenario, node: Node, report: _Report, reads: set[str], changed: set[str]) -> None:
+def _lint_sheet_effects(
+    scenario: Scenario, node: Node, report: _Report, reads: set[str], changed: set[str]
+) -> None:
     """The names a sheet's ranges change, and the figures it writes."""
     if node.sheet is None:
         return
@@ -249,46 +304,63 @@ def _lint_sheet_effects(scenario: Scenario, node: Node, report: _Report, reads: 
                 changed.add(name)
                 var = scenario.variable(name)
                 if var is None:
-                    report.add(r.line, "E-NAME", f"`set {name}`: unknown variable `{name}` (declare it under state)")
+                    report.add(
+                        r.line, "E-NAME", f"`set {name}`: unknown variable `{name}` (declare it under state)"
+                    )
                 elif value_type(value) != value_type(var.initial):
-                    report.add(r.line, "E-EXPR", f"`set {name}`: {value_type(var.initial)} variable set to a {value_type(value)}")
+                    report.add(
+                        r.line,
+                        "E-EXPR",
+                        f"`set {name}`: {value_type(var.initial)} variable set to a {value_type(value)}",
+                    )
 
 
 def _lint_best_play(scenario: Scenario, report: _Report) -> None:
     """W-BEST: best play (the best-rated answer at every step) scores 100% by definition, so
     it must also pass; if it cannot, the pass or the ratings are wrong."""
-    from .playtest import best_pick, play       # the play-tester imports the engine, not lint
+    from .playtest import best_pick, play  # the play-tester imports the engine, not lint
+
     try:
         game = play(scenario, best_pick)
         fails = game.ended and not game.error and not engine.passed(scenario, game.state)
     except (engine.EngineError, expressions.ExprError):
-        return                                  # `flask content test` reports what breaks play
+        return  # `flask content test` reports what breaks play
     if fails:
-        report.add(scenario.key_line("pass"), "W-BEST",
-                   f"choosing the best-rated answer at every step ends at `{game.state['node']}` and does not "
-                   f"pass `{scenario.pass_expr or 'percent >= 60'}`")
+        report.add(
+            scenario.key_line("pass"),
+            "W-BEST",
+            f"choosing the best-rated answer at every step ends at `{game.state['node']}` and does not "
+            f"pass `{scenario.pass_expr or 'percent >= 60'}`",
+        )
 
 
 def _lint_consequences(scenario: Scenario, report: _Report) -> None:
     """W-FUNNEL: most answers lead to the same place whatever the rep chose, so the prospect
     cannot react to them. W-LOSS: an answer rated acceptable that loses the scenario at once."""
-    from . import branching                    # it reads this module's graph helpers
+    from . import branching  # it reads this module's graph helpers
+
     conversation = branching.choice_nodes(scenario, conversation=True)
     funnels = [n for n in conversation if not branching.branches(scenario, n)]
     if conversation and len(funnels) * 2 > len(conversation):
         named = ", ".join(f"`{n.id}`" for n in funnels[:5]) + (", ..." if len(funnels) > 5 else "")
-        report.add(funnels[0].line, "W-FUNNEL",
-                   f"{len(funnels)} of {len(conversation)} choice nodes send every answer to one node ({named}): "
-                   f"the prospect reacts the same whatever the rep chose; let the answers lead to different scenes")
+        report.add(
+            funnels[0].line,
+            "W-FUNNEL",
+            f"{len(funnels)} of {len(conversation)} choice nodes send every answer to one node ({named}): "
+            f"the prospect reacts the same whatever the rep chose; let the answers lead to different scenes",
+        )
     for node in branching.choice_nodes(scenario):
         for choice in node.choices:
             rating = choice.effects.rating or "ok"
             if rating in ("best", "good", "ok") and branching.loses_at_once(scenario, choice.target):
-                report.add(choice.line, "W-LOSS",
-                           "an answer rated "
-                           f"`{rating}`{'' if choice.effects.rating else ' (unrated)'} ends the "
-                           f"scenario at once in a loss (`#{choice.target}`); "
-                           f"rate it `poor`, or let the rep recover")
+                report.add(
+                    choice.line,
+                    "W-LOSS",
+                    "an answer rated "
+                    f"`{rating}`{'' if choice.effects.rating else ' (unrated)'} ends the "
+                    f"scenario at once in a loss (`#{choice.target}`); "
+                    f"rate it `poor`, or let the rep recover",
+                )
 
 
 EXPECT_KEYS = {"node", "outcome", "passed", "percent"}
@@ -304,16 +376,23 @@ def _lint_tests(scenario: Scenario, report: _Report) -> None:
                 continue
             elif key == "percent" or scenario.score(key) is not None:
                 if not _bounds(value):
-                    report.add(test.line, "E-META",
-                               f"test bound `{key}` must be `[min, max]`, e.g. `{key}: [5, 10]`")
+                    report.add(
+                        test.line, "E-META", f"test bound `{key}` must be `[min, max]`, e.g. `{key}: [5, 10]`"
+                    )
             else:
-                report.add(test.line, "E-META",
-                           f"test expects `{key}`: use node, outcome, passed, percent or a score name")
+                report.add(
+                    test.line,
+                    "E-META",
+                    f"test expects `{key}`: use node, outcome, passed, percent or a score name",
+                )
 
 
 def _bounds(value: object) -> bool:
-    return (isinstance(value, list) and len(value) == 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    )
 
 
 def edges(scenario: Scenario) -> dict[str, list[str]]:
@@ -354,15 +433,18 @@ def _lint_graph(scenario: Scenario, report: _Report) -> None:
         return
     for node in scenario.nodes:
         if node.id not in live and scenario.node(node.id) is node:
-            report.add(node.line, "W-UNREACHABLE", f"node `{node.id}` is never reached from `{scenario.start}`")
+            report.add(
+                node.line, "W-UNREACHABLE", f"node `{node.id}` is never reached from `{scenario.start}`"
+            )
     # Nodes that can still reach an exit: an ending, or a loose end already reported
     # (dead end, missing target), so a trap is a loop with no way out and nothing else.
     back: dict[str, list[str]] = {n: [] for n in graph}
     for src, targets in graph.items():
         for t in targets:
             back[t].append(src)
-    exits = [n.id for n in scenario.nodes if n.is_ending or not graph.get(n.id)
-             or _has_missing_target(scenario, n)]
+    exits = [
+        n.id for n in scenario.nodes if n.is_ending or not graph.get(n.id) or _has_missing_target(scenario, n)
+    ]
     escapes = set(exits)
     todo = list(exits)
     while todo:
@@ -370,8 +452,7 @@ def _lint_graph(scenario: Scenario, report: _Report) -> None:
             if prev not in escapes:
                 escapes.add(prev)
                 todo.append(prev)
-    trapped = [n for n in scenario.nodes if n.id in live and n.id not in escapes
-               and scenario.node(n.id) is n]
+    trapped = [n for n in scenario.nodes if n.id in live and n.id not in escapes and scenario.node(n.id) is n]
     reported: set[str] = set()
     for node in trapped:
         if node.id in reported:
@@ -401,12 +482,17 @@ def _component(start: str, graph: dict[str, list[str]], allowed: set[str]) -> se
 
 # --- module and course --------------------------------------------------------------------
 
-def lint_module(module: Module, course: Course | None,
-                scenario_ids: Iterable[str] | None = None) -> list[Finding]:
+
+def lint_module(
+    module: Module, course: Course | None, scenario_ids: Iterable[str] | None = None
+) -> list[Finding]:
     report = _Report(module.path)
     if course is None:
-        report.add(module.key_lines.get("stage", 1), "C-REF",
-                   f"no course.md next to the module, so stage `{module.stage}` is unknown")
+        report.add(
+            module.key_lines.get("stage", 1),
+            "C-REF",
+            f"no course.md next to the module, so stage `{module.stage}` is unknown",
+        )
     elif module.stage and module.stage not in course.stage_ids():
         report.add(module.key_lines.get("stage", 1), "C-REF", f"unknown stage `{module.stage}`")
     if scenario_ids is not None:
@@ -426,18 +512,29 @@ def lint_module(module: Module, course: Course | None,
             if not a.feedback.strip():
                 report.add(a.line, "C-QUIZ", "answer without feedback (a `> ...` quote indented under it)")
             if _POSITIONAL.search(a.text):
-                report.add(a.line, "W-SHUFFLE", "answers are shown in a new order at every attempt, so an answer "
-                           "cannot point at the others (\"all of the above\", \"A and B\"); name what it means")
+                report.add(
+                    a.line,
+                    "W-SHUFFLE",
+                    "answers are shown in a new order at every attempt, so an answer "
+                    'cannot point at the others ("all of the above", "A and B"); name what it means',
+                )
         if q.page and not 1 <= q.page <= len(module.pages):
-            report.add(q.line, "C-QUIZ", f"`page: {q.page}` names no lesson page (this module has {len(module.pages)})")
+            report.add(
+                q.line,
+                "C-QUIZ",
+                f"`page: {q.page}` names no lesson page (this module has {len(module.pages)})",
+            )
     _lint_pool(module, report)
     return report.findings
 
 
 # Answers are shuffled per attempt: wording that relies on their order breaks.
-_POSITIONAL = re.compile(r"\b(all|none|both|neither) of the (above|others|answers)\b|"
-                         r"\b(answers?|options?) [A-D1-4] and [A-D1-4]\b|^(both|all|none)\b$", re.I)
-POOL_SPARE = 4          # a retry should meet mostly new questions: the pool holds `draw` + 4 at least
+_POSITIONAL = re.compile(
+    r"\b(all|none|both|neither) of the (above|others|answers)\b|"
+    r"\b(answers?|options?) [A-D1-4] and [A-D1-4]\b|^(both|all|none)\b$",
+    re.I,
+)
+POOL_SPARE = 4  # a retry should meet mostly new questions: the pool holds `draw` + 4 at least
 
 
 def _lint_pool(module: Module, report: _Report) -> None:
@@ -448,8 +545,12 @@ def _lint_pool(module: Module, report: _Report) -> None:
     if module.draw > pool:
         report.add(line, "C-QUIZ", f"`draw: {module.draw}` asks more questions than the pool holds ({pool})")
     elif pool < module.draw + POOL_SPARE:
-        report.add(line, "W-POOL", f"a pool of {pool} questions for `draw: {module.draw}`: a trainee who tries "
-                   f"again meets the same questions; write at least {module.draw + POOL_SPARE}")
+        report.add(
+            line,
+            "W-POOL",
+            f"a pool of {pool} questions for `draw: {module.draw}`: a trainee who tries "
+            f"again meets the same questions; write at least {module.draw + POOL_SPARE}",
+        )
 
 
 def lint_course(course: Course) -> list[Finding]:
@@ -473,11 +574,16 @@ PARSERS = {"course": parse_course, "module": parse_module, "scenario": parse_sce
 KINDS = tuple(PARSERS)
 
 
-def lint_value(kind: str, value: Course | Module | Scenario, courses: Mapping[str, Course] | None = None,
-               scenario_ids: Iterable[str] | None = None, check_course: bool = True) -> list[Finding]:
+def lint_value(
+    kind: str,
+    value: Course | Module | Scenario,
+    courses: Mapping[str, Course] | None = None,
+    scenario_ids: Iterable[str] | None = None,
+    check_course: bool = True,
+) -> list[Finding]:
     """Lint a parsed value by kind. `courses` (course id -> Course) resolves what a module or a
     scenario names; a module also needs the known scenario ids to check its list."""
-    if isinstance(value, Course):        # the value's type is its kind
+    if isinstance(value, Course):  # the value's type is its kind
         return lint_course(value)
     course = (courses or {}).get(value.course)
     if isinstance(value, Module):
@@ -485,9 +591,14 @@ def lint_value(kind: str, value: Course | Module | Scenario, courses: Mapping[st
     return lint_scenario(value, course, check_course)
 
 
-def check_text(kind: str, data: bytes | str, path: str, courses: Mapping[str, Course] | None = None,
-               scenario_ids: Iterable[str] | None = None,
-               check_course: bool = True) -> tuple[Course | Module | Scenario | None, list[Finding]]:
+def check_text(
+    kind: str,
+    data: bytes | str,
+    path: str,
+    courses: Mapping[str, Course] | None = None,
+    scenario_ids: Iterable[str] | None = None,
+    check_course: bool = True,
+) -> tuple[Course | Module | Scenario | None, list[Finding]]:
     """Parse then lint one text of a kind: (value, findings sorted errors first). The value is
     None only when the text cannot be read at all."""
     value, findings = PARSERS[kind](data, path)
@@ -496,14 +607,18 @@ def check_text(kind: str, data: bytes | str, path: str, courses: Mapping[str, Co
     return value, sort_findings(findings)
 
 
-def check_scenario_text(data: bytes | str, path: str, course: Course | None = None,
-                        check_course: bool = True) -> tuple[Scenario | None, list[Finding]]:
-    value, findings = check_text("scenario", data, path, {course.id: course} if course else None, None, check_course)
+def check_scenario_text(
+    data: bytes | str, path: str, course: Course | None = None, check_course: bool = True
+) -> tuple[Scenario | None, list[Finding]]:
+    value, findings = check_text(
+        "scenario", data, path, {course.id: course} if course else None, None, check_course
+    )
     return cast(Scenario | None, value), findings
 
 
-def check_module_text(data: bytes | str, path: str, course: Course | None = None,
-                      scenario_ids: Iterable[str] | None = None) -> tuple[Module | None, list[Finding]]:
+def check_module_text(
+    data: bytes | str, path: str, course: Course | None = None, scenario_ids: Iterable[str] | None = None
+) -> tuple[Module | None, list[Finding]]:
     value, findings = check_text("module", data, path, {course.id: course} if course else None, scenario_ids)
     return cast(Module | None, value), findings
 

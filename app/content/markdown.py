@@ -4,6 +4,7 @@ CommonMark plus tables and strikethrough; raw HTML off, so no author text can ca
 `maxNesting` bounds markdown-it's recursion: deeper lists or quotes are cut off (and lint
 says so) instead of exhausting the stack.
 """
+
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
@@ -13,8 +14,9 @@ MAX_NESTING = 20
 
 
 def new_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
-                                    "maxNesting": MAX_NESTING})
+    md = MarkdownIt(
+        "commonmark", {"html": False, "linkify": False, "typographer": False, "maxNesting": MAX_NESTING}
+    )
     md.enable(["table", "strikethrough"])
     return md
 
@@ -30,6 +32,8 @@ def parse_tokens(text: str) -> tuple[list[Token], str | None]:
         return [], f"Markdown nested too deeply to read (limit {MAX_NESTING} levels)"
     deepest = max((t.level for t in tokens), default=0)
     if deepest >= MAX_NESTING - 1:
-        return tokens, (f"Markdown nested deeper than {MAX_NESTING} levels "
-                        "(lists or quotes inside each other); the rest is cut off")
+        return tokens, (
+            f"Markdown nested deeper than {MAX_NESTING} levels "
+            "(lists or quotes inside each other); the rest is cut off"
+        )
     return tokens, None

@@ -6,6 +6,7 @@ was computed from (and of the text it returned), a stand-in for the memory it ho
 recently used go first once the budget is spent, and a call charged more than `largest` is
 computed and not kept at all.
 """
+
 from __future__ import annotations
 
 import threading
@@ -23,8 +24,9 @@ def text_size(args: tuple[Any, ...], result: Any) -> int:
 
 
 class TextMemo(Generic[R]):
-    def __init__(self, func: Callable[..., R], budget: int, largest: int,
-                 size: Callable[[tuple[Any, ...], Any], int]) -> None:
+    def __init__(
+        self, func: Callable[..., R], budget: int, largest: int, size: Callable[[tuple[Any, ...], Any], int]
+    ) -> None:
         self._func, self._budget, self._largest, self._size = func, budget, largest, size
         self._kept: OrderedDict[tuple[Hashable, ...], tuple[R, int]] = OrderedDict()
         self._charged = 0
@@ -37,7 +39,7 @@ class TextMemo(Generic[R]):
             if hit is not None:
                 self._kept.move_to_end(args)
                 return hit[0]
-        result = self._func(*args)            # outside the lock: a slow render blocks no one
+        result = self._func(*args)  # outside the lock: a slow render blocks no one
         cost = self._size(args, result)
         if cost <= self._largest:
             with self._lock:
@@ -60,10 +62,13 @@ class TextMemo(Generic[R]):
         return self._charged
 
 
-def text_memo(budget: int, largest: int | None = None,
-              size: Callable[[tuple[Any, ...], Any], int] = text_size) -> Callable[[Callable[..., R]], TextMemo[R]]:
+def text_memo(
+    budget: int, largest: int | None = None, size: Callable[[tuple[Any, ...], Any], int] = text_size
+) -> Callable[[Callable[..., R]], TextMemo[R]]:
     """Decorator: keep `func`'s results within `budget` characters (see the module's docstring).
     Positional, hashable arguments only."""
+
     def decorate(func: Callable[..., R]) -> TextMemo[R]:
         return TextMemo(func, budget, budget // 8 if largest is None else largest, size)
+
     return decorate

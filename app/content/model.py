@@ -4,6 +4,7 @@ Every value is a frozen dataclass and keeps the source line of what it came from
 findings, the editor and the play-test reports can point an author at the right line.
 Sequences are tuples; the few mappings are plain dicts that nobody mutates after parsing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,10 +50,12 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 # --- course -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Criterion:
     """One line of an observed role-play's rubric: what the observer looks for, and the words
     of each level, lowest first (level 1 is the first text)."""
+
     id: str
     title: str
     levels: tuple[str, ...]
@@ -65,6 +68,7 @@ class StageCertification:
     how long a certificate is valid, whether a manager's observed role-play counts
     (`off`, `optional`: recorded and shown, `required`: needed to certify), the rubric it is
     scored on, and the level every criterion must reach for the observation to pass."""
+
     valid_months: int = 12
     observed: str = "off"
     pass_level: int = 2
@@ -102,16 +106,16 @@ class Course:
     id: str
     title: str
     language: str
-    unlock: str                      # "sequential" or "open"
+    unlock: str  # "sequential" or "open"
     stages: tuple[Stage, ...]
     phases: tuple[Phase, ...]
     pao: tuple[PaoAction, ...]
-    overview: str                    # Markdown
+    overview: str  # Markdown
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
     languages: tuple[str, ...] = ()  # `languages:`: every language the course is written in, its own first
-    source_version: str = ""         # a translation: the source text it follows (see content/translation.py)
-    labels: dict[str, str] = field(default_factory=dict)   # id -> display label
+    source_version: str = ""  # a translation: the source text it follows (see content/translation.py)
+    labels: dict[str, str] = field(default_factory=dict)  # id -> display label
 
     def stage_ids(self) -> list[str]:
         return [s.id for s in self.stages]
@@ -125,6 +129,7 @@ class Course:
 
 # --- module -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Page:
     title: str
@@ -134,19 +139,19 @@ class Page:
 
 @dataclass(frozen=True)
 class Answer:
-    text: str                        # Markdown (inline)
+    text: str  # Markdown (inline)
     correct: bool
-    feedback: str                    # Markdown
+    feedback: str  # Markdown
     line: int
 
 
 @dataclass(frozen=True)
 class Question:
-    text: str                        # Markdown (inline): the ### heading
-    prompt: str                      # Markdown between the heading and the answers, often empty
+    text: str  # Markdown (inline): the ### heading
+    prompt: str  # Markdown between the heading and the answers, often empty
     answers: tuple[Answer, ...]
     line: int
-    page: int = 0                    # `page: N` under the heading: the lesson page it checks (0: none named)
+    page: int = 0  # `page: N` under the heading: the lesson page it checks (0: none named)
 
 
 @dataclass(frozen=True)
@@ -157,21 +162,22 @@ class Module:
     minutes: int | None
     objectives: tuple[str, ...]
     scenarios: tuple[str, ...]
-    pass_percent: int                # front-matter key `pass`
-    intro: str                       # Markdown before the first page
+    pass_percent: int  # front-matter key `pass`
+    intro: str  # Markdown before the first page
     pages: tuple[Page, ...]
     quiz: tuple[Question, ...]
-    quiz_line: int                   # line of `## Knowledge check`, 0 when there is none
-    course: str = ""                 # the folder the module lives in
-    order: int = 0                   # the NN- prefix
+    quiz_line: int  # line of `## Knowledge check`, 0 when there is none
+    course: str = ""  # the folder the module lives in
+    order: int = 0  # the NN- prefix
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
-    draw: int = 0                    # front-matter key `draw`: questions asked per attempt (0: all of them)
-    language: str = ""               # "" = the course's language
-    source_version: str = ""         # a translation: the source text it follows
+    draw: int = 0  # front-matter key `draw`: questions asked per attempt (0: all of them)
+    language: str = ""  # "" = the course's language
+    source_version: str = ""  # a translation: the source text it follows
 
 
 # --- scenario -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ScoreDim:
@@ -191,9 +197,11 @@ class Variable:
 
 @dataclass(frozen=True)
 class Negotiation:
-    walkaway: dict[str, float]       # concession -> the most that can be given (the walk-away point, derived from the MESORE)
-    concessions: dict[str, str]      # concession -> unit
-    counterparts: dict[str, str]     # counterpart -> unit
+    walkaway: dict[
+        str, float
+    ]  # concession -> the most that can be given (the walk-away point, derived from the MESORE)
+    concessions: dict[str, str]  # concession -> unit
+    counterparts: dict[str, str]  # counterpart -> unit
 
 
 @dataclass(frozen=True)
@@ -204,34 +212,35 @@ class Trade:
 
 @dataclass(frozen=True)
 class Effects:
-    scores: tuple[tuple[str, float], ...] = ()        # (dimension, delta)
-    sets: tuple[tuple[str, Value], ...] = ()          # (variable, value)
+    scores: tuple[tuple[str, float], ...] = ()  # (dimension, delta)
+    sets: tuple[tuple[str, Value], ...] = ()  # (variable, value)
     gives: tuple[Trade, ...] = ()
     gets: tuple[Trade, ...] = ()
     unilateral: bool = False
     once: bool = False
-    condition: str | None = None                      # source of `if EXPR`
-    rating: str | None = None                         # best, good, ok, poor
+    condition: str | None = None  # source of `if EXPR`
+    rating: str | None = None  # best, good, ok, poor
     pao: str | None = None
     claims: str | None = None
 
 
 @dataclass(frozen=True)
 class Choice:
-    label: str                       # Markdown (inline)
+    label: str  # Markdown (inline)
     target: str
     line: int
     effects: Effects
-    feedback: str                    # Markdown
+    feedback: str  # Markdown
 
 
 @dataclass(frozen=True)
 class SignalItem:
     """One observation of a signal-picking node (content/signals.py): what the prospect said or
     did, whether it supports the node's reading, and why."""
-    text: str                        # Markdown (inline)
-    right: bool                      # `signal: right`; False for `signal: distractor`
-    feedback: str                    # Markdown
+
+    text: str  # Markdown (inline)
+    right: bool  # `signal: right`; False for `signal: distractor`
+    feedback: str  # Markdown
     line: int
     phase_signal: str | None = None  # `phase-signal: PHASE/N`: the N-th signal of a course phase
 
@@ -239,7 +248,7 @@ class SignalItem:
 @dataclass(frozen=True)
 class Goto:
     target: str
-    condition: str | None            # source of the expression, None when unconditional
+    condition: str | None  # source of the expression, None when unconditional
     line: int
 
 
@@ -247,29 +256,31 @@ class Goto:
 class FigureRange:
     """One graded range of a sheet field: `range: lo..hi`, lo and hi included; where two
     ranges meet, the shared number belongs to the one that ends there (content/sheet.py)."""
+
     lo: float
     hi: float
-    effects: Effects                 # scores, sets and rating only
-    feedback: str                    # Markdown
+    effects: Effects  # scores, sets and rating only
+    feedback: str  # Markdown
     line: int
 
 
 @dataclass(frozen=True)
 class SheetField:
-    name: str                        # also the variable the figure is kept in
-    label: str                       # Markdown (inline)
-    unit: str                        # numbers.UNITS
+    name: str  # also the variable the figure is kept in
+    label: str  # Markdown (inline)
+    unit: str  # numbers.UNITS
     min: float
     max: float
     ranges: tuple[FigureRange, ...]
     line: int
-    walkaway: str | None = None      # the concession this figure is the walk-away of
+    walkaway: str | None = None  # the concession this figure is the walk-away of
 
 
 @dataclass(frozen=True)
 class Sheet:
     """A preparation sheet: figures the rep writes, graded by ranges, then routed by `routes`
     (the node's gotos, followed once the sheet is submitted)."""
+
     fields: tuple[SheetField, ...]
     routes: tuple[Goto, ...]
     line: int
@@ -284,17 +295,17 @@ class Node:
     line: int
     skill: str | None
     phase: str | None
-    end: str | None                  # the outcome of an ending
+    end: str | None  # the outcome of an ending
     gotos: tuple[Goto, ...]
-    narrative: str                   # Markdown
-    sections: dict[str, str]         # "Debrief", "Coach notes", ... -> Markdown
+    narrative: str  # Markdown
+    sections: dict[str, str]  # "Debrief", "Coach notes", ... -> Markdown
     choices: tuple[Choice, ...]
-    headline: str | None = None      # an ending's own headline (`headline:`), else words.outcome_words
-    sheet: Sheet | None = None       # a preparation sheet (content/sheet.py); its gotos are sheet.routes
+    headline: str | None = None  # an ending's own headline (`headline:`), else words.outcome_words
+    sheet: Sheet | None = None  # a preparation sheet (content/sheet.py); its gotos are sheet.routes
     # A signal-picking node (content/signals.py): the observations to pick from. Its choices
     # are then its readings, taken by the engine from how well the rep read, never clicked.
     signals: tuple[SignalItem, ...] = ()
-    reading: str | None = None       # `signals: PHASE-ID`: the phase the right signals point to
+    reading: str | None = None  # `signals: PHASE-ID`: the phase the right signals point to
 
     @property
     def is_ending(self) -> bool:
@@ -340,15 +351,15 @@ class Scenario:
     scores: tuple[ScoreDim, ...]
     variables: tuple[Variable, ...]
     negotiation: Negotiation
-    pass_expr: str | None            # front-matter key `pass`
+    pass_expr: str | None  # front-matter key `pass`
     tests: tuple[ScriptedTest, ...]
-    briefing: str                    # Markdown
+    briefing: str  # Markdown
     nodes: tuple[Node, ...]
     path: str = ""
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
-    language: str = ""               # "" = the course's language
-    source_version: str = ""         # a translation: the source text it follows
-    labels: dict[str, str] = field(default_factory=dict)   # score, concession, counterpart id -> display label
+    language: str = ""  # "" = the course's language
+    source_version: str = ""  # a translation: the source text it follows
+    labels: dict[str, str] = field(default_factory=dict)  # score, concession, counterpart id -> display label
     _index: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
     # what best play scores, as a share of the declared ranges (engine.best_share), once known
     _best_share: list[float] = field(default_factory=list, init=False, compare=False, repr=False)
@@ -356,7 +367,7 @@ class Scenario:
     def __post_init__(self) -> None:
         index: dict[str, Node] = {}
         for node in self.nodes:
-            index.setdefault(node.id, node)      # the first of duplicates wins, as on GitHub
+            index.setdefault(node.id, node)  # the first of duplicates wins, as on GitHub
         object.__setattr__(self, "_index", index)
 
     def node(self, node_id: str) -> Node | None:

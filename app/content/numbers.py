@@ -5,6 +5,7 @@ are read as the decimal mark (never as a thousands separator, which is a space h
 French), so "1,200" is one point two. Anything else is refused with a reason the form shows
 beside the field. Pure: no Flask, no database.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ UNITS = tuple(UNIT_SUFFIXES)
 
 # Spaces a keyboard or a copied French figure may hold: space, no-break space, narrow no-break.
 _SPACES = " \u00a0\u202f"
-_MINUSES = "-\u2212\u2013"          # hyphen-minus, minus sign, en dash (what word processors make)
+_MINUSES = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash (what word processors make)
 _NUMBER_RE = re.compile(r"(?P<sign>[+-])?(?P<whole>\d{1,3}(?: \d{3})+|\d+)(?:[.,](?P<frac>\d+))?", re.ASCII)
 MAX_DIGITS = 15
 
@@ -39,7 +40,8 @@ MAX_DIGITS = 15
 @dataclass(frozen=True)
 class FigureError(ValueError):
     """Why a typed figure is refused: `code` for a translated message, `message` in English."""
-    code: str          # empty, not-a-number, unit, too-large
+
+    code: str  # empty, not-a-number, unit, too-large
     message: str
 
     def __str__(self) -> str:
@@ -64,7 +66,7 @@ def parse_figure(text: str | None, unit: str | None = None) -> int | float:
     m = _NUMBER_RE.match(s)
     if m is None:
         raise FigureError("not-a-number", "Write a number, like 12 or 12,5.")
-    rest = s[m.end():].strip(" ").lower()
+    rest = s[m.end() :].strip(" ").lower()
     if rest:
         suffixes = UNIT_SUFFIXES.get(unit or "", ())
         if rest not in suffixes:
@@ -77,7 +79,7 @@ def parse_figure(text: str | None, unit: str | None = None) -> int | float:
         raise FigureError("too-large", "This figure is too large.")
     value: int | float = float(f"{whole}.{frac}") if frac else int(whole)
     if frac and float(value).is_integer():
-        value = int(value)                 # "12,0" is twelve
+        value = int(value)  # "12,0" is twelve
     if m.group("sign") == "-":
         value = -value
     if abs(value) > MAX_NUMBER:

@@ -4,6 +4,7 @@ Each returns `(value, findings)`. The value is None only when the file cannot be
 (not UTF-8, too large); otherwise it is built from whatever was readable, so lint can go on
 and report everything in one run. Parsing never raises on any input.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,12 +20,33 @@ from . import sheet as sheets
 from . import signals as signal_picking
 from .frontmatter import SourceText, split
 from .markdown import parse_tokens
-from .model import (Answer, Choice, Course, Effects, Finding, Goto, Module, Negotiation, Node,
-                    Page, PaoAction, Phase, Question, Scenario, ScoreDim, ScriptedTest, Sheet, SignalItem,
-                    Stage, Trade, Value, Variable)
+from .model import (
+    Answer,
+    Choice,
+    Course,
+    Effects,
+    Finding,
+    Goto,
+    Module,
+    Negotiation,
+    Node,
+    Page,
+    PaoAction,
+    Phase,
+    Question,
+    Scenario,
+    ScoreDim,
+    ScriptedTest,
+    Sheet,
+    SignalItem,
+    Stage,
+    Trade,
+    Value,
+    Variable,
+)
 
-ID_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")      # \Z: `$` also matches before a final newline
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")      # names that expressions can read
+ID_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")  # \Z: `$` also matches before a final newline
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")  # names that expressions can read
 PAO_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*\Z")
 MODULE_STEM_RE = re.compile(r"^(\d+)-(.+)$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2}\Z")
@@ -42,9 +64,11 @@ def stem_of(path: str) -> str:
 
 # --- Markdown structure -------------------------------------------------------------------
 
+
 @dataclass
 class Block:
     """One top-level block of the body: its tokens and its 0-based line range."""
+
     tokens: list[Token]
     start: int
     end: int
@@ -75,7 +99,7 @@ def top_level_blocks(tokens: list[Token], total_lines: int) -> list[Block]:
                     break
                 j += 1
         line_map = start_tok.map or [0, 0]
-        blocks.append(Block(tokens[i:j + 1], line_map[0], min(line_map[1], total_lines)))
+        blocks.append(Block(tokens[i : j + 1], line_map[0], min(line_map[1], total_lines)))
         i = j + 1
     return blocks
 
@@ -86,7 +110,7 @@ class Body:
     def __init__(self, source: SourceText):
         self.source = source
         self.lines = source.body.split("\n")
-        self.offset = source.body_line         # file line of body line 0
+        self.offset = source.body_line  # file line of body line 0
         tokens, problem = parse_tokens(source.body)
         if problem:
             source.problem(self.offset, problem)
@@ -96,8 +120,7 @@ class Body:
         return body_line + self.offset
 
     def text(self, start: int, end: int, skip: set[int] | None = None) -> str:
-        chosen = (self.lines[i] for i in range(start, min(end, len(self.lines)))
-                  if not skip or i not in skip)
+        chosen = (self.lines[i] for i in range(start, min(end, len(self.lines))) if not skip or i not in skip)
         return "\n".join(chosen).strip("\n")
 
     def sections(self, level: int, blocks: list[Block]) -> tuple[list[Block], list[list[Block]]]:
@@ -175,6 +198,7 @@ def link_label(content: str) -> str:
 
 # --- front matter typing ------------------------------------------------------------------
 
+
 class Meta:
     """Typed reads of front-matter keys; a wrong type or a missing key is an E-META finding."""
 
@@ -224,7 +248,8 @@ class Meta:
             return ()
         value = self.data[key]
         if not isinstance(value, list) or not all(
-                isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
+        ):
             self.bad(key, f"`{key}` must be a list of texts, like `[a, b]`")
             return ()
         return tuple(str(v) for v in value)
@@ -254,7 +279,9 @@ class Meta:
         for i, item in enumerate(value):
             line = self.item_line(key, i)
             if not isinstance(item, dict):
-                self.source.problem(line, f"each entry of `{key}` must be a mapping like `{{id: ..., title: ...}}`")
+                self.source.problem(
+                    line, f"each entry of `{key}` must be a mapping like `{{id: ..., title: ...}}`"
+                )
                 continue
             out.append((line, {str(k): v for k, v in item.items()}))
         return out
@@ -274,6 +301,7 @@ def _number(value: Any) -> bool:
 
 # --- course -------------------------------------------------------------------------------
 
+
 def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | None, list[Finding]]:
     source = split(data, path)
     if not source.readable or not source.meta_ok:
@@ -288,14 +316,21 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
     if unlock not in ("sequential", "open"):
         meta.bad("unlock", "`unlock` must be `sequential` or `open`")
         unlock = "sequential"
-    default = certification.parse_settings(meta.mapping("certification") or None, meta.line("certification"),
-                                           source.problem, course_level=True)
+    default = certification.parse_settings(
+        meta.mapping("certification") or None, meta.line("certification"), source.problem, course_level=True
+    )
     stages = []
     for line, rec in meta.records("stages"):
         sid, stitle = _record_id(source, line, rec, "stage"), str(rec.get("title") or "")
         if sid:
-            stages.append(Stage(sid, stitle, line,
-                                certification.parse_settings(rec.get("certification"), line, source.problem, default)))
+            stages.append(
+                Stage(
+                    sid,
+                    stitle,
+                    line,
+                    certification.parse_settings(rec.get("certification"), line, source.problem, default),
+                )
+            )
     phases = []
     for line, rec in meta.records("phases"):
         pid = _record_id(source, line, rec, "phase")
@@ -313,8 +348,15 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
             continue
         if not isinstance(rec.get("phase"), str):
             source.problem(line, f"PAO action `{aid}` needs a `phase`")
-        actions.append(PaoAction(aid, str(rec.get("phase") or ""), str(rec.get("title") or ""),
-                                 str(rec.get("description") or ""), line))
+        actions.append(
+            PaoAction(
+                aid,
+                str(rec.get("phase") or ""),
+                str(rec.get("title") or ""),
+                str(rec.get("description") or ""),
+                line,
+            )
+        )
     body = Body(source)
     overview = body.span_text(strip_title(body.blocks), len(body.lines))
     languages = meta.text_list("languages")
@@ -324,9 +366,21 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
     if languages and language not in languages:
         meta.bad("languages", f"`languages` must name the course's own language `{language}` too")
     source_version, labels = _language_keys(meta)
-    course = Course(course_id, title, language, unlock, tuple(stages), tuple(phases),
-                    tuple(actions), overview, path, dict(source.key_lines),
-                    tuple(c for c in languages if LANGUAGE_RE.match(c)), source_version, labels)
+    course = Course(
+        course_id,
+        title,
+        language,
+        unlock,
+        tuple(stages),
+        tuple(phases),
+        tuple(actions),
+        overview,
+        path,
+        dict(source.key_lines),
+        tuple(c for c in languages if LANGUAGE_RE.match(c)),
+        source_version,
+        labels,
+    )
     return course, source.findings
 
 
@@ -336,14 +390,18 @@ def _language_keys(meta: Meta) -> tuple[str, dict[str, str]]:
     raw = meta.data.get("source-version")
     if raw is not None and not isinstance(raw, str):
         # YAML reads 012345678901 as a number: the digits are only safe in quotes
-        meta.bad("source-version", f"write `source-version` in quotes, like `source-version: \"{raw}\"`", "E-LANG")
+        meta.bad(
+            "source-version", f'write `source-version` in quotes, like `source-version: "{raw}"`', "E-LANG"
+        )
         raw = None
     version = raw.strip() if raw else ""
     labels = {}
     for i, (name, label) in enumerate(meta.mapping("labels").items()):
         if not NAME_RE.match(name) or not isinstance(label, str) or not label.strip():
-            meta.source.problem(meta.item_line("labels", i),
-                                f"`labels`: `{name}` needs a plain id (a-z, 0-9, _) and a text label")
+            meta.source.problem(
+                meta.item_line("labels", i),
+                f"`labels`: `{name}` needs a plain id (a-z, 0-9, _) and a text label",
+            )
             continue
         labels[name] = label.strip()
     return version, labels
@@ -362,6 +420,7 @@ def _record_id(source: SourceText, line: int, rec: dict[str, Any], what: str) ->
 
 
 # --- module -------------------------------------------------------------------------------
+
 
 def parse_module(data: bytes | str, path: str = "module.md") -> tuple[Module | None, list[Finding]]:
     source = split(data, path)
@@ -395,11 +454,26 @@ def parse_module(data: bytes | str, path: str = "module.md") -> tuple[Module | N
             quiz.extend(_questions(body, part[1:], end))
         else:
             pages.append(Page(heading.heading_text(), body.text(heading.end, end), line))
-    module = Module(module_id, title, stage, minutes, objectives, scenarios,
-                    70 if pass_percent is None else pass_percent, intro, tuple(pages),
-                    tuple(quiz), quiz_line, os.path.basename(os.path.dirname(os.path.abspath(path))),
-                    order, path, dict(source.key_lines), draw or 0,
-                    meta.text("language", required=False), _language_keys(meta)[0])
+    module = Module(
+        module_id,
+        title,
+        stage,
+        minutes,
+        objectives,
+        scenarios,
+        70 if pass_percent is None else pass_percent,
+        intro,
+        tuple(pages),
+        tuple(quiz),
+        quiz_line,
+        os.path.basename(os.path.dirname(os.path.abspath(path))),
+        order,
+        path,
+        dict(source.key_lines),
+        draw or 0,
+        meta.text("language", required=False),
+        _language_keys(meta)[0],
+    )
     return module, source.findings
 
 
@@ -422,8 +496,9 @@ def _questions(body: Body, blocks: list[Block], end: int) -> list[Question]:
             elif not answers:
                 prompt_blocks.append(block)
         prompt = "\n\n".join(body.text(b.start, b.end) for b in prompt_blocks)
-        questions.append(Question(heading.heading_text(), prompt, tuple(answers),
-                                  body.file_line(heading.start), page))
+        questions.append(
+            Question(heading.heading_text(), prompt, tuple(answers), body.file_line(heading.start), page)
+        )
     return questions
 
 
@@ -440,8 +515,11 @@ def _question_page(body: Body, block: Block, heading: Block) -> int:
         if m:
             page = int(m.group(1))
         else:
-            body.source.problem(body.file_line(heading.start),
-                                f"question directive `{span.content}`: only `page: N` is known here", "E-NAME")
+            body.source.problem(
+                body.file_line(heading.start),
+                f"question directive `{span.content}`: only `page: N` is known here",
+                "E-NAME",
+            )
     return page
 
 
@@ -455,8 +533,14 @@ def _answers(body: Body, block: Block) -> list[Answer]:
         if not m:
             continue
         feedback = _feedback(body, item)
-        answers.append(Answer(inline.content[m.end():].strip(), m.group(1) in "xX", feedback,
-                              body.file_line(item[0].map[0] if item[0].map else block.start)))
+        answers.append(
+            Answer(
+                inline.content[m.end() :].strip(),
+                m.group(1) in "xX",
+                feedback,
+                body.file_line(item[0].map[0] if item[0].map else block.start),
+            )
+        )
     return answers
 
 
@@ -486,6 +570,7 @@ def _feedback(body: Body, item: list[Token]) -> str:
 
 # --- scenario -----------------------------------------------------------------------------
 
+
 def parse_scenario(data: bytes | str, path: str = "scenario.md") -> tuple[Scenario | None, list[Finding]]:
     source = split(data, path)
     if not source.readable or not source.meta_ok:
@@ -511,13 +596,30 @@ def parse_scenario(data: bytes | str, path: str = "scenario.md") -> tuple[Scenar
     nodes = []
     for i, part in enumerate(parts):
         if part[0].heading_level() != 2:
-            continue              # a stray `#` heading after the nodes: prose of no node
+            continue  # a stray `#` heading after the nodes: prose of no node
         nodes.append(_node(body, part, part_end(parts, i, len(body.lines))))
     variables = variables + _figure_variables(nodes, variables)
-    scenario = Scenario(scenario_id, title, course, stage, persona, difficulty, minutes, start,
-                        scores, variables, negotiation, pass_expr, tests, briefing, tuple(nodes),
-                        path, dict(source.key_lines), meta.text("language", required=False),
-                        *_language_keys(meta))
+    scenario = Scenario(
+        scenario_id,
+        title,
+        course,
+        stage,
+        persona,
+        difficulty,
+        minutes,
+        start,
+        scores,
+        variables,
+        negotiation,
+        pass_expr,
+        tests,
+        briefing,
+        tuple(nodes),
+        path,
+        dict(source.key_lines),
+        meta.text("language", required=False),
+        *_language_keys(meta),
+    )
     return scenario, source.findings
 
 
@@ -562,13 +664,17 @@ def _variables(meta: Meta) -> tuple[Variable, ...]:
     for i, (name, value) in enumerate(raw.items()):
         line = meta.item_line("state", i)
         if not NAME_RE.match(name) or name in RESERVED_NAMES or name.startswith(("given_", "got_")):
-            meta.source.problem(line, f"variable `{name}` needs a plain name (a-z, 0-9, _) that is not reserved")
+            meta.source.problem(
+                line, f"variable `{name}` needs a plain name (a-z, 0-9, _) that is not reserved"
+            )
             continue
         if not isinstance(value, (bool, int, float, str)):
             meta.source.problem(line, f"variable `{name}` needs a true/false, number or text initial value")
             continue
         if _number(value) and not expressions.in_range(value):
-            meta.source.problem(line, f"variable `{name}`: {expressions.out_of_range_message(value)}", "E-EXPR")
+            meta.source.problem(
+                line, f"variable `{name}`: {expressions.out_of_range_message(value)}", "E-EXPR"
+            )
             continue
         out.append(Variable(name, value, line))
     return tuple(out)
@@ -592,7 +698,9 @@ def _negotiation(meta: Meta) -> Negotiation:
                 meta.bad("negotiation", f"walk-away for `{name}` must be a number")
                 continue
             if part == "walkaway" and not expressions.in_range(v):
-                meta.bad("negotiation", f"walk-away for `{name}`: {expressions.out_of_range_message(v)}", "E-EXPR")
+                meta.bad(
+                    "negotiation", f"walk-away for `{name}`: {expressions.out_of_range_message(v)}", "E-EXPR"
+                )
                 continue
             clean[name] = v if part == "walkaway" else str(v if v is not None else "")
         parts[part] = clean
@@ -609,7 +717,7 @@ def _pass(meta: Meta) -> str | None:
         meta.bad("pass", f"`pass`: {expressions.out_of_range_message(value)}", "E-EXPR")
         return None
     if _number(value):
-        return f"percent >= {value}"        # `pass: 70` reads as an author means it
+        return f"percent >= {value}"  # `pass: 70` reads as an author means it
     if isinstance(value, str):
         return value
     meta.bad("pass", "`pass` must be an expression such as `margin >= 5 and percent >= 60`")
@@ -632,28 +740,42 @@ def _tests(meta: Meta) -> tuple[ScriptedTest, ...]:
         choose = item.get("choose", [])
         expect = item.get("expect", {})
         if not isinstance(choose, list) or not all(_choose_entry(c) or _item_numbers(c) for c in choose):
-            meta.source.problem(line, "`choose` must be a list of choice numbers from 1 "
-                                      "(or `{field: figure, ...}` on a sheet, the list of item numbers "
-                                      "picked, like `[1, 3]`, on a signal-picking node)")
+            meta.source.problem(
+                line,
+                "`choose` must be a list of choice numbers from 1 "
+                "(or `{field: figure, ...}` on a sheet, the list of item numbers "
+                "picked, like `[1, 3]`, on a signal-picking node)",
+            )
             continue
         if not isinstance(expect, dict) or not expect:
             meta.source.problem(line, "`expect` must be a mapping such as `{node: end-win}`")
             continue
-        out.append(ScriptedTest(tuple(tuple(c) if isinstance(c, list) else c for c in choose),
-                                {str(k): v for k, v in expect.items()}, line))
+        out.append(
+            ScriptedTest(
+                tuple(tuple(c) if isinstance(c, list) else c for c in choose),
+                {str(k): v for k, v in expect.items()},
+                line,
+            )
+        )
     return tuple(out)
 
 
 def _choose_entry(entry: Any) -> bool:
     """A choice number from 1, or on a sheet the figures to write, `{walkaway: 12, ...}`."""
     if isinstance(entry, dict):
-        return bool(entry) and all(isinstance(k, str) and isinstance(v, (int, float, str))
-                                   and not isinstance(v, bool) for k, v in entry.items())
+        return bool(entry) and all(
+            isinstance(k, str) and isinstance(v, (int, float, str)) and not isinstance(v, bool)
+            for k, v in entry.items()
+        )
     return isinstance(entry, int) and not isinstance(entry, bool) and entry >= 1
 
 
 def _item_numbers(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(_choose_entry(v) and not isinstance(v, dict) for v in value)
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(_choose_entry(v) and not isinstance(v, dict) for v in value)
+    )
 
 
 # --- nodes --------------------------------------------------------------------------------
@@ -672,7 +794,7 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
     blocks = part[1:]
     own: list[Block] = []
     sections: list[list[Block]] = []
-    for b in blocks:                      # `###` starts the named sections
+    for b in blocks:  # `###` starts the named sections
         if b.heading_level() == 3 or sections:
             if b.heading_level() == 3:
                 sections.append([b])
@@ -713,7 +835,9 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
                     continue
                 gotos.append(Goto(g.group(1).lstrip("#"), g.group(2), dline))
             else:
-                body.source.problem(line, f"node `{node_id}`: `{key}:` belongs on a choice, not a node", "E-NAME")
+                body.source.problem(
+                    line, f"node `{node_id}`: `{key}:` belongs on a choice, not a node", "E-NAME"
+                )
     choices, fields = [], []
     observations = []
     for b in own:
@@ -743,12 +867,27 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
         title = sec[0].heading_text()
         named[SECTION_NAMES.get(title, title)] = body.text(sec[0].end, sec_end)
     if headline and outcome is None:
-        body.source.problem(line, f"node `{node_id}`: `headline:` belongs on an ending (a node with `end:`)", "E-END")
+        body.source.problem(
+            line, f"node `{node_id}`: `headline:` belongs on an ending (a node with `end:`)", "E-END"
+        )
     sheet = None
-    if fields:                   # a sheet's gotos are followed once it is submitted
+    if fields:  # a sheet's gotos are followed once it is submitted
         sheet, gotos = Sheet(tuple(fields), tuple(gotos), line), []
-    return Node(node_id, line, skill, phase, outcome, tuple(gotos), narrative, named, tuple(choices), headline,
-                sheet, tuple(observations), reading)
+    return Node(
+        node_id,
+        line,
+        skill,
+        phase,
+        outcome,
+        tuple(gotos),
+        narrative,
+        named,
+        tuple(choices),
+        headline,
+        sheet,
+        tuple(observations),
+        reading,
+    )
 
 
 def _observation(body: Body, item: list[Token]) -> SignalItem | None:
@@ -802,7 +941,7 @@ def _literal(text: str) -> Value:
     if tree[0] in ("num", "str", "bool"):
         value: Value = tree[1]
         return value
-    raise expressions.ExprError(f"`{text}` is not a value (a number, \"text\", true or false)")
+    raise expressions.ExprError(f'`{text}` is not a value (a number, "text", true or false)')
 
 
 def _amount(text: str) -> int | float | None:
@@ -827,7 +966,9 @@ def _effects(body: Body, spans: list[str], line: int) -> Effects:
         if m:
             amount = _amount(m.group(3))
             if amount is None:
-                body.source.problem(line, f"`{span}`: {expressions.out_of_range_message(m.group(3))}", "E-EXPR")
+                body.source.problem(
+                    line, f"`{span}`: {expressions.out_of_range_message(m.group(3))}", "E-EXPR"
+                )
                 continue
             scores.append((m.group(1), amount if m.group(2) == "+" else -amount))
             continue
@@ -862,7 +1003,15 @@ def _effects(body: Body, spans: list[str], line: int) -> Effects:
             fields[key] = value
             continue
         body.source.problem(line, f"cannot read the effect `{span}`", "E-EXPR")
-    return Effects(tuple(scores), tuple(sets), tuple(gives), tuple(gets),
-                   fields.get("unilateral", False), fields.get("once", False),
-                   fields.get("condition"), fields.get("rating"), fields.get("pao"),
-                   fields.get("claims"))
+    return Effects(
+        tuple(scores),
+        tuple(sets),
+        tuple(gives),
+        tuple(gets),
+        fields.get("unilateral", False),
+        fields.get("once", False),
+        fields.get("condition"),
+        fields.get("rating"),
+        fields.get("pao"),
+        fields.get("claims"),
+    )

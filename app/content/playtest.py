@@ -7,6 +7,7 @@ goes, so they are left out of the state and their range per ending is propagated
 interval instead (clamping is monotone, so the interval is exact). This keeps the state
 space about the size of the node graph for typical scenarios.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,13 +24,13 @@ from .model import Node, Scenario, Sheet
 
 # A play-tester state: (node, exact scores, variables, ledger, loose-score marks, moves), hashable.
 State = tuple[Any, ...]
-Edges = dict[State, list[tuple[State, State]]]   # state -> [(next state, loose deltas)]
-Offered = list[tuple[int, Any]]                   # (index in the node, a choice or a sheet's range)
-Pick = Callable[[Offered], int]                   # a player: the position in `offered` it takes
+Edges = dict[State, list[tuple[State, State]]]  # state -> [(next state, loose deltas)]
+Offered = list[tuple[int, Any]]  # (index in the node, a choice or a sheet's range)
+Pick = Callable[[Offered], int]  # a player: the position in `offered` it takes
 Visit = Callable[[State], None]
 
-MAX_STEPS = 200             # the longest path a play-test accepts
-MAX_STATES = 200_000        # beyond this the scenario's state space is not "small"
+MAX_STEPS = 200  # the longest path a play-test accepts
+MAX_STATES = 200_000  # beyond this the scenario's state space is not "small"
 RATING_ORDER = {"best": 0, "good": 1, "ok": 2, "poor": 3}
 
 
@@ -42,10 +43,11 @@ class QuickReport:
     endings: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> {outcome, paths, scores}
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    top_share: float | None = None     # the highest share of the scores any path ends with (engine.share)
+    top_share: float | None = None  # the highest share of the scores any path ends with (engine.share)
 
 
 # --- quicktest ----------------------------------------------------------------------------
+
 
 class _Compiled:
     """The scenario reduced to what quicktest's state needs."""
@@ -62,8 +64,9 @@ class _Compiled:
                     read.update(expressions.names(expressions.parse(c.effects.condition)))
         # The pass expression is read too, so that every ending state says whether it passes
         # (the endings-agree invariant): scores it reads are kept exact, not as intervals.
-        read.update(expressions.names(expressions.parse(scenario.pass_expr)) if scenario.pass_expr
-                    else {"percent"})
+        read.update(
+            expressions.names(expressions.parse(scenario.pass_expr)) if scenario.pass_expr else {"percent"}
+        )
         if "percent" in read:
             read.update(d.name for d in scenario.scores)
         self.exact = [d for d in scenario.scores if d.name in read]
@@ -76,16 +79,24 @@ class _Compiled:
         self.ledger_pos = {n: i for i, n in enumerate(self.ledger_names)}
         # concessions whose moves a `shrinking(NAME)` or `growing(NAME)` reads: their moves are
         # the state's sixth part, one tuple of amounts per concession
-        self.move_names = sorted(c for c in scenario.negotiation.concessions
-                                 if any(f"{fn}({c})" in read for fn in expressions.MOVE_FUNCTIONS))
+        self.move_names = sorted(
+            c
+            for c in scenario.negotiation.concessions
+            if any(f"{fn}({c})" in read for fn in expressions.MOVE_FUNCTIONS)
+        )
         self.move_pos = {n: i for i, n in enumerate(self.move_names)}
         self.read = read
 
     def start(self) -> State:
         s = self.scenario
-        return (s.start, tuple(d.start for d in self.exact),
-                tuple(v.initial for v in s.variables), tuple(0 for _ in self.ledger_names), (),
-                tuple(() for _ in self.move_names))
+        return (
+            s.start,
+            tuple(d.start for d in self.exact),
+            tuple(v.initial for v in s.variables),
+            tuple(0 for _ in self.ledger_names),
+            (),
+            tuple(() for _ in self.move_names),
+        )
 
     def known(self, state: State) -> dict[str, Any]:
         _, exact, vars_, ledger, _, moves = state
@@ -99,7 +110,9 @@ class _Compiled:
         for name in self.scenario.negotiation.counterparts:
             out.setdefault(f"got_{name}", 0)
         if len(self.exact) == len(self.scenario.scores):
-            out["percent"] = engine.percent(self.scenario, {"scores": dict(zip((d.name for d in self.exact), exact, strict=True))})
+            out["percent"] = engine.percent(
+                self.scenario, {"scores": dict(zip((d.name for d in self.exact), exact, strict=True))}
+            )
         return out
 
     def holds(self, source: str, known: dict[str, Any]) -> bool:
@@ -126,7 +139,7 @@ class _Compiled:
             key = f"given_{trade.name}"
             if key in self.ledger_pos:
                 ledger[self.ledger_pos[key]] += trade.amount
-        for name in self.move_names:           # one move per step and concession, as the engine
+        for name in self.move_names:  # one move per step and concession, as the engine
             amount = sum(t.amount for t in e.gives if t.name == name)
             if amount > 0:
                 moves[self.move_pos[name]] += (amount,)
@@ -136,7 +149,9 @@ class _Compiled:
                 ledger[self.ledger_pos[key]] += trade.amount
         if e.once:
             once = tuple(sorted(set(once) | {f"{node.id}/{index}"}))
-        return (choice.target, tuple(exact), tuple(vars_), tuple(ledger), once, tuple(moves)), tuple(loose_deltas)
+        return (choice.target, tuple(exact), tuple(vars_), tuple(ledger), once, tuple(moves)), tuple(
+            loose_deltas
+        )
 
     def sheet_samples(self, node: Node) -> list[dict[str, Any]]:
         """The figures quicktest writes on a sheet: every combination of each field's samples
@@ -203,25 +218,26 @@ def _settle(comp: _Compiled, state: State, visit: Visit | None = None) -> State:
 
 def _goto(comp: _Compiled, state: State, node: Node) -> str:
     known = comp.known(state)
-    for g in (node.sheet.routes if node.sheet else node.gotos):
+    for g in node.sheet.routes if node.sheet else node.gotos:
         if g.condition is None or comp.holds(g.condition, known):
             return g.target
     raise engine.ContentError(f"no goto of node `{node.id}` (line {node.line}) applies")
 
 
-def successors(comp: _Compiled, state: State, node: Node,
-               visit: Visit | None = None) -> list[tuple[int | None, State, State]]:
+def successors(
+    comp: _Compiled, state: State, node: Node, visit: Visit | None = None
+) -> list[tuple[int | None, State, State]]:
     """The moves from a (settled, non-ending) state, as quicktest explores them: (the choice's
     0-based index in the node, or None for Continue; the next settled state; the loose-score
     deltas). The compiled twin of engine.offered_choices + step / continue_ (a differential
     test holds them together: tests/content/test_engine_agreement.py)."""
     out: list[tuple[int | None, State, State]] = []
-    if node.sheet is not None:                 # a sheet: each sampled set of figures, by position
+    if node.sheet is not None:  # a sheet: each sampled set of figures, by position
         for k, figures in enumerate(comp.sheet_samples(node)):
             written, loose = comp.write_sheet(state, node, figures)
             out.append((k, _settle(comp, (_goto(comp, written, node),) + written[1:], visit), loose))
         return out
-    if node.gotos:                             # a goto node with text: Continue
+    if node.gotos:  # a goto node with text: Continue
         return [(None, _settle(comp, (_goto(comp, state, node),) + state[1:], visit), ())]
     known = comp.known(state)
     if node.signals:
@@ -236,8 +252,9 @@ def successors(comp: _Compiled, state: State, node: Node,
     return out
 
 
-def _signal_moves(comp: _Compiled, state: State, node: Node,
-                  known: dict[str, Any]) -> list[tuple[int | None, State, State]]:
+def _signal_moves(
+    comp: _Compiled, state: State, node: Node, known: dict[str, Any]
+) -> list[tuple[int | None, State, State]]:
     """A signal-picking node: every pick the rep can submit (each non-empty subset of at most
     signals.MAX_ITEMS observations), reduced to the readings they lead to; a reading's effects
     do not depend on the pick, so one move per reading taken covers them all."""
@@ -245,11 +262,15 @@ def _signal_moves(comp: _Compiled, state: State, node: Node,
     for pick in signal_picking.subsets(node):
         counts = signal_picking.counts(signal_picking.grade(node, pick))
         try:
+
             def holds(source: str, n: dict[str, Any] = counts) -> bool:
                 return comp.holds(source, {**known, **n})
+
             index = signal_picking.reading(node, holds)
         except signal_picking.NoReading as exc:
-            raise engine.ContentError(f"{exc} (picking items {', '.join(str(i + 1) for i in pick)})") from None
+            raise engine.ContentError(
+                f"{exc} (picking items {', '.join(str(i + 1) for i in pick)})"
+            ) from None
         if index not in taken:
             taken.append(index)
     out: list[tuple[int | None, State, State]] = []
@@ -288,8 +309,10 @@ def quicktest(scenario: Scenario) -> QuickReport:
             taken.update((node.id, i) for i, _nxt, _loose in moves if i is not None and node.sheet is None)
             if not node.gotos:
                 if not nexts:
-                    report.failures.append(f"every choice of `{node.id}` (line {node.line}) is hidden "
-                                           f"in a reachable state: {_describe(comp, state)}")
+                    report.failures.append(
+                        f"every choice of `{node.id}` (line {node.line}) is hidden "
+                        f"in a reachable state: {_describe(comp, state)}"
+                    )
         except (engine.ContentError, expressions.ExprError) as exc:
             report.failures.append(f"at `{node.id}` (line {node.line}): {exc}")
             continue
@@ -298,8 +321,9 @@ def quicktest(scenario: Scenario) -> QuickReport:
             if nxt not in depth:
                 depth[nxt] = depth[state] + 1
                 if len(depth) > MAX_STATES:
-                    report.failures.append(f"more than {MAX_STATES:,} distinct states; "
-                                           "simplify the scores or loops")
+                    report.failures.append(
+                        f"more than {MAX_STATES:,} distinct states; simplify the scores or loops"
+                    )
                     return report
                 queue.append(nxt)
     report.states = len(edges)
@@ -315,7 +339,7 @@ def quicktest(scenario: Scenario) -> QuickReport:
     return report
 
 
-MAX_FRONTIER = 100_000       # score vectors kept across all states before the top share is given up
+MAX_FRONTIER = 100_000  # score vectors kept across all states before the top share is given up
 
 
 def _top_share(comp: _Compiled, edges: Edges, start: State) -> float | None:
@@ -338,7 +362,9 @@ def _top_share(comp: _Compiled, edges: Edges, start: State) -> float | None:
                 new = tuple(v)
                 if any(all(a >= b for a, b in zip(old, new, strict=True)) for old in vectors):
                     continue
-                vectors[:] = [old for old in vectors if not all(b >= a for a, b in zip(old, new, strict=True))]
+                vectors[:] = [
+                    old for old in vectors if not all(b >= a for a, b in zip(old, new, strict=True))
+                ]
                 vectors.append(new)
                 changed, kept = True, kept + 1
             if kept > MAX_FRONTIER:
@@ -352,7 +378,9 @@ def _top_share(comp: _Compiled, edges: Edges, start: State) -> float | None:
             continue
         exact = dict(zip((d.name for d in comp.exact), s[1], strict=True))
         for vec in vectors:
-            share = engine.share(scenario, {**exact, **dict(zip((d.name for d in comp.loose), vec, strict=True))})
+            share = engine.share(
+                scenario, {**exact, **dict(zip((d.name for d in comp.loose), vec, strict=True))}
+            )
             top = share if top is None else max(top, share)
     return top
 
@@ -365,8 +393,10 @@ def _check_best_play(comp: _Compiled, edges: Edges, start: State, report: QuickR
         return
     best = engine.best_share(comp.scenario)
     if report.top_share > best + 1e-9:
-        report.notes.append(f"a path ends with more of the scores than best play ({report.top_share:.0%} "
-                            f"against {best:.0%} of the declared maxima): it scores 100% too; check the ratings")
+        report.notes.append(
+            f"a path ends with more of the scores than best play ({report.top_share:.0%} "
+            f"against {best:.0%} of the declared maxima): it scores 100% too; check the ratings"
+        )
 
 
 # An ending's outcome names a verdict the trainee reads in its headline and debrief: a win, or
@@ -402,13 +432,17 @@ def _check_verdicts(comp: _Compiled, edges: Edges, report: QuickReport) -> None:
     for node_id, seen in verdicts.items():
         node = _node_of(scenario, (node_id,))
         if len(seen) > 1:
-            report.failures.append(f"ending `{node_id}` (line {node.line}) passes on some paths and fails on "
-                                   "others: its debrief cannot be right on both; route them to different endings")
+            report.failures.append(
+                f"ending `{node_id}` (line {node.line}) passes on some paths and fails on "
+                "others: its debrief cannot be right on both; route them to different endings"
+            )
             continue
         want = _outcome_verdict(node.end or "")
         if want is not None and want not in seen:
-            report.failures.append(f"ending `{node_id}` (line {node.line}) is a `{node.end}` but "
-                                   f"{'fails' if want else 'passes'} on every path that reaches it")
+            report.failures.append(
+                f"ending `{node_id}` (line {node.line}) is a `{node.end}` but "
+                f"{'fails' if want else 'passes'} on every path that reaches it"
+            )
 
 
 def _describe(comp: _Compiled, state: State) -> str:
@@ -425,8 +459,9 @@ def _check_choices(scenario: Scenario, taken: set[tuple[str, int]], report: Quic
         for i, choice in enumerate(node.choices):
             if (node.id, i) not in taken:
                 where = "" if node.id in reached else f" (node `{node.id}` is never reached)"
-                report.failures.append(f"choice {i + 1} of `{node.id}` (line {choice.line}) "
-                                       f"is never offered on any path{where}")
+                report.failures.append(
+                    f"choice {i + 1} of `{node.id}` (line {choice.line}) is never offered on any path{where}"
+                )
 
 
 def _sccs(edges: Edges) -> tuple[list[list[State]], dict[State, int]]:
@@ -479,8 +514,9 @@ def _sccs(edges: Edges) -> tuple[list[list[State]], dict[State, int]]:
     return order, comp_of
 
 
-def _check_loops(scenario: Scenario, edges: Edges, order: list[list[State]], comp_of: dict[State, int],
-                 report: QuickReport) -> None:
+def _check_loops(
+    scenario: Scenario, edges: Edges, order: list[list[State]], comp_of: dict[State, int], report: QuickReport
+) -> None:
     for c, members in enumerate(order):
         looping = len(members) > 1 or any(t == members[0] for t, _ in edges.get(members[0], []))
         if not looping:
@@ -488,14 +524,21 @@ def _check_loops(scenario: Scenario, edges: Edges, order: list[list[State]], com
         exits = any(comp_of[t] != c for m in members for t, _ in edges.get(m, []))
         nodes = sorted({m[0] for m in members})
         if not exits:
-            report.failures.append(f"a path never ends: play loops through {', '.join(nodes)} "
-                                   "with no way to an ending")
+            report.failures.append(
+                f"a path never ends: play loops through {', '.join(nodes)} with no way to an ending"
+            )
         else:
             report.notes.append(f"play can loop through {', '.join(nodes)} (paths counted without repeats)")
 
 
-def _count_paths(comp: _Compiled, edges: Edges, order: list[list[State]], comp_of: dict[State, int], start: State,
-                 report: QuickReport) -> None:
+def _count_paths(
+    comp: _Compiled,
+    edges: Edges,
+    order: list[list[State]],
+    comp_of: dict[State, int],
+    start: State,
+    report: QuickReport,
+) -> None:
     scenario = comp.scenario
     # Paths to each ending, by DP over the components (sinks first). Edges inside a
     # component (a loop) are not followed again, so loops are counted once.
@@ -544,8 +587,12 @@ def _count_paths(comp: _Compiled, edges: Edges, order: list[list[State]], comp_o
                 work.append(t)
     for node in scenario.nodes:
         if node.is_ending and scenario.node(node.id) is node:
-            report.endings[node.id] = {"outcome": node.end, "paths": total.get(node.id, 0),
-                                       "line": node.line, "scores": {}}
+            report.endings[node.id] = {
+                "outcome": node.end,
+                "paths": total.get(node.id, 0),
+                "line": node.line,
+                "scores": {},
+            }
     for s in edges:
         node = _node_of(scenario, s)
         if not node.is_ending or s not in lo:
@@ -572,10 +619,11 @@ def _widen(ranges: dict[str, tuple[float, float]], name: str, low: float, high: 
 
 # --- playing with the engine --------------------------------------------------------------
 
+
 @dataclass
 class Game:
     state: dict[str, Any]
-    path: list[tuple[str, int | None]]   # (node, choice index) of every choice taken
+    path: list[tuple[str, int | None]]  # (node, choice index) of every choice taken
     error: str | None = None
 
     @property
@@ -583,8 +631,12 @@ class Game:
         return bool(self.state.get("finished"))
 
 
-def play(scenario: Scenario, pick: Pick, max_steps: int = MAX_STEPS,
-         pick_items: Callable[[Node], Any] | None = None) -> Game:
+def play(
+    scenario: Scenario,
+    pick: Pick,
+    max_steps: int = MAX_STEPS,
+    pick_items: Callable[[Node], Any] | None = None,
+) -> Game:
     """Play from start, `pick(offered) -> position in offered` at each node, and at a
     signal-picking node `pick_items(node) -> 0-based items ticked` (by default the right
     signals for best_pick, the wrong ones for lowest_pick)."""
@@ -639,11 +691,11 @@ def _rank(choice: Any) -> int:
 
 
 def best_pick(offered: Offered) -> int:
-    return min(range(len(offered)), key=lambda k: _rank(offered[k][1]))      # ties: first
+    return min(range(len(offered)), key=lambda k: _rank(offered[k][1]))  # ties: first
 
 
 def lowest_pick(offered: Offered) -> int:
-    return min(range(len(offered)), key=lambda k: -_rank(offered[k][1]))     # ties: first
+    return min(range(len(offered)), key=lambda k: -_rank(offered[k][1]))  # ties: first
 
 
 def invariants(scenario: Scenario) -> list[str]:
@@ -655,8 +707,10 @@ def invariants(scenario: Scenario) -> list[str]:
             continue
         ok = engine.passed(scenario, game.state)
         if ok != must_pass:
-            failures.append(f"always taking the {name} choice {'fails' if must_pass else 'passes'} "
-                            f"(ends at `{game.state['node']}`, {engine.percent(scenario, game.state)}%)")
+            failures.append(
+                f"always taking the {name} choice {'fails' if must_pass else 'passes'} "
+                f"(ends at `{game.state['node']}`, {engine.percent(scenario, game.state)}%)"
+            )
     return failures
 
 
@@ -685,12 +739,14 @@ def _scripted_move(scenario: Scenario, state: dict[str, Any], entry: Any) -> dic
     node = engine.current_node(scenario, state)
     if node.signals and not state.get("finished"):
         if not isinstance(entry, tuple):
-            raise engine.ChoiceNotOffered(f"`{node.id}` asks for signals: give the item numbers picked, "
-                                          f"like [1, 3], not {entry}")
+            raise engine.ChoiceNotOffered(
+                f"`{node.id}` asks for signals: give the item numbers picked, like [1, 3], not {entry}"
+            )
         return engine.pick_signals(scenario, state, [n - 1 for n in entry])[0]
     if isinstance(entry, tuple):
-        raise engine.ChoiceNotOffered(f"`{node.id}` is not a signal-picking node: give a choice number, "
-                                      f"not {list(entry)}")
+        raise engine.ChoiceNotOffered(
+            f"`{node.id}` is not a signal-picking node: give a choice number, not {list(entry)}"
+        )
     if isinstance(entry, dict):
         return engine.submit_sheet(scenario, state, entry)[0]
     return engine.step(scenario, state, entry)[0]
@@ -723,7 +779,7 @@ class RandomReport:
     games: int
     seed: int
     node_visits: Counter[str] = field(default_factory=Counter)
-    choice_visits: Counter[tuple[str, int]] = field(default_factory=Counter)     # (node, 1-based index) -> count
+    choice_visits: Counter[tuple[str, int]] = field(default_factory=Counter)  # (node, 1-based index) -> count
     endings: Counter[str] = field(default_factory=Counter)
     passes: int = 0
     failures: list[str] = field(default_factory=list)
@@ -733,10 +789,13 @@ def randomtest(scenario: Scenario, games: int, seed: int = 0) -> RandomReport:
     rng = random.Random(seed)
     report = RandomReport(games, seed)
     for _ in range(games):
-        game = play(scenario, lambda offered: rng.randrange(len(offered)),
-                    pick_items=lambda node: signal_picking.random_items(node, rng))
+        game = play(
+            scenario,
+            lambda offered: rng.randrange(len(offered)),
+            pick_items=lambda node: signal_picking.random_items(node, rng),
+        )
         for node, index in game.path:
-            assert index is not None             # a choice's or a reading's position
+            assert index is not None  # a choice's or a reading's position
             report.node_visits[node] += 1
             report.choice_visits[(node, index + 1)] += 1
         if game.error:
@@ -750,6 +809,7 @@ def randomtest(scenario: Scenario, games: int, seed: int = 0) -> RandomReport:
 
 
 # --- all together -------------------------------------------------------------------------
+
 
 @dataclass
 class PlayReport:
@@ -770,15 +830,22 @@ class PlayReport:
 
 
 def test_scenario(scenario: Scenario, games: int = 0, seed: int = 0) -> PlayReport:
-    return PlayReport(scenario, quicktest(scenario), scripted(scenario), invariants(scenario),
-                      randomtest(scenario, games, seed) if games else None)
+    return PlayReport(
+        scenario,
+        quicktest(scenario),
+        scripted(scenario),
+        invariants(scenario),
+        randomtest(scenario, games, seed) if games else None,
+    )
 
 
 def format_report(report: PlayReport) -> str:
     s = report.scenario
     q = report.quick
-    lines = [f"{s.path or s.id}: {'ok' if report.ok else 'FAILED'}",
-             f"  quicktest: {q.states} states, {q.transitions} transitions, {q.paths} paths"]
+    lines = [
+        f"{s.path or s.id}: {'ok' if report.ok else 'FAILED'}",
+        f"  quicktest: {q.states} states, {q.transitions} transitions, {q.paths} paths",
+    ]
     for node_id, info in q.endings.items():
         ranges = ", ".join(f"{k} {_num(a)}..{_num(b)}" for k, (a, b) in info["scores"].items())
         lines.append(f"    {node_id} ({info['outcome']}): {info['paths']} paths; {ranges}")
@@ -791,8 +858,9 @@ def format_report(report: PlayReport) -> str:
             lines.append(f"    ending {node_id}: {n}")
         for node in s.nodes:
             if node.choices:
-                counts = " ".join(f"{i + 1}:{r.choice_visits.get((node.id, i + 1), 0)}"
-                                  for i in range(len(node.choices)))
+                counts = " ".join(
+                    f"{i + 1}:{r.choice_visits.get((node.id, i + 1), 0)}" for i in range(len(node.choices))
+                )
                 lines.append(f"    {node.id}: visited {r.node_visits.get(node.id, 0)}; choices {counts}")
     for note in q.notes:
         lines.append(f"  note: {note}")

@@ -1,11 +1,12 @@
 """Knowledge checks drawn from a pool: which questions an attempt asks and in what order their
 answers are shown. Pure and seeded, so the form shown, the form submitted again after a
 mistake and the recorded attempt all agree on one draw; the attempt records it (`shown`)."""
+
 from __future__ import annotations
 
 import random
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from .model import Module, Question
 
@@ -14,6 +15,7 @@ from .model import Module, Question
 class Asked:
     """One question of an attempt: its number in the module and its answers in the order shown
     (numbers of the module, 1-based)."""
+
     number: int
     order: tuple[int, ...]
 

@@ -3,6 +3,7 @@ what its right answer is (so a new version that changes it starts the item's mem
 situation a phase-reading item shows again, and how an answer is graded for the scheduler.
 
 Pure: no Flask, no database. The scheduler itself (FSRS) is applied by services/boosts.py."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,7 @@ from .model import Module, Node, Question, Scenario
 # themselves; the grade follows from the answer.
 AGAIN, HARD, GOOD = 1, 2, 3
 
-SITUATION_CHARS = 700          # about 30 seconds of reading: a boost takes two minutes in all
+SITUATION_CHARS = 700  # about 30 seconds of reading: a boost takes two minutes in all
 
 
 def digest(text: str) -> str:

@@ -4,6 +4,7 @@ Two locks, because either alone has failed somewhere before: markdown-it runs wi
 off (tags in the text come out escaped), and its output still goes through nh3 with a tight
 allowlist. Links keep only http, https, mailto, `#fragment` and site-relative `/path` URLs.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,11 +18,42 @@ from .memo import text_memo
 
 _PARSER = new_parser()
 
-TAGS = {"p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol",
-        "li", "a", "img", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr",
-        "th", "td"}
-ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"},
-              "th": {"class"}, "td": {"class"}}
+TAGS = {
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"class"},
+    "td": {"class"},
+}
 ALIGN_CLASSES = {"align-left", "align-right", "align-center"}
 # markdown-it writes table alignment as an inline style, which the site's CSP (no inline
 # styles) would refuse; it becomes a class instead.
@@ -47,10 +79,15 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
-_CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-                       clean_content_tags={"script", "style"}, strip_comments=True,
-                       link_rel="noopener noreferrer nofollow",
-                       attribute_filter=_attribute_filter)
+_CLEANER = nh3.Cleaner(
+    tags=TAGS,
+    attributes=ATTRIBUTES,
+    url_schemes={"http", "https", "mailto"},
+    clean_content_tags={"script", "style"},
+    strip_comments=True,
+    link_rel="noopener noreferrer nofollow",
+    attribute_filter=_attribute_filter,
+)
 
 
 def sanitize(html: str) -> str:

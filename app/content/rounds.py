@@ -6,6 +6,7 @@ whatever the rep conceded, and the rounds teach nothing about the size of moves.
 The check walks the play-tester's states (playtest.successors), so it sees exactly what play
 can reach, sampled figures of sheets included.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -22,14 +23,16 @@ def _reads_moves(source: str | None) -> bool:
     if not source:
         return False
     try:
-        return any(n.startswith(expressions.MOVE_FUNCTIONS) for n in expressions.names(expressions.parse(source)))
+        return any(
+            n.startswith(expressions.MOVE_FUNCTIONS) for n in expressions.names(expressions.parse(source))
+        )
     except expressions.ExprError:
         return False
 
 
 def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
     """W-ROUNDS for each condition reading the moves that cannot come out both ways."""
-    watched: dict[tuple[str, str], int] = {}        # (node, condition) -> line
+    watched: dict[tuple[str, str], int] = {}  # (node, condition) -> line
     for node in scenario.nodes:
         for g in node.gotos + (node.sheet.routes if node.sheet else ()):
             if g.condition and _reads_moves(g.condition):
@@ -44,7 +47,7 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
     for key in watched:
         by_node.setdefault(key[0], []).append(key)
 
-    def visit(state: playtest.State) -> None:            # every node play stands on, routers included
+    def visit(state: playtest.State) -> None:  # every node play stands on, routers included
         keys = by_node.get(state[0])
         if keys:
             known = comp.known(state)
@@ -70,11 +73,14 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
                     seen.add(nxt)
                     todo.append(nxt)
     except (engine.EngineError, expressions.ExprError):
-        return                                       # `flask content test` reports what breaks play
+        return  # `flask content test` reports what breaks play
     for (node_id, condition), values in seen_values.items():
         if len(values) == 1:
-            add(watched[(node_id, condition)], "W-ROUNDS",
+            add(
+                watched[(node_id, condition)],
+                "W-ROUNDS",
                 f"node `{node_id}`: `{condition}` is always {str(values.pop()).lower()} "
                 "where play reaches it; "
                 "the buyer answers the same whatever the size of the moves (vary the "
-                "amounts the rounds offer)")
+                "amounts the rounds offer)",
+            )

@@ -1,5 +1,6 @@
 """Values to JSON-ready dicts and back, so the database can keep the compiled form of a
 version and rebuild it without parsing the Markdown again."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,8 +17,11 @@ T = TypeVar("T")
 def to_json(obj: Any) -> Any:
     """A dataclass value as plain dicts, lists and scalars (private fields left out)."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)
-                if not f.name.startswith("_")}
+        return {
+            f.name: to_json(getattr(obj, f.name))
+            for f in dataclasses.fields(obj)
+            if not f.name.startswith("_")
+        }
     if isinstance(obj, (list, tuple)):
         return [to_json(v) for v in obj]
     if isinstance(obj, dict):
@@ -33,15 +37,18 @@ def _hints(cls: type) -> dict[str, Any]:
 def _build(tp: Any, data: Any) -> Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = _hints(tp)
-        kwargs = {f.name: _build(hints[f.name], data[f.name]) for f in dataclasses.fields(tp)
-                  if f.init and not f.name.startswith("_") and f.name in data}
+        kwargs = {
+            f.name: _build(hints[f.name], data[f.name])
+            for f in dataclasses.fields(tp)
+            if f.init and not f.name.startswith("_") and f.name in data
+        }
         return tp(**kwargs)
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_build(args[0], v) for v in data)
-        return tuple(_build(a, v) for a, v in zip(args, data, strict=False))   # as stored
+        return tuple(_build(a, v) for a, v in zip(args, data, strict=False))  # as stored
     if origin is dict:
         return {k: _build(args[1], v) for k, v in data.items()}
     if origin in (typing.Union, types.UnionType):

@@ -17,6 +17,7 @@ becomes the number variable NAME. The node's gotos are followed once the sheet i
 Parsing (called from parse.py), grading (called by the engine), checks (called by lint) and the
 figures the play-tester samples all live here.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,6 +38,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 
 # --- parsing ------------------------------------------------------------------------------
 
+
 def _spans(item) -> list[str]:
     """The code spans of a list item's first paragraph."""
     if len(item) < 3 or item[1].type != "paragraph_open":
@@ -55,8 +57,9 @@ def _number(text: str) -> float | int | None:
         return None
 
 
-def parse_field(body, item, list_items: Callable, feedback_of: Callable, read_effects: Callable,
-                reserved: set[str]) -> SheetField | None:
+def parse_field(
+    body, item, list_items: Callable, feedback_of: Callable, read_effects: Callable, reserved: set[str]
+) -> SheetField | None:
     """A field list item as a SheetField; problems go to `body.source.problem` (E-SHEET,
     E-BOUNDS, E-FEEDBACK, ...). None when the field cannot be used at all."""
     line = body.file_line(item[0].map[0] if item[0].map else 0)
@@ -65,7 +68,9 @@ def parse_field(body, item, list_items: Callable, feedback_of: Callable, read_ef
     for span in _spans(item):
         m = _KEY_RE.match(span)
         if not m:
-            problem(line, f"cannot read `{span}` on a sheet field (field, unit, min, max, walkaway)", "E-SHEET")
+            problem(
+                line, f"cannot read `{span}` on a sheet field (field, unit, min, max, walkaway)", "E-SHEET"
+            )
             continue
         keys[m.group(1)] = m.group(2).strip()
     name = keys.get("field", "")
@@ -96,13 +101,28 @@ def parse_field(body, item, list_items: Callable, feedback_of: Callable, read_ef
             problem(rline, f"field `{name}`: cannot read `{found[0]}`; write `range: 0..12`", "E-RANGES")
             continue
         effects = read_effects(body, [s for s in spans if not s.startswith("range")], rline)
-        if effects.gives or effects.gets or effects.unilateral or effects.once or effects.condition \
-                or effects.pao or effects.claims:
+        if (
+            effects.gives
+            or effects.gets
+            or effects.unilateral
+            or effects.once
+            or effects.condition
+            or effects.pao
+            or effects.claims
+        ):
             problem(rline, "a range takes score changes, `set` and `rating:` only", "E-SHEET")
             effects = Effects(effects.scores, effects.sets, rating=effects.rating)
         ranges.append(FigureRange(lo, hi, effects, feedback_of(body, sub), rline))
-    return SheetField(name, label, keys.get("unit", ""), bounds[0], bounds[1], tuple(ranges), line,
-                      keys.get("walkaway") or None)
+    return SheetField(
+        name,
+        label,
+        keys.get("unit", ""),
+        bounds[0],
+        bounds[1],
+        tuple(ranges),
+        line,
+        keys.get("walkaway") or None,
+    )
 
 
 def _sub_items(item, list_items: Callable) -> list:
@@ -119,7 +139,7 @@ def _sub_items(item, list_items: Callable) -> list:
                 if depth == 0:
                     break
                 j += 1
-            out.extend(list_items(item[i:j + 1]))
+            out.extend(list_items(item[i : j + 1]))
             i = j + 1
             continue
         i += 1
@@ -127,6 +147,7 @@ def _sub_items(item, list_items: Callable) -> list:
 
 
 # --- grading ------------------------------------------------------------------------------
+
 
 def grade(field: SheetField, value: float) -> FigureRange | None:
     """The range a figure falls in; a number shared by two ranges belongs to the lower one."""
@@ -139,14 +160,20 @@ def grade(field: SheetField, value: float) -> FigureRange | None:
 def read(field: SheetField, typed: Any) -> int | float:
     """A typed figure (text, or a number from the play-tester) checked against the field's
     bounds; FigureError with the reason otherwise."""
-    value = typed if isinstance(typed, (int, float)) and not isinstance(typed, bool) \
+    value = (
+        typed
+        if isinstance(typed, (int, float)) and not isinstance(typed, bool)
         else parse_figure(typed, field.unit)
+    )
     if not field.min <= value <= field.max:
-        raise FigureError("bounds", f"Between {show_figure(field.min, '.')} and {show_figure(field.max, '.')}.")
+        raise FigureError(
+            "bounds", f"Between {show_figure(field.min, '.')} and {show_figure(field.max, '.')}."
+        )
     return value
 
 
 # --- checks (lint) ------------------------------------------------------------------------
+
 
 def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
     """E-SHEET, E-BOUNDS, E-RANGES, E-UNIT on every sheet of a scenario."""
@@ -163,12 +190,22 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
                 add(f.line, "E-SHEET", f"field `{f.name}` is already a field on line {seen[f.name]}")
             seen.setdefault(f.name, f.line)
             var = scenario.variable(f.name)
-            if var is not None and (isinstance(var.initial, bool) or not isinstance(var.initial, (int, float))):
-                add(f.line, "E-SHEET", f"field `{f.name}` keeps a number, but `state` declares it as a text or true/false")
+            if var is not None and (
+                isinstance(var.initial, bool) or not isinstance(var.initial, (int, float))
+            ):
+                add(
+                    f.line,
+                    "E-SHEET",
+                    f"field `{f.name}` keeps a number, but `state` declares it as a text or true/false",
+                )
             if f.unit not in UNITS:
                 add(f.line, "E-UNIT", f"field `{f.name}`: unit `{f.unit}` is not one of {', '.join(UNITS)}")
             if f.walkaway is not None and f.walkaway not in scenario.negotiation.concessions:
-                add(f.line, "E-NAME", f"field `{f.name}`: `walkaway: {f.walkaway}` is not a declared concession")
+                add(
+                    f.line,
+                    "E-NAME",
+                    f"field `{f.name}`: `walkaway: {f.walkaway}` is not a declared concession",
+                )
             if not f.min < f.max:
                 add(f.line, "E-BOUNDS", f"field `{f.name}` needs min < max, got {f.min} and {f.max}")
                 continue
@@ -181,11 +218,19 @@ def _check_ranges(f: SheetField, add: Callable[[int, str, str], None]) -> None:
         return
     for r in f.ranges:
         if not r.feedback.strip():
-            add(r.line, "E-FEEDBACK", f"range {r.lo}..{r.hi} of `{f.name}` has no feedback (a `> ...` quote under it)")
+            add(
+                r.line,
+                "E-FEEDBACK",
+                f"range {r.lo}..{r.hi} of `{f.name}` has no feedback (a `> ...` quote under it)",
+            )
         if r.lo > r.hi:
             add(r.line, "E-RANGES", f"range {r.lo}..{r.hi} of `{f.name}` ends before it starts")
         elif r.lo < f.min or r.hi > f.max:
-            add(r.line, "E-RANGES", f"range {r.lo}..{r.hi} of `{f.name}` goes outside the field's bounds {f.min}..{f.max}")
+            add(
+                r.line,
+                "E-RANGES",
+                f"range {r.lo}..{r.hi} of `{f.name}` goes outside the field's bounds {f.min}..{f.max}",
+            )
     ordered = sorted((r for r in f.ranges if r.lo <= r.hi), key=lambda r: (r.lo, r.hi))
     if not ordered:
         return
@@ -195,14 +240,23 @@ def _check_ranges(f: SheetField, add: Callable[[int, str, str], None]) -> None:
         add(ordered[-1].line, "E-RANGES", f"field `{f.name}`: no range covers {ordered[-1].hi}..{f.max}")
     for before, after in pairwise(ordered):
         if after.lo > before.hi:
-            add(after.line, "E-RANGES", f"field `{f.name}`: no range covers {before.hi}..{after.lo} "
-                "(start this range where the one before ends)")
+            add(
+                after.line,
+                "E-RANGES",
+                f"field `{f.name}`: no range covers {before.hi}..{after.lo} "
+                "(start this range where the one before ends)",
+            )
         elif after.lo < before.hi:
-            add(after.line, "E-RANGES", f"field `{f.name}`: range {after.lo}..{after.hi} overlaps "
-                f"{before.lo}..{before.hi} (line {before.line})")
+            add(
+                after.line,
+                "E-RANGES",
+                f"field `{f.name}`: range {after.lo}..{after.hi} overlaps "
+                f"{before.lo}..{before.hi} (line {before.line})",
+            )
 
 
 # --- figures for the play-tester -----------------------------------------------------------
+
 
 def samples(field: SheetField, exact: bool) -> list[tuple[int | float, FigureRange]]:
     """The figures play-testing tries: with `exact` (something reads the figure), each range's
@@ -211,7 +265,7 @@ def samples(field: SheetField, exact: bool) -> list[tuple[int | float, FigureRan
     seen: set[float] = set()
     for r in sorted(field.ranges, key=lambda r: (r.lo, r.hi)):
         mid = _tidy((r.lo + r.hi) / 2)
-        for value in ((r.lo, mid, r.hi) if exact else (mid,)):
+        for value in (r.lo, mid, r.hi) if exact else (mid,):
             if value in seen or grade(field, value) is not r or not field.min <= value <= field.max:
                 continue
             seen.add(value)
@@ -221,5 +275,3 @@ def samples(field: SheetField, exact: bool) -> list[tuple[int | float, FigureRan
 
 def _tidy(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 6)
-
-

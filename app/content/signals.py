@@ -26,6 +26,7 @@ and the prospect's reaction can depend on how well the rep read.
 
 Pure: no Flask, no database. The engine (pick_signals), the play-tester (every subset of
 the items), the parser and lint call the rules here."""
+
 from __future__ import annotations
 
 import random
@@ -35,11 +36,11 @@ from itertools import combinations
 
 from .model import Course, Node, SignalItem
 
-MAX_ITEMS = 8          # more is a reading test of its own, and the play-tester tries every subset
+MAX_ITEMS = 8  # more is a reading test of its own, and the play-tester tries every subset
 SPOTTED, MISSED, MISTAKEN, AVOIDED = "spotted", "missed", "mistaken", "avoided"
 VERDICTS = (SPOTTED, MISSED, MISTAKEN, AVOIDED)
 WRONG = (MISSED, MISTAKEN)
-COUNTS = (SPOTTED, MISSED, MISTAKEN)       # the names a reading's `if` can read
+COUNTS = (SPOTTED, MISSED, MISTAKEN)  # the names a reading's `if` can read
 KINDS = {"right": True, "distractor": False}
 
 _ITEM_SPAN_RE = re.compile(r"^(signal|phase-signal)\s*:\s*(.*)$")
@@ -53,8 +54,10 @@ class NoReading(ValueError):
 
 # --- parsing ------------------------------------------------------------------------------
 
-def read_item(content: str, feedback: str, line: int,
-              problem: Callable[[int, str, str], None]) -> SignalItem | None:
+
+def read_item(
+    content: str, feedback: str, line: int, problem: Callable[[int, str, str], None]
+) -> SignalItem | None:
     """A list item of a node, as an observation when one of its code spans is `signal: ...`;
     None for any other list item (prose). `content` is the item's first paragraph as written."""
     spans = [(m.group(0), m.group(2).strip()) for m in _CODE_RE.finditer(content)]
@@ -65,27 +68,39 @@ def read_item(content: str, feedback: str, line: int,
     text = content
     for (raw, span), (_raw, m) in zip(spans, tags, strict=True):
         if not m:
-            problem(line, f"an observation takes `signal:` and `phase-signal:` only, not `{span}`: score "
-                          "changes and ratings go on the node's readings", "E-SIGNALS")
+            problem(
+                line,
+                f"an observation takes `signal:` and `phase-signal:` only, not `{span}`: score "
+                "changes and ratings go on the node's readings",
+                "E-SIGNALS",
+            )
             continue
         text = text.replace(raw, " ")
         key, value = m.group(1), m.group(2).strip()
         if key == "signal":
             if value not in KINDS:
-                problem(line, f"`signal: {value}`: an observation is `signal: right` or `signal: distractor`",
-                        "E-SIGNALS")
+                problem(
+                    line,
+                    f"`signal: {value}`: an observation is `signal: right` or `signal: distractor`",
+                    "E-SIGNALS",
+                )
                 continue
             kind = value
         elif _PHASE_SIGNAL_RE.match(value):
             phase_signal = re.sub(r"\s+", "", value)
         else:
-            problem(line, f"`phase-signal: {value}`: name a phase of the course and the number of its "
-                          "signal, like `phase-signal: evaluation/2`", "E-SIGNALS")
+            problem(
+                line,
+                f"`phase-signal: {value}`: name a phase of the course and the number of its "
+                "signal, like `phase-signal: evaluation/2`",
+                "E-SIGNALS",
+            )
     text = re.sub(r"\s+", " ", text).strip()
     return SignalItem(text, kind == "right", feedback, line, phase_signal)
 
 
 # --- grading ------------------------------------------------------------------------------
+
 
 def grade(node: Node, picks: Iterable[int]) -> list[str]:
     """The verdict on each observation of the node, in source order, for the 0-based item
@@ -121,6 +136,7 @@ def is_well_read(rating: str | None) -> bool:
 
 # --- play-testing -------------------------------------------------------------------------
 
+
 def right_items(node: Node) -> tuple[int, ...]:
     return tuple(i for i, item in enumerate(node.signals) if item.right)
 
@@ -152,6 +168,7 @@ def shown_order(node: Node, seed: str) -> list[int]:
 
 # --- the course's phase signals ----------------------------------------------------------
 
+
 def parse_phase_signal(ref: str | None) -> tuple[str, int] | None:
     m = _PHASE_SIGNAL_RE.match(ref or "")
     return (m.group(1), int(m.group(2))) if m else None
@@ -170,33 +187,56 @@ def phase_signal_text(course: Course | None, ref: str | None) -> str | None:
 
 # --- lint ---------------------------------------------------------------------------------
 
-def lint_node(node: Node, course: Course | None, declared: Iterable[str],
-              add: Callable[[int, str, str], None]) -> None:
+
+def lint_node(
+    node: Node, course: Course | None, declared: Iterable[str], add: Callable[[int, str, str], None]
+) -> None:
     """E-SIGNALS and W-SIGNALS findings of one node (lint.lint_scenario calls it)."""
     if node.reading and course is not None and node.reading not in course.phase_ids():
         add(node.line, "E-NAME", f"node `{node.id}`: `signals: {node.reading}` is not a phase of the course")
     if not node.signals:
         if node.reading:
-            add(node.line, "E-SIGNALS", f"node `{node.id}` has `signals:` but no observation marked "
-                                        "`signal: right` or `signal: distractor`")
+            add(
+                node.line,
+                "E-SIGNALS",
+                f"node `{node.id}` has `signals:` but no observation marked "
+                "`signal: right` or `signal: distractor`",
+            )
         return
     if node.is_ending or node.gotos:
-        add(node.line, "E-SIGNALS", f"node `{node.id}`: observations belong on a node with readings, "
-                                    "not on an ending or a goto node")
+        add(
+            node.line,
+            "E-SIGNALS",
+            f"node `{node.id}`: observations belong on a node with readings, not on an ending or a goto node",
+        )
     if node.phase:
-        add(node.line, "E-SIGNALS", f"node `{node.id}`: a signal-picking node names its phase with "
-                                    f"`signals: {node.phase}`, not `phase:` (its readings claim nothing)")
+        add(
+            node.line,
+            "E-SIGNALS",
+            f"node `{node.id}`: a signal-picking node names its phase with "
+            f"`signals: {node.phase}`, not `phase:` (its readings claim nothing)",
+        )
     right = sum(item.right for item in node.signals)
     if not right:
-        add(node.line, "E-SIGNALS", f"node `{node.id}` has no observation marked `signal: right`: "
-                                    "there is nothing to spot")
+        add(
+            node.line,
+            "E-SIGNALS",
+            f"node `{node.id}` has no observation marked `signal: right`: there is nothing to spot",
+        )
     if right == len(node.signals):
-        add(node.line, "E-SIGNALS", f"node `{node.id}` has no `signal: distractor`: ticking everything "
-                                    "would be right, so nothing is read")
+        add(
+            node.line,
+            "E-SIGNALS",
+            f"node `{node.id}` has no `signal: distractor`: ticking everything "
+            "would be right, so nothing is read",
+        )
     if len(node.signals) > MAX_ITEMS:
-        add(node.signals[MAX_ITEMS].line, "E-SIGNALS",
+        add(
+            node.signals[MAX_ITEMS].line,
+            "E-SIGNALS",
             f"node `{node.id}` lists {len(node.signals)} observations; at most "
-            f"{MAX_ITEMS} can be weighed at once")
+            f"{MAX_ITEMS} can be weighed at once",
+        )
     for item in node.signals:
         if not item.feedback.strip():
             add(item.line, "E-SIGNALS", "observation has no feedback (a `> ...` quote indented under it)")
@@ -206,25 +246,50 @@ def lint_node(node: Node, course: Course | None, declared: Iterable[str],
         if parsed and course is not None:
             if phase_signal_text(course, item.phase_signal) is None:
                 phase = next((p for p in course.phases if p.id == parsed[0]), None)
-                known = (f"phase `{parsed[0]}` lists {len(phase.signals)} signals" if phase
-                         else f"`{parsed[0]}` is not a phase of the course")
+                known = (
+                    f"phase `{parsed[0]}` lists {len(phase.signals)} signals"
+                    if phase
+                    else f"`{parsed[0]}` is not a phase of the course"
+                )
                 add(item.line, "E-SIGNALS", f"`phase-signal: {item.phase_signal}`: {known}")
             elif node.reading and item.right and parsed[0] != node.reading:
-                add(item.line, "W-SIGNALS", f"a right signal of `{node.reading}` linked to a signal of "
-                                            f"`{parsed[0]}`: is it right, or a distractor?")
+                add(
+                    item.line,
+                    "W-SIGNALS",
+                    f"a right signal of `{node.reading}` linked to a signal of "
+                    f"`{parsed[0]}`: is it right, or a distractor?",
+                )
             elif node.reading and not item.right and parsed[0] == node.reading:
-                add(item.line, "W-SIGNALS", f"a distractor linked to a signal of `{node.reading}` itself: "
-                                            "the course says it is a right signal")
+                add(
+                    item.line,
+                    "W-SIGNALS",
+                    f"a distractor linked to a signal of `{node.reading}` itself: "
+                    "the course says it is a right signal",
+                )
     if not node.choices:
-        add(node.line, "E-SIGNALS", f"node `{node.id}` has observations but no reading (a `- [text](#next)` "
-                                    "item) to say where play goes")
+        add(
+            node.line,
+            "E-SIGNALS",
+            f"node `{node.id}` has observations but no reading (a `- [text](#next)` "
+            "item) to say where play goes",
+        )
     elif node.choices[-1].effects.condition is not None:
-        add(node.choices[-1].line, "E-SIGNALS",
-            "the last reading has an `if`: some picks would have nowhere to go; leave its `if` off")
+        add(
+            node.choices[-1].line,
+            "E-SIGNALS",
+            "the last reading has an `if`: some picks would have nowhere to go; leave its `if` off",
+        )
     for choice in node.choices:
         if choice.effects.once:
-            add(choice.line, "E-SIGNALS", "a reading cannot be `once`: it is taken by how the rep read, not clicked")
+            add(
+                choice.line,
+                "E-SIGNALS",
+                "a reading cannot be `once`: it is taken by how the rep read, not clicked",
+            )
     for name in declared:
         if name in COUNTS:
-            add(node.line, "E-NAME", f"`{name}` is a count of the pick at node `{node.id}`; "
-                                     "rename the score or variable")
+            add(
+                node.line,
+                "E-NAME",
+                f"`{name}` is a count of the pick at node `{node.id}`; rename the score or variable",
+            )

@@ -1,5 +1,6 @@
 """The texts a new course, module or scenario starts from: Markdown files in templates/ that
 pass lint, with the id, the title, the course and its first stage filled in."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +20,12 @@ def template_text(kind: str, slug: str, title: str, course: Course | None = None
     """The starting text of a `kind` ("course", "module" or "scenario"). A module or a scenario
     is placed in the first stage of `course`."""
     stage = course.stages[0].id if course and course.stages else "first-stage"
-    values = {"slug": slug, "title": title, "title_yaml": yaml_quoted(title), "stage": stage,
-              "course": course.id if course else "course"}
+    values = {
+        "slug": slug,
+        "title": title,
+        "title_yaml": yaml_quoted(title),
+        "stage": stage,
+        "course": course.id if course else "course",
+    }
     text = (HERE / f"{kind}.md").read_text(encoding="utf-8")
     return Template(text).safe_substitute(values)

@@ -8,6 +8,7 @@ the source text it follows with `source-version:` (the first 12 hex digits of th
 the source file). `compare` is the one check that a translation still fits its source: lint
 runs it, and the site runs it before serving a translation made for an older source text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,15 @@ from .model import Course, Finding, Module, Scenario
 from .parse import LANGUAGE_RE
 
 SOURCE_VERSION_RE = re.compile(r"^[0-9a-f]{12}\Z")
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
-                  "nl": "Dutch", "pt": "Portuguese"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+}
 
 Value = Course | Module | Scenario
 
@@ -66,6 +74,7 @@ def state(translation_version: str, source_digest: str) -> str:
 
 # --- the check ------------------------------------------------------------------------------
 
+
 class _Report:
     def __init__(self, path: str):
         self.path = path
@@ -75,8 +84,13 @@ class _Report:
         self.findings.append(Finding(self.path, line, code, message))
 
 
-def compare(source: Value, translation: Value, language: str, source_version: str | None = None,
-            path: str | None = None) -> list[Finding]:
+def compare(
+    source: Value,
+    translation: Value,
+    language: str,
+    source_version: str | None = None,
+    path: str | None = None,
+) -> list[Finding]:
     """Findings of a translation against its source: the structure must be the same (errors);
     W-STALE when `source_version` (the source text's, when known) is not the one it follows."""
     report = _Report(path or translation.path)
@@ -86,24 +100,39 @@ def compare(source: Value, translation: Value, language: str, source_version: st
         return report.findings
     if translation.id != source.id:
         report.add(key("id", 1), "E-SOURCE", f"id `{translation.id}` must be the source's `{source.id}`")
-    written = translation.language if not isinstance(translation, Course) or "language" in translation.key_lines else ""
+    written = (
+        translation.language
+        if not isinstance(translation, Course) or "language" in translation.key_lines
+        else ""
+    )
     if written != language:
-        report.add(key("language", 1), "E-LANG",
-                   f"a translation in the `{language}/` folder starts with `language: {language}`"
-                   + (f" (it says `{written}`)" if written else ""))
+        report.add(
+            key("language", 1),
+            "E-LANG",
+            f"a translation in the `{language}/` folder starts with `language: {language}`"
+            + (f" (it says `{written}`)" if written else ""),
+        )
     follows = translation.source_version
     if not follows:
-        report.add(1, "E-LANG", "missing `source-version:`: the first 12 hex digits of the SHA-256 of the "
-                   "source file it translates" + (f" (now `{source_version}`)" if source_version else ""))
+        report.add(
+            1,
+            "E-LANG",
+            "missing `source-version:`: the first 12 hex digits of the SHA-256 of the "
+            "source file it translates" + (f" (now `{source_version}`)" if source_version else ""),
+        )
     elif not SOURCE_VERSION_RE.match(follows):
-        report.add(key("source-version", 1), "E-LANG",
-                   f"`source-version: {follows}` must be 12 lowercase hex digits")
+        report.add(
+            key("source-version", 1), "E-LANG", f"`source-version: {follows}` must be 12 lowercase hex digits"
+        )
     elif source_version and follows != source_version:
-        report.add(key("source-version", 1), "W-STALE",
-                   f"the source changed since this translation was made (it follows `{follows}`, the source is "
-                   f"now `{source_version}`): see what changed in the studio's Translations page, update the "
-                   f"text, then write `source-version: {source_version}`")
-    if isinstance(source, Scenario):              # parsed by the same kind's parser as its source
+        report.add(
+            key("source-version", 1),
+            "W-STALE",
+            f"the source changed since this translation was made (it follows `{follows}`, the source is "
+            f"now `{source_version}`): see what changed in the studio's Translations page, update the "
+            f"text, then write `source-version: {source_version}`",
+        )
+    if isinstance(source, Scenario):  # parsed by the same kind's parser as its source
         _scenario(source, cast(Scenario, translation), report)
     elif isinstance(source, Module):
         _module(source, cast(Module, translation), report)
@@ -115,7 +144,11 @@ def compare(source: Value, translation: Value, language: str, source_version: st
 def _same(report: _Report, line: int, code: str, what: str, theirs: object, ours: object) -> bool:
     if theirs == ours:
         return True
-    report.add(line, code, f"{what} differs from the source: the source has {_show(theirs)}, the translation {_show(ours)}")
+    report.add(
+        line,
+        code,
+        f"{what} differs from the source: the source has {_show(theirs)}, the translation {_show(ours)}",
+    )
     return False
 
 
@@ -127,76 +160,185 @@ def _show(value: object) -> str:
 def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
     key = tr.key_lines.get
     for name, ours, theirs in (
-            ("course", tr.course, src.course), ("stage", tr.stage, src.stage),
-            ("difficulty", tr.difficulty, src.difficulty), ("minutes", tr.minutes, src.minutes),
-            ("start", tr.start, src.start), ("pass", tr.pass_expr, src.pass_expr),
-            ("scores", [(d.name, d.min, d.start, d.max) for d in tr.scores],
-             [(d.name, d.min, d.start, d.max) for d in src.scores]),
-            ("state", [(v.name, v.initial) for v in tr.variables], [(v.name, v.initial) for v in src.variables]),
-            # units stay too: the site reads them (`percent`, `days`, `count`) to write amounts
-            ("negotiation", (tr.negotiation.walkaway, tr.negotiation.concessions, tr.negotiation.counterparts),
-             (src.negotiation.walkaway, src.negotiation.concessions, src.negotiation.counterparts))):
+        ("course", tr.course, src.course),
+        ("stage", tr.stage, src.stage),
+        ("difficulty", tr.difficulty, src.difficulty),
+        ("minutes", tr.minutes, src.minutes),
+        ("start", tr.start, src.start),
+        ("pass", tr.pass_expr, src.pass_expr),
+        (
+            "scores",
+            [(d.name, d.min, d.start, d.max) for d in tr.scores],
+            [(d.name, d.min, d.start, d.max) for d in src.scores],
+        ),
+        ("state", [(v.name, v.initial) for v in tr.variables], [(v.name, v.initial) for v in src.variables]),
+        # units stay too: the site reads them (`percent`, `days`, `count`) to write amounts
+        (
+            "negotiation",
+            (tr.negotiation.walkaway, tr.negotiation.concessions, tr.negotiation.counterparts),
+            (src.negotiation.walkaway, src.negotiation.concessions, src.negotiation.counterparts),
+        ),
+    ):
         _same(report, key(name, 1), "E-SAMEMETA", f"`{name}`", theirs, ours)
-    _same(report, key("tests", 1), "E-SAMETESTS", "`tests`",
-          [(t.choose, t.expect) for t in src.tests], [(t.choose, t.expect) for t in tr.tests])
-    if not _same(report, tr.nodes[0].line if tr.nodes else 1, "E-SAMENODES", "the list of nodes (`## id` headings, in order)",
-                 src.node_ids(), tr.node_ids()):
-        return      # pairing nodes by position would only repeat the same difference
+    _same(
+        report,
+        key("tests", 1),
+        "E-SAMETESTS",
+        "`tests`",
+        [(t.choose, t.expect) for t in src.tests],
+        [(t.choose, t.expect) for t in tr.tests],
+    )
+    if not _same(
+        report,
+        tr.nodes[0].line if tr.nodes else 1,
+        "E-SAMENODES",
+        "the list of nodes (`## id` headings, in order)",
+        src.node_ids(),
+        tr.node_ids(),
+    ):
+        return  # pairing nodes by position would only repeat the same difference
     for s_node, t_node in zip(src.nodes, tr.nodes, strict=True):
-        _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s directives (skill, phase, end, goto)",
-              (s_node.skill, s_node.phase, s_node.end, s_node.gotos and [(g.target, g.condition) for g in s_node.gotos]),
-              (t_node.skill, t_node.phase, t_node.end, t_node.gotos and [(g.target, g.condition) for g in t_node.gotos]))
-        _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s `###` sections (Debrief, Coach notes)",
-              sorted(s_node.sections), sorted(t_node.sections))
-        _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s signals (`signal:`, `phase-signal:`, in order)",
-              (s_node.reading, [(i.right, i.phase_signal) for i in s_node.signals]),
-              (t_node.reading, [(i.right, i.phase_signal) for i in t_node.signals]))
-        _same(report, t_node.line, "E-SAMENODES", f"node `{t_node.id}`'s preparation sheet (fields, units, ranges, routes)",
-              _sheet(s_node.sheet), _sheet(t_node.sheet))
-        if not _same(report, t_node.line, "E-SAMECHOICES", f"the number of choices of node `{t_node.id}`",
-                     len(s_node.choices), len(t_node.choices)):
+        _same(
+            report,
+            t_node.line,
+            "E-SAMENODES",
+            f"node `{t_node.id}`'s directives (skill, phase, end, goto)",
+            (
+                s_node.skill,
+                s_node.phase,
+                s_node.end,
+                s_node.gotos and [(g.target, g.condition) for g in s_node.gotos],
+            ),
+            (
+                t_node.skill,
+                t_node.phase,
+                t_node.end,
+                t_node.gotos and [(g.target, g.condition) for g in t_node.gotos],
+            ),
+        )
+        _same(
+            report,
+            t_node.line,
+            "E-SAMENODES",
+            f"node `{t_node.id}`'s `###` sections (Debrief, Coach notes)",
+            sorted(s_node.sections),
+            sorted(t_node.sections),
+        )
+        _same(
+            report,
+            t_node.line,
+            "E-SAMENODES",
+            f"node `{t_node.id}`'s signals (`signal:`, `phase-signal:`, in order)",
+            (s_node.reading, [(i.right, i.phase_signal) for i in s_node.signals]),
+            (t_node.reading, [(i.right, i.phase_signal) for i in t_node.signals]),
+        )
+        _same(
+            report,
+            t_node.line,
+            "E-SAMENODES",
+            f"node `{t_node.id}`'s preparation sheet (fields, units, ranges, routes)",
+            _sheet(s_node.sheet),
+            _sheet(t_node.sheet),
+        )
+        if not _same(
+            report,
+            t_node.line,
+            "E-SAMECHOICES",
+            f"the number of choices of node `{t_node.id}`",
+            len(s_node.choices),
+            len(t_node.choices),
+        ):
             continue
         for number, (s_choice, t_choice) in enumerate(zip(s_node.choices, t_node.choices, strict=True), 1):
             where = f"choice {number} of node `{t_node.id}`"
-            if _same(report, t_choice.line, "E-SAMECHOICES", f"the link of {where}",
-                     f"#{s_choice.target}", f"#{t_choice.target}"):
+            if _same(
+                report,
+                t_choice.line,
+                "E-SAMECHOICES",
+                f"the link of {where}",
+                f"#{s_choice.target}",
+                f"#{t_choice.target}",
+            ):
                 source_fx, own_fx = _effects(s_choice.effects), _effects(t_choice.effects)
-                for name in [k for k in dict.fromkeys([*source_fx, *own_fx]) if source_fx.get(k) != own_fx.get(k)]:
-                    _same(report, t_choice.line, "E-SAMECHOICES", f"`{name}` in the code spans of {where}",
-                          source_fx.get(name), own_fx.get(name))
+                for name in [
+                    k for k in dict.fromkeys([*source_fx, *own_fx]) if source_fx.get(k) != own_fx.get(k)
+                ]:
+                    _same(
+                        report,
+                        t_choice.line,
+                        "E-SAMECHOICES",
+                        f"`{name}` in the code spans of {where}",
+                        source_fx.get(name),
+                        own_fx.get(name),
+                    )
 
 
 def _sheet(sheet) -> object:
     """A preparation sheet without its words: what the engine reads of it."""
     if sheet is None:
         return None
-    return ([(f.name, f.unit, f.min, f.max, f.walkaway, [(r.lo, r.hi, _effects(r.effects)) for r in f.ranges])
-             for f in sheet.fields], [(g.target, g.condition) for g in sheet.routes])
+    return (
+        [
+            (f.name, f.unit, f.min, f.max, f.walkaway, [(r.lo, r.hi, _effects(r.effects)) for r in f.ranges])
+            for f in sheet.fields
+        ],
+        [(g.target, g.condition) for g in sheet.routes],
+    )
 
 
 def _effects(effects) -> dict:
     """An Effects as its code spans' parts, so a difference names only what differs."""
-    return {"scores": effects.scores, "set": effects.sets, "give": [(t.name, t.amount) for t in effects.gives],
-            "get": [(t.name, t.amount) for t in effects.gets], "unilateral": effects.unilateral,
-            "once": effects.once, "if": effects.condition, "rating": effects.rating, "pao": effects.pao,
-            "claims": effects.claims}
+    return {
+        "scores": effects.scores,
+        "set": effects.sets,
+        "give": [(t.name, t.amount) for t in effects.gives],
+        "get": [(t.name, t.amount) for t in effects.gets],
+        "unilateral": effects.unilateral,
+        "once": effects.once,
+        "if": effects.condition,
+        "rating": effects.rating,
+        "pao": effects.pao,
+        "claims": effects.claims,
+    }
 
 
 def _module(src: Module, tr: Module, report: _Report) -> None:
     key = tr.key_lines.get
-    for name, ours, theirs in (("stage", tr.stage, src.stage), ("minutes", tr.minutes, src.minutes),
-                               ("scenarios", tr.scenarios, src.scenarios), ("pass", tr.pass_percent, src.pass_percent),
-                               ("draw", tr.draw, src.draw)):
+    for name, ours, theirs in (
+        ("stage", tr.stage, src.stage),
+        ("minutes", tr.minutes, src.minutes),
+        ("scenarios", tr.scenarios, src.scenarios),
+        ("pass", tr.pass_percent, src.pass_percent),
+        ("draw", tr.draw, src.draw),
+    ):
         _same(report, key(name, 1), "E-SAMEMETA", f"`{name}`", theirs, ours)
-    _same(report, tr.pages[0].line if tr.pages else 1, "E-SAMEQUIZ", "the number of lesson pages (`##` headings)",
-          len(src.pages), len(tr.pages))
-    if not _same(report, tr.quiz_line or 1, "E-SAMEQUIZ", "the number of knowledge-check questions",
-                 len(src.quiz), len(tr.quiz)):
+    _same(
+        report,
+        tr.pages[0].line if tr.pages else 1,
+        "E-SAMEQUIZ",
+        "the number of lesson pages (`##` headings)",
+        len(src.pages),
+        len(tr.pages),
+    )
+    if not _same(
+        report,
+        tr.quiz_line or 1,
+        "E-SAMEQUIZ",
+        "the number of knowledge-check questions",
+        len(src.quiz),
+        len(tr.quiz),
+    ):
         return
     for number, (s_q, t_q) in enumerate(zip(src.quiz, tr.quiz, strict=True), 1):
         _same(report, t_q.line, "E-SAMEQUIZ", f"question {number}'s `page:`", s_q.page, t_q.page)
-        _same(report, t_q.line, "E-SAMEQUIZ", f"question {number}'s answers (right `[x]` and wrong `[ ]`, in order)",
-              [a.correct for a in s_q.answers], [a.correct for a in t_q.answers])
+        _same(
+            report,
+            t_q.line,
+            "E-SAMEQUIZ",
+            f"question {number}'s answers (right `[x]` and wrong `[ ]`, in order)",
+            [a.correct for a in s_q.answers],
+            [a.correct for a in t_q.answers],
+        )
 
 
 def _course(src: Course, tr: Course, report: _Report) -> None:
@@ -204,11 +346,19 @@ def _course(src: Course, tr: Course, report: _Report) -> None:
     _same(report, key("unlock", 1), "E-SAMEMETA", "`unlock`", src.unlock, tr.unlock)
     _same(report, key("stages", 1), "E-SAMEMETA", "the stage ids", src.stage_ids(), tr.stage_ids())
     _same(report, key("phases", 1), "E-SAMEMETA", "the phase ids", src.phase_ids(), tr.phase_ids())
-    _same(report, key("pao", 1), "E-SAMEMETA", "the PAO actions (id and phase)",
-          [(a.id, a.phase) for a in src.pao], [(a.id, a.phase) for a in tr.pao])
+    _same(
+        report,
+        key("pao", 1),
+        "E-SAMEMETA",
+        "the PAO actions (id and phase)",
+        [(a.id, a.phase) for a in src.pao],
+        [(a.id, a.phase) for a in tr.pao],
+    )
 
 
 def fits(source: Value, translation: Value) -> bool:
     """Can this translation be shown for this source text? Same structure (it may be stale)."""
-    return not any(f.is_error and f.code != "E-LANG" for f in
-                   compare(source, translation, getattr(translation, "language", "") or "", None))
+    return not any(
+        f.is_error and f.code != "E-LANG"
+        for f in compare(source, translation, getattr(translation, "language", "") or "", None)
+    )

@@ -5,6 +5,7 @@ on the manager's drill-down and in the studio's play-test.
 Templates reach these through the Jinja globals registered by the app factory
 (`rating_words`, `rating_tone`, `ending_headline`, `outcome_words`) and the `rating_badge`
 macro of templates/_macros/words.html."""
+
 from __future__ import annotations
 
 from .model import Scenario
@@ -106,7 +107,7 @@ def amount_words(name: str, amount: float, unit: str | None, concession: bool = 
         return f"{shown} {_noun(unit, amount)}"
     if unit in _COUNTS or not unit:
         return f"{shown} {_noun(name, amount)}"
-    if unit.endswith("s") and not unit.endswith("ss"):     # a plural unit is the thing: sites, clinics
+    if unit.endswith("s") and not unit.endswith("ss"):  # a plural unit is the thing: sites, clinics
         return f"{shown} {_noun(unit, amount)}"
     return f"{shown} {name.replace('_', ' ')} {_noun(unit, amount)}"
 

@@ -1,6 +1,7 @@
 """Today's boost: a few questions and phase readings the rep met before, each when its memory
 is due to fade (services/boosts.py). POST an answer, GET its feedback (its own address, so a
 reload asks for the page again), then the next item."""
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,8 +23,14 @@ def _question_page(shown, state, form=None, error=None, status=200):
     form = form or BoostForm(formdata=None)
     form.seq.data = seq
     form.version_id.data = seal(shown.version.id, "boost-version", _bound(shown.item, seq))
-    return render_template("learn/boost.html", shown=shown, state=state, form=form, error=error,
-                           given=request.form.getlist("answer") if error else []), status
+    return render_template(
+        "learn/boost.html",
+        shown=shown,
+        state=state,
+        form=form,
+        error=error,
+        given=request.form.getlist("answer") if error else [],
+    ), status
 
 
 @bp.route("/boost")
@@ -43,11 +50,13 @@ def boost_answer(item_id):
         abort(404)
     form = BoostForm()
     if not form.validate():
-        return redirect(url_for(".boost"), 303)          # an expired form: the item is asked again
+        return redirect(url_for(".boost"), 303)  # an expired form: the item is asked again
     seq = form.seq.data
     version_id = unseal(form.version_id.data, "boost-version", _bound(item, seq))
     try:
-        record, _created = boosts.answer(current_user, item_id, seq, version_id, request.form.getlist("answer"))
+        record, _created = boosts.answer(
+            current_user, item_id, seq, version_id, request.form.getlist("answer")
+        )
     except boosts.StaleAnswer:
         return redirect(url_for(".boost"), 303)
     except Refused as refusal:
@@ -68,6 +77,12 @@ def boost_feedback(answer_id):
     state = boosts.today(current_user)
     # As in the check's results, the right answers stay hidden until the module's check is passed.
     revealed = record.kind == boosts.QUESTION and learning.quiz_passed(current_user, record.item.slug)
-    return render_template("learn/boost_feedback.html", record=record, shown=shown, state=state,
-                           days=max(1, round((record.due_after - record.created_at).total_seconds() / 86400)),
-                           revealed_answers=revealed, recall_feedback=recall.claim_feedback)
+    return render_template(
+        "learn/boost_feedback.html",
+        record=record,
+        shown=shown,
+        state=state,
+        days=max(1, round((record.due_after - record.created_at).total_seconds() / 86400)),
+        revealed_answers=revealed,
+        recall_feedback=recall.claim_feedback,
+    )

@@ -1,4 +1,5 @@
 """Forms of the trainee's pages. Every POST carries a CSRF token (Flask-WTF)."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -21,6 +22,7 @@ class Answered:
     `required` flag: on a checkbox group the browser would then demand every box ticked, and a
     form mixing radios and checkboxes would say "unanswered" in two different ways. Each
     unanswered question gets this message beside it, and the answers given stay on the page."""
+
     field_flags: dict = {}
 
     def __init__(self, message):
@@ -28,7 +30,7 @@ class Answered:
 
     def __call__(self, form, field):
         if not field.data:
-            field.errors[:] = []        # "Not a valid choice" from the radio's own check says less
+            field.errors[:] = []  # "Not a valid choice" from the radio's own check says less
             raise StopValidation(self.message)
 
 
@@ -36,6 +38,7 @@ class StepForm(FlaskForm):
     """One step of a role-play: the expected sequence number, and the choice button pressed
     (absent for Continue), or on a signal-picking node `pick` and the observations ticked
     (`item`, read by app.forms.picked_items: a list of checkboxes, never `required`)."""
+
     seq = IntegerField(validators=[InputRequired()])
     choice = IntegerField(validators=[Optional()])
     pick = HiddenField()
@@ -45,6 +48,7 @@ class BoostForm(FlaskForm):
     """One boost answer: the item's answer number it is (a second tab or a replay posts the same
     one and finds the first answer) and the sealed version shown. The answer itself (`answer`,
     one or several values) is checked by the service, which says what is missing."""
+
     seq = IntegerField(validators=[InputRequired()], widget=HiddenInput())
     version_id = HiddenField()
 
@@ -68,14 +72,22 @@ def quiz_form_for(module, asked, formdata=None):
         choices = options((str(i), Markup(render_inline(question.answers[i - 1].text))) for i in item.order)
         label = Markup(render_inline(question.text))
         if quiz.several(question):
-            field = CheckboxesField(label, choices=choices, validators=[Answered(_l("Choose at least one answer."))])
+            field = CheckboxesField(
+                label, choices=choices, validators=[Answered(_l("Choose at least one answer."))]
+            )
         else:
             field = RadioField(label, choices=choices, validators=[Answered(_l("Choose an answer."))])
         setattr(QuizForm, f"q{item.number}", field)
     form = QuizForm(formdata=formdata) if formdata is not None else QuizForm()
-    form.question_fields = [(position, module.quiz[item.number - 1], form[f"q{item.number}"],
-                             quiz.several(module.quiz[item.number - 1]))
-                            for position, item in enumerate(asked, 1)]
+    form.question_fields = [
+        (
+            position,
+            module.quiz[item.number - 1],
+            form[f"q{item.number}"],
+            quiz.several(module.quiz[item.number - 1]),
+        )
+        for position, item in enumerate(asked, 1)
+    ]
     form.asked = asked
     return form
 

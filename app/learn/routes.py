@@ -4,6 +4,7 @@ Views validate, call one service and redirect (POST/redirect/GET; the request bo
 commits), except a scenario step, the page trainees use most: it answers with its feedback page
 and that page's address in one round trip (see step()). Author text is always rendered through
 the content core's sanitizing renderer (`md`, `md_inline`)."""
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -56,6 +57,7 @@ def _phase_titles(course_id=None, language=None):
 
 # --- dashboard -----------------------------------------------------------------------------
 
+
 @bp.route("/")
 def dashboard():
     progress = learning.progress_of(current_user, reader_language())
@@ -65,14 +67,25 @@ def dashboard():
     next_module = progress.next_module() if progress else None
     next_step = learning.next_step_in(next_module, titles) if next_module else None
     boosts.refresh(current_user)
-    return render_template("learn/dashboard.html", progress=progress, boost=boosts.today(current_user), assigned=assigned, titles=titles,
-                           stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user), titles),
-                           welcome=learning.first_visit(current_user, progress, open_attempts), welcome_form=ActionForm(),
-                           open_attempts=open_attempts, next_step=next_step,
-                           certificates=certification.held(current_user),
-                           unread_comments=comment_service.unread_count(current_user), next_steps={
-                               m.id: learning.next_step_in(m, titles)
-                               for s in (progress.stages if progress else []) for m in s.modules})
+    return render_template(
+        "learn/dashboard.html",
+        progress=progress,
+        boost=boosts.today(current_user),
+        assigned=assigned,
+        titles=titles,
+        stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user), titles),
+        welcome=learning.first_visit(current_user, progress, open_attempts),
+        welcome_form=ActionForm(),
+        open_attempts=open_attempts,
+        next_step=next_step,
+        certificates=certification.held(current_user),
+        unread_comments=comment_service.unread_count(current_user),
+        next_steps={
+            m.id: learning.next_step_in(m, titles)
+            for s in (progress.stages if progress else [])
+            for m in s.modules
+        },
+    )
 
 
 @bp.route("/welcome", methods=["POST"])
@@ -83,6 +96,7 @@ def dismiss_welcome():
 
 
 # --- modules and lessons -------------------------------------------------------------------
+
 
 def _module_context(module_id):
     version, module = _not_found(learning.published_module, module_id, reader_language())
@@ -104,10 +118,19 @@ def module(module_id):
     titles = learning.scenario_titles(reader_language())
     seen = learning.pages_seen(current_user, module_id)
     best = learning.best_scores(current_user)
-    return render_template("learn/module.html", module=module, mp=mp, access=access, seen=seen, titles=titles,
-                           best=best, stage=access.stage, history=learning.quiz_history(current_user, module_id),
-                           next_step=learning.next_step_in(mp, titles) if mp else None,
-                           first_unseen=next((n for n in range(1, len(module.pages) + 1) if n not in seen), 1))
+    return render_template(
+        "learn/module.html",
+        module=module,
+        mp=mp,
+        access=access,
+        seen=seen,
+        titles=titles,
+        best=best,
+        stage=access.stage,
+        history=learning.quiz_history(current_user, module_id),
+        next_step=learning.next_step_in(mp, titles) if mp else None,
+        first_unseen=next((n for n in range(1, len(module.pages) + 1) if n not in seen), 1),
+    )
 
 
 @bp.route("/modules/<module_id>/pages/<int:number>")
@@ -118,8 +141,14 @@ def lesson_page(module_id, number):
     if not 1 <= number <= len(module.pages):
         abort(404)
     learning.record_page_view(current_user, version, number)
-    return render_template("learn/page.html", module=module, page=module.pages[number - 1], number=number,
-                           total=len(module.pages), seen=learning.pages_seen(current_user, module_id))
+    return render_template(
+        "learn/page.html",
+        module=module,
+        page=module.pages[number - 1],
+        number=number,
+        total=len(module.pages),
+        seen=learning.pages_seen(current_user, module_id),
+    )
 
 
 @bp.route("/modules/<module_id>/check", methods=["GET", "POST"])
@@ -140,15 +169,19 @@ def knowledge_check(module_id):
         form.submission.data = submission
         if form.validate():
             try:
-                attempt, _created = learning.submit_quiz(current_user, module_id, version, submission,
-                                                         answers_of(form), language=reader_language())
+                attempt, _created = learning.submit_quiz(
+                    current_user, module_id, version, submission, answers_of(form), language=reader_language()
+                )
             except learning.NotFound:
                 abort(404)
-            except learning.Refused:         # the pause after two failed tries: the page says why
+            except learning.Refused:  # the pause after two failed tries: the page says why
                 return redirect(url_for(".knowledge_check", module_id=module_id), 303)
             return redirect(url_for(".check_result", module_id=module_id, attempt_id=attempt.id), 303)
         if "csrf_token" in form.errors or "submission" in form.errors:
-            flash(_("This form was open too long. Your answers are still here: check them and submit again."), "error")
+            flash(
+                _("This form was open too long. Your answers are still here: check them and submit again."),
+                "error",
+            )
         else:
             flash(_("Answer every question, then check your answers."), "error")
     else:
@@ -157,9 +190,16 @@ def knowledge_check(module_id):
         form = quiz_form_for(module, learning.drawn(module, submission))
         form.submission.data = submission
         form.version_id.data = seal(version.id, "quiz-version", submission)
-    return render_template("learn/check.html", module=module, form=form, mp=mp, pause=pause,
-                           pause_message=learning.pause_message(pause) if pause else None,
-                           asked_count=len(form.asked), pool=len(module.quiz))
+    return render_template(
+        "learn/check.html",
+        module=module,
+        form=form,
+        mp=mp,
+        pause=pause,
+        pause_message=learning.pause_message(pause) if pause else None,
+        asked_count=len(form.asked),
+        pool=len(module.quiz),
+    )
 
 
 @bp.route("/modules/<module_id>/check/<int:attempt_id>")
@@ -176,16 +216,24 @@ def check_result(module_id, attempt_id):
     # wrong and why, and the next try has to be thought through, not copied.
     revealed = attempt.passed or learning.quiz_passed(current_user, module_id)
     reread = [] if attempt.passed else learning.pages_to_reread(module, attempt)
-    return render_template("learn/check_result.html", module=module, attempt=attempt, results=results, mp=mp,
-                           revealed=revealed, reread=reread,
-                           next_step=learning.next_step_in(mp, titles) if mp else None)
+    return render_template(
+        "learn/check_result.html",
+        module=module,
+        attempt=attempt,
+        results=results,
+        mp=mp,
+        revealed=revealed,
+        reread=reread,
+        next_step=learning.next_step_in(mp, titles) if mp else None,
+    )
 
 
 # --- scenarios -----------------------------------------------------------------------------
 
+
 def _scenario_module(progress, scenario_id):
     """The first module that lists the role-play, from a progress already read."""
-    for stage in (progress.stages if progress else []):
+    for stage in progress.stages if progress else []:
         for m in stage.modules:
             if scenario_id in m.scenarios:
                 return m
@@ -200,13 +248,23 @@ def scenario(scenario_id):
     if not access.open:
         return _locked(progress, access, scenario.title)
     attempts = learning.attempts_of(current_user, scenario_id)
-    open_attempt = next((a for a in attempts if a.status == "in_progress" and a.mode == learning.PRACTICE), None)
-    open_challenge = next((a for a in attempts if a.status == "in_progress" and a.mode == learning.CHALLENGE), None)
+    open_attempt = next(
+        (a for a in attempts if a.status == "in_progress" and a.mode == learning.PRACTICE), None
+    )
+    open_challenge = next(
+        (a for a in attempts if a.status == "in_progress" and a.mode == learning.CHALLENGE), None
+    )
     finished = [a for a in attempts if a.status == "finished"]
-    return render_template("learn/scenario.html", scenario=scenario, form=ActionForm(), open_attempt=open_attempt,
-                           open_challenge=open_challenge,
-                           finished=finished, best=max((a.percent or 0 for a in finished), default=None),
-                           module=_scenario_module(progress, scenario_id))
+    return render_template(
+        "learn/scenario.html",
+        scenario=scenario,
+        form=ActionForm(),
+        open_attempt=open_attempt,
+        open_challenge=open_challenge,
+        finished=finished,
+        best=max((a.percent or 0 for a in finished), default=None),
+        module=_scenario_module(progress, scenario_id),
+    )
 
 
 @bp.route("/scenarios/<scenario_id>/start", methods=["POST"])
@@ -230,8 +288,14 @@ def start_scenario(scenario_id):
             flash(_("This role-play is not open yet."), "error")
             return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
         try:
-            attempt, _created = learning.start_attempt(current_user, scenario_id, mode, reader_language(),
-                                                       version=version, none_open=mode in learning.MODES)
+            attempt, _created = learning.start_attempt(
+                current_user,
+                scenario_id,
+                mode,
+                reader_language(),
+                version=version,
+                none_open=mode in learning.MODES,
+            )
         except learning.Refused as refusal:
             flash(str(refusal), "error")
             return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
@@ -250,8 +314,12 @@ def start_over(attempt_id):
     try:
         fresh = learning.start_over(current_user, attempt_id)
     except (learning.Refused, learning.NotFound) as refusal:
-        flash(str(refusal) if isinstance(refusal, learning.Refused)
-              else _("This role-play is no longer published, so it cannot be started again."), "error")
+        flash(
+            str(refusal)
+            if isinstance(refusal, learning.Refused)
+            else _("This role-play is no longer published, so it cannot be started again."),
+            "error",
+        )
         return redirect(url_for(".scenario", scenario_id=slug), 303)
     flash(_("A fresh start: your earlier steps stay in your history."), "success")
     return redirect(url_for(".player", attempt_id=fresh.id), 303)
@@ -271,8 +339,14 @@ def try_again(attempt_id, seq):
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt.id), 303)
     if replay.created:
-        flash(_("Practice from step %(seq)s: the conversation up to there is as you played it. A replay is "
-                "practice; it does not count as passing the role-play.", seq=seq), "success")
+        flash(
+            _(
+                "Practice from step %(seq)s: the conversation up to there is as you played it. A replay is "
+                "practice; it does not count as passing the role-play.",
+                seq=seq,
+            ),
+            "success",
+        )
     return redirect(url_for(".player", attempt_id=replay.attempt.id), 303)
 
 
@@ -283,8 +357,15 @@ def _board(scenario, state, limits=None):
     for dim in scenario.scores:
         value = state["scores"].get(dim.name, dim.start)
         span = (dim.max - dim.min) or 1
-        scores.append({"name": dim.name, "value": value, "min": dim.min, "max": dim.max,
-                       "percent": round(100 * (value - dim.min) / span)})
+        scores.append(
+            {
+                "name": dim.name,
+                "value": value,
+                "min": dim.min,
+                "max": dim.max,
+                "percent": round(100 * (value - dim.min) / span),
+            }
+        )
     neg = scenario.negotiation
     given, got = state["ledger"]["given"], state["ledger"]["got"]
     concessions = []
@@ -292,15 +373,28 @@ def _board(scenario, state, limits=None):
     for name, unit in neg.concessions.items():
         limit = limits.get(name)
         amount = given.get(name, 0)
-        concessions.append({"name": name, "unit": unit, "given": amount, "limit": limit,
-                            "shown": vocabulary.amount_words(name, amount, unit, concession=True),
-                            "limit_shown": vocabulary.limit_words(limit, unit) if limit is not None else None,
-                            "percent": min(100, round(100 * amount / limit)) if limit else None,
-                            "breached": limit is not None and amount > limit})
-    counterparts = [{"name": n, "unit": u, "got": got.get(n, 0), "shown": vocabulary.amount_words(n, got.get(n, 0), u)}
-                    for n, u in neg.counterparts.items()]
-    return {"scores": scores, "concessions": concessions, "counterparts": counterparts,
-            "negotiation": bool(neg.concessions or neg.counterparts or neg.walkaway)}
+        concessions.append(
+            {
+                "name": name,
+                "unit": unit,
+                "given": amount,
+                "limit": limit,
+                "shown": vocabulary.amount_words(name, amount, unit, concession=True),
+                "limit_shown": vocabulary.limit_words(limit, unit) if limit is not None else None,
+                "percent": min(100, round(100 * amount / limit)) if limit else None,
+                "breached": limit is not None and amount > limit,
+            }
+        )
+    counterparts = [
+        {"name": n, "unit": u, "got": got.get(n, 0), "shown": vocabulary.amount_words(n, got.get(n, 0), u)}
+        for n, u in neg.counterparts.items()
+    ]
+    return {
+        "scores": scores,
+        "concessions": concessions,
+        "counterparts": counterparts,
+        "negotiation": bool(neg.concessions or neg.counterparts or neg.walkaway),
+    }
 
 
 def _show(value):
@@ -310,12 +404,16 @@ def _show(value):
 @bp.route("/attempts/<int:attempt_id>")
 def player(attempt_id):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
-    if attempt.status == "abandoned":       # closed by Start over (another tab, an old link)
-        if not session.get("_flashes"):     # a refused step has said so already
+    if attempt.status == "abandoned":  # closed by Start over (another tab, an old link)
+        if not session.get("_flashes"):  # a refused step has said so already
             flash(str(learning.STARTED_OVER), "info")
         open_attempt = learning.open_attempt(current_user, attempt.scenario_slug, attempt.mode)
-        return redirect(url_for(".player", attempt_id=open_attempt.id) if open_attempt
-                        else url_for(".scenario", scenario_id=attempt.scenario_slug), 303)
+        return redirect(
+            url_for(".player", attempt_id=open_attempt.id)
+            if open_attempt
+            else url_for(".scenario", scenario_id=attempt.scenario_slug),
+            303,
+        )
     return _player_page(attempt)
 
 
@@ -328,20 +426,32 @@ def _player_page(attempt, address=None):
     node = scenario.node(attempt.current_node)
     if attempt.status == "finished":
         steps = learning.steps_of(attempt)
-        path = replays.path_of(attempt)         # a replay's conversation starts in an earlier attempt
+        path = replays.path_of(attempt)  # a replay's conversation starts in an earlier attempt
         phase_steps = [s for s in steps if s.phase]
         page = render_template(
-            "learn/debrief.html", attempt=attempt, scenario=scenario, node=node, steps=steps, form=ActionForm(),
+            "learn/debrief.html",
+            attempt=attempt,
+            scenario=scenario,
+            node=node,
+            steps=steps,
+            form=ActionForm(),
             comments=comment_service.for_debrief(current_user, attempt),
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
-            board=_board(scenario, state), signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
-            walkaway_breached=engine.walkaway_breached(scenario, state), phases=_phase_titles(scenario.course, attempt.language),
+            board=_board(scenario, state),
+            signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
+            walkaway_breached=engine.walkaway_breached(scenario, state),
+            phases=_phase_titles(scenario.course, attempt.language),
             better={} if attempt.passed else hindsight.better_choices(scenario, path),
             retry=replays.retry_points(scenario, attempt, path),
-            picked={s.seq: signal_picks.graded(attempt, scenario.node(s.node), s) for s in steps
-                    if (s.effects or {}).get("verdicts")},
-            module=learning.module_listing(attempt.scenario_slug, reader_language()), address=address)
-        return page                         # the comments shown are now read (committed)
+            picked={
+                s.seq: signal_picks.graded(attempt, scenario.node(s.node), s)
+                for s in steps
+                if (s.effects or {}).get("verdicts")
+            },
+            module=learning.module_listing(attempt.scenario_slug, reader_language()),
+            address=address,
+        )
+        return page  # the comments shown are now read (committed)
     return _play_page(attempt, scenario, node, known, address=address)
 
 
@@ -352,17 +462,34 @@ def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_err
     state = attempt.state
     offered = engine.offered_choices(scenario, state) if node else []
     return render_template(
-        "learn/player.html", attempt=attempt, scenario=scenario, node=node, board=_board(scenario, state),
+        "learn/player.html",
+        attempt=attempt,
+        scenario=scenario,
+        node=node,
+        board=_board(scenario, state),
         narrative=Markup(render_interpolated(node.narrative if node else "", known)),
-        choices=[(n, Markup(render_inline(engine.interpolate(c.label, {k: _show(v) for k, v in known.items()},
-                                                              escape=False))))
-                 for n, (_i, c) in enumerate(offered, 1)],
+        choices=[
+            (
+                n,
+                Markup(
+                    render_inline(
+                        engine.interpolate(c.label, {k: _show(v) for k, v in known.items()}, escape=False)
+                    )
+                ),
+            )
+            for n, (_i, c) in enumerate(offered, 1)
+        ],
         sheet=sheet_words.boxes(node, typed, errors) if node and node.sheet else None,
-        needs_continue=engine.needs_continue(scenario, state), form=StepForm(),
-        seq=attempt.step_count + 1, pick_error=pick_error,
+        needs_continue=engine.needs_continue(scenario, state),
+        form=StepForm(),
+        seq=attempt.step_count + 1,
+        pick_error=pick_error,
         picking=signal_picks.shown(attempt, node) if node and node.signals else None,
-        reading_title=_phase_titles(scenario.course, attempt.language).get(node.reading) if node and node.reading else None,
-        address=address)
+        reading_title=_phase_titles(scenario.course, attempt.language).get(node.reading)
+        if node and node.reading
+        else None,
+        address=address,
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>/step", methods=["POST"])
@@ -377,20 +504,33 @@ def step(attempt_id):
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     figures = sheet_words.typed_figures(request.form) if request.form.get("sheet") else None
     try:
-        taken = _not_found(learning.take_step, current_user, attempt_id, form.seq.data, form.choice.data, figures,
-                           picked_items(request.form) if form.pick.data else None)
+        taken = _not_found(
+            learning.take_step,
+            current_user,
+            attempt_id,
+            form.seq.data,
+            form.choice.data,
+            figures,
+            picked_items(request.form) if form.pick.data else None,
+        )
     except learning.FiguresRefused as refused:
         # each reason beside its box, every figure as typed; nothing was written
         attempt = _not_found(learning.own_attempt, current_user, attempt_id)
         scenario = learning.scenario_of(attempt)
         node = scenario.node(attempt.current_node)
-        return _play_page(attempt, scenario, node, engine.values(scenario, attempt.state),
-                          figures, refused.errors), 422
-    except learning.NothingPicked as refusal:      # said beside the list; nothing was written
+        return _play_page(
+            attempt, scenario, node, engine.values(scenario, attempt.state), figures, refused.errors
+        ), 422
+    except learning.NothingPicked as refusal:  # said beside the list; nothing was written
         attempt = _not_found(learning.own_attempt, current_user, attempt_id)
         scenario = learning.scenario_of(attempt)
-        return _play_page(attempt, scenario, scenario.node(attempt.current_node),
-                          engine.values(scenario, attempt.state), pick_error=str(refusal)), 422
+        return _play_page(
+            attempt,
+            scenario,
+            scenario.node(attempt.current_node),
+            engine.values(scenario, attempt.state),
+            pick_error=str(refusal),
+        ), 422
     except learning.StaleStep as stale:
         # A double click, a replay, a second tab or the back button: nothing is written, and
         # the answer is what was recorded: the same feedback page, or where the trainee is now.
@@ -416,7 +556,7 @@ def _after_stale(attempt, seq):
 def step_feedback(attempt_id, seq):
     attempt = _not_found(learning.own_attempt, current_user, attempt_id)
     recorded = _not_found(learning.step_of, attempt, seq)
-    if not learning.reveals_steps(attempt):     # a challenge in play: revealed in its debrief
+    if not learning.reveals_steps(attempt):  # a challenge in play: revealed in its debrief
         return redirect(url_for(".player", attempt_id=attempt.id), 303)
     return _feedback_page(attempt, recorded, last=seq == attempt.step_count)
 
@@ -427,18 +567,31 @@ def _feedback_page(attempt, recorded, last):
     scenario = learning.scenario_of(attempt)
     address = url_for(".step_feedback", attempt_id=attempt.id, seq=recorded.seq)
     effects = recorded.effects or {}
-    after = {"scores": effects.get("scores_after") or {}, "ledger": effects.get("ledger_after") or {"given": {}, "got": {}}}
+    after = {
+        "scores": effects.get("scores_after") or {},
+        "ledger": effects.get("ledger_after") or {"given": {}, "got": {}},
+    }
     board = _board(scenario, after, effects.get("walkaways_after"))
     for row in board["scores"]:
         row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
-    page = render_template("learn/feedback.html", attempt=attempt, scenario=scenario, step=recorded,
-                           effects=effects, figures=sheet_words.graded(effects), board=board, phases=_phase_titles(scenario.course, attempt.language) if recorded.phase else {},
-                           last=last, address=address,
-                           picked=signal_picks.graded(attempt, scenario.node(recorded.node), recorded))
+    page = render_template(
+        "learn/feedback.html",
+        attempt=attempt,
+        scenario=scenario,
+        step=recorded,
+        effects=effects,
+        figures=sheet_words.graded(effects),
+        board=board,
+        phases=_phase_titles(scenario.course, attempt.language) if recorded.phase else {},
+        last=last,
+        address=address,
+        picked=signal_picks.graded(attempt, scenario.node(recorded.node), recorded),
+    )
     return page, 200, {"Content-Location": address}
 
 
 # --- my progress ---------------------------------------------------------------------------
+
 
 @bp.route("/progress")
 def my_progress():
@@ -449,26 +602,57 @@ def my_progress():
     readings = learning.phase_readings(current_user)
     phases = _phase_titles()
     stage_chart = charts.bar_chart(
-        [(s.title, s.percent, "ok" if s.complete else ("locked" if not s.unlocked else "go")) for s in
-         (progress.stages if progress else [])], title=_("Completion of each stage"), unit="%")
+        [
+            (s.title, s.percent, "ok" if s.complete else ("locked" if not s.unlocked else "go"))
+            for s in (progress.stages if progress else [])
+        ],
+        title=_("Completion of each stage"),
+        unit="%",
+    )
     time_chart = charts.score_lines(
-        [(a.finished_at, a.percent or 0, bool(a.passed), titles.get(a.scenario_slug, a.scenario_slug))
-         for a in over_time], title=_("Role-play scores over time"))
+        [
+            (a.finished_at, a.percent or 0, bool(a.passed), titles.get(a.scenario_slug, a.scenario_slug))
+            for a in over_time
+        ],
+        title=_("Role-play scores over time"),
+    )
     phase_chart = charts.bar_chart(
-        [(phases.get(r.phase, r.phase), r.percent, "ok" if r.percent >= 70 else ("warn" if r.percent >= 40 else "bad"))
-         for r in readings], title=_("Maturation phases read correctly"), unit="%")
-    return render_template("learn/progress.html", progress=progress, titles=titles, best=best,
-                           stage_rows=stages.stage_rows(progress, learning.assignments_for(current_user, progress=progress), best,
-                                                        titles),
-                           over_time=over_time, readings=readings, phases=phases, stage_chart=stage_chart,
-                           time_chart=time_chart, phase_chart=phase_chart,
-                           certificates=certification.stage_certificates(current_user))
+        [
+            (
+                phases.get(r.phase, r.phase),
+                r.percent,
+                "ok" if r.percent >= 70 else ("warn" if r.percent >= 40 else "bad"),
+            )
+            for r in readings
+        ],
+        title=_("Maturation phases read correctly"),
+        unit="%",
+    )
+    return render_template(
+        "learn/progress.html",
+        progress=progress,
+        titles=titles,
+        best=best,
+        stage_rows=stages.stage_rows(
+            progress, learning.assignments_for(current_user, progress=progress), best, titles
+        ),
+        over_time=over_time,
+        readings=readings,
+        phases=phases,
+        stage_chart=stage_chart,
+        time_chart=time_chart,
+        phase_chart=phase_chart,
+        certificates=certification.stage_certificates(current_user),
+    )
 
 
 # --- coaching comments ----------------------------------------------------------------------
+
 
 @bp.route("/comments")
 def comments():
     """Every coaching comment on the trainee's attempts; showing them marks them read."""
     received = comment_service.received(current_user)
-    return render_template("learn/comments.html", received=received, titles=learning.scenario_titles(reader_language()))
+    return render_template(
+        "learn/comments.html", received=received, titles=learning.scenario_titles(reader_language())
+    )

@@ -1,6 +1,7 @@
 """The manager's workspace: team dashboard, assignments, analytics, a trainee's drill-down,
 attempt transcripts with coaching comments, CSV exports. Everything is scoped to the teams the
 manager manages (services raise NotInScope -> 404); an admin sees every team."""
+
 import os
 
 from flask import (
@@ -32,21 +33,25 @@ from app.services import (
     certification,
     coaching,
     observations,
+    sheet_analytics,
     team_analytics,
     team_dashboard,
     team_exports,
 )
 from app.services import comments as comment_service
-from app.services import sheet_analytics
 from app.services import progress as progress_service
 from app.services.assignments import AssignmentError, NotInScope
 
 
 @bp.errorhandler(NotInScope)
 def _not_in_scope(_error):
-    audit("access-refused", user=current_user)   # another team's record, or a made-up id
-    return render_template("errors/error.html", code=404, title=_("Not found"),
-                           message=_("There is nothing here, or it belongs to a team you do not manage.")), 404
+    audit("access-refused", user=current_user)  # another team's record, or a made-up id
+    return render_template(
+        "errors/error.html",
+        code=404,
+        title=_("Not found"),
+        message=_("There is nothing here, or it belongs to a team you do not manage."),
+    ), 404
 
 
 def _selected_teams():
@@ -78,26 +83,44 @@ def dashboard():
     sort = sort if sort in team_dashboard.SORTS else "attention"
     descending = request.args.get("order") == "desc"
     page_number = request.args.get("page", 1, type=int) or 1
-    page, outline, summary = team_dashboard.dashboard(team_ids, sort, descending, page_number, _per_page(),
-                                                    today=_today())
-    return render_template("manage/dashboard.html", teams=teams, team=team, page=page, outline=outline,
-                           summary=summary, sort=sort, descending=descending, today=_today(),
-                           boosts_kept=boost_reports.kept_up([row.id for row in page.items]),
-                           team_certs=certification.team_certificates([row.id for row in page.items], _today()))
+    page, outline, summary = team_dashboard.dashboard(
+        team_ids, sort, descending, page_number, _per_page(), today=_today()
+    )
+    return render_template(
+        "manage/dashboard.html",
+        teams=teams,
+        team=team,
+        page=page,
+        outline=outline,
+        summary=summary,
+        sort=sort,
+        descending=descending,
+        today=_today(),
+        boosts_kept=boost_reports.kept_up([row.id for row in page.items]),
+        team_certs=certification.team_certificates([row.id for row in page.items], _today()),
+    )
 
 
 # --- assignments --------------------------------------------------------------------------------
 
+
 def _assign_form(teams, team_ids, form=None, trainee=None):
     form = form or AssignForm()
     targets = assignment_service.assignable_targets()
-    form.target.choices = options([("", _("Choose…"))] + [(f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
-                                                          for kind, slug, title in targets])
+    form.target.choices = options(
+        [("", _("Choose…"))]
+        + [
+            (f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
+            for kind, slug, title in targets
+        ]
+    )
     people = assignment_service.assignable_trainees(team_ids)
     names = {t.id: t.name for t in teams}
-    form.assignee.choices = options([("", _("Choose…"))] + [(f"team:{t.id}", _("Whole team: %(team)s", team=t.name)) for t in teams
-                                                            if t.id in team_ids]
-                                    + [(f"user:{uid}", f"{name} ({names.get(tid, '')})") for uid, name, tid in people])
+    form.assignee.choices = options(
+        [("", _("Choose…"))]
+        + [(f"team:{t.id}", _("Whole team: %(team)s", team=t.name)) for t in teams if t.id in team_ids]
+        + [(f"user:{uid}", f"{name} ({names.get(tid, '')})") for uid, name, tid in people]
+    )
     if trainee is not None and not form.assignee.data:
         form.assignee.data = f"user:{trainee.id}"
     return form
@@ -113,9 +136,19 @@ def assignments():
 def _assignments_page(teams, team, team_ids, form, status=200, refused=None):
     active = assignment_service.active_for_teams(team_ids)
     titles = {(k, s): t for k, s, t in assignment_service.assignable_targets()}
-    return render_template("manage/assignments.html", teams=teams, team=team, form=form, active=active,
-                           titles=titles, change_form=ChangeDueForm(formdata=None), action=ActionForm(),
-                           labels=assignment_service.KIND_LABELS, refused=refused, undo=_undo_offer()), status
+    return render_template(
+        "manage/assignments.html",
+        teams=teams,
+        team=team,
+        form=form,
+        active=active,
+        titles=titles,
+        change_form=ChangeDueForm(formdata=None),
+        action=ActionForm(),
+        labels=assignment_service.KIND_LABELS,
+        refused=refused,
+        undo=_undo_offer(),
+    ), status
 
 
 def _parse_pair(value, kinds):
@@ -141,9 +174,15 @@ def create_assignment():
         elif due is not None:
             try:
                 assignment, created = assignment_service.assign(
-                    current_user, kind, slug, trainee_id=int(who_id) if who == "user" else None,
-                    team_id=int(who_id) if who == "team" else None, due_date=due[0], due_days_after_hire=due[1],
-                    today=_today())
+                    current_user,
+                    kind,
+                    slug,
+                    trainee_id=int(who_id) if who == "user" else None,
+                    team_id=int(who_id) if who == "team" else None,
+                    due_date=due[0],
+                    due_days_after_hire=due[1],
+                    today=_today(),
+                )
             except NotInScope:
                 abort(404)
             except AssignmentError as error:
@@ -155,7 +194,9 @@ def create_assignment():
                 return redirect(url_for("manage.assignments", **({"team": team.id} if team else {})))
     flash(_("Nothing was assigned: see the form below."), "error")
     if back.isdigit():
-        return _trainee_page(assignment_service.trainee_in_scope(current_user, int(back)), form=form, status=400)
+        return _trainee_page(
+            assignment_service.trainee_in_scope(current_user, int(back)), form=form, status=400
+        )
     return _assignments_page(teams, team, team_ids, form, 400)
 
 
@@ -167,8 +208,9 @@ def change_assignment(assignment_id):
         due = form.due_values()
         if due is not None:
             try:
-                assignment_service.change_due(current_user, assignment.id, due_date=due[0],
-                                              due_days_after_hire=due[1], today=_today())
+                assignment_service.change_due(
+                    current_user, assignment.id, due_date=due[0], due_days_after_hire=due[1], today=_today()
+                )
             except AssignmentError as error:
                 show_error(form, error, "due_date")
             else:
@@ -179,11 +221,13 @@ def change_assignment(assignment_id):
     refused = {"id": assignment.id, "form": form}
     back = request.args.get("back", "")
     if back.isdigit():
-        return _trainee_page(assignment_service.trainee_in_scope(current_user, int(back)), refused=refused,
-                             status=400)
+        return _trainee_page(
+            assignment_service.trainee_in_scope(current_user, int(back)), refused=refused, status=400
+        )
     teams, team, team_ids = _selected_teams()
-    return _assignments_page(teams, team, team_ids, _assign_form(teams, team_ids, AssignForm(formdata=None)),
-                             400, refused=refused)
+    return _assignments_page(
+        teams, team, team_ids, _assign_form(teams, team_ids, AssignForm(formdata=None)), 400, refused=refused
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/cancel", methods=["GET", "POST"])
@@ -193,9 +237,14 @@ def cancel_assignment(assignment_id):
     assignment = assignment_service.assignment_in_scope(current_user, assignment_id)
     back = _back_to(assignment)
     if request.method == "GET":
-        return render_template("manage/cancel.html", a=assignment, back=back, action=ActionForm(),
-                               title=assignment_service.target_title(assignment.target_kind, assignment.target_slug),
-                               labels=assignment_service.KIND_LABELS)
+        return render_template(
+            "manage/cancel.html",
+            a=assignment,
+            back=back,
+            action=ActionForm(),
+            title=assignment_service.target_title(assignment.target_kind, assignment.target_slug),
+            labels=assignment_service.KIND_LABELS,
+        )
     if not ActionForm().validate_on_submit():
         abort(400)
     assignment_service.cancel(current_user, assignment.id)
@@ -210,8 +259,12 @@ def undo_cancel(assignment_id):
         abort(400)
     assignment, created = assignment_service.undo_cancel(current_user, assignment_id)
     session.pop("undo_assignment", None)
-    flash(_("Cancellation undone: the work is assigned again.") if created else _("That work is assigned already."),
-          "success")
+    flash(
+        _("Cancellation undone: the work is assigned again.")
+        if created
+        else _("That work is assigned already."),
+        "success",
+    )
     return redirect(_back_to(assignment))
 
 
@@ -233,24 +286,35 @@ def _back_to(assignment):
 
 # --- analytics ------------------------------------------------------------------------------------
 
+
 @bp.route("/analytics")
 def analytics():
     teams, team, team_ids = _selected_teams()
     scenario = request.args.get("scenario") or None
-    titles = {slug: title for kind, slug, title in assignment_service.assignable_targets() if kind == "scenario"}
+    titles = {
+        slug: title for kind, slug, title in assignment_service.assignable_targets() if kind == "scenario"
+    }
     if scenario is not None and scenario not in titles:
         abort(404)
     choices, wrong = team_analytics.choice_analytics(team_ids, scenario, language=reader_language())
-    return render_template("manage/analytics.html", teams=teams, team=team, scenario=scenario, titles=titles,
-                           choices=choices, wrong=wrong[:12],
-                           matrix=team_analytics.phase_matrix(team_ids, scenario, language=reader_language()),
-                           signal_rows=team_analytics.signal_readings(team_ids, scenario, language=reader_language())[:15],
-                           skills=team_analytics.skill_scores(team_ids, scenario),
-                           scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
-                           coaching=coaching.coaching_list(team_ids, scenario),
-                           figures=sheet_analytics.figure_spread(team_ids, scenario, language=reader_language()),
-                           coach_below=coaching.COACH_BELOW, coach_min=coaching.COACH_MIN_CHOICES,
-                           **_retention(team_ids))
+    return render_template(
+        "manage/analytics.html",
+        teams=teams,
+        team=team,
+        scenario=scenario,
+        titles=titles,
+        choices=choices,
+        wrong=wrong[:12],
+        matrix=team_analytics.phase_matrix(team_ids, scenario, language=reader_language()),
+        signal_rows=team_analytics.signal_readings(team_ids, scenario, language=reader_language())[:15],
+        skills=team_analytics.skill_scores(team_ids, scenario),
+        scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
+        coaching=coaching.coaching_list(team_ids, scenario),
+        figures=sheet_analytics.figure_spread(team_ids, scenario, language=reader_language()),
+        coach_below=coaching.COACH_BELOW,
+        coach_min=coaching.COACH_MIN_CHOICES,
+        **_retention(team_ids),
+    )
 
 
 def _retention(team_ids):
@@ -259,6 +323,7 @@ def _retention(team_ids):
 
 
 # --- one trainee ----------------------------------------------------------------------------------
+
 
 @bp.route("/trainees/<int:trainee_id>")
 def trainee(trainee_id):
@@ -269,27 +334,43 @@ def _trainee_page(person, form=None, refused=None, status=200):
     teams = assignment_service.managed_teams(current_user)
     form = _assign_form(teams, {person.team_id}, form or AssignForm(formdata=None), trainee=person)
     own = assignment_service.own_assignments(person)
-    return render_template("manage/trainee.html", trainee=person, form=form, rows={a.id: a for a in own},
-                           assignments=assignment_service.effective_assignments(person),
-                           progress=progress_service.progress_of(person.id),
-                           attempts=coaching.trainee_attempts(person.id),
-                           quizzes=coaching.trainee_quizzes(person.id),
-                           titles={(k, s): t for k, s, t in assignment_service.assignable_targets()},
-                           coaching=coaching.coaching_list({person.team_id}, trainee_id=person.id),
-                           change_form=ChangeDueForm(formdata=None), action=ActionForm(), today=_today(),
-                           refused=refused, undo=_undo_offer(),
-                           boosts_kept=boost_reports.kept_up([person.id], fold=True)[person.id],
-                           cert_stages=certification.stage_certificates(person, _today()),
-                           observed=observations.of_trainee(person.id), observe_forms=observation_forms()), status
+    return render_template(
+        "manage/trainee.html",
+        trainee=person,
+        form=form,
+        rows={a.id: a for a in own},
+        assignments=assignment_service.effective_assignments(person),
+        progress=progress_service.progress_of(person.id),
+        attempts=coaching.trainee_attempts(person.id),
+        quizzes=coaching.trainee_quizzes(person.id),
+        titles={(k, s): t for k, s, t in assignment_service.assignable_targets()},
+        coaching=coaching.coaching_list({person.team_id}, trainee_id=person.id),
+        change_form=ChangeDueForm(formdata=None),
+        action=ActionForm(),
+        today=_today(),
+        refused=refused,
+        undo=_undo_offer(),
+        boosts_kept=boost_reports.kept_up([person.id], fold=True)[person.id],
+        cert_stages=certification.stage_certificates(person, _today()),
+        observed=observations.of_trainee(person.id),
+        observe_forms=observation_forms(),
+    ), status
 
 
 def _attempt_page(found, form=None, editing=None, status=200):
     """The transcript with its comments; `editing` (comment id, form) re-shows a refused edit."""
-    return render_template("manage/attempt.html", attempt=found, trainee=found.user,
-                           transcript=coaching.transcript(found), comments=comment_service.of_attempt(found.id),
-                           where_seen=comment_service.where_seen(found, found.user.name),
-                           form=form or CommentForm(formdata=None), editing=editing, action=ActionForm(),
-                           comment_form=lambda c: CommentForm(formdata=None, prefix=f"c{c.id}", body=c.body)), status
+    return render_template(
+        "manage/attempt.html",
+        attempt=found,
+        trainee=found.user,
+        transcript=coaching.transcript(found),
+        comments=comment_service.of_attempt(found.id),
+        where_seen=comment_service.where_seen(found, found.user.name),
+        form=form or CommentForm(formdata=None),
+        editing=editing,
+        action=ActionForm(),
+        comment_form=lambda c: CommentForm(formdata=None, prefix=f"c{c.id}", body=c.body),
+    ), status
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -307,8 +388,12 @@ def comment(attempt_id):
         except AssignmentError as error:
             show_error(form, error, "body")
         else:
-            flash((_("Comment sent.") + " " + comment_service.where_seen(found, found.user.name)) if created
-                  else _("That comment is already there."), "success")
+            flash(
+                (_("Comment sent.") + " " + comment_service.where_seen(found, found.user.name))
+                if created
+                else _("That comment is already there."),
+                "success",
+            )
             return redirect(url_for("manage.attempt", attempt_id=found.id) + "#comments")
     flash(_("The comment was not saved: see below."), "error")
     return _attempt_page(found, form=form, status=400)
@@ -341,9 +426,13 @@ def delete_comment(comment_id):
 
 # --- exports --------------------------------------------------------------------------------------
 
+
 def _csv_response(data, name):
-    return Response(data, mimetype="text/csv",                     # Flask adds "; charset=utf-8" once
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data,
+        mimetype="text/csv",  # Flask adds "; charset=utf-8" once
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/export/progress.csv")
@@ -360,8 +449,9 @@ def export_attempts():
 
 # --- the manager's guide --------------------------------------------------------------------------
 
-GUIDE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                     "docs", "managers-guide.md")
+GUIDE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs", "managers-guide.md"
+)
 
 
 @bp.route("/guide")

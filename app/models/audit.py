@@ -1,5 +1,6 @@
 """Security audit log: failed logins, limits reached, refused accesses, admin actions and content
 publications. Never secrets."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
@@ -29,14 +30,16 @@ class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)      # one of KINDS
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # one of KINDS
     # Who did it (None: not logged in, or the command line).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(64))
     path: Mapped[str | None] = mapped_column(String(500))
     # Whom an admin action was about, and what was done ("role trainee -> manager", "scenario x v3").
-    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    target_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     detail: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 

@@ -1,4 +1,5 @@
 """Published content versions (immutable) and trainers' drafts."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -10,6 +11,7 @@ from app.models.base import utcnow
 
 class ContentVersion(Model):
     """One published text of a course, module or scenario. Never updated: a change is a new row."""
+
     __tablename__ = "content_versions"
     __table_args__ = (
         UniqueConstraint("kind", "slug", "version"),
@@ -34,6 +36,7 @@ class ContentVersion(Model):
 class PublishedContent(Model):
     """Which version of each course, module and scenario trainees get now. Moving this pointer
     (to a new version, or back to an older text) is what publishing does; versions stay as they were."""
+
     __tablename__ = "published_content"
     __table_args__ = (UniqueConstraint("kind", "slug"),)
 
@@ -55,6 +58,7 @@ class PublishedContent(Model):
 
 class ContentDraft(Model):
     """A trainer's work in progress; `revision` detects two trainers saving from one base."""
+
     __tablename__ = "content_drafts"
     __table_args__ = (UniqueConstraint("kind", "slug"),)
 
@@ -63,7 +67,9 @@ class ContentDraft(Model):
     slug: Mapped[str] = mapped_column(String(120))
     source: Mapped[str] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(default=1)
-    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("content_versions.id", ondelete="SET NULL"))
+    base_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_versions.id", ondelete="SET NULL")
+    )
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -76,6 +82,7 @@ class ContentTranslation(Model):
     source with the same ids, so whatever a trainee does in it counts for the source. Never
     updated: a change is a new row. `source_version` is the source text it follows (the first
     12 hex digits of the source's SHA-256), `source_version_id` that version when it is published."""
+
     __tablename__ = "content_translations"
     __table_args__ = (
         UniqueConstraint("kind", "slug", "language", "revision"),
@@ -89,7 +96,9 @@ class ContentTranslation(Model):
     revision: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     source_version: Mapped[str] = mapped_column(String(12))
-    source_version_id: Mapped[int | None] = mapped_column(ForeignKey("content_versions.id", ondelete="SET NULL"))
+    source_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_versions.id", ondelete="SET NULL")
+    )
     title: Mapped[str] = mapped_column(String(300), default="")
     source: Mapped[str] = mapped_column(Text)
     compiled: Mapped[str] = mapped_column(Text)
@@ -102,6 +111,7 @@ class ContentTranslation(Model):
 
 class PublishedTranslation(Model):
     """Which translation of each course, module and scenario trainees reading that language get."""
+
     __tablename__ = "published_translations"
     __table_args__ = (UniqueConstraint("kind", "slug", "language"),)
 

@@ -1,5 +1,6 @@
 """Learning records: assignments, page views, quiz attempts, scenario attempts and their steps.
 Steps, views and quiz attempts are appended, never edited."""
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, text
@@ -12,6 +13,7 @@ from app.models.base import utcnow
 class Assignment(Model):
     """Work given to a trainee or a whole team: a course, module or scenario, due on a date
     or a number of days after each trainee's hire date."""
+
     __tablename__ = "assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,9 +34,11 @@ class Assignment(Model):
 
 class PageView(Model):
     __tablename__ = "page_views"
-    __table_args__ = (Index("ix_page_views_user_module", "user_id", "module_slug"),
-                      # a trainee's latest view in one seek (progress summaries' mark)
-                      Index("ix_page_views_user_latest", "user_id", "id"))
+    __table_args__ = (
+        Index("ix_page_views_user_module", "user_id", "module_slug"),
+        # a trainee's latest view in one seek (progress summaries' mark)
+        Index("ix_page_views_user_latest", "user_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -46,8 +50,10 @@ class PageView(Model):
 
 class QuizAttempt(Model):
     __tablename__ = "quiz_attempts"
-    __table_args__ = (Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),
-                      Index("ix_quiz_attempts_user_latest", "user_id", "id"))
+    __table_args__ = (
+        Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),
+        Index("ix_quiz_attempts_user_latest", "user_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -59,7 +65,9 @@ class QuizAttempt(Model):
     # What the trainee was shown, in order: [[question number, [answer numbers in the order shown]], ...]
     # (questions drawn from the pool, answers shuffled). None on attempts from before drawing: all, in order.
     shown: Mapped[list | None] = mapped_column(JSON, nullable=True)
-    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")   # the language it was taken in
+    language: Mapped[str] = mapped_column(
+        String(8), default="en", server_default="en"
+    )  # the language it was taken in
     percent: Mapped[int]
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -67,6 +75,7 @@ class QuizAttempt(Model):
 
 class ScenarioAttempt(Model):
     """One play of a scenario, pinned to the version it started on until it ends."""
+
     __tablename__ = "scenario_attempts"
     __table_args__ = (
         Index("ix_scenario_attempts_user_scenario", "user_id", "scenario_slug"),
@@ -74,8 +83,15 @@ class ScenarioAttempt(Model):
         # At most one attempt in progress per trainee, scenario and mode, whatever the clicking:
         # a practice run and a challenge are different exercises, and one must never be resumed
         # as the other (a challenge would show its ratings, a practice run would hide them).
-        Index("uq_scenario_attempts_one_open", "user_id", "scenario_slug", "mode", unique=True,
-              sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
+        Index(
+            "uq_scenario_attempts_one_open",
+            "user_id",
+            "scenario_slug",
+            "mode",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,19 +119,23 @@ class ScenarioAttempt(Model):
     # "Try again from this step": the finished attempt whose first `replayed_from_seq - 1` steps
     # this one starts after (they are not copied: the rep did not choose them again). A replay is
     # practice: it never counts as passing the scenario (counts_as_pass).
-    replayed_from_id: Mapped[int | None] = mapped_column(ForeignKey("scenario_attempts.id", ondelete="SET NULL"))
+    replayed_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scenario_attempts.id", ondelete="SET NULL")
+    )
     replayed_from_seq: Mapped[int | None]
 
     user = relationship("User")
     version = relationship("ContentVersion")
     steps: Mapped[list["AttemptStep"]] = relationship(back_populates="attempt", order_by="AttemptStep.seq")
-    comments: Mapped[list["CoachingComment"]] = relationship(back_populates="attempt",
-                                                             order_by="CoachingComment.created_at")
+    comments: Mapped[list["CoachingComment"]] = relationship(
+        back_populates="attempt", order_by="CoachingComment.created_at"
+    )
 
 
 class AttemptStep(Model):
     """One choice made in an attempt. (attempt, seq) is unique in the database, so a double
     click or a replayed POST can never record a second step."""
+
     __tablename__ = "attempt_steps"
     __table_args__ = (UniqueConstraint("attempt_id", "seq"),)
 
@@ -123,7 +143,9 @@ class AttemptStep(Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("scenario_attempts.id", ondelete="CASCADE"))
     seq: Mapped[int]  # 1, 2, ... per attempt
     node: Mapped[str] = mapped_column(String(120))
-    choice: Mapped[int | None]  # index of the choice in the node (0-based, in source order); None for Continue
+    choice: Mapped[
+        int | None
+    ]  # index of the choice in the node (0-based, in source order); None for Continue
     choice_label: Mapped[str] = mapped_column(Text, default="")
     effects: Mapped[dict] = mapped_column(JSON, default=dict)  # score deltas, ledger, feedback
     skill: Mapped[str | None] = mapped_column(String(60))
@@ -142,31 +164,37 @@ class AttemptStep(Model):
 def counts_as_pass():
     """The attempts that pass a scenario for completion, assignments and best scores: finished,
     passed, and played from the start (a replay from a step is practice)."""
-    return and_(ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_(True),
-                ScenarioAttempt.replayed_from_id.is_(None))
+    return and_(
+        ScenarioAttempt.status == "finished",
+        ScenarioAttempt.passed.is_(True),
+        ScenarioAttempt.replayed_from_id.is_(None),
+    )
 
 
 class AttemptSignal(Model):
     """The verdict on one observation of a signal-picking step (content/signals.py): spotted,
     missed, mistaken or avoided. Written with its step, in the same transaction, so it is
     recorded exactly once; the manager's analytics count which signals reps miss or mistake."""
+
     __tablename__ = "attempt_signals"
     __table_args__ = (UniqueConstraint("step_id", "item"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     step_id: Mapped[int] = mapped_column(ForeignKey("attempt_steps.id", ondelete="CASCADE"))
-    item: Mapped[int]                                        # 0-based, in source order
+    item: Mapped[int]  # 0-based, in source order
     verdict: Mapped[str] = mapped_column(String(10))
     reading: Mapped[str | None] = mapped_column(String(60))  # the node's `signals:` phase
     phase_signal: Mapped[str | None] = mapped_column(String(80))  # `PHASE/N`: the course's signal it shows
-    label: Mapped[str] = mapped_column(Text, default="")     # the observation's words, as played
+    label: Mapped[str] = mapped_column(Text, default="")  # the observation's words, as played
 
 
 class CoachingComment(Model):
     __tablename__ = "coaching_comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("scenario_attempts.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario_attempts.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -187,12 +215,13 @@ class ProgressSummary(Model):
     page view id, quiz attempt id and attempt update time are its marks and the published
     outline is `outline_key`. The dashboard reads the live marks with the summaries (index
     seeks) and refolds the stale ones in one batch; no learning write has to know about it."""
+
     __tablename__ = "progress_summaries"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    pages_mark: Mapped[int | None]                      # the latest page_views.id folded
-    quizzes_mark: Mapped[int | None]                    # the latest quiz_attempts.id folded
-    attempts_mark: Mapped[datetime | None]              # the latest scenario_attempts.updated_at folded
+    pages_mark: Mapped[int | None]  # the latest page_views.id folded
+    quizzes_mark: Mapped[int | None]  # the latest quiz_attempts.id folded
+    attempts_mark: Mapped[datetime | None]  # the latest scenario_attempts.updated_at folded
     outline_key: Mapped[str] = mapped_column(String(64))
     percent: Mapped[int]
     modules_done: Mapped[int]

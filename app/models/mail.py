@@ -1,6 +1,7 @@
 """What the site tells people: the outbox of e-mails (queued in the transaction of the event that
 causes them, sent by `flask mail send`), the in-site notifications behind the header's bell, and
 the kinds of mail each person turned off."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -13,10 +14,13 @@ from app.models.base import utcnow
 class OutboxMessage(Model):
     """One e-mail to one person. The event key names what caused it (an assignment, a comment, a
     week's digest): unique per recipient and kind, so an event told twice is queued once."""
+
     __tablename__ = "outbox_messages"
-    __table_args__ = (UniqueConstraint("recipient_id", "kind", "event_key"),
-                      # the sender's question: what is due now
-                      Index("ix_outbox_messages_due", "status", "next_try_at"))
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "kind", "event_key"),
+        # the sender's question: what is due now
+        Index("ix_outbox_messages_due", "status", "next_try_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -27,7 +31,7 @@ class OutboxMessage(Model):
     text_body: Mapped[str] = mapped_column(Text, default="")
     html_body: Mapped[str] = mapped_column(Text, default="")
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(10), default="queued")    # queued, sending, sent, failed
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, sending, sent, failed
     attempts: Mapped[int] = mapped_column(default=0)
     next_try_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
@@ -40,9 +44,12 @@ class OutboxMessage(Model):
 
 class Notification(Model):
     """The same event in the site: listed on /notifications, counted by the bell until opened."""
+
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("user_id", "kind", "event_key"),
-                      Index("ix_notifications_user_unread", "user_id", "read_at"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "event_key"),
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -56,6 +63,7 @@ class Notification(Model):
 
 class MailOptOut(Model):
     """A kind of e-mail a person turned off (the site's notifications still show it)."""
+
     __tablename__ = "mail_opt_outs"
     __table_args__ = (UniqueConstraint("user_id", "kind"),)
 

@@ -1,6 +1,7 @@
 """Sessions: one row per logged-in browser. The signed cookie (and the remember-me cookie)
 carry only a random token; this row is what makes it someone. Deleting it ends the session on
 every app host at once."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String

@@ -1,4 +1,5 @@
 """Users and teams."""
+
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -24,12 +25,15 @@ class Team(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True, ondelete="SET NULL"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     manager: Mapped["User | None"] = relationship(foreign_keys=[manager_id])
-    members: Mapped[list["User"]] = relationship(back_populates="team", foreign_keys="User.team_id",
-                                                 order_by="User.name")
+    members: Mapped[list["User"]] = relationship(
+        back_populates="team", foreign_keys="User.team_id", order_by="User.name"
+    )
 
 
 def password_hash_method():

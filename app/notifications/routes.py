@@ -12,8 +12,9 @@ from app.services import mail, notifications
 @bp.route("/notifications")
 @login_required
 def index():
-    return render_template("notifications/index.html", notes=notifications.recent(current_user),
-                           form=ActionForm())
+    return render_template(
+        "notifications/index.html", notes=notifications.recent(current_user), form=ActionForm()
+    )
 
 
 @bp.route("/notifications/<int:notification_id>")
@@ -43,12 +44,13 @@ def preferences():
         notifications.save_preferences(current_user, set(request.form.getlist("mail")))
         flash(_("Your mail preferences are saved."), "success")
         return redirect(url_for("notifications.preferences"))
-    return render_template("notifications/preferences.html", form=form,
-                           kinds=notifications.preferences(current_user))
+    return render_template(
+        "notifications/preferences.html", form=form, kinds=notifications.preferences(current_user)
+    )
 
 
 @bp.route("/mail/unsubscribe/<token>", methods=["GET", "POST"])
-@csrf.exempt      # the signed token is the proof; mail programs post here with no form (RFC 8058)
+@csrf.exempt  # the signed token is the proof; mail programs post here with no form (RFC 8058)
 def unsubscribe(token):
     target = notifications.unsubscribe_target(token)
     if target is None:
@@ -57,8 +59,9 @@ def unsubscribe(token):
     if request.method == "POST":
         notifications.set_mail(user, kind, False)
         return render_template("notifications/unsubscribed.html", kind=notifications.KINDS[kind], done=True)
-    return render_template("notifications/unsubscribed.html", kind=notifications.KINDS[kind], done=False,
-                           token=token)
+    return render_template(
+        "notifications/unsubscribed.html", kind=notifications.KINDS[kind], done=False, token=token
+    )
 
 
 @bp.route("/admin/outbox")
@@ -66,8 +69,14 @@ def unsubscribe(token):
 def outbox():
     status = request.args.get("status")
     messages, counts = mail.outbox_page(status)
-    return render_template("notifications/outbox.html", messages=messages, counts=counts, status=status,
-                           statuses=mail.STATUSES, configured=bool(current_app.config.get("MAIL_SERVER")))
+    return render_template(
+        "notifications/outbox.html",
+        messages=messages,
+        counts=counts,
+        status=status,
+        statuses=mail.STATUSES,
+        configured=bool(current_app.config.get("MAIL_SERVER")),
+    )
 
 
 @bp.route("/admin/outbox/<int:message_id>")
@@ -77,5 +86,9 @@ def outbox_message(message_id):
     # With a mail server, a reset link is the recipient's alone: an admin reading it could take the
     # account over. Without one (development), the Outbox is how a newcomer follows it.
     hidden = message.kind == notifications.PASSWORD_RESET and bool(current_app.config.get("MAIL_SERVER"))
-    return render_template("notifications/outbox_message.html", message=message, hidden=hidden,
-                           links=[] if hidden else mail.links_in(message.text_body))
+    return render_template(
+        "notifications/outbox_message.html",
+        message=message,
+        hidden=hidden,
+        links=[] if hidden else mail.links_in(message.text_body),
+    )

@@ -1,5 +1,6 @@
 """Accounts: creating and editing users and teams, passwords, sessions, and the admin's
 directory of them. Services flush; the request commits."""
+
 import functools
 from dataclasses import dataclass
 
@@ -45,8 +46,9 @@ def authenticate(email, password):
     return user
 
 
-def create_user(email, name, password, role=Role.TRAINEE.value, team=None, hire_date=None,
-                check_password=True, by=None):
+def create_user(
+    email, name, password, role=Role.TRAINEE.value, team=None, hire_date=None, check_password=True, by=None
+):
     email = _valid_email(email)
     if role not in ROLES:
         raise AccountError(_("Unknown role “%(role)s”.", role=role), field="role")
@@ -97,6 +99,7 @@ def change_password(user, current_password, new_password):
 def set_language(user, language):
     """The interface's language the user reads (app/i18n.LANGUAGES); the same again changes nothing."""
     from app.i18n import LANGUAGES
+
     if language not in LANGUAGES:
         raise AccountError(_("Choose English or Français."), field="language")
     user.language = language
@@ -107,7 +110,9 @@ def end_all_sessions(user, by=None):
     (an admin, or the user on /account), it goes in the security log."""
     ended = sessions.end_all(user)
     if by is not None:
-        audit_log.record("sessions-ended", by=by, about=user, detail=f"{ended} session{'s' if ended != 1 else ''}")
+        audit_log.record(
+            "sessions-ended", by=by, about=user, detail=f"{ended} session{'s' if ended != 1 else ''}"
+        )
     return ended
 
 
@@ -142,11 +147,20 @@ def _check_role_change(user, role, by):
     if user.role == Role.ADMIN.value:
         _keep_an_active_admin(user, by)
     if role not in MANAGER_ROLES:
-        managed = db.session.scalars(select(Team.name).where(Team.manager_id == user.id).order_by(Team.name)).all()
-        if managed:   # a team's manager is a manager (see _check_manager)
-            raise AccountError(ngettext("%(name)s manages %(teams)s: choose another manager for that team first.",
-                                        "%(name)s manages %(teams)s: choose another manager for those teams first.",
-                                        len(managed), name=user.name, teams=", ".join(managed)), field="role")
+        managed = db.session.scalars(
+            select(Team.name).where(Team.manager_id == user.id).order_by(Team.name)
+        ).all()
+        if managed:  # a team's manager is a manager (see _check_manager)
+            raise AccountError(
+                ngettext(
+                    "%(name)s manages %(teams)s: choose another manager for that team first.",
+                    "%(name)s manages %(teams)s: choose another manager for those teams first.",
+                    len(managed),
+                    name=user.name,
+                    teams=", ".join(managed),
+                ),
+                field="role",
+            )
 
 
 def _keep_an_active_admin(user, by):
@@ -155,15 +169,23 @@ def _keep_an_active_admin(user, by):
     moment cannot both succeed."""
     if user.role != Role.ADMIN.value or not user.active:
         return
-    others = db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value, User.active,
-                                                      User.id != user.id).with_for_update()).all()
+    others = db.session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.active, User.id != user.id)
+        .with_for_update()
+    ).all()
     if not others:
         if by is not None and by.id == user.id:
-            message = _("You are the last active admin: make another user an admin first, "
-                        "so that someone can still manage accounts.")
+            message = _(
+                "You are the last active admin: make another user an admin first, "
+                "so that someone can still manage accounts."
+            )
         else:
-            message = _("%(name)s is the last active admin: make another user an admin first, "
-                        "so that someone can still manage accounts.", name=user.name)
+            message = _(
+                "%(name)s is the last active admin: make another user an admin first, "
+                "so that someone can still manage accounts.",
+                name=user.name,
+            )
         raise AccountError(message, field="role")
 
 
@@ -175,22 +197,32 @@ def update_user(user, *, name, email, role, team_id, hire_date, by=None):
     email = _valid_email(email)
     other = find_user_by_email(email)
     if other is not None and other.id != user.id:
-        raise AccountError(_("Another account already uses %(email)s (%(other_name)s).", email=email, other_name=other.name), field="email")
+        raise AccountError(
+            _("Another account already uses %(email)s (%(other_name)s).", email=email, other_name=other.name),
+            field="email",
+        )
     team = None
     if team_id:
         team = db.session.get(Team, team_id)
         if team is None:
             raise AccountError(_("Choose a team from the list."), field="team_id")
     _check_role_change(user, role, by)
-    changed = [label for label, old, new in (("name", user.name, name), ("email", user.email, email),
-                                              ("team", user.team_id, team.id if team else None),
-                                              ("hire date", user.hire_date, hire_date)) if old != new]
+    changed = [
+        label
+        for label, old, new in (
+            ("name", user.name, name),
+            ("email", user.email, email),
+            ("team", user.team_id, team.id if team else None),
+            ("hire date", user.hire_date, hire_date),
+        )
+        if old != new
+    ]
     try:
-        with db.session.begin_nested():     # nothing changes unless everything does
+        with db.session.begin_nested():  # nothing changes unless everything does
             if user.role != role:
                 audit_log.record("role-changed", by=by, about=user, detail=f"{user.role} → {role}")
                 user.role = role
-                end_all_sessions(user)   # see set_role
+                end_all_sessions(user)  # see set_role
             user.name, user.email, user.team, user.hire_date = name, email, team, hire_date
             if changed:
                 audit_log.record("user-changed", by=by, about=user, detail=", ".join(changed))
@@ -203,8 +235,13 @@ def update_user(user, *, name, email, role, team_id, hire_date, by=None):
 def _check_manager(manager):
     """One home for "a team's manager is a manager (or an admin), and active"."""
     if manager is not None and (manager.role not in MANAGER_ROLES or not manager.active):
-        raise AccountError(_("%(manager_name)s is not an active manager: choose one from the list.", manager_name=manager.name),
-                           field="manager_id")
+        raise AccountError(
+            _(
+                "%(manager_name)s is not an active manager: choose one from the list.",
+                manager_name=manager.name,
+            ),
+            field="manager_id",
+        )
 
 
 def _manager_by_id(manager_id):
@@ -243,11 +280,12 @@ def set_team_manager(team, manager_id):
 
 # The admin's pages: what they list and offer.
 
+
 @dataclass(frozen=True)
 class Directory:
-    users: object          # a pagination of users, their team loaded
+    users: object  # a pagination of users, their team loaded
     teams: list
-    team_sizes: dict       # team id -> number of members
+    team_sizes: dict  # team id -> number of members
 
 
 def directory(query="", page=1, per_page=50):
@@ -256,8 +294,9 @@ def directory(query="", page=1, per_page=50):
     if query:
         like = f"%{query}%"
         stmt = stmt.where(func.lower(User.name).like(like) | User.email.like(like))
-    users = db.paginate(stmt.options(db.joinedload(User.team)), page=max(page, 1), per_page=per_page,
-                        error_out=False)
+    users = db.paginate(
+        stmt.options(db.joinedload(User.team)), page=max(page, 1), per_page=per_page, error_out=False
+    )
     teams = db.session.scalars(select(Team).options(db.joinedload(Team.manager)).order_by(Team.name)).all()
     sizes = dict(db.session.execute(select(User.team_id, func.count()).group_by(User.team_id)).all())
     return Directory(users, teams, sizes)
@@ -269,9 +308,11 @@ def team_choices():
 
 
 def manager_choices():
-    managers = db.session.execute(select(User.id, User.name, User.email)
-                                  .where(User.role.in_(MANAGER_ROLES), User.active)
-                                  .order_by(User.name)).all()
+    managers = db.session.execute(
+        select(User.id, User.name, User.email)
+        .where(User.role.in_(MANAGER_ROLES), User.active)
+        .order_by(User.name)
+    ).all()
     return [(0, _("No manager"))] + [(user_id, f"{name} ({email})") for user_id, name, email in managers]
 
 

@@ -7,6 +7,7 @@ team's assignment or trainee is "not found" (the view answers 404), and nothing 
 Which assignment counts for a trainee: the active ones given to the trainee or to the
 trainee's team; when both name the same target, the one given to the trainee wins (it is the
 later, more specific decision: "Tom gets two more weeks")."""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,9 +20,9 @@ from app.extensions import db
 from app.models import Assignment, ScenarioAttempt, Team, User
 from app.models.base import utcnow
 from app.models.learning import counts_as_pass
-from app.services.outline import load_outline
 from app.services import progress as progress_service
 from app.services import publishing
+from app.services.outline import load_outline
 
 TARGET_KINDS = ("course", "module", "scenario")
 KIND_LABELS = {"course": _l("Course"), "module": _l("Module"), "scenario": _l("Scenario")}
@@ -43,6 +44,7 @@ class NotInScope(LookupError):
 # --- scope ------------------------------------------------------------------------------------
 
 # The rule, in one place: a manager reaches the teams they manage; an admin reaches every team.
+
 
 def manages(user, team):
     return team is not None and (user.is_admin or team.manager_id == user.id)
@@ -78,14 +80,18 @@ def trainee_in_scope(user, trainee_id):
 
 def assignable_trainees(team_ids):
     """[(id, name, team id)] of the active trainees of the teams, by name (the assign form's list)."""
-    return db.session.execute(select(User.id, User.name, User.team_id).where(
-        User.team_id.in_(sorted(team_ids)), User.role == "trainee", User.active).order_by(User.name)).all()
+    return db.session.execute(
+        select(User.id, User.name, User.team_id)
+        .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee", User.active)
+        .order_by(User.name)
+    ).all()
 
 
 def own_assignments(trainee):
     """The active assignments given to this trainee alone (not through their team)."""
-    return db.session.scalars(select(Assignment).where(Assignment.user_id == trainee.id,
-                                                       Assignment.cancelled_at.is_(None))).all()
+    return db.session.scalars(
+        select(Assignment).where(Assignment.user_id == trainee.id, Assignment.cancelled_at.is_(None))
+    ).all()
 
 
 def assignment_in_scope(user, assignment_id):
@@ -97,12 +103,17 @@ def assignment_in_scope(user, assignment_id):
 
 
 def _check_scope(user, assignment):
-    team = assignment.team if assignment.team_id is not None else (assignment.user.team if assignment.user else None)
+    team = (
+        assignment.team
+        if assignment.team_id is not None
+        else (assignment.user.team if assignment.user else None)
+    )
     if not manages(user, team):
         raise NotInScope("assignment")
 
 
 # --- targets ----------------------------------------------------------------------------------
+
 
 def assignable_targets():
     """[(kind, slug, title)] of everything published, courses first, modules in course order."""
@@ -140,19 +151,33 @@ def target_title(kind, slug):
 
 # --- writing ----------------------------------------------------------------------------------
 
+
 def _check_due(due_date, due_days_after_hire, today):
     if (due_date is None) == (due_days_after_hire is None):
-        raise AssignmentError(_("Give either a due date or a number of days after the hire date."), "due_mode")
+        raise AssignmentError(
+            _("Give either a due date or a number of days after the hire date."), "due_mode"
+        )
     if due_days_after_hire is not None and not 0 <= due_days_after_hire <= MAX_DAYS_AFTER_HIRE:
-        raise AssignmentError(_("Days after hire must be between 0 and %(most)s.", most=MAX_DAYS_AFTER_HIRE), "due_days")
+        raise AssignmentError(
+            _("Days after hire must be between 0 and %(most)s.", most=MAX_DAYS_AFTER_HIRE), "due_days"
+        )
     if due_date is not None and not date(2000, 1, 1) <= due_date <= date(2100, 1, 1):
         raise AssignmentError(_("That due date is out of range."), "due_date")
     if due_date is not None and today is not None and due_date < today:
         raise AssignmentError(_("That date has passed: choose today or a later date."), "due_date")
 
 
-def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_date=None,
-           due_days_after_hire=None, today=None):
+def assign(
+    by,
+    target_kind,
+    target_slug,
+    *,
+    trainee_id=None,
+    team_id=None,
+    due_date=None,
+    due_days_after_hire=None,
+    today=None,
+):
     """Give work to one trainee or a team. Giving the same target to the same person or team
     again changes the due date of the assignment already there (a double click, a second tab
     or a corrected date never makes a second one). A due date before `today` (the
@@ -171,22 +196,37 @@ def assign(by, target_kind, target_slug, *, trainee_id=None, team_id=None, due_d
     else:
         team_in_scope(by, team_id)
         same = Assignment.team_id == team_id
-    existing = db.session.scalar(select(Assignment).where(
-        same, Assignment.target_kind == target_kind, Assignment.target_slug == target_slug,
-        Assignment.cancelled_at.is_(None)).order_by(Assignment.id).limit(1))
+    existing = db.session.scalar(
+        select(Assignment)
+        .where(
+            same,
+            Assignment.target_kind == target_kind,
+            Assignment.target_slug == target_slug,
+            Assignment.cancelled_at.is_(None),
+        )
+        .order_by(Assignment.id)
+        .limit(1)
+    )
     if existing is not None:
         existing.due_date, existing.due_days_after_hire = due_date, due_days_after_hire
         existing.assigned_by_id = by.id
         db.session.flush()
         return existing, False
-    assignment = Assignment(target_kind=target_kind, target_slug=target_slug, user_id=trainee_id,
-                            team_id=team_id, due_date=due_date, due_days_after_hire=due_days_after_hire,
-                            assigned_by_id=by.id)
+    assignment = Assignment(
+        target_kind=target_kind,
+        target_slug=target_slug,
+        user_id=trainee_id,
+        team_id=team_id,
+        due_date=due_date,
+        due_days_after_hire=due_days_after_hire,
+        assigned_by_id=by.id,
+    )
     db.session.add(assignment)
     db.session.flush()
     from app.services import (
         notification_events,  # tell each trainee, in this transaction
     )
+
     notification_events.assignment_given(assignment, by, target_title(target_kind, target_slug))
     return assignment, True
 
@@ -223,8 +263,15 @@ def undo_cancel(by, assignment_id):
     cancellation; a second click finds the work assigned already and changes nothing.
     Returns (assignment, created)."""
     old = cancelled_in_scope(by, assignment_id)
-    return assign(by, old.target_kind, old.target_slug, trainee_id=old.user_id, team_id=old.team_id,
-                  due_date=old.due_date, due_days_after_hire=old.due_days_after_hire)
+    return assign(
+        by,
+        old.target_kind,
+        old.target_slug,
+        trainee_id=old.user_id,
+        team_id=old.team_id,
+        due_date=old.due_date,
+        due_days_after_hire=old.due_days_after_hire,
+    )
 
 
 def _active_for(team_ids, trainee_ids=()):
@@ -245,8 +292,9 @@ def active_for_teams(team_ids, trainee_ids=()):
     where = _active_for(team_ids, trainee_ids)
     if where is None:
         return []
-    return db.session.scalars(select(Assignment).where(*where)
-                              .order_by(Assignment.created_at, Assignment.id)).all()
+    return db.session.scalars(
+        select(Assignment).where(*where).order_by(Assignment.created_at, Assignment.id)
+    ).all()
 
 
 def active_rows_for_teams(team_ids):
@@ -256,13 +304,24 @@ def active_rows_for_teams(team_ids):
     if where is None:
         return []
     return db.session.execute(
-        select(Assignment.id, Assignment.target_kind, Assignment.target_slug, Assignment.user_id,
-               Assignment.team_id, Assignment.due_date, Assignment.due_days_after_hire, Assignment.created_at,
-               Assignment.cancelled_at)
-        .where(*where).order_by(Assignment.created_at, Assignment.id)).all()
+        select(
+            Assignment.id,
+            Assignment.target_kind,
+            Assignment.target_slug,
+            Assignment.user_id,
+            Assignment.team_id,
+            Assignment.due_date,
+            Assignment.due_days_after_hire,
+            Assignment.created_at,
+            Assignment.cancelled_at,
+        )
+        .where(*where)
+        .order_by(Assignment.created_at, Assignment.id)
+    ).all()
 
 
 # --- what counts for a trainee ------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class EffectiveAssignment:
@@ -273,7 +332,7 @@ class EffectiveAssignment:
     due: date | None
     overdue: bool
     done: bool
-    from_team: bool          # given to the whole team (False: given to this trainee)
+    from_team: bool  # given to the whole team (False: given to this trainee)
     assigned_at: object = None
 
     @property
@@ -300,15 +359,22 @@ class Resolver:
     def __init__(self, assignments, titles, today=None):
         self.today = today or formats.today()
         self.by_team, self.own = {}, {}
-        for a in assignments:                                   # oldest first
+        for a in assignments:  # oldest first
             if a.cancelled_at is not None:
                 continue
             key = (a.target_kind, a.target_slug)
             title = titles.get(key) or a.target_slug
             # (id, kind, slug, title, fixed due date, days after hire, from team, assigned at)
-            entry = (a.id, a.target_kind, a.target_slug, title, a.due_date,
-                     timedelta(days=a.due_days_after_hire) if a.due_days_after_hire is not None else None,
-                     a.user_id is None, a.created_at)
+            entry = (
+                a.id,
+                a.target_kind,
+                a.target_slug,
+                title,
+                a.due_date,
+                timedelta(days=a.due_days_after_hire) if a.due_days_after_hire is not None else None,
+                a.user_id is None,
+                a.created_at,
+            )
             if a.user_id is not None:
                 self.own.setdefault(a.user_id, {})[key] = entry  # the trainee's own wins, the latest of them
             elif a.team_id is not None:
@@ -324,11 +390,25 @@ class Resolver:
         today, hire_date = self.today, trainee.hire_date
         out = []
         for a_id, kind, slug, title, fixed, after_hire, from_team, assigned_at in chosen.values():
-            due = fixed if fixed is not None else (hire_date + after_hire if after_hire is not None and hire_date
-                                                   else None)
+            due = (
+                fixed
+                if fixed is not None
+                else (hire_date + after_hire if after_hire is not None and hire_date else None)
+            )
             done = bool(is_done(kind, slug))
-            out.append(EffectiveAssignment(a_id, kind, slug, title, due, bool(due and due < today and not done),
-                                           done, from_team, assigned_at))
+            out.append(
+                EffectiveAssignment(
+                    a_id,
+                    kind,
+                    slug,
+                    title,
+                    due,
+                    bool(due and due < today and not done),
+                    done,
+                    from_team,
+                    assigned_at,
+                )
+            )
         if len(out) > 1:
             out.sort(key=lambda e: (e.done, not e.overdue, e.due or date.max, e.title.lower()))
         return out
@@ -339,10 +419,15 @@ def effective_assignments(user, today=None, progress=None):
     title, due date (absolute or hire date + days), overdue and done (done by the completion
     rules of progress.py; a scenario is done when passed once). Overdue first. `progress`: the
     trainee's progress through a course, already read by the page (not folded again)."""
-    assignments = db.session.scalars(select(Assignment).where(
-        Assignment.cancelled_at.is_(None),
-        or_(Assignment.user_id == user.id,
-            Assignment.team_id == user.team_id if user.team_id is not None else False))).all()
+    assignments = db.session.scalars(
+        select(Assignment).where(
+            Assignment.cancelled_at.is_(None),
+            or_(
+                Assignment.user_id == user.id,
+                Assignment.team_id == user.team_id if user.team_id is not None else False,
+            ),
+        )
+    ).all()
     if not assignments:
         return []
     kinds = {a.target_kind for a in assignments}
@@ -352,7 +437,9 @@ def effective_assignments(user, today=None, progress=None):
     if "module" in kinds or "course" in kinds:
         if progress is not None:
             courses[progress.id] = progress
-        for course_id in course_ids | {progress.id if progress is not None else publishing.course_id()} - {None}:
+        for course_id in course_ids | {progress.id if progress is not None else publishing.course_id()} - {
+            None
+        }:
             if course_id not in courses:
                 courses[course_id] = progress_service.progress_of(user.id, course_id)
         module_progress = {}
@@ -364,20 +451,30 @@ def effective_assignments(user, today=None, progress=None):
                     module_progress[module.id] = module
         if "module" in kinds:
             # Modules of other courses: their course is named in the module itself.
-            for slug in {a.target_slug for a in assignments if a.target_kind == "module"} - set(module_progress):
+            for slug in {a.target_slug for a in assignments if a.target_kind == "module"} - set(
+                module_progress
+            ):
                 version = publishing.published("module", slug)
                 value = publishing.value_of(version) if version else None
                 if value is not None and value.course not in courses:
                     courses[value.course] = progress_service.progress_of(user.id, value.course)
-                    for stage in (courses[value.course].stages if courses[value.course] else []):
+                    for stage in courses[value.course].stages if courses[value.course] else []:
                         for module in stage.modules:
                             module_progress[module.id] = module
     scenario_slugs = {a.target_slug for a in assignments if a.target_kind == "scenario"}
     passed = set()
     if scenario_slugs:
-        passed = set(db.session.scalars(select(ScenarioAttempt.scenario_slug).where(
-            ScenarioAttempt.user_id == user.id, ScenarioAttempt.scenario_slug.in_(scenario_slugs),
-            counts_as_pass()).distinct()))
+        passed = set(
+            db.session.scalars(
+                select(ScenarioAttempt.scenario_slug)
+                .where(
+                    ScenarioAttempt.user_id == user.id,
+                    ScenarioAttempt.scenario_slug.in_(scenario_slugs),
+                    counts_as_pass(),
+                )
+                .distinct()
+            )
+        )
 
     def is_done(kind, slug):
         if kind == "scenario":
@@ -390,11 +487,20 @@ def effective_assignments(user, today=None, progress=None):
 
     # every published title in the outline's one light statement (not a version read per assignment)
     published_titles = load_outline().titles
-    titles = {(a.target_kind, a.target_slug): published_titles.get((a.target_kind, a.target_slug))
-              for a in assignments}
+    titles = {
+        (a.target_kind, a.target_slug): published_titles.get((a.target_kind, a.target_slug))
+        for a in assignments
+    }
     return resolve(user, assignments, is_done, titles, today=today)
 
 
 def has_passed(user_id, scenario_slug):
-    return db.session.scalar(select(exists().where(
-        ScenarioAttempt.user_id == user_id, ScenarioAttempt.scenario_slug == scenario_slug, counts_as_pass())))
+    return db.session.scalar(
+        select(
+            exists().where(
+                ScenarioAttempt.user_id == user_id,
+                ScenarioAttempt.scenario_slug == scenario_slug,
+                counts_as_pass(),
+            )
+        )
+    )

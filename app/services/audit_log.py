@@ -14,8 +14,18 @@ from app.models.audit import KINDS
 log = logging.getLogger("petitspas.audit")
 
 PER_PAGE = 100
-CSV_LIMIT = 100_000      # rows in one export; narrow by kind or person for older ones
-CSV_HEADER = ["time", "event", "kind", "by", "email_typed", "about", "detail", "address", "page"]   # column ids
+CSV_LIMIT = 100_000  # rows in one export; narrow by kind or person for older ones
+CSV_HEADER = [
+    "time",
+    "event",
+    "kind",
+    "by",
+    "email_typed",
+    "about",
+    "detail",
+    "address",
+    "page",
+]  # column ids
 
 
 class Filters:
@@ -33,10 +43,14 @@ def record(kind, by=None, about=None, detail=None):
     """An admin action or a publication, written with the change it records (the same
     transaction: if the change is rolled back, so is its record). Refusals, which must outlive
     their request's rollback, go through app.security.audit instead."""
-    event = AuditEvent(kind=kind, user_id=getattr(by, "id", None), target_user_id=getattr(about, "id", None),
-                       detail=(detail or None) and detail[:300],
-                       address=request.remote_addr if has_request_context() else None,
-                       path=request.path[:500] if has_request_context() else "command line")
+    event = AuditEvent(
+        kind=kind,
+        user_id=getattr(by, "id", None),
+        target_user_id=getattr(about, "id", None),
+        detail=(detail or None) and detail[:300],
+        address=request.remote_addr if has_request_context() else None,
+        path=request.path[:500] if has_request_context() else "command line",
+    )
     db.session.add(event)
     db.session.flush()
     log.info("%s by=%s about=%s %s", kind, event.user_id, event.target_user_id, event.detail or "")
@@ -44,15 +58,23 @@ def record(kind, by=None, about=None, detail=None):
 
 
 def _selection(filters):
-    stmt = (select(AuditEvent).options(joinedload(AuditEvent.user), joinedload(AuditEvent.target))
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
+    stmt = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.user), joinedload(AuditEvent.target))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    )
     if filters.kind:
         stmt = stmt.where(AuditEvent.kind == filters.kind)
     if filters.who:
         like = f"%{filters.who.lower()}%"
         people = select(User.id).where(or_(User.email.like(like), func.lower(User.name).like(like)))
-        stmt = stmt.where(or_(AuditEvent.user_id.in_(people), AuditEvent.target_user_id.in_(people),
-                              AuditEvent.email.like(like)))
+        stmt = stmt.where(
+            or_(
+                AuditEvent.user_id.in_(people),
+                AuditEvent.target_user_id.in_(people),
+                AuditEvent.email.like(like),
+            )
+        )
     return stmt
 
 
@@ -65,7 +87,21 @@ def csv_bytes(filters):
         column,
         write_csv,
     )
-    return write_csv([column(name) for name in CSV_HEADER],
-                     ((e.created_at, e.label, e.kind, e.user.email if e.user else None, e.email,
-                       e.target.email if e.target else None, e.detail, e.address, e.path)
-                      for e in db.session.scalars(_selection(filters).limit(CSV_LIMIT)).unique()))
+
+    return write_csv(
+        [column(name) for name in CSV_HEADER],
+        (
+            (
+                e.created_at,
+                e.label,
+                e.kind,
+                e.user.email if e.user else None,
+                e.email,
+                e.target.email if e.target else None,
+                e.detail,
+                e.address,
+                e.path,
+            )
+            for e in db.session.scalars(_selection(filters).limit(CSV_LIMIT)).unique()
+        ),
+    )

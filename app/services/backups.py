@@ -5,6 +5,7 @@ A restore first proves that the file is a backup of this application (its tables
 migration this code knows) before it touches anything: `restore empty.db` used to report
 success and leave a database with no tables. PostgreSQL tools get the password through the
 environment (PGPASSWORD), never on a command line that `ps` shows to every user of the host."""
+
 import os
 import re
 import shutil
@@ -27,8 +28,14 @@ def _pg_command_line(url):
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    bare = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
-                      database=url.database, query=url.query)
+    bare = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
     return bare.render_as_string(hide_password=False), env
 
 
@@ -61,8 +68,12 @@ def backup(database_uri, target):
         if not shutil.which("pg_dump"):
             raise BackupError("pg_dump is not installed (Debian package postgresql-client).")
         address, env = _pg_command_line(url)
-        result = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), address],
-                                capture_output=True, text=True, env=env)
+        result = subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", "--file", str(target), address],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         if result.returncode:
             raise BackupError(result.stderr.strip() or "pg_dump failed")
         return target
@@ -84,14 +95,20 @@ def check_backup(database_uri, source_file, known_revisions):
         raise BackupError(f"No restore method for {url.get_backend_name()}.")
     missing = REQUIRED_TABLES - tables
     if missing:
-        raise BackupError(f"{source_file} is not a backup of Petits Pas: it has no {', '.join(sorted(missing))} "
-                          "table. Nothing was changed.")
+        raise BackupError(
+            f"{source_file} is not a backup of Petits Pas: it has no {', '.join(sorted(missing))} "
+            "table. Nothing was changed."
+        )
     if len(revisions) != 1:
-        raise BackupError(f"{source_file} does not record which migration it was taken at. Nothing was changed.")
+        raise BackupError(
+            f"{source_file} does not record which migration it was taken at. Nothing was changed."
+        )
     (revision,) = revisions
     if revision not in known_revisions:
-        raise BackupError(f"{source_file} was taken at migration {revision}, which this version of Petits Pas "
-                          "does not know (a backup from a newer version?). Nothing was changed.")
+        raise BackupError(
+            f"{source_file} was taken at migration {revision}, which this version of Petits Pas "
+            "does not know (a backup from a newer version?). Nothing was changed."
+        )
     return revision
 
 
@@ -103,30 +120,42 @@ def _sqlite_contents(path):
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            revisions = ([row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
-                         if "alembic_version" in tables else [])
+            revisions = (
+                [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+                if "alembic_version" in tables
+                else []
+            )
         finally:
             conn.close()
     except sqlite3.Error as error:
-        raise BackupError(f"{path} cannot be read as a SQLite backup ({error}). Nothing was changed.") from None
+        raise BackupError(
+            f"{path} cannot be read as a SQLite backup ({error}). Nothing was changed."
+        ) from None
     return tables, revisions
 
 
 def _pg_dump_contents(path):
     with open(path, "rb") as fh:
         if fh.read(5) != b"PGDMP":
-            raise BackupError(f"{path} is not a pg_dump custom-format backup (this site uses PostgreSQL). "
-                              "Nothing was changed.")
+            raise BackupError(
+                f"{path} is not a pg_dump custom-format backup (this site uses PostgreSQL). "
+                "Nothing was changed."
+            )
     if not shutil.which("pg_restore"):
         raise BackupError("pg_restore is not installed (Debian package postgresql-client).")
     listing = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True)
     if listing.returncode:
-        raise BackupError(f"{path} cannot be read by pg_restore: {listing.stderr.strip()}. Nothing was changed.")
+        raise BackupError(
+            f"{path} cannot be read by pg_restore: {listing.stderr.strip()}. Nothing was changed."
+        )
     tables = set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing.stdout, re.M))
     revisions = []
     if "alembic_version" in tables:
-        data = subprocess.run(["pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(path)],
-                              capture_output=True, text=True)
+        data = subprocess.run(
+            ["pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(path)],
+            capture_output=True,
+            text=True,
+        )
         copy = re.search(r"^COPY \S*alembic_version .*?FROM stdin;\n(.*?)^\\\.$", data.stdout, re.M | re.S)
         revisions = copy.group(1).split() if copy else []
     return tables, revisions
@@ -150,8 +179,21 @@ def restore(database_uri, source_file, known_revisions):
     if not shutil.which("pg_restore"):
         raise BackupError("pg_restore is not installed (Debian package postgresql-client).")
     address, env = _pg_command_line(url)
-    result = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                             "--dbname", address, str(source_file)], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--dbname",
+            address,
+            str(source_file),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if result.returncode:
         raise BackupError(result.stderr.strip() or "pg_restore failed")
     return revision

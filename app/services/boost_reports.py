@@ -3,6 +3,7 @@ week), and the team's retention of each maturation phase over the weeks (the sha
 phase-reading boosts answered right). Each is a fixed number of grouped statements, whatever
 the number of rows. Due counts are as of each trainee's last fold (their visits, the hourly
 reminders run, their page seen by the manager: services/boosts.refresh)."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,21 +13,20 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, User
 from app.models.base import utcnow
-from app.services import charts, publishing, translations
-from app.services import boosts
+from app.services import boosts, charts, publishing, translations
 from app.services.boosts import PHASE, day_bounds
 
 WEEK = timedelta(days=7)
-BEHIND_AFTER = 3           # items due with no boost for a week: falling behind
-KEPT = 80                  # a phase kept by 80% of answers or more shows as a filled point
+BEHIND_AFTER = 3  # items due with no boost for a week: falling behind
+KEPT = 80  # a phase kept by 80% of answers or more shows as a filled point
 
 
 @dataclass
 class KeptUp:
     due: int = 0
-    week: int = 0                        # boost answers in the last seven days
-    right: int = 0                       # of which right
-    last: datetime | None = None         # the latest boost answer
+    week: int = 0  # boost answers in the last seven days
+    right: int = 0  # of which right
+    last: datetime | None = None  # the latest boost answer
 
     @property
     def status(self):
@@ -53,15 +53,23 @@ def kept_up(user_ids, now=None, fold=False):
         boosts.refresh_stale(ids, now)
     _start, end = day_bounds(now)
     for uid, due in db.session.execute(
-            select(BoostItem.user_id, func.count()).where(BoostItem.user_id.in_(ids), BoostItem.retired_at.is_(None),
-                                                          BoostItem.due < end).group_by(BoostItem.user_id)):
+        select(BoostItem.user_id, func.count())
+        .where(BoostItem.user_id.in_(ids), BoostItem.retired_at.is_(None), BoostItem.due < end)
+        .group_by(BoostItem.user_id)
+    ):
         out[uid].due = due
     since = now - WEEK
     recent = BoostAnswer.created_at >= since
     for uid, week, right, last in db.session.execute(
-            select(BoostAnswer.user_id, func.sum(case((recent, 1), else_=0)),
-                   func.sum(case((recent & BoostAnswer.correct, 1), else_=0)), func.max(BoostAnswer.created_at))
-            .where(BoostAnswer.user_id.in_(ids)).group_by(BoostAnswer.user_id)):
+        select(
+            BoostAnswer.user_id,
+            func.sum(case((recent, 1), else_=0)),
+            func.sum(case((recent & BoostAnswer.correct, 1), else_=0)),
+            func.max(BoostAnswer.created_at),
+        )
+        .where(BoostAnswer.user_id.in_(ids))
+        .group_by(BoostAnswer.user_id)
+    ):
         out[uid].week, out[uid].right, out[uid].last = int(week or 0), int(right or 0), last
     return out
 
@@ -79,9 +87,14 @@ def phase_retention(team_ids, now=None, weeks=8):
     rows = db.session.execute(
         select(BoostAnswer.phase, day, func.count(), func.sum(case((BoostAnswer.correct, 1), else_=0)))
         .join(User, User.id == BoostAnswer.user_id)
-        .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee", BoostAnswer.kind == PHASE,
-               BoostAnswer.created_at >= since)
-        .group_by(BoostAnswer.phase, day)).all()
+        .where(
+            User.team_id.in_(sorted(team_ids)),
+            User.role == "trainee",
+            BoostAnswer.kind == PHASE,
+            BoostAnswer.created_at >= since,
+        )
+        .group_by(BoostAnswer.phase, day)
+    ).all()
     buckets = {}
     for phase, when, count, right in rows:
         when = datetime.strptime(str(when)[:10], "%Y-%m-%d").date()
@@ -101,10 +114,25 @@ def retention_chart(team_ids, now=None, weeks=8, language=None):
     titles = {p.id: p.title for p in course.phases} if course else {}
     order = {p: i for i, p in enumerate(titles)}
     rows.sort(key=lambda r: (order.get(r[1], 99), r[0]))
-    points = [(datetime.combine(monday, datetime.min.time()), round(100 * kept / seen), 100 * kept >= KEPT * seen,
-               titles.get(phase, phase), _("%(right)d of %(num)d right", right=kept, num=seen))
-              for monday, phase, seen, kept in rows]
+    points = [
+        (
+            datetime.combine(monday, datetime.min.time()),
+            round(100 * kept / seen),
+            100 * kept >= KEPT * seen,
+            titles.get(phase, phase),
+            _("%(right)d of %(num)d right", right=kept, num=seen),
+        )
+        for monday, phase, seen, kept in rows
+    ]
     chart = charts.score_lines(points, _("Phases read right in boosts, week by week"))
-    table = [{"phase": titles.get(phase, phase), "week": monday, "answers": seen, "right": kept,
-              "percent": round(100 * kept / seen)} for monday, phase, seen, kept in rows]
+    table = [
+        {
+            "phase": titles.get(phase, phase),
+            "week": monday,
+            "answers": seen,
+            "right": kept,
+            "percent": round(100 * kept / seen),
+        }
+        for monday, phase, seen, kept in rows
+    ]
     return chart, table

@@ -16,8 +16,9 @@ Scheduler settings: no same-day learning steps (a rep meets an item again on ano
 ten minutes later), no fuzz (the same answers give the same dates, which tests and managers can
 check), 90% desired retention. With FSRS's default weights a first wrong or hard answer comes
 back the next day, a first right one two days later, then about 11 and 46 days."""
+
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, UTC
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from fsrs import Card, Rating, Scheduler, State
@@ -43,8 +44,8 @@ from app.services.learning import NotFound, Refused
 from app.services.learning import grade as grade_check
 
 SCHEDULER = Scheduler(desired_retention=0.9, learning_steps=(), relearning_steps=(), enable_fuzzing=False)
-ROUND = 5            # items in a round at most: about two minutes
-ROUND_MIN = 3        # a round tops up with items due soon when fewer are due today
+ROUND = 5  # items in a round at most: about two minutes
+ROUND_MIN = 3  # a round tops up with items due soon when fewer are due today
 QUESTION, PHASE = "question", "phase"
 
 
@@ -53,6 +54,7 @@ class StaleAnswer(Exception):
 
 
 # --- the clock ------------------------------------------------------------------------------
+
 
 def _aware(moment):
     return moment.replace(tzinfo=UTC) if moment is not None else None
@@ -72,15 +74,23 @@ def day_bounds(now):
 
 # --- one item's memory ------------------------------------------------------------------------
 
+
 def _card(item):
-    return Card(card_id=item.id or 0, state=State(item.state), step=item.step, stability=item.stability,
-                difficulty=item.difficulty, due=_aware(item.due), last_review=_aware(item.last_review))
+    return Card(
+        card_id=item.id or 0,
+        state=State(item.state),
+        step=item.step,
+        stability=item.stability,
+        difficulty=item.difficulty,
+        due=_aware(item.due),
+        last_review=_aware(item.last_review),
+    )
 
 
 def review(item, rating, when):
     """Move the item's memory on by one answer graded `rating` at `when` (naive UTC)."""
     if item.last_review is not None and when < item.last_review:
-        when = item.last_review                  # folded late: never before the answer it follows
+        when = item.last_review  # folded late: never before the answer it follows
     card, _log = SCHEDULER.review_card(_card(item), Rating(rating), _aware(when))
     item.state, item.step = int(card.state), card.step
     item.stability, item.difficulty = card.stability, card.difficulty
@@ -109,9 +119,11 @@ def _meet(item, answer_key, version_id, correct, when):
 
 # --- the fold -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Met:
     """One answer a rep gave to something that becomes an item."""
+
     when: datetime
     kind: str
     slug: str
@@ -123,29 +135,65 @@ class Met:
 
 
 def _checks_met(user_id, since_id):
-    rows = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.id > since_id)
-                              .order_by(QuizAttempt.id)).all()
+    rows = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.id > since_id)
+        .order_by(QuizAttempt.id)
+    ).all()
     met, mark = [], since_id
     for attempt in rows:
         mark = attempt.id
         module = publishing.value_by_id(attempt.version_id)
         _percent, _passed, results = grade_check(module, attempt.answers or {}, attempt.shown)
         for r in results:
-            met.append(Met(attempt.created_at, QUESTION, attempt.module_slug, recall.question_ref(r.question),
-                           recall.question_answer_key(r.question), attempt.version_id, None, r.correct))
+            met.append(
+                Met(
+                    attempt.created_at,
+                    QUESTION,
+                    attempt.module_slug,
+                    recall.question_ref(r.question),
+                    recall.question_answer_key(r.question),
+                    attempt.version_id,
+                    None,
+                    r.correct,
+                )
+            )
     return met, mark
 
 
 def _phase_steps_met(user_id, since_id):
     rows = db.session.execute(
-        select(AttemptStep.id, AttemptStep.node, AttemptStep.phase, AttemptStep.phase_correct,
-               AttemptStep.created_at, ScenarioAttempt.scenario_slug, ScenarioAttempt.version_id)
+        select(
+            AttemptStep.id,
+            AttemptStep.node,
+            AttemptStep.phase,
+            AttemptStep.phase_correct,
+            AttemptStep.created_at,
+            ScenarioAttempt.scenario_slug,
+            ScenarioAttempt.version_id,
+        )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(ScenarioAttempt.user_id == user_id, AttemptStep.id > since_id,
-               AttemptStep.phase.is_not(None), AttemptStep.choice.is_not(None))
-        .order_by(AttemptStep.id)).all()
-    met = [Met(r.created_at, PHASE, r.scenario_slug, r.node, r.phase, r.version_id, r.phase, bool(r.phase_correct))
-           for r in rows]
+        .where(
+            ScenarioAttempt.user_id == user_id,
+            AttemptStep.id > since_id,
+            AttemptStep.phase.is_not(None),
+            AttemptStep.choice.is_not(None),
+        )
+        .order_by(AttemptStep.id)
+    ).all()
+    met = [
+        Met(
+            r.created_at,
+            PHASE,
+            r.scenario_slug,
+            r.node,
+            r.phase,
+            r.version_id,
+            r.phase,
+            bool(r.phase_correct),
+        )
+        for r in rows
+    ]
     return met, (rows[-1].id if rows else since_id)
 
 
@@ -163,17 +211,38 @@ def refresh_stale(user_ids, now=None):
     ids = sorted(set(user_ids))
     if not ids:
         return 0
-    marks = {uid: (q, s) for uid, q, s in db.session.execute(
-        select(BoostMark.user_id, BoostMark.quiz_mark, BoostMark.step_mark).where(BoostMark.user_id.in_(ids)))}
-    checks = dict(db.session.execute(select(QuizAttempt.user_id, func.max(QuizAttempt.id))
-                                     .where(QuizAttempt.user_id.in_(ids)).group_by(QuizAttempt.user_id)).all())
-    steps = dict(db.session.execute(
-        select(ScenarioAttempt.user_id, func.max(AttemptStep.id))
-        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(ScenarioAttempt.user_id.in_(ids), AttemptStep.phase.is_not(None), AttemptStep.choice.is_not(None))
-        .group_by(ScenarioAttempt.user_id)).all())
-    stale = [uid for uid in ids if checks.get(uid, 0) > marks.get(uid, (0, 0))[0]
-             or steps.get(uid, 0) > marks.get(uid, (0, 0))[1]]
+    marks = {
+        uid: (q, s)
+        for uid, q, s in db.session.execute(
+            select(BoostMark.user_id, BoostMark.quiz_mark, BoostMark.step_mark).where(
+                BoostMark.user_id.in_(ids)
+            )
+        )
+    }
+    checks = dict(
+        db.session.execute(
+            select(QuizAttempt.user_id, func.max(QuizAttempt.id))
+            .where(QuizAttempt.user_id.in_(ids))
+            .group_by(QuizAttempt.user_id)
+        ).all()
+    )
+    steps = dict(
+        db.session.execute(
+            select(ScenarioAttempt.user_id, func.max(AttemptStep.id))
+            .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+            .where(
+                ScenarioAttempt.user_id.in_(ids),
+                AttemptStep.phase.is_not(None),
+                AttemptStep.choice.is_not(None),
+            )
+            .group_by(ScenarioAttempt.user_id)
+        ).all()
+    )
+    stale = [
+        uid
+        for uid in ids
+        if checks.get(uid, 0) > marks.get(uid, (0, 0))[0] or steps.get(uid, 0) > marks.get(uid, (0, 0))[1]
+    ]
     for uid in stale:
         _fold(uid, now)
     return len(stale)
@@ -193,23 +262,45 @@ def _fold(user_id, now=None):
     if quiz_mark == mark.quiz_mark and step_mark == mark.step_mark:
         return 0
     moved = db.session.execute(
-        update(BoostMark).where(BoostMark.user_id == user_id, BoostMark.quiz_mark == mark.quiz_mark,
-                                BoostMark.step_mark == mark.step_mark)
-        .values(quiz_mark=quiz_mark, step_mark=step_mark).execution_options(synchronize_session=False))
+        update(BoostMark)
+        .where(
+            BoostMark.user_id == user_id,
+            BoostMark.quiz_mark == mark.quiz_mark,
+            BoostMark.step_mark == mark.step_mark,
+        )
+        .values(quiz_mark=quiz_mark, step_mark=step_mark)
+        .execution_options(synchronize_session=False)
+    )
     if moved.rowcount != 1:
         return 0
     set_committed_value(mark, "quiz_mark", quiz_mark)
     set_committed_value(mark, "step_mark", step_mark)
     met = sorted(checks + steps, key=lambda m: m.when)
     slugs = sorted({m.slug for m in met})
-    items = {(i.kind, i.slug, i.ref): i for i in db.session.scalars(
-        select(BoostItem).where(BoostItem.user_id == user_id, BoostItem.slug.in_(slugs)))}
+    items = {
+        (i.kind, i.slug, i.ref): i
+        for i in db.session.scalars(
+            select(BoostItem).where(BoostItem.user_id == user_id, BoostItem.slug.in_(slugs))
+        )
+    }
     for m in met:
         item = items.get((m.kind, m.slug, m.ref))
         if item is None:
-            item = BoostItem(user_id=user_id, kind=m.kind, slug=m.slug, ref=m.ref, answer_key=m.answer_key,
-                             version_id=m.version_id, phase=m.phase, state=int(State.Learning), step=0,
-                             due=m.when, reviews=0, boosts=0, created_at=now or utcnow())
+            item = BoostItem(
+                user_id=user_id,
+                kind=m.kind,
+                slug=m.slug,
+                ref=m.ref,
+                answer_key=m.answer_key,
+                version_id=m.version_id,
+                phase=m.phase,
+                state=int(State.Learning),
+                step=0,
+                due=m.when,
+                reviews=0,
+                boosts=0,
+                created_at=now or utcnow(),
+            )
             db.session.add(item)
             items[(m.kind, m.slug, m.ref)] = item
         _meet(item, m.answer_key, m.version_id, m.correct, m.when)
@@ -219,19 +310,21 @@ def _fold(user_id, now=None):
 
 # --- what a boost shows -------------------------------------------------------------------------
 
+
 @dataclass
 class Shown:
     """An item as a boost asks it, from one content version."""
+
     item: BoostItem
     version: ContentVersion
-    title: str                       # the module or role-play it comes from
-    question: object = None          # a Question
-    number: int = 0                  # its number in the module
-    order: tuple = ()                # answer numbers in the order shown
-    node: object = None              # a phase-reading Node
-    situation: str = ""              # Markdown
-    phases: tuple = ()               # ((id, title), ...) to choose from
-    signals: dict | None = None      # {phase id: (signal, ...)} from the course
+    title: str  # the module or role-play it comes from
+    question: object = None  # a Question
+    number: int = 0  # its number in the module
+    order: tuple = ()  # answer numbers in the order shown
+    node: object = None  # a phase-reading Node
+    situation: str = ""  # Markdown
+    phases: tuple = ()  # ((id, title), ...) to choose from
+    signals: dict | None = None  # {phase id: (signal, ...)} from the course
     answer_key: str = ""
 
     @property
@@ -268,38 +361,61 @@ def show(item, version_id=None, seq=None, language=None):
         if found is None:
             return None
         number, question = found
-        if len(getattr(read, "quiz", ())) >= number and len(read.quiz[number - 1].answers) == len(question.answers):
+        if len(getattr(read, "quiz", ())) >= number and len(read.quiz[number - 1].answers) == len(
+            question.answers
+        ):
             question = read.quiz[number - 1]
         # Answers shuffled per boost, the same on a reload: where the right one sits says nothing.
-        order = sorted(range(1, len(question.answers) + 1),
-                       key=lambda i: recall.digest(f"{item.id}:{seq or item.boosts + 1}:{i}"))
-        return Shown(item, version, read.title, question=question, number=number, order=tuple(order),
-                     answer_key=recall.question_answer_key(found[1]))
+        order = sorted(
+            range(1, len(question.answers) + 1),
+            key=lambda i: recall.digest(f"{item.id}:{seq or item.boosts + 1}:{i}"),
+        )
+        return Shown(
+            item,
+            version,
+            read.title,
+            question=question,
+            number=number,
+            order=tuple(order),
+            answer_key=recall.question_answer_key(found[1]),
+        )
     node = recall.phase_node(value, item.ref)
     if node is None:
         return None
     answer_key = node.phase
     node = recall.phase_node(read, item.ref) or node
     course_id = value.course or publishing.course_id()
-    course = (translations.localized_course(course_id, language) if language
-              else publishing.published_course(course_id))
+    course = (
+        translations.localized_course(course_id, language)
+        if language
+        else publishing.published_course(course_id)
+    )
     phases = tuple((p.id, p.title) for p in course.phases) if course else ()
     signals = {p.id: p.signals for p in course.phases} if course else {}
     if answer_key not in dict(phases):
         phases += ((answer_key, answer_key),)
-    return Shown(item, version, read.title, node=node, situation=recall.situation(node), phases=phases,
-                 signals=signals, answer_key=answer_key)
+    return Shown(
+        item,
+        version,
+        read.title,
+        node=node,
+        situation=recall.situation(node),
+        phases=phases,
+        signals=signals,
+        answer_key=answer_key,
+    )
 
 
 # --- today's boost -------------------------------------------------------------------------------
 
+
 @dataclass
 class Today:
-    due: int                 # items due by the end of today
-    done: int                # boost answers given today
-    right: int               # of which right
-    position: int            # of the next item in this round (1-based)
-    size: int                # items in this round
+    due: int  # items due by the end of today
+    done: int  # boost answers given today
+    right: int  # of which right
+    position: int  # of the next item in this round (1-based)
+    size: int  # items in this round
 
     @property
     def round_done(self):
@@ -319,8 +435,10 @@ def today(user, now=None):
     now = now or utcnow()
     start, end = day_bounds(now)
     done, right = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(db.case((BoostAnswer.correct, 1), else_=0)), 0))
-        .where(BoostAnswer.user_id == user.id, BoostAnswer.created_at >= start, BoostAnswer.created_at < end)).one()
+        select(func.count(), func.coalesce(func.sum(db.case((BoostAnswer.correct, 1), else_=0)), 0)).where(
+            BoostAnswer.user_id == user.id, BoostAnswer.created_at >= start, BoostAnswer.created_at < end
+        )
+    ).one()
     due = due_count(user, now)
     in_round = done % ROUND
     size = min(ROUND, in_round + due)
@@ -332,9 +450,12 @@ def today(user, now=None):
 def _early_query(user_id, start, end):
     """Items not due today and not met today, soonest first: a round of one or two due items
     is topped up with them (answering a little early costs FSRS nothing)."""
-    return select(BoostItem).where(BoostItem.user_id == user_id, BoostItem.retired_at.is_(None),
-                                   BoostItem.due >= end,
-                                   (BoostItem.last_review.is_(None)) | (BoostItem.last_review < start))
+    return select(BoostItem).where(
+        BoostItem.user_id == user_id,
+        BoostItem.retired_at.is_(None),
+        BoostItem.due >= end,
+        (BoostItem.last_review.is_(None)) | (BoostItem.last_review < start),
+    )
 
 
 def _early_count(user_id, start, end, limit):
@@ -364,6 +485,7 @@ def next_item(user, now=None, language=None):
 
 # --- answering ------------------------------------------------------------------------------------
 
+
 def own_item(user, item_id):
     item = db.session.get(BoostItem, item_id)
     if item is None or item.user_id != user.id:
@@ -372,7 +494,9 @@ def own_item(user, item_id):
 
 
 def answer_of(item, seq):
-    return db.session.scalar(select(BoostAnswer).where(BoostAnswer.item_id == item.id, BoostAnswer.seq == seq))
+    return db.session.scalar(
+        select(BoostAnswer).where(BoostAnswer.item_id == item.id, BoostAnswer.seq == seq)
+    )
 
 
 def check_given(shown, given):
@@ -409,9 +533,13 @@ def answer(user, item_id, seq, version_id, given, now=None):
         raise Refused(_("This question is no longer part of the course, so it is not asked any more."))
     numbers = check_given(shown, given)
     correct = sorted(numbers) == sorted(shown.right())
-    moved = db.session.execute(update(BoostItem).where(BoostItem.id == item.id, BoostItem.boosts == seq - 1)
-                               .values(boosts=seq).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:                 # another tab's answer got there first
+    moved = db.session.execute(
+        update(BoostItem)
+        .where(BoostItem.id == item.id, BoostItem.boosts == seq - 1)
+        .values(boosts=seq)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # another tab's answer got there first
         db.session.expire(item)
         existing = answer_of(item, seq)
         if existing is None:
@@ -419,9 +547,19 @@ def answer(user, item_id, seq, version_id, given, now=None):
         return existing, False
     set_committed_value(item, "boosts", seq)
     _meet(item, shown.answer_key, shown.version.id, correct, now)
-    record = BoostAnswer(user_id=user.id, item_id=item.id, seq=seq, version_id=shown.version.id, kind=item.kind,
-                         phase=item.phase if item.kind == PHASE else None, given=numbers, correct=correct,
-                         rating=item.last_rating, due_after=item.due, created_at=now)
+    record = BoostAnswer(
+        user_id=user.id,
+        item_id=item.id,
+        seq=seq,
+        version_id=shown.version.id,
+        kind=item.kind,
+        phase=item.phase if item.kind == PHASE else None,
+        given=numbers,
+        correct=correct,
+        rating=item.last_rating,
+        due_after=item.due,
+        created_at=now,
+    )
     db.session.add(record)
     db.session.flush()
     return record, True

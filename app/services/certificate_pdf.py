@@ -1,6 +1,7 @@
 """A certificate as a one-page PDF, made on the server with fpdf2 and the DejaVu Sans font shipped
 in app/static/fonts (with its licence), so every accent of a name prints right ("Hélène
 Lefèvre") on any machine. It says what the public page says, and gives that page's address."""
+
 from pathlib import Path
 
 from fpdf import FPDF
@@ -44,8 +45,14 @@ def render(certificate, link, valid, words):
     line(words["for_stage"], 13, "", MUTED, 3)
     line(certificate.stage_title, 20, "B", ACCENT, 2)
     line(certificate.course_title, 12, "", MUTED, 10)
-    line(f"{words['issued']} {formats.day(certificate.issued_on)}    ·    "
-         f"{words['expires']} {formats.day(certificate.expires_on)}", 12, "", INK, 3)
+    line(
+        f"{words['issued']} {formats.day(certificate.issued_on)}    ·    "
+        f"{words['expires']} {formats.day(certificate.expires_on)}",
+        12,
+        "",
+        INK,
+        3,
+    )
     if certificate.score is not None:
         line(f"{words['score']} {certificate.score}%", 12, "", INK, 3)
     line(words["valid"] if valid else words["expired"], 14, "B", ACCENT if valid else BAD, 10)

@@ -7,6 +7,7 @@ The rules (expiry, notice, campaigns, the draw) are pure, in app/content/certifi
 completion is the one fold of content/completion.py, read through services/progress.py; the
 stage's role-plays are those services/stages.py lists. A recertification's draw is seeded by
 the campaign, so it stays the same on every page load until the campaign is won."""
+
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,22 +31,23 @@ class Refused(ValueError):
 
 @dataclass
 class Requirement:
-    kind: str                 # modules, role-play, check, observed
+    kind: str  # modules, role-play, check, observed
     label: str
     done: bool
-    slug: str | None = None   # the role-play or module to go to
+    slug: str | None = None  # the role-play or module to go to
     evidence: dict | None = None
 
 
 @dataclass
 class StageCertificate:
     """One stage for one trainee: its latest certificate and the campaign open now, if any."""
+
     stage_id: str
     title: str
-    settings: object                         # content.model.StageCertification
+    settings: object  # content.model.StageCertification
     latest: Certificate | None
     today: date
-    campaign: int | None = None              # None: certified, no campaign open
+    campaign: int | None = None  # None: certified, no campaign open
     opens: date | None = None
     requirements: list = field(default_factory=list)
 
@@ -63,7 +65,9 @@ class StageCertificate:
 
     @property
     def ready(self):
-        return self.campaign is not None and bool(self.requirements) and all(r.done for r in self.requirements)
+        return (
+            self.campaign is not None and bool(self.requirements) and all(r.done for r in self.requirements)
+        )
 
     @property
     def state(self):
@@ -95,10 +99,20 @@ def stage_certificates(user, today=None):
         elif today >= rules.notice_on(previous.expires_on):
             status.campaign, status.opens = previous.campaign + 1, rules.campaign_opens(previous.expires_on)
         if status.campaign is not None:
-            stage_progress = next((s for s in progress.stages if s.id == stage.id), None) if progress else None
-            status.requirements = _requirements(user, course.id, stage, stage_progress, outline,
-                                                sorted(slug for slug, _ in role_plays.get(stage.id, [])),
-                                                status.campaign, status.opens, evidence)
+            stage_progress = (
+                next((s for s in progress.stages if s.id == stage.id), None) if progress else None
+            )
+            status.requirements = _requirements(
+                user,
+                course.id,
+                stage,
+                stage_progress,
+                outline,
+                sorted(slug for slug, _ in role_plays.get(stage.id, [])),
+                status.campaign,
+                status.opens,
+                evidence,
+            )
         out.append(status)
     return out
 
@@ -109,17 +123,22 @@ def held(user, today=None):
     still asks for is on My progress (stage_certificates)."""
     today = today or formats.today()
     latest = {}
-    for cert in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)
-                                   .order_by(Certificate.campaign)):
+    for cert in db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.campaign)
+    ):
         latest[(cert.course_slug, cert.stage_id)] = cert
-    return [StageCertificate(c.stage_id, c.stage_title, None, c, today)
-            for c in sorted(latest.values(), key=lambda c: (c.issued_on, c.id))]
+    return [
+        StageCertificate(c.stage_id, c.stage_title, None, c, today)
+        for c in sorted(latest.values(), key=lambda c: (c.issued_on, c.id))
+    ]
 
 
 def _latest_certificates(user_id, course_id):
-    rows = db.session.scalars(select(Certificate).where(Certificate.user_id == user_id,
-                                                        Certificate.course_slug == course_id)
-                              .order_by(Certificate.campaign)).all()
+    rows = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.user_id == user_id, Certificate.course_slug == course_id)
+        .order_by(Certificate.campaign)
+    ).all()
     return {c.stage_id: c for c in rows}
 
 
@@ -127,8 +146,14 @@ def _requirements(user, course_id, stage, stage_progress, outline, slugs, campai
     settings = stage.certification
     modules = list(stage_progress.modules) if stage_progress else []
     done = bool(modules) and all(m.complete for m in modules)
-    out = [Requirement("modules", _("Every module of the stage complete"), done,
-                       evidence={m.id: {"percent": m.quiz_best} for m in modules})]
+    out = [
+        Requirement(
+            "modules",
+            _("Every module of the stage complete"),
+            done,
+            evidence={m.id: {"percent": m.quiz_best} for m in modules},
+        )
+    ]
     if campaign > 1:
         # Recertification: one role-play and one module's check, drawn once per campaign.
         slugs = [s for s in [rules.draw(slugs, user.id, course_id, stage.id, campaign)] if s]
@@ -136,18 +161,37 @@ def _requirements(user, course_id, stage, stage_progress, outline, slugs, campai
         module_id = rules.draw(checked, user.id, course_id, stage.id, campaign)
         if module_id:
             passed = evidence.check_pass(module_id, opens)
-            out.append(Requirement("check", _("Pass the knowledge check of “%(module)s”",
-                                                     module=outline.modules[module_id].title),
-                                   passed is not None, module_id, passed))
+            out.append(
+                Requirement(
+                    "check",
+                    _("Pass the knowledge check of “%(module)s”", module=outline.modules[module_id].title),
+                    passed is not None,
+                    module_id,
+                    passed,
+                )
+            )
     passes = evidence.challenge_passes(slugs, opens)
     for slug in slugs:
         title = outline.titles.get(("scenario", slug), slug)
-        out.append(Requirement("role-play", _("Pass “%(title)s” in challenge mode", title=title), slug in passes, slug,
-                               passes.get(slug)))
+        out.append(
+            Requirement(
+                "role-play",
+                _("Pass “%(title)s” in challenge mode", title=title),
+                slug in passes,
+                slug,
+                passes.get(slug),
+            )
+        )
     if settings.observed == "required":
         seen = evidence.observation_pass(stage.id, opens)
-        out.append(Requirement("observed", _("A live role-play observed by your manager, passed on the rubric"),
-                               seen is not None, evidence=seen))
+        out.append(
+            Requirement(
+                "observed",
+                _("A live role-play observed by your manager, passed on the rubric"),
+                seen is not None,
+                evidence=seen,
+            )
+        )
     return out
 
 
@@ -159,26 +203,38 @@ def _in_campaign(moment, opens):
 class Evidence:
     """Every record of one trainee that can count toward a certificate, read in three
     statements for all the stages at once: challenge passes, passed checks, passed observations."""
-    passes: list            # [(ScenarioAttempt, version number)]
-    checks: list            # [(QuizAttempt, version number)], best first
-    observed: list          # [ObservedRolePlay], newest first
+
+    passes: list  # [(ScenarioAttempt, version number)]
+    checks: list  # [(QuizAttempt, version number)], best first
+    observed: list  # [ObservedRolePlay], newest first
 
     @classmethod
     def of(cls, user_id, course_id):
         passes = db.session.execute(
             select(ScenarioAttempt, ContentVersion.version)
             .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
-            .where(ScenarioAttempt.user_id == user_id, ScenarioAttempt.mode == "challenge",
-                   ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_(True))).all()
+            .where(
+                ScenarioAttempt.user_id == user_id,
+                ScenarioAttempt.mode == "challenge",
+                ScenarioAttempt.status == "finished",
+                ScenarioAttempt.passed.is_(True),
+            )
+        ).all()
         checks = db.session.execute(
             select(QuizAttempt, ContentVersion.version)
             .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
             .where(QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True))
-            .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)).all()
-        observed = db.session.scalars(select(ObservedRolePlay).where(
-            ObservedRolePlay.trainee_id == user_id, ObservedRolePlay.course_slug == course_id,
-            ObservedRolePlay.passed.is_(True))
-            .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())).all()
+            .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)
+        ).all()
+        observed = db.session.scalars(
+            select(ObservedRolePlay)
+            .where(
+                ObservedRolePlay.trainee_id == user_id,
+                ObservedRolePlay.course_slug == course_id,
+                ObservedRolePlay.passed.is_(True),
+            )
+            .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())
+        ).all()
         return cls(list(passes), list(checks), list(observed))
 
     def challenge_passes(self, slugs, opens):
@@ -189,27 +245,41 @@ class Evidence:
                 continue
             seen = best.get(attempt.scenario_slug)
             if seen is None or (attempt.percent or 0) > seen["percent"]:
-                best[attempt.scenario_slug] = {"attempt": attempt.id, "percent": attempt.percent or 0,
-                                               "version": version, "version_id": attempt.version_id,
-                                               "finished_at": formats.iso(attempt.finished_at)}
+                best[attempt.scenario_slug] = {
+                    "attempt": attempt.id,
+                    "percent": attempt.percent or 0,
+                    "version": version,
+                    "version_id": attempt.version_id,
+                    "finished_at": formats.iso(attempt.finished_at),
+                }
         return best
 
     def check_pass(self, module_id, opens):
         for attempt, version in self.checks:
             if attempt.module_slug == module_id and _in_campaign(attempt.created_at, opens):
-                return {"module": module_id, "attempt": attempt.id, "percent": attempt.percent,
-                        "version": version, "version_id": attempt.version_id}
+                return {
+                    "module": module_id,
+                    "attempt": attempt.id,
+                    "percent": attempt.percent,
+                    "version": version,
+                    "version_id": attempt.version_id,
+                }
         return None
 
     def observation_pass(self, stage_id, opens):
         for seen in self.observed:
             if seen.stage_id == stage_id and rules.in_campaign(seen.observed_on, opens):
-                return {"observation": seen.id, "observed_on": seen.observed_on.isoformat(), "levels": seen.levels,
-                        "course_version_id": seen.course_version_id}
+                return {
+                    "observation": seen.id,
+                    "observed_on": seen.observed_on.isoformat(),
+                    "levels": seen.levels,
+                    "course_version_id": seen.course_version_id,
+                }
         return None
 
 
 # --- issuing --------------------------------------------------------------------------------------
+
 
 def issue(user, stage_id, today=None):
     """The certificate of the campaign open for `stage_id`: (certificate, True) when issued now,
@@ -223,12 +293,19 @@ def issue(user, stage_id, today=None):
         return status.latest, False
     if not status.ready:
         missing = [r.label for r in status.requirements if not r.done]
-        raise Refused(_("Not yet: %(missing)s.", missing="; ".join(missing or [_("the stage has nothing to certify")])))
+        raise Refused(
+            _("Not yet: %(missing)s.", missing="; ".join(missing or [_("the stage has nothing to certify")]))
+        )
     course = load_outline().course
     versions = publishing.published("course", course.id)
-    evidence = {"course_version_id": versions.id if versions else None,
-                "course_version": versions.version if versions else None, "campaign": status.campaign,
-                "role_plays": {}, "checks": {}, "observed": None}
+    evidence = {
+        "course_version_id": versions.id if versions else None,
+        "course_version": versions.version if versions else None,
+        "campaign": status.campaign,
+        "role_plays": {},
+        "checks": {},
+        "observed": None,
+    }
     scores = []
     for requirement in status.requirements:
         if requirement.kind == "role-play":
@@ -243,24 +320,47 @@ def issue(user, stage_id, today=None):
             found = Evidence.of(user.id, course.id)
             evidence["checks"] = {m: c for m in requirement.evidence if (c := found.check_pass(m, None))}
             scores.extend(c["percent"] for c in evidence["checks"].values())
-    issued = mail._insert_once(Certificate, dict(
-        uuid=str(uuid.uuid4()), user_id=user.id, course_slug=course.id, stage_id=stage_id,
-        stage_title=status.title, course_title=course.title, holder_name=user.name, campaign=status.campaign,
-        issued_on=today, expires_on=rules.expires_on(today, status.settings.valid_months),
-        valid_months=status.settings.valid_months, score=round(sum(scores) / len(scores)) if scores else None,
-        evidence=evidence, created_at=utcnow()), ["user_id", "course_slug", "stage_id", "campaign"])
-    certificate = db.session.scalar(select(Certificate).where(
-        Certificate.user_id == user.id, Certificate.course_slug == course.id, Certificate.stage_id == stage_id,
-        Certificate.campaign == status.campaign))
+    issued = mail._insert_once(
+        Certificate,
+        dict(
+            uuid=str(uuid.uuid4()),
+            user_id=user.id,
+            course_slug=course.id,
+            stage_id=stage_id,
+            stage_title=status.title,
+            course_title=course.title,
+            holder_name=user.name,
+            campaign=status.campaign,
+            issued_on=today,
+            expires_on=rules.expires_on(today, status.settings.valid_months),
+            valid_months=status.settings.valid_months,
+            score=round(sum(scores) / len(scores)) if scores else None,
+            evidence=evidence,
+            created_at=utcnow(),
+        ),
+        ["user_id", "course_slug", "stage_id", "campaign"],
+    )
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user.id,
+            Certificate.course_slug == course.id,
+            Certificate.stage_id == stage_id,
+            Certificate.campaign == status.campaign,
+        )
+    )
     return certificate, issued is not None
 
 
 # --- reading certificates -------------------------------------------------------------------------
 
+
 def certificates_of(user_id):
     """Every certificate of one trainee, the newest first."""
-    return db.session.scalars(select(Certificate).where(Certificate.user_id == user_id)
-                              .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).all()
+    return db.session.scalars(
+        select(Certificate)
+        .where(Certificate.user_id == user_id)
+        .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+    ).all()
 
 
 def own_certificate(user, certificate_id):
@@ -283,9 +383,9 @@ def is_valid(certificate, today=None):
 
 @dataclass
 class TeamCertificates:
-    certified: list                 # [(stage title, expires_on)] valid today
-    expiring: list                  # the valid ones expiring within NOTICE_DAYS
-    expired: list                   # stages whose latest certificate has expired
+    certified: list  # [(stage title, expires_on)] valid today
+    expiring: list  # the valid ones expiring within NOTICE_DAYS
+    expired: list  # stages whose latest certificate has expired
 
 
 def team_certificates(trainee_ids, today=None):
@@ -297,8 +397,9 @@ def team_certificates(trainee_ids, today=None):
     if not trainee_ids:
         return out
     latest = {}
-    for cert in db.session.scalars(select(Certificate).where(Certificate.user_id.in_(trainee_ids))
-                                   .order_by(Certificate.campaign)):
+    for cert in db.session.scalars(
+        select(Certificate).where(Certificate.user_id.in_(trainee_ids)).order_by(Certificate.campaign)
+    ):
         latest[(cert.user_id, cert.course_slug, cert.stage_id)] = cert
     for cert in sorted(latest.values(), key=lambda c: c.expires_on):
         row = out[cert.user_id]

@@ -2,6 +2,7 @@
 host): plain data here, drawn by the Jinja macros of templates/_macros/charts.html, which
 escape every text. Readable without colour: every bar and point carries its value as text and
 a <title>, and each line of the scores chart has its own dash pattern and a legend."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,19 +10,25 @@ from app import formats
 
 TONES = {"ok": "#1e6b3a", "go": "#1f4e79", "warn": "#8a5a00", "bad": "#a1221b", "locked": "#8a94a3"}
 # One colour and dash pattern per scenario line, told apart without colour too.
-SERIES_STYLES = [("#1f4e79", ""), ("#b4531a", "6 4"), ("#1e6b3a", "2 3"), ("#6b3fa0", "8 3 2 3"),
-                 ("#8a5a00", "10 4"), ("#a1221b", "4 2 1 2")]
+SERIES_STYLES = [
+    ("#1f4e79", ""),
+    ("#b4531a", "6 4"),
+    ("#1e6b3a", "2 3"),
+    ("#6b3fa0", "8 3 2 3"),
+    ("#8a5a00", "10 4"),
+    ("#a1221b", "4 2 1 2"),
+]
 
 
 @dataclass
 class Bar:
     label: str
-    short: str                           # cut to fit a phone's width
-    value: int                           # 0..100
+    short: str  # cut to fit a phone's width
+    value: int  # 0..100
     colour: str
-    y: int                               # top of the label line
+    y: int  # top of the label line
     bar_y: int
-    width: float                         # the filled part
+    width: float  # the filled part
 
 
 @dataclass
@@ -30,7 +37,7 @@ class BarChart:
     unit: str
     width: int
     height: int
-    span: int                            # width of a full bar
+    span: int  # width of a full bar
     bar_height: int
     bars: list
 
@@ -48,8 +55,17 @@ def bar_chart(rows, title, unit="", width=360, bar_height=14, gap=12, label_heig
         y = 2 + i * row_height
         value = max(0, min(100, value or 0))
         text = str(label)
-        bars.append(Bar(text, text if len(text) <= 52 else text[:50] + "…", value,
-                        TONES.get(tone, TONES["go"]), y, y + label_height, round(span * value / 100, 1)))
+        bars.append(
+            Bar(
+                text,
+                text if len(text) <= 52 else text[:50] + "…",
+                value,
+                TONES.get(tone, TONES["go"]),
+                y,
+                y + label_height,
+                round(span * value / 100, 1),
+            )
+        )
     return BarChart(title, unit, width, len(rows) * row_height + 4, span, bar_height, bars)
 
 
@@ -59,8 +75,8 @@ class Point:
     y: float
     value: int
     passed: bool
-    when: str                            # day and time, for the point's title
-    note: str = ""                       # what the point is, when not a pass or a fail
+    when: str  # day and time, for the point's title
+    note: str = ""  # what the point is, when not a pass or a fail
 
 
 @dataclass
@@ -69,7 +85,7 @@ class Series:
     colour: str
     dash: str
     points: list
-    path: str                            # the SVG path joining the points ("" for one point)
+    path: str  # the SVG path joining the points ("" for one point)
 
 
 @dataclass
@@ -84,9 +100,9 @@ class LineChart:
     width: int
     height: int
     left: int
-    right: int                           # x of the plot's right edge
-    grid: list                           # [(y, label)] for 0, 50 and 100 %
-    ticks: list                          # dates along the bottom, never two alike or overlapping
+    right: int  # x of the plot's right edge
+    grid: list  # [(y, label)] for 0, 50 and 100 %
+    ticks: list  # dates along the bottom, never two alike or overlapping
     series: list = field(default_factory=list)
 
 
@@ -111,7 +127,7 @@ def score_lines(attempts, title, width=400, height=220):
         if xs and x < xs[-1] + min_gap:
             x = xs[-1] + min_gap
         xs.append(x)
-    if len(xs) > 1 and xs[-1] > left + inner_w:            # pushed past the edge: squeeze back
+    if len(xs) > 1 and xs[-1] > left + inner_w:  # pushed past the edge: squeeze back
         scale = inner_w / (xs[-1] - left)
         xs = [left + (x - left) * scale for x in xs]
 
@@ -120,15 +136,35 @@ def score_lines(attempts, title, width=400, height=220):
 
     by_scenario = {}
     for (when, value, passed, name, *note), x in zip(ordered, xs, strict=True):
-        by_scenario.setdefault(name, []).append(Point(round(x, 1), y(value or 0), value or 0, bool(passed),
-                                                      formats.when(when), note[0] if note else ""))
+        by_scenario.setdefault(name, []).append(
+            Point(
+                round(x, 1),
+                y(value or 0),
+                value or 0,
+                bool(passed),
+                formats.when(when),
+                note[0] if note else "",
+            )
+        )
     series = []
     for n, (name, pts) in enumerate(by_scenario.items()):
         colour, dash = SERIES_STYLES[n % len(SERIES_STYLES)]
-        path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(pts)) if len(pts) > 1 else ""
+        path = (
+            " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(pts))
+            if len(pts) > 1
+            else ""
+        )
         series.append(Series(name, colour, dash, pts, path))
-    return LineChart(title, width, height, left, width - right_pad, [(y(v), formats.percent(v)) for v in (0, 50, 100)],
-                     _date_ticks(ordered, xs), series)
+    return LineChart(
+        title,
+        width,
+        height,
+        left,
+        width - right_pad,
+        [(y(v), formats.percent(v)) for v in (0, 50, 100)],
+        _date_ticks(ordered, xs),
+        series,
+    )
 
 
 def _date_ticks(ordered, xs, label_width=46):

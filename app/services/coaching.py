@@ -1,6 +1,7 @@
 """Coaching a trainee: the skills and phases to work on (from the attempts that did not pass),
 an attempt's transcript with the text the trainee read and the coach notes, and the lists of
 a trainee's attempts and knowledge checks for the drill-down."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,14 +29,25 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
     (most recent first). Only attempts that did not pass count (finished below the pass, or
     started over): a weak choice on the way to a pass is not a weakness to coach."""
     attempts = team_attempts(team_ids, scenario, trainee_id).where(
-        or_(ScenarioAttempt.status == "abandoned",
-            and_(ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_not(True))))
+        or_(
+            ScenarioAttempt.status == "abandoned",
+            and_(ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_not(True)),
+        )
+    )
     steps = db.session.execute(
-        select(ScenarioAttempt.user_id, AttemptStep.attempt_id, AttemptStep.skill, AttemptStep.phase,
-               AttemptStep.phase_correct, AttemptStep.rating, ScenarioAttempt.scenario_slug,
-               ScenarioAttempt.started_at)
+        select(
+            ScenarioAttempt.user_id,
+            AttemptStep.attempt_id,
+            AttemptStep.skill,
+            AttemptStep.phase,
+            AttemptStep.phase_correct,
+            AttemptStep.rating,
+            ScenarioAttempt.scenario_slug,
+            ScenarioAttempt.started_at,
+        )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(AttemptStep.attempt_id.in_(attempts), AttemptStep.choice.is_not(None))).all()
+        .where(AttemptStep.attempt_id.in_(attempts), AttemptStep.choice.is_not(None))
+    ).all()
     skill = defaultdict(lambda: {"total": 0, "good": 0, "evidence": {}, "attempts": set()})
     phase = defaultdict(lambda: {"total": 0, "right": 0, "evidence": {}, "attempts": set()})
     for user_id, attempt_id, skill_tag, true_phase, correct, rating, slug, started in steps:
@@ -61,44 +73,71 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
 
     def evidence(found):
         ranked = sorted(found.items(), key=lambda item: item[1][0] or datetime.min, reverse=True)
-        return [{"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]]
+        return [
+            {"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]
+        ]
 
     out = defaultdict(lambda: {"skills": [], "phases": []})
     course = publishing.published_course(publishing.course_id())
     for (user_id, tag), entry in skill.items():
         share = round(100 * entry["good"] / entry["total"])
         if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
-            out[user_id]["skills"].append({"skill": tag, "title": vocabulary.skill_title(tag), "score": share,
-                                           "total": entry["total"], "failed_attempts": len(entry["attempts"]),
-                                           "attempts": evidence(entry["evidence"])})
+            out[user_id]["skills"].append(
+                {
+                    "skill": tag,
+                    "title": vocabulary.skill_title(tag),
+                    "score": share,
+                    "total": entry["total"],
+                    "failed_attempts": len(entry["attempts"]),
+                    "attempts": evidence(entry["evidence"]),
+                }
+            )
     for (user_id, true_phase), entry in phase.items():
         share = round(100 * entry["right"] / entry["total"])
         if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
-            out[user_id]["phases"].append({"phase": true_phase, "title": labels.phase_title(course, true_phase),
-                                           "score": share, "total": entry["total"], "failed_attempts": len(entry["attempts"]),
-                                           "attempts": evidence(entry["evidence"])})
+            out[user_id]["phases"].append(
+                {
+                    "phase": true_phase,
+                    "title": labels.phase_title(course, true_phase),
+                    "score": share,
+                    "total": entry["total"],
+                    "failed_attempts": len(entry["attempts"]),
+                    "attempts": evidence(entry["evidence"]),
+                }
+            )
     result = []
     for user_id, found in out.items():
         found["skills"].sort(key=lambda s: (s["score"], s["skill"]))
         found["phases"].sort(key=lambda p: (p["score"], p["phase"]))
         person = people.get(user_id)
-        result.append({"id": user_id, "name": person.name if person else str(user_id), **found,
-                       "worst": min([s["score"] for s in found["skills"] + found["phases"]], default=100)})
+        result.append(
+            {
+                "id": user_id,
+                "name": person.name if person else str(user_id),
+                **found,
+                "worst": min([s["score"] for s in found["skills"] + found["phases"]], default=100),
+            }
+        )
     result.sort(key=lambda r: (r["worst"], r["name"].lower()))
     return result
 
 
 # --- one trainee ------------------------------------------------------------------------------------
 
+
 def trainee_attempts(trainee_id):
-    return db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.user_id == trainee_id)
-                              .options(db.selectinload(ScenarioAttempt.comments))
-                              .order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())).all()
+    return db.session.scalars(
+        select(ScenarioAttempt)
+        .where(ScenarioAttempt.user_id == trainee_id)
+        .options(db.selectinload(ScenarioAttempt.comments))
+        .order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())
+    ).all()
 
 
 def trainee_quizzes(trainee_id):
-    return db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == trainee_id)
-                              .order_by(QuizAttempt.created_at.desc())).all()
+    return db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == trainee_id).order_by(QuizAttempt.created_at.desc())
+    ).all()
 
 
 def attempt_in_scope(user, attempt_id):
@@ -114,10 +153,10 @@ def attempt_in_scope(user, attempt_id):
 class TranscriptStep:
     seq: int
     node_id: str
-    caption: str                         # the first words the trainee read at this step
-    skill: str | None                    # in words
-    phase: str | None                    # the phase's title
-    phase_claimed: str | None            # the title of the phase the trainee's choice claimed
+    caption: str  # the first words the trainee read at this step
+    skill: str | None  # in words
+    phase: str | None  # the phase's title
+    phase_claimed: str | None  # the title of the phase the trainee's choice claimed
     phase_correct: bool | None
     narrative_html: str
     choice_html: str
@@ -127,9 +166,9 @@ class TranscriptStep:
     deltas: dict
     is_continue: bool
     at: datetime
-    kind: str = "choice"                 # choice, continue, sheet
-    figures: list = field(default_factory=list)   # a sheet's figures as graded (effects["figures"])
-    signals: list = field(default_factory=list)     # a signal pick: signal_picks.Graded per observation
+    kind: str = "choice"  # choice, continue, sheet
+    figures: list = field(default_factory=list)  # a sheet's figures as graded (effects["figures"])
+    signals: list = field(default_factory=list)  # a signal pick: signal_picks.Graded per observation
 
 
 def transcript(attempt):
@@ -141,27 +180,41 @@ def transcript(attempt):
         scenario = translations.value_by_id(attempt.translation_id)
     else:
         scenario = publishing.value_of(version) if version else None
-    course = translations.localized_course(scenario.course if scenario else publishing.course_id(), attempt.language)
+    course = translations.localized_course(
+        scenario.course if scenario else publishing.course_id(), attempt.language
+    )
     steps = []
     for step in attempt.steps:
         node = scenario.node(step.node) if scenario else None
-        choice = node.choices[step.choice] if node and step.choice is not None and step.choice < len(node.choices) else None
-        effects = step.effects or {}     # the StepOutcome as learning.take_step recorded it
+        choice = (
+            node.choices[step.choice]
+            if node and step.choice is not None and step.choice < len(node.choices)
+            else None
+        )
+        effects = step.effects or {}  # the StepOutcome as learning.take_step recorded it
         feedback, deltas = effects.get("feedback", ""), effects.get("deltas") or {}
-        steps.append(TranscriptStep(
-            seq=step.seq, node_id=step.node, caption=labels.node_caption(node),
-            skill=vocabulary.skill_title(step.skill) if step.skill else None,
-            phase=labels.phase_title(course, step.phase) if step.phase else None,
-            phase_claimed=labels.phase_title(course, step.phase_claimed) if step.phase_claimed else None,
-            phase_correct=step.phase_correct,
-            narrative_html=render_markdown(node.narrative) if node else "",
-            choice_html=render_inline(choice.label if choice else step.choice_label or ""),
-            feedback_html=render_markdown(feedback) if feedback else "",
-            coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
-            rating=step.rating,
-            deltas=deltas if isinstance(deltas, dict) else {}, is_continue=step.choice is None,
-            at=step.created_at, kind=step.kind, figures=list(effects.get("figures") or []),
-            signals=signal_picks.graded(attempt, node, step)))
+        steps.append(
+            TranscriptStep(
+                seq=step.seq,
+                node_id=step.node,
+                caption=labels.node_caption(node),
+                skill=vocabulary.skill_title(step.skill) if step.skill else None,
+                phase=labels.phase_title(course, step.phase) if step.phase else None,
+                phase_claimed=labels.phase_title(course, step.phase_claimed) if step.phase_claimed else None,
+                phase_correct=step.phase_correct,
+                narrative_html=render_markdown(node.narrative) if node else "",
+                choice_html=render_inline(choice.label if choice else step.choice_label or ""),
+                feedback_html=render_markdown(feedback) if feedback else "",
+                coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
+                rating=step.rating,
+                deltas=deltas if isinstance(deltas, dict) else {},
+                is_continue=step.choice is None,
+                at=step.created_at,
+                kind=step.kind,
+                figures=list(effects.get("figures") or []),
+                signals=signal_picks.graded(attempt, node, step),
+            )
+        )
     ending = None
     if scenario is not None and attempt.status == "finished":
         node = scenario.node(attempt.current_node)
@@ -170,8 +223,11 @@ def transcript(attempt):
                 known = engine.values(scenario, attempt.state)
             except Exception:  # an old state that no longer fits: show the text uninterpolated
                 known = {}
-            ending = {"node": node.id, "headline": vocabulary.ending_headline(scenario, node.id, attempt.outcome),
-                      "narrative_html": render_interpolated(node.narrative, known),
-                      "debrief_html": render_interpolated(node.sections.get("Debrief", ""), known),
-                      "coach_notes_html": render_markdown(node.sections.get("Coach notes", ""))}
+            ending = {
+                "node": node.id,
+                "headline": vocabulary.ending_headline(scenario, node.id, attempt.outcome),
+                "narrative_html": render_interpolated(node.narrative, known),
+                "debrief_html": render_interpolated(node.sections.get("Debrief", ""), known),
+                "coach_notes_html": render_markdown(node.sections.get("Coach notes", "")),
+            }
     return {"scenario": scenario, "steps": steps, "ending": ending, "language": attempt.language}

@@ -2,6 +2,7 @@
 and the trainee reads it on the attempt's debrief or on their comments page. A notice on the
 trainee's dashboard counts the comments they have not seen yet; reading them there or on the
 debrief marks them read (stored, so the notice stays gone in every tab and after a reload)."""
+
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -39,22 +40,34 @@ def _clean(body):
 
 def of_attempt(attempt_id):
     """The comments on an attempt, oldest first, with their authors."""
-    return db.session.scalars(select(CoachingComment).where(CoachingComment.attempt_id == attempt_id)
-                              .options(db.joinedload(CoachingComment.author))
-                              .order_by(CoachingComment.created_at, CoachingComment.id)).all()
+    return db.session.scalars(
+        select(CoachingComment)
+        .where(CoachingComment.attempt_id == attempt_id)
+        .options(db.joinedload(CoachingComment.author))
+        .order_by(CoachingComment.created_at, CoachingComment.id)
+    ).all()
 
 
 def where_seen(attempt, name):
     """Where the trainee reads a comment on this attempt: what the manager is told, true for each
     status (a started-over attempt has no debrief; the comments page lists it all the same)."""
     if attempt.status == "finished":
-        return _("%(name)s sees it on the debrief of this attempt, with a notice on their dashboard until they "
-                 "have read it.", name=name)
+        return _(
+            "%(name)s sees it on the debrief of this attempt, with a notice on their dashboard until they "
+            "have read it.",
+            name=name,
+        )
     if attempt.status == "abandoned":
-        return _("%(name)s started this role-play over, so this attempt has no debrief; %(name)s sees it on "
-                 "their coaching comments page, with a notice on their dashboard until they have read it.", name=name)
-    return _("%(name)s sees it on their coaching comments page, with a notice on their dashboard until they have "
-             "read it, and on this attempt's debrief once they finish the role-play.", name=name)
+        return _(
+            "%(name)s started this role-play over, so this attempt has no debrief; %(name)s sees it on "
+            "their coaching comments page, with a notice on their dashboard until they have read it.",
+            name=name,
+        )
+    return _(
+        "%(name)s sees it on their coaching comments page, with a notice on their dashboard until they have "
+        "read it, and on this attempt's debrief once they finish the role-play.",
+        name=name,
+    )
 
 
 def add(by, attempt_id, body):
@@ -62,8 +75,13 @@ def add(by, attempt_id, body):
     twice (double click, second tab) is recorded once."""
     attempt = _attempt_in_scope(by, attempt_id)
     body = _clean(body)
-    existing = db.session.scalar(select(CoachingComment).where(
-        CoachingComment.attempt_id == attempt.id, CoachingComment.author_id == by.id, CoachingComment.body == body))
+    existing = db.session.scalar(
+        select(CoachingComment).where(
+            CoachingComment.attempt_id == attempt.id,
+            CoachingComment.author_id == by.id,
+            CoachingComment.body == body,
+        )
+    )
     if existing is not None:
         return existing, False
     comment = CoachingComment(attempt_id=attempt.id, author_id=by.id, body=body)
@@ -72,8 +90,13 @@ def add(by, attempt_id, body):
     from app.services import (
         notification_events,  # tell the trainee, in this transaction
     )
-    notification_events.comment_posted(comment, attempt, by, assignment_service.target_title(
-        "scenario", attempt.scenario_slug) or attempt.scenario_slug)
+
+    notification_events.comment_posted(
+        comment,
+        attempt,
+        by,
+        assignment_service.target_title("scenario", attempt.scenario_slug) or attempt.scenario_slug,
+    )
     return comment, True
 
 
@@ -109,30 +132,42 @@ def delete(by, comment_id):
 
 # --- the trainee's side -------------------------------------------------------------------------
 
+
 def _trainee_comments(user):
-    return (select(CoachingComment).join(ScenarioAttempt, ScenarioAttempt.id == CoachingComment.attempt_id)
-            .where(ScenarioAttempt.user_id == user.id))
+    return (
+        select(CoachingComment)
+        .join(ScenarioAttempt, ScenarioAttempt.id == CoachingComment.attempt_id)
+        .where(ScenarioAttempt.user_id == user.id)
+    )
 
 
 def unread_count(user):
     """How many comments on the trainee's attempts they have not read yet (the dashboard notice)."""
-    return db.session.scalar(select(func.count()).select_from(
-        _trainee_comments(user).where(CoachingComment.read_at.is_(None)).subquery())) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(
+                _trainee_comments(user).where(CoachingComment.read_at.is_(None)).subquery()
+            )
+        )
+        or 0
+    )
 
 
 @dataclass
 class ReceivedComment:
     comment: CoachingComment
     attempt: ScenarioAttempt
-    unread: bool                         # as it was before this page marked it read
+    unread: bool  # as it was before this page marked it read
 
 
 def received(user):
     """Every comment on the trainee's attempts, newest first, each with its attempt; the unread
     ones are marked read (they are on the page being shown)."""
-    comments = db.session.scalars(_trainee_comments(user).options(
-        db.joinedload(CoachingComment.author), db.joinedload(CoachingComment.attempt))
-        .order_by(CoachingComment.created_at.desc(), CoachingComment.id.desc())).all()
+    comments = db.session.scalars(
+        _trainee_comments(user)
+        .options(db.joinedload(CoachingComment.author), db.joinedload(CoachingComment.attempt))
+        .order_by(CoachingComment.created_at.desc(), CoachingComment.id.desc())
+    ).all()
     out = [ReceivedComment(c, c.attempt, c.read_at is None) for c in comments]
     _mark_read([c.id for c in comments if c.read_at is None])
     return out
@@ -152,6 +187,9 @@ def for_debrief(user, attempt):
 def _mark_read(ids):
     # Only still-unread rows: a second tab reading the same comments changes nothing.
     if ids:
-        db.session.execute(update(CoachingComment).where(CoachingComment.id.in_(ids),
-                                                         CoachingComment.read_at.is_(None))
-                           .values(read_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(CoachingComment)
+            .where(CoachingComment.id.in_(ids), CoachingComment.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )

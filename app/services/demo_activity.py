@@ -2,6 +2,7 @@
 so the manager's pages have something to show. Scenario attempts are played through the
 trainee's own use case (learning.start_attempt, learning.take_step), so a demo step is a real
 step. `flask demo --activity` calls seed_demo_activity; tests use the helpers."""
+
 import random
 import uuid
 from datetime import timedelta
@@ -15,8 +16,16 @@ from app.models.base import utcnow
 from app.services import learning, publishing
 
 
-def record_play(user_id, scenario_slug, pick=playtest.best_pick, when=None, finish=True, max_steps=200,
-                mode=learning.PRACTICE, language=None):
+def record_play(
+    user_id,
+    scenario_slug,
+    pick=playtest.best_pick,
+    when=None,
+    finish=True,
+    max_steps=200,
+    mode=learning.PRACTICE,
+    language=None,
+):
     """Play a published scenario with `pick(offered) -> position` through the trainee's own use
     case (learning.start_attempt and learning.take_step: the steps are recorded exactly as a
     trainee's are); with finish=False stop after two steps (an attempt in progress). With
@@ -30,15 +39,20 @@ def record_play(user_id, scenario_slug, pick=playtest.best_pick, when=None, fini
     while attempt.status == "in_progress" and attempt.step_count < stop_at:
         state = attempt.state
         node = engine.current_node(scenario, state)
-        if node.signals:                 # a signal pick, as the same trainee reads
-            attempt = learning.take_step(user, attempt.id, attempt.step_count + 1,
-                                         items=list(_items_picker(pick)(node))).attempt
+        if node.signals:  # a signal pick, as the same trainee reads
+            attempt = learning.take_step(
+                user, attempt.id, attempt.step_count + 1, items=list(_items_picker(pick)(node))
+            ).attempt
             continue
-        if node.sheet is not None:       # a preparation sheet: the middle of the range `pick` picks, as typed
+        if node.sheet is not None:  # a preparation sheet: the middle of the range `pick` picks, as typed
             figures = {name: engine.show(value) for name, value in playtest.pick_figures(node, pick).items()}
             attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, figures=figures).attempt
             continue
-        choice = None if engine.needs_continue(scenario, state) else pick(engine.offered_choices(scenario, state)) + 1
+        choice = (
+            None
+            if engine.needs_continue(scenario, state)
+            else pick(engine.offered_choices(scenario, state)) + 1
+        )
         attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, choice).attempt
     if when is not None:
         _date_play(attempt, when)
@@ -61,18 +75,23 @@ def _date_play(attempt, when):
 def _items_picker(pick):
     """What a picker ticks on a signal-picking node: its own rule (random_pick's), else the
     right signals for best play and the distractors for the lowest-rated play."""
-    return getattr(pick, "items", None) or (signals.wrong_items if pick is playtest.lowest_pick
-                                            else signals.right_items)
+    return getattr(pick, "items", None) or (
+        signals.wrong_items if pick is playtest.lowest_pick else signals.right_items
+    )
 
 
 def random_pick(rng, skill=0.6):
     """A trainee who takes the best-rated choice with probability `skill`, else any choice
     (and on a signal-picking node ticks the right signals, else a random set)."""
+
     def pick(offered):
         if rng.random() < skill:
             return playtest.best_pick(offered)
         return rng.randrange(len(offered))
-    pick.items = lambda node: signals.right_items(node) if rng.random() < skill else signals.random_items(node, rng)
+
+    pick.items = lambda node: (
+        signals.right_items(node) if rng.random() < skill else signals.random_items(node, rng)
+    )
     return pick
 
 
@@ -83,13 +102,28 @@ def record_study(user_id, module_slug, pages=None, quiz_percent=None, when=None)
     when = when or utcnow()
     total = len(module.pages)
     for page in range(1, (total if pages is None else min(pages, total)) + 1):
-        db.session.add(PageView(user_id=user_id, module_slug=module_slug, version_id=version.id, page=page,
-                                viewed_at=when + timedelta(minutes=page)))
+        db.session.add(
+            PageView(
+                user_id=user_id,
+                module_slug=module_slug,
+                version_id=version.id,
+                page=page,
+                viewed_at=when + timedelta(minutes=page),
+            )
+        )
     if quiz_percent is not None and module.quiz:
-        db.session.add(QuizAttempt(user_id=user_id, module_slug=module_slug, version_id=version.id,
-                                   submission=uuid.uuid4().hex, answers={}, percent=quiz_percent,
-                                   passed=quiz_percent >= module.pass_percent,
-                                   created_at=when + timedelta(minutes=total + 2)))
+        db.session.add(
+            QuizAttempt(
+                user_id=user_id,
+                module_slug=module_slug,
+                version_id=version.id,
+                submission=uuid.uuid4().hex,
+                answers={},
+                percent=quiz_percent,
+                passed=quiz_percent >= module.pass_percent,
+                created_at=when + timedelta(minutes=total + 2),
+            )
+        )
     db.session.flush()
 
 
@@ -108,7 +142,7 @@ def seed_demo_activity(emails, seed=7, echo=print):
         if db.session.scalar(select(ScenarioAttempt.id).where(ScenarioAttempt.user_id == person.id).limit(1)):
             continue
         skill = (0.85, 0.45, 0.65)[number % 3]
-        reach = (5, 2, 3)[number % 3]              # modules studied
+        reach = (5, 2, 3)[number % 3]  # modules studied
         start = utcnow() - timedelta(days=12 - number)
         for index, module in enumerate(values[:reach]):
             moment = start + timedelta(days=index * 2)
@@ -117,13 +151,23 @@ def seed_demo_activity(emails, seed=7, echo=print):
                 if publishing.published("scenario", slug) is None:
                     continue
                 for attempt_number in range(1 + (skill < 0.7)):
-                    record_play(person.id, slug, random_pick(rng, skill), when=moment + timedelta(hours=attempt_number + 1))
+                    record_play(
+                        person.id,
+                        slug,
+                        random_pick(rng, skill),
+                        when=moment + timedelta(hours=attempt_number + 1),
+                    )
                     written += 1
-        if values[reach:reach + 1] and values[reach].scenarios:
+        if values[reach : reach + 1] and values[reach].scenarios:
             slug = values[reach].scenarios[0]
             if publishing.published("scenario", slug) is not None:
-                record_play(person.id, slug, random_pick(rng, skill), when=utcnow() - timedelta(hours=number + 1),
-                            finish=False)
+                record_play(
+                    person.id,
+                    slug,
+                    random_pick(rng, skill),
+                    when=utcnow() - timedelta(hours=number + 1),
+                    finish=False,
+                )
                 written += 1
     _demo_assignments(people)
     echo(f"Demo activity: {written} scenario attempts recorded (demo data, development only).")
@@ -133,14 +177,24 @@ def seed_demo_activity(emails, seed=7, echo=print):
 def _demo_assignments(people):
     """One team assignment already late and one due soon, given by the team's manager."""
     from app.models import Assignment
+
     teams = {p.team for p in people if p.team is not None}
     for team in teams:
         if db.session.scalar(select(Assignment.id).where(Assignment.team_id == team.id).limit(1)):
             continue
         today = utcnow().date()
-        for kind, slug, due in (("module", "filters-and-ranking", today - timedelta(days=2)),
-                                ("module", "maturation-phases", today + timedelta(days=5))):
+        for kind, slug, due in (
+            ("module", "filters-and-ranking", today - timedelta(days=2)),
+            ("module", "maturation-phases", today + timedelta(days=5)),
+        ):
             if publishing.published(kind, slug) is not None:
-                db.session.add(Assignment(target_kind=kind, target_slug=slug, team_id=team.id, due_date=due,
-                                          assigned_by_id=team.manager_id))
+                db.session.add(
+                    Assignment(
+                        target_kind=kind,
+                        target_slug=slug,
+                        team_id=team.id,
+                        due_date=due,
+                        assigned_by_id=team.manager_id,
+                    )
+                )
     db.session.flush()

@@ -9,14 +9,15 @@ Locks: with `unlock: sequential` a stage opens when the previous one is complete
 manager assigned (the module, or the scenario itself) is open whatever the stage: the manager
 decided the rep should do it now. A course assignment opens nothing early: it *is* the sequence.
 """
+
 import hashlib
 import hmac
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import cast
 from functools import lru_cache
+from typing import cast
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -62,10 +63,11 @@ class StaleStep(Exception):
         super().__init__(f"step {seq} of attempt {attempt.id} is already recorded")
         self.attempt_id = attempt.id
         self.seq = seq
-        self.attempt = attempt       # as it is now: what the answer shows
+        self.attempt = attempt  # as it is now: what the answer shows
 
 
 # --- what is published ----------------------------------------------------------------------
+
 
 def published_module(slug, language=None):
     """(version, module) published now, in `language` when it has a translation (services/translations)."""
@@ -92,10 +94,13 @@ def scenario_titles(language=None):
 
 # --- first visit ---------------------------------------------------------------------------
 
+
 def first_visit(user, progress, open_attempts):
     """Show the welcome (the method and the six stages) until the trainee dismisses it or
     starts learning: a rep already at work has met the method."""
-    started = bool(open_attempts) or any(m.started for s in (progress.stages if progress else []) for m in s.modules)
+    started = bool(open_attempts) or any(
+        m.started for s in (progress.stages if progress else []) for m in s.modules
+    )
     return user.welcomed_at is None and not started
 
 
@@ -107,6 +112,7 @@ def dismiss_welcome(user):
 
 # --- assignments and locks -----------------------------------------------------------------
 
+
 def assignments_for(user, today=None, progress=None):
     """The assignments that count for this trainee (user-level beats the team's date), each
     with due date, overdue and done; overdue first (`progress`: the trainee's, when the page
@@ -117,8 +123,8 @@ def assignments_for(user, today=None, progress=None):
 @dataclass
 class Access:
     open: bool
-    stage: object = None            # StageProgress of the thing
-    blocking: object = None         # the StageProgress to finish first
+    stage: object = None  # StageProgress of the thing
+    blocking: object = None  # the StageProgress to finish first
     assigned: bool = False
 
 
@@ -127,9 +133,11 @@ def _assigned_targets_statement():
     from sqlalchemy import or_
 
     from app.models import Assignment
+
     return select(Assignment.target_kind, Assignment.target_slug).where(
         Assignment.cancelled_at.is_(None),
-        or_(Assignment.user_id == bindparam("user_id"), Assignment.team_id == bindparam("team_id")))
+        or_(Assignment.user_id == bindparam("user_id"), Assignment.team_id == bindparam("team_id")),
+    )
 
 
 def _assigned_targets(user):
@@ -157,15 +165,24 @@ def access_to(user, progress, stage_id, module_id=None, scenario_id=None):
 
 # --- lesson pages ---------------------------------------------------------------------------
 
+
 def record_page_view(user, version, page):
     """Note that the trainee opened a page. The first view of each page is enough for progress;
     a page read again after a failed knowledge check is noted too, because re-reading it is
     what opens the next try early (see retry_pause)."""
-    seen = db.session.scalar(select(func.max(PageView.viewed_at)).where(
-        PageView.user_id == user.id, PageView.module_slug == version.slug, PageView.page == page))
+    seen = db.session.scalar(
+        select(func.max(PageView.viewed_at)).where(
+            PageView.user_id == user.id, PageView.module_slug == version.slug, PageView.page == page
+        )
+    )
     if seen is not None:
-        failed = db.session.scalar(select(func.max(QuizAttempt.created_at)).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.module_slug == version.slug, QuizAttempt.passed.is_(False)))
+        failed = db.session.scalar(
+            select(func.max(QuizAttempt.created_at)).where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.module_slug == version.slug,
+                QuizAttempt.passed.is_(False),
+            )
+        )
         if failed is None or seen > failed:
             return False
     db.session.add(PageView(user_id=user.id, module_slug=version.slug, version_id=version.id, page=page))
@@ -174,8 +191,13 @@ def record_page_view(user, version, page):
 
 
 def pages_seen(user, module_slug):
-    return set(db.session.scalars(select(PageView.page).where(
-        PageView.user_id == user.id, PageView.module_slug == module_slug).distinct()))
+    return set(
+        db.session.scalars(
+            select(PageView.page)
+            .where(PageView.user_id == user.id, PageView.module_slug == module_slug)
+            .distinct()
+        )
+    )
 
 
 # --- knowledge checks -------------------------------------------------------------------------
@@ -199,11 +221,11 @@ def drawn(module, submission):
 
 @dataclass
 class QuestionResult:
-    number: int             # position in the attempt, as shown (1-based)
+    number: int  # position in the attempt, as shown (1-based)
     question: object
-    chosen: list            # answer numbers of the module
+    chosen: list  # answer numbers of the module
     correct: bool
-    order: tuple = ()       # the module's answer numbers in the order shown
+    order: tuple = ()  # the module's answer numbers in the order shown
 
     @property
     def answers_shown(self):
@@ -246,6 +268,7 @@ def module_version(slug, version_id, language=None):
 class RetryPause:
     """Why the next try must wait: two failed tries in a row. It opens at `until`, or as soon
     as the trainee opens one of `pages` again ([(number, title)])."""
+
     until: object
     pages: list
 
@@ -257,21 +280,34 @@ class RetryPause:
 def retry_pause(user, module_slug, module, now=None):
     """The pause before the next try, or None when the trainee may try now."""
     now = now or utcnow()
-    recent = db.session.scalars(select(QuizAttempt).where(
-        QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)
-        .order_by(QuizAttempt.id.desc()).limit(FAILS_BEFORE_PAUSE)).all()
+    recent = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)
+        .order_by(QuizAttempt.id.desc())
+        .limit(FAILS_BEFORE_PAUSE)
+    ).all()
     if len(recent) < FAILS_BEFORE_PAUSE or any(a.passed for a in recent):
         return None
     last = recent[0]
     if now >= last.created_at + RETRY_WAIT:
         return None
-    if db.session.scalar(select(QuizAttempt.id).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed).limit(1)):
-        return None         # passed before: further tries are practice
+    if db.session.scalar(
+        select(QuizAttempt.id)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed)
+        .limit(1)
+    ):
+        return None  # passed before: further tries are practice
     pages = pages_to_reread(module, last)
-    reread = db.session.scalar(select(PageView.id).where(
-        PageView.user_id == user.id, PageView.module_slug == module_slug,
-        PageView.page.in_([n for n, _t in pages]), PageView.viewed_at > last.created_at).limit(1))
+    reread = db.session.scalar(
+        select(PageView.id)
+        .where(
+            PageView.user_id == user.id,
+            PageView.module_slug == module_slug,
+            PageView.page.in_([n for n, _t in pages]),
+            PageView.viewed_at > last.created_at,
+        )
+        .limit(1)
+    )
     if reread is not None:
         return None
     return RetryPause(last.created_at + RETRY_WAIT, pages)
@@ -305,12 +341,23 @@ def submit_quiz(user, module_slug, version, submission, answers, now=None, langu
         raise Refused(pause_message(pause, now))
     shown = quiz.to_record(drawn(module, submission))
     asked = {str(n) for n, _order in shown}
-    answers = {str(k): sorted({int(v) for v in (answers.get(k) or []) if str(v).isdigit()})
-               for k in map(str, answers) if k in asked}
+    answers = {
+        str(k): sorted({int(v) for v in (answers.get(k) or []) if str(v).isdigit()})
+        for k in map(str, answers)
+        if k in asked
+    }
     percent, passed, _wrong = grade(module, answers, shown)
-    attempt = QuizAttempt(user_id=user.id, module_slug=module_slug, version_id=version.id, submission=submission,
-                          answers=answers, shown=shown, percent=percent, passed=passed,
-                          language=translations.localized("module", version, language)[1])
+    attempt = QuizAttempt(
+        user_id=user.id,
+        module_slug=module_slug,
+        version_id=version.id,
+        submission=submission,
+        answers=answers,
+        shown=shown,
+        percent=percent,
+        passed=passed,
+        language=translations.localized("module", version, language)[1],
+    )
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -326,11 +373,19 @@ def submit_quiz(user, module_slug, version, submission, answers, now=None, langu
 def pause_message(pause, now=None):
     titles = _(" or ").join(_("“%(title)s”", title=title) for _n, title in pause.pages[:3])
     minutes = pause.minutes_left(now)
-    reread = ngettext("re-read %(titles)s (the page your missed questions are about)",
-                      "re-read %(titles)s (the pages your missed questions are about)", len(pause.pages), titles=titles)
+    reread = ngettext(
+        "re-read %(titles)s (the page your missed questions are about)",
+        "re-read %(titles)s (the pages your missed questions are about)",
+        len(pause.pages),
+        titles=titles,
+    )
     later = ngettext("come back in %(num)d minute", "come back in %(num)d minutes", minutes)
-    return _("Two tries in a row missed the pass mark, so take a moment before the next one: %(reread)s, "
-             "or %(later)s.", reread=reread, later=later)
+    return _(
+        "Two tries in a row missed the pass mark, so take a moment before the next one: %(reread)s, "
+        "or %(later)s.",
+        reread=reread,
+        later=later,
+    )
 
 
 def own_quiz_attempt(user, attempt_id):
@@ -344,20 +399,30 @@ def own_quiz_attempt(user, attempt_id):
 
 def quiz_module(attempt):
     """The module as it was when this knowledge check was taken, in the language it was taken in."""
-    return translations.localized("module", db.session.get(ContentVersion, attempt.version_id), attempt.language)[0]
+    return translations.localized(
+        "module", db.session.get(ContentVersion, attempt.version_id), attempt.language
+    )[0]
 
 
 def quiz_passed(user, module_slug):
     """Has the trainee passed this module's check (any version)? Until then a result page
     shows what was wrong and why, not which answers are right."""
-    return db.session.scalar(select(QuizAttempt.id).where(
-        QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(QuizAttempt.id)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def quiz_history(user, module_slug):
-    return db.session.scalars(select(QuizAttempt).where(
-        QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)
-        .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())).all()
+    return db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)
+        .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
+    ).all()
 
 
 # --- scenario attempts ------------------------------------------------------------------------
@@ -369,8 +434,11 @@ _ATTEMPT_BY_ID = select(ScenarioAttempt).where(ScenarioAttempt.id == bindparam("
 
 def own_attempt(user, attempt_id):
     """The trainee's own attempt; anyone else's is 'not found'."""
-    attempt = (db.session.execute(_ATTEMPT_BY_ID, {"attempt_id": attempt_id}).scalar()
-               if isinstance(attempt_id, int) else None)
+    attempt = (
+        db.session.execute(_ATTEMPT_BY_ID, {"attempt_id": attempt_id}).scalar()
+        if isinstance(attempt_id, int)
+        else None
+    )
     if attempt is None:
         raise NotFound(attempt_id)
     if attempt.user_id != user.id:
@@ -379,8 +447,9 @@ def own_attempt(user, attempt_id):
 
 
 def _read_again(attempt):
-    return db.session.execute(_ATTEMPT_BY_ID.execution_options(populate_existing=True),
-                              {"attempt_id": attempt.id}).scalar()
+    return db.session.execute(
+        _ATTEMPT_BY_ID.execution_options(populate_existing=True), {"attempt_id": attempt.id}
+    ).scalar()
 
 
 def scenario_of(attempt):
@@ -400,8 +469,11 @@ MODES = (PRACTICE, CHALLENGE)
 
 
 _OPEN_ATTEMPT = select(ScenarioAttempt).where(
-    ScenarioAttempt.user_id == bindparam("user_id"), ScenarioAttempt.scenario_slug == bindparam("slug"),
-    ScenarioAttempt.mode == bindparam("mode"), ScenarioAttempt.status == "in_progress")
+    ScenarioAttempt.user_id == bindparam("user_id"),
+    ScenarioAttempt.scenario_slug == bindparam("slug"),
+    ScenarioAttempt.mode == bindparam("mode"),
+    ScenarioAttempt.status == "in_progress",
+)
 
 
 def open_attempt(user, scenario_slug, mode=PRACTICE):
@@ -439,22 +511,32 @@ def start_attempt(user, scenario_slug, mode=PRACTICE, language=None, version=Non
     except engine.EngineError:
         raise Refused(_("This role-play cannot be played right now; please tell your trainer.")) from None
     now = utcnow()
-    attempt = ScenarioAttempt(user_id=user.id, scenario_slug=scenario_slug, version_id=version.id,
-                              mode=mode, status="in_progress", current_node=state["node"], state=state, step_count=0,
-                              started_at=now, updated_at=now, translation_id=getattr(variant, "id", None),
-                              language=variant.language if variant else translations.source_language(scenario))
+    attempt = ScenarioAttempt(
+        user_id=user.id,
+        scenario_slug=scenario_slug,
+        version_id=version.id,
+        mode=mode,
+        status="in_progress",
+        current_node=state["node"],
+        state=state,
+        step_count=0,
+        started_at=now,
+        updated_at=now,
+        translation_id=getattr(variant, "id", None),
+        language=variant.language if variant else translations.source_language(scenario),
+    )
     if state.get("finished"):
         _finish(attempt, scenario, state)
     # One statement through the connection (no unit of work, no savepoint): a start is the
     # second most frequent write after a step.
     row = _attempt_row(attempt)
-    for key, value in row.items():           # every column known: nothing to load back later
+    for key, value in row.items():  # every column known: nothing to load back later
         setattr(attempt, key, value)
     for _try in range(2):
         new_id = db.session.connection().execute(_insert_attempt(), row).scalar()
         if new_id is not None:
             break
-        existing = open_attempt(user, scenario_slug, mode)   # a second click got there first
+        existing = open_attempt(user, scenario_slug, mode)  # a second click got there first
         if existing is not None:
             return existing, False
     else:
@@ -482,10 +564,14 @@ def _insert_attempt_for(dialect):
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id on the one-open-attempt index (SQLite and
     PostgreSQL spell it alike): a clash writes nothing and returns no id."""
     from sqlalchemy.dialects import postgresql, sqlite
+
     table = ScenarioAttempt.__table__
-    stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).on_conflict_do_nothing(
+    stmt = (
+        postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    ).on_conflict_do_nothing(
         index_elements=[table.c.user_id, table.c.scenario_slug, table.c.mode],
-        index_where=text("status = 'in_progress'"))     # the index's own predicate, as written (not a parameter)
+        index_where=text("status = 'in_progress'"),
+    )  # the index's own predicate, as written (not a parameter)
     return stmt.returning(table.c.id)
 
 
@@ -505,12 +591,14 @@ def start_over(user, attempt_id):
     attempt = own_attempt(user, attempt_id)
     if attempt.status == "finished":
         raise Refused(_("This role-play has already ended; play it again from its page."))
-    with db.session.begin_nested():     # closed only if the fresh start can be made
+    with db.session.begin_nested():  # closed only if the fresh start can be made
         if attempt.status == "in_progress":
-            db.session.execute(update(ScenarioAttempt)
-                               .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.status == "in_progress")
-                               .values(status="abandoned", finished_at=utcnow())
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                update(ScenarioAttempt)
+                .where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.status == "in_progress")
+                .values(status="abandoned", finished_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
         new, _created = start_attempt(user, attempt.scenario_slug, attempt.mode, attempt.language)
     return new
 
@@ -526,16 +614,18 @@ def _finish(attempt, scenario, state):
 _attempts = cast(Table, ScenarioAttempt.__table__)
 # Compare-and-set: moves the attempt on only from the step count the choice was made at. The
 # SET clause is given per execution (an ending also sets status, percent, passed...).
-_MOVE_ATTEMPT = (update(_attempts).where(_attempts.c.id == bindparam("b_id"),
-                                        _attempts.c.step_count == bindparam("b_count"),
-                                        _attempts.c.status == "in_progress"))
+_MOVE_ATTEMPT = update(_attempts).where(
+    _attempts.c.id == bindparam("b_id"),
+    _attempts.c.step_count == bindparam("b_count"),
+    _attempts.c.status == "in_progress",
+)
 _INSERT_STEP = insert(cast(Table, AttemptStep.__table__))
 
 
 @dataclass(frozen=True)
 class RecordedStep:
-    attempt: ScenarioAttempt             # as moved on (no read-back needed)
-    step: AttemptStep                    # the row inserted, for the feedback page
+    attempt: ScenarioAttempt  # as moved on (no read-back needed)
+    step: AttemptStep  # the row inserted, for the feedback page
 
 
 class FiguresRefused(Refused):
@@ -584,91 +674,138 @@ def take_step(user, attempt_id, seq, choice=None, figures=None, items=None):
     except engine.FiguresRefused as refused:
         raise FiguresRefused(refused.errors) from None
     except engine.AttemptFinished:
-        raise Refused(_("This role-play has ended, so it takes no more answers. Here is your debrief.")) from None
+        raise Refused(
+            _("This role-play has ended, so it takes no more answers. Here is your debrief.")
+        ) from None
     except engine.NothingPicked:
-        raise NothingPicked(_("Tick at least one observation: the ones that support the reading. "
-                              "Nothing was recorded.")) from None
+        raise NothingPicked(
+            _("Tick at least one observation: the ones that support the reading. Nothing was recorded.")
+        ) from None
     except engine.ChoiceNotOffered:
-        raise Refused(_("That answer is not offered at this point of the conversation. "
-                        "Choose one of the answers shown.")) from None
+        raise Refused(
+            _(
+                "That answer is not offered at this point of the conversation. "
+                "Choose one of the answers shown."
+            )
+        ) from None
     except engine.ContentError:
-        raise Refused(_("This role-play has a problem in its content at this point; "
-                        "please tell your trainer. Nothing was recorded.")) from None
+        raise Refused(
+            _(
+                "This role-play has a problem in its content at this point; "
+                "please tell your trainer. Nothing was recorded."
+            )
+        ) from None
     now = utcnow()
     values = dict(state=new, current_node=new["node"], step_count=seq, updated_at=now)
     if outcome.ended:
-        values.update(status="finished", percent=outcome.percent, passed=outcome.passed,
-                      outcome=outcome.outcome, finished_at=now)
+        values.update(
+            status="finished",
+            percent=outcome.percent,
+            passed=outcome.passed,
+            outcome=outcome.outcome,
+            finished_at=now,
+        )
     # Both writes go through the connection with statements built once (no unit of work for
     # two known rows): this is the one path every step of every trainee takes.
     conn = db.session.connection()
     moved = conn.execute(_MOVE_ATTEMPT, {**values, "b_id": attempt.id, "b_count": seq - 1})
-    if moved.rowcount != 1:         # another request moved it on first; nothing was written here
+    if moved.rowcount != 1:  # another request moved it on first; nothing was written here
         raise StaleStep(_read_again(attempt), seq)
     effects = outcome.to_json()
     effects["scores_after"] = dict(new["scores"])
     effects["ledger_after"] = {"given": dict(new["ledger"]["given"]), "got": dict(new["ledger"]["got"])}
     effects["walkaways_after"] = engine.walkaway_limits(scenario, new)
-    row = dict(attempt_id=attempt.id, seq=seq, node=outcome.node, choice=outcome.choice_index,
-               choice_label=outcome.label or "", effects=effects, skill=outcome.skill,
-               phase=outcome.phase if choice is not None else None,
-               phase_claimed=outcome.claims if outcome.phase and choice is not None else None,
-               phase_correct=outcome.phase_correct if choice is not None else None,
-               rating=outcome.rating, created_at=now, kind=outcome.kind)
+    row = dict(
+        attempt_id=attempt.id,
+        seq=seq,
+        node=outcome.node,
+        choice=outcome.choice_index,
+        choice_label=outcome.label or "",
+        effects=effects,
+        skill=outcome.skill,
+        phase=outcome.phase if choice is not None else None,
+        phase_claimed=outcome.claims if outcome.phase and choice is not None else None,
+        phase_correct=outcome.phase_correct if choice is not None else None,
+        rating=outcome.rating,
+        created_at=now,
+        kind=outcome.kind,
+    )
     # The unique (attempt, seq) backs the compare-and-set: a clash here would mean the two
     # disagree, an error (the request rolls back), not a double click.
     inserted = conn.execute(_INSERT_STEP, row)
     if outcome.verdicts is not None:
-        signal_picks.record(conn, inserted.inserted_primary_key[0], scenario.node(outcome.node), outcome.verdicts)
-    for key, value in values.items():      # the row as written, without reading it back
+        signal_picks.record(
+            conn, inserted.inserted_primary_key[0], scenario.node(outcome.node), outcome.verdicts
+        )
+    for key, value in values.items():  # the row as written, without reading it back
         set_committed_value(attempt, key, value)
     return RecordedStep(attempt, AttemptStep(id=inserted.inserted_primary_key[0], **row))
 
 
 def step_of(attempt, seq):
-    step = db.session.scalar(select(AttemptStep).where(AttemptStep.attempt_id == attempt.id, AttemptStep.seq == seq))
+    step = db.session.scalar(
+        select(AttemptStep).where(AttemptStep.attempt_id == attempt.id, AttemptStep.seq == seq)
+    )
     if step is None:
         raise NotFound(seq)
     return step
 
 
 def steps_of(attempt):
-    return db.session.scalars(select(AttemptStep).where(AttemptStep.attempt_id == attempt.id)
-                              .order_by(AttemptStep.seq)).all()
+    return db.session.scalars(
+        select(AttemptStep).where(AttemptStep.attempt_id == attempt.id).order_by(AttemptStep.seq)
+    ).all()
 
 
 def attempts_of(user, scenario_slug=None):
     """The trainee's attempts, newest first, without their states (what a list shows)."""
-    stmt = select(ScenarioAttempt).options(defer(ScenarioAttempt.state)).where(ScenarioAttempt.user_id == user.id)
+    stmt = (
+        select(ScenarioAttempt)
+        .options(defer(ScenarioAttempt.state))
+        .where(ScenarioAttempt.user_id == user.id)
+    )
     if scenario_slug:
         stmt = stmt.where(ScenarioAttempt.scenario_slug == scenario_slug)
-    return db.session.scalars(stmt.order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())).all()
+    return db.session.scalars(
+        stmt.order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())
+    ).all()
 
 
 def open_attempts(user):
-    return db.session.scalars(select(ScenarioAttempt).where(
-        ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "in_progress")
-        .order_by(ScenarioAttempt.updated_at.desc())).all()
+    return db.session.scalars(
+        select(ScenarioAttempt)
+        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "in_progress")
+        .order_by(ScenarioAttempt.updated_at.desc())
+    ).all()
 
 
 def best_scores(user):
     """{scenario slug: {"best": percent, "passed": bool, "attempts": n}} over finished attempts
     played from the start (a practice replay from a step is neither a best score nor a pass)."""
     rows = db.session.execute(
-        select(ScenarioAttempt.scenario_slug, func.max(ScenarioAttempt.percent),
-               func.max(db.case((counts_as_pass(), 1), else_=0)), func.count())
-        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "finished",
-               ScenarioAttempt.replayed_from_id.is_(None))
-        .group_by(ScenarioAttempt.scenario_slug))
+        select(
+            ScenarioAttempt.scenario_slug,
+            func.max(ScenarioAttempt.percent),
+            func.max(db.case((counts_as_pass(), 1), else_=0)),
+            func.count(),
+        )
+        .where(
+            ScenarioAttempt.user_id == user.id,
+            ScenarioAttempt.status == "finished",
+            ScenarioAttempt.replayed_from_id.is_(None),
+        )
+        .group_by(ScenarioAttempt.scenario_slug)
+    )
     return {slug: {"best": best, "passed": bool(passed), "attempts": n} for slug, best, passed, n in rows}
 
 
 # --- what to do next --------------------------------------------------------------------------
 
+
 @dataclass
 class NextStep:
-    kind: str               # page, check, scenario, done
-    module: object          # ModuleProgress
+    kind: str  # page, check, scenario, done
+    module: object  # ModuleProgress
     label: str
     scenario: str | None = None
 
@@ -677,31 +814,51 @@ def next_step_in(module, titles=None):
     """The next small step inside a module, from its progress."""
     if module.pages_seen < module.pages_total:
         if module.pages_seen:
-            label = _("Keep reading: %(seen)s of %(total)s pages read", seen=module.pages_seen, total=module.pages_total)
+            label = _(
+                "Keep reading: %(seen)s of %(total)s pages read",
+                seen=module.pages_seen,
+                total=module.pages_total,
+            )
         else:
-            label = ngettext("Read the lesson (%(num)d short page)", "Read the lesson (%(num)d short pages)",
-                             module.pages_total)
+            label = ngettext(
+                "Read the lesson (%(num)d short page)",
+                "Read the lesson (%(num)d short pages)",
+                module.pages_total,
+            )
         return NextStep("page", module, label)
     if module.has_quiz and not module.quiz_passed:
-        label = _("Take the knowledge check") if module.quiz_best is None else _("Try the knowledge check again")
+        label = (
+            _("Take the knowledge check") if module.quiz_best is None else _("Try the knowledge check again")
+        )
         return NextStep("check", module, label)
     for slug, score in module.scenarios.items():
         if not score["passed"]:
             title = (titles or {}).get(slug, slug)
-            label = (_("Play the role-play: %(title)s", title=title) if score["best"] is None
-                     else _("Replay the role-play: %(title)s", title=title))
+            label = (
+                _("Play the role-play: %(title)s", title=title)
+                if score["best"] is None
+                else _("Replay the role-play: %(title)s", title=title)
+            )
             return NextStep("scenario", module, label, scenario=slug)
     return NextStep("done", module, _("Module complete"))
 
 
 # --- my progress ------------------------------------------------------------------------------
 
+
 def attempts_over_time(user, limit=40):
     rows = db.session.execute(
-        select(ScenarioAttempt.id, ScenarioAttempt.scenario_slug, ScenarioAttempt.percent,
-               ScenarioAttempt.passed, ScenarioAttempt.finished_at)
+        select(
+            ScenarioAttempt.id,
+            ScenarioAttempt.scenario_slug,
+            ScenarioAttempt.percent,
+            ScenarioAttempt.passed,
+            ScenarioAttempt.finished_at,
+        )
         .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "finished")
-        .order_by(ScenarioAttempt.finished_at.desc(), ScenarioAttempt.id.desc()).limit(limit)).all()
+        .order_by(ScenarioAttempt.finished_at.desc(), ScenarioAttempt.id.desc())
+        .limit(limit)
+    ).all()
     return list(reversed(rows))
 
 
@@ -710,7 +867,7 @@ class PhaseReading:
     phase: str
     seen: int
     correct: int
-    confused_with: list     # [(claimed phase, times)], most frequent first
+    confused_with: list  # [(claimed phase, times)], most frequent first
 
     @property
     def misread(self):
@@ -727,7 +884,8 @@ def phase_readings(user):
         select(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct, func.count())
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(ScenarioAttempt.user_id == user.id, AttemptStep.phase.is_not(None))
-        .group_by(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct))
+        .group_by(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct)
+    )
     seen, correct, confused = Counter(), Counter(), defaultdict(Counter)
     for phase, claimed, ok, n in rows:
         seen[phase] += n
@@ -741,7 +899,7 @@ def phase_readings(user):
 
 
 def progress_of(user, language=None):
-    return progress_service.progress_of(user.id, language=language)      # the published course
+    return progress_service.progress_of(user.id, language=language)  # the published course
 
 
 def module_listing(scenario_slug, language=None):
@@ -749,4 +907,7 @@ def module_listing(scenario_slug, language=None):
     for its breadcrumb and "Back to the module" (titled in `language` where translated): from
     the outline, without the trainee's records."""
     from app.services.outline import load_outline
-    return next((m for m in load_outline(language=language).modules.values() if scenario_slug in m.scenarios), None)
+
+    return next(
+        (m for m in load_outline(language=language).modules.values() if scenario_slug in m.scenarios), None
+    )

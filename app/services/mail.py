@@ -6,11 +6,12 @@ server is down (it waits and is tried again with back-off), a page never waits o
 and a message is never sent twice: its event key is unique per recipient and kind, and each
 sender claims a message with a conditional UPDATE (queued -> sending) before sending it, so of
 two senders running at once (two hosts' timers) only one gets it, on SQLite and PostgreSQL."""
+
 import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import timedelta, UTC
+from datetime import UTC, timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -37,10 +38,13 @@ class MailNotConfigured(RuntimeError):
 
 # --- links ----------------------------------------------------------------------------------------
 
+
 def site_link(endpoint, **values):
     """An absolute link for a mail, on SITE_URL (never the Host of whoever caused the mail)."""
     parts = urlsplit(current_app.config["SITE_URL"] or "http://127.0.0.1:5000")
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http")
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"
+    )
     return adapter.build(endpoint, values, force_external=True)
 
 
@@ -53,13 +57,16 @@ def site_path(endpoint, **values):
 
 # --- queueing -------------------------------------------------------------------------------------
 
+
 def _insert_once(model, values, unique):
     """INSERT ... ON CONFLICT DO NOTHING on the unique key; True when this call inserted the row.
     Two writers telling the same event at once: the second one's insert does nothing."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique).returning(model.id)
-    row = db.session.execute(statement).first()                   # (rowcount is -1 on psycopg here)
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=unique).returning(model.id)
+    )
+    row = db.session.execute(statement).first()  # (rowcount is -1 on psycopg here)
     return None if row is None else row[0]
 
 
@@ -69,18 +76,37 @@ def queue(recipient, kind, event_key, template, subject, unsubscribe_url=None, *
     fails queues the message as failed (visible on the Outbox page) and the event still happens.
     Returns True when queued, False when this event was already told to this person."""
     now = utcnow()
-    values = dict(recipient_id=recipient.id, kind=kind, event_key=event_key[:200], to_address=recipient.email,
-                  subject=subject[:200], unsubscribe_url=unsubscribe_url, status="queued", attempts=0,
-                  next_try_at=now, created_at=now, text_body="", html_body="")
-    context.update(user=recipient, subject=subject, unsubscribe_url=unsubscribe_url,
-                   preferences_url=site_link("notifications.preferences"), site_url=site_link("auth.index"))
+    values = dict(
+        recipient_id=recipient.id,
+        kind=kind,
+        event_key=event_key[:200],
+        to_address=recipient.email,
+        subject=subject[:200],
+        unsubscribe_url=unsubscribe_url,
+        status="queued",
+        attempts=0,
+        next_try_at=now,
+        created_at=now,
+        text_body="",
+        html_body="",
+    )
+    context.update(
+        user=recipient,
+        subject=subject,
+        unsubscribe_url=unsubscribe_url,
+        preferences_url=site_link("notifications.preferences"),
+        site_url=site_link("auth.index"),
+    )
     try:
         values["text_body"] = render_template(f"mail/{template}.txt", **context)
         values["html_body"] = render_template(f"mail/{template}.html", **context)
     except Exception as error:  # noqa: BLE001  a broken template must not undo the event
         current_app.logger.exception("mail template %s failed for %s", template, kind)
-        values.update(status="failed", last_error=f"The message could not be written (template {template}): "
-                                                   f"{type(error).__name__}: {error}"[:2000])
+        values.update(
+            status="failed",
+            last_error=f"The message could not be written (template {template}): "
+            f"{type(error).__name__}: {error}"[:2000],
+        )
     message_id = _insert_once(OutboxMessage, values, ["recipient_id", "kind", "event_key"])
     if message_id is not None and values["status"] == "queued" and has_request_context():
         g.setdefault("queued_mail", []).append(message_id)
@@ -88,6 +114,7 @@ def queue(recipient, kind, event_key, template, subject, unsubscribe_url=None, *
 
 
 # --- sending --------------------------------------------------------------------------------------
+
 
 @dataclass
 class SendReport:
@@ -98,8 +125,10 @@ class SendReport:
     errors: list = field(default_factory=list)
 
     def __str__(self):
-        return (f"{self.sent} sent, {self.retried} to try again later, {self.failed} failed, "
-                f"{self.cancelled} not sent (account deactivated)")
+        return (
+            f"{self.sent} sent, {self.retried} to try again later, {self.failed} failed, "
+            f"{self.cancelled} not sent (account deactivated)"
+        )
 
 
 class _ServerDown(Exception):
@@ -123,7 +152,7 @@ class _Postman:
             if error.smtp_code >= 500 and not isinstance(error, smtplib.SMTPAuthenticationError):
                 raise
             raise _ServerDown(f"{error.smtp_code} {error.smtp_error!r}") from error
-        except (OSError, smtplib.SMTPException) as error:     # refused, timed out, hung up
+        except (OSError, smtplib.SMTPException) as error:  # refused, timed out, hung up
             self.close()
             raise _ServerDown(f"{type(error).__name__}: {error}") from error
 
@@ -176,9 +205,12 @@ def _claim(message_id, now):
     """Take a message for this sender: only one concurrent UPDATE finds it still queued."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued", OutboxMessage.next_try_at <= now)
+        .where(
+            OutboxMessage.id == message_id, OutboxMessage.status == "queued", OutboxMessage.next_try_at <= now
+        )
         .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return result.rowcount == 1
 
@@ -198,8 +230,11 @@ def _mark_abandoned(now):
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - ABANDONED_AFTER)
-        .values(status="failed", last_error="The sender stopped while sending it: it may or may not have arrived.")
-        .execution_options(synchronize_session=False))
+        .values(
+            status="failed", last_error="The sender stopped while sending it: it may or may not have arrived."
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -221,7 +256,7 @@ def send_due(now=None, limit=500, ids=None):
     try:
         for message_id in ids:
             if not _claim(message_id, now):
-                continue                       # another sender has it
+                continue  # another sender has it
             message = db.session.get(OutboxMessage, message_id)
             recipient = db.session.get(User, message.recipient_id)
             try:
@@ -234,7 +269,7 @@ def send_due(now=None, limit=500, ids=None):
                 _try_later(message, now, str(error), config, report)
                 report.errors.append(str(error))
                 break
-            except (ValueError, smtplib.SMTPException) as error:   # this message, for good
+            except (ValueError, smtplib.SMTPException) as error:  # this message, for good
                 message.status, message.last_error = "failed", f"{type(error).__name__}: {error}"[:2000]
                 report.failed += 1
                 report.errors.append(message.last_error)
@@ -250,6 +285,7 @@ def send_due(now=None, limit=500, ids=None):
 
 # --- sending what a request queued, once its answer has gone -------------------------------------
 
+
 def register(app):
     """With a mail server set (and MAIL_SEND_AFTER_REQUEST on), the mails a request queued leave
     as soon as its answer has been sent (the response's close), so a password-reset link or a
@@ -262,7 +298,12 @@ def register(app):
 def _send_after_answer(response):
     queued = g.pop("queued_mail", None)
     config = current_app.config
-    if queued and config.get("MAIL_SERVER") and config.get("MAIL_SEND_AFTER_REQUEST") and response.status_code < 400:
+    if (
+        queued
+        and config.get("MAIL_SERVER")
+        and config.get("MAIL_SEND_AFTER_REQUEST")
+        and response.status_code < 400
+    ):
         app = current_app._get_current_object()
         response.call_on_close(lambda: _send_now(app, queued))
     return response
@@ -272,7 +313,7 @@ def _send_now(app, ids):
     with app.app_context():
         try:
             send_due(ids=ids)
-        except Exception:   # noqa: BLE001  the answer has gone; `flask mail send` tries again
+        except Exception:  # noqa: BLE001  the answer has gone; `flask mail send` tries again
             app.logger.exception("mail queued by a request could not be sent after it")
         finally:
             db.session.remove()
@@ -280,13 +321,16 @@ def _send_now(app, ids):
 
 # --- the admin's Outbox page ----------------------------------------------------------------------
 
+
 def outbox_page(status=None, limit=200):
     """The latest messages (with their recipients), newest first, and the count per status."""
     stmt = select(OutboxMessage).options(db.joinedload(OutboxMessage.recipient))
     if status in STATUSES:
         stmt = stmt.where(OutboxMessage.status == status)
     messages = db.session.scalars(stmt.order_by(OutboxMessage.id.desc()).limit(limit)).all()
-    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    counts = dict(
+        db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    )
     return messages, counts
 
 

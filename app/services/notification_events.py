@@ -1,6 +1,7 @@
 """The events people are told about as they happen, called by the use case that makes them (in
 its transaction): new work assigned, a manager's coaching comment. The scheduled ones (due
 soon, overdue, stage completed, digests) are in app/services/reminders.py."""
+
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -39,28 +40,54 @@ def assignment_given(assignment, by, title):
     if assignment.user_id is not None:
         trainees = [db.session.get(User, assignment.user_id)]
     else:
-        trainees = db.session.scalars(select(User).where(User.team_id == assignment.team_id, User.role == "trainee",
-                                                         User.active)).all()
+        trainees = db.session.scalars(
+            select(User).where(User.team_id == assignment.team_id, User.role == "trainee", User.active)
+        ).all()
     for trainee in trainees:
         due = due_for(assignment, trainee)
         with speaking_to(trainee):
             what = str(KIND_WORDS.get(assignment.target_kind, assignment.target_kind))
-            heading = (_("New %(what)s: %(title)s, due %(day)s", what=what, title=title, day=day(due)) if due
-                       else _("New %(what)s: %(title)s", what=what, title=title))
-            notify(trainee, "assignment", f"assignment:{assignment.id}", heading,
-                   target_link(assignment.target_kind, assignment.target_slug), template="assignment",
-                   subject=_("New %(what)s for you: %(title)s", what=what, title=title), what=what, target=title,
-                   due=due, by=by, for_team=assignment.user_id is None)
+            heading = (
+                _("New %(what)s: %(title)s, due %(day)s", what=what, title=title, day=day(due))
+                if due
+                else _("New %(what)s: %(title)s", what=what, title=title)
+            )
+            notify(
+                trainee,
+                "assignment",
+                f"assignment:{assignment.id}",
+                heading,
+                target_link(assignment.target_kind, assignment.target_slug),
+                template="assignment",
+                subject=_("New %(what)s for you: %(title)s", what=what, title=title),
+                what=what,
+                target=title,
+                due=due,
+                by=by,
+                for_team=assignment.user_id is None,
+            )
 
 
 def comment_posted(comment, attempt, by, scenario_title):
     """A manager's coaching comment on one of the trainee's attempts: the comment and a link to
     the debrief (the comments page when the attempt has none: it was started over)."""
     trainee = db.session.get(User, attempt.user_id)
-    link = (("learn.comments", {}) if attempt.status == "abandoned"
-            else ("learn.player", {"attempt_id": attempt.id}))
+    link = (
+        ("learn.comments", {})
+        if attempt.status == "abandoned"
+        else ("learn.player", {"attempt_id": attempt.id})
+    )
     with speaking_to(trainee):
-        notify(trainee, "comment", f"comment:{comment.id}",
-               _("%(name)s commented on your role-play %(title)s", name=by.name, title=scenario_title),
-               link, template="comment", subject=_("%(name)s commented on your role-play", name=by.name),
-               body=comment.body, by=by, scenario=scenario_title, finished=attempt.status == "finished")
+        notify(
+            trainee,
+            "comment",
+            f"comment:{comment.id}",
+            _("%(name)s commented on your role-play %(title)s", name=by.name, title=scenario_title),
+            link,
+            template="comment",
+            subject=_("%(name)s commented on your role-play", name=by.name),
+            body=comment.body,
+            by=by,
+            scenario=scenario_title,
+            finished=attempt.status == "finished",
+        )

@@ -4,6 +4,7 @@ Both in the caller's transaction: an event that is rolled back tells no one.
 
 Each event has a key (the assignment, the comment, the week): unique per person and kind, so an
 event told twice (a double click, two reminder runs at once) is told once."""
+
 from dataclasses import dataclass
 
 from flask import current_app
@@ -19,7 +20,7 @@ from app.services import mail
 
 @dataclass(frozen=True)
 class Kind:
-    label: object        # lazy text, on the preferences page: "Mail me about ..."
+    label: object  # lazy text, on the preferences page: "Mail me about ..."
     roles: tuple
 
 
@@ -29,11 +30,15 @@ KINDS = {
     "overdue": Kind(_l("work that is late (then weekly, three times at most)"), ("trainee",)),
     "comment": Kind(_l("my manager's coaching comments"), ("trainee",)),
     "stage-completed": Kind(_l("a stage I completed"), ("trainee",)),
-    "boosts-due": Kind(_l("today's boost, when things I learnt are due for a refresh (at most once a day)"), ("trainee",)),
+    "boosts-due": Kind(
+        _l("today's boost, when things I learnt are due for a refresh (at most once a day)"), ("trainee",)
+    ),
     "certificate-expiring": Kind(_l("a certificate of mine that expires in 30 days"), ("trainee",)),
     "team-digest": Kind(_l("my team's week (a digest every Monday)"), ("manager", "admin")),
     "fell-due": Kind(_l("an assignment that fell due with people not done"), ("manager", "admin")),
-    "team-certificate-expiring": Kind(_l("a certificate of my team that expires in 30 days"), ("manager", "admin")),
+    "team-certificate-expiring": Kind(
+        _l("a certificate of my team that expires in 30 days"), ("manager", "admin")
+    ),
 }
 # Sent whatever the preferences say: a person who asked for it.
 PASSWORD_RESET = "password-reset"
@@ -47,8 +52,10 @@ def kinds_for(user):
 def wants_mail(user, kind):
     if not user.active:
         return False
-    return db.session.scalar(select(MailOptOut.id).where(MailOptOut.user_id == user.id,
-                                                         MailOptOut.kind == kind)) is None
+    return (
+        db.session.scalar(select(MailOptOut.id).where(MailOptOut.user_id == user.id, MailOptOut.kind == kind))
+        is None
+    )
 
 
 def notify(user, kind, event_key, title, link, *, template, subject, **context):
@@ -56,26 +63,51 @@ def notify(user, kind, event_key, title, link, *, template, subject, **context):
     `link` is (endpoint, values) of the page the event is about. True when told now, False when
     this event was told to this person before."""
     endpoint, values = link
-    inserted = mail._insert_once(Notification, dict(user_id=user.id, kind=kind, event_key=event_key[:200],
-                                                    title=title[:300], link=mail.site_path(endpoint, **values),
-                                                    created_at=utcnow()),
-                                 ["user_id", "kind", "event_key"])
+    inserted = mail._insert_once(
+        Notification,
+        dict(
+            user_id=user.id,
+            kind=kind,
+            event_key=event_key[:200],
+            title=title[:300],
+            link=mail.site_path(endpoint, **values),
+            created_at=utcnow(),
+        ),
+        ["user_id", "kind", "event_key"],
+    )
     if not inserted:
         return False
-    db.session.execute(update(User).where(User.id == user.id)
-                       .values(unread_notifications=User.unread_notifications + 1)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(unread_notifications=User.unread_notifications + 1)
+        .execution_options(synchronize_session=False)
+    )
     if wants_mail(user, kind):
-        mail.queue(user, kind, event_key, template, subject, unsubscribe_url=unsubscribe_link(user.id, kind),
-                   link=mail.site_link(endpoint, **values), title=title, **context)
+        mail.queue(
+            user,
+            kind,
+            event_key,
+            template,
+            subject,
+            unsubscribe_url=unsubscribe_link(user.id, kind),
+            link=mail.site_link(endpoint, **values),
+            title=title,
+            **context,
+        )
     return True
 
 
 # --- the bell and the list --------------------------------------------------------------------------
 
+
 def recent(user, limit=LIST_LIMIT):
-    return db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                              .order_by(Notification.id.desc()).limit(limit)).all()
+    return db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def open_one(user, notification_id):
@@ -84,31 +116,48 @@ def open_one(user, notification_id):
     if note is None or note.user_id != user.id:
         return None
     if note.read_at is None:
-        changed = db.session.execute(update(Notification).where(Notification.id == note.id,
-                                                                Notification.read_at.is_(None))
-                                     .values(read_at=utcnow()).execution_options(synchronize_session=False))
-        if changed.rowcount:            # a second tab opening it too changes nothing
+        changed = db.session.execute(
+            update(Notification)
+            .where(Notification.id == note.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount:  # a second tab opening it too changes nothing
             _recount(user)
     return note.link
 
 
 def mark_all_read(user):
-    db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                       .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     _recount(user)
 
 
 def _recount(user):
     """Set the bell's number from the rows (so it never drifts from what the list shows)."""
     from sqlalchemy import func
-    unread = (select(func.count()).select_from(Notification)
-              .where(Notification.user_id == user.id, Notification.read_at.is_(None)).scalar_subquery())
-    db.session.execute(update(User).where(User.id == user.id).values(unread_notifications=unread)
-                       .execution_options(synchronize_session=False))
+
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(unread_notifications=unread)
+        .execution_options(synchronize_session=False)
+    )
     user.unread_notifications = db.session.scalar(select(User.unread_notifications).where(User.id == user.id))
 
 
 # --- preferences and the unsubscribe link ------------------------------------------------------------
+
 
 def preferences(user):
     """[(kind, Kind, mail on)] for the kinds this person can receive."""
@@ -123,7 +172,9 @@ def set_mail(user, kind, on):
     if on:
         db.session.execute(delete(MailOptOut).where(MailOptOut.user_id == user.id, MailOptOut.kind == kind))
     else:
-        mail._insert_once(MailOptOut, dict(user_id=user.id, kind=kind, created_at=utcnow()), ["user_id", "kind"])
+        mail._insert_once(
+            MailOptOut, dict(user_id=user.id, kind=kind, created_at=utcnow()), ["user_id", "kind"]
+        )
     return True
 
 

@@ -5,6 +5,7 @@ certificate when the course says `observed: required` (see services/certificatio
 Only a manager of the trainee's team (or an admin) records one: the scope rule's home is
 assignments.trainee_in_scope. Each form carries a one-time token, so a double submit, a reload
 or a second tab records it once."""
+
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -19,7 +20,7 @@ from app.services import mail, publishing
 from app.services.assignments import AssignmentError, trainee_in_scope
 
 NOTES_MAX = 2000
-OLDEST_DAYS = 90          # an observation is recorded within three months of the meeting
+OLDEST_DAYS = 90  # an observation is recorded within three months of the meeting
 
 
 def observable_stages():
@@ -49,7 +50,9 @@ def record(manager, trainee_id, stage_id, levels, notes, observed_on, submission
     for criterion in settings.rubric:
         value = levels.get(criterion.id)
         if not isinstance(value, int) or not 1 <= value <= len(criterion.levels):
-            raise AssignmentError(_("Choose a level for “%(title)s”.", title=criterion.title), f"level-{criterion.id}")
+            raise AssignmentError(
+                _("Choose a level for “%(title)s”.", title=criterion.title), f"level-{criterion.id}"
+            )
         chosen[criterion.id] = value
     today = today or formats.today()
     if observed_on is None:
@@ -57,21 +60,38 @@ def record(manager, trainee_id, stage_id, levels, notes, observed_on, submission
     if observed_on > today:
         raise AssignmentError(_("The role-play cannot be in the future."), "observed_on")
     if observed_on < today - timedelta(days=OLDEST_DAYS):
-        raise AssignmentError(_("Record a role-play within %(days)s days of it.", days=OLDEST_DAYS), "observed_on")
+        raise AssignmentError(
+            _("Record a role-play within %(days)s days of it.", days=OLDEST_DAYS), "observed_on"
+        )
     notes = (notes or "").strip()
     if len(notes) > NOTES_MAX:
         raise AssignmentError(_("Keep the notes under %(most)s characters.", most=NOTES_MAX), "notes")
     version = publishing.published("course", publishing.course_id())
-    new_id = mail._insert_once(ObservedRolePlay, dict(
-        trainee_id=trainee.id, observer_id=manager.id, course_slug=version.slug, stage_id=stage.id,
-        course_version_id=version.id, observed_on=observed_on, levels=chosen,
-        passed=rules.observation_passes(settings, chosen), notes=notes, submission=submission,
-        created_at=utcnow()), ["submission"])
+    new_id = mail._insert_once(
+        ObservedRolePlay,
+        dict(
+            trainee_id=trainee.id,
+            observer_id=manager.id,
+            course_slug=version.slug,
+            stage_id=stage.id,
+            course_version_id=version.id,
+            observed_on=observed_on,
+            levels=chosen,
+            passed=rules.observation_passes(settings, chosen),
+            notes=notes,
+            submission=submission,
+            created_at=utcnow(),
+        ),
+        ["submission"],
+    )
     row = db.session.scalar(select(ObservedRolePlay).where(ObservedRolePlay.submission == submission))
     return row, new_id is not None
 
 
 def of_trainee(trainee_id):
     """The trainee's observations, the newest first."""
-    return db.session.scalars(select(ObservedRolePlay).where(ObservedRolePlay.trainee_id == trainee_id)
-                              .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())).all()
+    return db.session.scalars(
+        select(ObservedRolePlay)
+        .where(ObservedRolePlay.trainee_id == trainee_id)
+        .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())
+    ).all()

@@ -1,6 +1,7 @@
 """The published course outline as reports read it: stages, modules with their parts, every
 published title, and the completion plan (content/completion.py) they are folded against. One
 light statement per call; the outline is built again only after a publication."""
+
 import dataclasses
 import hashlib
 from dataclasses import dataclass, field
@@ -16,18 +17,19 @@ from app.services import publishing
 @dataclass(frozen=True)
 class OutlineModule(ModulePlan):
     """A module of the plan with what reports show of it."""
+
     title: str = ""
     order: int = 0
 
 
 @dataclass
 class Outline:
-    course: object                       # content.model.Course or None
-    stages: list                         # [(stage id, title)]
-    modules: dict                        # module id -> OutlineModule, in course order
-    titles: dict                         # (kind, slug) -> title of everything published
-    scenarios: dict = field(default_factory=dict)   # slug -> ContentVersion id
-    key: str = ""                        # digest of the published versions it was built from
+    course: object  # content.model.Course or None
+    stages: list  # [(stage id, title)]
+    modules: dict  # module id -> OutlineModule, in course order
+    titles: dict  # (kind, slug) -> title of everything published
+    scenarios: dict = field(default_factory=dict)  # slug -> ContentVersion id
+    key: str = ""  # digest of the published versions it was built from
     plan: CoursePlan = field(default_factory=lambda: CoursePlan((), ()))
 
     def modules_of(self, stage_id):
@@ -38,11 +40,18 @@ class Outline:
 
 
 # Built once: every trainee page that shows progress reads it.
-_PUBLISHED_ROWS = (select(ContentVersion.id, ContentVersion.kind, ContentVersion.slug, ContentVersion.title,
-                          ContentVersion.sha256)
-                   .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
-                   .order_by(ContentVersion.id))
-_OUTLINES: dict[tuple, Outline] = {}     # (course, published versions) -> Outline, per process
+_PUBLISHED_ROWS = (
+    select(
+        ContentVersion.id,
+        ContentVersion.kind,
+        ContentVersion.slug,
+        ContentVersion.title,
+        ContentVersion.sha256,
+    )
+    .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+    .order_by(ContentVersion.id)
+)
+_OUTLINES: dict[tuple, Outline] = {}  # (course, published versions) -> Outline, per process
 _OUTLINES_KEPT = 8
 
 
@@ -72,6 +81,7 @@ def _in_language(outline, language):
     from app.services import (
         translations,  # it reads published versions through publishing
     )
+
     rows = translations.live_rows(language)
     if not rows or outline.course is None:
         return outline
@@ -88,8 +98,13 @@ def _in_language(outline, language):
         elif kind == "module" and slug in modules and title:
             modules[slug] = dataclasses.replace(modules[slug], title=title)
     stage_titles = {s.id: s.title for s in course.stages}
-    found = dataclasses.replace(outline, course=course, modules=modules, titles=titles,
-                                stages=[(sid, stage_titles.get(sid, title)) for sid, title in outline.stages])
+    found = dataclasses.replace(
+        outline,
+        course=course,
+        modules=modules,
+        titles=titles,
+        stages=[(sid, stage_titles.get(sid, title)) for sid, title in outline.stages],
+    )
     if len(_OUTLINES) >= _OUTLINES_KEPT:
         _OUTLINES.clear()
     _OUTLINES[key] = found
@@ -99,10 +114,20 @@ def _in_language(outline, language):
 def _build_outline(course_id, rows):
     """The Outline of the published versions `rows` (their compiled texts in one more statement,
     parsed once per process per version by publishing.value_from_compiled)."""
-    wanted = [version_id for version_id, kind, slug, _, _ in rows
-              if kind == "module" or (kind == "course" and slug == course_id)]
-    compiled = dict(db.session.execute(select(ContentVersion.id, ContentVersion.compiled)
-                                       .where(ContentVersion.id.in_(wanted))).all()) if wanted else {}
+    wanted = [
+        version_id
+        for version_id, kind, slug, _, _ in rows
+        if kind == "module" or (kind == "course" and slug == course_id)
+    ]
+    compiled = (
+        dict(
+            db.session.execute(
+                select(ContentVersion.id, ContentVersion.compiled).where(ContentVersion.id.in_(wanted))
+            ).all()
+        )
+        if wanted
+        else {}
+    )
     course, modules, titles, scenarios = None, [], {}, {}
     for version_id, kind, slug, title, _ in rows:
         titles[(kind, slug)] = title or slug
@@ -118,9 +143,26 @@ def _build_outline(course_id, rows):
         return Outline(None, [], {}, titles, scenarios)
     stage_index = {s.id: n for n, s in enumerate(course.stages)}
     # A module naming a stage the course does not have is in no stage: not part of the course.
-    modules = sorted((m for m in modules if m.stage in stage_index),
-                     key=lambda m: (stage_index[m.stage], m.order, m.id))
-    planned = tuple(OutlineModule(id=m.id, stage=m.stage, pages_total=len(m.pages), has_quiz=bool(m.quiz),
-                                  scenarios=tuple(m.scenarios), title=m.title, order=m.order) for m in modules)
-    return Outline(course, [(s.id, s.title) for s in course.stages], {m.id: m for m in planned}, titles, scenarios,
-                   plan=CoursePlan(tuple(s.id for s in course.stages), planned))
+    modules = sorted(
+        (m for m in modules if m.stage in stage_index), key=lambda m: (stage_index[m.stage], m.order, m.id)
+    )
+    planned = tuple(
+        OutlineModule(
+            id=m.id,
+            stage=m.stage,
+            pages_total=len(m.pages),
+            has_quiz=bool(m.quiz),
+            scenarios=tuple(m.scenarios),
+            title=m.title,
+            order=m.order,
+        )
+        for m in modules
+    )
+    return Outline(
+        course,
+        [(s.id, s.title) for s in course.stages],
+        {m.id: m for m in planned},
+        titles,
+        scenarios,
+        plan=CoursePlan(tuple(s.id for s in course.stages), planned),
+    )

@@ -4,6 +4,7 @@ PASSWORD_RESET_MINUTES, that works once.
 The token is signed (SECRET_KEY) and names the user, the time it was made and a fingerprint of
 the password hash at that time: once the password changes (by this link, on /account, or by an
 admin), every link made before dies, so a link is usable once without a table of used links."""
+
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -49,15 +50,26 @@ def user_for_token(token, now=None):
         user_id, fingerprint, issued = payload["u"], payload["p"], payload["t"]
         issued_at = datetime(1970, 1, 1) + timedelta(seconds=int(issued))
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError):
-        raise ResetLinkError(_("This link is not a password-reset link of this site. Ask for a new one.")) from None
+        raise ResetLinkError(
+            _("This link is not a password-reset link of this site. Ask for a new one.")
+        ) from None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.active:
         raise ResetLinkError(_("This link no longer resets a password. Ask for a new one."))
     if fingerprint != _fingerprint(user):
-        raise ResetLinkError(_("This link has been used, or the password has changed since it was sent. "
-                               "Ask for a new one if you still need it."))
+        raise ResetLinkError(
+            _(
+                "This link has been used, or the password has changed since it was sent. "
+                "Ask for a new one if you still need it."
+            )
+        )
     if (now or utcnow()) - issued_at > _lifetime():
-        raise ResetLinkError(_("This link has expired (links work for %(minutes)s minutes). Ask for a new one.", minutes=_minutes()))
+        raise ResetLinkError(
+            _(
+                "This link has expired (links work for %(minutes)s minutes). Ask for a new one.",
+                minutes=_minutes(),
+            )
+        )
     return user
 
 
@@ -70,9 +82,16 @@ def _queue_mail(user, by=None, now=None):
     token = make_token(user, now)
     # in their language; asked for by themselves (no admin): the language of the page they asked on
     with speaking_to(user, fallback=None if by is not None else str(get_locale())):
-        mail.queue(user, PASSWORD_RESET, f"reset:{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}", "password_reset",
-                   _("Reset your Petits Pas password"), link=mail.site_link("auth.reset_password", token=token),
-                   minutes=_minutes(), by=by)
+        mail.queue(
+            user,
+            PASSWORD_RESET,
+            f"reset:{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}",
+            "password_reset",
+            _("Reset your Petits Pas password"),
+            link=mail.site_link("auth.reset_password", token=token),
+            minutes=_minutes(),
+            by=by,
+        )
     return token
 
 
@@ -89,7 +108,9 @@ def request_reset(email, now=None):
 def send_by_admin(admin, user):
     """An admin sends a user a reset link (the user chooses the password; the admin never sees it)."""
     if not user.active:
-        raise accounts.AccountError(_("%(name)s's account is deactivated: reactivate it first.", name=user.name))
+        raise accounts.AccountError(
+            _("%(name)s's account is deactivated: reactivate it first.", name=user.name)
+        )
     _queue_mail(user, by=admin)
 
 

@@ -2,6 +2,7 @@
 common passwords (app/data/common-passwords.txt.gz, see its NOTICE), such a password or the
 product's own name with digits or symbols around it (`admin123`, `petitspas1`), few distinct
 characters (`aaaaaaaa`), or a password built on the person's own name or email address."""
+
 import gzip
 import re
 from functools import lru_cache
@@ -14,7 +15,7 @@ MAX_LENGTH = 1024
 LIST_PATH = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
 # Words anyone would try first against this site.
 PRODUCT_WORDS = frozenset({"petitspas", "petitpas", "salestraining", "mesore", "donnantdonnant"})
-_AROUND = re.compile(r"^[\W\d_]+|[\W\d_]+\Z")     # digits and symbols added before or after a word
+_AROUND = re.compile(r"^[\W\d_]+|[\W\d_]+\Z")  # digits and symbols added before or after a word
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
@@ -33,12 +34,19 @@ def problem(password, name=None, email=None):
     lowered = password.lower()
     core = _AROUND.sub("", lowered)
     squeezed = _NOT_ALNUM.sub("", lowered)
-    if (lowered in common_passwords() or core in common_passwords() or squeezed in common_passwords()
-            or _NOT_ALNUM.sub("", core) in PRODUCT_WORDS or len(set(lowered)) < 4):
+    if (
+        lowered in common_passwords()
+        or core in common_passwords()
+        or squeezed in common_passwords()
+        or _NOT_ALNUM.sub("", core) in PRODUCT_WORDS
+        or len(set(lowered)) < 4
+    ):
         return _("This password is too common or too easy to guess; a few unrelated words make a strong one.")
     if _built_on(squeezed, _personal_words(name, email)):
-        return _("Do not build your password on your name or email address; a few "
-                 "unrelated words make a strong one.")
+        return _(
+            "Do not build your password on your name or email address; a few "
+            "unrelated words make a strong one."
+        )
     return None
 
 

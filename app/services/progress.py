@@ -5,12 +5,25 @@ manager's dashboard folds the same records with the same function), plus when ea
 
 `records_by_trainee` is also what the dashboard reads: every record of many trainees,
 aggregated per module or scenario, in one statement."""
+
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import (Integer, String, and_, bindparam, case, cast, func, literal, null, select, type_coerce,
-                        union_all)
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from app.content.completion import CourseFold, ModuleFold, StageFold, fold
 from app.extensions import db
@@ -18,8 +31,8 @@ from app.models import PageView, QuizAttempt, ScenarioAttempt
 from app.models.learning import counts_as_pass
 from app.services.outline import load_outline
 
-
 # --- the records, in one statement ------------------------------------------------------------
+
 
 def latest(column):
     # Raw values: ISO text on SQLite (sorts as time does), datetimes on PostgreSQL; only the
@@ -38,23 +51,48 @@ def _records_statement():
     """Built once (a trainee's own pages run it on every view; building and keying it cost more
     than running it), for any list of trainees through an expanding parameter."""
     ids = bindparam("trainee_ids", expanding=True)
-    none = cast(null(), Integer)         # PostgreSQL types a bare NULL as text in a UNION
-    pages = (select(PageView.user_id, literal("p"), PageView.module_slug, func.count(func.distinct(PageView.page)),
-                    none, none, latest(PageView.viewed_at))
-             .where(PageView.user_id.in_(ids)).group_by(PageView.user_id, PageView.module_slug))
-    quizzes = (select(QuizAttempt.user_id, literal("q"), QuizAttempt.module_slug, func.count(),
-                      func.max(QuizAttempt.percent), func.max(case((QuizAttempt.passed, 1), else_=0)),
-                      latest(QuizAttempt.created_at))
-               .where(QuizAttempt.user_id.in_(ids))
-               .group_by(QuizAttempt.user_id, QuizAttempt.module_slug))
+    none = cast(null(), Integer)  # PostgreSQL types a bare NULL as text in a UNION
+    pages = (
+        select(
+            PageView.user_id,
+            literal("p"),
+            PageView.module_slug,
+            func.count(func.distinct(PageView.page)),
+            none,
+            none,
+            latest(PageView.viewed_at),
+        )
+        .where(PageView.user_id.in_(ids))
+        .group_by(PageView.user_id, PageView.module_slug)
+    )
+    quizzes = (
+        select(
+            QuizAttempt.user_id,
+            literal("q"),
+            QuizAttempt.module_slug,
+            func.count(),
+            func.max(QuizAttempt.percent),
+            func.max(case((QuizAttempt.passed, 1), else_=0)),
+            latest(QuizAttempt.created_at),
+        )
+        .where(QuizAttempt.user_id.in_(ids))
+        .group_by(QuizAttempt.user_id, QuizAttempt.module_slug)
+    )
     # a practice replay from a step (services/replays.py) is neither a best score nor a pass
     finished = and_(ScenarioAttempt.status == "finished", ScenarioAttempt.replayed_from_id.is_(None))
-    scenarios = (select(ScenarioAttempt.user_id, literal("s"), ScenarioAttempt.scenario_slug, func.count(),
-                        func.max(case((finished, ScenarioAttempt.percent), else_=null())),
-                        func.max(case((counts_as_pass(), 1), else_=0)),
-                        latest(ScenarioAttempt.updated_at))
-                 .where(ScenarioAttempt.user_id.in_(ids))
-                 .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug))
+    scenarios = (
+        select(
+            ScenarioAttempt.user_id,
+            literal("s"),
+            ScenarioAttempt.scenario_slug,
+            func.count(),
+            func.max(case((finished, ScenarioAttempt.percent), else_=null())),
+            func.max(case((counts_as_pass(), 1), else_=0)),
+            latest(ScenarioAttempt.updated_at),
+        )
+        .where(ScenarioAttempt.user_id.in_(ids))
+        .group_by(ScenarioAttempt.user_id, ScenarioAttempt.scenario_slug)
+    )
     return union_all(pages, quizzes, scenarios)
 
 
@@ -79,9 +117,11 @@ def records_by_trainee(trainee_ids):
 
 # --- the trainee's view of the fold -------------------------------------------------------------
 
+
 @dataclass
 class ModuleProgress:
     """A module's progress as the trainee's pages read it: the fold, with the module's title."""
+
     fold: ModuleFold
     title: str
     order: int
@@ -158,10 +198,19 @@ def course_progress(outline, course_fold):
     stages, previous_complete = [], True
     titles = dict(outline.stages)
     for stage_fold in course_fold.stages:
-        modules = [ModuleProgress(m, outline.modules[m.id].title, outline.modules[m.id].order)
-                   for m in stage_fold.modules]
-        stages.append(StageProgress(stage_fold.id, titles.get(stage_fold.id, stage_fold.id), modules,
-                                    course.unlock != "sequential" or previous_complete, stage_fold))
+        modules = [
+            ModuleProgress(m, outline.modules[m.id].title, outline.modules[m.id].order)
+            for m in stage_fold.modules
+        ]
+        stages.append(
+            StageProgress(
+                stage_fold.id,
+                titles.get(stage_fold.id, stage_fold.id),
+                modules,
+                course.unlock != "sequential" or previous_complete,
+                stage_fold,
+            )
+        )
         previous_complete = previous_complete and stage_fold.complete
     return CourseProgress(course.id, course.title, stages, course_fold)
 
@@ -175,8 +224,10 @@ def progress_for(user_ids, course_id=None, language=None):
         return {}
     user_ids = list(user_ids)
     records = records_by_trainee(user_ids)
-    return {user_id: course_progress(outline, fold(outline.plan, records.get(user_id, ())))
-            for user_id in user_ids}
+    return {
+        user_id: course_progress(outline, fold(outline.plan, records.get(user_id, ())))
+        for user_id in user_ids
+    }
 
 
 def progress_of(user_id, course_id=None, language=None):

@@ -8,6 +8,7 @@ The published pointer remembers where the live version came from: a git file (`f
 sync`) or the studio. Sync skips a file whose live version came from the studio when the file has
 not changed since its last sync (it is the old text the trainer replaced), and says so; `--force`
 publishes the file anyway."""
+
 import hashlib
 import json
 import os
@@ -27,8 +28,11 @@ from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 from app.services import audit_log
 
-FROM_JSON = {"course": serialize.course_from_json, "module": serialize.module_from_json,
-             "scenario": serialize.scenario_from_json}
+FROM_JSON = {
+    "course": serialize.course_from_json,
+    "module": serialize.module_from_json,
+    "scenario": serialize.scenario_from_json,
+}
 
 
 class PublishRefused(ValueError):
@@ -40,8 +44,8 @@ class PublishRefused(ValueError):
 @dataclass
 class PublishResult:
     version: ContentVersion
-    created: bool          # a new version row was written
-    moved: bool            # the published pointer changed
+    created: bool  # a new version row was written
+    moved: bool  # the published pointer changed
 
 
 FROM_FILE, FROM_STUDIO = "file", "studio"
@@ -52,14 +56,15 @@ class SyncReport:
     published: int = 0
     unchanged: int = 0
     refused: int = 0
-    refusals: list = field(default_factory=list)   # (path, [Finding])
-    kept: list = field(default_factory=list)       # StudioKept: files not published over the studio
-    replaced: list = field(default_factory=list)   # StudioKept: studio versions a changed file replaced
+    refusals: list = field(default_factory=list)  # (path, [Finding])
+    kept: list = field(default_factory=list)  # StudioKept: files not published over the studio
+    replaced: list = field(default_factory=list)  # StudioKept: studio versions a changed file replaced
 
 
 @dataclass(frozen=True)
 class StudioKept:
     """A file sync did not publish (or published over) because the live version came from the studio."""
+
     path: str
     kind: str
     slug: str
@@ -77,11 +82,18 @@ def sha256_of(text):
 # Built once. A list of versions is read without their compiled JSON (30-35 KB a scenario,
 # and the dashboard lists every scenario's title on each view); value_of gets a listed version's
 # value from the per-process cache.
-_PUBLISHED_ONE = (select(ContentVersion).join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
-                  .where(PublishedContent.kind == bindparam("kind"), PublishedContent.slug == bindparam("slug")))
-_PUBLISHED_ALL = (select(ContentVersion).options(defer(ContentVersion.compiled))
-                  .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
-                  .where(PublishedContent.kind == bindparam("kind")).order_by(ContentVersion.slug))
+_PUBLISHED_ONE = (
+    select(ContentVersion)
+    .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+    .where(PublishedContent.kind == bindparam("kind"), PublishedContent.slug == bindparam("slug"))
+)
+_PUBLISHED_ALL = (
+    select(ContentVersion)
+    .options(defer(ContentVersion.compiled))
+    .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+    .where(PublishedContent.kind == bindparam("kind"))
+    .order_by(ContentVersion.slug)
+)
 
 
 def published(kind, slug):
@@ -96,15 +108,18 @@ def published_all(kind):
 
 
 def versions_of(kind, slug):
-    return db.session.scalars(select(ContentVersion).where(ContentVersion.kind == kind, ContentVersion.slug == slug)
-                              .order_by(ContentVersion.version.desc())).all()
+    return db.session.scalars(
+        select(ContentVersion)
+        .where(ContentVersion.kind == kind, ContentVersion.slug == slug)
+        .order_by(ContentVersion.version.desc())
+    ).all()
 
 
 def value_of(version):
     """The course, module or scenario of a version, rebuilt from its compiled JSON once per
     process: versions never change, so the id is a safe cache key. A version read without its
     compiled JSON (published_all) is rebuilt from one read by id, once per process."""
-    if "compiled" not in version.__dict__ and "id" in version.__dict__:   # deferred, not expired
+    if "compiled" not in version.__dict__ and "id" in version.__dict__:  # deferred, not expired
         return value_by_id(version.id)
     return value_from_compiled(version.id, version.kind, version.compiled)
 
@@ -113,12 +128,13 @@ def value_of(version):
 def value_by_id(version_id):
     """The value of a version known by id (an attempt's pinned scenario), without reading its
     row again once this process has it: versions are immutable."""
-    row = db.session.execute(select(ContentVersion.kind, ContentVersion.compiled)
-                             .where(ContentVersion.id == version_id)).one()
+    row = db.session.execute(
+        select(ContentVersion.kind, ContentVersion.compiled).where(ContentVersion.id == version_id)
+    ).one()
     return value_from_compiled(version_id, row.kind, row.compiled)
 
 
-@text_memo(budget=8_000_000)            # by the compiled JSON's length, not a count of versions
+@text_memo(budget=8_000_000)  # by the compiled JSON's length, not a count of versions
 def value_from_compiled(version_id, kind, compiled):
     """For queries that select only a version's id, kind and compiled JSON."""
     return FROM_JSON[kind](json.loads(compiled))
@@ -128,8 +144,12 @@ def course_id():
     """The id of the course trainees follow: the published course (the first by id if several
     are published), or None before any is. Nothing names the course in the code: it is what
     the content says."""
-    return db.session.scalar(select(PublishedContent.slug).where(PublishedContent.kind == "course")
-                             .order_by(PublishedContent.slug).limit(1))
+    return db.session.scalar(
+        select(PublishedContent.slug)
+        .where(PublishedContent.kind == "course")
+        .order_by(PublishedContent.slug)
+        .limit(1)
+    )
 
 
 def published_course(course_id):
@@ -138,6 +158,7 @@ def published_course(course_id):
 
 
 # --- checking a text against what is published ------------------------------------------
+
 
 def check_text(kind, text, path):
     """Parse and lint one text in the context of the published content (the courses, the
@@ -149,26 +170,49 @@ def check_text(kind, text, path):
 
 # --- publishing ---------------------------------------------------------------------------
 
+
 def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
     """Store a checked text as a version (unless that text is already one) and publish it.
     `origin` says where this publication comes from: a git file (sync) or the studio."""
     digest = sha256_of(text)
-    existing = db.session.scalar(select(ContentVersion).where(
-        ContentVersion.kind == kind, ContentVersion.slug == value.id, ContentVersion.sha256 == digest))
+    existing = db.session.scalar(
+        select(ContentVersion).where(
+            ContentVersion.kind == kind, ContentVersion.slug == value.id, ContentVersion.sha256 == digest
+        )
+    )
     created = existing is None
     if created:
-        latest = db.session.scalar(select(func.max(ContentVersion.version)).where(
-            ContentVersion.kind == kind, ContentVersion.slug == value.id)) or 0
-        existing = ContentVersion(kind=kind, slug=value.id, version=latest + 1, sha256=digest, title=value.title[:300],
-                                  source=text, compiled=json.dumps(serialize.to_json(value), ensure_ascii=False),
-                                  path=path, author_id=getattr(author, "id", None))
+        latest = (
+            db.session.scalar(
+                select(func.max(ContentVersion.version)).where(
+                    ContentVersion.kind == kind, ContentVersion.slug == value.id
+                )
+            )
+            or 0
+        )
+        existing = ContentVersion(
+            kind=kind,
+            slug=value.id,
+            version=latest + 1,
+            sha256=digest,
+            title=value.title[:300],
+            source=text,
+            compiled=json.dumps(serialize.to_json(value), ensure_ascii=False),
+            path=path,
+            author_id=getattr(author, "id", None),
+        )
         db.session.add(existing)
         db.session.flush()
     pointer = _pointer(kind, value.id)
     moved = pointer is None or pointer.version_id != existing.id
     if pointer is None:
-        pointer = PublishedContent(kind=kind, slug=value.id, version_id=existing.id,
-                                   published_by_id=getattr(author, "id", None), origin=origin)
+        pointer = PublishedContent(
+            kind=kind,
+            slug=value.id,
+            version_id=existing.id,
+            published_by_id=getattr(author, "id", None),
+            origin=origin,
+        )
         db.session.add(pointer)
     elif moved:
         pointer.version_id = existing.id
@@ -178,26 +222,31 @@ def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
         # The live text is now the file's (new, or the same text the studio had published).
         pointer.origin, pointer.file_sha256 = FROM_FILE, digest
     if moved:
-        audit_log.record("content-published", by=author,
-                         detail=f"{kind} {value.id} version {existing.version}"
-                                + (" from the studio" if origin != FROM_FILE else f" from {path or 'a file'}"))
+        audit_log.record(
+            "content-published",
+            by=author,
+            detail=f"{kind} {value.id} version {existing.version}"
+            + (" from the studio" if origin != FROM_FILE else f" from {path or 'a file'}"),
+        )
     db.session.flush()
     return PublishResult(existing, created, moved)
 
 
 def _pointer(kind, slug):
-    return db.session.scalar(select(PublishedContent).where(PublishedContent.kind == kind,
-                                                            PublishedContent.slug == slug))
+    return db.session.scalar(
+        select(PublishedContent).where(PublishedContent.kind == kind, PublishedContent.slug == slug)
+    )
 
 
 @dataclass(frozen=True)
 class LiveOrigin:
     """Where the live version of a text came from, for the studio to say."""
+
     version: ContentVersion
-    origin: str                # FROM_FILE or FROM_STUDIO
-    by: str | None             # who published it (None for sync)
-    at: object                 # when it was published
-    path: str | None           # the git file it lives in, when known
+    origin: str  # FROM_FILE or FROM_STUDIO
+    by: str | None  # who published it (None for sync)
+    at: object  # when it was published
+    path: str | None  # the git file it lives in, when known
 
     @property
     def from_studio(self):
@@ -207,11 +256,13 @@ class LiveOrigin:
 def live_origin(kind, slug):
     """The live version of a text and where it came from, or None when nothing is published."""
     from app.models import User
+
     row = db.session.execute(
         select(PublishedContent, ContentVersion, User.name)
         .join(ContentVersion, ContentVersion.id == PublishedContent.version_id)
         .outerjoin(User, User.id == PublishedContent.published_by_id)
-        .where(PublishedContent.kind == kind, PublishedContent.slug == slug)).first()
+        .where(PublishedContent.kind == kind, PublishedContent.slug == slug)
+    ).first()
     if row is None:
         return None
     pointer, version, name = row
@@ -223,7 +274,15 @@ def publish_text(kind, text, path, author=None, origin=FROM_FILE):
     value, findings = check_text(kind, text, path)
     errors = [f for f in findings if f.is_error]
     if value is None or errors:
-        raise PublishRefused(ngettext("%(path)s has %(num)d error; fix it before publishing.", "%(path)s has %(num)d errors; fix them before publishing.", len(errors) or 1, path=path), errors or findings)
+        raise PublishRefused(
+            ngettext(
+                "%(path)s has %(num)d error; fix it before publishing.",
+                "%(path)s has %(num)d errors; fix them before publishing.",
+                len(errors) or 1,
+                path=path,
+            ),
+            errors or findings,
+        )
     return publish_value(kind, text, value, path=path, author=author, origin=origin)
 
 
@@ -256,8 +315,10 @@ def sync_files(root, paths=(), echo=print, author=None, force=False, content=Non
             for finding in errors or loaded.findings:
                 echo("  " + finding.format())
             continue
-        with open(os.path.join(root, loaded.path) if not os.path.isabs(loaded.path) else loaded.path,
-                  encoding="utf-8") as fh:
+        with open(
+            os.path.join(root, loaded.path) if not os.path.isabs(loaded.path) else loaded.path,
+            encoding="utf-8",
+        ) as fh:
             text = fh.read()
         if loaded.language:
             _sync_translation(loaded, text, author, report, echo)
@@ -273,9 +334,11 @@ def sync_files(root, paths=(), echo=print, author=None, force=False, content=Non
             echo(f"published {loaded.kind} {loaded.value.id} v{result.version.version}")
             if studio is not None:
                 report.replaced.append(studio.kept)
-                echo(f"  over studio version v{studio.kept.live_version}"
-                     f" ({'--force' if force else 'the file changed since its last sync'});"
-                     " it stays in the studio's Versions, where it can be published again")
+                echo(
+                    f"  over studio version v{studio.kept.live_version}"
+                    f" ({'--force' if force else 'the file changed since its last sync'});"
+                    " it stays in the studio's Versions, where it can be published again"
+                )
         else:
             report.unchanged += 1
         if show_progress and (number % 20 == 0 or number == len(chosen)):
@@ -290,10 +353,14 @@ def _sync_translation(loaded, text, author, report, echo):
         translations,  # it reads published versions through this module
     )
 
-    result = translations.publish(loaded.kind, text, loaded.value, loaded.language, path=loaded.path, author=author)
+    result = translations.publish(
+        loaded.kind, text, loaded.value, loaded.language, path=loaded.path, author=author
+    )
     if result.created or result.moved:
         report.published += 1
-        echo(f"published {loaded.kind} {loaded.value.id} ({loaded.language}) translation {result.row.revision}")
+        echo(
+            f"published {loaded.kind} {loaded.value.id} ({loaded.language}) translation {result.row.revision}"
+        )
     else:
         report.unchanged += 1
 
@@ -301,7 +368,7 @@ def _sync_translation(loaded, text, author, report, echo):
 @dataclass(frozen=True)
 class _StudioInTheWay:
     kept: StudioKept
-    file_changed: bool      # the file's text differs from what its last sync saw
+    file_changed: bool  # the file's text differs from what its last sync saw
 
 
 def _studio_version_in_the_way(kind, slug, digest, path):
@@ -319,8 +386,12 @@ def _studio_version_in_the_way(kind, slug, digest, path):
 def _say_kept(echo, kept):
     by = f" by {kept.by}" if kept.by else ""
     echo(f"kept studio version: {kept.path} not published")
-    echo(f"  the live {kept.kind} `{kept.slug}` is version {kept.live_version}, published in the studio{by}"
-         f" on {formats.when(kept.at)}; the file has not changed since its last sync.")
-    echo(f"  To keep the studio's text: download it (Studio > {kept.slug} > Versions > .md of"
-         f" v{kept.live_version}), save it as {kept.path} and commit it.")
+    echo(
+        f"  the live {kept.kind} `{kept.slug}` is version {kept.live_version}, published in the studio{by}"
+        f" on {formats.when(kept.at)}; the file has not changed since its last sync."
+    )
+    echo(
+        f"  To keep the studio's text: download it (Studio > {kept.slug} > Versions > .md of"
+        f" v{kept.live_version}), save it as {kept.path} and commit it."
+    )
     echo(f"  To publish the file over it: flask content sync --force {kept.path}")

@@ -11,6 +11,7 @@
 Idempotent: each message's event key (the assignment and its due date, the week...) is unique per
 person and kind, so running it twice, or on two hosts at once, tells nobody twice. What the team
 report services already compute (team_rows, phase_matrix, choice_analytics) is read, not redone."""
+
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -58,7 +59,9 @@ def send(now=None):
     team_ids = list(db.session.scalars(select(Team.id).order_by(Team.id)))
     for team_id in team_ids:
         rows, outline = team_dashboard.team_rows({team_id}, today=today)
-        trainees = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r.id for r in rows])))}
+        trainees = {
+            u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r.id for r in rows])))
+        }
         for row in rows:
             _trainee_reminders(trainees[row.id], row, today, report)
             _boosts_due(trainees[row.id], now, today, report)
@@ -87,25 +90,51 @@ def _trainee_reminders_in_their_language(trainee, row, today, report):
         context = dict(what=what, target=a.title, due=a.due, due_words=due_words(a.due, today).lower())
         link = target_link(a.kind, a.slug)
         if 0 <= left <= DUE_SOON_DAYS:
-            report.add("due-soon", notify(trainee, "due-soon", f"assignment:{a.id}:due:{a.due}",
-                                          f"{a.title}: {due_words(a.due, today).lower()}", link, template="due_soon",
-                                          subject=_("%(when)s: %(title)s", when=due_words(a.due, today), title=a.title),
-                                          **context))
+            report.add(
+                "due-soon",
+                notify(
+                    trainee,
+                    "due-soon",
+                    f"assignment:{a.id}:due:{a.due}",
+                    f"{a.title}: {due_words(a.due, today).lower()}",
+                    link,
+                    template="due_soon",
+                    subject=_("%(when)s: %(title)s", when=due_words(a.due, today), title=a.title),
+                    **context,
+                ),
+            )
         elif left < 0:
-            reminder = (-left - 1) // OVERDUE_EVERY_DAYS + 1          # 1 from day 1, 2 from day 8, 3 from day 15
+            reminder = (-left - 1) // OVERDUE_EVERY_DAYS + 1  # 1 from day 1, 2 from day 8, 3 from day 15
             if reminder <= OVERDUE_TIMES:
-                report.add("overdue", notify(
-                    trainee, "overdue", f"assignment:{a.id}:due:{a.due}:late:{reminder}",
-                    _("%(title)s: %(late)s", title=a.title, late=context["due_words"]), link, template="overdue",
-                    subject=_("Late: %(title)s was due %(day)s", title=a.title, day=day(a.due)),
-                    last=reminder == OVERDUE_TIMES, **context))
+                report.add(
+                    "overdue",
+                    notify(
+                        trainee,
+                        "overdue",
+                        f"assignment:{a.id}:due:{a.due}:late:{reminder}",
+                        _("%(title)s: %(late)s", title=a.title, late=context["due_words"]),
+                        link,
+                        template="overdue",
+                        subject=_("Late: %(title)s was due %(day)s", title=a.title, day=day(a.due)),
+                        last=reminder == OVERDUE_TIMES,
+                        **context,
+                    ),
+                )
     for stage in row.stages:
         if stage.complete:
-            report.add("stage-completed", notify(
-                trainee, "stage-completed", f"stage:{row.outline.course.id if row.outline.course else ''}:{stage.id}",
-                _("Stage completed: %(stage)s", stage=stage.title), ("learn.my_progress", {}),
-                template="stage_completed", subject=_("Stage completed: %(stage)s", stage=stage.title),
-                stage=stage.title))
+            report.add(
+                "stage-completed",
+                notify(
+                    trainee,
+                    "stage-completed",
+                    f"stage:{row.outline.course.id if row.outline.course else ''}:{stage.id}",
+                    _("Stage completed: %(stage)s", stage=stage.title),
+                    ("learn.my_progress", {}),
+                    template="stage_completed",
+                    subject=_("Stage completed: %(stage)s", stage=stage.title),
+                    stage=stage.title,
+                ),
+            )
 
 
 def _boosts_due(trainee, now, today, report):
@@ -120,13 +149,28 @@ def _boosts_due(trainee, now, today, report):
 
 
 def _tell_boosts_due(trainee, state, today, report):
-    report.add("boosts-due", notify(
-        trainee, "boosts-due", f"boosts:{today.isoformat()}",
-        ngettext("Today's boost: %(num)d thing to refresh", "Today's boost: %(num)d things to refresh", state.due),
-        ("learn.boost", {}), template="boosts_due",
-        subject=ngettext("Today's boost: %(num)d thing you learnt to refresh",
-                         "Today's boost: %(num)d things you learnt to refresh", state.due),
-        due=state.due, size=state.size))
+    report.add(
+        "boosts-due",
+        notify(
+            trainee,
+            "boosts-due",
+            f"boosts:{today.isoformat()}",
+            ngettext(
+                "Today's boost: %(num)d thing to refresh",
+                "Today's boost: %(num)d things to refresh",
+                state.due,
+            ),
+            ("learn.boost", {}),
+            template="boosts_due",
+            subject=ngettext(
+                "Today's boost: %(num)d thing you learnt to refresh",
+                "Today's boost: %(num)d things you learnt to refresh",
+                state.due,
+            ),
+            due=state.due,
+            size=state.size,
+        ),
+    )
 
 
 def _fell_due(manager, team, rows, today, report):
@@ -138,15 +182,34 @@ def _fell_due(manager, team, rows, today, report):
     for (assignment_id, due), (a, people) in sorted(late.items(), key=lambda item: item[0]):
         with speaking_to(manager):
             what = str(KIND_WORDS.get(a.kind, a.kind))
-            report.add("fell-due", notify(
-                manager, "fell-due", f"assignment:{assignment_id}:due:{due}:team:{team.id}",
-                ngettext("%(title)s fell due with %(num)d of %(team)s not done",
-                         "%(title)s fell due with %(num)d of %(team)s not done", len(people), title=a.title, team=team.name),
-                ("manage.dashboard", {"team": team.id}), template="fell_due",
-                subject=ngettext("%(title)s fell due: %(num)d of %(team)s not done",
-                                 "%(title)s fell due: %(num)d of %(team)s not done", len(people), title=a.title,
-                                 team=team.name),
-                what=what, target=a.title, due=due, people=sorted(people)))
+            report.add(
+                "fell-due",
+                notify(
+                    manager,
+                    "fell-due",
+                    f"assignment:{assignment_id}:due:{due}:team:{team.id}",
+                    ngettext(
+                        "%(title)s fell due with %(num)d of %(team)s not done",
+                        "%(title)s fell due with %(num)d of %(team)s not done",
+                        len(people),
+                        title=a.title,
+                        team=team.name,
+                    ),
+                    ("manage.dashboard", {"team": team.id}),
+                    template="fell_due",
+                    subject=ngettext(
+                        "%(title)s fell due: %(num)d of %(team)s not done",
+                        "%(title)s fell due: %(num)d of %(team)s not done",
+                        len(people),
+                        title=a.title,
+                        team=team.name,
+                    ),
+                    what=what,
+                    target=a.title,
+                    due=due,
+                    people=sorted(people),
+                ),
+            )
 
 
 def _digest(manager, team, rows, today, now, report):
@@ -156,23 +219,41 @@ def _digest(manager, team, rows, today, now, report):
     not_started = sorted((row for row in rows if row.activity(today) == "not started"), key=lambda r: r.name)
     week_ago = now - timedelta(days=7)
     matrix = team_analytics.phase_matrix({team.id}, since=week_ago)
-    misread = sorted((r for r in matrix["rows"] if r["accuracy"] is not None and r["accuracy"] < 100),
-                     key=lambda r: (r["accuracy"], r["title"]))[:DIGEST_TOP]
+    misread = sorted(
+        (r for r in matrix["rows"] if r["accuracy"] is not None and r["accuracy"] < 100),
+        key=lambda r: (r["accuracy"], r["title"]),
+    )[:DIGEST_TOP]
     _skills, wrong = team_analytics.choice_analytics({team.id}, since=week_ago)
     with speaking_to(manager):
         _send_digest(manager, team, year, week, today, late, not_started, misread, wrong, report)
 
 
 def _send_digest(manager, team, year, week, today, late, not_started, misread, wrong, report):
-    report.add("team-digest", notify(
-        manager, "team-digest", f"team:{team.id}:week:{year}-W{week:02d}",
-        _("%(team)s: the week of %(day)s", team=team.name, day=day(today)), ("manage.dashboard", {"team": team.id}),
-        template="team_digest", subject=_("%(team)s: your team's week", team=team.name), team=team, late=late,
-        not_started=not_started, misread=misread, wrong=wrong[:DIGEST_TOP], today=today,
-        trainee_links={row.id: _site_link("manage.trainee", trainee_id=row.id) for row in late + not_started},
-        analytics_link=_site_link("manage.analytics", team=team.id)))
+    report.add(
+        "team-digest",
+        notify(
+            manager,
+            "team-digest",
+            f"team:{team.id}:week:{year}-W{week:02d}",
+            _("%(team)s: the week of %(day)s", team=team.name, day=day(today)),
+            ("manage.dashboard", {"team": team.id}),
+            template="team_digest",
+            subject=_("%(team)s: your team's week", team=team.name),
+            team=team,
+            late=late,
+            not_started=not_started,
+            misread=misread,
+            wrong=wrong[:DIGEST_TOP],
+            today=today,
+            trainee_links={
+                row.id: _site_link("manage.trainee", trainee_id=row.id) for row in late + not_started
+            },
+            analytics_link=_site_link("manage.analytics", team=team.id),
+        ),
+    )
 
 
 def _site_link(endpoint, **values):
     from app.services.mail import site_link
+
     return site_link(endpoint, **values)

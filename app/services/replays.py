@@ -8,6 +8,7 @@ real choices and count in the analytics like any other. The earlier steps are no
 rep did not choose them again): the replay records where it starts (`replayed_from_id`,
 `replayed_from_seq`), and `path_of` joins the two when the whole conversation is needed (the
 debrief's hindsight, a replay of a replay)."""
+
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -20,7 +21,7 @@ from app.models import ScenarioAttempt
 from app.models.base import utcnow
 from app.services import learning
 
-MAX_CHAIN = 50          # replays of replays followed back at most this far
+MAX_CHAIN = 50  # replays of replays followed back at most this far
 
 
 def path_of(attempt, depth=0):
@@ -39,7 +40,7 @@ def path_of(attempt, depth=0):
 class Replay:
     attempt: ScenarioAttempt
     created: bool
-    closed: ScenarioAttempt | None = None    # a practice run in progress it had to close
+    closed: ScenarioAttempt | None = None  # a practice run in progress it had to close
 
 
 def retry_points(scenario, attempt, path):
@@ -50,8 +51,14 @@ def retry_points(scenario, attempt, path):
         return {}
     replayed = {r.seq for r in hindsight.replay(scenario, path)}
     start = attempt.replayed_from_seq or 1
-    return {s.seq: True for s in path if s.seq >= start and s.seq in replayed and s.choice is not None
-            and (s.rating or "ok") in hindsight.WEAK}
+    return {
+        s.seq: True
+        for s in path
+        if s.seq >= start
+        and s.seq in replayed
+        and s.choice is not None
+        and (s.rating or "ok") in hindsight.WEAK
+    }
 
 
 def start_from_step(user, attempt_id, seq):
@@ -62,7 +69,9 @@ def start_from_step(user, attempt_id, seq):
     at a time."""
     source = learning.own_attempt(user, attempt_id)
     if source.status != "finished":
-        raise learning.Refused(_("Finish this role-play first; then you can try again from any step of its debrief."))
+        raise learning.Refused(
+            _("Finish this role-play first; then you can try again from any step of its debrief.")
+        )
     existing = learning.open_attempt(user, source.scenario_slug, learning.PRACTICE)
     if existing is not None and existing.replayed_from_id == source.id and existing.replayed_from_seq == seq:
         return Replay(existing, False)
@@ -70,27 +79,48 @@ def start_from_step(user, attempt_id, seq):
     path = path_of(source)
     before = next((r for r in hindsight.replay(scenario, path) if r.seq == seq), None)
     if before is None or not any(s.seq == seq and s.choice is not None for s in path):
-        raise learning.Refused(_("That step cannot be replayed: this role-play has no such step, "
-                                 "or it has changed since you played it."))
+        raise learning.Refused(
+            _(
+                "That step cannot be replayed: this role-play has no such step, "
+                "or it has changed since you played it."
+            )
+        )
     now = utcnow()
-    replay = ScenarioAttempt(user_id=user.id, scenario_slug=source.scenario_slug, version_id=source.version_id,
-                             mode=learning.PRACTICE, language=source.language, translation_id=source.translation_id,
-                             status="in_progress", current_node=before.state["node"], state=before.state,
-                             step_count=seq - 1, started_at=now, updated_at=now,
-                             replayed_from_id=source.id, replayed_from_seq=seq)
+    replay = ScenarioAttempt(
+        user_id=user.id,
+        scenario_slug=source.scenario_slug,
+        version_id=source.version_id,
+        mode=learning.PRACTICE,
+        language=source.language,
+        translation_id=source.translation_id,
+        status="in_progress",
+        current_node=before.state["node"],
+        state=before.state,
+        step_count=seq - 1,
+        started_at=now,
+        updated_at=now,
+        replayed_from_id=source.id,
+        replayed_from_seq=seq,
+    )
     try:
         with db.session.begin_nested():
             if existing is not None:
-                db.session.execute(update(ScenarioAttempt)
-                                   .where(ScenarioAttempt.id == existing.id, ScenarioAttempt.status == "in_progress")
-                                   .values(status="abandoned", finished_at=now)
-                                   .execution_options(synchronize_session=False))
+                db.session.execute(
+                    update(ScenarioAttempt)
+                    .where(ScenarioAttempt.id == existing.id, ScenarioAttempt.status == "in_progress")
+                    .values(status="abandoned", finished_at=now)
+                    .execution_options(synchronize_session=False)
+                )
             db.session.add(replay)
     except IntegrityError:
         # Another request opened a practice run first: the same replay (a double click) is it.
         again = learning.open_attempt(user, source.scenario_slug, learning.PRACTICE)
         if again is not None and again.replayed_from_id == source.id and again.replayed_from_seq == seq:
             return Replay(again, False)
-        raise learning.Refused(_("You have just started another practice run of this role-play; "
-                                 "finish it or start it over first.")) from None
+        raise learning.Refused(
+            _(
+                "You have just started another practice run of this role-play; "
+                "finish it or start it over first."
+            )
+        ) from None
     return Replay(replay, True, existing)

@@ -8,6 +8,7 @@ everywhere" and the list of a user's devices would need this table anyway. Here 
 keeps what is harmless in the browser (the CSRF token, flashed messages) and the one thing that
 makes a cookie someone, the token, is looked up in the same statement that loads the user: no
 extra query per request, and no write except last-seen, at most once a minute."""
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -32,8 +33,11 @@ def _hash(token):
 
 @lru_cache(maxsize=1)
 def _by_token():
-    return (select(UserSession, User).join(User, User.id == UserSession.user_id)
-            .where(UserSession.token_hash == bindparam("token_hash")))
+    return (
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
 
 
 class Limits:
@@ -51,12 +55,24 @@ def open_session(user, address=None, browser=None, remember=False, limits=None):
     user, where Flask-Login's get_id finds it). Expired sessions of anyone are cleared here."""
     now = utcnow()
     if limits is not None:
-        db.session.execute(delete(UserSession).where(or_(UserSession.last_seen_at < now - limits.idle,
-                                                         UserSession.created_at < now - limits.lifetime)))
+        db.session.execute(
+            delete(UserSession).where(
+                or_(
+                    UserSession.last_seen_at < now - limits.idle,
+                    UserSession.created_at < now - limits.lifetime,
+                )
+            )
+        )
     token = secrets.token_urlsafe(32)
-    record = UserSession(token_hash=_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
-                         address=(address or None) and address[:64], browser=(browser or None) and browser[:200],
-                         remember=bool(remember))
+    record = UserSession(
+        token_hash=_hash(token),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        address=(address or None) and address[:64],
+        browser=(browser or None) and browser[:200],
+        remember=bool(remember),
+    )
     db.session.add(record)
     db.session.flush()
     user.session_token, user.session_id = token, record.id
@@ -87,8 +103,11 @@ def load(token, limits, address=None):
 def active_for(user, limits):
     """The user's sessions that still open a page, most recently seen first."""
     now = utcnow()
-    records = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
-                                 .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())).all()
+    records = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).all()
     return [r for r in records if not limits.expired(r, now)]
 
 
@@ -99,8 +118,9 @@ def end_by_token(token):
 
 def end_one(user, session_id):
     """End one of the user's own sessions; False if it is not theirs (or already ended)."""
-    result = db.session.execute(delete(UserSession).where(UserSession.id == session_id,
-                                                          UserSession.user_id == user.id))
+    result = db.session.execute(
+        delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+    )
     return result.rowcount > 0
 
 
@@ -112,14 +132,28 @@ def end_all(user, keep_token=None):
     return db.session.execute(stmt).rowcount
 
 
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-             ("Chromium/", "Chromium"), ("Safari/", "Safari"), ("curl/", "curl"))
-_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
-            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 
 
 def browser_label(user_agent):
-    """"Firefox on Linux" from a User-Agent header, so a person recognises their own devices."""
+    """ "Firefox on Linux" from a User-Agent header, so a person recognises their own devices."""
     if not user_agent:
         return _("Unknown browser")
     browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)

@@ -2,6 +2,7 @@
 per field, how many figures fell in each of the scenario's ranges (with the range's rating),
 and the spread of what was written (lowest, median, highest). A walk-away discount written far
 from what the numbers say is what to coach before any negotiation technique."""
+
 from collections import defaultdict
 from statistics import median
 
@@ -21,8 +22,9 @@ def figure_spread(team_ids, scenario=None, language=None):
     rows = db.session.execute(
         select(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.effects)
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario)), AttemptStep.kind == "sheet")).all()
-    written = defaultdict(list)                  # (slug, node, field) -> values
+        .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario)), AttemptStep.kind == "sheet")
+    ).all()
+    written = defaultdict(list)  # (slug, node, field) -> values
     for slug, node_id, effects in rows:
         for figure in (effects or {}).get("figures") or []:
             if isinstance(figure.get("value"), (int, float)):
@@ -40,11 +42,30 @@ def figure_spread(team_ids, scenario=None, language=None):
                     graded = sheets.grade(field, v)
                     if graded is not None:
                         counts[(graded.lo, graded.hi)] += 1
-                ranges = [{"lo": r.lo, "hi": r.hi, "rating": r.effects.rating, "count": counts[(r.lo, r.hi)],
-                           "share": round(100 * counts[(r.lo, r.hi)] / len(values))}
-                          for r in sorted(field.ranges, key=lambda r: (r.lo, r.hi))]
-                out.append({"scenario": slug, "title": value.title, "node": node.id, "field": field.name,
-                            "label": field.label, "unit": field.unit, "walkaway": field.walkaway,
-                            "count": len(values), "low": min(values), "median": median(values),
-                            "high": max(values), "ranges": ranges})
+                ranges = [
+                    {
+                        "lo": r.lo,
+                        "hi": r.hi,
+                        "rating": r.effects.rating,
+                        "count": counts[(r.lo, r.hi)],
+                        "share": round(100 * counts[(r.lo, r.hi)] / len(values)),
+                    }
+                    for r in sorted(field.ranges, key=lambda r: (r.lo, r.hi))
+                ]
+                out.append(
+                    {
+                        "scenario": slug,
+                        "title": value.title,
+                        "node": node.id,
+                        "field": field.name,
+                        "label": field.label,
+                        "unit": field.unit,
+                        "walkaway": field.walkaway,
+                        "count": len(values),
+                        "low": min(values),
+                        "median": median(values),
+                        "high": max(values),
+                        "ranges": ranges,
+                    }
+                )
     return out

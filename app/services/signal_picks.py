@@ -6,6 +6,7 @@ same compare-and-set: a double click, a reload or a second tab records it once. 
 observation gets a row (attempt_signals) with the words the trainee read and, when the
 scenario links it, the course's phase signal it illustrates (`PHASE/N`), so analytics can name
 the signal a rep misses across scenarios and versions without reading the content again."""
+
 from dataclasses import dataclass
 from typing import cast
 
@@ -21,9 +22,20 @@ _INSERT = insert(cast(Table, AttemptSignal.__table__))
 
 def record(conn, step_id, node, verdicts):
     """One row per observation of the node, with its verdict (signals.grade)."""
-    conn.execute(_INSERT, [dict(step_id=step_id, item=i, verdict=verdict, reading=node.reading,
-                                phase_signal=item.phase_signal, label=item.text)
-                           for i, (item, verdict) in enumerate(zip(node.signals, verdicts, strict=True))])
+    conn.execute(
+        _INSERT,
+        [
+            dict(
+                step_id=step_id,
+                item=i,
+                verdict=verdict,
+                reading=node.reading,
+                phase_signal=item.phase_signal,
+                label=item.text,
+            )
+            for i, (item, verdict) in enumerate(zip(node.signals, verdicts, strict=True))
+        ],
+    )
 
 
 def shown(attempt, node):
@@ -34,8 +46,8 @@ def shown(attempt, node):
 
 @dataclass(frozen=True)
 class Graded:
-    item: object             # SignalItem
-    verdict: str             # spotted, missed, mistaken, avoided
+    item: object  # SignalItem
+    verdict: str  # spotted, missed, mistaken, avoided
     ticked: bool
 
     @property
@@ -43,7 +55,7 @@ class Graded:
         return self.verdict in signals.WRONG
 
     @property
-    def text_html(self):          # author Markdown, through the sanitizing renderer
+    def text_html(self):  # author Markdown, through the sanitizing renderer
         return render_inline(self.item.text)
 
     @property
@@ -57,22 +69,26 @@ def graded(attempt, node, step):
     verdicts = (step.effects or {}).get("verdicts") or []
     if node is None or not node.signals or len(verdicts) != len(node.signals):
         return []
-    return [Graded(item, verdicts[i], verdicts[i] in (signals.SPOTTED, signals.MISTAKEN))
-            for i, item in shown(attempt, node)]
+    return [
+        Graded(item, verdicts[i], verdicts[i] in (signals.SPOTTED, signals.MISTAKEN))
+        for i, item in shown(attempt, node)
+    ]
 
 
 # --- analytics -----------------------------------------------------------------------------
 
+
 @dataclass
 class SignalResult:
     """How often one observation (or one course signal, across scenarios) was read right."""
-    key: str                 # `PHASE/N` when linked to the course, else the observation's words
+
+    key: str  # `PHASE/N` when linked to the course, else the observation's words
     label: str
     phase_signal: str | None
-    right: bool              # a right signal (spotted or missed) or a distractor (mistaken or avoided)
-    reading: str | None      # the phase the node asked to read
+    right: bool  # a right signal (spotted or missed) or a distractor (mistaken or avoided)
+    reading: str | None  # the phase the node asked to read
     seen: int = 0
-    wrong: int = 0           # missed (a right signal) or mistaken (a distractor)
+    wrong: int = 0  # missed (a right signal) or mistaken (a distractor)
 
     @property
     def percent_wrong(self):
@@ -86,12 +102,23 @@ def results(attempts):
     wrong = case((AttemptSignal.verdict.in_(signals.WRONG), 1), else_=0)
     right = AttemptSignal.verdict.in_((signals.SPOTTED, signals.MISSED))
     key = func.coalesce(AttemptSignal.phase_signal, AttemptSignal.label)
-    stmt = (select(key, func.min(AttemptSignal.label), AttemptSignal.phase_signal, right, AttemptSignal.reading,
-                   func.count(), func.sum(wrong))
-            .join(AttemptStep, AttemptStep.id == AttemptSignal.step_id)
-            .where(AttemptStep.attempt_id.in_(attempts))
-            .group_by(key, AttemptSignal.phase_signal, right, AttemptSignal.reading))
-    out = [SignalResult(k, label, ps, bool(is_right), reading, int(n), int(w or 0))
-           for k, label, ps, is_right, reading, n, w in db.session.execute(stmt)]
+    stmt = (
+        select(
+            key,
+            func.min(AttemptSignal.label),
+            AttemptSignal.phase_signal,
+            right,
+            AttemptSignal.reading,
+            func.count(),
+            func.sum(wrong),
+        )
+        .join(AttemptStep, AttemptStep.id == AttemptSignal.step_id)
+        .where(AttemptStep.attempt_id.in_(attempts))
+        .group_by(key, AttemptSignal.phase_signal, right, AttemptSignal.reading)
+    )
+    out = [
+        SignalResult(k, label, ps, bool(is_right), reading, int(n), int(w or 0))
+        for k, label, ps, is_right, reading, n, w in db.session.execute(stmt)
+    ]
     out.sort(key=lambda r: (-r.wrong, -r.percent_wrong, r.key))
     return out

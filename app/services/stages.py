@@ -5,6 +5,7 @@ Role-plays are listed by the stage their scenario names, not only through the mo
 list them, so a scenario published from the studio appears in its stage at once. Work a
 manager assigned is open whatever the stage (see learning.py): here is the one rule that
 says what an assignment opens."""
+
 from dataclasses import dataclass, field
 
 from app.services import publishing
@@ -12,9 +13,9 @@ from app.services import publishing
 
 @dataclass
 class ModuleRow:
-    progress: object                 # progress.ModuleProgress
+    progress: object  # progress.ModuleProgress
     open: bool
-    assignment: object = None        # assignments.EffectiveAssignment, when assigned
+    assignment: object = None  # assignments.EffectiveAssignment, when assigned
 
 
 @dataclass
@@ -26,12 +27,12 @@ class RolePlayRow:
     best: int | None = None
     passed: bool = False
     attempts: int = 0
-    module: str | None = None        # the first module that lists it
+    module: str | None = None  # the first module that lists it
 
 
 @dataclass
 class StageRow:
-    stage: object                    # progress.StageProgress
+    stage: object  # progress.StageProgress
     modules: list = field(default_factory=list)
     role_plays: list = field(default_factory=list)
 
@@ -50,8 +51,12 @@ def opened_by_assignment(targets, progress, module_id=None, scenario_id=None):
     if scenario_id:
         if ("scenario", scenario_id) in targets:
             return True
-        return any(("module", m.id) in targets for s in (progress.stages if progress else [])
-                   for m in s.modules if scenario_id in m.scenarios)
+        return any(
+            ("module", m.id) in targets
+            for s in (progress.stages if progress else [])
+            for m in s.modules
+            if scenario_id in m.scenarios
+        )
     return False
 
 
@@ -83,18 +88,32 @@ def stage_rows(progress, assigned, best, titles=None):
     for stage in progress.stages:
         row = StageRow(stage)
         for module in stage.modules:
-            row.modules.append(ModuleRow(module, stage.unlocked or opened_by_assignment(by_target, progress, module.id),
-                                         by_target.get(("module", module.id))))
+            row.modules.append(
+                ModuleRow(
+                    module,
+                    stage.unlocked or opened_by_assignment(by_target, progress, module.id),
+                    by_target.get(("module", module.id)),
+                )
+            )
         # in the order the stage's modules list them, then the others by title
         order = {slug: i for i, slug in enumerate(s for m in stage.modules for s in m.scenarios)}
-        for slug, title in sorted(published.get(stage.id, []),
-                                  key=lambda st: (order.get(st[0], len(order)), st[1].lower())):
+        for slug, title in sorted(
+            published.get(stage.id, []), key=lambda st: (order.get(st[0], len(order)), st[1].lower())
+        ):
             score = best.get(slug) or {}
             module = listed_in.get(slug)
-            row.role_plays.append(RolePlayRow(
-                slug, (titles or {}).get(slug, title), stage.unlocked or opened_by_assignment(by_target, progress, scenario_id=slug),
-                by_target.get(("scenario", slug)) or (by_target.get(("module", module.id)) if module else None),
-                score.get("best"), bool(score.get("passed")), score.get("attempts", 0),
-                module.id if module else None))
+            row.role_plays.append(
+                RolePlayRow(
+                    slug,
+                    (titles or {}).get(slug, title),
+                    stage.unlocked or opened_by_assignment(by_target, progress, scenario_id=slug),
+                    by_target.get(("scenario", slug))
+                    or (by_target.get(("module", module.id)) if module else None),
+                    score.get("best"),
+                    bool(score.get("passed")),
+                    score.get("attempts", 0),
+                    module.id if module else None,
+                )
+            )
         rows.append(row)
     return rows

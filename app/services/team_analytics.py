@@ -1,6 +1,7 @@
 """What the team chooses and reads, for the manager's "What to coach" page: how often each
 choice is taken at each step, the phase-reading matrix, scores by skill and by scenario. Every
 label is the one the trainee saw (skill and phase titles, the first words of a step)."""
+
 from collections import defaultdict
 
 from sqlalchemy import case, func, select
@@ -16,9 +17,12 @@ GOOD_RATINGS = ("best", "good")
 
 
 def team_attempts(team_ids, scenario=None, trainee_id=None, since=None):
-    stmt = (select(ScenarioAttempt.id).join(User, User.id == ScenarioAttempt.user_id)
-            .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee"))
-    if since is not None:                # played since then (the manager's weekly digest)
+    stmt = (
+        select(ScenarioAttempt.id)
+        .join(User, User.id == ScenarioAttempt.user_id)
+        .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee")
+    )
+    if since is not None:  # played since then (the manager's weekly digest)
         stmt = stmt.where(ScenarioAttempt.updated_at >= since)
     if trainee_id is not None:
         stmt = stmt.where(User.id == trainee_id)
@@ -42,14 +46,25 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
     """How often each choice is taken at each node, per scenario (labels from the published
     version; a choice only an older version had keeps its recorded label)."""
     rows = db.session.execute(
-        select(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating,
-               func.min(AttemptStep.choice_label), func.count(),
-               func.sum(case((AttemptStep.phase_correct.is_(False), 1), else_=0)))
+        select(
+            ScenarioAttempt.scenario_slug,
+            AttemptStep.node,
+            AttemptStep.choice,
+            AttemptStep.rating,
+            func.min(AttemptStep.choice_label),
+            func.count(),
+            func.sum(case((AttemptStep.phase_correct.is_(False), 1), else_=0)),
+        )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario, since=since)),
-               AttemptStep.choice.is_not(None))
-        .group_by(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)).all()
-    per_node = defaultdict(lambda: defaultdict(lambda: {"count": 0, "rating": None, "label": "", "misread": 0}))
+        .where(
+            AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario, since=since)),
+            AttemptStep.choice.is_not(None),
+        )
+        .group_by(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)
+    ).all()
+    per_node = defaultdict(
+        lambda: defaultdict(lambda: {"count": 0, "rating": None, "label": "", "misread": 0})
+    )
     for slug, node, choice, rating, label, count, misread in rows:
         entry = per_node[(slug, node)][choice]
         entry["count"] += count
@@ -77,19 +92,41 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
                 source = node.choices[index] if node and index < len(node.choices) else None
                 rating = (source.effects.rating if source else None) or entry["rating"]
                 label = source.label if source else entry["label"]
-                is_wrong = (rating not in GOOD_RATINGS and rating is not None) or entry["misread"] > 0 or (
-                    source is not None and node.phase and source.effects.claims not in (None, node.phase))
-                item = {"index": index, "label_html": render_inline(label), "label": label, "rating": rating,
-                        "count": entry["count"], "share": round(100 * entry["count"] / total) if total else 0,
-                        "wrong": bool(is_wrong)}
+                is_wrong = (
+                    (rating not in GOOD_RATINGS and rating is not None)
+                    or entry["misread"] > 0
+                    or (source is not None and node.phase and source.effects.claims not in (None, node.phase))
+                )
+                item = {
+                    "index": index,
+                    "label_html": render_inline(label),
+                    "label": label,
+                    "rating": rating,
+                    "count": entry["count"],
+                    "share": round(100 * entry["count"] / total) if total else 0,
+                    "wrong": bool(is_wrong),
+                }
                 listed.append(item)
                 if is_wrong and entry["count"]:
-                    wrong.append({**item, "scenario": slug, "scenario_title": value.title if value else slug,
-                                  "node": node_id, "caption": labels.node_caption(node)})
-            nodes.append({"id": node_id, "caption": labels.node_caption(node),
-                          "skill": vocabulary.skill_title(node.skill) if node and node.skill else None,
-                          "phase": labels.phase_title(course, node.phase) if node and node.phase else None,
-                          "total": total, "choices": listed})
+                    wrong.append(
+                        {
+                            **item,
+                            "scenario": slug,
+                            "scenario_title": value.title if value else slug,
+                            "node": node_id,
+                            "caption": labels.node_caption(node),
+                        }
+                    )
+            nodes.append(
+                {
+                    "id": node_id,
+                    "caption": labels.node_caption(node),
+                    "skill": vocabulary.skill_title(node.skill) if node and node.skill else None,
+                    "phase": labels.phase_title(course, node.phase) if node and node.phase else None,
+                    "total": total,
+                    "choices": listed,
+                }
+            )
         out.append({"slug": slug, "title": value.title if value else slug, "nodes": nodes})
     wrong.sort(key=lambda w: (-w["count"], -w["share"], w["scenario"], w["node"]))
     return out, wrong
@@ -99,9 +136,13 @@ def phase_matrix(team_ids, scenario=None, course_id=None, since=None, language=N
     """Signal reading: true phase (rows) against the phase claimed (columns), with counts."""
     rows = db.session.execute(
         select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
-        .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario, since=since)),
-               AttemptStep.phase.is_not(None), AttemptStep.choice.is_not(None))
-        .group_by(AttemptStep.phase, AttemptStep.phase_claimed)).all()
+        .where(
+            AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario, since=since)),
+            AttemptStep.phase.is_not(None),
+            AttemptStep.choice.is_not(None),
+        )
+        .group_by(AttemptStep.phase, AttemptStep.phase_claimed)
+    ).all()
     course = _course(course_id, language)
     phases = [(p.id, p.title) for p in course.phases] if course else []
     known = {p for p, _ in phases}
@@ -119,10 +160,22 @@ def phase_matrix(team_ids, scenario=None, course_id=None, since=None, language=N
         if total == 0:
             continue
         right = counts.get((true, true), 0)
-        matrix.append({"phase": true, "title": title, "cells": cells, "none": none, "total": total,
-                       "accuracy": round(100 * right / total) if total else None})
-    return {"phases": phases, "rows": matrix, "total": sum(r["total"] for r in matrix),
-            "correct": sum(counts.get((p, p), 0) for p, _ in phases)}
+        matrix.append(
+            {
+                "phase": true,
+                "title": title,
+                "cells": cells,
+                "none": none,
+                "total": total,
+                "accuracy": round(100 * right / total) if total else None,
+            }
+        )
+    return {
+        "phases": phases,
+        "rows": matrix,
+        "total": sum(r["total"] for r in matrix),
+        "correct": sum(counts.get((p, p), 0) for p, _ in phases),
+    }
 
 
 def signal_readings(team_ids, scenario=None, trainee_id=None, course_id=None, language=None):
@@ -132,15 +185,23 @@ def signal_readings(team_ids, scenario=None, trainee_id=None, course_id=None, la
     found = signal_picks.results(team_attempts(team_ids, scenario, trainee_id=trainee_id))
     if not found:
         return []
-    course = _course(course_id, language)      # the course's words in the reader's language
+    course = _course(course_id, language)  # the course's words in the reader's language
     out = []
     for r in found:
         parsed = signals.parse_phase_signal(r.phase_signal)
-        out.append({"key": r.key, "label": signals.phase_signal_text(course, r.phase_signal) or r.label,
-                    "example": r.label, "right": r.right, "seen": r.seen, "wrong": r.wrong,
-                    "percent_wrong": r.percent_wrong,
-                    "reading": labels.phase_title(course, r.reading) if r.reading else None,
-                    "signal_of": labels.phase_title(course, parsed[0]) if parsed else None})
+        out.append(
+            {
+                "key": r.key,
+                "label": signals.phase_signal_text(course, r.phase_signal) or r.label,
+                "example": r.label,
+                "right": r.right,
+                "seen": r.seen,
+                "wrong": r.wrong,
+                "percent_wrong": r.percent_wrong,
+                "reading": labels.phase_title(course, r.reading) if r.reading else None,
+                "signal_of": labels.phase_title(course, parsed[0]) if parsed else None,
+            }
+        )
     return out
 
 
@@ -149,27 +210,49 @@ def skill_scores(team_ids, scenario=None):
     rows = db.session.execute(
         select(AttemptStep.skill, AttemptStep.rating, func.count())
         .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario)), AttemptStep.choice.is_not(None))
-        .group_by(AttemptStep.skill, AttemptStep.rating)).all()
+        .group_by(AttemptStep.skill, AttemptStep.rating)
+    ).all()
     skills = defaultdict(lambda: {"total": 0, "good": 0, "poor": 0})
     for skill, rating, count in rows:
         entry = skills[skill or "untagged"]
         entry["total"] += count
         entry["good"] += count if rating in GOOD_RATINGS else 0
         entry["poor"] += count if rating == "poor" else 0
-    out = [{"skill": s, "title": vocabulary.skill_title(s), **v,
-            "score": round(100 * v["good"] / v["total"]) if v["total"] else None} for s, v in skills.items()]
+    out = [
+        {
+            "skill": s,
+            "title": vocabulary.skill_title(s),
+            **v,
+            "score": round(100 * v["good"] / v["total"]) if v["total"] else None,
+        }
+        for s, v in skills.items()
+    ]
     out.sort(key=lambda s: (s["score"] if s["score"] is not None else 101, s["title"]))
     return out
 
 
 def scenario_scores(team_ids):
     rows = db.session.execute(
-        select(ScenarioAttempt.scenario_slug, func.count(), func.sum(case((ScenarioAttempt.status == "finished", 1),
-                                                                          else_=0)),
-               func.avg(ScenarioAttempt.percent), func.sum(case((ScenarioAttempt.passed, 1), else_=0)),
-               func.count(func.distinct(ScenarioAttempt.user_id)))
+        select(
+            ScenarioAttempt.scenario_slug,
+            func.count(),
+            func.sum(case((ScenarioAttempt.status == "finished", 1), else_=0)),
+            func.avg(ScenarioAttempt.percent),
+            func.sum(case((ScenarioAttempt.passed, 1), else_=0)),
+            func.count(func.distinct(ScenarioAttempt.user_id)),
+        )
         .where(ScenarioAttempt.id.in_(team_attempts(team_ids)))
-        .group_by(ScenarioAttempt.scenario_slug).order_by(ScenarioAttempt.scenario_slug)).all()
-    return [{"slug": slug, "attempts": n, "finished": int(finished or 0),
-             "average": round(float(avg)) if avg is not None else None, "passed": int(passed or 0),
-             "trainees": people} for slug, n, finished, avg, passed, people in rows]
+        .group_by(ScenarioAttempt.scenario_slug)
+        .order_by(ScenarioAttempt.scenario_slug)
+    ).all()
+    return [
+        {
+            "slug": slug,
+            "attempts": n,
+            "finished": int(finished or 0),
+            "average": round(float(avg)) if avg is not None else None,
+            "passed": int(passed or 0),
+            "trainees": people,
+        }
+        for slug, n, finished, avg, passed, people in rows
+    ]

@@ -5,6 +5,7 @@ It runs a fixed number of statements whatever the size of the team: the publishe
 one, the trainees with their stored progress summaries in one, their assignments in one, and,
 for the summaries that are stale, every learning record of those trainees folded in one UNION
 ALL and stored in one upsert (see "stored progress summaries" below)."""
+
 import json
 import logging
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from sqlalchemy.exc import DBAPIError
 from app import formats
 from app.content.completion import fold
 from app.extensions import db
-from app.models.base import utcnow
 from app.models import PageView, ProgressSummary, QuizAttempt, ScenarioAttempt, Team, User
+from app.models.base import utcnow
 from app.services import assignments as assignment_service
 from app.services.outline import Outline, load_outline
 from app.services.progress import as_datetime, latest, records_by_trainee
@@ -40,7 +41,7 @@ class StageCell:
     percent: int
     complete: bool
     started: bool
-    score: int | None                    # mean best score of the stage's quizzes and scenarios tried
+    score: int | None  # mean best score of the stage's quizzes and scenarios tried
 
     @property
     def level(self):
@@ -67,27 +68,30 @@ class TraineeRow:
     email: str
     team: str
     hire_date: date | None
-    created_at: datetime | None          # when the account was made
+    created_at: datetime | None  # when the account was made
     percent: int
-    assignments: list                    # [EffectiveAssignment]
+    assignments: list  # [EffectiveAssignment]
     last_activity: datetime | None
     attempts: int
     modules_done: int
-    stage_values: list | str             # ProgressSummary.stages, as folded or as stored (JSON)
+    stage_values: list | str  # ProgressSummary.stages, as folded or as stored (JSON)
     outline: Outline = field(repr=False)
 
     @cached_property
     def stages(self):
         """StageCells, built only for the rows a page shows (or an export writes)."""
         values = json.loads(self.stage_values) if isinstance(self.stage_values, str) else self.stage_values
-        return [StageCell(stage_id, title, *cell) for (stage_id, title), cell in zip(self.outline.stages, values, strict=False)]
+        return [
+            StageCell(stage_id, title, *cell)
+            for (stage_id, title), cell in zip(self.outline.stages, values, strict=False)
+        ]
 
     @property
     def overdue(self):
         return [a for a in self.assignments if a.overdue]
 
     def activity(self, today):
-        """"active", "inactive" (a week or more without learning) or "not started". Someone with
+        """ "active", "inactive" (a week or more without learning) or "not started". Someone with
         no record yet is inactive only once they have had a week to start: hired, and their
         account made, more than a week ago; before that they have simply not started."""
         week_ago = today - timedelta(days=INACTIVE_AFTER_DAYS)
@@ -116,6 +120,7 @@ class TraineeRow:
 @dataclass
 class Page:
     """A slice of sorted rows with the attributes of the pager macro."""
+
     items: list
     page: int
     per_page: int
@@ -152,21 +157,28 @@ class Page:
 # seek each, and refolds in one batch only the trainees whose marks or published outline moved.
 # Nothing on the learning side writes for it: a step stays four statements.
 
+
 def _summaries(outline, trainee_ids):
     """{user_id: summary values} folded from every learning record of the trainees (ids), in
     one statement, by the completion rules the trainee's own pages use; trainees without any
     record are absent (see _empty_summary)."""
-    return {user_id: _summary_values(fold(outline.plan, records))
-            for user_id, records in records_by_trainee(trainee_ids).items()}
+    return {
+        user_id: _summary_values(fold(outline.plan, records))
+        for user_id, records in records_by_trainee(trainee_ids).items()
+    }
 
 
 def _summary_values(course_fold):
     """A fold as a progress_summaries row stores it (stages as [percent, complete, started, score])."""
-    return dict(percent=course_fold.percent, modules_done=course_fold.modules_done, attempts=course_fold.attempts,
-                last_activity=as_datetime(course_fold.last_activity),
-                stages=[[s.percent, s.complete, s.started, s.score] for s in course_fold.stages],
-                modules_complete="".join("1" if m.complete else "0" for m in course_fold.modules),
-                scenarios_passed=" ".join(sorted(course_fold.scenarios_passed)))
+    return dict(
+        percent=course_fold.percent,
+        modules_done=course_fold.modules_done,
+        attempts=course_fold.attempts,
+        last_activity=as_datetime(course_fold.last_activity),
+        stages=[[s.percent, s.complete, s.started, s.score] for s in course_fold.stages],
+        modules_complete="".join("1" if m.complete else "0" for m in course_fold.modules),
+        scenarios_passed=" ".join(sorted(course_fold.scenarios_passed)),
+    )
 
 
 def _empty_summary(outline):
@@ -184,16 +196,27 @@ def _store_summaries(fresh, outline):
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:                                # no upsert written for it: fold on every view
+    else:  # no upsert written for it: fold on every view
         return
     now = utcnow()
     stmt = dialect_insert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.user_id],
-        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != "user_id"})
-    values = [{**v, "user_id": user_id, "pages_mark": marks[0], "quizzes_mark": marks[1], "attempts_mark": marks[2],
-               "outline_key": outline.key, "computed_at": now, "stages": json.dumps(v["stages"], separators=(",", ":"))}
-              for user_id, (marks, v) in sorted(fresh.items())]
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != "user_id"},
+    )
+    values = [
+        {
+            **v,
+            "user_id": user_id,
+            "pages_mark": marks[0],
+            "quizzes_mark": marks[1],
+            "attempts_mark": marks[2],
+            "outline_key": outline.key,
+            "computed_at": now,
+            "stages": json.dumps(v["stages"], separators=(",", ":")),
+        }
+        for user_id, (marks, v) in sorted(fresh.items())
+    ]
     try:
         # On a connection of its own, committed at once: a cache fill is not part of the
         # request's transaction, and the write lock is not held while the page renders.
@@ -217,18 +240,38 @@ def team_rows(team_ids, course_id=None, today=None):
     if not team_ids:
         return [], outline
     summary = ProgressSummary
-    last_played = (select(latest(ScenarioAttempt.updated_at)).where(ScenarioAttempt.user_id == User.id)
-                   .scalar_subquery())
+    last_played = (
+        select(latest(ScenarioAttempt.updated_at)).where(ScenarioAttempt.user_id == User.id).scalar_subquery()
+    )
     trainees = db.session.execute(
-        select(User.id, User.name, User.email, User.hire_date, User.created_at, User.team_id, Team.name,
-               _latest_id(PageView), _latest_id(QuizAttempt), last_played,
-               summary.outline_key, summary.pages_mark, summary.quizzes_mark, summary.attempts_mark,
-               summary.percent, summary.modules_done, summary.attempts, summary.last_activity, summary.stages,
-               summary.modules_complete, summary.scenarios_passed)
+        select(
+            User.id,
+            User.name,
+            User.email,
+            User.hire_date,
+            User.created_at,
+            User.team_id,
+            Team.name,
+            _latest_id(PageView),
+            _latest_id(QuizAttempt),
+            last_played,
+            summary.outline_key,
+            summary.pages_mark,
+            summary.quizzes_mark,
+            summary.attempts_mark,
+            summary.percent,
+            summary.modules_done,
+            summary.attempts,
+            summary.last_activity,
+            summary.stages,
+            summary.modules_complete,
+            summary.scenarios_passed,
+        )
         .join(Team, Team.id == User.team_id)
         .outerjoin(summary, summary.user_id == User.id)
-        .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)).all()
-    stale = {}                           # user id -> live marks, for the summaries to fold again
+        .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)
+    ).all()
+    stale = {}  # user id -> live marks, for the summaries to fold again
     for row in trainees:
         marks = (row[7], row[8], as_datetime(row[9]))
         if row[10] != outline.key or (row[11], row[12], row[13]) != marks:
@@ -239,21 +282,44 @@ def team_rows(team_ids, course_id=None, today=None):
         # marks read above, older than or equal to what the fold saw, so never newer than it.
         ids, folded = sorted(stale), {}
         for chunk in range(0, len(ids), FOLD_CHUNK):
-            folded.update(_summaries(outline, ids[chunk:chunk + FOLD_CHUNK]))
+            folded.update(_summaries(outline, ids[chunk : chunk + FOLD_CHUNK]))
         empty = _empty_summary(outline)
         fresh = {user_id: (marks, folded.get(user_id, empty)) for user_id, marks in stale.items()}
         _store_summaries(fresh, outline)
 
-    resolver = assignment_service.Resolver(assignment_service.active_rows_for_teams(team_ids), outline.titles, today)
+    resolver = assignment_service.Resolver(
+        assignment_service.active_rows_for_teams(team_ids), outline.titles, today
+    )
     module_index = {module_id: n for n, module_id in enumerate(outline.modules)}
     rows = []
-    for (user_id, name, email, hire_date, created_at, team_id, team_name, *_marks, percent, modules_done, attempts, last,
-         stages, modules_complete, scenarios_passed) in trainees:
+    for (
+        user_id,
+        name,
+        email,
+        hire_date,
+        created_at,
+        team_id,
+        team_name,
+        *_marks,
+        percent,
+        modules_done,
+        attempts,
+        last,
+        stages,
+        modules_complete,
+        scenarios_passed,
+    ) in trainees:
         if user_id in fresh:
             values = fresh[user_id][1]
             percent, modules_done, attempts, last, stages, modules_complete, scenarios_passed = (
-                values["percent"], values["modules_done"], values["attempts"], values["last_activity"],
-                values["stages"], values["modules_complete"], values["scenarios_passed"])
+                values["percent"],
+                values["modules_done"],
+                values["attempts"],
+                values["last_activity"],
+                values["stages"],
+                values["modules_complete"],
+                values["scenarios_passed"],
+            )
 
         passed = scenarios_passed.split()
 
@@ -265,11 +331,23 @@ def team_rows(team_ids, course_id=None, today=None):
                 return slug in passed
             return slug == course_id and "0" not in modules_complete and bool(modules_complete)
 
-        rows.append(TraineeRow(
-            id=user_id, name=name, email=email, team=team_name, hire_date=hire_date, created_at=as_datetime(created_at),
-            percent=percent,
-            assignments=resolver.for_trainee(_Trainee(user_id, team_id, hire_date), is_done),
-            last_activity=last, attempts=attempts, modules_done=modules_done, stage_values=stages, outline=outline))
+        rows.append(
+            TraineeRow(
+                id=user_id,
+                name=name,
+                email=email,
+                team=team_name,
+                hire_date=hire_date,
+                created_at=as_datetime(created_at),
+                percent=percent,
+                assignments=resolver.for_trainee(_Trainee(user_id, team_id, hire_date), is_done),
+                last_activity=last,
+                attempts=attempts,
+                modules_done=modules_done,
+                stage_values=stages,
+                outline=outline,
+            )
+        )
     return rows, outline
 
 
@@ -285,16 +363,23 @@ def sort_rows(rows, sort="attention", descending=False):
     date, then the least progress. The other sorts: name, activity (least recent first),
     completion (lowest first); `descending` reverses them."""
     if sort == "name":
-        key = lambda r: (r.name.lower(), r.id)                                  # noqa: E731
+        key = lambda r: (r.name.lower(), r.id)  # noqa: E731
     elif sort == "activity":
         key = lambda r: (r.last_activity is not None, r.last_activity or datetime.min, r.name.lower())  # noqa: E731
     elif sort == "completion":
-        key = lambda r: (r.percent, r.name.lower())                             # noqa: E731
+        key = lambda r: (r.percent, r.name.lower())  # noqa: E731
     else:
+
         def key(r):
             overdue = r.overdue
-            return (-len(overdue), min((a.due for a in overdue), default=date.max),
-                    r.next_due or date.max, r.percent, r.name.lower())
+            return (
+                -len(overdue),
+                min((a.due for a in overdue), default=date.max),
+                r.next_due or date.max,
+                r.percent,
+                r.name.lower(),
+            )
+
     return sorted(rows, key=key, reverse=descending)
 
 
@@ -312,4 +397,4 @@ def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50,
     rows = sort_rows(rows, sort if sort in SORTS else "attention", descending)
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(page, 1), pages)
-    return Page(rows[(page - 1) * per_page: page * per_page], page, per_page, len(rows)), outline, summary
+    return Page(rows[(page - 1) * per_page : page * per_page], page, per_page, len(rows)), outline, summary

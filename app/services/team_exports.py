@@ -2,6 +2,7 @@
 with their offset; text a spreadsheet would run as a formula is quoted. Written for the reader's
 spreadsheet: column names in their language, fields split by ';' where the decimal mark is a
 comma (French Excel and LibreOffice), ',' otherwise, and a BOM so it reads UTF-8."""
+
 import csv
 import io
 from datetime import date, datetime
@@ -34,8 +35,8 @@ def csv_cell(value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, (datetime, date)):
-        return formats.iso(value)        # a time with its offset: 2026-12-01T14:05:00+01:00
-    if isinstance(value, float):         # 12.5 reads 12,5 where the decimal mark is a comma
+        return formats.iso(value)  # a time with its offset: 2026-12-01T14:05:00+01:00
+    if isinstance(value, float):  # 12.5 reads 12,5 where the decimal mark is a comma
         return f"{value:g}".replace(".", formats.decimal_mark())
     if isinstance(value, int):
         return value
@@ -95,7 +96,7 @@ def column(name, **values):
 def write_csv(header, rows):
     """The CSV file of every export: BOM, the reader's separator, cells by csv_cell."""
     out = io.StringIO()
-    out.write("\ufeff")                  # a byte-order mark, so spreadsheet programs read UTF-8
+    out.write("\ufeff")  # a byte-order mark, so spreadsheet programs read UTF-8
     writer = csv.writer(out, delimiter=formats.csv_separator(), lineterminator="\r\n")
     writer.writerow([csv_cell(h) for h in header])
     for row in rows:
@@ -107,17 +108,45 @@ def progress_csv(team_ids, today=None):
     rows, outline = team_rows(team_ids, today=today)
     rows = sort_rows(rows, "name")
     certs = team_certificates([r.id for r in rows], today)
-    header = ([column("team"), column("name"), column("email"), column("hire_date"), column("course_percent"),
-               column("modules_done")]
-              + [column("stage_percent", stage=sid) for sid, _title in outline.stages]
-              + [column("assigned"), column("done"), column("overdue"), column("next_due"), column("last_activity"),
-                 column("attempts"), column("certified_stages"), column("expiring_within_30_days")])
-    return write_csv(header, ([r.team, r.name, r.email, r.hire_date, r.percent, r.modules_done]
-                         + [s.percent for s in r.stages]
-                         + [len(r.assignments), sum(1 for a in r.assignments if a.done), len(r.overdue),
-                            r.next_due, r.last_activity, r.attempts,
-                            _stages_until(certs[r.id].certified), _stages_until(certs[r.id].expiring)]
-                         for r in rows))
+    header = (
+        [
+            column("team"),
+            column("name"),
+            column("email"),
+            column("hire_date"),
+            column("course_percent"),
+            column("modules_done"),
+        ]
+        + [column("stage_percent", stage=sid) for sid, _title in outline.stages]
+        + [
+            column("assigned"),
+            column("done"),
+            column("overdue"),
+            column("next_due"),
+            column("last_activity"),
+            column("attempts"),
+            column("certified_stages"),
+            column("expiring_within_30_days"),
+        ]
+    )
+    return write_csv(
+        header,
+        (
+            [r.team, r.name, r.email, r.hire_date, r.percent, r.modules_done]
+            + [s.percent for s in r.stages]
+            + [
+                len(r.assignments),
+                sum(1 for a in r.assignments if a.done),
+                len(r.overdue),
+                r.next_due,
+                r.last_activity,
+                r.attempts,
+                _stages_until(certs[r.id].certified),
+                _stages_until(certs[r.id].expiring),
+            ]
+            for r in rows
+        ),
+    )
 
 
 def _stages_until(stages):
@@ -126,25 +155,84 @@ def _stages_until(stages):
 
 
 def attempts_csv(team_ids):
-    titles = dict(db.session.execute(
-        select(ContentVersion.slug, ContentVersion.title).join(PublishedContent,
-                                                              PublishedContent.version_id == ContentVersion.id)
-        .where(PublishedContent.kind == "scenario")).all())
-    reads = (select(AttemptStep.attempt_id, func.count().label("reads"),
-                    func.sum(case((AttemptStep.phase_correct.is_(True), 1), else_=0)).label("right"))
-             .where(AttemptStep.phase.is_not(None), AttemptStep.choice.is_not(None))
-             .group_by(AttemptStep.attempt_id).subquery())
+    titles = dict(
+        db.session.execute(
+            select(ContentVersion.slug, ContentVersion.title)
+            .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+            .where(PublishedContent.kind == "scenario")
+        ).all()
+    )
+    reads = (
+        select(
+            AttemptStep.attempt_id,
+            func.count().label("reads"),
+            func.sum(case((AttemptStep.phase_correct.is_(True), 1), else_=0)).label("right"),
+        )
+        .where(AttemptStep.phase.is_not(None), AttemptStep.choice.is_not(None))
+        .group_by(AttemptStep.attempt_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(Team.name, User.name, User.email, ScenarioAttempt, ContentVersion.version, reads.c.reads, reads.c.right)
-        .join(User, User.id == ScenarioAttempt.user_id).join(Team, Team.id == User.team_id)
+        select(
+            Team.name,
+            User.name,
+            User.email,
+            ScenarioAttempt,
+            ContentVersion.version,
+            reads.c.reads,
+            reads.c.right,
+        )
+        .join(User, User.id == ScenarioAttempt.user_id)
+        .join(Team, Team.id == User.team_id)
         .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
         .outerjoin(reads, reads.c.attempt_id == ScenarioAttempt.id)
         .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee")
-        .order_by(Team.name, User.name, ScenarioAttempt.started_at, ScenarioAttempt.id)).all()
-    header = [column(name) for name in ("team", "name", "email", "attempt_id", "scenario", "scenario_title",
-                                        "version", "status", "started_at", "finished_at", "steps", "percent",
-                                        "passed", "outcome", "phase_reads", "phase_right", "mode")]
-    return write_csv(header, ([team, name, email, a.id, a.scenario_slug, titles.get(a.scenario_slug, a.scenario_slug),
-                          version, a.status, a.started_at, a.finished_at, a.step_count, a.percent, a.passed,
-                          a.outcome, reads_n or 0, int(right or 0), a.mode]
-                         for team, name, email, a, version, reads_n, right in rows))
+        .order_by(Team.name, User.name, ScenarioAttempt.started_at, ScenarioAttempt.id)
+    ).all()
+    header = [
+        column(name)
+        for name in (
+            "team",
+            "name",
+            "email",
+            "attempt_id",
+            "scenario",
+            "scenario_title",
+            "version",
+            "status",
+            "started_at",
+            "finished_at",
+            "steps",
+            "percent",
+            "passed",
+            "outcome",
+            "phase_reads",
+            "phase_right",
+            "mode",
+        )
+    ]
+    return write_csv(
+        header,
+        (
+            [
+                team,
+                name,
+                email,
+                a.id,
+                a.scenario_slug,
+                titles.get(a.scenario_slug, a.scenario_slug),
+                version,
+                a.status,
+                a.started_at,
+                a.finished_at,
+                a.step_count,
+                a.percent,
+                a.passed,
+                a.outcome,
+                reads_n or 0,
+                int(right or 0),
+                a.mode,
+            ]
+            for team, name, email, a, version, reads_n, right in rows
+        ),
+    )

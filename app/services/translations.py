@@ -6,6 +6,7 @@ for this source version, or when the source changed since but kept its structure
 lag behind, the play is the same: content/translation.fits); else the newest translation made for
 this very version; else the source itself. An attempt records the translation it started on, so
 it reads the same later to the trainee and to their manager."""
+
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,11 +34,15 @@ class TranslationResult:
 
 # --- reading ----------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=512)
 def value_by_id(translation_id):
     """The value of a translation row, once per process: rows never change."""
-    row = db.session.execute(select(ContentTranslation.kind, ContentTranslation.compiled)
-                             .where(ContentTranslation.id == translation_id)).one()
+    row = db.session.execute(
+        select(ContentTranslation.kind, ContentTranslation.compiled).where(
+            ContentTranslation.id == translation_id
+        )
+    ).one()
     return publishing.FROM_JSON[row.kind](json.loads(row.compiled))
 
 
@@ -48,10 +53,15 @@ def fits_version(version_id, translation_id):
 
 def live(kind, slug, language):
     """The published translation of a text in a language, or None."""
-    return db.session.scalar(select(ContentTranslation)
-                             .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
-                             .where(PublishedTranslation.kind == kind, PublishedTranslation.slug == slug,
-                                    PublishedTranslation.language == language))
+    return db.session.scalar(
+        select(ContentTranslation)
+        .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
+        .where(
+            PublishedTranslation.kind == kind,
+            PublishedTranslation.slug == slug,
+            PublishedTranslation.language == language,
+        )
+    )
 
 
 def variant(kind, version, language):
@@ -59,20 +69,37 @@ def variant(kind, version, language):
     if not language or version is None:
         return None
     current = live(kind, version.slug, language)
-    if current is not None and (current.source_version_id == version.id or fits_version(version.id, current.id)):
+    if current is not None and (
+        current.source_version_id == version.id or fits_version(version.id, current.id)
+    ):
         return current
-    return db.session.scalar(select(ContentTranslation).where(
-        ContentTranslation.kind == kind, ContentTranslation.slug == version.slug,
-        ContentTranslation.language == language, ContentTranslation.source_version_id == version.id)
-        .order_by(ContentTranslation.revision.desc()).limit(1))
+    return db.session.scalar(
+        select(ContentTranslation)
+        .where(
+            ContentTranslation.kind == kind,
+            ContentTranslation.slug == version.slug,
+            ContentTranslation.language == language,
+            ContentTranslation.source_version_id == version.id,
+        )
+        .order_by(ContentTranslation.revision.desc())
+        .limit(1)
+    )
 
 
 def live_rows(language, kind=None):
     """(id, kind, slug, title, sha256) of every live translation in a language, in one statement."""
-    query = (select(ContentTranslation.id, ContentTranslation.kind, ContentTranslation.slug, ContentTranslation.title,
-                    ContentTranslation.sha256)
-             .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
-             .where(PublishedTranslation.language == language).order_by(ContentTranslation.id))
+    query = (
+        select(
+            ContentTranslation.id,
+            ContentTranslation.kind,
+            ContentTranslation.slug,
+            ContentTranslation.title,
+            ContentTranslation.sha256,
+        )
+        .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
+        .where(PublishedTranslation.language == language)
+        .order_by(ContentTranslation.id)
+    )
     return db.session.execute(query.where(ContentTranslation.kind == kind) if kind else query).all()
 
 
@@ -113,13 +140,21 @@ def languages_of(course_id):
 
 # --- publishing -------------------------------------------------------------------------------
 
+
 def source_version_row(kind, slug, source_version):
     """The published source version a translation follows, by the prefix of its SHA-256."""
     if not source_version:
         return None
-    return db.session.scalar(select(ContentVersion).where(
-        ContentVersion.kind == kind, ContentVersion.slug == slug,
-        ContentVersion.sha256.startswith(source_version, autoescape=True)).order_by(ContentVersion.version.desc()).limit(1))
+    return db.session.scalar(
+        select(ContentVersion)
+        .where(
+            ContentVersion.kind == kind,
+            ContentVersion.slug == slug,
+            ContentVersion.sha256.startswith(source_version, autoescape=True),
+        )
+        .order_by(ContentVersion.version.desc())
+        .limit(1)
+    )
 
 
 def check_text(kind, text, path, language):
@@ -128,6 +163,7 @@ def check_text(kind, text, path, language):
     import dataclasses
 
     from app.content.model import Finding, sort_findings
+
     # parsed where its source sits, so a module's course is its folder's, not `fr`
     value, findings = publishing.check_text(kind, text, content_translation.split_language(path)[1])
     findings = [dataclasses.replace(f, path=path) for f in findings if f.is_error]
@@ -135,53 +171,99 @@ def check_text(kind, text, path, language):
         return None, findings
     source = publishing.published(kind, value.id)
     if source is None:
-        return value, sort_findings(findings + [Finding(path, 1, "E-SOURCE", f"no published {kind} `{value.id}` to translate")])
-    findings += content_translation.compare(publishing.value_of(source), value, language,
-                                            source.sha256[:12], path)
+        return value, sort_findings(
+            findings + [Finding(path, 1, "E-SOURCE", f"no published {kind} `{value.id}` to translate")]
+        )
+    findings += content_translation.compare(
+        publishing.value_of(source), value, language, source.sha256[:12], path
+    )
     return value, sort_findings(findings)
 
 
 def publish(kind, text, value, language, path=None, author=None):
     """Store a checked translation (unless that text is already stored) and make it the live one."""
     digest = publishing.sha256_of(text)
-    row = db.session.scalar(select(ContentTranslation).where(
-        ContentTranslation.kind == kind, ContentTranslation.slug == value.id,
-        ContentTranslation.language == language, ContentTranslation.sha256 == digest))
+    row = db.session.scalar(
+        select(ContentTranslation).where(
+            ContentTranslation.kind == kind,
+            ContentTranslation.slug == value.id,
+            ContentTranslation.language == language,
+            ContentTranslation.sha256 == digest,
+        )
+    )
     created = row is None
     if created:
-        latest = db.session.scalar(select(func.max(ContentTranslation.revision)).where(
-            ContentTranslation.kind == kind, ContentTranslation.slug == value.id,
-            ContentTranslation.language == language)) or 0
+        latest = (
+            db.session.scalar(
+                select(func.max(ContentTranslation.revision)).where(
+                    ContentTranslation.kind == kind,
+                    ContentTranslation.slug == value.id,
+                    ContentTranslation.language == language,
+                )
+            )
+            or 0
+        )
         follows = source_version_row(kind, value.id, value.source_version)
-        row = ContentTranslation(kind=kind, slug=value.id, language=language, revision=latest + 1, sha256=digest,
-                                 source_version=value.source_version[:12], source_version_id=getattr(follows, "id", None),
-                                 title=value.title[:300], source=text, path=path, author_id=getattr(author, "id", None),
-                                 compiled=json.dumps(serialize.to_json(value), ensure_ascii=False))
+        row = ContentTranslation(
+            kind=kind,
+            slug=value.id,
+            language=language,
+            revision=latest + 1,
+            sha256=digest,
+            source_version=value.source_version[:12],
+            source_version_id=getattr(follows, "id", None),
+            title=value.title[:300],
+            source=text,
+            path=path,
+            author_id=getattr(author, "id", None),
+            compiled=json.dumps(serialize.to_json(value), ensure_ascii=False),
+        )
         db.session.add(row)
         db.session.flush()
-    pointer = db.session.scalar(select(PublishedTranslation).where(
-        PublishedTranslation.kind == kind, PublishedTranslation.slug == value.id, PublishedTranslation.language == language))
+    pointer = db.session.scalar(
+        select(PublishedTranslation).where(
+            PublishedTranslation.kind == kind,
+            PublishedTranslation.slug == value.id,
+            PublishedTranslation.language == language,
+        )
+    )
     moved = pointer is None or pointer.translation_id != row.id
     if pointer is None:
-        db.session.add(PublishedTranslation(kind=kind, slug=value.id, language=language, translation_id=row.id,
-                                            published_by_id=getattr(author, "id", None)))
+        db.session.add(
+            PublishedTranslation(
+                kind=kind,
+                slug=value.id,
+                language=language,
+                translation_id=row.id,
+                published_by_id=getattr(author, "id", None),
+            )
+        )
     elif moved:
         pointer.translation_id, pointer.published_by_id = row.id, getattr(author, "id", None)
     if moved:
-        audit_log.record("content-published", by=author,
-                         detail=f"{kind} {value.id} ({language}) translation {row.revision} from {path or 'the studio'}")
+        audit_log.record(
+            "content-published",
+            by=author,
+            detail=f"{kind} {value.id} ({language}) translation {row.revision} from {path or 'the studio'}",
+        )
     db.session.flush()
     return TranslationResult(row, created, moved)
 
 
 def published_languages(kind, slug):
     """{language: live translation row} of a text."""
-    rows = db.session.scalars(select(ContentTranslation)
-                              .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
-                              .where(PublishedTranslation.kind == kind, PublishedTranslation.slug == slug))
+    rows = db.session.scalars(
+        select(ContentTranslation)
+        .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
+        .where(PublishedTranslation.kind == kind, PublishedTranslation.slug == slug)
+    )
     return {r.language: r for r in rows}
 
 
 def is_published(kind, slug):
-    return db.session.scalar(select(PublishedContent.id).where(PublishedContent.kind == kind,
-                                                               PublishedContent.slug == slug)) is not None
+    return (
+        db.session.scalar(
+            select(PublishedContent.id).where(PublishedContent.kind == kind, PublishedContent.slug == slug)
+        )
+        is not None
+    )

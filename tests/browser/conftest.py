@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium (headless, --no-sandbox) against the app
 served by a real WSGI server in a thread. Skipped with a clear message when no Chromium is
 found, unless REQUIRE_BROWSER=1 (CI), where a missing browser is a failure."""
+
 import os
 import shutil
 import threading
@@ -8,9 +9,16 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def _chromium():
@@ -29,6 +37,7 @@ def browser():
             pytest.fail("REQUIRE_BROWSER=1 but " + message)
         pytest.skip("browser tests skipped: " + message)
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -53,4 +62,3 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
-

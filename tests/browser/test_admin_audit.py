@@ -10,9 +10,18 @@ pytestmark = pytest.mark.browser
 def test_an_admin_filters_the_security_log_by_event_and_person(page, live_server, app, factory):
     admin, rep = factory.user(role="admin", email="boss@example.com"), factory.user(email="rep@example.com")
     with app.app_context():
-        db.session.add(AuditEvent(kind="login-failed", email="guess@example.com", address="10.0.0.1", path="/login"))
-        db.session.add(AuditEvent(kind="role-changed", user_id=admin.id, target_user_id=rep.id,
-                                  detail="trainee → manager", path="/admin/users/2"))
+        db.session.add(
+            AuditEvent(kind="login-failed", email="guess@example.com", address="10.0.0.1", path="/login")
+        )
+        db.session.add(
+            AuditEvent(
+                kind="role-changed",
+                user_id=admin.id,
+                target_user_id=rep.id,
+                detail="trainee → manager",
+                path="/admin/users/2",
+            )
+        )
         db.session.commit()
     log_in(page, live_server, admin.email, PASSWORD)
     page.goto(live_server + "/admin/audit")

@@ -2,6 +2,7 @@
 deactivates them (they can no longer log in), reactivates them (they can), edits a name and an
 email (wrong, empty and taken emails answered beside the field), and cannot demote themself
 while they are the last active admin."""
+
 import pytest
 
 from tests.helpers import PASSWORD, log_in
@@ -45,10 +46,12 @@ def test_admin_deactivates_reactivates_edits_and_stays(browser, page, live_serve
     assert _try_log_in(browser, live_server, "remi@example.com")
 
     # Wrong, empty and taken emails, an empty name: a message beside the field, nothing saved.
-    for name, email, field, message in [("Remi Rep", "not an email", "email", "Enter a valid email address"),
-                                        ("Remi Rep", "", "email", "Enter an email address."),
-                                        ("Remi Rep", "olga@example.com", "email", "Another account already uses"),
-                                        ("", "remi@example.com", "name", "Enter the user's name.")]:
+    for name, email, field, message in [
+        ("Remi Rep", "not an email", "email", "Enter a valid email address"),
+        ("Remi Rep", "", "email", "Enter an email address."),
+        ("Remi Rep", "olga@example.com", "email", "Another account already uses"),
+        ("", "remi@example.com", "name", "Enter the user's name."),
+    ]:
         page.fill("#name", name)
         page.fill("#email", email)
         page.click("button:has-text('Save')")

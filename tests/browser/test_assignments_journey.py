@@ -1,6 +1,7 @@
 """Assignments in Chromium as a manager clicks: a date in the past is refused beside the field
 (nothing assigned), an empty form is refused, a right one assigns; cancelling asks on a page of
 its own (no script needed), and the Undo on the next page gives the work back."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ def test_past_date_refused_cancel_confirmed_and_undone(page, live_server, make_a
     log_in(page, live_server, manager.email, PASSWORD)
     page.goto(live_server + "/manage/assignments")
 
-    page.click("form.assign-form button[type=submit]")                       # empty
+    page.click("form.assign-form button[type=submit]")  # empty
     assert "Choose what to assign." in page.inner_text("form.assign-form")
 
     page.select_option("select[name=target]", "module:pao-action-plans")
@@ -31,7 +32,9 @@ def test_past_date_refused_cancel_confirmed_and_undone(page, live_server, make_a
     page.fill("#new-due_date", (date.today() + timedelta(days=1)).isoformat())
     page.click("form.assign-form button[type=submit]")
     assert "Assigned." in page.inner_text("main")
-    assert "Due tomorrow" in page.inner_text(".assignment-list") or "PAO" in page.inner_text(".assignment-list")
+    assert "Due tomorrow" in page.inner_text(".assignment-list") or "PAO" in page.inner_text(
+        ".assignment-list"
+    )
 
     page.click(".assignment-list details.change summary")
     page.click("[data-cancel-assignment]")

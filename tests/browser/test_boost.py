@@ -2,6 +2,7 @@
 (the message beside the question, nothing recorded), a wrong one, right ones, a phase-reading
 item that shows the scene again, and the end of the round. Screenshots of each page are kept in
 BOOST_SHOTS (default /tmp/boost-shots) to look at."""
+
 import os
 from datetime import timedelta
 
@@ -24,12 +25,20 @@ def _met(app, person):
     with app.app_context():
         user = db.session.get(User, person.id)
         version, module = learning.published_module("maturation-phases")
-        attempt, _ = learning.submit_quiz(user, "maturation-phases", version, learning.new_submission_token(),
-                                          correct_answers(module))
-        db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id)
-                           .values(created_at=utcnow() - timedelta(days=3)))
-        demo_activity.record_play(person.id, "signals-at-the-trade-fair", pick=lambda offered: len(offered) - 1,
-                                  when=utcnow() - timedelta(days=10))
+        attempt, _ = learning.submit_quiz(
+            user, "maturation-phases", version, learning.new_submission_token(), correct_answers(module)
+        )
+        db.session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt.id)
+            .values(created_at=utcnow() - timedelta(days=3))
+        )
+        demo_activity.record_play(
+            person.id,
+            "signals-at-the-trade-fair",
+            pick=lambda offered: len(offered) - 1,
+            when=utcnow() - timedelta(days=10),
+        )
         db.session.commit()
 
 
@@ -101,7 +110,7 @@ def test_a_boost_in_the_browser(browser, live_server, make_app, factory, width, 
         assert "comes back tomorrow" in page.inner_text("[data-boost-answer]")
         page.screenshot(path=f"{SHOTS}/wrong-{label}.png", full_page=True)
         _fits(page, width)
-        page.reload()                               # a reload asks for the page, records nothing
+        page.reload()  # a reload asks for the page, records nothing
         assert _count(app) == 1
 
         # right answers to the end of the round

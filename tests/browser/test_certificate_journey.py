@@ -3,6 +3,7 @@ qualification stage plays its last role-play in challenge mode, gets the certifi
 progress (a second click changes nothing), opens its public page and PDF; anyone with the link
 sees it without logging in. At desktop width their manager records an observed role-play: an
 empty form and a bad date get messages beside the fields, a full one is recorded once."""
+
 import re
 from datetime import date, timedelta
 
@@ -17,8 +18,10 @@ pytestmark = pytest.mark.browser
 NAME = "Hélène Lefèvre"
 LAST = "ranking-the-pipeline"
 OTHER = "the-inherited-territory"
-SIZES = {"desktop": {"viewport": {"width": 1280, "height": 900}},
-         "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
+SIZES = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 SHOTS = "/tmp/shots-cert"
 
 
@@ -80,8 +83,11 @@ def test_earning_and_viewing_a_certificate(browser, live_server, make_app, facto
         sent = issue_form.evaluate("f => [f.action, new URLSearchParams(new FormData(f)).toString()]")
         stage.locator("[data-issue-certificate]").click()
         page.wait_for_selector(".flash-success")
-        again = page.request.post(sent[0], data=sent[1],                  # the click sent again
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        again = page.request.post(
+            sent[0],
+            data=sent[1],  # the click sent again
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert again.ok
         stage = page.locator('[data-cert-stage="qualification"]')
         assert stage.get_attribute("data-cert-state") == "certified"
@@ -123,6 +129,7 @@ def test_earning_and_viewing_a_certificate(browser, live_server, make_app, facto
         from sqlalchemy import func, select
 
         from app.models import Certificate
+
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
 
 
@@ -143,29 +150,32 @@ def test_a_manager_records_an_observed_role_play(browser, live_server, make_app,
         details.locator("summary").click()
         form = page.locator('form[data-observe="negotiation"]')
         form.locator('input[name$="observed_on"]').fill("")
-        form.locator('[type=submit]').click()                          # empty: messages, nothing recorded
+        form.locator("[type=submit]").click()  # empty: messages, nothing recorded
         page.wait_for_selector(".flash-error")
         assert page.locator("fieldset.rubric .error").count() == 4
         page.screenshot(path=f"{SHOTS}/observe-errors-desktop.png", full_page=True)
         form = page.locator('form[data-observe="negotiation"]')
         for fieldset in form.locator("fieldset.rubric").all():
-            fieldset.locator("input[type=radio]").nth(1).check()            # level 2 everywhere: a pass
+            fieldset.locator("input[type=radio]").nth(1).check()  # level 2 everywhere: a pass
         form.locator('input[name$="observed_on"]').fill((date.today() + timedelta(days=2)).isoformat())
-        form.locator('[type=submit]').click()                          # a date in the future
+        form.locator("[type=submit]").click()  # a date in the future
         page.wait_for_selector(".flash-error")
         assert "cannot be in the future" in page.locator("main").inner_text()
         form = page.locator('form[data-observe="negotiation"]')
-        assert form.locator("input[type=radio]:checked").count() == 4     # the choices are kept
+        assert form.locator("input[type=radio]:checked").count() == 4  # the choices are kept
         form.locator('input[name$="observed_on"]').fill(date.today().isoformat())
         form.locator("textarea").fill("Held the 8% floor and traded the volume for a two-year term.")
         sent = form.evaluate("f => [f.action, new URLSearchParams(new FormData(f)).toString()]")
-        form.locator('[type=submit]').click()
+        form.locator("[type=submit]").click()
         page.wait_for_url(re.compile(r"/manage/trainees/\d+"))
         page.wait_for_selector(".flash-success")
         assert page.locator("[data-observation]").count() == 1
         assert "Passed" in page.locator("[data-observation]").inner_text()
-        replay = page.request.post(sent[0], data=sent[1],                # the same form sent again
-                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+        replay = page.request.post(
+            sent[0],
+            data=sent[1],  # the same form sent again
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert replay.ok and "already recorded" in replay.text()
         page.goto(f"{base}/manage/trainees/{person.id}#certification")
         assert page.locator("[data-observation]").count() == 1

@@ -1,6 +1,7 @@
 """A role-play in challenge mode in Chromium, at desktop and phone width: started from the
 scenario page's second button, played with no rating, score or meter shown (only the
 prospect's reaction, Continue where a scene waits), to a debrief that reveals every step."""
+
 import re
 
 import pytest
@@ -10,8 +11,10 @@ from tests.helpers import PASSWORD, log_in, path_by_rating, publish_course
 pytestmark = pytest.mark.browser
 
 SCENARIO = "ranking-the-pipeline"
-SIZES = {"desktop": {"viewport": {"width": 1280, "height": 900}},
-         "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
+SIZES = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 HIDDEN_WHILE_PLAYING = ("Best answer", "Good answer", "Partly right", "Weak answer", "What it changed")
 
 
@@ -28,7 +31,7 @@ def test_a_challenge_to_its_debrief(browser, live_server, make_app, factory, siz
     content_app = make_app()
     publish_course(content_app)
     with content_app.app_context():
-        weak = path_by_rating(SCENARIO, best=False)        # a path that does not pass
+        weak = path_by_rating(SCENARIO, best=False)  # a path that does not pass
     person = factory.user(name="Chloe Challenge")
     context = browser.new_context(**SIZES[size])
     page = context.new_page()
@@ -53,7 +56,7 @@ def test_a_challenge_to_its_debrief(browser, live_server, make_app, factory, siz
             assert not any(words in text for words in HIDDEN_WHILE_PLAYING)
             assert _fits(page)
             page.locator(f'[data-choice="{number}"]').click()
-            _wait_for_next(page)                             # the next scene, never a feedback page
+            _wait_for_next(page)  # the next scene, never a feedback page
             assert page.locator("[data-feedback]").count() == 0
         while page.locator("form.choices [data-continue]").count():
             page.click("form.choices [data-continue]")
@@ -63,7 +66,7 @@ def test_a_challenge_to_its_debrief(browser, live_server, make_app, factory, siz
         assert debrief.is_visible()
         text = debrief.inner_text()
         assert "Challenge" in text and "Not passed yet" in text
-        assert "Weak answer" in text                         # revealed now, step by step
+        assert "Weak answer" in text  # revealed now, step by step
         assert page.locator("[data-better]").count() >= 1 and "The best answer here" in text
         assert page.locator('[data-replay][data-mode="challenge"]').is_visible()
         assert _fits(page)

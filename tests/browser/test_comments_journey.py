@@ -2,6 +2,7 @@
 (an empty one first, refused beside the field), the trainee sees the notice on the dashboard,
 reads the comment on the debrief and the notice goes; the manager edits it (the notice comes
 back) and deletes it. No JavaScript is needed: the edit form opens in a <details>."""
+
 import pytest
 
 from tests.helpers import PASSWORD, log_in, play, publish_course, team_with_manager
@@ -26,7 +27,7 @@ def test_comment_seen_by_the_trainee_then_edited_and_deleted(browser, live_serve
     boss.goto(f"{live_server}/manage/trainees/{rep.id}")
     boss.click(f"a[href$='/manage/attempts/{attempt_id}']")
     assert "sees it on the debrief of this attempt" in boss.inner_text("#comments")
-    boss.click("#comments form:last-of-type button[type=submit]")          # empty
+    boss.click("#comments form:last-of-type button[type=submit]")  # empty
     assert "Write a comment first." in boss.inner_text("#comments")
     boss.fill("textarea[name=body]", "Good qualification. Next time, ask about the budget first.")
     boss.click("#comments form:last-of-type button[type=submit]")
@@ -49,8 +50,10 @@ def test_comment_seen_by_the_trainee_then_edited_and_deleted(browser, live_serve
     editor = boss.locator("#comments details.comment-edit textarea")
     editor.fill("")
     boss.click("#comments details.comment-edit button[type=submit]")
-    assert "Write a comment first." in boss.inner_text("#comments")        # refused, the old text kept
-    boss.locator("#comments details.comment-edit textarea").fill("Good qualification. Ask about the budget and the timing.")
+    assert "Write a comment first." in boss.inner_text("#comments")  # refused, the old text kept
+    boss.locator("#comments details.comment-edit textarea").fill(
+        "Good qualification. Ask about the budget and the timing."
+    )
     boss.click("#comments details.comment-edit button[type=submit]")
     assert "Comment updated" in boss.inner_text("main")
     assert "and the timing" in boss.inner_text("#comments .comment-body")

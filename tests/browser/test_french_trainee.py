@@ -3,6 +3,7 @@ dashboard, a lesson, a knowledge check and a role-play to its debrief, every pag
 (interface and course); then their manager sees them beside an English colleague of the team,
 with the same analytics. Screenshots of the French pages at desktop and phone width go to
 $SHOTS_DIR when it is set (for a person to look at longer French labels)."""
+
 import os
 import re
 
@@ -27,7 +28,8 @@ def _shot(page, name):
         page.screenshot(path=os.path.join(SHOTS, f"{name}-phone.png"), full_page=True)
     wide = page.evaluate("document.documentElement.scrollWidth")
     widest = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > 361).sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right).slice(0, 3)
+        .filter(e => e.getBoundingClientRect().right > 361)
+        .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right).slice(0, 3)
         .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert wide <= 360, f"{name}: {wide}px wide at phone width: {widest}"
@@ -63,7 +65,7 @@ def test_a_french_trainee_from_login_to_debrief_and_their_manager(browser, live_
     assert page.locator("button[name=language][value=en]").inner_text() == "English"
     _shot(page, "fr-login")
     page.fill("input[name=email]", "")
-    page.click("form[novalidate] button[type=submit]")              # nothing typed: told in French
+    page.click("form[novalidate] button[type=submit]")  # nothing typed: told in French
     assert "Ce champ est requis." in page.locator(".error").first.inner_text()
     page.fill("input[name=email]", amelie.email)
     page.fill("input[name=password]", "wrong-password")
@@ -103,7 +105,7 @@ def test_a_french_trainee_from_login_to_debrief_and_their_manager(browser, live_
             page.check(f'input[name="q{n}"][value="{i}"]')
     page.click("text=Vérifier mes réponses")
     result = page.locator("[data-quiz-result] h1").inner_text()
-    assert result.startswith("Réussi") and "\u00a0%" in result              # 100 %, French spacing
+    assert result.startswith("Réussi") and "\u00a0%" in result  # 100 %, French spacing
     _shot(page, "fr-check-result")
 
     # the role-play, in French, to its debrief
@@ -133,10 +135,12 @@ def test_a_french_trainee_from_login_to_debrief_and_their_manager(browser, live_
     context.close()
 
     with content_app.app_context():
-        attempt = db.session.scalars(db.select(ScenarioAttempt).where(ScenarioAttempt.user_id == amelie.id)).one()
+        attempt = db.session.scalars(
+            db.select(ScenarioAttempt).where(ScenarioAttempt.user_id == amelie.id)
+        ).one()
         assert attempt.status == "finished" and attempt.passed and attempt.language == "fr"
         attempt_id = attempt.id
-        db.session.get(User, manager.id).language = None                 # the manager's browser decides
+        db.session.get(User, manager.id).language = None  # the manager's browser decides
         db.session.commit()
 
     # their manager, in English, sees Amélie and her English colleague in one team
@@ -152,8 +156,10 @@ def test_a_french_trainee_from_login_to_debrief_and_their_manager(browser, live_
     board = page.locator("main").inner_text()
     assert "Amélie Dupont" in board and "Ethan Smith" in board and "Équipe Lyon" in board
     page.goto(base + f"/manage/attempts/{attempt_id}")
-    assert page.locator("html").get_attribute("lang") == "en" and "Played" in page.locator("main").inner_text()
-    assert "Classer son portefeuille" in page.locator("h1").inner_text()      # read in the language played
+    assert (
+        page.locator("html").get_attribute("lang") == "en" and "Played" in page.locator("main").inner_text()
+    )
+    assert "Classer son portefeuille" in page.locator("h1").inner_text()  # read in the language played
 
     # the same page in French for a French manager: the same people and the same numbers
     numbers = sorted(re.findall(r"\d+", board))

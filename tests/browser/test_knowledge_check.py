@@ -14,14 +14,16 @@ def _module_with_both_kinds(app):
     """A module of the first stage (open to a new trainee) with both kinds of question, and the
     right answers keyed by the question's words."""
     from app.services import publishing
+
     with app.app_context():
         first_stage = publishing.published_course(publishing.course_id()).stages[0].id
         for version in publishing.published_all("module").values():
             module = publishing.value_of(version)
             kinds = {sum(a.correct for a in q.answers) > 1 for q in module.quiz}
             if module.stage == first_stage and kinds == {True, False}:
-                return module.id, {words(q.text): [i for i, a in enumerate(q.answers, 1) if a.correct]
-                                   for q in module.quiz}
+                return module.id, {
+                    words(q.text): [i for i, a in enumerate(q.answers, 1) if a.correct] for q in module.quiz
+                }
     pytest.fail("no module of the first stage has both a single- and a multiple-choice question")
 
 
@@ -73,7 +75,7 @@ def test_single_and_multiple_choice_checks(browser, page, live_server, make_app,
         if several:
             for box in fieldset.locator("input").all():
                 box.uncheck()
-            tick(fieldset, name, right[:1])        # one right box is not enough
+            tick(fieldset, name, right[:1])  # one right box is not enough
         else:
             tick(fieldset, name, right)
     single = next(q for q in questions if not q[2])
@@ -87,7 +89,7 @@ def test_single_and_multiple_choice_checks(browser, page, live_server, make_app,
 
     # the right answers, checkboxes included
     page.click("a.button:has-text('Try again')")
-    page.wait_for_selector("fieldset.question")          # the check again, not the result page left behind
+    page.wait_for_selector("fieldset.question")  # the check again, not the result page left behind
     for fieldset, name, _several, right, _values in quiz_questions(page, key):
         tick(fieldset, name, right)
     page.click("text=Check my answers")

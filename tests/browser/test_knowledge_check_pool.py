@@ -2,6 +2,7 @@
 the pass mark (the results say what was wrong, not which answers are right), the pause before
 a third with the pages to re-read, a re-read that opens the check again, a pass, and the first
 result now showing the right answers."""
+
 import re
 
 import pytest
@@ -14,6 +15,7 @@ MODULE = "crm-data-that-matters"
 
 def _key(app):
     from app.services import learning
+
     with app.app_context():
         _v, module = learning.published_module(MODULE)
         return {words(q.text): [i for i, a in enumerate(q.answers, 1) if a.correct] for q in module.quiz}
@@ -42,7 +44,7 @@ def test_two_failed_tries_pause_then_a_reread_opens_the_check(browser, page, liv
     first_result = page.url
     assert "not yet" in page.locator("[data-quiz-result] h1").inner_text()
     assert page.locator("[data-answers-hidden]").count() == 1
-    assert page.locator(".tag.good").count() == 0           # no "Correct answer" before a pass
+    assert page.locator(".tag.good").count() == 0  # no "Correct answer" before a pass
     assert page.locator(".question-result.wrong").count() == 6
 
     page.click("a.button:has-text('Try again')")
@@ -52,13 +54,13 @@ def test_two_failed_tries_pause_then_a_reread_opens_the_check(browser, page, liv
     assert pause.count() == 1 and page.locator("form.quiz").count() == 0
     assert "re-read" in pause.inner_text() and "minutes" in pause.inner_text()
 
-    page.locator("[data-retry-pause] a.button").first.click()     # re-read a page
+    page.locator("[data-retry-pause] a.button").first.click()  # re-read a page
     page.wait_for_load_state()
     page.goto(f"{live_server}/learn/modules/{MODULE}/check")
     assert page.locator("[data-retry-pause]").count() == 0
     _answer(page, key, right=True)
     assert re.match(r"Passed: 100%", page.locator("[data-quiz-result] h1").inner_text())
 
-    page.goto(first_result)                                   # passed now: the answers show
+    page.goto(first_result)  # passed now: the answers show
     assert page.locator("[data-answers-hidden]").count() == 0
     assert page.locator(".tag.good").count() >= 6

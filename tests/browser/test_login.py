@@ -21,7 +21,9 @@ def test_a_person_ends_a_lost_devices_session_from_their_account(browser, live_s
     """Two browsers (two contexts) logged in as one person: the laptop ends the phone's session
     from /account, and the phone is logged out at its next click; then the laptop logs itself out."""
     person = factory.user(role="trainee", name="Two Devices")
-    phone = browser.new_context(viewport={"width": 390, "height": 800}, user_agent="Mozilla/5.0 (iPhone) Safari/604.1")
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 800}, user_agent="Mozilla/5.0 (iPhone) Safari/604.1"
+    )
     laptop = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         on_phone, on_laptop = phone.new_page(), laptop.new_page()

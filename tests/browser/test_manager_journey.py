@@ -1,6 +1,7 @@
 """The manager's journey in a real browser: assign a module to the team with a due date, the
 trainee sees it on /learn/ and plays its scenario, the manager sees the result and the transcript
 and leaves a coaching comment."""
+
 from datetime import date, timedelta
 
 import pytest

@@ -1,6 +1,7 @@
 """Notifications in Chromium: a trainee sees the bell's count after new work is assigned, opens
 the notification to the module, turns a kind of mail off and on in the preferences form; the
 unsubscribe link from a mail works in a browser that is not logged in."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -25,8 +26,13 @@ def test_a_trainee_follows_the_bell_and_chooses_their_mail(page, live_server, ma
     publish_course(app)
     manager, team, (tina, _) = team_with_manager(factory)
     with app.app_context():
-        assignments.assign(db.session.get(User, manager.id), "module", "maturation-phases", team_id=team,
-                           due_date=date.today() + timedelta(days=9))
+        assignments.assign(
+            db.session.get(User, manager.id),
+            "module",
+            "maturation-phases",
+            team_id=team,
+            due_date=date.today() + timedelta(days=9),
+        )
         db.session.commit()
         db.session.remove()
     log_in(page, live_server, tina.email, PASSWORD)
@@ -50,7 +56,13 @@ def test_a_trainee_follows_the_bell_and_chooses_their_mail(page, live_server, ma
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("text=Your mail preferences are saved.")
     assert _off(app, tina.id) == {"due-soon"}
-    for kind in ("assignment", "comment", "stage-completed", "overdue", "boosts-due"):    # everything off: an empty form
+    for kind in (
+        "assignment",
+        "comment",
+        "stage-completed",
+        "overdue",
+        "boosts-due",
+    ):  # everything off: an empty form
         page.uncheck(f"[data-kind={kind}]")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("text=Your mail preferences are saved.")

@@ -2,6 +2,7 @@
 under 100 KB transferred (the page, its CSS, JavaScript, images and fonts, headers included),
 measured in Chromium at phone size with an empty cache (a first visit: the most it can be), and
 nothing is asked of another host."""
+
 import re
 from urllib.parse import urlsplit
 
@@ -45,8 +46,9 @@ def measure(browser, base, email, path, setup=None):
     try:
         login = context.request.get(base + "/login")
         token = CSRF.search(login.text()).group(1)
-        answer = context.request.post(base + "/login", form={"email": email, "password": PASSWORD,
-                                                             "csrf_token": token}, max_redirects=0)
+        answer = context.request.post(
+            base + "/login", form={"email": email, "password": PASSWORD, "csrf_token": token}, max_redirects=0
+        )
         assert answer.status == 302, answer.status
         if setup is not None:
             path = setup(context)
@@ -54,7 +56,7 @@ def measure(browser, base, email, path, setup=None):
         page.set_default_timeout(15000)
         transfers = Transfers(page)
         page.goto(base + path, wait_until="load")
-        page.wait_for_timeout(300)                                 # the favicon and late loads
+        page.wait_for_timeout(300)  # the favicon and late loads
         return path, transfers.total(), list(transfers.rows)
     finally:
         context.close()
@@ -69,14 +71,17 @@ def test_a_trainees_pages_weigh_under_100_kb_on_a_phone(browser, live_server, ma
     def start(context):
         briefing = context.request.get(f"{base}/learn/scenarios/{SCENARIO}")
         token = CSRF.search(briefing.text()).group(1)
-        started = context.request.post(f"{base}/learn/scenarios/{SCENARIO}/start",
-                                       form={"csrf_token": token, "mode": "practice"}, max_redirects=0)
+        started = context.request.post(
+            f"{base}/learn/scenarios/{SCENARIO}/start",
+            form={"csrf_token": token, "mode": "practice"},
+            max_redirects=0,
+        )
         assert started.status == 200, started.status
         return started.headers["content-location"]
 
     def step(context):
         address = start(context)
-        for _ in range(10):                                        # Continue until a scene offers choices
+        for _ in range(10):  # Continue until a scene offers choices
             player = context.request.get(base + address).text()
             token, seq = CSRF.search(player).group(1), SEQ.search(player).group(1)
             form = {"csrf_token": token, "seq": seq}
@@ -84,15 +89,22 @@ def test_a_trainees_pages_weigh_under_100_kb_on_a_phone(browser, live_server, ma
                 form["choice"] = "1"
             answer = context.request.post(f"{base}{address}/step", form=form, max_redirects=0)
             if answer.status == 200:
-                return answer.headers["content-location"]          # the step's feedback page
+                return answer.headers["content-location"]  # the step's feedback page
         raise AssertionError("no scene with choices within ten Continues")
 
-    pages = {"dashboard": ("/learn/", None), "lesson page": (f"/learn/modules/{MODULE}/pages/1", None),
-             "role-play scene": (None, start), "role-play step (feedback)": (None, step)}
+    pages = {
+        "dashboard": ("/learn/", None),
+        "lesson page": (f"/learn/modules/{MODULE}/pages/1", None),
+        "role-play scene": (None, start),
+        "role-play step (feedback)": (None, step),
+    }
     for name, (path, setup) in pages.items():
         path, total, rows = measure(browser, base, person.email, path, setup)
-        elsewhere = [url for url, _ in rows if urlsplit(url).netloc not in (host, "")
-                     and not url.startswith(("data:", "blob:"))]
+        elsewhere = [
+            url
+            for url, _ in rows
+            if urlsplit(url).netloc not in (host, "") and not url.startswith(("data:", "blob:"))
+        ]
         assert not elsewhere, f"{name} asks another host for {elsewhere}"
         assert any(urlsplit(url).path.endswith(".css") for url, _ in rows), f"{name} ({path}): {rows}"
         detail = ", ".join(f"{urlsplit(url).path} {size / 1024:.1f} KB" for url, size in rows)

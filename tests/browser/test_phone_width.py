@@ -4,6 +4,7 @@ on a world with the real course, a team with weeks of activity, an assignment, a
 and long names and e-mail addresses; the trainee also opens a role-play step, a debrief, a
 knowledge check and the lesson page with a wide table. Wide tables scroll in their own frame and
 long words wrap; an offending page is reported with the elements that stick out."""
+
 import re
 from collections import Counter, deque
 from urllib.parse import urldefrag, urlsplit
@@ -24,8 +25,9 @@ MAX_PAGES = 60
 PER_FAMILY = 4
 HOMES = {"trainee": "/learn/", "manager": "/manage/", "trainer": "/author/", "admin": "/admin/"}
 AREAS = re.compile(r"/(learn|manage|author|admin)/")
-SKIP = re.compile(r"/logout|/static/|/unsubscribe|\.(csv|txt|md|json|zip|png|svg)$|/download|/export",
-                  re.IGNORECASE)
+SKIP = re.compile(
+    r"/logout|/static/|/unsubscribe|\.(csv|txt|md|json|zip|png|svg)$|/download|/export", re.IGNORECASE
+)
 LESSON_WITH_TABLE = "pao-action-plans"
 
 # Every same-origin link on the page (a[href] only: forms are never submitted by the crawl)
@@ -67,31 +69,56 @@ def _family(url):
 def _world(app, factory):
     publish_course(app)
     manager, team, people = team_with_manager(factory, trainees=3, name="Lyon, Villeurbanne et Vénissieux")
-    long_named = factory.user(team=team, name="Marie-Alexandrine de La Tour-Fontainebleau-Montmorency",
-                              email="marie-alexandrine.delatourfontainebleaumontmorency@etablissements-"
-                                    "fontainebleau-distribution.example.com")
-    trainees = [long_named] + people                 # the trainee who crawls has the long name and address
+    long_named = factory.user(
+        team=team,
+        name="Marie-Alexandrine de La Tour-Fontainebleau-Montmorency",
+        email="marie-alexandrine.delatourfontainebleaumontmorency@etablissements-"
+        "fontainebleau-distribution.example.com",
+    )
+    trainees = [long_named] + people  # the trainee who crawls has the long name and address
     trainer = factory.user(role="trainer")
     admin = factory.user(role="admin")
     with app.app_context():
         seed_demo_activity([p.email for p in trainees], echo=lambda *_: None)
         first = trainees[0]
-        db.session.add(Assignment(target_kind="module", target_slug=LESSON_WITH_TABLE, user_id=first.id,
-                                  assigned_by_id=manager.id))
-        finished = db.session.scalar(select(ScenarioAttempt.id).where(
-            ScenarioAttempt.user_id == first.id, ScenarioAttempt.status == "finished")
-            .order_by(ScenarioAttempt.id))
-        unfinished = db.session.scalar(select(ScenarioAttempt.id).where(
-            ScenarioAttempt.user_id == first.id, ScenarioAttempt.status != "finished"))
+        db.session.add(
+            Assignment(
+                target_kind="module",
+                target_slug=LESSON_WITH_TABLE,
+                user_id=first.id,
+                assigned_by_id=manager.id,
+            )
+        )
+        finished = db.session.scalar(
+            select(ScenarioAttempt.id)
+            .where(ScenarioAttempt.user_id == first.id, ScenarioAttempt.status == "finished")
+            .order_by(ScenarioAttempt.id)
+        )
+        unfinished = db.session.scalar(
+            select(ScenarioAttempt.id).where(
+                ScenarioAttempt.user_id == first.id, ScenarioAttempt.status != "finished"
+            )
+        )
         assert finished and unfinished
-        comments.add(db.session.get(User, manager.id), finished,
-                     "Good discovery. Next time, ask who signs before you talk about "
-                     "https://www.example.com/tarifs/2027/grille-des-remises-par-volume-et-par-site.")
+        comments.add(
+            db.session.get(User, manager.id),
+            finished,
+            "Good discovery. Next time, ask who signs before you talk about "
+            "https://www.example.com/tarifs/2027/grille-des-remises-par-volume-et-par-site.",
+        )
         db.session.commit()
-    extras = [f"/learn/attempts/{unfinished}", f"/learn/attempts/{finished}",
-              f"/learn/modules/{LESSON_WITH_TABLE}/check", f"/learn/modules/{LESSON_WITH_TABLE}/pages/1"]
-    return {"trainee": (first, extras), "manager": (manager, []), "trainer": (trainer, []),
-            "admin": (admin, [])}
+    extras = [
+        f"/learn/attempts/{unfinished}",
+        f"/learn/attempts/{finished}",
+        f"/learn/modules/{LESSON_WITH_TABLE}/check",
+        f"/learn/modules/{LESSON_WITH_TABLE}/pages/1",
+    ]
+    return {
+        "trainee": (first, extras),
+        "manager": (manager, []),
+        "trainer": (trainer, []),
+        "admin": (admin, []),
+    }
 
 
 def _crawl(browser, base, person, home, extras):
@@ -105,7 +132,7 @@ def _crawl(browser, base, person, home, extras):
         log_in(page, base, person.email, PASSWORD)
         page.wait_for_url(re.compile(r"^(?!.*/login)"))
         queue = deque([base + home] + [base + e for e in extras])
-        elsewhere = deque()          # other roles' areas an admin may visit: after the role's own pages
+        elsewhere = deque()  # other roles' areas an admin may visit: after the role's own pages
         forced = {base + e for e in extras}
         seen, families = set(), Counter()
         while (queue or elsewhere) and len(visited) < MAX_PAGES:
@@ -113,26 +140,32 @@ def _crawl(browser, base, person, home, extras):
             if url in seen or (url not in forced and families[_family(url)] >= PER_FAMILY):
                 continue
             response = page.goto(url)
-            for where in {url, urldefrag(page.url).url}:     # the address asked for and where it led
+            for where in {url, urldefrag(page.url).url}:  # the address asked for and where it led
                 if where not in seen:
                     seen.add(where)
                     families[_family(where)] += 1
-            path = urlsplit(page.url).path + (("?" + urlsplit(page.url).query) if urlsplit(page.url).query else "")
+            path = urlsplit(page.url).path + (
+                ("?" + urlsplit(page.url).query) if urlsplit(page.url).query else ""
+            )
             visited.append(path)
             if response is None or response.status >= 500:
                 failed.append(f"{path}: {response.status if response else 'no response'}")
                 continue
             if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
-                too_wide.append(f"{path}: {page.evaluate('document.documentElement.scrollWidth')} px wide; "
-                                f"sticking out: {'; '.join(page.evaluate(OFFENDERS, WIDTH)) or '?'}")
+                too_wide.append(
+                    f"{path}: {page.evaluate('document.documentElement.scrollWidth')} px wide; "
+                    f"sticking out: {'; '.join(page.evaluate(OFFENDERS, WIDTH)) or '?'}"
+                )
             if "text/html" not in (response.headers.get("content-type") or ""):
                 continue
             for link in page.evaluate(LINKS):
                 link = urldefrag(link).url
-                if link.startswith(base + "/") and not SKIP.search(urlsplit(link).path) \
-                        and link not in seen:
-                    (queue if urlsplit(link).path.startswith(home) or not AREAS.match(urlsplit(link).path)
-                     else elsewhere).append(link)
+                if link.startswith(base + "/") and not SKIP.search(urlsplit(link).path) and link not in seen:
+                    (
+                        queue
+                        if urlsplit(link).path.startswith(home) or not AREAS.match(urlsplit(link).path)
+                        else elsewhere
+                    ).append(link)
         return visited, too_wide, failed
     finally:
         context.close()

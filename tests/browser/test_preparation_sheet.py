@@ -2,6 +2,7 @@
 needed: French decimals ("12,5"), an out-of-bounds figure and an empty box are each refused
 beside their box with the other figures kept; then the corrected sheet is graded figure by
 figure, and the negotiation goes on with the walk-away the rep wrote on the ledger."""
+
 import os
 import re
 from datetime import date
@@ -15,9 +16,11 @@ from tests.helpers import PASSWORD, log_in, publish_course
 pytestmark = pytest.mark.browser
 
 SCENARIO = "the-dairy-renewal"
-SIZES = {"desktop": {"viewport": {"width": 1280, "height": 900}},
-         "phone": {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True}}
-SHOTS = os.environ.get("SHEET_SHOTS")          # a folder to keep the screenshots in, to look at them
+SIZES = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True},
+}
+SHOTS = os.environ.get("SHEET_SHOTS")  # a folder to keep the screenshots in, to look at them
 
 
 def _fits(page):
@@ -31,13 +34,16 @@ def _shot(page, name):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_a_sheet_refuses_beside_the_box_then_grades_each_figure(browser, live_server, make_app, factory, size):
+def test_a_sheet_refuses_beside_the_box_then_grades_each_figure(
+    browser, live_server, make_app, factory, size
+):
     content_app = make_app()
     publish_course(content_app)
     person = factory.user(name="Paul Préparation")
     with content_app.app_context():
-        db.session.add(Assignment(target_kind="scenario", target_slug=SCENARIO, user_id=person.id,
-                                  due_date=date.today()))
+        db.session.add(
+            Assignment(target_kind="scenario", target_slug=SCENARIO, user_id=person.id, due_date=date.today())
+        )
         db.session.commit()
     context = browser.new_context(**SIZES[size])
     page = context.new_page()
@@ -54,15 +60,17 @@ def test_a_sheet_refuses_beside_the_box_then_grades_each_figure(browser, live_se
         assert _fits(page)
         _shot(page, f"sheet-{size}-empty")
 
-        page.get_by_label(re.compile("ideal outcome")).fill("12,5")          # French decimal comma
-        page.get_by_label(re.compile("walk-away discount")).fill("25")       # above the 20% bound
-        page.get_by_label(re.compile("first move")).fill("")                 # empty
+        page.get_by_label(re.compile("ideal outcome")).fill("12,5")  # French decimal comma
+        page.get_by_label(re.compile("walk-away discount")).fill("25")  # above the 20% bound
+        page.get_by_label(re.compile("first move")).fill("")  # empty
         page.click("[data-submit-sheet]")
         page.wait_for_selector("[data-error]")
         errors = {e.get_attribute("id"): e.inner_text() for e in page.locator("[data-error]").all()}
-        assert errors == {"fig-walkaway-error": "Write a figure from 0% to 20%.",
-                          "fig-first_move-error": "Write a figure."}
-        assert page.input_value("#fig-target") == "12,5"                       # kept as typed
+        assert errors == {
+            "fig-walkaway-error": "Write a figure from 0% to 20%.",
+            "fig-first_move-error": "Write a figure.",
+        }
+        assert page.input_value("#fig-target") == "12,5"  # kept as typed
         assert page.input_value("#fig-walkaway") == "25"
         assert page.get_attribute("#fig-walkaway", "aria-invalid") == "true"
         assert page.get_attribute("#fig-target", "aria-invalid") is None
@@ -76,16 +84,16 @@ def test_a_sheet_refuses_beside_the_box_then_grades_each_figure(browser, live_se
         results = page.locator("[data-figure-result]")
         assert results.count() == 3
         target = page.locator('[data-figure-result="target"]').inner_text()
-        assert "12.5%" in target and "Weak answer" in target                   # 12,5 read as 12.5: past 6%
+        assert "12.5%" in target and "Weak answer" in target  # 12,5 read as 12.5: past 6%
         walkaway = page.locator('[data-figure-result="walkaway"]').inner_text()
         assert "5.5%" in walkaway and "Best answer" in walkaway and "You did the sum" in walkaway
         assert _fits(page)
         _shot(page, f"sheet-{size}-graded")
 
         page.click("[data-feedback] [data-continue]")
-        page.wait_for_selector("[data-signal-pick]")                           # reading Sandrine's email comes next
+        page.wait_for_selector("[data-signal-pick]")  # reading Sandrine's email comes next
         ledger = page.locator(".ledger").inner_text()
-        assert "walk-away 5.5%" in ledger                                       # the figure the rep wrote
+        assert "walk-away 5.5%" in ledger  # the figure the rep wrote
         assert _fits(page)
     finally:
         context.close()

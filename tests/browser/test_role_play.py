@@ -2,6 +2,7 @@
 first-visit welcome dismissed, choices clicked (and, at a keyboard, pressed with the number
 keys), Continue on scenes that wait for it, each step's feedback, through to the debrief,
 which scores best play 100%. Nothing is wider than the screen."""
+
 import re
 
 import pytest
@@ -13,8 +14,10 @@ from tests.helpers import PASSWORD, log_in, path_by_rating, publish_course
 pytestmark = pytest.mark.browser
 
 SCENARIO = "ranking-the-pipeline"
-SIZES = {"desktop": {"viewport": {"width": 1280, "height": 900}},
-         "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
+SIZES = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 
 
 def _fits(page):
@@ -30,7 +33,7 @@ def test_role_play_choices_and_continue_to_the_debrief(browser, live_server, mak
         _v, scenario = learning.published_scenario(SCENARIO)
         continues = 0
         state = engine.start_state(scenario)
-        for number in best:                          # how many scenes wait for Continue on this path
+        for number in best:  # how many scenes wait for Continue on this path
             while engine.needs_continue(scenario, state):
                 state, _ = engine.continue_(scenario, state)
                 continues += 1
@@ -80,7 +83,7 @@ def test_role_play_choices_and_continue_to_the_debrief(browser, live_server, mak
                 pressed += 1
             else:
                 if size == "phone":
-                    assert not hint.is_visible()             # no keyboard to press on a phone
+                    assert not hint.is_visible()  # no keyboard to press on a phone
                 page.locator(f'[data-choice="{number}"]').click()
             page.wait_for_selector("[data-feedback]")
             assert _fits(page)

@@ -2,6 +2,7 @@
 list (nothing recorded), a wrong set shows each observation's verdict and feedback, the debrief
 offers "try again from this step", and the replay (marked as such) takes the right signals.
 Nothing is wider than the screen. Screenshots go to $SHOTS when it is set."""
+
 import os
 import re
 
@@ -16,8 +17,10 @@ pytestmark = pytest.mark.browser
 SLUG = "signals-at-the-trade-fair"
 TO_PICK = [1, 2, 1, 2, 3, 2, 2]
 RIGHT = {"0", "1", "2", "3"}
-SIZES = {"desktop": {"viewport": {"width": 1280, "height": 900}},
-         "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
+SIZES = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 
 
 def _fits(page):
@@ -56,17 +59,17 @@ def test_picking_signals_and_trying_again(browser, live_server, make_app, factor
             page.click(f"[data-choice='{number}']")
             page.click("[data-continue]")
         pick = page.locator("[data-signal-pick]")
-        assert pick.is_visible() and page.locator('[data-signal-pick] input[required]').count() == 0
+        assert pick.is_visible() and page.locator("[data-signal-pick] input[required]").count() == 0
         assert _fits(page)
         _shot(page, f"{size}-1-pick")
 
-        page.click("[data-pick]")                               # nothing ticked
+        page.click("[data-pick]")  # nothing ticked
         error = page.locator("#pick-error")
         assert error.is_visible() and "Tick at least one observation" in error.inner_text()
         assert _fits(page)
         _shot(page, f"{size}-2-empty")
 
-        _tick(page, {"0", "4", "5"})                            # one signal and two distractors
+        _tick(page, {"0", "4", "5"})  # one signal and two distractors
         page.click("[data-pick]")
         verdicts = page.locator("[data-signal-verdicts] [data-verdict]")
         assert verdicts.count() == 7
@@ -76,7 +79,7 @@ def test_picking_signals_and_trying_again(browser, live_server, make_app, factor
         _shot(page, f"{size}-3-verdicts")
 
         page.click("[data-continue]")
-        while page.locator("[data-debrief]").count() == 0:       # the rest: the worst answers
+        while page.locator("[data-debrief]").count() == 0:  # the rest: the worst answers
             choices = page.locator("[data-choice]")
             if choices.count():
                 choices.nth(choices.count() - 1).click()
@@ -92,8 +95,10 @@ def test_picking_signals_and_trying_again(browser, live_server, make_app, factor
         _tick(page, RIGHT)
         page.click("[data-pick]")
         verdicts = page.locator("[data-signal-verdicts] [data-verdict]")
-        assert sorted(verdicts.nth(i).get_attribute("data-verdict") for i in range(7)) == \
-            ["avoided"] * 3 + ["spotted"] * 4
+        assert (
+            sorted(verdicts.nth(i).get_attribute("data-verdict") for i in range(7))
+            == ["avoided"] * 3 + ["spotted"] * 4
+        )
         assert re.search(r"from every signal and none of the noise", page.content())
         assert _fits(page)
         _shot(page, f"{size}-5-replay-right")

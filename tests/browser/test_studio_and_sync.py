@@ -1,5 +1,6 @@
 """A trainer publishes in the studio; the deploy's `flask content sync` then leaves the studio's
 version live and says so; the trainer downloads the live text; `--force` publishes the file."""
+
 import shutil
 from pathlib import Path
 
@@ -76,14 +77,17 @@ def test_starting_a_new_text_answers_beside_its_id(page, live_server, app, runne
     assert runner.invoke(args=["content", "sync", "--root", str(root)]).exit_code == 0
     log_in(page, live_server, trainer.email, PASSWORD)
     page.wait_for_url(live_server + "/author/")
-    for slug, message in [("", "Give the new text an id"), ("First Call", "The id must be kebab-case"),
-                          ("fifteen-percent", "already exists")]:
+    for slug, message in [
+        ("", "Give the new text an id"),
+        ("First Call", "The id must be kebab-case"),
+        ("fifteen-percent", "already exists"),
+    ]:
         page.fill("#slug", slug)
         page.fill("#title", "A title")
         page.click("text=Create draft")
         page.wait_for_load_state()
         assert message in page.inner_text("#slug-error")
-        assert page.input_value("#title") == "A title"                  # what was typed is kept
+        assert page.input_value("#title") == "A title"  # what was typed is kept
     page.fill("#slug", "first-call")
     page.click("text=Create draft")
     page.wait_for_url(live_server + "/author/scenario/first-call/edit")

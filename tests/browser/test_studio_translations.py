@@ -1,6 +1,7 @@
 """A trainer keeps the French translation in step in the studio: the Translations tab says which
 language is up to date, whose source changed (with the diff) and which is missing; a wrong
 translation is refused, an empty one too, a right one goes live."""
+
 import shutil
 from pathlib import Path
 
@@ -18,8 +19,9 @@ def test_translation_states_diff_and_editor(page, live_server, runner, factory, 
     (root / "courses/demo-course/fr/01-reading-signals.md").unlink()
     source = root / "scenarios/fifteen-percent.md"
     assert runner.invoke(args=["content", "sync", "--root", str(root)]).exit_code == 0
-    source.write_text(source.read_text(encoding="utf-8").replace("Briefing: everything", "Briefing: all"),
-                      encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("Briefing: everything", "Briefing: all"), encoding="utf-8"
+    )
     assert runner.invoke(args=["content", "sync", "--root", str(root)]).exit_code == 0
     trainer = factory.user(role="trainer")
     log_in(page, live_server, trainer.email, PASSWORD)
@@ -41,7 +43,10 @@ def test_translation_states_diff_and_editor(page, live_server, runner, factory, 
         page.click("button[value=publish]")
         page.wait_for_load_state()
         assert "Not published: fix the errors below first." in page.inner_text(".flashes")
-    page.fill("#source", text.replace('title: "Reading maturation signals"', 'title: "Lire les signaux de maturité"'))
+    page.fill(
+        "#source",
+        text.replace('title: "Reading maturation signals"', 'title: "Lire les signaux de maturité"'),
+    )
     page.click("button[value=publish]")
     page.wait_for_url(live_server + "/author/module/reading-signals/translations")
     assert page.locator("tr[data-language=fr]").get_attribute("data-state") == "current"

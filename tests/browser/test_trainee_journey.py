@@ -1,6 +1,7 @@
 """A new rep in Chromium: reads a module, passes its knowledge check, plays a role-play to its
 ending (reloading mid-way, double-clicking, replaying a POST, using the keyboard), and sees
 the right progress. Runs on the real course, synced from the repository's courses/ and scenarios/."""
+
 import re
 
 import pytest
@@ -48,13 +49,13 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
     for n in shown:
         for i in right[n]:
             page.check(f'input[name="q{n}"][value="{i}"]')
-    for wrong_q in [n for n in shown if len(right[n]) == 1][:2]:      # two wrong: 4 of 6 is under 70%
+    for wrong_q in [n for n in shown if len(right[n]) == 1][:2]:  # two wrong: 4 of 6 is under 70%
         wrong = right[wrong_q][0] % len(module.quiz[int(wrong_q) - 1].answers) + 1
         page.check(f'input[name="q{wrong_q}"][value="{wrong}"]')
     page.click("text=Check my answers")
     assert "not yet" in page.locator("[data-quiz-result] h1").inner_text()
     page.click("a.button:has-text('Try again')")
-    page.wait_for_selector("fieldset.question")          # the new draw, not the result page left behind
+    page.wait_for_selector("fieldset.question")  # the new draw, not the result page left behind
     for n in asked():
         for i in right[n]:
             page.check(f'input[name="q{n}"][value="{i}"]')
@@ -82,7 +83,7 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
         page.wait_for_selector("[data-feedback]")
         # the feedback came back with the POST, and the address bar names it: a reload asks for
         # the page again, it does not re-send the answer
-        page.wait_for_url(re.compile(r"/attempts/\d+/steps/\d+$"))       # set by learn.js once loaded
+        page.wait_for_url(re.compile(r"/attempts/\d+/steps/\d+$"))  # set by learn.js once loaded
         if reload_feedback:
             said = page.inner_text("[data-feedback]")
             page.reload()
@@ -93,17 +94,22 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
 
     take(win[0], reload_feedback=True)
     take(win[1], how="keyboard")
-    page.reload()                                    # a reload mid-way shows the same node
+    page.reload()  # a reload mid-way shows the same node
     assert page.locator('input[name="seq"]').get_attribute("value") == "3"
     # a replayed POST of the step just taken: answered with the current state, nothing recorded
     token = page.locator('form.choices input[name="csrf_token"]').get_attribute("value")
-    replay = page.request.post(f"{base}/learn/attempts/{attempt_id}/step",
-                               form={"csrf_token": token, "seq": "2", "choice": "1"})
+    replay = page.request.post(
+        f"{base}/learn/attempts/{attempt_id}/step", form={"csrf_token": token, "seq": "2", "choice": "1"}
+    )
     assert replay.ok
     take(win[2], how="dblclick")
     with content_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AttemptStep)
-                                 .where(AttemptStep.attempt_id == attempt_id)) == 3
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AttemptStep).where(AttemptStep.attempt_id == attempt_id)
+            )
+            == 3
+        )
 
     # phone width: nothing overflows sideways
     page.set_viewport_size({"width": 375, "height": 800})
@@ -117,8 +123,9 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
     percent = int(page.locator("[data-percent]").get_attribute("data-percent"))
     with content_app.app_context():
         attempt = db.session.get(ScenarioAttempt, attempt_id)
-        steps = db.session.scalars(select(AttemptStep.seq).where(AttemptStep.attempt_id == attempt_id)
-                                   .order_by(AttemptStep.seq)).all()
+        steps = db.session.scalars(
+            select(AttemptStep.seq).where(AttemptStep.attempt_id == attempt_id).order_by(AttemptStep.seq)
+        ).all()
         assert attempt.status == "finished" and attempt.passed and attempt.percent == percent
         assert steps == list(range(1, attempt.step_count + 1))
     assert "Passed" in debrief.inner_text()
@@ -128,8 +135,10 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
     page.goto(base + "/learn/")
     stage = page.locator(".stage").first
     assert "✓ Done" in stage.locator(".module-row").first.inner_text()
-    assert "Read the lesson" in stage.locator(".module-row").nth(1).inner_text() or \
-        "Keep reading" in stage.locator(".module-row").nth(1).inner_text()
+    assert (
+        "Read the lesson" in stage.locator(".module-row").nth(1).inner_text()
+        or "Keep reading" in stage.locator(".module-row").nth(1).inner_text()
+    )
     page.goto(base + "/learn/progress")
     assert page.locator("svg.chart").count() >= 2
     assert "Ranking the pipeline" in page.content()

@@ -1,5 +1,6 @@
 """A trainer pastes a scenario with an error, sees the finding at its line, fixes it, sees the
 graph, play-tests it, publishes, and a trainee opens the new version."""
+
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,13 @@ def test_trainer_writes_checks_tries_and_publishes(browser, page, live_server, a
     with app.app_context():
         publishing.sync_files(str(ROOT), echo=lambda *_: None)
         db.session.commit()
-        good = authoring.template_text("scenario", "first-call", "The first call",
-                                       publishing.published_course("demo-course"))
+        good = authoring.template_text(
+            "scenario", "first-call", "The first call", publishing.published_course("demo-course")
+        )
     broken = good.replace("(#end-poor)", "(#end-nowhere)")
-    bad_line = broken.splitlines().index(next(line for line in broken.splitlines() if "#end-nowhere" in line)) + 1
+    bad_line = (
+        broken.splitlines().index(next(line for line in broken.splitlines() if "#end-nowhere" in line)) + 1
+    )
 
     log_in(page, live_server, trainer.email, PASSWORD)
     page.goto(live_server + "/author/")
@@ -36,8 +40,10 @@ def test_trainer_writes_checks_tries_and_publishes(browser, page, live_server, a
     finding.wait_for()
     assert "E-TARGET" in finding.inner_text() and f"Line {bad_line}" in finding.inner_text()
     finding.click()
-    line = page.evaluate("() => { const s = document.getElementById('source');"
-                         " return s.value.slice(0, s.selectionStart).split('\\n').length; }")
+    line = page.evaluate(
+        "() => { const s = document.getElementById('source');"
+        " return s.value.slice(0, s.selectionStart).split('\\n').length; }"
+    )
     assert line == bad_line
     assert page.evaluate("() => document.activeElement.id") == "source"
 

@@ -1,4 +1,5 @@
 """Fixtures of the content core's tests (the sample content is in samples.py)."""
+
 import os
 
 import pytest

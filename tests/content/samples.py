@@ -1,5 +1,6 @@
 """Sample content for the content core's tests: the fixture folder (ROOT), a small valid
 scenario (BASE) that lint tests mutate a line at a time, and read() for the fixture files."""
+
 import os
 
 HERE = os.path.dirname(__file__)

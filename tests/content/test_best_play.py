@@ -1,5 +1,6 @@
 """Best play scores 100% in every role-play of the course: choosing the best-rated answer at
 every step is the yardstick of percent (engine.best_share), it passes, and nothing scores more."""
+
 import glob
 import itertools
 import json
@@ -36,16 +37,23 @@ def _endings(scenario):
             ends.append(state)
         elif engine.needs_continue(scenario, state):
             stack.append(engine.continue_(scenario, state)[0])
-        elif (node := engine.current_node(scenario, state)).signals:      # every pick a rep can submit
+        elif (node := engine.current_node(scenario, state)).signals:  # every pick a rep can submit
             stack += [engine.pick_signals(scenario, state, pick)[0] for pick in signals.subsets(node)]
         elif node.sheet is not None:
             # a figure from each range of each field (scores depend on the range alone)
-            combos = itertools.product(*[[v for v, _r in sheets.samples(f, exact=False)] for f in node.sheet.fields])
+            combos = itertools.product(
+                *[[v for v, _r in sheets.samples(f, exact=False)] for f in node.sheet.fields]
+            )
             names = [f.name for f in node.sheet.fields]
-            stack += [engine.submit_sheet(scenario, state, dict(zip(names, combo, strict=True)))[0] for combo in combos]
+            stack += [
+                engine.submit_sheet(scenario, state, dict(zip(names, combo, strict=True)))[0]
+                for combo in combos
+            ]
         else:
-            stack += [engine.step(scenario, state, n)[0]
-                      for n in range(1, len(engine.offered_choices(scenario, state)) + 1)]
+            stack += [
+                engine.step(scenario, state, n)[0]
+                for n in range(1, len(engine.offered_choices(scenario, state)) + 1)
+            ]
     return ends
 
 
@@ -87,7 +95,10 @@ def test_no_path_of_the_course_scores_more_than_best_play(path):
     """Ratings and scores agree: a path through weaker answers never ends with more of the
     scores than the best-rated one (it would teach that the weak answers pay)."""
     scenario = _load(path)
-    assert max(engine.share(scenario, s["scores"]) for s in _endings(scenario)) <= engine.best_share(scenario) + 1e-9
+    assert (
+        max(engine.share(scenario, s["scores"]) for s in _endings(scenario))
+        <= engine.best_share(scenario) + 1e-9
+    )
 
 
 def test_a_path_above_best_play_is_noted():
@@ -124,4 +135,4 @@ scores: {margin: [0, 5, 10], trust: [0, 5, 10]}
     assert any("more of the scores than best play" in note for note in report.notes)
     lucky = engine.step(scenario, engine.start_state(scenario), 2)[0]
     lucky = engine.step(scenario, lucky, 1)[0]
-    assert engine.percent(scenario, lucky) == 100                    # capped, as best play
+    assert engine.percent(scenario, lucky) == 100  # capped, as best play

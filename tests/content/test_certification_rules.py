@@ -1,5 +1,6 @@
 """Certification's pure rules: course.md settings and their lint, expiry around the date
 (fixed dates, no clock), campaigns and the recertification draw."""
+
 from datetime import date, datetime
 
 import pytest
@@ -21,8 +22,10 @@ phases: [{{id: p, title: P, signals: [s]}}]
 pao: [{{id: A1, phase: p, title: T}}]
 ---
 """
-RUBRIC = ("{observed: required, pass_level: 2, rubric: [{id: prep, title: Prepared, levels: [none, some, all]},"
-          " {id: close, title: Closes, levels: [vague, date, signer]}]}")
+RUBRIC = (
+    "{observed: required, pass_level: 2, rubric: [{id: prep, title: Prepared, levels: [none, some, all]},"
+    " {id: close, title: Closes, levels: [vague, date, signer]}]}"
+)
 
 
 def _course(stage):
@@ -40,18 +43,21 @@ def test_a_stage_takes_the_course_default_and_its_own_rubric():
     assert two.certification.rubric[0].levels == ("none", "some", "all")
 
 
-@pytest.mark.parametrize("stage, says", [
-    ("{valid_months: 0}", "`valid_months` must be"),
-    ("{valid_months: 121}", "`valid_months` must be"),
-    ("{valid_months: twelve}", "`valid_months` must be"),
-    ("{observed: required}", "needs a `rubric`"),
-    ("{observed: sometimes, rubric: [{id: a, title: A, levels: [x, y]}]}", "`observed` must be"),
-    ("{rubric: [{id: a, title: A, levels: [only]}]}", "needs `levels`"),
-    ("{rubric: [{id: a, title: A, levels: [x, y]}, {id: a, title: B, levels: [x, y]}]}", "its own `id`"),
-    ("{pass_level: 3, rubric: [{id: a, title: A, levels: [x, y]}]}", "`pass_level` must be"),
-    ("{valid_month: 12}", "no key `valid_month`"),
-    ("twelve", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "stage, says",
+    [
+        ("{valid_months: 0}", "`valid_months` must be"),
+        ("{valid_months: 121}", "`valid_months` must be"),
+        ("{valid_months: twelve}", "`valid_months` must be"),
+        ("{observed: required}", "needs a `rubric`"),
+        ("{observed: sometimes, rubric: [{id: a, title: A, levels: [x, y]}]}", "`observed` must be"),
+        ("{rubric: [{id: a, title: A, levels: [only]}]}", "needs `levels`"),
+        ("{rubric: [{id: a, title: A, levels: [x, y]}, {id: a, title: B, levels: [x, y]}]}", "its own `id`"),
+        ("{pass_level: 3, rubric: [{id: a, title: A, levels: [x, y]}]}", "`pass_level` must be"),
+        ("{valid_month: 12}", "no key `valid_month`"),
+        ("twelve", "must be a mapping"),
+    ],
+)
 def test_bad_settings_are_e_cert(stage, says):
     course, findings = _course(stage)
     assert course is not None and any(f.startswith("E-CERT") and says in f for f in findings), findings
@@ -59,31 +65,35 @@ def test_bad_settings_are_e_cert(stage, says):
 
 
 def test_the_course_default_takes_only_valid_months():
-    course, findings = parse_course(COURSE.replace("{{valid_months: 18}}", "{{observed: required}}")
-                                    .format(stage="{}"), "c/course.md")
+    course, findings = parse_course(
+        COURSE.replace("{{valid_months: 18}}", "{{observed: required}}").format(stage="{}"), "c/course.md"
+    )
     assert any("E-CERT" in f.code for f in findings)
 
 
-@pytest.mark.parametrize("issued, months, expiry", [
-    (date(2026, 12, 1), 12, date(2027, 12, 1)),
-    (date(2027, 1, 31), 1, date(2027, 2, 28)),
-    (date(2028, 1, 31), 1, date(2028, 2, 29)),
-    (date(2026, 8, 31), 6, date(2027, 2, 28)),
-    (date(2026, 11, 15), 24, date(2028, 11, 15)),
-])
+@pytest.mark.parametrize(
+    "issued, months, expiry",
+    [
+        (date(2026, 12, 1), 12, date(2027, 12, 1)),
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),
+        (date(2026, 11, 15), 24, date(2028, 11, 15)),
+    ],
+)
 def test_expiry_dates(issued, months, expiry):
     assert cert.expires_on(issued, months) == expiry
 
 
 def test_validity_around_the_expiry_date():
     expiry = cert.expires_on(date(2026, 12, 1), 12)
-    assert cert.is_valid(expiry, date(2027, 11, 30))            # the last valid day
-    assert not cert.is_valid(expiry, date(2027, 12, 1))         # expired on its expiry date
+    assert cert.is_valid(expiry, date(2027, 11, 30))  # the last valid day
+    assert not cert.is_valid(expiry, date(2027, 12, 1))  # expired on its expiry date
     assert not cert.is_valid(expiry, date(2028, 1, 1))
-    assert not cert.expiring_soon(expiry, date(2027, 10, 31))   # 31 days before: not yet told
-    assert cert.expiring_soon(expiry, date(2027, 11, 1))        # 30 days before: told
+    assert not cert.expiring_soon(expiry, date(2027, 10, 31))  # 31 days before: not yet told
+    assert cert.expiring_soon(expiry, date(2027, 11, 1))  # 30 days before: told
     assert cert.expiring_soon(expiry, date(2027, 11, 30))
-    assert not cert.expiring_soon(expiry, date(2027, 12, 1))    # expired, no longer "expiring"
+    assert not cert.expiring_soon(expiry, date(2027, 12, 1))  # expired, no longer "expiring"
 
 
 def test_a_campaign_opens_with_the_notice():
@@ -114,6 +124,7 @@ def test_an_observation_passes_when_every_criterion_reaches_the_level():
 
 def test_the_demo_course_has_a_rubric_where_observation_is_required():
     from pathlib import Path
+
     path = Path(__file__).resolve().parents[2] / "courses" / "business-relationship" / "course.md"
     course, findings = parse_course(path.read_bytes(), str(path))
     assert not [f for f in findings if f.is_error]

@@ -1,4 +1,5 @@
 """The engine on hand-made scenarios, and the example of the format page played as described."""
+
 import json
 
 import pytest
@@ -71,8 +72,8 @@ def test_example_walkaway_breach_and_wrong_phase():
 def test_if_hides_and_renumbers():
     s = example()
     state = engine.start_state(s)
-    state, _ = engine.step(s, state, 1)          # discovery stays 0
-    state, _ = engine.step(s, state, 1)          # discovery 2: the package needs 4
+    state, _ = engine.step(s, state, 1)  # discovery stays 0
+    state, _ = engine.step(s, state, 1)  # discovery 2: the package needs 4
     assert [i for i, _ in engine.offered_choices(s, state)] == [0]
     with pytest.raises(engine.ChoiceNotOffered):
         engine.step(s, state, 2)
@@ -98,18 +99,19 @@ Margin {margin}.
 """)
     state = engine.start_state(s)
     state, out = engine.step(s, state, 1)
-    assert out.deltas == {"margin": 4, "trust": 4}          # clamped at 10 and 4
+    assert out.deltas == {"margin": 4, "trust": 4}  # clamped at 10 and 4
     assert state["scores"] == {"margin": 9, "trust": 4}
     assert state["used_once"] == ["a/0"]
     offered = engine.offered_choices(s, state)
     assert [i for i, _ in offered] == [1]
     state, out = engine.step(s, state, 1)
     assert out.deltas == {"margin": -9} and state["scores"]["margin"] == 0
-    assert engine.share(s, state["scores"]) == 0.5 and out.percent == 100     # the only way to end
+    assert engine.share(s, state["scores"]) == 0.5 and out.percent == 100  # the only way to end
 
 
 def test_gotos_pass_through_and_continue():
-    s = scenario("""
+    s = scenario(
+        """
 ## a
 
 - [Go](#route) `margin +3` `give discount 12` `get volume 1`
@@ -136,21 +138,25 @@ Gave {given_discount}, got {got_volume}.
 
 ### Debrief
 Low.
-""", "pass: margin >= 8 and not asked\n")
+""",
+        "pass: margin >= 8 and not asked\n",
+    )
     state = engine.start_state(s)
     state, out = engine.step(s, state, 1)
-    assert state["node"] == "told" and not out.ended           # text: waits for Continue
+    assert state["node"] == "told" and not out.ended  # text: waits for Continue
     assert engine.needs_continue(s, state) and engine.offered_choices(s, state) == []
     with pytest.raises(engine.ChoiceNotOffered):
         engine.step(s, state, 1)
     known = engine.values(s, state)
-    assert engine.interpolate(s.node("told").narrative, known) == \
-        "She tells you her budget: 8 points of margin, 12% given."
+    assert (
+        engine.interpolate(s.node("told").narrative, known)
+        == "She tells you her budget: 8 points of margin, 12% given."
+    )
     state, out = engine.continue_(s, state)
     assert out.ended and out.outcome == "high" and out.walkaway_breached is True
-    assert out.passed is True                                 # the pass expression decides
+    assert out.passed is True  # the pass expression decides
     state2 = engine.start_state(s)
-    state2, out2 = engine.step(s, state2, 2)                   # route passes through to end-low
+    state2, out2 = engine.step(s, state2, 2)  # route passes through to end-low
     assert out2.ended and state2["node"] == "end-low" and out2.passed is False
 
 
@@ -168,10 +174,10 @@ def test_percent_rounds_half_up():
 .
 """)
     state = engine.start_state(s)
-    assert engine.best_share(s) == 0.25                          # (5/10 + 0/4) / 2, best play ends at once
-    state["scores"] = {"margin": 0, "trust": 0.75}               # (0 + 0.1875) / 2 / 0.25 = 37.5%
+    assert engine.best_share(s) == 0.25  # (5/10 + 0/4) / 2, best play ends at once
+    state["scores"] = {"margin": 0, "trust": 0.75}  # (0 + 0.1875) / 2 / 0.25 = 37.5%
     assert engine.percent(s, state) == 38
-    state["scores"] = {"margin": 10, "trust": 4}                 # more than best play: 100, not 400
+    state["scores"] = {"margin": 10, "trust": 4}  # more than best play: 100, not 400
     assert engine.percent(s, state) == 100
 
 
@@ -264,7 +270,9 @@ def test_the_engine_never_stores_a_number_out_of_range():
     """A version published before lint refused infinities: refused as content, never a state
     holding Infinity (not JSON: every step failed on PostgreSQL)."""
     import dataclasses
+
     from tests.content.samples import BASE
+
     good, _ = parse_scenario(BASE, "demo.md")
     state = engine.start_state(good)
     dim = dataclasses.replace(good.scores[0], min=float("-inf"), max=float("inf"))

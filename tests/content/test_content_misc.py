@@ -1,11 +1,11 @@
 """Purity, serialization, graphs and the command functions."""
+
 import ast
 import io
 import json
 import os
 import subprocess
 import sys
-
 
 from app.content.commands import run_graph, run_lint, run_test
 from app.content.graph import graph_data, mermaid
@@ -24,8 +24,13 @@ def test_no_framework_import_in_source():
         with open(os.path.join(PACKAGE, name), encoding="utf-8") as fh:
             tree = ast.parse(fh.read())
         for node in ast.walk(tree):
-            mods = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            mods = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for mod in mods:
                 assert mod.split(".")[0] not in FORBIDDEN, f"{name} imports {mod}"
 
@@ -34,13 +39,20 @@ def test_no_framework_module_loaded():
     # app/__init__.py is the Flask factory; stand in an empty `app` package so that only
     # what app.content itself imports is measured.
     app_dir = os.path.abspath(os.path.join(PACKAGE, ".."))
-    code = ("import sys, types; pkg = types.ModuleType('app'); pkg.__path__ = "
-            f"[{app_dir!r}]; sys.modules['app'] = pkg;"
-            "import app.content, app.content.__main__, app.content.render, app.content.serialize, "
-            "app.content.playtest, app.content.graph;"
-            f"print(','.join(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=os.path.join(PACKAGE, "..", ".."), check=True)
+    code = (
+        "import sys, types; pkg = types.ModuleType('app'); pkg.__path__ = "
+        f"[{app_dir!r}]; sys.modules['app'] = pkg;"
+        "import app.content, app.content.__main__, app.content.render, app.content.serialize, "
+        "app.content.playtest, app.content.graph;"
+        f"print(','.join(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=os.path.join(PACKAGE, "..", ".."),
+        check=True,
+    )
     assert out.stdout.strip() == ""
 
 
@@ -61,8 +73,15 @@ def test_graph():
     s, _ = parse_scenario(text, "demo.md")
     data = graph_data(s)
     kinds = {n["id"]: n["kind"] for n in data["nodes"]}
-    assert kinds == {"opening": "phase", "trade": "choice", "closing": "goto", "end-win": "ending",
-                     "end-loss": "ending", "orphan": "choice", "stub": "choice"}
+    assert kinds == {
+        "opening": "phase",
+        "trade": "choice",
+        "closing": "goto",
+        "end-win": "ending",
+        "end-loss": "ending",
+        "orphan": "choice",
+        "stub": "choice",
+    }
     flags = {n["id"]: (n["reachable"], n["deadend"]) for n in data["nodes"]}
     assert flags["orphan"] == (False, False) and flags["stub"] == (False, True)
     assert {"source": "closing", "target": "end-win", "label": "margin >= 5", "kind": "goto"} in data["edges"]
@@ -78,7 +97,9 @@ def test_run_lint(tmp_path):
     assert "3 files, 0 errors, 0 warnings" in out.getvalue()
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "courses" / "demo-course").mkdir(parents=True)
-    (tmp_path / "courses" / "demo-course" / "course.md").write_text(read("courses", "demo-course", "course.md"))
+    (tmp_path / "courses" / "demo-course" / "course.md").write_text(
+        read("courses", "demo-course", "course.md")
+    )
     (tmp_path / "scenarios" / "demo.md").write_text(BASE.replace(" `get volume 3`", ""))
     out = io.StringIO()
     assert run_lint(str(tmp_path), [], False, out) == 0
@@ -100,6 +121,10 @@ def test_run_test_and_graph():
 
 
 def test_main_module():
-    proc = subprocess.run([sys.executable, "-m", "app.content", "lint", "--root", ROOT, "--strict"],
-                          capture_output=True, text=True, cwd=os.path.join(PACKAGE, "..", ".."))
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.content", "lint", "--root", ROOT, "--strict"],
+        capture_output=True,
+        text=True,
+        cwd=os.path.join(PACKAGE, "..", ".."),
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -19,8 +19,11 @@ def test_quicktest_example():
     report = playtest.quicktest(example())
     assert report.failures == []
     assert report.paths == 5
-    assert {k: v["paths"] for k, v in report.endings.items()} == \
-        {"end-win-strong": 2, "end-win-thin": 1, "end-margin-loss": 2}
+    assert {k: v["paths"] for k, v in report.endings.items()} == {
+        "end-win-strong": 2,
+        "end-win-thin": 1,
+        "end-margin-loss": 2,
+    }
     assert report.endings["end-win-strong"]["scores"]["margin"] == (6, 7)
     assert report.endings["end-margin-loss"]["scores"]["relationship"] == (4, 5)
 
@@ -45,17 +48,24 @@ def test_many_branches_stay_fast():
     nodes = []
     for i in range(12):
         nxt = f"n{i + 1}" if i < 11 else "end"
-        choices = "\n".join(f"- [c{k}](#{nxt}) `margin {'+' if k % 2 else '-'}1` `rating: ok`\n  > f" for k in range(4))
+        choices = "\n".join(
+            f"- [c{k}](#{nxt}) `margin {'+' if k % 2 else '-'}1` `rating: ok`\n  > f" for k in range(4)
+        )
         nodes.append(f"## n{i}\n\n{choices}\n")
     # pass reads no score, so margin stays an interval (the endings-agree check needs no more)
-    text = BASE.split("## opening")[0].replace("start: opening", "start: n0\npass: \"true\"") + "\n".join(nodes) + \
-        "\n## end\n`end: done`\n\n### Debrief\nDone.\n"
+    text = (
+        BASE.split("## opening")[0].replace("start: opening", 'start: n0\npass: "true"')
+        + "\n".join(nodes)
+        + "\n## end\n`end: done`\n\n### Debrief\nDone.\n"
+    )
     report = playtest.quicktest(load(text))
-    assert report.failures == [] and report.paths == 4 ** 12
+    assert report.failures == [] and report.paths == 4**12
 
 
 def test_an_ending_that_passes_on_one_path_and_fails_on_another_is_reported():
-    text = BASE.replace("`goto: end-win if margin >= 5` `goto: end-loss`", "`goto: end-win`").replace("`if asked` ", "")
+    text = BASE.replace("`goto: end-win if margin >= 5` `goto: end-loss`", "`goto: end-win`").replace(
+        "`if asked` ", ""
+    )
     text = text.replace("---\nBriefing.", "pass: margin >= 6\n---\nBriefing.", 1)
     report = playtest.quicktest(load(text))
     assert any("`end-win`" in f and "passes on some paths and fails on others" in f for f in report.failures)
@@ -80,15 +90,21 @@ def test_every_choice_hidden():
 
 
 def test_loop_without_exit():
-    text = BASE.replace("`goto: end-win if margin >= 5` `goto: end-loss`",
-                        "`goto: end-win if margin > 20` `goto: spin`") + \
-        "\n## spin\n\n- [Again](#spin) `rating: ok`\n  > Round.\n"
+    text = (
+        BASE.replace(
+            "`goto: end-win if margin >= 5` `goto: end-loss`", "`goto: end-win if margin > 20` `goto: spin`"
+        )
+        + "\n## spin\n\n- [Again](#spin) `rating: ok`\n  > Round.\n"
+    )
     report = playtest.quicktest(load(text))
     assert any("never ends" in f for f in report.failures)
 
 
 def test_path_over_200_steps():
-    text = BASE.replace("- [Cave](#end-loss)", "- [Nibble](#trade) `give discount 1` `unilateral` `rating: ok`\n  > More.\n- [Cave](#end-loss)")
+    text = BASE.replace(
+        "- [Cave](#end-loss)",
+        "- [Nibble](#trade) `give discount 1` `unilateral` `rating: ok`\n  > More.\n- [Cave](#end-loss)",
+    )
     text = text.replace("`if asked`", "`if given_discount > 300`")
     report = playtest.quicktest(load(text))
     assert any("longer than 200 steps" in f for f in report.failures)
@@ -102,10 +118,11 @@ def test_scripted_tests():
         "  - {choose: [2, 1, 1], expect: {node: end-win-strong}}\n"
         "  - {choose: [1, 2], expect: {outcome: win, margin: [5, 10]}}\n"
         "  - {choose: [2, 1, 2], expect: {passed: true, margin: [7, 7], percent: [60, 90]}}\n"
-        "  - {choose: [1, 1, 2], expect: {node: closing}}")
+        "  - {choose: [1, 1, 2], expect: {node: closing}}",
+    )
     failures = playtest.scripted(load(bad, "fifteen-percent.md"))
     text = "\n".join(failures)
-    assert len({f.split(":")[0] for f in failures}) == 3   # the first test passes, three fail
+    assert len({f.split(":")[0] for f in failures}) == 3  # the first test passes, three fail
     assert "expected outcome `win`" in text and "expected margin in [5, 10], got 1" in text
     # 5/10, 7/10, 4/10 is more than best play's 5/10, 6/10, 4/10: percent stops at 100
     assert "expected percent in [60, 90], got 100" in text
@@ -114,8 +131,12 @@ def test_scripted_tests():
 
 def test_invariants():
     assert playtest.invariants(example()) == []
-    flipped = read("scenarios", "fifteen-percent.md").replace("`rating: poor`", "`rating: tmp`") \
-        .replace("`rating: best`", "`rating: poor`").replace("`rating: tmp`", "`rating: best`")
+    flipped = (
+        read("scenarios", "fifteen-percent.md")
+        .replace("`rating: poor`", "`rating: tmp`")
+        .replace("`rating: best`", "`rating: poor`")
+        .replace("`rating: tmp`", "`rating: best`")
+    )
     failures = playtest.invariants(load(flipped, "fifteen-percent.md"))
     assert any("best-rated choice fails" in f for f in failures)
     assert any("lowest-rated choice passes" in f for f in failures)

@@ -1,5 +1,6 @@
 """Drawing a knowledge check from its pool: seeded, complete, shuffled, and readable back from
 what an attempt recorded."""
+
 from app.content import quiz
 from app.content.parse import parse_module
 from tests.content.samples import read
@@ -18,7 +19,8 @@ QUESTION = """
 
 def pool(size, draw):
     text = MODULE.replace("pass: 70\n", f"pass: 70\ndraw: {draw}\n").replace(
-        "## Going further", "".join(QUESTION.format(n=n) for n in range(size)) + "\n## Going further")
+        "## Going further", "".join(QUESTION.format(n=n) for n in range(size)) + "\n## Going further"
+    )
     module, findings = parse_module(text, "courses/demo-course/01-reading-signals.md")
     assert module is not None, findings
     return module

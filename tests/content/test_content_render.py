@@ -1,11 +1,11 @@
 """An XSS corpus through every renderer: nothing dangerous survives."""
+
 from html.parser import HTMLParser
 
 import pytest
 
 from app.content.render import TAGS, render_inline, render_interpolated, render_markdown
 from tests.xss import CORPUS
-
 
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 
@@ -44,21 +44,31 @@ def problems(html):
 
 @pytest.mark.parametrize("payload", CORPUS)
 def test_xss_corpus(payload):
-    hostile_value = "<script>alert(1)</script>\" onmouseover=\"x"
-    for html in (render_markdown(payload), render_inline(payload),
-                 render_interpolated(payload, {"name": hostile_value}),
-                 render_markdown(f"- [{payload}](#n)\n  > {payload}"),
-                 render_markdown(f"### {payload}\n\n> {payload}")):
+    hostile_value = '<script>alert(1)</script>" onmouseover="x'
+    for html in (
+        render_markdown(payload),
+        render_inline(payload),
+        render_interpolated(payload, {"name": hostile_value}),
+        render_markdown(f"- [{payload}](#n)\n  > {payload}"),
+        render_markdown(f"### {payload}\n\n> {payload}"),
+    ):
         assert problems(html) == [], html
 
 
 def test_good_markdown_survives():
-    html = render_markdown("**b** [ok](https://a.b/c) [frag](#x) [site](/learn/) ![i](/static/i.png)\n\n"
-                           "| a | b |\n|:--|--:|\n| 1 | 2 |")
+    html = render_markdown(
+        "**b** [ok](https://a.b/c) [frag](#x) [site](/learn/) ![i](/static/i.png)\n\n"
+        "| a | b |\n|:--|--:|\n| 1 | 2 |"
+    )
     assert "<strong>b</strong>" in html
     assert 'href="https://a.b/c"' in html and 'href="#x"' in html and 'href="/learn/"' in html
-    assert 'src="/static/i.png"' in html and "<table>" in html and 'class="align-right"' in html and "style=" not in html
-    assert " id=" not in render_markdown("## A heading")         # no ids that could clobber the page's
+    assert (
+        'src="/static/i.png"' in html
+        and "<table>" in html
+        and 'class="align-right"' in html
+        and "style=" not in html
+    )
+    assert " id=" not in render_markdown("## A heading")  # no ids that could clobber the page's
 
 
 def test_interpolated_value_is_escaped_not_markdown():

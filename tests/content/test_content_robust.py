@@ -1,4 +1,5 @@
 """Parsing never raises, on any text or bytes, and pathological input stays bounded in time."""
+
 import time
 
 import pytest
@@ -10,14 +11,18 @@ from app.content.lint import check_course_text, check_module_text, check_scenari
 from app.content.render import render_markdown
 from tests.content.samples import BASE
 
-MD_ALPHABET = st.sampled_from(list("abc-#`*_[]()>!:{}\n \t0123456789=<\"'|\\") + ["---\n", "- [", "](#", "`goto: ", "`if ", "\x00", "é"])
+MD_ALPHABET = st.sampled_from(
+    list("abc-#`*_[]()>!:{}\n \t0123456789=<\"'|\\") + ["---\n", "- [", "](#", "`goto: ", "`if ", "\x00", "é"]
+)
 md_text = st.lists(MD_ALPHABET, max_size=300).map("".join)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def all_checks(data):
     for check in (check_scenario_text, check_module_text, check_course_text):
-        _, findings = check(data, "x/courses/c/01-x.md") if check is check_module_text else check(data, "x.md")
+        _, findings = (
+            check(data, "x/courses/c/01-x.md") if check is check_module_text else check(data, "x.md")
+        )
         for f in findings:
             assert f.code and f.line >= 1 and f.message
     if isinstance(data, str):
@@ -68,8 +73,8 @@ PATHOLOGICAL = {
     "nul bytes": front("a\x00b" * 1_000),
     "deep yaml": "---\nid: " + "[" * 5_000 + "\n---\n",
     "yaml alias bomb": "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, "
-                       "*a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, "
-                       "*c, *c, *c]\n---\n",
+    "*a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, "
+    "*c, *c, *c]\n---\n",
 }
 
 
@@ -98,7 +103,10 @@ def test_yaml_anchors_aliases_and_huge_values_are_refused_with_their_line():
     """A few nested aliases are a billion elements once the linter or a page walks them: refused
     before anything is built, as are more values or longer ones than any honest front matter has."""
     from app.content.frontmatter import MAX_FRONT_MATTER_NODES, MAX_SCALAR_CHARACTERS
-    laughs = "".join(f"l{i}: &l{i} [{', '.join(['*l' + str(i - 1)] * 9 if i else ['lol'] * 9)}]\n" for i in range(9))
+
+    laughs = "".join(
+        f"l{i}: &l{i} [{', '.join(['*l' + str(i - 1)] * 9 if i else ['lol'] * 9)}]\n" for i in range(9)
+    )
     bomb = "---\nid: x\ntitle: X\n" + laughs + "negotiation:\n  concessions: [*l8, *l8, *l8]\n---\n"
     _, findings = check_scenario_text(bomb, "x.md")
     assert [(f.code, f.line) for f in findings if "anchors" in f.message] == [("E-META", 4)]

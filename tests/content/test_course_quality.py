@@ -10,6 +10,7 @@ Guessability is measured, not judged: the thresholds sit a little above what the
 reached after the editorial pass (see the numbers in each test), so they catch a regression
 without forcing every file to be rewritten for one more point.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COURSE_ID = "business-relationship"
 STAGES = ["qualification", "prospecting", "maturation", "co-construction", "negotiation", "loyalty"]
 RATING_ORDER = {"best": 0, "good": 1, "ok": 2, "poor": 3}
-POOL_MIN = 10               # questions per module
-DRAW = 6                    # questions asked per attempt
+POOL_MIN = 10  # questions per module
+DRAW = 6  # questions asked per attempt
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +74,7 @@ def rank(choice) -> int:
 
 # --- the course -------------------------------------------------------------------------
 
+
 def test_course_has_the_six_stages_in_order_and_unlocks_sequentially():
     c = course()
     assert c.stage_ids() == STAGES
@@ -105,6 +107,7 @@ def test_course_explains_the_french_terms():
 
 
 # --- the modules ------------------------------------------------------------------------
+
 
 def test_at_least_two_modules_per_stage():
     per_stage = Counter(m.stage for m in modules())
@@ -143,6 +146,7 @@ def test_every_scenario_belongs_to_a_module_of_its_stage():
 
 
 # --- the scenarios ----------------------------------------------------------------------
+
 
 def test_at_least_eight_scenarios_covering_every_stage():
     assert len(scenarios()) >= 8
@@ -191,8 +195,9 @@ def test_every_ending_agrees_with_pass_or_fail_on_every_path(scenario_id):
     report = quicktest(content().scenarios[scenario_id])
     verdicts = [f for f in report.failures if "passes on some paths" in f or "on every path" in f]
     assert verdicts == []
-    assert report.endings and all(info["paths"] for info in report.endings.values()), \
+    assert report.endings and all(info["paths"] for info in report.endings.values()), (
         f"an ending no path reaches: {[k for k, v in report.endings.items() if not v['paths']]}"
+    )
 
 
 # The role-plays that were linear: each now reacts to what the rep did.
@@ -204,8 +209,9 @@ def test_at_least_half_of_the_choice_steps_lead_to_different_places(scenario_id)
     s = content().scenarios[scenario_id]
     steps = [n for n in s.nodes if n.choices]
     branching = [n for n in steps if len({c.target for c in n.choices}) > 1]
-    assert 2 * len(branching) >= len(steps), \
+    assert 2 * len(branching) >= len(steps), (
         f"{len(branching)} of {len(steps)} choice steps branch: {[n.id for n in steps if n not in branching]}"
+    )
 
 
 @pytest.mark.parametrize("scenario_id", BRANCHED)
@@ -219,9 +225,9 @@ def test_the_prospect_reacts_to_a_weak_answer(scenario_id):
         for c in n.choices:
             if c.effects.rating == "poor" and c.target not in best:
                 target = s.node(c.target)
-                assert target is not None and (target.narrative.strip() or target.choices
-                                               or target.sections.get("Debrief", "").strip()), \
-                    f"{n.id}: a poor answer leads to `{c.target}`, which says nothing"
+                assert target is not None and (
+                    target.narrative.strip() or target.choices or target.sections.get("Debrief", "").strip()
+                ), f"{n.id}: a poor answer leads to `{c.target}`, which says nothing"
                 reacting += 1
     assert reacting >= 5, f"only {reacting} poor answers get their own reaction"
 
@@ -242,8 +248,13 @@ def test_every_phase_is_practised_with_its_right_actions():
     of the catalogue is the best-rated answer somewhere: every phase is practised, signals and
     actions alike."""
     read = {n.phase for s in scenarios() for n in s.nodes if n.phase}
-    best = {c.effects.pao for s in scenarios() for n in s.nodes for c in n.choices
-            if c.effects.pao and c.effects.rating == "best"}
+    best = {
+        c.effects.pao
+        for s in scenarios()
+        for n in s.nodes
+        for c in n.choices
+        if c.effects.pao and c.effects.rating == "best"
+    }
     for phase in course().phase_ids():
         assert phase in read, f"no role-play asks the trainee to read the {phase} phase"
     missing = [a.id for a in course().pao if a.id not in best]
@@ -269,8 +280,9 @@ def test_pao_actions_fit_the_phase_they_are_rated_for():
             here = order[phases.pop()]
             for c in pao:
                 if order[phase_of[c.effects.pao]] > here:
-                    assert c.effects.rating in ("ok", "poor"), \
+                    assert c.effects.rating in ("ok", "poor"), (
                         f"{s.id}#{n.id}: {c.effects.pao} is from a later phase but rated {c.effects.rating}"
+                    )
     assert checked >= 8
 
 
@@ -280,12 +292,18 @@ def test_maturation_scenarios_make_the_rep_check_and_correct():
         if s.stage != "maturation":
             continue
         pao_nodes = {n.id for n in s.nodes if any(c.effects.pao for c in n.choices)}
-        follow_ups = {c.target for n in s.nodes if n.id in pao_nodes
-                      for c in n.choices if c.effects.pao and c.target in pao_nodes}
+        follow_ups = {
+            c.target
+            for n in s.nodes
+            if n.id in pao_nodes
+            for c in n.choices
+            if c.effects.pao and c.target in pao_nodes
+        }
         assert follow_ups, f"{s.id}: no check-and-correct step after a PAO action"
 
 
 # --- lint and play-test -----------------------------------------------------------------
+
 
 def test_the_whole_root_lints_clean_in_strict_mode():
     out = io.StringIO()
@@ -307,6 +325,7 @@ def test_content_test_command_passes():
 
 # --- guessability -----------------------------------------------------------------------
 
+
 def _scenario_items():
     """(where, lengths, good flags) for every choice node with a discriminating right answer:
     on a phase node the choice claiming the true phase, elsewhere the best-rated ones."""
@@ -325,8 +344,12 @@ def _scenario_items():
 def _quiz_items():
     for m in modules():
         for q in m.quiz:
-            yield f"{m.id}: {q.text[:50]}", m.id, [plain_len(a.text) for a in q.answers], \
-                [a.correct for a in q.answers]
+            yield (
+                f"{m.id}: {q.text[:50]}",
+                m.id,
+                [plain_len(a.text) for a in q.answers],
+                [a.correct for a in q.answers],
+            )
 
 
 def _strictly_longest_is_good(lengths, good) -> bool:
@@ -344,10 +367,10 @@ def _strictly_shortest_is_good(lengths, good) -> bool:
 # questions overall, but in 62% of one scenario's nodes (43% in two others). After: 22% and
 # 17%, at most 29% in any file. Never-longest is a tell too ("skip the longest"), hence a
 # floor as well as a ceiling. Strictly shortest: 33% and 29%, chance level.
-LONGEST_MIN = 0.10           # share of nodes / questions, over the whole course
+LONGEST_MIN = 0.10  # share of nodes / questions, over the whole course
 LONGEST_MAX = 0.30
 LONGEST_MAX_PER_FILE = 0.34  # one scenario or module (2 of 6 questions at most)
-SHORTEST_MAX = 0.40          # the opposite cue: right answer always the shortest
+SHORTEST_MAX = 0.40  # the opposite cue: right answer always the shortest
 
 
 @pytest.mark.parametrize("kind,items", [("scenario", _scenario_items), ("quiz", _quiz_items)])
@@ -356,15 +379,18 @@ def test_right_answer_is_not_given_away_by_length(kind, items):
     assert rows
     longest = [where for where, _f, lens, good in rows if _strictly_longest_is_good(lens, good)]
     shortest = [where for where, _f, lens, good in rows if _strictly_shortest_is_good(lens, good)]
-    assert LONGEST_MIN <= len(longest) / len(rows) <= LONGEST_MAX, \
+    assert LONGEST_MIN <= len(longest) / len(rows) <= LONGEST_MAX, (
         f"{kind}: right answer strictly longest in {len(longest)}/{len(rows)}: {longest}"
-    assert len(shortest) / len(rows) <= SHORTEST_MAX, \
+    )
+    assert len(shortest) / len(rows) <= SHORTEST_MAX, (
         f"{kind}: right answer strictly shortest in {len(shortest)}/{len(rows)}"
+    )
     per_file = Counter(f for _w, f, _l, _g in rows)
     bad = Counter(f for where, f, lens, good in rows if _strictly_longest_is_good(lens, good))
     for f, n in bad.items():
-        assert n / per_file[f] <= LONGEST_MAX_PER_FILE, \
+        assert n / per_file[f] <= LONGEST_MAX_PER_FILE, (
             f"{f}: right answer strictly longest in {n}/{per_file[f]}"
+        )
 
 
 def _best_positions():
@@ -421,8 +447,8 @@ def test_every_question_in_a_pool_gets_asked():
         assert set(seen) == set(range(1, len(m.quiz) + 1)), f"{m.id}: some questions are never drawn"
 
 
-LONG_OPTION = 1.6           # an option this much longer than the median of the others stands out
-LONG_OPTION_SHARE = 0.25    # ... in at most a quarter of the questions
+LONG_OPTION = 1.6  # an option this much longer than the median of the others stands out
+LONG_OPTION_SHARE = 0.25  # ... in at most a quarter of the questions
 
 
 def test_no_option_stands_out_by_its_length():
@@ -436,8 +462,9 @@ def test_no_option_stands_out_by_its_length():
                 if n > LONG_OPTION * statistics.median(others):
                     flagged.append(f"{m.id}: {q.text[:50]}")
                     break
-    assert len(flagged) / total <= LONG_OPTION_SHARE, \
+    assert len(flagged) / total <= LONG_OPTION_SHARE, (
         f"{len(flagged)}/{total} questions have an option over {LONG_OPTION}x the others' median: {flagged}"
+    )
 
 
 ABSOLUTE = re.compile(r"\b(always|never|nothing|everything|every|only|all|any|none)\b", re.I)

@@ -3,6 +3,7 @@
 codings of one set of step rules. This differential test runs both on random paths, of every
 scenario in scenarios/ and of generated scenarios, and asserts at every step that they offer
 the same choices, wait for Continue at the same scenes, and reach the same state."""
+
 import glob
 import os
 
@@ -12,8 +13,21 @@ from hypothesis import strategies as st
 
 from app.content import engine, playtest, signals
 from app.content import expr as expressions
-from app.content.model import (Choice, Effects, FigureRange, Goto, Negotiation, Node, Scenario, ScoreDim,
-                               Sheet, SheetField, SignalItem, Trade, Variable)
+from app.content.model import (
+    Choice,
+    Effects,
+    FigureRange,
+    Goto,
+    Negotiation,
+    Node,
+    Scenario,
+    ScoreDim,
+    Sheet,
+    SheetField,
+    SignalItem,
+    Trade,
+    Variable,
+)
 from app.content.parse import parse_scenario
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -39,8 +53,10 @@ def _agree(comp, state, compiled, loose):
     assert compiled[1] == tuple(state["scores"][d.name] for d in comp.exact)
     assert loose == [state["scores"][d.name] for d in comp.loose]
     assert compiled[2] == tuple(state["vars"][n] for n in comp.var_names)
-    ledger = {**{f"given_{k}": v for k, v in state["ledger"]["given"].items()},
-              **{f"got_{k}": v for k, v in state["ledger"]["got"].items()}}
+    ledger = {
+        **{f"given_{k}": v for k, v in state["ledger"]["given"].items()},
+        **{f"got_{k}": v for k, v in state["ledger"]["got"].items()},
+    }
     assert compiled[3] == tuple(ledger.get(n, 0) for n in comp.ledger_names)
     assert compiled[4] == tuple(sorted(state["used_once"]))
     assert compiled[5] == tuple(tuple(state["moves"].get(n, ())) for n in comp.move_names)
@@ -63,9 +79,15 @@ def walk(scenario, draw):
         _agree(comp, state, compiled, loose)
         node = scenario.node(state["node"])
         if node.is_ending:
-            assert engine.percent(scenario, state) == engine.percent(scenario, {"scores": {
-                **dict(zip((d.name for d in comp.exact), compiled[1], strict=True)),
-                **dict(zip((d.name for d in comp.loose), loose, strict=True))}})
+            assert engine.percent(scenario, state) == engine.percent(
+                scenario,
+                {
+                    "scores": {
+                        **dict(zip((d.name for d in comp.exact), compiled[1], strict=True)),
+                        **dict(zip((d.name for d in comp.loose), loose, strict=True)),
+                    }
+                },
+            )
             return "ended"
         try:
             moves = playtest.successors(comp, compiled, node)
@@ -81,7 +103,7 @@ def walk(scenario, draw):
             _, compiled, deltas = moves[0]
             continue
         if node.sheet is not None or node.signals:
-            if node.sheet is not None:         # the figures the play-tester samples, written in both
+            if node.sheet is not None:  # the figures the play-tester samples, written in both
                 samples = comp.sheet_samples(node)
                 k = draw(len(samples))
                 try:
@@ -100,7 +122,7 @@ def walk(scenario, draw):
                 loose[position] = _clamp(comp.loose[position], loose[position] + delta)
             continue
         offered = engine.offered_choices(scenario, state)
-        if moves is None:                  # a choice here leads into broken routing: so does the engine
+        if moves is None:  # a choice here leads into broken routing: so does the engine
             failures = 0
             for number in range(1, len(offered) + 1):
                 try:
@@ -148,13 +170,14 @@ def _pick_signals(scenario, state, moves, draw):
 
 # --- every scenario of the course ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=[os.path.basename(p)[:-3] for p in SCENARIO_FILES])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_engines_agree_on_random_paths_of_the_course(path, data):
     scenario = _SCENARIOS.get(path) or _SCENARIOS.setdefault(path, _load(path))
     result = walk(scenario, lambda n: data.draw(st.integers(0, n - 1)))
-    assert result == "ended"          # the course's scenarios always end
+    assert result == "ended"  # the course's scenarios always end
 
 
 _SCENARIOS = {}
@@ -198,9 +221,16 @@ def effects(draw):
         sets.append(("level", draw(st.integers(0, 3))))
     gives = (Trade("discount", draw(st.integers(1, 8))),) if draw(st.booleans()) else ()
     gets = (Trade("volume", draw(st.integers(1, 3))),) if draw(st.booleans()) else ()
-    return Effects(scores=scores, sets=tuple(sets), gives=gives, gets=gets, unilateral=not gets,
-                   once=draw(st.booleans()), condition=draw(st.none() | conditions()),
-                   rating=draw(st.sampled_from(["best", "good", "ok", "poor"])))
+    return Effects(
+        scores=scores,
+        sets=tuple(sets),
+        gives=gives,
+        gets=gets,
+        unilateral=not gets,
+        once=draw(st.booleans()),
+        condition=draw(st.none() | conditions()),
+        rating=draw(st.sampled_from(["best", "good", "ok", "poor"])),
+    )
 
 
 @st.composite
@@ -212,44 +242,85 @@ def scenarios(draw):
     endings = ["end-a", "end-b"]
     nodes = []
     for i, node_id in enumerate(ids):
-        later = ids[i + 1:] + endings
+        later = ids[i + 1 :] + endings
         shape = draw(st.integers(0, 6))
-        if shape == 6:                              # a signal-picking node
+        if shape == 6:  # a signal-picking node
             size = draw(st.integers(2, 5))
-            rights = draw(st.lists(st.booleans(), min_size=size, max_size=size)
-                          .filter(lambda r: any(r) and not all(r)))
+            rights = draw(
+                st.lists(st.booleans(), min_size=size, max_size=size).filter(lambda r: any(r) and not all(r))
+            )
             items = tuple(SignalItem(f"Observation {k}", right, "Why.", 1) for k, right in enumerate(rights))
             readings = []
             for _ in range(draw(st.integers(0, 2))):
                 e = draw(effects())
-                condition = draw(st.sampled_from(["missed == 0 and mistaken == 0", "mistaken <= 1",
-                                                  "spotted >= 2", "missed > 0 or asked"]))
-                readings.append(Choice("Reading", draw(st.sampled_from(later)), 1,
-                                       Effects(e.scores, e.sets, e.gives, e.gets, e.unilateral, False,
-                                               condition, e.rating), "Feedback."))
+                condition = draw(
+                    st.sampled_from(
+                        [
+                            "missed == 0 and mistaken == 0",
+                            "mistaken <= 1",
+                            "spotted >= 2",
+                            "missed > 0 or asked",
+                        ]
+                    )
+                )
+                readings.append(
+                    Choice(
+                        "Reading",
+                        draw(st.sampled_from(later)),
+                        1,
+                        Effects(e.scores, e.sets, e.gives, e.gets, e.unilateral, False, condition, e.rating),
+                        "Feedback.",
+                    )
+                )
             e = draw(effects())
-            readings.append(Choice("Otherwise", draw(st.sampled_from(later)), 1,
-                                   Effects(e.scores, e.sets, e.gives, e.gets, e.unilateral, False, None, e.rating),
-                                   "Feedback."))
-            nodes.append(Node(node_id, 1, "phase", None, None, (), "Which are signals?", {}, tuple(readings),
-                              signals=items, reading=draw(st.none() | st.just("evaluation"))))
-        elif shape == 5:                              # a sheet, routed by its figure or not
+            readings.append(
+                Choice(
+                    "Otherwise",
+                    draw(st.sampled_from(later)),
+                    1,
+                    Effects(e.scores, e.sets, e.gives, e.gets, e.unilateral, False, None, e.rating),
+                    "Feedback.",
+                )
+            )
+            nodes.append(
+                Node(
+                    node_id,
+                    1,
+                    "phase",
+                    None,
+                    None,
+                    (),
+                    "Which are signals?",
+                    {},
+                    tuple(readings),
+                    signals=items,
+                    reading=draw(st.none() | st.just("evaluation")),
+                )
+            )
+        elif shape == 5:  # a sheet, routed by its figure or not
             ranges = []
             for lo, hi in ((0, 4), (4, 10)):
-                e = Effects(scores=tuple((d, draw(st.integers(-3, 3))) for d in DIMS if draw(st.booleans())),
-                            sets=(("asked", True),) if draw(st.booleans()) else (),
-                            rating=draw(st.sampled_from(["best", "poor"])))
+                e = Effects(
+                    scores=tuple((d, draw(st.integers(-3, 3))) for d in DIMS if draw(st.booleans())),
+                    sets=(("asked", True),) if draw(st.booleans()) else (),
+                    rating=draw(st.sampled_from(["best", "poor"])),
+                )
                 ranges.append(FigureRange(lo, hi, e, "Feedback.", 1))
-            routes = [Goto(draw(st.sampled_from(later)), draw(conditions()), 1)
-                      for _ in range(draw(st.integers(0, 2)))]
+            routes = [
+                Goto(draw(st.sampled_from(later)), draw(conditions()), 1)
+                for _ in range(draw(st.integers(0, 2)))
+            ]
             routes.append(Goto(draw(st.sampled_from(later)), None, 1))
             field = SheetField("offer", "Your offer", "percent", 0, 10, tuple(ranges), 1, "discount")
-            nodes.append(Node(node_id, 1, None, None, None, (), "", {}, (), None,
-                              Sheet((field,), tuple(routes), 1)))
-        elif shape == 0:                            # a goto node
-            gotos = [Goto(draw(st.sampled_from(later)), draw(conditions()), 1)
-                     for _ in range(draw(st.integers(0, 2)))]
-            gotos.append(Goto(draw(st.sampled_from(later + ids[:i + 1])), None, 1))   # may loop back
+            nodes.append(
+                Node(node_id, 1, None, None, None, (), "", {}, (), None, Sheet((field,), tuple(routes), 1))
+            )
+        elif shape == 0:  # a goto node
+            gotos = [
+                Goto(draw(st.sampled_from(later)), draw(conditions()), 1)
+                for _ in range(draw(st.integers(0, 2)))
+            ]
+            gotos.append(Goto(draw(st.sampled_from(later + ids[: i + 1])), None, 1))  # may loop back
             text = draw(st.sampled_from(["", "A scene that waits for Continue."]))
             nodes.append(Node(node_id, 1, None, None, None, tuple(gotos), text, {}, ()))
         else:
@@ -263,12 +334,22 @@ def scenarios(draw):
         nodes.append(Node(end, 1, None, None, end.split("-")[1], (), "", {"Debrief": "."}, ()))
     lows = draw(st.lists(st.integers(-5, 0), min_size=2, max_size=2))
     return Scenario(
-        id="generated", title="Generated", course="c", stage="s", persona="", difficulty=None,
-        minutes=None, start="n0",
+        id="generated",
+        title="Generated",
+        course="c",
+        stage="s",
+        persona="",
+        difficulty=None,
+        minutes=None,
+        start="n0",
         scores=tuple(ScoreDim(d, low, max(low, 0) + 1, 10, 1) for d, low in zip(DIMS, lows, strict=False)),
         variables=(Variable("asked", False, 1), Variable("level", 0, 1), Variable("offer", 0, 1)),
         negotiation=Negotiation({"discount": 10}, {"discount": "percent"}, {"volume": "sites"}),
-        pass_expr=None, tests=(), briefing="", nodes=tuple(nodes))
+        pass_expr=None,
+        tests=(),
+        briefing="",
+        nodes=tuple(nodes),
+    )
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,5 +1,6 @@
 """docs/content-format.md is the trainers' reference: it must name every lint code the content
 core can emit and every front-matter key the parser reads, so it cannot drift from the code."""
+
 import re
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Hindsight: the best choice at each weak step of a played path, found by replaying it."""
+
 from types import SimpleNamespace as Step
 
 from app.content import hindsight
@@ -25,8 +26,11 @@ def test_a_weak_choice_names_the_best_one_offered_and_its_feedback():
 
 def test_best_choices_and_continues_need_no_hindsight():
     scenario = base()
-    steps = [Step(seq=1, node="opening", choice=0), Step(seq=2, node="trade", choice=0),
-             Step(seq=3, node="closing", choice=None)]
+    steps = [
+        Step(seq=1, node="opening", choice=0),
+        Step(seq=2, node="trade", choice=0),
+        Step(seq=3, node="closing", choice=None),
+    ]
     assert hindsight.better_choices(scenario, steps) == {}
 
 

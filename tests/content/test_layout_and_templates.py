@@ -1,5 +1,6 @@
 """The studio's pure helpers in the content core: where the graph draws each node and link,
 and the templates a new text starts from."""
+
 import os
 from itertools import pairwise
 
@@ -29,11 +30,11 @@ def test_every_node_is_placed_inside_the_drawing_in_rows_from_start(scenario):
         assert 0 <= n["x"] and n["x"] + NODE_W <= layout["width"]
         assert 0 <= n["y"] and n["y"] + NODE_H <= layout["height"]
     start_y = by_id[scenario.start]["y"]
-    assert all(n["y"] >= start_y for n in layout["nodes"])            # the start is the top row
+    assert all(n["y"] >= start_y for n in layout["nodes"])  # the start is the top row
     rows = {}
     for n in layout["nodes"]:
         rows.setdefault(n["y"], []).append(n["x"])
-    for xs in rows.values():                                          # no two nodes overlap in a row
+    for xs in rows.values():  # no two nodes overlap in a row
         xs.sort()
         assert all(b - a >= NODE_W for a, b in pairwise(xs))
 
@@ -42,12 +43,12 @@ def test_links_are_merged_and_thicker_where_random_play_went_more(scenario):
     report = playtest.randomtest(scenario, 100, 1)
     layout = graph_layout(scenario, dict(report.choice_visits))
     keys = [(e["source"], e["target"], e["kind"]) for e in layout["edges"]]
-    assert len(keys) == len(set(keys))                               # parallel links drawn once
+    assert len(keys) == len(set(keys))  # parallel links drawn once
     widths = {e["width"] for e in layout["edges"]}
     assert len(widths) > 1 and all(1.2 <= w <= 7.2 for w in widths)
     assert all(e["d"].startswith("M") for e in layout["edges"])
     plain = graph_layout(scenario)
-    assert {e["width"] for e in plain["edges"]} == {1.4}              # no play: all links alike
+    assert {e["width"] for e in plain["edges"]} == {1.4}  # no play: all links alike
 
 
 def test_a_missing_target_and_an_unreachable_node_still_draw(course):
@@ -58,12 +59,17 @@ def test_a_missing_target_and_an_unreachable_node_still_draw(course):
     kinds = {n["id"]: (n["kind"], n["reachable"]) for n in layout["nodes"]}
     assert kinds["nowhere"][0] == "missing" and kinds["island"] == ("ending", False)
     island = next(n for n in layout["nodes"] if n["id"] == "island")
-    assert island["y"] == max(n["y"] for n in layout["nodes"])        # unreachable: the last row
+    assert island["y"] == max(n["y"] for n in layout["nodes"])  # unreachable: the last row
 
 
-@pytest.mark.parametrize("kind,path", [("course", "courses/new-course/course.md"),
-                                       ("module", "courses/demo-course/02-new-module.md"),
-                                       ("scenario", "scenarios/new-one.md")])
+@pytest.mark.parametrize(
+    "kind,path",
+    [
+        ("course", "courses/new-course/course.md"),
+        ("module", "courses/demo-course/02-new-module.md"),
+        ("scenario", "scenarios/new-one.md"),
+    ],
+)
 def test_every_template_passes_lint_and_carries_its_title(course, kind, path):
     slug = {"course": "new-course", "module": "new-module", "scenario": "new-one"}[kind]
     title = 'Say "yes" \\ then $amount ${slug}'
@@ -79,11 +85,15 @@ def test_every_template_passes_lint_and_carries_its_title(course, kind, path):
 
 def test_one_parse_then_lint_serves_the_catalog_and_single_texts():
     from app.content.catalog import ContentSet
+
     content = ContentSet.load(ROOT)
     for loaded in content.files.values():
         full = os.path.join(ROOT, loaded.path)
         with open(full, encoding="utf-8") as fh:
-            value, findings = check_text(loaded.kind, fh.read(), full, content.courses, set(content.scenarios))
-        assert [(f.line, f.code, f.message) for f in findings] == \
-               [(f.line, f.code, f.message) for f in loaded.findings], loaded.path
+            value, findings = check_text(
+                loaded.kind, fh.read(), full, content.courses, set(content.scenarios)
+            )
+        assert [(f.line, f.code, f.message) for f in findings] == [
+            (f.line, f.code, f.message) for f in loaded.findings
+        ], loaded.path
         assert value.id == loaded.value.id

@@ -5,6 +5,7 @@ written for: the decision and completion phases practised with A9-A12 as right a
 objections French buyers raise, the qualification grid's arithmetic in the answers a rep picks,
 and debriefs whose "{score}/max" a perfect run actually fills.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,10 +18,20 @@ from app.content.catalog import ContentSet
 from app.content.playtest import best_pick, play
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-NEW_ROLEPLAYS = ["the-signing-date", "the-first-ninety-days", "five-objections",
-                 "the-warm-introduction", "the-inherited-territory"]
-FRENCH_OBJECTIONS = ["envoyez-moi une plaquette", "on a déjà un fournisseur", "pas de budget",
-                     "c'est trop cher", "je dois en parler à mon dg"]
+NEW_ROLEPLAYS = [
+    "the-signing-date",
+    "the-first-ninety-days",
+    "five-objections",
+    "the-warm-introduction",
+    "the-inherited-territory",
+]
+FRENCH_OBJECTIONS = [
+    "envoyez-moi une plaquette",
+    "on a déjà un fournisseur",
+    "pas de budget",
+    "c'est trop cher",
+    "je dois en parler à mon dg",
+]
 
 
 @lru_cache(maxsize=1)
@@ -39,8 +50,9 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("«", "").replace("»", "")).lower()
 
 
-@pytest.mark.parametrize("pao,phase", [("A9", "decision"), ("A10", "decision"),
-                                       ("A11", "completion"), ("A12", "completion")])
+@pytest.mark.parametrize(
+    "pao,phase", [("A9", "decision"), ("A10", "decision"), ("A11", "completion"), ("A12", "completion")]
+)
 def test_decision_and_completion_actions_are_right_answers_where_that_phase_is_read(pao, phase):
     """A9-A12 were never the right answer: each is now rated best in a role-play that also asks
     the trainee to read that phase from its signals."""
@@ -99,8 +111,9 @@ def test_a_perfect_run_fills_every_score_its_debrief_shows(sid):
     game = play(s, best_pick)
     assert game.error is None and game.ended, game.error
     for dim in s.scores:
-        assert game.state["scores"][dim.name] == dim.max, \
+        assert game.state["scores"][dim.name] == dim.max, (
             f"best play ends with {dim.name} {game.state['scores'][dim.name]} of {dim.max}"
+        )
 
 
 @pytest.mark.parametrize("sid", NEW_ROLEPLAYS)
@@ -108,6 +121,6 @@ def test_at_least_half_of_the_choices_lead_to_different_places(sid):
     s = scenario(sid)
     nodes = [n for n in s.nodes if n.choices]
     branching = [n for n in nodes if len({c.target for c in n.choices}) > 1]
-    assert 2 * len(branching) >= len(nodes), \
+    assert 2 * len(branching) >= len(nodes), (
         f"{len(branching)} of {len(nodes)} choice steps branch: {[n.id for n in nodes if n not in branching]}"
-
+    )

@@ -1,6 +1,7 @@
 """Preparation sheets and negotiation rounds in the content core: parse, lint (line-numbered
 E-SHEET, E-BOUNDS, E-RANGES, E-UNIT), the engine's submit_sheet, the walk-away the rep wrote,
 shrinking/growing moves, and the play-tester's sampled figures."""
+
 import pytest
 
 from app.content import engine, expr, playtest
@@ -99,8 +100,13 @@ def test_a_sheet_parses_into_fields_ranges_and_routes():
     assert node.kind == "sheet" and node.gotos == () and node.choices == ()
     assert [g.target for g in node.sheet.routes] == ["reckless", "round-1"]
     walkaway, _first = node.sheet.fields
-    assert (walkaway.name, walkaway.unit, walkaway.min, walkaway.max, walkaway.walkaway) == \
-        ("walkaway", "percent", 0, 40, "discount")
+    assert (walkaway.name, walkaway.unit, walkaway.min, walkaway.max, walkaway.walkaway) == (
+        "walkaway",
+        "percent",
+        0,
+        40,
+        "discount",
+    )
     assert walkaway.label == "Your **walk-away discount**"
     assert [(r.lo, r.hi, r.effects.rating) for r in walkaway.ranges] == [(0, 15, "best"), (15, 40, "poor")]
     assert walkaway.ranges[0].feedback == "Below your MESORE: {walkaway}%."
@@ -112,6 +118,7 @@ def test_a_sheet_parses_into_fields_ranges_and_routes():
 
 def test_the_sheet_survives_the_compiled_json():
     from app.content.serialize import scenario_from_json, to_json
+
     scenario, _ = parse()
     assert scenario_from_json(to_json(scenario)) == scenario
 
@@ -124,26 +131,30 @@ def test_submit_sheet_grades_sets_routes_and_holds_the_rep_to_their_walkaway():
     with pytest.raises(engine.ChoiceNotOffered):
         engine.step(scenario, state, 1)
     new, outcome = engine.submit_sheet(scenario, state, {"walkaway": "12,5 %", "first_move": "3"})
-    assert state["vars"]["walkaway"] == 0                    # the given state is not changed
+    assert state["vars"]["walkaway"] == 0  # the given state is not changed
     assert new["vars"] == {"walkaway": 12.5, "first_move": 3} and new["node"] == "round-1"
     assert new["scores"]["margin"] == 6 and outcome.deltas == {"margin": 1}
     assert outcome.kind == "sheet" and outcome.new_node == "round-1"
-    assert [(f["field"], f["value"], f["rating"], f["range"]) for f in outcome.figures] == \
-        [("walkaway", 12.5, "best", [0, 15]), ("first_move", 3, "best", [0, 4])]
+    assert [(f["field"], f["value"], f["rating"], f["range"]) for f in outcome.figures] == [
+        ("walkaway", 12.5, "best", [0, 15]),
+        ("first_move", 3, "best", [0, 4]),
+    ]
     assert outcome.figures[0]["feedback"].startswith("Below your MESORE")
     assert engine.walkaway_limits(scenario, new) == {"discount": 12.5}
-    assert engine.walkaway_limits(scenario, state) == {"discount": 20}     # before the sheet: the file's
-    new, _ = engine.step(scenario, new, 1)                  # 4
-    new, out = engine.step(scenario, new, 2)                # 5: 9 in all, within 12.5
+    assert engine.walkaway_limits(scenario, state) == {"discount": 20}  # before the sheet: the file's
+    new, _ = engine.step(scenario, new, 1)  # 4
+    new, out = engine.step(scenario, new, 2)  # 5: 9 in all, within 12.5
     assert out.ended and out.outcome == "loss" and out.walkaway_breached is False
     assert new["moves"] == {"discount": [4, 5]}
 
 
 def test_the_walkaway_written_is_the_one_breached():
     scenario, _ = parse()
-    state, _ = engine.submit_sheet(scenario, engine.start_state(scenario), {"walkaway": "8", "first_move": "3"})
+    state, _ = engine.submit_sheet(
+        scenario, engine.start_state(scenario), {"walkaway": "8", "first_move": "3"}
+    )
     state, _ = engine.step(scenario, state, 1)
-    state, out = engine.step(scenario, state, 2)            # 9 > 8, though under the file's 20
+    state, out = engine.step(scenario, state, 2)  # 9 > 8, though under the file's 20
     assert out.walkaway_breached is True
 
 
@@ -177,8 +188,11 @@ def test_moves_shrinking_and_growing():
     assert expr.move_values("d", [2, 5]) == {"shrinking(d)": False, "growing(d)": True}
     assert expr.move_values("d", [3, 3]) == {"shrinking(d)": False, "growing(d)": False}
     assert expr.move_values("d", [4, 1, 2]) == {"shrinking(d)": False, "growing(d)": True}
-    assert expr.parse("shrinking(discount) and not growing(discount)") == \
-        ("and", ("name", "shrinking(discount)"), ("not", ("name", "growing(discount)")))
+    assert expr.parse("shrinking(discount) and not growing(discount)") == (
+        "and",
+        ("name", "shrinking(discount)"),
+        ("not", ("name", "growing(discount)")),
+    )
     for bad in ("shrink(discount)", "shrinking(3)", "shrinking(discount", "shrinking()"):
         with pytest.raises(expr.ExprError):
             expr.parse(bad)
@@ -186,7 +200,9 @@ def test_moves_shrinking_and_growing():
 
 def test_rounds_read_the_moves():
     scenario, _ = parse()
-    state, _ = engine.submit_sheet(scenario, engine.start_state(scenario), {"walkaway": "12", "first_move": "3"})
+    state, _ = engine.submit_sheet(
+        scenario, engine.start_state(scenario), {"walkaway": "12", "first_move": "3"}
+    )
     shrinking, _ = engine.step(scenario, state, 1)
     shrinking, _ = engine.step(scenario, shrinking, 1)
     assert shrinking["node"] == "end-held"
@@ -213,31 +229,45 @@ def test_lint_unknown_names_in_moves():
     assert any(f.code == "E-NAME" and "shrinking(price)" in f.message for f in lint(text))
 
 
-@pytest.mark.parametrize("old, new, line, code", [
-    ("`min: 0` `max: 40`", "`min: 40` `max: 40`", 23, "E-BOUNDS"),
-    ("`min: 0` `max: 40`", "`max: 40`", 23, "E-BOUNDS"),
-    ("`range: 15..40` `rating: poor`", "`range: 16..40` `rating: poor`", 26, "E-RANGES"),     # a gap
-    ("`range: 15..40` `rating: poor`", "`range: 14..40` `rating: poor`", 26, "E-RANGES"),     # an overlap
-    ("`range: 15..40` `rating: poor`", "`range: 15..45` `rating: poor`", 26, "E-RANGES"),     # outside
-    ("`range: 15..40` `rating: poor`", "`range: 15..30` `rating: poor`", 26, "E-RANGES"),     # short of max
-    ("`range: 15..40` `rating: poor`", "`range: 15-40` `rating: poor`", 26, "E-RANGES"),
-    ("`unit: percent` `min: 0` `max: 40`", "`unit: parsecs` `min: 0` `max: 40`", 23, "E-UNIT"),
-    ("`walkaway: discount`", "`walkaway: price`", 23, "E-NAME"),
-    ("`walkaway: discount`", "`colour: red`", 23, "E-SHEET"),
-    ("`field: first_move`", "`field: walkaway`", 28, "E-SHEET"),
-    ("`field: first_move`", "`field: percent`", 28, "E-SHEET"),
-    ("`range: 15..40` `rating: poor` `margin -2`", "`range: 15..40` `rating: poor` `give discount 2`", 26, "E-SHEET"),
-    ("    > Past what Ferrand pays.\n", "", 26, "E-FEEDBACK"),
-    ("`range: 15..40` `rating: poor` `margin -2`", "`range: 15..40` `rating: poor` `trust -2`", 26, "E-NAME"),
-])
+@pytest.mark.parametrize(
+    "old, new, line, code",
+    [
+        ("`min: 0` `max: 40`", "`min: 40` `max: 40`", 23, "E-BOUNDS"),
+        ("`min: 0` `max: 40`", "`max: 40`", 23, "E-BOUNDS"),
+        ("`range: 15..40` `rating: poor`", "`range: 16..40` `rating: poor`", 26, "E-RANGES"),  # a gap
+        ("`range: 15..40` `rating: poor`", "`range: 14..40` `rating: poor`", 26, "E-RANGES"),  # an overlap
+        ("`range: 15..40` `rating: poor`", "`range: 15..45` `rating: poor`", 26, "E-RANGES"),  # outside
+        ("`range: 15..40` `rating: poor`", "`range: 15..30` `rating: poor`", 26, "E-RANGES"),  # short of max
+        ("`range: 15..40` `rating: poor`", "`range: 15-40` `rating: poor`", 26, "E-RANGES"),
+        ("`unit: percent` `min: 0` `max: 40`", "`unit: parsecs` `min: 0` `max: 40`", 23, "E-UNIT"),
+        ("`walkaway: discount`", "`walkaway: price`", 23, "E-NAME"),
+        ("`walkaway: discount`", "`colour: red`", 23, "E-SHEET"),
+        ("`field: first_move`", "`field: walkaway`", 28, "E-SHEET"),
+        ("`field: first_move`", "`field: percent`", 28, "E-SHEET"),
+        (
+            "`range: 15..40` `rating: poor` `margin -2`",
+            "`range: 15..40` `rating: poor` `give discount 2`",
+            26,
+            "E-SHEET",
+        ),
+        ("    > Past what Ferrand pays.\n", "", 26, "E-FEEDBACK"),
+        (
+            "`range: 15..40` `rating: poor` `margin -2`",
+            "`range: 15..40` `rating: poor` `trust -2`",
+            26,
+            "E-NAME",
+        ),
+    ],
+)
 def test_lint_sheet_findings_on_their_line(old, new, line, code):
     assert old in SHEET
     assert (line, code) in codes(SHEET.replace(old, new, 1))
 
 
 def test_lint_a_sheet_without_a_goto_and_with_choices():
-    text = SHEET.replace("`skill: preparation` `goto: reckless if walkaway > 15` `goto: round-1`",
-                         "`skill: preparation`")
+    text = SHEET.replace(
+        "`skill: preparation` `goto: reckless if walkaway > 15` `goto: round-1`", "`skill: preparation`"
+    )
     assert (18, "E-SHEET") in codes(text)
     text = SHEET.replace("Write your preparation down.", "Write.\n\n- [Skip](#round-1) `rating: ok`\n  > No.")
     assert (18, "E-SHEET") in codes(text)
@@ -246,13 +276,14 @@ def test_lint_a_sheet_without_a_goto_and_with_choices():
 
 
 def test_a_state_text_variable_cannot_hold_a_figure():
-    text = SHEET.replace("start: prep\n", "start: prep\nstate: {walkaway: \"high\"}\n")
+    text = SHEET.replace("start: prep\n", 'start: prep\nstate: {walkaway: "high"}\n')
     assert any(code == "E-SHEET" for _line, code in codes(text))
 
 
 def test_w_rounds_when_the_moves_cannot_change_the_answer():
     assert not [f for f in lint(SHEET) if f.code == "W-ROUNDS"]
-    same = SHEET.replace("[Give 2](#round-2) `give discount 2`", "[Give 6](#round-2) `give discount 6`") \
-        .replace("[Give 5](#answer) `give discount 5`", "[Give 0.5](#answer) `give discount 0.5`")
+    same = SHEET.replace(
+        "[Give 2](#round-2) `give discount 2`", "[Give 6](#round-2) `give discount 6`"
+    ).replace("[Give 5](#answer) `give discount 5`", "[Give 0.5](#answer) `give discount 0.5`")
     found = [(f.line, f.code) for f in lint(same) if f.code == "W-ROUNDS"]
-    assert found == [(55, "W-ROUNDS")]          # every path shrinks: the buyer always holds
+    assert found == [(55, "W-ROUNDS")]  # every path shrinks: the buyer always holds

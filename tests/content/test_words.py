@@ -1,4 +1,5 @@
 """One vocabulary for ratings and endings, and an ending's own headline."""
+
 from app.content import words
 from app.content.parse import parse_scenario
 from app.content.serialize import scenario_from_json, to_json
@@ -6,8 +7,12 @@ from tests.content.samples import BASE
 
 
 def test_every_rating_has_words_and_a_tone():
-    assert [words.rating_words(r) for r in ("best", "good", "ok", "poor")] == \
-        ["Best answer", "Good answer", "Partly right", "Weak answer"]
+    assert [words.rating_words(r) for r in ("best", "good", "ok", "poor")] == [
+        "Best answer",
+        "Good answer",
+        "Partly right",
+        "Weak answer",
+    ]
     assert [words.rating_tone(r) for r in ("best", "good", "ok", "poor")] == ["ok", "ok", "warn", "bad"]
     assert words.rating_words(None) == "" and words.rating_tone(None) == ""
 
@@ -24,8 +29,8 @@ def test_an_ending_sets_its_own_headline():
     assert not [f for f in findings if f.is_error], findings
     assert scenario.node("end-win").headline == "Claire signs, on your terms"
     assert words.ending_headline(scenario, "end-win", "win") == "Claire signs, on your terms"
-    assert words.ending_headline(scenario, "end-loss", "loss") == "Not this time"     # no headline: the outcome
-    again = scenario_from_json(to_json(scenario))                                      # stored and rebuilt
+    assert words.ending_headline(scenario, "end-loss", "loss") == "Not this time"  # no headline: the outcome
+    again = scenario_from_json(to_json(scenario))  # stored and rebuilt
     assert again.node("end-win").headline == "Claire signs, on your terms"
 
 
@@ -52,7 +57,10 @@ def test_ledger_amounts_in_words_never_bare_units():
     assert a("referral", 2, "count") == "2 referrals" and a("free_runs", 1, "count") == "1 free run"
     assert a("onboarding", 1, "service", concession=True) == "1 onboarding service"
     assert a("validation", 2, "document") == "2 validation documents" and a("owner", 1, "person") == "1 owner"
-    assert a("discount", 2.5, "percent", concession=True) == "2.5% off" and a("volume", 3.0, "sites") == "3 sites"
+    assert (
+        a("discount", 2.5, "percent", concession=True) == "2.5% off"
+        and a("volume", 3.0, "sites") == "3 sites"
+    )
     assert words.limit_words(8, "weeks") == "walk-away 8 weeks"
 
 

@@ -1,4 +1,5 @@
 """Fixtures of the security tests."""
+
 import pytest
 
 from tests.xss import publish_corpus_world

@@ -1,4 +1,5 @@
 """Who may use each route of the author blueprint (see route_policy.py)."""
+
 from tests.security.route_policy_roles import TRAINER
 
 AUTHOR_POLICY = {

@@ -2,6 +2,7 @@
 is the key; they show nothing private, see tests/web/test_certificates.py), issuing is the
 trainee's own, recording an observed role-play is for a manager of the trainee's team
 (object scope: test_manager_scope.py)."""
+
 from tests.security.route_policy_roles import MANAGER, PUBLIC, TRAINEE
 
 CERTIFICATES_POLICY = {

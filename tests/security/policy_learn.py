@@ -1,5 +1,6 @@
 """Who may use each route of the learn blueprint (see route_policy.py). Admins pass every gate;
 object-level checks (another trainee's attempt -> 404) are tested in tests/web/test_learn*.py."""
+
 from tests.security.route_policy_roles import TRAINEE
 
 LEARN_POLICY = {

@@ -1,5 +1,6 @@
 """Who may use each route of the manage blueprint (see route_policy.py). Managers and admins;
 object-level scope (own teams only) is tested in test_manager_scope.py."""
+
 from tests.security.route_policy_roles import MANAGER
 
 MANAGE_POLICY = {

@@ -2,6 +2,7 @@
 declare who may use a new route when you add it.
 
 public: anyone; authenticated: any logged-in role; otherwise the set of roles allowed."""
+
 from tests.security.route_policy_roles import ADMIN, AUTHENTICATED, PUBLIC
 
 POLICY = {

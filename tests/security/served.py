@@ -1,5 +1,6 @@
 """Helpers (no tests here): the real app under gunicorn (several worker processes) on the test
 database, trainees driven over HTTP with http.client, and a record-by-record check of steps."""
+
 import os
 import re
 import signal
@@ -24,11 +25,25 @@ class Server:
         self.port = harness.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-        cmd = [str(Path(harness.PYTHON).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
-               "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--graceful-timeout", "2",
-               "--timeout", "60", "app:create_app()"]
-        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        cmd = [
+            str(Path(harness.PYTHON).parent / "gunicorn"),
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            "--graceful-timeout",
+            "2",
+            "--timeout",
+            "60",
+            "app:create_app()",
+        ]
+        self.proc = subprocess.Popen(
+            cmd, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -82,9 +97,15 @@ class Server:
             return fh.read()
 
     def log_problems(self):
-        return [line for line in self.log_text().splitlines()
-                if "Traceback" in line or "database is locked" in line or "Error" in line and "WORKER TIMEOUT" not in line
-                and "Worker (pid" not in line]
+        return [
+            line
+            for line in self.log_text().splitlines()
+            if "Traceback" in line
+            or "database is locked" in line
+            or "Error" in line
+            and "WORKER TIMEOUT" not in line
+            and "Worker (pid" not in line
+        ]
 
 
 STEP_ACK = re.compile(r"/attempts/(\d+)/steps/(\d+)$")
@@ -102,6 +123,7 @@ def record_problems(app, acks=()):
     (attempt, seq) is there exactly once. Returns (problems, steps in the database)."""
     from app.extensions import db
     from app.models import AttemptStep, ScenarioAttempt
+
     problems = []
     with app.app_context():
         db.session.remove()
@@ -109,17 +131,28 @@ def record_problems(app, acks=()):
         for attempt_id, seq in db.session.execute(select(AttemptStep.attempt_id, AttemptStep.seq)):
             steps.setdefault(attempt_id, []).append(seq)
         total = sum(len(v) for v in steps.values())
-        for attempt_id, step_count in db.session.execute(select(ScenarioAttempt.id, ScenarioAttempt.step_count)):
+        for attempt_id, step_count in db.session.execute(
+            select(ScenarioAttempt.id, ScenarioAttempt.step_count)
+        ):
             seqs = sorted(steps.get(attempt_id, []))
             if seqs != list(range(1, step_count + 1)):
-                problems.append(f"attempt {attempt_id}: step_count {step_count}, seqs {seqs[:5]}...{seqs[-5:]}")
+                problems.append(
+                    f"attempt {attempt_id}: step_count {step_count}, seqs {seqs[:5]}...{seqs[-5:]}"
+                )
         for attempt_id, seq in acks:
             if steps.get(attempt_id, []).count(seq) != 1:
-                problems.append(f"acknowledged step {seq} of attempt {attempt_id} is recorded "
-                                f"{steps.get(attempt_id, []).count(seq)} times")
-        doubled = db.session.scalar(select(func.count()).select_from(
-            select(AttemptStep.attempt_id).group_by(AttemptStep.attempt_id, AttemptStep.seq)
-            .having(func.count() > 1).subquery()))
+                problems.append(
+                    f"acknowledged step {seq} of attempt {attempt_id} is recorded "
+                    f"{steps.get(attempt_id, []).count(seq)} times"
+                )
+        doubled = db.session.scalar(
+            select(func.count()).select_from(
+                select(AttemptStep.attempt_id)
+                .group_by(AttemptStep.attempt_id, AttemptStep.seq)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
         if doubled:
             problems.append(f"{doubled} doubled steps")
         db.session.remove()

@@ -1,5 +1,6 @@
 """Failed logins, login limits and refused accesses are logged with user, address, page and
 time, readable by admins only, and no password ever reaches the audit table, the log or a page."""
+
 import logging
 
 from sqlalchemy import select
@@ -14,7 +15,9 @@ SECRET = "Tr0ub4dor&3-never-logged"
 def _audit_text(app):
     with app.app_context():
         rows = db.session.execute(select(AuditEvent)).scalars().all()
-        return rows, " ".join(f"{e.kind} {e.user_id} {e.email} {e.address} {e.path} {e.created_at}" for e in rows)
+        return rows, " ".join(
+            f"{e.kind} {e.user_id} {e.email} {e.address} {e.path} {e.created_at}" for e in rows
+        )
 
 
 def test_no_password_in_the_audit_table_the_logs_or_the_audit_page(make_app, factory, caplog):
@@ -23,18 +26,18 @@ def test_no_password_in_the_audit_table_the_logs_or_the_audit_page(make_app, fac
     admin = factory.user(role="admin")
     caplog.set_level(logging.DEBUG)
     client = app.test_client()
-    for _ in range(4):                                   # failures, then the limit
+    for _ in range(4):  # failures, then the limit
         login(client, person.email, SECRET)
     login(client, "nobody@example.com", SECRET)
-    login(client, person.email, PASSWORD)                 # limited, with the right password
+    login(client, person.email, PASSWORD)  # limited, with the right password
     rows, text = _audit_text(app)
     kinds = {e.kind for e in rows}
     assert {"login-failed", "login-limited"} <= kinds
     assert all(e.address and e.created_at and e.path == "/login" for e in rows)
     assert SECRET not in text and PASSWORD not in text
     assert SECRET not in caplog.text and PASSWORD not in caplog.text
-    assert "login-failed" in caplog.text                  # the log did see the events
-    reader = make_app().test_client()      # another address's view: this one is limited now
+    assert "login-failed" in caplog.text  # the log did see the events
+    reader = make_app().test_client()  # another address's view: this one is limited now
     login(reader, admin.email)
     page = reader.get("/admin/audit").get_data(as_text=True)
     assert person.email in page and SECRET not in page and PASSWORD not in page

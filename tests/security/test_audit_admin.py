@@ -2,6 +2,7 @@
 reactivated, sessions ended) and content publications, with who did it and about whom; admins
 filter it by kind and by person and download it as CSV; the page's statement count does not
 grow with its rows."""
+
 import csv
 import io
 
@@ -23,13 +24,23 @@ def _events(app, kind=None):
 def test_admin_actions_are_recorded_with_who_and_whom(app, client, factory):
     admin = factory.user(role="admin")
     login(client, admin.email)
-    answer = client.post("/admin/users", data={"name": "New Rep", "email": "new.rep@example.com",
-                                               "password": "a long enough phrase", "role": "trainee", "team_id": 0})
+    answer = client.post(
+        "/admin/users",
+        data={
+            "name": "New Rep",
+            "email": "new.rep@example.com",
+            "password": "a long enough phrase",
+            "role": "trainee",
+            "team_id": 0,
+        },
+    )
     assert answer.status_code == 302
     with app.app_context():
         rep = db.session.scalar(select(User).where(User.email == "new.rep@example.com"))
-    client.post(f"/admin/users/{rep.id}", data={"name": "New Rep", "email": rep.email, "role": "manager",
-                                                 "team_id": 0, "hire_date": ""})
+    client.post(
+        f"/admin/users/{rep.id}",
+        data={"name": "New Rep", "email": rep.email, "role": "manager", "team_id": 0, "hire_date": ""},
+    )
     client.post(f"/admin/users/{rep.id}/sessions/end")
     client.post(f"/admin/users/{rep.id}/deactivate")
     client.post(f"/admin/users/{rep.id}/reactivate")
@@ -45,8 +56,9 @@ def test_a_refused_admin_change_leaves_no_record(app, client, factory):
     admin = factory.user(role="admin")
     login(client, admin.email)
     other = factory.user()
-    answer = client.post(f"/admin/users/{other.id}", data={"name": "", "email": other.email, "role": "manager",
-                                                           "team_id": 0})
+    answer = client.post(
+        f"/admin/users/{other.id}", data={"name": "", "email": other.email, "role": "manager", "team_id": 0}
+    )
     assert answer.status_code == 400
     assert _events(app, "role-changed") == []
 
@@ -54,7 +66,7 @@ def test_a_refused_admin_change_leaves_no_record(app, client, factory):
 def test_publications_are_recorded(app, factory):
     publish_course(app)
     published = _events(app, "content-published")
-    assert published and all(by is None for _k, by, _a, _d in published)     # sync: the command line
+    assert published and all(by is None for _k, by, _a, _d in published)  # sync: the command line
     assert any("scenario ranking-the-pipeline version 1" in d for *_x, d in published)
 
 
@@ -69,10 +81,25 @@ def _seed_log(app, factory):
     admin, rep = factory.user(role="admin", email="boss@example.com"), factory.user(email="rep@example.com")
     with app.app_context():
         for i in range(30):
-            db.session.add(AuditEvent(kind="login-failed", email=f"guess{i}@example.com", address="10.0.0.1", path="/login"))
-            db.session.add(AuditEvent(kind="role-changed", user_id=admin.id, target_user_id=rep.id,
-                                      detail="trainee → manager", path="/admin/users/1"))
-        db.session.add(AuditEvent(kind="login-failed", email="=HYPERLINK(\"http://evil\")", address="10.0.0.2", path="/login"))
+            db.session.add(
+                AuditEvent(
+                    kind="login-failed", email=f"guess{i}@example.com", address="10.0.0.1", path="/login"
+                )
+            )
+            db.session.add(
+                AuditEvent(
+                    kind="role-changed",
+                    user_id=admin.id,
+                    target_user_id=rep.id,
+                    detail="trainee → manager",
+                    path="/admin/users/1",
+                )
+            )
+        db.session.add(
+            AuditEvent(
+                kind="login-failed", email='=HYPERLINK("http://evil")', address="10.0.0.2", path="/login"
+            )
+        )
         db.session.commit()
     return admin, rep
 
@@ -86,7 +113,7 @@ def test_the_log_is_filtered_by_kind_and_person(app, client, factory):
     assert page.count("<tr data-kind") == 1 and "guess7@example.com" in page
     page = client.get("/admin/audit?who=rep@example").get_data(as_text=True)
     assert page.count('data-kind="role-changed"') == 30
-    page = client.get("/admin/audit?kind=nonsense&who=").get_data(as_text=True)     # an unknown kind: all
+    page = client.get("/admin/audit?kind=nonsense&who=").get_data(as_text=True)  # an unknown kind: all
     assert page.count("<tr data-kind") >= 61
 
 
@@ -98,8 +125,11 @@ def test_the_log_downloads_as_csv_with_its_filters_and_no_formulas(app, client, 
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:4] == ["time", "event", "kind", "by"]
     assert len(rows) == 1 + 31 and {r[2] for r in rows[1:]} == {"login-failed"}
-    assert any(r[4] == "'=HYPERLINK(\"http://evil\")" for r in rows[1:])          # not a live formula
-    assert client.get("/admin/audit.csv?who=rep@example.com").get_data(as_text=True).count("trainee → manager") == 30
+    assert any(r[4] == '\'=HYPERLINK("http://evil")' for r in rows[1:])  # not a live formula
+    assert (
+        client.get("/admin/audit.csv?who=rep@example.com").get_data(as_text=True).count("trainee → manager")
+        == 30
+    )
 
 
 def test_the_log_page_runs_the_same_statements_for_many_rows(app, client, factory):
@@ -119,8 +149,14 @@ def test_the_log_page_runs_the_same_statements_for_many_rows(app, client, factor
         few = len(statements)
         with app.app_context():
             for _ in range(40):
-                db.session.add(AuditEvent(kind="sessions-ended", user_id=admin.id,
-                                          target_user_id=factory.user().id, detail="1 session"))
+                db.session.add(
+                    AuditEvent(
+                        kind="sessions-ended",
+                        user_id=admin.id,
+                        target_user_id=factory.user().id,
+                        detail="1 session",
+                    )
+                )
             db.session.commit()
         statements.clear()
         assert client.get("/admin/audit").status_code == 200

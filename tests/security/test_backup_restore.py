@@ -1,4 +1,5 @@
 """An operator can back up the database and restore it: what was there comes back."""
+
 import shutil
 
 import pytest
@@ -34,12 +35,14 @@ def test_backup_then_restore_brings_records_back(app, runner, factory, tmp_path)
 
 def _database_file_of(app):
     from sqlalchemy.engine import make_url
+
     with app.app_context():
         return make_url(app.config["SQLALCHEMY_DATABASE_URI"]), db.engine.dialect.name
 
 
-@pytest.mark.parametrize("content", [b"", b"not a backup at all\n" * 50, b"SQLite format 3\x00" + b"\x00" * 100,
-                                     b"PGDMP garbage"])
+@pytest.mark.parametrize(
+    "content", [b"", b"not a backup at all\n" * 50, b"SQLite format 3\x00" + b"\x00" * 100, b"PGDMP garbage"]
+)
 def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(app, runner, factory, tmp_path, content):
     """`flask restore --yes empty.db` reported success and left a database with no tables."""
     kept = factory.user(email="kept@example.com")
@@ -59,6 +62,7 @@ def test_an_empty_database_of_the_right_kind_is_not_a_backup(app, runner, factor
     if dialect != "sqlite":
         pytest.skip("an empty SQLite file is the SQLite case; PostgreSQL's is the garbage dump above")
     import sqlite3
+
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).execute("CREATE TABLE users (id INTEGER)").connection.commit()
     factory.user(email="kept@example.com")
@@ -71,6 +75,7 @@ def test_a_backup_from_an_unknown_migration_is_refused(app, runner, factory, tmp
     if dialect != "sqlite":
         pytest.skip("the version row is edited in a SQLite copy")
     import sqlite3
+
     factory.user(email="kept@example.com")
     target = tmp_path / "future.backup"
     assert runner.invoke(args=["backup", str(target)]).exit_code == 0
@@ -93,6 +98,7 @@ def test_postgresql_tools_get_the_password_from_the_environment(monkeypatch, tmp
     import subprocess
 
     from app.services import backups
+
     seen = []
 
     def fake_run(cmd, **kwargs):
@@ -101,9 +107,10 @@ def test_postgresql_tools_get_the_password_from_the_environment(monkeypatch, tmp
 
     monkeypatch.setattr(backups.subprocess, "run", fake_run)
     monkeypatch.setattr(backups.shutil, "which", lambda name: "/usr/bin/" + name)
-    backups.backup("postgresql+psycopg://ops:s3cr%40t@db.internal:5433/petitspas?sslmode=require",
-                   tmp_path / "x.dump")
-    (cmd, env), = seen
+    backups.backup(
+        "postgresql+psycopg://ops:s3cr%40t@db.internal:5433/petitspas?sslmode=require", tmp_path / "x.dump"
+    )
+    ((cmd, env),) = seen
     assert not any("s3cr" in part for part in map(str, cmd)), cmd
     assert env["PGPASSWORD"] == "s3cr@t"
     assert "postgresql://ops@db.internal:5433/petitspas?sslmode=require" in cmd

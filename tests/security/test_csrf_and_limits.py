@@ -1,4 +1,5 @@
 """CSRF enforced and login limited, on an app with both switched on as in production."""
+
 import pytest
 
 from app.extensions import db
@@ -46,12 +47,19 @@ def test_login_is_limited_per_account(strict_app, factory):
     for _ in range(10):
         # a different address each time: only the account key can stop this
         client = strict_app.test_client()
-        response = login(client, person.email, "wrong-password", )
+        response = login(
+            client,
+            person.email,
+            "wrong-password",
+        )
         assert response.status_code == 200
     client = strict_app.test_client()
     token = csrf_token_from(client, "/login")
-    response = client.post("/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token},
-                           environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    response = client.post(
+        "/login",
+        data={"email": person.email, "password": PASSWORD, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
 
@@ -74,8 +82,10 @@ def test_successful_logins_do_not_count(strict_app, factory):
 
 def _account_post(client, current, new="a brand new long phrase"):
     token = csrf_token_from(client, "/account")
-    return client.post("/account", data={"current_password": current, "new_password": new, "confirm": new,
-                                         "csrf_token": token})
+    return client.post(
+        "/account",
+        data={"current_password": current, "new_password": new, "confirm": new, "csrf_token": token},
+    )
 
 
 def test_the_current_password_on_account_is_limited_and_each_failure_audited(strict_app, factory):
@@ -84,6 +94,7 @@ def test_the_current_password_on_account_is_limited_and_each_failure_audited(str
     from sqlalchemy import select
 
     from app.models import AuditEvent, User
+
     person = factory.user()
     client = strict_app.test_client()
     login(client, person.email)
@@ -94,7 +105,7 @@ def test_the_current_password_on_account_is_limited_and_each_failure_audited(str
     assert answer.status_code == 429
     assert "Too many wrong passwords" in answer.get_data(as_text=True)
     with strict_app.app_context():
-        assert db.session.get(User, person.id).check_password(PASSWORD)      # unchanged
+        assert db.session.get(User, person.id).check_password(PASSWORD)  # unchanged
         kinds = db.session.scalars(select(AuditEvent.kind).where(AuditEvent.user_id == person.id)).all()
     assert kinds.count("password-failed") == 10 and kinds.count("password-limited") == 1
 
@@ -116,6 +127,7 @@ def test_concurrent_wrong_passwords_check_no_more_than_the_limit(strict_app, fac
     import threading
 
     from app.models import User
+
     person = factory.user()
     checked, lock = [], threading.Lock()
     real_check = User.check_password
@@ -135,8 +147,11 @@ def test_concurrent_wrong_passwords_check_no_more_than_the_limit(strict_app, fac
 
     def guess(client, token, i):
         barrier.wait()
-        answer = client.post("/login", data={"email": person.email, "password": f"wrong {i}", "csrf_token": token},
-                             environ_base={"REMOTE_ADDR": f"10.0.0.{i}"})
+        answer = client.post(
+            "/login",
+            data={"email": person.email, "password": f"wrong {i}", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
+        )
         statuses.append(answer.status_code)
 
     threads = [threading.Thread(target=guess, args=(c, t, i)) for i, (c, t) in enumerate(clients)]
@@ -152,6 +167,7 @@ def test_a_run_of_limited_logins_writes_one_audit_row(strict_app, factory):
     from sqlalchemy import func, select
 
     from app.models import AuditEvent
+
     person = factory.user()
     client = strict_app.test_client()
     for _ in range(10):
@@ -159,6 +175,7 @@ def test_a_run_of_limited_logins_writes_one_audit_row(strict_app, factory):
     for _ in range(15):
         assert login(client, person.email, "wrong-password").status_code == 429
     with strict_app.app_context():
-        limited = db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                    .where(AuditEvent.kind == "login-limited"))
+        limited = db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "login-limited")
+        )
     assert limited == 1

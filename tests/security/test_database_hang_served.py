@@ -2,6 +2,7 @@
 accepts and stays silent): every page that needs the database answers 503 with the site's own
 page within the connect timeout, instead of hanging until gunicorn kills the worker; pages that
 need no database (the login form, a refused forged form) still answer at once."""
+
 import http.client
 import re
 import socket
@@ -44,7 +45,7 @@ class SilentDatabase:
 
 def _client(server):
     client = harness.Client(server.base)
-    client.conn = http.client.HTTPConnection(client.host, client.port, timeout=20)   # gunicorn's is 60
+    client.conn = http.client.HTTPConnection(client.host, client.port, timeout=20)  # gunicorn's is 60
     return client
 
 
@@ -55,13 +56,13 @@ def test_a_database_that_never_answers_gives_the_sites_503_page():
     server = Server(url, workers=2, env={"DATABASE_CONNECT_TIMEOUT": 2})
     try:
         browser = _client(server)
-        status, page, _ = browser.get("/login")                     # no database needed
+        status, page, _ = browser.get("/login")  # no database needed
         assert status == 200
         status, page, _ = browser.post("/login", {"email": "a@example.com", "password": "whatever-long"})
         assert status == 503, status
         assert "database is not answering" in page.decode() and "Traceback" not in page.decode()
-        assert "<title>" in page.decode() and "/static/" in page.decode()   # the site's page, not gunicorn's
-        status, body, _ = browser.get("/healthz")                   # what a load balancer asks
+        assert "<title>" in page.decode() and "/static/" in page.decode()  # the site's page, not gunicorn's
+        status, body, _ = browser.get("/healthz")  # what a load balancer asks
         assert status == 503 and b'"unavailable"' in body
         assert "Traceback" not in server.log_text()
     finally:
@@ -78,8 +79,11 @@ def test_the_csrf_error_page_needs_no_database():
     server = Server(url, workers=1, env={"WTF_CSRF_ENABLED": "true", "DATABASE_CONNECT_TIMEOUT": 2})
     try:
         signer = create_app(TestConfig, SECRET_KEY=server.env["SECRET_KEY"])
-        cookie = SecureCookieSessionInterface().get_signing_serializer(signer).dumps(
-            {"_user_id": "a-token-whose-user-is-in-the-database", "_fresh": True})
+        cookie = (
+            SecureCookieSessionInterface()
+            .get_signing_serializer(signer)
+            .dumps({"_user_id": "a-token-whose-user-is-in-the-database", "_fresh": True})
+        )
         forger = _client(server)
         forger.cookies = {"session": cookie}
         status, page, _ = forger.post("/account", {"current_password": "x"})

@@ -1,5 +1,6 @@
 """A database that does not answer gives a clear page (503), never a traceback; once it is
 back, the same request works and nothing was half-written."""
+
 from sqlalchemy import event
 
 from app.extensions import db
@@ -18,6 +19,7 @@ def test_database_down_gives_a_clear_503_then_recovers(app, client, factory):
         def refuse(*args, **kwargs):
             if outage["on"]:
                 from sqlalchemy.exc import OperationalError
+
                 raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
 
         event.listen(engine, "before_cursor_execute", refuse)
@@ -42,6 +44,7 @@ def test_a_statement_that_runs_too_long_is_stopped_on_postgresql(make_app, facto
     import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
+
     app = make_app(DATABASE_STATEMENT_TIMEOUT=1)
     with app.app_context():
         if db.engine.dialect.name != "postgresql":

@@ -3,6 +3,7 @@ gunicorn worker processes records one step; SIGKILL of a worker, then of the who
 middle of a burst of steps loses no acknowledged step and leaves no half-written one; a database
 that stops answering for a moment gives a clear 503 and the step is recorded once when it is back.
 Real processes on the test database (SQLite file or PostgreSQL), driven with http.client."""
+
 import http.client
 import re
 import threading
@@ -28,7 +29,7 @@ def _trainees(app, factory, n):
 
 def _start_over_http(client):
     status, _, headers = client.post(f"/learn/scenarios/{SCENARIO}/start", {})
-    assert status == 200, status          # the first page, naming its address
+    assert status == 200, status  # the first page, naming its address
     attempt = int(re.search(r"/attempts/(\d+)", headers["Content-Location"]).group(1))
     return attempt, _next_choice(client, attempt)
 
@@ -61,7 +62,7 @@ def test_concurrent_posts_of_one_step_from_many_processes_record_one(app, factor
             c.cookies = dict(first.cookies)
             clients.append(c)
         statuses = []
-        for _round in range(4):                      # four steps, each fired by 10 threads at once
+        for _round in range(4):  # four steps, each fired by 10 threads at once
             barrier = threading.Barrier(len(clients))
             answers = []
 
@@ -107,14 +108,15 @@ class Player:
     def run(self, stop):
         while not stop.is_set():
             try:
-                status, _, headers = self.client.post(f"/learn/attempts/{self.attempt}/step",
-                                                      {"seq": self.seq, "choice": 1})
+                status, _, headers = self.client.post(
+                    f"/learn/attempts/{self.attempt}/step", {"seq": self.seq, "choice": 1}
+                )
                 if status >= 500:
                     self.errors.append(status)
                 if status in (200, 303) and acknowledged(headers, self.attempt, self.seq):
                     self.acks.append((self.attempt, self.seq))
                 seq = _next_choice(self.client, self.attempt)
-                if seq is None:                                  # the debrief: play again
+                if seq is None:  # the debrief: play again
                     self.attempt, seq = _start_over_http(self.client)
                 self.seq = seq
             except (OSError, http.client.HTTPException, AssertionError, AttributeError):
@@ -141,10 +143,10 @@ def test_killing_a_worker_then_the_server_mid_load_loses_no_acknowledged_step(ap
         for t in threads:
             t.start()
         time.sleep(1.5)
-        server.kill_worker()                  # one worker dies mid-request; the master starts another
+        server.kill_worker()  # one worker dies mid-request; the master starts another
         time.sleep(2.0)
         acks_before_power_cut = sum(len(p.acks) for p in players)
-        server.kill()                         # then the whole server, master and workers at once
+        server.kill()  # then the whole server, master and workers at once
         time.sleep(0.5)
         stop.set()
         for t in threads:
@@ -166,7 +168,9 @@ def test_killing_a_worker_then_the_server_mid_load_loses_no_acknowledged_step(ap
         player.client.login(people[0].email, PASSWORD)
         seq = _next_choice(player.client, player.attempt)
         if seq is not None:
-            status, _, headers = player.client.post(f"/learn/attempts/{player.attempt}/step", {"seq": seq, "choice": 1})
+            status, _, headers = player.client.post(
+                f"/learn/attempts/{player.attempt}/step", {"seq": seq, "choice": 1}
+            )
             assert status == 200 and acknowledged(headers, player.attempt, seq)
     finally:
         server.stop()
@@ -184,6 +188,7 @@ def test_database_outage_during_a_step_gives_503_and_the_step_is_recorded_once_a
     def refuse(*args, **kwargs):
         if outage["on"]:
             from sqlalchemy.exc import OperationalError
+
             raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
 
     with app.app_context():
@@ -201,9 +206,13 @@ def test_database_outage_during_a_step_gives_503_and_the_step_is_recorded_once_a
     with app.app_context():
         assert db.session.query(AttemptStep).filter_by(attempt_id=attempt).count() == seq - 1
     answer = client.post(f"/learn/attempts/{attempt}/step", data={"seq": seq, "choice": 1})
-    assert answer.status_code == 200 and answer.headers["Content-Location"].endswith(f"/attempts/{attempt}/steps/{seq}")
-    again = client.post(f"/learn/attempts/{attempt}/step", data={"seq": seq, "choice": 1})   # the user's retry
-    assert again.status_code == 200 and again.headers["Content-Location"] == answer.headers["Content-Location"]
+    assert answer.status_code == 200 and answer.headers["Content-Location"].endswith(
+        f"/attempts/{attempt}/steps/{seq}"
+    )
+    again = client.post(f"/learn/attempts/{attempt}/step", data={"seq": seq, "choice": 1})  # the user's retry
+    assert (
+        again.status_code == 200 and again.headers["Content-Location"] == answer.headers["Content-Location"]
+    )
     with app.app_context():
         assert db.session.query(AttemptStep).filter_by(attempt_id=attempt, seq=seq).count() == 1
         assert db.session.get(ScenarioAttempt, attempt).step_count == seq
@@ -219,6 +228,7 @@ def test_a_fault_between_the_step_and_the_attempt_update_leaves_neither(app, cli
     attempt = start(client)
     seq = seq_of(client.get(f"/learn/attempts/{attempt}").get_data(as_text=True))
     from app.services import learning
+
     real = learning.AttemptStep
 
     def exploding(*args, **kwargs):

@@ -5,7 +5,7 @@ from tests.helpers import PASSWORD, login
 
 @pytest.mark.parametrize("path", ["/login", "/no-such-page", "/static/css/site.css"])
 def test_security_headers_on_every_response(client, path):
-    with client.get(path) as response:               # a static file's stream closes with it
+    with client.get(path) as response:  # a static file's stream closes with it
         pass
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
@@ -74,6 +74,7 @@ def test_pages_with_someones_records_are_not_stored_by_caches(client, factory):
 
 def test_the_page_token_is_kept_per_session_and_accepted(make_app, factory):
     from tests.helpers import csrf_token_from
+
     app = make_app(WTF_CSRF_ENABLED=True)
     person = factory.user(role="trainee")
     client = app.test_client()

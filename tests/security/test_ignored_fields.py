@@ -1,12 +1,13 @@
 """Fields a user may not set are ignored when posted: a trainee or a manager who adds role,
 team, score, completion, percent, passed or user_id fields to a form they may post changes none
 of those (mass assignment)."""
+
 import re
 
 import pytest
 
 from app.extensions import db
-from app.models import (Assignment, CoachingComment, QuizAttempt, ScenarioAttempt, Team, User)
+from app.models import Assignment, CoachingComment, QuizAttempt, ScenarioAttempt, Team, User
 from tests.helpers import PASSWORD, login
 from tests.security.world import SCENARIO, build_world, seq_of, start
 
@@ -14,11 +15,27 @@ from tests.security.world import SCENARIO, build_world, seq_of, start
 def forged(world, **more):
     """What an attacker would add to any form."""
     other = world["admin"].id
-    return {"role": "admin", "team_id": str(world["team"] + 1000), "team": "1", "user_id": str(other),
-            "author_id": str(other), "assigned_by_id": str(other), "score": "100", "scores": "100",
-            "percent": "100", "passed": "y", "completion": "100", "complete": "y", "status": "finished",
-            "step_count": "0", "outcome": "win", "active": "y", "session_version": "0",
-            "relationship": "10", **more}
+    return {
+        "role": "admin",
+        "team_id": str(world["team"] + 1000),
+        "team": "1",
+        "user_id": str(other),
+        "author_id": str(other),
+        "assigned_by_id": str(other),
+        "score": "100",
+        "scores": "100",
+        "percent": "100",
+        "passed": "y",
+        "completion": "100",
+        "complete": "y",
+        "status": "finished",
+        "step_count": "0",
+        "outcome": "win",
+        "active": "y",
+        "session_version": "0",
+        "relationship": "10",
+        **more,
+    }
 
 
 @pytest.fixture
@@ -36,8 +53,18 @@ def test_trainee_account_and_login_forms_ignore_role_and_team(app, client, world
     trainee = world["trainee"]
     before = _person(app, trainee.id)
     login(client, trainee.email, **forged(world))
-    assert client.post("/account", data={"current_password": PASSWORD, "new_password": "another long phrase",
-                                         "confirm": "another long phrase", **forged(world)}).status_code == 302
+    assert (
+        client.post(
+            "/account",
+            data={
+                "current_password": PASSWORD,
+                "new_password": "another long phrase",
+                "confirm": "another long phrase",
+                **forged(world),
+            },
+        ).status_code
+        == 302
+    )
     assert _person(app, trainee.id) == before
     assert client.get("/manage/").status_code == 403 and client.get("/admin/").status_code == 403
 
@@ -54,7 +81,9 @@ def test_trainee_step_and_start_ignore_score_percent_passed_and_owner(app, clien
     client.post(f"/learn/scenarios/{SCENARIO}/start", data=forged(world, version_id="1"))
     html = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     seq = seq_of(html)
-    answer = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq, "choice": "1", **forged(world)})
+    answer = client.post(
+        f"/learn/attempts/{attempt_id}/step", data={"seq": seq, "choice": "1", **forged(world)}
+    )
     assert answer.status_code == 200
     with app.app_context():
         attempt = db.session.get(ScenarioAttempt, attempt_id)
@@ -63,7 +92,9 @@ def test_trainee_step_and_start_ignore_score_percent_passed_and_owner(app, clien
             assert attempt.percent is None and attempt.passed is None and attempt.outcome is None
         mine = db.session.query(ScenarioAttempt).filter_by(user_id=admin.id).count()
         assert mine == 0
-        assert db.session.query(ScenarioAttempt).filter_by(user_id=trainee.id, status="in_progress").count() == 1
+        assert (
+            db.session.query(ScenarioAttempt).filter_by(user_id=trainee.id, status="in_progress").count() == 1
+        )
 
 
 def test_a_forged_scenario_step_scores_as_the_same_step_without_the_forged_fields(app, factory, world):
@@ -86,6 +117,7 @@ def test_a_forged_scenario_step_scores_as_the_same_step_without_the_forged_field
 
 def test_knowledge_check_ignores_percent_and_passed(app, client, world):
     from app.services import publishing
+
     trainee = world["trainee"]
     login(client, trainee.email)
     module = world["module"]
@@ -98,8 +130,10 @@ def test_knowledge_check_ignores_percent_and_passed(app, client, world):
     for number, question in enumerate(quiz, 1):
         wrong_answer = next(i for i, a in enumerate(question.answers, 1) if not a.correct)
         wrong[f"q{number}"] = str(wrong_answer)
-    answer = client.post(f"/learn/modules/{module}/check",
-                         data={"submission": submission, "version_id": version_id, **wrong, **forged(world)})
+    answer = client.post(
+        f"/learn/modules/{module}/check",
+        data={"submission": submission, "version_id": version_id, **wrong, **forged(world)},
+    )
     assert answer.status_code == 303
     with app.app_context():
         recorded = db.session.query(QuizAttempt).filter_by(submission=submission).one()
@@ -111,13 +145,27 @@ def test_manager_forms_ignore_author_owner_and_team_fields(app, client, world):
     login(client, manager.email)
     teams_before = _teams(app)
     people_before = [_person(app, p.id) for p in (manager, world["trainee"])]
-    assert client.post(f"/manage/attempts/{world['finished']}/comments",
-                       data={"body": "Good opening.", **forged(world, attempt_id="1")}).status_code in (302, 303)
-    assert client.post("/manage/assignments", data={
-        "target": f"module:{world['module']}", "assignee": f"user:{world['trainee'].id}", "due_mode": "days",
-        "due_days": "5", **forged(world)}).status_code in (302, 303)
-    assert client.post(f"/manage/assignments/{world['assignment']}", data={
-        "due_mode": "date", "due_date": "2030-01-01", **forged(world, target_slug="other", cancelled_at="x")}
+    assert client.post(
+        f"/manage/attempts/{world['finished']}/comments",
+        data={"body": "Good opening.", **forged(world, attempt_id="1")},
+    ).status_code in (302, 303)
+    assert client.post(
+        "/manage/assignments",
+        data={
+            "target": f"module:{world['module']}",
+            "assignee": f"user:{world['trainee'].id}",
+            "due_mode": "days",
+            "due_days": "5",
+            **forged(world),
+        },
+    ).status_code in (302, 303)
+    assert client.post(
+        f"/manage/assignments/{world['assignment']}",
+        data={
+            "due_mode": "date",
+            "due_date": "2030-01-01",
+            **forged(world, target_slug="other", cancelled_at="x"),
+        },
     ).status_code in (302, 303)
     with app.app_context():
         comment = db.session.query(CoachingComment).filter_by(body="Good opening.").one()

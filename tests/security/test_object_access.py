@@ -1,6 +1,7 @@
 """Object-level access on the trainee side (Moodle's `notyourattempt`): trainee A cannot read or
 write trainee B's attempt, steps or knowledge-check result by changing an id in the URL — the
 answer is 404 and nothing is written. The refusal is in the audit log."""
+
 import pytest
 
 from app.extensions import db
@@ -18,23 +19,37 @@ def two_trainees(app, client, factory):
     with app.app_context():
         from app.models import QuizAttempt
         from app.services import publishing
-        module = next(slug for slug, v in publishing.published_all("module").items()
-                      if SCENARIO in publishing.value_of(v).scenarios)
+
+        module = next(
+            slug
+            for slug, v in publishing.published_all("module").items()
+            if SCENARIO in publishing.value_of(v).scenarios
+        )
         db.session.remove()
     study(app, victim.id, module, quiz_percent=100)
     with app.app_context():
         quiz = db.session.query(QuizAttempt).filter_by(user_id=victim.id).one()
         ids = quiz.id
     login(client, intruder.email)
-    return {"victim": victim, "intruder": intruder, "finished": finished, "open": in_progress,
-            "quiz": ids, "module": module}
+    return {
+        "victim": victim,
+        "intruder": intruder,
+        "finished": finished,
+        "open": in_progress,
+        "quiz": ids,
+        "module": module,
+    }
 
 
 def test_another_trainees_attempt_pages_are_not_found(app, client, two_trainees):
     s = two_trainees
-    for path in (f"/learn/attempts/{s['finished']}", f"/learn/attempts/{s['open']}",
-                 f"/learn/attempts/{s['finished']}/steps/1", f"/learn/attempts/{s['open']}/steps/1",
-                 f"/learn/modules/{s['module']}/check/{s['quiz']}"):
+    for path in (
+        f"/learn/attempts/{s['finished']}",
+        f"/learn/attempts/{s['open']}",
+        f"/learn/attempts/{s['finished']}/steps/1",
+        f"/learn/attempts/{s['open']}/steps/1",
+        f"/learn/modules/{s['module']}/check/{s['quiz']}",
+    ):
         answer = client.get(path)
         assert answer.status_code == 404, path
         assert s["victim"].name not in answer.get_data(as_text=True)
@@ -47,7 +62,10 @@ def test_another_trainees_attempt_cannot_be_stepped(app, client, two_trainees):
         seq = db.session.get(ScenarioAttempt, s["open"]).step_count + 1
     for attempt in (s["open"], s["finished"], 999999):
         for data in ({"seq": seq, "choice": 1}, {"seq": seq}, {"seq": 1, "choice": 1}, {}):
-            assert client.post(f"/learn/attempts/{attempt}/step", data=data).status_code == 404, (attempt, data)
+            assert client.post(f"/learn/attempts/{attempt}/step", data=data).status_code == 404, (
+                attempt,
+                data,
+            )
     assert snapshot(app) == before
 
 
@@ -74,7 +92,10 @@ def test_a_manager_cannot_use_the_trainee_player_on_a_team_members_attempt(app, 
     other = app.test_client()
     login(other, manager.email)
     assert other.get(f"/learn/attempts/{two_trainees['open']}").status_code == 403
-    assert other.post(f"/learn/attempts/{two_trainees['open']}/step", data={"seq": 1, "choice": 1}).status_code == 403
+    assert (
+        other.post(f"/learn/attempts/{two_trainees['open']}/step", data={"seq": 1, "choice": 1}).status_code
+        == 403
+    )
 
 
 def test_a_finished_attempt_accepts_no_step(app, factory):

@@ -1,6 +1,7 @@
 """Operations: one log line per request with its id, user, method, path, status and duration
 (JSON in production), an X-Request-Id header on every response, and /healthz answering without
 a session: 200 when the database answers, 503 when it does not."""
+
 import io
 import json
 import logging
@@ -34,16 +35,23 @@ def test_one_line_per_request_with_its_id_user_status_and_duration(app, client, 
     try:
         login(client, person.email)
         answer = client.get("/learn/", headers={"X-Request-Id": "lb-0123456789abcdef"})
-        assert answer.headers["X-Request-Id"] == "lb-0123456789abcdef"      # a proxy's id is kept
+        assert answer.headers["X-Request-Id"] == "lb-0123456789abcdef"  # a proxy's id is kept
         other = client.get("/learn/", headers={"X-Request-Id": "bad id with spaces and <tags>"})
-        assert other.headers["X-Request-Id"] != "bad id with spaces and <tags>" and len(other.headers["X-Request-Id"]) == 32
+        assert (
+            other.headers["X-Request-Id"] != "bad id with spaces and <tags>"
+            and len(other.headers["X-Request-Id"]) == 32
+        )
         missing = client.get("/no-such-page")
     finally:
         request_log.removeHandler(lines)
     records = lines.records
     assert [(r.method, r.path, r.status) for r in records] == [
-        ("GET", "/login", 200), ("POST", "/login", 302), ("GET", "/learn/", 200), ("GET", "/learn/", 200),
-        ("GET", "/no-such-page", 404)]
+        ("GET", "/login", 200),
+        ("POST", "/login", 302),
+        ("GET", "/learn/", 200),
+        ("GET", "/learn/", 200),
+        ("GET", "/no-such-page", 404),
+    ]
     page = records[2]
     assert page.request_id == "lb-0123456789abcdef" and page.user_id == person.id and page.duration_ms >= 0
     assert records[0].user_id is None
@@ -51,10 +59,21 @@ def test_one_line_per_request_with_its_id_user_status_and_duration(app, client, 
 
 
 def test_production_logs_are_json_lines(app):
-    record = logging.makeLogRecord({"name": "petitspas.requests", "levelno": logging.INFO, "levelname": "INFO",
-                                    "msg": "%s %s %s", "args": ("GET", "/learn/", 200),
-                                    "request_id": "abc", "user_id": 7, "method": "GET", "path": "/learn/",
-                                    "status": 200, "duration_ms": 12.5})
+    record = logging.makeLogRecord(
+        {
+            "name": "petitspas.requests",
+            "levelno": logging.INFO,
+            "levelname": "INFO",
+            "msg": "%s %s %s",
+            "args": ("GET", "/learn/", 200),
+            "request_id": "abc",
+            "user_id": 7,
+            "method": "GET",
+            "path": "/learn/",
+            "status": 200,
+            "duration_ms": 12.5,
+        }
+    )
     entry = json.loads(JsonLines().format(record))
     assert entry["message"] == "GET /learn/ 200" and entry["request_id"] == "abc" and entry["user_id"] == 7
     assert entry["status"] == 200 and entry["duration_ms"] == 12.5 and entry["time"].endswith("Z")
@@ -63,14 +82,21 @@ def test_production_logs_are_json_lines(app):
 def test_production_app_writes_json_to_stderr(make_app, monkeypatch, migrated):
     from app import create_app
     from config import ProductionConfig
+
     make_app()
     stream = io.StringIO()
     monkeypatch.setattr("sys.stderr", stream)
-    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=migrated, SECRET_KEY="0f5c1e7a9b3d42c68e1f0a7b9c3d5e7f1a2b",
-                     MAIL_DISABLED=True)
+    app = create_app(
+        ProductionConfig,
+        SQLALCHEMY_DATABASE_URI=migrated,
+        SECRET_KEY="0f5c1e7a9b3d42c68e1f0a7b9c3d5e7f1a2b",
+        MAIL_DISABLED=True,
+    )
     app.test_client().get("/login")
     lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
-    assert any(e["logger"] == "petitspas.requests" and e["path"] == "/login" and e["status"] == 200 for e in lines)
+    assert any(
+        e["logger"] == "petitspas.requests" and e["path"] == "/login" and e["status"] == 200 for e in lines
+    )
     with app.app_context():
         db.engine.dispose()
 

@@ -2,6 +2,7 @@
 /author/preview answer with findings (or a clear refusal) for deep nesting, long emphasis runs,
 NUL bytes and huge lines; an upload of invalid UTF-8 gets a clear refusal; bodies over the limit
 get a 413 page on every kind of route."""
+
 import io
 import time
 
@@ -13,7 +14,9 @@ from tests.helpers import login
 
 LIMIT_SECONDS = 5.0
 BODY = "\n\n## opening\n\nHello.\n\n- [Go](#end) `rating: best`\n\n## end\n`end: win`\n"
-FRONT = "---\nid: weird\ntitle: Weird\ncourse: business-relationship\nstage: s\nstart: opening\n---\n\n# Weird\n"
+FRONT = (
+    "---\nid: weird\ntitle: Weird\ncourse: business-relationship\nstage: s\nstart: opening\n---\n\n# Weird\n"
+)
 
 PATHOLOGICAL = {
     "deep blockquotes": "> " * 20000 + "x",
@@ -30,9 +33,9 @@ PATHOLOGICAL = {
     "deep yaml flow": "---\nid: " + "[" * 20000 + "\n---\n",
     "deep yaml block": "---\n" + "".join("  " * i + f"k{i}:\n" for i in range(800)) + "---\n",
     "yaml alias bomb": "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: "
-                       "&c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-                       "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-                       "f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n---\n",
+    "&c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n---\n",
     "huge line": "x" * 1_500_000,
     "many nodes": FRONT + "".join(f"\n## n{i}\n\nText.\n\n- [Next](#n{i + 1})\n" for i in range(3000)),
     "deep expression": FRONT + "\n## opening\n\n{" + "(" * 5000 + "1" + ")" * 5000 + "}\n" + BODY,
@@ -72,16 +75,22 @@ def test_lint_reports_broken_text_as_errors(studio):
         assert answer.get_json()["errors"] >= 1, name
 
 
-@pytest.mark.parametrize("payload", [
-    b"\xff\xfe\x00b\x00a\x00d",                         # UTF-16 with a BOM
-    b"---\nid: x\n---\n# caf\xe9 \xc3\x28 \xa0\xa1",    # Latin-1 and broken sequences
-    b"\xed\xa0\x80 lone surrogate",                     # CESU / surrogate
-    b"\x00" * 1000,
-    b"",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"\xff\xfe\x00b\x00a\x00d",  # UTF-16 with a BOM
+        b"---\nid: x\n---\n# caf\xe9 \xc3\x28 \xa0\xa1",  # Latin-1 and broken sequences
+        b"\xed\xa0\x80 lone surrogate",  # CESU / surrogate
+        b"\x00" * 1000,
+        b"",
+    ],
+)
 def test_invalid_utf8_upload_is_refused_clearly(app, studio, payload):
-    answer = studio.post("/author/upload", data={"kind": "scenario", "file": (io.BytesIO(payload), "broken.md")},
-                         content_type="multipart/form-data")
+    answer = studio.post(
+        "/author/upload",
+        data={"kind": "scenario", "file": (io.BytesIO(payload), "broken.md")},
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 422, answer.status_code
     if answer.status_code != 302:
         body = answer.get_data(as_text=True)
@@ -90,19 +99,29 @@ def test_invalid_utf8_upload_is_refused_clearly(app, studio, payload):
         assert db.session.query(ContentVersion).count() == 0
 
 
-@pytest.mark.parametrize("path,field", [
-    ("/author/upload", "file"), ("/author/lint", "source"), ("/author/preview", "source"),
-    ("/learn/attempts/1/step", "seq"), ("/manage/assignments", "target"), ("/login", "email"),
-    ("/account", "new_password"),
-])
+@pytest.mark.parametrize(
+    "path,field",
+    [
+        ("/author/upload", "file"),
+        ("/author/lint", "source"),
+        ("/author/preview", "source"),
+        ("/learn/attempts/1/step", "seq"),
+        ("/manage/assignments", "target"),
+        ("/login", "email"),
+        ("/account", "new_password"),
+    ],
+)
 def test_bodies_over_the_limit_get_413(app, factory, path, field):
     client = app.test_client()
-    if path != "/login":     # a logged-in user is sent home from /login before the body is read
+    if path != "/login":  # a logged-in user is sent home from /login before the body is read
         login(client, factory.user(role="admin").email)
     big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 100)
     if field == "file":
-        answer = client.post(path, data={"kind": "scenario", "file": (io.BytesIO(big.encode()), "big.md")},
-                             content_type="multipart/form-data")
+        answer = client.post(
+            path,
+            data={"kind": "scenario", "file": (io.BytesIO(big.encode()), "big.md")},
+            content_type="multipart/form-data",
+        )
     else:
         answer = client.post(path, data={"kind": "scenario", field: big})
     assert answer.status_code == 413, path

@@ -1,6 +1,7 @@
 """In production: cookies are Secure, HttpOnly and SameSite=Lax, HSTS is sent, remember-me lasts
 at most 30 days, and no debugger or traceback is ever shown. (Production refusing a weak or
 missing SECRET_KEY is tested in tests/test_app.py.)"""
+
 import pytest
 
 from app import create_app
@@ -13,9 +14,15 @@ STRONG = "0f5c1e7a9b3d42c68e1f0a7b9c3d5e7f1a2b4c6d8e0f1a3b"
 
 @pytest.fixture
 def production(migrated, make_app):
-    make_app()   # empties the tables after the test
-    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=migrated, SECRET_KEY=STRONG, WTF_CSRF_ENABLED=False,
-                     RATELIMIT_ENABLED=False, MAIL_DISABLED=True)
+    make_app()  # empties the tables after the test
+    app = create_app(
+        ProductionConfig,
+        SQLALCHEMY_DATABASE_URI=migrated,
+        SECRET_KEY=STRONG,
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=False,
+        MAIL_DISABLED=True,
+    )
     yield app
     with app.app_context():
         db.session.remove()

@@ -1,6 +1,7 @@
 """A knowledge check is graded only against the version the trainee was shown: a post naming an
 older version (its plain id, as the form used to carry) is graded against the published one; a
 form shown before a new version was published is still graded against the version it showed."""
+
 import re
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ def _form(client):
 def _publish_revision(app):
     with app.app_context():
         old, module = learning.published_module(MODULE)
-        revised = old.source.replace("---\n", "---\n# revised by a trainer\n", 1)   # a new version
+        revised = old.source.replace("---\n", "---\n# revised by a trainer\n", 1)  # a new version
         publishing.publish_text("module", revised, f"courses/business-relationship/01-{MODULE}.md")
         db.session.commit()
         new, _ = learning.published_module(MODULE)
@@ -44,8 +45,9 @@ def test_a_check_posted_with_an_older_version_id_is_graded_against_the_published
     answers = {f"q{n}": a for n, a in right.items()}
     for forged in (str(old_id), f"{old_id}.{'0' * 32}", "", "x"):
         token, _sealed = _form(client)
-        answer = client.post(f"/learn/modules/{MODULE}/check", data={"submission": token, "version_id": forged,
-                                                                      **answers})
+        answer = client.post(
+            f"/learn/modules/{MODULE}/check", data={"submission": token, "version_id": forged, **answers}
+        )
         assert answer.status_code == 303, forged
         assert _graded_version(app, token) == new_id, forged
 
@@ -53,16 +55,20 @@ def test_a_check_posted_with_an_older_version_id_is_graded_against_the_published
 def test_a_form_shown_before_a_new_version_is_graded_against_what_it_showed(app, client, factory):
     publish_course(app)
     login(client, factory.user().email)
-    token, sealed = _form(client)                       # shown the current version...
+    token, sealed = _form(client)  # shown the current version...
     with app.app_context():
         shown_id = learning.published_module(MODULE)[0].id
-    old_id, new_id, right = _publish_revision(app)      # ...then a trainer publishes another
+    old_id, new_id, right = _publish_revision(app)  # ...then a trainer publishes another
     assert old_id == shown_id
-    answer = client.post(f"/learn/modules/{MODULE}/check",
-                         data={"submission": token, "version_id": sealed, **{f"q{n}": a for n, a in right.items()}})
+    answer = client.post(
+        f"/learn/modules/{MODULE}/check",
+        data={"submission": token, "version_id": sealed, **{f"q{n}": a for n, a in right.items()}},
+    )
     assert answer.status_code == 303
     assert _graded_version(app, token) == shown_id
-    other_token, _ = _form(client)                      # a seal belongs to its own form's token
-    client.post(f"/learn/modules/{MODULE}/check",
-                data={"submission": other_token, "version_id": sealed, **{f"q{n}": a for n, a in right.items()}})
+    other_token, _ = _form(client)  # a seal belongs to its own form's token
+    client.post(
+        f"/learn/modules/{MODULE}/check",
+        data={"submission": other_token, "version_id": sealed, **{f"q{n}": a for n, a in right.items()}},
+    )
     assert _graded_version(app, other_token) == new_id

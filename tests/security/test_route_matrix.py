@@ -1,5 +1,6 @@
 """Every route x every role, checked against the declared policy (Open edX's loop of every
 staff endpoint as a student, Moodle's has/lacks capability pairs)."""
+
 import pytest
 
 from tests.helpers import login
@@ -12,8 +13,10 @@ def _routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        values = {arg: ("x" if "id" not in arg and arg not in ("version", "page", "seq") else 999999)
-                  for arg in rule.arguments}
+        values = {
+            arg: ("x" if "id" not in arg and arg not in ("version", "page", "seq") else 999999)
+            for arg in rule.arguments
+        }
         for conv_arg, conv in rule._converters.items():
             if type(conv).__name__ in ("IntegerConverter",):
                 values[conv_arg] = 999999
@@ -21,6 +24,7 @@ def _routes(app):
                 values[conv_arg] = "no-such-thing"
         with app.test_request_context():
             from flask import url_for
+
             url = url_for(rule.endpoint, **values)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
@@ -75,6 +79,7 @@ def test_refused_access_is_audited(app, client, login_as):
     with app.app_context():
         from app.extensions import db
         from app.models import AuditEvent
+
         event = db.session.query(AuditEvent).filter_by(kind="access-refused").one()
         assert event.user_id == trainee.id and event.path == "/admin/" and event.address
 
@@ -93,7 +98,7 @@ def test_every_post_only_route_refuses_get_with_405(app, factory):
         for url in post_only:
             assert client.get(url).status_code == 405, (role, url)
         if role != "anonymous":
-            assert client.get("/account").status_code == 200   # the GETs to /logout ended nothing
+            assert client.get("/account").status_code == 200  # the GETs to /logout ended nothing
 
 
 def _security_headers_of(response, where):
@@ -112,6 +117,7 @@ def test_routes_with_real_ids_answer_without_5xx_and_with_headers(make_app, fact
     from flask import url_for
 
     from tests.security.world import build_world, url_values
+
     app = make_app()
     world = build_world(app, factory)
     client = app.test_client()
@@ -126,7 +132,7 @@ def test_routes_with_real_ids_answer_without_5xx_and_with_headers(make_app, fact
             continue
         with app.test_request_context():
             url = url_for(rule.endpoint, **url_values(world, rule))
-        with client.get(url) as response:                # a static file's stream closes with it
+        with client.get(url) as response:  # a static file's stream closes with it
             if response.status_code >= 500:
                 errors.append((url, response.status_code))
             _security_headers_of(response, url)

@@ -1,6 +1,7 @@
 """Sessions end when they must: logout (the copied cookie and the remember-me cookie open nothing
 after it), a role or password change, an admin, idle and absolute time; the session cookie is a new
 one at login and carries a token, not a user id; a forged or old-key cookie is nobody."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -17,12 +18,20 @@ def test_a_role_change_ends_every_session_of_that_user(app, factory):
     login(theirs, person.email)
     assert theirs.get("/manage/").status_code == 200
     login(mine, admin.email)
-    answer = mine.post(f"/admin/users/{person.id}", data={"name": person.name, "email": person.email,
-                                                          "role": "trainee", "team_id": 0, "hire_date": "2026-11-02"})
+    answer = mine.post(
+        f"/admin/users/{person.id}",
+        data={
+            "name": person.name,
+            "email": person.email,
+            "role": "trainee",
+            "team_id": 0,
+            "hire_date": "2026-11-02",
+        },
+    )
     assert answer.status_code == 302
     with app.app_context():
         assert db.session.get(User, person.id).role == "trainee"
-    assert theirs.get("/manage/").status_code == 302          # logged out, not a trainee with a manager's session
+    assert theirs.get("/manage/").status_code == 302  # logged out, not a trainee with a manager's session
     assert theirs.get("/learn/").status_code == 302
 
 
@@ -49,16 +58,20 @@ def test_a_cookie_signed_with_another_key_is_nobody(make_app, factory):
 
 # Server-side sessions (issue 15, item 1): the cookies carry a token; the row is the session.
 
+
 def _rows(app, person):
     from app.models import UserSession
+
     with app.app_context():
-        return db.session.scalars(select(UserSession).where(UserSession.user_id == person.id)
-                                  .order_by(UserSession.id)).all()
+        return db.session.scalars(
+            select(UserSession).where(UserSession.user_id == person.id).order_by(UserSession.id)
+        ).all()
 
 
 def _age(app, person, **fields):
     """Move a user's sessions into the past (no sleeping in tests)."""
     from app.models import UserSession
+
     with app.app_context():
         for record in db.session.scalars(select(UserSession).where(UserSession.user_id == person.id)):
             for name, delta in fields.items():
@@ -85,7 +98,7 @@ def test_the_remember_me_cookie_alone_opens_nothing_after_logout(app, factory):
     remembered = client.get_cookie("remember_token").value
     other = app.test_client()
     other.set_cookie("remember_token", remembered)
-    assert other.get("/learn/").status_code == 200          # it works while the session lives
+    assert other.get("/learn/").status_code == 200  # it works while the session lives
     client.post("/logout")
     later = app.test_client()
     later.set_cookie("remember_token", remembered)
@@ -94,6 +107,7 @@ def test_the_remember_me_cookie_alone_opens_nothing_after_logout(app, factory):
 
 def test_the_cookie_carries_a_token_not_the_user_id(app, factory):
     from flask.sessions import SecureCookieSessionInterface
+
     person = factory.user()
     client = app.test_client()
     login(client, person.email)
@@ -102,7 +116,7 @@ def test_the_cookie_carries_a_token_not_the_user_id(app, factory):
     token = stored["_user_id"]
     assert str(person.id) != token and len(token) >= 40
     (record,) = _rows(app, person)
-    assert record.token_hash != token                         # the table holds only its hash
+    assert record.token_hash != token  # the table holds only its hash
 
 
 def test_an_idle_session_ends_and_so_does_an_old_one(app, factory):
@@ -113,7 +127,7 @@ def test_an_idle_session_ends_and_so_does_an_old_one(app, factory):
     _age(app, idle, last_seen_at=timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1))
     _age(app, old, created_at=timedelta(days=app.config["SESSION_LIFETIME_DAYS"], minutes=1))
     assert a.get("/learn/").status_code == 302
-    assert b.get("/learn/").status_code == 302                # remember-me included
+    assert b.get("/learn/").status_code == 302  # remember-me included
 
 
 def test_last_seen_is_written_at_most_once_a_minute(app, factory):
@@ -159,8 +173,14 @@ def test_a_password_change_keeps_this_session_and_ends_the_others(app, factory):
     here, elsewhere = app.test_client(), app.test_client()
     login(here, person.email)
     login(elsewhere, person.email)
-    answer = here.post("/account", data={"current_password": PASSWORD, "new_password": "a long new phrase 42",
-                                         "confirm": "a long new phrase 42"})
+    answer = here.post(
+        "/account",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a long new phrase 42",
+            "confirm": "a long new phrase 42",
+        },
+    )
     assert answer.status_code == 302
     assert here.get("/learn/").status_code == 200
     assert elsewhere.get("/learn/").status_code == 302

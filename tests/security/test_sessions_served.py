@@ -1,5 +1,6 @@
 """Against a served site (gunicorn, several workers, the test database): after "Log out", neither
 a session cookie copied before it nor the remember-me cookie alone opens a page, on any worker."""
+
 import pytest
 
 from app.extensions import db
@@ -35,13 +36,16 @@ def test_copied_cookies_open_nothing_after_logout(app, factory, migrated):
         assert browser.get("/learn/")[0] == 200
         session_only = _with_cookies(server, {"session": browser.cookies["session"]})
         remember_only = _with_cookies(server, {"remember_token": browser.cookies["remember_token"]})
-        for copy in (session_only, remember_only):     # both work while the session lives
+        for copy in (session_only, remember_only):  # both work while the session lives
             assert copy.get("/learn/")[0] == 200
         copied_session, copied_remember = browser.cookies["session"], browser.cookies["remember_token"]
         assert browser.post("/logout", {})[0] == 302
-        for cookies in ({"session": copied_session}, {"remember_token": copied_remember},
-                        {"session": copied_session, "remember_token": copied_remember}):
-            for _ in range(4):                          # whichever worker answers
+        for cookies in (
+            {"session": copied_session},
+            {"remember_token": copied_remember},
+            {"session": copied_session, "remember_token": copied_remember},
+        ):
+            for _ in range(4):  # whichever worker answers
                 status, _, headers = _with_cookies(server, cookies).get("/learn/")
                 assert status == 302 and "/login" in headers["Location"], (cookies.keys(), status)
     finally:

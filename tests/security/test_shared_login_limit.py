@@ -1,5 +1,6 @@
 """With a shared store (Redis), failed logins are counted across workers and hosts: two app
 instances stand for two gunicorn workers."""
+
 import socket
 import uuid
 
@@ -18,8 +19,12 @@ def _redis_up():
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_failed_logins_are_counted_across_workers_in_redis(make_app, factory):
-    settings = dict(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-                    RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}:", LOGIN_LIMIT="10 per 5 minutes")
+    settings = dict(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}:",
+        LOGIN_LIMIT="10 per 5 minutes",
+    )
     worker_a, worker_b = make_app(**settings), make_app(**settings)
     person = factory.user()
     for i in range(10):
@@ -30,5 +35,6 @@ def test_failed_logins_are_counted_across_workers_in_redis(make_app, factory):
     assert login(worker_b.test_client(), person.email).status_code == 429
     # And the counts really live in Redis, where every host sees them.
     import redis
+
     keys = redis.Redis(host="127.0.0.1", port=6379).keys("*" + settings["RATELIMIT_KEY_PREFIX"] + "*")
     assert any(b"login-account" in key for key in keys) and any(b"login-address" in key for key in keys)

@@ -1,9 +1,10 @@
 """Smaller holes of the second security pass: CSV responses name their charset once; ids and
 names do not accept a trailing newline."""
+
 from flask import url_for
 
-from app.content.parse import ID_RE, NAME_RE, PAO_ID_RE
 from app.content.lint import check_scenario_text
+from app.content.parse import ID_RE, NAME_RE, PAO_ID_RE
 from tests.helpers import login
 from tests.security.world import build_world, url_values, who_may
 
@@ -22,7 +23,10 @@ def test_every_csv_export_names_its_charset_once(app, factory):
             path = url_for(rule.endpoint, **url_values(world, rule))
         answer = clients[role].get(path)
         assert answer.status_code == 200, path
-        assert answer.headers["Content-Type"] == "text/csv; charset=utf-8", (path, answer.headers["Content-Type"])
+        assert answer.headers["Content-Type"] == "text/csv; charset=utf-8", (
+            path,
+            answer.headers["Content-Type"],
+        )
 
 
 def test_ids_and_names_refuse_a_trailing_newline():

@@ -1,4 +1,5 @@
 """Fixtures of the service tests."""
+
 import pytest
 
 from tests.helpers import publish_course, team_with_manager

@@ -1,4 +1,5 @@
 """Assignments: who gets what by when, overrides, done and overdue, and the scope of a manager."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -30,7 +31,13 @@ def test_team_assignment_due_after_each_hire_date(app, factory, published):
         db.session.commit()
         [a] = service.effective_assignments(_user(early.id), today=TODAY)
         assert (a.kind, a.slug, a.due, a.overdue, a.done, a.from_team) == (
-            "module", "maturation-phases", date(2026, 11, 15), True, False, True)
+            "module",
+            "maturation-phases",
+            date(2026, 11, 15),
+            True,
+            False,
+            True,
+        )
         assert a.title == "Reading the maturation phases" or a.title
         [b] = service.effective_assignments(_user(late.id), today=TODAY)
         assert b.due == date(2026, 12, 15) and not b.overdue
@@ -40,8 +47,12 @@ def test_a_later_assignment_to_one_person_overrides_the_team_date(app, factory, 
     manager, team, (tom, ines) = team_with_manager(factory)
     with app.app_context():
         boss = _user(manager.id)
-        service.assign(boss, "scenario", "claire-wants-fifteen-percent", team_id=team, due_date=date(2026, 12, 1))
-        service.assign(boss, "scenario", "claire-wants-fifteen-percent", trainee_id=tom.id, due_date=date(2026, 12, 20))
+        service.assign(
+            boss, "scenario", "claire-wants-fifteen-percent", team_id=team, due_date=date(2026, 12, 1)
+        )
+        service.assign(
+            boss, "scenario", "claire-wants-fifteen-percent", trainee_id=tom.id, due_date=date(2026, 12, 20)
+        )
         db.session.commit()
         [mine] = service.effective_assignments(_user(tom.id), today=TODAY)
         assert mine.due == date(2026, 12, 20) and not mine.from_team and not mine.overdue
@@ -53,8 +64,12 @@ def test_assigning_again_changes_the_date_instead_of_adding_a_row(app, factory, 
     manager, team, _ = team_with_manager(factory)
     with app.app_context():
         boss = _user(manager.id)
-        first, created = service.assign(boss, "module", "pao-action-plans", team_id=team, due_date=date(2026, 12, 1))
-        again, created_again = service.assign(boss, "module", "pao-action-plans", team_id=team, due_days_after_hire=30)
+        first, created = service.assign(
+            boss, "module", "pao-action-plans", team_id=team, due_date=date(2026, 12, 1)
+        )
+        again, created_again = service.assign(
+            boss, "module", "pao-action-plans", team_id=team, due_days_after_hire=30
+        )
         db.session.commit()
         assert created and not created_again and first.id == again.id
         assert db.session.scalar(select(func.count()).select_from(Assignment)) == 1
@@ -65,7 +80,9 @@ def test_change_and_cancel(app, factory, published):
     manager, team, (tom, _) = team_with_manager(factory)
     with app.app_context():
         boss = _user(manager.id)
-        a, _ = service.assign(boss, "course", "business-relationship", team_id=team, due_date=date(2026, 12, 1))
+        a, _ = service.assign(
+            boss, "course", "business-relationship", team_id=team, due_date=date(2026, 12, 1)
+        )
         service.change_due(boss, a.id, due_date=date(2027, 1, 31))
         db.session.commit()
         assert service.effective_assignments(_user(tom.id), today=TODAY)[0].due == date(2027, 1, 31)
@@ -73,7 +90,7 @@ def test_change_and_cancel(app, factory, published):
         db.session.commit()
         assert service.effective_assignments(_user(tom.id), today=TODAY) == []
         with pytest.raises(service.NotInScope):
-            service.cancel(boss, a.id)          # already cancelled: nothing to cancel
+            service.cancel(boss, a.id)  # already cancelled: nothing to cancel
 
 
 def test_done_follows_the_completion_rules(app, factory, published):
@@ -84,7 +101,7 @@ def test_done_follows_the_completion_rules(app, factory, published):
         service.assign(boss, "scenario", "the-stalled-project", team_id=team, due_date=date(2026, 12, 1))
         db.session.commit()
     complete_module(app, tom.id, "maturation-phases")
-    play(app, ines.id, "the-stalled-project", pick=worst)          # played, not passed
+    play(app, ines.id, "the-stalled-project", pick=worst)  # played, not passed
     with app.app_context():
         tom_work = {a.slug: a for a in service.effective_assignments(_user(tom.id), today=TODAY)}
         assert tom_work["maturation-phases"].done and not tom_work["maturation-phases"].overdue
@@ -92,19 +109,24 @@ def test_done_follows_the_completion_rules(app, factory, published):
         ines_work = {a.slug: a for a in service.effective_assignments(_user(ines.id), today=TODAY)}
         assert not ines_work["the-stalled-project"].done
         # overdue first
-        assert [a.slug for a in service.effective_assignments(_user(tom.id), today=TODAY)][0] == "the-stalled-project"
+        assert [a.slug for a in service.effective_assignments(_user(tom.id), today=TODAY)][
+            0
+        ] == "the-stalled-project"
     play(app, ines.id, "the-stalled-project")
     with app.app_context():
         ines_work = {a.slug: a for a in service.effective_assignments(_user(ines.id), today=TODAY)}
         assert ines_work["the-stalled-project"].done
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"due_date": date(2026, 12, 1), "due_days_after_hire": 3}, "due_mode"),
-    ({}, "due_mode"),
-    ({"due_days_after_hire": -1}, "due_days"),
-    ({"due_days_after_hire": 10_000}, "due_days"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"due_date": date(2026, 12, 1), "due_days_after_hire": 3}, "due_mode"),
+        ({}, "due_mode"),
+        ({"due_days_after_hire": -1}, "due_days"),
+        ({"due_days_after_hire": 10_000}, "due_days"),
+    ],
+)
 def test_refuses_unclear_due_dates(app, factory, published, kwargs, field):
     manager, team, _ = team_with_manager(factory)
     with app.app_context():
@@ -131,16 +153,25 @@ def test_scope_other_teams_are_not_found(app, factory, published):
         with pytest.raises(service.NotInScope):
             service.assign(boss, "module", "pao-action-plans", team_id=other_team, due_date=date(2026, 12, 1))
         with pytest.raises(service.NotInScope):
-            service.assign(boss, "module", "pao-action-plans", trainee_id=stranger.id, due_date=date(2026, 12, 1))
-        theirs, _ = service.assign(_user(other_manager.id), "module", "pao-action-plans", team_id=other_team,
-                                   due_date=date(2026, 12, 1))
+            service.assign(
+                boss, "module", "pao-action-plans", trainee_id=stranger.id, due_date=date(2026, 12, 1)
+            )
+        theirs, _ = service.assign(
+            _user(other_manager.id),
+            "module",
+            "pao-action-plans",
+            team_id=other_team,
+            due_date=date(2026, 12, 1),
+        )
         with pytest.raises(service.NotInScope):
             service.change_due(boss, theirs.id, due_date=date(2030, 1, 1))
         with pytest.raises(service.NotInScope):
             service.cancel(boss, theirs.id)
         assert theirs.due_date == date(2026, 12, 1) and theirs.cancelled_at is None
         # an admin may act anywhere
-        service.assign(_user(admin.id), "module", "pao-action-plans", trainee_id=stranger.id, due_date=date(2026, 12, 3))
+        service.assign(
+            _user(admin.id), "module", "pao-action-plans", trainee_id=stranger.id, due_date=date(2026, 12, 3)
+        )
         assert service.managed_team_ids(_user(admin.id)) == {team, other_team}
         assert service.managed_team_ids(boss) == {team}
 
@@ -149,17 +180,27 @@ def test_resolve_is_pure_and_orders_overdue_first():
     class Row:
         def __init__(self, id, kind, slug, user_id=None, team_id=None, due_date=None, days=None):
             self.id, self.target_kind, self.target_slug = id, kind, slug
-            self.user_id, self.team_id, self.due_date, self.due_days_after_hire = user_id, team_id, due_date, days
+            self.user_id, self.team_id, self.due_date, self.due_days_after_hire = (
+                user_id,
+                team_id,
+                due_date,
+                days,
+            )
             self.cancelled_at, self.created_at = None, None
 
     class Trainee:
         id, team_id, hire_date = 5, 9, date(2026, 11, 1)
 
-    rows = [Row(1, "module", "a", team_id=9, due_date=TODAY + timedelta(days=3)),
-            Row(2, "module", "b", team_id=9, days=3),
-            Row(3, "module", "b", user_id=5, due_date=TODAY - timedelta(days=1)),
-            Row(4, "module", "c", team_id=8, due_date=TODAY - timedelta(days=9)),   # another team
-            Row(5, "scenario", "d", team_id=9, due_date=TODAY - timedelta(days=30))]
+    rows = [
+        Row(1, "module", "a", team_id=9, due_date=TODAY + timedelta(days=3)),
+        Row(2, "module", "b", team_id=9, days=3),
+        Row(3, "module", "b", user_id=5, due_date=TODAY - timedelta(days=1)),
+        Row(4, "module", "c", team_id=8, due_date=TODAY - timedelta(days=9)),  # another team
+        Row(5, "scenario", "d", team_id=9, due_date=TODAY - timedelta(days=30)),
+    ]
     out = service.resolve(Trainee, rows, lambda kind, slug: slug == "d", {}, today=TODAY)
     assert [(a.slug, a.id, a.overdue, a.done) for a in out] == [
-        ("b", 3, True, False), ("a", 1, False, False), ("d", 5, False, True)]
+        ("b", 3, True, False),
+        ("a", 1, False, False),
+        ("d", 5, False, True),
+    ]

@@ -1,13 +1,13 @@
 """The studio's use cases: drafts that two trainers save without losing a word, publishing,
 templates, uploads, play-tests that record nothing, the graph layout and item analysis."""
+
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.models import (AttemptStep, ContentDraft, ContentVersion, PageView, QuizAttempt, ScenarioAttempt,
-                        User)
+from app.models import AttemptStep, ContentDraft, ContentVersion, PageView, QuizAttempt, ScenarioAttempt, User
 from app.services import authoring, publishing
 
 ROOT = Path(__file__).resolve().parents[1] / "content" / "fixtures" / "root"
@@ -60,7 +60,7 @@ def test_two_trainers_saving_from_one_base_lose_nothing(studio):
     assert any(r[0] == "add" and "Ben's poor answer" in r[3] for r in conflict.diff)
     assert any(r[0] == "del" and "Ana's good answer" in r[3] for r in conflict.diff)
     draft = db.session.scalar(select(ContentDraft))
-    assert draft.source == ana_text and draft.revision == 2          # Ana's text is kept
+    assert draft.source == ana_text and draft.revision == 2  # Ana's text is kept
     # Ben merges on top of the revision the conflict gave him: now it saves.
     merged = ana_text.replace("A poor answer", "Ben's poor answer")
     authoring.save_draft("scenario", "first-call", merged, conflict.revision, ben)
@@ -90,8 +90,12 @@ def test_publish_is_refused_with_errors_and_writes_nothing(studio):
         authoring.publish("scenario", "first-call", broken, 0, None, ana)
     db.session.rollback()
     assert any(f.code == "E-TARGET" for f in refused.value.findings)
-    assert db.session.scalar(select(func.count()).select_from(ContentVersion)
-                             .where(ContentVersion.slug == "first-call")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ContentVersion).where(ContentVersion.slug == "first-call")
+        )
+        == 0
+    )
 
 
 def test_publish_makes_versions_and_the_draft_follows(studio):
@@ -101,14 +105,26 @@ def test_publish_makes_versions_and_the_draft_follows(studio):
     editing = authoring.open_for_editing("scenario", "first-call")
     v1 = publishing.published("scenario", "first-call")
     assert v1.version == 1 and editing.revision == 1 and editing.base_version_id == v1.id
-    result = authoring.publish("scenario", "first-call", scenario_text(title="First call, again"),
-                               editing.revision, editing.base_version_id, ben)
+    result = authoring.publish(
+        "scenario",
+        "first-call",
+        scenario_text(title="First call, again"),
+        editing.revision,
+        editing.base_version_id,
+        ben,
+    )
     db.session.commit()
     assert result.version.version == 2 and result.version.author_id == ben.id
     # An editor still open on v1 is told, not allowed to overwrite v2.
     with pytest.raises(authoring.DraftConflict) as caught:
-        authoring.publish("scenario", "first-call", scenario_text(title="Stale"), editing.revision,
-                          editing.base_version_id, ana)
+        authoring.publish(
+            "scenario",
+            "first-call",
+            scenario_text(title="Stale"),
+            editing.revision,
+            editing.base_version_id,
+            ana,
+        )
     db.session.rollback()
     assert caught.value.reason == "draft"
     assert publishing.published("scenario", "first-call").version == 2
@@ -124,8 +140,14 @@ def test_publishing_from_a_stale_published_base_is_a_conflict(studio):
     publishing.publish_value("scenario", scenario_text(title="From git"), value, "scenarios/first-call.md")
     db.session.commit()
     with pytest.raises(authoring.DraftConflict) as caught:
-        authoring.publish("scenario", "first-call", scenario_text(title="Mine"), editing.revision,
-                          editing.base_version_id, ana)
+        authoring.publish(
+            "scenario",
+            "first-call",
+            scenario_text(title="Mine"),
+            editing.revision,
+            editing.base_version_id,
+            ana,
+        )
     db.session.rollback()
     assert caught.value.reason == "published" and "From git" in caught.value.theirs
 
@@ -136,13 +158,24 @@ def test_an_attempt_in_progress_stays_on_its_version(studio, factory):
     authoring.publish("scenario", "first-call", scenario_text(), 0, None, ana)
     db.session.commit()
     v1 = publishing.published("scenario", "first-call")
-    attempt = ScenarioAttempt(user_id=trainee.id, scenario_slug="first-call", version_id=v1.id,
-                              current_node="opening", state={"node": "opening"})
+    attempt = ScenarioAttempt(
+        user_id=trainee.id,
+        scenario_slug="first-call",
+        version_id=v1.id,
+        current_node="opening",
+        state={"node": "opening"},
+    )
     db.session.add(attempt)
     db.session.commit()
     editing = authoring.open_for_editing("scenario", "first-call")
-    authoring.publish("scenario", "first-call", scenario_text(title="Version two"), editing.revision,
-                      editing.base_version_id, ana)
+    authoring.publish(
+        "scenario",
+        "first-call",
+        scenario_text(title="Version two"),
+        editing.revision,
+        editing.base_version_id,
+        ana,
+    )
     db.session.commit()
     db.session.expire_all()
     attempt = db.session.get(ScenarioAttempt, attempt.id)
@@ -157,8 +190,13 @@ def test_upload_refuses_errors_and_bad_bytes(studio):
     with pytest.raises(authoring.UploadRefused) as refused:
         authoring.upload("scenario", "first-call.md", broken, ana)
     assert [f.code for f in refused.value.findings] == ["E-TARGET"]
-    assert refused.value.findings[0].line == scenario_text().splitlines().index(
-        next(line for line in scenario_text().splitlines() if "#end-poor" in line)) + 1
+    assert (
+        refused.value.findings[0].line
+        == scenario_text()
+        .splitlines()
+        .index(next(line for line in scenario_text().splitlines() if "#end-poor" in line))
+        + 1
+    )
     with pytest.raises(authoring.UploadRefused, match="not UTF-8"):
         authoring.upload("scenario", "first-call.md", b"---\nid: x\n---\n\xff\xfe", ana)
     with pytest.raises(authoring.UploadRefused, match=r"\.md"):
@@ -180,11 +218,16 @@ def test_new_from_template_refuses_bad_or_taken_ids(studio):
 
 def test_a_play_test_records_nothing(studio):
     scenario = publishing.value_of(publishing.published("scenario", "fifteen-percent"))
-    state = authoring.playtest_start(scenario, "batna", {"score_discovery": "6", "var_batna_known": "true",
-                                                          "score_margin": "99"})
-    assert state["node"] == "batna" and state["scores"]["discovery"] == 6 and state["vars"]["batna_known"] is True
-    assert state["scores"]["margin"] == 10                       # clamped to the declared max
-    state, outcome = authoring.playtest_advance(scenario, state, 2)   # shown only when discovery >= 4
+    state = authoring.playtest_start(
+        scenario, "batna", {"score_discovery": "6", "var_batna_known": "true", "score_margin": "99"}
+    )
+    assert (
+        state["node"] == "batna"
+        and state["scores"]["discovery"] == 6
+        and state["vars"]["batna_known"] is True
+    )
+    assert state["scores"]["margin"] == 10  # clamped to the declared max
+    state, outcome = authoring.playtest_advance(scenario, state, 2)  # shown only when discovery >= 4
     assert outcome.deltas == {"margin": 0} or outcome.deltas.get("margin") is not None
     token = authoring.pack("k" * 40, {"state": state})
     assert authoring.unpack("k" * 40, token)["state"] == state
@@ -201,14 +244,26 @@ def test_item_analysis_counts_choices_and_finds_splits(studio, factory):
     version = publishing.published("scenario", "fifteen-percent")
     people = [factory.user(role="trainee") for _ in range(4)]
     # Two passers split at `opening` (choice 0 and 1); one who failed took choice 0.
-    for person, choice, passed in ((people[0], 0, True), (people[1], 1, True), (people[2], 0, False),
-                                   (people[3], 1, None)):
-        attempt = ScenarioAttempt(user_id=person.id, scenario_slug="fifteen-percent", version_id=version.id,
-                                  current_node="opening", state={}, passed=passed,
-                                  status="finished" if passed is not None else "in_progress")
+    for person, choice, passed in (
+        (people[0], 0, True),
+        (people[1], 1, True),
+        (people[2], 0, False),
+        (people[3], 1, None),
+    ):
+        attempt = ScenarioAttempt(
+            user_id=person.id,
+            scenario_slug="fifteen-percent",
+            version_id=version.id,
+            current_node="opening",
+            state={},
+            passed=passed,
+            status="finished" if passed is not None else "in_progress",
+        )
         db.session.add(attempt)
         db.session.flush()
-        db.session.add(AttemptStep(attempt_id=attempt.id, seq=1, node="opening", choice=choice, choice_label="x"))
+        db.session.add(
+            AttemptStep(attempt_id=attempt.id, seq=1, node="opening", choice=choice, choice_label="x")
+        )
     db.session.commit()
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -226,6 +281,7 @@ def test_item_analysis_counts_choices_and_finds_splits(studio, factory):
 
 def test_catalogue_uses_a_fixed_number_of_queries(studio, factory):
     ana, _ = studio
+
     def count():
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -235,6 +291,7 @@ def test_catalogue_uses_a_fixed_number_of_queries(studio, factory):
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements), groups
+
     few, _ = count()
     for i in range(6):
         authoring.new_from_template("scenario", f"call-{i}", f"Call {i}", ana)

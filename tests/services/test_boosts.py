@@ -1,5 +1,6 @@
 """Boosts: the FSRS memory of each item with fixed dates (no sleeping: every call takes `now`),
 the fold of checks and role-play steps into items, idempotent boost answers, version pinning."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,13 +12,25 @@ from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.services import boosts, learning, publishing
 from tests.helpers import correct_answers, take_steps
 
-T0 = datetime(2026, 12, 1, 9, 0)          # naive UTC, as stored
+T0 = datetime(2026, 12, 1, 9, 0)  # naive UTC, as stored
 MODULE = "maturation-phases"
 
 
 def fresh_item(**kw):
-    return BoostItem(user_id=1, kind="question", slug="m", ref="r", answer_key="k", version_id=1, state=1, step=0,
-                     due=T0, reviews=0, boosts=0, **kw)
+    return BoostItem(
+        user_id=1,
+        kind="question",
+        slug="m",
+        ref="r",
+        answer_key="k",
+        version_id=1,
+        state=1,
+        step=0,
+        due=T0,
+        reviews=0,
+        boosts=0,
+        **kw,
+    )
 
 
 def test_state_transitions_with_fixed_dates():
@@ -29,7 +42,11 @@ def test_state_transitions_with_fixed_dates():
     stable = item.stability
     # a lapse: wrong comes back within two days instead of in 46, with a much lower stability
     boosts.review(item, recall.grade(False, item.last_rating), T0 + timedelta(days=13))
-    assert item.last_rating == recall.AGAIN and item.due == T0 + timedelta(days=15) and item.stability < stable / 4
+    assert (
+        item.last_rating == recall.AGAIN
+        and item.due == T0 + timedelta(days=15)
+        and item.stability < stable / 4
+    )
     # right straight after a wrong answer is Hard, and comes back sooner than a sure answer would
     assert recall.grade(True, item.last_rating) == recall.HARD
     hard, good = fresh_item(), fresh_item()
@@ -70,7 +87,9 @@ def _check(person, wrong_positions=(), when=T0):
 
 
 def _items(person):
-    return db.session.scalars(select(BoostItem).where(BoostItem.user_id == person.id).order_by(BoostItem.id)).all()
+    return db.session.scalars(
+        select(BoostItem).where(BoostItem.user_id == person.id).order_by(BoostItem.id)
+    ).all()
 
 
 def test_a_check_becomes_items_and_what_was_missed_comes_back_first(course, factory, ctx):
@@ -81,7 +100,7 @@ def test_a_check_becomes_items_and_what_was_missed_comes_back_first(course, fact
     asked = [n for n, _order in second.shown]
     assert boosts.refresh(user, T0 + timedelta(days=1)) > 0
     db.session.commit()
-    assert boosts.refresh(user, T0 + timedelta(days=1)) == 0            # nothing new: nothing folded twice
+    assert boosts.refresh(user, T0 + timedelta(days=1)) == 0  # nothing new: nothing folded twice
     items = {i.ref: i for i in _items(person)}
     missed = items[recall.question_ref(module.quiz[asked[0] - 1])]
     assert missed.last_rating == recall.AGAIN and missed.due == T0 + timedelta(days=2)
@@ -90,7 +109,7 @@ def test_a_check_becomes_items_and_what_was_missed_comes_back_first(course, fact
     assert others and all(i.last_rating == recall.GOOD and i.due > missed.due for i in others)
     # due counts follow the organisation's day: the missed one is due on day 2 from midnight
     assert boosts.due_count(user, T0 + timedelta(days=1, hours=2)) == 0
-    only_first = [i for i in items.values() if i.last_review == T0]          # right on day 0: due day 2 too
+    only_first = [i for i in items.values() if i.last_review == T0]  # right on day 0: due day 2 too
     assert boosts.due_count(user, T0 + timedelta(days=2) - timedelta(hours=8)) == 1 + len(only_first)
     assert boosts.due_count(user, T0 + timedelta(days=1, hours=14)) == 0
 
@@ -100,15 +119,16 @@ def test_phase_reading_steps_become_items(course, factory, ctx):
     user = db.session.get(User, person.id)
     attempt, _ = learning.start_attempt(user, "signals-at-the-trade-fair")
     db.session.commit()
-    take_steps(user, attempt.id, [3, 3, 3])         # misreads Marc's phase (claims discovery)
+    take_steps(user, attempt.id, [3, 3, 3])  # misreads Marc's phase (claims discovery)
     boosts.refresh(user, T0)
     phase_items = [i for i in _items(person) if i.kind == boosts.PHASE]
     marc = next(i for i in phase_items if i.ref == "booth-marc")
     assert marc.phase == "latent" and marc.last_rating == recall.AGAIN
     shown = boosts.show(marc)
     assert "Marc Dubreuil" in shown.situation and "Which phase" not in shown.situation
-    assert ("latent", "Latent") in [(i, t.split()[0].rstrip(":")) for i, t in shown.phases] or \
-        "latent" in dict(shown.phases)
+    assert ("latent", "Latent") in [
+        (i, t.split()[0].rstrip(":")) for i, t in shown.phases
+    ] or "latent" in dict(shown.phases)
 
 
 def _due_item(person, now):
@@ -135,7 +155,7 @@ def test_boost_answers_are_idempotent_and_empty_ones_write_nothing(course, facto
     first, created = boosts.answer(user, item.id, 1, shown.version.id, right, now)
     db.session.commit()
     assert created and first.correct and first.rating == recall.GOOD
-    again, created = boosts.answer(user, item.id, 1, shown.version.id, ["1"], now)   # replay, other answer
+    again, created = boosts.answer(user, item.id, 1, shown.version.id, ["1"], now)  # replay, other answer
     assert not created and again.id == first.id and again.correct
     with pytest.raises(boosts.StaleAnswer):
         boosts.answer(user, item.id, 3, shown.version.id, right, now)
@@ -197,7 +217,7 @@ def test_a_new_version_keeps_the_memory_unless_the_answer_changed(course, factor
     boosts.answer(user, item.id, 1, v2.id, [str(n) for n in shown.right()], now)
     assert item.reviews == 2 and item.stability > stability and item.version_id == v2.id
     answer = db.session.scalar(select(BoostAnswer).where(BoostAnswer.item_id == item.id))
-    assert answer.version_id == v2.id                      # pinned to the version shown
+    assert answer.version_id == v2.id  # pinned to the version shown
 
     # new version 2: the right answer moves to another text; the memory starts again
     right = [a for a in question.answers if a.correct][0].text
@@ -211,12 +231,13 @@ def test_a_new_version_keeps_the_memory_unless_the_answer_changed(course, factor
             elif line.startswith("- [ ] ") and line[6:].strip() == wrong.strip():
                 lines[i] = "- [x] " + line[6:]
         return "\n".join(lines) + "\n"
+
     v3 = _republish_module(swap)
     shown = boosts.show(item)
     assert shown.version.id == v3.id and shown.answer_key != item.answer_key
     later = now + timedelta(days=11)
     boosts.answer(user, item.id, 2, v3.id, [str(n) for n in shown.right()], later)
-    assert item.reviews == 1 and item.answer_key == shown.answer_key       # a fresh memory
+    assert item.reviews == 1 and item.answer_key == shown.answer_key  # a fresh memory
     assert item.due == later + timedelta(days=2)
     # the form of an older version is still graded on that version (pinned)
     db.session.commit()
@@ -224,6 +245,7 @@ def test_a_new_version_keeps_the_memory_unless_the_answer_changed(course, factor
 
 def test_the_fold_and_the_round_read_few_statements(course, factory, ctx, app):
     from sqlalchemy import event
+
     person = factory.user()
     for day in range(6):
         _check(person, when=T0 + timedelta(days=day))
@@ -232,7 +254,7 @@ def test_the_fold_and_the_round_read_few_statements(course, factory, ctx, app):
     db.session.commit()
     db.session.refresh(user)
     statements = []
-    listener = lambda *a: statements.append(a[2])          # noqa: E731
+    listener = lambda *a: statements.append(a[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         boosts.refresh(user, T0 + timedelta(days=9))

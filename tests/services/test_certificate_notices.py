@@ -1,5 +1,6 @@
 """`flask reminders send` tells a rep and their manager 30 days before a certificate expires,
 once (fixed dates through --now, no sleeping), and never about one already renewed."""
+
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -14,11 +15,22 @@ EXPIRES = date(2027, 6, 15)
 def _certificate(app, user_id, campaign=1, expires=EXPIRES):
     with app.app_context():
         import uuid
-        cert = Certificate(uuid=str(uuid.uuid4()), user_id=user_id, course_slug="business-relationship",
-                           stage_id="negotiation", stage_title="Negotiation and closing", course_title="Course",
-                           holder_name=db.session.get(User, user_id).name, campaign=campaign,
-                           issued_on=expires - timedelta(days=365), expires_on=expires, valid_months=12,
-                           score=80, evidence={})
+
+        cert = Certificate(
+            uuid=str(uuid.uuid4()),
+            user_id=user_id,
+            course_slug="business-relationship",
+            stage_id="negotiation",
+            stage_title="Negotiation and closing",
+            course_title="Course",
+            holder_name=db.session.get(User, user_id).name,
+            campaign=campaign,
+            issued_on=expires - timedelta(days=365),
+            expires_on=expires,
+            valid_months=12,
+            score=80,
+            evidence={},
+        )
         db.session.add(cert)
         db.session.commit()
         return cert.id
@@ -33,12 +45,16 @@ def test_the_rep_and_their_manager_are_told_once_30_days_before(mail_app, team):
         run_reminders(mail_app, day)
     key = f"certificate:{cert_id}:expiring"
     assert told(mail_app, "certificate-expiring") == ([(tom.id, "certificate-expiring", key)],) * 2
-    assert told(mail_app, "team-certificate-expiring") == ([(manager.id, "team-certificate-expiring", key)],) * 2
+    assert (
+        told(mail_app, "team-certificate-expiring") == ([(manager.id, "team-certificate-expiring", key)],) * 2
+    )
     with mail_app.app_context():
-        body = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate-expiring")).one()
+        body = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "certificate-expiring")
+        ).one()
         assert "Negotiation and closing" in body.text_body and "15 Jun 2027" in body.text_body
         assert "/learn/progress" in body.text_body
-    run_reminders(mail_app, EXPIRES)                                  # expired: nothing more
+    run_reminders(mail_app, EXPIRES)  # expired: nothing more
     assert len(told(mail_app, "certificate-expiring")[0]) == 1
 
 

@@ -1,6 +1,7 @@
 """Stage certification through its use cases: what a stage asks for, idempotent issuing, the
 campaign after the expiry notice and its stable draw, observed role-plays that are required.
 Fixed dates are passed as `today`; records are dated where a campaign needs them."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -9,8 +10,16 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Certificate, QuizAttempt, ScenarioAttempt
 from app.services import certification, demo_activity, publishing
-from tests.helpers import (CERTIFIED_STAGE, challenge, earn, publish_course, stage_modules, stage_role_plays,
-                           study_stage, user_row)
+from tests.helpers import (
+    CERTIFIED_STAGE,
+    challenge,
+    earn,
+    publish_course,
+    stage_modules,
+    stage_role_plays,
+    study_stage,
+    user_row,
+)
 
 STAGE = CERTIFIED_STAGE
 
@@ -35,7 +44,7 @@ def test_a_stage_asks_for_its_modules_and_a_challenge_pass_of_each_role_play(ctx
     with pytest.raises(certification.Refused, match="Not yet"):
         certification.issue(user, STAGE)
     study_stage(user.id, STAGE)
-    for slug in stage_role_plays(STAGE):     # practice passes do not count
+    for slug in stage_role_plays(STAGE):  # practice passes do not count
         demo_activity.record_play(user.id, slug)
     assert not status_of(user).ready
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
@@ -52,7 +61,7 @@ def test_issuing_is_idempotent_and_records_scores_and_versions(ctx, factory):
     assert created and not created_again and first.id == again.id
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     assert first.holder_name == "Hélène Lefèvre" and first.issued_on == date(2026, 12, 1)
-    assert first.expires_on == date(2028, 12, 1)          # qualification: valid 24 months
+    assert first.expires_on == date(2028, 12, 1)  # qualification: valid 24 months
     assert len(first.uuid) == 36 and first.uuid[14] == "4"  # uuid4
     plays = first.evidence["role_plays"]
     assert sorted(plays) == stage_role_plays(STAGE)
@@ -71,7 +80,7 @@ def test_validity_expiry_notice_and_the_recertification_campaign(ctx, factory):
     earn(user.id, when=datetime(2026, 11, 20, 9))
     cert, _ = certification.issue(user, STAGE, today=date(2026, 12, 1))
     db.session.commit()
-    expiry = cert.expires_on                                  # 1 Dec 2028
+    expiry = cert.expires_on  # 1 Dec 2028
     assert status_of(user, today=expiry - timedelta(days=31)).state == "certified"
     assert status_of(user, today=expiry - timedelta(days=31)).campaign is None
     soon = status_of(user, today=expiry - timedelta(days=30))
@@ -94,14 +103,14 @@ def test_validity_expiry_notice_and_the_recertification_campaign(ctx, factory):
 def test_recertifying_with_the_drawn_role_play_and_check(ctx, factory, app):
     user = user_row(factory.user())
     earn(user.id, when=datetime(2024, 11, 20, 9))
-    old, _ = certification.issue(user, STAGE, today=date(2024, 12, 1))    # expires 1 Dec 2026
+    old, _ = certification.issue(user, STAGE, today=date(2024, 12, 1))  # expires 1 Dec 2026
     db.session.commit()
     today = date(2026, 12, 1)
     status = status_of(user, today=today)
     assert status.state == "expired"
     role_play = next(r.slug for r in status.requirements if r.kind == "role-play")
     module_id = next(r.slug for r in status.requirements if r.kind == "check")
-    challenge(user.id, role_play)                           # now: inside the campaign
+    challenge(user.id, role_play)  # now: inside the campaign
     demo_activity.record_study(user.id, module_id, pages=0, quiz_percent=100)
     db.session.flush()
     assert status_of(user, today=today).ready
@@ -115,9 +124,11 @@ def test_recertifying_with_the_drawn_role_play_and_check(ctx, factory, app):
 
 def test_a_required_observation_blocks_until_a_manager_records_a_pass(ctx, factory):
     from app.services import observations
+
     team = factory.team()
     manager = user_row(factory.user(role="manager"))
     from app.models import Team
+
     db.session.get(Team, team).manager_id = manager.id
     user = user_row(factory.user(team=team))
     db.session.commit()
@@ -126,15 +137,25 @@ def test_a_required_observation_blocks_until_a_manager_records_a_pass(ctx, facto
     assert [r.kind for r in status.requirements][-1] == "observed" and not status.ready
     criteria = status.settings.rubric
     failing = {c.id: 1 for c in criteria}
-    seen, created = observations.record(manager, user.id, "negotiation", failing, "", date(2026, 12, 1), "tok-1",
-                                       today=date(2026, 12, 1))
+    seen, created = observations.record(
+        manager, user.id, "negotiation", failing, "", date(2026, 12, 1), "tok-1", today=date(2026, 12, 1)
+    )
     assert created and not seen.passed
     assert not status_of(user, "negotiation").ready
     passing = {c.id: len(c.levels) for c in criteria}
-    seen, created = observations.record(manager, user.id, "negotiation", passing, "Held the floor.",
-                                        date(2026, 12, 1), "tok-2", today=date(2026, 12, 1))
-    again, created_again = observations.record(manager, user.id, "negotiation", passing, "", date(2026, 12, 1),
-                                               "tok-2")
+    seen, created = observations.record(
+        manager,
+        user.id,
+        "negotiation",
+        passing,
+        "Held the floor.",
+        date(2026, 12, 1),
+        "tok-2",
+        today=date(2026, 12, 1),
+    )
+    again, created_again = observations.record(
+        manager, user.id, "negotiation", passing, "", date(2026, 12, 1), "tok-2"
+    )
     assert created and seen.passed and not created_again and again.id == seen.id
     assert status_of(user, "negotiation").ready
     cert, _ = certification.issue(user, "negotiation", today=date(2026, 12, 1))
@@ -146,11 +167,13 @@ def test_team_certificates_certified_expiring_and_expired(ctx, factory):
     earn(a.id)
     earn(b.id)
     certification.issue(a, STAGE, today=date(2026, 12, 1))
-    certification.issue(b, STAGE, today=date(2024, 12, 15))         # expires 15 Dec 2026
+    certification.issue(b, STAGE, today=date(2024, 12, 15))  # expires 15 Dec 2026
     db.session.commit()
     rows = certification.team_certificates([a.id, b.id], today=date(2026, 12, 1))
     assert [t for t, _ in rows[a.id].certified] == ["Qualifying prospects"] and rows[a.id].expiring == []
     assert rows[b.id].expiring == [("Qualifying prospects", date(2026, 12, 15))]
     later = certification.team_certificates([b.id], today=date(2026, 12, 15))
-    assert later[b.id].certified == [] and later[b.id].expired == [("Qualifying prospects", date(2026, 12, 15))]
+    assert later[b.id].certified == [] and later[b.id].expired == [
+        ("Qualifying prospects", date(2026, 12, 15))
+    ]
     assert QuizAttempt  # records of checks exist for the stage

@@ -1,12 +1,13 @@
 """Challenge mode in the learning records: attempts record their mode, one open attempt per
 scenario and mode, start over keeps the mode, a challenge pass is stored as such."""
+
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt, User
 from app.services import learning
-from tests.helpers import race, path_by_rating, take_steps, user_row
+from tests.helpers import path_by_rating, race, take_steps, user_row
 
 
 def test_practice_and_challenge_are_open_side_by_side(app, course, factory, ctx):
@@ -38,7 +39,7 @@ def test_start_over_keeps_the_mode(app, course, factory, ctx):
     fresh = learning.start_over(user, challenge.id)
     db.session.commit()
     assert fresh.mode == "challenge" and fresh.id != challenge.id
-    assert learning.open_attempt(user, "ranking-the-pipeline") is None        # no practice opened
+    assert learning.open_attempt(user, "ranking-the-pipeline") is None  # no practice opened
 
 
 def test_a_challenge_pass_is_stored_as_one(app, course, factory, ctx):
@@ -48,18 +49,26 @@ def test_a_challenge_pass_is_stored_as_one(app, course, factory, ctx):
     assert not learning.reveals_steps(challenge)
     finished = take_steps(user, challenge.id, path_by_rating())
     assert finished.status == "finished" and finished.passed and finished.mode == "challenge"
-    assert learning.reveals_steps(finished)                  # the debrief reveals every step
+    assert learning.reveals_steps(finished)  # the debrief reveals every step
     # the steps carry their ratings and feedback as in practice: only the pages hold them back
-    ratings = db.session.scalars(select(AttemptStep.rating).where(
-        AttemptStep.attempt_id == challenge.id, AttemptStep.choice.is_not(None))).all()
+    ratings = db.session.scalars(
+        select(AttemptStep.rating).where(
+            AttemptStep.attempt_id == challenge.id, AttemptStep.choice.is_not(None)
+        )
+    ).all()
     assert ratings and all(ratings)
     assert learning.best_scores(user)["ranking-the-pipeline"]["passed"]
 
 
 def test_concurrent_challenge_starts_open_one(app, course, factory):
     person = factory.user()
-    outcomes, errors = race(app, 6, lambda: learning.start_attempt(
-        db.session.get(User, person.id), "ranking-the-pipeline", "challenge")[0].id)
+    outcomes, errors = race(
+        app,
+        6,
+        lambda: (
+            learning.start_attempt(db.session.get(User, person.id), "ranking-the-pipeline", "challenge")[0].id
+        ),
+    )
     assert not errors, errors
     assert len(set(outcomes)) == 1
     with app.app_context():

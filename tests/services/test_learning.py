@@ -1,5 +1,6 @@
 """Learning records: completion rules, locks and assignments, pinning to a version, idempotent
 steps (including concurrent posts from several threads), quiz tokens, refusals."""
+
 import os
 from datetime import date, timedelta
 
@@ -26,6 +27,7 @@ def complete_module(user, slug):
 
 # --- completion and locks --------------------------------------------------------------------
 
+
 def test_module_complete_needs_pages_check_and_scenarios(app, course, factory, ctx):
     user = user_row(factory.user())
     version, module = learning.published_module("filters-and-ranking")
@@ -33,7 +35,7 @@ def test_module_complete_needs_pages_check_and_scenarios(app, course, factory, c
     assert not mp.started and not mp.complete
     for page in range(1, len(module.pages) + 1):
         learning.record_page_view(user, version, page)
-        learning.record_page_view(user, version, page)      # a reload adds nothing
+        learning.record_page_view(user, version, page)  # a reload adds nothing
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(PageView)) == len(module.pages)
     mp = learning.progress_of(user).module("filters-and-ranking")
@@ -55,7 +57,7 @@ def test_module_complete_needs_pages_check_and_scenarios(app, course, factory, c
     db.session.commit()
     assert created
     assert take_steps(user, attempt.id, path_by_rating()).passed
-    for other in module.scenarios:              # the module's other role-plays count too
+    for other in module.scenarios:  # the module's other role-plays count too
         if other != "ranking-the-pipeline":
             assert not learning.progress_of(user).module("filters-and-ranking").complete
             attempt, _ = learning.start_attempt(user, other)
@@ -83,17 +85,31 @@ def test_assigned_work_opens_before_its_stage(app, course, factory, ctx):
     person = factory.user(team=team)
     user = user_row(person)
     progress = learning.progress_of(user)
-    assert not learning.access_to(user, progress, "negotiation", scenario_id="claire-wants-fifteen-percent").open
-    db.session.add(Assignment(target_kind="module", target_slug="preparing-the-negotiation", team_id=team,
-                              due_date=date(2030, 1, 1)))
+    assert not learning.access_to(
+        user, progress, "negotiation", scenario_id="claire-wants-fifteen-percent"
+    ).open
+    db.session.add(
+        Assignment(
+            target_kind="module",
+            target_slug="preparing-the-negotiation",
+            team_id=team,
+            due_date=date(2030, 1, 1),
+        )
+    )
     db.session.commit()
     assert learning.access_to(user, progress, "negotiation", module_id="preparing-the-negotiation").open
     # the module's scenario comes with it; another module of the stage does not
     assert learning.access_to(user, progress, "negotiation", scenario_id="claire-wants-fifteen-percent").open
     assert not learning.access_to(user, progress, "negotiation", module_id="trading-concessions").open
     # a whole-course assignment is the sequence itself: it opens nothing early
-    db.session.add(Assignment(target_kind="course", target_slug="business-relationship", user_id=user.id,
-                              due_date=date(2030, 1, 1)))
+    db.session.add(
+        Assignment(
+            target_kind="course",
+            target_slug="business-relationship",
+            user_id=user.id,
+            due_date=date(2030, 1, 1),
+        )
+    )
     db.session.commit()
     assert not learning.access_to(user, progress, "loyalty", module_id="co-operation").open
 
@@ -104,17 +120,41 @@ def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, 
     other = factory.user(team=team)
     user = user_row(person)
     today = date.today()
-    db.session.add_all([
-        Assignment(target_kind="module", target_slug="crm-data-that-matters", team_id=team, due_date=today + timedelta(days=10)),
-        Assignment(target_kind="module", target_slug="crm-data-that-matters", user_id=user.id, due_date=today - timedelta(days=2)),
-        Assignment(target_kind="scenario", target_slug="ranking-the-pipeline", team_id=team, due_days_after_hire=60),
-        Assignment(target_kind="module", target_slug="filters-and-ranking", team_id=team, due_date=today - timedelta(days=1),
-                   cancelled_at=learning.utcnow()),
-    ])
+    db.session.add_all(
+        [
+            Assignment(
+                target_kind="module",
+                target_slug="crm-data-that-matters",
+                team_id=team,
+                due_date=today + timedelta(days=10),
+            ),
+            Assignment(
+                target_kind="module",
+                target_slug="crm-data-that-matters",
+                user_id=user.id,
+                due_date=today - timedelta(days=2),
+            ),
+            Assignment(
+                target_kind="scenario",
+                target_slug="ranking-the-pipeline",
+                team_id=team,
+                due_days_after_hire=60,
+            ),
+            Assignment(
+                target_kind="module",
+                target_slug="filters-and-ranking",
+                team_id=team,
+                due_date=today - timedelta(days=1),
+                cancelled_at=learning.utcnow(),
+            ),
+        ]
+    )
     db.session.commit()
     rows = learning.assignments_for(user)
-    assert [(r.slug, r.overdue, r.done) for r in rows] == [("crm-data-that-matters", True, False),
-                                                           ("ranking-the-pipeline", False, False)]
+    assert [(r.slug, r.overdue, r.done) for r in rows] == [
+        ("crm-data-that-matters", True, False),
+        ("ranking-the-pipeline", False, False),
+    ]
     assert rows[0].due == today - timedelta(days=2) and not rows[0].from_team
     assert rows[1].due == user.hire_date + timedelta(days=60)
     # the teammate keeps the team's date
@@ -128,6 +168,7 @@ def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, 
 
 # --- scenario attempts ----------------------------------------------------------------------
 
+
 def test_steps_are_idempotent_and_refusals_write_nothing(app, course, factory, ctx):
     user = user_row(factory.user())
     attempt, created = learning.start_attempt(user, "ranking-the-pipeline")
@@ -136,28 +177,29 @@ def test_steps_are_idempotent_and_refusals_write_nothing(app, course, factory, c
     assert created and not created_again and again.id == attempt.id
     learning.take_step(user, attempt.id, 1, path_by_rating()[0])
     db.session.commit()
-    with pytest.raises(learning.StaleStep):          # a double click: same seq again
+    with pytest.raises(learning.StaleStep):  # a double click: same seq again
         learning.take_step(user, attempt.id, 1, 2)
     db.session.rollback()
-    with pytest.raises(learning.StaleStep):          # a second tab posting another choice for step 1
+    with pytest.raises(learning.StaleStep):  # a second tab posting another choice for step 1
         learning.take_step(user, attempt.id, 1, 1)
     db.session.rollback()
-    with pytest.raises(learning.StaleStep):          # a seq from the future is not a step either
+    with pytest.raises(learning.StaleStep):  # a seq from the future is not a step either
         learning.take_step(user, attempt.id, 5, 1)
     db.session.rollback()
-    with pytest.raises(learning.Refused):            # not offered here
+    with pytest.raises(learning.Refused):  # not offered here
         learning.take_step(user, attempt.id, 2, 99)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 1
     attempt = take_steps(user, attempt.id, path_by_rating()[1:])
-    assert attempt.status == "finished" and attempt.passed and attempt.percent == 100    # best play
+    assert attempt.status == "finished" and attempt.passed and attempt.percent == 100  # best play
     count = attempt.step_count
-    with pytest.raises(learning.Refused):            # a finished attempt takes no step
+    with pytest.raises(learning.Refused):  # a finished attempt takes no step
         learning.take_step(user, attempt.id, count + 1, 1)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == count
-    seqs = db.session.scalars(select(AttemptStep.seq).where(AttemptStep.attempt_id == attempt.id)
-                              .order_by(AttemptStep.seq)).all()
+    seqs = db.session.scalars(
+        select(AttemptStep.seq).where(AttemptStep.attempt_id == attempt.id).order_by(AttemptStep.seq)
+    ).all()
     assert seqs == list(range(1, count + 1))
 
 
@@ -182,7 +224,7 @@ def test_attempt_stays_on_its_version(app, course, factory, ctx):
     old_version = attempt.version_id
     with open(os.path.join(ROOT, "scenarios", "ranking-the-pipeline.md"), encoding="utf-8") as fh:
         text = fh.read()
-    changed = text.replace("title: \"Ranking the pipeline\"", "title: \"Ranking the pipeline (v2)\"")
+    changed = text.replace('title: "Ranking the pipeline"', 'title: "Ranking the pipeline (v2)"')
     changed = changed.replace("](#", "](#", 1)
     result = publishing.publish_text("scenario", changed, "scenarios/ranking-the-pipeline.md")
     db.session.commit()
@@ -201,7 +243,7 @@ def test_a_fault_between_step_and_attempt_leaves_neither(app, course, factory, c
     db.session.commit()
 
     def boom(_conn, _cursor, statement, *_args):
-        if statement.startswith("INSERT INTO attempt_steps"):      # after the attempt's UPDATE
+        if statement.startswith("INSERT INTO attempt_steps"):  # after the attempt's UPDATE
             raise RuntimeError("disk full")
 
     event.listen(db.engine, "before_cursor_execute", boom)
@@ -238,8 +280,9 @@ def test_concurrent_posts_of_one_step_record_one(app, course, factory):
 
 def test_concurrent_starts_open_one_attempt(app, course, factory):
     person = factory.user()
-    outcomes, errors = race(app, 6, lambda: learning.start_attempt(
-        db.session.get(User, person.id), "ranking-the-pipeline")[0].id)
+    outcomes, errors = race(
+        app, 6, lambda: learning.start_attempt(db.session.get(User, person.id), "ranking-the-pipeline")[0].id
+    )
     assert not errors, errors
     assert len(set(outcomes)) == 1
     with app.app_context():
@@ -247,6 +290,7 @@ def test_concurrent_starts_open_one_attempt(app, course, factory):
 
 
 # --- knowledge checks -----------------------------------------------------------------------
+
 
 def test_quiz_token_replay_gives_the_first_result(app, course, factory, ctx):
     user = user_row(factory.user())
@@ -271,8 +315,14 @@ def test_concurrent_quiz_submissions_record_one(app, course, factory):
 
     def submit():
         from app.models import ContentVersion
-        return learning.submit_quiz(db.session.get(User, person.id), "crm-data-that-matters",
-                                    db.session.get(ContentVersion, version_id), token, answers)[0].id
+
+        return learning.submit_quiz(
+            db.session.get(User, person.id),
+            "crm-data-that-matters",
+            db.session.get(ContentVersion, version_id),
+            token,
+            answers,
+        )[0].id
 
     outcomes, errors = race(app, 6, submit)
     assert not errors, errors
@@ -294,20 +344,44 @@ def test_grading_needs_exactly_the_right_answers(app, course, ctx):
 
 # --- my progress ------------------------------------------------------------------------------
 
+
 def test_phase_readings_worst_first(app, course, factory, ctx):
     user = user_row(factory.user())
-    attempt = ScenarioAttempt(user_id=user.id, scenario_slug="signals-at-the-trade-fair",
-                              version_id=publishing.published("scenario", "signals-at-the-trade-fair").id,
-                              current_node="x", state={}, status="finished")
+    attempt = ScenarioAttempt(
+        user_id=user.id,
+        scenario_slug="signals-at-the-trade-fair",
+        version_id=publishing.published("scenario", "signals-at-the-trade-fair").id,
+        current_node="x",
+        state={},
+        status="finished",
+    )
     db.session.add(attempt)
     db.session.flush()
-    rows = [("latent", "latent", True), ("latent", "awareness", False), ("awareness", "awareness", True),
-            ("evaluation", "decision", False), ("evaluation", "decision", False)]
+    rows = [
+        ("latent", "latent", True),
+        ("latent", "awareness", False),
+        ("awareness", "awareness", True),
+        ("evaluation", "decision", False),
+        ("evaluation", "decision", False),
+    ]
     for seq, (phase, claimed, ok) in enumerate(rows, 1):
-        db.session.add(AttemptStep(attempt_id=attempt.id, seq=seq, node=f"n{seq}", choice=0, phase=phase,
-                                   phase_claimed=claimed, phase_correct=ok, effects={}))
+        db.session.add(
+            AttemptStep(
+                attempt_id=attempt.id,
+                seq=seq,
+                node=f"n{seq}",
+                choice=0,
+                phase=phase,
+                phase_claimed=claimed,
+                phase_correct=ok,
+                effects={},
+            )
+        )
     db.session.commit()
     readings = learning.phase_readings(user)
-    assert [(r.phase, r.correct, r.seen) for r in readings] == [("evaluation", 0, 2), ("latent", 1, 2),
-                                                               ("awareness", 1, 1)]
+    assert [(r.phase, r.correct, r.seen) for r in readings] == [
+        ("evaluation", 0, 2),
+        ("latent", 1, 2),
+        ("awareness", 1, 1),
+    ]
     assert readings[0].confused_with == [("decision", 2)]

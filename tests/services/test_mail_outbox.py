@@ -1,5 +1,6 @@
 """The outbox: mails queued in the event's transaction, sent by `flask mail send` through a real
 SMTP server (aiosmtpd), never lost when the server is down, never sent twice."""
+
 import socket
 import threading
 from datetime import timedelta
@@ -16,7 +17,9 @@ from app.services import mail
 def _queue(app, person, key="k1", template="password_reset", kind="password-reset"):
     with app.app_context():
         user = db.session.get(User, person.id)
-        queued = mail.queue(user, kind, key, template, f"Subject {key}", link="http://petitspas.test/x", minutes=60)
+        queued = mail.queue(
+            user, kind, key, template, f"Subject {key}", link="http://petitspas.test/x", minutes=60
+        )
         db.session.commit()
         return queued
 
@@ -28,17 +31,19 @@ def _send(app, now=None):
 
 def _rows(app):
     with app.app_context():
-        return [(m.status, m.attempts, m.last_error) for m in db.session.scalars(select(OutboxMessage)
-                                                                                 .order_by(OutboxMessage.id))]
+        return [
+            (m.status, m.attempts, m.last_error)
+            for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
 
 
 def test_a_queued_mail_is_sent_once_as_text_and_html(mail_app, smtp_server):
     factory_user = _user(mail_app, "ana@example.com", "Ana Lopez")
     assert _queue(mail_app, factory_user) is True
-    assert _queue(mail_app, factory_user) is False            # the same event again: nothing new
+    assert _queue(mail_app, factory_user) is False  # the same event again: nothing new
     report = _send(mail_app)
     assert report.sent == 1 and str(report).startswith("1 sent")
-    assert _send(mail_app).sent == 0                          # a second run sends nothing
+    assert _send(mail_app).sent == 0  # a second run sends nothing
     [message] = smtp_server.messages
     assert message["To"] == "Ana Lopez <ana@example.com>" and message["Subject"] == "Subject k1"
     assert "Hello Ana Lopez," in smtp_server.text(message)
@@ -49,6 +54,7 @@ def test_a_queued_mail_is_sent_once_as_text_and_html(mail_app, smtp_server):
 
 def _user(app, email, name, active=True):
     from app.services import accounts
+
     with app.app_context():
         user = accounts.create_user(email, name, "correct-horse-battery", check_password=False)
         user.active = active
@@ -62,11 +68,11 @@ def test_a_server_that_is_down_keeps_the_mail_and_it_is_sent_once_when_back(mail
     _queue(mail_app, person, "b")
     smtp_server.stop()
     report = _send(mail_app)
-    assert report.sent == 0 and report.retried == 1            # stops at the first sign: b untouched
+    assert report.sent == 0 and report.retried == 1  # stops at the first sign: b untouched
     assert [r[:2] for r in _rows(mail_app)] == [("queued", 1), ("queued", 0)]
     smtp_server.start()
-    assert _send(mail_app).sent == 1                           # b now
-    assert _send(mail_app, now=utcnow() + timedelta(minutes=2)).sent == 1   # a after its back-off
+    assert _send(mail_app).sent == 1  # b now
+    assert _send(mail_app, now=utcnow() + timedelta(minutes=2)).sent == 1  # a after its back-off
     assert sorted(m["Subject"] for m in smtp_server.messages) == ["Subject a", "Subject b"]
     assert _send(mail_app, now=utcnow() + timedelta(hours=1)).sent == 0
 
@@ -91,7 +97,7 @@ def _closed_port():
 def test_a_server_that_hangs_times_out_and_the_mail_waits(make_app):
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
-    silent.listen(5)                       # accepts connections, never says hello
+    silent.listen(5)  # accepts connections, never says hello
     try:
         app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.3)
         _queue(app, _user(app, "dee@example.com", "Dee"))
@@ -131,7 +137,7 @@ def test_a_template_error_marks_the_mail_failed_and_the_event_stands(mail_app, s
     person = _user(mail_app, "gil@example.com", "Gil")
     with mail_app.app_context():
         user = db.session.get(User, person.id)
-        user.name = "Gil renamed"                         # the event's own write
+        user.name = "Gil renamed"  # the event's own write
         assert mail.queue(user, "password-reset", "k", "no_such_template", "Subject") is True
         db.session.commit()
         assert db.session.get(User, person.id).name == "Gil renamed"
@@ -158,7 +164,9 @@ def test_two_senders_at_once_send_each_mail_once(mail_app, smtp_server):
     for t in threads:
         t.join()
     assert sum(r.sent for r in reports) == 12
-    assert sorted(m["To"] for m in smtp_server.messages) == sorted(f"P{i} <p{i}@example.com>" for i in range(12))
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(
+        f"P{i} <p{i}@example.com>" for i in range(12)
+    )
 
 
 def test_flask_mail_send_without_a_server_says_so(app):
@@ -172,10 +180,17 @@ def test_flask_mail_send_reports_what_it_sent(mail_app, smtp_server):
     assert result.exit_code == 0 and "1 sent" in result.output and len(smtp_server.messages) == 1
 
 
-@pytest.mark.parametrize("env, problem", [({}, "MAIL_SERVER"), ({"MAIL_SERVER": "smtp.example.com"}, "SITE_URL"),
-                                          ({"MAIL_DISABLED": True}, None),
-                                          ({"MAIL_SERVER": "smtp.example.com", "SITE_URL": "https://t.example.com"}, None)])
+@pytest.mark.parametrize(
+    "env, problem",
+    [
+        ({}, "MAIL_SERVER"),
+        ({"MAIL_SERVER": "smtp.example.com"}, "SITE_URL"),
+        ({"MAIL_DISABLED": True}, None),
+        ({"MAIL_SERVER": "smtp.example.com", "SITE_URL": "https://t.example.com"}, None),
+    ],
+)
 def test_production_needs_a_mail_server_unless_mail_is_disabled(env, problem):
     from config import check_mail_settings
+
     found = check_mail_settings(env)
     assert (problem in found) if problem else found is None

@@ -2,6 +2,7 @@
 learning records (Hypothesis writes random page views, knowledge checks and attempts of every
 status): both fold the same records with content/completion.py, the dashboard through its
 stored summaries. Plus properties of the pure fold itself."""
+
 import random
 from datetime import datetime, timedelta
 
@@ -24,16 +25,30 @@ def _write_records(data, user_id, outline):
     moment = START
     for module in outline.modules.values():
         version = publishing.published("module", module.id)
-        pages = data.draw(st.lists(st.integers(1, max(module.pages_total, 1)), max_size=module.pages_total + 2))
+        pages = data.draw(
+            st.lists(st.integers(1, max(module.pages_total, 1)), max_size=module.pages_total + 2)
+        )
         for page in pages:
             moment += timedelta(minutes=3)
-            db.session.add(PageView(user_id=user_id, module_slug=module.id, version_id=version.id, page=page,
-                                    viewed_at=moment))
+            db.session.add(
+                PageView(
+                    user_id=user_id, module_slug=module.id, version_id=version.id, page=page, viewed_at=moment
+                )
+            )
         for percent in data.draw(st.lists(st.integers(0, 100), max_size=2)):
             moment += timedelta(minutes=5)
-            db.session.add(QuizAttempt(user_id=user_id, module_slug=module.id, version_id=version.id,
-                                       submission=f"{user_id}-{moment.isoformat()}", answers={}, percent=percent,
-                                       passed=data.draw(st.booleans()), created_at=moment))
+            db.session.add(
+                QuizAttempt(
+                    user_id=user_id,
+                    module_slug=module.id,
+                    version_id=version.id,
+                    submission=f"{user_id}-{moment.isoformat()}",
+                    answers={},
+                    percent=percent,
+                    passed=data.draw(st.booleans()),
+                    created_at=moment,
+                )
+            )
         for slug in module.scenarios:
             scenario = publishing.published("scenario", slug)
             if scenario is None:
@@ -42,22 +57,36 @@ def _write_records(data, user_id, outline):
             open_one = False
             for status in statuses:
                 if status == "in_progress":
-                    if open_one:             # one open attempt per scenario, as the database allows
+                    if open_one:  # one open attempt per scenario, as the database allows
                         continue
                     open_one = True
                 moment += timedelta(minutes=7)
                 finished = status == "finished"
                 percent = data.draw(st.integers(0, 100)) if finished else None
-                db.session.add(ScenarioAttempt(
-                    user_id=user_id, scenario_slug=slug, version_id=scenario.id, status=status, current_node="x",
-                    state={}, step_count=3, started_at=moment, updated_at=moment,
-                    finished_at=moment if status != "in_progress" else None, percent=percent,
-                    passed=data.draw(st.booleans()) if finished else None))
+                db.session.add(
+                    ScenarioAttempt(
+                        user_id=user_id,
+                        scenario_slug=slug,
+                        version_id=scenario.id,
+                        status=status,
+                        current_node="x",
+                        state={},
+                        step_count=3,
+                        started_at=moment,
+                        updated_at=moment,
+                        finished_at=moment if status != "in_progress" else None,
+                        percent=percent,
+                        passed=data.draw(st.booleans()) if finished else None,
+                    )
+                )
     db.session.commit()
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_dashboard_percentages_equal_the_trainees_own(app, factory, data):
     if not getattr(app, "_published", False):
@@ -73,12 +102,15 @@ def test_dashboard_percentages_equal_the_trainees_own(app, factory, data):
             rows = {r.id: r for r in team_dashboard.team_rows({app._team})[0]}
             row, own = rows[person.id], progress.progress_of(person.id)
             assert row.percent == own.percent
-            assert [(c.percent, c.complete) for c in row.stages] == [(s.percent, s.complete) for s in own.stages]
+            assert [(c.percent, c.complete) for c in row.stages] == [
+                (s.percent, s.complete) for s in own.stages
+            ]
             assert row.modules_done == sum(1 for s in own.stages for m in s.modules if m.complete)
         db.session.remove()
 
 
 # --- the pure fold ------------------------------------------------------------------------------
+
 
 @st.composite
 def plans_and_records(draw):
@@ -86,18 +118,35 @@ def plans_and_records(draw):
     modules = []
     for n in range(draw(st.integers(0, 6))):
         scenarios = tuple(draw(st.lists(st.sampled_from(["r1", "r2", "r3", "r4"]), max_size=2, unique=True)))
-        modules.append(ModulePlan(f"m{n}", draw(st.sampled_from(stages)), draw(st.integers(0, 5)), draw(st.booleans()),
-                                  scenarios))
+        modules.append(
+            ModulePlan(
+                f"m{n}",
+                draw(st.sampled_from(stages)),
+                draw(st.integers(0, 5)),
+                draw(st.booleans()),
+                scenarios,
+            )
+        )
     records = []
     for module in modules:
         if draw(st.booleans()):
             records.append(("p", module.id, draw(st.integers(1, 7)), None, None, draw(st.integers(0, 99))))
         if draw(st.booleans()):
-            records.append(("q", module.id, 1, draw(st.integers(0, 100)), draw(st.booleans()), draw(st.integers(0, 99))))
+            records.append(
+                ("q", module.id, 1, draw(st.integers(0, 100)), draw(st.booleans()), draw(st.integers(0, 99)))
+            )
     for slug in ("r1", "r2", "r3", "r4", "elsewhere"):
         if draw(st.booleans()):
-            records.append(("s", slug, draw(st.integers(1, 3)), draw(st.none() | st.integers(0, 100)),
-                            draw(st.booleans()), draw(st.integers(0, 99))))
+            records.append(
+                (
+                    "s",
+                    slug,
+                    draw(st.integers(1, 3)),
+                    draw(st.none() | st.integers(0, 100)),
+                    draw(st.booleans()),
+                    draw(st.integers(0, 99)),
+                )
+            )
     return CoursePlan(stages, tuple(modules)), records
 
 
@@ -107,7 +156,7 @@ def test_the_fold_is_consistent_whatever_the_records(case):
     result = fold(plan, records)
     shuffled = list(records)
     random.Random(len(records)).shuffle(shuffled)
-    assert fold(plan, shuffled) == result                           # the records' order does not matter
+    assert fold(plan, shuffled) == result  # the records' order does not matter
     assert 0 <= result.percent <= 100
     assert result.parts_total == sum(m.parts_total for m in plan.modules)
     for stage in result.stages:

@@ -1,6 +1,7 @@
 """The progress summaries the manager's dashboard stores: every record that changes a trainee's
 progress makes their summary stale, a step only moves last activity (read live), a new
 publication refolds everyone, and a summary the database would not store leaves the page right."""
+
 import threading
 from datetime import datetime, timedelta
 
@@ -11,7 +12,14 @@ from sqlalchemy.exc import OperationalError
 from app.extensions import db
 from app.models import ProgressSummary, ScenarioAttempt, User
 from app.services import learning, publishing, team_dashboard
-from tests.helpers import complete_module, correct_answers, path_by_rating, publish_course, take_steps, team_with_manager
+from tests.helpers import (
+    complete_module,
+    correct_answers,
+    path_by_rating,
+    publish_course,
+    take_steps,
+    team_with_manager,
+)
 
 MODULE = "crm-data-that-matters"
 
@@ -35,7 +43,7 @@ def stored(user_id):
 
 def statements_of(fn):
     seen = []
-    listener = lambda *args: seen.append(args[2])          # noqa: E731
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         result = fn()
@@ -49,7 +57,7 @@ def test_each_record_that_changes_progress_shows_at_the_next_view(app, team):
     with app.app_context():
         row = rows_by_id(team_id)[rep.id]
         assert (row.percent, row.modules_done, row.attempts, row.last_activity) == (0, 0, 0, None)
-        assert stored(rep.id) is not None                  # stored at the first view
+        assert stored(rep.id) is not None  # stored at the first view
 
         user = db.session.get(User, rep.id)
         version, module = learning.published_module(MODULE)
@@ -81,20 +89,29 @@ def test_a_step_refolds_that_trainee_only(app, team):
         user = db.session.get(User, rep.id)
         attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
         # Started an hour ago (its clock moved back), folded and stored; then a step is taken now.
-        db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == attempt.id)
-                           .values(updated_at=datetime.utcnow() - timedelta(hours=1)))
+        db.session.execute(
+            update(ScenarioAttempt)
+            .where(ScenarioAttempt.id == attempt.id)
+            .values(updated_at=datetime.utcnow() - timedelta(hours=1))
+        )
         db.session.commit()
         before = rows_by_id(team_id)[rep.id].last_activity
         others_fold = stored(other.id).computed_at
         _, warm = statements_of(lambda: rows_by_id(team_id))
-        learning.take_step(user, attempt.id, 1, None if learning.engine.needs_continue(
-            learning.scenario_of(attempt), attempt.state) else path_by_rating()[0])
+        learning.take_step(
+            user,
+            attempt.id,
+            1,
+            None
+            if learning.engine.needs_continue(learning.scenario_of(attempt), attempt.state)
+            else path_by_rating()[0],
+        )
         db.session.commit()
         rows, seen = statements_of(lambda: rows_by_id(team_id))
         assert rows[rep.id].last_activity > before + timedelta(minutes=30)
         assert stored(rep.id).attempts_mark == rows[rep.id].last_activity
-        assert stored(other.id).computed_at == others_fold      # not folded again
-        assert len(seen) == len(warm) + 2                        # the fold and the store, once
+        assert stored(other.id).computed_at == others_fold  # not folded again
+        assert len(seen) == len(warm) + 2  # the fold and the store, once
 
 
 def test_records_written_by_any_path_are_seen(app, team):
@@ -119,7 +136,9 @@ def test_a_new_publication_refolds_every_summary(app, team):
         before = rows_by_id(team_id)[rep.id].percent
         key = stored(rep.id).outline_key
         # The module grows a page: the same pages read are now a smaller share of the course.
-        text = version.source.replace("## Knowledge check", "## One more page\n\nRead this too.\n\n## Knowledge check", 1)
+        text = version.source.replace(
+            "## Knowledge check", "## One more page\n\nRead this too.\n\n## Knowledge check", 1
+        )
         publishing.publish_text("module", text, version.path)
         db.session.commit()
         after = rows_by_id(team_id)[rep.id]
@@ -138,13 +157,14 @@ def test_a_summary_the_database_refuses_leaves_the_page_right(app, team):
         def busy(_conn, _cursor, statement, *_args):
             if statement.startswith("INSERT INTO progress_summaries"):
                 raise OperationalError(statement, {}, Exception("database is locked"))
+
         event.listen(db.engine, "before_cursor_execute", busy)
         try:
             row = rows_by_id(team_id)[rep.id]
         finally:
             event.remove(db.engine, "before_cursor_execute", busy)
         assert row.percent > 0 and row.stages[0].started
-        assert stored(rep.id) is None                       # rolled back, nothing half-written
+        assert stored(rep.id) is None  # rolled back, nothing half-written
         assert rows_by_id(team_id)[rep.id].percent == row.percent
         assert stored(rep.id) is not None
 
@@ -159,7 +179,7 @@ def test_two_dashboards_folding_at_once_store_one_summary_each(app, team):
                 barrier.wait(timeout=10)
                 rows_by_id(team_id)
                 db.session.remove()
-        except Exception as error:                          # noqa: BLE001 (reported below)
+        except Exception as error:  # noqa: BLE001 (reported below)
             errors.append(error)
 
     threads = [threading.Thread(target=view) for _ in range(2)]

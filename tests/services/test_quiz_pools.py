@@ -1,6 +1,7 @@
 """Knowledge checks drawn from a pool: the draw is recorded with the order shown, a replayed
 submission writes nothing, and two failed tries in a row pause the next one until the trainee
 re-reads a page the missed questions are about, or waits."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -28,13 +29,13 @@ def test_the_attempt_records_the_questions_drawn_and_the_order_shown(app, course
     version, module = learning.published_module(SLUG)
     token = learning.new_submission_token()
     asked = learning.drawn(module, token)
-    assert len(asked) == quiz.draw_count(module) < len(module.quiz)     # a pool, not the whole list
-    assert learning.drawn(module, token) == asked                      # same token, same draw
+    assert len(asked) == quiz.draw_count(module) < len(module.quiz)  # a pool, not the whole list
+    assert learning.drawn(module, token) == asked  # same token, same draw
     attempt, created = learning.submit_quiz(user, SLUG, version, token, correct_answers(module))
     db.session.commit()
     assert created and attempt.passed and attempt.percent == 100
     assert attempt.shown == [[a.number, list(a.order)] for a in asked]
-    assert set(attempt.answers) == {str(a.number) for a in asked}      # only what was asked is kept
+    assert set(attempt.answers) == {str(a.number) for a in asked}  # only what was asked is kept
     # a double submit finds the first record, whatever it carries
     again, created = learning.submit_quiz(user, SLUG, version, token, _wrong(module))
     assert not created and again.id == attempt.id and _attempts() == 1
@@ -68,13 +69,17 @@ def test_two_failed_tries_pause_the_next_until_a_reread_or_a_wait(app, course, f
     db.session.rollback()
     assert _attempts() == 2
     # the wait is over: the next try is open again
-    assert learning.retry_pause(user, SLUG, module, now=utcnow() + learning.RETRY_WAIT + timedelta(seconds=1)) is None
+    assert (
+        learning.retry_pause(user, SLUG, module, now=utcnow() + learning.RETRY_WAIT + timedelta(seconds=1))
+        is None
+    )
     # or, now: re-reading a page the missed questions are about opens it
     learning.record_page_view(user, version, pause.pages[0][0])
     db.session.commit()
     assert learning.retry_pause(user, SLUG, module) is None
-    attempt, created = learning.submit_quiz(user, SLUG, version, learning.new_submission_token(),
-                                            correct_answers(module))
+    attempt, created = learning.submit_quiz(
+        user, SLUG, version, learning.new_submission_token(), correct_answers(module)
+    )
     db.session.commit()
     assert created and attempt.passed
 

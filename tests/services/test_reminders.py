@@ -1,6 +1,7 @@
 """Events and reminders reach people: a notification in the site and a mail (unless turned off)
 for new work, a coaching comment, work due soon or late, a stage completed, a manager's notice
 and weekly digest; `flask reminders send` is idempotent, also when two run at once."""
+
 import threading
 from datetime import date, timedelta
 
@@ -24,7 +25,7 @@ def _assign(app, manager, team_id, due=DUE, target=("module", MODULE)):
 def test_new_work_tells_each_trainee_once_with_the_due_date(mail_app, team, smtp_server):
     manager, team_id, (tom, ines) = team
     _assign(mail_app, manager, team_id)
-    _assign(mail_app, manager, team_id, due=DUE + timedelta(days=3))         # a changed date: no new message
+    _assign(mail_app, manager, team_id, due=DUE + timedelta(days=3))  # a changed date: no new message
     notes, mails = told(mail_app, "assignment")
     assert sorted(u for u, _, _ in notes) == sorted(u for u, _, _ in mails) == sorted([tom.id, ines.id])
     with mail_app.app_context():
@@ -32,7 +33,9 @@ def test_new_work_tells_each_trainee_once_with_the_due_date(mail_app, team, smtp
         mail.send_due()
     message = smtp_server.to(tom.email)[0]
     text = smtp_server.text(message)
-    assert f"Hello {tom.name}," in text and "10 Dec 2026" in text and "/learn/modules/maturation-phases" in text
+    assert (
+        f"Hello {tom.name}," in text and "10 Dec 2026" in text and "/learn/modules/maturation-phases" in text
+    )
     assert "/mail/unsubscribe/" in text and message["List-Unsubscribe"]
 
 
@@ -41,7 +44,9 @@ def test_a_coaching_comment_tells_the_trainee_with_a_link_to_the_debrief(mail_ap
     attempt_id = play(mail_app, tom.id, "claire-wants-fifteen-percent")
     with mail_app.app_context():
         comments.add(db.session.get(User, manager.id), attempt_id, "Good <b>reading</b> of the signals.")
-        comments.add(db.session.get(User, manager.id), attempt_id, "Good <b>reading</b> of the signals.")   # twice
+        comments.add(
+            db.session.get(User, manager.id), attempt_id, "Good <b>reading</b> of the signals."
+        )  # twice
         db.session.commit()
         mail.send_due()
     [note], [_] = told(mail_app, "comment")
@@ -54,16 +59,26 @@ def test_a_coaching_comment_tells_the_trainee_with_a_link_to_the_debrief(mail_ap
 def test_due_soon_then_late_weekly_three_times_and_the_managers_notices(mail_app, team):
     manager, team_id, (tom, ines) = team
     _assign(mail_app, manager, team_id)
-    complete_module(mail_app, ines.id, MODULE)                              # Ines is done: never reminded
-    for day in (DUE - timedelta(days=3), DUE - timedelta(days=2), DUE - timedelta(days=1),
-                DUE + timedelta(days=1), DUE + timedelta(days=3), DUE + timedelta(days=8),
-                DUE + timedelta(days=15), DUE + timedelta(days=22), DUE + timedelta(days=29)):
+    complete_module(mail_app, ines.id, MODULE)  # Ines is done: never reminded
+    for day in (
+        DUE - timedelta(days=3),
+        DUE - timedelta(days=2),
+        DUE - timedelta(days=1),
+        DUE + timedelta(days=1),
+        DUE + timedelta(days=3),
+        DUE + timedelta(days=8),
+        DUE + timedelta(days=15),
+        DUE + timedelta(days=22),
+        DUE + timedelta(days=29),
+    ):
         run_reminders(mail_app, day)
-        run_reminders(mail_app, day)                                                  # twice: nothing twice
+        run_reminders(mail_app, day)  # twice: nothing twice
     soon, soon_mails = told(mail_app, "due-soon")
     late, late_mails = told(mail_app, "overdue")
     assert [u for u, _, _ in soon] == [tom.id] and len(soon_mails) == 1
-    assert [k.rsplit(":", 1)[1] for u, _, k in late] == ["1", "2", "3"] and {u for u, _, _ in late} == {tom.id}
+    assert [k.rsplit(":", 1)[1] for u, _, k in late] == ["1", "2", "3"] and {u for u, _, _ in late} == {
+        tom.id
+    }
     fell, _ = told(mail_app, "fell-due")
     assert [u for u, _, _ in fell] == [manager.id]
     digests, digest_mails = told(mail_app, "team-digest")
@@ -111,8 +126,10 @@ def test_two_reminder_runs_at_once_tell_everyone_once(mail_app, team):
 def test_a_completed_stage_is_told_once(mail_app, team):
     manager, team_id, (tom, _) = team
     with mail_app.app_context():
-        stage = min((s for s in progress.progress_of(tom.id, publishing.course_id()).stages if s.modules),
-                    key=lambda s: len(s.modules))
+        stage = min(
+            (s for s in progress.progress_of(tom.id, publishing.course_id()).stages if s.modules),
+            key=lambda s: len(s.modules),
+        )
         modules = [m.id for m in stage.modules]
     for module in modules:
         complete_module(mail_app, tom.id, module)
@@ -134,8 +151,12 @@ def test_every_kind_arrives_by_smtp_with_the_name_a_link_and_a_way_out(mail_app,
     with mail_app.app_context():
         mail.send_due()
         kinds = set(db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.status == "sent")))
-        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                 .where(OutboxMessage.status != "sent")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
+            )
+            == 0
+        )
     assert {"assignment", "comment", "due-soon", "overdue", "fell-due", "team-digest"} <= kinds
     for message in smtp_server.messages:
         text, html = smtp_server.text(message), smtp_server.html(message)
@@ -161,10 +182,13 @@ def test_the_digest_names_late_people_and_the_weeks_wrong_choices(mail_app, team
     _assign(mail_app, manager, team_id, due=DUE - timedelta(days=3))
     play(mail_app, ines.id, "claire-wants-fifteen-percent", pick=worst, when=at(DUE - timedelta(days=2)))
     run_reminders(mail_app, DUE)
-    run_reminders(mail_app, DUE + timedelta(days=14))                              # two weeks on: nothing played since
+    run_reminders(mail_app, DUE + timedelta(days=14))  # two weeks on: nothing played since
     with mail_app.app_context():
-        this_week, later = db.session.scalars(select(OutboxMessage.text_body).where(
-            OutboxMessage.kind == "team-digest").order_by(OutboxMessage.id)).all()
+        this_week, later = db.session.scalars(
+            select(OutboxMessage.text_body)
+            .where(OutboxMessage.kind == "team-digest")
+            .order_by(OutboxMessage.id)
+        ).all()
     assert f"- {tom.name}: " in this_week.split("Not started")[0]
     assert f"/manage/trainees/{tom.id}" in this_week
     wrong_part = this_week.split("Wrong choices most taken this week:")[1]
@@ -174,11 +198,12 @@ def test_the_digest_names_late_people_and_the_weeks_wrong_choices(mail_app, team
 
 def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_app, team, smtp_server):
     from tests.helpers import study
+
     _manager, _team_id, (tom, ines) = team
-    study(mail_app, tom.id, MODULE, quiz_percent=100)            # questions met today: due in a few days
+    study(mail_app, tom.id, MODULE, quiz_percent=100)  # questions met today: due in a few days
     day = DUE
     run_reminders(mail_app, day)
-    run_reminders(mail_app, day)                                           # twice the same day
+    run_reminders(mail_app, day)  # twice the same day
     with mail_app.app_context():
         reminders.send(now=at(day, 17))
     notes, mails = told(mail_app, "boosts-due")
@@ -186,7 +211,9 @@ def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_
     with mail_app.app_context():
         mail.send_due()
     [message] = [m for m in smtp_server.to(tom.email) if "boost" in m["Subject"]]
-    assert "things you learnt to refresh" in message["Subject"] and "/learn/boost" in smtp_server.text(message)
+    assert "things you learnt to refresh" in message["Subject"] and "/learn/boost" in smtp_server.text(
+        message
+    )
     # turned off: the site still tells, no mail
     with mail_app.app_context():
         notifications.set_mail(db.session.get(User, tom.id), "boosts-due", False)
@@ -196,6 +223,7 @@ def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_
     assert len(notes) == 2 and len(mails) == 1
     # a day the rep has already done a boost, nothing is said
     from app.services import boosts
+
     with mail_app.app_context():
         user = db.session.get(User, tom.id)
         later = at(day + timedelta(days=2))

@@ -2,6 +2,7 @@
 (attempt_signals), an empty pick writes nothing, a resubmitted pick is stale; the team's and a
 trainee's signal-level results; "try again from this step" (services/replays.py) and why a
 replay is practice that never counts as a pass."""
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -20,7 +21,7 @@ from app.services import (
 from tests.helpers import publish_course, team_with_manager
 
 SLUG = "signals-at-the-trade-fair"
-TO_PICK = [1, 2, 1, 2, 3, 2, 2]          # booth reads and plans that reach `discovery-signals`
+TO_PICK = [1, 2, 1, 2, 3, 2, 2]  # booth reads and plans that reach `discovery-signals`
 RIGHT, DISTRACTORS = [0, 1, 2, 3], [4, 5, 6]
 
 
@@ -54,16 +55,28 @@ def test_a_pick_records_its_step_and_a_verdict_per_observation(ctx, factory):
     taken = learning.take_step(user, attempt.id, seq, items=[0, 1, 4])
     db.session.commit()
     step = taken.step
-    assert (step.node, step.choice, step.rating) == ("discovery-signals", 2, "ok")     # the third reading
-    assert step.phase is None and step.phase_claimed is None      # signal picks are analysed by observation
+    assert (step.node, step.choice, step.rating) == ("discovery-signals", 2, "ok")  # the third reading
+    assert step.phase is None and step.phase_claimed is None  # signal picks are analysed by observation
     assert step.effects["picks"] == [0, 1, 4]
-    assert step.effects["verdicts"] == ["spotted", "spotted", "missed", "missed", "mistaken", "avoided", "avoided"]
-    rows = db.session.scalars(select(AttemptSignal).where(AttemptSignal.step_id == step.id)
-                              .order_by(AttemptSignal.item)).all()
+    assert step.effects["verdicts"] == [
+        "spotted",
+        "spotted",
+        "missed",
+        "missed",
+        "mistaken",
+        "avoided",
+        "avoided",
+    ]
+    rows = db.session.scalars(
+        select(AttemptSignal).where(AttemptSignal.step_id == step.id).order_by(AttemptSignal.item)
+    ).all()
     assert [(r.item, r.verdict, r.phase_signal, r.reading) for r in rows][:5] == [
-        (0, "spotted", "discovery/3", "discovery"), (1, "spotted", "discovery/1", "discovery"),
-        (2, "missed", "discovery/2", "discovery"), (3, "missed", "discovery/4", "discovery"),
-        (4, "mistaken", "awareness/1", "discovery")]
+        (0, "spotted", "discovery/3", "discovery"),
+        (1, "spotted", "discovery/1", "discovery"),
+        (2, "missed", "discovery/2", "discovery"),
+        (3, "missed", "discovery/4", "discovery"),
+        (4, "mistaken", "awareness/1", "discovery"),
+    ]
     assert rows[5].phase_signal is None and rows[5].label.startswith("Nadia writes that the project")
     assert taken.attempt.current_node == "discovery-pao"
 
@@ -76,15 +89,15 @@ def test_an_empty_pick_writes_nothing_and_a_resubmitted_pick_is_stale(ctx, facto
         learning.take_step(user, attempt.id, seq, items=[])
     db.session.rollback()
     assert _count(AttemptStep, attempt_id=attempt.id) == seq - 1 and _count(AttemptSignal) == 0
-    with pytest.raises(learning.Refused):                  # an item the node does not have
+    with pytest.raises(learning.Refused):  # an item the node does not have
         learning.take_step(user, attempt.id, seq, items=[0, 99])
     learning.take_step(user, attempt.id, seq, items=RIGHT)
     db.session.commit()
-    with pytest.raises(learning.StaleStep):                # a double click, a reload, a second tab
+    with pytest.raises(learning.StaleStep):  # a double click, a reload, a second tab
         learning.take_step(user, attempt.id, seq, items=DISTRACTORS)
     db.session.rollback()
     assert _count(AttemptSignal) == 7 and _count(AttemptStep, attempt_id=attempt.id) == seq
-    with pytest.raises(learning.Refused):                  # a choice number where signals are asked
+    with pytest.raises(learning.Refused):  # a choice number where signals are asked
         attempt2 = _to_pick(factory.user())
         learning.take_step(attempt2.user, attempt2.id, attempt2.step_count + 1, 1)
 
@@ -112,14 +125,19 @@ def test_team_signal_readings_name_the_course_signal_in_few_statements(ctx, fact
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) <= 3
     by_key = {r["key"]: r for r in rows}
-    cost = by_key["awareness/1"]                     # the distractor two of three took for a signal
+    cost = by_key["awareness/1"]  # the distractor two of three took for a signal
     assert (cost["right"], cost["seen"], cost["wrong"], cost["percent_wrong"]) == (False, 3, 2, 67)
-    assert cost["label"].startswith("Names the problem in their own words") and cost["example"].startswith("Julien quotes")
-    assert cost["signal_of"] == "Need recognised" and cost["reading"] == "Defining the need and exploring solutions"
-    price = by_key["discovery/2"]                    # a right signal two of three missed
+    assert cost["label"].startswith("Names the problem in their own words") and cost["example"].startswith(
+        "Julien quotes"
+    )
+    assert (
+        cost["signal_of"] == "Need recognised"
+        and cost["reading"] == "Defining the need and exploring solutions"
+    )
+    price = by_key["discovery/2"]  # a right signal two of three missed
     assert (price["right"], price["seen"], price["wrong"]) == (True, 3, 2)
     assert rows[0]["wrong"] >= rows[-1]["wrong"]
-    mine = team_analytics.signal_readings({team_id}, trainee_id=people[2].id)     # one trainee's drill-down
+    mine = team_analytics.signal_readings({team_id}, trainee_id=people[2].id)  # one trainee's drill-down
     assert sum(r["wrong"] for r in mine) == 0 and sum(r["seen"] for r in mine) == 7
 
 
@@ -151,6 +169,7 @@ def test_the_analytics_statements_do_not_grow_with_attempts(ctx, factory):
 
 # --- try again from this step -----------------------------------------------------------------
 
+
 def _finished_worst(user):
     attempt = demo_activity.record_play(user.id, "ranking-the-pipeline", pick=playtest.lowest_pick)
     db.session.commit()
@@ -170,13 +189,13 @@ def test_try_again_starts_a_practice_replay_at_that_step_once(ctx, factory):
     assert (replay.attempt.replayed_from_id, replay.attempt.replayed_from_seq) == (source.id, seq)
     assert replay.attempt.step_count == seq - 1
     step = learning.step_of(source, seq)
-    assert replay.attempt.current_node == step.node            # the scene of the weak step, as it was
-    again = replays.start_from_step(user, source.id, seq)       # a double click, a second tab
+    assert replay.attempt.current_node == step.node  # the scene of the weak step, as it was
+    again = replays.start_from_step(user, source.id, seq)  # a double click, a second tab
     assert not again.created and again.attempt.id == replay.attempt.id
     assert _count(ScenarioAttempt, user_id=user.id) == 2
-    assert _count(AttemptStep, attempt_id=replay.attempt.id) == 0      # the earlier steps are not copied
+    assert _count(AttemptStep, attempt_id=replay.attempt.id) == 0  # the earlier steps are not copied
     with pytest.raises(learning.Refused):
-        replays.start_from_step(user, replay.attempt.id, seq)      # not finished yet
+        replays.start_from_step(user, replay.attempt.id, seq)  # not finished yet
     with pytest.raises(learning.Refused):
         replays.start_from_step(user, source.id, 999)
     with pytest.raises(learning.NotFound):
@@ -190,18 +209,23 @@ def test_a_replay_played_to_a_pass_is_practice_not_a_pass(ctx, factory):
     scenario = learning.scenario_of(replay)
     while replay.status == "in_progress":
         state = replay.state
-        number = None if engine.needs_continue(scenario, state) else \
-            playtest.best_pick(engine.offered_choices(scenario, state)) + 1
+        number = (
+            None
+            if engine.needs_continue(scenario, state)
+            else playtest.best_pick(engine.offered_choices(scenario, state)) + 1
+        )
         replay = learning.take_step(user, replay.id, replay.step_count + 1, number).attempt
     db.session.commit()
-    assert replay.passed                                          # its own debrief says it went well
+    assert replay.passed  # its own debrief says it went well
     assert learning.best_scores(user)["ranking-the-pipeline"]["passed"] is False
     assert not assignments.has_passed(user.id, "ranking-the-pipeline")
     fold = progress.progress_of(user.id)
     assert "ranking-the-pipeline" not in fold.fold.scenarios_passed
     path = replays.path_of(replay)
     assert [s.seq for s in path] == list(range(1, replay.step_count + 1))
-    assert path[0].attempt_id == source.id if replay.replayed_from_seq > 1 else path[0].attempt_id == replay.id
+    assert (
+        path[0].attempt_id == source.id if replay.replayed_from_seq > 1 else path[0].attempt_id == replay.id
+    )
 
 
 def test_a_replay_of_a_replay_joins_the_whole_conversation(ctx, factory):
@@ -212,8 +236,11 @@ def test_a_replay_of_a_replay_joins_the_whole_conversation(ctx, factory):
     first = replays.start_from_step(user, source.id, start).attempt
     while first.status == "in_progress":
         state = first.state
-        number = None if engine.needs_continue(scenario, state) else \
-            playtest.lowest_pick(engine.offered_choices(scenario, state)) + 1
+        number = (
+            None
+            if engine.needs_continue(scenario, state)
+            else playtest.lowest_pick(engine.offered_choices(scenario, state)) + 1
+        )
         first = learning.take_step(user, first.id, first.step_count + 1, number).attempt
     db.session.commit()
     path = replays.path_of(first)
@@ -221,7 +248,7 @@ def test_a_replay_of_a_replay_joins_the_whole_conversation(ctx, factory):
     assert {s.attempt_id for s in path if s.seq < start} == {source.id}
     assert {s.attempt_id for s in path if s.seq >= start} == {first.id}
     points = replays.retry_points(scenario, first, path)
-    assert points and min(points) >= start             # its own steps only: the earlier ones are another attempt's
+    assert points and min(points) >= start  # its own steps only: the earlier ones are another attempt's
     later = max(points)
     second = replays.start_from_step(user, first.id, later).attempt
     assert second.replayed_from_id == first.id and second.step_count == later - 1
@@ -238,4 +265,3 @@ def test_try_again_closes_a_practice_run_in_progress(ctx, factory):
     assert replay.closed.id == running.id
     assert db.session.get(ScenarioAttempt, running.id).status == "abandoned"
     assert learning.open_attempt(user, "ranking-the-pipeline").id == replay.attempt.id
-

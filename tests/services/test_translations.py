@@ -1,6 +1,7 @@
 """Translations published as language variants of their source: a French and an English
 trainee play the same scenario (same ids, same version), are counted together in the manager's
 analytics, and each attempt reads, to its manager, in the language it was played in."""
+
 import shutil
 from pathlib import Path
 
@@ -50,12 +51,13 @@ def test_sync_publishes_translations_as_variants_after_their_sources(app, root):
         report, lines = sync(root)
         assert report.published == 6
         assert lines.index("published scenario fifteen-percent v1") < lines.index(
-            "published scenario fifteen-percent (fr) translation 1")
-        assert set(publishing.published_all("scenario")) == {"fifteen-percent"}       # no second scenario
+            "published scenario fifteen-percent (fr) translation 1"
+        )
+        assert set(publishing.published_all("scenario")) == {"fifteen-percent"}  # no second scenario
         row = translations.live("scenario", "fifteen-percent", "fr")
         assert row.source_version_id == publishing.published("scenario", "fifteen-percent").id
         assert row.path == FRENCH and row.title == "Claire veut 15 % de remise"
-        assert sync(root)[0].unchanged == 6                                          # idempotent
+        assert sync(root)[0].unchanged == 6  # idempotent
         assert db.session.scalar(select(func.count()).select_from(ContentTranslation)) == 3
 
 
@@ -67,30 +69,39 @@ def test_each_trainee_reads_their_language_and_falls_back_to_the_source(app, roo
         assert learning.published_scenario("fifteen-percent", "en")[1].title == "Claire wants 15% off"
         assert learning.published_scenario("fifteen-percent", "de")[1].title == "Claire wants 15% off"
         assert learning.published_module("reading-signals", "fr")[1].title == "Lire les signaux de maturité"
-        assert translations.localized_course("demo-course", "fr").stages[1].title == "Négociation et conclusion"
+        assert (
+            translations.localized_course("demo-course", "fr").stages[1].title == "Négociation et conclusion"
+        )
         assert learning.scenario_titles("fr") == {"fifteen-percent": "Claire veut 15 % de remise"}
 
 
 def test_a_source_changed_in_words_keeps_its_translation_a_changed_structure_falls_back(app, root):
     with app.app_context():
         sync(root)
-        edit(root, SOURCE, "Briefing: everything", "Briefing: all")          # words only: v2
+        edit(root, SOURCE, "Briefing: everything", "Briefing: all")  # words only: v2
         sync(root)
         v2 = publishing.published("scenario", "fifteen-percent")
         assert v2.version == 2 and translations.variant("scenario", v2, "fr").revision == 1
-        edit(root, SOURCE, "`if discovery >= 4`", "`if discovery >= 2`")      # the play changed: v3
-        edit(root, FRENCH, "`if discovery >= 4`", "`if discovery >= 2`")      # ...and so is the translation, but
-        sync(root)                                                             # it still follows v1: stale
+        edit(root, SOURCE, "`if discovery >= 4`", "`if discovery >= 2`")  # the play changed: v3
+        edit(root, FRENCH, "`if discovery >= 4`", "`if discovery >= 2`")  # ...and so is the translation, but
+        sync(root)  # it still follows v1: stale
         v3 = publishing.published("scenario", "fifteen-percent")
         assert v3.version == 3
         fr = translations.live("scenario", "fifteen-percent", "fr")
-        assert fr.revision == 2 and fr.source_version_id == publishing.versions_of("scenario", "fifteen-percent")[-1].id
-        assert translations.variant("scenario", v3, "fr").id == fr.id          # same structure as v3 now
-        edit(root, SOURCE, "`if discovery >= 2`", "`if discovery >= 3`")      # v4: the translation no longer fits,
-        _report, lines = sync(root, refused=[FRENCH])                          # and sync refuses the file as it is
-        assert ("  scenarios/fr/fifteen-percent.md:51: E-SAMECHOICES `if` in the code "
-                "spans of choice 2 of node `batna` "
-                "differs from the source: the source has `discovery >= 3`, the translation `discovery >= 2`") in lines
+        assert (
+            fr.revision == 2
+            and fr.source_version_id == publishing.versions_of("scenario", "fifteen-percent")[-1].id
+        )
+        assert translations.variant("scenario", v3, "fr").id == fr.id  # same structure as v3 now
+        edit(
+            root, SOURCE, "`if discovery >= 2`", "`if discovery >= 3`"
+        )  # v4: the translation no longer fits,
+        _report, lines = sync(root, refused=[FRENCH])  # and sync refuses the file as it is
+        assert (
+            "  scenarios/fr/fifteen-percent.md:51: E-SAMECHOICES `if` in the code "
+            "spans of choice 2 of node `batna` "
+            "differs from the source: the source has `discovery >= 3`, the translation `discovery >= 2`"
+        ) in lines
         v4 = publishing.published("scenario", "fifteen-percent")
         assert translations.variant("scenario", v4, "fr") is None
         assert learning.published_scenario("fifteen-percent", "fr")[1].title == "Claire wants 15% off"
@@ -107,13 +118,15 @@ def test_french_and_english_trainees_count_together_and_read_back_in_their_langu
         assert fr.version_id == en.version_id and fr.translation_id is not None and en.translation_id is None
         assert fr.percent == en.percent and fr.current_node == en.current_node == "end-win-strong"
         scores = team_analytics.scenario_scores([team])
-        assert [(s["slug"], s["attempts"], s["trainees"], s["passed"]) for s in scores] == [("fifteen-percent", 2, 2, 2)]
+        assert [(s["slug"], s["attempts"], s["trainees"], s["passed"]) for s in scores] == [
+            ("fifteen-percent", 2, 2, 2)
+        ]
         (played,), _wrong = team_analytics.choice_analytics([team])
         opening = next(n for n in played["nodes"] if n["id"] == "opening")
-        assert [c["count"] for c in opening["choices"]] == [0, 2]         # one choice, whatever the language
+        assert [c["count"] for c in opening["choices"]] == [0, 2]  # one choice, whatever the language
         (in_french,), _wrong = team_analytics.choice_analytics([team], language="fr")
         french_opening = next(n for n in in_french["nodes"] if n["id"] == "opening")
-        assert [c["count"] for c in french_opening["choices"]] == [0, 2]      # the same counts, in French
+        assert [c["count"] for c in french_opening["choices"]] == [0, 2]  # the same counts, in French
         assert french_opening["choices"][1]["label"].startswith("Décision : elle choisit")
         assert in_french["title"] == "Claire veut 15 % de remise" and french_opening["phase"] == "Décision"
         matrix = team_analytics.phase_matrix([team], language="fr")
@@ -140,7 +153,9 @@ def test_an_attempt_keeps_its_translation_when_a_new_one_is_published(app, root,
         again = db.session.get(ScenarioAttempt, attempt.id)
         assert learning.scenario_of(again).briefing.startswith("Le briefing : tout")
         fresh = learning.start_over(user, attempt.id)
-        assert fresh.language == "fr" and learning.scenario_of(fresh).briefing.startswith("Le briefing : l'ensemble")
+        assert fresh.language == "fr" and learning.scenario_of(fresh).briefing.startswith(
+            "Le briefing : l'ensemble"
+        )
 
 
 def test_a_knowledge_check_taken_in_french_reads_back_in_french(app, root, factory):
@@ -150,10 +165,12 @@ def test_a_knowledge_check_taken_in_french_reads_back_in_french(app, root, facto
         user = db.session.get(User, trainee.id)
         version, french = learning.published_module("reading-signals", "fr")
         answers = {"1": [next(i for i, a in enumerate(french.quiz[0].answers, 1) if a.correct)]}
-        attempt, created = learning.submit_quiz(user, "reading-signals", version, learning.new_submission_token(),
-                                                answers, language="fr")
-        english, _ = learning.submit_quiz(user, "reading-signals", version, learning.new_submission_token(),
-                                          answers, language="en")
+        attempt, created = learning.submit_quiz(
+            user, "reading-signals", version, learning.new_submission_token(), answers, language="fr"
+        )
+        english, _ = learning.submit_quiz(
+            user, "reading-signals", version, learning.new_submission_token(), answers, language="en"
+        )
         db.session.commit()
         assert created and attempt.passed and attempt.language == "fr" and english.language == "en"
         assert attempt.version_id == english.version_id and attempt.percent == english.percent == 100

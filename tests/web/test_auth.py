@@ -75,8 +75,14 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, factory):
     mine, other = app.test_client(), app.test_client()
     login(mine, person.email)
     login(other, person.email)
-    response = mine.post("/account", data={"current_password": PASSWORD, "new_password": "a much longer phrase",
-                                           "confirm": "a much longer phrase"})
+    response = mine.post(
+        "/account",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a much longer phrase",
+            "confirm": "a much longer phrase",
+        },
+    )
     assert response.status_code == 302
     assert mine.get("/learn/").status_code == 200
     assert other.get("/learn/").status_code == 302
@@ -85,11 +91,23 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, factory):
 
 def test_password_change_refuses_weak_and_wrong(client, login_as):
     login_as("trainee")
-    short = client.post("/account", data={"current_password": PASSWORD, "new_password": "short", "confirm": "short"})
+    short = client.post(
+        "/account", data={"current_password": PASSWORD, "new_password": "short", "confirm": "short"}
+    )
     assert "at least 8 characters" in short.get_data(as_text=True)
-    common = client.post("/account", data={"current_password": PASSWORD, "new_password": "password123", "confirm": "password123"})
+    common = client.post(
+        "/account",
+        data={"current_password": PASSWORD, "new_password": "password123", "confirm": "password123"},
+    )
     assert "too common" in common.get_data(as_text=True)
-    wrong = client.post("/account", data={"current_password": "nope-nope", "new_password": "a fine long phrase", "confirm": "a fine long phrase"})
+    wrong = client.post(
+        "/account",
+        data={
+            "current_password": "nope-nope",
+            "new_password": "a fine long phrase",
+            "confirm": "a fine long phrase",
+        },
+    )
     assert "current password is not right" in wrong.get_data(as_text=True)
 
 
@@ -101,8 +119,9 @@ def test_long_and_unicode_passwords_work(client, factory):
 
 def test_passwords_are_stored_with_a_memory_hard_hash(make_app, factory):
     from config import Config
+
     assert Config.PASSWORD_HASH_METHOD == "scrypt"
-    app = make_app(PASSWORD_HASH_METHOD=Config.PASSWORD_HASH_METHOD)      # what every site runs
+    app = make_app(PASSWORD_HASH_METHOD=Config.PASSWORD_HASH_METHOD)  # what every site runs
     person = factory.user()
     with app.app_context():
         user = db.session.get(User, person.id)
@@ -117,6 +136,7 @@ def test_deactivation_ends_sessions(app, client, factory):
     login(client, person.email)
     with app.app_context():
         from app.services import accounts
+
         accounts.set_active(db.session.get(User, person.id), False)
         db.session.commit()
     assert client.get("/learn/").status_code == 302
@@ -145,9 +165,19 @@ def test_admin_creates_a_user_and_a_team(app, client, login_as):
     assert response.status_code == 302
     with app.app_context():
         from app.models import Team
+
         team_id = db.session.query(Team).filter_by(name="North").one().id
-    response = client.post("/admin/users", data={"name": "New Rep", "email": "new.rep@example.com", "password": "a long enough pass",
-                                                 "role": "trainee", "team_id": team_id, "hire_date": "2026-11-02"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "name": "New Rep",
+            "email": "new.rep@example.com",
+            "password": "a long enough pass",
+            "role": "trainee",
+            "team_id": team_id,
+            "hire_date": "2026-11-02",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         user = db.session.query(User).filter_by(email="new.rep@example.com").one()
@@ -156,22 +186,51 @@ def test_admin_creates_a_user_and_a_team(app, client, login_as):
 
 def test_admin_form_errors_are_clear_and_write_nothing(app, client, login_as):
     login_as("admin")
-    response = client.post("/admin/users", data={"name": "X", "email": "not-an-email", "password": "short", "role": "trainee", "team_id": 0})
+    response = client.post(
+        "/admin/users",
+        data={"name": "X", "email": "not-an-email", "password": "short", "role": "trainee", "team_id": 0},
+    )
     assert response.status_code == 400
     assert "Enter a valid email address" in response.get_data(as_text=True)
-    response = client.post("/admin/users", data={"name": "X", "email": "x@example.com", "password": "short", "role": "trainee", "team_id": 0})
+    response = client.post(
+        "/admin/users",
+        data={"name": "X", "email": "x@example.com", "password": "short", "role": "trainee", "team_id": 0},
+    )
     assert "at least 8 characters" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(User).filter_by(email="x@example.com").count() == 0
 
 
 def test_cli_creates_a_user(app, runner):
-    result = runner.invoke(args=["users", "create", "--email", "Cli@Example.com", "--name", "Cli User", "--role", "manager",
-                                 "--password", "a long enough pass"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Cli@Example.com",
+            "--name",
+            "Cli User",
+            "--role",
+            "manager",
+            "--password",
+            "a long enough pass",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.query(User).filter_by(email="cli@example.com").one().role == "manager"
-    again = runner.invoke(args=["users", "create", "--email", "cli@example.com", "--name", "Cli", "--password", "a long enough pass"])
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "cli@example.com",
+            "--name",
+            "Cli",
+            "--password",
+            "a long enough pass",
+        ]
+    )
     assert again.exit_code != 0 and "already exists" in again.output
 
 

@@ -1,5 +1,6 @@
 """The trainer studio through HTTP: the list, the editor without JavaScript, live lint and
 preview, conflicts, uploads, graph, play-test, versions and item analysis."""
+
 import io
 import re
 from pathlib import Path
@@ -57,10 +58,13 @@ def test_the_list_uses_the_same_number_of_queries_for_more_rows(app, client, tra
             with app.app_context():
                 event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
+
     few = count()
     for i in range(5):
-        client.post("/author/new", data={"kind": "scenario", "slug": f"call-{i}", "title": f"Call {i}",
-                                         "course": "demo-course"})
+        client.post(
+            "/author/new",
+            data={"kind": "scenario", "slug": f"call-{i}", "title": f"Call {i}", "course": "demo-course"},
+        )
     assert count() == few
 
 
@@ -72,7 +76,10 @@ def test_lint_answers_json_findings_with_lines(app, client, trainer):
     bad_line = text.splitlines().index(next(line for line in text.splitlines() if "#nowhere" in line)) + 1
     assert {"line": bad_line, "code": "E-TARGET"}.items() <= findings[0].items()
     assert set(findings[0]) >= {"line", "code", "message"}
-    assert client.post("/author/lint", data={"source": template(app), "kind": "scenario"}).get_json()["findings"] == []
+    assert (
+        client.post("/author/lint", data={"source": template(app), "kind": "scenario"}).get_json()["findings"]
+        == []
+    )
     assert client.post("/author/lint", data={"source": "x", "kind": "poem"}).status_code == 400
     # pathological input: a clear finding, never a 500
     for nasty in ("\x00" * 10, "---\n" + "[" * 5000, "> " * 3000 + "x", "*a " * 20000):
@@ -80,10 +87,16 @@ def test_lint_answers_json_findings_with_lines(app, client, trainer):
 
 
 def test_preview_renders_a_scenario_and_a_module(app, client, trainer):
-    html = client.post("/author/preview", data={"source": template(app), "kind": "scenario"}).get_data(as_text=True)
-    assert "The briefing" in html and "A good answer" in html and "Why this works." in html and "Debrief" in html
+    html = client.post("/author/preview", data={"source": template(app), "kind": "scenario"}).get_data(
+        as_text=True
+    )
+    assert (
+        "The briefing" in html and "A good answer" in html and "Why this works." in html and "Debrief" in html
+    )
     module = (ROOT / "courses" / "demo-course" / "01-reading-signals.md").read_text()
-    html = client.post("/author/preview", data={"source": module, "kind": "module", "slug": "reading-signals"}).get_data(as_text=True)
+    html = client.post(
+        "/author/preview", data={"source": module, "kind": "module", "slug": "reading-signals"}
+    ).get_data(as_text=True)
     assert "Knowledge check" in html and "correct" in html
 
 
@@ -95,39 +108,60 @@ def test_lint_and_preview_need_the_csrf_token(make_app, factory, published):
     assert client.post("/author/lint", data={"source": "x", "kind": "scenario"}).status_code == 400
     page = client.get("/author/scenario/fifteen-percent/edit").get_data(as_text=True)
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-    answer = client.post("/author/lint", data={"source": "x", "kind": "scenario"}, headers={"X-CSRFToken": token})
+    answer = client.post(
+        "/author/lint", data={"source": "x", "kind": "scenario"}, headers={"X-CSRFToken": token}
+    )
     assert answer.status_code == 200 and "findings" in answer.get_json()
-    answer = client.post("/author/preview", data={"source": "x", "kind": "scenario"}, headers={"X-CSRFToken": token})
+    answer = client.post(
+        "/author/preview", data={"source": "x", "kind": "scenario"}, headers={"X-CSRFToken": token}
+    )
     assert answer.status_code == 200
 
 
 def test_the_editor_works_without_javascript(app, client, trainer):
-    assert client.post("/author/new", data={"kind": "scenario", "slug": "first-call", "title": "First call",
-                                            "course": "demo-course"}).status_code == 302
+    assert (
+        client.post(
+            "/author/new",
+            data={"kind": "scenario", "slug": "first-call", "title": "First call", "course": "demo-course"},
+        ).status_code
+        == 302
+    )
     page = client.get("/author/scenario/first-call/edit").get_data(as_text=True)
     for label in ("Check and preview", "Save draft", "Publish"):
         assert label in page
     fields = editor_fields(client, "scenario", "first-call")
     broken = template(app).replace("(#end-poor)", "(#nowhere)")
-    checked = client.post("/author/scenario/first-call/edit", data={**fields, "source": broken, "action": "check"})
+    checked = client.post(
+        "/author/scenario/first-call/edit", data={**fields, "source": broken, "action": "check"}
+    )
     assert checked.status_code == 200 and "E-TARGET" in checked.get_data(as_text=True)
-    refused = client.post("/author/scenario/first-call/edit", data={**fields, "source": broken, "action": "publish"})
+    refused = client.post(
+        "/author/scenario/first-call/edit", data={**fields, "source": broken, "action": "publish"}
+    )
     assert refused.status_code == 422 and "nowhere" in refused.get_data(as_text=True)
     with app.app_context():
         assert publishing.published("scenario", "first-call") is None
-    saved = client.post("/author/scenario/first-call/edit", data={**fields, "source": broken, "action": "save"})
+    saved = client.post(
+        "/author/scenario/first-call/edit", data={**fields, "source": broken, "action": "save"}
+    )
     assert saved.status_code == 302
     fixed = template(app, title="Fixed call")
     fields = editor_fields(client, "scenario", "first-call")
-    done = client.post("/author/scenario/first-call/edit", data={**fields, "source": fixed, "action": "publish"},
-                       follow_redirects=True)
+    done = client.post(
+        "/author/scenario/first-call/edit",
+        data={**fields, "source": fixed, "action": "publish"},
+        follow_redirects=True,
+    )
     assert "Published version 1" in done.get_data(as_text=True)
     with app.app_context():
         assert publishing.published("scenario", "first-call").title == "Fixed call"
 
 
 def test_a_second_trainer_saving_from_a_stale_revision_sees_the_conflict(app, client, factory, published):
-    one, two = factory.user(role="trainer", name="Ana Author"), factory.user(role="trainer", name="Ben Builder")
+    one, two = (
+        factory.user(role="trainer", name="Ana Author"),
+        factory.user(role="trainer", name="Ben Builder"),
+    )
     login(client, one.email)
     client.post("/author/new", data={"kind": "scenario", "slug": "first-call", "course": "demo-course"})
     fields = editor_fields(client, "scenario", "first-call")
@@ -136,33 +170,52 @@ def test_a_second_trainer_saving_from_a_stale_revision_sees_the_conflict(app, cl
     stale = editor_fields(other, "scenario", "first-call")
     ana_text = template(app, title="Ana's title")
     ben_text = template(app, title="Ben's title")
-    assert client.post("/author/scenario/first-call/edit",
-                       data={**fields, "source": ana_text, "action": "save"}).status_code == 302
-    answer = other.post("/author/scenario/first-call/edit", data={**stale, "source": ben_text, "action": "save"})
+    assert (
+        client.post(
+            "/author/scenario/first-call/edit", data={**fields, "source": ana_text, "action": "save"}
+        ).status_code
+        == 302
+    )
+    answer = other.post(
+        "/author/scenario/first-call/edit", data={**stale, "source": ben_text, "action": "save"}
+    )
     page = answer.get_data(as_text=True)
     assert answer.status_code == 409
     assert "Ana Author saved this draft" in page
-    assert "Ben&#39;s title" in page and "Ana&#39;s title" in page       # both texts are on the page
+    assert "Ben&#39;s title" in page and "Ana&#39;s title" in page  # both texts are on the page
     with app.app_context():
         assert db.session.scalar(select(ContentDraft.source)) == ana_text
     # The conflict page carries the new revision: saving again (after merging) goes through.
     revision = re.search(r'name="revision"[^>]*value="([^"]*)"', page).group(1)
-    assert other.post("/author/scenario/first-call/edit",
-                      data={**stale, "revision": revision, "source": ben_text, "action": "save"}).status_code == 302
+    assert (
+        other.post(
+            "/author/scenario/first-call/edit",
+            data={**stale, "revision": revision, "source": ben_text, "action": "save"},
+        ).status_code
+        == 302
+    )
 
 
 def test_upload_refusals_and_success(app, client, trainer):
     broken = template(app).replace("(#end-poor)", "(#nowhere)").encode()
-    answer = client.post("/author/upload", data={"kind": "scenario", "file": (io.BytesIO(broken), "first-call.md")},
-                         content_type="multipart/form-data")
+    answer = client.post(
+        "/author/upload",
+        data={"kind": "scenario", "file": (io.BytesIO(broken), "first-call.md")},
+        content_type="multipart/form-data",
+    )
     page = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "E-TARGET" in page and "Line " in page
-    answer = client.post("/author/upload", data={"kind": "scenario", "file": (io.BytesIO(b"\xff\xfe\x00a"), "x.md")},
-                         content_type="multipart/form-data")
+    answer = client.post(
+        "/author/upload",
+        data={"kind": "scenario", "file": (io.BytesIO(b"\xff\xfe\x00a"), "x.md")},
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 422 and "not UTF-8" in answer.get_data(as_text=True)
-    answer = client.post("/author/upload", data={"kind": "scenario", "file": (io.BytesIO(template(app).encode()),
-                                                                              "first-call.md")},
-                         content_type="multipart/form-data")
+    answer = client.post(
+        "/author/upload",
+        data={"kind": "scenario", "file": (io.BytesIO(template(app).encode()), "first-call.md")},
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 302
     with app.app_context():
         assert publishing.published("scenario", "first-call").version == 1
@@ -172,8 +225,11 @@ def test_an_oversized_upload_gets_the_413_page(make_app, factory, published):
     app = make_app(MAX_CONTENT_LENGTH=10_000)
     client = app.test_client()
     login(client, factory.user(role="trainer").email)
-    answer = client.post("/author/upload", data={"kind": "scenario", "file": (io.BytesIO(b"a" * 20_000), "big.md")},
-                         content_type="multipart/form-data")
+    answer = client.post(
+        "/author/upload",
+        data={"kind": "scenario", "file": (io.BytesIO(b"a" * 20_000), "big.md")},
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 413 and "Too large" in answer.get_data(as_text=True)
 
 
@@ -193,15 +249,21 @@ def test_graph_page_draws_nodes_and_offers_mermaid(client, trainer):
 
 
 def test_play_test_from_a_node_with_values_records_nothing(app, client, trainer):
-    page = client.get("/author/scenario/fifteen-percent/playtest?node=batna&score_discovery=6&var_batna_known=true")
+    page = client.get(
+        "/author/scenario/fifteen-percent/playtest?node=batna&score_discovery=6&var_batna_known=true"
+    )
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'data-choice="2"' in html     # the `if discovery >= 4` choice shows
+    assert page.status_code == 200 and 'data-choice="2"' in html  # the `if discovery >= 4` choice shows
     token = re.search(r'name="play" value="([^"]+)"', html).group(1)
-    step = client.post("/author/scenario/fifteen-percent/playtest?node=batna&score_discovery=6",
-                       data={"play": token, "choice": "2"})
+    step = client.post(
+        "/author/scenario/fifteen-percent/playtest?node=batna&score_discovery=6",
+        data={"play": token, "choice": "2"},
+    )
     html = step.get_data(as_text=True)
     assert step.status_code == 200 and "You chose" in html and "12% for 3 sites" in html
-    tampered = client.post("/author/scenario/fifteen-percent/playtest", data={"play": token + "x", "choice": "1"})
+    tampered = client.post(
+        "/author/scenario/fifteen-percent/playtest", data={"play": token + "x", "choice": "1"}
+    )
     assert "start again" in tampered.get_data(as_text=True)
     with app.app_context():
         for model in (ScenarioAttempt, AttemptStep, QuizAttempt, PageView):
@@ -223,8 +285,12 @@ def test_versions_history_and_diff(app, client, trainer):
     fields = editor_fields(client, "scenario", "fifteen-percent")
     original = client.get("/author/scenario/fifteen-percent/download").get_data(as_text=True)
     changed = original.replace('title: "Claire wants 15% off"', 'title: "Claire wants 20% off"')
-    assert client.post("/author/scenario/fifteen-percent/edit",
-                       data={**fields, "source": changed, "action": "publish"}).status_code == 302
+    assert (
+        client.post(
+            "/author/scenario/fifteen-percent/edit", data={**fields, "source": changed, "action": "publish"}
+        ).status_code
+        == 302
+    )
     page = client.get("/author/scenario/fifteen-percent/versions?a=1&b=2").get_data(as_text=True)
     assert "v2" in page and "Claire wants 20% off" in page and 'class="del"' in page and 'class="add"' in page
     assert client.post("/author/scenario/fifteen-percent/versions/1/republish").status_code == 302
@@ -236,8 +302,15 @@ def test_item_analysis_page_shows_counts_without_names(app, client, trainer, fac
     trainee = factory.user(role="trainee", name="Secret Person")
     with app.app_context():
         version = publishing.published("scenario", "fifteen-percent")
-        attempt = ScenarioAttempt(user_id=trainee.id, scenario_slug="fifteen-percent", version_id=version.id,
-                                  current_node="opening", state={}, status="finished", passed=True)
+        attempt = ScenarioAttempt(
+            user_id=trainee.id,
+            scenario_slug="fifteen-percent",
+            version_id=version.id,
+            current_node="opening",
+            state={},
+            status="finished",
+            passed=True,
+        )
         db.session.add(attempt)
         db.session.flush()
         db.session.add(AttemptStep(attempt_id=attempt.id, seq=1, node="opening", choice=1, choice_label="x"))
@@ -247,26 +320,38 @@ def test_item_analysis_page_shows_counts_without_names(app, client, trainer, fac
 
 
 def test_unknown_kinds_and_slugs_are_404(client, trainer):
-    for path in ("/author/poem/x/edit", "/author/scenario/Bad_Slug/edit", "/author/scenario/nothing-here/edit",
-                 "/author/scenario/nothing-here/graph", "/author/scenario/nothing-here/analysis"):
+    for path in (
+        "/author/poem/x/edit",
+        "/author/scenario/Bad_Slug/edit",
+        "/author/scenario/nothing-here/edit",
+        "/author/scenario/nothing-here/graph",
+        "/author/scenario/nothing-here/analysis",
+    ):
         assert client.get(path).status_code == 404, path
 
 
 def test_the_studio_says_where_the_live_version_came_from_and_offers_its_text(app, client, trainer):
     page = client.get("/author/scenario/fifteen-percent/edit").get_data(as_text=True)
-    assert 'data-live-origin="file"' in page and "from the git file <code>scenarios/fifteen-percent.md</code>" in page
+    assert (
+        'data-live-origin="file"' in page
+        and "from the git file <code>scenarios/fifteen-percent.md</code>" in page
+    )
     assert 'data-origin="studio"' not in client.get("/author/").get_data(as_text=True)
     with app.app_context():
         text = publishing.published("scenario", "fifteen-percent").source
     text = text.replace("Claire wants 15% off", "Claire, from the studio")
-    answer = client.post("/author/scenario/fifteen-percent/edit",
-                         data={"source": text, "action": "publish", **editor_fields(client, "scenario", "fifteen-percent")})
+    answer = client.post(
+        "/author/scenario/fifteen-percent/edit",
+        data={"source": text, "action": "publish", **editor_fields(client, "scenario", "fifteen-percent")},
+    )
     assert answer.status_code == 302
     for url in ("/author/scenario/fifteen-percent/edit", "/author/scenario/fifteen-percent/versions"):
         page = client.get(url).get_data(as_text=True)
         assert 'data-live-origin="studio"' in page and "published in the studio by Trainer" in page
         assert 'href="/author/scenario/fifteen-percent/download?from=v2" data-download-live' in page
-    row = re.search(r'<tr data-slug="fifteen-percent">.*?</tr>', client.get("/author/").get_data(as_text=True), re.S)
+    row = re.search(
+        r'<tr data-slug="fifteen-percent">.*?</tr>', client.get("/author/").get_data(as_text=True), re.S
+    )
     assert 'data-origin="studio"' in row.group(0)
     download = client.get("/author/scenario/fifteen-percent/download?from=v2")
     assert download.status_code == 200 and "Claire, from the studio" in download.get_data(as_text=True)
@@ -287,16 +372,27 @@ def test_the_studio_serves_the_guides_from_docs(client, trainer):
 
 
 def test_a_new_text_is_refused_beside_its_id_and_nothing_is_written(app, client, trainer):
-    cases = [("", "Give the new text an id"), ("First Call", "The id must be kebab-case"),
-             ("fifteen-percent", "A scenario with the id fifteen-percent already exists")]
+    cases = [
+        ("", "Give the new text an id"),
+        ("First Call", "The id must be kebab-case"),
+        ("fifteen-percent", "A scenario with the id fifteen-percent already exists"),
+    ]
     for slug, message in cases:
-        answer = client.post("/author/new", data={"kind": "scenario", "slug": slug, "title": "T",
-                                                  "course": "demo-course"})
+        answer = client.post(
+            "/author/new", data={"kind": "scenario", "slug": slug, "title": "T", "course": "demo-course"}
+        )
         page = answer.get_data(as_text=True)
         assert answer.status_code == 400
-        assert re.search(r'<p class="error" id="slug-error">[^<]*' + re.escape(message), page), (slug, page[-2000:])
+        assert re.search(r'<p class="error" id="slug-error">[^<]*' + re.escape(message), page), (
+            slug,
+            page[-2000:],
+        )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ContentDraft)) == 0
-    answer = client.post("/author/new", data={"kind": "scenario", "slug": " first-call ", "title": "First call",
-                                              "course": "demo-course"})
-    assert answer.status_code == 302 and answer.headers["Location"].endswith("/author/scenario/first-call/edit")
+    answer = client.post(
+        "/author/new",
+        data={"kind": "scenario", "slug": " first-call ", "title": "First call", "course": "demo-course"},
+    )
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(
+        "/author/scenario/first-call/edit"
+    )

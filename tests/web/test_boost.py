@@ -1,6 +1,7 @@
 """Today's boost through the site: the dashboard's card, an answer posted twice (double click,
 replay, second tab), an empty answer refused beside the question with nothing written, and
 nobody else's items or answers."""
+
 import re
 from datetime import timedelta
 
@@ -20,10 +21,14 @@ def met_a_check(app, person, days_ago=3):
     with app.app_context():
         user = db.session.get(User, person.id)
         version, module = learning.published_module(MODULE)
-        attempt, _ = learning.submit_quiz(user, MODULE, version, learning.new_submission_token(),
-                                          correct_answers(module))
-        db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id)
-                           .values(created_at=utcnow() - timedelta(days=days_ago)))
+        attempt, _ = learning.submit_quiz(
+            user, MODULE, version, learning.new_submission_token(), correct_answers(module)
+        )
+        db.session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt.id)
+            .values(created_at=utcnow() - timedelta(days=days_ago))
+        )
         db.session.commit()
 
 
@@ -49,7 +54,7 @@ def test_dashboard_card_and_an_idempotent_answer(app, client, factory):
     person = factory.user()
     login(client, person.email)
     page = client.get("/learn/").get_data(as_text=True)
-    assert "data-boost-due" not in page                 # nothing met yet: no boost
+    assert "data-boost-due" not in page  # nothing met yet: no boost
     met_a_check(app, person)
     page = client.get("/learn/").get_data(as_text=True)
     due = int(re.search(r'data-boost-due="(\d+)"', page).group(1))
@@ -66,7 +71,7 @@ def test_dashboard_card_and_an_idempotent_answer(app, client, factory):
     data = {"seq": seq, "version_id": version, "answer": _right(app, item)}
     first = client.post(f"/learn/boost/items/{item}", data=data)
     assert first.status_code == 303
-    again = client.post(f"/learn/boost/items/{item}", data={**data, "answer": ["1", "2"]})    # double click
+    again = client.post(f"/learn/boost/items/{item}", data={**data, "answer": ["1", "2"]})  # double click
     assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
     assert _count(app, BoostAnswer) == 1
     feedback = client.get(first.headers["Location"]).get_data(as_text=True)
@@ -95,7 +100,9 @@ def test_a_wrong_answer_and_a_forged_version(app, client, factory):
         shown = boosts.show(db.session.get(BoostItem, item))
         wrong = [str(n) for n in shown.order if str(n) not in right][:1]
     # a version id not sealed for this form is not believed: graded on the published version
-    response = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": "1.forged", "answer": wrong})
+    response = client.post(
+        f"/learn/boost/items/{item}", data={"seq": seq, "version_id": "1.forged", "answer": wrong}
+    )
     assert response.status_code == 303
     feedback = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'data-boost-answer="wrong"' in feedback and "comes back tomorrow" in feedback
@@ -110,14 +117,15 @@ def test_nobody_elses_items_or_answers(app, client, factory):
     met_a_check(app, owner)
     login(client, owner.email)
     item, seq, version = _form(client.get("/learn/boost").get_data(as_text=True))
-    done = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version,
-                                                            "answer": _right(app, item)})
+    done = client.post(
+        f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version, "answer": _right(app, item)}
+    )
     client.post("/logout", data={})
     other = factory.user()
     login(client, other.email)
     assert client.post(f"/learn/boost/items/{item}", data={"seq": "2", "answer": ["1"]}).status_code == 404
     assert client.get(done.headers["Location"]).status_code == 404
-    assert client.get("/learn/boost").status_code == 200       # "Nothing to boost today"
+    assert client.get("/learn/boost").status_code == 200  # "Nothing to boost today"
     assert _count(app, BoostAnswer) == 1
 
 
@@ -135,20 +143,24 @@ def test_a_french_reader_gets_the_item_in_french(app, client, factory):
     item, seq, version = _form(page)
     with app.app_context():
         from app.services import translations
+
         shown = boosts.show(db.session.get(BoostItem, item))
         french, language = translations.localized("module", shown.version, "fr")
     assert language == "fr"
     question = french.quiz[shown.number - 1]
     from app.content.render import render_inline
+
     assert render_inline(question.text) in page and question.text != shown.question.text
     # graded on the source's numbers: the same right answer whatever the language
-    answered = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version,
-                                                                 "answer": _right(app, item)})
+    answered = client.post(
+        f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version, "answer": _right(app, item)}
+    )
     assert 'data-boost-answer="right"' in client.get(answered.headers["Location"]).get_data(as_text=True)
 
 
 def test_the_manager_sees_who_keeps_boosts_up_and_the_phases_kept(app, client, factory):
     from app.services import demo_activity
+
     publish_course(app)
     manager = factory.user(role="manager")
     team = factory.team(manager=manager)
@@ -166,18 +178,23 @@ def test_the_manager_sees_who_keeps_boosts_up_and_the_phases_kept(app, client, f
             shown, _state = boosts.next_item(user)
             if shown is None:
                 break
-            boosts.answer(user, shown.item.id, shown.item.boosts + 1, shown.version.id,
-                          [str(v) for v in shown.right()])
+            boosts.answer(
+                user, shown.item.id, shown.item.boosts + 1, shown.version.id, [str(v) for v in shown.right()]
+            )
             phases += shown.item.kind == boosts.PHASE
         boosts.refresh(db.session.get(User, idle.id))
         db.session.commit()
     assert phases, "the round had no phase-reading item"
     login(client, manager.email)
     page = client.get("/manage/").get_data(as_text=True)
-    keen_row = re.search(rf'data-boost-trainee="{keen.id}" data-boost-due="(\d+)" data-boost-week="(\d+)"', page)
-    idle_row = re.search(rf'data-boost-trainee="{idle.id}" data-boost-due="(\d+)" data-boost-week="(\d+)"', page)
+    keen_row = re.search(
+        rf'data-boost-trainee="{keen.id}" data-boost-due="(\d+)" data-boost-week="(\d+)"', page
+    )
+    idle_row = re.search(
+        rf'data-boost-trainee="{idle.id}" data-boost-due="(\d+)" data-boost-week="(\d+)"', page
+    )
     assert int(keen_row.group(2)) >= 3 and int(idle_row.group(1)) > 0 and idle_row.group(2) == "0"
-    assert "Falling behind" in page and "Up to date" in page          # the keen rep answered every due item
+    assert "Falling behind" in page and "Up to date" in page  # the keen rep answered every due item
     trainee_page = client.get(f"/manage/trainees/{idle.id}").get_data(as_text=True)
     assert re.search(r'data-boost-due="[1-9]\d*" data-boost-week="0"', trainee_page)
     analytics = client.get("/manage/analytics").get_data(as_text=True)
@@ -191,4 +208,6 @@ def test_boost_mails_can_be_turned_off_from_the_account_page(app, client, factor
     account = client.get("/account").get_data(as_text=True)
     assert "data-mail-preferences" in account and 'href="/notifications/preferences"' in account
     preferences = client.get("/notifications/preferences").get_data(as_text=True)
-    assert 'data-kind="boosts-due"' in preferences and "Today&#39;s boost, when things I learnt" in preferences
+    assert (
+        'data-kind="boosts-due"' in preferences and "Today&#39;s boost, when things I learnt" in preferences
+    )

@@ -1,6 +1,7 @@
 """Certificates through the pages: the trainee gets one (once, however often they click), the
 public page and the PDF show the name (accents right) and nothing private, the manager records
 an observed role-play for their own trainees only, with messages for bad input."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -42,9 +43,11 @@ def test_the_trainee_gets_one_certificate_whatever_the_clicking(app, client, cer
     page = client.get("/learn/progress").get_data(as_text=True)
     assert f'data-cert-stage="{CERTIFIED_STAGE}" data-cert-state="ready"' in page
     assert f'data-issue-certificate="{CERTIFIED_STAGE}"' in page
-    for _ in range(3):                                       # a double click, then a reload
+    for _ in range(3):  # a double click, then a reload
         answer = client.post(f"/learn/certificates/{CERTIFIED_STAGE}")
-        assert answer.status_code == 302 and answer.headers["Location"].endswith(f"#certificate-{CERTIFIED_STAGE}")
+        assert answer.status_code == 302 and answer.headers["Location"].endswith(
+            f"#certificate-{CERTIFIED_STAGE}"
+        )
     assert _count(app, Certificate) == 1
     cert = _certificate(app)
     page = client.get("/learn/progress").get_data(as_text=True)
@@ -72,10 +75,18 @@ def test_the_public_page_shows_the_certificate_and_nothing_private(app, client, 
     assert NAME in body and "Qualifying prospects" in body and 'data-valid="yes"' in body
     assert cert.issued_on.strftime("%b %Y") in body and cert.expires_on.strftime("%b %Y") in body
     assert '<meta name="robots" content="noindex' in body and "noindex" in answer.headers["X-Robots-Tag"]
-    for private in ("helene.lefevre@example.com", "Marc Manager", "Score", f"{cert.score}%", "ranking-the-pipeline",
-                    "/manage/", "/learn/"):
+    for private in (
+        "helene.lefevre@example.com",
+        "Marc Manager",
+        "Score",
+        f"{cert.score}%",
+        "ranking-the-pipeline",
+        "/manage/",
+        "/learn/",
+    ):
         assert private not in body, private
     import uuid
+
     assert anonymous.get(f"/certificates/{uuid.uuid4()}").status_code == 404
     assert anonymous.get("/certificates/not-a-uuid").status_code == 404
     assert anonymous.get("/certificates/1").status_code == 404
@@ -85,7 +96,10 @@ def test_an_expired_certificate_says_so(app, client, certified):
     client.post(f"/learn/certificates/{CERTIFIED_STAGE}")
     with app.app_context():
         cert = db.session.scalars(select(Certificate)).one()
-        cert.issued_on, cert.expires_on = date.today() - timedelta(days=800), date.today() - timedelta(days=70)
+        cert.issued_on, cert.expires_on = (
+            date.today() - timedelta(days=800),
+            date.today() - timedelta(days=70),
+        )
         db.session.commit()
         uuid = cert.uuid
     body = app.test_client().get(f"/certificates/{uuid}").get_data(as_text=True)
@@ -102,7 +116,7 @@ def test_the_pdf_is_made_with_the_name_accents_right(app, client, certified):
     cert = _certificate(app)
     answer = app.test_client().get(f"/certificates/{cert.uuid}.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
-    assert answer.data.startswith(b"%PDF-") and b"DejaVu" in answer.data      # the shipped font, embedded
+    assert answer.data.startswith(b"%PDF-") and b"DejaVu" in answer.data  # the shipped font, embedded
     lines = text_of(answer.data)
     assert NAME in lines and "Qualifying prospects" in lines
     assert any(f"/certificates/{cert.uuid}" in line for line in lines)
@@ -112,13 +126,18 @@ def test_the_pdf_is_made_with_the_name_accents_right(app, client, certified):
 
 # --- observed role-plays --------------------------------------------------------------------------
 
+
 def _form(app, trainee_id, stage="negotiation", **levels):
     with app.app_context():
         from app.services import publishing
+
         course = publishing.published_course(publishing.course_id())
         rubric = next(s for s in course.stages if s.id == stage).certification.rubric
-    data = {f"obs-{stage}-submission": "token-1", f"obs-{stage}-observed_on": date.today().isoformat(),
-            f"obs-{stage}-notes": "Held the floor at 8%."}
+    data = {
+        f"obs-{stage}-submission": "token-1",
+        f"obs-{stage}-observed_on": date.today().isoformat(),
+        f"obs-{stage}-notes": "Held the floor at 8%.",
+    }
     for criterion in rubric:
         data[f"obs-{stage}-level-{criterion.id}"] = str(levels.get(criterion.id, len(criterion.levels)))
     return data, rubric
@@ -143,15 +162,18 @@ def test_a_manager_records_an_observation_once(app, client, certified):
     assert f'data-observation="{seen.id}"' in page
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"level-exchange": ""}, "Choose a level for this criterion."),
-    ({"level-exchange": "9"}, "Not a valid choice"),
-    ({"observed_on": ""}, "Give the date of the role-play"),
-    ({"observed_on": "yesterday"}, "Not a valid date value"),
-    ({"observed_on": (date.today() + timedelta(days=1)).isoformat()}, "cannot be in the future"),
-    ({"observed_on": (date.today() - timedelta(days=200)).isoformat()}, "within 90 days"),
-    ({"notes": "x" * 2001}, "2000"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"level-exchange": ""}, "Choose a level for this criterion."),
+        ({"level-exchange": "9"}, "Not a valid choice"),
+        ({"observed_on": ""}, "Give the date of the role-play"),
+        ({"observed_on": "yesterday"}, "Not a valid date value"),
+        ({"observed_on": (date.today() + timedelta(days=1)).isoformat()}, "cannot be in the future"),
+        ({"observed_on": (date.today() - timedelta(days=200)).isoformat()}, "within 90 days"),
+        ({"notes": "x" * 2001}, "2000"),
+    ],
+)
 def test_bad_observations_get_a_message_and_write_nothing(app, client, certified, change, message):
     s = certified
     client = app.test_client()
@@ -170,7 +192,10 @@ def test_a_failing_observation_is_recorded_as_not_passed(app, client, certified)
     client = app.test_client()
     login(client, s["manager"].email)
     data, _ = _form(app, s["trainee"].id, exchange=1)
-    assert client.post(f"/manage/trainees/{s['trainee'].id}/observations/negotiation", data=data).status_code == 302
+    assert (
+        client.post(f"/manage/trainees/{s['trainee'].id}/observations/negotiation", data=data).status_code
+        == 302
+    )
     with app.app_context():
         assert db.session.scalars(select(ObservedRolePlay)).one().passed is False
 
@@ -199,7 +224,7 @@ def test_the_managers_dashboard_and_csv_show_certified_and_expiring_stages(app, 
     manager = app.test_client()
     login(manager, s["manager"].email)
     page = manager.get("/manage/").get_data(as_text=True)
-    row = page[page.index(f'data-cert-trainee="{s["trainee"].id}"'):]
+    row = page[page.index(f'data-cert-trainee="{s["trainee"].id}"') :]
     assert row.startswith(f'data-cert-trainee="{s["trainee"].id}" data-certified="1" data-expiring="0"')
     assert "Qualifying prospects" in row[:800]
     with app.app_context():

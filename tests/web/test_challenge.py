@@ -1,5 +1,6 @@
 """Challenge mode in the trainee's pages: chosen on the scenario page, played with the
 prospect's reactions only, everything revealed in the debrief."""
+
 import re
 
 import pytest
@@ -30,8 +31,9 @@ def play_through(client, attempt_id, numbers):
         while "data-continue" in page and "data-choice" not in page:
             client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page)})
             page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
-        answers.append(client.post(f"/learn/attempts/{attempt_id}/step",
-                                   data={"seq": seq_of(page), "choice": number}))
+        answers.append(
+            client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "choice": number})
+        )
     return answers
 
 
@@ -52,14 +54,21 @@ def test_a_challenge_shows_no_rating_score_or_feedback_until_its_debrief(app, cl
     with app.app_context():
         step = db.session.get(ScenarioAttempt, attempt_id).step_count
     again = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": step, "choice": 1})
-    assert again.status_code == 303 and "data-feedback" not in again.get_data(as_text=True)   # a double click
+    assert again.status_code == 303 and "data-feedback" not in again.get_data(as_text=True)  # a double click
     hidden = client.get(f"/learn/attempts/{attempt_id}/steps/{step}")
-    assert hidden.status_code == 303                         # no peeking at the feedback by its address
+    assert hidden.status_code == 303  # no peeking at the feedback by its address
     page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
-    for words in ("Best answer", "Good answer", "Partly right", "Weak answer", "What it changed", "Your scores"):
+    for words in (
+        "Best answer",
+        "Good answer",
+        "Partly right",
+        "Weak answer",
+        "What it changed",
+        "Your scores",
+    ):
         assert words not in page
     last = play_through(client, attempt_id, numbers[1:])[-1]
-    assert last.status_code == 303                          # the ending goes straight to the debrief
+    assert last.status_code == 303  # the ending goes straight to the debrief
     debrief = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert "data-debrief" in debrief and "Challenge passed" in debrief and 'data-mode="challenge"' in debrief
     assert "Best answer" in debrief and "Your conversation, step by step" in debrief
@@ -101,7 +110,7 @@ def test_an_unknown_mode_is_refused_with_a_message(app, client, trainee):
     response = client.post(f"/learn/scenarios/{SLUG}/start", data={"mode": "exam"}, follow_redirects=True)
     assert "Choose practice or challenge" in response.get_data(as_text=True)
     assert count(app, ScenarioAttempt) == 0
-    start(client, "")                                         # no mode: practice, as before
+    start(client, "")  # no mode: practice, as before
     with app.app_context():
         assert db.session.query(ScenarioAttempt).one().mode == "practice"
 
@@ -109,14 +118,16 @@ def test_an_unknown_mode_is_refused_with_a_message(app, client, trainee):
 def test_managers_see_the_mode_in_attempts_drill_down_and_csv(app, client, factory):
     from sqlalchemy import update
 
-    from tests.helpers import login
-    from tests.helpers import play, team_with_manager
+    from tests.helpers import login, play, team_with_manager
+
     publish_course(app)
     manager, _team_id, (rep,) = team_with_manager(factory, trainees=1)
     practice = play(app, rep.id, SLUG)
     challenge = play(app, rep.id, SLUG)
     with app.app_context():
-        db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == challenge).values(mode="challenge"))
+        db.session.execute(
+            update(ScenarioAttempt).where(ScenarioAttempt.id == challenge).values(mode="challenge")
+        )
         db.session.commit()
     login(client, manager.email)
     listing = client.get(f"/manage/trainees/{rep.id}").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The course is what the content publishes, whatever its id: nothing in the app names it."""
+
 import os
 import shutil
 

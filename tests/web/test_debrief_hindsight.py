@@ -1,8 +1,8 @@
 """A debrief that did not pass names, under each weak choice, the best answer at that step and
 the scenario's own feedback on it; a passed one does not lecture."""
+
 import html
 import re
-
 
 from app.content import engine, playtest
 from app.services import learning

@@ -1,7 +1,8 @@
 """The trainee's pages: each page, each refusal, the player's hooks, replays and stale posts."""
+
 import re
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select, update
@@ -19,6 +20,7 @@ def trainee(course, login_as):
 
 # --- dashboard ------------------------------------------------------------------------------
 
+
 def test_dashboard_shows_next_step_and_the_six_stages(client, trainee):
     page = client.get("/learn/").get_data(as_text=True)
     assert "Your next step" in page and "CRM data that matters" in page
@@ -30,19 +32,29 @@ def test_dashboard_lists_assignments_overdue_first(app, client, course, factory)
     team = factory.team()
     person = factory.user(team=team)
     with app.app_context():
-        db.session.add_all([
-            Assignment(target_kind="module", target_slug="filters-and-ranking", team_id=team,
-                       due_date=date.today() + timedelta(days=3)),
-            Assignment(target_kind="scenario", target_slug="claire-wants-fifteen-percent", user_id=person.id,
-                       due_date=date.today() - timedelta(days=4)),
-        ])
+        db.session.add_all(
+            [
+                Assignment(
+                    target_kind="module",
+                    target_slug="filters-and-ranking",
+                    team_id=team,
+                    due_date=date.today() + timedelta(days=3),
+                ),
+                Assignment(
+                    target_kind="scenario",
+                    target_slug="claire-wants-fifteen-percent",
+                    user_id=person.id,
+                    due_date=date.today() - timedelta(days=4),
+                ),
+            ]
+        )
         db.session.commit()
     login(client, person.email)
     page = client.get("/learn/").get_data(as_text=True)
-    assigned = page[page.index("Assigned to you"):]
+    assigned = page[page.index("Assigned to you") :]
     assert assigned.index("Claire wants 15% off") < assigned.index("Filters and ranking")
     assert "Overdue" in page and "is-overdue" in page
-    assert "Your manager asked for it first" in page      # the next step is the overdue work
+    assert "Your manager asked for it first" in page  # the next step is the overdue work
 
 
 def test_dashboard_query_count_is_bounded(app, client, trainee):
@@ -59,6 +71,7 @@ def test_dashboard_query_count_is_bounded(app, client, trainee):
 
 
 # --- module, lesson, knowledge check ----------------------------------------------------------
+
 
 def test_module_page_and_lesson_reader(app, client, trainee):
     page = client.get("/learn/modules/crm-data-that-matters").get_data(as_text=True)
@@ -93,8 +106,14 @@ def test_locked_module_explains_what_to_finish(app, client, trainee):
 def test_assigned_module_is_open_before_its_stage(app, client, course, factory):
     person = factory.user()
     with app.app_context():
-        db.session.add(Assignment(target_kind="module", target_slug="preparing-the-negotiation", user_id=person.id,
-                                  due_date=date.today() + timedelta(days=5)))
+        db.session.add(
+            Assignment(
+                target_kind="module",
+                target_slug="preparing-the-negotiation",
+                user_id=person.id,
+                due_date=date.today() + timedelta(days=5),
+            )
+        )
         db.session.commit()
     login(client, person.email)
     page = client.get("/learn/modules/preparing-the-negotiation").get_data(as_text=True)
@@ -119,8 +138,10 @@ def test_knowledge_check_result_feedback_and_replay(app, client, trainee):
         _v, module = learning.published_module("crm-data-that-matters")
         right = correct_answers(module)
     # incomplete: a clear message, nothing written
-    response = client.post("/learn/modules/crm-data-that-matters/check",
-                           data={"submission": token, "version_id": version, "q1": right["1"][0]})
+    response = client.post(
+        "/learn/modules/crm-data-that-matters/check",
+        data={"submission": token, "version_id": version, "q1": right["1"][0]},
+    )
     assert response.status_code == 200 and "Answer every question" in response.get_data(as_text=True)
     assert count(app, QuizAttempt) == 0
     wrong = {f"q{n}": [1 if answers != [1] else 2] for n, answers in right.items()}
@@ -132,15 +153,19 @@ def test_knowledge_check_result_feedback_and_replay(app, client, trainee):
     # until the check is passed, a result says what was wrong and why, not which answers are right
     assert "Correct answer" not in result and "data-answers-hidden" in result
     # the same token again (a double click, a replay) shows the first result and writes nothing
-    again = client.post("/learn/modules/crm-data-that-matters/check",
-                        data={"submission": token, "version_id": version, **{f"q{n}": a for n, a in right.items()}})
+    again = client.post(
+        "/learn/modules/crm-data-that-matters/check",
+        data={"submission": token, "version_id": version, **{f"q{n}": a for n, a in right.items()}},
+    )
     assert again.headers["Location"] == response.headers["Location"]
     assert count(app, QuizAttempt) == 1
     _page, token2, version = _quiz_form(client, "crm-data-that-matters")
     assert token2 != token
-    passed = client.post("/learn/modules/crm-data-that-matters/check",
-                         data={"submission": token2, "version_id": version, **{f"q{n}": a for n, a in right.items()}},
-                         follow_redirects=True).get_data(as_text=True)
+    passed = client.post(
+        "/learn/modules/crm-data-that-matters/check",
+        data={"submission": token2, "version_id": version, **{f"q{n}": a for n, a in right.items()}},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "Passed: 100%" in passed
     # once passed, the earlier failed try shows the right answers too
     failed_again = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -151,8 +176,11 @@ def test_someone_elses_quiz_result_is_not_found(app, client, course, factory):
     owner = factory.user()
     with app.app_context():
         from app.models import User
+
         version, module = learning.published_module("crm-data-that-matters")
-        attempt, _ = learning.submit_quiz(db.session.get(User, owner.id), module.id, version, "tok", {"1": [1]})
+        attempt, _ = learning.submit_quiz(
+            db.session.get(User, owner.id), module.id, version, "tok", {"1": [1]}
+        )
         db.session.commit()
         attempt_id = attempt.id
     login(client, factory.user().email)
@@ -161,13 +189,16 @@ def test_someone_elses_quiz_result_is_not_found(app, client, course, factory):
 
 # --- the scenario player --------------------------------------------------------------------
 
+
 def test_briefing_start_and_resume(app, client, trainee):
     page = client.get("/learn/scenarios/ranking-the-pipeline").get_data(as_text=True)
     assert "data-briefing" in page and "Start the role-play" in page and "data-start" in page
     attempt_id = start(client)
-    assert start(client) == attempt_id                   # a second click resumes, never a second attempt
+    assert start(client) == attempt_id  # a second click resumes, never a second attempt
     assert count(app, ScenarioAttempt) == 1
-    assert "Resume the role-play" in client.get("/learn/scenarios/ranking-the-pipeline").get_data(as_text=True)
+    assert "Resume the role-play" in client.get("/learn/scenarios/ranking-the-pipeline").get_data(
+        as_text=True
+    )
     player = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert 'data-choice="1"' in player and 'name="seq" value="1"' in player and "Your scores" in player
 
@@ -175,7 +206,7 @@ def test_briefing_start_and_resume(app, client, trainee):
 def test_choice_feedback_then_next_node(app, client, trainee):
     attempt_id = start(client)
     response = choose(client, attempt_id, 2, follow=False)
-    assert response.status_code == 200         # the feedback comes back in the answer to the POST
+    assert response.status_code == 200  # the feedback comes back in the answer to the POST
     feedback = response.get_data(as_text=True)
     assert "data-feedback" in feedback and "data-continue" in feedback and "What it changed" in feedback
     # ...and names its own address, which a reload asks for: the same page, nothing re-sent
@@ -184,6 +215,7 @@ def test_choice_feedback_then_next_node(app, client, trainee):
 
     def section(page):
         return page.split("data-feedback", 1)[1].split("</section>", 1)[0]
+
     assert section(again) == section(feedback)
     player = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert 'name="seq" value="2"' in player
@@ -198,7 +230,8 @@ def test_double_post_and_stale_seq_record_one_step(app, client, trainee):
 
     def section(response):
         return response.get_data(as_text=True).split("data-feedback", 1)[1].split("</section>", 1)[0]
-    assert section(second) == section(other_tab) == section(first)          # the first's result
+
+    assert section(second) == section(other_tab) == section(first)  # the first's result
     assert second.headers["Content-Location"] == first.headers["Content-Location"]
     assert count(app, AttemptStep) == 1
     shown = client.get(other_tab.headers["Content-Location"])
@@ -216,11 +249,12 @@ def test_choice_not_offered_is_refused(app, client, trainee):
         response = client.post(f"/learn/attempts/{attempt_id}/step", data=bad, follow_redirects=True)
         assert response.status_code == 200
         assert "not offered at this point" in response.get_data(as_text=True)
-    response = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": "x", "choice": "y"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/learn/attempts/{attempt_id}/step", data={"seq": "x", "choice": "y"}, follow_redirects=True
+    )
     assert "could not be read" in response.get_data(as_text=True)
     response = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 1}, follow_redirects=True)
-    assert "not offered" in response.get_data(as_text=True)      # Continue where choices are shown
+    assert "not offered" in response.get_data(as_text=True)  # Continue where choices are shown
     assert count(app, AttemptStep) == 0
 
 
@@ -235,8 +269,9 @@ def test_play_to_the_debrief_then_no_more_steps(app, client, trainee):
         attempt = db.session.get(ScenarioAttempt, attempt_id)
         steps, percent = attempt.step_count, attempt.percent
     assert f'data-percent="{percent}"' in page
-    response = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": steps + 1, "choice": 1},
-                           follow_redirects=True)
+    response = client.post(
+        f"/learn/attempts/{attempt_id}/step", data={"seq": steps + 1, "choice": 1}, follow_redirects=True
+    )
     assert "has ended" in response.get_data(as_text=True)
     assert count(app, AttemptStep) == steps
     replay = start(client)
@@ -248,8 +283,14 @@ def test_play_to_the_debrief_then_no_more_steps(app, client, trainee):
 def test_coach_notes_never_reach_the_trainee(app, client, course, factory):
     person = factory.user()
     with app.app_context():
-        db.session.add(Assignment(target_kind="scenario", target_slug="claire-wants-fifteen-percent", user_id=person.id,
-                                  due_date=date.today()))
+        db.session.add(
+            Assignment(
+                target_kind="scenario",
+                target_slug="claire-wants-fifteen-percent",
+                user_id=person.id,
+                due_date=date.today(),
+            )
+        )
         db.session.commit()
         _v, scenario = learning.published_scenario("claire-wants-fifteen-percent")
         notes = [n.sections["Coach notes"] for n in scenario.nodes if "Coach notes" in n.sections]
@@ -276,7 +317,9 @@ def test_another_trainees_attempt_is_404_and_untouched(app, client, course, fact
     login(intruder, factory.user().email)
     assert intruder.get(f"/learn/attempts/{attempt_id}").status_code == 404
     assert intruder.get(f"/learn/attempts/{attempt_id}/steps/1").status_code == 404
-    assert intruder.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 2, "choice": 1}).status_code == 404
+    assert (
+        intruder.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 2, "choice": 1}).status_code == 404
+    )
     assert count(app, AttemptStep) == 1
     assert intruder.get("/learn/attempts/999999").status_code == 404
 
@@ -307,8 +350,11 @@ def test_new_version_mid_attempt_changes_nothing_for_it(app, client, trainee):
     choose(client, attempt_id, win[0])
     with app.app_context():
         text = (Path(ROOT) / "scenarios" / "ranking-the-pipeline.md").read_text(encoding="utf-8")
-        publishing.publish_text("scenario", text.replace('title: "Ranking the pipeline"', 'title: "Renamed"'),
-                                "scenarios/ranking-the-pipeline.md")
+        publishing.publish_text(
+            "scenario",
+            text.replace('title: "Ranking the pipeline"', 'title: "Renamed"'),
+            "scenarios/ranking-the-pipeline.md",
+        )
         db.session.commit()
     page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert "Renamed" not in page and "Ranking the pipeline" in page
@@ -363,9 +409,9 @@ def test_author_text_is_sanitized_everywhere(app, client, course, factory):
     for page in pages:
         lowered = page.lower()
         assert "<script>alert" not in lowered and "<iframe" not in lowered and "<svg onload" not in lowered
-        assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", lowered)        # no event handler attribute
+        assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", lowered)  # no event handler attribute
         assert not re.search(r"<[a-z][^<>]*\s(href|src)\s*=\s*[\"']?\s*(javascript|data):", lowered)
-    assert "&lt;img src=x onerror" in pages[0] or "onerror" not in pages[0]   # shown as text, inert
+    assert "&lt;img src=x onerror" in pages[0] or "onerror" not in pages[0]  # shown as text, inert
 
 
 def test_start_over_closes_the_attempt_and_opens_one(app, client, trainee):
@@ -373,18 +419,20 @@ def test_start_over_closes_the_attempt_and_opens_one(app, client, trainee):
     choose(client, attempt_id, 2)
     page = client.get("/learn/scenarios/ranking-the-pipeline").get_data(as_text=True)
     assert "data-start-over" in page and "1 step taken" in page
-    answers = [client.post(f"/learn/attempts/{attempt_id}/start-over") for _ in range(2)]   # a double click
+    answers = [client.post(f"/learn/attempts/{attempt_id}/start-over") for _ in range(2)]  # a double click
     assert all(a.status_code == 303 for a in answers)
     assert answers[0].headers["Location"] == answers[1].headers["Location"] != f"/learn/attempts/{attempt_id}"
     with app.app_context():
         attempts = db.session.scalars(select(ScenarioAttempt).order_by(ScenarioAttempt.id)).all()
         assert [(a.status, a.step_count) for a in attempts] == [("abandoned", 1), ("in_progress", 0)]
-        assert count(app, AttemptStep) == 1                     # the first attempt's step is kept
+        assert count(app, AttemptStep) == 1  # the first attempt's step is kept
     fresh = client.get(answers[0].headers["Location"]).get_data(as_text=True)
     assert 'name="seq" value="1"' in fresh
     # the closed attempt (another tab, an old link) takes no more steps; the trainee is sent,
     # with one message, to the attempt now open
-    refused = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 2, "choice": 1}, follow_redirects=True)
+    refused = client.post(
+        f"/learn/attempts/{attempt_id}/step", data={"seq": 2, "choice": 1}, follow_redirects=True
+    )
     shown = refused.get_data(as_text=True)
     assert shown.count("You started this role-play over") == 1 and 'name="seq" value="1"' in shown
     assert count(app, AttemptStep) == 1
@@ -395,8 +443,10 @@ def test_start_over_refused_for_a_finished_attempt_or_someone_elses(app, client,
     attempt_id = start(client)
     with app.app_context():
         from app.models.base import utcnow
-        db.session.execute(update(ScenarioAttempt).values(status="finished", percent=50, passed=False,
-                                                          finished_at=utcnow()))
+
+        db.session.execute(
+            update(ScenarioAttempt).values(status="finished", percent=50, passed=False, finished_at=utcnow())
+        )
         db.session.commit()
     answer = client.post(f"/learn/attempts/{attempt_id}/start-over", follow_redirects=True)
     assert "already ended" in answer.get_data(as_text=True)

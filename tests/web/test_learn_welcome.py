@@ -9,13 +9,13 @@ def test_welcome_until_dismissed_and_remembered(app, client, course, factory):
     login(client, person.email)
     page = client.get("/learn/").get_data(as_text=True)
     assert "data-welcome" in page and "small steps" in page
-    welcome = page[page.index("data-welcome"):page.index("</section>", page.index("data-welcome"))]
+    welcome = page[page.index("data-welcome") : page.index("</section>", page.index("data-welcome"))]
     assert welcome.count("<li>") == 6 and "Qualifying prospects" in welcome and "Loyalty" in welcome
     response = client.post("/learn/welcome")
     assert response.status_code == 303 and response.headers["Location"].endswith("/learn/")
     assert "data-welcome" not in client.get("/learn/").get_data(as_text=True)
-    assert client.post("/learn/welcome").status_code == 303          # a second click changes nothing
-    other = app.test_client()                                          # another browser, same account
+    assert client.post("/learn/welcome").status_code == 303  # a second click changes nothing
+    other = app.test_client()  # another browser, same account
     login(other, person.email)
     assert "data-welcome" not in other.get("/learn/").get_data(as_text=True)
 

@@ -1,4 +1,5 @@
 """The manager's pages: dashboard, assignments, analytics, drill-down, transcript, comments, CSV."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -38,9 +39,15 @@ def _assign_late(app, manager, team_id, kind, slug, days_late):
     """An assignment whose date has passed (the forms refuse a past date: it got late)."""
     from app.models import User
     from app.services import assignments
+
     with app.app_context():
-        assignments.assign(db.session.get(User, manager.id), kind, slug, team_id=team_id,
-                           due_date=date.today() - timedelta(days=days_late))
+        assignments.assign(
+            db.session.get(User, manager.id),
+            kind,
+            slug,
+            team_id=team_id,
+            due_date=date.today() - timedelta(days=days_late),
+        )
         db.session.commit()
 
 
@@ -51,6 +58,7 @@ def _count_statements(app, client, path):
 
         def count(*args):
             statements.append(args[2])
+
         event.listen(engine, "before_cursor_execute", count)
         try:
             response = client.get(path)
@@ -66,8 +74,8 @@ def test_sql_statements_do_not_grow_with_the_team(app, client, factory, team):
         play(app, person.id, "ranking-the-pipeline")
         study(app, person.id, "crm-data-that-matters", quiz_percent=90)
     with app.app_context():
-        outline.load_outline()                       # warm the parse cache, no more
-    small_first = _count_statements(app, client, "/manage/")   # folds and stores the summaries
+        outline.load_outline()  # warm the parse cache, no more
+    small_first = _count_statements(app, client, "/manage/")  # folds and stores the summaries
     small = _count_statements(app, client, "/manage/")
     for n in range(37):
         person = factory.user(team=team_id)
@@ -76,8 +84,9 @@ def test_sql_statements_do_not_grow_with_the_team(app, client, factory, team):
             study(app, person.id, "crm-data-that-matters", quiz_percent=50)
     with app.app_context():
         from app.models import User
+
         assert db.session.scalar(select(func.count()).select_from(User).where(User.team_id == team_id)) == 40
-    large_first = _count_statements(app, client, "/manage/")   # 37 new trainees to fold
+    large_first = _count_statements(app, client, "/manage/")  # 37 new trainees to fold
     large = _count_statements(app, client, "/manage/")
     assert small == large <= 10
     # Folding the stale summaries is one statement and storing them one more, whatever their number.
@@ -102,14 +111,21 @@ def test_dashboard_pages_large_teams(make_app, factory):
 def test_assign_change_cancel_through_the_forms(app, client, team):
     manager, team_id, (a, b, _) = team
     assert client.get("/manage/assignments").status_code == 200
-    data = {"target": "scenario:the-stalled-project", "assignee": f"user:{a.id}", "due_mode": "days", "due_days": "10"}
+    data = {
+        "target": "scenario:the-stalled-project",
+        "assignee": f"user:{a.id}",
+        "due_mode": "days",
+        "due_days": "10",
+    }
     assert client.post("/manage/assignments", data=data).status_code == 302
-    assert client.post("/manage/assignments", data=data).status_code == 302    # double click
+    assert client.post("/manage/assignments", data=data).status_code == 302  # double click
     with app.app_context():
         [row] = db.session.scalars(select(Assignment)).all()
         assert (row.user_id, row.due_days_after_hire, row.due_date) == (a.id, 10, None)
         row_id = row.id
-    response = client.post(f"/manage/assignments/{row_id}?back={a.id}", data={"due_mode": "date", "due_date": "2027-02-01"})
+    response = client.post(
+        f"/manage/assignments/{row_id}?back={a.id}", data={"due_mode": "date", "due_date": "2027-02-01"}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/manage/trainees/{a.id}")
     with app.app_context():
         assert db.session.get(Assignment, row_id).due_date == date(2027, 2, 1)
@@ -117,7 +133,9 @@ def test_assign_change_cancel_through_the_forms(app, client, team):
     assert "The stalled project" in page or "the-stalled-project" in page
     # a date in the past: refused beside the field, on the page it came from, nothing written
     past = (date.today() - timedelta(days=1)).isoformat()
-    refused = client.post(f"/manage/assignments/{row_id}?back={a.id}", data={"due_mode": "date", "due_date": past})
+    refused = client.post(
+        f"/manage/assignments/{row_id}?back={a.id}", data={"due_mode": "date", "due_date": past}
+    )
     assert refused.status_code == 400
     assert f'id="due-{row_id}-due_date-error">That date has passed' in refused.get_data(as_text=True)
     with app.app_context():
@@ -126,48 +144,115 @@ def test_assign_change_cancel_through_the_forms(app, client, team):
     confirm = client.get(f"/manage/assignments/{row_id}/cancel?back={a.id}").get_data(as_text=True)
     assert "Cancel this assignment?" in confirm and "Keep it" in confirm
     with app.app_context():
-        assert db.session.get(Assignment, row_id).cancelled_at is None        # asking wrote nothing
+        assert db.session.get(Assignment, row_id).cancelled_at is None  # asking wrote nothing
     done = client.post(f"/manage/assignments/{row_id}/cancel?back={a.id}")
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/manage/trainees/{a.id}")
     with app.app_context():
         assert db.session.get(Assignment, row_id).cancelled_at is not None
     page = client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
     assert "Assignment cancelled." in page and f"/manage/assignments/{row_id}/undo" in page
-    assert f"/manage/assignments/{row_id}/undo" not in client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
-    assert client.post(f"/manage/assignments/{row_id}/cancel").status_code == 404   # already gone
-    for _ in range(2):                                                              # double click
+    assert f"/manage/assignments/{row_id}/undo" not in client.get(f"/manage/trainees/{a.id}").get_data(
+        as_text=True
+    )
+    assert client.post(f"/manage/assignments/{row_id}/cancel").status_code == 404  # already gone
+    for _ in range(2):  # double click
         assert client.post(f"/manage/assignments/{row_id}/undo?back={a.id}").status_code == 302
     with app.app_context():
         rows = db.session.scalars(select(Assignment).order_by(Assignment.id)).all()
         assert [(r.id == row_id, r.cancelled_at is None, r.due_date) for r in rows] == [
-            (True, False, date(2027, 2, 1)), (False, True, date(2027, 2, 1))]     # the record kept
+            (True, False, date(2027, 2, 1)),
+            (False, True, date(2027, 2, 1)),
+        ]  # the record kept
 
 
 def test_a_past_due_date_is_refused_and_nothing_written(app, client, team):
     _, team_id, _ = team
     past = (date.today() - timedelta(days=3)).isoformat()
-    response = client.post("/manage/assignments", data={"target": "module:pao-action-plans",
-                                                        "assignee": f"team:{team_id}", "due_mode": "date",
-                                                        "due_date": past})
+    response = client.post(
+        "/manage/assignments",
+        data={
+            "target": "module:pao-action-plans",
+            "assignee": f"team:{team_id}",
+            "due_mode": "date",
+            "due_date": past,
+        },
+    )
     assert response.status_code == 400
-    assert 'id="new-due_date-error">That date has passed: choose today or a later date.' in response.get_data(as_text=True)
+    assert 'id="new-due_date-error">That date has passed: choose today or a later date.' in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
-    today = client.post("/manage/assignments", data={"target": "module:pao-action-plans",
-                                                     "assignee": f"team:{team_id}", "due_mode": "date",
-                                                     "due_date": date.today().isoformat()})
+    today = client.post(
+        "/manage/assignments",
+        data={
+            "target": "module:pao-action-plans",
+            "assignee": f"team:{team_id}",
+            "due_mode": "date",
+            "due_date": date.today().isoformat(),
+        },
+    )
     assert today.status_code == 302
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"target": "", "assignee": "team:{team}", "due_mode": "date", "due_date": "2027-01-01"}, "Choose what to assign."),
-    ({"target": "module:nope", "assignee": "team:{team}", "due_mode": "date", "due_date": "2027-01-01"}, "not published"),
-    ({"target": "module:pao-action-plans", "assignee": "team:{team}", "due_mode": "date", "due_date": ""}, "Give a due date"),
-    ({"target": "module:pao-action-plans", "assignee": "team:{team}", "due_mode": "date", "due_date": "31/12/2026"}, "Not a valid date"),
-    ({"target": "module:pao-action-plans", "assignee": "team:{team}", "due_mode": "days", "due_days": "-3"}, "between 0 and 730"),
-    ({"target": "module:pao-action-plans", "assignee": "someone", "due_mode": "days", "due_days": "3"}, "Choose a trainee or a team"),
-    ({"target": "<script>alert(1)</script>", "assignee": "team:{team}", "due_mode": "days", "due_days": "3"}, "from the list"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {"target": "", "assignee": "team:{team}", "due_mode": "date", "due_date": "2027-01-01"},
+            "Choose what to assign.",
+        ),
+        (
+            {
+                "target": "module:nope",
+                "assignee": "team:{team}",
+                "due_mode": "date",
+                "due_date": "2027-01-01",
+            },
+            "not published",
+        ),
+        (
+            {
+                "target": "module:pao-action-plans",
+                "assignee": "team:{team}",
+                "due_mode": "date",
+                "due_date": "",
+            },
+            "Give a due date",
+        ),
+        (
+            {
+                "target": "module:pao-action-plans",
+                "assignee": "team:{team}",
+                "due_mode": "date",
+                "due_date": "31/12/2026",
+            },
+            "Not a valid date",
+        ),
+        (
+            {
+                "target": "module:pao-action-plans",
+                "assignee": "team:{team}",
+                "due_mode": "days",
+                "due_days": "-3",
+            },
+            "between 0 and 730",
+        ),
+        (
+            {"target": "module:pao-action-plans", "assignee": "someone", "due_mode": "days", "due_days": "3"},
+            "Choose a trainee or a team",
+        ),
+        (
+            {
+                "target": "<script>alert(1)</script>",
+                "assignee": "team:{team}",
+                "due_mode": "days",
+                "due_days": "3",
+            },
+            "from the list",
+        ),
+    ],
+)
 def test_bad_assignments_get_a_clear_message_and_nothing_written(app, client, team, data, message):
     _, team_id, _ = team
     data = {k: v.replace("{team}", str(team_id)) for k, v in data.items()}
@@ -186,13 +271,14 @@ def test_drill_down_transcript_and_comment(app, client, team):
     assert f"/manage/attempts/{attempt_id}" in page and "Not passed" in page
     transcript = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
     assert "Coach notes" in transcript and "Chose:" in transcript and "Debrief" in transcript
-    assert "; it was " in transcript                    # a misread phase, in words
+    assert "; it was " in transcript  # a misread phase, in words
     body = "Good opening.\nNext time: ask about budget before naming a phase. <b>=1+1</b>"
-    for _ in range(2):                                  # double submit
+    for _ in range(2):  # double submit
         response = client.post(f"/manage/attempts/{attempt_id}/comments", data={"body": body})
         assert response.status_code == 302
     with app.app_context():
         from app.services.comments import of_attempt as comments_for_attempt
+
         [comment] = comments_for_attempt(attempt_id)
         assert comment.body == body and comment.author_id == manager.id
     shown = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
@@ -218,7 +304,8 @@ def test_csv_exports(app, client, team):
     manager, team_id, (a, b, _) = team
     with app.app_context():
         from app.models import User
-        db.session.get(User, a.id).name = "=HYPERLINK(\"http://evil\")"
+
+        db.session.get(User, a.id).name = '=HYPERLINK("http://evil")'
         db.session.commit()
     play(app, a.id, "ranking-the-pipeline")
     play(app, b.id, "ranking-the-pipeline", finish=False)
@@ -229,25 +316,29 @@ def test_csv_exports(app, client, team):
     assert raw.startswith(b"\xef\xbb\xbf")
     import csv
     import io
+
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][:4] == ["team", "name", "email", "hire_date"] and len(rows) == 4
     names = [r[1] for r in rows[1:]]
-    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert '\'=HYPERLINK("http://evil")' in names
     assert all(r[3] == "2026-11-01" for r in rows[1:])
-    attempts = list(csv.reader(io.StringIO(client.get("/manage/export/attempts.csv").get_data().decode("utf-8-sig"))))
+    attempts = list(
+        csv.reader(io.StringIO(client.get("/manage/export/attempts.csv").get_data().decode("utf-8-sig")))
+    )
     assert len(attempts) == 3 and {r[7] for r in attempts[1:]} == {"finished", "in_progress"}
     started = attempts[1][8]
-    assert datetime.fromisoformat(started).utcoffset() is not None       # a time with its zone
+    assert datetime.fromisoformat(started).utcoffset() is not None  # a time with its zone
     assert datetime.fromisoformat(started).tzinfo is not None and started.endswith("+00:00")
 
 
 def test_csv_times_carry_the_organisations_offset(app):
     from app import formats
+
     app.config["TIMEZONE"] = "Europe/Paris"
     with app.app_context():
         assert team_exports.csv_cell(datetime(2026, 12, 1, 13, 5, 7, 123)) == "2026-12-01T14:05:07+01:00"
         assert team_exports.csv_cell(date(2026, 12, 1)) == "2026-12-01"
-        assert formats.when(datetime(2026, 7, 1, 22, 30)) == "2 Jul 2026, 00:30"      # summer time, next day
+        assert formats.when(datetime(2026, 7, 1, 22, 30)) == "2 Jul 2026, 00:30"  # summer time, next day
 
 
 def test_drill_down_coaching_is_the_trainees_own(app, client, team):
@@ -268,20 +359,27 @@ def test_drill_down_coaching_is_the_trainees_own(app, client, team):
 
 def test_drill_down_names_an_attempt_started_over(app, client, team):
     from sqlalchemy import update
+
     from app.models import ScenarioAttempt
+
     _, _, (a, _, _) = team
     attempt_id = play(app, a.id, "signals-at-the-trade-fair", finish=False)
     with app.app_context():
-        db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id).values(status="abandoned"))
+        db.session.execute(
+            update(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id).values(status="abandoned")
+        )
         db.session.commit()
     assert "Started over" in client.get(f"/manage/trainees/{a.id}").get_data(as_text=True)
     page = client.get(f"/manage/attempts/{attempt_id}").get_data(as_text=True)
-    assert "Started over" in page and "this attempt has no debrief" in page and "coaching comments page" in page
+    assert (
+        "Started over" in page and "this attempt has no debrief" in page and "coaching comments page" in page
+    )
 
 
 def _text_nodes(html):
     """The visible text of a page, node by node (tags, attributes and scripts left out)."""
     import re
+
     html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
     return {t.strip() for t in re.findall(r">([^<]+)<", html) if t.strip()}
 
@@ -290,6 +388,7 @@ def test_manager_pages_show_titles_never_internal_ids(app, client, team):
     """Node ids, skill tags, phase ids and raw outcomes never appear as text on a manager's
     page: the titles the trainee sees do (or the first words of a step)."""
     from app.services import publishing
+
     _, team_id, (a, b, _) = team
     attempt_id = play(app, a.id, "signals-at-the-trade-fair", pick=worst)
     play(app, b.id, "ranking-the-pipeline", pick=worst)
@@ -302,8 +401,14 @@ def test_manager_pages_show_titles_never_internal_ids(app, client, team):
             ids |= {n.end for n in scenario.nodes if n.end}
         course = publishing.published_course("business-relationship")
         ids |= {p.id for p in course.phases}
-    for path in ("/manage/", "/manage/analytics", "/manage/analytics?scenario=ranking-the-pipeline",
-                 f"/manage/trainees/{a.id}", f"/manage/trainees/{b.id}", f"/manage/attempts/{attempt_id}"):
+    for path in (
+        "/manage/",
+        "/manage/analytics",
+        "/manage/analytics?scenario=ranking-the-pipeline",
+        f"/manage/trainees/{a.id}",
+        f"/manage/trainees/{b.id}",
+        f"/manage/attempts/{attempt_id}",
+    ):
         shown = _text_nodes(client.get(path).get_data(as_text=True))
         leaked = shown & ids
         assert not {t for t in shown if t.startswith(("Passed ", "Not passed ")) and t.split(" ")[-1] in ids}
@@ -320,14 +425,18 @@ def test_inactive_counts_only_trainees_who_had_a_week_to_start(app, client, fact
     from sqlalchemy import update
 
     from app.models import User
+
     publish_course(app)
     manager, team_id, (fresh, hired_long_ago, quiet, busy) = team_with_manager(factory, trainees=4)
     today = date.today()
     with app.app_context():
         long_ago = datetime.utcnow() - timedelta(days=40)
         db.session.execute(update(User).where(User.id == fresh.id).values(hire_date=today))
-        db.session.execute(update(User).where(User.id.in_([hired_long_ago.id, quiet.id, busy.id]))
-                           .values(created_at=long_ago, hire_date=today - timedelta(days=40)))
+        db.session.execute(
+            update(User)
+            .where(User.id.in_([hired_long_ago.id, quiet.id, busy.id]))
+            .values(created_at=long_ago, hire_date=today - timedelta(days=40))
+        )
         db.session.commit()
     study(app, quiet.id, "crm-data-that-matters", pages=1, when=datetime.utcnow() - timedelta(days=9))
     study(app, busy.id, "crm-data-that-matters", pages=1)
@@ -335,8 +444,12 @@ def test_inactive_counts_only_trainees_who_had_a_week_to_start(app, client, fact
     with app.app_context():
         rows, _ = team_dashboard.team_rows({team_id}, today=today)
         states = {r.id: r.activity(today) for r in rows}
-    assert states == {fresh.id: "not started", hired_long_ago.id: "inactive", quiet.id: "inactive",
-                      busy.id: "active"}
+    assert states == {
+        fresh.id: "not started",
+        hired_long_ago.id: "inactive",
+        quiet.id: "inactive",
+        busy.id: "active",
+    }
     page = client.get("/manage/").get_data(as_text=True)
     assert "<strong>2</strong> inactive for a week or more" in page and "1 new, not started yet" in page
 
@@ -345,14 +458,16 @@ def test_coaching_reads_only_attempts_that_did_not_pass(app, client, team):
     """Weak choices made on the way to a pass flag nothing; the same choices in an attempt that
     did not pass do, and the list says so."""
     from app.content import playtest
+
     _, team_id, (a, b, _) = team
 
-    play(app, a.id, "signals-at-the-trade-fair", pick=playtest.best_pick)          # passed
+    play(app, a.id, "signals-at-the-trade-fair", pick=playtest.best_pick)  # passed
     with app.app_context():
         assert coaching.coaching_list({team_id}, trainee_id=a.id) == []
     failed = play(app, b.id, "signals-at-the-trade-fair", pick=worst)
     with app.app_context():
         from app.models import ScenarioAttempt
+
         assert db.session.get(ScenarioAttempt, failed).passed is False
         [entry] = coaching.coaching_list({team_id})
         assert entry["id"] == b.id
@@ -362,7 +477,8 @@ def test_coaching_reads_only_attempts_that_did_not_pass(app, client, team):
     assert "in 1 attempt that did not pass" in page
     # the passing attempt's trainee: the drill-down says why nothing is flagged
     assert "did not pass (weak choices on the way to a pass are left out)" in client.get(
-        f"/manage/trainees/{a.id}").get_data(as_text=True)
+        f"/manage/trainees/{a.id}"
+    ).get_data(as_text=True)
 
 
 def test_the_same_steps_flag_nothing_once_the_attempt_passed(app, team):
@@ -370,10 +486,13 @@ def test_the_same_steps_flag_nothing_once_the_attempt_passed(app, team):
     from sqlalchemy import update
 
     from app.models import ScenarioAttempt
+
     _, team_id, (a, _, _) = team
     attempt_id = play(app, a.id, "signals-at-the-trade-fair", pick=worst)
     with app.app_context():
         assert coaching.coaching_list({team_id})
-        db.session.execute(update(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id).values(passed=True))
+        db.session.execute(
+            update(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id).values(passed=True)
+        )
         assert coaching.coaching_list({team_id}) == []
         db.session.rollback()

@@ -1,5 +1,6 @@
 """The manager's guide (docs/managers-guide.md) is reachable from every workspace page and
 readable by managers only."""
+
 from tests.helpers import login, publish_course, team_with_manager
 
 

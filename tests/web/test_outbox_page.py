@@ -1,5 +1,6 @@
 """The admin's Outbox page: every mail with its status; in development (no MAIL_SERVER) the place
 where a newcomer reads a password-reset mail and follows its link."""
+
 from sqlalchemy import event
 
 from app.extensions import db
@@ -10,8 +11,15 @@ from app.services import mail
 def _queue(app, user_id, key):
     with app.app_context():
         user = db.session.get(User, user_id)
-        mail.queue(user, "password-reset", key, "password_reset", f"Reset {key}",
-                   link="http://127.0.0.1:5000/reset-password/abc", minutes=60)
+        mail.queue(
+            user,
+            "password-reset",
+            key,
+            "password_reset",
+            f"Reset {key}",
+            link="http://127.0.0.1:5000/reset-password/abc",
+            minutes=60,
+        )
         db.session.commit()
 
 

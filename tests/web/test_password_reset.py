@@ -2,6 +2,7 @@
 rate-limited; the link works once, for PASSWORD_RESET_MINUTES, and dies when the password
 changes; success ends every other session and logs in; an admin can send the link; every step
 is in the security log."""
+
 import re
 from datetime import timedelta
 
@@ -23,8 +24,11 @@ def _ask(client, email):
 
 def _link(app, email):
     with app.app_context():
-        body = db.session.scalars(select(OutboxMessage.text_body).where(OutboxMessage.to_address == email)
-                                  .order_by(OutboxMessage.id.desc())).first()
+        body = db.session.scalars(
+            select(OutboxMessage.text_body)
+            .where(OutboxMessage.to_address == email)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
     return re.search(r"https?://\S+/reset-password/\S+", body).group(0)
 
 
@@ -83,13 +87,17 @@ def test_the_link_resets_once_ends_other_sessions_and_logs_in(app, client, facto
     assert "The two passwords differ." in differ.get_data(as_text=True)
     done = client.post(path, data={"new_password": NEW, "confirm": NEW})
     assert done.status_code == 302 and done.headers["Location"] == "/learn/"
-    assert client.get("/learn/").status_code == 200                   # logged in here
-    assert elsewhere.get("/learn/").status_code == 302                 # and out everywhere else
+    assert client.get("/learn/").status_code == 200  # logged in here
+    assert elsewhere.get("/learn/").status_code == 302  # and out everywhere else
     with app.app_context():
         user = db.session.get(User, person.id)
         assert user.check_password(NEW)
-        assert db.session.scalar(select(db.func.count()).select_from(UserSession)
-                                 .where(UserSession.user_id == person.id)) == 1
+        assert (
+            db.session.scalar(
+                select(db.func.count()).select_from(UserSession).where(UserSession.user_id == person.id)
+            )
+            == 1
+        )
     again = app.test_client().get(path)
     assert again.status_code == 410 and "has been used" in again.get_data(as_text=True)
     assert "password-reset-done" in _kinds(app) and "password-reset-link-refused" in _kinds(app)
@@ -127,7 +135,9 @@ def test_an_admin_sends_a_reset_link_from_the_users_page(make_app, factory):
     page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
     assert "Send a password-reset link" in page
     token = csrf_token_from(client, f"/admin/users/{person.id}")
-    answer = client.post(f"/admin/users/{person.id}/password-reset", data={"csrf_token": token}, follow_redirects=True)
+    answer = client.post(
+        f"/admin/users/{person.id}/password-reset", data={"csrf_token": token}, follow_redirects=True
+    )
     assert f"A password-reset link is on its way to {person.email}" in answer.get_data(as_text=True)
     assert client.post(f"/admin/users/{person.id}/password-reset", data={}).status_code == 400
     fresh = app.test_client()
@@ -149,11 +159,12 @@ def test_with_a_mail_server_the_link_leaves_once_the_page_has_answered(mail_app,
     """The reset mail does not wait for `flask mail send`: it leaves when the answer is closed, and
     a later `flask mail send` does not send it again."""
     from app.services import mail
+
     person = factory.user(email="lea@example.com", name="Léa Martin")
     client = mail_app.test_client()
     answer = _ask(client, person.email)
     assert answer.status_code == 302
-    assert smtp_server.to("lea@example.com") == []            # nothing sent before the answer is done
+    assert smtp_server.to("lea@example.com") == []  # nothing sent before the answer is done
     answer.close()
     [message] = smtp_server.to("lea@example.com")
     assert "/reset-password/" in smtp_server.text(message)
@@ -163,8 +174,13 @@ def test_with_a_mail_server_the_link_leaves_once_the_page_has_answered(mail_app,
 
 
 def test_without_the_setting_the_mail_waits_for_flask_mail_send(make_app, smtp_server, factory):
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5,
-                   SITE_URL="http://petitspas.test", MAIL_SEND_AFTER_REQUEST=False)
+    app = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_TIMEOUT=5,
+        SITE_URL="http://petitspas.test",
+        MAIL_SEND_AFTER_REQUEST=False,
+    )
     person = factory.user(email="lea@example.com", name="Léa Martin")
     _ask(app.test_client(), person.email).close()
     assert smtp_server.messages == []

@@ -1,5 +1,6 @@
 """The request boundary commits once when a view answers, rolls back when it refuses or raises,
 and a commit that fails sends the site's error page, never the success."""
+
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.models import AuditEvent, AttemptStep, Team
+from app.models import AttemptStep, AuditEvent, Team
 from app.security import audit
 from tests.helpers import publish_course
 
@@ -85,7 +86,7 @@ def test_a_commit_that_fails_sends_the_error_page_and_no_success(writing_app):
             event.remove(db.session, "before_commit", refuse_commit)
     assert response.status_code == 500 and "Something went wrong" in response.get_data(as_text=True)
     assert _teams(writing_app) == []
-    assert "Saved." not in client.get("/login").get_data(as_text=True)       # no flashed success
+    assert "Saved." not in client.get("/login").get_data(as_text=True)  # no flashed success
 
 
 def test_a_role_play_step_is_four_statements_and_renders_from_memory(app, client, login_as):
@@ -93,10 +94,10 @@ def test_a_role_play_step_is_four_statements_and_renders_from_memory(app, client
     login_as("trainee")
     started = client.post("/learn/scenarios/ranking-the-pipeline/start")
     attempt_id = int(re.search(r"/learn/attempts/(\d+)$", started.headers["Content-Location"]).group(1))
-    client.get(f"/learn/attempts/{attempt_id}")           # warm the per-process caches
+    client.get(f"/learn/attempts/{attempt_id}")  # warm the per-process caches
     statements = []
     with app.app_context():
-        listener = lambda *args: statements.append(args[2])    # noqa: E731
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             response = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": 1, "choice": 2})

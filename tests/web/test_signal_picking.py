@@ -2,6 +2,7 @@
 pick refused beside the list with nothing written, the verdict on every observation after the
 pick, a resubmitted pick answered with the same page; the debrief shows the verdicts, and
 "try again from this step" opens a practice replay marked as such, for the trainee and the manager."""
+
 import re
 
 import pytest
@@ -18,11 +19,15 @@ TO_PICK = [1, 2, 1, 2, 3, 2, 2]
 @pytest.fixture
 def people(app, client, factory):
     from tests.helpers import publish_course
+
     publish_course(app)
     manager, _team, (trainee,) = team_with_manager(factory, trainees=1)
-    with app.app_context():                 # assigned: open whatever the stage locks say
-        db.session.add(Assignment(target_kind="scenario", target_slug=SLUG, user_id=trainee.id,
-                                  assigned_by_id=manager.id))
+    with app.app_context():  # assigned: open whatever the stage locks say
+        db.session.add(
+            Assignment(
+                target_kind="scenario", target_slug=SLUG, user_id=trainee.id, assigned_by_id=manager.id
+            )
+        )
         db.session.commit()
     login(client, trainee.email)
     return manager, trainee
@@ -41,7 +46,8 @@ def test_picking_signals_without_javascript(app, client, people):
     attempt_id, page = _at_the_pick(client)
     boxes = re.findall(r'<input type="checkbox" name="item" value="(\d+)"[^>]*>', page)
     assert sorted(map(int, boxes)) == list(range(7)) and "required" not in " ".join(
-        re.findall(r'<input type="checkbox"[^>]*>', page))
+        re.findall(r'<input type="checkbox"[^>]*>', page)
+    )
     assert "Which of these are signals of the phase “Defining the need and exploring solutions”?" in page
     seq = seq_of(page)
     steps_before = count(app, AttemptStep, attempt_id=attempt_id)
@@ -52,46 +58,58 @@ def test_picking_signals_without_javascript(app, client, people):
     assert 'aria-describedby="pick-help pick-error"' in text and "data-signal-pick" in text
     assert count(app, AttemptStep, attempt_id=attempt_id) == steps_before and count(app, AttemptSignal) == 0
 
-    picked = client.post(f"/learn/attempts/{attempt_id}/step",
-                         data={"seq": seq, "pick": "1", "item": ["0", "1", "4", "x"]})
+    picked = client.post(
+        f"/learn/attempts/{attempt_id}/step", data={"seq": seq, "pick": "1", "item": ["0", "1", "4", "x"]}
+    )
     text = picked.get_data(as_text=True)
     assert picked.status_code == 200 and picked.headers["Content-Location"].endswith(f"/steps/{seq}")
     verdicts = re.findall(r'data-verdict="(\w+)"', text)
-    assert sorted(verdicts) == sorted(["spotted", "spotted", "missed", "missed", "mistaken", "avoided", "avoided"])
+    assert sorted(verdicts) == sorted(
+        ["spotted", "spotted", "missed", "missed", "mistaken", "avoided", "avoided"]
+    )
     assert "Observation by observation" in text and "Your reading mixes signals" in text
     assert count(app, AttemptSignal) == 7
 
     again = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq, "pick": "1", "item": ["0"]})
-    assert again.status_code == 200 and re.findall(r'data-verdict="(\w+)"', again.get_data(as_text=True)) == verdicts
-    assert count(app, AttemptSignal) == 7 and count(app, AttemptStep, attempt_id=attempt_id) == steps_before + 1
+    assert (
+        again.status_code == 200
+        and re.findall(r'data-verdict="(\w+)"', again.get_data(as_text=True)) == verdicts
+    )
+    assert (
+        count(app, AttemptSignal) == 7 and count(app, AttemptStep, attempt_id=attempt_id) == steps_before + 1
+    )
 
 
 def test_the_debrief_shows_the_verdicts_and_try_again_opens_a_marked_replay(app, client, people):
     manager, trainee = people
     attempt_id, page = _at_the_pick(client)
-    client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "pick": "1", "item": ["4", "5", "6"]})
-    while True:                         # the rest of the conversation, worst answers: a failed run
+    client.post(
+        f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "pick": "1", "item": ["4", "5", "6"]}
+    )
+    while True:  # the rest of the conversation, worst answers: a failed run
         page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
         if "data-debrief" in page:
             break
         numbers = re.findall(r'data-choice="(\d+)"', page)
-        client.post(f"/learn/attempts/{attempt_id}/step",
-                    data={"seq": seq_of(page), **({"choice": numbers[-1]} if numbers else {})})
+        client.post(
+            f"/learn/attempts/{attempt_id}/step",
+            data={"seq": seq_of(page), **({"choice": numbers[-1]} if numbers else {})},
+        )
     assert "Not passed yet" in page and 'data-verdict="mistaken"' in page
     retry = re.findall(r'data-try-again="(\d+)"', page)
-    assert str(len(TO_PICK) + 1) in retry                        # the misread pick can be tried again
+    assert str(len(TO_PICK) + 1) in retry  # the misread pick can be tried again
     seq = len(TO_PICK) + 1
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     form = {"csrf_token": token.group(1)} if token else {}
     first = client.post(f"/learn/attempts/{attempt_id}/steps/{seq}/try-again", data=form)
-    second = client.post(f"/learn/attempts/{attempt_id}/steps/{seq}/try-again", data=form)   # a double click
+    second = client.post(f"/learn/attempts/{attempt_id}/steps/{seq}/try-again", data=form)  # a double click
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     replay_id = int(re.search(r"/learn/attempts/(\d+)$", first.headers["Location"]).group(1))
     assert count(app, ScenarioAttempt, user_id=trainee.id) == 2
     page = client.get(f"/learn/attempts/{replay_id}").get_data(as_text=True)
     assert "data-replay" in page and "data-signal-pick" in page and f'name="seq" value="{seq}"' in page
-    client = app.test_client()              # the manager, in another browser
+    client = app.test_client()  # the manager, in another browser
     login(client, manager.email)
     response = client.get(f"/manage/attempts/{replay_id}")
     transcript = response.get_data(as_text=True)
@@ -105,6 +123,7 @@ def test_the_debrief_shows_the_verdicts_and_try_again_opens_a_marked_replay(app,
 
 def test_the_studio_previews_and_play_tests_a_signal_pick(app, client, factory):
     from tests.helpers import publish_course
+
     publish_course(app)
     login(client, factory.user(role="trainer").email)
     preview = client.get(f"/author/scenario/{SLUG}/graph").get_data(as_text=True)
@@ -113,12 +132,16 @@ def test_the_studio_previews_and_play_tests_a_signal_pick(app, client, factory):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "data-signal-pick" in html and html.count('name="item"') == 7
     token = re.search(r'name="play" value="([^"]+)"', html).group(1)
-    step = client.post(f"/author/scenario/{SLUG}/playtest?node=discovery-signals",
-                       data={"play": token, "pick": "1", "item": ["0", "1", "2", "3"]})
+    step = client.post(
+        f"/author/scenario/{SLUG}/playtest?node=discovery-signals",
+        data={"play": token, "pick": "1", "item": ["0", "1", "2", "3"]},
+    )
     html = step.get_data(as_text=True)
     assert step.status_code == 200 and "1 spotted" in html and "7 avoided" in html
     assert "from every signal and none of the noise" in html
-    empty = client.post(f"/author/scenario/{SLUG}/playtest?node=discovery-signals", data={"play": token, "pick": "1"})
+    empty = client.post(
+        f"/author/scenario/{SLUG}/playtest?node=discovery-signals", data={"play": token, "pick": "1"}
+    )
     assert "cannot be played" in empty.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AttemptSignal)) == 0

@@ -1,6 +1,7 @@
 """No trainee page runs more SQL statements as the trainee's history grows: a rep who has played
 a hundred role-plays gets every page with the statements of one who has played one. (A page
 whose statement count grows with history is a defect: it is what turns a busy site slow.)"""
+
 import re
 
 import pytest
@@ -51,7 +52,9 @@ def play_to_the_end(app, client):
 def answer_check(app, client):
     """A passed check (failed ones would soon be paused)."""
     page = client.get(f"/learn/modules/{MODULE}/check").get_data(as_text=True)
-    form = {name: value for name, value in re.findall(r'name="(submission|version_id)"[^>]*value="([^"]*)"', page)}
+    form = {
+        name: value for name, value in re.findall(r'name="(submission|version_id)"[^>]*value="([^"]*)"', page)
+    }
     with app.app_context():
         right = correct_answers(learning.published_module(MODULE)[1])
     for number in dict.fromkeys(re.findall(r'name="q(\d+)"', page)):
@@ -72,25 +75,36 @@ def some_history(app, client, rounds):
 
 def pages(finished, results, open_attempt):
     """(label, method, path) of every page a trainee reads."""
-    return [("dashboard", "GET", "/learn/"), ("my progress", "GET", "/learn/progress"),
-            ("comments", "GET", "/learn/comments"), ("module", "GET", f"/learn/modules/{MODULE}"),
-            ("lesson page", "GET", f"/learn/modules/{MODULE}/pages/1"),
-            ("knowledge check", "GET", f"/learn/modules/{MODULE}/check"), ("check result", "GET", results[0]),
-            ("briefing", "GET", f"/learn/scenarios/{SLUG}"), ("start", "POST", f"/learn/scenarios/{SLUG}/start"),
-            ("player", "GET", f"/learn/attempts/{open_attempt}"), ("debrief", "GET", f"/learn/attempts/{finished[0]}"),
-            ("feedback", "GET", f"/learn/attempts/{finished[0]}/steps/1")]
+    return [
+        ("dashboard", "GET", "/learn/"),
+        ("my progress", "GET", "/learn/progress"),
+        ("comments", "GET", "/learn/comments"),
+        ("module", "GET", f"/learn/modules/{MODULE}"),
+        ("lesson page", "GET", f"/learn/modules/{MODULE}/pages/1"),
+        ("knowledge check", "GET", f"/learn/modules/{MODULE}/check"),
+        ("check result", "GET", results[0]),
+        ("briefing", "GET", f"/learn/scenarios/{SLUG}"),
+        ("start", "POST", f"/learn/scenarios/{SLUG}/start"),
+        ("player", "GET", f"/learn/attempts/{open_attempt}"),
+        ("debrief", "GET", f"/learn/attempts/{finished[0]}"),
+        ("feedback", "GET", f"/learn/attempts/{finished[0]}/steps/1"),
+    ]
 
 
 def test_no_trainee_page_runs_more_statements_as_history_grows(app, client, trainee):
     finished, results = some_history(app, client, 1)
-    open_attempt = start(client, SLUG)                       # resumed by the start POST below
-    before = {label: len(statements(app, client, method, path))
-              for label, method, path in pages(finished, results, open_attempt)}
+    open_attempt = start(client, SLUG)  # resumed by the start POST below
+    before = {
+        label: len(statements(app, client, method, path))
+        for label, method, path in pages(finished, results, open_attempt)
+    }
     client.post(f"/learn/attempts/{open_attempt}/start-over", data={})
     more_finished, more_results = some_history(app, client, 4)
     open_attempt = start(client, SLUG)
-    after = {label: len(statements(app, client, method, path))
-             for label, method, path in pages(finished, results, open_attempt)}
+    after = {
+        label: len(statements(app, client, method, path))
+        for label, method, path in pages(finished, results, open_attempt)
+    }
     assert len(more_finished) == 4 and len(more_results) == 4
     assert after == before
     assert len(before) == 12 and all(before.values())
@@ -99,7 +113,7 @@ def test_no_trainee_page_runs_more_statements_as_history_grows(app, client, trai
 def test_a_role_play_start_answers_with_its_first_page_in_few_statements(app, client, trainee):
     """Starting is the briefing's POST: the first page comes back in the same response, like a
     step's feedback (the lock check, the insert, the page)."""
-    client.post(f"/learn/scenarios/{SLUG}/start", data={"mode": "challenge"})   # the per-process caches
+    client.post(f"/learn/scenarios/{SLUG}/start", data={"mode": "challenge"})  # the per-process caches
     briefing = statements(app, client, "GET", f"/learn/scenarios/{SLUG}")
     seen = []
     with app.app_context():
@@ -112,10 +126,12 @@ def test_a_role_play_start_answers_with_its_first_page_in_few_statements(app, cl
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'name="seq" value="1"' in page
     address = response.headers["Content-Location"]
-    assert re.fullmatch(r"/learn/attempts/\d+", address) and f'<link rel="canonical" href="{address}">' in page
+    assert (
+        re.fullmatch(r"/learn/attempts/\d+", address) and f'<link rel="canonical" href="{address}">' in page
+    )
     # what the briefing reads (the stage lock included) and the insert; the compiled scenario
     # and the first page come from memory
     assert sum(s.startswith("INSERT") for s in seen) == 1
     assert len(seen) <= len(briefing) + 1, "\n".join(s[:70] for s in seen)
-    again = client.post(f"/learn/scenarios/{SLUG}/start")   # a reload, a double click: the same attempt
+    again = client.post(f"/learn/scenarios/{SLUG}/start")  # a reload, a double click: the same attempt
     assert again.headers["Content-Location"] == address

@@ -1,5 +1,6 @@
 """A trainee whose browser speaks French plays a role-play in French, an English colleague the
 same role-play in English; their manager reads each attempt in the language it was played in."""
+
 import re
 
 from app.extensions import db
@@ -15,14 +16,18 @@ def _play_first_step(client, email, headers):
     login(client, email)
     page = client.get(f"/learn/scenarios/{SLUG}", headers=headers).get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    started = client.post(f"/learn/scenarios/{SLUG}/start", data={"csrf_token": token, "mode": "practice"},
-                          headers=headers)
-    assert started.status_code == 200              # the first page, naming its own address
+    started = client.post(
+        f"/learn/scenarios/{SLUG}/start", data={"csrf_token": token, "mode": "practice"}, headers=headers
+    )
+    assert started.status_code == 200  # the first page, naming its own address
     player = started.get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', player).group(1)
     attempt_id = int(started.headers["Content-Location"].rstrip("/").split("/")[-1])
-    feedback = client.post(f"/learn/attempts/{attempt_id}/step", data={"csrf_token": token, "seq": 1, "choice": 2},
-                           headers=headers)
+    feedback = client.post(
+        f"/learn/attempts/{attempt_id}/step",
+        data={"csrf_token": token, "seq": 1, "choice": 2},
+        headers=headers,
+    )
     assert feedback.status_code == 200
     client.post("/logout", data={"csrf_token": token})
     return page, player, feedback.get_data(as_text=True), attempt_id
@@ -31,8 +36,10 @@ def _play_first_step(client, email, headers):
 def test_french_and_english_trainees_and_their_manager(app, client, factory):
     publish_course(app)
     manager, team, (amelie, bob) = team_with_manager(factory)
-    with app.app_context():               # assigned: open whatever the stage
-        db.session.add(Assignment(target_kind="scenario", target_slug=SLUG, team_id=team, assigned_by_id=manager.id))
+    with app.app_context():  # assigned: open whatever the stage
+        db.session.add(
+            Assignment(target_kind="scenario", target_slug=SLUG, team_id=team, assigned_by_id=manager.id)
+        )
         db.session.commit()
     page, player, feedback, fr_id = _play_first_step(client, amelie.email, FR)
     assert "Claire veut 15 % de remise" in page and "Claire wants 15% off" not in page
@@ -59,11 +66,12 @@ def test_ledger_amounts_in_french_leave_the_thing_to_its_label(app):
     from app import vocabulary
     from app.content import labels
     from app.services import learning
+
     publish_course(app)
     with app.test_request_context("/", headers=FR):
         _version, french = learning.published_scenario(SLUG, "fr")
         assert labels.name_label(french, "referral") == "Recommandations"
-        assert vocabulary.trade_words(french, "referral", 2, False) == "2"          # not "2 referrals"
+        assert vocabulary.trade_words(french, "referral", 2, False) == "2"  # not "2 referrals"
         assert vocabulary.trade_words(french, "discount", 5, True) == "5\u00a0% de remise"
         assert vocabulary.trade_words(french, "duration", 36, False) == "36 mois"
     with app.test_request_context("/", headers=EN):

@@ -1,4 +1,5 @@
 """Item analysis: how trainees answer each choice of one published version (counts only)."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -10,13 +11,13 @@ from app.services import publishing
 
 @dataclass
 class ChoiceStat:
-    index: int               # 0-based in the node
+    index: int  # 0-based in the node
     label: str
     target: str
     rating: str | None
     taken: int
     taken_by_passers: int
-    share: int               # percent of the node's choices
+    share: int  # percent of the node's choices
 
 
 @dataclass
@@ -26,7 +27,7 @@ class NodeStat:
     total: int
     passers_total: int
     choices: list
-    split: bool              # trainees who pass chose differently here
+    split: bool  # trainees who pass chose differently here
 
 
 def item_analysis(slug, version_row):
@@ -36,9 +37,13 @@ def item_analysis(slug, version_row):
     rows = db.session.execute(
         select(AttemptStep.node, AttemptStep.choice, ScenarioAttempt.passed, func.count())
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(ScenarioAttempt.scenario_slug == slug, ScenarioAttempt.version_id == version_row.id,
-               AttemptStep.choice.is_not(None))
-        .group_by(AttemptStep.node, AttemptStep.choice, ScenarioAttempt.passed)).all()
+        .where(
+            ScenarioAttempt.scenario_slug == slug,
+            ScenarioAttempt.version_id == version_row.id,
+            AttemptStep.choice.is_not(None),
+        )
+        .group_by(AttemptStep.node, AttemptStep.choice, ScenarioAttempt.passed)
+    ).all()
     counts, passers = {}, {}
     for node_id, index, passed, n in rows:
         counts[(node_id, index)] = counts.get((node_id, index), 0) + n
@@ -50,16 +55,29 @@ def item_analysis(slug, version_row):
             continue
         total = sum(counts.get((node.id, i), 0) for i in range(len(node.choices)))
         ptotal = sum(passers.get((node.id, i), 0) for i in range(len(node.choices)))
-        choices = [ChoiceStat(i, c.label, c.target, c.effects.rating, counts.get((node.id, i), 0),
-                              passers.get((node.id, i), 0),
-                              round(100 * counts.get((node.id, i), 0) / total) if total else 0)
-                   for i, c in enumerate(node.choices)]
+        choices = [
+            ChoiceStat(
+                i,
+                c.label,
+                c.target,
+                c.effects.rating,
+                counts.get((node.id, i), 0),
+                passers.get((node.id, i), 0),
+                round(100 * counts.get((node.id, i), 0) / total) if total else 0,
+            )
+            for i, c in enumerate(node.choices)
+        ]
         # A split: at least two answers each taken by a fifth or more of the passers' choices.
-        split = ptotal >= 2 and sum(1 for c in choices if c.taken_by_passers * 5 >= ptotal
-                                    and c.taken_by_passers > 0) >= 2
+        split = (
+            ptotal >= 2
+            and sum(1 for c in choices if c.taken_by_passers * 5 >= ptotal and c.taken_by_passers > 0) >= 2
+        )
         stats.append(NodeStat(node.id, node.line, total, ptotal, choices, split))
     attempts = db.session.execute(
-        select(func.count(), func.sum(case((ScenarioAttempt.passed.is_(True), 1), else_=0)))
-        .where(ScenarioAttempt.scenario_slug == slug, ScenarioAttempt.version_id == version_row.id,
-               ScenarioAttempt.status == "finished")).one()
+        select(func.count(), func.sum(case((ScenarioAttempt.passed.is_(True), 1), else_=0))).where(
+            ScenarioAttempt.scenario_slug == slug,
+            ScenarioAttempt.version_id == version_row.id,
+            ScenarioAttempt.status == "finished",
+        )
+    ).one()
     return scenario, stats, {"finished": int(attempts[0] or 0), "passed": int(attempts[1] or 0)}

@@ -1,5 +1,6 @@
 """The studio's first page: every course, module and scenario with its published version,
 draft, lint status, attempts in progress and pass rate."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -21,7 +22,7 @@ class Row:
     in_progress: int | None = None
     finished: int | None = None
     passed: int | None = None
-    origin: str | None = None        # where the live version came from: "file" or "studio"
+    origin: str | None = None  # where the live version came from: "file" or "studio"
 
     @property
     def unpublished_changes(self):
@@ -39,22 +40,37 @@ def catalogue():
     attempts in progress and pass rate: a fixed number of grouped queries, whatever the size."""
     published, origins = {}, {}
     for v, origin in db.session.execute(
-            select(ContentVersion, PublishedContent.origin)
-            .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)):
+        select(ContentVersion, PublishedContent.origin).join(
+            PublishedContent, PublishedContent.version_id == ContentVersion.id
+        )
+    ):
         published[(v.kind, v.slug)], origins[(v.kind, v.slug)] = v, origin
     drafts = {(d.kind, d.slug): d for d in db.session.scalars(select(ContentDraft))}
-    scenario_stats = {slug: (prog, fin, ok) for slug, prog, fin, ok in db.session.execute(
-        select(ScenarioAttempt.scenario_slug,
-               func.sum(case((ScenarioAttempt.status == "in_progress", 1), else_=0)),
-               func.sum(case((ScenarioAttempt.status == "finished", 1), else_=0)),
-               func.sum(case((ScenarioAttempt.passed.is_(True), 1), else_=0)))
-        .group_by(ScenarioAttempt.scenario_slug))}
-    quiz_stats = {slug: (n, ok) for slug, n, ok in db.session.execute(
-        select(QuizAttempt.module_slug, func.count(),
-               func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)))
-        .group_by(QuizAttempt.module_slug))}
-    context = Context(courses={s: v for (k, s), v in published.items() if k == "course"},
-                      scenario_ids=frozenset(s for (k, s) in published if k == "scenario"))
+    scenario_stats = {
+        slug: (prog, fin, ok)
+        for slug, prog, fin, ok in db.session.execute(
+            select(
+                ScenarioAttempt.scenario_slug,
+                func.sum(case((ScenarioAttempt.status == "in_progress", 1), else_=0)),
+                func.sum(case((ScenarioAttempt.status == "finished", 1), else_=0)),
+                func.sum(case((ScenarioAttempt.passed.is_(True), 1), else_=0)),
+            ).group_by(ScenarioAttempt.scenario_slug)
+        )
+    }
+    quiz_stats = {
+        slug: (n, ok)
+        for slug, n, ok in db.session.execute(
+            select(
+                QuizAttempt.module_slug,
+                func.count(),
+                func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+            ).group_by(QuizAttempt.module_slug)
+        )
+    }
+    context = Context(
+        courses={s: v for (k, s), v in published.items() if k == "course"},
+        scenario_ids=frozenset(s for (k, s) in published if k == "scenario"),
+    )
     module_paths = {v.slug: v.path for (k, _), v in published.items() if k == "module" and v.path}
     groups = {kind: [] for kind in KINDS}
     for kind, slug in sorted(set(published) | set(drafts)):
@@ -65,11 +81,21 @@ def catalogue():
         path = module_paths.get(slug) if kind == "module" else None
         path = path or (version.path if version and version.path else _simple_path(kind, slug))
         value, findings = check(kind, text, path, context)
-        title = (value.title if value is not None and getattr(value, "title", "") else
-                 (version.title if version else slug))
-        row = Row(kind, slug, title, version, draft,
-                  errors=sum(1 for f in findings if f.is_error),
-                  warnings=sum(1 for f in findings if not f.is_error), origin=origins.get((kind, slug)))
+        title = (
+            value.title
+            if value is not None and getattr(value, "title", "")
+            else (version.title if version else slug)
+        )
+        row = Row(
+            kind,
+            slug,
+            title,
+            version,
+            draft,
+            errors=sum(1 for f in findings if f.is_error),
+            warnings=sum(1 for f in findings if not f.is_error),
+            origin=origins.get((kind, slug)),
+        )
         if kind == "scenario":
             prog, fin, ok = scenario_stats.get(slug, (0, 0, 0))
             row.in_progress, row.finished, row.passed = int(prog or 0), int(fin or 0), int(ok or 0)

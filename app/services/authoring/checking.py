@@ -1,5 +1,6 @@
 """What every studio use case shares: the kinds, the studio's refusal, where a text lives in git,
 and checking a text against what is published (the content core's one parse-then-lint)."""
+
 import re
 from dataclasses import dataclass
 
@@ -44,9 +45,12 @@ def path_for(kind, slug):
         return f"scenarios/{slug}.md"
     if kind == "course":
         return f"courses/{slug}/course.md"
-    latest = db.session.scalar(select(ContentVersion.path).where(
-        ContentVersion.kind == "module", ContentVersion.slug == slug, ContentVersion.path.is_not(None))
-        .order_by(ContentVersion.version.desc()).limit(1))
+    latest = db.session.scalar(
+        select(ContentVersion.path)
+        .where(ContentVersion.kind == "module", ContentVersion.slug == slug, ContentVersion.path.is_not(None))
+        .order_by(ContentVersion.version.desc())
+        .limit(1)
+    )
     if latest:
         return latest
     return _new_module_path(slug)
@@ -69,6 +73,7 @@ def draft_of(kind, slug):
 
 def name_of(user_id):
     from app.models import User
+
     user = db.session.get(User, user_id) if user_id else None
     return user.name if user else "someone"
 
@@ -77,7 +82,8 @@ def name_of(user_id):
 class Context:
     """What texts are checked against, loaded once per request: the published courses and the
     published scenario ids."""
-    courses: dict            # course id -> ContentVersion
+
+    courses: dict  # course id -> ContentVersion
     scenario_ids: frozenset
 
     @classmethod
@@ -89,17 +95,21 @@ def check(kind, text, path, context=None):
     """(value, findings) of a text, checked against the published content."""
     context = context or Context.load()
     # The SHA-256 too: a version id names one text only within one database.
-    courses = tuple(sorted((course_id, version.id, version.sha256) for course_id, version in context.courses.items()))
+    courses = tuple(
+        sorted((course_id, version.id, version.sha256) for course_id, version in context.courses.items())
+    )
     return _check_cached(kind, text, path, courses, context.scenario_ids if kind == "module" else None)
 
 
-@text_memo(budget=4_000_000)            # characters of texts checked, not a count of drafts
+@text_memo(budget=4_000_000)  # characters of texts checked, not a count of drafts
 def _check_cached(kind, text, path, courses, scenario_ids):
     """The live lint calls this on every pause in typing: the same text against the same
     published courses (versions are immutable) is checked once."""
     # session.get: the request has these rows already (no statement), and value_of caches the rest.
-    resolved = {course_id: publishing.value_of(db.session.get(ContentVersion, version_id))
-                for course_id, version_id, _sha in courses}
+    resolved = {
+        course_id: publishing.value_of(db.session.get(ContentVersion, version_id))
+        for course_id, version_id, _sha in courses
+    }
     value, findings = content_lint.check_text(kind, text, path, resolved, scenario_ids)
     return value, tuple(findings)
 

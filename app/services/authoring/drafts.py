@@ -6,6 +6,7 @@ INSERT guarded by the unique (kind, slug) constraint), so two trainers saving fr
 cannot both win: the second gets a `DraftConflict` with the other text and a diff, and
 nothing is overwritten. Publishing also checks that the published version is still the one
 the editor started from."""
+
 from __future__ import annotations
 
 import difflib
@@ -25,15 +26,16 @@ from app.services.authoring.checking import AuthoringError, draft_of, name_of, n
 class DraftConflict(Exception):
     """Someone else saved (or published) since this editor loaded. Their text is kept; the
     user's text comes back with a diff so nothing is lost."""
+
     kind: str
     slug: str
     theirs: str
     mine: str
-    revision: int                    # the revision to save on top of, once merged
+    revision: int  # the revision to save on top of, once merged
     base_version_id: int | None
-    by: str                          # who saved or published the other text
+    by: str  # who saved or published the other text
     when: Any
-    reason: str                      # "draft" or "published"
+    reason: str  # "draft" or "published"
     diff: list = field(default_factory=list)
 
 
@@ -41,6 +43,7 @@ class DraftConflict(Exception):
 class Editing:
     """What the editor loads: the text, the draft revision it is based on (0: no draft yet) and
     the published version it started from."""
+
     kind: str
     slug: str
     source: str
@@ -48,7 +51,7 @@ class Editing:
     base_version_id: int | None
     published: ContentVersion | None
     draft: ContentDraft | None
-    live: publishing.LiveOrigin | None = None     # where the published version came from
+    live: publishing.LiveOrigin | None = None  # where the published version came from
 
     @property
     def path(self):
@@ -68,8 +71,18 @@ def open_for_editing(kind, slug):
 
 
 def _conflict(kind, slug, theirs, mine, revision, base_version_id, by, when, reason):
-    return DraftConflict(kind, slug, theirs, mine, revision, base_version_id, by, when, reason,
-                         diff=diff_lines(theirs, mine, "their text", "your text"))
+    return DraftConflict(
+        kind,
+        slug,
+        theirs,
+        mine,
+        revision,
+        base_version_id,
+        by,
+        when,
+        reason,
+        diff=diff_lines(theirs, mine, "their text", "your text"),
+    )
 
 
 def save_draft(kind, slug, source, revision, user, base_version_id=None):
@@ -81,29 +94,44 @@ def save_draft(kind, slug, source, revision, user, base_version_id=None):
         result = db.session.execute(
             update(ContentDraft)
             .where(ContentDraft.kind == kind, ContentDraft.slug == slug, ContentDraft.revision == revision)
-            .values(source=source, revision=revision + 1, updated_by_id=user.id,
-                    updated_at=func.now())
-            .execution_options(synchronize_session=False))
+            .values(source=source, revision=revision + 1, updated_by_id=user.id, updated_at=func.now())
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount == 1:
             draft = draft_of(kind, slug)
             db.session.refresh(draft)
             return draft
     else:
         if draft_of(kind, slug) is None:
-            draft = ContentDraft(kind=kind, slug=slug, source=source, revision=1, updated_by_id=user.id,
-                                 base_version_id=base_version_id)
+            draft = ContentDraft(
+                kind=kind,
+                slug=slug,
+                source=source,
+                revision=1,
+                updated_by_id=user.id,
+                base_version_id=base_version_id,
+            )
             try:
                 with db.session.begin_nested():
                     db.session.add(draft)
                 return draft
             except IntegrityError:
-                pass                      # another trainer created it a moment ago
+                pass  # another trainer created it a moment ago
     current = draft_of(kind, slug)
     if current is None:
         raise AuthoringError("This draft no longer exists. Copy your text, reload the page and save again.")
     db.session.refresh(current)
-    raise _conflict(kind, slug, current.source, source, current.revision, current.base_version_id,
-                    name_of(current.updated_by_id), current.updated_at, "draft")
+    raise _conflict(
+        kind,
+        slug,
+        current.source,
+        source,
+        current.revision,
+        current.base_version_id,
+        name_of(current.updated_by_id),
+        current.updated_at,
+        "draft",
+    )
 
 
 def publish(kind, slug, source, revision, base_version_id, user):
@@ -115,36 +143,78 @@ def publish(kind, slug, source, revision, base_version_id, user):
     current_revision = current.revision if current is not None else 0
     live = publishing.published(kind, slug)
     if current_revision != revision:
-        raise _conflict(kind, slug, current.source, source, current.revision, current.base_version_id,
-                        name_of(current.updated_by_id), current.updated_at, "draft")
+        raise _conflict(
+            kind,
+            slug,
+            current.source,
+            source,
+            current.revision,
+            current.base_version_id,
+            name_of(current.updated_by_id),
+            current.updated_at,
+            "draft",
+        )
     base = int(base_version_id) if base_version_id not in (None, "", "None") else None
     if live is not None and base != live.id and live.source != source:
-        raise _conflict(kind, slug, live.source, source, current_revision, live.id,
-                        name_of(live.author_id), live.created_at, "published")
+        raise _conflict(
+            kind,
+            slug,
+            live.source,
+            source,
+            current_revision,
+            live.id,
+            name_of(live.author_id),
+            live.created_at,
+            "published",
+        )
     try:
-        with db.session.begin_nested():     # the version and the draft together, or neither
-            result = publishing.publish_text(kind, source, path_for(kind, slug), author=user,
-                                              origin=publishing.FROM_STUDIO)
+        with db.session.begin_nested():  # the version and the draft together, or neither
+            result = publishing.publish_text(
+                kind, source, path_for(kind, slug), author=user, origin=publishing.FROM_STUDIO
+            )
             if result.version.slug != slug:
                 raise AuthoringError(f"The text's id is `{result.version.slug}`, not `{slug}`.")
             if current is None:
-                db.session.add(ContentDraft(kind=kind, slug=slug, source=source, revision=1,
-                                            base_version_id=result.version.id, updated_by_id=user.id))
+                db.session.add(
+                    ContentDraft(
+                        kind=kind,
+                        slug=slug,
+                        source=source,
+                        revision=1,
+                        base_version_id=result.version.id,
+                        updated_by_id=user.id,
+                    )
+                )
             else:
                 # Conditional, like a save: a trainer who saved a moment ago is not overwritten.
                 done = db.session.execute(
                     update(ContentDraft)
                     .where(ContentDraft.id == current.id, ContentDraft.revision == revision)
-                    .values(source=source, revision=revision + 1, base_version_id=result.version.id,
-                            updated_by_id=user.id, updated_at=func.now())
-                    .execution_options(synchronize_session=False))
+                    .values(
+                        source=source,
+                        revision=revision + 1,
+                        base_version_id=result.version.id,
+                        updated_by_id=user.id,
+                        updated_at=func.now(),
+                    )
+                    .execution_options(synchronize_session=False)
+                )
                 if done.rowcount != 1:
                     raise _DraftMoved()
             db.session.flush()
     except _DraftMoved:
         db.session.refresh(current)
-        raise _conflict(kind, slug, current.source, source, current.revision, current.base_version_id,
-                        name_of(current.updated_by_id), current.updated_at, "draft") from None
+        raise _conflict(
+            kind,
+            slug,
+            current.source,
+            source,
+            current.revision,
+            current.base_version_id,
+            name_of(current.updated_by_id),
+            current.updated_at,
+            "draft",
+        ) from None
     return result
 
 
@@ -160,8 +230,14 @@ def diff_lines(a, b, a_name="before", b_name="after", context=3):
     matcher = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
     for group in matcher.get_grouped_opcodes(context):
         first, last = group[0], group[-1]
-        rows.append(("hunk", None, None,
-                     f"@@ {a_name} lines {first[1] + 1}-{last[2]}, {b_name} lines {first[3] + 1}-{last[4]} @@"))
+        rows.append(
+            (
+                "hunk",
+                None,
+                None,
+                f"@@ {a_name} lines {first[1] + 1}-{last[2]}, {b_name} lines {first[3] + 1}-{last[4]} @@",
+            )
+        )
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 rows += [("same", i + 1, j1 + (i - i1) + 1, a_lines[i]) for i in range(i1, i2)]

@@ -1,6 +1,7 @@
 """Play-testing in the studio: from any node, with chosen starting values, and nothing recorded
 (the state travels signed in the form, never in the learning tables); the test report and the
 random play that weighs the graph's links."""
+
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.content import engine, playtest
@@ -80,11 +81,19 @@ def unpack(secret_key, token):
 
 def step_summary(outcome, scenario):
     """A JSON-able line for the play-test history."""
-    return {"node": outcome.node, "choice": outcome.choice_number, "label": outcome.label or "Continue",
-            "deltas": {k: v for k, v in outcome.deltas.items() if v}, "sets": outcome.sets,
-            "given": outcome.given, "got": outcome.got, "rating": outcome.rating,
-            "feedback": outcome.feedback, "new_node": outcome.new_node,
-            "verdicts": outcome.verdicts}
+    return {
+        "node": outcome.node,
+        "choice": outcome.choice_number,
+        "label": outcome.label or "Continue",
+        "deltas": {k: v for k, v in outcome.deltas.items() if v},
+        "sets": outcome.sets,
+        "given": outcome.given,
+        "got": outcome.got,
+        "rating": outcome.rating,
+        "feedback": outcome.feedback,
+        "new_node": outcome.new_node,
+        "verdicts": outcome.verdicts,
+    }
 
 
 def run_tests(scenario, games=200, seed=0):

@@ -1,4 +1,5 @@
 """Starting a new course, module or scenario from the content core's templates."""
+
 from sqlalchemy.exc import IntegrityError
 
 from app.content.parse import ID_RE
@@ -15,15 +16,19 @@ def new_from_template(kind, slug, title, user, course_id=None):
         raise AuthoringError("Choose a scenario, a module or a course.", field="kind")
     slug = (slug or "").strip()
     if not ID_RE.match(slug) or len(slug) > 120:
-        raise AuthoringError("The id must be kebab-case: lower-case letters, digits and dashes, "
-                             "starting with a letter, for example first-call.")
+        raise AuthoringError(
+            "The id must be kebab-case: lower-case letters, digits and dashes, "
+            "starting with a letter, for example first-call."
+        )
     title = (title or "").strip() or slug.replace("-", " ").capitalize()
     if draft_of(kind, slug) is not None or publishing.published(kind, slug) is not None:
         raise AuthoringError(f"A {kind} with the id {slug} already exists; open it from the list.")
     courses = publishing.published_all("course")
     course_version = courses.get(course_id) if course_id else next(iter(courses.values()), None)
     if kind != "course" and course_version is None:
-        raise AuthoringError("Publish a course first: modules and scenarios belong to a course.", field="course")
+        raise AuthoringError(
+            "Publish a course first: modules and scenarios belong to a course.", field="course"
+        )
     course = publishing.value_of(course_version) if course_version else None
     text = template_text(kind, slug, title, course)
     draft = ContentDraft(kind=kind, slug=slug, source=text, revision=1, updated_by_id=user.id)

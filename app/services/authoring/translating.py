@@ -6,6 +6,7 @@ translation written in the browser.
 A translation has no drafts: it is checked against the live source as it is typed and published
 whole. Publishing refuses a text written over a translation someone else published since the
 editor opened (the trainer's text comes back with a diff)."""
+
 from dataclasses import dataclass, field
 
 from app.content import translation as content_translation
@@ -20,20 +21,20 @@ CURRENT, STALE, MISSING = "current", "stale", "missing"
 @dataclass
 class TranslationState:
     language: str
-    state: str                       # CURRENT, STALE or MISSING
-    path: str                        # where the translation lives in git
-    row: object = None               # the live ContentTranslation
-    follows: object = None           # the source ContentVersion it follows, when published
-    diff: list = field(default_factory=list)   # the source since `follows` (STALE)
+    state: str  # CURRENT, STALE or MISSING
+    path: str  # where the translation lives in git
+    row: object = None  # the live ContentTranslation
+    follows: object = None  # the source ContentVersion it follows, when published
+    diff: list = field(default_factory=list)  # the source since `follows` (STALE)
 
 
 @dataclass
 class Overview:
     kind: str
     slug: str
-    source: object                   # the live source ContentVersion
+    source: object  # the live source ContentVersion
     source_language: str
-    source_version: str              # what an up-to-date translation writes in `source-version:`
+    source_version: str  # what an up-to-date translation writes in `source-version:`
     states: list
 
 
@@ -47,7 +48,9 @@ def overview(kind, slug):
     own = translations.source_language(value)
     course_id = value.id if kind == "course" else value.course
     live = translations.published_languages(kind, slug)
-    languages = [code for code in dict.fromkeys([*translations.languages_of(course_id), *sorted(live)]) if code != own]
+    languages = [
+        code for code in dict.fromkeys([*translations.languages_of(course_id), *sorted(live)]) if code != own
+    ]
     current = source.sha256[:12]
     where = path_for(kind, slug)
     states = []
@@ -61,7 +64,11 @@ def overview(kind, slug):
         if row.source_version == current:
             states.append(TranslationState(code, CURRENT, path, row, follows))
             continue
-        diff = diff_lines(follows.source, source.source, f"v{follows.version}", f"v{source.version}") if follows else []
+        diff = (
+            diff_lines(follows.source, source.source, f"v{follows.version}", f"v{source.version}")
+            if follows
+            else []
+        )
         states.append(TranslationState(code, STALE, path, row, follows, diff))
     return Overview(kind, slug, source, own, current, states)
 
@@ -80,7 +87,7 @@ def starting_text(found, state):
         return state.row.source
     text = found.source.source
     if text.startswith("---\n"):
-        return f"---\nlanguage: {state.language}\nsource-version: \"{found.source_version}\"\n" + text[4:]
+        return f'---\nlanguage: {state.language}\nsource-version: "{found.source_version}"\n' + text[4:]
     return text
 
 
@@ -91,6 +98,7 @@ def check(kind, language, text, path):
 @dataclass
 class TranslationConflict(Exception):
     """Another translation was published since this editor opened; the trainer's text is kept."""
+
     theirs: str
     mine: str
     base_id: int | None
@@ -102,19 +110,26 @@ def publish(kind, slug, language, text, base_id, user):
     and (TranslationConflict) when another one went live since `base_id` was opened."""
     _found, state = state_of(kind, slug, language)
     if state is None:
-        raise AuthoringError(f"`{slug}` has no {content_translation.language_name(language)} translation to write "
-                             "(publish the source first, and declare the language in the course's `languages:`).")
+        raise AuthoringError(
+            f"`{slug}` has no {content_translation.language_name(language)} translation to write "
+            "(publish the source first, and declare the language in the course's `languages:`)."
+        )
     text = normalise_newlines(text)
     live_id = state.row.id if state.row is not None else None
     base = int(base_id) if str(base_id or "").isdigit() else None
     if live_id != base and state.row.source != text:
-        raise TranslationConflict(state.row.source, text, live_id,
-                                  diff_lines(state.row.source, text, "the live translation", "your text"))
+        raise TranslationConflict(
+            state.row.source,
+            text,
+            live_id,
+            diff_lines(state.row.source, text, "the live translation", "your text"),
+        )
     value, findings = check(kind, language, text, state.path)
     errors = [f for f in findings if f.is_error]
     if value is None or errors:
-        raise PublishRefused(f"{state.path} has {len(errors) or 1} error(s); fix them before publishing.",
-                             errors or findings)
+        raise PublishRefused(
+            f"{state.path} has {len(errors) or 1} error(s); fix them before publishing.", errors or findings
+        )
     if value.id != slug:
         raise AuthoringError(f"The text's id is `{value.id}`, not `{slug}`.")
     return translations.publish(kind, text, value, language, path=state.path, author=user)

@@ -1,11 +1,18 @@
 """Publishing an uploaded `.md` file from the studio, and the names texts are downloaded under."""
+
 from dataclasses import dataclass, field
 
 from app.content.parse import ID_RE, MODULE_STEM_RE, stem_of
 from app.extensions import db
 from app.services import publishing
-from app.services.authoring.checking import (KINDS, check, draft_of, id_in_front_matter, normalise_newlines,
-                                             path_for)
+from app.services.authoring.checking import (
+    KINDS,
+    check,
+    draft_of,
+    id_in_front_matter,
+    normalise_newlines,
+    path_for,
+)
 
 
 @dataclass
@@ -29,8 +36,11 @@ def upload(kind, filename, data, user):
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise UploadRefused(f"The file is not UTF-8 text (a byte on line {line} cannot be read). "
-                            "Save it as UTF-8 in your editor and upload it again.", filename=filename) from None
+        raise UploadRefused(
+            f"The file is not UTF-8 text (a byte on line {line} cannot be read). "
+            "Save it as UTF-8 in your editor and upload it again.",
+            filename=filename,
+        ) from None
     if "\x00" in text:
         raise UploadRefused("The file contains NUL bytes; it is not a text file.", filename=filename)
     text = normalise_newlines(text)
@@ -45,12 +55,16 @@ def upload(kind, filename, data, user):
     value, findings = check(kind, text, path)
     errors = [f for f in findings if f.is_error]
     if value is None or errors:
-        raise UploadRefused(f"{filename} was not published: it has {len(errors) or 1} error(s).",
-                            list(errors or findings), filename)
+        raise UploadRefused(
+            f"{filename} was not published: it has {len(errors) or 1} error(s).",
+            list(errors or findings),
+            filename,
+        )
     live = publishing.published(kind, slug)
     draft = draft_of(kind, slug)
-    result = publishing.publish_value(kind, text, value, path=path, author=user,
-                                      origin=publishing.FROM_STUDIO)
+    result = publishing.publish_value(
+        kind, text, value, path=path, author=user, origin=publishing.FROM_STUDIO
+    )
     if draft is not None and live is not None and draft.source == live.source:
         # The draft had no unpublished work: it follows the upload. Otherwise it is left alone,
         # and publishing it later is flagged as a conflict with this version.

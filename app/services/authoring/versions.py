@@ -1,5 +1,6 @@
 """The versions of a text: listing them, one of them, putting an older one back, the text to
 look at (the draft or a version), and the guides in docs/ that the studio serves."""
+
 import os
 import re
 from dataclasses import dataclass
@@ -14,18 +15,29 @@ from app.services.authoring.checking import check, draft_of, path_for
 
 def versions_with_authors(kind, slug):
     from app.models import User
+
     rows = db.session.execute(
-        select(ContentVersion.id, ContentVersion.version, ContentVersion.created_at, ContentVersion.sha256,
-               ContentVersion.title, User.name)
+        select(
+            ContentVersion.id,
+            ContentVersion.version,
+            ContentVersion.created_at,
+            ContentVersion.sha256,
+            ContentVersion.title,
+            User.name,
+        )
         .outerjoin(User, User.id == ContentVersion.author_id)
         .where(ContentVersion.kind == kind, ContentVersion.slug == slug)
-        .order_by(ContentVersion.version.desc())).all()
+        .order_by(ContentVersion.version.desc())
+    ).all()
     return rows
 
 
 def version(kind, slug, number):
-    return db.session.scalar(select(ContentVersion).where(
-        ContentVersion.kind == kind, ContentVersion.slug == slug, ContentVersion.version == number))
+    return db.session.scalar(
+        select(ContentVersion).where(
+            ContentVersion.kind == kind, ContentVersion.slug == slug, ContentVersion.version == number
+        )
+    )
 
 
 def republish(kind, slug, number, user):
@@ -33,14 +45,16 @@ def republish(kind, slug, number, user):
     old = version(kind, slug, number)
     if old is None:
         return None
-    return publishing.publish_text(kind, old.source, old.path or path_for(kind, slug), author=user,
-                                  origin=publishing.FROM_STUDIO)
+    return publishing.publish_text(
+        kind, old.source, old.path or path_for(kind, slug), author=user, origin=publishing.FROM_STUDIO
+    )
 
 
 @dataclass
 class Source:
     """A text to look at: the draft, or a numbered version."""
-    ref: str                 # "draft" or "v3"
+
+    ref: str  # "draft" or "v3"
     text: str
     label: str
 
