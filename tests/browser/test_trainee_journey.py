@@ -66,6 +66,8 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
     page.goto(base + "/learn/scenarios/ranking-the-pipeline")
     assert page.locator("[data-briefing]").is_visible()
     page.click("[data-start]")
+    # the start answers with the first scene; learn.js then puts its address in the address bar
+    page.wait_for_url(re.compile(r".*/attempts/\d+"))
     attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
 
     def take(number, how="click", reload_feedback=False):
