@@ -2,7 +2,7 @@
 what its right answer is (so a new version that changes it starts the item's memory again), the
 situation a phase-reading item shows again, and how an answer is graded for the scheduler.
 
-Pure: no Flask, no database. The scheduler itself (FSRS) is applied by services/boosts.py."""
+Pure: no Flask, no database. The scheduler itself (FSRS) is applied by services/boosts_memory.py."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from app.learn import bp
 from app.learn.forms import BoostForm
 from app.reading import reader_language
 from app.security import seal, unseal
-from app.services import boosts, learning
+from app.services import boosts, boosts_memory, boosts_met, boosts_shown, learning
 from app.services.learning import NotFound, Refused
 
 
@@ -35,7 +35,7 @@ def _question_page(shown, state, form=None, error=None, status=200):
 
 @bp.route("/boost")
 def boost():
-    boosts.refresh(current_user)
+    boosts_met.refresh(current_user)
     shown, state = boosts.next_item(current_user, language=reader_language())
     if shown is None:
         return render_template("learn/boost_done.html", state=state, due=boosts.due_count(current_user))
@@ -60,7 +60,7 @@ def boost_answer(item_id):
     except boosts.StaleAnswer:
         return redirect(url_for(".boost"), 303)
     except Refused as refusal:
-        shown = boosts.show(item, version_id, language=reader_language())
+        shown = boosts_shown.show(item, version_id, language=reader_language())
         if shown is None:
             return redirect(url_for(".boost"), 303)
         return _question_page(shown, boosts.today(current_user), form, str(refusal), 422)
@@ -76,7 +76,7 @@ def boost_feedback(answer_id):
     shown = boosts.shown_for(record, reader_language())
     state = boosts.today(current_user)
     # As in the check's results, the right answers stay hidden until the module's check is passed.
-    revealed = record.kind == boosts.QUESTION and learning.quiz_passed(current_user, record.item.slug)
+    revealed = record.kind == boosts_memory.QUESTION and learning.quiz_passed(current_user, record.item.slug)
     return render_template(
         "learn/boost_feedback.html",
         record=record,

@@ -20,6 +20,7 @@ from app.reading import reader_language
 from app.security import audit, seal, unseal
 from app.services import (
     boosts,
+    boosts_met,
     certification,
     charts,
     learning,
@@ -66,7 +67,7 @@ def dashboard():
     open_attempts = learning.open_attempts(current_user)
     next_module = progress.next_module() if progress else None
     next_step = learning.next_step_in(next_module, titles) if next_module else None
-    boosts.refresh(current_user)
+    boosts_met.refresh(current_user)
     return render_template(
         "learn/dashboard.html",
         progress=progress,

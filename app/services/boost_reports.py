@@ -2,7 +2,7 @@
 week), and the team's retention of each maturation phase over the weeks (the share of
 phase-reading boosts answered right). Each is a fixed number of grouped statements, whatever
 the number of rows. Due counts are as of each trainee's last fold (their visits, the hourly
-reminders run, their page seen by the manager: services/boosts.refresh)."""
+reminders run, their page seen by the manager: services/boosts_met.refresh)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,8 +13,8 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, User
 from app.models.base import utcnow
-from app.services import boosts, charts, publishing, translations
-from app.services.boosts import PHASE, day_bounds
+from app.services import boosts_met, charts, publishing, translations
+from app.services.boosts_memory import PHASE, day_bounds
 
 WEEK = timedelta(days=7)
 BEHIND_AFTER = 3  # items due with no boost for a week: falling behind
@@ -41,7 +41,7 @@ class KeptUp:
 
 def kept_up(user_ids, now=None, fold=False):
     """{trainee id: KeptUp} for these trainees, in two statements. With `fold`, the records of
-    those who played or took a check since their last fold are folded first (boosts.refresh_stale:
+    those who played or took a check since their last fold are folded first (boosts_met.refresh_stale:
     one trainee's page; the team dashboard keeps its fixed budget and counts as of each trainee's
     last visit or the hourly reminders run, which fold too)."""
     now = now or utcnow()
@@ -50,7 +50,7 @@ def kept_up(user_ids, now=None, fold=False):
     if not ids:
         return out
     if fold:
-        boosts.refresh_stale(ids, now)
+        boosts_met.refresh_stale(ids, now)
     _start, end = day_bounds(now)
     for uid, due in db.session.execute(
         select(BoostItem.user_id, func.count())

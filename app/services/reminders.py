@@ -25,7 +25,7 @@ from app.formats import due as due_words
 from app.i18n import speaking_to
 from app.models import Team, User
 from app.models.base import utcnow
-from app.services import boosts, certificate_notices, team_analytics, team_dashboard
+from app.services import boosts, boosts_met, certificate_notices, team_analytics, team_dashboard
 from app.services.notification_events import KIND_WORDS, target_link
 from app.services.notifications import notify
 
@@ -140,7 +140,7 @@ def _trainee_reminders_in_their_language(trainee, row, today, report):
 def _boosts_due(trainee, now, today, report):
     """Once a day at most (the day is the event), while a boost is due and none was done today.
     The fold runs here first: a rep who plays but never opens the dashboard is told too."""
-    boosts.refresh(trainee, now)
+    boosts_met.refresh(trainee, now)
     state = boosts.today(trainee, now)
     if not state.due or state.done:
         return

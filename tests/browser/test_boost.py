@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.models.base import utcnow
-from app.services import boosts, demo_activity, learning
+from app.services import boosts_shown, demo_activity, learning
 from tests.helpers import PASSWORD, correct_answers, log_in, publish_course
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def _answers(app, page):
     """(kind, right values, a wrong value) of the item on the page."""
     item_id = int(page.get_attribute("form[data-boost-item]", "data-boost-item"))
     with app.app_context():
-        shown = boosts.show(db.session.get(BoostItem, item_id))
+        shown = boosts_shown.show(db.session.get(BoostItem, item_id))
         right = [str(v) for v in shown.right()]
         values = [str(n) for n in shown.order] if shown.question else [p for p, _t in shown.phases]
     return shown.item.kind, right, next(v for v in values if v not in right)

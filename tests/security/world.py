@@ -134,10 +134,10 @@ def build_world(app, factory):
         assignment_id, comment_id = assignment.id, comment.id
         # a boost item from the check, answered once
         from app.models.base import utcnow
-        from app.services import boosts
+        from app.services import boosts, boosts_met
 
         user, later = db.session.get(User, trainee.id), utcnow() + timedelta(days=30)
-        boosts.refresh(user, later)
+        boosts_met.refresh(user, later)
         shown, _today = boosts.next_item(user, later)
         answer, _ = boosts.answer(
             user, shown.item.id, 1, shown.version.id, [str(v) for v in shown.right()], later

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from app.content import recall
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
-from app.services import boosts, learning, publishing
+from app.services import boosts, boosts_memory, boosts_met, boosts_shown, learning, publishing
 from tests.helpers import correct_answers, take_steps
 
 T0 = datetime(2026, 12, 1, 9, 0)  # naive UTC, as stored
@@ -35,13 +35,13 @@ def fresh_item(**kw):
 
 def test_state_transitions_with_fixed_dates():
     item = fresh_item()
-    boosts.review(item, recall.GOOD, T0)
+    boosts_memory.review(item, recall.GOOD, T0)
     assert (item.state, item.due, item.last_review, item.reviews) == (2, T0 + timedelta(days=2), T0, 1)
-    boosts.review(item, recall.GOOD, T0 + timedelta(days=2))
+    boosts_memory.review(item, recall.GOOD, T0 + timedelta(days=2))
     assert item.due == T0 + timedelta(days=2 + 11)
     stable = item.stability
     # a lapse: wrong comes back within two days instead of in 46, with a much lower stability
-    boosts.review(item, recall.grade(False, item.last_rating), T0 + timedelta(days=13))
+    boosts_memory.review(item, recall.grade(False, item.last_rating), T0 + timedelta(days=13))
     assert (
         item.last_rating == recall.AGAIN
         and item.due == T0 + timedelta(days=15)
@@ -51,21 +51,21 @@ def test_state_transitions_with_fixed_dates():
     assert recall.grade(True, item.last_rating) == recall.HARD
     hard, good = fresh_item(), fresh_item()
     for it in (hard, good):
-        boosts.review(it, recall.AGAIN, T0)
-    boosts.review(hard, recall.HARD, T0 + timedelta(days=1))
-    boosts.review(good, recall.GOOD, T0 + timedelta(days=1))
+        boosts_memory.review(it, recall.AGAIN, T0)
+    boosts_memory.review(hard, recall.HARD, T0 + timedelta(days=1))
+    boosts_memory.review(good, recall.GOOD, T0 + timedelta(days=1))
     assert hard.due < good.due
     # wrong the first time comes back sooner than right the first time
     wrong, right = fresh_item(), fresh_item()
-    boosts.review(wrong, recall.AGAIN, T0)
-    boosts.review(right, recall.GOOD, T0)
+    boosts_memory.review(wrong, recall.AGAIN, T0)
+    boosts_memory.review(right, recall.GOOD, T0)
     assert wrong.due == T0 + timedelta(days=1) < right.due
 
 
 def test_an_answer_folded_late_never_goes_back_in_time():
     item = fresh_item()
-    boosts.review(item, recall.GOOD, T0)
-    boosts.review(item, recall.GOOD, T0 - timedelta(hours=1))
+    boosts_memory.review(item, recall.GOOD, T0)
+    boosts_memory.review(item, recall.GOOD, T0 - timedelta(hours=1))
     assert item.last_review == T0
 
 
@@ -98,9 +98,9 @@ def test_a_check_becomes_items_and_what_was_missed_comes_back_first(course, fact
     # a second try the next day misses the first question asked
     user, module, second = _check(person, wrong_positions=[0], when=T0 + timedelta(days=1))
     asked = [n for n, _order in second.shown]
-    assert boosts.refresh(user, T0 + timedelta(days=1)) > 0
+    assert boosts_met.refresh(user, T0 + timedelta(days=1)) > 0
     db.session.commit()
-    assert boosts.refresh(user, T0 + timedelta(days=1)) == 0  # nothing new: nothing folded twice
+    assert boosts_met.refresh(user, T0 + timedelta(days=1)) == 0  # nothing new: nothing folded twice
     items = {i.ref: i for i in _items(person)}
     missed = items[recall.question_ref(module.quiz[asked[0] - 1])]
     assert missed.last_rating == recall.AGAIN and missed.due == T0 + timedelta(days=2)
@@ -120,11 +120,11 @@ def test_phase_reading_steps_become_items(course, factory, ctx):
     attempt, _ = learning.start_attempt(user, "signals-at-the-trade-fair")
     db.session.commit()
     take_steps(user, attempt.id, [3, 3, 3])  # misreads Marc's phase (claims discovery)
-    boosts.refresh(user, T0)
-    phase_items = [i for i in _items(person) if i.kind == boosts.PHASE]
+    boosts_met.refresh(user, T0)
+    phase_items = [i for i in _items(person) if i.kind == boosts_memory.PHASE]
     marc = next(i for i in phase_items if i.ref == "booth-marc")
     assert marc.phase == "latent" and marc.last_rating == recall.AGAIN
-    shown = boosts.show(marc)
+    shown = boosts_shown.show(marc)
     assert "Marc Dubreuil" in shown.situation and "Which phase" not in shown.situation
     assert ("latent", "Latent") in [
         (i, t.split()[0].rstrip(":")) for i, t in shown.phases
@@ -133,7 +133,7 @@ def test_phase_reading_steps_become_items(course, factory, ctx):
 
 def _due_item(person, now):
     user = db.session.get(User, person.id)
-    boosts.refresh(user, now)
+    boosts_met.refresh(user, now)
     shown, state = boosts.next_item(user, now)
     assert shown is not None
     return user, shown, state
@@ -176,7 +176,7 @@ def test_a_wrong_boost_comes_back_tomorrow_and_the_round_ends(course, factory, c
     _check(person)
     now = T0 + timedelta(days=3)
     user = db.session.get(User, person.id)
-    boosts.refresh(user, now)
+    boosts_met.refresh(user, now)
     _shown, first = boosts.next_item(user, now)
     assert boosts.ROUND_MIN <= first.size <= boosts.ROUND
     for answered in range(1, first.size + 1):
@@ -203,7 +203,7 @@ def _republish_module(transform):
 def test_a_new_version_keeps_the_memory_unless_the_answer_changed(course, factory, ctx):
     person = factory.user()
     user, module, attempt = _check(person)
-    boosts.refresh(user, T0)
+    boosts_met.refresh(user, T0)
     first_number = attempt.shown[0][0]
     question = module.quiz[first_number - 1]
     item = next(i for i in _items(person) if i.ref == recall.question_ref(question))
@@ -211,7 +211,7 @@ def test_a_new_version_keeps_the_memory_unless_the_answer_changed(course, factor
     # new version 1: only a feedback sentence changes; the memory is kept
     feedback = question.answers[0].feedback.strip().splitlines()[0]
     v2 = _republish_module(lambda s: s.replace(feedback, feedback + " (Reworded.)", 1))
-    shown = boosts.show(item)
+    shown = boosts_shown.show(item)
     assert shown.version.id == v2.id != old_version
     now = T0 + timedelta(days=3)
     boosts.answer(user, item.id, 1, v2.id, [str(n) for n in shown.right()], now)
@@ -233,7 +233,7 @@ def test_a_new_version_keeps_the_memory_unless_the_answer_changed(course, factor
         return "\n".join(lines) + "\n"
 
     v3 = _republish_module(swap)
-    shown = boosts.show(item)
+    shown = boosts_shown.show(item)
     assert shown.version.id == v3.id and shown.answer_key != item.answer_key
     later = now + timedelta(days=11)
     boosts.answer(user, item.id, 2, v3.id, [str(n) for n in shown.right()], later)
@@ -250,14 +250,14 @@ def test_the_fold_and_the_round_read_few_statements(course, factory, ctx, app):
     for day in range(6):
         _check(person, when=T0 + timedelta(days=day))
     user = db.session.get(User, person.id)
-    boosts.refresh(user, T0 + timedelta(days=6))
+    boosts_met.refresh(user, T0 + timedelta(days=6))
     db.session.commit()
     db.session.refresh(user)
     statements = []
     listener = lambda *a: statements.append(a[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        boosts.refresh(user, T0 + timedelta(days=9))
+        boosts_met.refresh(user, T0 + timedelta(days=9))
         boosts.today(user, T0 + timedelta(days=9))
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)

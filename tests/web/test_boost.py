@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.models.base import utcnow
-from app.services import boosts, learning
+from app.services import boosts, boosts_memory, boosts_met, boosts_shown, learning
 from tests.helpers import correct_answers, login, publish_course
 
 MODULE = "maturation-phases"
@@ -41,7 +41,7 @@ def _form(page):
 
 def _right(app, item_id):
     with app.app_context():
-        return [str(v) for v in boosts.show(db.session.get(BoostItem, item_id)).right()]
+        return [str(v) for v in boosts_shown.show(db.session.get(BoostItem, item_id)).right()]
 
 
 def _count(app, model):
@@ -97,7 +97,7 @@ def test_a_wrong_answer_and_a_forged_version(app, client, factory):
     item, seq, _version = _form(client.get("/learn/boost").get_data(as_text=True))
     right = _right(app, item)
     with app.app_context():
-        shown = boosts.show(db.session.get(BoostItem, item))
+        shown = boosts_shown.show(db.session.get(BoostItem, item))
         wrong = [str(n) for n in shown.order if str(n) not in right][:1]
     # a version id not sealed for this form is not believed: graded on the published version
     response = client.post(
@@ -144,7 +144,7 @@ def test_a_french_reader_gets_the_item_in_french(app, client, factory):
     with app.app_context():
         from app.services import translations
 
-        shown = boosts.show(db.session.get(BoostItem, item))
+        shown = boosts_shown.show(db.session.get(BoostItem, item))
         french, language = translations.localized("module", shown.version, "fr")
     assert language == "fr"
     question = french.quiz[shown.number - 1]
@@ -172,7 +172,7 @@ def test_the_manager_sees_who_keeps_boosts_up_and_the_phases_kept(app, client, f
         demo_activity.record_play(keen.id, "signals-at-the-trade-fair", when=utcnow() - timedelta(days=7))
         db.session.commit()
         user = db.session.get(User, keen.id)
-        boosts.refresh(user)
+        boosts_met.refresh(user)
         phases = 0
         while True:
             shown, _state = boosts.next_item(user)
@@ -181,8 +181,8 @@ def test_the_manager_sees_who_keeps_boosts_up_and_the_phases_kept(app, client, f
             boosts.answer(
                 user, shown.item.id, shown.item.boosts + 1, shown.version.id, [str(v) for v in shown.right()]
             )
-            phases += shown.item.kind == boosts.PHASE
-        boosts.refresh(db.session.get(User, idle.id))
+            phases += shown.item.kind == boosts_memory.PHASE
+        boosts_met.refresh(db.session.get(User, idle.id))
         db.session.commit()
     assert phases, "the round had no phase-reading item"
     login(client, manager.email)

@@ -1,0 +1,211 @@
+"""Reinforcement ("boosts"), what a rep has met: the fold reads the knowledge checks and
+role-play steps recorded since its marks and moves each item's memory on with the rep's answer
+there, in the order they were given: wrong is Again, right straight after a wrong answer is
+Hard, right is Good (content/recall.grade). Nothing in the check or the player has to know
+about boosts; existing records count too."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fsrs import State
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.content import recall
+from app.extensions import db
+from app.models import AttemptStep, BoostItem, BoostMark, QuizAttempt, ScenarioAttempt
+from app.models.base import utcnow
+from app.services import publishing
+from app.services.boosts_memory import PHASE, QUESTION, meet
+from app.services.learning import grade as grade_check
+
+# --- the fold -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Met:
+    """One answer a rep gave to something that becomes an item."""
+
+    when: datetime
+    kind: str
+    slug: str
+    ref: str
+    answer_key: str
+    version_id: int
+    phase: str | None
+    correct: bool
+
+
+def _checks_met(user_id, since_id):
+    rows = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.id > since_id)
+        .order_by(QuizAttempt.id)
+    ).all()
+    met, mark = [], since_id
+    for attempt in rows:
+        mark = attempt.id
+        module = publishing.value_by_id(attempt.version_id)
+        _percent, _passed, results = grade_check(module, attempt.answers or {}, attempt.shown)
+        for r in results:
+            met.append(
+                Met(
+                    attempt.created_at,
+                    QUESTION,
+                    attempt.module_slug,
+                    recall.question_ref(r.question),
+                    recall.question_answer_key(r.question),
+                    attempt.version_id,
+                    None,
+                    r.correct,
+                )
+            )
+    return met, mark
+
+
+def _phase_steps_met(user_id, since_id):
+    rows = db.session.execute(
+        select(
+            AttemptStep.id,
+            AttemptStep.node,
+            AttemptStep.phase,
+            AttemptStep.phase_correct,
+            AttemptStep.created_at,
+            ScenarioAttempt.scenario_slug,
+            ScenarioAttempt.version_id,
+        )
+        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(
+            ScenarioAttempt.user_id == user_id,
+            AttemptStep.id > since_id,
+            AttemptStep.phase.is_not(None),
+            AttemptStep.choice.is_not(None),
+        )
+        .order_by(AttemptStep.id)
+    ).all()
+    met = [
+        Met(
+            r.created_at,
+            PHASE,
+            r.scenario_slug,
+            r.node,
+            r.phase,
+            r.version_id,
+            r.phase,
+            bool(r.phase_correct),
+        )
+        for r in rows
+    ]
+    return met, (rows[-1].id if rows else since_id)
+
+
+def refresh(user, now=None):
+    """Fold the rep's knowledge checks and phase-reading steps recorded since the last fold
+    into their items. Safe to run from two requests at once: the marks move by compare-and-set,
+    and the request that loses folds nothing (the winner folded the same records)."""
+    return _fold(user.id, now)
+
+
+def refresh_stale(user_ids, now=None):
+    """Fold for those of these trainees who have records the fold has not seen yet (a manager's
+    page: three grouped statements, then one fold per trainee who played or took a check since
+    their last visit). Returns the number of trainees folded."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return 0
+    marks = {
+        uid: (q, s)
+        for uid, q, s in db.session.execute(
+            select(BoostMark.user_id, BoostMark.quiz_mark, BoostMark.step_mark).where(
+                BoostMark.user_id.in_(ids)
+            )
+        )
+    }
+    checks = dict(
+        db.session.execute(
+            select(QuizAttempt.user_id, func.max(QuizAttempt.id))
+            .where(QuizAttempt.user_id.in_(ids))
+            .group_by(QuizAttempt.user_id)
+        ).all()
+    )
+    steps = dict(
+        db.session.execute(
+            select(ScenarioAttempt.user_id, func.max(AttemptStep.id))
+            .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+            .where(
+                ScenarioAttempt.user_id.in_(ids),
+                AttemptStep.phase.is_not(None),
+                AttemptStep.choice.is_not(None),
+            )
+            .group_by(ScenarioAttempt.user_id)
+        ).all()
+    )
+    stale = [
+        uid
+        for uid in ids
+        if checks.get(uid, 0) > marks.get(uid, (0, 0))[0] or steps.get(uid, 0) > marks.get(uid, (0, 0))[1]
+    ]
+    for uid in stale:
+        _fold(uid, now)
+    return len(stale)
+
+
+def _fold(user_id, now=None):
+    mark = db.session.get(BoostMark, user_id)
+    if mark is None:
+        try:
+            with db.session.begin_nested():
+                mark = BoostMark(user_id=user_id, quiz_mark=0, step_mark=0)
+                db.session.add(mark)
+        except IntegrityError:
+            mark = db.session.get(BoostMark, user_id)
+    checks, quiz_mark = _checks_met(user_id, mark.quiz_mark)
+    steps, step_mark = _phase_steps_met(user_id, mark.step_mark)
+    if quiz_mark == mark.quiz_mark and step_mark == mark.step_mark:
+        return 0
+    moved = db.session.execute(
+        update(BoostMark)
+        .where(
+            BoostMark.user_id == user_id,
+            BoostMark.quiz_mark == mark.quiz_mark,
+            BoostMark.step_mark == mark.step_mark,
+        )
+        .values(quiz_mark=quiz_mark, step_mark=step_mark)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return 0
+    set_committed_value(mark, "quiz_mark", quiz_mark)
+    set_committed_value(mark, "step_mark", step_mark)
+    met = sorted(checks + steps, key=lambda m: m.when)
+    slugs = sorted({m.slug for m in met})
+    items = {
+        (i.kind, i.slug, i.ref): i
+        for i in db.session.scalars(
+            select(BoostItem).where(BoostItem.user_id == user_id, BoostItem.slug.in_(slugs))
+        )
+    }
+    for m in met:
+        item = items.get((m.kind, m.slug, m.ref))
+        if item is None:
+            item = BoostItem(
+                user_id=user_id,
+                kind=m.kind,
+                slug=m.slug,
+                ref=m.ref,
+                answer_key=m.answer_key,
+                version_id=m.version_id,
+                phase=m.phase,
+                state=int(State.Learning),
+                step=0,
+                due=m.when,
+                reviews=0,
+                boosts=0,
+                created_at=now or utcnow(),
+            )
+            db.session.add(item)
+            items[(m.kind, m.slug, m.ref)] = item
+        meet(item, m.answer_key, m.version_id, m.correct, m.when)
+    db.session.flush()
+    return len(met)
