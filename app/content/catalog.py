@@ -146,8 +146,8 @@ class ContentSet:
                 found += self._untranslated(loaded)
             loaded.findings = sort_findings(loaded.findings + found)
 
-    def course_of(self, kind: str, value) -> Course | None:
-        return value if kind == "course" else self.courses.get(value.course)
+    def course_of(self, value: Course | Module | Scenario) -> Course | None:
+        return value if isinstance(value, Course) else self.courses.get(value.course)
 
     def _against_source(self, loaded: Loaded) -> list[Finding]:
         """A translation checked against its source file (translation.compare)."""
@@ -168,7 +168,7 @@ class ContentSet:
                 )
             ]
         found = translation.compare(source.value, value, language, source.digest, loaded.path)
-        course = self.course_of(loaded.kind, source.value)
+        course = self.course_of(source.value)
         if course is not None and course.languages and loaded.language not in course.languages:
             found.append(
                 Finding(
@@ -186,7 +186,7 @@ class ContentSet:
         value = loaded.value
         if value is None:
             return []
-        course = self.course_of(loaded.kind, value)
+        course = self.course_of(value)
         if course is None:
             return []
         own = translation.language_of(value, course)

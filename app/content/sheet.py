@@ -23,11 +23,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from markdown_it.token import Token
 
 from . import expr as expressions
 from .model import Effects, FigureRange, Scenario, SheetField
 from .numbers import UNITS, FigureError, parse_figure, show_figure
+
+if TYPE_CHECKING:  # parse.py calls this module: a run-time import would be circular
+    from .parse import Body
+
+Item = list[Token]  # a list item's tokens, open to close
 
 _NUM = r"-?\d+(?:\.\d+)?"
 _RANGE_RE = re.compile(rf"^range\s*:\s*({_NUM})\s*\.\.\s*({_NUM})$")
@@ -39,14 +46,14 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 # --- parsing ------------------------------------------------------------------------------
 
 
-def _spans(item) -> list[str]:
+def _spans(item: Item) -> list[str]:
     """The code spans of a list item's first paragraph."""
     if len(item) < 3 or item[1].type != "paragraph_open":
         return []
     return [c.content.strip() for c in (item[2].children or []) if c.type == "code_inline"]
 
 
-def is_field(item) -> bool:
+def is_field(item: Item) -> bool:
     return any(s.startswith("field:") for s in _spans(item))
 
 
@@ -58,7 +65,12 @@ def _number(text: str) -> float | int | None:
 
 
 def parse_field(
-    body, item, list_items: Callable, feedback_of: Callable, read_effects: Callable, reserved: set[str]
+    body: Body,
+    item: Item,
+    list_items: Callable[[Item], list[Item]],
+    feedback_of: Callable[[Body, Item], str],
+    read_effects: Callable[[Body, list[str], int], Effects],
+    reserved: set[str],
 ) -> SheetField | None:
     """A field list item as a SheetField; problems go to `body.source.problem` (E-SHEET,
     E-BOUNDS, E-FEEDBACK, ...). None when the field cannot be used at all."""
@@ -125,7 +137,7 @@ def parse_field(
     )
 
 
-def _sub_items(item, list_items: Callable) -> list:
+def _sub_items(item: Item, list_items: Callable[[Item], list[Item]]) -> list[Item]:
     """The items of the list nested directly in a list item."""
     level = item[0].level
     out = []

@@ -16,7 +16,7 @@ import os
 import re
 from typing import cast
 
-from .model import Course, Finding, Module, Scenario
+from .model import Course, Effects, Finding, Module, Scenario, Sheet
 from .parse import LANGUAGE_RE
 
 SOURCE_VERSION_RE = re.compile(r"^[0-9a-f]{12}\Z")
@@ -273,7 +273,7 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
                     )
 
 
-def _sheet(sheet) -> object:
+def _sheet(sheet: Sheet | None) -> object:
     """A preparation sheet without its words: what the engine reads of it."""
     if sheet is None:
         return None
@@ -286,7 +286,7 @@ def _sheet(sheet) -> object:
     )
 
 
-def _effects(effects) -> dict:
+def _effects(effects: Effects) -> dict[str, object]:
     """An Effects as its code spans' parts, so a difference names only what differs."""
     return {
         "scores": effects.scores,
