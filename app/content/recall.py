@@ -1,6 +1,7 @@
-"""What a boost asks, from the content alone: which question or phase-reading node an item is,
-what its right answer is (so a new version that changes it starts the item's memory again), the
-situation a phase-reading item shows again, and how an answer is graded for the scheduler.
+"""What a boost asks, from the content alone: which question, phase-reading or signal-picking
+node an item is, what its right answer is (so a new version that changes it starts the item's
+memory again), the situation a role-play item shows again, and how an answer is graded for the
+scheduler.
 
 Pure: no Flask, no database. The scheduler itself (FSRS) is applied by services/boosts_memory.py."""
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from . import engine
+from . import signals as signal_picking
 from .model import Module, Node, Question, Scenario
 
 # The scheduler's grades (the values of fsrs.Rating): a boost never asks the rep to grade
@@ -54,10 +57,34 @@ def phase_node(scenario: Scenario, node_id: str) -> Node | None:
     return node if node is not None and node.phase and not node.is_ending else None
 
 
+def signal_node(scenario: Scenario, node_id: str) -> Node | None:
+    """The node, while it still asks the rep to pick the prospect's signals."""
+    node = scenario.node(node_id)
+    return node if node is not None and node.signals and not node.is_ending and not node.gotos else None
+
+
+def signals_answer_key(node: Node) -> str:
+    """The right signals' texts: reordering the observations, rewording their feedback or the
+    distractors keeps the key; changing which observations are signals starts the memory again."""
+    return digest("\n".join(sorted(_normal(item.text) for item in node.signals if item.right)))
+
+
+def read_signals(scenario: Scenario, node: Node, picks: list[int]) -> tuple[list[str], int, bool]:
+    """A boost's pick graded as the role-play grades it (engine.pick_signals, from the
+    scenario's opening state at this node): the verdict on each observation in source order,
+    the reading taken (0-based) and whether it reads the phase right (signals.is_well_read, the
+    rule the role-play records). Raises engine.NothingPicked, ChoiceNotOffered, ContentError."""
+    state = engine.start_state(scenario)
+    state["node"], state["finished"] = node.id, False
+    _new, outcome = engine.pick_signals(scenario, state, picks)
+    verdicts = outcome.verdicts or []
+    return verdicts, outcome.choice_index or 0, signal_picking.is_well_read(outcome.rating)
+
+
 def situation(node: Node, limit: int = SITUATION_CHARS) -> str:
-    """The scene of a phase-reading node as Markdown, without the node's own question ("Which
-    phase is Marc in?": the boost asks it) and cut at a paragraph once past `limit` characters
-    (the first paragraph always stays)."""
+    """The scene of a phase-reading or signal-picking node as Markdown, without the node's own
+    question ("Which phase is Marc in?": the boost asks it) and cut at a paragraph once past
+    `limit` characters (the first paragraph always stays)."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", node.narrative or "") if p.strip()]
     while len(paragraphs) > 1 and paragraphs[-1].rstrip("*_ ").endswith("?"):
         paragraphs.pop()

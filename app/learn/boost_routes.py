@@ -1,4 +1,4 @@
-"""Today's boost: a few questions and phase readings the rep met before, each when its memory
+"""Today's boost: a few questions, phase readings and signal picks the rep met before, each when its memory
 is due to fade (services/boosts.py). POST an answer, GET its feedback (its own address, so a
 reload asks for the page again), then the next item."""
 
@@ -85,4 +85,5 @@ def boost_feedback(answer_id):
         days=max(1, round((record.due_after - record.created_at).total_seconds() / 86400)),
         revealed_answers=revealed,
         recall_feedback=recall.claim_feedback,
+        signal_feedback=boosts_shown.signal_feedback(shown, record.given),
     )

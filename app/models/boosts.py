@@ -1,5 +1,5 @@
 """Reinforcement ("boosts"): what each rep has met (a knowledge-check question, a phase-reading
-step of a role-play), its memory state under the FSRS scheduler, and the boost answers.
+or signal-picking step of a role-play), its memory state under the FSRS scheduler, and the boost answers.
 
 An item's memory moves on with every answer the rep gives it, in a check, a role-play or a
 boost; boost answers are appended records (unique per item and sequence number, so a double
@@ -24,15 +24,17 @@ class BoostItem(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # question, phase
+    kind: Mapped[str] = mapped_column(String(16))  # question, phase, signals
     slug: Mapped[str] = mapped_column(String(120))  # the module or scenario
     # Which question or node, stable across versions: a question's text (hashed), a node's id.
     ref: Mapped[str] = mapped_column(String(120))
     # What the right answer was when the memory was built (the right answers' texts, hashed; the
-    # node's phase): a version that changes it starts the memory again.
+    # node's phase; the right signals' texts, hashed): a version that changes it starts the
+    # memory again.
     answer_key: Mapped[str] = mapped_column(String(64))
     version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))  # the latest version met
-    phase: Mapped[str | None] = mapped_column(String(60))  # the true phase of a phase item
+    # the true phase of a phase item; the phase a signal item's right signals point to
+    phase: Mapped[str | None] = mapped_column(String(60))
     # The FSRS card (fsrs.Card): state, learning step, stability, difficulty, due, last review.
     state: Mapped[int] = mapped_column(default=1)
     step: Mapped[int | None]
@@ -62,7 +64,7 @@ class BoostAnswer(Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))  # the version shown
     kind: Mapped[str] = mapped_column(String(16))
     phase: Mapped[str | None] = mapped_column(String(60))  # the true phase of a phase item
-    given: Mapped[list] = mapped_column(JSON)  # answer numbers, or [phase id]
+    given: Mapped[list] = mapped_column(JSON)  # answer numbers, [phase id], or observations (0-based)
     correct: Mapped[bool]
     rating: Mapped[int]  # fsrs.Rating: 1 again, 2 hard, 3 good
     due_after: Mapped[datetime]  # when the item comes back
@@ -79,4 +81,7 @@ class BoostMark(Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     quiz_mark: Mapped[int] = mapped_column(default=0)
-    step_mark: Mapped[int] = mapped_column(default=0)
+    step_mark: Mapped[int] = mapped_column(default=0)  # phase-reading steps
+    # Signal-picking steps: a mark of their own, so the picks recorded before they became items
+    # (below step_mark) are folded too.
+    signal_mark: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -1,5 +1,6 @@
 """Stage certificates and the managers' observed role-plays they may count. Both are appended,
-never edited: a certificate states what was earned on a day; a new campaign issues a new one."""
+never edited (a certificate's revocation is the one later mark): a certificate states what was
+earned on a day; a new campaign issues a new one."""
 
 from datetime import date, datetime
 
@@ -39,8 +40,15 @@ class Certificate(Model):
     # {attempt, percent, version, version_id, finished_at}}, "check": {...}, "observed": {...}}
     evidence: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Withdrawn by an admin or the holder's manager: no longer valid from that moment, whatever
+    # its expiry; the stage can be certified again. The reason is for the audit log and the
+    # manager, never the public page.
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
 
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
 
 
 class ObservedRolePlay(Model):

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import BoostAnswer, BoostItem, User
 from app.models.base import utcnow
 from app.services import boosts_met, charts, publishing, translations
-from app.services.boosts_memory import PHASE, day_bounds
+from app.services.boosts_memory import PHASE, SIGNALS, day_bounds
 
 WEEK = timedelta(days=7)
 BEHIND_AFTER = 3  # items due with no boost for a week: falling behind
@@ -90,7 +90,8 @@ def phase_retention(team_ids, now=None, weeks=8):
         .where(
             User.team_id.in_(sorted(team_ids)),
             User.role == "trainee",
-            BoostAnswer.kind == PHASE,
+            BoostAnswer.kind.in_((PHASE, SIGNALS)),
+            BoostAnswer.phase.is_not(None),
             BoostAnswer.created_at >= since,
         )
         .group_by(BoostAnswer.phase, day)

@@ -1,8 +1,8 @@
-"""Reinforcement ("boosts"): every knowledge-check question and every phase-reading step of a
-role-play a rep has met is an item with a memory, scheduled by FSRS, and comes back as a short
-boost when the memory is due to fade. This module is today's boost and answering it; an item's
-memory is boosts_memory.py, what a rep has met boosts_met.py, how an item is asked
-boosts_shown.py.
+"""Reinforcement ("boosts"): every knowledge-check question and every phase-reading and
+signal-picking step of a role-play a rep has met is an item with a memory, scheduled by FSRS,
+and comes back as a short boost when the memory is due to fade. This module is today's boost
+and answering it; an item's memory is boosts_memory.py, what a rep has met boosts_met.py, how
+an item is asked boosts_shown.py.
 
 A boost answer is a record: unique per item and sequence number (a double click, a replay or a
 second tab records one answer and shows its feedback), pinned to the content version shown. A
@@ -15,10 +15,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.content import engine, recall
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem
 from app.models.base import utcnow
-from app.services.boosts_memory import PHASE, day_bounds, meet
+from app.services.boosts_memory import PHASE, SIGNALS, day_bounds, meet
 from app.services.boosts_shown import show
 from app.services.learning import NotFound, Refused
 
@@ -124,8 +125,9 @@ def answer_of(item, seq):
 
 
 def check_given(shown, given):
-    """The answer as the item's numbers ([answer numbers] or [phase id]); Refused when empty or
-    not one of the answers shown (nothing is written)."""
+    """The answer as the item's numbers ([answer numbers], [phase id] or the observations
+    ticked, 0-based in source order); Refused when empty or not among those shown (nothing is
+    written)."""
     if shown.question is not None:
         numbers = sorted({int(v) for v in given if str(v).isdigit()})
         if not numbers or not set(numbers) <= set(shown.order):
@@ -133,10 +135,33 @@ def check_given(shown, given):
         if not shown.several and len(numbers) > 1:
             raise Refused(_("Choose one answer."))
         return numbers
+    if shown.item.kind == SIGNALS:
+        picks = sorted({int(v) for v in given if str(v).isdigit()})
+        if not picks or not set(picks) <= set(range(len(shown.source_node.signals))):
+            raise Refused(
+                _("Tick at least one observation: the ones that support the reading. Nothing was recorded.")
+            )
+        return picks
     phases = [v for v in given if v in dict(shown.phases)]
     if len(phases) != 1:
         raise Refused(_("Choose the phase the prospect is in."))
     return phases
+
+
+def is_right(shown, numbers):
+    """A signal pick is graded as the role-play grades it (recall.read_signals); a question or a
+    phase is right when exactly the right answers are given."""
+    if shown.item.kind == SIGNALS:
+        try:
+            return recall.read_signals(shown.source, shown.source_node, numbers)[2]
+        except engine.EngineError:
+            raise Refused(
+                _(
+                    "This role-play has a problem in its content at this point; "
+                    "please tell your trainer. Nothing was recorded."
+                )
+            ) from None
+    return sorted(numbers) == sorted(shown.right())
 
 
 def answer(user, item_id, seq, version_id, given, now=None):
@@ -156,7 +181,7 @@ def answer(user, item_id, seq, version_id, given, now=None):
     if shown is None:
         raise Refused(_("This question is no longer part of the course, so it is not asked any more."))
     numbers = check_given(shown, given)
-    correct = sorted(numbers) == sorted(shown.right())
+    correct = is_right(shown, numbers)
     moved = db.session.execute(
         update(BoostItem)
         .where(BoostItem.id == item.id, BoostItem.boosts == seq - 1)
@@ -170,14 +195,15 @@ def answer(user, item_id, seq, version_id, given, now=None):
             raise StaleAnswer(item_id)
         return existing, False
     set_committed_value(item, "boosts", seq)
-    meet(item, shown.answer_key, shown.version.id, correct, now)
+    phase = shown.source_node.reading if item.kind == SIGNALS else None
+    meet(item, shown.answer_key, shown.version.id, correct, now, phase)
     record = BoostAnswer(
         user_id=user.id,
         item_id=item.id,
         seq=seq,
         version_id=shown.version.id,
         kind=item.kind,
-        phase=item.phase if item.kind == PHASE else None,
+        phase=item.phase if item.kind in (PHASE, SIGNALS) else None,
         given=numbers,
         correct=correct,
         rating=item.last_rating,

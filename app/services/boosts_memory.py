@@ -17,7 +17,7 @@ from app.content import recall
 
 SCHEDULER = Scheduler(desired_retention=0.9, learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 # What an item is: a knowledge-check question, a phase-reading step, a signal-picking step.
-QUESTION, PHASE = "question", "phase"
+QUESTION, PHASE, SIGNALS = "question", "phase", "signals"
 
 
 # --- the clock ------------------------------------------------------------------------------
@@ -74,11 +74,14 @@ def forget(item, answer_key):
     item.reviews = 0
 
 
-def meet(item, answer_key, version_id, correct, when):
+def meet(item, answer_key, version_id, correct, when, phase=None):
+    """One answer to the item, from `version_id`: its phase follows the content (`phase`)."""
     if item.answer_key != answer_key:
         forget(item, answer_key)
         if item.kind == PHASE:
             item.phase = answer_key
+    if phase is not None and item.kind == SIGNALS:
+        item.phase = phase
     if version_id > (item.version_id or 0):
         item.version_id = version_id
     review(item, recall.grade(correct, item.last_rating), when)

@@ -1,23 +1,24 @@
-"""Reinforcement ("boosts"), what a rep has met: the fold reads the knowledge checks and
-role-play steps recorded since its marks and moves each item's memory on with the rep's answer
-there, in the order they were given: wrong is Again, right straight after a wrong answer is
-Hard, right is Good (content/recall.grade). Nothing in the check or the player has to know
-about boosts; existing records count too."""
+"""Reinforcement ("boosts"), what a rep has met: the fold reads the knowledge checks and the
+role-play steps (phase readings, signal picks) recorded since its marks and moves each item's
+memory on with the rep's answer there, in the order they were given: wrong is Again, right
+straight after a wrong answer is Hard, right is Good (content/recall.grade). Nothing in the
+check or the player has to know about boosts; existing records count too."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from fsrs import State
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import recall
+from app.content import signals as signal_picking
 from app.extensions import db
 from app.models import AttemptStep, BoostItem, BoostMark, QuizAttempt, ScenarioAttempt
 from app.models.base import utcnow
 from app.services import publishing
-from app.services.boosts_memory import PHASE, QUESTION, meet
+from app.services.boosts_memory import PHASE, QUESTION, SIGNALS, meet
 from app.services.learning import grade as grade_check
 
 # --- the fold -----------------------------------------------------------------------------------
@@ -64,13 +65,20 @@ def _checks_met(user_id, since_id):
     return met, mark
 
 
-def _phase_steps_met(user_id, since_id):
+def _scenario_steps_met(user_id, phase_since, signal_since):
+    """Phase-reading steps after `phase_since` and signal-picking steps after `signal_since`, in
+    one statement. A pick is right as the role-play recorded it (its reading well read:
+    signals.is_well_read), and its item keeps the memory while the node's right signals stay."""
+    phase_step = AttemptStep.phase.is_not(None) & AttemptStep.choice.is_not(None)
+    signal_step = AttemptStep.kind == "signals"
     rows = db.session.execute(
         select(
             AttemptStep.id,
+            AttemptStep.kind,
             AttemptStep.node,
             AttemptStep.phase,
             AttemptStep.phase_correct,
+            AttemptStep.rating,
             AttemptStep.created_at,
             ScenarioAttempt.scenario_slug,
             ScenarioAttempt.version_id,
@@ -78,30 +86,53 @@ def _phase_steps_met(user_id, since_id):
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(
             ScenarioAttempt.user_id == user_id,
-            AttemptStep.id > since_id,
-            AttemptStep.phase.is_not(None),
-            AttemptStep.choice.is_not(None),
+            AttemptStep.id > min(phase_since, signal_since),
+            phase_step | signal_step,
         )
         .order_by(AttemptStep.id)
     ).all()
-    met = [
-        Met(
-            r.created_at,
-            PHASE,
-            r.scenario_slug,
-            r.node,
-            r.phase,
-            r.version_id,
-            r.phase,
-            bool(r.phase_correct),
-        )
-        for r in rows
-    ]
-    return met, (rows[-1].id if rows else since_id)
+    met, phase_mark, signal_mark, scenarios = [], phase_since, signal_since, {}
+    for r in rows:
+        if r.kind == "signals":
+            if r.id <= signal_since:
+                continue
+            signal_mark = r.id
+            if r.version_id not in scenarios:
+                scenarios[r.version_id] = publishing.value_by_id(r.version_id)
+            node = recall.signal_node(scenarios[r.version_id], r.node)
+            if node is None:
+                continue
+            met.append(
+                Met(
+                    r.created_at,
+                    SIGNALS,
+                    r.scenario_slug,
+                    r.node,
+                    recall.signals_answer_key(node),
+                    r.version_id,
+                    node.reading,
+                    signal_picking.is_well_read(r.rating),
+                )
+            )
+        elif r.id > phase_since:
+            phase_mark = r.id
+            met.append(
+                Met(
+                    r.created_at,
+                    PHASE,
+                    r.scenario_slug,
+                    r.node,
+                    r.phase,
+                    r.version_id,
+                    r.phase,
+                    bool(r.phase_correct),
+                )
+            )
+    return met, phase_mark, signal_mark
 
 
 def refresh(user, now=None):
-    """Fold the rep's knowledge checks and phase-reading steps recorded since the last fold
+    """Fold the rep's knowledge checks, phase-reading and signal-picking steps recorded since the last fold
     into their items. Safe to run from two requests at once: the marks move by compare-and-set,
     and the request that loses folds nothing (the winner folded the same records)."""
     return _fold(user.id, now)
@@ -115,9 +146,9 @@ def refresh_stale(user_ids, now=None):
     if not ids:
         return 0
     marks = {
-        uid: (q, s)
-        for uid, q, s in db.session.execute(
-            select(BoostMark.user_id, BoostMark.quiz_mark, BoostMark.step_mark).where(
+        uid: (q, s, g)
+        for uid, q, s, g in db.session.execute(
+            select(BoostMark.user_id, BoostMark.quiz_mark, BoostMark.step_mark, BoostMark.signal_mark).where(
                 BoostMark.user_id.in_(ids)
             )
         )
@@ -129,22 +160,27 @@ def refresh_stale(user_ids, now=None):
             .group_by(QuizAttempt.user_id)
         ).all()
     )
-    steps = dict(
-        db.session.execute(
-            select(ScenarioAttempt.user_id, func.max(AttemptStep.id))
-            .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-            .where(
-                ScenarioAttempt.user_id.in_(ids),
-                AttemptStep.phase.is_not(None),
-                AttemptStep.choice.is_not(None),
+    phase_step = AttemptStep.phase.is_not(None) & AttemptStep.choice.is_not(None)
+    signal_step = AttemptStep.kind == "signals"
+    steps = {
+        uid: (phase or 0, signal or 0)
+        for uid, phase, signal in db.session.execute(
+            select(
+                ScenarioAttempt.user_id,
+                func.max(case((phase_step, AttemptStep.id))),
+                func.max(case((signal_step, AttemptStep.id))),
             )
+            .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+            .where(ScenarioAttempt.user_id.in_(ids), phase_step | signal_step)
             .group_by(ScenarioAttempt.user_id)
-        ).all()
-    )
+        )
+    }
     stale = [
         uid
         for uid in ids
-        if checks.get(uid, 0) > marks.get(uid, (0, 0))[0] or steps.get(uid, 0) > marks.get(uid, (0, 0))[1]
+        if checks.get(uid, 0) > marks.get(uid, (0, 0, 0))[0]
+        or steps.get(uid, (0, 0))[0] > marks.get(uid, (0, 0, 0))[1]
+        or steps.get(uid, (0, 0))[1] > marks.get(uid, (0, 0, 0))[2]
     ]
     for uid in stale:
         _fold(uid, now)
@@ -156,13 +192,14 @@ def _fold(user_id, now=None):
     if mark is None:
         try:
             with db.session.begin_nested():
-                mark = BoostMark(user_id=user_id, quiz_mark=0, step_mark=0)
+                mark = BoostMark(user_id=user_id, quiz_mark=0, step_mark=0, signal_mark=0)
                 db.session.add(mark)
         except IntegrityError:
             mark = db.session.get(BoostMark, user_id)
     checks, quiz_mark = _checks_met(user_id, mark.quiz_mark)
-    steps, step_mark = _phase_steps_met(user_id, mark.step_mark)
-    if quiz_mark == mark.quiz_mark and step_mark == mark.step_mark:
+    steps, step_mark, signal_mark = _scenario_steps_met(user_id, mark.step_mark, mark.signal_mark)
+    marks = dict(quiz_mark=quiz_mark, step_mark=step_mark, signal_mark=signal_mark)
+    if all(getattr(mark, name) == value for name, value in marks.items()):
         return 0
     moved = db.session.execute(
         update(BoostMark)
@@ -170,14 +207,15 @@ def _fold(user_id, now=None):
             BoostMark.user_id == user_id,
             BoostMark.quiz_mark == mark.quiz_mark,
             BoostMark.step_mark == mark.step_mark,
+            BoostMark.signal_mark == mark.signal_mark,
         )
-        .values(quiz_mark=quiz_mark, step_mark=step_mark)
+        .values(**marks)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         return 0
-    set_committed_value(mark, "quiz_mark", quiz_mark)
-    set_committed_value(mark, "step_mark", step_mark)
+    for name, value in marks.items():
+        set_committed_value(mark, name, value)
     met = sorted(checks + steps, key=lambda m: m.when)
     slugs = sorted({m.slug for m in met})
     items = {
@@ -206,6 +244,6 @@ def _fold(user_id, now=None):
             )
             db.session.add(item)
             items[(m.kind, m.slug, m.ref)] = item
-        meet(item, m.answer_key, m.version_id, m.correct, m.when)
+        meet(item, m.answer_key, m.version_id, m.correct, m.when, m.phase)
     db.session.flush()
     return len(met)

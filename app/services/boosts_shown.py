@@ -4,11 +4,12 @@ it; grading always reads the source version."""
 
 from dataclasses import dataclass
 
-from app.content import recall
+from app.content import engine, recall
+from app.content import signals as signal_picking
 from app.extensions import db
 from app.models import BoostItem, ContentVersion
-from app.services import publishing, translations
-from app.services.boosts_memory import QUESTION
+from app.services import publishing, signal_picks, translations
+from app.services.boosts_memory import QUESTION, SIGNALS
 
 # --- what a boost shows -------------------------------------------------------------------------
 
@@ -23,18 +24,30 @@ class Shown:
     question: object = None  # a Question
     number: int = 0  # its number in the module
     order: tuple = ()  # answer numbers in the order shown
-    node: object = None  # a phase-reading Node
+    node: object = None  # a phase-reading or signal-picking Node, in the reader's language
     situation: str = ""  # Markdown
     phases: tuple = ()  # ((id, title), ...) to choose from
     signals: dict | None = None  # {phase id: (signal, ...)} from the course
     answer_key: str = ""
+    picking: tuple = ()  # a signal item's ((0-based index, SignalItem), ...) in the order shown
+    source: object = None  # the source Scenario and node a signal pick is graded on
+    source_node: object = None
 
     @property
     def several(self):
         return self.question is not None and len(recall.right_answers(self.question)) > 1
 
+    @property
+    def reading_title(self):
+        """The title of the phase a signal item's right signals point to."""
+        return dict(self.phases).get(self.node.reading) if self.node is not None else None
+
     def right(self):
-        return recall.right_answers(self.question) if self.question is not None else [self.node.phase]
+        if self.question is not None:
+            return recall.right_answers(self.question)
+        if self.item.kind == SIGNALS:
+            return list(signal_picking.right_items(self.source_node))
+        return [self.node.phase]
 
 
 def _version_for(item, version_id=None):
@@ -81,19 +94,34 @@ def show(item, version_id=None, seq=None, language=None):
             order=tuple(order),
             answer_key=recall.question_answer_key(found[1]),
         )
+    if item.kind == SIGNALS:
+        source_node = recall.signal_node(value, item.ref)
+        if source_node is None:
+            return None
+        node = recall.signal_node(read, item.ref)
+        if node is None or len(node.signals) != len(source_node.signals):
+            node = source_node
+        # Shuffled per boost, the same on a reload, as the role-play shuffles them per attempt.
+        order = signal_picking.shown_order(node, f"boost:{item.id}:{seq or item.boosts + 1}")
+        phases = _phases(value, language)[0]
+        return Shown(
+            item,
+            version,
+            read.title,
+            node=node,
+            situation=recall.situation(node),
+            phases=phases,
+            answer_key=recall.signals_answer_key(source_node),
+            picking=tuple((i, node.signals[i]) for i in order),
+            source=value,
+            source_node=source_node,
+        )
     node = recall.phase_node(value, item.ref)
     if node is None:
         return None
     answer_key = node.phase
     node = recall.phase_node(read, item.ref) or node
-    course_id = value.course or publishing.course_id()
-    course = (
-        translations.localized_course(course_id, language)
-        if language
-        else publishing.published_course(course_id)
-    )
-    phases = tuple((p.id, p.title) for p in course.phases) if course else ()
-    signals = {p.id: p.signals for p in course.phases} if course else {}
+    phases, signals = _phases(value, language)
     if answer_key not in dict(phases):
         phases += ((answer_key, answer_key),)
     return Shown(
@@ -106,3 +134,42 @@ def show(item, version_id=None, seq=None, language=None):
         signals=signals,
         answer_key=answer_key,
     )
+
+
+def _phases(value, language):
+    """((id, title), ...) of the course's phases and {id: (signal, ...)}, in `language`."""
+    course_id = value.course or publishing.course_id()
+    course = (
+        translations.localized_course(course_id, language)
+        if language
+        else publishing.published_course(course_id)
+    )
+    phases = tuple((p.id, p.title) for p in course.phases) if course else ()
+    signals = {p.id: p.signals for p in course.phases} if course else {}
+    return phases, signals
+
+
+@dataclass
+class SignalFeedback:
+    """After a signal item: the verdict on each observation (in the order shown, with the
+    author's feedback), the reading the pick took, and the best reading when it was not that."""
+
+    graded: list  # [signal_picks.Graded]
+    reading: object  # Choice: the node's reading of this pick
+    best: object = None  # Choice: the node's best-rated reading, when the pick missed it
+
+
+def signal_feedback(shown, picks):
+    """The role-play's own words on a boost's pick (content/recall.read_signals), or None."""
+    if shown is None or not shown.picking:
+        return None
+    try:
+        verdicts, index, _right = recall.read_signals(shown.source, shown.source_node, list(picks))
+    except engine.EngineError:
+        return None
+    ticked = set(picks)
+    graded = [signal_picks.Graded(item, verdicts[i], i in ticked) for i, item in shown.picking]
+    readings = shown.node.choices if len(shown.node.choices) == len(shown.source_node.choices) else ()
+    readings = readings or shown.source_node.choices
+    best = next((c for c in readings if c.effects.rating == "best"), None)
+    return SignalFeedback(graded, readings[index], best if best is not readings[index] else None)

@@ -263,3 +263,139 @@ def test_the_fold_and_the_round_read_few_statements(course, factory, ctx, app):
         event.remove(db.engine, "before_cursor_execute", listener)
     # the marks, the checks and steps since them, today's answers, the due count, items due soon
     assert len(statements) <= 6, statements
+
+
+# --- signal-picking steps -------------------------------------------------------------------------
+
+TRADE_FAIR = "signals-at-the-trade-fair"
+TO_THE_PICK = [1, 2, 1, 2, 3, 2, 2]  # the scripted test's way to the discovery signals
+
+
+def _pick_in_role_play(person, picks):
+    """Play the trade fair to its signal-picking node and tick `picks` (1-based, source order)."""
+    from app.content import engine
+    from app.models import ScenarioAttempt
+
+    user = db.session.get(User, person.id)
+    attempt, _ = learning.start_attempt(user, TRADE_FAIR)
+    db.session.commit()
+    take_steps(user, attempt.id, TO_THE_PICK)
+    attempt = db.session.get(ScenarioAttempt, attempt.id)
+    scenario = learning.scenario_of(attempt)
+    while engine.needs_continue(scenario, attempt.state):
+        learning.take_step(user, attempt.id, attempt.step_count + 1, None)
+        db.session.commit()
+    assert attempt.current_node == "discovery-signals"
+    learning.take_step(user, attempt.id, attempt.step_count + 1, items=[n - 1 for n in picks])
+    db.session.commit()
+    return user
+
+
+def _signal_item(person):
+    return next(i for i in _items(person) if i.kind == boosts_memory.SIGNALS)
+
+
+def test_a_signal_pick_becomes_an_item_graded_as_the_role_play_grades_it(course, factory, ctx):
+    person = factory.user()
+    user = _pick_in_role_play(person, [1, 5])  # one signal of four, and a distractor: misread
+    boosts_met.refresh(user, T0)
+    item = _signal_item(person)
+    assert (item.ref, item.phase, item.last_rating, item.reviews) == (
+        "discovery-signals",
+        "discovery",
+        recall.AGAIN,
+        1,
+    )
+    shown = boosts_shown.show(item)
+    assert "Two months after the fair" in shown.situation and len(shown.picking) == 7
+    assert sorted(i for i, _s in shown.picking) == list(range(7)) and shown.reading_title
+    assert shown.right() == [0, 1, 2, 3]
+    now = T0 + timedelta(days=1, hours=1)
+    for empty in ([], ["99"], ["x"]):
+        with pytest.raises(learning.Refused):
+            boosts.answer(user, item.id, 1, shown.version.id, empty, now)
+    assert db.session.scalar(select(func.count()).select_from(BoostAnswer)) == 0
+    # three signals of four and no distractor: the role-play rates it `good`, a right reading
+    record, created = boosts.answer(user, item.id, 1, shown.version.id, ["0", "1", "2"], now)
+    db.session.commit()
+    assert created and record.correct and record.rating == recall.HARD  # right after wrong
+    assert record.kind == "signals" and record.phase == "discovery" and record.given == [0, 1, 2]
+    again, created = boosts.answer(user, item.id, 1, shown.version.id, ["4"], now)  # replay
+    assert not created and again.id == record.id
+    feedback = boosts_shown.signal_feedback(boosts.shown_for(record), record.given)
+    assert [g.verdict for g in feedback.graded].count("missed") == 1
+    assert feedback.reading.effects.rating == "good" and feedback.best.effects.rating == "best"
+    # a distractor ticked is wrong again: Again, back tomorrow
+    later = record.due_after + timedelta(hours=1)
+    shown = boosts_shown.show(item)
+    wrong, _ = boosts.answer(user, item.id, 2, shown.version.id, ["0", "1", "2", "3", "4"], later)
+    assert not wrong.correct and wrong.rating == recall.AGAIN
+    assert wrong.due_after == later + timedelta(days=1)
+
+
+def test_a_new_scenario_version_keeps_a_signal_item_unless_its_right_signals_change(course, factory, ctx):
+    person = factory.user()
+    user = _pick_in_role_play(person, [1, 2, 3, 4])
+    boosts_met.refresh(user, T0)
+    item = _signal_item(person)
+    assert item.last_rating == recall.GOOD
+    key, stability = item.answer_key, item.stability
+
+    def republish(transform):
+        version = publishing.published("scenario", TRADE_FAIR)
+        text = transform(version.source)
+        assert text != version.source
+        publishing.publish_text("scenario", text, version.path)
+        db.session.commit()
+        return publishing.published("scenario", TRADE_FAIR)
+
+    # a distractor's feedback reworded: the same right signals, the memory is kept
+    v2 = republish(lambda s: s.replace("Warm words, and welcome ones", "Warm words, welcome ones", 1))
+    shown = boosts_shown.show(item)
+    assert shown.version.id == v2.id and shown.answer_key == key
+    now = T0 + timedelta(days=3)
+    boosts.answer(user, item.id, 1, v2.id, [str(n) for n in shown.right()], now)
+    assert item.reviews == 2 and item.stability > stability and item.version_id == v2.id
+    # a distractor becomes a right signal: the memory starts again
+    v3 = republish(
+        lambda s: s.replace("in every meeting `signal: distractor`", "in every meeting `signal: right`", 1)
+    )
+    shown = boosts_shown.show(item)
+    assert shown.version.id == v3.id and shown.answer_key != key and len(shown.right()) == 5
+    later = now + timedelta(days=11)
+    boosts.answer(user, item.id, 2, v3.id, [str(n) for n in shown.right()], later)
+    assert item.reviews == 1 and item.answer_key == shown.answer_key
+
+
+def test_signal_items_speak_french(course, factory, ctx):
+    person = factory.user()
+    user = _pick_in_role_play(person, [1, 5])
+    boosts_met.refresh(user, T0)
+    item = _signal_item(person)
+    english, french = boosts_shown.show(item), boosts_shown.show(item, language="fr")
+    assert french is not None and french.situation != english.situation
+    assert [i for i, _s in french.picking] == [i for i, _s in english.picking]
+    assert french.picking[0][1].text != english.picking[0][1].text
+    assert french.answer_key == english.answer_key  # graded on the source
+
+
+def test_signal_picks_recorded_before_are_folded_once(course, factory, ctx):
+    """A rep whose phase-reading mark moved past their picks (folded before picks became items)
+    still gets them, once."""
+    from app.models import BoostMark
+
+    person = factory.user()
+    user = _pick_in_role_play(person, [1, 5])
+    boosts_met.refresh(user, T0)
+    db.session.execute(update(BoostMark).where(BoostMark.user_id == person.id).values(signal_mark=0))
+    db.session.execute(delete_signal_items(person.id))
+    db.session.commit()
+    assert boosts_met.refresh_stale([person.id], T0) == 1
+    assert _signal_item(person).reviews == 1
+    assert boosts_met.refresh(user, T0) == 0
+
+
+def delete_signal_items(user_id):
+    from sqlalchemy import delete
+
+    return delete(BoostItem).where(BoostItem.user_id == user_id, BoostItem.kind == "signals")

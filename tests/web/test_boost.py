@@ -211,3 +211,60 @@ def test_boost_mails_can_be_turned_off_from_the_account_page(app, client, factor
     assert (
         'data-kind="boosts-due"' in preferences and "Today&#39;s boost, when things I learnt" in preferences
     )
+
+
+def _picked_in_role_play(app, person, picks):
+    """The trainee played the trade fair to its signal-picking node and ticked `picks` (0-based);
+    it is due now and every other item a month away, so the signal item is today's."""
+    from app.content import engine
+    from app.models import ScenarioAttempt
+    from tests.helpers import take_steps
+
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        attempt, _ = learning.start_attempt(user, "signals-at-the-trade-fair")
+        db.session.commit()
+        take_steps(user, attempt.id, [1, 2, 1, 2, 3, 2, 2])
+        attempt = db.session.get(ScenarioAttempt, attempt.id)
+        while engine.needs_continue(learning.scenario_of(attempt), attempt.state):
+            learning.take_step(user, attempt.id, attempt.step_count + 1, None)
+        learning.take_step(user, attempt.id, attempt.step_count + 1, items=picks)
+        db.session.commit()
+        boosts_met.refresh(user)
+        db.session.execute(
+            update(BoostItem)
+            .where(BoostItem.user_id == person.id, BoostItem.kind != boosts_memory.SIGNALS)
+            .values(due=utcnow() + timedelta(days=30))
+        )
+        db.session.execute(
+            update(BoostItem)
+            .where(BoostItem.user_id == person.id, BoostItem.kind == boosts_memory.SIGNALS)
+            .values(due=utcnow() - timedelta(hours=1))
+        )
+        db.session.commit()
+
+
+def test_a_signal_item_through_the_site_in_french(app, client, factory):
+    publish_course(app)
+    person = factory.user()
+    _picked_in_role_play(app, person, [0, 4])
+    with app.app_context():
+        db.session.get(User, person.id).language = "fr"
+        db.session.commit()
+    login(client, person.email)
+    page = client.get("/learn/boost").get_data(as_text=True)
+    assert 'data-boost-kind="signals"' in page and "Lesquelles de ces observations" in page
+    assert page.count('name="answer"') == 7
+    item, seq, version = _form(page)
+    empty = client.post(f"/learn/boost/items/{item}", data={"seq": seq, "version_id": version})
+    assert empty.status_code == 422 and "Cochez au moins une observation" in empty.get_data(as_text=True)
+    assert _count(app, BoostAnswer) == 0
+    data = {"seq": seq, "version_id": version, "answer": ["0", "4"]}
+    first = client.post(f"/learn/boost/items/{item}", data=data)
+    again = client.post(f"/learn/boost/items/{item}", data={**data, "answer": _right(app, item)})
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"] and _count(app, BoostAnswer) == 1
+    feedback = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert 'data-boost-answer="wrong"' in feedback and "data-signal-verdicts" in feedback
+    assert feedback.count('data-verdict="missed"') == 3 and feedback.count('data-verdict="mistaken"') == 1
+    assert "data-best-reading" in feedback and "observation par observation" in feedback
