@@ -85,7 +85,8 @@ def prepare(database_url: str, trainees: int, run: str) -> dict:
     try:
         from app import create_app
         from app.extensions import db
-        from app.services import accounts, assignments, learning, publishing
+        from app.services import accounts, assignments, publishing
+        from app.services.learning import published
 
         app = create_app(PASSWORD_HASH_METHOD=CHEAP_HASH)
         started = time.perf_counter()
@@ -99,7 +100,7 @@ def prepare(database_url: str, trainees: int, run: str) -> dict:
             )
             modules = []
             for slug in sorted(publishing.published_all("module")):
-                _version, module = learning.published_module(slug)
+                _version, module = published.published_module(slug)
                 modules.append((slug, len(module.pages), bool(module.quiz)))
             scenarios = sorted(publishing.published_all("scenario"))
             managers, people = [], []

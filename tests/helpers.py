@@ -14,7 +14,8 @@ from app.content import engine, playtest
 from app.content.catalog import ContentSet
 from app.extensions import db
 from app.models import Notification, OutboxMessage, ScenarioAttempt, User
-from app.services import demo_activity, learning, publishing, reminders
+from app.services import demo_activity, publishing, reminders
+from app.services.learning import published, role_play_steps, role_plays
 
 ROOT = str(Path(__file__).resolve().parents[1])  # the project: courses/ and scenarios/
 PASSWORD = "correct-horse-battery"
@@ -111,7 +112,7 @@ def path_by_rating(slug="ranking-the-pipeline", best=True):
     """Choice numbers that always take the best- (or worst-) rated choice shown: by the content
     invariants of `flask content test`, the first passes and the second fails. Computed from the
     published version, so the tests follow the course as its authors edit it."""
-    _version, scenario = learning.published_scenario(slug)
+    _version, scenario = published.published_scenario(slug)
     state, numbers = engine.start_state(scenario), []
     while not state["finished"]:
         if engine.needs_continue(scenario, state):
@@ -145,12 +146,12 @@ def take_steps(user, attempt_id, choices):
         db.session.refresh(attempt)
         if attempt.status == "finished":
             break
-        scenario = learning.scenario_of(attempt)
+        scenario = role_plays.scenario_of(attempt)
         while engine.needs_continue(scenario, attempt.state):
-            learning.take_step(user, attempt_id, attempt.step_count + 1, None)
+            role_play_steps.take_step(user, attempt_id, attempt.step_count + 1, None)
             db.session.commit()
             attempt = db.session.get(ScenarioAttempt, attempt_id)
-        learning.take_step(user, attempt_id, attempt.step_count + 1, number)
+        role_play_steps.take_step(user, attempt_id, attempt.step_count + 1, number)
         db.session.commit()
     return db.session.get(ScenarioAttempt, attempt_id)
 

@@ -43,7 +43,7 @@ def levels_of(form, settings):
 def blank_form(stage):
     """A new observation form for `stage`, dated today, with its one-time token."""
     from app import formats
-    from app.services.learning import new_submission_token
+    from app.services.learning.knowledge_checks import new_submission_token
 
     return observation_form(
         stage.certification,

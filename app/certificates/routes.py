@@ -9,7 +9,7 @@ from app.forms import ActionForm, show_error
 from app.security import roles_required
 from app.services import certificate_pdf, certification, observations
 from app.services.assignments import AssignmentError, NotInScope, trainee_in_scope
-from app.services.learning import new_submission_token
+from app.services.learning.knowledge_checks import new_submission_token
 
 # Anyone with the link may check a certificate; no search engine should list people's names.
 NOINDEX = {

@@ -10,8 +10,9 @@ from app.learn import bp
 from app.learn.forms import BoostForm
 from app.reading import reader_language
 from app.security import seal, unseal
-from app.services import boosts, boosts_memory, boosts_met, boosts_shown, learning
-from app.services.learning import NotFound, Refused
+from app.services import boosts, boosts_memory, boosts_met, boosts_shown
+from app.services.learning import knowledge_checks
+from app.services.learning.refusals import NotFound, Refused
 
 
 def _bound(item, seq):
@@ -76,7 +77,9 @@ def boost_feedback(answer_id):
     shown = boosts.shown_for(record, reader_language())
     state = boosts.today(current_user)
     # As in the check's results, the right answers stay hidden until the module's check is passed.
-    revealed = record.kind == boosts_memory.QUESTION and learning.quiz_passed(current_user, record.item.slug)
+    revealed = record.kind == boosts_memory.QUESTION and knowledge_checks.quiz_passed(
+        current_user, record.item.slug
+    )
     return render_template(
         "learn/boost_feedback.html",
         record=record,

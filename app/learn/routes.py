@@ -18,12 +18,12 @@ from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for
 from app.reading import reader_language
 from app.security import audit, seal, unseal
+from app.services import assignments as assignment_service
 from app.services import (
     boosts,
     boosts_met,
     certification,
     charts,
-    learning,
     publishing,
     replays,
     signal_picks,
@@ -31,6 +31,17 @@ from app.services import (
     translations,
 )
 from app.services import comments as comment_service
+from app.services.learning import (
+    knowledge_checks,
+    lessons,
+    published,
+    refusals,
+    role_play_steps,
+    role_plays,
+    stage_locks,
+    trainee_progress,
+    welcome,
+)
 
 
 @bp.context_processor
@@ -41,11 +52,11 @@ def _helpers():
 def _not_found(fn, *args):
     try:
         return fn(*args)
-    except learning.NotYours:
+    except refusals.NotYours:
         # another trainee's record, reached by changing an id: refused like any other, and logged
         audit("access-refused", user=current_user)
         abort(404)
-    except learning.NotFound:
+    except refusals.NotFound:
         abort(404)
 
 
@@ -61,12 +72,12 @@ def _phase_titles(course_id=None, language=None):
 
 @bp.route("/")
 def dashboard():
-    progress = learning.progress_of(current_user, reader_language())
-    titles = learning.scenario_titles(reader_language())
-    assigned = learning.assignments_for(current_user, progress=progress)
-    open_attempts = learning.open_attempts(current_user)
+    progress = trainee_progress.progress_of(current_user, reader_language())
+    titles = published.scenario_titles(reader_language())
+    assigned = assignment_service.effective_assignments(current_user, progress=progress)
+    open_attempts = role_plays.open_attempts(current_user)
     next_module = progress.next_module() if progress else None
-    next_step = learning.next_step_in(next_module, titles) if next_module else None
+    next_step = trainee_progress.next_step_in(next_module, titles) if next_module else None
     boosts_met.refresh(current_user)
     return render_template(
         "learn/dashboard.html",
@@ -74,15 +85,15 @@ def dashboard():
         boost=boosts.today(current_user),
         assigned=assigned,
         titles=titles,
-        stage_rows=stages.stage_rows(progress, assigned, learning.best_scores(current_user), titles),
-        welcome=learning.first_visit(current_user, progress, open_attempts),
+        stage_rows=stages.stage_rows(progress, assigned, role_plays.best_scores(current_user), titles),
+        welcome=welcome.first_visit(current_user, progress, open_attempts),
         welcome_form=ActionForm(),
         open_attempts=open_attempts,
         next_step=next_step,
         certificates=certification.held(current_user),
         unread_comments=comment_service.unread_count(current_user),
         next_steps={
-            m.id: learning.next_step_in(m, titles)
+            m.id: trainee_progress.next_step_in(m, titles)
             for s in (progress.stages if progress else [])
             for m in s.modules
         },
@@ -92,7 +103,7 @@ def dashboard():
 @bp.route("/welcome", methods=["POST"])
 def dismiss_welcome():
     if ActionForm().validate():
-        learning.dismiss_welcome(current_user)
+        welcome.dismiss_welcome(current_user)
     return redirect(url_for(".dashboard"), 303)
 
 
@@ -100,9 +111,9 @@ def dismiss_welcome():
 
 
 def _module_context(module_id):
-    version, module = _not_found(learning.published_module, module_id, reader_language())
-    progress = learning.progress_of(current_user, reader_language())
-    access = learning.access_to(current_user, progress, module.stage, module_id=module_id)
+    version, module = _not_found(published.published_module, module_id, reader_language())
+    progress = trainee_progress.progress_of(current_user, reader_language())
+    access = stage_locks.access_to(current_user, progress, module.stage, module_id=module_id)
     mp = progress.module(module_id) if progress else None
     return version, module, progress, access, mp
 
@@ -116,9 +127,9 @@ def module(module_id):
     version, module, progress, access, mp = _module_context(module_id)
     if not access.open:
         return _locked(progress, access, module.title)
-    titles = learning.scenario_titles(reader_language())
-    seen = learning.pages_seen(current_user, module_id)
-    best = learning.best_scores(current_user)
+    titles = published.scenario_titles(reader_language())
+    seen = lessons.pages_seen(current_user, module_id)
+    best = role_plays.best_scores(current_user)
     return render_template(
         "learn/module.html",
         module=module,
@@ -128,8 +139,8 @@ def module(module_id):
         titles=titles,
         best=best,
         stage=access.stage,
-        history=learning.quiz_history(current_user, module_id),
-        next_step=learning.next_step_in(mp, titles) if mp else None,
+        history=knowledge_checks.quiz_history(current_user, module_id),
+        next_step=trainee_progress.next_step_in(mp, titles) if mp else None,
         first_unseen=next((n for n in range(1, len(module.pages) + 1) if n not in seen), 1),
     )
 
@@ -141,14 +152,14 @@ def lesson_page(module_id, number):
         return _locked(progress, access, module.title)
     if not 1 <= number <= len(module.pages):
         abort(404)
-    learning.record_page_view(current_user, version, number)
+    lessons.record_page_view(current_user, version, number)
     return render_template(
         "learn/page.html",
         module=module,
         page=module.pages[number - 1],
         number=number,
         total=len(module.pages),
-        seen=learning.pages_seen(current_user, module_id),
+        seen=lessons.pages_seen(current_user, module_id),
     )
 
 
@@ -161,21 +172,21 @@ def knowledge_check(module_id):
         abort(404)
     pause = None
     if request.method == "POST":
-        submission = (request.form.get("submission") or "")[:64] or learning.new_submission_token()
+        submission = (request.form.get("submission") or "")[:64] or knowledge_checks.new_submission_token()
         # Graded against the version the form showed: its id comes back sealed with the form's
         # submission token; a version named any other way is not believed (the published one is).
         version_id = unseal(request.form.get("version_id"), "quiz-version", submission)
-        version, module = learning.module_version(module_id, version_id or 0, reader_language())
-        form = quiz_form_for(module, learning.drawn(module, submission), formdata=request.form)
+        version, module = knowledge_checks.module_version(module_id, version_id or 0, reader_language())
+        form = quiz_form_for(module, knowledge_checks.drawn(module, submission), formdata=request.form)
         form.submission.data = submission
         if form.validate():
             try:
-                attempt, _created = learning.submit_quiz(
+                attempt, _created = knowledge_checks.submit_quiz(
                     current_user, module_id, version, submission, answers_of(form), language=reader_language()
                 )
-            except learning.NotFound:
+            except refusals.NotFound:
                 abort(404)
-            except learning.Refused:  # the pause after two failed tries: the page says why
+            except refusals.Refused:  # the pause after two failed tries: the page says why
                 return redirect(url_for(".knowledge_check", module_id=module_id), 303)
             return redirect(url_for(".check_result", module_id=module_id, attempt_id=attempt.id), 303)
         if "csrf_token" in form.errors or "submission" in form.errors:
@@ -186,9 +197,9 @@ def knowledge_check(module_id):
         else:
             flash(_("Answer every question, then check your answers."), "error")
     else:
-        pause = learning.retry_pause(current_user, module_id, module)
-        submission = learning.new_submission_token()
-        form = quiz_form_for(module, learning.drawn(module, submission))
+        pause = knowledge_checks.retry_pause(current_user, module_id, module)
+        submission = knowledge_checks.new_submission_token()
+        form = quiz_form_for(module, knowledge_checks.drawn(module, submission))
         form.submission.data = submission
         form.version_id.data = seal(version.id, "quiz-version", submission)
     return render_template(
@@ -197,7 +208,7 @@ def knowledge_check(module_id):
         form=form,
         mp=mp,
         pause=pause,
-        pause_message=learning.pause_message(pause) if pause else None,
+        pause_message=knowledge_checks.pause_message(pause) if pause else None,
         asked_count=len(form.asked),
         pool=len(module.quiz),
     )
@@ -205,18 +216,18 @@ def knowledge_check(module_id):
 
 @bp.route("/modules/<module_id>/check/<int:attempt_id>")
 def check_result(module_id, attempt_id):
-    attempt = _not_found(learning.own_quiz_attempt, current_user, attempt_id)
+    attempt = _not_found(knowledge_checks.own_quiz_attempt, current_user, attempt_id)
     if attempt.module_slug != module_id:
         abort(404)
-    module = learning.quiz_module(attempt)
-    percent, passed, results = learning.grade(module, attempt.answers, attempt.shown)
-    progress = learning.progress_of(current_user, reader_language())
+    module = knowledge_checks.quiz_module(attempt)
+    percent, passed, results = knowledge_checks.grade(module, attempt.answers, attempt.shown)
+    progress = trainee_progress.progress_of(current_user, reader_language())
     mp = progress.module(module_id) if progress else None
-    titles = learning.scenario_titles(reader_language())
+    titles = published.scenario_titles(reader_language())
     # The right answers stay hidden until the check is passed: a failed try shows what was
     # wrong and why, and the next try has to be thought through, not copied.
-    revealed = attempt.passed or learning.quiz_passed(current_user, module_id)
-    reread = [] if attempt.passed else learning.pages_to_reread(module, attempt)
+    revealed = attempt.passed or knowledge_checks.quiz_passed(current_user, module_id)
+    reread = [] if attempt.passed else knowledge_checks.pages_to_reread(module, attempt)
     return render_template(
         "learn/check_result.html",
         module=module,
@@ -225,7 +236,7 @@ def check_result(module_id, attempt_id):
         mp=mp,
         revealed=revealed,
         reread=reread,
-        next_step=learning.next_step_in(mp, titles) if mp else None,
+        next_step=trainee_progress.next_step_in(mp, titles) if mp else None,
     )
 
 
@@ -243,17 +254,17 @@ def _scenario_module(progress, scenario_id):
 
 @bp.route("/scenarios/<scenario_id>")
 def scenario(scenario_id):
-    version, scenario = _not_found(learning.published_scenario, scenario_id, reader_language())
-    progress = learning.progress_of(current_user, reader_language())
-    access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
+    version, scenario = _not_found(published.published_scenario, scenario_id, reader_language())
+    progress = trainee_progress.progress_of(current_user, reader_language())
+    access = stage_locks.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
     if not access.open:
         return _locked(progress, access, scenario.title)
-    attempts = learning.attempts_of(current_user, scenario_id)
+    attempts = role_plays.attempts_of(current_user, scenario_id)
     open_attempt = next(
-        (a for a in attempts if a.status == "in_progress" and a.mode == learning.PRACTICE), None
+        (a for a in attempts if a.status == "in_progress" and a.mode == role_plays.PRACTICE), None
     )
     open_challenge = next(
-        (a for a in attempts if a.status == "in_progress" and a.mode == learning.CHALLENGE), None
+        (a for a in attempts if a.status == "in_progress" and a.mode == role_plays.CHALLENGE), None
     )
     finished = [a for a in attempts if a.status == "finished"]
     return render_template(
@@ -277,27 +288,27 @@ def start_scenario(scenario_id):
     if not form.validate():
         flash(_("That form expired; press the button again."), "error")
         return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
-    mode = (request.form.get("mode") or learning.PRACTICE)[:16]
+    mode = (request.form.get("mode") or role_plays.PRACTICE)[:16]
     # An attempt in progress was open when it started: resuming it needs no lock check.
-    attempt = learning.open_attempt(current_user, scenario_id, mode) if mode in learning.MODES else None
+    attempt = role_plays.open_attempt(current_user, scenario_id, mode) if mode in role_plays.MODES else None
     if attempt is None:
         # the source version: its stage is all the lock needs (start_attempt picks the translation)
-        version, scenario = _not_found(learning.published_scenario, scenario_id)
-        progress = learning.progress_of(current_user)
-        access = learning.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
+        version, scenario = _not_found(published.published_scenario, scenario_id)
+        progress = trainee_progress.progress_of(current_user)
+        access = stage_locks.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
         if not access.open:
             flash(_("This role-play is not open yet."), "error")
             return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
         try:
-            attempt, _created = learning.start_attempt(
+            attempt, _created = role_plays.start_attempt(
                 current_user,
                 scenario_id,
                 mode,
                 reader_language(),
                 version=version,
-                none_open=mode in learning.MODES,
+                none_open=mode in role_plays.MODES,
             )
-        except learning.Refused as refusal:
+        except refusals.Refused as refusal:
             flash(str(refusal), "error")
             return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
     address = url_for(".player", attempt_id=attempt.id)
@@ -307,17 +318,17 @@ def start_scenario(scenario_id):
 @bp.route("/attempts/<int:attempt_id>/start-over", methods=["POST"])
 def start_over(attempt_id):
     form = ActionForm()
-    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+    attempt = _not_found(role_plays.own_attempt, current_user, attempt_id)
     slug = attempt.scenario_slug
     if not form.validate():
         flash(_("That form expired; press the button again."), "error")
         return redirect(url_for(".scenario", scenario_id=slug), 303)
     try:
-        fresh = learning.start_over(current_user, attempt_id)
-    except (learning.Refused, learning.NotFound) as refusal:
+        fresh = role_plays.start_over(current_user, attempt_id)
+    except (refusals.Refused, refusals.NotFound) as refusal:
         flash(
             str(refusal)
-            if isinstance(refusal, learning.Refused)
+            if isinstance(refusal, refusals.Refused)
             else _("This role-play is no longer published, so it cannot be started again."),
             "error",
         )
@@ -330,13 +341,13 @@ def start_over(attempt_id):
 def try_again(attempt_id, seq):
     """Try again from a step of a finished attempt's debrief: a practice replay that starts there."""
     form = ActionForm()
-    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+    attempt = _not_found(role_plays.own_attempt, current_user, attempt_id)
     if not form.validate():
         flash(_("That form expired; press the button again."), "error")
         return redirect(url_for(".player", attempt_id=attempt.id), 303)
     try:
         replay = replays.start_from_step(current_user, attempt_id, seq)
-    except learning.Refused as refusal:
+    except refusals.Refused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt.id), 303)
     if replay.created:
@@ -404,11 +415,11 @@ def _show(value):
 
 @bp.route("/attempts/<int:attempt_id>")
 def player(attempt_id):
-    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
+    attempt = _not_found(role_plays.own_attempt, current_user, attempt_id)
     if attempt.status == "abandoned":  # closed by Start over (another tab, an old link)
         if not session.get("_flashes"):  # a refused step has said so already
-            flash(str(learning.STARTED_OVER), "info")
-        open_attempt = learning.open_attempt(current_user, attempt.scenario_slug, attempt.mode)
+            flash(str(role_plays.STARTED_OVER), "info")
+        open_attempt = role_plays.open_attempt(current_user, attempt.scenario_slug, attempt.mode)
         return redirect(
             url_for(".player", attempt_id=open_attempt.id)
             if open_attempt
@@ -421,12 +432,12 @@ def player(attempt_id):
 def _player_page(attempt, address=None):
     """Where the attempt stands: the scene to answer, or the debrief once it has ended.
     `address`: the page's own, when it answers a POST (see learn.js)."""
-    scenario = learning.scenario_of(attempt)
+    scenario = role_plays.scenario_of(attempt)
     state = attempt.state
     known = engine.values(scenario, state)
     node = scenario.node(attempt.current_node)
     if attempt.status == "finished":
-        steps = learning.steps_of(attempt)
+        steps = role_play_steps.steps_of(attempt)
         path = replays.path_of(attempt)  # a replay's conversation starts in an earlier attempt
         phase_steps = [s for s in steps if s.phase]
         page = render_template(
@@ -449,7 +460,7 @@ def _player_page(attempt, address=None):
                 for s in steps
                 if (s.effects or {}).get("verdicts")
             },
-            module=learning.module_listing(attempt.scenario_slug, reader_language()),
+            module=published.module_listing(attempt.scenario_slug, reader_language()),
             address=address,
         )
         return page  # the comments shown are now read (committed)
@@ -500,13 +511,13 @@ def step(attempt_id):
     a resubmitted POST is a stale step and shows the same feedback, writing nothing."""
     form = StepForm()
     if not form.validate():
-        _not_found(learning.own_attempt, current_user, attempt_id)
+        _not_found(role_plays.own_attempt, current_user, attempt_id)
         flash(_("That answer could not be read. Please choose again."), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     figures = sheet_words.typed_figures(request.form) if request.form.get("sheet") else None
     try:
         taken = _not_found(
-            learning.take_step,
+            role_play_steps.take_step,
             current_user,
             attempt_id,
             form.seq.data,
@@ -514,17 +525,17 @@ def step(attempt_id):
             figures,
             picked_items(request.form) if form.pick.data else None,
         )
-    except learning.FiguresRefused as refused:
+    except role_play_steps.FiguresRefused as refused:
         # each reason beside its box, every figure as typed; nothing was written
-        attempt = _not_found(learning.own_attempt, current_user, attempt_id)
-        scenario = learning.scenario_of(attempt)
+        attempt = _not_found(role_plays.own_attempt, current_user, attempt_id)
+        scenario = role_plays.scenario_of(attempt)
         node = scenario.node(attempt.current_node)
         return _play_page(
             attempt, scenario, node, engine.values(scenario, attempt.state), figures, refused.errors
         ), 422
-    except learning.NothingPicked as refusal:  # said beside the list; nothing was written
-        attempt = _not_found(learning.own_attempt, current_user, attempt_id)
-        scenario = learning.scenario_of(attempt)
+    except role_play_steps.NothingPicked as refusal:  # said beside the list; nothing was written
+        attempt = _not_found(role_plays.own_attempt, current_user, attempt_id)
+        scenario = role_plays.scenario_of(attempt)
         return _play_page(
             attempt,
             scenario,
@@ -532,22 +543,22 @@ def step(attempt_id):
             engine.values(scenario, attempt.state),
             pick_error=str(refusal),
         ), 422
-    except learning.StaleStep as stale:
+    except role_play_steps.StaleStep as stale:
         # A double click, a replay, a second tab or the back button: nothing is written, and
         # the answer is what was recorded: the same feedback page, or where the trainee is now.
         return _after_stale(stale.attempt, stale.seq)
-    except learning.Refused as refusal:
+    except refusals.Refused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
-    if (taken.step.choice is None and taken.step.kind != "sheet") or learning.is_challenge(taken.attempt):
+    if (taken.step.choice is None and taken.step.kind != "sheet") or role_plays.is_challenge(taken.attempt):
         # Continue, or a challenge: the next scene (the prospect's reaction) or the debrief
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     return _feedback_page(taken.attempt, taken.step, last=True)
 
 
 def _after_stale(attempt, seq):
-    if 1 <= seq == attempt.step_count and learning.reveals_steps(attempt):
-        recorded = learning.step_of(attempt, seq)
+    if 1 <= seq == attempt.step_count and role_plays.reveals_steps(attempt):
+        recorded = role_play_steps.step_of(attempt, seq)
         if recorded.choice is not None or recorded.kind == "sheet":
             return _feedback_page(attempt, recorded, last=True)
     return redirect(url_for(".player", attempt_id=attempt.id), 303)
@@ -555,9 +566,9 @@ def _after_stale(attempt, seq):
 
 @bp.route("/attempts/<int:attempt_id>/steps/<int:seq>")
 def step_feedback(attempt_id, seq):
-    attempt = _not_found(learning.own_attempt, current_user, attempt_id)
-    recorded = _not_found(learning.step_of, attempt, seq)
-    if not learning.reveals_steps(attempt):  # a challenge in play: revealed in its debrief
+    attempt = _not_found(role_plays.own_attempt, current_user, attempt_id)
+    recorded = _not_found(role_play_steps.step_of, attempt, seq)
+    if not role_plays.reveals_steps(attempt):  # a challenge in play: revealed in its debrief
         return redirect(url_for(".player", attempt_id=attempt.id), 303)
     return _feedback_page(attempt, recorded, last=seq == attempt.step_count)
 
@@ -565,7 +576,7 @@ def step_feedback(attempt_id, seq):
 def _feedback_page(attempt, recorded, last):
     """A step's feedback, with its own address (the page, and Content-Location for a POST
     answered with it: clients know which step it acknowledges)."""
-    scenario = learning.scenario_of(attempt)
+    scenario = role_plays.scenario_of(attempt)
     address = url_for(".step_feedback", attempt_id=attempt.id, seq=recorded.seq)
     effects = recorded.effects or {}
     after = {
@@ -596,11 +607,11 @@ def _feedback_page(attempt, recorded, last):
 
 @bp.route("/progress")
 def my_progress():
-    progress = learning.progress_of(current_user, reader_language())
-    titles = learning.scenario_titles(reader_language())
-    best = learning.best_scores(current_user)
-    over_time = learning.attempts_over_time(current_user)
-    readings = learning.phase_readings(current_user)
+    progress = trainee_progress.progress_of(current_user, reader_language())
+    titles = published.scenario_titles(reader_language())
+    best = role_plays.best_scores(current_user)
+    over_time = trainee_progress.attempts_over_time(current_user)
+    readings = trainee_progress.phase_readings(current_user)
     phases = _phase_titles()
     stage_chart = charts.bar_chart(
         [
@@ -635,7 +646,7 @@ def my_progress():
         titles=titles,
         best=best,
         stage_rows=stages.stage_rows(
-            progress, learning.assignments_for(current_user, progress=progress), best, titles
+            progress, assignment_service.effective_assignments(current_user, progress=progress), best, titles
         ),
         over_time=over_time,
         readings=readings,
@@ -655,5 +666,5 @@ def comments():
     """Every coaching comment on the trainee's attempts; showing them marks them read."""
     received = comment_service.received(current_user)
     return render_template(
-        "learn/comments.html", received=received, titles=learning.scenario_titles(reader_language())
+        "learn/comments.html", received=received, titles=published.scenario_titles(reader_language())
     )

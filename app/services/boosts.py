@@ -21,7 +21,7 @@ from app.models import BoostAnswer, BoostItem
 from app.models.base import utcnow
 from app.services.boosts_memory import PHASE, SIGNALS, day_bounds, meet
 from app.services.boosts_shown import show
-from app.services.learning import NotFound, Refused
+from app.services.learning.refusals import NotFound, Refused
 
 ROUND = 5  # items in a round at most: about two minutes
 ROUND_MIN = 3  # a round tops up with items due soon when fewer are due today

@@ -19,7 +19,7 @@ from app.models import AttemptStep, BoostItem, BoostMark, QuizAttempt, ScenarioA
 from app.models.base import utcnow
 from app.services import publishing
 from app.services.boosts_memory import PHASE, QUESTION, SIGNALS, meet
-from app.services.learning import grade as grade_check
+from app.services.learning.knowledge_checks import grade as grade_check
 
 # --- the fold -----------------------------------------------------------------------------------
 

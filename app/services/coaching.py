@@ -191,7 +191,7 @@ def transcript(attempt):
             if node and step.choice is not None and step.choice < len(node.choices)
             else None
         )
-        effects = step.effects or {}  # the StepOutcome as learning.take_step recorded it
+        effects = step.effects or {}  # the StepOutcome as role_play_steps.take_step recorded it
         feedback, deltas = effects.get("feedback", ""), effects.get("deltas") or {}
         steps.append(
             TranscriptStep(

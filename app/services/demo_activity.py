@@ -1,6 +1,6 @@
 """DEMO DATA ONLY (development and tests): learning records written as if trainees had played,
 so the manager's pages have something to show. Scenario attempts are played through the
-trainee's own use case (learning.start_attempt, learning.take_step), so a demo step is a real
+trainee's own use case (role_plays.start_attempt, role_play_steps.take_step), so a demo step is a real
 step. `flask demo --activity` calls seed_demo_activity; tests use the helpers."""
 
 import random
@@ -13,7 +13,8 @@ from app.content import engine, playtest, signals
 from app.extensions import db
 from app.models import AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
 from app.models.base import utcnow
-from app.services import learning, publishing
+from app.services import publishing
+from app.services.learning import role_play_steps, role_plays
 
 
 def record_play(
@@ -23,37 +24,39 @@ def record_play(
     when=None,
     finish=True,
     max_steps=200,
-    mode=learning.PRACTICE,
+    mode=role_plays.PRACTICE,
     language=None,
 ):
     """Play a published scenario with `pick(offered) -> position` through the trainee's own use
-    case (learning.start_attempt and learning.take_step: the steps are recorded exactly as a
+    case (role_plays.start_attempt and role_play_steps.take_step: the steps are recorded exactly as a
     trainee's are); with finish=False stop after two steps (an attempt in progress). With
     `when`, the attempt and its steps are then dated as if played from that time on (40 s a
     step): demo weeks of activity written in one go."""
     user = db.session.get(User, user_id)
-    attempt, _ = learning.start_attempt(user, scenario_slug, mode, language)
+    attempt, _ = role_plays.start_attempt(user, scenario_slug, mode, language)
     db.session.flush()
-    scenario = learning.scenario_of(attempt)
+    scenario = role_plays.scenario_of(attempt)
     stop_at = max_steps if finish else 2
     while attempt.status == "in_progress" and attempt.step_count < stop_at:
         state = attempt.state
         node = engine.current_node(scenario, state)
         if node.signals:  # a signal pick, as the same trainee reads
-            attempt = learning.take_step(
+            attempt = role_play_steps.take_step(
                 user, attempt.id, attempt.step_count + 1, items=list(_items_picker(pick)(node))
             ).attempt
             continue
         if node.sheet is not None:  # a preparation sheet: the middle of the range `pick` picks, as typed
             figures = {name: engine.show(value) for name, value in playtest.pick_figures(node, pick).items()}
-            attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, figures=figures).attempt
+            attempt = role_play_steps.take_step(
+                user, attempt.id, attempt.step_count + 1, figures=figures
+            ).attempt
             continue
         choice = (
             None
             if engine.needs_continue(scenario, state)
             else pick(engine.offered_choices(scenario, state)) + 1
         )
-        attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, choice).attempt
+        attempt = role_play_steps.take_step(user, attempt.id, attempt.step_count + 1, choice).attempt
     if when is not None:
         _date_play(attempt, when)
     return attempt

@@ -19,7 +19,7 @@ from app.content import hindsight
 from app.extensions import db
 from app.models import ScenarioAttempt
 from app.models.base import utcnow
-from app.services import learning
+from app.services.learning import refusals, role_play_steps, role_plays
 
 MAX_CHAIN = 50  # replays of replays followed back at most this far
 
@@ -27,7 +27,7 @@ MAX_CHAIN = 50  # replays of replays followed back at most this far
 def path_of(attempt, depth=0):
     """Every step of the conversation an attempt stands for, in order: for a replay, the steps
     of the attempt it replays up to where it starts, then its own."""
-    own = learning.steps_of(attempt)
+    own = role_play_steps.steps_of(attempt)
     if attempt.replayed_from_id is None or not attempt.replayed_from_seq or depth >= MAX_CHAIN:
         return own
     source = db.session.get(ScenarioAttempt, attempt.replayed_from_id)
@@ -67,19 +67,19 @@ def start_from_step(user, attempt_id, seq):
     second tab finds the replay already open. A practice run of the same role-play in progress
     is closed (status "abandoned", its steps kept), as Start over does: one open practice run
     at a time."""
-    source = learning.own_attempt(user, attempt_id)
+    source = role_plays.own_attempt(user, attempt_id)
     if source.status != "finished":
-        raise learning.Refused(
+        raise refusals.Refused(
             _("Finish this role-play first; then you can try again from any step of its debrief.")
         )
-    existing = learning.open_attempt(user, source.scenario_slug, learning.PRACTICE)
+    existing = role_plays.open_attempt(user, source.scenario_slug, role_plays.PRACTICE)
     if existing is not None and existing.replayed_from_id == source.id and existing.replayed_from_seq == seq:
         return Replay(existing, False)
-    scenario = learning.scenario_of(source)
+    scenario = role_plays.scenario_of(source)
     path = path_of(source)
     before = next((r for r in hindsight.replay(scenario, path) if r.seq == seq), None)
     if before is None or not any(s.seq == seq and s.choice is not None for s in path):
-        raise learning.Refused(
+        raise refusals.Refused(
             _(
                 "That step cannot be replayed: this role-play has no such step, "
                 "or it has changed since you played it."
@@ -90,7 +90,7 @@ def start_from_step(user, attempt_id, seq):
         user_id=user.id,
         scenario_slug=source.scenario_slug,
         version_id=source.version_id,
-        mode=learning.PRACTICE,
+        mode=role_plays.PRACTICE,
         language=source.language,
         translation_id=source.translation_id,
         status="in_progress",
@@ -114,10 +114,10 @@ def start_from_step(user, attempt_id, seq):
             db.session.add(replay)
     except IntegrityError:
         # Another request opened a practice run first: the same replay (a double click) is it.
-        again = learning.open_attempt(user, source.scenario_slug, learning.PRACTICE)
+        again = role_plays.open_attempt(user, source.scenario_slug, role_plays.PRACTICE)
         if again is not None and again.replayed_from_id == source.id and again.replayed_from_seq == seq:
             return Replay(again, False)
-        raise learning.Refused(
+        raise refusals.Refused(
             _(
                 "You have just started another practice run of this role-play; "
                 "finish it or start it over first."

@@ -1,7 +1,7 @@
 """Signal picking on the trainee's side: the observations in the order an attempt shows them,
 the verdict on each after the pick, and the records the manager's analytics read.
 
-A pick is recorded with its step (learning.take_step), in the same transaction, through the
+A pick is recorded with its step (role_play_steps.take_step), in the same transaction, through the
 same compare-and-set: a double click, a reload or a second tab records it once. Each
 observation gets a row (attempt_signals) with the words the trainee read and, when the
 scenario links it, the course's phase signal it illustrates (`PHASE/N`), so analytics can name

@@ -3,7 +3,7 @@ open or locked, and assigned (with its due date) when a manager asked for it.
 
 Role-plays are listed by the stage their scenario names, not only through the modules that
 list them, so a scenario published from the studio appears in its stage at once. Work a
-manager assigned is open whatever the stage (see learning.py): here is the one rule that
+manager assigned is open whatever the stage (see learning/stage_locks.py): here is the one rule that
 says what an assignment opens."""
 
 from dataclasses import dataclass, field
@@ -73,8 +73,8 @@ def role_plays_by_stage(course_id):
 def stage_rows(progress, assigned, best, titles=None):
     """The stages of `progress` with their modules and role-plays for one trainee. `assigned`
     is the trainee's effective assignments (assignments.effective_assignments), `best` their
-    best scores by scenario (learning.best_scores), `titles` the role-plays' titles in the
-    reader's language (learning.scenario_titles) when not the published ones."""
+    best scores by scenario (role_plays.best_scores), `titles` the role-plays' titles in the
+    reader's language (published.scenario_titles) when not the published ones."""
     if progress is None:
         return []
     by_target = {(a.kind, a.slug): a for a in assigned}

@@ -12,7 +12,8 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.models.base import utcnow
-from app.services import boosts_shown, demo_activity, learning
+from app.services import boosts_shown, demo_activity
+from app.services.learning import knowledge_checks, published
 from tests.helpers import PASSWORD, correct_answers, log_in, publish_course
 
 pytestmark = pytest.mark.browser
@@ -24,9 +25,13 @@ def _met(app, person):
     phase readings are due first."""
     with app.app_context():
         user = db.session.get(User, person.id)
-        version, module = learning.published_module("maturation-phases")
-        attempt, _ = learning.submit_quiz(
-            user, "maturation-phases", version, learning.new_submission_token(), correct_answers(module)
+        version, module = published.published_module("maturation-phases")
+        attempt, _ = knowledge_checks.submit_quiz(
+            user,
+            "maturation-phases",
+            version,
+            knowledge_checks.new_submission_token(),
+            correct_answers(module),
         )
         db.session.execute(
             update(QuizAttempt)

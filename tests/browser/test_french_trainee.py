@@ -11,7 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.models import ScenarioAttempt, User
-from app.services import learning
+from app.services.learning import published
 from tests.helpers import PASSWORD, correct_answers, path_by_rating, publish_course
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def test_a_french_trainee_from_login_to_debrief_and_their_manager(browser, live_
     content_app = make_app()
     publish_course(content_app)
     with content_app.app_context():
-        _v, module = learning.published_module("crm-data-that-matters")
+        _v, module = published.published_module("crm-data-that-matters")
         right = correct_answers(module)
         pages = len(module.pages)
         win = path_by_rating("ranking-the-pipeline")

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app.content import engine
-from app.services import learning
+from app.services.learning import published
 from tests.helpers import PASSWORD, log_in, path_by_rating, publish_course
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def test_role_play_choices_and_continue_to_the_debrief(browser, live_server, mak
     publish_course(content_app)
     with content_app.app_context():
         best = path_by_rating(SCENARIO)
-        _v, scenario = learning.published_scenario(SCENARIO)
+        _v, scenario = published.published_scenario(SCENARIO)
         continues = 0
         state = engine.start_state(scenario)
         for number in best:  # how many scenes wait for Continue on this path

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt
-from app.services import learning
+from app.services.learning import published
 from tests.helpers import PASSWORD, correct_answers, log_in, path_by_rating, publish_course
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
     content_app = make_app()
     publish_course(content_app)
     with content_app.app_context():
-        _v, module = learning.published_module("crm-data-that-matters")
+        _v, module = published.published_module("crm-data-that-matters")
         right = correct_answers(module)
         pages = len(module.pages)
         win = path_by_rating("ranking-the-pipeline")

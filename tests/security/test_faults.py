@@ -227,17 +227,17 @@ def test_a_fault_between_the_step_and_the_attempt_update_leaves_neither(app, cli
     login(client, person.email)
     attempt = start(client)
     seq = seq_of(client.get(f"/learn/attempts/{attempt}").get_data(as_text=True))
-    from app.services import learning
+    from app.services.learning import role_play_steps
 
-    real = learning.AttemptStep
+    real = role_play_steps.AttemptStep
 
     def exploding(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(learning, "AttemptStep", exploding)
+    monkeypatch.setattr(role_play_steps, "AttemptStep", exploding)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert client.post(f"/learn/attempts/{attempt}/step", data={"seq": seq, "choice": 1}).status_code == 500
-    monkeypatch.setattr(learning, "AttemptStep", real)
+    monkeypatch.setattr(role_play_steps, "AttemptStep", real)
     with app.app_context():
         assert db.session.get(ScenarioAttempt, attempt).step_count == seq - 1
         assert db.session.query(AttemptStep).filter_by(attempt_id=attempt, seq=seq).count() == 0

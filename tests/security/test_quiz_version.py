@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import QuizAttempt
-from app.services import learning, publishing
+from app.services import publishing
+from app.services.learning import published
 from tests.helpers import correct_answers, login, publish_course
 
 MODULE = "crm-data-that-matters"
@@ -23,11 +24,11 @@ def _form(client):
 
 def _publish_revision(app):
     with app.app_context():
-        old, module = learning.published_module(MODULE)
+        old, module = published.published_module(MODULE)
         revised = old.source.replace("---\n", "---\n# revised by a trainer\n", 1)  # a new version
         publishing.publish_text("module", revised, f"courses/business-relationship/01-{MODULE}.md")
         db.session.commit()
-        new, _ = learning.published_module(MODULE)
+        new, _ = published.published_module(MODULE)
         assert new.id != old.id
         return old.id, new.id, correct_answers(module)
 
@@ -57,7 +58,7 @@ def test_a_form_shown_before_a_new_version_is_graded_against_what_it_showed(app,
     login(client, factory.user().email)
     token, sealed = _form(client)  # shown the current version...
     with app.app_context():
-        shown_id = learning.published_module(MODULE)[0].id
+        shown_id = published.published_module(MODULE)[0].id
     old_id, new_id, right = _publish_revision(app)  # ...then a trainer publishes another
     assert old_id == shown_id
     answer = client.post(

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, update
 from app.content import recall
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
-from app.services import boosts, boosts_memory, boosts_met, boosts_shown, learning, publishing
+from app.services import boosts, boosts_memory, boosts_met, boosts_shown, publishing
+from app.services.learning import knowledge_checks, published, refusals, role_play_steps, role_plays
 from tests.helpers import correct_answers, take_steps
 
 T0 = datetime(2026, 12, 1, 9, 0)  # naive UTC, as stored
@@ -73,14 +74,14 @@ def _check(person, wrong_positions=(), when=T0):
     """Submit the module's check with every drawn question right except those at
     `wrong_positions` (0-based, in the order asked), dated `when`."""
     user = db.session.get(User, person.id)
-    version, module = learning.published_module(MODULE)
+    version, module = published.published_module(MODULE)
     answers = correct_answers(module)
-    token = learning.new_submission_token()
-    asked = learning.drawn(module, token)
+    token = knowledge_checks.new_submission_token()
+    asked = knowledge_checks.drawn(module, token)
     for position in wrong_positions:
         n = asked[position].number
         answers[str(n)] = [i for i, a in enumerate(module.quiz[n - 1].answers, 1) if not a.correct][:1]
-    attempt, _ = learning.submit_quiz(user, MODULE, version, token, answers)
+    attempt, _ = knowledge_checks.submit_quiz(user, MODULE, version, token, answers)
     db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id).values(created_at=when))
     db.session.commit()
     return user, module, attempt
@@ -117,7 +118,7 @@ def test_a_check_becomes_items_and_what_was_missed_comes_back_first(course, fact
 def test_phase_reading_steps_become_items(course, factory, ctx):
     person = factory.user()
     user = db.session.get(User, person.id)
-    attempt, _ = learning.start_attempt(user, "signals-at-the-trade-fair")
+    attempt, _ = role_plays.start_attempt(user, "signals-at-the-trade-fair")
     db.session.commit()
     take_steps(user, attempt.id, [3, 3, 3])  # misreads Marc's phase (claims discovery)
     boosts_met.refresh(user, T0)
@@ -146,9 +147,9 @@ def test_boost_answers_are_idempotent_and_empty_ones_write_nothing(course, facto
     user, shown, state = _due_item(person, now)
     assert state.position == 1 and ROUND_SIZE_OK(state)
     item = shown.item
-    with pytest.raises(learning.Refused):
+    with pytest.raises(refusals.Refused):
         boosts.answer(user, item.id, 1, shown.version.id, [], now)
-    with pytest.raises(learning.Refused):
+    with pytest.raises(refusals.Refused):
         boosts.answer(user, item.id, 1, shown.version.id, ["99"], now)
     assert db.session.scalar(select(func.count()).select_from(BoostAnswer)) == 0
     right = [str(n) for n in shown.right()]
@@ -163,7 +164,7 @@ def test_boost_answers_are_idempotent_and_empty_ones_write_nothing(course, facto
     assert db.session.get(BoostItem, item.id).boosts == 1
     # another trainee cannot answer it
     other = db.session.get(User, factory.user().id)
-    with pytest.raises(learning.NotFound):
+    with pytest.raises(refusals.NotFound):
         boosts.answer(other, item.id, 2, shown.version.id, right, now)
 
 
@@ -277,16 +278,16 @@ def _pick_in_role_play(person, picks):
     from app.models import ScenarioAttempt
 
     user = db.session.get(User, person.id)
-    attempt, _ = learning.start_attempt(user, TRADE_FAIR)
+    attempt, _ = role_plays.start_attempt(user, TRADE_FAIR)
     db.session.commit()
     take_steps(user, attempt.id, TO_THE_PICK)
     attempt = db.session.get(ScenarioAttempt, attempt.id)
-    scenario = learning.scenario_of(attempt)
+    scenario = role_plays.scenario_of(attempt)
     while engine.needs_continue(scenario, attempt.state):
-        learning.take_step(user, attempt.id, attempt.step_count + 1, None)
+        role_play_steps.take_step(user, attempt.id, attempt.step_count + 1, None)
         db.session.commit()
     assert attempt.current_node == "discovery-signals"
-    learning.take_step(user, attempt.id, attempt.step_count + 1, items=[n - 1 for n in picks])
+    role_play_steps.take_step(user, attempt.id, attempt.step_count + 1, items=[n - 1 for n in picks])
     db.session.commit()
     return user
 
@@ -312,7 +313,7 @@ def test_a_signal_pick_becomes_an_item_graded_as_the_role_play_grades_it(course,
     assert shown.right() == [0, 1, 2, 3]
     now = T0 + timedelta(days=1, hours=1)
     for empty in ([], ["99"], ["x"]):
-        with pytest.raises(learning.Refused):
+        with pytest.raises(refusals.Refused):
             boosts.answer(user, item.id, 1, shown.version.id, empty, now)
     assert db.session.scalar(select(func.count()).select_from(BoostAnswer)) == 0
     # three signals of four and no distractor: the role-play rates it `good`, a right reading

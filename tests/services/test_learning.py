@@ -9,18 +9,32 @@ from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
-from app.services import learning, publishing
+from app.models.base import utcnow
+from app.services import assignments as assignment_service
+from app.services import publishing
+from app.services.learning import (
+    knowledge_checks,
+    lessons,
+    published,
+    refusals,
+    role_play_steps,
+    role_plays,
+    stage_locks,
+    trainee_progress,
+)
 from tests.helpers import ROOT, correct_answers, path_by_rating, race, take_steps, user_row
 
 
 def complete_module(user, slug):
-    version, module = learning.published_module(slug)
+    version, module = published.published_module(slug)
     for page in range(1, len(module.pages) + 1):
-        learning.record_page_view(user, version, page)
-    learning.submit_quiz(user, slug, version, learning.new_submission_token(), correct_answers(module))
+        lessons.record_page_view(user, version, page)
+    knowledge_checks.submit_quiz(
+        user, slug, version, knowledge_checks.new_submission_token(), correct_answers(module)
+    )
     db.session.commit()
     for scenario in module.scenarios:
-        attempt, _ = learning.start_attempt(user, scenario)
+        attempt, _ = role_plays.start_attempt(user, scenario)
         db.session.commit()
         assert take_steps(user, attempt.id, path_by_rating(scenario)).passed
 
@@ -30,53 +44,55 @@ def complete_module(user, slug):
 
 def test_module_complete_needs_pages_check_and_scenarios(app, course, factory, ctx):
     user = user_row(factory.user())
-    version, module = learning.published_module("filters-and-ranking")
-    mp = learning.progress_of(user).module("filters-and-ranking")
+    version, module = published.published_module("filters-and-ranking")
+    mp = trainee_progress.progress_of(user).module("filters-and-ranking")
     assert not mp.started and not mp.complete
     for page in range(1, len(module.pages) + 1):
-        learning.record_page_view(user, version, page)
-        learning.record_page_view(user, version, page)  # a reload adds nothing
+        lessons.record_page_view(user, version, page)
+        lessons.record_page_view(user, version, page)  # a reload adds nothing
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(PageView)) == len(module.pages)
-    mp = learning.progress_of(user).module("filters-and-ranking")
+    mp = trainee_progress.progress_of(user).module("filters-and-ranking")
     assert mp.pages_seen == mp.pages_total and not mp.complete
     wrong = {k: [1] if v != [1] else [2] for k, v in correct_answers(module).items()}
-    learning.submit_quiz(user, module.id, version, learning.new_submission_token(), wrong)
+    knowledge_checks.submit_quiz(user, module.id, version, knowledge_checks.new_submission_token(), wrong)
     db.session.commit()
-    mp = learning.progress_of(user).module("filters-and-ranking")
+    mp = trainee_progress.progress_of(user).module("filters-and-ranking")
     assert not mp.quiz_passed and mp.quiz_best is not None
-    learning.submit_quiz(user, module.id, version, learning.new_submission_token(), correct_answers(module))
+    knowledge_checks.submit_quiz(
+        user, module.id, version, knowledge_checks.new_submission_token(), correct_answers(module)
+    )
     db.session.commit()
-    mp = learning.progress_of(user).module("filters-and-ranking")
+    mp = trainee_progress.progress_of(user).module("filters-and-ranking")
     assert mp.quiz_passed and mp.quiz_best == 100 and not mp.complete
-    attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    attempt, _ = role_plays.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
     assert not take_steps(user, attempt.id, path_by_rating(best=False)).passed
-    assert not learning.progress_of(user).module("filters-and-ranking").complete
-    attempt, created = learning.start_attempt(user, "ranking-the-pipeline")
+    assert not trainee_progress.progress_of(user).module("filters-and-ranking").complete
+    attempt, created = role_plays.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
     assert created
     assert take_steps(user, attempt.id, path_by_rating()).passed
     for other in module.scenarios:  # the module's other role-plays count too
         if other != "ranking-the-pipeline":
-            assert not learning.progress_of(user).module("filters-and-ranking").complete
-            attempt, _ = learning.start_attempt(user, other)
+            assert not trainee_progress.progress_of(user).module("filters-and-ranking").complete
+            attempt, _ = role_plays.start_attempt(user, other)
             db.session.commit()
             assert take_steps(user, attempt.id, path_by_rating(other)).passed
-    assert learning.progress_of(user).module("filters-and-ranking").complete
+    assert trainee_progress.progress_of(user).module("filters-and-ranking").complete
 
 
 def test_stage_opens_when_previous_is_complete(app, course, factory, ctx):
     user = user_row(factory.user())
-    progress = learning.progress_of(user)
+    progress = trainee_progress.progress_of(user)
     assert [s.unlocked for s in progress.stages] == [True] + [False] * 5
-    access = learning.access_to(user, progress, "prospecting", module_id="working-your-network")
+    access = stage_locks.access_to(user, progress, "prospecting", module_id="working-your-network")
     assert not access.open and access.blocking.id == "qualification"
     complete_module(user, "crm-data-that-matters")
     complete_module(user, "filters-and-ranking")
-    progress = learning.progress_of(user)
+    progress = trainee_progress.progress_of(user)
     assert progress.stages[0].complete and progress.stages[1].unlocked and not progress.stages[2].unlocked
-    assert learning.access_to(user, progress, "prospecting", module_id="working-your-network").open
+    assert stage_locks.access_to(user, progress, "prospecting", module_id="working-your-network").open
     assert progress.next_module().id == "working-your-network"
 
 
@@ -84,8 +100,8 @@ def test_assigned_work_opens_before_its_stage(app, course, factory, ctx):
     team = factory.team()
     person = factory.user(team=team)
     user = user_row(person)
-    progress = learning.progress_of(user)
-    assert not learning.access_to(
+    progress = trainee_progress.progress_of(user)
+    assert not stage_locks.access_to(
         user, progress, "negotiation", scenario_id="claire-wants-fifteen-percent"
     ).open
     db.session.add(
@@ -97,10 +113,12 @@ def test_assigned_work_opens_before_its_stage(app, course, factory, ctx):
         )
     )
     db.session.commit()
-    assert learning.access_to(user, progress, "negotiation", module_id="preparing-the-negotiation").open
+    assert stage_locks.access_to(user, progress, "negotiation", module_id="preparing-the-negotiation").open
     # the module's scenario comes with it; another module of the stage does not
-    assert learning.access_to(user, progress, "negotiation", scenario_id="claire-wants-fifteen-percent").open
-    assert not learning.access_to(user, progress, "negotiation", module_id="trading-concessions").open
+    assert stage_locks.access_to(
+        user, progress, "negotiation", scenario_id="claire-wants-fifteen-percent"
+    ).open
+    assert not stage_locks.access_to(user, progress, "negotiation", module_id="trading-concessions").open
     # a whole-course assignment is the sequence itself: it opens nothing early
     db.session.add(
         Assignment(
@@ -111,7 +129,7 @@ def test_assigned_work_opens_before_its_stage(app, course, factory, ctx):
         )
     )
     db.session.commit()
-    assert not learning.access_to(user, progress, "loyalty", module_id="co-operation").open
+    assert not stage_locks.access_to(user, progress, "loyalty", module_id="co-operation").open
 
 
 def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, ctx):
@@ -145,12 +163,12 @@ def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, 
                 target_slug="filters-and-ranking",
                 team_id=team,
                 due_date=today - timedelta(days=1),
-                cancelled_at=learning.utcnow(),
+                cancelled_at=utcnow(),
             ),
         ]
     )
     db.session.commit()
-    rows = learning.assignments_for(user)
+    rows = assignment_service.effective_assignments(user)
     assert [(r.slug, r.overdue, r.done) for r in rows] == [
         ("crm-data-that-matters", True, False),
         ("ranking-the-pipeline", False, False),
@@ -158,10 +176,10 @@ def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, 
     assert rows[0].due == today - timedelta(days=2) and not rows[0].from_team
     assert rows[1].due == user.hire_date + timedelta(days=60)
     # the teammate keeps the team's date
-    mate = learning.assignments_for(user_row(other))
+    mate = assignment_service.effective_assignments(user_row(other))
     assert mate[0].slug == "crm-data-that-matters" and mate[0].due == today + timedelta(days=10)
     complete_module(user, "crm-data-that-matters")
-    rows = learning.assignments_for(user)
+    rows = assignment_service.effective_assignments(user)
     done = [r for r in rows if r.slug == "crm-data-that-matters"][0]
     assert done.done and not done.overdue and rows[-1] is done
 
@@ -171,30 +189,30 @@ def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, 
 
 def test_steps_are_idempotent_and_refusals_write_nothing(app, course, factory, ctx):
     user = user_row(factory.user())
-    attempt, created = learning.start_attempt(user, "ranking-the-pipeline")
+    attempt, created = role_plays.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
-    again, created_again = learning.start_attempt(user, "ranking-the-pipeline")
+    again, created_again = role_plays.start_attempt(user, "ranking-the-pipeline")
     assert created and not created_again and again.id == attempt.id
-    learning.take_step(user, attempt.id, 1, path_by_rating()[0])
+    role_play_steps.take_step(user, attempt.id, 1, path_by_rating()[0])
     db.session.commit()
-    with pytest.raises(learning.StaleStep):  # a double click: same seq again
-        learning.take_step(user, attempt.id, 1, 2)
+    with pytest.raises(role_play_steps.StaleStep):  # a double click: same seq again
+        role_play_steps.take_step(user, attempt.id, 1, 2)
     db.session.rollback()
-    with pytest.raises(learning.StaleStep):  # a second tab posting another choice for step 1
-        learning.take_step(user, attempt.id, 1, 1)
+    with pytest.raises(role_play_steps.StaleStep):  # a second tab posting another choice for step 1
+        role_play_steps.take_step(user, attempt.id, 1, 1)
     db.session.rollback()
-    with pytest.raises(learning.StaleStep):  # a seq from the future is not a step either
-        learning.take_step(user, attempt.id, 5, 1)
+    with pytest.raises(role_play_steps.StaleStep):  # a seq from the future is not a step either
+        role_play_steps.take_step(user, attempt.id, 5, 1)
     db.session.rollback()
-    with pytest.raises(learning.Refused):  # not offered here
-        learning.take_step(user, attempt.id, 2, 99)
+    with pytest.raises(refusals.Refused):  # not offered here
+        role_play_steps.take_step(user, attempt.id, 2, 99)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 1
     attempt = take_steps(user, attempt.id, path_by_rating()[1:])
     assert attempt.status == "finished" and attempt.passed and attempt.percent == 100  # best play
     count = attempt.step_count
-    with pytest.raises(learning.Refused):  # a finished attempt takes no step
-        learning.take_step(user, attempt.id, count + 1, 1)
+    with pytest.raises(refusals.Refused):  # a finished attempt takes no step
+        role_play_steps.take_step(user, attempt.id, count + 1, 1)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == count
     seqs = db.session.scalars(
@@ -205,21 +223,21 @@ def test_steps_are_idempotent_and_refusals_write_nothing(app, course, factory, c
 
 def test_another_trainees_attempt_is_not_found(app, course, factory, ctx):
     owner, intruder = user_row(factory.user()), user_row(factory.user())
-    attempt, _ = learning.start_attempt(owner, "ranking-the-pipeline")
+    attempt, _ = role_plays.start_attempt(owner, "ranking-the-pipeline")
     db.session.commit()
-    with pytest.raises(learning.NotFound):
-        learning.own_attempt(intruder, attempt.id)
-    with pytest.raises(learning.NotFound):
-        learning.take_step(intruder, attempt.id, 1, 1)
+    with pytest.raises(refusals.NotFound):
+        role_plays.own_attempt(intruder, attempt.id)
+    with pytest.raises(refusals.NotFound):
+        role_play_steps.take_step(intruder, attempt.id, 1, 1)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 0
 
 
 def test_attempt_stays_on_its_version(app, course, factory, ctx):
     user = user_row(factory.user())
-    attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    attempt, _ = role_plays.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
-    learning.take_step(user, attempt.id, 1, path_by_rating()[0])
+    role_play_steps.take_step(user, attempt.id, 1, path_by_rating()[0])
     db.session.commit()
     old_version = attempt.version_id
     with open(os.path.join(ROOT, "scenarios", "ranking-the-pipeline.md"), encoding="utf-8") as fh:
@@ -231,15 +249,15 @@ def test_attempt_stays_on_its_version(app, course, factory, ctx):
     assert result.created and result.version.id != old_version
     attempt = take_steps(user, attempt.id, path_by_rating()[1:])
     assert attempt.version_id == old_version and attempt.passed
-    assert learning.scenario_of(attempt).title == "Ranking the pipeline"
-    fresh, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    assert role_plays.scenario_of(attempt).title == "Ranking the pipeline"
+    fresh, _ = role_plays.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
     assert fresh.version_id == result.version.id
 
 
 def test_a_fault_between_step_and_attempt_leaves_neither(app, course, factory, ctx):
     user = user_row(factory.user())
-    attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    attempt, _ = role_plays.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
 
     def boom(_conn, _cursor, statement, *_args):
@@ -249,7 +267,7 @@ def test_a_fault_between_step_and_attempt_leaves_neither(app, course, factory, c
     event.listen(db.engine, "before_cursor_execute", boom)
     try:
         with pytest.raises(RuntimeError):
-            learning.take_step(user, attempt.id, 1, 2)
+            role_play_steps.take_step(user, attempt.id, 1, 2)
         db.session.rollback()
     finally:
         event.remove(db.engine, "before_cursor_execute", boom)
@@ -262,16 +280,16 @@ def test_a_fault_between_step_and_attempt_leaves_neither(app, course, factory, c
 def test_concurrent_posts_of_one_step_record_one(app, course, factory):
     person = factory.user()
     with app.app_context():
-        attempt, _ = learning.start_attempt(user_row(person), "ranking-the-pipeline")
+        attempt, _ = role_plays.start_attempt(user_row(person), "ranking-the-pipeline")
         db.session.commit()
         attempt_id = attempt.id
 
     def post_step_one():
-        return learning.take_step(db.session.get(User, person.id), attempt_id, 1, 2).step.id
+        return role_play_steps.take_step(db.session.get(User, person.id), attempt_id, 1, 2).step.id
 
     outcomes, errors = race(app, 8, post_step_one)
     assert len(outcomes) == 1, errors
-    assert all(isinstance(e, learning.StaleStep) for e in errors), errors
+    assert all(isinstance(e, role_play_steps.StaleStep) for e in errors), errors
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 1
         attempt = db.session.get(ScenarioAttempt, attempt_id)
@@ -281,7 +299,9 @@ def test_concurrent_posts_of_one_step_record_one(app, course, factory):
 def test_concurrent_starts_open_one_attempt(app, course, factory):
     person = factory.user()
     outcomes, errors = race(
-        app, 6, lambda: learning.start_attempt(db.session.get(User, person.id), "ranking-the-pipeline")[0].id
+        app,
+        6,
+        lambda: role_plays.start_attempt(db.session.get(User, person.id), "ranking-the-pipeline")[0].id,
     )
     assert not errors, errors
     assert len(set(outcomes)) == 1
@@ -294,15 +314,15 @@ def test_concurrent_starts_open_one_attempt(app, course, factory):
 
 def test_quiz_token_replay_gives_the_first_result(app, course, factory, ctx):
     user = user_row(factory.user())
-    version, module = learning.published_module("crm-data-that-matters")
-    token = learning.new_submission_token()
-    first, created = learning.submit_quiz(user, module.id, version, token, correct_answers(module))
+    version, module = published.published_module("crm-data-that-matters")
+    token = knowledge_checks.new_submission_token()
+    first, created = knowledge_checks.submit_quiz(user, module.id, version, token, correct_answers(module))
     db.session.commit()
-    replay, created_again = learning.submit_quiz(user, module.id, version, token, {"1": [1]})
+    replay, created_again = knowledge_checks.submit_quiz(user, module.id, version, token, {"1": [1]})
     assert created and not created_again and replay.id == first.id and replay.percent == 100
     other = user_row(factory.user())
-    with pytest.raises(learning.NotFound):
-        learning.submit_quiz(other, module.id, version, token, {"1": [1]})
+    with pytest.raises(refusals.NotFound):
+        knowledge_checks.submit_quiz(other, module.id, version, token, {"1": [1]})
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
 
 
@@ -310,13 +330,13 @@ def test_concurrent_quiz_submissions_record_one(app, course, factory):
     person = factory.user()
     token = "same-token-from-a-double-click"
     with app.app_context():
-        version, module = learning.published_module("crm-data-that-matters")
+        version, module = published.published_module("crm-data-that-matters")
         version_id, answers = version.id, correct_answers(module)
 
     def submit():
         from app.models import ContentVersion
 
-        return learning.submit_quiz(
+        return knowledge_checks.submit_quiz(
             db.session.get(User, person.id),
             "crm-data-that-matters",
             db.session.get(ContentVersion, version_id),
@@ -332,14 +352,14 @@ def test_concurrent_quiz_submissions_record_one(app, course, factory):
 
 
 def test_grading_needs_exactly_the_right_answers(app, course, ctx):
-    _version, module = learning.published_module("maturation-phases")
+    _version, module = published.published_module("maturation-phases")
     right = correct_answers(module)
     several = next(n for n, answers in right.items() if len(answers) > 1)
     partial = dict(right, **{several: right[several][:1]})
-    percent, passed, results = learning.grade(module, partial)
+    percent, passed, results = knowledge_checks.grade(module, partial)
     assert not results[int(several) - 1].correct
     assert percent == round(100 * (len(right) - 1) / len(right))
-    assert learning.grade(module, right)[:2] == (100, True)
+    assert knowledge_checks.grade(module, right)[:2] == (100, True)
 
 
 # --- my progress ------------------------------------------------------------------------------
@@ -378,7 +398,7 @@ def test_phase_readings_worst_first(app, course, factory, ctx):
             )
         )
     db.session.commit()
-    readings = learning.phase_readings(user)
+    readings = trainee_progress.phase_readings(user)
     assert [(r.phase, r.correct, r.seen) for r in readings] == [
         ("evaluation", 0, 2),
         ("latent", 1, 2),

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 
+from app.content import engine
 from app.extensions import db
 from app.models import ProgressSummary, ScenarioAttempt, User
-from app.services import learning, publishing, team_dashboard
+from app.services import publishing, team_dashboard
+from app.services.learning import knowledge_checks, lessons, published, role_play_steps, role_plays
 from tests.helpers import (
     complete_module,
     correct_answers,
@@ -60,20 +62,22 @@ def test_each_record_that_changes_progress_shows_at_the_next_view(app, team):
         assert stored(rep.id) is not None  # stored at the first view
 
         user = db.session.get(User, rep.id)
-        version, module = learning.published_module(MODULE)
+        version, module = published.published_module(MODULE)
         for page in range(1, len(module.pages) + 1):
-            learning.record_page_view(user, version, page)
+            lessons.record_page_view(user, version, page)
         db.session.commit()
         row = rows_by_id(team_id)[rep.id]
         assert row.percent > 0 and row.last_activity is not None
         assert row.stages[0].started and not row.stages[0].complete
 
-        learning.submit_quiz(user, MODULE, version, learning.new_submission_token(), correct_answers(module))
+        knowledge_checks.submit_quiz(
+            user, MODULE, version, knowledge_checks.new_submission_token(), correct_answers(module)
+        )
         db.session.commit()
         assert rows_by_id(team_id)[rep.id].stages[0].score == 100
 
         for slug in module.scenarios:
-            attempt, _ = learning.start_attempt(user, slug)
+            attempt, _ = role_plays.start_attempt(user, slug)
             db.session.commit()
             assert rows_by_id(team_id)[rep.id].attempts >= 1
             assert take_steps(user, attempt.id, path_by_rating(slug)).status == "finished"
@@ -87,7 +91,7 @@ def test_a_step_refolds_that_trainee_only(app, team):
     team_id, (rep, other) = team
     with app.app_context():
         user = db.session.get(User, rep.id)
-        attempt, _ = learning.start_attempt(user, "ranking-the-pipeline")
+        attempt, _ = role_plays.start_attempt(user, "ranking-the-pipeline")
         # Started an hour ago (its clock moved back), folded and stored; then a step is taken now.
         db.session.execute(
             update(ScenarioAttempt)
@@ -98,12 +102,12 @@ def test_a_step_refolds_that_trainee_only(app, team):
         before = rows_by_id(team_id)[rep.id].last_activity
         others_fold = stored(other.id).computed_at
         _, warm = statements_of(lambda: rows_by_id(team_id))
-        learning.take_step(
+        role_play_steps.take_step(
             user,
             attempt.id,
             1,
             None
-            if learning.engine.needs_continue(learning.scenario_of(attempt), attempt.state)
+            if engine.needs_continue(role_plays.scenario_of(attempt), attempt.state)
             else path_by_rating()[0],
         )
         db.session.commit()
@@ -129,9 +133,9 @@ def test_a_new_publication_refolds_every_summary(app, team):
     team_id, (rep, _) = team
     with app.app_context():
         user = db.session.get(User, rep.id)
-        version, module = learning.published_module(MODULE)
+        version, module = published.published_module(MODULE)
         for page in range(1, len(module.pages) + 1):
-            learning.record_page_view(user, version, page)
+            lessons.record_page_view(user, version, page)
         db.session.commit()
         before = rows_by_id(team_id)[rep.id].percent
         key = stored(rep.id).outline_key
@@ -150,8 +154,8 @@ def test_a_summary_the_database_refuses_leaves_the_page_right(app, team):
     team_id, (rep, _) = team
     with app.app_context():
         user = db.session.get(User, rep.id)
-        version, module = learning.published_module(MODULE)
-        learning.record_page_view(user, version, 1)
+        version, module = published.published_module(MODULE)
+        lessons.record_page_view(user, version, 1)
         db.session.commit()
 
         def busy(_conn, _cursor, statement, *_args):

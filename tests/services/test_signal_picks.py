@@ -12,12 +12,12 @@ from app.models import AttemptSignal, AttemptStep, ScenarioAttempt
 from app.services import (
     assignments,
     demo_activity,
-    learning,
     progress,
     replays,
     signal_picks,
     team_analytics,
 )
+from app.services.learning import refusals, role_play_steps, role_plays
 from tests.helpers import publish_course, team_with_manager
 
 SLUG = "signals-at-the-trade-fair"
@@ -33,9 +33,9 @@ def ctx(app):
 
 
 def _to_pick(user):
-    attempt, _ = learning.start_attempt(user, SLUG)
+    attempt, _ = role_plays.start_attempt(user, SLUG)
     for number in TO_PICK:
-        attempt = learning.take_step(user, attempt.id, attempt.step_count + 1, number).attempt
+        attempt = role_play_steps.take_step(user, attempt.id, attempt.step_count + 1, number).attempt
     assert attempt.current_node == "discovery-signals"
     db.session.commit()
     return attempt
@@ -52,7 +52,7 @@ def test_a_pick_records_its_step_and_a_verdict_per_observation(ctx, factory):
     user = factory.user()
     attempt = _to_pick(user)
     seq = attempt.step_count + 1
-    taken = learning.take_step(user, attempt.id, seq, items=[0, 1, 4])
+    taken = role_play_steps.take_step(user, attempt.id, seq, items=[0, 1, 4])
     db.session.commit()
     step = taken.step
     assert (step.node, step.choice, step.rating) == ("discovery-signals", 2, "ok")  # the third reading
@@ -85,27 +85,27 @@ def test_an_empty_pick_writes_nothing_and_a_resubmitted_pick_is_stale(ctx, facto
     user = factory.user()
     attempt = _to_pick(user)
     seq = attempt.step_count + 1
-    with pytest.raises(learning.NothingPicked):
-        learning.take_step(user, attempt.id, seq, items=[])
+    with pytest.raises(role_play_steps.NothingPicked):
+        role_play_steps.take_step(user, attempt.id, seq, items=[])
     db.session.rollback()
     assert _count(AttemptStep, attempt_id=attempt.id) == seq - 1 and _count(AttemptSignal) == 0
-    with pytest.raises(learning.Refused):  # an item the node does not have
-        learning.take_step(user, attempt.id, seq, items=[0, 99])
-    learning.take_step(user, attempt.id, seq, items=RIGHT)
+    with pytest.raises(refusals.Refused):  # an item the node does not have
+        role_play_steps.take_step(user, attempt.id, seq, items=[0, 99])
+    role_play_steps.take_step(user, attempt.id, seq, items=RIGHT)
     db.session.commit()
-    with pytest.raises(learning.StaleStep):  # a double click, a reload, a second tab
-        learning.take_step(user, attempt.id, seq, items=DISTRACTORS)
+    with pytest.raises(role_play_steps.StaleStep):  # a double click, a reload, a second tab
+        role_play_steps.take_step(user, attempt.id, seq, items=DISTRACTORS)
     db.session.rollback()
     assert _count(AttemptSignal) == 7 and _count(AttemptStep, attempt_id=attempt.id) == seq
-    with pytest.raises(learning.Refused):  # a choice number where signals are asked
+    with pytest.raises(refusals.Refused):  # a choice number where signals are asked
         attempt2 = _to_pick(factory.user())
-        learning.take_step(attempt2.user, attempt2.id, attempt2.step_count + 1, 1)
+        role_play_steps.take_step(attempt2.user, attempt2.id, attempt2.step_count + 1, 1)
 
 
 def test_the_shown_order_is_a_shuffle_kept_for_the_attempt(ctx, factory):
     user = factory.user()
     attempt = _to_pick(user)
-    node = learning.scenario_of(attempt).node("discovery-signals")
+    node = role_plays.scenario_of(attempt).node("discovery-signals")
     first = [i for i, _item in signal_picks.shown(attempt, node)]
     assert sorted(first) == list(range(7)) and first == [i for i, _ in signal_picks.shown(attempt, node)]
 
@@ -114,7 +114,7 @@ def test_team_signal_readings_name_the_course_signal_in_few_statements(ctx, fact
     _manager, team_id, people = team_with_manager(factory, trainees=3)
     for person, items in zip(people, ([0, 4], [0, 1, 4, 5], [0, 1, 2, 3]), strict=True):
         attempt = _to_pick(person)
-        learning.take_step(person, attempt.id, attempt.step_count + 1, items=items)
+        role_play_steps.take_step(person, attempt.id, attempt.step_count + 1, items=items)
     db.session.commit()
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -155,14 +155,14 @@ def test_the_analytics_statements_do_not_grow_with_attempts(ctx, factory):
         return len(seen)
 
     attempt = _to_pick(people[0])
-    learning.take_step(people[0], attempt.id, attempt.step_count + 1, items=[0])
+    role_play_steps.take_step(people[0], attempt.id, attempt.step_count + 1, items=[0])
     db.session.commit()
     few = statements()
     for person in people * 4:
-        attempt = learning.open_attempt(person, SLUG) or _to_pick(person)
+        attempt = role_plays.open_attempt(person, SLUG) or _to_pick(person)
         if attempt.current_node != "discovery-signals":
             continue
-        learning.take_step(person, attempt.id, attempt.step_count + 1, items=[1, 5])
+        role_play_steps.take_step(person, attempt.id, attempt.step_count + 1, items=[1, 5])
         db.session.commit()
     assert statements() == few
 
@@ -180,25 +180,25 @@ def _finished_worst(user):
 def test_try_again_starts_a_practice_replay_at_that_step_once(ctx, factory):
     user = factory.user()
     source = _finished_worst(user)
-    scenario = learning.scenario_of(source)
+    scenario = role_plays.scenario_of(source)
     points = replays.retry_points(scenario, source, replays.path_of(source))
     seq = sorted(points)[1]
     replay = replays.start_from_step(user, source.id, seq)
     db.session.commit()
-    assert replay.created and replay.attempt.mode == learning.PRACTICE
+    assert replay.created and replay.attempt.mode == role_plays.PRACTICE
     assert (replay.attempt.replayed_from_id, replay.attempt.replayed_from_seq) == (source.id, seq)
     assert replay.attempt.step_count == seq - 1
-    step = learning.step_of(source, seq)
+    step = role_play_steps.step_of(source, seq)
     assert replay.attempt.current_node == step.node  # the scene of the weak step, as it was
     again = replays.start_from_step(user, source.id, seq)  # a double click, a second tab
     assert not again.created and again.attempt.id == replay.attempt.id
     assert _count(ScenarioAttempt, user_id=user.id) == 2
     assert _count(AttemptStep, attempt_id=replay.attempt.id) == 0  # the earlier steps are not copied
-    with pytest.raises(learning.Refused):
+    with pytest.raises(refusals.Refused):
         replays.start_from_step(user, replay.attempt.id, seq)  # not finished yet
-    with pytest.raises(learning.Refused):
+    with pytest.raises(refusals.Refused):
         replays.start_from_step(user, source.id, 999)
-    with pytest.raises(learning.NotFound):
+    with pytest.raises(refusals.NotFound):
         replays.start_from_step(factory.user(), source.id, seq)
 
 
@@ -206,7 +206,7 @@ def test_a_replay_played_to_a_pass_is_practice_not_a_pass(ctx, factory):
     user = factory.user()
     source = _finished_worst(user)
     replay = replays.start_from_step(user, source.id, 1).attempt
-    scenario = learning.scenario_of(replay)
+    scenario = role_plays.scenario_of(replay)
     while replay.status == "in_progress":
         state = replay.state
         number = (
@@ -214,10 +214,10 @@ def test_a_replay_played_to_a_pass_is_practice_not_a_pass(ctx, factory):
             if engine.needs_continue(scenario, state)
             else playtest.best_pick(engine.offered_choices(scenario, state)) + 1
         )
-        replay = learning.take_step(user, replay.id, replay.step_count + 1, number).attempt
+        replay = role_play_steps.take_step(user, replay.id, replay.step_count + 1, number).attempt
     db.session.commit()
     assert replay.passed  # its own debrief says it went well
-    assert learning.best_scores(user)["ranking-the-pipeline"]["passed"] is False
+    assert role_plays.best_scores(user)["ranking-the-pipeline"]["passed"] is False
     assert not assignments.has_passed(user.id, "ranking-the-pipeline")
     fold = progress.progress_of(user.id)
     assert "ranking-the-pipeline" not in fold.fold.scenarios_passed
@@ -231,7 +231,7 @@ def test_a_replay_played_to_a_pass_is_practice_not_a_pass(ctx, factory):
 def test_a_replay_of_a_replay_joins_the_whole_conversation(ctx, factory):
     user = factory.user()
     source = _finished_worst(user)
-    scenario = learning.scenario_of(source)
+    scenario = role_plays.scenario_of(source)
     start = sorted(replays.retry_points(scenario, source, replays.path_of(source)))[1]
     first = replays.start_from_step(user, source.id, start).attempt
     while first.status == "in_progress":
@@ -241,7 +241,7 @@ def test_a_replay_of_a_replay_joins_the_whole_conversation(ctx, factory):
             if engine.needs_continue(scenario, state)
             else playtest.lowest_pick(engine.offered_choices(scenario, state)) + 1
         )
-        first = learning.take_step(user, first.id, first.step_count + 1, number).attempt
+        first = role_play_steps.take_step(user, first.id, first.step_count + 1, number).attempt
     db.session.commit()
     path = replays.path_of(first)
     assert [s.seq for s in path] == list(range(1, first.step_count + 1))
@@ -258,10 +258,10 @@ def test_a_replay_of_a_replay_joins_the_whole_conversation(ctx, factory):
 def test_try_again_closes_a_practice_run_in_progress(ctx, factory):
     user = factory.user()
     source = _finished_worst(user)
-    running, _ = learning.start_attempt(user, "ranking-the-pipeline")
+    running, _ = role_plays.start_attempt(user, "ranking-the-pipeline")
     db.session.commit()
     replay = replays.start_from_step(user, source.id, 1)
     db.session.commit()
     assert replay.closed.id == running.id
     assert db.session.get(ScenarioAttempt, running.id).status == "abandoned"
-    assert learning.open_attempt(user, "ranking-the-pipeline").id == replay.attempt.id
+    assert role_plays.open_attempt(user, "ranking-the-pipeline").id == replay.attempt.id

@@ -13,11 +13,11 @@ from app.models import ContentTranslation, PublishedTranslation, ScenarioAttempt
 from app.services import (
     coaching,
     demo_activity,
-    learning,
     publishing,
     team_analytics,
     translations,
 )
+from app.services.learning import knowledge_checks, published, role_plays
 from tests.helpers import team_with_manager
 
 FIXTURES = Path(__file__).resolve().parents[1] / "content" / "fixtures" / "translated"
@@ -64,15 +64,15 @@ def test_sync_publishes_translations_as_variants_after_their_sources(app, root):
 def test_each_trainee_reads_their_language_and_falls_back_to_the_source(app, root):
     with app.app_context():
         sync(root)
-        _version, french = learning.published_scenario("fifteen-percent", "fr")
+        _version, french = published.published_scenario("fifteen-percent", "fr")
         assert french.title == "Claire veut 15 % de remise" and french.labels["margin"] == "Marge"
-        assert learning.published_scenario("fifteen-percent", "en")[1].title == "Claire wants 15% off"
-        assert learning.published_scenario("fifteen-percent", "de")[1].title == "Claire wants 15% off"
-        assert learning.published_module("reading-signals", "fr")[1].title == "Lire les signaux de maturité"
+        assert published.published_scenario("fifteen-percent", "en")[1].title == "Claire wants 15% off"
+        assert published.published_scenario("fifteen-percent", "de")[1].title == "Claire wants 15% off"
+        assert published.published_module("reading-signals", "fr")[1].title == "Lire les signaux de maturité"
         assert (
             translations.localized_course("demo-course", "fr").stages[1].title == "Négociation et conclusion"
         )
-        assert learning.scenario_titles("fr") == {"fifteen-percent": "Claire veut 15 % de remise"}
+        assert published.scenario_titles("fr") == {"fifteen-percent": "Claire veut 15 % de remise"}
 
 
 def test_a_source_changed_in_words_keeps_its_translation_a_changed_structure_falls_back(app, root):
@@ -104,7 +104,7 @@ def test_a_source_changed_in_words_keeps_its_translation_a_changed_structure_fal
         ) in lines
         v4 = publishing.published("scenario", "fifteen-percent")
         assert translations.variant("scenario", v4, "fr") is None
-        assert learning.published_scenario("fifteen-percent", "fr")[1].title == "Claire wants 15% off"
+        assert published.published_scenario("fifteen-percent", "fr")[1].title == "Claire wants 15% off"
 
 
 def test_french_and_english_trainees_count_together_and_read_back_in_their_language(app, root, factory):
@@ -145,15 +145,15 @@ def test_an_attempt_keeps_its_translation_when_a_new_one_is_published(app, root,
     with app.app_context():
         sync(root)
         user = db.session.get(User, trainee.id)
-        attempt, _ = learning.start_attempt(user, "fifteen-percent", language="fr")
+        attempt, _ = role_plays.start_attempt(user, "fifteen-percent", language="fr")
         db.session.commit()
         edit(root, FRENCH, "Le briefing : tout", "Le briefing : l'ensemble")
         sync(root)
         assert db.session.scalar(select(func.count()).select_from(PublishedTranslation)) == 3
         again = db.session.get(ScenarioAttempt, attempt.id)
-        assert learning.scenario_of(again).briefing.startswith("Le briefing : tout")
-        fresh = learning.start_over(user, attempt.id)
-        assert fresh.language == "fr" and learning.scenario_of(fresh).briefing.startswith(
+        assert role_plays.scenario_of(again).briefing.startswith("Le briefing : tout")
+        fresh = role_plays.start_over(user, attempt.id)
+        assert fresh.language == "fr" and role_plays.scenario_of(fresh).briefing.startswith(
             "Le briefing : l'ensemble"
         )
 
@@ -163,16 +163,19 @@ def test_a_knowledge_check_taken_in_french_reads_back_in_french(app, root, facto
     with app.app_context():
         sync(root)
         user = db.session.get(User, trainee.id)
-        version, french = learning.published_module("reading-signals", "fr")
+        version, french = published.published_module("reading-signals", "fr")
         answers = {"1": [next(i for i, a in enumerate(french.quiz[0].answers, 1) if a.correct)]}
-        attempt, created = learning.submit_quiz(
-            user, "reading-signals", version, learning.new_submission_token(), answers, language="fr"
+        attempt, created = knowledge_checks.submit_quiz(
+            user, "reading-signals", version, knowledge_checks.new_submission_token(), answers, language="fr"
         )
-        english, _ = learning.submit_quiz(
-            user, "reading-signals", version, learning.new_submission_token(), answers, language="en"
+        english, _ = knowledge_checks.submit_quiz(
+            user, "reading-signals", version, knowledge_checks.new_submission_token(), answers, language="en"
         )
         db.session.commit()
         assert created and attempt.passed and attempt.language == "fr" and english.language == "en"
         assert attempt.version_id == english.version_id and attempt.percent == english.percent == 100
-        assert learning.quiz_module(attempt).quiz[0].answers[1].text == "Il vous donne une date de signature"
-        assert learning.quiz_module(english).quiz[0].answers[1].text == "They give you a signing date"
+        assert (
+            knowledge_checks.quiz_module(attempt).quiz[0].answers[1].text
+            == "Il vous donne une date de signature"
+        )
+        assert knowledge_checks.quiz_module(english).quiz[0].answers[1].text == "They give you a signing date"

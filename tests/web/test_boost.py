@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, QuizAttempt, User
 from app.models.base import utcnow
-from app.services import boosts, boosts_memory, boosts_met, boosts_shown, learning
+from app.services import boosts, boosts_memory, boosts_met, boosts_shown
+from app.services.learning import knowledge_checks, published, role_play_steps, role_plays
 from tests.helpers import correct_answers, login, publish_course
 
 MODULE = "maturation-phases"
@@ -20,9 +21,9 @@ def met_a_check(app, person, days_ago=3):
     """The trainee passed the module's check `days_ago` days ago: its questions are due now."""
     with app.app_context():
         user = db.session.get(User, person.id)
-        version, module = learning.published_module(MODULE)
-        attempt, _ = learning.submit_quiz(
-            user, MODULE, version, learning.new_submission_token(), correct_answers(module)
+        version, module = published.published_module(MODULE)
+        attempt, _ = knowledge_checks.submit_quiz(
+            user, MODULE, version, knowledge_checks.new_submission_token(), correct_answers(module)
         )
         db.session.execute(
             update(QuizAttempt)
@@ -222,13 +223,13 @@ def _picked_in_role_play(app, person, picks):
 
     with app.app_context():
         user = db.session.get(User, person.id)
-        attempt, _ = learning.start_attempt(user, "signals-at-the-trade-fair")
+        attempt, _ = role_plays.start_attempt(user, "signals-at-the-trade-fair")
         db.session.commit()
         take_steps(user, attempt.id, [1, 2, 1, 2, 3, 2, 2])
         attempt = db.session.get(ScenarioAttempt, attempt.id)
-        while engine.needs_continue(learning.scenario_of(attempt), attempt.state):
-            learning.take_step(user, attempt.id, attempt.step_count + 1, None)
-        learning.take_step(user, attempt.id, attempt.step_count + 1, items=picks)
+        while engine.needs_continue(role_plays.scenario_of(attempt), attempt.state):
+            role_play_steps.take_step(user, attempt.id, attempt.step_count + 1, None)
+        role_play_steps.take_step(user, attempt.id, attempt.step_count + 1, items=picks)
         db.session.commit()
         boosts_met.refresh(user)
         db.session.execute(

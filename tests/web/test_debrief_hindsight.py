@@ -5,7 +5,7 @@ import html
 import re
 
 from app.content import engine, playtest
-from app.services import learning
+from app.services.learning import published
 from tests.helpers import choose, login, path_by_rating, start
 
 SLUG = "ranking-the-pipeline"
@@ -28,7 +28,7 @@ def test_a_failed_path_shows_the_best_answer_at_each_weak_step(app, client, cour
     assert shown, "a worst-rated path has weak steps"
     # each names the choice best play takes at that point, with its own feedback
     with app.app_context():
-        _v, scenario = learning.published_scenario(SLUG)
+        _v, scenario = published.published_scenario(SLUG)
         state, best_labels = engine.start_state(scenario), []
         for number in path_by_rating(SLUG, best=False):
             while engine.needs_continue(scenario, state):

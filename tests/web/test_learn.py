@@ -9,7 +9,8 @@ from sqlalchemy import event, select, update
 
 from app.extensions import db
 from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt
-from app.services import learning, publishing
+from app.services import publishing
+from app.services.learning import knowledge_checks, published
 from tests.helpers import ROOT, choose, correct_answers, count, csrf_token_from, login, start, win_path
 
 
@@ -84,7 +85,7 @@ def test_module_page_and_lesson_reader(app, client, trainee):
     assert client.get("/learn/modules/crm-data-that-matters/pages/0").status_code == 404
     assert client.get("/learn/modules/no-such-module").status_code == 404
     with app.app_context():
-        _v, module = learning.published_module("crm-data-that-matters")
+        _v, module = published.published_module("crm-data-that-matters")
         last = len(module.pages)
     page = client.get(f"/learn/modules/crm-data-that-matters/pages/{last}").get_data(as_text=True)
     assert "Take the knowledge check" in page
@@ -135,7 +136,7 @@ def test_knowledge_check_result_feedback_and_replay(app, client, trainee):
     page, token, version = _quiz_form(client, "crm-data-that-matters")
     assert 'type="radio"' in page and "Check my answers" in page
     with app.app_context():
-        _v, module = learning.published_module("crm-data-that-matters")
+        _v, module = published.published_module("crm-data-that-matters")
         right = correct_answers(module)
     # incomplete: a clear message, nothing written
     response = client.post(
@@ -177,8 +178,8 @@ def test_someone_elses_quiz_result_is_not_found(app, client, course, factory):
     with app.app_context():
         from app.models import User
 
-        version, module = learning.published_module("crm-data-that-matters")
-        attempt, _ = learning.submit_quiz(
+        version, module = published.published_module("crm-data-that-matters")
+        attempt, _ = knowledge_checks.submit_quiz(
             db.session.get(User, owner.id), module.id, version, "tok", {"1": [1]}
         )
         db.session.commit()
@@ -292,7 +293,7 @@ def test_coach_notes_never_reach_the_trainee(app, client, course, factory):
             )
         )
         db.session.commit()
-        _v, scenario = learning.published_scenario("claire-wants-fifteen-percent")
+        _v, scenario = published.published_scenario("claire-wants-fifteen-percent")
         notes = [n.sections["Coach notes"] for n in scenario.nodes if "Coach notes" in n.sections]
     login(client, person.email)
     attempt_id = start(client, "claire-wants-fifteen-percent")

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from app.extensions import db
 from app.models import Assignment
-from app.services import learning, publishing
+from app.services import publishing
+from app.services.learning import published
 from tests.helpers import login
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -101,7 +102,7 @@ def test_a_module_assigned_in_a_locked_stage_shows_open_assigned_and_due(app, cl
     other = row(stage, "data-module", "trading-concessions")
     assert "href=" not in other and "Assigned" not in other  # the rest of the stage stays locked
     with app.app_context():
-        _v, module_value = learning.published_module("preparing-the-negotiation")
+        _v, module_value = published.published_module("preparing-the-negotiation")
     for slug in module_value.scenarios:  # its role-plays open with it
         assert f'href="/learn/scenarios/{slug}"' in row(stage, "data-role-play", slug)
 

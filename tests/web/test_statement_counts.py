@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.services import learning
+from app.services.learning import published
 from tests.helpers import choose, correct_answers, path_by_rating, publish_course, start
 
 SLUG = "ranking-the-pipeline"
@@ -56,7 +56,7 @@ def answer_check(app, client):
         name: value for name, value in re.findall(r'name="(submission|version_id)"[^>]*value="([^"]*)"', page)
     }
     with app.app_context():
-        right = correct_answers(learning.published_module(MODULE)[1])
+        right = correct_answers(published.published_module(MODULE)[1])
     for number in dict.fromkeys(re.findall(r'name="q(\d+)"', page)):
         form[f"q{number}"] = [str(n) for n in right[number]]
     answered = client.post(f"/learn/modules/{MODULE}/check", data=form)

@@ -65,16 +65,16 @@ def test_french_and_english_trainees_and_their_manager(app, client, factory):
 def test_ledger_amounts_in_french_leave_the_thing_to_its_label(app):
     from app import vocabulary
     from app.content import labels
-    from app.services import learning
+    from app.services.learning import published
 
     publish_course(app)
     with app.test_request_context("/", headers=FR):
-        _version, french = learning.published_scenario(SLUG, "fr")
+        _version, french = published.published_scenario(SLUG, "fr")
         assert labels.name_label(french, "referral") == "Recommandations"
         assert vocabulary.trade_words(french, "referral", 2, False) == "2"  # not "2 referrals"
         assert vocabulary.trade_words(french, "discount", 5, True) == "5\u00a0% de remise"
         assert vocabulary.trade_words(french, "duration", 36, False) == "36 mois"
     with app.test_request_context("/", headers=EN):
-        english = learning.published_scenario(SLUG, "en")[1]
+        english = published.published_scenario(SLUG, "en")[1]
         assert labels.name_label(english, "referral") == "Referral"
         assert vocabulary.trade_words(english, "referral", 2, False) == "2 referrals"

@@ -1,0 +1,113 @@
+"""The trainee's progress: what to do next inside a module, scores over time, and how well
+each maturation phase is read."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AttemptStep, ScenarioAttempt
+from app.services import progress as progress_service
+
+
+@dataclass
+class NextStep:
+    kind: str  # page, check, scenario, done
+    module: object  # ModuleProgress
+    label: str
+    scenario: str | None = None
+
+
+def next_step_in(module, titles=None):
+    """The next small step inside a module, from its progress."""
+    if module.pages_seen < module.pages_total:
+        if module.pages_seen:
+            label = _(
+                "Keep reading: %(seen)s of %(total)s pages read",
+                seen=module.pages_seen,
+                total=module.pages_total,
+            )
+        else:
+            label = ngettext(
+                "Read the lesson (%(num)d short page)",
+                "Read the lesson (%(num)d short pages)",
+                module.pages_total,
+            )
+        return NextStep("page", module, label)
+    if module.has_quiz and not module.quiz_passed:
+        label = (
+            _("Take the knowledge check") if module.quiz_best is None else _("Try the knowledge check again")
+        )
+        return NextStep("check", module, label)
+    for slug, score in module.scenarios.items():
+        if not score["passed"]:
+            title = (titles or {}).get(slug, slug)
+            label = (
+                _("Play the role-play: %(title)s", title=title)
+                if score["best"] is None
+                else _("Replay the role-play: %(title)s", title=title)
+            )
+            return NextStep("scenario", module, label, scenario=slug)
+    return NextStep("done", module, _("Module complete"))
+
+
+# --- my progress ------------------------------------------------------------------------------
+
+
+def attempts_over_time(user, limit=40):
+    rows = db.session.execute(
+        select(
+            ScenarioAttempt.id,
+            ScenarioAttempt.scenario_slug,
+            ScenarioAttempt.percent,
+            ScenarioAttempt.passed,
+            ScenarioAttempt.finished_at,
+        )
+        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "finished")
+        .order_by(ScenarioAttempt.finished_at.desc(), ScenarioAttempt.id.desc())
+        .limit(limit)
+    ).all()
+    return list(reversed(rows))
+
+
+@dataclass
+class PhaseReading:
+    phase: str
+    seen: int
+    correct: int
+    confused_with: list  # [(claimed phase, times)], most frequent first
+
+    @property
+    def misread(self):
+        return self.seen - self.correct
+
+    @property
+    def percent(self):
+        return round(100 * self.correct / self.seen) if self.seen else 0
+
+
+def phase_readings(user):
+    """How well the trainee reads each maturation phase, worst first (most misreads)."""
+    rows = db.session.execute(
+        select(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct, func.count())
+        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(ScenarioAttempt.user_id == user.id, AttemptStep.phase.is_not(None))
+        .group_by(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct)
+    )
+    seen, correct, confused = Counter(), Counter(), defaultdict(Counter)
+    for phase, claimed, ok, n in rows:
+        seen[phase] += n
+        if ok:
+            correct[phase] += n
+        elif claimed:
+            confused[phase][claimed] += n
+    out = [PhaseReading(p, seen[p], correct[p], confused[p].most_common()) for p in seen]
+    out.sort(key=lambda r: (-r.misread, r.percent, r.phase))
+    return out
+
+
+def progress_of(user, language=None):
+    return progress_service.progress_of(user.id, language=language)  # the published course

@@ -1,0 +1,18 @@
+"""The first visit: the welcome page that presents the method and the six stages."""
+
+from app.models.base import utcnow
+
+
+def first_visit(user, progress, open_attempts):
+    """Show the welcome (the method and the six stages) until the trainee dismisses it or
+    starts learning: a rep already at work has met the method."""
+    started = bool(open_attempts) or any(
+        m.started for s in (progress.stages if progress else []) for m in s.modules
+    )
+    return user.welcomed_at is None and not started
+
+
+def dismiss_welcome(user):
+    """Remembered on the account, so the welcome stays dismissed on every device."""
+    if user.welcomed_at is None:
+        user.welcomed_at = utcnow()
