@@ -9,7 +9,7 @@ doubled in the database.
 The site runs as the README's production section says: gunicorn, APP_ENV=production, the
 rate-limit store in Redis when one answers on 127.0.0.1:6379 (else memory://), CSRF on. The
 accounts are made by the real use cases (accounts.create_user, accounts.create_team,
-assignments.assign: every module and scenario given to every team, so nothing is locked) with
+assigning.assign: every module and scenario given to every team, so nothing is locked) with
 the cheap password hash of the test configuration (one pbkdf2 round instead of scrypt): 1,000
 scrypt hashes would take a minute to make, and each log-in would cost 50-100 ms of CPU
 instead of well under one (see docs/performance.md). The simulated people are Locust users
@@ -85,7 +85,8 @@ def prepare(database_url: str, trainees: int, run: str) -> dict:
     try:
         from app import create_app
         from app.extensions import db
-        from app.services import accounts, assignments, publishing
+        from app.services import accounts, publishing
+        from app.services.assignments import assigning
         from app.services.learning import published
 
         app = create_app(PASSWORD_HASH_METHOD=CHEAP_HASH)
@@ -119,7 +120,7 @@ def prepare(database_url: str, trainees: int, run: str) -> dict:
                 # trainee, 26,000 of them at 1,000 trainees, which this benchmark does not measure.
                 for kind, slugs in (("module", [m[0] for m in modules]), ("scenario", scenarios)):
                     for slug in slugs:
-                        assignments.assign(manager, kind, slug, team_id=team.id, due_date=date(2099, 1, 1))
+                        assigning.assign(manager, kind, slug, team_id=team.id, due_date=date(2099, 1, 1))
                 for n in range(TRAINEES_PER_MANAGER):
                     number = team_number * TRAINEES_PER_MANAGER + n
                     if number >= trainees:

@@ -50,7 +50,8 @@ def prepare(tmpdir: str, trainees: int):
     os.environ.update(env)
     from app import create_app
     from app.extensions import db
-    from app.services import accounts, assignments, publishing
+    from app.services import accounts, publishing
+    from app.services.assignments import assigning
 
     app = create_app()
     run = uuid.uuid4().hex[:8]
@@ -79,7 +80,7 @@ def prepare(tmpdir: str, trainees: int):
             emails.append(email)
         scenarios = sorted(publishing.published_all("scenario"))
         for slug in scenarios:
-            assignments.assign(manager, "scenario", slug, team_id=team.id, due_date=date(2099, 1, 1))
+            assigning.assign(manager, "scenario", slug, team_id=team.id, due_date=date(2099, 1, 1))
         db.session.commit()
         db.engine.dispose()
     return env, app, emails, scenarios

@@ -8,7 +8,8 @@ from app.certificates.forms import blank_form, levels_of, observation_form
 from app.forms import ActionForm, show_error
 from app.security import roles_required
 from app.services import certificate_pdf, certification, observations
-from app.services.assignments import AssignmentError, NotInScope, trainee_in_scope
+from app.services.assignments.assigning import AssignmentError
+from app.services.assignments.manager_scope import NotInScope, trainee_in_scope
 from app.services.learning.knowledge_checks import new_submission_token
 
 # Anyone with the link may check a certificate; no search engine should list people's names.

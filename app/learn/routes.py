@@ -18,7 +18,6 @@ from app.learn import bp
 from app.learn.forms import StepForm, answers_of, quiz_form_for
 from app.reading import reader_language
 from app.security import audit, seal, unseal
-from app.services import assignments as assignment_service
 from app.services import (
     boosts,
     boosts_met,
@@ -31,6 +30,7 @@ from app.services import (
     translations,
 )
 from app.services import comments as comment_service
+from app.services.assignments import effective
 from app.services.learning import (
     knowledge_checks,
     lessons,
@@ -74,7 +74,7 @@ def _phase_titles(course_id=None, language=None):
 def dashboard():
     progress = trainee_progress.progress_of(current_user, reader_language())
     titles = published.scenario_titles(reader_language())
-    assigned = assignment_service.effective_assignments(current_user, progress=progress)
+    assigned = effective.effective_assignments(current_user, progress=progress)
     open_attempts = role_plays.open_attempts(current_user)
     next_module = progress.next_module() if progress else None
     next_step = trainee_progress.next_step_in(next_module, titles) if next_module else None
@@ -646,7 +646,7 @@ def my_progress():
         titles=titles,
         best=best,
         stage_rows=stages.stage_rows(
-            progress, assignment_service.effective_assignments(current_user, progress=progress), best, titles
+            progress, effective.effective_assignments(current_user, progress=progress), best, titles
         ),
         over_time=over_time,
         readings=readings,

@@ -27,7 +27,6 @@ from app.manage import bp
 from app.manage.forms import AssignForm, ChangeDueForm, CommentForm
 from app.reading import reader_language
 from app.security import audit
-from app.services import assignments as assignment_service
 from app.services import (
     boost_reports,
     certification,
@@ -40,7 +39,9 @@ from app.services import (
 )
 from app.services import comments as comment_service
 from app.services import progress as progress_service
-from app.services.assignments import AssignmentError, NotInScope
+from app.services.assignments import assigning, assignment_targets, effective, manager_scope, team_assignments
+from app.services.assignments.assigning import AssignmentError
+from app.services.assignments.manager_scope import NotInScope
 
 
 @bp.errorhandler(NotInScope)
@@ -56,7 +57,7 @@ def _not_in_scope(_error):
 
 def _selected_teams():
     """(teams the user manages, the team chosen by ?team=, the ids to report on)."""
-    teams = assignment_service.managed_teams(current_user)
+    teams = manager_scope.managed_teams(current_user)
     raw = request.args.get("team", "")
     if raw:
         if not raw.isdigit():
@@ -106,15 +107,15 @@ def dashboard():
 
 def _assign_form(teams, team_ids, form=None, trainee=None):
     form = form or AssignForm()
-    targets = assignment_service.assignable_targets()
+    targets = assignment_targets.assignable_targets()
     form.target.choices = options(
         [("", _("Choose…"))]
         + [
-            (f"{kind}:{slug}", f"{assignment_service.KIND_LABELS[kind]}: {title}")
+            (f"{kind}:{slug}", f"{assignment_targets.KIND_LABELS[kind]}: {title}")
             for kind, slug, title in targets
         ]
     )
-    people = assignment_service.assignable_trainees(team_ids)
+    people = manager_scope.assignable_trainees(team_ids)
     names = {t.id: t.name for t in teams}
     form.assignee.choices = options(
         [("", _("Choose…"))]
@@ -134,8 +135,8 @@ def assignments():
 
 
 def _assignments_page(teams, team, team_ids, form, status=200, refused=None):
-    active = assignment_service.active_for_teams(team_ids)
-    titles = {(k, s): t for k, s, t in assignment_service.assignable_targets()}
+    active = team_assignments.active_for_teams(team_ids)
+    titles = {(k, s): t for k, s, t in assignment_targets.assignable_targets()}
     return render_template(
         "manage/assignments.html",
         teams=teams,
@@ -145,7 +146,7 @@ def _assignments_page(teams, team, team_ids, form, status=200, refused=None):
         titles=titles,
         change_form=ChangeDueForm(formdata=None),
         action=ActionForm(),
-        labels=assignment_service.KIND_LABELS,
+        labels=assignment_targets.KIND_LABELS,
         refused=refused,
         undo=_undo_offer(),
     ), status
@@ -165,7 +166,7 @@ def create_assignment():
     back = request.args.get("back", "")
     if form.validate_on_submit():
         due = form.due_values()
-        kind, slug = _parse_pair(form.target.data, assignment_service.TARGET_KINDS)
+        kind, slug = _parse_pair(form.target.data, assignment_targets.TARGET_KINDS)
         who, who_id = _parse_pair(form.assignee.data, ("team", "user"))
         if kind is None:
             form.target.errors.append(_("Choose a course, a module or a scenario from the list."))
@@ -173,7 +174,7 @@ def create_assignment():
             form.assignee.errors.append(_("Choose a trainee or a team from the list."))
         elif due is not None:
             try:
-                assignment, created = assignment_service.assign(
+                assignment, created = assigning.assign(
                     current_user,
                     kind,
                     slug,
@@ -194,21 +195,19 @@ def create_assignment():
                 return redirect(url_for("manage.assignments", **({"team": team.id} if team else {})))
     flash(_("Nothing was assigned: see the form below."), "error")
     if back.isdigit():
-        return _trainee_page(
-            assignment_service.trainee_in_scope(current_user, int(back)), form=form, status=400
-        )
+        return _trainee_page(manager_scope.trainee_in_scope(current_user, int(back)), form=form, status=400)
     return _assignments_page(teams, team, team_ids, form, 400)
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["POST"])
 def change_assignment(assignment_id):
-    assignment = assignment_service.assignment_in_scope(current_user, assignment_id)
+    assignment = manager_scope.assignment_in_scope(current_user, assignment_id)
     form = ChangeDueForm()
     if form.validate_on_submit():
         due = form.due_values()
         if due is not None:
             try:
-                assignment_service.change_due(
+                assigning.change_due(
                     current_user, assignment.id, due_date=due[0], due_days_after_hire=due[1], today=_today()
                 )
             except AssignmentError as error:
@@ -222,7 +221,7 @@ def change_assignment(assignment_id):
     back = request.args.get("back", "")
     if back.isdigit():
         return _trainee_page(
-            assignment_service.trainee_in_scope(current_user, int(back)), refused=refused, status=400
+            manager_scope.trainee_in_scope(current_user, int(back)), refused=refused, status=400
         )
     teams, team, team_ids = _selected_teams()
     return _assignments_page(
@@ -234,7 +233,7 @@ def change_assignment(assignment_id):
 def cancel_assignment(assignment_id):
     """GET asks for confirmation (a page, so it works without JavaScript); POST cancels and
     offers an Undo on the page it returns to."""
-    assignment = assignment_service.assignment_in_scope(current_user, assignment_id)
+    assignment = manager_scope.assignment_in_scope(current_user, assignment_id)
     back = _back_to(assignment)
     if request.method == "GET":
         return render_template(
@@ -242,12 +241,12 @@ def cancel_assignment(assignment_id):
             a=assignment,
             back=back,
             action=ActionForm(),
-            title=assignment_service.target_title(assignment.target_kind, assignment.target_slug),
-            labels=assignment_service.KIND_LABELS,
+            title=assignment_targets.target_title(assignment.target_kind, assignment.target_slug),
+            labels=assignment_targets.KIND_LABELS,
         )
     if not ActionForm().validate_on_submit():
         abort(400)
-    assignment_service.cancel(current_user, assignment.id)
+    assigning.cancel(current_user, assignment.id)
     session["undo_assignment"] = assignment.id
     flash(_("Assignment cancelled."), "success")
     return redirect(back)
@@ -257,7 +256,7 @@ def cancel_assignment(assignment_id):
 def undo_cancel(assignment_id):
     if not ActionForm().validate_on_submit():
         abort(400)
-    assignment, created = assignment_service.undo_cancel(current_user, assignment_id)
+    assignment, created = assigning.undo_cancel(current_user, assignment_id)
     session.pop("undo_assignment", None)
     flash(
         _("Cancellation undone: the work is assigned again.")
@@ -272,7 +271,7 @@ def _undo_offer():
     """The assignment just cancelled, for the Undo beside the confirmation; once only."""
     assignment_id = session.pop("undo_assignment", None)
     try:
-        return assignment_service.cancelled_in_scope(current_user, assignment_id)
+        return manager_scope.cancelled_in_scope(current_user, assignment_id)
     except NotInScope:
         return None
 
@@ -292,7 +291,7 @@ def analytics():
     teams, team, team_ids = _selected_teams()
     scenario = request.args.get("scenario") or None
     titles = {
-        slug: title for kind, slug, title in assignment_service.assignable_targets() if kind == "scenario"
+        slug: title for kind, slug, title in assignment_targets.assignable_targets() if kind == "scenario"
     }
     if scenario is not None and scenario not in titles:
         abort(404)
@@ -327,23 +326,23 @@ def _retention(team_ids):
 
 @bp.route("/trainees/<int:trainee_id>")
 def trainee(trainee_id):
-    return _trainee_page(assignment_service.trainee_in_scope(current_user, trainee_id))
+    return _trainee_page(manager_scope.trainee_in_scope(current_user, trainee_id))
 
 
 def _trainee_page(person, form=None, refused=None, status=200):
-    teams = assignment_service.managed_teams(current_user)
+    teams = manager_scope.managed_teams(current_user)
     form = _assign_form(teams, {person.team_id}, form or AssignForm(formdata=None), trainee=person)
-    own = assignment_service.own_assignments(person)
+    own = team_assignments.own_assignments(person)
     return render_template(
         "manage/trainee.html",
         trainee=person,
         form=form,
         rows={a.id: a for a in own},
-        assignments=assignment_service.effective_assignments(person),
+        assignments=effective.effective_assignments(person),
         progress=progress_service.progress_of(person.id),
         attempts=coaching.trainee_attempts(person.id),
         quizzes=coaching.trainee_quizzes(person.id),
-        titles={(k, s): t for k, s, t in assignment_service.assignable_targets()},
+        titles={(k, s): t for k, s, t in assignment_targets.assignable_targets()},
         coaching=coaching.coaching_list({person.team_id}, trainee_id=person.id),
         change_form=ChangeDueForm(formdata=None),
         action=ActionForm(),

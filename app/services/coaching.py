@@ -13,8 +13,8 @@ from app.content import engine, labels
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
-from app.services import assignments as assignment_service
 from app.services import publishing, signal_picks, translations
+from app.services.assignments import manager_scope
 from app.services.team_analytics import GOOD_RATINGS, team_attempts
 
 # A skill or a phase is worth coaching under this share of good reads, with enough evidence.
@@ -144,8 +144,8 @@ def attempt_in_scope(user, attempt_id):
     """A scenario attempt of a trainee the user manages; NotInScope otherwise (the view's 404)."""
     attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
     if attempt is None:
-        raise assignment_service.NotInScope("attempt")
-    assignment_service.trainee_in_scope(user, attempt.user_id)
+        raise manager_scope.NotInScope("attempt")
+    manager_scope.trainee_in_scope(user, attempt.user_id)
     return attempt
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import CoachingComment, ScenarioAttempt
 from app.models.base import utcnow
-from app.services import assignments as assignment_service
+from app.services.assignments import assigning, assignment_targets, manager_scope
 
 MAX_COMMENT = 4000
 
 
-class CommentError(assignment_service.AssignmentError):
+class CommentError(assigning.AssignmentError):
     """Bad comment text, or a comment that is not the user's own (field "body")."""
 
 
@@ -24,8 +24,8 @@ def _attempt_in_scope(user, attempt_id):
     """A scenario attempt of a trainee the user manages; NotInScope otherwise (the view's 404)."""
     attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
     if attempt is None:
-        raise assignment_service.NotInScope("attempt")
-    assignment_service.trainee_in_scope(user, attempt.user_id)
+        raise manager_scope.NotInScope("attempt")
+    manager_scope.trainee_in_scope(user, attempt.user_id)
     return attempt
 
 
@@ -95,7 +95,7 @@ def add(by, attempt_id, body):
         comment,
         attempt,
         by,
-        assignment_service.target_title("scenario", attempt.scenario_slug) or attempt.scenario_slug,
+        assignment_targets.target_title("scenario", attempt.scenario_slug) or attempt.scenario_slug,
     )
     return comment, True
 
@@ -105,7 +105,7 @@ def own_comment(by, comment_id):
     else's comment, another team's, a made-up id: 404)."""
     comment = db.session.get(CoachingComment, comment_id) if isinstance(comment_id, int) else None
     if comment is None or comment.author_id != by.id:
-        raise assignment_service.NotInScope("comment")
+        raise manager_scope.NotInScope("comment")
     _attempt_in_scope(by, comment.attempt_id)
     return comment
 

@@ -17,7 +17,8 @@ from app.extensions import db
 from app.models import ObservedRolePlay
 from app.models.base import utcnow
 from app.services import mail, publishing
-from app.services.assignments import AssignmentError, trainee_in_scope
+from app.services.assignments.assigning import AssignmentError
+from app.services.assignments.manager_scope import trainee_in_scope
 
 NOTES_MAX = 2000
 OLDEST_DAYS = 90  # an observation is recorded within three months of the meeting

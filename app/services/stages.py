@@ -15,7 +15,7 @@ from app.services import publishing
 class ModuleRow:
     progress: object  # progress.ModuleProgress
     open: bool
-    assignment: object = None  # assignments.EffectiveAssignment, when assigned
+    assignment: object = None  # effective.EffectiveAssignment, when assigned
 
 
 @dataclass
@@ -72,7 +72,7 @@ def role_plays_by_stage(course_id):
 
 def stage_rows(progress, assigned, best, titles=None):
     """The stages of `progress` with their modules and role-plays for one trainee. `assigned`
-    is the trainee's effective assignments (assignments.effective_assignments), `best` their
+    is the trainee's effective assignments (effective.effective_assignments), `best` their
     best scores by scenario (role_plays.best_scores), `titles` the role-plays' titles in the
     reader's language (published.scenario_titles) when not the published ones."""
     if progress is None:

@@ -21,7 +21,7 @@ from app.content.completion import fold
 from app.extensions import db
 from app.models import PageView, ProgressSummary, QuizAttempt, ScenarioAttempt, Team, User
 from app.models.base import utcnow
-from app.services import assignments as assignment_service
+from app.services.assignments import effective, team_assignments
 from app.services.outline import Outline, load_outline
 from app.services.progress import as_datetime, latest, records_by_trainee
 
@@ -287,9 +287,7 @@ def team_rows(team_ids, course_id=None, today=None):
         fresh = {user_id: (marks, folded.get(user_id, empty)) for user_id, marks in stale.items()}
         _store_summaries(fresh, outline)
 
-    resolver = assignment_service.Resolver(
-        assignment_service.active_rows_for_teams(team_ids), outline.titles, today
-    )
+    resolver = effective.Resolver(team_assignments.active_rows_for_teams(team_ids), outline.titles, today)
     module_index = {module_id: n for n, module_id in enumerate(outline.modules)}
     rows = []
     for (

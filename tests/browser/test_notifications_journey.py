@@ -8,7 +8,8 @@ import pytest
 
 from app.extensions import db
 from app.models import MailOptOut, User
-from app.services import assignments, notifications
+from app.services import notifications
+from app.services.assignments import assigning
 from tests.helpers import PASSWORD, log_in, publish_course, team_with_manager
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def test_a_trainee_follows_the_bell_and_chooses_their_mail(page, live_server, ma
     publish_course(app)
     manager, team, (tina, _) = team_with_manager(factory)
     with app.app_context():
-        assignments.assign(
+        assigning.assign(
             db.session.get(User, manager.id),
             "module",
             "maturation-phases",

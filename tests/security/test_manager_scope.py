@@ -21,13 +21,13 @@ def two_teams(app, client, factory):
     attempt = play(app, stranger.id, "ranking-the-pipeline")
     with app.app_context():
         from app.models import User
-        from app.services import assignments
+        from app.services.assignments import assigning
 
         boss = db.session.get(User, other_manager.id)
-        theirs_assignment, _ = assignments.assign(
+        theirs_assignment, _ = assigning.assign(
             boss, "module", "pao-action-plans", team_id=other_team, due_date=date(2026, 12, 1)
         )
-        own_assignment, _ = assignments.assign(
+        own_assignment, _ = assigning.assign(
             boss, "module", "pao-action-plans", trainee_id=stranger.id, due_date=date(2026, 12, 9)
         )
         db.session.commit()
@@ -136,7 +136,7 @@ def test_changing_cancelling_commenting_across_writes_nothing(app, client, two_t
 
 def test_recording_an_observed_role_play_across_teams_writes_nothing(app, client, two_teams):
     """The observation form (certificates blueprint) uses the same scope rule
-    (assignments.trainee_in_scope): another team's trainee is not found, nothing is written."""
+    (manager_scope.trainee_in_scope): another team's trainee is not found, nothing is written."""
     from app.models import ObservedRolePlay
 
     s = two_teams

@@ -85,7 +85,8 @@ def build_world(app, factory):
     from datetime import date, timedelta
 
     from app.models import CoachingComment, QuizAttempt, User
-    from app.services import assignments, publishing
+    from app.services import publishing
+    from app.services.assignments import assigning
 
     publish_course(app)
     manager = factory.user(role="manager")
@@ -103,7 +104,7 @@ def build_world(app, factory):
     study(app, trainee.id, module, quiz_percent=100)
     with app.app_context():
         quiz = db.session.query(QuizAttempt).filter_by(user_id=trainee.id).one().id
-        assignment, _ = assignments.assign(
+        assignment, _ = assigning.assign(
             db.session.get(User, manager.id),
             "module",
             module,

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, User
-from app.services import assignments as service
+from app.services.assignments import assigning, effective, manager_scope
 from tests.helpers import complete_module, play, publish_course, team_with_manager, worst
 
 TODAY = date(2026, 12, 7)
@@ -27,9 +27,11 @@ def test_team_assignment_due_after_each_hire_date(app, factory, published):
     early = factory.user(team=team, hire_date=date(2026, 11, 1))
     late = factory.user(team=team, hire_date=date(2026, 12, 1))
     with app.app_context():
-        service.assign(_user(manager.id), "module", "maturation-phases", team_id=team, due_days_after_hire=14)
+        assigning.assign(
+            _user(manager.id), "module", "maturation-phases", team_id=team, due_days_after_hire=14
+        )
         db.session.commit()
-        [a] = service.effective_assignments(_user(early.id), today=TODAY)
+        [a] = effective.effective_assignments(_user(early.id), today=TODAY)
         assert (a.kind, a.slug, a.due, a.overdue, a.done, a.from_team) == (
             "module",
             "maturation-phases",
@@ -39,7 +41,7 @@ def test_team_assignment_due_after_each_hire_date(app, factory, published):
             True,
         )
         assert a.title == "Reading the maturation phases" or a.title
-        [b] = service.effective_assignments(_user(late.id), today=TODAY)
+        [b] = effective.effective_assignments(_user(late.id), today=TODAY)
         assert b.due == date(2026, 12, 15) and not b.overdue
 
 
@@ -47,16 +49,16 @@ def test_a_later_assignment_to_one_person_overrides_the_team_date(app, factory, 
     manager, team, (tom, ines) = team_with_manager(factory)
     with app.app_context():
         boss = _user(manager.id)
-        service.assign(
+        assigning.assign(
             boss, "scenario", "claire-wants-fifteen-percent", team_id=team, due_date=date(2026, 12, 1)
         )
-        service.assign(
+        assigning.assign(
             boss, "scenario", "claire-wants-fifteen-percent", trainee_id=tom.id, due_date=date(2026, 12, 20)
         )
         db.session.commit()
-        [mine] = service.effective_assignments(_user(tom.id), today=TODAY)
+        [mine] = effective.effective_assignments(_user(tom.id), today=TODAY)
         assert mine.due == date(2026, 12, 20) and not mine.from_team and not mine.overdue
-        [theirs] = service.effective_assignments(_user(ines.id), today=TODAY)
+        [theirs] = effective.effective_assignments(_user(ines.id), today=TODAY)
         assert theirs.due == date(2026, 12, 1) and theirs.overdue
 
 
@@ -64,10 +66,10 @@ def test_assigning_again_changes_the_date_instead_of_adding_a_row(app, factory, 
     manager, team, _ = team_with_manager(factory)
     with app.app_context():
         boss = _user(manager.id)
-        first, created = service.assign(
+        first, created = assigning.assign(
             boss, "module", "pao-action-plans", team_id=team, due_date=date(2026, 12, 1)
         )
-        again, created_again = service.assign(
+        again, created_again = assigning.assign(
             boss, "module", "pao-action-plans", team_id=team, due_days_after_hire=30
         )
         db.session.commit()
@@ -80,41 +82,41 @@ def test_change_and_cancel(app, factory, published):
     manager, team, (tom, _) = team_with_manager(factory)
     with app.app_context():
         boss = _user(manager.id)
-        a, _ = service.assign(
+        a, _ = assigning.assign(
             boss, "course", "business-relationship", team_id=team, due_date=date(2026, 12, 1)
         )
-        service.change_due(boss, a.id, due_date=date(2027, 1, 31))
+        assigning.change_due(boss, a.id, due_date=date(2027, 1, 31))
         db.session.commit()
-        assert service.effective_assignments(_user(tom.id), today=TODAY)[0].due == date(2027, 1, 31)
-        service.cancel(boss, a.id)
+        assert effective.effective_assignments(_user(tom.id), today=TODAY)[0].due == date(2027, 1, 31)
+        assigning.cancel(boss, a.id)
         db.session.commit()
-        assert service.effective_assignments(_user(tom.id), today=TODAY) == []
-        with pytest.raises(service.NotInScope):
-            service.cancel(boss, a.id)  # already cancelled: nothing to cancel
+        assert effective.effective_assignments(_user(tom.id), today=TODAY) == []
+        with pytest.raises(manager_scope.NotInScope):
+            assigning.cancel(boss, a.id)  # already cancelled: nothing to cancel
 
 
 def test_done_follows_the_completion_rules(app, factory, published):
     manager, team, (tom, ines) = team_with_manager(factory)
     with app.app_context():
         boss = _user(manager.id)
-        service.assign(boss, "module", "maturation-phases", team_id=team, due_date=date(2026, 12, 1))
-        service.assign(boss, "scenario", "the-stalled-project", team_id=team, due_date=date(2026, 12, 1))
+        assigning.assign(boss, "module", "maturation-phases", team_id=team, due_date=date(2026, 12, 1))
+        assigning.assign(boss, "scenario", "the-stalled-project", team_id=team, due_date=date(2026, 12, 1))
         db.session.commit()
     complete_module(app, tom.id, "maturation-phases")
     play(app, ines.id, "the-stalled-project", pick=worst)  # played, not passed
     with app.app_context():
-        tom_work = {a.slug: a for a in service.effective_assignments(_user(tom.id), today=TODAY)}
+        tom_work = {a.slug: a for a in effective.effective_assignments(_user(tom.id), today=TODAY)}
         assert tom_work["maturation-phases"].done and not tom_work["maturation-phases"].overdue
         assert not tom_work["the-stalled-project"].done and tom_work["the-stalled-project"].overdue
-        ines_work = {a.slug: a for a in service.effective_assignments(_user(ines.id), today=TODAY)}
+        ines_work = {a.slug: a for a in effective.effective_assignments(_user(ines.id), today=TODAY)}
         assert not ines_work["the-stalled-project"].done
         # overdue first
-        assert [a.slug for a in service.effective_assignments(_user(tom.id), today=TODAY)][
+        assert [a.slug for a in effective.effective_assignments(_user(tom.id), today=TODAY)][
             0
         ] == "the-stalled-project"
     play(app, ines.id, "the-stalled-project")
     with app.app_context():
-        ines_work = {a.slug: a for a in service.effective_assignments(_user(ines.id), today=TODAY)}
+        ines_work = {a.slug: a for a in effective.effective_assignments(_user(ines.id), today=TODAY)}
         assert ines_work["the-stalled-project"].done
 
 
@@ -130,8 +132,8 @@ def test_done_follows_the_completion_rules(app, factory, published):
 def test_refuses_unclear_due_dates(app, factory, published, kwargs, field):
     manager, team, _ = team_with_manager(factory)
     with app.app_context():
-        with pytest.raises(service.AssignmentError) as error:
-            service.assign(_user(manager.id), "module", "pao-action-plans", team_id=team, **kwargs)
+        with pytest.raises(assigning.AssignmentError) as error:
+            assigning.assign(_user(manager.id), "module", "pao-action-plans", team_id=team, **kwargs)
         assert error.value.field == field
 
 
@@ -139,8 +141,8 @@ def test_refuses_unpublished_targets(app, factory, published):
     manager, team, _ = team_with_manager(factory)
     with app.app_context():
         for kind, slug in (("module", "no-such-module"), ("scenario", "pao-action-plans"), ("page", "x")):
-            with pytest.raises(service.AssignmentError):
-                service.assign(_user(manager.id), kind, slug, team_id=team, due_date=date(2026, 12, 1))
+            with pytest.raises(assigning.AssignmentError):
+                assigning.assign(_user(manager.id), kind, slug, team_id=team, due_date=date(2026, 12, 1))
         assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
 
 
@@ -150,30 +152,32 @@ def test_scope_other_teams_are_not_found(app, factory, published):
     admin = factory.user(role="admin")
     with app.app_context():
         boss = _user(manager.id)
-        with pytest.raises(service.NotInScope):
-            service.assign(boss, "module", "pao-action-plans", team_id=other_team, due_date=date(2026, 12, 1))
-        with pytest.raises(service.NotInScope):
-            service.assign(
+        with pytest.raises(manager_scope.NotInScope):
+            assigning.assign(
+                boss, "module", "pao-action-plans", team_id=other_team, due_date=date(2026, 12, 1)
+            )
+        with pytest.raises(manager_scope.NotInScope):
+            assigning.assign(
                 boss, "module", "pao-action-plans", trainee_id=stranger.id, due_date=date(2026, 12, 1)
             )
-        theirs, _ = service.assign(
+        theirs, _ = assigning.assign(
             _user(other_manager.id),
             "module",
             "pao-action-plans",
             team_id=other_team,
             due_date=date(2026, 12, 1),
         )
-        with pytest.raises(service.NotInScope):
-            service.change_due(boss, theirs.id, due_date=date(2030, 1, 1))
-        with pytest.raises(service.NotInScope):
-            service.cancel(boss, theirs.id)
+        with pytest.raises(manager_scope.NotInScope):
+            assigning.change_due(boss, theirs.id, due_date=date(2030, 1, 1))
+        with pytest.raises(manager_scope.NotInScope):
+            assigning.cancel(boss, theirs.id)
         assert theirs.due_date == date(2026, 12, 1) and theirs.cancelled_at is None
         # an admin may act anywhere
-        service.assign(
+        assigning.assign(
             _user(admin.id), "module", "pao-action-plans", trainee_id=stranger.id, due_date=date(2026, 12, 3)
         )
-        assert service.managed_team_ids(_user(admin.id)) == {team, other_team}
-        assert service.managed_team_ids(boss) == {team}
+        assert manager_scope.managed_team_ids(_user(admin.id)) == {team, other_team}
+        assert manager_scope.managed_team_ids(boss) == {team}
 
 
 def test_resolve_is_pure_and_orders_overdue_first():
@@ -198,7 +202,7 @@ def test_resolve_is_pure_and_orders_overdue_first():
         Row(4, "module", "c", team_id=8, due_date=TODAY - timedelta(days=9)),  # another team
         Row(5, "scenario", "d", team_id=9, due_date=TODAY - timedelta(days=30)),
     ]
-    out = service.resolve(Trainee, rows, lambda kind, slug: slug == "d", {}, today=TODAY)
+    out = effective.resolve(Trainee, rows, lambda kind, slug: slug == "d", {}, today=TODAY)
     assert [(a.slug, a.id, a.overdue, a.done) for a in out] == [
         ("b", 3, True, False),
         ("a", 1, False, False),

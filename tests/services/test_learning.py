@@ -10,8 +10,8 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
 from app.models.base import utcnow
-from app.services import assignments as assignment_service
 from app.services import publishing
+from app.services.assignments import effective
 from app.services.learning import (
     knowledge_checks,
     lessons,
@@ -168,7 +168,7 @@ def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, 
         ]
     )
     db.session.commit()
-    rows = assignment_service.effective_assignments(user)
+    rows = effective.effective_assignments(user)
     assert [(r.slug, r.overdue, r.done) for r in rows] == [
         ("crm-data-that-matters", True, False),
         ("ranking-the-pipeline", False, False),
@@ -176,10 +176,10 @@ def test_assignments_for_overdue_first_and_user_date_wins(app, course, factory, 
     assert rows[0].due == today - timedelta(days=2) and not rows[0].from_team
     assert rows[1].due == user.hire_date + timedelta(days=60)
     # the teammate keeps the team's date
-    mate = assignment_service.effective_assignments(user_row(other))
+    mate = effective.effective_assignments(user_row(other))
     assert mate[0].slug == "crm-data-that-matters" and mate[0].due == today + timedelta(days=10)
     complete_module(user, "crm-data-that-matters")
-    rows = assignment_service.effective_assignments(user)
+    rows = effective.effective_assignments(user)
     done = [r for r in rows if r.slug == "crm-data-that-matters"][0]
     assert done.done and not done.overdue and rows[-1] is done
 

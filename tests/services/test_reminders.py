@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OutboxMessage, User
-from app.services import assignments, comments, mail, notifications, progress, publishing, reminders
+from app.services import comments, mail, notifications, progress, publishing, reminders
+from app.services.assignments import assigning
 from tests.helpers import at, complete_module, play, run_reminders, told, worst
 
 DUE = date(2026, 12, 10)
@@ -18,7 +19,7 @@ MODULE = "maturation-phases"
 
 def _assign(app, manager, team_id, due=DUE, target=("module", MODULE)):
     with app.app_context():
-        assignments.assign(db.session.get(User, manager.id), *target, team_id=team_id, due_date=due)
+        assigning.assign(db.session.get(User, manager.id), *target, team_id=team_id, due_date=due)
         db.session.commit()
 
 

@@ -10,13 +10,13 @@ from app.content import engine, playtest
 from app.extensions import db
 from app.models import AttemptSignal, AttemptStep, ScenarioAttempt
 from app.services import (
-    assignments,
     demo_activity,
     progress,
     replays,
     signal_picks,
     team_analytics,
 )
+from app.services.assignments import effective
 from app.services.learning import refusals, role_play_steps, role_plays
 from tests.helpers import publish_course, team_with_manager
 
@@ -218,7 +218,7 @@ def test_a_replay_played_to_a_pass_is_practice_not_a_pass(ctx, factory):
     db.session.commit()
     assert replay.passed  # its own debrief says it went well
     assert role_plays.best_scores(user)["ranking-the-pipeline"]["passed"] is False
-    assert not assignments.has_passed(user.id, "ranking-the-pipeline")
+    assert not effective.has_passed(user.id, "ranking-the-pipeline")
     fold = progress.progress_of(user.id)
     assert "ranking-the-pipeline" not in fold.fold.scenarios_passed
     path = replays.path_of(replay)

@@ -38,10 +38,10 @@ def test_dashboard_shows_overdue_first_with_words_not_only_colour(app, client, t
 def _assign_late(app, manager, team_id, kind, slug, days_late):
     """An assignment whose date has passed (the forms refuse a past date: it got late)."""
     from app.models import User
-    from app.services import assignments
+    from app.services.assignments import assigning
 
     with app.app_context():
-        assignments.assign(
+        assigning.assign(
             db.session.get(User, manager.id),
             kind,
             slug,

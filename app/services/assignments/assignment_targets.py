@@ -1,0 +1,42 @@
+"""What a manager can assign: every published course, module and scenario, and their titles."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.services import publishing
+
+TARGET_KINDS = ("course", "module", "scenario")
+KIND_LABELS = {"course": _l("Course"), "module": _l("Module"), "scenario": _l("Scenario")}
+
+
+def assignable_targets():
+    """[(kind, slug, title)] of everything published, courses first, modules in course order."""
+    out = []
+    for kind in TARGET_KINDS:
+        versions = publishing.published_all(kind)
+        items = []
+        for slug, version in versions.items():
+            value = publishing.value_of(version) if kind == "module" else None
+            order = (getattr(value, "stage", ""), getattr(value, "order", 0)) if value else ("", 0)
+            items.append((order, slug, version.title or slug))
+        if kind == "module":
+            stage_order = _stage_order()
+            items.sort(key=lambda item: (stage_order.get(item[0][0], 99), item[0][1], item[1]))
+        else:
+            items.sort(key=lambda item: item[2].lower())
+        out += [(kind, slug, title) for _, slug, title in items]
+    return out
+
+
+def _stage_order():
+    order = {}
+    for version in publishing.published_all("course").values():
+        course = publishing.value_of(version)
+        if course is not None:
+            for number, stage in enumerate(course.stages):
+                order.setdefault(stage.id, number)
+    return order
+
+
+def target_title(kind, slug):
+    version = publishing.published(kind, slug)
+    return version.title if version is not None else None

@@ -1,0 +1,200 @@
+"""Which assignment counts for a trainee: the active ones given to the trainee or to the
+trainee's team; when both name the same target, the one given to the trainee wins (it is the
+later, more specific decision: "Tom gets two more weeks")."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, or_, select
+
+from app import formats
+from app.extensions import db
+from app.models import Assignment, ScenarioAttempt
+from app.models.learning import counts_as_pass
+from app.services import progress as progress_service
+from app.services import publishing
+from app.services.assignments.assignment_targets import KIND_LABELS
+from app.services.outline import load_outline
+
+
+@dataclass(slots=True)
+class EffectiveAssignment:
+    id: int
+    kind: str
+    slug: str
+    title: str
+    due: date | None
+    overdue: bool
+    done: bool
+    from_team: bool  # given to the whole team (False: given to this trainee)
+    assigned_at: object = None
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def days_left(self):
+        return (self.due - formats.today()).days if self.due else None
+
+
+def resolve(trainee, assignments, is_done, titles, today=None):
+    """The assignments that count for one trainee, from the active ones of the trainee and the
+    team (pure: no database). `is_done(kind, slug) -> bool`; `titles` {(kind, slug): title}.
+    Overdue first, then by date."""
+    return Resolver(assignments, titles, today).for_trainee(trainee, is_done)
+
+
+class Resolver:
+    """resolve() for many trainees over the same assignments (the manager's dashboard): which
+    assignment counts for a target is decided once per team, then per trainee only the
+    trainee's own assignments, due dates and done are looked at."""
+
+    def __init__(self, assignments, titles, today=None):
+        self.today = today or formats.today()
+        self.by_team, self.own = {}, {}
+        for a in assignments:  # oldest first
+            if a.cancelled_at is not None:
+                continue
+            key = (a.target_kind, a.target_slug)
+            title = titles.get(key) or a.target_slug
+            # (id, kind, slug, title, fixed due date, days after hire, from team, assigned at)
+            entry = (
+                a.id,
+                a.target_kind,
+                a.target_slug,
+                title,
+                a.due_date,
+                timedelta(days=a.due_days_after_hire) if a.due_days_after_hire is not None else None,
+                a.user_id is None,
+                a.created_at,
+            )
+            if a.user_id is not None:
+                self.own.setdefault(a.user_id, {})[key] = entry  # the trainee's own wins, the latest of them
+            elif a.team_id is not None:
+                chosen = self.by_team.setdefault(a.team_id, {})
+                if key not in chosen or a.id > chosen[key][0]:
+                    chosen[key] = entry
+
+    def for_trainee(self, trainee, is_done):
+        chosen = self.by_team.get(trainee.team_id, {})
+        own = self.own.get(trainee.id)
+        if own:
+            chosen = {**chosen, **own}
+        today, hire_date = self.today, trainee.hire_date
+        out = []
+        for a_id, kind, slug, title, fixed, after_hire, from_team, assigned_at in chosen.values():
+            due = (
+                fixed
+                if fixed is not None
+                else (hire_date + after_hire if after_hire is not None and hire_date else None)
+            )
+            done = bool(is_done(kind, slug))
+            out.append(
+                EffectiveAssignment(
+                    a_id,
+                    kind,
+                    slug,
+                    title,
+                    due,
+                    bool(due and due < today and not done),
+                    done,
+                    from_team,
+                    assigned_at,
+                )
+            )
+        if len(out) > 1:
+            out.sort(key=lambda e: (e.done, not e.overdue, e.due or date.max, e.title.lower()))
+        return out
+
+
+def effective_assignments(user, today=None, progress=None):
+    """For one trainee: the active assignments that count, each with target kind, slug and
+    title, due date (absolute or hire date + days), overdue and done (done by the completion
+    rules of progress.py; a scenario is done when passed once). Overdue first. `progress`: the
+    trainee's progress through a course, already read by the page (not folded again)."""
+    assignments = db.session.scalars(
+        select(Assignment).where(
+            Assignment.cancelled_at.is_(None),
+            or_(
+                Assignment.user_id == user.id,
+                Assignment.team_id == user.team_id if user.team_id is not None else False,
+            ),
+        )
+    ).all()
+    if not assignments:
+        return []
+    kinds = {a.target_kind for a in assignments}
+    courses = {}
+    course_ids = {a.target_slug for a in assignments if a.target_kind == "course"}
+    module_progress = None
+    if "module" in kinds or "course" in kinds:
+        if progress is not None:
+            courses[progress.id] = progress
+        for course_id in course_ids | {progress.id if progress is not None else publishing.course_id()} - {
+            None
+        }:
+            if course_id not in courses:
+                courses[course_id] = progress_service.progress_of(user.id, course_id)
+        module_progress = {}
+        for course in courses.values():
+            if course is None:
+                continue
+            for stage in course.stages:
+                for module in stage.modules:
+                    module_progress[module.id] = module
+        if "module" in kinds:
+            # Modules of other courses: their course is named in the module itself.
+            for slug in {a.target_slug for a in assignments if a.target_kind == "module"} - set(
+                module_progress
+            ):
+                version = publishing.published("module", slug)
+                value = publishing.value_of(version) if version else None
+                if value is not None and value.course not in courses:
+                    courses[value.course] = progress_service.progress_of(user.id, value.course)
+                    for stage in courses[value.course].stages if courses[value.course] else []:
+                        for module in stage.modules:
+                            module_progress[module.id] = module
+    scenario_slugs = {a.target_slug for a in assignments if a.target_kind == "scenario"}
+    passed = set()
+    if scenario_slugs:
+        passed = set(
+            db.session.scalars(
+                select(ScenarioAttempt.scenario_slug)
+                .where(
+                    ScenarioAttempt.user_id == user.id,
+                    ScenarioAttempt.scenario_slug.in_(scenario_slugs),
+                    counts_as_pass(),
+                )
+                .distinct()
+            )
+        )
+
+    def is_done(kind, slug):
+        if kind == "scenario":
+            return slug in passed
+        if kind == "module":
+            module = (module_progress or {}).get(slug)
+            return bool(module and module.complete)
+        course = courses.get(slug)
+        return bool(course and course.complete)
+
+    # every published title in the outline's one light statement (not a version read per assignment)
+    published_titles = load_outline().titles
+    titles = {
+        (a.target_kind, a.target_slug): published_titles.get((a.target_kind, a.target_slug))
+        for a in assignments
+    }
+    return resolve(user, assignments, is_done, titles, today=today)
+
+
+def has_passed(user_id, scenario_slug):
+    return db.session.scalar(
+        select(
+            exists().where(
+                ScenarioAttempt.user_id == user_id,
+                ScenarioAttempt.scenario_slug == scenario_slug,
+                counts_as_pass(),
+            )
+        )
+    )

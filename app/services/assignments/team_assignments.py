@@ -1,0 +1,59 @@
+"""The active assignments of teams and trainees, as the manager's pages list them."""
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import Assignment, User
+
+
+def own_assignments(trainee):
+    """The active assignments given to this trainee alone (not through their team)."""
+    return db.session.scalars(
+        select(Assignment).where(Assignment.user_id == trainee.id, Assignment.cancelled_at.is_(None))
+    ).all()
+
+
+def _active_for(team_ids, trainee_ids=()):
+    """The WHERE of the active assignments given to these teams (or their members) or to these
+    trainees; None when there are neither."""
+    team_ids, trainee_ids = list(team_ids), list(trainee_ids)
+    conditions = []
+    if team_ids:
+        conditions.append(Assignment.team_id.in_(team_ids))
+        conditions.append(Assignment.user_id.in_(select(User.id).where(User.team_id.in_(team_ids))))
+    if trainee_ids:
+        conditions.append(Assignment.user_id.in_(trainee_ids))
+    return (Assignment.cancelled_at.is_(None), or_(*conditions)) if conditions else None
+
+
+def active_for_teams(team_ids, trainee_ids=()):
+    """Active assignments given to these teams or to these trainees, oldest first."""
+    where = _active_for(team_ids, trainee_ids)
+    if where is None:
+        return []
+    return db.session.scalars(
+        select(Assignment).where(*where).order_by(Assignment.created_at, Assignment.id)
+    ).all()
+
+
+def active_rows_for_teams(team_ids):
+    """active_for_teams() as plain rows with the attributes Resolver reads: the dashboard
+    resolves them for every trainee, with no ORM object to build for each."""
+    where = _active_for(team_ids)
+    if where is None:
+        return []
+    return db.session.execute(
+        select(
+            Assignment.id,
+            Assignment.target_kind,
+            Assignment.target_slug,
+            Assignment.user_id,
+            Assignment.team_id,
+            Assignment.due_date,
+            Assignment.due_days_after_hire,
+            Assignment.created_at,
+            Assignment.cancelled_at,
+        )
+        .where(*where)
+        .order_by(Assignment.created_at, Assignment.id)
+    ).all()
