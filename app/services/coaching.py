@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from app import vocabulary
-from app.content import engine, labels
+from app.content import engine, hindsight, labels
 from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
-from app.services import publishing, signal_picks, translations
+from app.services import publishing, replays, signal_picks, translations
 from app.services.assignments import manager_scope
 from app.services.team_analytics import GOOD_RATINGS, team_attempts
 
@@ -171,6 +171,16 @@ class TranscriptStep:
     signals: list = field(default_factory=list)  # a signal pick: signal_picks.Graded per observation
 
 
+def _values_before(scenario, attempt):
+    """{seq: the values a step's text was filled with when the trainee read it}. A step records
+    its node and choice, not the state, so the conversation (a replay's included) is replayed
+    through the engine; a step where the record and the content part ways gets none."""
+    if scenario is None:
+        return {}
+    replayed = hindsight.replay(scenario, replays.path_of(attempt))
+    return {r.seq: engine.values(scenario, r.state) for r in replayed}
+
+
 def transcript(attempt):
     """Each step with the node's text, the choice, its feedback and the coach notes, from the
     version the attempt was played on, in the language it was played in (the manager reads what
@@ -183,14 +193,17 @@ def transcript(attempt):
     course = translations.localized_course(
         scenario.course if scenario else publishing.course_id(), attempt.language
     )
+    filled = _values_before(scenario, attempt)
     steps = []
     for step in attempt.steps:
+        known = filled.get(step.seq, {})
         node = scenario.node(step.node) if scenario else None
         choice = (
             node.choices[step.choice]
             if node and step.choice is not None and step.choice < len(node.choices)
             else None
         )
+        label = choice.label if choice else step.choice_label or ""
         effects = step.effects or {}  # the StepOutcome as role_play_steps.take_step recorded it
         feedback, deltas = effects.get("feedback", ""), effects.get("deltas") or {}
         steps.append(
@@ -202,8 +215,8 @@ def transcript(attempt):
                 phase=labels.phase_title(course, step.phase) if step.phase else None,
                 phase_claimed=labels.phase_title(course, step.phase_claimed) if step.phase_claimed else None,
                 phase_correct=step.phase_correct,
-                narrative_html=render_markdown(node.narrative) if node else "",
-                choice_html=render_inline(choice.label if choice else step.choice_label or ""),
+                narrative_html=render_interpolated(node.narrative, known) if node else "",
+                choice_html=render_inline(engine.interpolate(label, known, escape=False)),
                 feedback_html=render_markdown(feedback) if feedback else "",
                 coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
                 rating=step.rating,

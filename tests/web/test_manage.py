@@ -496,3 +496,31 @@ def test_the_same_steps_flag_nothing_once_the_attempt_passed(app, team):
         )
         assert coaching.coaching_list({team_id}) == []
         db.session.rollback()
+
+
+def test_the_transcript_fills_the_values_the_trainee_read(app, client, team):
+    """A scene that names the rep's own figures (`{first_move}`, `{given_discount}`) reads in the
+    transcript as the trainee read it, with the values of that moment, never as raw placeholders."""
+    from app.models import ScenarioAttempt, User
+    from app.services import learning
+
+    manager, team_id, (a, _, _) = team
+    with app.app_context():
+        user = db.session.get(User, a.id)
+        attempt, _ = learning.start_attempt(user, "the-dairy-renewal", language="en")
+        db.session.commit()
+        steps = [
+            dict(figures={"target": "2", "walkaway": "6", "first_move": "1"}),
+            dict(items=[0, 1, 2]),
+            dict(choice=3),  # the price is firm: on to round 1
+            dict(choice=1),  # 4% off, past the first move of 1% written on the sheet
+            dict(),  # Continue on "over your plan", the scene that names both figures
+        ]
+        for n, step in enumerate(steps, 1):
+            learning.take_step(user, attempt.id, n, **step)
+            db.session.commit()
+        played = db.session.get(ScenarioAttempt, attempt.id)
+        assert [s.node for s in played.steps][-1] == "over-your-plan"
+    page = client.get(f"/manage/attempts/{attempt.id}").get_data(as_text=True)
+    assert "{first_move}" not in page and "{given_discount}" not in page
+    assert "a first move of 1%; you are already at 4% off" in " ".join(page.split())
