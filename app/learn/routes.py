@@ -439,7 +439,7 @@ def _player_page(attempt, address=None):
     if attempt.status == "finished":
         steps = role_play_steps.steps_of(attempt)
         path = replays.path_of(attempt)  # a replay's conversation starts in an earlier attempt
-        phase_steps = [s for s in steps if s.phase]
+        readings = [s.read_right for s in steps if s.read_right is not None]
         page = render_template(
             "learn/debrief.html",
             attempt=attempt,
@@ -450,7 +450,7 @@ def _player_page(attempt, address=None):
             comments=comment_service.for_debrief(current_user, attempt),
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
             board=_board(scenario, state),
-            signals=(sum(1 for s in phase_steps if s.phase_correct), len(phase_steps)),
+            signals=(sum(readings), len(readings)),
             walkaway_breached=engine.walkaway_breached(scenario, state),
             phases=_phase_titles(scenario.course, attempt.language),
             better={} if attempt.passed else hindsight.better_choices(scenario, path),

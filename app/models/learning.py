@@ -160,6 +160,17 @@ class AttemptStep(Model):
 
     attempt: Mapped[ScenarioAttempt] = relationship(back_populates="steps")
 
+    @property
+    def read_right(self) -> bool | None:
+        """Whether the step read the prospect's phase right, as the engine judged it when the
+        step was taken (StepOutcome.phase_correct: the phase a choice claims, or a signal pick's
+        reading rated best or good); None when it asked for no reading. A pick keeps that
+        judgement in its recorded outcome (its phase columns hold a choice's claim)."""
+        if self.kind == "signals":
+            judged = (self.effects or {}).get("phase_correct")
+            return None if judged is None else bool(judged)
+        return self.phase_correct if self.phase else None
+
 
 def counts_as_pass():
     """The attempts that pass a scenario for completion, assignments and best scores: finished,

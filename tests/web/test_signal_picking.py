@@ -96,6 +96,8 @@ def test_the_debrief_shows_the_verdicts_and_try_again_opens_a_marked_replay(app,
             data={"seq": seq_of(page), **({"choice": numbers[-1]} if numbers else {})},
         )
     assert "Not passed yet" in page and 'data-verdict="mistaken"' in page
+    # three phases claimed right on the way, and the pick read as noise: the pick counts as a misread
+    assert "Signals read correctly: <strong>3 of 4</strong>" in page
     retry = re.findall(r'data-try-again="(\d+)"', page)
     assert str(len(TO_PICK) + 1) in retry  # the misread pick can be tried again
     seq = len(TO_PICK) + 1
@@ -119,6 +121,21 @@ def test_the_debrief_shows_the_verdicts_and_try_again_opens_a_marked_replay(app,
     assert 'data-verdict="mistaken"' in original
     analytics = client.get("/manage/analytics").get_data(as_text=True)
     assert 'data-signal="awareness/1"' in analytics and "Names the problem in their own words" in analytics
+
+
+def test_the_debrief_counts_a_signal_pick_among_the_signals_read(app, client, people):
+    """ "Signals read correctly" counts every step that asked for a reading, by the engine's one
+    rule (StepOutcome.phase_correct): a phase claimed by a choice, and a pick's reading."""
+    attempt_id, page = _at_the_pick(client)
+    right = {"seq": seq_of(page), "pick": "1", "item": ["0", "1", "2", "3"]}  # the four signals
+    client.post(f"/learn/attempts/{attempt_id}/step", data=right)
+    while "data-debrief" not in (page := client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)):
+        numbers = re.findall(r'data-choice="(\d+)"', page)
+        client.post(
+            f"/learn/attempts/{attempt_id}/step",
+            data={"seq": seq_of(page), **({"choice": numbers[0]} if numbers else {})},
+        )
+    assert "Signals read correctly: <strong>4 of 4</strong>" in page
 
 
 def test_the_studio_previews_and_play_tests_a_signal_pick(app, client, factory):
