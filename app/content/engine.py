@@ -220,6 +220,17 @@ def walkaway_limits(scenario: Scenario, state: dict[str, Any]) -> dict[str, floa
     return limits
 
 
+def walkaways_shown(scenario: Scenario, state: dict[str, Any]) -> dict[str, float]:
+    """The walk-aways the rep may see beside the play: walkaway_limits, less those a sheet asks
+    the rep to write and they have not written yet (the scenario's figure is the answer)."""
+    limits = walkaway_limits(scenario, state)
+    written = set(state.get("figures") or ())
+    for concession, name in scenario.sheet_walkaways().items():
+        if name not in written:
+            limits.pop(concession, None)
+    return limits
+
+
 def walkaway_breached(scenario: Scenario, state: dict[str, Any]) -> bool:
     given = state["ledger"]["given"]
     return any(given.get(name, 0) > limit for name, limit in walkaway_limits(scenario, state).items())

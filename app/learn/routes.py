@@ -364,7 +364,8 @@ def try_again(attempt_id, seq):
 
 def _board(scenario, state, limits=None):
     """Score meters and the negotiation ledger for a state; `limits`: the walk-away of each
-    concession (engine.walkaway_limits: the figure the rep wrote on a sheet, else the file's)."""
+    concession (engine.walkaways_shown: the figure the rep wrote on a sheet, else the file's,
+    unless a sheet still to write asks for it)."""
     scores = []
     for dim in scenario.scores:
         value = state["scores"].get(dim.name, dim.start)
@@ -381,7 +382,7 @@ def _board(scenario, state, limits=None):
     neg = scenario.negotiation
     given, got = state["ledger"]["given"], state["ledger"]["got"]
     concessions = []
-    limits = limits if limits is not None else engine.walkaway_limits(scenario, state)
+    limits = limits if limits is not None else engine.walkaways_shown(scenario, state)
     for name, unit in neg.concessions.items():
         limit = limits.get(name)
         amount = given.get(name, 0)

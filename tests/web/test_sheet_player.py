@@ -52,6 +52,9 @@ def test_the_sheet_has_labelled_decimal_boxes_with_units(app, client, trainee):
     assert "<strong>walk-away discount</strong>" in page and 'class="unit" aria-hidden="true">%<' in page
     assert "from 0% to 20%" in page
     assert "data-choice" not in page
+    # the sheet asks for the walk-away: the ledger beside it does not give the scenario's answer
+    ledger = page[page.index("Negotiation ledger") :]
+    assert "walk-away" not in ledger and "6%" not in ledger
 
 
 def test_a_refused_figure_is_said_beside_its_box_and_the_others_are_kept(app, client, trainee):
