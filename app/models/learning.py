@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.content import signals
 from app.extensions import Model
 from app.models.base import utcnow
 
@@ -164,11 +165,10 @@ class AttemptStep(Model):
     def read_right(self) -> bool | None:
         """Whether the step read the prospect's phase right, as the engine judged it when the
         step was taken (StepOutcome.phase_correct: the phase a choice claims, or a signal pick's
-        reading rated best or good); None when it asked for no reading. A pick keeps that
-        judgement in its recorded outcome (its phase columns hold a choice's claim)."""
+        reading rated best or good, signals.is_well_read); None when it asked for no reading
+        (a pick's phase columns are left empty: they hold a choice's claim)."""
         if self.kind == "signals":
-            judged = (self.effects or {}).get("phase_correct")
-            return None if judged is None else bool(judged)
+            return signals.is_well_read(self.rating)
         return self.phase_correct if self.phase else None
 
 

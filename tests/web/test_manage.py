@@ -502,12 +502,12 @@ def test_the_transcript_fills_the_values_the_trainee_read(app, client, team):
     """A scene that names the rep's own figures (`{first_move}`, `{given_discount}`) reads in the
     transcript as the trainee read it, with the values of that moment, never as raw placeholders."""
     from app.models import ScenarioAttempt, User
-    from app.services import learning
+    from app.services.learning import role_play_steps, role_plays
 
     manager, team_id, (a, _, _) = team
     with app.app_context():
         user = db.session.get(User, a.id)
-        attempt, _ = learning.start_attempt(user, "the-dairy-renewal", language="en")
+        attempt, _ = role_plays.start_attempt(user, "the-dairy-renewal", language="en")
         db.session.commit()
         steps = [
             dict(figures={"target": "2", "walkaway": "6", "first_move": "1"}),
@@ -517,7 +517,7 @@ def test_the_transcript_fills_the_values_the_trainee_read(app, client, team):
             dict(),  # Continue on "over your plan", the scene that names both figures
         ]
         for n, step in enumerate(steps, 1):
-            learning.take_step(user, attempt.id, n, **step)
+            role_play_steps.take_step(user, attempt.id, n, **step)
             db.session.commit()
         played = db.session.get(ScenarioAttempt, attempt.id)
         assert [s.node for s in played.steps][-1] == "over-your-plan"
