@@ -188,8 +188,8 @@ def _empty_summary(outline):
 def _store_summaries(fresh, outline):
     """Upsert the summaries just folded ({user_id: (marks read before folding, values)}), in
     user order (two dashboards storing the same trainees lock rows in the same order). A cache
-    fill on a GET: if the database refuses it (busy), the page is still right, and the next
-    view folds again."""
+    fill on a GET, committed with the request: if the database refuses it (busy), the page is
+    still right, and the next view folds again."""
     table = ProgressSummary.__table__
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -218,10 +218,11 @@ def _store_summaries(fresh, outline):
         for user_id, (marks, v) in sorted(fresh.items())
     ]
     try:
-        # On a connection of its own, committed at once: a cache fill is not part of the
-        # request's transaction, and the write lock is not held while the page renders.
-        with db.engine.begin() as connection:
-            connection.execute(stmt, values)
+        # In the request's own transaction, in a savepoint: a second connection would wait on
+        # SQLite for the write lock its own request may already hold (the session's last-seen
+        # touch), for the whole busy timeout, with every other writer queued behind it.
+        with db.session.begin_nested():
+            db.session.execute(stmt, values)
     except DBAPIError as error:
         log.warning("progress summaries not stored (%s); they are folded again at the next view", error)
 

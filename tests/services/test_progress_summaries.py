@@ -115,6 +115,7 @@ def test_a_step_refolds_that_trainee_only(app, team):
         assert rows[rep.id].last_activity > before + timedelta(minutes=30)
         assert stored(rep.id).attempts_mark == rows[rep.id].last_activity
         assert stored(other.id).computed_at == others_fold  # not folded again
+        seen = [s for s in seen if "SAVEPOINT" not in s]  # the store's savepoint
         assert len(seen) == len(warm) + 2  # the fold and the store, once
 
 
@@ -182,6 +183,7 @@ def test_two_dashboards_folding_at_once_store_one_summary_each(app, team):
             with app.app_context():
                 barrier.wait(timeout=10)
                 rows_by_id(team_id)
+                db.session.commit()  # as the request boundary does
                 db.session.remove()
         except Exception as error:  # noqa: BLE001 (reported below)
             errors.append(error)
@@ -194,3 +196,30 @@ def test_two_dashboards_folding_at_once_store_one_summary_each(app, team):
     assert errors == []
     with app.app_context():
         assert {s.user_id for s in db.session.scalars(select(ProgressSummary))} == {p.id for p in people}
+
+
+def test_summaries_are_stored_in_the_requests_own_transaction(app, team):
+    """The request may already hold the write lock (its session's last-seen touch): a second
+    connection storing the summaries would wait on SQLite for that lock for the whole busy
+    timeout. They go through the request's session, on its one connection, and are committed
+    or rolled back with it."""
+    team_id, (rep, _) = team
+    with app.app_context():
+        user = db.session.get(User, rep.id)
+        version, _module = published.published_module(MODULE)
+        lessons.record_page_view(user, version, 1)  # the request has written: it holds the lock
+        db.session.flush()
+        checkouts = []
+        listener = lambda *args: checkouts.append(args)  # noqa: E731
+        event.listen(db.engine, "checkout", listener)
+        try:
+            row = rows_by_id(team_id)[rep.id]
+        finally:
+            event.remove(db.engine, "checkout", listener)
+        assert row.percent > 0
+        assert checkouts == []  # the session's connection, already checked out, and no other
+        db.session.rollback()  # a request that failed after reading the dashboard
+        assert stored(rep.id) is None  # the summaries went with it
+        rows_by_id(team_id)
+        db.session.commit()
+        assert stored(rep.id) is not None
