@@ -60,6 +60,10 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_KEY_PREFIX = ""  # several sites (or benchmark runs) sharing one Redis
     RATELIMIT_HEADERS_ENABLED = True
+    # Proxies in front of the app that set X-Forwarded-For (and -Proto): 1 behind one nginx or
+    # load balancer. 0 (no proxy): the header is ignored, since anyone can send it.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
     LOGIN_LIMIT = "10 per 5 minutes"
     CONTENT_ROOT = str(BASE_DIR)
     DEMO_PASSWORD = "petitspas"
@@ -94,6 +98,8 @@ class Config:
         "RATELIMIT_STORAGE_URI": str,
         "RATELIMIT_KEY_PREFIX": str,
         "RATELIMIT_ENABLED": _bool,
+        "PROXY_FIX_X_FOR": int,
+        "PROXY_FIX_X_PROTO": int,
         "WTF_CSRF_ENABLED": _bool,
         "MAX_CONTENT_LENGTH": int,
         "SESSION_COOKIE_SECURE": _bool,

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import insert
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline script anywhere: every script is a file under /static.
 CSP = (
@@ -22,6 +23,15 @@ CSP = (
 
 def register(app):
     app.wsgi_app = BoundedBody(app.wsgi_app, app.config)
+    behind = {
+        "x_for": max(int(app.config.get("PROXY_FIX_X_FOR") or 0), 0),
+        "x_proto": max(int(app.config.get("PROXY_FIX_X_PROTO") or 0), 0),
+    }
+    if any(behind.values()):
+        # Behind nginx or a load balancer, the client's address is the proxy's own: every login
+        # and reset limit per address would count the whole site as one visitor. Trust only as
+        # many X-Forwarded-For entries as there are proxies (the rest can be forged).
+        app.wsgi_app = ProxyFix(app.wsgi_app, **behind)
     app.after_request(_security_headers)
     app.before_request(_seed_csrf_token)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -45,7 +45,6 @@ HOST_PORTS = (5201, 5202)
 LEVELS = (700, 1000, 1300)
 QUICK_LEVELS = (20,)
 KILL_AT = 400
-CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 SEQ = re.compile(rb'name="seq"[^>]*value="(\d+)"')
 CHOICES = re.compile(rb'name="choice" value="(\d+)"')
 HIDDEN = re.compile(rb'name="(revision|base_version_id)"[^>]*value="([^"]*)"')
@@ -140,25 +139,20 @@ class Nginx:
 
 
 class Browser(harness.Client):
-    """A client that notes which host answered each request (nginx's X-Upstream)."""
+    """A browser (CSRF tokens kept and sent) that notes which host answered each request
+    (nginx's X-Upstream)."""
 
     def __init__(self, base):
-        super().__init__(base)
+        super().__init__(base, csrf=True)
         self.hosts: list[str] = []
-        self.token = ""
 
     def request(self, method, path, form=None):
-        if form is not None and self.token:
-            form = {**form, "csrf_token": self.token}
         status, body, headers = super().request(method, path, form)
         self.hosts.append(headers.get("X-Upstream", "?"))
-        match = CSRF.search(body)
-        if match:
-            self.token = match.group(1).decode()
         return status, body, headers
 
     def log_in(self, email, password=capacity.PASSWORD):
-        self.get("/login")
+        self.get("/login")  # each log-in from the login page, on whichever host answers it
         return self.post("/login", {"email": email, "password": password})[0]
 
 
@@ -320,7 +314,7 @@ def run(quick: bool = False, levels=None, kill_at=None, hold=None, workers=2) ->
     with tempfile.TemporaryDirectory() as tmpdir:
         made = capacity.prepare(database, max(max(levels), kill_at), run_id)
         made["limit"] = made["accounts"]["trainees"].pop()  # kept out of the load
-        env = capacity.site_env(database, run_id)
+        env = capacity.site_env(database, run_id, PROXY_FIX_X_FOR=1)  # behind nginx
         draft_before = capacity.draft_revision(made["app"], "scenario", capacity.EDITED)
         with (
             harness.serve("app:create_app()", env, workers=workers, port=HOST_PORTS[0]) as (base_a, host_a),

@@ -179,3 +179,35 @@ def test_a_run_of_limited_logins_writes_one_audit_row(strict_app, factory):
             select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "login-limited")
         )
     assert limited == 1
+
+
+def _wrong_logins_from(app, forwarded_for, count=10, proxy="10.0.0.1"):
+    """Failed logins arriving through a proxy at `proxy`, each for a client it names."""
+    for i in range(count):
+        client = app.test_client()
+        client.environ_base.update(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded_for(i))
+        assert login(client, f"nobody{i}@example.com", "wrong-password").status_code == 200
+
+
+def test_behind_one_proxy_the_address_limit_counts_each_client(make_app, factory):
+    """PROXY_FIX_X_FOR=1 (behind nginx): the per-address limit counts the address nginx saw,
+    so one visitor's wrong passwords do not lock everyone out behind the same proxy."""
+    app = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True, PROXY_FIX_X_FOR=1)
+    person = factory.user()
+    _wrong_logins_from(app, lambda i: "203.0.113.7")
+    neighbour = app.test_client()
+    neighbour.environ_base.update(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert login(neighbour, person.email).status_code == 302
+    again = app.test_client()
+    again.environ_base.update(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert login(again, person.email).status_code == 429
+
+
+def test_without_a_proxy_setting_a_forged_forwarded_for_changes_nothing(strict_app, factory):
+    """No PROXY_FIX_X_FOR (the default): X-Forwarded-For is anyone's to send, so it is not read,
+    and a client cannot dodge the address limit by naming a new address each time."""
+    person = factory.user()
+    _wrong_logins_from(strict_app, lambda i: f"192.0.2.{i}")
+    client = strict_app.test_client()
+    client.environ_base.update(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert login(client, person.email).status_code == 429
