@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import secrets
 import socket
 import subprocess
@@ -297,22 +296,15 @@ def warm_up(base: str, seconds: float = 120):
         time.sleep(0.05)
 
 
-CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
-
-
 def warm_pages(base: str, made: dict, rounds: int):
     def session(email):
-        client = harness.Client(base)
-        _, page, _ = client.get("/login")
-        token = CSRF.search(page).group(1).decode()
-        status, _, _ = client.post("/login", {"email": email, "password": PASSWORD, "csrf_token": token})
-        if status != 302:
-            raise RuntimeError(f"warm-up log-in of {email} answered {status}")
-        return client, token
+        client = harness.Client(base, csrf=True)
+        client.login(email, PASSWORD)
+        return client
 
-    trainee, token = session(made["warm"]["trainee"])
-    manager, _ = session(made["warm"]["manager"])
-    trainer, _ = session(made["warm"]["trainer"])
+    trainee = session(made["warm"]["trainee"])
+    manager = session(made["warm"]["manager"])
+    trainer = session(made["warm"]["trainer"])
     for _ in range(rounds):
         for path in ("/learn/", "/learn/progress"):
             trainee.get(path)
@@ -323,7 +315,7 @@ def warm_pages(base: str, made: dict, rounds: int):
             trainee.get(f"/learn/modules/{slug}/check")
         for slug in made["scenarios"]:
             trainee.get(f"/learn/scenarios/{slug}")
-            trainee.post(f"/learn/scenarios/{slug}/start", {"csrf_token": token})
+            trainee.post(f"/learn/scenarios/{slug}/start", {})
         manager.get("/manage/")
         manager.get("/manage/analytics")
         trainer.get(f"/author/scenario/{EDITED}/edit")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import statistics
@@ -65,16 +66,26 @@ def gunicorn(app: str, env: dict, workers: int = 2, threads: int = 1):
     return serve(app, env, cwd=ROOT, workers=workers, threads=threads)
 
 
-class Client:
-    """One keep-alive connection with a cookie jar: a logged-in browser, minus the browser."""
+CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 
-    def __init__(self, base: str):
+
+class Client:
+    """One keep-alive connection with a cookie jar: a logged-in browser, minus the browser.
+    With `csrf` (a site in its production configuration) it keeps the last CSRF token a page
+    carried and sends it with every form, as a browser's forms do; the log-in reads the login
+    page for one first."""
+
+    def __init__(self, base: str, csrf: bool = False):
         parts = urllib.parse.urlsplit(base)
         self.host, self.port = parts.hostname, parts.port
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.csrf = csrf
+        self.token = ""
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, bytes, dict]:
+        if form is not None and self.token and "csrf_token" not in form:
+            form = {**form, "csrf_token": self.token}
         body = urllib.parse.urlencode(form or {}) if form is not None else None
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         if body is not None:
@@ -94,13 +105,11 @@ class Client:
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name] = rest.split(";", 1)[0]
+        if self.csrf:
+            match = CSRF.search(data)
+            if match:
+                self.token = match.group(1).decode()
         return response.status, data, dict(response.getheaders())
-
-    def close(self):
-        self.conn.close()
-
-    # A client dropped without close() still hangs up (no socket left for the garbage collector).
-    __del__ = close
 
     def get(self, path):
         return self.request("GET", path)
@@ -108,13 +117,22 @@ class Client:
     def post(self, path, form):
         return self.request("POST", path, form)
 
+    def log_in(self, email, password) -> int:
+        """The log-in POST's status (302: logged in)."""
+        if self.csrf and not self.token:
+            self.get("/login")
+        return self.post("/login", {"email": email, "password": password})[0]
+
     def login(self, email, password):
-        status, _, headers = self.post("/login", {"email": email, "password": password})
+        status = self.log_in(email, password)
         if status != 302:
             raise RuntimeError(f"login of {email} failed: {status}")
 
     def close(self):
         self.conn.close()
+
+    # A client dropped without close() still hangs up (no socket left for the garbage collector).
+    __del__ = close
 
 
 @dataclass
