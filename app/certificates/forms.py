@@ -9,6 +9,14 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.forms import options
 
 NOTES_MAX = 2000
+REASON_MAX = 500
+
+
+class RevokeForm(FlaskForm):
+    """Withdraw a certificate: the reason is kept for the managers and the audit log."""
+
+    reason = TextAreaField(_l("Why is it revoked?"), validators=[Length(max=REASON_MAX)])
+    submit = SubmitField(_l("Revoke the certificate"))
 
 
 class ObservationBase(FlaskForm):

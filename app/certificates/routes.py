@@ -1,16 +1,19 @@
+from datetime import date
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import formats
 from app.certificates import bp
-from app.certificates.forms import blank_form, levels_of, observation_form
+from app.certificates.forms import RevokeForm, blank_form, levels_of, observation_form
 from app.forms import ActionForm, show_error
 from app.security import roles_required
-from app.services import certificate_pdf, certification, observations
+from app.services import certificate_pdf, certificate_revocation, certification, observations, publishing
 from app.services.assignments.assigning import AssignmentError
 from app.services.assignments.manager_scope import NotInScope, trainee_in_scope
 from app.services.learning.knowledge_checks import new_submission_token
+from app.services.outline import load_outline
 
 # Anyone with the link may check a certificate; no search engine should list people's names.
 NOINDEX = {
@@ -41,6 +44,11 @@ def public(uuid):
 @bp.route("/certificates/<uuid>.pdf")
 def pdf(uuid):
     found = _found(uuid)
+    if found.revoked_at is not None:  # no document that looks like a valid certificate
+        body = render_template(
+            "certificates/public.html", certificate=found, valid=False, today=formats.today()
+        )
+        return Response(body, status=410, headers=NOINDEX)
     words = {
         "title": _("Certificate"),
         "awarded": _("This certifies that"),
@@ -155,3 +163,76 @@ def observe(trainee_id, stage_id):
         form.observed_on.errors = [_("Give the date of the role-play (YYYY-MM-DD).")]
     flash(_("The observation was not recorded: see below."), "error")
     return _observation_page(trainee, stage, form, status=400)
+
+
+# --- the manager's view of a certificate, and revoking it -----------------------------------------
+
+
+def _in_scope(trainee_id, certificate_id):
+    try:
+        return certificate_revocation.certificate_in_scope(current_user, trainee_id, certificate_id)
+    except NotInScope:
+        abort(404)
+
+
+def _certificate_page(trainee, found, form=None, status=200):
+    outline = load_outline()
+    course = publishing.published_course(found.course_slug)
+    stage = next((s for s in course.stages if s.id == found.stage_id), None) if course else None
+    observed = (found.evidence or {}).get("observed") or {}
+    try:
+        observed_on = date.fromisoformat(observed.get("observed_on") or "")
+    except ValueError:
+        observed_on = None
+    return render_template(
+        "certificates/manager_certificate.html",
+        trainee=trainee,
+        certificate=found,
+        valid=certification.is_valid(found),
+        titles=outline.titles,
+        modules={m.id: m.title for m in outline.modules.values()},
+        rubric=stage.certification.rubric if stage else (),
+        observed_on=observed_on,
+        form=form or RevokeForm(formdata=None),
+    ), status
+
+
+@bp.route("/manage/trainees/<int:trainee_id>/certificates/<int:certificate_id>")
+@roles_required("manager")
+def manager_view(trainee_id, certificate_id):
+    """What the certificate was earned on (scores, versions, the observed role-play) and its
+    revocation, for the trainee's manager or an admin."""
+    trainee, found = _in_scope(trainee_id, certificate_id)
+    return _certificate_page(trainee, found)
+
+
+@bp.route("/manage/trainees/<int:trainee_id>/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@roles_required("manager")
+def revoke(trainee_id, certificate_id):
+    trainee, found = _in_scope(trainee_id, certificate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            found, created = certificate_revocation.revoke(
+                current_user, trainee.id, found.id, form.reason.data
+            )
+        except AssignmentError as error:
+            show_error(form, error, "reason")
+        else:
+            if created:
+                flash(
+                    _(
+                        "Certificate revoked: %(stage)s for %(name)s. Its page now says so, and the "
+                        "stage can be certified again.",
+                        stage=found.stage_title,
+                        name=trainee.name,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("That certificate was already revoked."), "success")
+            return redirect(
+                url_for("certificates.manager_view", trainee_id=trainee.id, certificate_id=found.id), 303
+            )
+    flash(_("The certificate was not revoked: see below."), "error")
+    return _certificate_page(trainee, found, form, status=400)

@@ -146,11 +146,15 @@ def campaign_opens(previous_expiry: date | None) -> date | None:
     return None if previous_expiry is None else notice_on(previous_expiry)
 
 
-def in_campaign(when: datetime | date | None, opens: date | None) -> bool:
+def in_campaign(when: datetime | date | None, opens: datetime | date | None) -> bool:
+    """Whether evidence of `when` counts in a campaign that `opens` on a day, or at a moment (a
+    revocation: what was earned before it, that same day included, does not count again)."""
     if when is None:
         return False
     if opens is None:
         return True
+    if isinstance(opens, datetime):
+        return when >= opens if isinstance(when, datetime) else when > opens.date()
     day = when.date() if isinstance(when, datetime) else when
     return day >= opens
 

@@ -23,6 +23,7 @@ KINDS = {
     "user-reactivated": "Account reactivated",
     "sessions-ended": "Sessions ended",
     "content-published": "Content published",
+    "certificate-revoked": "Certificate revoked",
 }
 
 

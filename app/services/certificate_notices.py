@@ -21,6 +21,7 @@ def tell_expiring(today, report):
         .where(
             Certificate.expires_on > today,
             Certificate.expires_on <= today + timedelta(days=rules.NOTICE_DAYS),
+            Certificate.revoked_at.is_(None),  # a revoked certificate is not renewed, it is redone
         )
         .order_by(Certificate.expires_on, Certificate.id)
     ).all()

@@ -10,7 +10,7 @@ the campaign, so it stays the same on every page load until the campaign is won.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -48,20 +48,23 @@ class StageCertificate:
     latest: Certificate | None
     today: date
     campaign: int | None = None  # None: certified, no campaign open
-    opens: date | None = None
+    opens: date | datetime | None = None  # the first day, or the revocation (naive UTC)
     requirements: list = field(default_factory=list)
+    # A renewal of a certificate that ran its course (one role-play and one check drawn); after
+    # a revoked one the stage is certified again in full.
+    recertification: bool = False
+
+    @property
+    def revoked(self):
+        return self.latest is not None and self.latest.revoked_at is not None
 
     @property
     def valid(self):
-        return self.latest is not None and rules.is_valid(self.latest.expires_on, self.today)
+        return self.latest is not None and is_valid(self.latest, self.today)
 
     @property
     def expiring_soon(self):
-        return self.latest is not None and rules.expiring_soon(self.latest.expires_on, self.today)
-
-    @property
-    def recertification(self):
-        return bool(self.campaign and self.campaign > 1)
+        return self.valid and rules.expiring_soon(self.latest.expires_on, self.today)
 
     @property
     def ready(self):
@@ -71,11 +74,11 @@ class StageCertificate:
 
     @property
     def state(self):
-        """certified, expiring, expired, ready, in-progress."""
+        """certified, expiring, expired, revoked, ready, in-progress."""
         if self.valid:
             return "expiring" if self.expiring_soon else "certified"
         if self.latest is not None and not self.ready:
-            return "expired"
+            return "revoked" if self.revoked else "expired"
         return "ready" if self.ready else "in-progress"
 
 
@@ -96,8 +99,12 @@ def stage_certificates(user, today=None):
         previous = status.latest
         if previous is None:
             status.campaign, status.opens = 1, None
+        elif previous.revoked_at is not None:
+            # Evidence from before the revocation does not count again.
+            status.campaign, status.opens = previous.campaign + 1, previous.revoked_at
         elif today >= rules.notice_on(previous.expires_on):
             status.campaign, status.opens = previous.campaign + 1, rules.campaign_opens(previous.expires_on)
+            status.recertification = True
         if status.campaign is not None:
             stage_progress = (
                 next((s for s in progress.stages if s.id == stage.id), None) if progress else None
@@ -112,6 +119,7 @@ def stage_certificates(user, today=None):
                 status.campaign,
                 status.opens,
                 evidence,
+                status.recertification,
             )
         out.append(status)
     return out
@@ -142,7 +150,9 @@ def _latest_certificates(user_id, course_id):
     return {c.stage_id: c for c in rows}
 
 
-def _requirements(user, course_id, stage, stage_progress, outline, slugs, campaign, opens, evidence):
+def _requirements(
+    user, course_id, stage, stage_progress, outline, slugs, campaign, opens, evidence, recertification
+):
     settings = stage.certification
     modules = list(stage_progress.modules) if stage_progress else []
     done = bool(modules) and all(m.complete for m in modules)
@@ -154,7 +164,7 @@ def _requirements(user, course_id, stage, stage_progress, outline, slugs, campai
             evidence={m.id: {"percent": m.quiz_best} for m in modules},
         )
     ]
-    if campaign > 1:
+    if recertification:
         # Recertification: one role-play and one module's check, drawn once per campaign.
         slugs = [s for s in [rules.draw(slugs, user.id, course_id, stage.id, campaign)] if s]
         checked = [m.id for m in modules if m.has_quiz]
@@ -196,6 +206,9 @@ def _requirements(user, course_id, stage, stage_progress, outline, slugs, campai
 
 
 def _in_campaign(moment, opens):
+    """`moment` naive UTC; `opens` the campaign's first day, or the moment of a revocation."""
+    if isinstance(opens, datetime):
+        return rules.in_campaign(moment, opens)
     return moment is not None and rules.in_campaign(formats.local(moment).date(), opens)
 
 
@@ -314,12 +327,16 @@ def issue(user, stage_id, today=None):
         elif requirement.kind == "check":
             evidence["checks"][requirement.slug] = requirement.evidence
             scores.append(requirement.evidence["percent"])
-        elif requirement.kind == "observed":
-            evidence["observed"] = requirement.evidence
-        elif requirement.kind == "modules" and status.campaign == 1:
+        elif requirement.kind == "modules" and not status.recertification:
             found = Evidence.of(user.id, course.id)
-            evidence["checks"] = {m: c for m in requirement.evidence if (c := found.check_pass(m, None))}
+            evidence["checks"] = {
+                m: c for m in requirement.evidence if (c := found.check_pass(m, status.opens))
+            }
             scores.extend(c["percent"] for c in evidence["checks"].values())
+    if status.settings.observed != "off":
+        evidence["observed"] = _observed_evidence(
+            user.id, course.id, stage_id, status.opens, status.settings.observed == "required"
+        )
     issued = mail._insert_once(
         Certificate,
         dict(
@@ -351,6 +368,35 @@ def issue(user, stage_id, today=None):
     return certificate, issued is not None
 
 
+def _observed_evidence(user_id, course_id, stage_id, opens, required):
+    """The observed role-play a certificate keeps: the newest passed in the campaign (the one
+    that counted, when the course requires one), else the newest recorded in it; None when the
+    manager recorded none. As it was on the day, for the manager's view of the certificate."""
+    recorded = db.session.scalars(
+        select(ObservedRolePlay)
+        .where(
+            ObservedRolePlay.trainee_id == user_id,
+            ObservedRolePlay.course_slug == course_id,
+            ObservedRolePlay.stage_id == stage_id,
+        )
+        .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())
+    ).all()
+    recorded = [o for o in recorded if rules.in_campaign(o.observed_on, opens)]
+    seen = next((o for o in recorded if o.passed), recorded[0] if recorded else None)
+    if seen is None:
+        return None
+    return {
+        "observation": seen.id,
+        "observed_on": seen.observed_on.isoformat(),
+        "levels": seen.levels,
+        "passed": seen.passed,
+        "counted": required and seen.passed,
+        "observer": seen.observer.name if seen.observer else None,
+        "notes": seen.notes,
+        "course_version_id": seen.course_version_id,
+    }
+
+
 # --- reading certificates -------------------------------------------------------------------------
 
 
@@ -378,7 +424,8 @@ def by_uuid(value):
 
 
 def is_valid(certificate, today=None):
-    return rules.is_valid(certificate.expires_on, today or formats.today())
+    """Valid today: not expired and not revoked."""
+    return certificate.revoked_at is None and rules.is_valid(certificate.expires_on, today or formats.today())
 
 
 @dataclass
@@ -386,6 +433,7 @@ class TeamCertificates:
     certified: list  # [(stage title, expires_on)] valid today
     expiring: list  # the valid ones expiring within NOTICE_DAYS
     expired: list  # stages whose latest certificate has expired
+    revoked: list = field(default_factory=list)  # [(stage title, day revoked)]
 
 
 def team_certificates(trainee_ids, today=None):
@@ -403,7 +451,9 @@ def team_certificates(trainee_ids, today=None):
         latest[(cert.user_id, cert.course_slug, cert.stage_id)] = cert
     for cert in sorted(latest.values(), key=lambda c: c.expires_on):
         row = out[cert.user_id]
-        if rules.is_valid(cert.expires_on, today):
+        if cert.revoked_at is not None:
+            row.revoked.append((cert.stage_title, formats.local(cert.revoked_at).date()))
+        elif rules.is_valid(cert.expires_on, today):
             row.certified.append((cert.stage_title, cert.expires_on))
             if rules.expiring_soon(cert.expires_on, today):
                 row.expiring.append((cert.stage_title, cert.expires_on))

@@ -60,6 +60,7 @@ COLUMNS = {
     "attempts": _l("attempts"),
     "certified_stages": _l("certified_stages"),
     "expiring_within_30_days": _l("expiring_within_30_days"),
+    "revoked_stages": _l("revoked_stages"),
     "attempt_id": _l("attempt_id"),
     "scenario": _l("scenario"),
     "scenario_title": _l("scenario_title"),
@@ -127,6 +128,7 @@ def progress_csv(team_ids, today=None):
             column("attempts"),
             column("certified_stages"),
             column("expiring_within_30_days"),
+            column("revoked_stages"),
         ]
     )
     return write_csv(
@@ -143,6 +145,7 @@ def progress_csv(team_ids, today=None):
                 r.attempts,
                 _stages_until(certs[r.id].certified),
                 _stages_until(certs[r.id].expiring),
+                _stages_until(certs[r.id].revoked),
             ]
             for r in rows
         ),
@@ -150,7 +153,7 @@ def progress_csv(team_ids, today=None):
 
 
 def _stages_until(stages):
-    """Each stage and its expiry in one spreadsheet cell: "Stage (2027-12-01); ..."."""
+    """Each stage and its expiry (or its revocation) in one spreadsheet cell: "Stage (2027-12-01); ..."."""
     return "; ".join(f"{title} ({expires.isoformat()})" for title, expires in stages)
 
 

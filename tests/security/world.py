@@ -132,7 +132,7 @@ def build_world(app, factory):
         )
         db.session.add(certificate)
         db.session.commit()
-        assignment_id, comment_id = assignment.id, comment.id
+        assignment_id, comment_id, certificate_id = assignment.id, comment.id, certificate.id
         # a boost item from the check, answered once
         from app.models.base import utcnow
         from app.services import boosts, boosts_met
@@ -167,6 +167,7 @@ def build_world(app, factory):
         "item_id": item_id,
         "answer_id": answer_id,
         "uuid": "5b0c1e2a-4d3f-4a6b-9c8d-7e6f5a4b3c2d",
+        "certificate_id": certificate_id,
         "stage_id": "negotiation",
         "language": "fr",
     }
@@ -196,7 +197,7 @@ def url_values(world, rule):
 
 def who_may(endpoint):
     """The role whose user the world has for a route: the trainee for learn, and so on."""
-    if endpoint == "certificates.observe":
+    if endpoint in ("certificates.observe", "certificates.manager_view", "certificates.revoke"):
         return "manager"
     prefix = endpoint.split(".")[0]
     return {"learn": "trainee", "manage": "manager", "author": "trainer", "admin": "admin"}.get(

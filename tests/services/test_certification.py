@@ -177,3 +177,72 @@ def test_team_certificates_certified_expiring_and_expired(ctx, factory):
         ("Qualifying prospects", date(2026, 12, 15))
     ]
     assert QuizAttempt  # records of checks exist for the stage
+
+
+def _managed_trainee(factory):
+    from app.models import Team
+
+    team = factory.team()
+    manager = user_row(factory.user(role="manager", name="Marc Manager"))
+    db.session.get(Team, team).manager_id = manager.id
+    user = user_row(factory.user(team=team))
+    db.session.commit()
+    return manager, user
+
+
+def test_an_optional_observation_recorded_in_the_campaign_is_kept_on_the_certificate(ctx, factory):
+    from app.services import observations
+
+    manager, user = _managed_trainee(factory)
+    today = date.today()
+    earn(user.id, "prospecting")
+    status = status_of(user, "prospecting")
+    assert status.settings.observed == "optional" and status.ready  # it does not block
+    rubric = status.settings.rubric
+    failing = {c.id: 1 for c in rubric}
+    seen, _ = observations.record(
+        manager, user.id, "prospecting", failing, "Rushed the opening.", today, "t-1"
+    )
+    cert, _ = certification.issue(user, "prospecting", today=today)
+    kept = cert.evidence["observed"]
+    assert kept["observation"] == seen.id and kept["passed"] is False and kept["counted"] is False
+    assert kept["observer"] == "Marc Manager" and kept["notes"] == "Rushed the opening."
+    assert kept["levels"] == failing
+
+
+def test_a_revoked_certificate_is_not_valid_and_the_stage_is_certified_again(ctx, factory):
+    from app.models import AuditEvent
+    from app.services import certificate_revocation
+    from app.services.assignments import AssignmentError, NotInScope
+
+    manager, user = _managed_trainee(factory)
+    earn(user.id)
+    cert, _ = certification.issue(user, STAGE)
+    db.session.commit()
+    stranger = user_row(factory.user(role="manager"))
+    with pytest.raises(NotInScope):
+        certificate_revocation.revoke(stranger, user.id, cert.id, "Not mine to judge.")
+    for blank in ("", "   ", None):
+        with pytest.raises(AssignmentError):
+            certificate_revocation.revoke(manager, user.id, cert.id, blank)
+    with pytest.raises(AssignmentError):
+        certificate_revocation.revoke(manager, user.id, cert.id, "x" * 501)
+    assert cert.revoked_at is None
+    revoked, created = certificate_revocation.revoke(manager, user.id, cert.id, "Played by a colleague.")
+    again, created_again = certificate_revocation.revoke(manager, user.id, cert.id, "Twice.")
+    db.session.commit()
+    assert created and not created_again and again.revoke_reason == "Played by a colleague."
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "certificate-revoked")).all()
+    assert len(events) == 1 and events[0].user_id == manager.id and events[0].target_user_id == user.id
+    assert not certification.is_valid(revoked)
+    status = status_of(user)
+    # a new campaign, in full, in which what was earned before the revocation does not count
+    assert status.state == "revoked" and status.campaign == 2 and not status.recertification
+    assert [r.kind for r in status.requirements][0] == "modules" and not status.ready
+    rows = certification.team_certificates([user.id])
+    assert rows[user.id].certified == [] and rows[user.id].revoked == [("Qualifying prospects", date.today())]
+    earn(user.id)  # passed again after the revocation
+    assert status_of(user).ready
+    second, created = certification.issue(user, STAGE)
+    assert created and second.campaign == 2 and certification.is_valid(second)
+    assert status_of(user).state == "certified"

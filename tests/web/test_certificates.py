@@ -235,6 +235,65 @@ def test_the_managers_dashboard_and_csv_show_certified_and_expiring_stages(app, 
     assert f'data-cert-trainee="{s["trainee"].id}" data-certified="1" data-expiring="1"' in page
     csv = manager.get("/manage/export/progress.csv").get_data(as_text=True).splitlines()
     header, line = csv[0].split(","), next(x for x in csv if NAME in x)
-    assert header[-2:] == ["certified_stages", "expiring_within_30_days"]
+    assert header[-3:] == ["certified_stages", "expiring_within_30_days", "revoked_stages"]
     until = (date.today() + timedelta(days=20)).isoformat()
-    assert line.endswith(f"Qualifying prospects ({until}),Qualifying prospects ({until})")
+    assert line.endswith(f"Qualifying prospects ({until}),Qualifying prospects ({until}),")
+
+
+# --- the manager's view of a certificate, and revoking it ---------------------------------------
+
+
+def test_a_manager_revokes_a_certificate_with_a_reason(app, client, certified, factory):
+    from app.models import AuditEvent
+
+    s = certified
+    client.post(f"/learn/certificates/{CERTIFIED_STAGE}")
+    cert = _certificate(app)
+    manager = app.test_client()
+    login(manager, s["manager"].email)
+    trainee_page = manager.get(f"/manage/trainees/{s['trainee'].id}").get_data(as_text=True)
+    view = f"/manage/trainees/{s['trainee'].id}/certificates/{cert.id}"
+    assert f'href="{view}"' in trainee_page
+    page = manager.get(view).get_data(as_text=True)
+    assert f'data-manager-certificate="{cert.id}"' in page and 'data-cert-valid="yes"' in page
+    assert "data-revoke-form" in page and "data-evidence-role-play" in page
+    # another team's manager sees nothing of it
+    other = app.test_client()
+    login(other, factory.user(role="manager").email)
+    assert other.get(view).status_code == 404
+    assert other.post(view + "/revoke", data={"reason": "No."}).status_code == 404
+    # no reason: said beside the field, nothing written
+    empty = manager.post(view + "/revoke", data={"reason": "  "})
+    assert empty.status_code == 400 and "Say why the certificate is revoked" in empty.get_data(as_text=True)
+    assert _certificate(app).revoked_at is None
+    done = manager.post(view + "/revoke", data={"reason": "Played by a colleague."})
+    twice = manager.post(view + "/revoke", data={"reason": "Played by a colleague."})  # double click
+    assert done.status_code == twice.status_code == 303 and done.headers["Location"].endswith(view)
+    assert _count(app, AuditEvent) >= 1
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "certificate-revoked")
+            )
+            == 1
+        )
+    page = manager.get(view).get_data(as_text=True)
+    assert "data-revocation" in page and "Played by a colleague." in page and "data-revoke-form" not in page
+    # the public page says revoked, and nothing of why; the PDF is gone
+    anonymous = app.test_client()
+    public = anonymous.get(f"/certificates/{cert.uuid}").get_data(as_text=True)
+    assert 'data-valid="no"' in public and "Revoked" in public and "colleague" not in public
+    assert f"/certificates/{cert.uuid}.pdf" not in public
+    pdf = anonymous.get(f"/certificates/{cert.uuid}.pdf")
+    assert pdf.status_code == 410 and pdf.mimetype == "text/html"
+    # the dashboard and the CSV list it; the trainee can certify the stage again
+    dashboard = manager.get("/manage/").get_data(as_text=True)
+    assert (
+        f'data-cert-trainee="{s["trainee"].id}" data-certified="0" data-expiring="0" data-revoked-count="1"'
+        in dashboard
+    )
+    csv = manager.get("/manage/export/progress.csv").get_data(as_text=True).splitlines()
+    line = next(x for x in csv if NAME in x)
+    assert line.endswith(f",,Qualifying prospects ({date.today().isoformat()})")
+    mine = client.get("/learn/progress").get_data(as_text=True)
+    assert f'data-cert-stage="{CERTIFIED_STAGE}" data-cert-state="revoked"' in mine
