@@ -14,7 +14,8 @@ from app.extensions import db
 from app.models import Certificate
 from app.models.base import utcnow
 from app.services import audit_log
-from app.services.assignments import AssignmentError, NotInScope, trainee_in_scope
+from app.services.assignments.assigning import AssignmentError
+from app.services.assignments.manager_scope import NotInScope, trainee_in_scope
 
 REASON_MAX = 500
 

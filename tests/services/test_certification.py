@@ -213,7 +213,8 @@ def test_an_optional_observation_recorded_in_the_campaign_is_kept_on_the_certifi
 def test_a_revoked_certificate_is_not_valid_and_the_stage_is_certified_again(ctx, factory):
     from app.models import AuditEvent
     from app.services import certificate_revocation
-    from app.services.assignments import AssignmentError, NotInScope
+    from app.services.assignments.assigning import AssignmentError
+    from app.services.assignments.manager_scope import NotInScope
 
     manager, user = _managed_trainee(factory)
     earn(user.id)
