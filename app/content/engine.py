@@ -22,7 +22,7 @@ import html
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from . import expr as expressions
@@ -67,10 +67,10 @@ class FiguresRefused(EngineError):
 class StepOutcome:
     node: str  # the node the choice was taken on
     new_node: str  # where play stands now
-    choice_index: int | None  # 0-based position in the node's choice list
-    choice_number: int | None  # 1-based among the choices shown
-    label: str | None
-    feedback: str  # Markdown
+    choice_index: int | None = None  # 0-based position in the node's choice list
+    choice_number: int | None = None  # 1-based among the choices shown
+    label: str | None = None
+    feedback: str = ""  # Markdown
     deltas: dict[str, float] = field(default_factory=dict)  # applied, after clamping
     sets: dict[str, Any] = field(default_factory=dict)
     given: dict[str, float] = field(default_factory=dict)
@@ -284,9 +284,7 @@ def offered_choices(scenario: Scenario, state: dict[str, Any]) -> list[tuple[int
 
 def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple[dict[str, Any], StepOutcome]:
     """Take the `choice_number`-th (1-based) choice shown; the given state is not modified."""
-    if state.get("finished") or is_ending(scenario, state):
-        raise AttemptFinished("this attempt has ended")
-    node = current_node(scenario, state)
+    node = _node_to_play(scenario, state)
     offered = offered_choices(scenario, state)
     if needs_continue(scenario, state):
         raise ChoiceNotOffered(f"node `{node.id}` waits for Continue, not a choice")
@@ -301,7 +299,7 @@ def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple
             f"choice {choice_number!r} is not offered at `{node.id}` ({len(offered)} shown)"
         )
     index, choice = offered[choice_number - 1]
-    return _take(scenario, state, node, index, choice_number)
+    return _take(scenario, state, node, index, choice_number=choice_number)
 
 
 def pick_signals(
@@ -310,9 +308,7 @@ def pick_signals(
     """Tick observations of a signal-picking node (0-based item indices, in source order): each
     is graded (signals.grade), and the first reading whose `if` holds, with `spotted`, `missed`
     and `mistaken` readable, is taken as a choice would be. The given state is not modified."""
-    if state.get("finished") or is_ending(scenario, state):
-        raise AttemptFinished("this attempt has ended")
-    node = current_node(scenario, state)
+    node = _node_to_play(scenario, state)
     if not node.signals or node.gotos:
         raise ChoiceNotOffered(f"node `{node.id}` offers no signals to pick")
     picks = sorted(set(picks))
@@ -326,33 +322,24 @@ def pick_signals(
         index = signal_picking.reading(node, lambda source: holds(source, scenario, state, known))
     except signal_picking.NoReading as exc:
         raise ContentError(str(exc)) from None
-    new, outcome = _take(scenario, state, node, index, None)
-    return new, replace(
-        outcome,
-        kind="signals",
-        picks=picks,
-        verdicts=verdicts,
-        phase=node.reading,
-        phase_correct=signal_picking.is_well_read(outcome.rating) if node.reading else None,
-    )
+    return _take(scenario, state, node, index, picks=picks, verdicts=verdicts)
 
 
 def _take(
-    scenario: Scenario, state: dict[str, Any], node: Node, index: int, choice_number: int | None
+    scenario: Scenario,
+    state: dict[str, Any],
+    node: Node,
+    index: int,
+    choice_number: int | None = None,
+    picks: list[int] | None = None,
+    verdicts: list[str] | None = None,
 ) -> tuple[dict[str, Any], StepOutcome]:
-    """Apply the node's `index`-th choice (a reading, on a signals node) to a copy of the state."""
+    """Apply the node's `index`-th choice to a copy of the state: a choice clicked, or on a
+    signal-picking node the reading its `picks` lead to (graded `verdicts`)."""
     choice = node.choices[index]
     new = _copy(state)
     e = choice.effects
-    deltas: dict[str, float] = {}
-    for name, delta in e.scores:
-        dim = scenario.score(name)
-        if dim is None:
-            continue
-        before = new["scores"][name]
-        after = min(dim.max, max(dim.min, before + delta))
-        new["scores"][name] = after
-        deltas[name] = deltas.get(name, 0) + (after - before)
+    deltas = _add_scores(scenario, new, e.scores)
     sets = {}
     for name, value in e.sets:
         new["vars"][name] = value
@@ -372,15 +359,21 @@ def _take(
         got[trade.name] = got.get(trade.name, 0) + trade.amount
     if e.once:
         new["used_once"] = sorted(set(new["used_once"]) | {once_key(node, index)})
-    new["steps"] = state.get("steps", 0) + 1
     _check_numbers(scenario, new)
     if scenario.node(choice.target) is None:
         raise ContentError(f"choice target `{choice.target}` is not a node")
-    new["node"] = _settle(scenario, new, choice.target)
-    ending = _mark_ending(scenario, new)
-    outcome = StepOutcome(
-        node=node.id,
-        new_node=new["node"],
+    if node.signals:  # a reading is judged on the node's `reading:` phase, by its rating
+        phase = node.reading
+        phase_correct = signal_picking.is_well_read(e.rating) if node.reading else None
+    else:
+        phase, phase_correct = node.phase, (e.claims == node.phase) if node.phase else None
+    return new, _outcome(
+        scenario,
+        state,
+        node,
+        new,
+        choice.target,
+        kind="signals" if node.signals else "choice",
         choice_index=index,
         choice_number=choice_number,
         label=choice.label,
@@ -393,37 +386,21 @@ def _take(
         rating=e.rating,
         pao=e.pao,
         claims=e.claims,
-        phase=node.phase,
-        phase_correct=(e.claims == node.phase) if node.phase else None,
-        skill=node.skill,
-        **ending,
+        phase=phase,
+        phase_correct=phase_correct,
+        picks=picks,
+        verdicts=verdicts,
     )
-    return new, outcome
 
 
 def continue_(scenario: Scenario, state: dict[str, Any]) -> tuple[dict[str, Any], StepOutcome]:
     """Leave a goto node that showed its text: follow its first goto that holds."""
-    if state.get("finished") or is_ending(scenario, state):
-        raise AttemptFinished("this attempt has ended")
-    node = current_node(scenario, state)
+    node = _node_to_play(scenario, state)
     if not needs_continue(scenario, state):
         raise ChoiceNotOffered(f"node `{node.id}` offers choices, not Continue")
     new = _copy(state)
-    new["steps"] = state.get("steps", 0) + 1
-    new["node"] = _settle(scenario, new, _goto_target(scenario, new, node))
-    ending = _mark_ending(scenario, new)
-    return new, StepOutcome(
-        node=node.id,
-        new_node=new["node"],
-        choice_index=None,
-        choice_number=None,
-        label=None,
-        feedback="",
-        phase=node.phase,
-        skill=node.skill,
-        kind="continue",
-        **ending,
-    )
+    target = _goto_target(scenario, new, node)
+    return new, _outcome(scenario, state, node, new, target, kind="continue", phase=node.phase)
 
 
 def submit_sheet(
@@ -432,9 +409,7 @@ def submit_sheet(
     """Write the figures of the sheet at the current node (`typed`: field name -> the text the
     rep typed, or a number), grade each by its range, then follow the sheet's first goto that
     holds. FiguresRefused when any figure is missing, unreadable or out of bounds."""
-    if state.get("finished") or is_ending(scenario, state):
-        raise AttemptFinished("this attempt has ended")
-    node = current_node(scenario, state)
+    node = _node_to_play(scenario, state)
     if node.sheet is None:
         raise ChoiceNotOffered(f"node `{node.id}` is not a sheet")
     values_, errors = {}, {}
@@ -453,20 +428,12 @@ def submit_sheet(
         value = values_[f.name]
         r = sheets.grade(f, value)
         new["vars"][f.name] = value
-        field_deltas: dict[str, float] = {}
-        if r is not None:
-            for name, delta in r.effects.scores:
-                dim = scenario.score(name)
-                if dim is None:
-                    continue
-                before = new["scores"][name]
-                after = min(dim.max, max(dim.min, before + delta))
-                new["scores"][name] = after
-                field_deltas[name] = field_deltas.get(name, 0) + (after - before)
-                deltas[name] = deltas.get(name, 0) + (after - before)
-            for name, v in r.effects.sets:
-                new["vars"][name] = v
-                sets[name] = v
+        field_deltas = _add_scores(scenario, new, r.effects.scores if r else ())
+        for name, delta in field_deltas.items():
+            deltas[name] = deltas.get(name, 0) + delta
+        for name, v in r.effects.sets if r else ():
+            new["vars"][name] = v
+            sets[name] = v
         graded.append(
             {
                 "field": f.name,
@@ -481,25 +448,46 @@ def submit_sheet(
             }
         )
     new["figures"] = sorted(set(new.get("figures") or ()) | set(values_))
-    new["steps"] = state.get("steps", 0) + 1
     _check_numbers(scenario, new)
     target = _route(scenario, new, node.sheet.routes, node)
+    return new, _outcome(
+        scenario, state, node, new, target, kind="sheet", deltas=deltas, sets=sets, figures=graded
+    )
+
+
+def _node_to_play(scenario: Scenario, state: dict[str, Any]) -> Node:
+    """The node the next step is taken on; an attempt that has ended takes none."""
+    if state.get("finished") or is_ending(scenario, state):
+        raise AttemptFinished("this attempt has ended")
+    return current_node(scenario, state)
+
+
+def _add_scores(
+    scenario: Scenario, state: dict[str, Any], changes: Iterable[tuple[str, float]]
+) -> dict[str, float]:
+    """Add score changes to the state, each clamped to its dimension's bounds; the changes
+    applied, per dimension (an undeclared dimension changes nothing)."""
+    applied: dict[str, float] = {}
+    for name, delta in changes:
+        dim = scenario.score(name)
+        if dim is None:
+            continue
+        before = state["scores"][name]
+        after = dim.clamp(before + delta)
+        state["scores"][name] = after
+        applied[name] = applied.get(name, 0) + (after - before)
+    return applied
+
+
+def _outcome(
+    scenario: Scenario, state: dict[str, Any], node: Node, new: dict[str, Any], target: str, **told: Any
+) -> StepOutcome:
+    """The end of every step taken on `node`: the step is counted, play goes to `target` and on
+    through text-less gotos, an ending is marked; the outcome says what was `told` besides."""
+    new["steps"] = state.get("steps", 0) + 1
     new["node"] = _settle(scenario, new, target)
     ending = _mark_ending(scenario, new)
-    return new, StepOutcome(
-        node=node.id,
-        new_node=new["node"],
-        choice_index=None,
-        choice_number=None,
-        label=None,
-        feedback="",
-        deltas=deltas,
-        sets=sets,
-        skill=node.skill,
-        kind="sheet",
-        figures=graded,
-        **ending,
-    )
+    return StepOutcome(node=node.id, new_node=new["node"], skill=node.skill, **told, **ending)
 
 
 def _goto_target(scenario: Scenario, state: dict[str, Any], node: Node) -> str:

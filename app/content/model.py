@@ -187,6 +187,10 @@ class ScoreDim:
     max: float
     line: int
 
+    def clamp(self, value: float) -> float:
+        """A score never leaves its declared bounds: a change past one stops there."""
+        return min(self.max, max(self.min, value))
+
 
 @dataclass(frozen=True)
 class Variable:

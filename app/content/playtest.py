@@ -129,7 +129,7 @@ class _Compiled:
             if name in self.exact_pos:
                 i = self.exact_pos[name]
                 d = self.exact[i]
-                exact[i] = min(d.max, max(d.min, exact[i] + delta))
+                exact[i] = d.clamp(exact[i] + delta)
             elif name in self.loose_pos:
                 loose_deltas.append((self.loose_pos[name], delta))
         for name, value in e.sets:
@@ -148,7 +148,7 @@ class _Compiled:
             if key in self.ledger_pos:
                 ledger[self.ledger_pos[key]] += trade.amount
         if e.once:
-            once = tuple(sorted(set(once) | {f"{node.id}/{index}"}))
+            once = tuple(sorted(set(once) | {engine.once_key(node, index)}))
         return (choice.target, tuple(exact), tuple(vars_), tuple(ledger), once, tuple(moves)), tuple(
             loose_deltas
         )
@@ -175,7 +175,7 @@ class _Compiled:
                 if name in self.exact_pos:
                     i = self.exact_pos[name]
                     d = self.exact[i]
-                    exact[i] = min(d.max, max(d.min, exact[i] + delta))
+                    exact[i] = d.clamp(exact[i] + delta)
                 elif name in self.loose_pos:
                     loose_deltas.append((self.loose_pos[name], delta))
             for name, v in r.effects.sets if r else ():
@@ -243,7 +243,7 @@ def successors(
     if node.signals:
         return _signal_moves(comp, state, node, known)
     for i, choice in enumerate(node.choices):
-        if choice.effects.once and f"{node.id}/{i}" in state[4]:
+        if choice.effects.once and engine.once_key(node, i) in state[4]:
             continue
         if choice.effects.condition and not comp.holds(choice.effects.condition, known):
             continue
@@ -358,7 +358,7 @@ def _top_share(comp: _Compiled, edges: Edges, start: State) -> float | None:
                 v = list(vec)
                 for i, delta in deltas:
                     d = comp.loose[i]
-                    v[i] = min(d.max, max(d.min, v[i] + delta))
+                    v[i] = d.clamp(v[i] + delta)
                 new = tuple(v)
                 if any(all(a >= b for a, b in zip(old, new, strict=True)) for old in vectors):
                     continue
@@ -568,8 +568,8 @@ def _count_paths(
             new_lo, new_hi = list(lo[s]), list(hi[s])
             for i, delta in deltas:
                 d = comp.loose[i]
-                new_lo[i] = min(d.max, max(d.min, new_lo[i] + delta))
-                new_hi[i] = min(d.max, max(d.min, new_hi[i] + delta))
+                new_lo[i] = d.clamp(new_lo[i] + delta)
+                new_hi[i] = d.clamp(new_hi[i] + delta)
             if t not in lo:
                 lo[t], hi[t] = new_lo, new_hi
                 changed = True

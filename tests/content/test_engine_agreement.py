@@ -42,10 +42,6 @@ def _load(path):
     return value
 
 
-def _clamp(dim, value):
-    return min(dim.max, max(dim.min, value))
-
-
 def _agree(comp, state, compiled, loose):
     """The engine's state seen through the compiled one's projection."""
     scenario = comp.scenario
@@ -119,7 +115,7 @@ def walk(scenario, draw):
                     return return_value
                 state, compiled, deltas = return_value
             for position, delta in deltas:
-                loose[position] = _clamp(comp.loose[position], loose[position] + delta)
+                loose[position] = comp.loose[position].clamp(loose[position] + delta)
             continue
         offered = engine.offered_choices(scenario, state)
         if moves is None:  # a choice here leads into broken routing: so does the engine
@@ -141,7 +137,7 @@ def walk(scenario, draw):
             pytest.fail("the engine refused a move the play-tester made")
         _, compiled, deltas = moves[k]
         for position, delta in deltas:
-            loose[position] = _clamp(comp.loose[position], loose[position] + delta)
+            loose[position] = comp.loose[position].clamp(loose[position] + delta)
     return "long"
 
 
