@@ -210,6 +210,9 @@ def number(text: str) -> int | float:
     return value
 
 
+# Bounded by count, not through memo.text_memo: a source longer than MAX_LENGTH is refused
+# before anything is kept (4,096 hold at most 2 MB of text), and lru_cache costs a fifth as much
+# on the play path, which parses at every condition.
 @lru_cache(maxsize=4096)
 def parse(source: str) -> Tree:
     """Parse an expression into a tree; raise ExprError with a readable message."""

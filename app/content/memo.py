@@ -4,7 +4,7 @@ A count bounds nothing when the keys are texts: 4,096 short labels weigh little,
 two megabytes weigh half a gigabyte. Each kept result is charged the length of the texts it
 was computed from (and of the text it returned), a stand-in for the memory it holds; the least
 recently used go first once the budget is spent, and a call charged more than `largest` is
-computed and not kept at all.
+computed and not kept at all. Every cache of the app whose entries' sizes vary goes through here.
 """
 
 from __future__ import annotations
@@ -24,14 +24,17 @@ def text_size(args: tuple[Any, ...], result: Any) -> int:
 
 
 class TextMemo(Generic[R]):
+    """Results kept within a budget of characters, the least recently used out first. `weigh`
+    computes a result and the characters it is charged (text_memo, weighed_memo)."""
+
     def __init__(
-        self, func: Callable[..., R], budget: int, largest: int, size: Callable[[tuple[Any, ...], Any], int]
+        self, weigh: Callable[..., tuple[R, int]], budget: int, largest: int, wrapped: Callable[..., Any]
     ) -> None:
-        self._func, self._budget, self._largest, self._size = func, budget, largest, size
+        self._weigh, self._budget, self._largest = weigh, budget, largest
         self._kept: OrderedDict[tuple[Hashable, ...], tuple[R, int]] = OrderedDict()
         self._charged = 0
         self._lock = threading.Lock()
-        update_wrapper(self, func)
+        update_wrapper(self, wrapped)
 
     def __call__(self, *args: Hashable) -> R:
         with self._lock:
@@ -39,8 +42,7 @@ class TextMemo(Generic[R]):
             if hit is not None:
                 self._kept.move_to_end(args)
                 return hit[0]
-        result = self._func(*args)  # outside the lock: a slow render blocks no one
-        cost = self._size(args, result)
+        result, cost = self._weigh(*args)  # outside the lock: a slow render blocks no one
         if cost <= self._largest:
             with self._lock:
                 if args not in self._kept:
@@ -69,6 +71,23 @@ def text_memo(
     Positional, hashable arguments only."""
 
     def decorate(func: Callable[..., R]) -> TextMemo[R]:
-        return TextMemo(func, budget, budget // 8 if largest is None else largest, size)
+        def weigh(*args: Hashable) -> tuple[R, int]:
+            result = func(*args)
+            return result, size(args, result)
+
+        return TextMemo(weigh, budget, budget // 8 if largest is None else largest, func)
+
+    return decorate
+
+
+def weighed_memo(
+    budget: int, largest: int | None = None
+) -> Callable[[Callable[..., tuple[R, int]]], TextMemo[R]]:
+    """Decorator, as text_memo, for a function whose arguments are not the texts it costs (a
+    value rebuilt from a text read by id): `func` returns (result, the characters it was made
+    from); callers get the result alone."""
+
+    def decorate(func: Callable[..., tuple[R, int]]) -> TextMemo[R]:
+        return TextMemo(func, budget, budget // 8 if largest is None else largest, func)
 
     return decorate

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select
@@ -23,7 +22,7 @@ from app import formats
 from app.content import catalog as content_catalog
 from app.content import lint as content_lint
 from app.content import serialize
-from app.content.memo import text_memo
+from app.content.memo import text_memo, weighed_memo
 from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 from app.services import audit_log
@@ -124,14 +123,15 @@ def value_of(version):
     return value_from_compiled(version.id, version.kind, version.compiled)
 
 
-@lru_cache(maxsize=512)
+@weighed_memo(budget=8_000_000)  # by the compiled JSON's length, not a count of versions
 def value_by_id(version_id):
     """The value of a version known by id (an attempt's pinned scenario), without reading its
-    row again once this process has it: versions are immutable."""
+    row again once this process has it: versions are immutable. (The memo keeps the value,
+    charged the length of its compiled JSON.)"""
     row = db.session.execute(
         select(ContentVersion.kind, ContentVersion.compiled).where(ContentVersion.id == version_id)
     ).one()
-    return value_from_compiled(version_id, row.kind, row.compiled)
+    return value_from_compiled(version_id, row.kind, row.compiled), len(row.compiled)
 
 
 @text_memo(budget=8_000_000)  # by the compiled JSON's length, not a count of versions

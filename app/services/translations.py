@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.content import serialize
 from app.content import translation as content_translation
+from app.content.memo import weighed_memo
 from app.extensions import db
 from app.models import (
     ContentTranslation,
@@ -35,15 +36,16 @@ class TranslationResult:
 # --- reading ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
+@weighed_memo(budget=8_000_000)  # by the compiled JSON's length, not a count of rows
 def value_by_id(translation_id):
-    """The value of a translation row, once per process: rows never change."""
+    """The value of a translation row, once per process: rows never change. (The memo keeps the
+    value, charged the length of its compiled JSON.)"""
     row = db.session.execute(
         select(ContentTranslation.kind, ContentTranslation.compiled).where(
             ContentTranslation.id == translation_id
         )
     ).one()
-    return publishing.FROM_JSON[row.kind](json.loads(row.compiled))
+    return publishing.FROM_JSON[row.kind](json.loads(row.compiled)), len(row.compiled)
 
 
 @lru_cache(maxsize=2048)
