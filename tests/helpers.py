@@ -298,6 +298,60 @@ def log_in(page, base, email, password=PASSWORD):
     page.click("button[type=submit]")
 
 
+# What the role-play player shows once a step is taken: an answer to choose, a scene that waits
+# for Continue, or the debrief.
+NEXT_ON_PLAYER = "[data-choice], [data-debrief], form.choices [data-continue]"
+SCENE_CONTINUE = "form.choices [data-continue]"
+
+
+def fits(page):
+    """The page is no wider than the screen: it never scrolls sideways."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def continue_scenes(page, at_scene=None):
+    """Press Continue while the player shows a scene that waits for it (after `at_scene(page)`);
+    how many were pressed."""
+    pressed = 0
+    while page.locator(SCENE_CONTINUE).count():
+        if at_scene:
+            at_scene(page)
+        page.click(SCENE_CONTINUE)
+        page.wait_for_selector(NEXT_ON_PLAYER)
+        pressed += 1
+    return pressed
+
+
+def play_to_debrief(page, numbers, *, feedback, at_choice=None, answer=None, at_feedback=None, at_scene=None):
+    """Play a started role-play in the browser to its debrief: Continue through the scenes that
+    wait for it, and take the answers `numbers` (1-based among those shown). In practice each
+    answer shows a feedback page, passed with its Continue; in a challenge (`feedback=False`)
+    the next scene comes at once. Hooks, each given the page: `at_choice` before answering,
+    `at_feedback` on each feedback page, `at_scene` before each scene's Continue; and
+    `answer(page, step, number)` answers (a click by default; `step` counts answers from 0).
+    Returns how many scenes' Continue were pressed."""
+    pressed = 0
+    for step, number in enumerate(numbers):
+        pressed += continue_scenes(page, at_scene)
+        page.wait_for_selector("[data-choice]")
+        if at_choice:
+            at_choice(page)
+        if answer:
+            answer(page, step, number)
+        else:
+            page.locator(f'[data-choice="{number}"]').click()
+        if feedback:
+            page.wait_for_selector("[data-feedback]")
+            if at_feedback:
+                at_feedback(page)
+            page.click("[data-feedback] [data-continue]")
+        page.wait_for_selector(NEXT_ON_PLAYER)  # the player again, not a feedback page
+        assert page.locator("[data-feedback]").count() == 0
+    pressed += continue_scenes(page, at_scene)
+    page.wait_for_selector("[data-debrief]")
+    return pressed
+
+
 def words(text):
     """A question's text reduced to lower-case words, to find it in a page."""
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()

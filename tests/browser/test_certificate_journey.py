@@ -10,7 +10,15 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from tests.helpers import PASSWORD, challenge, log_in, path_by_rating, publish_course, study_stage
+from tests.helpers import (
+    PASSWORD,
+    challenge,
+    log_in,
+    path_by_rating,
+    play_to_debrief,
+    publish_course,
+    study_stage,
+)
 from tests.pdf_text import text_of
 
 pytestmark = pytest.mark.browser
@@ -29,25 +37,11 @@ def _fits(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def _wait_for_next(page):
-    page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
-
-
 def _play_challenge(page, base, numbers):
     page.goto(f"{base}/learn/scenarios/{LAST}")
     page.click('[data-start][data-mode="challenge"]')
     page.wait_for_url(re.compile(r"/attempts/\d+$"))
-    for number in numbers:
-        while page.locator("form.choices [data-continue]").count():
-            page.click("form.choices [data-continue]")
-            _wait_for_next(page)
-        page.wait_for_selector("[data-choice]")
-        page.locator(f'[data-choice="{number}"]').click()
-        _wait_for_next(page)
-    while page.locator("form.choices [data-continue]").count():
-        page.click("form.choices [data-continue]")
-        _wait_for_next(page)
-    page.wait_for_selector("[data-debrief]")
+    play_to_debrief(page, numbers, feedback=False)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.helpers import PASSWORD, log_in, path_by_rating, publish_course
+from tests.helpers import PASSWORD, fits, log_in, path_by_rating, play_to_debrief, publish_course
 
 pytestmark = pytest.mark.browser
 
@@ -16,14 +16,6 @@ SIZES = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
 HIDDEN_WHILE_PLAYING = ("Best answer", "Good answer", "Partly right", "Weak answer", "What it changed")
-
-
-def _fits(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def _wait_for_next(page):
-    page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -41,26 +33,18 @@ def test_a_challenge_to_its_debrief(browser, live_server, make_app, factory, siz
         log_in(page, base, person.email, PASSWORD)
         page.goto(f"{base}/learn/scenarios/{SCENARIO}")
         page.wait_for_selector("[data-briefing]")
-        assert _fits(page)
+        assert fits(page)
         page.click('[data-start][data-mode="challenge"]')
         page.wait_for_url(re.compile(r"/attempts/\d+$"))
 
-        for number in weak:
-            while page.locator("form.choices [data-continue]").count():
-                page.click("form.choices [data-continue]")
-                _wait_for_next(page)
-            page.wait_for_selector("[data-choice]")
+        def at_choice(page):
             assert page.locator("[data-challenge]").is_visible()
             assert page.locator(".meters, .meter").count() == 0
             text = page.locator("main").inner_text()
             assert not any(words in text for words in HIDDEN_WHILE_PLAYING)
-            assert _fits(page)
-            page.locator(f'[data-choice="{number}"]').click()
-            _wait_for_next(page)  # the next scene, never a feedback page
-            assert page.locator("[data-feedback]").count() == 0
-        while page.locator("form.choices [data-continue]").count():
-            page.click("form.choices [data-continue]")
-            _wait_for_next(page)
+            assert fits(page)
+
+        play_to_debrief(page, weak, feedback=False, at_choice=at_choice)  # never a feedback page
 
         debrief = page.locator("[data-debrief]")
         assert debrief.is_visible()
@@ -69,6 +53,6 @@ def test_a_challenge_to_its_debrief(browser, live_server, make_app, factory, siz
         assert "Weak answer" in text  # revealed now, step by step
         assert page.locator("[data-better]").count() >= 1 and "The best answer here" in text
         assert page.locator('[data-replay][data-mode="challenge"]').is_visible()
-        assert _fits(page)
+        assert fits(page)
     finally:
         context.close()

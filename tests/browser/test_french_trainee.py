@@ -12,7 +12,7 @@ import pytest
 from app.extensions import db
 from app.models import ScenarioAttempt, User
 from app.services.learning import published
-from tests.helpers import PASSWORD, correct_answers, path_by_rating, publish_course
+from tests.helpers import PASSWORD, correct_answers, path_by_rating, play_to_debrief, publish_course
 
 pytestmark = pytest.mark.browser
 
@@ -115,17 +115,11 @@ def test_a_french_trainee_from_login_to_debrief_and_their_manager(browser, live_
     page.click("[data-start]")
     page.wait_for_selector("[data-choice], form.choices [data-continue]")
     _shot(page, "fr-player")
-    for number in win:
-        while page.locator("form.choices [data-continue]").count():
-            page.click("form.choices [data-continue]")
-            page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
-        if page.locator("[data-debrief]").count():
-            break
-        page.click(f'[data-choice="{number}"]')
-        page.wait_for_selector("[data-feedback]")
+
+    def at_feedback(page):
         assert "Ce que cela a changé" in page.content() or "Vos scores n’ont pas bougé" in page.content()
-        page.click("[data-continue]")
-        page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
+
+    play_to_debrief(page, win, feedback=True, at_feedback=at_feedback)
     debrief = page.locator("[data-debrief]")
     assert debrief.is_visible()
     _french_page(page)

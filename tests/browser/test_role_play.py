@@ -9,7 +9,7 @@ import pytest
 
 from app.content import engine
 from app.services.learning import published
-from tests.helpers import PASSWORD, log_in, path_by_rating, publish_course
+from tests.helpers import PASSWORD, fits, log_in, path_by_rating, play_to_debrief, publish_course
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +20,8 @@ SIZES = {
 }
 
 
-def _fits(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+def _assert_fits(page):
+    assert fits(page)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -53,7 +53,7 @@ def test_role_play_choices_and_continue_to_the_debrief(browser, live_server, mak
         # the first visit's welcome, dismissed once and remembered
         welcome = page.locator("[data-welcome]")
         assert welcome.is_visible() and welcome.locator("li").count() == 6
-        assert _fits(page)
+        assert fits(page)
         page.click("text=Got it, show me my next step")
         page.wait_for_url(re.compile(r"/learn/$"))
         assert page.locator("[data-welcome]").count() == 0
@@ -66,15 +66,10 @@ def test_role_play_choices_and_continue_to_the_debrief(browser, live_server, mak
         page.click("[data-start]")
         page.wait_for_url(re.compile(r"/attempts/\d+$"))
 
-        pressed = continued = 0
-        for step, number in enumerate(best):
-            while page.locator("form.choices [data-continue]").count():
-                assert _fits(page)
-                page.click("form.choices [data-continue]")
-                continued += 1
-                page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
-            page.wait_for_selector("[data-choice]")
-            assert _fits(page)
+        pressed = 0
+
+        def answer(page, step, number):
+            nonlocal pressed
             hint = page.locator("[data-keys-hint]")
             if size == "desktop" and step == 1:
                 # the number badges are real keys: pressing the digit takes that answer
@@ -85,15 +80,20 @@ def test_role_play_choices_and_continue_to_the_debrief(browser, live_server, mak
                 if size == "phone":
                     assert not hint.is_visible()  # no keyboard to press on a phone
                 page.locator(f'[data-choice="{number}"]').click()
-            page.wait_for_selector("[data-feedback]")
-            assert _fits(page)
+
+        def at_feedback(page):
+            assert fits(page)
             assert page.locator("[data-feedback] h1").inner_text().strip()
-            page.click("[data-feedback] [data-continue]")
-            page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
-        while page.locator("form.choices [data-continue]").count():
-            page.click("form.choices [data-continue]")
-            continued += 1
-            page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
+
+        continued = play_to_debrief(
+            page,
+            best,
+            feedback=True,
+            at_choice=_assert_fits,
+            answer=answer,
+            at_feedback=at_feedback,
+            at_scene=_assert_fits,
+        )
 
         assert continued == continues
         assert pressed == (1 if size == "desktop" else 0)
@@ -103,6 +103,6 @@ def test_role_play_choices_and_continue_to_the_debrief(browser, live_server, mak
         assert "Passed" in debrief.inner_text()
         assert page.locator("#debrief-h").inner_text() == "Well played"
         assert page.locator(".transcript-list > li").count() == len(best) + continues
-        assert _fits(page)
+        assert fits(page)
     finally:
         context.close()

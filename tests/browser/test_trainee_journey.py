@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt
 from app.services.learning import published
-from tests.helpers import PASSWORD, correct_answers, log_in, path_by_rating, publish_course
+from tests.helpers import (
+    NEXT_ON_PLAYER,
+    PASSWORD,
+    continue_scenes,
+    correct_answers,
+    log_in,
+    path_by_rating,
+    publish_course,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -71,9 +79,7 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
     attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
 
     def take(number, how="click", reload_feedback=False):
-        while page.locator("form.choices [data-continue]").count():
-            page.click("form.choices [data-continue]")
-            page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
+        continue_scenes(page)
         selector = f'[data-choice="{number}"]'
         if how == "dblclick":
             page.dblclick(selector)
@@ -92,7 +98,7 @@ def test_trainee_journey(browser, page, live_server, make_app, factory):
             assert page.inner_text("[data-feedback]") == said
         page.click("[data-continue]")
         page.wait_for_url(re.compile(r"/attempts/\d+$"))
-        page.wait_for_selector("[data-choice], [data-debrief], form.choices [data-continue]")
+        page.wait_for_selector(NEXT_ON_PLAYER)
 
     take(win[0], reload_feedback=True)
     take(win[1], how="keyboard")
