@@ -7,18 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TypeGuard
 
 from . import engine, playtest
 from . import expr as expressions
 from .model import Node, Scenario
 
 MAX_SEQUENCE_SETS = 100_000  # beyond this, the count of node sequences is not given
-
-
-def is_router(node: Node | None) -> TypeGuard[Node]:
-    """A goto node without text: play passes through it at once (engine._settle)."""
-    return node is not None and not node.is_ending and bool(node.gotos) and not node.narrative.strip()
 
 
 def next_scenes(scenario: Scenario, target: str) -> frozenset[str]:
@@ -33,7 +27,7 @@ def next_scenes(scenario: Scenario, target: str) -> frozenset[str]:
             continue
         seen.add(node_id)
         node = scenario.node(node_id)
-        if is_router(node):
+        if node is not None and node.is_router:
             todo.extend(g.target for g in node.gotos)
         else:
             out.add(node_id)

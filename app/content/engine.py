@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -268,18 +268,32 @@ def offered_choices(scenario: Scenario, state: dict[str, Any]) -> list[tuple[int
     node = current_node(scenario, state)
     if node.is_ending or node.gotos or node.signals:  # a signals node's readings are not clicked
         return []
-    used = set(state["used_once"])
-    known = None
-    out = []
-    for i, choice in enumerate(node.choices):
-        if choice.effects.once and once_key(node, i) in used:
-            continue
-        if choice.effects.condition is not None:
-            known = known if known is not None else values(scenario, state)
-            if not holds(choice.effects.condition, scenario, state, known):
-                continue
-        out.append((i, choice))
-    return out
+    known: dict[str, Any] | None = None
+
+    def condition_holds(source: str) -> bool:
+        nonlocal known
+        known = known if known is not None else values(scenario, state)  # only if a choice has an `if`
+        return holds(source, scenario, state, known)
+
+    return shown(node, set(state["used_once"]), condition_holds)
+
+
+def shown(node: Node, used: Collection[str], holds: Callable[[str], bool]) -> list[tuple[int, Choice]]:
+    """What a choice node shows, as (0-based index in the node, choice): every choice but a
+    `once` one already taken (its once_key in `used`) and one whose `if` does not hold. The
+    play-tester's compiled engine reads this rule too."""
+    return [
+        (i, choice)
+        for i, choice in enumerate(node.choices)
+        if not (choice.effects.once and once_key(node, i) in used)
+        and (choice.effects.condition is None or holds(choice.effects.condition))
+    ]
+
+
+def first_route(gotos: Iterable[Goto], holds: Callable[[str], bool]) -> Goto | None:
+    """The goto play follows: the first whose `if` holds (or that has none), None if none applies.
+    The play-tester's compiled engine reads this rule too."""
+    return next((g for g in gotos if g.condition is None or holds(g.condition)), None)
 
 
 def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple[dict[str, Any], StepOutcome]:
@@ -496,12 +510,12 @@ def _goto_target(scenario: Scenario, state: dict[str, Any], node: Node) -> str:
 
 def _route(scenario: Scenario, state: dict[str, Any], gotos: Iterable[Goto], node: Node) -> str:
     known = values(scenario, state)
-    for goto in gotos:
-        if goto.condition is None or holds(goto.condition, scenario, state, known):
-            if scenario.node(goto.target) is None:
-                raise ContentError(f"goto target `{goto.target}` is not a node")
-            return goto.target
-    raise ContentError(f"no goto of node `{node.id}` applies")
+    goto = first_route(gotos, lambda source: holds(source, scenario, state, known))
+    if goto is None:
+        raise ContentError(f"no goto of node `{node.id}` applies")
+    if scenario.node(goto.target) is None:
+        raise ContentError(f"goto target `{goto.target}` is not a node")
+    return goto.target
 
 
 def _settle(scenario: Scenario, state: dict[str, Any], node_id: str) -> str:
@@ -510,7 +524,7 @@ def _settle(scenario: Scenario, state: dict[str, Any], node_id: str) -> str:
         node = scenario.node(node_id)
         if node is None:
             raise ContentError(f"`{node_id}` is not a node")
-        if node.is_ending or not node.gotos or node.narrative.strip():
+        if not node.is_router:
             return node_id
         node_id = _goto_target(scenario, state, node)
     raise ContentError(f"gotos loop through `{node_id}` without stopping")

@@ -320,6 +320,11 @@ class Node:
         return bool(self.gotos) and self.end is None
 
     @property
+    def is_router(self) -> bool:
+        """A goto node without text: play passes through it at once, showing nothing."""
+        return self.is_goto and not self.narrative.strip()
+
+    @property
     def kind(self) -> str:
         if self.end is not None:
             return "ending"

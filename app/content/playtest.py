@@ -210,7 +210,7 @@ def _settle(comp: _Compiled, state: State, visit: Visit | None = None) -> State:
             raise engine.ContentError(f"`{state[0]}` is not a node")
         if visit is not None:
             visit(state)
-        if node.is_ending or not node.gotos or node.narrative.strip():
+        if not node.is_router:
             return state
         state = (_goto(comp, state, node),) + state[1:]
     raise engine.ContentError(f"gotos loop through `{state[0]}` without stopping")
@@ -218,10 +218,12 @@ def _settle(comp: _Compiled, state: State, visit: Visit | None = None) -> State:
 
 def _goto(comp: _Compiled, state: State, node: Node) -> str:
     known = comp.known(state)
-    for g in node.sheet.routes if node.sheet else node.gotos:
-        if g.condition is None or comp.holds(g.condition, known):
-            return g.target
-    raise engine.ContentError(f"no goto of node `{node.id}` (line {node.line}) applies")
+    goto = engine.first_route(
+        node.sheet.routes if node.sheet else node.gotos, lambda source: comp.holds(source, known)
+    )
+    if goto is None:
+        raise engine.ContentError(f"no goto of node `{node.id}` (line {node.line}) applies")
+    return goto.target
 
 
 def successors(
@@ -242,11 +244,7 @@ def successors(
     known = comp.known(state)
     if node.signals:
         return _signal_moves(comp, state, node, known)
-    for i, choice in enumerate(node.choices):
-        if choice.effects.once and engine.once_key(node, i) in state[4]:
-            continue
-        if choice.effects.condition and not comp.holds(choice.effects.condition, known):
-            continue
+    for i, _choice in engine.shown(node, state[4], lambda source: comp.holds(source, known)):
         nxt, loose = comp.apply(state, node, i)
         out.append((i, _settle(comp, nxt, visit), loose))
     return out

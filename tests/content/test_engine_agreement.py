@@ -117,7 +117,11 @@ def walk(scenario, draw):
             for position, delta in deltas:
                 loose[position] = comp.loose[position].clamp(loose[position] + delta)
             continue
-        offered = engine.offered_choices(scenario, state)
+        try:
+            offered = engine.offered_choices(scenario, state)
+        except engine.EngineError:  # an `if` that cannot be read: the play-tester fails there too
+            assert moves is None, "the engine cannot show the choices the play-tester offers"
+            return "broken choices"
         if moves is None:  # a choice here leads into broken routing: so does the engine
             failures = 0
             for number in range(1, len(offered) + 1):
@@ -189,7 +193,11 @@ COUNTERPARTS = ("volume",)
 
 @st.composite
 def conditions(draw):
-    kind = draw(st.sampled_from(["score", "var", "flag", "ledger", "percent", "and", "moves", "figure"]))
+    kind = draw(
+        st.sampled_from(["score", "var", "flag", "ledger", "percent", "and", "moves", "figure", "empty"])
+    )
+    if kind == "empty":  # `if` with nothing after it (lint's E-EXPR): neither engine reads it
+        return ""
     if kind == "moves":
         return draw(st.sampled_from(["shrinking(discount)", "growing(discount)", "not shrinking(discount)"]))
     if kind == "figure":
@@ -328,7 +336,12 @@ def scenarios(draw):
             nodes.append(Node(node_id, 1, None, None, None, (), "What do you do?", {}, tuple(choices)))
     for end in endings:
         nodes.append(Node(end, 1, None, None, end.split("-")[1], (), "", {"Debrief": "."}, ()))
-    lows = draw(st.lists(st.integers(-5, 0), min_size=2, max_size=2))
+    return _scenario(nodes, draw(st.lists(st.integers(-5, 0), min_size=2, max_size=2)))
+
+
+def _scenario(nodes, lows=(0, 0)):
+    """A generated scenario around its nodes: two scores with minimums `lows`, three variables
+    (`offer` is a sheet's figure), one concession and one counterpart."""
     return Scenario(
         id="generated",
         title="Generated",
@@ -352,3 +365,29 @@ def scenarios(draw):
 @given(scenario=scenarios(), data=st.data())
 def test_engines_agree_on_random_paths_of_generated_scenarios(scenario, data):
     walk(scenario, lambda n: data.draw(st.integers(0, n - 1)))
+
+
+# --- cases the engines once disagreed on ---------------------------------------------------
+
+
+def _endings():
+    return [Node(end, 1, None, None, end[4:], (), "", {"Debrief": "."}, ()) for end in ("end-a", "end-b")]
+
+
+def _choice(target, **effects):
+    return Choice("Say it", target, 1, Effects(**effects), "Feedback.")
+
+
+def _draws(*picks):
+    """A path's picks, in order (then the first of each)."""
+    it = iter(picks)
+    return lambda n: next(it, 0) % n
+
+
+def test_an_empty_if_is_read_by_neither_engine():
+    """`if` with nothing after it (lint's E-EXPR; a draft can hold one) hid its choice in the
+    engine, which refuses to read it, but showed it in the play-tester, which took an empty
+    condition for none: the rule of what a node shows now has one home (engine.shown)."""
+    choices = (_choice("end-a", condition=""), _choice("end-b"))
+    node = Node("n0", 1, None, None, None, (), "What do you do?", {}, choices)
+    assert walk(_scenario([node, *_endings()]), _draws(0)) == "broken choices"
