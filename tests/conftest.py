@@ -16,9 +16,11 @@ from tests.helpers import PASSWORD, Person, login, publish_course
 pytest_plugins = ["tests.smtp"]  # smtp_server, mail_app
 
 # Property tests: no deadline (a shared or loaded machine is no reason to fail), and on CI
-# (HYPOTHESIS_PROFILE=ci, set by .ci/run) a fixed number of examples where a test sets none.
+# (HYPOTHESIS_PROFILE=ci, set by .ci/run) a fixed number of examples where a test sets none;
+# HYPOTHESIS_PROFILE=stress for a long hunt (the engines' differential test takes it too).
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, max_examples=100, print_blob=True)
+settings.register_profile("stress", deadline=None, max_examples=3000, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
