@@ -74,7 +74,7 @@ def _phase_titles(course_id=None, language=None):
 def dashboard():
     progress = trainee_progress.progress_of(current_user, reader_language())
     titles = published.scenario_titles(reader_language())
-    assigned = effective.effective_assignments(current_user, progress=progress)
+    assigned = effective.effective_assignments(current_user, progress=progress, language=reader_language())
     open_attempts = role_plays.open_attempts(current_user)
     next_module = progress.next_module() if progress else None
     next_step = trainee_progress.next_step_in(next_module, titles) if next_module else None
@@ -647,7 +647,10 @@ def my_progress():
         titles=titles,
         best=best,
         stage_rows=stages.stage_rows(
-            progress, effective.effective_assignments(current_user, progress=progress), best, titles
+            progress,
+            effective.effective_assignments(current_user, progress=progress, language=reader_language()),
+            best,
+            titles,
         ),
         over_time=over_time,
         readings=readings,

@@ -338,7 +338,7 @@ def _trainee_page(person, form=None, refused=None, status=200):
         trainee=person,
         form=form,
         rows={a.id: a for a in own},
-        assignments=effective.effective_assignments(person),
+        assignments=effective.effective_assignments(person, language=reader_language()),
         progress=progress_service.progress_of(person.id),
         attempts=coaching.trainee_attempts(person.id),
         quizzes=coaching.trainee_quizzes(person.id),

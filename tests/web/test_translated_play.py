@@ -78,3 +78,30 @@ def test_ledger_amounts_in_french_leave_the_thing_to_its_label(app):
         english = published.published_scenario(SLUG, "en")[1]
         assert labels.name_label(english, "referral") == "Referral"
         assert vocabulary.trade_words(english, "referral", 2, False) == "2 referrals"
+
+
+def test_a_french_dashboard_names_assigned_work_in_french(app, client, factory):
+    """What the manager assigned reads in the trainee's language: the titles and how long is left."""
+    from datetime import date, timedelta
+
+    publish_course(app)
+    manager, team, (amelie,) = team_with_manager(factory, trainees=1)
+    with app.app_context():
+        for kind, slug, days in (("scenario", SLUG, 5), ("module", "filters-and-ranking", 1)):
+            db.session.add(
+                Assignment(
+                    target_kind=kind,
+                    target_slug=slug,
+                    team_id=team,
+                    assigned_by_id=manager.id,
+                    due_date=date.today() + timedelta(days=days),
+                )
+            )
+        db.session.commit()
+    login(client, amelie.email)
+    page = client.get("/learn/", headers=FR).get_data(as_text=True)
+    assigned = page[page.index('id="assigned-h"') : page.index("</section>", page.index('id="assigned-h"'))]
+    assert "Claire veut 15 % de remise" in assigned and "Claire wants 15% off" not in assigned
+    assert "Filtres et classement" in assigned and "Filters and ranking" not in assigned
+    assert "dans 5 jours" in assigned and "demain" in assigned
+    assert " in 5 " not in assigned and "tomorrow" not in assigned

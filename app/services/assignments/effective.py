@@ -108,11 +108,12 @@ class Resolver:
         return out
 
 
-def effective_assignments(user, today=None, progress=None):
+def effective_assignments(user, today=None, progress=None, language=None):
     """For one trainee: the active assignments that count, each with target kind, slug and
     title, due date (absolute or hire date + days), overdue and done (done by the completion
     rules of progress.py; a scenario is done when passed once). Overdue first. `progress`: the
-    trainee's progress through a course, already read by the page (not folded again)."""
+    trainee's progress through a course, already read by the page (not folded again);
+    `language`: the reader's, for the titles (translated where a translation is live)."""
     assignments = db.session.scalars(
         select(Assignment).where(
             Assignment.cancelled_at.is_(None),
@@ -180,7 +181,7 @@ def effective_assignments(user, today=None, progress=None):
         return bool(course and course.complete)
 
     # every published title in the outline's one light statement (not a version read per assignment)
-    published_titles = load_outline().titles
+    published_titles = load_outline(language=language).titles
     titles = {
         (a.target_kind, a.target_slug): published_titles.get((a.target_kind, a.target_slug))
         for a in assignments
