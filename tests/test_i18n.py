@@ -50,6 +50,25 @@ def test_every_message_of_the_interface_has_its_french():
     assert not problems, "French catalog (run `make translations`, then translate):\n" + "\n".join(problems)
 
 
+# A quoted English sentence handed to a template macro or attribute, outside gettext: French
+# readers would see it in English (the catalog check above cannot see what was never marked).
+UNMARKED = re.compile(r"""\b(hint|label|placeholder|title|aria-label)=(['"])[A-Z][a-z](?:\\.|(?!\2).)*\2""")
+
+
+def test_no_template_hands_an_english_sentence_past_gettext():
+    from pathlib import Path
+
+    root = Path(i18n.__file__).resolve().parent / "templates"
+    found = [
+        f"{path.relative_to(root)}:{n}: {m.group(0)}"
+        for path in sorted(root.rglob("*.html"))
+        if path.parent.name not in ("author", "mail")  # the studio's own check; mails: their templates
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for m in UNMARKED.finditer(line)
+    ]
+    assert not found, "wrap these in _() and translate them:\n" + "\n".join(found)
+
+
 def test_the_french_catalog_is_kept_sorted_without_locations():
     """The shape `flask translate update` writes: sorted, no line numbers, so branches merge."""
     text = i18n.catalog_paths()["fr"].read_text(encoding="utf-8")
