@@ -241,7 +241,7 @@ def test_csv_exports_use_the_readers_separator_and_column_names(app, client, log
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:4] == ["équipe", "nom", "e-mail", "date_embauche"] and rows[1][1] == "Zoé Martin"
     assert "," not in text.splitlines()[0]
-    assert rows[0][-2:] == ["étapes_certifiées", "expirent_sous_30_jours"]  # accented like the others
+    assert "étapes_certifiées" in rows[0] and "étapes_révoquées" in rows[0]  # accented like the others
     audit = (
         client.get("/manage/export/attempts.csv", headers={"Accept-Language": "fr"})
         .get_data()
