@@ -91,14 +91,37 @@ def win_path(app):
         return path_by_rating()
 
 
-# --- the published course and the trainee's use cases (inside an app context) -----------------
+# --- the shipped content (courses/ and scenarios/ at the root), read and played once per process --
 
 
 @functools.cache
-def _course_files():
+def shipped():
     """The project's content files parsed and linted once per test process (they do not change
     while the tests run; every test database starts empty, so every test publishes them)."""
     return ContentSet.load(ROOT)
+
+
+def shipped_scenario_paths():
+    """Every scenario file, sources and translations, as its path under the root (read from the
+    folder, so that collecting the tests parses nothing)."""
+    found = Path(ROOT, "scenarios").glob("**/*.md")
+    return sorted(str(p.relative_to(ROOT)) for p in found if p.name.lower() != "readme.md")
+
+
+def play_report(path):
+    """The play-test of `flask content test` (quicktest, scripted tests, invariants) on one
+    shipped scenario file (its path, absolute or under the root): several tests read one report."""
+    return _play_report(str(Path(ROOT, path).resolve()))
+
+
+@functools.cache
+def _play_report(path):
+    loaded = shipped().files.get(path)
+    assert loaded is not None and loaded.value is not None, f"{path} did not load"
+    return playtest.test_scenario(loaded.value)
+
+
+# --- the published course and the trainee's use cases (inside an app context) -----------------
 
 
 def publish_course(app):
@@ -116,7 +139,7 @@ def publish_course(app):
         if empty and recorded is not None:
             _write_rows(*recorded[:2])
             return copy.deepcopy(recorded[2])
-        report = publishing.sync_files(ROOT, echo=lambda *a: None, content=_course_files())
+        report = publishing.sync_files(ROOT, echo=lambda *a: None, content=shipped())
         db.session.commit()
         assert report.refused == 0, report.refusals
         if empty:

@@ -1,6 +1,7 @@
 """Best play scores 100% in every role-play of the course: choosing the best-rated answer at
 every step is the yardstick of percent (engine.best_share), it passes, and nothing scores more."""
 
+import functools
 import glob
 import itertools
 import json
@@ -12,11 +13,13 @@ from app.content import engine, playtest, signals
 from app.content import sheet as sheets
 from app.content.lint import check_scenario_text
 from app.content.parse import parse_scenario
+from tests.helpers import play_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 SCENARIOS = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.md")))
 
 
+@functools.cache
 def _load(path):
     with open(path, encoding="utf-8") as fh:
         value, findings = parse_scenario(fh.read(), os.path.relpath(path, ROOT))
@@ -24,8 +27,11 @@ def _load(path):
     return value
 
 
-def _endings(scenario):
-    """The state at the end of every distinct path (each state explored once)."""
+@functools.cache
+def _endings(path):
+    """The state at the end of every distinct path (each state explored once), played by the
+    engine; three tests read them."""
+    scenario = _load(path)
     seen, ends, stack = set(), [], [engine.start_state(scenario)]
     while stack:
         state = stack.pop()
@@ -70,7 +76,7 @@ def test_best_play_scores_100_and_passes(path):
     assert engine.passed(scenario, best.state)
     worst = playtest.play(scenario, playtest.lowest_pick)
     assert engine.percent(scenario, worst.state) < 100 and not engine.passed(scenario, worst.state)
-    percents = [engine.percent(scenario, s) for s in _endings(scenario)]
+    percents = [engine.percent(scenario, s) for s in _endings(path)]
     assert 0 <= min(percents) and max(percents) == 100
 
 
@@ -86,8 +92,8 @@ def test_quicktest_finds_the_top_share_exactly(path):
     """The play-tester's top share (a set of score vectors per state) is what every path
     played by the engine reaches at most."""
     scenario = _load(path)
-    top = max(engine.share(scenario, s["scores"]) for s in _endings(scenario))
-    assert playtest.quicktest(scenario).top_share == top
+    top = max(engine.share(scenario, s["scores"]) for s in _endings(path))
+    assert play_report(path).quick.top_share == top
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
@@ -96,8 +102,7 @@ def test_no_path_of_the_course_scores_more_than_best_play(path):
     scores than the best-rated one (it would teach that the weak answers pay)."""
     scenario = _load(path)
     assert (
-        max(engine.share(scenario, s["scores"]) for s in _endings(scenario))
-        <= engine.best_share(scenario) + 1e-9
+        max(engine.share(scenario, s["scores"]) for s in _endings(path)) <= engine.best_share(scenario) + 1e-9
     )
 
 

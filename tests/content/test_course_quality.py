@@ -18,17 +18,14 @@ import os
 import re
 import statistics
 from collections import Counter
-from functools import lru_cache
 
 import pytest
 
-from app.content import quiz
+from app.content import branching, quiz
 from app.content.catalog import ContentSet
 from app.content.commands import run_lint, run_test
-from app.content.playtest import quicktest
-from app.content.playtest import test_scenario as play_scenario
+from tests.helpers import ROOT, play_report, shipped, shipped_scenario_paths
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COURSE_ID = "business-relationship"
 STAGES = ["qualification", "prospecting", "maturation", "co-construction", "negotiation", "loyalty"]
 RATING_ORDER = {"best": 0, "good": 1, "ok": 2, "poor": 3}
@@ -36,9 +33,8 @@ POOL_MIN = 10  # questions per module
 DRAW = 6  # questions asked per attempt
 
 
-@lru_cache(maxsize=1)
 def content() -> ContentSet:
-    return ContentSet.load(ROOT)
+    return shipped()
 
 
 def course():
@@ -192,7 +188,7 @@ def _pao_phase():
 def test_every_ending_agrees_with_pass_or_fail_on_every_path(scenario_id):
     """The debrief of an ending is one text: it cannot be right on a path that passes and on
     one that fails, and a "win" must pass, a "loss" fail (the play-test invariant)."""
-    report = quicktest(content().scenarios[scenario_id])
+    report = play_report(content().scenarios[scenario_id].path).quick
     verdicts = [f for f in report.failures if "passes on some paths" in f or "on every path" in f]
     assert verdicts == []
     assert report.endings and all(info["paths"] for info in report.endings.values()), (
@@ -312,15 +308,23 @@ def test_the_whole_root_lints_clean_in_strict_mode():
     assert content().findings() == [], out.getvalue()
 
 
-@pytest.mark.parametrize("scenario_id", scenario_ids())
-def test_scenario_passes_the_play_test(scenario_id):
-    report = play_scenario(content().scenarios[scenario_id])
+@pytest.mark.parametrize("path", shipped_scenario_paths())
+def test_scenario_passes_the_play_test(path):
+    """What `flask content test` checks of each scenario file, translations included: its
+    play-test passes and its branching can be measured. With strict lint above, this is the
+    command passing on the whole root, one file at a time."""
+    report = play_report(path)
     assert report.ok, report.failures
+    assert branching.measure(report.scenario).choice_nodes
 
 
 def test_content_test_command_passes():
+    """The command itself on the shipped root (the play-test of every file is above)."""
     out = io.StringIO()
-    assert run_test(ROOT, out=out) == 0, out.getvalue()
+    assert run_test(ROOT, [os.path.join(ROOT, "scenarios", "the-warm-introduction.md")], out=out) == 0, (
+        out.getvalue()
+    )
+    assert "the-warm-introduction.md: ok" in out.getvalue() and "branching:" in out.getvalue()
 
 
 # --- guessability -----------------------------------------------------------------------

@@ -8,16 +8,14 @@ and debriefs whose "{score}/max" a perfect run actually fills.
 
 from __future__ import annotations
 
-import os
 import re
-from functools import lru_cache
 
 import pytest
 
 from app.content.catalog import ContentSet
 from app.content.playtest import best_pick, play
+from tests.helpers import shipped
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NEW_ROLEPLAYS = [
     "the-signing-date",
     "the-first-ninety-days",
@@ -34,9 +32,8 @@ FRENCH_OBJECTIONS = [
 ]
 
 
-@lru_cache(maxsize=1)
 def content() -> ContentSet:
-    return ContentSet.load(ROOT)
+    return shipped()
 
 
 def scenario(sid):
