@@ -149,7 +149,7 @@ def best_share(scenario: Scenario) -> float:
     from . import playtest  # the play-tester plays best play; it imports this module
 
     best = 1.0
-    if "percent" not in _routing_reads(scenario):
+    if "percent" not in routing_reads(scenario):
         game = playtest.play(scenario, playtest.best_pick)
         if not game.error and game.ended:
             best = share(scenario, game.state["scores"]) or 1.0
@@ -157,16 +157,21 @@ def best_share(scenario: Scenario) -> float:
     return best
 
 
-def _routing_reads(scenario: Scenario) -> set[str]:
+def routing_reads(scenario: Scenario, skip_unreadable: bool = True) -> set[str]:
+    """Every name an `if` of the scenario reads: its gotos', its sheets' routes' and its choices'
+    (a signal-picking node's readings are its choices). An unreadable `if` is skipped (lint
+    reports it), or raises ExprError when `skip_unreadable` is False (the play-tester)."""
     read: set[str] = set()
     for node in scenario.nodes:
-        sources = [g.condition for g in node.gotos] + [c.effects.condition for c in node.choices]
+        gotos = node.gotos + (node.sheet.routes if node.sheet else ())
+        sources = [g.condition for g in gotos] + [c.effects.condition for c in node.choices]
         for source in sources:
             if source:
                 try:
                     read.update(expressions.names(expressions.parse(source)))
                 except expressions.ExprError:
-                    pass
+                    if not skip_unreadable:
+                        raise
     return read
 
 

@@ -54,14 +54,7 @@ class _Compiled:
 
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
-        read: set[str] = set()
-        for node in scenario.nodes:
-            for g in node.gotos + (node.sheet.routes if node.sheet else ()):
-                if g.condition:
-                    read.update(expressions.names(expressions.parse(g.condition)))
-            for c in node.choices:
-                if c.effects.condition:
-                    read.update(expressions.names(expressions.parse(c.effects.condition)))
+        read = engine.routing_reads(scenario, skip_unreadable=False)
         # The pass expression is read too, so that every ending state says whether it passes
         # (the endings-agree invariant): scores it reads are kept exact, not as intervals.
         read.update(

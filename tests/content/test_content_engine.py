@@ -232,6 +232,33 @@ Text.
     assert out.percent == round(100 * (7 / 10 + 0) / 2) == 35
 
 
+def test_percent_keeps_declared_maxima_when_a_sheet_routes_by_it():
+    """A sheet's routes are routing too (they were once left out of the engine's list of names
+    routing reads, though the play-tester counted them): percent is not measured against a best
+    play that reads percent itself."""
+    s = scenario("""
+## a
+
+- [Best](#prep) `margin +2` `rating: best`
+  > Yes.
+
+## prep
+`goto: end if percent >= 30` `goto: end`
+
+- Your **offer** `field: offer` `unit: percent` `min: 0` `max: 10`
+  - `range: 0..10` `rating: best`
+    > Fine.
+
+## end
+`end: done`
+
+### Debrief
+.
+""")
+    assert "percent" in engine.routing_reads(s)
+    assert engine.best_share(s) == 1.0
+
+
 def test_start_on_ending_is_finished():
     s = scenario("""
 ## a
