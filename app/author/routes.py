@@ -12,10 +12,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.author import bp
 from app.author.forms import EditorForm, NewForm, UploadForm
+from app.author.words import NODE_KINDS, finding_json, say
 from app.content import engine
 from app.content.graph import mermaid
 from app.content.layout import graph_layout
@@ -131,16 +133,24 @@ def upload():
 def lint():
     kind = request.form.get("kind", "scenario")
     if kind not in authoring.KINDS:
-        return jsonify(error="Unknown kind", message="kind must be scenario, module or course"), 400
+        return jsonify(error="Unknown kind", message=_("Choose a scenario, a module or a course.")), 400
     _value, findings = authoring.lint_text(kind, request.form.get("source", ""), request.form.get("slug"))
-    return jsonify(findings=authoring.findings_json(findings), errors=sum(1 for f in findings if f.is_error))
+    errors = sum(1 for f in findings if f.is_error)
+    return jsonify(
+        findings=finding_json(findings),
+        errors=errors,
+        counted=[
+            ngettext("%(num)d error", "%(num)d errors", errors),
+            ngettext("%(num)d warning", "%(num)d warnings", len(findings) - errors),
+        ],
+    )
 
 
 @bp.route("/preview", methods=["POST"])
 def preview():
     kind = request.form.get("kind", "scenario")
     if kind not in authoring.KINDS:
-        return jsonify(error="Unknown kind", message="kind must be scenario, module or course"), 400
+        return jsonify(error="Unknown kind", message=_("Choose a scenario, a module or a course.")), 400
     value, _findings = authoring.lint_text(kind, request.form.get("source", ""), request.form.get("slug"))
     html = render_template("author/_preview.html", kind=kind, value=value)
     return Response(html, mimetype="text/html")
@@ -306,7 +316,10 @@ def republish(kind, slug, number):
         flash(
             _("Version %(version)s no longer passes lint against the current course:", version=number)
             + " "
-            + "; ".join(f"line {f.line}: {f.code} {f.message}" for f in refused.findings[:5]),
+            + "; ".join(
+                _("line %(line)s: %(code)s %(message)s", line=f.line, code=f.code, message=say(f.message))
+                for f in refused.findings[:5]
+            ),
             "error",
         )
         return redirect(url_for("author.versions", kind=kind, slug=slug))
@@ -336,8 +349,8 @@ def _scenario(slug):
 def _refs(slug):
     rows = authoring.versions_with_authors("scenario", slug)
     draft = authoring.draft_of("scenario", slug)
-    refs = [("draft", f"Draft (revision {draft.revision})")] if draft else []
-    return refs + [(f"v{r.version}", f"Version {r.version}") for r in rows]
+    refs = [("draft", _("Draft (revision %(revision)s)", revision=draft.revision))] if draft else []
+    return refs + [(f"v{r.version}", _("Version %(version)s", version=r.version)) for r in rows]
 
 
 @bp.route(f"/scenario/{SLUG}/graph")
@@ -378,7 +391,7 @@ def playtest(slug):
             or payload.get("ref") != src.ref
             or payload.get("sha") != publishing.sha256_of(src.text)
         ):
-            error = "The text changed since this play-test started (or the form was altered); start again."
+            error = _("The text changed since this play-test started (or the form was altered); start again.")
         else:
             play, history = payload["state"], payload.get("history", [])
             choice = request.form.get("choice", type=int)
@@ -392,12 +405,12 @@ def playtest(slug):
                 last = authoring.step_summary(outcome, value)
                 history = (history + [last])[-authoring.MAX_HISTORY :]
             except engine.EngineError as exc:
-                error = f"That step cannot be played: {exc}"
+                error = _("That step cannot be played: %(reason)s", reason=say(exc))
     elif value is not None and request.args.get("node"):
         try:
             play = authoring.playtest_start(value, request.args.get("node"), request.args)
         except (authoring.AuthoringError, engine.EngineError) as exc:
-            error = str(exc)
+            error = str(say(exc))
     token = None
     if play is not None:
         token = authoring.pack(
@@ -490,4 +503,11 @@ def analysis(slug):
 def _renderers():
     """The studio's helpers (author text goes through md(), md_inline() and md_values(), the
     app's Markdown globals; never `|safe`)."""
-    return {"show_value": engine.show}
+    return {"show_value": engine.show, "node_kinds": NODE_KINDS}
+
+
+@bp.app_template_global()
+def finding_message(finding):
+    """A lint finding's message in the page's language (the studio's macros, imported without
+    the page's context, reach it as a global)."""
+    return say(finding.message)

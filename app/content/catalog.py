@@ -12,7 +12,7 @@ from typing import Any
 
 from . import translation
 from .lint import PARSERS, lint_value
-from .model import Course, Finding, Module, Scenario, sort_findings
+from .model import Course, Finding, Module, Scenario, said, sort_findings
 from .parse import MODULE_STEM_RE, stem_of
 
 
@@ -101,7 +101,22 @@ class ContentSet:
         try:
             data = read_bytes(path)
         except OSError as exc:
-            loaded = Loaded(shown, kind, None, [Finding(shown, 1, "E-META", f"cannot read: {exc.strerror}")])
+            loaded = Loaded(
+                shown,
+                kind,
+                None,
+                [
+                    Finding(
+                        shown,
+                        1,
+                        "E-META",
+                        said(
+                            "cannot read: %(exc_strerror)s",
+                            exc_strerror=exc.strerror,
+                        ),
+                    )
+                ],
+            )
             self.files[key] = loaded
             return loaded
         # parse_* take the real path (the course id is its folder), findings show `shown`; a
@@ -163,8 +178,12 @@ class ContentSet:
                     loaded.path,
                     1,
                     "E-SOURCE",
-                    f"no source {loaded.kind} at {self.shown(loaded.source)}: a translation keeps its "
-                    f"source's file name, one folder down",
+                    said(
+                        "no source %(kind)s at %(shown)s: a translation keeps its source's "
+                        "file name, one folder down",
+                        kind=loaded.kind,
+                        shown=self.shown(loaded.source),
+                    ),
                 )
             ]
         found = translation.compare(source.value, value, language, source.digest, loaded.path)
@@ -175,8 +194,10 @@ class ContentSet:
                     loaded.path,
                     value.key_lines.get("language", 1),
                     "E-LANG",
-                    f"the course does not declare `{loaded.language}`: add it to `languages:` in "
-                    f"its course.md",
+                    said(
+                        "the course does not declare `%(language)s`: add it to `languages:` in its course.md",
+                        language=loaded.language,
+                    ),
                 )
             )
         return found
@@ -196,8 +217,13 @@ class ContentSet:
                 loaded.path,
                 1,
                 "W-UNTRANSLATED",
-                f"no {translation.language_name(code)} translation: the course declares `{code}`, and "
-                f"{self.shown(translation.translation_path(where, code))} is missing",
+                said(
+                    "no %(language_name)s translation: the course declares `%(code)s`, and "
+                    "%(shown)s is missing",
+                    language_name=translation.language_name(code),
+                    code=code,
+                    shown=self.shown(translation.translation_path(where, code)),
+                ),
             )
             for code in course.languages
             if code != own and not os.path.isfile(translation.translation_path(where, code))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .model import Criterion, StageCertification
+from .model import Criterion, StageCertification, said
 
 VALID_MONTHS_DEFAULT = 12
 VALID_MONTHS_MAX = 120
@@ -46,32 +46,63 @@ def parse_settings(
     if raw is None:
         return StageCertification(base.valid_months, line=line)
     if not isinstance(raw, dict):
-        problem(line, "`certification` must be a mapping, like `{valid_months: 12}`", "E-CERT")
+        problem(
+            line,
+            said(
+                "`certification` must be a mapping, like `{valid_months: 12}`",
+            ),
+            "E-CERT",
+        )
         return StageCertification(base.valid_months, line=line)
     allowed = {"valid_months"} if course_level else {"valid_months", "observed", "pass_level", "rubric"}
     for key in raw:
         if str(key) not in allowed:
             problem(
                 line,
-                f"`certification` has no key `{key}` here (it takes {', '.join(sorted(allowed))})",
+                said(
+                    "`certification` has no key `%(key)s` here (it takes %(names)s)",
+                    key=key,
+                    names=", ".join(sorted(allowed)),
+                ),
                 "E-CERT",
             )
     months = raw.get("valid_months", base.valid_months)
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= VALID_MONTHS_MAX:
-        problem(line, f"`valid_months` must be a whole number from 1 to {VALID_MONTHS_MAX}", "E-CERT")
+        problem(
+            line,
+            said(
+                "`valid_months` must be a whole number from 1 to %(VALID_MONTHS_MAX)s",
+                VALID_MONTHS_MAX=VALID_MONTHS_MAX,
+            ),
+            "E-CERT",
+        )
         months = base.valid_months
     rubric = _rubric(raw.get("rubric"), line, problem)
     observed = raw.get("observed", "optional" if rubric else "off")
     if observed not in OBSERVED:
-        problem(line, "`observed` must be `off`, `optional` or `required`", "E-CERT")
+        problem(line, said("`observed` must be `off`, `optional` or `required`"), "E-CERT")
         observed = "off"
     if observed != "off" and not rubric:
-        problem(line, f"`observed: {observed}` needs a `rubric` to score the observation on", "E-CERT")
+        problem(
+            line,
+            said(
+                "`observed: %(observed)s` needs a `rubric` to score the observation on",
+                observed=observed,
+            ),
+            "E-CERT",
+        )
         observed = "off"
     pass_level = raw.get("pass_level", 2)
     fewest = min((len(c.levels) for c in rubric), default=2)
     if isinstance(pass_level, bool) or not isinstance(pass_level, int) or not 1 <= pass_level <= fewest:
-        problem(line, f"`pass_level` must be a level every criterion has (1 to {fewest})", "E-CERT")
+        problem(
+            line,
+            said(
+                "`pass_level` must be a level every criterion has (1 to %(fewest)s)",
+                fewest=fewest,
+            ),
+            "E-CERT",
+        )
         pass_level = min(2, fewest)
     return StageCertification(months, observed, pass_level, rubric, line)
 
@@ -80,22 +111,48 @@ def _rubric(raw: Any, line: int, problem: Problem) -> tuple[Criterion, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw:
-        problem(line, "`rubric` must be a list of `{id, title, levels: [lowest, ..., highest]}`", "E-CERT")
+        problem(
+            line,
+            said(
+                "`rubric` must be a list of `{id, title, levels: [lowest, ..., highest]}`",
+            ),
+            "E-CERT",
+        )
         return ()
     if len(raw) > CRITERIA_MAX:
-        problem(line, f"a rubric has at most {CRITERIA_MAX} criteria", "E-CERT")
+        problem(
+            line,
+            said(
+                "a rubric has at most %(CRITERIA_MAX)s criteria",
+                CRITERIA_MAX=CRITERIA_MAX,
+            ),
+            "E-CERT",
+        )
     out, seen = [], set()
     for item in raw[:CRITERIA_MAX]:
         if not isinstance(item, dict):
-            problem(line, "each rubric criterion must be a mapping `{id, title, levels}`", "E-CERT")
+            problem(
+                line,
+                said(
+                    "each rubric criterion must be a mapping `{id, title, levels}`",
+                ),
+                "E-CERT",
+            )
             continue
         cid, title, levels = item.get("id"), item.get("title"), item.get("levels")
         if not isinstance(cid, str) or not cid or cid in seen:
-            problem(line, f"each rubric criterion needs its own `id` (got {cid!r})", "E-CERT")
+            problem(
+                line,
+                said(
+                    "each rubric criterion needs its own `id` (got %(cid)s)",
+                    cid=repr(cid),
+                ),
+                "E-CERT",
+            )
             continue
         seen.add(cid)
         if not isinstance(title, str) or not title.strip():
-            problem(line, f"rubric criterion `{cid}` needs a `title`", "E-CERT")
+            problem(line, said("rubric criterion `%(cid)s` needs a `title`", cid=cid), "E-CERT")
         if (
             not isinstance(levels, list)
             or not 2 <= len(levels) <= LEVELS_MAX
@@ -103,7 +160,11 @@ def _rubric(raw: Any, line: int, problem: Problem) -> tuple[Criterion, ...]:
         ):
             problem(
                 line,
-                f"rubric criterion `{cid}` needs `levels`: 2 to {LEVELS_MAX} texts, lowest first",
+                said(
+                    "rubric criterion `%(cid)s` needs `levels`: 2 to %(LEVELS_MAX)s texts, lowest first",
+                    cid=cid,
+                    LEVELS_MAX=LEVELS_MAX,
+                ),
                 "E-CERT",
             )
             continue

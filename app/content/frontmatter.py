@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .model import Finding
+from .model import Finding, said
 
 MAX_BYTES = 1_000_000  # a scenario is ~20 KB; a megabyte is far past any honest text
 MAX_FRONT_MATTER_LINES = 2_000
@@ -50,27 +50,47 @@ def decode(data: bytes | str, path: str) -> SourceText:
     source = SourceText(path)
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            source.problem(1, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
+            source.problem(
+                1,
+                said(
+                    "file is %(count)s bytes; the limit is %(MAX_BYTES)s",
+                    count=format(len(data), ","),
+                    MAX_BYTES=format(MAX_BYTES, ","),
+                ),
+            )
             source.readable = False
             return source
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            source.problem(line, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
+            source.problem(
+                line,
+                said(
+                    "not valid UTF-8 (byte %(exc_start)s); save the file as UTF-8",
+                    exc_start=exc.start,
+                ),
+            )
             source.readable = False
             return source
     else:
         text = data
         if len(text) > MAX_BYTES:
-            source.problem(1, f"text is {len(text):,} characters; the limit is {MAX_BYTES:,}")
+            source.problem(
+                1,
+                said(
+                    "text is %(count)s characters; the limit is %(MAX_BYTES)s",
+                    count=format(len(text), ","),
+                    MAX_BYTES=format(MAX_BYTES, ","),
+                ),
+            )
             source.readable = False
             return source
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        source.problem(line, "NUL character in the text; remove it")
+        source.problem(line, said("NUL character in the text; remove it"))
         text = text.replace("\x00", "\ufffd")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     source.text = text
@@ -85,7 +105,12 @@ def split(data: bytes | str, path: str) -> SourceText:
     text = source.text
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        source.broken(1, "no front matter: the file must start with a line `---`")
+        source.broken(
+            1,
+            said(
+                "no front matter: the file must start with a line `---`",
+            ),
+        )
         source.body, source.body_line = text, 1
         return source
     end = None
@@ -94,7 +119,7 @@ def split(data: bytes | str, path: str) -> SourceText:
             end = i
             break
     if end is None:
-        source.broken(1, "front matter is not closed by a line `---`")
+        source.broken(1, said("front matter is not closed by a line `---`"))
         source.body, source.body_line = "", len(lines)
         return source
     yaml_text = "\n".join(lines[1:end])
@@ -151,15 +176,28 @@ def _load_yaml(source: SourceText, yaml_text: str) -> None:
             if context is not None and context.line + 2 != line
             else ""
         )
-        source.broken(line, f"front matter is not valid YAML: {problem}{since}")
+        source.broken(
+            line,
+            said(
+                "front matter is not valid YAML: %(problem)s%(since)s",
+                problem=problem,
+                since=since,
+            ),
+        )
         return
     except (RecursionError, ValueError, TypeError, OverflowError) as exc:
-        source.broken(1, f"front matter cannot be read: {type(exc).__name__}")
+        source.broken(
+            1,
+            said(
+                "front matter cannot be read: %(__name__)s",
+                __name__=type(exc).__name__,
+            ),
+        )
         return
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        source.broken(2, "front matter must be a mapping of `key: value` lines")
+        source.broken(2, said("front matter must be a mapping of `key: value` lines"))
         return
     source.meta = {str(k): v for k, v in data.items()}
     if isinstance(node, yaml.MappingNode):

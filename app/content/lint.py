@@ -15,7 +15,7 @@ from . import engine
 from . import expr as expressions
 from . import sheet as sheets
 from . import signals as signal_picking
-from .model import Choice, Course, Finding, Module, Node, Scenario, sort_findings
+from .model import Choice, Course, Finding, Module, Node, Scenario, said, sort_findings
 from .parse import ID_RE, parse_course, parse_module, parse_scenario
 
 INTERPOLATION_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -61,7 +61,16 @@ class Vocabulary:
         try:
             tree = expressions.parse(source)
         except expressions.ExprError as exc:
-            report.add(line, "E-EXPR", f"{what} `{source}`: {exc}")
+            report.add(
+                line,
+                "E-EXPR",
+                said(
+                    "%(what)s `%(source)s`: %(exc)s",
+                    what=what,
+                    source=source,
+                    exc=exc,
+                ),
+            )
             return
         unknown = []
         for name in expressions.names(tree):
@@ -69,23 +78,42 @@ class Vocabulary:
             if name not in self.types:
                 unknown.append(name)
         for name in dict.fromkeys(unknown):
-            report.add(line, "E-NAME", f"{what} `{source}`: unknown name `{name}`{_hint(name)}")
+            report.add(
+                line,
+                "E-NAME",
+                said(
+                    "%(what)s `%(source)s`: unknown name `%(name)s`%(hint)s",
+                    what=what,
+                    source=source,
+                    name=name,
+                    hint=_hint(name),
+                ),
+            )
         if unknown:
             return
         try:
             expressions.type_of(tree, self.types.get)
         except expressions.ExprError as exc:
-            report.add(line, "E-EXPR", f"{what} `{source}`: {exc}")
+            report.add(
+                line,
+                "E-EXPR",
+                said(
+                    "%(what)s `%(source)s`: %(exc)s",
+                    what=what,
+                    source=source,
+                    exc=exc,
+                ),
+            )
 
 
 def _hint(name: str) -> str:
     if name.startswith(expressions.MOVE_FUNCTIONS):
-        return " (name a concession declared under negotiation.concessions)"
+        return said(" (name a concession declared under negotiation.concessions)")
     if name.startswith("given_"):
-        return " (declare the concession under negotiation.concessions)"
+        return said(" (declare the concession under negotiation.concessions)")
     if name.startswith("got_"):
-        return " (declare the counterpart under negotiation.counterparts)"
-    return " (declare it under scores or state)"
+        return said(" (declare the counterpart under negotiation.counterparts)")
+    return said(" (declare it under scores or state)")
 
 
 def value_type(value: object) -> str:
@@ -110,12 +138,18 @@ def lint_scenario(
     if course is not None and scenario.course != course.id:
         course = None  # the caller's course is not the one named here
     if check_course and scenario.course and course is None:
-        report.add(scenario.key_line("course"), "E-NAME", f"unknown course `{scenario.course}`")
+        report.add(
+            scenario.key_line("course"), "E-NAME", said("unknown course `%(course)s`", course=scenario.course)
+        )
     if course is not None and scenario.stage and scenario.stage not in course.stage_ids():
         report.add(
             scenario.key_line("stage"),
             "E-NAME",
-            f"unknown stage `{scenario.stage}` (course stages: {', '.join(course.stage_ids())})",
+            said(
+                "unknown stage `%(stage)s` (course stages: %(names)s)",
+                stage=scenario.stage,
+                names=", ".join(course.stage_ids()),
+            ),
         )
     phases = set(course.phase_ids()) if course else None
     actions = set(course.pao_ids()) if course else None
@@ -125,8 +159,14 @@ def lint_scenario(
             report.add(
                 dim.line,
                 "E-SCORE",
-                f"score `{dim.name}` needs min <= start <= max and min < max, got "
-                f"[{dim.min}, {dim.start}, {dim.max}]",
+                said(
+                    "score `%(dim_name)s` needs min <= start <= max and min < max, got "
+                    "[%(dim_min)s, %(dim_start)s, %(dim_max)s]",
+                    dim_name=dim.name,
+                    dim_min=dim.min,
+                    dim_start=dim.start,
+                    dim_max=dim.max,
+                ),
             )
     named = {d.name for d in scenario.scores} | set(neg.concessions) | set(neg.counterparts)
     for name in scenario.labels:
@@ -134,63 +174,129 @@ def lint_scenario(
             report.add(
                 scenario.key_line("labels"),
                 "E-NAME",
-                f"`labels`: `{name}` is not a score, concession or counterpart of this scenario",
+                said(
+                    "`labels`: `%(name)s` is not a score, concession or counterpart of this scenario",
+                    name=name,
+                ),
             )
     for name in neg.walkaway:
         if name not in neg.concessions:
             report.add(
-                scenario.key_line("negotiation"), "E-NAME", f"walk-away `{name}` is not a declared concession"
+                scenario.key_line("negotiation"),
+                "E-NAME",
+                said(
+                    "walk-away `%(name)s` is not a declared concession",
+                    name=name,
+                ),
             )
 
     seen: dict[str, int] = {}
     for node in scenario.nodes:
         if not ID_RE.match(node.id):
-            report.add(node.line, "E-ID", f"node id `{node.id}` is not kebab-case (a-z, 0-9, -)")
+            report.add(
+                node.line,
+                "E-ID",
+                said(
+                    "node id `%(node)s` is not kebab-case (a-z, 0-9, -)",
+                    node=node.id,
+                ),
+            )
         if node.id in seen:
-            report.add(node.line, "E-DUP", f"node `{node.id}` is already defined on line {seen[node.id]}")
+            report.add(
+                node.line,
+                "E-DUP",
+                said(
+                    "node `%(node)s` is already defined on line %(seen)s",
+                    node=node.id,
+                    seen=seen[node.id],
+                ),
+            )
         else:
             seen[node.id] = node.line
     if scenario.start and scenario.node(scenario.start) is None:
-        report.add(scenario.key_line("start"), "E-START", f"start `{scenario.start}` is not a node")
+        report.add(
+            scenario.key_line("start"),
+            "E-START",
+            said(
+                "start `%(start)s` is not a node",
+                start=scenario.start,
+            ),
+        )
 
     for node in scenario.nodes:
         if node.phase and phases is not None and node.phase not in phases:
-            report.add(node.line, "E-NAME", f"node `{node.id}`: unknown phase `{node.phase}`")
+            report.add(
+                node.line,
+                "E-NAME",
+                said(
+                    "node `%(node)s`: unknown phase `%(node_phase)s`",
+                    node=node.id,
+                    node_phase=node.phase,
+                ),
+            )
         if node.is_ending:
             if node.choices or node.gotos:
-                report.add(node.line, "E-END", f"ending `{node.id}` has choices or gotos")
+                report.add(node.line, "E-END", said("ending `%(node)s` has choices or gotos", node=node.id))
             if "Debrief" not in node.sections:
-                report.add(node.line, "E-END", f"ending `{node.id}` has no `### Debrief`")
+                report.add(node.line, "E-END", said("ending `%(node)s` has no `### Debrief`", node=node.id))
         elif not node.choices and not node.gotos and node.sheet is None:
-            report.add(node.line, "E-DEADEND", f"node `{node.id}` has no choice, no goto and no `end:`")
+            report.add(
+                node.line,
+                "E-DEADEND",
+                said(
+                    "node `%(node)s` has no choice, no goto and no `end:`",
+                    node=node.id,
+                ),
+            )
         if node.sheet is not None:
             if node.is_ending:
-                report.add(node.line, "E-SHEET", f"ending `{node.id}` holds a sheet")
+                report.add(node.line, "E-SHEET", said("ending `%(node)s` holds a sheet", node=node.id))
             _lint_sheet_effects(scenario, node, report, reads, changed)
         routes = node.sheet.routes if node.sheet else node.gotos
         for goto in routes:
             if scenario.node(goto.target) is None:
                 report.add(
-                    node.line, "E-TARGET", f"node `{node.id}`: goto target `{goto.target}` is not a node"
+                    node.line,
+                    "E-TARGET",
+                    said(
+                        "node `%(node)s`: goto target `%(goto_target)s` is not a node",
+                        node=node.id,
+                        goto_target=goto.target,
+                    ),
                 )
             if goto.condition is not None:
-                vocab.check(goto.condition, report, node.line, "goto condition", reads)
+                vocab.check(goto.condition, report, node.line, said("goto condition"), reads)
         if routes and routes[-1].condition is not None and not node.is_ending:
             report.add(
                 node.line,
                 "W-GOTO",
-                f"node `{node.id}`: the last goto is conditional; when no condition holds play is stuck",
+                said(
+                    "node `%(node)s`: the last goto is conditional; when no condition holds play is stuck",
+                    node=node.id,
+                ),
             )
         if node.gotos and node.choices and not node.is_ending:
-            report.add(node.line, "W-GOTO", f"node `{node.id}` has gotos, so its choices are never shown")
+            report.add(
+                node.line,
+                "W-GOTO",
+                said(
+                    "node `%(node)s` has gotos, so its choices are never shown",
+                    node=node.id,
+                ),
+            )
         if node.phase:
             keys = [c for c in node.choices if c.effects.claims == node.phase]
             if len(keys) != 1:
                 report.add(
                     node.line,
                     "E-PHASEKEY",
-                    f"phase node `{node.id}` needs exactly one choice with `claims: "
-                    f"{node.phase}`, has {len(keys)}",
+                    said(
+                        "phase node `%(node)s` needs exactly one choice with `claims: "
+                        "%(node_phase)s`, has %(count)s",
+                        node=node.id,
+                        node_phase=node.phase,
+                        count=len(keys),
+                    ),
                 )
         signal_picking.lint_node(
             node, course, [d.name for d in scenario.scores] + [v.name for v in scenario.variables], report.add
@@ -210,7 +316,7 @@ def lint_scenario(
             reads.update(INTERPOLATION_RE.findall(text))
     reads.update(INTERPOLATION_RE.findall(scenario.briefing))
     if scenario.pass_expr is not None:
-        vocab.check(scenario.pass_expr, report, scenario.key_line("pass"), "pass", reads)
+        vocab.check(scenario.pass_expr, report, scenario.key_line("pass"), said("pass"), reads)
     sheets.check(scenario, report.add)
     _lint_tests(scenario, report)
     _lint_graph(scenario, report)
@@ -222,10 +328,24 @@ def lint_scenario(
         rounds.check(scenario, report.add)
     for dim in scenario.scores:
         if dim.name not in reads and dim.name not in changed:
-            report.add(dim.line, "W-UNUSED", f"score `{dim.name}` is never changed or read")
+            report.add(
+                dim.line,
+                "W-UNUSED",
+                said(
+                    "score `%(dim_name)s` is never changed or read",
+                    dim_name=dim.name,
+                ),
+            )
     for var in scenario.variables:
         if var.name not in reads and var.name not in changed:
-            report.add(var.line, "W-UNUSED", f"variable `{var.name}` is never set or read")
+            report.add(
+                var.line,
+                "W-UNUSED",
+                said(
+                    "variable `%(var_name)s` is never set or read",
+                    var_name=var.name,
+                ),
+            )
     return report.findings
 
 
@@ -242,48 +362,83 @@ def _lint_choice(
     e = choice.effects
     line = choice.line
     if scenario.node(choice.target) is None:
-        report.add(line, "E-TARGET", f"choice target `#{choice.target}` is not a node")
+        report.add(
+            line,
+            "E-TARGET",
+            said(
+                "choice target `#%(choice_target)s` is not a node",
+                choice_target=choice.target,
+            ),
+        )
     if not choice.feedback.strip():
-        report.add(line, "E-FEEDBACK", "choice has no feedback (a `> ...` quote indented under it)")
+        report.add(
+            line,
+            "E-FEEDBACK",
+            said(
+                "choice has no feedback (a `> ...` quote indented under it)",
+            ),
+        )
     for name, _ in e.scores:
         changed.add(name)
         if scenario.score(name) is None:
-            report.add(line, "E-NAME", f"unknown score `{name}`")
+            report.add(line, "E-NAME", said("unknown score `%(name)s`", name=name))
     for name, value in e.sets:
         changed.add(name)
         var = scenario.variable(name)
         if var is None:
-            report.add(line, "E-NAME", f"`set {name}`: unknown variable `{name}` (declare it under state)")
+            report.add(
+                line,
+                "E-NAME",
+                said(
+                    "`set %(name)s`: unknown variable `%(name)s` (declare it under state)",
+                    name=name,
+                ),
+            )
         elif value_type(value) != value_type(var.initial):
             report.add(
                 line,
                 "E-EXPR",
-                f"`set {name}`: {value_type(var.initial)} variable set to a {value_type(value)}",
+                said(
+                    "`set %(name)s`: %(value_type)s variable set to a %(value_type2)s",
+                    name=name,
+                    value_type=value_type(var.initial),
+                    value_type2=value_type(value),
+                ),
             )
     for trade in e.gives:
         if trade.name not in scenario.negotiation.concessions:
             report.add(
                 line,
                 "E-NAME",
-                f"`give {trade.name}`: unknown concession (declare it under negotiation.concessions)",
+                said(
+                    "`give %(trade_name)s`: unknown concession (declare it under negotiation.concessions)",
+                    trade_name=trade.name,
+                ),
             )
     for trade in e.gets:
         if trade.name not in scenario.negotiation.counterparts:
             report.add(
                 line,
                 "E-NAME",
-                f"`get {trade.name}`: unknown counterpart (declare it under negotiation.counterparts)",
+                said(
+                    "`get %(trade_name)s`: unknown counterpart (declare it under negotiation.counterparts)",
+                    trade_name=trade.name,
+                ),
             )
     if e.gives and not e.gets and not e.unilateral:
         report.add(
-            line, "W-GIFT", "a concession given with no `get` in return; add one or mark it `unilateral`"
+            line,
+            "W-GIFT",
+            said(
+                "a concession given with no `get` in return; add one or mark it `unilateral`",
+            ),
         )
     if e.condition is not None:
-        vocab.check(e.condition, report, line, "if", reads)
+        vocab.check(e.condition, report, line, said("if"), reads)
     if e.pao is not None and actions is not None and e.pao not in actions:
-        report.add(line, "E-NAME", f"unknown PAO action `{e.pao}`")
+        report.add(line, "E-NAME", said("unknown PAO action `%(pao)s`", pao=e.pao))
     if e.claims is not None and phases is not None and e.claims not in phases:
-        report.add(line, "E-NAME", f"`claims: {e.claims}`: unknown phase")
+        report.add(line, "E-NAME", said("`claims: %(claims)s`: unknown phase", claims=e.claims))
 
 
 def _lint_sheet_effects(
@@ -299,19 +454,29 @@ def _lint_sheet_effects(
             for name, _ in r.effects.scores:
                 changed.add(name)
                 if scenario.score(name) is None:
-                    report.add(r.line, "E-NAME", f"unknown score `{name}`")
+                    report.add(r.line, "E-NAME", said("unknown score `%(name)s`", name=name))
             for name, value in r.effects.sets:
                 changed.add(name)
                 var = scenario.variable(name)
                 if var is None:
                     report.add(
-                        r.line, "E-NAME", f"`set {name}`: unknown variable `{name}` (declare it under state)"
+                        r.line,
+                        "E-NAME",
+                        said(
+                            "`set %(name)s`: unknown variable `%(name)s` (declare it under state)",
+                            name=name,
+                        ),
                     )
                 elif value_type(value) != value_type(var.initial):
                     report.add(
                         r.line,
                         "E-EXPR",
-                        f"`set {name}`: {value_type(var.initial)} variable set to a {value_type(value)}",
+                        said(
+                            "`set %(name)s`: %(value_type)s variable set to a %(value_type2)s",
+                            name=name,
+                            value_type=value_type(var.initial),
+                            value_type2=value_type(value),
+                        ),
                     )
 
 
@@ -329,8 +494,12 @@ def _lint_best_play(scenario: Scenario, report: _Report) -> None:
         report.add(
             scenario.key_line("pass"),
             "W-BEST",
-            f"choosing the best-rated answer at every step ends at `{game.state['node']}` and does not "
-            f"pass `{scenario.pass_expr or 'percent >= 60'}`",
+            said(
+                "choosing the best-rated answer at every step ends at `%(game_state)s` "
+                "and does not pass `%(value)s`",
+                game_state=game.state["node"],
+                value=scenario.pass_expr or "percent >= 60",
+            ),
         )
 
 
@@ -346,8 +515,14 @@ def _lint_consequences(scenario: Scenario, report: _Report) -> None:
         report.add(
             funnels[0].line,
             "W-FUNNEL",
-            f"{len(funnels)} of {len(conversation)} choice nodes send every answer to one node ({named}): "
-            f"the prospect reacts the same whatever the rep chose; let the answers lead to different scenes",
+            said(
+                "%(count)s of %(count2)s choice nodes send every answer to one node "
+                "(%(named)s): the prospect reacts the same whatever the rep chose; let "
+                "the answers lead to different scenes",
+                count=len(funnels),
+                count2=len(conversation),
+                named=named,
+            ),
         )
     for node in branching.choice_nodes(scenario):
         for choice in node.choices:
@@ -356,10 +531,13 @@ def _lint_consequences(scenario: Scenario, report: _Report) -> None:
                 report.add(
                     choice.line,
                     "W-LOSS",
-                    "an answer rated "
-                    f"`{rating}`{'' if choice.effects.rating else ' (unrated)'} ends the "
-                    f"scenario at once in a loss (`#{choice.target}`); "
-                    f"rate it `poor`, or let the rep recover",
+                    said(
+                        "an answer rated `%(rating)s`%(value)s ends the scenario at once in a "
+                        "loss (`#%(choice_target)s`); rate it `poor`, or let the rep recover",
+                        rating=rating,
+                        value="" if choice.effects.rating else " (unrated)",
+                        choice_target=choice.target,
+                    ),
                 )
 
 
@@ -371,19 +549,34 @@ def _lint_tests(scenario: Scenario, report: _Report) -> None:
         for key, value in test.expect.items():
             if key == "node":
                 if scenario.node(str(value)) is None:
-                    report.add(test.line, "E-TARGET", f"test expects node `{value}`, which is not a node")
+                    report.add(
+                        test.line,
+                        "E-TARGET",
+                        said(
+                            "test expects node `%(value)s`, which is not a node",
+                            value=value,
+                        ),
+                    )
             elif key == "outcome" or key == "passed":
                 continue
             elif key == "percent" or scenario.score(key) is not None:
                 if not _bounds(value):
                     report.add(
-                        test.line, "E-META", f"test bound `{key}` must be `[min, max]`, e.g. `{key}: [5, 10]`"
+                        test.line,
+                        "E-META",
+                        said(
+                            "test bound `%(key)s` must be `[min, max]`, e.g. `%(key)s: [5, 10]`",
+                            key=key,
+                        ),
                     )
             else:
                 report.add(
                     test.line,
                     "E-META",
-                    f"test expects `{key}`: use node, outcome, passed, percent or a score name",
+                    said(
+                        "test expects `%(key)s`: use node, outcome, passed, percent or a score name",
+                        key=key,
+                    ),
                 )
 
 
@@ -434,7 +627,13 @@ def _lint_graph(scenario: Scenario, report: _Report) -> None:
     for node in scenario.nodes:
         if node.id not in live and scenario.node(node.id) is node:
             report.add(
-                node.line, "W-UNREACHABLE", f"node `{node.id}` is never reached from `{scenario.start}`"
+                node.line,
+                "W-UNREACHABLE",
+                said(
+                    "node `%(node)s` is never reached from `%(start)s`",
+                    node=node.id,
+                    start=scenario.start,
+                ),
             )
     # Nodes that can still reach an exit: an ending, or a loose end already reported
     # (dead end, missing target), so a trap is a loop with no way out and nothing else.
@@ -460,7 +659,14 @@ def _lint_graph(scenario: Scenario, report: _Report) -> None:
         loop = _component(node.id, graph, {t.id for t in trapped})
         reported.update(loop)
         names = ", ".join(n.id for n in trapped if n.id in loop)
-        report.add(node.line, "E-TRAP", f"play can enter {names} but never leave for an ending")
+        report.add(
+            node.line,
+            "E-TRAP",
+            said(
+                "play can enter %(names)s but never leave for an ending",
+                names=names,
+            ),
+        )
 
 
 def _has_missing_target(scenario: Scenario, node: Node) -> bool:
@@ -491,38 +697,63 @@ def lint_module(
         report.add(
             module.key_lines.get("stage", 1),
             "C-REF",
-            f"no course.md next to the module, so stage `{module.stage}` is unknown",
+            said(
+                "no course.md next to the module, so stage `%(module_stage)s` is unknown",
+                module_stage=module.stage,
+            ),
         )
     elif module.stage and module.stage not in course.stage_ids():
-        report.add(module.key_lines.get("stage", 1), "C-REF", f"unknown stage `{module.stage}`")
+        report.add(
+            module.key_lines.get("stage", 1),
+            "C-REF",
+            said(
+                "unknown stage `%(module_stage)s`",
+                module_stage=module.stage,
+            ),
+        )
     if scenario_ids is not None:
         known = set(scenario_ids)
         for sid in module.scenarios:
             if sid not in known:
-                report.add(module.key_lines.get("scenarios", 1), "C-REF", f"unknown scenario `{sid}`")
+                report.add(
+                    module.key_lines.get("scenarios", 1), "C-REF", said("unknown scenario `%(sid)s`", sid=sid)
+                )
     if module.quiz_line and not module.quiz:
-        report.add(module.quiz_line, "C-QUIZ", "the knowledge check has no `###` question")
+        report.add(module.quiz_line, "C-QUIZ", said("the knowledge check has no `###` question"))
     for q in module.quiz:
         if not q.answers:
-            report.add(q.line, "C-QUIZ", "question without answers (`- [ ]` / `- [x]` items)")
+            report.add(q.line, "C-QUIZ", said("question without answers (`- [ ]` / `- [x]` items)"))
             continue
         if not any(a.correct for a in q.answers):
-            report.add(q.line, "C-QUIZ", "question without a correct answer (mark one `[x]`)")
+            report.add(q.line, "C-QUIZ", said("question without a correct answer (mark one `[x]`)"))
         for a in q.answers:
             if not a.feedback.strip():
-                report.add(a.line, "C-QUIZ", "answer without feedback (a `> ...` quote indented under it)")
+                report.add(
+                    a.line,
+                    "C-QUIZ",
+                    said(
+                        "answer without feedback (a `> ...` quote indented under it)",
+                    ),
+                )
             if _POSITIONAL.search(a.text):
                 report.add(
                     a.line,
                     "W-SHUFFLE",
-                    "answers are shown in a new order at every attempt, so an answer "
-                    'cannot point at the others ("all of the above", "A and B"); name what it means',
+                    said(
+                        "answers are shown in a new order at every attempt, so an answer "
+                        'cannot point at the others ("all of the above", "A and B"); name what '
+                        "it means",
+                    ),
                 )
         if q.page and not 1 <= q.page <= len(module.pages):
             report.add(
                 q.line,
                 "C-QUIZ",
-                f"`page: {q.page}` names no lesson page (this module has {len(module.pages)})",
+                said(
+                    "`page: %(page)s` names no lesson page (this module has %(count)s)",
+                    page=q.page,
+                    count=len(module.pages),
+                ),
             )
     _lint_pool(module, report)
     return report.findings
@@ -543,13 +774,26 @@ def _lint_pool(module: Module, report: _Report) -> None:
     line = module.key_lines.get("draw", 1)
     pool = len(module.quiz)
     if module.draw > pool:
-        report.add(line, "C-QUIZ", f"`draw: {module.draw}` asks more questions than the pool holds ({pool})")
+        report.add(
+            line,
+            "C-QUIZ",
+            said(
+                "`draw: %(module_draw)s` asks more questions than the pool holds (%(pool)s)",
+                module_draw=module.draw,
+                pool=pool,
+            ),
+        )
     elif pool < module.draw + POOL_SPARE:
         report.add(
             line,
             "W-POOL",
-            f"a pool of {pool} questions for `draw: {module.draw}`: a trainee who tries "
-            f"again meets the same questions; write at least {module.draw + POOL_SPARE}",
+            said(
+                "a pool of %(pool)s questions for `draw: %(module_draw)s`: a trainee "
+                "who tries again meets the same questions; write at least %(value)s",
+                pool=pool,
+                module_draw=module.draw,
+                value=module.draw + POOL_SPARE,
+            ),
         )
 
 
@@ -559,12 +803,28 @@ def lint_course(course: Course) -> list[Finding]:
         seen: set[str] = set()
         for item in items:
             if item.id in seen:
-                report.add(item.line, "E-DUP", f"{kind} `{item.id}` is declared twice")
+                report.add(
+                    item.line,
+                    "E-DUP",
+                    said(
+                        "%(kind)s `%(item)s` is declared twice",
+                        kind=kind,
+                        item=item.id,
+                    ),
+                )
             seen.add(item.id)
     phases = set(course.phase_ids())
     for action in course.pao:
         if action.phase and action.phase not in phases:
-            report.add(action.line, "E-NAME", f"PAO action `{action.id}`: unknown phase `{action.phase}`")
+            report.add(
+                action.line,
+                "E-NAME",
+                said(
+                    "PAO action `%(action)s`: unknown phase `%(action_phase)s`",
+                    action=action.id,
+                    action_phase=action.phase,
+                ),
+            )
     return report.findings
 
 

@@ -23,6 +23,30 @@ def severity_of(code: str) -> str:
     return ERROR if code.startswith(ERROR_PREFIXES) else WARNING
 
 
+class Said(str):
+    """A finding's message in English (what `flask content lint` prints) that still knows its
+    template and named values, so the studio can say it in the trainer's language: it translates
+    the template (Babel extracts the `said` keyword: app/i18n.py) and fills in the same values."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, params: dict[str, Any]) -> Said:
+        text = super().__new__(cls, template % params)
+        text.template = template
+        text.params = params
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Said, (self.template, self.params))
+
+
+def said(template: str, **params: Any) -> Said:
+    """Mark a message of the content core for translation; `%(name)s` placeholders only, so a
+    translation may put the values in its own order."""
+    return Said(template, params)
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     path: str

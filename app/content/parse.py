@@ -43,6 +43,7 @@ from .model import (
     Trade,
     Value,
     Variable,
+    said,
 )
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")  # \Z: `$` also matches before a final newline
@@ -217,7 +218,7 @@ class Meta:
         self.source.problem(self.line(key), message, code)
 
     def missing(self, key: str) -> None:
-        self.source.problem(1, f"missing front-matter key `{key}`")
+        self.source.problem(1, said("missing front-matter key `%(key)s`", key=key))
 
     def text(self, key: str, required: bool = True, default: str = "") -> str:
         if key not in self.data or self.data[key] is None:
@@ -226,7 +227,7 @@ class Meta:
             return default
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.bad(key, f"`{key}` must be text")
+            self.bad(key, said("`%(key)s` must be text", key=key))
             return default
         return str(value)
 
@@ -237,7 +238,15 @@ class Meta:
             return None
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            self.bad(key, f"`{key}` must be a whole number from {lo} to {hi}")
+            self.bad(
+                key,
+                said(
+                    "`%(key)s` must be a whole number from %(lo)s to %(hi)s",
+                    key=key,
+                    lo=lo,
+                    hi=hi,
+                ),
+            )
             return None
         return value
 
@@ -250,7 +259,13 @@ class Meta:
         if not isinstance(value, list) or not all(
             isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
         ):
-            self.bad(key, f"`{key}` must be a list of texts, like `[a, b]`")
+            self.bad(
+                key,
+                said(
+                    "`%(key)s` must be a list of texts, like `[a, b]`",
+                    key=key,
+                ),
+            )
             return ()
         return tuple(str(v) for v in value)
 
@@ -261,7 +276,7 @@ class Meta:
             return {}
         value = self.data[key]
         if not isinstance(value, dict):
-            self.bad(key, f"`{key}` must be a mapping, like `{{a: 1}}`")
+            self.bad(key, said("`%(key)s` must be a mapping, like `{a: 1}`", key=key))
             return {}
         return {str(k): v for k, v in value.items()}
 
@@ -273,14 +288,24 @@ class Meta:
             return []
         value = self.data[key]
         if not isinstance(value, list):
-            self.bad(key, f"`{key}` must be a list of `{{id: ..., title: ...}}` entries")
+            self.bad(
+                key,
+                said(
+                    "`%(key)s` must be a list of `{id: ..., title: ...}` entries",
+                    key=key,
+                ),
+            )
             return []
         out = []
         for i, item in enumerate(value):
             line = self.item_line(key, i)
             if not isinstance(item, dict):
                 self.source.problem(
-                    line, f"each entry of `{key}` must be a mapping like `{{id: ..., title: ...}}`"
+                    line,
+                    said(
+                        "each entry of `%(key)s` must be a mapping like `{id: ..., title: ...}`",
+                        key=key,
+                    ),
                 )
                 continue
             out.append((line, {str(k): v for k, v in item.items()}))
@@ -289,9 +314,24 @@ class Meta:
     def own_id(self, expected: str, what: str) -> str:
         value = self.text("id")
         if value and not ID_RE.match(value):
-            self.bad("id", f"id `{value}` is not kebab-case (a-z, 0-9, -)", "E-ID")
+            self.bad(
+                "id",
+                said(
+                    "id `%(value)s` is not kebab-case (a-z, 0-9, -)",
+                    value=value,
+                ),
+                "E-ID",
+            )
         if value and value != expected:
-            self.bad("id", f"id `{value}` must equal the {what} `{expected}`")
+            self.bad(
+                "id",
+                said(
+                    "id `%(value)s` must equal the %(what)s `%(expected)s`",
+                    value=value,
+                    what=what,
+                    expected=expected,
+                ),
+            )
         return value or expected
 
 
@@ -309,19 +349,19 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
         return None, source.findings
     meta = Meta(source)
     folder = os.path.basename(os.path.dirname(os.path.abspath(path))) if path else ""
-    course_id = meta.own_id(folder, "course folder name") if folder else meta.text("id")
+    course_id = meta.own_id(folder, said("course folder name")) if folder else meta.text("id")
     title = meta.text("title")
     language = meta.text("language", required=False, default="en")
     unlock = meta.text("unlock", required=False, default="sequential")
     if unlock not in ("sequential", "open"):
-        meta.bad("unlock", "`unlock` must be `sequential` or `open`")
+        meta.bad("unlock", said("`unlock` must be `sequential` or `open`"))
         unlock = "sequential"
     default = certification.parse_settings(
         meta.mapping("certification") or None, meta.line("certification"), source.problem, course_level=True
     )
     stages = []
     for line, rec in meta.records("stages"):
-        sid, stitle = _record_id(source, line, rec, "stage"), str(rec.get("title") or "")
+        sid, stitle = _record_id(source, line, rec, said("stage")), str(rec.get("title") or "")
         if sid:
             stages.append(
                 Stage(
@@ -333,10 +373,10 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
             )
     phases = []
     for line, rec in meta.records("phases"):
-        pid = _record_id(source, line, rec, "phase")
+        pid = _record_id(source, line, rec, said("phase"))
         signals = rec.get("signals") or []
         if not isinstance(signals, list):
-            source.problem(line, "`signals` must be a list of texts")
+            source.problem(line, said("`signals` must be a list of texts"))
             signals = []
         if pid:
             phases.append(Phase(pid, str(rec.get("title") or ""), tuple(str(s) for s in signals), line))
@@ -344,10 +384,10 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
     for line, rec in meta.records("pao"):
         aid = rec.get("id")
         if not isinstance(aid, str) or not PAO_ID_RE.match(aid):
-            source.problem(line, "each PAO action needs an `id` like `A1`", "E-ID")
+            source.problem(line, said("each PAO action needs an `id` like `A1`"), "E-ID")
             continue
         if not isinstance(rec.get("phase"), str):
-            source.problem(line, f"PAO action `{aid}` needs a `phase`")
+            source.problem(line, said("PAO action `%(aid)s` needs a `phase`", aid=aid))
         actions.append(
             PaoAction(
                 aid,
@@ -362,9 +402,21 @@ def parse_course(data: bytes | str, path: str = "course.md") -> tuple[Course | N
     languages = meta.text_list("languages")
     for code in languages:
         if not LANGUAGE_RE.match(code):
-            meta.bad("languages", f"`{code}` in `languages` is not a two-letter language code such as `fr`")
+            meta.bad(
+                "languages",
+                said(
+                    "`%(code)s` in `languages` is not a two-letter language code such as `fr`",
+                    code=code,
+                ),
+            )
     if languages and language not in languages:
-        meta.bad("languages", f"`languages` must name the course's own language `{language}` too")
+        meta.bad(
+            "languages",
+            said(
+                "`languages` must name the course's own language `%(language)s` too",
+                language=language,
+            ),
+        )
     source_version, labels = _language_keys(meta)
     course = Course(
         course_id,
@@ -391,7 +443,12 @@ def _language_keys(meta: Meta) -> tuple[str, dict[str, str]]:
     if raw is not None and not isinstance(raw, str):
         # YAML reads 012345678901 as a number: the digits are only safe in quotes
         meta.bad(
-            "source-version", f'write `source-version` in quotes, like `source-version: "{raw}"`', "E-LANG"
+            "source-version",
+            said(
+                'write `source-version` in quotes, like `source-version: "%(raw)s"`',
+                raw=raw,
+            ),
+            "E-LANG",
         )
         raw = None
     version = raw.strip() if raw else ""
@@ -400,7 +457,10 @@ def _language_keys(meta: Meta) -> tuple[str, dict[str, str]]:
         if not NAME_RE.match(name) or not isinstance(label, str) or not label.strip():
             meta.source.problem(
                 meta.item_line("labels", i),
-                f"`labels`: `{name}` needs a plain id (a-z, 0-9, _) and a text label",
+                said(
+                    "`labels`: `%(name)s` needs a plain id (a-z, 0-9, _) and a text label",
+                    name=name,
+                ),
             )
             continue
         labels[name] = label.strip()
@@ -410,12 +470,27 @@ def _language_keys(meta: Meta) -> tuple[str, dict[str, str]]:
 def _record_id(source: SourceText, line: int, rec: dict[str, Any], what: str) -> str:
     value = rec.get("id")
     if not isinstance(value, str) or not value:
-        source.problem(line, f"each {what} needs an `id`")
+        source.problem(line, said("each %(what)s needs an `id`", what=what))
         return ""
     if not ID_RE.match(value):
-        source.problem(line, f"{what} id `{value}` is not kebab-case", "E-ID")
+        source.problem(
+            line,
+            said(
+                "%(what)s id `%(value)s` is not kebab-case",
+                what=what,
+                value=value,
+            ),
+            "E-ID",
+        )
     if not isinstance(rec.get("title"), str):
-        source.problem(line, f"{what} `{value}` needs a `title`")
+        source.problem(
+            line,
+            said(
+                "%(what)s `%(value)s` needs a `title`",
+                what=what,
+                value=value,
+            ),
+        )
     return value
 
 
@@ -431,7 +506,7 @@ def parse_module(data: bytes | str, path: str = "module.md") -> tuple[Module | N
     stem = stem_of(path)
     m = MODULE_STEM_RE.match(stem)
     order, expected = (int(m.group(1)), m.group(2)) if m else (0, stem)
-    module_id = meta.own_id(expected, "file name without its NN- prefix")
+    module_id = meta.own_id(expected, said("file name without its NN- prefix"))
     title = meta.text("title")
     stage = meta.text("stage")
     minutes = meta.integer("minutes", 1, 600)
@@ -517,7 +592,10 @@ def _question_page(body: Body, block: Block, heading: Block) -> int:
         else:
             body.source.problem(
                 body.file_line(heading.start),
-                f"question directive `{span.content}`: only `page: N` is known here",
+                said(
+                    "question directive `%(span_content)s`: only `page: N` is known here",
+                    span_content=span.content,
+                ),
                 "E-NAME",
             )
     return page
@@ -577,7 +655,7 @@ def parse_scenario(data: bytes | str, path: str = "scenario.md") -> tuple[Scenar
         # Without front matter every name would be unknown: report the cause, not the noise.
         return None, source.findings
     meta = Meta(source)
-    scenario_id = meta.own_id(stem_of(path), "file name")
+    scenario_id = meta.own_id(stem_of(path), said("file name"))
     title = meta.text("title")
     course = meta.text("course")
     stage = meta.text("stage")
@@ -641,20 +719,40 @@ def _scores(meta: Meta) -> tuple[ScoreDim, ...]:
     for i, (name, value) in enumerate(raw.items()):
         line = meta.item_line("scores", i)
         if not NAME_RE.match(name) or name in RESERVED_NAMES or name.startswith(("given_", "got_")):
-            meta.source.problem(line, f"score `{name}` needs a plain name (a-z, 0-9, _) that is not reserved")
+            meta.source.problem(
+                line,
+                said(
+                    "score `%(name)s` needs a plain name (a-z, 0-9, _) that is not reserved",
+                    name=name,
+                ),
+            )
             continue
         if isinstance(value, dict) and set(value) == {"min", "start", "max"}:
             value = [value["min"], value["start"], value["max"]]
         if not isinstance(value, list) or len(value) != 3 or not all(_number(v) for v in value):
-            meta.source.problem(line, f"score `{name}` must be `[min, start, max]` numbers")
+            meta.source.problem(
+                line,
+                said(
+                    "score `%(name)s` must be `[min, start, max]` numbers",
+                    name=name,
+                ),
+            )
             continue
         if not all(expressions.in_range(v) for v in value):
             bad = next(v for v in value if not expressions.in_range(v))
-            meta.source.problem(line, f"score `{name}`: {expressions.out_of_range_message(bad)}", "E-SCORE")
+            meta.source.problem(
+                line,
+                said(
+                    "score `%(name)s`: %(out_of_range_message)s",
+                    name=name,
+                    out_of_range_message=expressions.out_of_range_message(bad),
+                ),
+                "E-SCORE",
+            )
             continue
         dims.append(ScoreDim(name, value[0], value[1], value[2], line))
     if "scores" in meta.data and not raw and isinstance(meta.data.get("scores"), dict):
-        meta.bad("scores", "declare at least one score dimension")
+        meta.bad("scores", said("declare at least one score dimension"))
     return tuple(dims)
 
 
@@ -665,15 +763,31 @@ def _variables(meta: Meta) -> tuple[Variable, ...]:
         line = meta.item_line("state", i)
         if not NAME_RE.match(name) or name in RESERVED_NAMES or name.startswith(("given_", "got_")):
             meta.source.problem(
-                line, f"variable `{name}` needs a plain name (a-z, 0-9, _) that is not reserved"
+                line,
+                said(
+                    "variable `%(name)s` needs a plain name (a-z, 0-9, _) that is not reserved",
+                    name=name,
+                ),
             )
             continue
         if not isinstance(value, (bool, int, float, str)):
-            meta.source.problem(line, f"variable `{name}` needs a true/false, number or text initial value")
+            meta.source.problem(
+                line,
+                said(
+                    "variable `%(name)s` needs a true/false, number or text initial value",
+                    name=name,
+                ),
+            )
             continue
         if _number(value) and not expressions.in_range(value):
             meta.source.problem(
-                line, f"variable `{name}`: {expressions.out_of_range_message(value)}", "E-EXPR"
+                line,
+                said(
+                    "variable `%(name)s`: %(out_of_range_message)s",
+                    name=name,
+                    out_of_range_message=expressions.out_of_range_message(value),
+                ),
+                "E-EXPR",
             )
             continue
         out.append(Variable(name, value, line))
@@ -686,26 +800,39 @@ def _negotiation(meta: Meta) -> Negotiation:
     for part in ("walkaway", "concessions", "counterparts"):
         value = raw.get(part) or {}
         if not isinstance(value, dict):
-            meta.bad("negotiation", f"`negotiation.{part}` must be a mapping")
+            meta.bad("negotiation", said("`negotiation.%(part)s` must be a mapping", part=part))
             value = {}
         clean = {}
         for name, v in value.items():
             name = str(name)
             if not NAME_RE.match(name):
-                meta.bad("negotiation", f"`{name}` in `negotiation.{part}` needs a plain name (a-z, 0-9, _)")
+                meta.bad(
+                    "negotiation",
+                    said(
+                        "`%(name)s` in `negotiation.%(part)s` needs a plain name (a-z, 0-9, _)",
+                        name=name,
+                        part=part,
+                    ),
+                )
                 continue
             if part == "walkaway" and not _number(v):
-                meta.bad("negotiation", f"walk-away for `{name}` must be a number")
+                meta.bad("negotiation", said("walk-away for `%(name)s` must be a number", name=name))
                 continue
             if part == "walkaway" and not expressions.in_range(v):
                 meta.bad(
-                    "negotiation", f"walk-away for `{name}`: {expressions.out_of_range_message(v)}", "E-EXPR"
+                    "negotiation",
+                    said(
+                        "walk-away for `%(name)s`: %(out_of_range_message)s",
+                        name=name,
+                        out_of_range_message=expressions.out_of_range_message(v),
+                    ),
+                    "E-EXPR",
                 )
                 continue
             clean[name] = v if part == "walkaway" else str(v if v is not None else "")
         parts[part] = clean
     for extra in set(raw) - {"walkaway", "concessions", "counterparts"}:
-        meta.bad("negotiation", f"unknown key `negotiation.{extra}`")
+        meta.bad("negotiation", said("unknown key `negotiation.%(extra)s`", extra=extra))
     return Negotiation(parts["walkaway"], parts["concessions"], parts["counterparts"])
 
 
@@ -714,13 +841,25 @@ def _pass(meta: Meta) -> str | None:
         return None
     value = meta.data["pass"]
     if _number(value) and not expressions.in_range(value):
-        meta.bad("pass", f"`pass`: {expressions.out_of_range_message(value)}", "E-EXPR")
+        meta.bad(
+            "pass",
+            said(
+                "`pass`: %(out_of_range_message)s",
+                out_of_range_message=expressions.out_of_range_message(value),
+            ),
+            "E-EXPR",
+        )
         return None
     if _number(value):
         return f"percent >= {value}"  # `pass: 70` reads as an author means it
     if isinstance(value, str):
         return value
-    meta.bad("pass", "`pass` must be an expression such as `margin >= 5 and percent >= 60`")
+    meta.bad(
+        "pass",
+        said(
+            "`pass` must be an expression such as `margin >= 5 and percent >= 60`",
+        ),
+    )
     return None
 
 
@@ -729,26 +868,33 @@ def _tests(meta: Meta) -> tuple[ScriptedTest, ...]:
         return ()
     raw = meta.data["tests"]
     if not isinstance(raw, list):
-        meta.bad("tests", "`tests` must be a list of `{choose: [...], expect: {...}}`")
+        meta.bad(
+            "tests",
+            said(
+                "`tests` must be a list of `{choose: [...], expect: {...}}`",
+            ),
+        )
         return ()
     out = []
     for i, item in enumerate(raw):
         line = meta.item_line("tests", i)
         if not isinstance(item, dict):
-            meta.source.problem(line, "a test must be `{choose: [...], expect: {...}}`")
+            meta.source.problem(line, said("a test must be `{choose: [...], expect: {...}}`"))
             continue
         choose = item.get("choose", [])
         expect = item.get("expect", {})
         if not isinstance(choose, list) or not all(_choose_entry(c) or _item_numbers(c) for c in choose):
             meta.source.problem(
                 line,
-                "`choose` must be a list of choice numbers from 1 "
-                "(or `{field: figure, ...}` on a sheet, the list of item numbers "
-                "picked, like `[1, 3]`, on a signal-picking node)",
+                said(
+                    "`choose` must be a list of choice numbers from 1 (or `{field: figure, "
+                    "...}` on a sheet, the list of item numbers picked, like `[1, 3]`, on "
+                    "a signal-picking node)",
+                ),
             )
             continue
         if not isinstance(expect, dict) or not expect:
-            meta.source.problem(line, "`expect` must be a mapping such as `{node: end-win}`")
+            meta.source.problem(line, said("`expect` must be a mapping such as `{node: end-win}`"))
             continue
         out.append(
             ScriptedTest(
@@ -815,7 +961,15 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
                 continue
             m = _TAG_RE.match(span.content.strip())
             if not m:
-                body.source.problem(line, f"node `{node_id}`: unknown directive `{span.content}`", "E-NAME")
+                body.source.problem(
+                    line,
+                    said(
+                        "node `%(node_id)s`: unknown directive `%(span_content)s`",
+                        node_id=node_id,
+                        span_content=span.content,
+                    ),
+                    "E-NAME",
+                )
                 continue
             key, value = m.group(1), m.group(2).strip()
             if key == "skill":
@@ -831,12 +985,25 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
             elif key == "goto":
                 g = _GOTO_RE.match(value)
                 if not g:
-                    body.source.problem(line, f"node `{node_id}`: `goto:` needs a node id", "E-TARGET")
+                    body.source.problem(
+                        line,
+                        said(
+                            "node `%(node_id)s`: `goto:` needs a node id",
+                            node_id=node_id,
+                        ),
+                        "E-TARGET",
+                    )
                     continue
                 gotos.append(Goto(g.group(1).lstrip("#"), g.group(2), dline))
             else:
                 body.source.problem(
-                    line, f"node `{node_id}`: `{key}:` belongs on a choice, not a node", "E-NAME"
+                    line,
+                    said(
+                        "node `%(node_id)s`: `%(key)s:` belongs on a choice, not a node",
+                        node_id=node_id,
+                        key=key,
+                    ),
+                    "E-NAME",
                 )
     choices, fields = [], []
     observations = []
@@ -868,7 +1035,12 @@ def _node(body: Body, part: list[Block], end: int) -> Node:
         named[SECTION_NAMES.get(title, title)] = body.text(sec[0].end, sec_end)
     if headline and outcome is None:
         body.source.problem(
-            line, f"node `{node_id}`: `headline:` belongs on an ending (a node with `end:`)", "E-END"
+            line,
+            said(
+                "node `%(node_id)s`: `headline:` belongs on an ending (a node with `end:`)",
+                node_id=node_id,
+            ),
+            "E-END",
         )
     sheet = None
     if fields:  # a sheet's gotos are followed once it is submitted
@@ -967,7 +1139,13 @@ def _effects(body: Body, spans: list[str], line: int) -> Effects:
             amount = _amount(m.group(3))
             if amount is None:
                 body.source.problem(
-                    line, f"`{span}`: {expressions.out_of_range_message(m.group(3))}", "E-EXPR"
+                    line,
+                    said(
+                        "`%(span)s`: %(out_of_range_message)s",
+                        span=span,
+                        out_of_range_message=expressions.out_of_range_message(m.group(3)),
+                    ),
+                    "E-EXPR",
                 )
                 continue
             scores.append((m.group(1), amount if m.group(2) == "+" else -amount))
@@ -977,20 +1155,30 @@ def _effects(body: Body, spans: list[str], line: int) -> Effects:
             try:
                 sets.append((m.group(1), _literal(m.group(2).strip())))
             except expressions.ExprError as exc:
-                body.source.problem(line, f"`{span}`: {exc}", "E-EXPR")
+                body.source.problem(line, said("`%(span)s`: %(exc)s", span=span, exc=exc), "E-EXPR")
             continue
         m = _TRADE_RE.match(span)
         if m:
             text = m.group(3)
             amount = 1 if text is None else _amount(text)
             if amount is None:
-                body.source.problem(line, f"`{span}`: {expressions.out_of_range_message(text)}", "E-EXPR")
+                body.source.problem(
+                    line,
+                    said(
+                        "`%(span)s`: %(out_of_range_message)s",
+                        span=span,
+                        out_of_range_message=expressions.out_of_range_message(text),
+                    ),
+                    "E-EXPR",
+                )
                 continue
             (gives if m.group(1) == "give" else gets).append(Trade(m.group(2), amount))
             continue
         if span.startswith("if ") or span == "if":
             if "condition" in fields:
-                body.source.problem(line, "a choice takes one `if`; join conditions with `and`", "E-EXPR")
+                body.source.problem(
+                    line, said("a choice takes one `if`; join conditions with `and`"), "E-EXPR"
+                )
                 continue
             fields["condition"] = span[2:].strip()
             continue
@@ -998,11 +1186,18 @@ def _effects(body: Body, spans: list[str], line: int) -> Effects:
         if m and m.group(1) in ("rating", "pao", "claims"):
             key, value = m.group(1), m.group(2).strip()
             if key == "rating" and value not in RATINGS:
-                body.source.problem(line, f"rating `{value}` is not one of best, good, ok, poor", "E-NAME")
+                body.source.problem(
+                    line,
+                    said(
+                        "rating `%(value)s` is not one of best, good, ok, poor",
+                        value=value,
+                    ),
+                    "E-NAME",
+                )
                 continue
             fields[key] = value
             continue
-        body.source.problem(line, f"cannot read the effect `{span}`", "E-EXPR")
+        body.source.problem(line, said("cannot read the effect `%(span)s`", span=span), "E-EXPR")
     return Effects(
         tuple(scores),
         tuple(sets),

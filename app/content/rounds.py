@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from . import engine, playtest
 from . import expr as expressions
-from .model import Scenario
+from .model import Scenario, said
 
 MAX_STATES = 50_000
 
@@ -79,8 +79,12 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
             add(
                 watched[(node_id, condition)],
                 "W-ROUNDS",
-                f"node `{node_id}`: `{condition}` is always {str(values.pop()).lower()} "
-                "where play reaches it; "
-                "the buyer answers the same whatever the size of the moves (vary the "
-                "amounts the rounds offer)",
+                said(
+                    "node `%(node_id)s`: `%(condition)s` is always %(pop)s where play "
+                    "reaches it; the buyer answers the same whatever the size of the moves "
+                    "(vary the amounts the rounds offer)",
+                    node_id=node_id,
+                    condition=condition,
+                    pop=str(values.pop()).lower(),
+                ),
             )

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from markdown_it.token import Token
 
 from . import expr as expressions
-from .model import Effects, FigureRange, Scenario, SheetField
+from .model import Effects, FigureRange, Scenario, SheetField, said
 from .numbers import UNITS, FigureError, parse_figure, show_figure
 
 if TYPE_CHECKING:  # parse.py calls this module: a run-time import would be circular
@@ -81,22 +81,49 @@ def parse_field(
         m = _KEY_RE.match(span)
         if not m:
             problem(
-                line, f"cannot read `{span}` on a sheet field (field, unit, min, max, walkaway)", "E-SHEET"
+                line,
+                said(
+                    "cannot read `%(span)s` on a sheet field (field, unit, min, max, walkaway)",
+                    span=span,
+                ),
+                "E-SHEET",
             )
             continue
         keys[m.group(1)] = m.group(2).strip()
     name = keys.get("field", "")
     if not NAME_RE.match(name) or name in reserved or name.startswith(("given_", "got_")):
-        problem(line, f"field `{name}` needs a plain name (a-z, 0-9, _) that is not reserved", "E-SHEET")
+        problem(
+            line,
+            said(
+                "field `%(name)s` needs a plain name (a-z, 0-9, _) that is not reserved",
+                name=name,
+            ),
+            "E-SHEET",
+        )
         return None
     label = _CODE_RE.sub("", item[2].content).strip()
     if not label:
-        problem(line, f"field `{name}` needs a label: the words the rep reads beside the box", "E-SHEET")
+        problem(
+            line,
+            said(
+                "field `%(name)s` needs a label: the words the rep reads beside the box",
+                name=name,
+            ),
+            "E-SHEET",
+        )
     bounds = []
     for key in ("min", "max"):
         value = _number(keys[key]) if key in keys and re.fullmatch(_NUM, keys[key]) else None
         if value is None:
-            problem(line, f"field `{name}` needs `{key}:` and a number in range", "E-BOUNDS")
+            problem(
+                line,
+                said(
+                    "field `%(name)s` needs `%(key)s:` and a number in range",
+                    name=name,
+                    key=key,
+                ),
+                "E-BOUNDS",
+            )
             return None
         bounds.append(value)
     ranges = []
@@ -105,12 +132,27 @@ def parse_field(
         spans = _spans(sub)
         found = [s for s in spans if s.startswith("range")]
         if not found:
-            problem(rline, f"field `{name}`: an item without `range: lo..hi`", "E-SHEET")
+            problem(
+                rline,
+                said(
+                    "field `%(name)s`: an item without `range: lo..hi`",
+                    name=name,
+                ),
+                "E-SHEET",
+            )
             continue
         m = _RANGE_RE.match(found[0])
         lo, hi = (_number(m.group(1)), _number(m.group(2))) if m else (None, None)
         if lo is None or hi is None:
-            problem(rline, f"field `{name}`: cannot read `{found[0]}`; write `range: 0..12`", "E-RANGES")
+            problem(
+                rline,
+                said(
+                    "field `%(name)s`: cannot read `%(found)s`; write `range: 0..12`",
+                    name=name,
+                    found=found[0],
+                ),
+                "E-RANGES",
+            )
             continue
         effects = read_effects(body, [s for s in spans if not s.startswith("range")], rline)
         if (
@@ -122,7 +164,13 @@ def parse_field(
             or effects.pao
             or effects.claims
         ):
-            problem(rline, "a range takes score changes, `set` and `rating:` only", "E-SHEET")
+            problem(
+                rline,
+                said(
+                    "a range takes score changes, `set` and `rating:` only",
+                ),
+                "E-SHEET",
+            )
             effects = Effects(effects.scores, effects.sets, rating=effects.rating)
         ranges.append(FigureRange(lo, hi, effects, feedback_of(body, sub), rline))
     return SheetField(
@@ -194,12 +242,34 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
         if node.sheet is None:
             continue
         if node.choices:
-            add(node.line, "E-SHEET", f"sheet `{node.id}` has choices; a sheet is followed by its gotos")
+            add(
+                node.line,
+                "E-SHEET",
+                said(
+                    "sheet `%(node)s` has choices; a sheet is followed by its gotos",
+                    node=node.id,
+                ),
+            )
         if not node.sheet.routes:
-            add(node.line, "E-SHEET", f"sheet `{node.id}` needs a `goto:` to follow once it is submitted")
+            add(
+                node.line,
+                "E-SHEET",
+                said(
+                    "sheet `%(node)s` needs a `goto:` to follow once it is submitted",
+                    node=node.id,
+                ),
+            )
         for f in node.sheet.fields:
             if f.name in seen:
-                add(f.line, "E-SHEET", f"field `{f.name}` is already a field on line {seen[f.name]}")
+                add(
+                    f.line,
+                    "E-SHEET",
+                    said(
+                        "field `%(name)s` is already a field on line %(seen)s",
+                        name=f.name,
+                        seen=seen[f.name],
+                    ),
+                )
             seen.setdefault(f.name, f.line)
             var = scenario.variable(f.name)
             if var is not None and (
@@ -208,62 +278,146 @@ def check(scenario: Scenario, add: Callable[[int, str, str], None]) -> None:
                 add(
                     f.line,
                     "E-SHEET",
-                    f"field `{f.name}` keeps a number, but `state` declares it as a text or true/false",
+                    said(
+                        "field `%(name)s` keeps a number, but `state` declares it as a text or true/false",
+                        name=f.name,
+                    ),
                 )
             if f.unit not in UNITS:
-                add(f.line, "E-UNIT", f"field `{f.name}`: unit `{f.unit}` is not one of {', '.join(UNITS)}")
+                add(
+                    f.line,
+                    "E-UNIT",
+                    said(
+                        "field `%(name)s`: unit `%(unit)s` is not one of %(names)s",
+                        name=f.name,
+                        unit=f.unit,
+                        names=", ".join(UNITS),
+                    ),
+                )
             if f.walkaway is not None and f.walkaway not in scenario.negotiation.concessions:
                 add(
                     f.line,
                     "E-NAME",
-                    f"field `{f.name}`: `walkaway: {f.walkaway}` is not a declared concession",
+                    said(
+                        "field `%(name)s`: `walkaway: %(walkaway)s` is not a declared concession",
+                        name=f.name,
+                        walkaway=f.walkaway,
+                    ),
                 )
             if not f.min < f.max:
-                add(f.line, "E-BOUNDS", f"field `{f.name}` needs min < max, got {f.min} and {f.max}")
+                add(
+                    f.line,
+                    "E-BOUNDS",
+                    said(
+                        "field `%(name)s` needs min < max, got %(min)s and %(max)s",
+                        name=f.name,
+                        min=f.min,
+                        max=f.max,
+                    ),
+                )
                 continue
             _check_ranges(f, add)
 
 
 def _check_ranges(f: SheetField, add: Callable[[int, str, str], None]) -> None:
     if not f.ranges:
-        add(f.line, "E-SHEET", f"field `{f.name}` has no `range:` items to grade the figure by")
+        add(
+            f.line,
+            "E-SHEET",
+            said(
+                "field `%(name)s` has no `range:` items to grade the figure by",
+                name=f.name,
+            ),
+        )
         return
     for r in f.ranges:
         if not r.feedback.strip():
             add(
                 r.line,
                 "E-FEEDBACK",
-                f"range {r.lo}..{r.hi} of `{f.name}` has no feedback (a `> ...` quote under it)",
+                said(
+                    "range %(lo)s..%(hi)s of `%(name)s` has no feedback (a `> ...` quote under it)",
+                    lo=r.lo,
+                    hi=r.hi,
+                    name=f.name,
+                ),
             )
         if r.lo > r.hi:
-            add(r.line, "E-RANGES", f"range {r.lo}..{r.hi} of `{f.name}` ends before it starts")
+            add(
+                r.line,
+                "E-RANGES",
+                said(
+                    "range %(lo)s..%(hi)s of `%(name)s` ends before it starts",
+                    lo=r.lo,
+                    hi=r.hi,
+                    name=f.name,
+                ),
+            )
         elif r.lo < f.min or r.hi > f.max:
             add(
                 r.line,
                 "E-RANGES",
-                f"range {r.lo}..{r.hi} of `{f.name}` goes outside the field's bounds {f.min}..{f.max}",
+                said(
+                    "range %(lo)s..%(hi)s of `%(name)s` goes outside the field's bounds %(min)s..%(max)s",
+                    lo=r.lo,
+                    hi=r.hi,
+                    name=f.name,
+                    min=f.min,
+                    max=f.max,
+                ),
             )
     ordered = sorted((r for r in f.ranges if r.lo <= r.hi), key=lambda r: (r.lo, r.hi))
     if not ordered:
         return
     if ordered[0].lo > f.min:
-        add(ordered[0].line, "E-RANGES", f"field `{f.name}`: no range covers {f.min}..{ordered[0].lo}")
+        add(
+            ordered[0].line,
+            "E-RANGES",
+            said(
+                "field `%(name)s`: no range covers %(min)s..%(lo)s",
+                name=f.name,
+                min=f.min,
+                lo=ordered[0].lo,
+            ),
+        )
     if ordered[-1].hi < f.max:
-        add(ordered[-1].line, "E-RANGES", f"field `{f.name}`: no range covers {ordered[-1].hi}..{f.max}")
+        add(
+            ordered[-1].line,
+            "E-RANGES",
+            said(
+                "field `%(name)s`: no range covers %(hi)s..%(max)s",
+                name=f.name,
+                hi=ordered[-1].hi,
+                max=f.max,
+            ),
+        )
     for before, after in pairwise(ordered):
         if after.lo > before.hi:
             add(
                 after.line,
                 "E-RANGES",
-                f"field `{f.name}`: no range covers {before.hi}..{after.lo} "
-                "(start this range where the one before ends)",
+                said(
+                    "field `%(name)s`: no range covers %(before)s..%(after)s (start this "
+                    "range where the one before ends)",
+                    name=f.name,
+                    before=before.hi,
+                    after=after.lo,
+                ),
             )
         elif after.lo < before.hi:
             add(
                 after.line,
                 "E-RANGES",
-                f"field `{f.name}`: range {after.lo}..{after.hi} overlaps "
-                f"{before.lo}..{before.hi} (line {before.line})",
+                said(
+                    "field `%(name)s`: range %(after)s..%(after2)s overlaps "
+                    "%(before)s..%(before2)s (line %(before_line)s)",
+                    name=f.name,
+                    after=after.lo,
+                    after2=after.hi,
+                    before=before.lo,
+                    before2=before.hi,
+                    before_line=before.line,
+                ),
             )
 
 

@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import combinations
 
-from .model import Course, Node, SignalItem
+from .model import Course, Node, SignalItem, said
 
 MAX_ITEMS = 8  # more is a reading test of its own, and the play-tester tries every subset
 SPOTTED, MISSED, MISTAKEN, AVOIDED = "spotted", "missed", "mistaken", "avoided"
@@ -70,8 +70,11 @@ def read_item(
         if not m:
             problem(
                 line,
-                f"an observation takes `signal:` and `phase-signal:` only, not `{span}`: score "
-                "changes and ratings go on the node's readings",
+                said(
+                    "an observation takes `signal:` and `phase-signal:` only, not "
+                    "`%(span)s`: score changes and ratings go on the node's readings",
+                    span=span,
+                ),
                 "E-SIGNALS",
             )
             continue
@@ -81,7 +84,10 @@ def read_item(
             if value not in KINDS:
                 problem(
                     line,
-                    f"`signal: {value}`: an observation is `signal: right` or `signal: distractor`",
+                    said(
+                        "`signal: %(value)s`: an observation is `signal: right` or `signal: distractor`",
+                        value=value,
+                    ),
                     "E-SIGNALS",
                 )
                 continue
@@ -91,8 +97,11 @@ def read_item(
         else:
             problem(
                 line,
-                f"`phase-signal: {value}`: name a phase of the course and the number of its "
-                "signal, like `phase-signal: evaluation/2`",
+                said(
+                    "`phase-signal: %(value)s`: name a phase of the course and the number "
+                    "of its signal, like `phase-signal: evaluation/2`",
+                    value=value,
+                ),
                 "E-SIGNALS",
             )
     text = re.sub(r"\s+", " ", text).strip()
@@ -193,55 +202,96 @@ def lint_node(
 ) -> None:
     """E-SIGNALS and W-SIGNALS findings of one node (lint.lint_scenario calls it)."""
     if node.reading and course is not None and node.reading not in course.phase_ids():
-        add(node.line, "E-NAME", f"node `{node.id}`: `signals: {node.reading}` is not a phase of the course")
+        add(
+            node.line,
+            "E-NAME",
+            said(
+                "node `%(node)s`: `signals: %(node_reading)s` is not a phase of the course",
+                node=node.id,
+                node_reading=node.reading,
+            ),
+        )
     if not node.signals:
         if node.reading:
             add(
                 node.line,
                 "E-SIGNALS",
-                f"node `{node.id}` has `signals:` but no observation marked "
-                "`signal: right` or `signal: distractor`",
+                said(
+                    "node `%(node)s` has `signals:` but no observation marked `signal: "
+                    "right` or `signal: distractor`",
+                    node=node.id,
+                ),
             )
         return
     if node.is_ending or node.gotos:
         add(
             node.line,
             "E-SIGNALS",
-            f"node `{node.id}`: observations belong on a node with readings, not on an ending or a goto node",
+            said(
+                "node `%(node)s`: observations belong on a node with readings, not on "
+                "an ending or a goto node",
+                node=node.id,
+            ),
         )
     if node.phase:
         add(
             node.line,
             "E-SIGNALS",
-            f"node `{node.id}`: a signal-picking node names its phase with "
-            f"`signals: {node.phase}`, not `phase:` (its readings claim nothing)",
+            said(
+                "node `%(node)s`: a signal-picking node names its phase with `signals: "
+                "%(node_phase)s`, not `phase:` (its readings claim nothing)",
+                node=node.id,
+                node_phase=node.phase,
+            ),
         )
     right = sum(item.right for item in node.signals)
     if not right:
         add(
             node.line,
             "E-SIGNALS",
-            f"node `{node.id}` has no observation marked `signal: right`: there is nothing to spot",
+            said(
+                "node `%(node)s` has no observation marked `signal: right`: there is nothing to spot",
+                node=node.id,
+            ),
         )
     if right == len(node.signals):
         add(
             node.line,
             "E-SIGNALS",
-            f"node `{node.id}` has no `signal: distractor`: ticking everything "
-            "would be right, so nothing is read",
+            said(
+                "node `%(node)s` has no `signal: distractor`: ticking everything would "
+                "be right, so nothing is read",
+                node=node.id,
+            ),
         )
     if len(node.signals) > MAX_ITEMS:
         add(
             node.signals[MAX_ITEMS].line,
             "E-SIGNALS",
-            f"node `{node.id}` lists {len(node.signals)} observations; at most "
-            f"{MAX_ITEMS} can be weighed at once",
+            said(
+                "node `%(node)s` lists %(count)s observations; at most %(MAX_ITEMS)s can be weighed at once",
+                node=node.id,
+                count=len(node.signals),
+                MAX_ITEMS=MAX_ITEMS,
+            ),
         )
     for item in node.signals:
         if not item.feedback.strip():
-            add(item.line, "E-SIGNALS", "observation has no feedback (a `> ...` quote indented under it)")
+            add(
+                item.line,
+                "E-SIGNALS",
+                said(
+                    "observation has no feedback (a `> ...` quote indented under it)",
+                ),
+            )
         if not item.text:
-            add(item.line, "E-SIGNALS", "observation has no text: say what the prospect said or did")
+            add(
+                item.line,
+                "E-SIGNALS",
+                said(
+                    "observation has no text: say what the prospect said or did",
+                ),
+            )
         parsed = parse_phase_signal(item.phase_signal)
         if parsed and course is not None:
             if phase_signal_text(course, item.phase_signal) is None:
@@ -251,45 +301,71 @@ def lint_node(
                     if phase
                     else f"`{parsed[0]}` is not a phase of the course"
                 )
-                add(item.line, "E-SIGNALS", f"`phase-signal: {item.phase_signal}`: {known}")
+                add(
+                    item.line,
+                    "E-SIGNALS",
+                    said(
+                        "`phase-signal: %(item_phase_signal)s`: %(known)s",
+                        item_phase_signal=item.phase_signal,
+                        known=known,
+                    ),
+                )
             elif node.reading and item.right and parsed[0] != node.reading:
                 add(
                     item.line,
                     "W-SIGNALS",
-                    f"a right signal of `{node.reading}` linked to a signal of "
-                    f"`{parsed[0]}`: is it right, or a distractor?",
+                    said(
+                        "a right signal of `%(node_reading)s` linked to a signal of "
+                        "`%(parsed)s`: is it right, or a distractor?",
+                        node_reading=node.reading,
+                        parsed=parsed[0],
+                    ),
                 )
             elif node.reading and not item.right and parsed[0] == node.reading:
                 add(
                     item.line,
                     "W-SIGNALS",
-                    f"a distractor linked to a signal of `{node.reading}` itself: "
-                    "the course says it is a right signal",
+                    said(
+                        "a distractor linked to a signal of `%(node_reading)s` itself: the "
+                        "course says it is a right signal",
+                        node_reading=node.reading,
+                    ),
                 )
     if not node.choices:
         add(
             node.line,
             "E-SIGNALS",
-            f"node `{node.id}` has observations but no reading (a `- [text](#next)` "
-            "item) to say where play goes",
+            said(
+                "node `%(node)s` has observations but no reading (a `- [text](#next)` "
+                "item) to say where play goes",
+                node=node.id,
+            ),
         )
     elif node.choices[-1].effects.condition is not None:
         add(
             node.choices[-1].line,
             "E-SIGNALS",
-            "the last reading has an `if`: some picks would have nowhere to go; leave its `if` off",
+            said(
+                "the last reading has an `if`: some picks would have nowhere to go; leave its `if` off",
+            ),
         )
     for choice in node.choices:
         if choice.effects.once:
             add(
                 choice.line,
                 "E-SIGNALS",
-                "a reading cannot be `once`: it is taken by how the rep read, not clicked",
+                said(
+                    "a reading cannot be `once`: it is taken by how the rep read, not clicked",
+                ),
             )
     for name in declared:
         if name in COUNTS:
             add(
                 node.line,
                 "E-NAME",
-                f"`{name}` is a count of the pick at node `{node.id}`; rename the score or variable",
+                said(
+                    "`%(name)s` is a count of the pick at node `%(node)s`; rename the score or variable",
+                    name=name,
+                    node=node.id,
+                ),
             )

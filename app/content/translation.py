@@ -16,7 +16,7 @@ import os
 import re
 from typing import cast
 
-from .model import Course, Effects, Finding, Module, Scenario, Sheet
+from .model import Course, Effects, Finding, Module, Scenario, Sheet, said
 from .parse import LANGUAGE_RE
 
 SOURCE_VERSION_RE = re.compile(r"^[0-9a-f]{12}\Z")
@@ -96,10 +96,24 @@ def compare(
     report = _Report(path or translation.path)
     key = translation.key_lines.get
     if type(source) is not type(translation):
-        report.add(1, "E-SOURCE", "the translation and its source are not the same kind of file")
+        report.add(
+            1,
+            "E-SOURCE",
+            said(
+                "the translation and its source are not the same kind of file",
+            ),
+        )
         return report.findings
     if translation.id != source.id:
-        report.add(key("id", 1), "E-SOURCE", f"id `{translation.id}` must be the source's `{source.id}`")
+        report.add(
+            key("id", 1),
+            "E-SOURCE",
+            said(
+                "id `%(translation)s` must be the source's `%(id)s`",
+                translation=translation.id,
+                id=source.id,
+            ),
+        )
     written = (
         translation.language
         if not isinstance(translation, Course) or "language" in translation.key_lines
@@ -122,15 +136,25 @@ def compare(
         )
     elif not SOURCE_VERSION_RE.match(follows):
         report.add(
-            key("source-version", 1), "E-LANG", f"`source-version: {follows}` must be 12 lowercase hex digits"
+            key("source-version", 1),
+            "E-LANG",
+            said(
+                "`source-version: %(follows)s` must be 12 lowercase hex digits",
+                follows=follows,
+            ),
         )
     elif source_version and follows != source_version:
         report.add(
             key("source-version", 1),
             "W-STALE",
-            f"the source changed since this translation was made (it follows `{follows}`, the source is "
-            f"now `{source_version}`): see what changed in the studio's Translations page, update the "
-            f"text, then write `source-version: {source_version}`",
+            said(
+                "the source changed since this translation was made (it follows "
+                "`%(follows)s`, the source is now `%(source_version)s`): see what "
+                "changed in the studio's Translations page, update the text, then "
+                "write `source-version: %(source_version)s`",
+                follows=follows,
+                source_version=source_version,
+            ),
         )
     if isinstance(source, Scenario):  # parsed by the same kind's parser as its source
         _scenario(source, cast(Scenario, translation), report)
@@ -147,7 +171,12 @@ def _same(report: _Report, line: int, code: str, what: str, theirs: object, ours
     report.add(
         line,
         code,
-        f"{what} differs from the source: the source has {_show(theirs)}, the translation {_show(ours)}",
+        said(
+            "%(what)s differs from the source: the source has %(show)s, the translation %(show2)s",
+            what=what,
+            show=_show(theirs),
+            show2=_show(ours),
+        ),
     )
     return False
 
@@ -179,12 +208,12 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             (src.negotiation.walkaway, src.negotiation.concessions, src.negotiation.counterparts),
         ),
     ):
-        _same(report, key(name, 1), "E-SAMEMETA", f"`{name}`", theirs, ours)
+        _same(report, key(name, 1), "E-SAMEMETA", said("`%(name)s`", name=name), theirs, ours)
     _same(
         report,
         key("tests", 1),
         "E-SAMETESTS",
-        "`tests`",
+        said("`tests`"),
         [(t.choose, t.expect) for t in src.tests],
         [(t.choose, t.expect) for t in tr.tests],
     )
@@ -192,7 +221,7 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
         report,
         tr.nodes[0].line if tr.nodes else 1,
         "E-SAMENODES",
-        "the list of nodes (`## id` headings, in order)",
+        said("the list of nodes (`## id` headings, in order)"),
         src.node_ids(),
         tr.node_ids(),
     ):
@@ -202,7 +231,10 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             report,
             t_node.line,
             "E-SAMENODES",
-            f"node `{t_node.id}`'s directives (skill, phase, end, goto)",
+            said(
+                "node `%(t_node)s`'s directives (skill, phase, end, goto)",
+                t_node=t_node.id,
+            ),
             (
                 s_node.skill,
                 s_node.phase,
@@ -220,7 +252,10 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             report,
             t_node.line,
             "E-SAMENODES",
-            f"node `{t_node.id}`'s `###` sections (Debrief, Coach notes)",
+            said(
+                "node `%(t_node)s`'s `###` sections (Debrief, Coach notes)",
+                t_node=t_node.id,
+            ),
             sorted(s_node.sections),
             sorted(t_node.sections),
         )
@@ -228,7 +263,10 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             report,
             t_node.line,
             "E-SAMENODES",
-            f"node `{t_node.id}`'s signals (`signal:`, `phase-signal:`, in order)",
+            said(
+                "node `%(t_node)s`'s signals (`signal:`, `phase-signal:`, in order)",
+                t_node=t_node.id,
+            ),
             (s_node.reading, [(i.right, i.phase_signal) for i in s_node.signals]),
             (t_node.reading, [(i.right, i.phase_signal) for i in t_node.signals]),
         )
@@ -236,7 +274,10 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             report,
             t_node.line,
             "E-SAMENODES",
-            f"node `{t_node.id}`'s preparation sheet (fields, units, ranges, routes)",
+            said(
+                "node `%(t_node)s`'s preparation sheet (fields, units, ranges, routes)",
+                t_node=t_node.id,
+            ),
             _sheet(s_node.sheet),
             _sheet(t_node.sheet),
         )
@@ -244,7 +285,10 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
             report,
             t_node.line,
             "E-SAMECHOICES",
-            f"the number of choices of node `{t_node.id}`",
+            said(
+                "the number of choices of node `%(t_node)s`",
+                t_node=t_node.id,
+            ),
             len(s_node.choices),
             len(t_node.choices),
         ):
@@ -255,7 +299,7 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
                 report,
                 t_choice.line,
                 "E-SAMECHOICES",
-                f"the link of {where}",
+                said("the link of %(where)s", where=where),
                 f"#{s_choice.target}",
                 f"#{t_choice.target}",
             ):
@@ -267,7 +311,11 @@ def _scenario(src: Scenario, tr: Scenario, report: _Report) -> None:
                         report,
                         t_choice.line,
                         "E-SAMECHOICES",
-                        f"`{name}` in the code spans of {where}",
+                        said(
+                            "`%(name)s` in the code spans of %(where)s",
+                            name=name,
+                            where=where,
+                        ),
                         source_fx.get(name),
                         own_fx.get(name),
                     )
@@ -311,12 +359,12 @@ def _module(src: Module, tr: Module, report: _Report) -> None:
         ("pass", tr.pass_percent, src.pass_percent),
         ("draw", tr.draw, src.draw),
     ):
-        _same(report, key(name, 1), "E-SAMEMETA", f"`{name}`", theirs, ours)
+        _same(report, key(name, 1), "E-SAMEMETA", said("`%(name)s`", name=name), theirs, ours)
     _same(
         report,
         tr.pages[0].line if tr.pages else 1,
         "E-SAMEQUIZ",
-        "the number of lesson pages (`##` headings)",
+        said("the number of lesson pages (`##` headings)"),
         len(src.pages),
         len(tr.pages),
     )
@@ -324,18 +372,28 @@ def _module(src: Module, tr: Module, report: _Report) -> None:
         report,
         tr.quiz_line or 1,
         "E-SAMEQUIZ",
-        "the number of knowledge-check questions",
+        said("the number of knowledge-check questions"),
         len(src.quiz),
         len(tr.quiz),
     ):
         return
     for number, (s_q, t_q) in enumerate(zip(src.quiz, tr.quiz, strict=True), 1):
-        _same(report, t_q.line, "E-SAMEQUIZ", f"question {number}'s `page:`", s_q.page, t_q.page)
         _same(
             report,
             t_q.line,
             "E-SAMEQUIZ",
-            f"question {number}'s answers (right `[x]` and wrong `[ ]`, in order)",
+            said("question %(number)s's `page:`", number=number),
+            s_q.page,
+            t_q.page,
+        )
+        _same(
+            report,
+            t_q.line,
+            "E-SAMEQUIZ",
+            said(
+                "question %(number)s's answers (right `[x]` and wrong `[ ]`, in order)",
+                number=number,
+            ),
             [a.correct for a in s_q.answers],
             [a.correct for a in t_q.answers],
         )
@@ -343,14 +401,14 @@ def _module(src: Module, tr: Module, report: _Report) -> None:
 
 def _course(src: Course, tr: Course, report: _Report) -> None:
     key = tr.key_lines.get
-    _same(report, key("unlock", 1), "E-SAMEMETA", "`unlock`", src.unlock, tr.unlock)
-    _same(report, key("stages", 1), "E-SAMEMETA", "the stage ids", src.stage_ids(), tr.stage_ids())
-    _same(report, key("phases", 1), "E-SAMEMETA", "the phase ids", src.phase_ids(), tr.phase_ids())
+    _same(report, key("unlock", 1), "E-SAMEMETA", said("`unlock`"), src.unlock, tr.unlock)
+    _same(report, key("stages", 1), "E-SAMEMETA", said("the stage ids"), src.stage_ids(), tr.stage_ids())
+    _same(report, key("phases", 1), "E-SAMEMETA", said("the phase ids"), src.phase_ids(), tr.phase_ids())
     _same(
         report,
         key("pao", 1),
         "E-SAMEMETA",
-        "the PAO actions (id and phase)",
+        said("the PAO actions (id and phase)"),
         [(a.id, a.phase) for a in src.pao],
         [(a.id, a.phase) for a in tr.pao],
     )

@@ -20,7 +20,6 @@ from app.services.authoring.checking import (
     Context,
     check,
     draft_of,
-    findings_json,
     id_in_front_matter,
     lint_text,
     normalise_newlines,

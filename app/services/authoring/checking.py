@@ -4,6 +4,7 @@ and checking a text against what is published (the content core's one parse-then
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.content import lint as content_lint
@@ -114,14 +115,10 @@ def _check_cached(kind, text, path, courses, scenario_ids):
     return value, tuple(findings)
 
 
-def findings_json(findings):
-    return [{"line": f.line, "code": f.code, "message": f.message, "severity": f.severity} for f in findings]
-
-
 def lint_text(kind, text, slug=None):
     """Findings for the editor's live check. The path is chosen from the slug or the text's id."""
     if kind not in KINDS:
-        raise AuthoringError("Choose what this text is: a scenario, a module or a course.")
+        raise AuthoringError(_("Choose what this text is: a scenario, a module or a course."))
     slug = slug if slug and ID_RE.match(slug) else id_in_front_matter(text) or "untitled"
     if not ID_RE.match(slug):
         slug = "untitled"

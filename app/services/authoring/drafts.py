@@ -13,6 +13,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
@@ -119,7 +120,9 @@ def save_draft(kind, slug, source, revision, user, base_version_id=None):
                 pass  # another trainer created it a moment ago
     current = draft_of(kind, slug)
     if current is None:
-        raise AuthoringError("This draft no longer exists. Copy your text, reload the page and save again.")
+        raise AuthoringError(
+            _("This draft no longer exists. Copy your text, reload the page and save again.")
+        )
     db.session.refresh(current)
     raise _conflict(
         kind,
@@ -173,7 +176,9 @@ def publish(kind, slug, source, revision, base_version_id, user):
                 kind, source, path_for(kind, slug), author=user, origin=publishing.FROM_STUDIO
             )
             if result.version.slug != slug:
-                raise AuthoringError(f"The text's id is `{result.version.slug}`, not `{slug}`.")
+                raise AuthoringError(
+                    _("The text’s id is `%(found)s`, not `%(slug)s`.", found=result.version.slug, slug=slug)
+                )
             if current is None:
                 db.session.add(
                     ContentDraft(

@@ -2,6 +2,7 @@
 (the state travels signed in the form, never in the learning tables); the test report and the
 random play that weighs the graph's links."""
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.content import engine, playtest
@@ -25,7 +26,9 @@ def playtest_start(scenario, node_id=None, starting=None):
             try:
                 state["scores"][dim.name] = min(dim.max, max(dim.min, _number(raw)))
             except ValueError:
-                raise AuthoringError(f"The starting value of `{dim.name}` must be a number.") from None
+                raise AuthoringError(
+                    _("The starting value of `%(name)s` must be a number.", name=dim.name)
+                ) from None
     for var in scenario.variables:
         raw = starting.get(f"var_{var.name}")
         if raw in (None, ""):
@@ -36,12 +39,14 @@ def playtest_start(scenario, node_id=None, starting=None):
             try:
                 state["vars"][var.name] = _number(raw)
             except ValueError:
-                raise AuthoringError(f"The starting value of `{var.name}` must be a number.") from None
+                raise AuthoringError(
+                    _("The starting value of `%(name)s` must be a number.", name=var.name)
+                ) from None
         else:
             state["vars"][var.name] = str(raw)[:200]
     if node_id and node_id != scenario.start:
         if scenario.node(node_id) is None:
-            raise AuthoringError(f"There is no node `{node_id}` in this text.")
+            raise AuthoringError(_("There is no node `%(node)s` in this text.", node=node_id))
         state["node"] = node_id
         state["finished"], state["outcome"] = False, None
         node = scenario.node(node_id)

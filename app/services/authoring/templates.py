@@ -1,5 +1,6 @@
 """Starting a new course, module or scenario from the content core's templates."""
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.content.parse import ID_RE
@@ -13,21 +14,23 @@ from app.services.authoring.checking import KINDS, AuthoringError, draft_of
 def new_from_template(kind, slug, title, user, course_id=None):
     """Start a course, module or scenario from a template that passes lint; returns the draft."""
     if kind not in KINDS:
-        raise AuthoringError("Choose a scenario, a module or a course.", field="kind")
+        raise AuthoringError(_("Choose a scenario, a module or a course."), field="kind")
     slug = (slug or "").strip()
     if not ID_RE.match(slug) or len(slug) > 120:
         raise AuthoringError(
-            "The id must be kebab-case: lower-case letters, digits and dashes, "
-            "starting with a letter, for example first-call."
+            _(
+                "The id must be kebab-case: lower-case letters, digits and dashes, "
+                "starting with a letter, for example first-call."
+            )
         )
     title = (title or "").strip() or slug.replace("-", " ").capitalize()
     if draft_of(kind, slug) is not None or publishing.published(kind, slug) is not None:
-        raise AuthoringError(f"A {kind} with the id {slug} already exists; open it from the list.")
+        raise AuthoringError(_already_exists(kind, slug))
     courses = publishing.published_all("course")
     course_version = courses.get(course_id) if course_id else next(iter(courses.values()), None)
     if kind != "course" and course_version is None:
         raise AuthoringError(
-            "Publish a course first: modules and scenarios belong to a course.", field="course"
+            _("Publish a course first: modules and scenarios belong to a course."), field="course"
         )
     course = publishing.value_of(course_version) if course_version else None
     text = template_text(kind, slug, title, course)
@@ -36,5 +39,13 @@ def new_from_template(kind, slug, title, user, course_id=None):
         with db.session.begin_nested():
             db.session.add(draft)
     except IntegrityError:
-        raise AuthoringError(f"A {kind} with the id {slug} already exists; open it from the list.") from None
+        raise AuthoringError(_already_exists(kind, slug)) from None
     return draft
+
+
+def _already_exists(kind, slug):
+    if kind == "course":
+        return _("A course with the id %(slug)s already exists; open it from the list.", slug=slug)
+    if kind == "module":
+        return _("A module with the id %(slug)s already exists; open it from the list.", slug=slug)
+    return _("A scenario with the id %(slug)s already exists; open it from the list.", slug=slug)

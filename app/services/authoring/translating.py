@@ -9,7 +9,11 @@ editor opened (the trainer's text comes back with a diff)."""
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from app.content import translation as content_translation
+from app.reading import language_label
 from app.services import publishing, translations
 from app.services.authoring.checking import AuthoringError, normalise_newlines, path_for
 from app.services.authoring.drafts import diff_lines
@@ -111,8 +115,12 @@ def publish(kind, slug, language, text, base_id, user):
     _found, state = state_of(kind, slug, language)
     if state is None:
         raise AuthoringError(
-            f"`{slug}` has no {content_translation.language_name(language)} translation to write "
-            "(publish the source first, and declare the language in the course's `languages:`)."
+            _(
+                "`%(slug)s` has no %(language)s translation to write (publish the source first, "
+                "and declare the language in the course’s `languages:`).",
+                slug=slug,
+                language=language_label(language),
+            )
         )
     text = normalise_newlines(text)
     live_id = state.row.id if state.row is not None else None
@@ -128,8 +136,14 @@ def publish(kind, slug, language, text, base_id, user):
     errors = [f for f in findings if f.is_error]
     if value is None or errors:
         raise PublishRefused(
-            f"{state.path} has {len(errors) or 1} error(s); fix them before publishing.", errors or findings
+            ngettext(
+                "%(path)s has %(num)d error; fix it before publishing.",
+                "%(path)s has %(num)d errors; fix them before publishing.",
+                len(errors) or 1,
+                path=state.path,
+            ),
+            errors or findings,
         )
     if value.id != slug:
-        raise AuthoringError(f"The text's id is `{value.id}`, not `{slug}`.")
+        raise AuthoringError(_("The text’s id is `%(found)s`, not `%(slug)s`.", found=value.id, slug=slug))
     return translations.publish(kind, text, value, language, path=state.path, author=user)

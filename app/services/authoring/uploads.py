@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from app.content.parse import ID_RE, MODULE_STEM_RE, stem_of
 from app.extensions import db
 from app.services import publishing
@@ -26,23 +29,26 @@ def upload(kind, filename, data, user):
     """Publish an uploaded `.md` file, as `flask content sync` does for git; refused with its
     findings while it has errors."""
     if kind not in KINDS:
-        raise UploadRefused("Choose what the file is: a scenario, a module or a course.")
+        raise UploadRefused(_("Choose what the file is: a scenario, a module or a course."))
     filename = (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     if not filename.lower().endswith(".md"):
-        raise UploadRefused("Upload a Markdown file whose name ends in .md.", filename=filename)
+        raise UploadRefused(_("Upload a Markdown file whose name ends in .md."), filename=filename)
     if not data:
-        raise UploadRefused("The file is empty.", filename=filename)
+        raise UploadRefused(_("The file is empty."), filename=filename)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UploadRefused(
-            f"The file is not UTF-8 text (a byte on line {line} cannot be read). "
-            "Save it as UTF-8 in your editor and upload it again.",
+            _(
+                "The file is not UTF-8 text (a byte on line %(line)s cannot be read). "
+                "Save it as UTF-8 in your editor and upload it again.",
+                line=line,
+            ),
             filename=filename,
         ) from None
     if "\x00" in text:
-        raise UploadRefused("The file contains NUL bytes; it is not a text file.", filename=filename)
+        raise UploadRefused(_("The file contains NUL bytes; it is not a text file."), filename=filename)
     text = normalise_newlines(text)
     slug = id_in_front_matter(text)
     if not slug or not ID_RE.match(slug):
@@ -50,13 +56,18 @@ def upload(kind, filename, data, user):
         m = MODULE_STEM_RE.match(stem)
         slug = m.group(2) if (m and kind == "module") else stem
     if not ID_RE.match(slug or ""):
-        raise UploadRefused("The file needs front matter with an `id:` in kebab-case.", filename=filename)
+        raise UploadRefused(_("The file needs front matter with an `id:` in kebab-case."), filename=filename)
     path = path_for(kind, slug)
     value, findings = check(kind, text, path)
     errors = [f for f in findings if f.is_error]
     if value is None or errors:
         raise UploadRefused(
-            f"{filename} was not published: it has {len(errors) or 1} error(s).",
+            ngettext(
+                "%(file)s was not published: it has %(num)d error.",
+                "%(file)s was not published: it has %(num)d errors.",
+                len(errors) or 1,
+                file=filename,
+            ),
             list(errors or findings),
             filename,
         )

@@ -5,6 +5,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -64,14 +65,16 @@ def source_of(kind, slug, ref):
     if ref == "draft":
         draft = draft_of(kind, slug)
         if draft is not None:
-            return Source("draft", draft.source, f"draft (revision {draft.revision})")
+            return Source("draft", draft.source, _("draft (revision %(revision)s)", revision=draft.revision))
         live = publishing.published(kind, slug)
-        return Source(f"v{live.version}", live.source, f"version {live.version}") if live else None
+        if live is None:
+            return None
+        return Source(f"v{live.version}", live.source, _("version %(version)s", version=live.version))
     m = re.fullmatch(r"v(\d{1,9})", ref)
     if not m:
         return None
     found = version(kind, slug, int(m.group(1)))
-    return Source(ref, found.source, f"version {found.version}") if found else None
+    return Source(ref, found.source, _("version %(version)s", version=found.version)) if found else None
 
 
 def scenario_of(slug, ref):

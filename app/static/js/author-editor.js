@@ -13,6 +13,7 @@
   var tokenMeta = document.querySelector('meta[name="csrf-token"]');
   var token = tokenMeta ? tokenMeta.getAttribute("content") : "";
   var kind = source.dataset.kind, slug = source.dataset.slug;
+  var words = JSON.parse(form.dataset.words || "{}");  // the page's language, from the template
   var dirty = false, timer = null, sequence = 0, marks = {};
 
   // --- gutter ---------------------------------------------------------------------------
@@ -89,7 +90,7 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function showFindings(findings) {
+  function showFindings(findings, counted) {
     findingsList.textContent = "";
     marks = {};
     var errors = 0;
@@ -101,40 +102,40 @@
       var a = el("a");
       a.href = "#L" + f.line;
       a.dataset.line = f.line;
-      a.appendChild(el("span", "where", "Line " + f.line));
+      a.appendChild(el("span", "where", words.line.replace("{line}", f.line)));
       a.appendChild(el("span", "code", f.code));
       a.appendChild(document.createTextNode(" "));
       a.appendChild(el("span", "message", f.message));
       li.appendChild(a);
       findingsList.appendChild(li);
     });
-    if (!findings.length) findingsList.appendChild(el("li", "finding is-clean", "No findings: the text is ready to publish."));
+    if (!findings.length) findingsList.appendChild(el("li", "finding is-clean", words.clean));
     var warnings = findings.length - errors;
     counts.textContent = "";
-    counts.appendChild(el("span", "badge " + (errors ? "bad" : "ok"), errors + (errors === 1 ? " error" : " errors")));
+    counts.appendChild(el("span", "badge " + (errors ? "bad" : "ok"), counted[0]));
     counts.appendChild(document.createTextNode(" "));
-    counts.appendChild(el("span", "badge " + (warnings ? "warn" : "ok"), warnings + (warnings === 1 ? " warning" : " warnings")));
+    counts.appendChild(el("span", "badge " + (warnings ? "warn" : "ok"), counted[1]));
     drawGutter(true);
   }
   function check() {
     var mine = ++sequence;
-    status.textContent = "Checking…";
+    status.textContent = words.checking;
     Promise.all([
       post(source.dataset.lintUrl).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }),
       post(source.dataset.previewUrl).then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
     ]).then(function (results) {
       if (mine !== sequence) return;          // an older answer arriving late
-      showFindings(results[0].findings);
+      showFindings(results[0].findings, results[0].counted);
       preview.innerHTML = results[1];         // sanitized on the server (render_markdown + nh3)
-      status.textContent = dirty ? "Checked · not saved" : "Checked";
+      status.textContent = dirty ? words.checked_unsaved : words.checked;
     }).catch(function () {
-      if (mine === sequence) status.textContent = "Could not check just now; use “Check and preview”.";
+      if (mine === sequence) status.textContent = words.failed;
     });
   }
   source.addEventListener("input", function () {
     dirty = true;
     drawGutter();
-    status.textContent = "Not saved";
+    status.textContent = words.unsaved;
     clearTimeout(timer);
     timer = setTimeout(check, 450);
   });
