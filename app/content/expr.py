@@ -25,6 +25,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any, cast
 
+from .model import said
+
 Tree = tuple[Any, ...]  # a parsed expression: (kind, ...) nested
 
 MAX_LENGTH = 500
@@ -54,7 +56,12 @@ class ExprError(ValueError):
 
 def tokenize(source: str) -> list[tuple[str, str]]:
     if len(source) > MAX_LENGTH:
-        raise ExprError(f"expression longer than {MAX_LENGTH} characters")
+        raise ExprError(
+            said(
+                "expression longer than %(MAX_LENGTH)s characters",
+                MAX_LENGTH=MAX_LENGTH,
+            )
+        )
     tokens: list[tuple[str, str]] = []
     pos = 0
     source = source.rstrip()
@@ -67,17 +74,22 @@ def tokenize(source: str) -> list[tuple[str, str]]:
         text = m.group(kind)
         if kind == "bad":
             if text == ".":
-                raise ExprError("attribute access (`.`) is not allowed")
+                raise ExprError(said("attribute access (`.`) is not allowed"))
             if text in "[]":
-                raise ExprError("indexing (`[...]`) is not allowed")
+                raise ExprError(said("indexing (`[...]`) is not allowed"))
             if text == "=":
-                raise ExprError("`=` is not a comparison; write `==`")
+                raise ExprError(said("`=` is not a comparison; write `==`"))
             if text in "\"'":
-                raise ExprError("unterminated string")
-            raise ExprError(f"unexpected character `{text}`")
+                raise ExprError(said("unterminated string"))
+            raise ExprError(said("unexpected character `%(text)s`", text=text))
         if kind == "name":
             if text not in KEYWORDS and not NAME_RE.match(text):
-                raise ExprError(f"`{text}` is not a valid name (lowercase letters, digits, _)")
+                raise ExprError(
+                    said(
+                        "`%(text)s` is not a valid name (lowercase letters, digits, _)",
+                        text=text,
+                    )
+                )
         tokens.append((kind, text))
     return tokens
 
@@ -94,7 +106,7 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         tok = self.peek()
         if tok is None:
-            raise ExprError("expression ends too early")
+            raise ExprError(said("expression ends too early"))
         self.pos += 1
         return tok
 
@@ -105,7 +117,12 @@ class _Parser:
     def descend(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError(f"expression nested deeper than {MAX_DEPTH} levels")
+            raise ExprError(
+                said(
+                    "expression nested deeper than %(MAX_DEPTH)s levels",
+                    MAX_DEPTH=MAX_DEPTH,
+                )
+            )
 
     def expr(self) -> Tree:
         self.descend()
@@ -140,7 +157,11 @@ class _Parser:
             right = self.atom()
             nxt = self.peek()
             if nxt and nxt[0] == "op" and nxt[1] in ("==", "!=", "<", "<=", ">", ">="):
-                raise ExprError("chained comparisons are not allowed; join them with `and`")
+                raise ExprError(
+                    said(
+                        "chained comparisons are not allowed; join them with `and`",
+                    )
+                )
             return ("cmp", tok[1], left, right)
         return left
 
@@ -153,34 +174,42 @@ class _Parser:
         if kind == "op" and text == "-":
             k2, t2 = self.take()
             if k2 != "num":
-                raise ExprError("`-` must be followed by a number")
+                raise ExprError(said("`-` must be followed by a number"))
             return ("num", -number(t2))
         if kind == "op" and text == "(":
             inner = self.expr()
             if not self.at(")"):
-                raise ExprError("missing `)`")
+                raise ExprError(said("missing `)`"))
             self.take()
             return inner
         if kind == "name":
             if text in ("true", "false"):
                 return ("bool", text == "true")
             if text in KEYWORDS:
-                raise ExprError(f"`{text}` cannot stand here")
+                raise ExprError(said("`%(text)s` cannot stand here", text=text))
             nxt = self.peek()
             if nxt and nxt == ("op", "(") and text in MOVE_FUNCTIONS:
                 self.take()
                 arg = self.take()
                 if arg[0] != "name" or arg[1] in KEYWORDS or not self.at(")"):
-                    raise ExprError(f"`{text}(...)` takes the name of a concession, like `{text}(discount)`")
+                    raise ExprError(
+                        said(
+                            "`%(text)s(...)` takes the name of a concession, like `%(text)s(discount)`",
+                            text=text,
+                        )
+                    )
                 self.take()
                 return ("name", f"{text}({arg[1]})")
             if nxt and nxt == ("op", "("):
                 raise ExprError(
-                    f"calls (`{text}(...)`) are not allowed; only "
-                    f"{' and '.join(f'`{f}(NAME)`' for f in MOVE_FUNCTIONS)}"
+                    said(
+                        "calls (`%(text)s(...)`) are not allowed; only %(names)s",
+                        text=text,
+                        names=" and ".join(f"`{f}(NAME)`" for f in MOVE_FUNCTIONS),
+                    )
                 )
             return ("name", text)
-        raise ExprError(f"unexpected `{text}`")
+        raise ExprError(said("unexpected `%(text)s`", text=text))
 
 
 # The one range every number of a scenario lives in (literals, scores, effects, state): far past
@@ -199,7 +228,11 @@ def in_range(value: object) -> bool:
 def out_of_range_message(value: object) -> str:
     shown = str(value)
     shown = shown if len(shown) <= 24 else shown[:20] + "..."
-    return f"the number {shown} is out of range (numbers must be finite, at most {MAX_NUMBER:,} either way)"
+    return said(
+        "the number %(shown)s is out of range (numbers must be finite, at most %(limit)s either way)",
+        shown=shown,
+        limit=format(MAX_NUMBER, ","),
+    )
 
 
 def number(text: str) -> int | float:
@@ -217,12 +250,12 @@ def number(text: str) -> int | float:
 def parse(source: str) -> Tree:
     """Parse an expression into a tree; raise ExprError with a readable message."""
     if not isinstance(source, str) or not source.strip():
-        raise ExprError("empty expression")
+        raise ExprError(said("empty expression"))
     parser = _Parser(tokenize(source))
     tree = parser.expr()
     extra = parser.peek()
     if extra is not None:
-        raise ExprError(f"unexpected `{extra[1]}`")
+        raise ExprError(said("unexpected `%(extra)s`", extra=extra[1]))
     return tree
 
 
@@ -261,9 +294,15 @@ def type_of(tree: Tree, name_type: Callable[[str], str | None]) -> str | None:
         return "bool"
     op, left, right = tree[1], type_of(tree[2], name_type), type_of(tree[3], name_type)
     if left and right and left != right:
-        raise ExprError(f"compares a {left} with a {right}")
+        raise ExprError(
+            said(
+                "compares a %(left)s with a %(right)s",
+                left=left,
+                right=right,
+            )
+        )
     if op in ("<", "<=", ">", ">=") and (left or right) not in (None, "number"):
-        raise ExprError(f"`{op}` needs numbers")
+        raise ExprError(said("`%(op)s` needs numbers", op=op))
     return "bool"
 
 
@@ -286,7 +325,7 @@ def evaluate(tree: Tree, lookup: Callable[[str], Any]) -> Any:
         try:
             return lookup(tree[1])
         except KeyError:
-            raise ExprError(f"unknown name `{tree[1]}`") from None
+            raise ExprError(said("unknown name `%(tree)s`", tree=tree[1])) from None
     if kind == "not":
         return not evaluate(tree[1], lookup)
     if kind == "and":
@@ -295,11 +334,17 @@ def evaluate(tree: Tree, lookup: Callable[[str], Any]) -> Any:
         return bool(evaluate(tree[1], lookup)) or bool(evaluate(tree[2], lookup))
     left, right = evaluate(tree[2], lookup), evaluate(tree[3], lookup)
     if isinstance(left, bool) != isinstance(right, bool) and tree[1] not in ("==", "!="):
-        raise ExprError("cannot order a boolean")
+        raise ExprError(said("cannot order a boolean"))
     try:
         return _COMPARE[tree[1]](left, right)
     except TypeError:
-        raise ExprError(f"cannot compare {left!r} with {right!r}") from None
+        raise ExprError(
+            said(
+                "cannot compare %(left)s with %(right)s",
+                left=repr(left),
+                right=repr(right),
+            )
+        ) from None
 
 
 def move_values(concession: str, moves: Iterable[float]) -> dict[str, bool]:
