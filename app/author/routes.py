@@ -503,7 +503,7 @@ def analysis(slug):
 def _renderers():
     """The studio's helpers (author text goes through md(), md_inline() and md_values(), the
     app's Markdown globals; never `|safe`)."""
-    return {"show_value": engine.show, "node_kinds": NODE_KINDS}
+    return {"show_value": engine.show, "node_kinds": NODE_KINDS, "say": say}
 
 
 @bp.app_template_global()

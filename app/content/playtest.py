@@ -20,7 +20,7 @@ from . import engine
 from . import expr as expressions
 from . import sheet as sheets
 from . import signals as signal_picking
-from .model import Node, Scenario, Sheet
+from .model import Node, Scenario, Sheet, said
 
 # A play-tester state: (node, exact scores, variables, ledger, loose-score marks, moves), hashable.
 State = tuple[Any, ...]
@@ -277,7 +277,7 @@ def quicktest(scenario: Scenario) -> QuickReport:
         comp = _Compiled(scenario)
         start = _settle(comp, comp.start())
     except (engine.ContentError, expressions.ExprError) as exc:
-        report.failures.append(f"cannot start: {exc}")
+        report.failures.append(said("cannot start: %(exc)s", exc=exc))
         return report
     edges: Edges = {}
     taken: set[tuple[str, int]] = set()
@@ -301,11 +301,23 @@ def quicktest(scenario: Scenario) -> QuickReport:
             if not node.gotos:
                 if not nexts:
                     report.failures.append(
-                        f"every choice of `{node.id}` (line {node.line}) is hidden "
-                        f"in a reachable state: {_describe(comp, state)}"
+                        said(
+                            "every choice of `%(node)s` (line %(node_line)s) is hidden in a "
+                            "reachable state: %(describe)s",
+                            node=node.id,
+                            node_line=node.line,
+                            describe=_describe(comp, state),
+                        )
                     )
         except (engine.ContentError, expressions.ExprError) as exc:
-            report.failures.append(f"at `{node.id}` (line {node.line}): {exc}")
+            report.failures.append(
+                said(
+                    "at `%(node)s` (line %(node_line)s): %(exc)s",
+                    node=node.id,
+                    node_line=node.line,
+                    exc=exc,
+                )
+            )
             continue
         for nxt, loose in nexts:
             out.append((nxt, loose))
@@ -313,14 +325,22 @@ def quicktest(scenario: Scenario) -> QuickReport:
                 depth[nxt] = depth[state] + 1
                 if len(depth) > MAX_STATES:
                     report.failures.append(
-                        f"more than {MAX_STATES:,} distinct states; simplify the scores or loops"
+                        said(
+                            "more than %(MAX_STATES)s distinct states; simplify the scores or loops",
+                            MAX_STATES=format(MAX_STATES, ","),
+                        )
                     )
                     return report
                 queue.append(nxt)
     report.states = len(edges)
     report.transitions = sum(len(v) for v in edges.values())
     if too_long:
-        report.failures.append(f"a path is longer than {MAX_STEPS} steps (a loop that never settles?)")
+        report.failures.append(
+            said(
+                "a path is longer than %(MAX_STEPS)s steps (a loop that never settles?)",
+                MAX_STEPS=MAX_STEPS,
+            )
+        )
     _check_choices(scenario, taken, report)
     order, comp_of = _sccs(edges)
     _check_loops(scenario, edges, order, comp_of, report)
@@ -385,8 +405,13 @@ def _check_best_play(comp: _Compiled, edges: Edges, start: State, report: QuickR
     best = engine.best_share(comp.scenario)
     if report.top_share > best + 1e-9:
         report.notes.append(
-            f"a path ends with more of the scores than best play ({report.top_share:.0%} "
-            f"against {best:.0%} of the declared maxima): it scores 100% too; check the ratings"
+            said(
+                "a path ends with more of the scores than best play "
+                "(%(report_top_share)s against %(best)s of the declared maxima): it "
+                "scores 100%% too; check the ratings",
+                report_top_share=format(report.top_share, ".0%"),
+                best=format(best, ".0%"),
+            )
         )
 
 
@@ -417,22 +442,39 @@ def _check_verdicts(comp: _Compiled, edges: Edges, report: QuickReport) -> None:
         try:
             ok = comp.holds(scenario.pass_expr, known) if scenario.pass_expr else known["percent"] >= 60
         except (KeyError, expressions.ExprError) as exc:
-            report.failures.append(f"cannot judge ending `{node.id}`: {exc}")
+            report.failures.append(
+                said(
+                    "cannot judge ending `%(node)s`: %(exc)s",
+                    node=node.id,
+                    exc=exc,
+                )
+            )
             return
         verdicts.setdefault(node.id, set()).add(bool(ok))
     for node_id, seen in verdicts.items():
         node = _node_of(scenario, (node_id,))
         if len(seen) > 1:
             report.failures.append(
-                f"ending `{node_id}` (line {node.line}) passes on some paths and fails on "
-                "others: its debrief cannot be right on both; route them to different endings"
+                said(
+                    "ending `%(node_id)s` (line %(node_line)s) passes on some paths and "
+                    "fails on others: its debrief cannot be right on both; route them to "
+                    "different endings",
+                    node_id=node_id,
+                    node_line=node.line,
+                )
             )
             continue
         want = _outcome_verdict(node.end or "")
         if want is not None and want not in seen:
             report.failures.append(
-                f"ending `{node_id}` (line {node.line}) is a `{node.end}` but "
-                f"{'fails' if want else 'passes'} on every path that reaches it"
+                said(
+                    "ending `%(node_id)s` (line %(node_line)s) is a `%(node_end)s` but "
+                    "%(value)s on every path that reaches it",
+                    node_id=node_id,
+                    node_line=node.line,
+                    node_end=node.end,
+                    value=said("fails") if want else said("passes"),
+                )
             )
 
 
@@ -449,9 +491,18 @@ def _check_choices(scenario: Scenario, taken: set[tuple[str, int]], report: Quic
             continue
         for i, choice in enumerate(node.choices):
             if (node.id, i) not in taken:
-                where = "" if node.id in reached else f" (node `{node.id}` is never reached)"
+                where = (
+                    "" if node.id in reached else said(" (node `%(node)s` is never reached)", node=node.id)
+                )
                 report.failures.append(
-                    f"choice {i + 1} of `{node.id}` (line {choice.line}) is never offered on any path{where}"
+                    said(
+                        "choice %(value)s of `%(node)s` (line %(choice_line)s) is never "
+                        "offered on any path%(where)s",
+                        value=i + 1,
+                        node=node.id,
+                        choice_line=choice.line,
+                        where=where,
+                    )
                 )
 
 
@@ -516,10 +567,18 @@ def _check_loops(
         nodes = sorted({m[0] for m in members})
         if not exits:
             report.failures.append(
-                f"a path never ends: play loops through {', '.join(nodes)} with no way to an ending"
+                said(
+                    "a path never ends: play loops through %(names)s with no way to an ending",
+                    names=", ".join(nodes),
+                )
             )
         else:
-            report.notes.append(f"play can loop through {', '.join(nodes)} (paths counted without repeats)")
+            report.notes.append(
+                said(
+                    "play can loop through %(names)s (paths counted without repeats)",
+                    names=", ".join(nodes),
+                )
+            )
 
 
 def _count_paths(
@@ -595,7 +654,13 @@ def _count_paths(
             _widen(ranges, d.name, lo[s][i], hi[s][i])
     for node_id, info in report.endings.items():
         if info["paths"] == 0:
-            report.notes.append(f"ending `{node_id}` (line {info['line']}) is never reached")
+            report.notes.append(
+                said(
+                    "ending `%(node_id)s` (line %(info)s) is never reached",
+                    node_id=node_id,
+                    info=info["line"],
+                )
+            )
         # keep the declared order of scores
         info["scores"] = {d.name: info["scores"][d.name] for d in scenario.scores if d.name in info["scores"]}
 
@@ -655,7 +720,14 @@ def play(
                 continue
             offered = engine.offered_choices(scenario, state)
             if not offered:
-                return Game(state, path, f"every choice of `{state['node']}` is hidden")
+                return Game(
+                    state,
+                    path,
+                    said(
+                        "every choice of `%(state)s` is hidden",
+                        state=state["node"],
+                    ),
+                )
             k = pick(offered)
             path.append((state["node"], offered[k][0]))
             state, _ = engine.step(scenario, state, k + 1)
@@ -663,7 +735,14 @@ def play(
         return Game(state, path, str(exc))
     if state.get("finished"):
         return Game(state, path)
-    return Game(state, path, f"no ending after {max_steps} steps")
+    return Game(
+        state,
+        path,
+        said(
+            "no ending after %(max_steps)s steps",
+            max_steps=max_steps,
+        ),
+    )
 
 
 def pick_figures(node: Node, pick: Pick) -> dict[str, Any]:
@@ -691,16 +770,30 @@ def lowest_pick(offered: Offered) -> int:
 
 def invariants(scenario: Scenario) -> list[str]:
     failures = []
-    for name, pick, must_pass in (("best-rated", best_pick, True), ("lowest-rated", lowest_pick, False)):
+    for name, pick, must_pass in (
+        (said("best-rated"), best_pick, True),
+        (said("lowest-rated"), lowest_pick, False),
+    ):
         game = play(scenario, pick)
         if game.error:
-            failures.append(f"always taking the {name} choice: {game.error}")
+            failures.append(
+                said(
+                    "always taking the %(name)s choice: %(game_error)s",
+                    name=name,
+                    game_error=game.error,
+                )
+            )
             continue
         ok = engine.passed(scenario, game.state)
         if ok != must_pass:
             failures.append(
-                f"always taking the {name} choice {'fails' if must_pass else 'passes'} "
-                f"(ends at `{game.state['node']}`, {engine.percent(scenario, game.state)}%)"
+                said(
+                    "always taking the %(name)s choice %(value)s (ends at `%(game_state)s`, %(percent)s%%)",
+                    name=name,
+                    value=said("fails") if must_pass else said("passes"),
+                    game_state=game.state["node"],
+                    percent=engine.percent(scenario, game.state),
+                )
             )
     return failures
 
@@ -708,7 +801,7 @@ def invariants(scenario: Scenario) -> list[str]:
 def scripted(scenario: Scenario) -> list[str]:
     failures = []
     for test in scenario.tests:
-        where = f"test on line {test.line} (choose {list(test.choose)})"
+        where = said("test on line %(line)s (choose %(choose)s)", line=test.line, choose=list(test.choose))
         try:
             state = engine.start_state(scenario)
             for n in test.choose:
@@ -718,7 +811,7 @@ def scripted(scenario: Scenario) -> list[str]:
             while engine.needs_continue(scenario, state):
                 state, _ = engine.continue_(scenario, state)
         except engine.EngineError as exc:
-            failures.append(f"{where}: {exc}")
+            failures.append(said("%(where)s: %(exc)s", where=where, exc=exc))
             continue
         failures += [f"{where}: {p}" for p in _expectations(scenario, state, test.expect)]
     return failures
@@ -749,19 +842,45 @@ def _expectations(scenario: Scenario, state: dict[str, Any], expect: dict[str, A
     for key, want in expect.items():
         if key == "node":
             if state["node"] != want:
-                problems.append(f"expected node `{want}`, reached `{state['node']}`")
+                problems.append(
+                    said(
+                        "expected node `%(want)s`, reached `%(state)s`",
+                        want=want,
+                        state=state["node"],
+                    )
+                )
         elif key == "outcome":
             if state.get("outcome") != want:
-                problems.append(f"expected outcome `{want}`, got `{state.get('outcome')}`")
+                problems.append(
+                    said(
+                        "expected outcome `%(want)s`, got `%(get)s`",
+                        want=want,
+                        get=state.get("outcome"),
+                    )
+                )
         elif key == "passed":
             got = state.get("finished") and engine.passed(scenario, state)
             if bool(got) != bool(want):
-                problems.append(f"expected passed: {want}, got {bool(got)}")
+                problems.append(
+                    said(
+                        "expected passed: %(want)s, got %(bool)s",
+                        want=want,
+                        bool=bool(got),
+                    )
+                )
         elif key in known and isinstance(want, list) and len(want) == 2:
             if not want[0] <= known[key] <= want[1]:
-                problems.append(f"expected {key} in [{want[0]}, {want[1]}], got {engine.show(known[key])}")
+                problems.append(
+                    said(
+                        "expected %(key)s in [%(want)s, %(want2)s], got %(show)s",
+                        key=key,
+                        want=want[0],
+                        want2=want[1],
+                        show=engine.show(known[key]),
+                    )
+                )
         else:
-            problems.append(f"cannot check `{key}: {want}`")
+            problems.append(said("cannot check `%(key)s: %(want)s`", key=key, want=want))
     return problems
 
 
@@ -791,7 +910,7 @@ def randomtest(scenario: Scenario, games: int, seed: int = 0) -> RandomReport:
             report.choice_visits[(node, index + 1)] += 1
         if game.error:
             if len(report.failures) < 10:
-                report.failures.append(f"random game: {game.error}")
+                report.failures.append(said("random game: %(game_error)s", game_error=game.error))
             continue
         report.node_visits[game.state["node"]] += 1
         report.endings[game.state["node"]] += 1
