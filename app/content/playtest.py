@@ -769,7 +769,7 @@ def lowest_pick(offered: Offered) -> int:
 
 
 def invariants(scenario: Scenario) -> list[str]:
-    failures = []
+    failures: list[str] = []
     for name, pick, must_pass in (
         (said("best-rated"), best_pick, True),
         (said("lowest-rated"), lowest_pick, False),
@@ -799,7 +799,7 @@ def invariants(scenario: Scenario) -> list[str]:
 
 
 def scripted(scenario: Scenario) -> list[str]:
-    failures = []
+    failures: list[str] = []
     for test in scenario.tests:
         where = said("test on line %(line)s (choose %(choose)s)", line=test.line, choose=list(test.choose))
         try:
@@ -837,7 +837,7 @@ def _scripted_move(scenario: Scenario, state: dict[str, Any], entry: Any) -> dic
 
 
 def _expectations(scenario: Scenario, state: dict[str, Any], expect: dict[str, Any]) -> list[str]:
-    problems = []
+    problems: list[str] = []
     known = engine.values(scenario, state)
     for key, want in expect.items():
         if key == "node":
