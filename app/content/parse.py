@@ -1113,7 +1113,9 @@ def _literal(text: str) -> Value:
     if tree[0] in ("num", "str", "bool"):
         value: Value = tree[1]
         return value
-    raise expressions.ExprError(f'`{text}` is not a value (a number, "text", true or false)')
+    raise expressions.ExprError(
+        said('`%(text)s` is not a value (a number, "text", true or false)', text=text)
+    )
 
 
 def _amount(text: str) -> int | float | None:
