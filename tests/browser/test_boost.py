@@ -1,6 +1,7 @@
 """Today's boost in Chromium, at desktop and phone width: the dashboard's card, an empty answer
 (the message beside the question, nothing recorded), a wrong one, right ones, a phase-reading
-item that shows the scene again, and the end of the round. Screenshots of each page are kept in
+item that shows the scene again, the end of the round, and a signal-picking item (the scene,
+the observations to tick, the verdict on each after). Screenshots of each page are kept in
 BOOST_SHOTS (default /tmp/boost-shots) to look at."""
 
 import os
@@ -53,7 +54,12 @@ def _answers(app, page):
     with app.app_context():
         shown = boosts_shown.show(db.session.get(BoostItem, item_id))
         right = [str(v) for v in shown.right()]
-        values = [str(n) for n in shown.order] if shown.question else [p for p, _t in shown.phases]
+        if shown.question:
+            values = [str(n) for n in shown.order]
+        elif shown.picking:  # a signal item: the observations to tick, 0-based
+            values = [str(i) for i, _item in shown.picking]
+        else:
+            values = [p for p, _t in shown.phases]
     return shown.item.kind, right, next(v for v in values if v not in right)
 
 
@@ -138,5 +144,73 @@ def test_a_boost_in_the_browser(browser, live_server, make_app, factory, width, 
         page.click("[data-boost-finish]")
         page.wait_for_selector("#next-h")
         assert int(page.get_attribute("[data-boost-due]", "data-boost-due")) == due - answered
+    finally:
+        context.close()
+
+
+def _misread_the_signals(app, person):
+    """The trade fair played to the end a week ago, ticking the distractors at the signal-picking
+    node: that item is due now, every other a month away."""
+    from app.content import playtest, signals
+
+    def pick(offered):
+        return playtest.best_pick(offered)
+
+    pick.items = signals.wrong_items
+    with app.app_context():
+        demo_activity.record_play(
+            person.id, "signals-at-the-trade-fair", pick=pick, when=utcnow() - timedelta(days=7)
+        )
+        db.session.commit()
+        from app.services import boosts_met
+
+        boosts_met.refresh(db.session.get(User, person.id))
+        db.session.execute(
+            update(BoostItem)
+            .where(BoostItem.user_id == person.id, BoostItem.kind != "signals")
+            .values(due=utcnow() + timedelta(days=30))
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_signal_item_in_the_browser(browser, live_server, make_app, factory, width, height):
+    app = make_app()
+    publish_course(app)
+    person = factory.user(name="Sami Signal")
+    _misread_the_signals(app, person)
+    os.makedirs(SHOTS, exist_ok=True)
+    label = "desktop" if width > 500 else "phone"
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        log_in(page, live_server, person.email, PASSWORD)
+        page.goto(live_server + "/learn/boost")
+        page.wait_for_selector('form[data-boost-kind="signals"]')
+        assert "Two months after the fair" in page.locator(".situation .prose").inner_text()
+        boxes = page.locator('form[data-boost-item] input[type=checkbox][name="answer"]')
+        assert boxes.count() == 7 and page.locator("input[required]").count() == 0
+        page.screenshot(path=f"{SHOTS}/signals-item-{label}.png", full_page=True)
+        _fits(page, width)
+        # empty: the message beside the list, nothing recorded
+        page.click("form[data-boost-item] button[type=submit]")
+        page.wait_for_selector("#boost-error")
+        assert "Tick at least one observation" in page.locator("#boost-error").inner_text()
+        assert _count(app) == 0
+        kind, right, wrong = _answers(app, page)
+        assert kind == "signals" and len(right) == 4
+        # a distractor with three of the four signals: a misread, each observation explained
+        _answer(page, right[:3] + [wrong])
+        page.wait_for_selector("[data-boost-answer]")
+        assert page.get_attribute("[data-boost-answer]", "data-boost-answer") == "wrong"
+        verdicts = page.locator("[data-signal-verdicts] [data-verdict]")
+        assert verdicts.count() == 7
+        assert page.locator('[data-verdict="missed"]').count() == 1
+        assert page.locator('[data-verdict="mistaken"]').count() == 1
+        assert page.locator("[data-best-reading]").count() == 1
+        page.screenshot(path=f"{SHOTS}/signals-feedback-{label}.png", full_page=True)
+        _fits(page, width)
+        assert _count(app) == 1
     finally:
         context.close()
