@@ -431,3 +431,67 @@ def test_boosts_a_certificate_its_expiry_and_recertification(browser, live_serve
         for other in strangers:
             other.close()
         context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_manager_revokes_a_certificate(browser, live_server, make_app, factory, size):
+    from tests.helpers import earn
+
+    app = make_app()
+    publish_course(app)
+    manager = factory.user(role="manager", name="Marc Manager", email=f"marc.r.{size}@example.com")
+    team = factory.team(manager=manager)
+    person = factory.user(name=NAME, team=team, email=f"helene.r.{size}@example.com")
+    with app.app_context():
+        earn(person.id)
+        db.session.commit()
+    base = live_server
+    shots = f"{SHOTS}/revoke-{size}"
+    import os
+
+    os.makedirs(shots, exist_ok=True)
+    trainee = browser.new_context(**SIZES[size])
+    boss = browser.new_context(**SIZES[size])
+    stranger = browser.new_context(**SIZES[size])
+    try:
+        page = trainee.new_page()
+        page.set_default_timeout(20000)
+        log_in(page, base, person.email, PASSWORD)
+        link, _pdf = _get_certificate(page, base)
+        mpage = boss.new_page()
+        mpage.set_default_timeout(20000)
+        log_in(mpage, base, manager.email, PASSWORD)
+        mpage.goto(f"{base}/manage/trainees/{person.id}#certification")
+        mpage.click("[data-certificate-details]")
+        mpage.wait_for_selector("[data-revoke-form]")
+        mpage.click("[data-revoke-form] [type=submit]")  # no reason: said beside the field
+        mpage.wait_for_selector(".flash-error")
+        assert "Say why the certificate is revoked" in mpage.locator("[data-revoke-form]").inner_text()
+        mpage.screenshot(path=f"{shots}/1-reason-missing.png", full_page=True)
+        mpage.fill("[data-revoke-form] textarea", "Played by a colleague on her account.")
+        mpage.click("[data-revoke-form] [type=submit]")
+        mpage.wait_for_selector("[data-revocation]")
+        assert "Played by a colleague" in mpage.inner_text("[data-revocation]")
+        assert mpage.locator("[data-revoke-form]").count() == 0 and _fits(mpage)
+        mpage.screenshot(path=f"{shots}/2-revoked-manager.png", full_page=True)
+        mpage.goto(f"{base}/manage/")
+        row = mpage.locator(f'[data-cert-trainee="{person.id}"]')
+        assert row.get_attribute("data-revoked-count") == "1" and row.get_attribute("data-certified") == "0"
+        anonymous = stranger.new_page()
+        anonymous.goto(base + link)
+        card = anonymous.locator("[data-certificate]")
+        assert card.get_attribute("data-valid") == "no" and "Revoked" in card.inner_text()
+        assert "colleague" not in anonymous.locator("main").inner_text()
+        assert anonymous.locator("a[href$='.pdf']").count() == 0 and _fits(anonymous)
+        anonymous.screenshot(path=f"{shots}/3-public-revoked.png", full_page=True)
+        assert anonymous.request.get(base + link + ".pdf").status == 410
+        page.goto(f"{base}/learn/")  # (the same address with its #fragment would not load again)
+        assert "was revoked" in page.inner_text("[data-my-certificates]")
+        page.goto(f"{base}/learn/progress")
+        stage = page.locator(f'[data-cert-stage="{STAGE}"]')
+        assert stage.get_attribute("data-cert-state") == "revoked"
+        stage.scroll_into_view_if_needed()
+        page.screenshot(path=f"{shots}/4-progress-revoked.png")
+    finally:
+        for context in (trainee, boss, stranger):
+            context.close()

@@ -297,3 +297,27 @@ def test_a_manager_revokes_a_certificate_with_a_reason(app, client, certified, f
     assert line.endswith(f",,Qualifying prospects ({date.today().isoformat()})")
     mine = client.get("/learn/progress").get_data(as_text=True)
     assert f'data-cert-stage="{CERTIFIED_STAGE}" data-cert-state="revoked"' in mine
+
+
+def test_the_managers_view_shows_the_observed_role_play_kept_on_the_certificate(app, client, certified):
+    s = certified
+    with app.app_context():
+        earn(s["trainee"].id, "prospecting")
+        db.session.commit()
+    manager = app.test_client()
+    login(manager, s["manager"].email)
+    data, _rubric = _form(app, s["trainee"].id, "prospecting")
+    data["obs-prospecting-notes"] = "Opened with the buyer's own figures."
+    recorded = manager.post(f"/manage/trainees/{s['trainee'].id}/observations/prospecting", data=data)
+    assert recorded.status_code == 302
+    client.post("/learn/certificates/prospecting")
+    with app.app_context():
+        cert = db.session.scalars(select(Certificate).where(Certificate.stage_id == "prospecting")).one()
+        seen = db.session.scalars(select(ObservedRolePlay)).one()
+    assert cert.evidence["observed"]["observation"] == seen.id
+    page = manager.get(f"/manage/trainees/{s['trainee'].id}/certificates/{cert.id}").get_data(as_text=True)
+    assert f'data-evidence-observed="{seen.id}"' in page and "Opened with the buyer" in page
+    assert "not required by the course" in page and "Marc Manager" in page
+    # nothing of it on the public page
+    public = app.test_client().get(f"/certificates/{cert.uuid}").get_data(as_text=True)
+    assert "Opened with the buyer" not in public and "Marc Manager" not in public
