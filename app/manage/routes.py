@@ -107,7 +107,7 @@ def dashboard():
 
 def _assign_form(teams, team_ids, form=None, trainee=None):
     form = form or AssignForm()
-    targets = assignment_targets.assignable_targets()
+    targets = assignment_targets.assignable_targets(reader_language())
     form.target.choices = options(
         [("", _("Choose…"))]
         + [
@@ -136,7 +136,7 @@ def assignments():
 
 def _assignments_page(teams, team, team_ids, form, status=200, refused=None):
     active = team_assignments.active_for_teams(team_ids)
-    titles = {(k, s): t for k, s, t in assignment_targets.assignable_targets()}
+    titles = {(k, s): t for k, s, t in assignment_targets.assignable_targets(reader_language())}
     return render_template(
         "manage/assignments.html",
         teams=teams,
@@ -291,7 +291,9 @@ def analytics():
     teams, team, team_ids = _selected_teams()
     scenario = request.args.get("scenario") or None
     titles = {
-        slug: title for kind, slug, title in assignment_targets.assignable_targets() if kind == "scenario"
+        slug: title
+        for kind, slug, title in assignment_targets.assignable_targets(reader_language())
+        if kind == "scenario"
     }
     if scenario is not None and scenario not in titles:
         abort(404)
@@ -342,7 +344,7 @@ def _trainee_page(person, form=None, refused=None, status=200):
         progress=progress_service.progress_of(person.id),
         attempts=coaching.trainee_attempts(person.id),
         quizzes=coaching.trainee_quizzes(person.id),
-        titles={(k, s): t for k, s, t in assignment_targets.assignable_targets()},
+        titles={(k, s): t for k, s, t in assignment_targets.assignable_targets(reader_language())},
         coaching=coaching.coaching_list({person.team_id}, trainee_id=person.id),
         change_form=ChangeDueForm(formdata=None),
         action=ActionForm(),

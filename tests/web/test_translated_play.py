@@ -105,3 +105,14 @@ def test_a_french_dashboard_names_assigned_work_in_french(app, client, factory):
     assert "Filtres et classement" in assigned and "Filters and ranking" not in assigned
     assert "dans 5 jours" in assigned and "demain" in assigned
     assert " in 5 " not in assigned and "tomorrow" not in assigned
+
+
+def test_a_french_manager_assigns_and_reads_work_by_its_french_titles(app, client, factory):
+    publish_course(app)
+    manager, team, _people = team_with_manager(factory, trainees=1)
+    login(client, manager.email)
+    page = client.get("/manage/assignments", headers=FR).get_data(as_text=True)
+    assert "Claire veut 15 % de remise" in page and "Claire wants 15% off" not in page
+    assert "Filtres et classement" in page and "Filters and ranking" not in page
+    analytics = client.get("/manage/analytics", headers=FR).get_data(as_text=True)
+    assert "Claire wants 15% off" not in analytics

@@ -3,13 +3,16 @@
 from flask_babel import lazy_gettext as _l
 
 from app.services import publishing
+from app.services.outline import load_outline
 
 TARGET_KINDS = ("course", "module", "scenario")
 KIND_LABELS = {"course": _l("Course"), "module": _l("Module"), "scenario": _l("Scenario")}
 
 
-def assignable_targets():
-    """[(kind, slug, title)] of everything published, courses first, modules in course order."""
+def assignable_targets(language=None):
+    """[(kind, slug, title)] of everything published, courses first, modules in course order;
+    titled in `language` (the reader's) where a translation is live."""
+    translated = load_outline(language=language).titles if language else {}
     out = []
     for kind in TARGET_KINDS:
         versions = publishing.published_all(kind)
@@ -17,7 +20,7 @@ def assignable_targets():
         for slug, version in versions.items():
             value = publishing.value_of(version) if kind == "module" else None
             order = (getattr(value, "stage", ""), getattr(value, "order", 0)) if value else ("", 0)
-            items.append((order, slug, version.title or slug))
+            items.append((order, slug, translated.get((kind, slug)) or version.title or slug))
         if kind == "module":
             stage_order = _stage_order()
             items.sort(key=lambda item: (stage_order.get(item[0][0], 99), item[0][1], item[1]))
