@@ -64,3 +64,16 @@ def test_a_renewed_certificate_is_not_announced(mail_app, team):  # noqa: F811
     _certificate(mail_app, tom.id, campaign=2, expires=EXPIRES + timedelta(days=360))
     run_reminders(mail_app, EXPIRES - timedelta(days=10))
     assert told(mail_app, "certificate-expiring") == ([], [])
+
+
+def test_a_revoked_certificate_is_not_announced(mail_app, team):
+    _manager, _team_id, (tom, _ines) = team
+    cert_id = _certificate(mail_app, tom.id)
+    with mail_app.app_context():
+        from datetime import datetime
+
+        db.session.get(Certificate, cert_id).revoked_at = datetime(2027, 5, 1, 10)
+        db.session.commit()
+    run_reminders(mail_app, EXPIRES - timedelta(days=10))
+    assert told(mail_app, "certificate-expiring") == ([], [])
+    assert told(mail_app, "team-certificate-expiring") == ([], [])
