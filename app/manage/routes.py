@@ -85,7 +85,7 @@ def dashboard():
     descending = request.args.get("order") == "desc"
     page_number = request.args.get("page", 1, type=int) or 1
     page, outline, summary = team_dashboard.dashboard(
-        team_ids, sort, descending, page_number, _per_page(), today=_today()
+        team_ids, sort, descending, page_number, _per_page(), today=_today(), language=reader_language()
     )
     return render_template(
         "manage/dashboard.html",

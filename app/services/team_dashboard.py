@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import formats
 from app.content.completion import fold
+from app.content.translation import language_of
 from app.extensions import db
 from app.models import PageView, ProgressSummary, QuizAttempt, ScenarioAttempt, Team, User
 from app.models.base import utcnow
@@ -231,12 +232,15 @@ def _latest_id(model):
     return select(func.max(model.id)).where(model.user_id == User.id).scalar_subquery()
 
 
-def team_rows(team_ids, course_id=None, today=None):
+def team_rows(team_ids, course_id=None, today=None, language=None):
     """One TraineeRow per active trainee of the teams, in a fixed number of statements: the
     trainees with their stored summaries and live marks in one; when some summaries are stale,
-    their fold in one more and the store in a third."""
+    their fold in one more and the store in a third. `language`: the reader's, for the titles
+    (a translated outline keeps the plan and key the summaries are stored against)."""
     team_ids = sorted(team_ids)
     outline = load_outline(course_id)
+    if language and outline.course and language != language_of(outline.course, outline.course):
+        outline = load_outline(course_id, language)
     course_id = outline.course.id if outline.course else course_id
     if not team_ids:
         return [], outline
@@ -382,9 +386,9 @@ def sort_rows(rows, sort="attention", descending=False):
     return sorted(rows, key=key, reverse=descending)
 
 
-def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50, today=None):
+def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50, today=None, language=None):
     today = today or formats.today()
-    rows, outline = team_rows(team_ids, today=today)
+    rows, outline = team_rows(team_ids, today=today, language=language)
     summary = {
         "trainees": len(rows),
         "overdue_trainees": sum(1 for r in rows if r.overdue),

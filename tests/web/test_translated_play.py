@@ -116,3 +116,26 @@ def test_a_french_manager_assigns_and_reads_work_by_its_french_titles(app, clien
     assert "Filtres et classement" in page and "Filters and ranking" not in page
     analytics = client.get("/manage/analytics", headers=FR).get_data(as_text=True)
     assert "Claire wants 15% off" not in analytics
+
+
+def test_a_french_managers_team_dashboard_names_the_stages_in_french(app, client, factory):
+    from datetime import date, timedelta
+
+    publish_course(app)
+    manager, team, _people = team_with_manager(factory, trainees=1)
+    with app.app_context():
+        db.session.add(
+            Assignment(
+                target_kind="module",
+                target_slug="filters-and-ranking",
+                team_id=team,
+                assigned_by_id=manager.id,
+                due_date=date.today() + timedelta(days=3),
+            )
+        )
+        db.session.commit()
+    login(client, manager.email)
+    page = client.get("/manage/", headers=FR).get_data(as_text=True)
+    assert "Qualifier les prospects" in page and "Qualifying prospects" not in page
+    assert "Filtres et classement" in page and "Filters and ranking" not in page
+    assert client.get("/manage/", headers=EN).get_data(as_text=True).count("Qualifying prospects") >= 1
