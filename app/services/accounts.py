@@ -2,6 +2,7 @@
 directory of them. Services flush; the request commits."""
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -284,8 +285,8 @@ def set_team_manager(team, manager_id):
 @dataclass(frozen=True)
 class Directory:
     users: object  # a pagination of users, their team loaded
-    teams: list
-    team_sizes: dict  # team id -> number of members
+    teams: Sequence[Team]
+    team_sizes: dict[int | None, int]  # team id -> number of members (None: no team)
 
 
 def directory(query="", page=1, per_page=50):
@@ -298,7 +299,10 @@ def directory(query="", page=1, per_page=50):
         stmt.options(db.joinedload(User.team)), page=max(page, 1), per_page=per_page, error_out=False
     )
     teams = db.session.scalars(select(Team).options(db.joinedload(Team.manager)).order_by(Team.name)).all()
-    sizes = dict(db.session.execute(select(User.team_id, func.count()).group_by(User.team_id)).all())
+    sizes = {
+        team_id: n
+        for team_id, n in db.session.execute(select(User.team_id, func.count()).group_by(User.team_id))
+    }
     return Directory(users, teams, sizes)
 
 

@@ -149,7 +149,7 @@ def _pg_dump_contents(path):
             f"{path} cannot be read by pg_restore: {listing.stderr.strip()}. Nothing was changed."
         )
     tables = set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing.stdout, re.M))
-    revisions = []
+    revisions: list[str] = []
     if "alembic_version" in tables:
         data = subprocess.run(
             ["pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(path)],
@@ -167,6 +167,8 @@ def restore(database_uri, source_file, known_revisions):
     revision = check_backup(database_uri, source_file, known_revisions)
     url = make_url(database_uri)
     if url.get_backend_name() == "sqlite":
+        if not url.database:
+            raise BackupError("An in-memory database cannot be restored.")
         source = sqlite3.connect(f"{Path(source_file).resolve().as_uri()}?mode=ro", uri=True)
         try:
             dest = sqlite3.connect(url.database)

@@ -39,7 +39,7 @@ class BarChart:
     height: int
     span: int  # width of a full bar
     bar_height: int
-    bars: list
+    bars: list[Bar]
 
 
 def bar_chart(rows, title, unit="", width=360, bar_height=14, gap=12, label_height=18):
@@ -84,7 +84,7 @@ class Series:
     name: str
     colour: str
     dash: str
-    points: list
+    points: list[Point]
     path: str  # the SVG path joining the points ("" for one point)
 
 
@@ -101,9 +101,9 @@ class LineChart:
     height: int
     left: int
     right: int  # x of the plot's right edge
-    grid: list  # [(y, label)] for 0, 50 and 100 %
-    ticks: list  # dates along the bottom, never two alike or overlapping
-    series: list = field(default_factory=list)
+    grid: list[tuple[float, str]]  # [(y, label)] for 0, 50 and 100 %
+    ticks: list[Tick]  # dates along the bottom, never two alike or overlapping
+    series: list[Series] = field(default_factory=list)
 
 
 def score_lines(attempts, title, width=400, height=220):
@@ -121,7 +121,7 @@ def score_lines(attempts, title, width=400, height=220):
     seconds = max((last - first).total_seconds(), 1.0)
     # Time-proportional, but never closer than a dot's width apart: crowded points spread out.
     min_gap = min(14.0, inner_w / max(len(ordered) - 1, 1))
-    xs = []
+    xs: list[float] = []
     for when, *_ in ordered:
         x = left + inner_w * ((when - first).total_seconds() / seconds if len(ordered) > 1 else 0.5)
         if xs and x < xs[-1] + min_gap:
@@ -134,7 +134,7 @@ def score_lines(attempts, title, width=400, height=220):
     def y(value):
         return round(top + inner_h * (1 - max(0, min(100, value)) / 100), 1)
 
-    by_scenario = {}
+    by_scenario: dict[str, list[Point]] = {}
     for (when, value, passed, name, *note), x in zip(ordered, xs, strict=True):
         by_scenario.setdefault(name, []).append(
             Point(
@@ -170,12 +170,12 @@ def score_lines(attempts, title, width=400, height=220):
 def _date_ticks(ordered, xs, label_width=46):
     """One label per day that has points, at its first point, skipping any that would overlap
     the one before (the last day is always shown)."""
-    days = []
+    days: list[Tick] = []
     for (when, *_), x in zip(ordered, xs, strict=True):
         label = _short_day(when, ordered[0][0], ordered[-1][0])
         if not days or days[-1].label != label:
             days.append(Tick(round(x, 1), label))
-    shown = []
+    shown: list[Tick] = []
     for tick in days:
         if not shown or tick.x - shown[-1].x >= label_width:
             shown.append(tick)

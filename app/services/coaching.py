@@ -5,6 +5,7 @@ a trainee's attempts and knowledge checks for the drill-down."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 
@@ -20,6 +21,16 @@ from app.services.team_analytics import GOOD_RATINGS, team_attempts
 # A skill or a phase is worth coaching under this share of good reads, with enough evidence.
 COACH_BELOW = 60
 COACH_MIN_CHOICES = 2
+
+
+@dataclass
+class _Tally:
+    """One trainee's choices on one skill (good ones) or one phase (right readings)."""
+
+    total: int = 0
+    good: int = 0
+    evidence: dict[int, tuple[datetime | None, str]] = field(default_factory=dict)  # attempt -> (start, slug)
+    attempts: set[int] = field(default_factory=set)
 
 
 def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
@@ -48,24 +59,24 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(AttemptStep.attempt_id.in_(attempts), AttemptStep.choice.is_not(None))
     ).all()
-    skill = defaultdict(lambda: {"total": 0, "good": 0, "evidence": {}, "attempts": set()})
-    phase = defaultdict(lambda: {"total": 0, "right": 0, "evidence": {}, "attempts": set()})
+    skill: defaultdict[tuple[int, str], _Tally] = defaultdict(_Tally)
+    phase: defaultdict[tuple[int, str], _Tally] = defaultdict(_Tally)
     for user_id, attempt_id, skill_tag, true_phase, correct, rating, slug, started in steps:
         entry = skill[(user_id, skill_tag or "untagged")]
-        entry["total"] += 1
-        entry["attempts"].add(attempt_id)
+        entry.total += 1
+        entry.attempts.add(attempt_id)
         if rating in GOOD_RATINGS:
-            entry["good"] += 1
+            entry.good += 1
         else:
-            entry["evidence"][attempt_id] = (started, slug)
+            entry.evidence[attempt_id] = (started, slug)
         if true_phase:
             entry = phase[(user_id, true_phase)]
-            entry["total"] += 1
-            entry["attempts"].add(attempt_id)
+            entry.total += 1
+            entry.attempts.add(attempt_id)
             if correct:
-                entry["right"] += 1
+                entry.good += 1
             else:
-                entry["evidence"][attempt_id] = (started, slug)
+                entry.evidence[attempt_id] = (started, slug)
     people = {}
     if steps:
         ids = {s[0] for s in steps}
@@ -77,35 +88,35 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
             {"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]
         ]
 
-    out = defaultdict(lambda: {"skills": [], "phases": []})
+    out: defaultdict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"skills": [], "phases": []})
     course = publishing.published_course(publishing.course_id())
     for (user_id, tag), entry in skill.items():
-        share = round(100 * entry["good"] / entry["total"])
-        if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
+        share = round(100 * entry.good / entry.total)
+        if entry.total >= COACH_MIN_CHOICES and share < COACH_BELOW:
             out[user_id]["skills"].append(
                 {
                     "skill": tag,
                     "title": vocabulary.skill_title(tag),
                     "score": share,
-                    "total": entry["total"],
-                    "failed_attempts": len(entry["attempts"]),
-                    "attempts": evidence(entry["evidence"]),
+                    "total": entry.total,
+                    "failed_attempts": len(entry.attempts),
+                    "attempts": evidence(entry.evidence),
                 }
             )
     for (user_id, true_phase), entry in phase.items():
-        share = round(100 * entry["right"] / entry["total"])
-        if entry["total"] >= COACH_MIN_CHOICES and share < COACH_BELOW:
+        share = round(100 * entry.good / entry.total)
+        if entry.total >= COACH_MIN_CHOICES and share < COACH_BELOW:
             out[user_id]["phases"].append(
                 {
                     "phase": true_phase,
                     "title": labels.phase_title(course, true_phase),
                     "score": share,
-                    "total": entry["total"],
-                    "failed_attempts": len(entry["attempts"]),
-                    "attempts": evidence(entry["evidence"]),
+                    "total": entry.total,
+                    "failed_attempts": len(entry.attempts),
+                    "attempts": evidence(entry.evidence),
                 }
             )
-    result = []
+    result: list[dict[str, Any]] = []
     for user_id, found in out.items():
         found["skills"].sort(key=lambda s: (s["score"], s["skill"]))
         found["phases"].sort(key=lambda p: (p["score"], p["phase"]))
@@ -163,12 +174,14 @@ class TranscriptStep:
     feedback_html: str
     coach_notes_html: str
     rating: str | None
-    deltas: dict
+    deltas: dict[str, int]
     is_continue: bool
     at: datetime
     kind: str = "choice"  # choice, continue, sheet
-    figures: list = field(default_factory=list)  # a sheet's figures as graded (effects["figures"])
-    signals: list = field(default_factory=list)  # a signal pick: signal_picks.Graded per observation
+    figures: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # a sheet's figures as graded (effects["figures"])
+    signals: list[signal_picks.Graded] = field(default_factory=list)  # a signal pick, per observation
 
 
 def _values_before(scenario, attempt):

@@ -5,6 +5,7 @@ step. `flask demo --activity` calls seed_demo_activity; tests use the helpers.""
 
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -76,26 +77,30 @@ def _date_play(attempt, when):
 
 
 def _items_picker(pick):
-    """What a picker ticks on a signal-picking node: its own rule (random_pick's), else the
+    """What a picker ticks on a signal-picking node: its own rule (RandomTrainee's), else the
     right signals for best play and the distractors for the lowest-rated play."""
     return getattr(pick, "items", None) or (
         signals.wrong_items if pick is playtest.lowest_pick else signals.right_items
     )
 
 
-def random_pick(rng, skill=0.6):
+@dataclass(frozen=True)
+class RandomTrainee:
     """A trainee who takes the best-rated choice with probability `skill`, else any choice
     (and on a signal-picking node ticks the right signals, else a random set)."""
 
-    def pick(offered):
-        if rng.random() < skill:
-            return playtest.best_pick(offered)
-        return rng.randrange(len(offered))
+    rng: random.Random
+    skill: float = 0.6
 
-    pick.items = lambda node: (
-        signals.right_items(node) if rng.random() < skill else signals.random_items(node, rng)
-    )
-    return pick
+    def __call__(self, offered):
+        if self.rng.random() < self.skill:
+            return playtest.best_pick(offered)
+        return self.rng.randrange(len(offered))
+
+    def items(self, node):
+        if self.rng.random() < self.skill:
+            return signals.right_items(node)
+        return signals.random_items(node, self.rng)
 
 
 def record_study(user_id, module_slug, pages=None, quiz_percent=None, when=None):
@@ -157,7 +162,7 @@ def seed_demo_activity(emails, seed=7, echo=print):
                     record_play(
                         person.id,
                         slug,
-                        random_pick(rng, skill),
+                        RandomTrainee(rng, skill),
                         when=moment + timedelta(hours=attempt_number + 1),
                     )
                     written += 1
@@ -167,7 +172,7 @@ def seed_demo_activity(emails, seed=7, echo=print):
                 record_play(
                     person.id,
                     slug,
-                    random_pick(rng, skill),
+                    RandomTrainee(rng, skill),
                     when=utcnow() - timedelta(hours=number + 1),
                     finish=False,
                 )

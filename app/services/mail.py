@@ -16,11 +16,13 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 
 from app.extensions import db
 from app.models import OutboxMessage, User
@@ -122,7 +124,7 @@ class SendReport:
     retried: int = 0
     failed: int = 0
     cancelled: int = 0
-    errors: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     def __str__(self):
         return (
@@ -212,7 +214,7 @@ def _claim(message_id, now):
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def _try_later(message, now, error, config, report):
@@ -258,9 +260,11 @@ def send_due(now=None, limit=500, ids=None):
             if not _claim(message_id, now):
                 continue  # another sender has it
             message = db.session.get(OutboxMessage, message_id)
+            if message is None:  # deleted since it was claimed (the outbox was cleared)
+                continue
             recipient = db.session.get(User, message.recipient_id)
             try:
-                if not recipient.active:
+                if recipient is None or not recipient.active:
                     message.status, message.last_error = "cancelled", "Not sent: the account was deactivated."
                     report.cancelled += 1
                     continue
@@ -304,7 +308,7 @@ def _send_after_answer(response):
         and config.get("MAIL_SEND_AFTER_REQUEST")
         and response.status_code < 400
     ):
-        app = current_app._get_current_object()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's app, for after the request
         response.call_on_close(lambda: _send_now(app, queued))
     return response
 
@@ -328,9 +332,12 @@ def outbox_page(status=None, limit=200):
     if status in STATUSES:
         stmt = stmt.where(OutboxMessage.status == status)
     messages = db.session.scalars(stmt.order_by(OutboxMessage.id.desc()).limit(limit)).all()
-    counts = dict(
-        db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
-    )
+    counts: dict[str, int] = {
+        status: n
+        for status, n in db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
+    }
     return messages, counts
 
 

@@ -2,6 +2,7 @@
 its transaction): new work assigned, a manager's coaching comment. The scheduled ones (due
 soon, overdue, stage completed, digests) are in app/services/reminders.py."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -38,7 +39,8 @@ def due_for(assignment, trainee):
 def assignment_given(assignment, by, title):
     """New work: each trainee it is for (the one named, or every active trainee of the team)."""
     if assignment.user_id is not None:
-        trainees = [db.session.get(User, assignment.user_id)]
+        trainee = db.session.get(User, assignment.user_id)
+        trainees: Sequence[User] = [trainee] if trainee is not None else []
     else:
         trainees = db.session.scalars(
             select(User).where(User.team_id == assignment.team_id, User.role == "trainee", User.active)

@@ -6,11 +6,13 @@ Each event has a key (the assignment, the comment, the week): unique per person 
 event told twice (a double click, two reminder runs at once) is told once."""
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult
 
 from app.extensions import db
 from app.models import MailOptOut, Notification, User
@@ -21,7 +23,7 @@ from app.services import mail
 @dataclass(frozen=True)
 class Kind:
     label: object  # lazy text, on the preferences page: "Mail me about ..."
-    roles: tuple
+    roles: tuple[str, ...]
 
 
 KINDS = {
@@ -122,7 +124,7 @@ def open_one(user, notification_id):
             .values(read_at=utcnow())
             .execution_options(synchronize_session=False)
         )
-        if changed.rowcount:  # a second tab opening it too changes nothing
+        if cast(CursorResult[Any], changed).rowcount:  # a second tab opening it too changes nothing
             _recount(user)
     return note.link
 
@@ -184,7 +186,7 @@ def save_preferences(user, kinds_on):
 
 
 def _signer():
-    return URLSafeSerializer(current_app.secret_key, salt="mail-unsubscribe")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="mail-unsubscribe")
 
 
 def unsubscribe_link(user_id, kind):

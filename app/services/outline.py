@@ -25,10 +25,10 @@ class OutlineModule(ModulePlan):
 @dataclass
 class Outline:
     course: object  # content.model.Course or None
-    stages: list  # [(stage id, title)]
-    modules: dict  # module id -> OutlineModule, in course order
-    titles: dict  # (kind, slug) -> title of everything published
-    scenarios: dict = field(default_factory=dict)  # slug -> ContentVersion id
+    stages: list[tuple[str, str]]  # [(stage id, title)]
+    modules: dict[str, OutlineModule]  # module id -> its plan and title, in course order
+    titles: dict[tuple[str, str], str]  # (kind, slug) -> title of everything published
+    scenarios: dict[str, int] = field(default_factory=dict)  # slug -> ContentVersion id
     key: str = ""  # digest of the published versions it was built from
     plan: CoursePlan = field(default_factory=lambda: CoursePlan((), ()))
 
@@ -51,7 +51,7 @@ _PUBLISHED_ROWS = (
     .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
     .order_by(ContentVersion.id)
 )
-_OUTLINES: dict[tuple, Outline] = {}  # (course, published versions) -> Outline, per process
+_OUTLINES: dict[tuple[object, ...], Outline] = {}  # (course, published versions) -> Outline, per process
 _OUTLINES_KEPT = 8
 
 
@@ -119,12 +119,13 @@ def _build_outline(course_id, rows):
         for version_id, kind, slug, _, _ in rows
         if kind == "module" or (kind == "course" and slug == course_id)
     ]
-    compiled = (
-        dict(
-            db.session.execute(
+    compiled: dict[int, str] = (
+        {
+            version_id: text
+            for version_id, text in db.session.execute(
                 select(ContentVersion.id, ContentVersion.compiled).where(ContentVersion.id.in_(wanted))
-            ).all()
-        )
+            )
+        }
         if wanted
         else {}
     )

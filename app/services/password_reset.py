@@ -27,7 +27,7 @@ class ResetLinkError(ValueError):
 
 
 def _signer():
-    return URLSafeSerializer(current_app.secret_key, salt="password-reset")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
 def _fingerprint(user):

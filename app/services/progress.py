@@ -9,6 +9,8 @@ aggregated per module or scenario, in one statement."""
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
+from typing import cast as cast_result
 
 from sqlalchemy import (
     Integer,
@@ -24,8 +26,10 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql.elements import BindParameter
 
-from app.content.completion import CourseFold, ModuleFold, StageFold, fold
+from app.content.completion import CourseFold, ModuleFold, Record, StageFold, fold
 from app.extensions import db
 from app.models import PageView, QuizAttempt, ScenarioAttempt
 from app.models.learning import counts_as_pass
@@ -50,7 +54,7 @@ def as_datetime(value):
 def _records_statement():
     """Built once (a trainee's own pages run it on every view; building and keying it cost more
     than running it), for any list of trainees through an expanding parameter."""
-    ids = bindparam("trainee_ids", expanding=True)
+    ids: BindParameter[list[int]] = bindparam("trainee_ids", expanding=True)
     none = cast(null(), Integer)  # PostgreSQL types a bare NULL as text in a UNION
     pages = (
         select(
@@ -106,10 +110,11 @@ def records_by_trainee(trainee_ids):
         return {}
     result = db.session.execute(_records_statement(), {"trainee_ids": trainee_ids})
     try:
-        rows = result.cursor.fetchall()  # no result processing is needed: ints, text, raw times
+        # no result processing is needed: ints, text, raw times
+        rows = cast_result(CursorResult[Any], result).cursor.fetchall()
     finally:
         result.close()
-    out = {}
+    out: dict[int, list[Record]] = {}
     for user_id, *record in rows:
         out.setdefault(user_id, []).append(record)
     return out
@@ -149,7 +154,7 @@ class ModuleProgress:
 class StageProgress:
     id: str
     title: str
-    modules: list
+    modules: list[ModuleProgress]
     unlocked: bool
     fold: StageFold
 
@@ -161,7 +166,7 @@ class StageProgress:
 class CourseProgress:
     id: str
     title: str
-    stages: list
+    stages: list[StageProgress]
     fold: CourseFold
 
     complete = property(lambda self: self.fold.complete)

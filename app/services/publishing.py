@@ -23,6 +23,7 @@ from app.content import catalog as content_catalog
 from app.content import lint as content_lint
 from app.content import serialize
 from app.content.memo import text_memo, weighed_memo
+from app.content.model import Finding
 from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 from app.services import audit_log
@@ -55,9 +56,9 @@ class SyncReport:
     published: int = 0
     unchanged: int = 0
     refused: int = 0
-    refusals: list = field(default_factory=list)  # (path, [Finding])
-    kept: list = field(default_factory=list)  # StudioKept: files not published over the studio
-    replaced: list = field(default_factory=list)  # StudioKept: studio versions a changed file replaced
+    refusals: list[tuple[str, list[Finding]]] = field(default_factory=list)
+    kept: list["StudioKept"] = field(default_factory=list)  # files not published over the studio
+    replaced: list["StudioKept"] = field(default_factory=list)  # studio versions a changed file replaced
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
         )
     )
     created = existing is None
-    if created:
+    if existing is None:
         latest = (
             db.session.scalar(
                 select(func.max(ContentVersion.version)).where(

@@ -13,7 +13,7 @@ person and kind, so running it twice, or on two hosts at once, tells nobody twic
 report services already compute (team_rows, phase_matrix, choice_analytics) is read, not redone."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -26,6 +26,7 @@ from app.i18n import speaking_to
 from app.models import Team, User
 from app.models.base import utcnow
 from app.services import boosts, boosts_met, certificate_notices, team_analytics, team_dashboard
+from app.services.assignments.effective import EffectiveAssignment
 from app.services.notification_events import KIND_WORDS, target_link
 from app.services.notifications import notify
 
@@ -38,7 +39,7 @@ DIGEST_TOP = 3
 
 @dataclass
 class Report:
-    told: dict = field(default_factory=dict)
+    told: dict[str, int] = field(default_factory=dict)
 
     def add(self, kind, told):
         if told:
@@ -66,8 +67,8 @@ def send(now=None):
             _trainee_reminders(trainees[row.id], row, today, report)
             _boosts_due(trainees[row.id], now, today, report)
         team = db.session.get(Team, team_id)
-        manager = team.manager
-        if manager is not None and manager.active and rows:
+        manager = team.manager if team is not None else None
+        if team is not None and manager is not None and manager.active and rows:
             _fell_due(manager, team, rows, today, report)
             _digest(manager, team, rows, today, now, report)
         db.session.commit()
@@ -174,7 +175,7 @@ def _tell_boosts_due(trainee, state, today, report):
 
 
 def _fell_due(manager, team, rows, today, report):
-    late = {}
+    late: dict[tuple[int, date], tuple[EffectiveAssignment, list[str]]] = {}
     for row in rows:
         for a in row.assignments:
             if not a.done and a.due is not None and 1 <= (today - a.due).days <= FELL_DUE_WITHIN_DAYS:

@@ -13,9 +13,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy.engine import CursorResult
 
 from app.extensions import db
 from app.models import User, UserSession
@@ -121,7 +123,7 @@ def end_one(user, session_id):
     result = db.session.execute(
         delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
     )
-    return result.rowcount > 0
+    return cast(CursorResult[Any], result).rowcount > 0
 
 
 def end_all(user, keep_token=None):
@@ -129,7 +131,7 @@ def end_all(user, keep_token=None):
     stmt = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_token:
         stmt = stmt.where(UserSession.token_hash != _hash(keep_token))
-    return db.session.execute(stmt).rowcount
+    return cast(CursorResult[Any], db.session.execute(stmt)).rowcount
 
 
 _BROWSERS = (

@@ -37,7 +37,7 @@ def figure_spread(team_ids, scenario=None, language=None):
                 values = written.get((slug, node.id, field.name))
                 if not values:
                     continue
-                counts = defaultdict(int)
+                counts: defaultdict[tuple[float, float], int] = defaultdict(int)
                 for v in values:
                     graded = sheets.grade(field, v)
                     if graded is not None:

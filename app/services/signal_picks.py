@@ -13,6 +13,7 @@ from typing import cast
 from sqlalchemy import Table, case, func, insert, select
 
 from app.content import signals
+from app.content.model import SignalItem
 from app.content.render import render_inline, render_markdown
 from app.extensions import db
 from app.models import AttemptSignal, AttemptStep
@@ -46,7 +47,7 @@ def shown(attempt, node):
 
 @dataclass(frozen=True)
 class Graded:
-    item: object  # SignalItem
+    item: SignalItem
     verdict: str  # spotted, missed, mistaken, avoided
     ticked: bool
 

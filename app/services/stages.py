@@ -9,11 +9,12 @@ says what an assignment opens."""
 from dataclasses import dataclass, field
 
 from app.services import publishing
+from app.services.progress import ModuleProgress, StageProgress
 
 
 @dataclass
 class ModuleRow:
-    progress: object  # progress.ModuleProgress
+    progress: ModuleProgress
     open: bool
     assignment: object = None  # effective.EffectiveAssignment, when assigned
 
@@ -32,9 +33,9 @@ class RolePlayRow:
 
 @dataclass
 class StageRow:
-    stage: object  # progress.StageProgress
-    modules: list = field(default_factory=list)
-    role_plays: list = field(default_factory=list)
+    stage: StageProgress
+    modules: list[ModuleRow] = field(default_factory=list)
+    role_plays: list[RolePlayRow] = field(default_factory=list)
 
     @property
     def opened_by_assignment(self):
@@ -62,7 +63,7 @@ def opened_by_assignment(targets, progress, module_id=None, scenario_id=None):
 
 def role_plays_by_stage(course_id):
     """{stage id: [(slug, title)]}: every published scenario of the course in the stage it names."""
-    out = {}
+    out: dict[str, list[tuple[str, str]]] = {}
     for slug, version in publishing.published_all("scenario").items():
         scenario = publishing.value_of(version)
         if scenario is not None and scenario.course == course_id:
@@ -78,7 +79,7 @@ def stage_rows(progress, assigned, best, titles=None):
     if progress is None:
         return []
     by_target = {(a.kind, a.slug): a for a in assigned}
-    listed_in = {}
+    listed_in: dict[str, ModuleProgress] = {}
     for stage in progress.stages:
         for module in stage.modules:
             for slug in module.scenarios:

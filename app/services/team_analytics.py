@@ -3,6 +3,7 @@ choice is taken at each step, the phase-reading matrix, scores by skill and by s
 label is the one the trainee saw (skill and phase titles, the first words of a step)."""
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import case, func, select
 
@@ -62,7 +63,7 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
         )
         .group_by(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)
     ).all()
-    per_node = defaultdict(
+    per_node: defaultdict[tuple[str, str], defaultdict[int, dict[str, Any]]] = defaultdict(
         lambda: defaultdict(lambda: {"count": 0, "rating": None, "label": "", "misread": 0})
     )
     for slug, node, choice, rating, label, count, misread in rows:
@@ -71,7 +72,7 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
         entry["rating"] = entry["rating"] or rating
         entry["label"] = entry["label"] or label or ""
         entry["misread"] += misread or 0
-    scenarios = {}
+    scenarios: dict[str, dict[str, defaultdict[int, dict[str, Any]]]] = {}
     for (slug, node_id), choices in per_node.items():
         scenarios.setdefault(slug, {})[node_id] = choices
     out = []
@@ -95,7 +96,12 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
                 is_wrong = (
                     (rating not in GOOD_RATINGS and rating is not None)
                     or entry["misread"] > 0
-                    or (source is not None and node.phase and source.effects.claims not in (None, node.phase))
+                    or (
+                        source is not None
+                        and node is not None
+                        and node.phase
+                        and source.effects.claims not in (None, node.phase)
+                    )
                 )
                 item = {
                     "index": index,
@@ -212,7 +218,7 @@ def skill_scores(team_ids, scenario=None):
         .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario)), AttemptStep.choice.is_not(None))
         .group_by(AttemptStep.skill, AttemptStep.rating)
     ).all()
-    skills = defaultdict(lambda: {"total": 0, "good": 0, "poor": 0})
+    skills: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"total": 0, "good": 0, "poor": 0})
     for skill, rating, count in rows:
         entry = skills[skill or "untagged"]
         entry["total"] += count
@@ -238,7 +244,7 @@ def scenario_scores(team_ids):
             func.count(),
             func.sum(case((ScenarioAttempt.status == "finished", 1), else_=0)),
             func.avg(ScenarioAttempt.percent),
-            func.sum(case((ScenarioAttempt.passed, 1), else_=0)),
+            func.sum(case((ScenarioAttempt.passed.is_(True), 1), else_=0)),
             func.count(func.distinct(ScenarioAttempt.user_id)),
         )
         .where(ScenarioAttempt.id.in_(team_attempts(team_ids)))

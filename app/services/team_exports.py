@@ -158,13 +158,14 @@ def _stages_until(stages):
 
 
 def attempts_csv(team_ids):
-    titles = dict(
-        db.session.execute(
+    titles = {
+        slug: title
+        for slug, title in db.session.execute(
             select(ContentVersion.slug, ContentVersion.title)
             .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
             .where(PublishedContent.kind == "scenario")
-        ).all()
-    )
+        )
+    }
     reads = (
         select(
             AttemptStep.attempt_id,

@@ -194,7 +194,7 @@ def publish(kind, text, value, language, path=None, author=None):
         )
     )
     created = row is None
-    if created:
+    if row is None:
         latest = (
             db.session.scalar(
                 select(func.max(ContentTranslation.revision)).where(

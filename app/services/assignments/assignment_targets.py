@@ -31,7 +31,7 @@ def assignable_targets(language=None):
 
 
 def _stage_order():
-    order = {}
+    order: dict[str, int] = {}
     for version in publishing.published_all("course").values():
         course = publishing.value_of(version)
         if course is not None:

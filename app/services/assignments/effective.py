@@ -3,9 +3,9 @@ trainee's team; when both name the same target, the one given to the trainee win
 later, more specific decision: "Tom gets two more weeks")."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, false, or_, select
 
 from app import formats
 from app.extensions import db
@@ -45,6 +45,10 @@ def resolve(trainee, assignments, is_done, titles, today=None):
     return Resolver(assignments, titles, today).for_trainee(trainee, is_done)
 
 
+# (id, kind, slug, title, fixed due date, days after hire, from team, assigned at)
+_Entry = tuple[int, str, str, str, date | None, timedelta | None, bool, datetime | None]
+
+
 class Resolver:
     """resolve() for many trainees over the same assignments (the manager's dashboard): which
     assignment counts for a target is decided once per team, then per trainee only the
@@ -52,14 +56,14 @@ class Resolver:
 
     def __init__(self, assignments, titles, today=None):
         self.today = today or formats.today()
-        self.by_team, self.own = {}, {}
+        self.by_team: dict[int, dict[tuple[str, str], _Entry]] = {}
+        self.own: dict[int, dict[tuple[str, str], _Entry]] = {}
         for a in assignments:  # oldest first
             if a.cancelled_at is not None:
                 continue
             key = (a.target_kind, a.target_slug)
             title = titles.get(key) or a.target_slug
-            # (id, kind, slug, title, fixed due date, days after hire, from team, assigned at)
-            entry = (
+            entry: _Entry = (
                 a.id,
                 a.target_kind,
                 a.target_slug,
@@ -119,7 +123,7 @@ def effective_assignments(user, today=None, progress=None, language=None):
             Assignment.cancelled_at.is_(None),
             or_(
                 Assignment.user_id == user.id,
-                Assignment.team_id == user.team_id if user.team_id is not None else False,
+                Assignment.team_id == user.team_id if user.team_id is not None else false(),
             ),
         )
     ).all()

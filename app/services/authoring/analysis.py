@@ -26,7 +26,7 @@ class NodeStat:
     line: int
     total: int
     passers_total: int
-    choices: list
+    choices: list[ChoiceStat]
     split: bool  # trainees who pass chose differently here
 
 
@@ -44,7 +44,8 @@ def item_analysis(slug, version_row):
         )
         .group_by(AttemptStep.node, AttemptStep.choice, ScenarioAttempt.passed)
     ).all()
-    counts, passers = {}, {}
+    counts: dict[tuple[str, int], int] = {}
+    passers: dict[tuple[str, int], int] = {}
     for node_id, index, passed, n in rows:
         counts[(node_id, index)] = counts.get((node_id, index), 0) + n
         if passed:

@@ -72,18 +72,23 @@ def catalogue():
         scenario_ids=frozenset(s for (k, s) in published if k == "scenario"),
     )
     module_paths = {v.slug: v.path for (k, _), v in published.items() if k == "module" and v.path}
-    groups = {kind: [] for kind in KINDS}
+    groups: dict[str, list[Row]] = {kind: [] for kind in KINDS}
     for kind, slug in sorted(set(published) | set(drafts)):
         if kind not in groups:
             continue
         version, draft = published.get((kind, slug)), drafts.get((kind, slug))
-        text = draft.source if draft is not None else version.source
+        if draft is not None:
+            text = draft.source
+        elif version is not None:
+            text = version.source
+        else:
+            continue
         path = module_paths.get(slug) if kind == "module" else None
         path = path or (version.path if version and version.path else _simple_path(kind, slug))
         value, findings = check(kind, text, path, context)
         title = (
             value.title
-            if value is not None and getattr(value, "title", "")
+            if value is not None and getattr(value, "title", None)
             else (version.title if version else slug)
         )
         row = Row(

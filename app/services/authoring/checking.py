@@ -84,8 +84,8 @@ class Context:
     """What texts are checked against, loaded once per request: the published courses and the
     published scenario ids."""
 
-    courses: dict  # course id -> ContentVersion
-    scenario_ids: frozenset
+    courses: dict[str, ContentVersion]  # course id -> its published version
+    scenario_ids: frozenset[str]
 
     @classmethod
     def load(cls):

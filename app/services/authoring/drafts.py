@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import func, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ContentDraft, ContentVersion
 from app.services import publishing
 from app.services.authoring.checking import AuthoringError, draft_of, name_of, normalise_newlines, path_for
+
+# (kind, old line number, new line number, text): a row of diff_lines, for a template
+DiffRow = tuple[str, int | None, int | None, str]
 
 
 @dataclass
@@ -37,7 +41,7 @@ class DraftConflict(Exception):
     by: str  # who saved or published the other text
     when: Any
     reason: str  # "draft" or "published"
-    diff: list = field(default_factory=list)
+    diff: list[DiffRow] = field(default_factory=list)
 
 
 @dataclass
@@ -64,10 +68,10 @@ def open_for_editing(kind, slug):
     draft = draft_of(kind, slug)
     live = publishing.live_origin(kind, slug)
     version = live.version if live else None
-    if draft is None and version is None:
-        return None
     if draft is not None:
         return Editing(kind, slug, draft.source, draft.revision, draft.base_version_id, version, draft, live)
+    if version is None:
+        return None
     return Editing(kind, slug, version.source, 0, version.id, version, None, live)
 
 
@@ -98,7 +102,7 @@ def save_draft(kind, slug, source, revision, user, base_version_id=None):
             .values(source=source, revision=revision + 1, updated_by_id=user.id, updated_at=func.now())
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if cast(CursorResult[Any], result).rowcount == 1:
             draft = draft_of(kind, slug)
             db.session.refresh(draft)
             return draft
@@ -204,7 +208,7 @@ def publish(kind, slug, source, revision, base_version_id, user):
                     )
                     .execution_options(synchronize_session=False)
                 )
-                if done.rowcount != 1:
+                if cast(CursorResult[Any], done).rowcount != 1:
                     raise _DraftMoved()
             db.session.flush()
     except _DraftMoved:
@@ -231,7 +235,7 @@ def diff_lines(a, b, a_name="before", b_name="after", context=3):
     """A unified diff as (kind, old line number, new line number, text) rows for a template:
     kind is 'hunk', 'add', 'del' or 'same'."""
     a_lines, b_lines = (a or "").split("\n"), (b or "").split("\n")
-    rows = []
+    rows: list[DiffRow] = []
     matcher = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
     for group in matcher.get_grouped_opcodes(context):
         first, last = group[0], group[-1]

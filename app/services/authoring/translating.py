@@ -16,7 +16,7 @@ from app.content import translation as content_translation
 from app.reading import language_label
 from app.services import publishing, translations
 from app.services.authoring.checking import AuthoringError, normalise_newlines, path_for
-from app.services.authoring.drafts import diff_lines
+from app.services.authoring.drafts import DiffRow, diff_lines
 from app.services.publishing import PublishRefused
 
 CURRENT, STALE, MISSING = "current", "stale", "missing"
@@ -29,7 +29,7 @@ class TranslationState:
     path: str  # where the translation lives in git
     row: object = None  # the live ContentTranslation
     follows: object = None  # the source ContentVersion it follows, when published
-    diff: list = field(default_factory=list)  # the source since `follows` (STALE)
+    diff: list[DiffRow] = field(default_factory=list)  # the source since `follows` (STALE)
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Overview:
     source: object  # the live source ContentVersion
     source_language: str
     source_version: str  # what an up-to-date translation writes in `source-version:`
-    states: list
+    states: list[TranslationState]
 
 
 def overview(kind, slug):
@@ -106,7 +106,7 @@ class TranslationConflict(Exception):
     theirs: str
     mine: str
     base_id: int | None
-    diff: list
+    diff: list[DiffRow]
 
 
 def publish(kind, slug, language, text, base_id, user):

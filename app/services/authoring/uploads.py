@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from app.content.model import Finding
 from app.content.parse import ID_RE, MODULE_STEM_RE, stem_of
 from app.extensions import db
 from app.services import publishing
@@ -21,7 +22,7 @@ from app.services.authoring.checking import (
 @dataclass
 class UploadRefused(Exception):
     message: str
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     filename: str = ""
 
 

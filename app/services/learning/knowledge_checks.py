@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.content import quiz
+from app.content.model import Question
 from app.extensions import db
 from app.models import ContentVersion, PageView, QuizAttempt
 from app.models.base import utcnow
@@ -41,10 +42,10 @@ def drawn(module, submission):
 @dataclass
 class QuestionResult:
     number: int  # position in the attempt, as shown (1-based)
-    question: object
-    chosen: list  # answer numbers of the module
+    question: Question
+    chosen: list[int]  # answer numbers of the module
     correct: bool
-    order: tuple = ()  # the module's answer numbers in the order shown
+    order: tuple[int, ...] = ()  # the module's answer numbers in the order shown
 
     @property
     def answers_shown(self):
@@ -88,8 +89,8 @@ class RetryPause:
     """Why the next try must wait: two failed tries in a row. It opens at `until`, or as soon
     as the trainee opens one of `pages` again ([(number, title)])."""
 
-    until: object
-    pages: list
+    until: datetime
+    pages: list[tuple[int, str]]
 
     def minutes_left(self, now=None):
         left = (self.until - (now or utcnow())).total_seconds()

@@ -149,14 +149,15 @@ def take_step(user, attempt_id, seq, choice=None, figures=None, items=None):
     )
     # The unique (attempt, seq) backs the compare-and-set: a clash here would mean the two
     # disagree, an error (the request rolls back), not a double click.
-    inserted = conn.execute(_INSERT_STEP, row)
+    key = conn.execute(_INSERT_STEP, row).inserted_primary_key
+    if key is None:  # an INSERT of one row always gives its key back
+        raise RuntimeError(f"step {seq} of attempt {attempt.id} was not inserted")
+    step_id = key[0]
     if outcome.verdicts is not None:
-        signal_picks.record(
-            conn, inserted.inserted_primary_key[0], scenario.node(outcome.node), outcome.verdicts
-        )
-    for key, value in values.items():  # the row as written, without reading it back
-        set_committed_value(attempt, key, value)
-    return RecordedStep(attempt, AttemptStep(id=inserted.inserted_primary_key[0], **row))
+        signal_picks.record(conn, step_id, scenario.node(outcome.node), outcome.verdicts)
+    for name, value in values.items():  # the row as written, without reading it back
+        set_committed_value(attempt, name, value)
+    return RecordedStep(attempt, AttemptStep(id=step_id, **row))
 
 
 def step_of(attempt, seq):

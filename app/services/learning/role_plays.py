@@ -8,7 +8,7 @@ from typing import cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import ColumnDefault, Table, bindparam, func, select, text, update
 from sqlalchemy.orm import defer, make_transient_to_detached
 
 from app.content import engine
@@ -144,11 +144,11 @@ def start_attempt(user, scenario_slug, mode=PRACTICE, language=None, version=Non
 
 def _attempt_row(attempt):
     """The attempt's columns as the INSERT writes them (a column's own default where unset)."""
-    row = {}
+    row: dict[str, object] = {}
     for column in _attempts.columns:
         if column.key != "id":
             value = getattr(attempt, column.key)
-            if value is None and column.default is not None and column.default.is_scalar:
+            if value is None and isinstance(column.default, ColumnDefault) and column.default.is_scalar:
                 value = column.default.arg
             row[column.key] = value
     return row
@@ -160,7 +160,7 @@ def _insert_attempt_for(dialect):
     PostgreSQL spell it alike): a clash writes nothing and returns no id."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    table = ScenarioAttempt.__table__
+    table = _attempts
     stmt = (
         postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     ).on_conflict_do_nothing(

@@ -78,7 +78,7 @@ class PhaseReading:
     phase: str
     seen: int
     correct: int
-    confused_with: list  # [(claimed phase, times)], most frequent first
+    confused_with: list[tuple[str, int]]  # [(claimed phase, times)], most frequent first
 
     @property
     def misread(self):
@@ -97,7 +97,9 @@ def phase_readings(user):
         .where(ScenarioAttempt.user_id == user.id, AttemptStep.phase.is_not(None))
         .group_by(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct)
     )
-    seen, correct, confused = Counter(), Counter(), defaultdict(Counter)
+    seen: Counter[str] = Counter()
+    correct: Counter[str] = Counter()
+    confused: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for phase, claimed, ok, n in rows:
         seen[phase] += n
         if ok:
