@@ -34,6 +34,8 @@ def record_play(
     `when`, the attempt and its steps are then dated as if played from that time on (40 s a
     step): demo weeks of activity written in one go."""
     user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
     attempt, _ = role_plays.start_attempt(user, scenario_slug, mode, language)
     db.session.flush()
     scenario = role_plays.scenario_of(attempt)

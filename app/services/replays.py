@@ -33,7 +33,7 @@ def path_of(attempt, depth=0):
     source = db.session.get(ScenarioAttempt, attempt.replayed_from_id)
     if source is None or source.user_id != attempt.user_id:
         return own
-    return [s for s in path_of(source, depth + 1) if s.seq < attempt.replayed_from_seq] + own
+    return [s for s in path_of(source, depth + 1) if s.seq < attempt.replayed_from_seq] + list(own)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment
+from app.models import Assignment, User
 from app.models.base import utcnow
 from app.services.assignments.assignment_targets import TARGET_KINDS, target_title
 from app.services.assignments.manager_scope import (
@@ -23,12 +23,12 @@ MAX_DAYS_AFTER_HIRE = 730
 class AssignmentError(ValueError):
     """A request we refuse, in the manager's words, with the form field it is about."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
 
-def _check_due(due_date, due_days_after_hire, today):
+def _check_due(due_date: date | None, due_days_after_hire: int | None, today: date | None) -> None:
     if (due_date is None) == (due_days_after_hire is None):
         raise AssignmentError(
             _("Give either a due date or a number of days after the hire date."), "due_mode"
@@ -44,16 +44,16 @@ def _check_due(due_date, due_days_after_hire, today):
 
 
 def assign(
-    by,
-    target_kind,
-    target_slug,
+    by: User,
+    target_kind: str,
+    target_slug: str,
     *,
-    trainee_id=None,
-    team_id=None,
-    due_date=None,
-    due_days_after_hire=None,
-    today=None,
-):
+    trainee_id: int | None = None,
+    team_id: int | None = None,
+    due_date: date | None = None,
+    due_days_after_hire: int | None = None,
+    today: date | None = None,
+) -> tuple[Assignment, bool]:
     """Give work to one trainee or a team. Giving the same target to the same person or team
     again changes the due date of the assignment already there (a double click, a second tab
     or a corrected date never makes a second one). A due date before `today` (the
@@ -107,7 +107,14 @@ def assign(
     return assignment, True
 
 
-def change_due(by, assignment_id, *, due_date=None, due_days_after_hire=None, today=None):
+def change_due(
+    by: User,
+    assignment_id: object,
+    *,
+    due_date: date | None = None,
+    due_days_after_hire: int | None = None,
+    today: date | None = None,
+) -> Assignment:
     assignment = assignment_in_scope(by, assignment_id)
     _check_due(due_date, due_days_after_hire, today)
     assignment.due_date, assignment.due_days_after_hire = due_date, due_days_after_hire
@@ -116,7 +123,7 @@ def change_due(by, assignment_id, *, due_date=None, due_days_after_hire=None, to
     return assignment
 
 
-def cancel(by, assignment_id):
+def cancel(by: User, assignment_id: object) -> Assignment:
     """Cancel an active assignment (the row stays, with the time it was cancelled)."""
     assignment = assignment_in_scope(by, assignment_id)
     assignment.cancelled_at = utcnow()
@@ -124,7 +131,7 @@ def cancel(by, assignment_id):
     return assignment
 
 
-def undo_cancel(by, assignment_id):
+def undo_cancel(by: User, assignment_id: object) -> tuple[Assignment, bool]:
     """Give the work of a cancelled assignment again, as it was (same target, person or team
     and due date, even one now past). The cancelled row stays as the record of the
     cancellation; a second click finds the work assigned already and changes nothing.

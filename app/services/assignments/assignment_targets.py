@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.models import ContentVersion
 from app.services import publishing
 from app.services.outline import load_outline
 
@@ -9,14 +10,14 @@ TARGET_KINDS = ("course", "module", "scenario")
 KIND_LABELS = {"course": _l("Course"), "module": _l("Module"), "scenario": _l("Scenario")}
 
 
-def assignable_targets(language=None):
+def assignable_targets(language: str | None = None) -> list[tuple[str, str, str]]:
     """[(kind, slug, title)] of everything published, courses first, modules in course order;
     titled in `language` (the reader's) where a translation is live."""
     translated = load_outline(language=language).titles if language else {}
-    out = []
+    out: list[tuple[str, str, str]] = []
     for kind in TARGET_KINDS:
         versions = publishing.published_all(kind)
-        items = []
+        items: list[tuple[tuple[str, int], str, str]] = []
         for slug, version in versions.items():
             value = publishing.value_of(version) if kind == "module" else None
             order = (getattr(value, "stage", ""), getattr(value, "order", 0)) if value else ("", 0)
@@ -30,7 +31,7 @@ def assignable_targets(language=None):
     return out
 
 
-def _stage_order():
+def _stage_order() -> dict[str, int]:
     order: dict[str, int] = {}
     for version in publishing.published_all("course").values():
         course = publishing.value_of(version)
@@ -40,6 +41,6 @@ def _stage_order():
     return order
 
 
-def target_title(kind, slug):
-    version = publishing.published(kind, slug)
+def target_title(kind: str, slug: str) -> str | None:
+    version: ContentVersion | None = publishing.published(kind, slug)
     return version.title if version is not None else None

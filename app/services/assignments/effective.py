@@ -2,19 +2,22 @@
 trainee's team; when both name the same target, the one given to the trainee wins (it is the
 later, more specific decision: "Tom gets two more weeks")."""
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import exists, false, or_, select
 
 from app import formats
 from app.extensions import db
-from app.models import Assignment, ScenarioAttempt
+from app.models import Assignment, ScenarioAttempt, User
 from app.models.learning import counts_as_pass
 from app.services import progress as progress_service
 from app.services import publishing
 from app.services.assignments.assignment_targets import KIND_LABELS
 from app.services.outline import load_outline
+from app.services.progress import CourseProgress
 
 
 @dataclass(slots=True)
@@ -27,18 +30,38 @@ class EffectiveAssignment:
     overdue: bool
     done: bool
     from_team: bool  # given to the whole team (False: given to this trainee)
-    assigned_at: object = None
+    assigned_at: datetime | None = None
 
     @property
-    def kind_label(self):
-        return KIND_LABELS.get(self.kind, self.kind)
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     @property
-    def days_left(self):
+    def days_left(self) -> int | None:
         return (self.due - formats.today()).days if self.due else None
 
 
-def resolve(trainee, assignments, is_done, titles, today=None):
+class Trainee(Protocol):
+    """What the resolver reads of a trainee: a User, or the dashboard's light row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def team_id(self) -> int | None: ...
+    @property
+    def hire_date(self) -> date | None: ...
+
+
+IsDone = Callable[[str, str], object]  # (kind, slug) -> done? (truthy)
+
+
+def resolve(
+    trainee: Trainee,
+    assignments: Iterable[Any],
+    is_done: IsDone,
+    titles: Mapping[tuple[str, str], str | None],
+    today: date | None = None,
+) -> list[EffectiveAssignment]:
     """The assignments that count for one trainee, from the active ones of the trainee and the
     team (pure: no database). `is_done(kind, slug) -> bool`; `titles` {(kind, slug): title}.
     Overdue first, then by date."""
@@ -54,9 +77,14 @@ class Resolver:
     assignment counts for a target is decided once per team, then per trainee only the
     trainee's own assignments, due dates and done are looked at."""
 
-    def __init__(self, assignments, titles, today=None):
+    def __init__(
+        self,
+        assignments: Iterable[Any],  # Assignment rows, or rows of their columns (oldest first)
+        titles: Mapping[tuple[str, str], str | None],
+        today: date | None = None,
+    ) -> None:
         self.today = today or formats.today()
-        self.by_team: dict[int, dict[tuple[str, str], _Entry]] = {}
+        self.by_team: dict[int | None, dict[tuple[str, str], _Entry]] = {}
         self.own: dict[int, dict[tuple[str, str], _Entry]] = {}
         for a in assignments:  # oldest first
             if a.cancelled_at is not None:
@@ -80,7 +108,7 @@ class Resolver:
                 if key not in chosen or a.id > chosen[key][0]:
                     chosen[key] = entry
 
-    def for_trainee(self, trainee, is_done):
+    def for_trainee(self, trainee: Trainee, is_done: IsDone) -> list[EffectiveAssignment]:
         chosen = self.by_team.get(trainee.team_id, {})
         own = self.own.get(trainee.id)
         if own:
@@ -112,7 +140,12 @@ class Resolver:
         return out
 
 
-def effective_assignments(user, today=None, progress=None, language=None):
+def effective_assignments(
+    user: User,
+    today: date | None = None,
+    progress: CourseProgress | None = None,
+    language: str | None = None,
+) -> list[EffectiveAssignment]:
     """For one trainee: the active assignments that count, each with target kind, slug and
     title, due date (absolute or hire date + days), overdue and done (done by the completion
     rules of progress.py; a scenario is done when passed once). Overdue first. `progress`: the
@@ -175,7 +208,7 @@ def effective_assignments(user, today=None, progress=None, language=None):
             )
         )
 
-    def is_done(kind, slug):
+    def is_done(kind: str, slug: str) -> bool:
         if kind == "scenario":
             return slug in passed
         if kind == "module":
@@ -193,13 +226,15 @@ def effective_assignments(user, today=None, progress=None, language=None):
     return resolve(user, assignments, is_done, titles, today=today)
 
 
-def has_passed(user_id, scenario_slug):
-    return db.session.scalar(
-        select(
-            exists().where(
-                ScenarioAttempt.user_id == user_id,
-                ScenarioAttempt.scenario_slug == scenario_slug,
-                counts_as_pass(),
+def has_passed(user_id: int, scenario_slug: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ScenarioAttempt.user_id == user_id,
+                    ScenarioAttempt.scenario_slug == scenario_slug,
+                    counts_as_pass(),
+                )
             )
         )
     )

@@ -2,10 +2,15 @@
 team's assignment or trainee is "not found" (the view answers 404), and nothing is written.
 """
 
-from sqlalchemy import select
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Row, Select, select
 
 from app.extensions import db
 from app.models import Assignment, Team, User
+
+_T = TypeVar("_T", bound=tuple[Any, ...])
 
 
 class NotInScope(LookupError):
@@ -15,31 +20,31 @@ class NotInScope(LookupError):
 # The rule, in one place: a manager reaches the teams they manage; an admin reaches every team.
 
 
-def manages(user, team):
+def manages(user: User, team: Team | None) -> bool:
     return team is not None and (user.is_admin or team.manager_id == user.id)
 
 
-def _managed_by(stmt, user):
+def _managed_by(stmt: Select[_T], user: User) -> Select[_T]:
     return stmt if user.is_admin else stmt.where(Team.manager_id == user.id)
 
 
-def managed_team_ids(user):
+def managed_team_ids(user: User) -> set[int]:
     """The ids of the teams a user may see and assign in; every team for an admin."""
     return set(db.session.scalars(_managed_by(select(Team.id), user)))
 
 
-def managed_teams(user):
+def managed_teams(user: User) -> Sequence[Team]:
     return db.session.scalars(_managed_by(select(Team).order_by(Team.name), user)).all()
 
 
-def team_in_scope(user, team_id):
+def team_in_scope(user: User, team_id: object) -> Team:
     team = db.session.get(Team, team_id) if isinstance(team_id, int) else None
-    if not manages(user, team):
+    if team is None or not manages(user, team):
         raise NotInScope("team")
     return team
 
 
-def trainee_in_scope(user, trainee_id):
+def trainee_in_scope(user: User, trainee_id: object) -> User:
     """A trainee of a team the user manages (any team for an admin)."""
     trainee = db.session.get(User, trainee_id) if isinstance(trainee_id, int) else None
     if trainee is None or trainee.role != "trainee" or not manages(user, trainee.team):
@@ -47,7 +52,7 @@ def trainee_in_scope(user, trainee_id):
     return trainee
 
 
-def assignable_trainees(team_ids):
+def assignable_trainees(team_ids: Iterable[int]) -> Sequence[Row[tuple[int, str, int | None]]]:
     """[(id, name, team id)] of the active trainees of the teams, by name (the assign form's list)."""
     return db.session.execute(
         select(User.id, User.name, User.team_id)
@@ -56,7 +61,7 @@ def assignable_trainees(team_ids):
     ).all()
 
 
-def assignment_in_scope(user, assignment_id):
+def assignment_in_scope(user: User, assignment_id: object) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None
     if assignment is None or assignment.cancelled_at is not None:
         raise NotInScope("assignment")
@@ -64,7 +69,7 @@ def assignment_in_scope(user, assignment_id):
     return assignment
 
 
-def _check_scope(user, assignment):
+def _check_scope(user: User, assignment: Assignment) -> None:
     team = (
         assignment.team
         if assignment.team_id is not None
@@ -74,7 +79,7 @@ def _check_scope(user, assignment):
         raise NotInScope("assignment")
 
 
-def cancelled_in_scope(user, assignment_id):
+def cancelled_in_scope(user: User, assignment_id: object) -> Assignment:
     """A cancelled assignment of the user's teams (for its Undo); NotInScope otherwise."""
     assignment = db.session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None
     if assignment is None or assignment.cancelled_at is None:

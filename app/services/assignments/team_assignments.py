@@ -1,32 +1,37 @@
 """The active assignments of teams and trainees, as the manager's pages list them."""
 
-from sqlalchemy import or_, select
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, or_, select
 
 from app.extensions import db
 from app.models import Assignment, User
 
 
-def own_assignments(trainee):
+def own_assignments(trainee: User) -> Sequence[Assignment]:
     """The active assignments given to this trainee alone (not through their team)."""
     return db.session.scalars(
         select(Assignment).where(Assignment.user_id == trainee.id, Assignment.cancelled_at.is_(None))
     ).all()
 
 
-def _active_for(team_ids, trainee_ids=()):
+def _active_for(
+    team_ids: Iterable[int], trainee_ids: Iterable[int] = ()
+) -> tuple[ColumnElement[bool], ColumnElement[bool]] | None:
     """The WHERE of the active assignments given to these teams (or their members) or to these
     trainees; None when there are neither."""
-    team_ids, trainee_ids = list(team_ids), list(trainee_ids)
-    conditions = []
-    if team_ids:
-        conditions.append(Assignment.team_id.in_(team_ids))
-        conditions.append(Assignment.user_id.in_(select(User.id).where(User.team_id.in_(team_ids))))
-    if trainee_ids:
-        conditions.append(Assignment.user_id.in_(trainee_ids))
+    teams, trainees = list(team_ids), list(trainee_ids)
+    conditions: list[ColumnElement[bool]] = []
+    if teams:
+        conditions.append(Assignment.team_id.in_(teams))
+        conditions.append(Assignment.user_id.in_(select(User.id).where(User.team_id.in_(teams))))
+    if trainees:
+        conditions.append(Assignment.user_id.in_(trainees))
     return (Assignment.cancelled_at.is_(None), or_(*conditions)) if conditions else None
 
 
-def active_for_teams(team_ids, trainee_ids=()):
+def active_for_teams(team_ids: Iterable[int], trainee_ids: Iterable[int] = ()) -> Sequence[Assignment]:
     """Active assignments given to these teams or to these trainees, oldest first."""
     where = _active_for(team_ids, trainee_ids)
     if where is None:
@@ -36,7 +41,7 @@ def active_for_teams(team_ids, trainee_ids=()):
     ).all()
 
 
-def active_rows_for_teams(team_ids):
+def active_rows_for_teams(team_ids: Iterable[int]) -> Sequence[Row[Any]]:
     """active_for_teams() as plain rows with the attributes Resolver reads: the dashboard
     resolves them for every trainee, with no ORM object to build for each."""
     where = _active_for(team_ids)

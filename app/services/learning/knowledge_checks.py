@@ -4,8 +4,10 @@ tries, and the record of each check (once per submission token, whatever the dou
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.content import quiz
-from app.content.model import Question
+from app.content.model import Answer, Module, Question
 from app.extensions import db
-from app.models import ContentVersion, PageView, QuizAttempt
+from app.models import ContentVersion, PageView, QuizAttempt, User
 from app.models.base import utcnow
 from app.services import publishing, translations
 from app.services.learning.published import published_module
@@ -28,11 +30,11 @@ RETRY_WAIT = timedelta(minutes=10)
 FAILS_BEFORE_PAUSE = 2
 
 
-def new_submission_token():
+def new_submission_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def drawn(module, submission):
+def drawn(module: Module, submission: str | None) -> list[quiz.Asked]:
     """The questions (and answer order) of the check carrying this submission token. The seed is
     keyed with the app's secret, so a trainee cannot pick a token for a draw they prefer."""
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), (submission or "").encode(), hashlib.sha256)
@@ -48,22 +50,24 @@ class QuestionResult:
     order: tuple[int, ...] = ()  # the module's answer numbers in the order shown
 
     @property
-    def answers_shown(self):
+    def answers_shown(self) -> list[tuple[int, Answer]]:
         """(answer number in the module, answer) in the order the trainee saw them."""
         return [(i, self.question.answers[i - 1]) for i in self.order]
 
     @property
-    def missed_some(self):
+    def missed_some(self) -> bool:
         """Every answer chosen is right but a right one is missing (a "select all" question)."""
         right = {i for i, a in enumerate(self.question.answers, 1) if a.correct}
         return not self.correct and bool(self.chosen) and set(self.chosen) < right
 
 
-def grade(module, answers, shown=None):
+def grade(
+    module: Module, answers: Mapping[Any, Any], shown: list[list[Any]] | None = None
+) -> tuple[int, bool, list[QuestionResult]]:
     """answers {question number: [answer numbers]} (numbers of the module, 1-based) over the
     questions the attempt asked (`shown`, as recorded; every question when None) ->
     (percent, passed, [QuestionResult] in the order asked)."""
-    results = []
+    results: list[QuestionResult] = []
     for position, asked in enumerate(quiz.from_record(module, shown), 1):
         question = module.quiz[asked.number - 1]
         given = answers.get(str(asked.number), answers.get(asked.number, [])) or []
@@ -75,7 +79,7 @@ def grade(module, answers, shown=None):
     return percent, percent >= module.pass_percent, results
 
 
-def module_version(slug, version_id, language=None):
+def module_version(slug: str, version_id: int, language: str | None = None) -> tuple[ContentVersion, Module]:
     """The module version a quiz form was rendered from (or the published one), in `language`."""
     if version_id:
         version = db.session.get(ContentVersion, version_id)
@@ -92,12 +96,14 @@ class RetryPause:
     until: datetime
     pages: list[tuple[int, str]]
 
-    def minutes_left(self, now=None):
+    def minutes_left(self, now: datetime | None = None) -> int:
         left = (self.until - (now or utcnow())).total_seconds()
         return max(1, -(-int(left) // 60))
 
 
-def retry_pause(user, module_slug, module, now=None):
+def retry_pause(
+    user: User, module_slug: str, module: Module, now: datetime | None = None
+) -> RetryPause | None:
     """The pause before the next try, or None when the trainee may try now."""
     now = now or utcnow()
     recent = db.session.scalars(
@@ -133,7 +139,7 @@ def retry_pause(user, module_slug, module, now=None):
     return RetryPause(last.created_at + RETRY_WAIT, pages)
 
 
-def pages_to_reread(module, attempt):
+def pages_to_reread(module: Module, attempt: QuizAttempt) -> list[tuple[int, str]]:
     """The lesson pages the questions missed in the attempt are about (`page:` of each
     question), or every page when they name none."""
     try:
@@ -146,7 +152,15 @@ def pages_to_reread(module, attempt):
     return [(n, module.pages[n - 1].title) for n in numbers]
 
 
-def submit_quiz(user, module_slug, version, submission, answers, now=None, language=None):
+def submit_quiz(
+    user: User,
+    module_slug: str,
+    version: ContentVersion,
+    submission: str,
+    answers: Mapping[Any, Any],
+    now: datetime | None = None,
+    language: str | None = None,
+) -> tuple[QuizAttempt, bool]:
     """Record a knowledge check once per submission token. Returns (attempt, created): a
     replayed token gives back the first result, whatever answers came with it. Refused (nothing
     written) while a pause after two failed tries is running."""
@@ -190,7 +204,7 @@ def submit_quiz(user, module_slug, version, submission, answers, now=None, langu
     return attempt, True
 
 
-def pause_message(pause, now=None):
+def pause_message(pause: RetryPause, now: datetime | None = None) -> str:
     titles = _(" or ").join(_("“%(title)s”", title=title) for _n, title in pause.pages[:3])
     minutes = pause.minutes_left(now)
     reread = ngettext(
@@ -200,15 +214,16 @@ def pause_message(pause, now=None):
         titles=titles,
     )
     later = ngettext("come back in %(num)d minute", "come back in %(num)d minutes", minutes)
-    return _(
+    message: str = _(
         "Two tries in a row missed the pass mark, so take a moment before the next one: %(reread)s, "
         "or %(later)s.",
         reread=reread,
         later=later,
     )
+    return message
 
 
-def own_quiz_attempt(user, attempt_id):
+def own_quiz_attempt(user: User, attempt_id: int) -> QuizAttempt:
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None:
         raise NotFound(attempt_id)
@@ -217,14 +232,15 @@ def own_quiz_attempt(user, attempt_id):
     return attempt
 
 
-def quiz_module(attempt):
+def quiz_module(attempt: QuizAttempt) -> Module:
     """The module as it was when this knowledge check was taken, in the language it was taken in."""
-    return translations.localized(
+    module: Module = translations.localized(
         "module", db.session.get(ContentVersion, attempt.version_id), attempt.language
     )[0]
+    return module
 
 
-def quiz_passed(user, module_slug):
+def quiz_passed(user: User, module_slug: str) -> bool:
     """Has the trainee passed this module's check (any version)? Until then a result page
     shows what was wrong and why, not which answers are right."""
     return (
@@ -237,7 +253,7 @@ def quiz_passed(user, module_slug):
     )
 
 
-def quiz_history(user, module_slug):
+def quiz_history(user: User, module_slug: str) -> Sequence[QuizAttempt]:
     return db.session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)

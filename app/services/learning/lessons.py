@@ -3,10 +3,10 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import PageView, QuizAttempt
+from app.models import ContentVersion, PageView, QuizAttempt, User
 
 
-def record_page_view(user, version, page):
+def record_page_view(user: User, version: ContentVersion, page: int) -> bool:
     """Note that the trainee opened a page. The first view of each page is enough for progress;
     a page read again after a failed knowledge check is noted too, because re-reading it is
     what opens the next try early (see retry_pause)."""
@@ -30,7 +30,7 @@ def record_page_view(user, version, page):
     return seen is None
 
 
-def pages_seen(user, module_slug):
+def pages_seen(user: User, module_slug: str) -> set[int]:
     return set(
         db.session.scalars(
             select(PageView.page)

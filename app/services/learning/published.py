@@ -1,20 +1,25 @@
 """What is published now, in the reader's language (services/translations): the modules and
 role-plays a trainee may open, their titles, and the module that lists a role-play."""
 
+from typing import Any
+
+from app.content.model import Module, Scenario
+from app.models import ContentVersion
 from app.services import publishing, translations
 from app.services.learning.refusals import NotFound
+from app.services.outline import OutlineModule
 
 
-def published_module(slug, language=None):
+def published_module(slug: str, language: str | None = None) -> tuple[ContentVersion, Module]:
     """(version, module) published now, in `language` when it has a translation (services/translations)."""
     return _published("module", slug, language)
 
 
-def published_scenario(slug, language=None):
+def published_scenario(slug: str, language: str | None = None) -> tuple[ContentVersion, Scenario]:
     return _published("scenario", slug, language)
 
 
-def _published(kind, slug, language):
+def _published(kind: str, slug: str, language: str | None) -> tuple[ContentVersion, Any]:
     version = publishing.published(kind, slug)
     value = translations.localized(kind, version, language)[0] if version is not None else None
     if value is None:
@@ -22,13 +27,15 @@ def _published(kind, slug, language):
     return version, value
 
 
-def scenario_titles(language=None):
+def scenario_titles(language: str | None = None) -> dict[str, str]:
     """{slug: title} of every published scenario (in `language` where translated), in one query each."""
-    titles = {slug: v.title or slug for slug, v in publishing.published_all("scenario").items()}
+    titles: dict[str, str] = {
+        slug: v.title or slug for slug, v in publishing.published_all("scenario").items()
+    }
     return titles | translations.titles("scenario", language) if language else titles
 
 
-def module_listing(scenario_slug, language=None):
+def module_listing(scenario_slug: str, language: str | None = None) -> OutlineModule | None:
     """The first module of the published course (in course order) that lists this role-play,
     for its breadcrumb and "Back to the module" (titled in `language` where translated): from
     the outline, without the trainee's records."""

@@ -1,8 +1,9 @@
 """The steps of a role-play: recording one (a compare-and-set on the attempt, a unique
 (attempt, seq)), and reading them back."""
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -10,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import engine
 from app.extensions import db
-from app.models import AttemptStep, ScenarioAttempt
+from app.models import AttemptStep, ScenarioAttempt, User
 from app.models.base import utcnow
 from app.services import signal_picks
 from app.services.learning.refusals import NotFound, Refused
@@ -20,7 +21,7 @@ from app.services.learning.role_plays import STARTED_OVER, own_attempt, read_aga
 class StaleStep(Exception):
     """The step was already taken (double click, replay, second tab, back button)."""
 
-    def __init__(self, attempt, seq):
+    def __init__(self, attempt: ScenarioAttempt, seq: int) -> None:
         super().__init__(f"step {seq} of attempt {attempt.id} is already recorded")
         self.attempt_id = attempt.id
         self.seq = seq
@@ -49,7 +50,7 @@ class FiguresRefused(Refused):
     """A sheet's figures that cannot be read or are out of bounds: field -> numbers.FigureError.
     Nothing is written; the player shows each reason beside its field."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: Mapping[str, Any]) -> None:
         super().__init__("Some figures could not be read. Nothing was recorded.")
         self.errors = errors
 
@@ -58,7 +59,14 @@ class NothingPicked(Refused):
     """A signal-picking step submitted with no observation ticked: said beside the list."""
 
 
-def take_step(user, attempt_id, seq, choice=None, figures=None, items=None):
+def take_step(
+    user: User,
+    attempt_id: int,
+    seq: int,
+    choice: int | None = None,
+    figures: dict[str, Any] | None = None,
+    items: Iterable[int] | None = None,
+) -> RecordedStep:
     """Record step `seq` of an attempt: choice N (1-based among those shown), the figures of a
     sheet (`figures`: field -> the text typed), the observations ticked on a signal-picking
     node (`items`, 0-based in source order), or Continue when none is given. Raises NotFound
@@ -113,7 +121,7 @@ def take_step(user, attempt_id, seq, choice=None, figures=None, items=None):
             )
         ) from None
     now = utcnow()
-    values = dict(state=new, current_node=new["node"], step_count=seq, updated_at=now)
+    values: dict[str, Any] = dict(state=new, current_node=new["node"], step_count=seq, updated_at=now)
     if outcome.ended:
         values.update(
             status="finished",
@@ -160,7 +168,7 @@ def take_step(user, attempt_id, seq, choice=None, figures=None, items=None):
     return RecordedStep(attempt, AttemptStep(id=step_id, **row))
 
 
-def step_of(attempt, seq):
+def step_of(attempt: ScenarioAttempt, seq: int) -> AttemptStep:
     step = db.session.scalar(
         select(AttemptStep).where(AttemptStep.attempt_id == attempt.id, AttemptStep.seq == seq)
     )
@@ -169,7 +177,7 @@ def step_of(attempt, seq):
     return step
 
 
-def steps_of(attempt):
+def steps_of(attempt: ScenarioAttempt) -> Sequence[AttemptStep]:
     return db.session.scalars(
         select(AttemptStep).where(AttemptStep.attempt_id == attempt.id).order_by(AttemptStep.seq)
     ).all()

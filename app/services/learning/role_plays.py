@@ -3,17 +3,20 @@ mode, whatever the double clicks), starting over, and the lists of attempts and 
 
 Steps are recorded in role_play_steps.py."""
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnDefault, Table, bindparam, func, select, text, update
 from sqlalchemy.orm import defer, make_transient_to_detached
+from sqlalchemy.sql.dml import ReturningInsert
 
 from app.content import engine
+from app.content.model import Scenario
 from app.extensions import db
-from app.models import ScenarioAttempt
+from app.models import ContentVersion, ScenarioAttempt, User
 from app.models.base import utcnow
 from app.models.learning import counts_as_pass
 from app.services import publishing, translations
@@ -26,7 +29,7 @@ _attempts = cast(Table, ScenarioAttempt.__table__)
 _ATTEMPT_BY_ID = select(ScenarioAttempt).where(ScenarioAttempt.id == bindparam("attempt_id"))
 
 
-def own_attempt(user, attempt_id):
+def own_attempt(user: User, attempt_id: object) -> ScenarioAttempt:
     """The trainee's own attempt; anyone else's is 'not found'."""
     attempt = (
         db.session.execute(_ATTEMPT_BY_ID, {"attempt_id": attempt_id}).scalar()
@@ -40,19 +43,22 @@ def own_attempt(user, attempt_id):
     return attempt
 
 
-def read_again(attempt):
+def read_again(attempt: ScenarioAttempt) -> ScenarioAttempt:
     """The attempt as stored now (another request moved it on)."""
     return db.session.execute(
         _ATTEMPT_BY_ID.execution_options(populate_existing=True), {"attempt_id": attempt.id}
-    ).scalar()
+    ).scalar_one()
 
 
-def scenario_of(attempt):
+def scenario_of(attempt: ScenarioAttempt) -> Scenario:
     """The scenario as it was when the attempt started, in the language it was played in: an
     attempt is pinned to its version and its translation."""
-    if attempt.translation_id is not None:
-        return translations.value_by_id(attempt.translation_id)
-    return publishing.value_by_id(attempt.version_id)
+    scenario: Scenario = (
+        translations.value_by_id(attempt.translation_id)
+        if attempt.translation_id is not None
+        else publishing.value_by_id(attempt.version_id)
+    )
+    return scenario
 
 
 # Practice shows each choice's rating, feedback and score changes at once; a challenge shows
@@ -71,21 +77,28 @@ _OPEN_ATTEMPT = select(ScenarioAttempt).where(
 )
 
 
-def open_attempt(user, scenario_slug, mode=PRACTICE):
+def open_attempt(user: User, scenario_slug: str, mode: str = PRACTICE) -> ScenarioAttempt | None:
     return db.session.scalar(_OPEN_ATTEMPT, {"user_id": user.id, "slug": scenario_slug, "mode": mode})
 
 
-def is_challenge(attempt):
+def is_challenge(attempt: ScenarioAttempt) -> bool:
     return attempt.mode == CHALLENGE
 
 
-def reveals_steps(attempt):
+def reveals_steps(attempt: ScenarioAttempt) -> bool:
     """May this attempt's ratings, feedback and score changes be shown? Always in practice; in
     a challenge only once it has ended (its debrief)."""
     return attempt.mode != CHALLENGE or attempt.status == "finished"
 
 
-def start_attempt(user, scenario_slug, mode=PRACTICE, language=None, version=None, none_open=False):
+def start_attempt(
+    user: User,
+    scenario_slug: str,
+    mode: str = PRACTICE,
+    language: str | None = None,
+    version: ContentVersion | None = None,
+    none_open: bool = False,
+) -> tuple[ScenarioAttempt, bool]:
     """Resume the open attempt of this mode, or start one on the published version (`version`:
     the one the caller has just read, else read here), in `language` when the scenario has a
     translation in it (else in its own; `none_open`: the caller has just found no open attempt).
@@ -142,7 +155,7 @@ def start_attempt(user, scenario_slug, mode=PRACTICE, language=None, version=Non
     return attempt, True
 
 
-def _attempt_row(attempt):
+def _attempt_row(attempt: ScenarioAttempt) -> dict[str, object]:
     """The attempt's columns as the INSERT writes them (a column's own default where unset)."""
     row: dict[str, object] = {}
     for column in _attempts.columns:
@@ -155,7 +168,7 @@ def _attempt_row(attempt):
 
 
 @lru_cache(maxsize=2)
-def _insert_attempt_for(dialect):
+def _insert_attempt_for(dialect: str) -> ReturningInsert[tuple[int]]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id on the one-open-attempt index (SQLite and
     PostgreSQL spell it alike): a clash writes nothing and returns no id."""
     from sqlalchemy.dialects import postgresql, sqlite
@@ -170,14 +183,14 @@ def _insert_attempt_for(dialect):
     return stmt.returning(table.c.id)
 
 
-def _insert_attempt():
+def _insert_attempt() -> ReturningInsert[tuple[int]]:
     return _insert_attempt_for(db.session.get_bind().dialect.name)
 
 
 STARTED_OVER = _l("You started this role-play over, so that attempt is closed. Here is where you are now.")
 
 
-def start_over(user, attempt_id):
+def start_over(user: User, attempt_id: int) -> ScenarioAttempt:
     """Close the trainee's attempt in progress (status "abandoned": its steps stay in their
     history and in the team's analytics, it no longer counts as open) and start the scenario
     again on its published version, in the same mode. Returns the new attempt. A second click,
@@ -198,7 +211,7 @@ def start_over(user, attempt_id):
     return new
 
 
-def _finish(attempt, scenario, state):
+def _finish(attempt: ScenarioAttempt, scenario: Scenario, state: dict[str, Any]) -> None:
     attempt.status = "finished"
     attempt.percent = engine.percent(scenario, state)
     attempt.passed = engine.passed(scenario, state)
@@ -206,7 +219,7 @@ def _finish(attempt, scenario, state):
     attempt.finished_at = utcnow()
 
 
-def attempts_of(user, scenario_slug=None):
+def attempts_of(user: User, scenario_slug: str | None = None) -> Sequence[ScenarioAttempt]:
     """The trainee's attempts, newest first, without their states (what a list shows)."""
     stmt = (
         select(ScenarioAttempt)
@@ -220,7 +233,7 @@ def attempts_of(user, scenario_slug=None):
     ).all()
 
 
-def open_attempts(user):
+def open_attempts(user: User) -> Sequence[ScenarioAttempt]:
     return db.session.scalars(
         select(ScenarioAttempt)
         .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "in_progress")
@@ -228,7 +241,7 @@ def open_attempts(user):
     ).all()
 
 
-def best_scores(user):
+def best_scores(user: User) -> dict[str, dict[str, Any]]:
     """{scenario slug: {"best": percent, "passed": bool, "attempts": n}} over finished attempts
     played from the start (a practice replay from a step is neither a best score nor a pass)."""
     rows = db.session.execute(

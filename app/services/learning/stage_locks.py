@@ -8,22 +8,24 @@ the rep should do it now. A course assignment opens nothing early: it *is* the s
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 
 from app.extensions import db
+from app.models import User
 from app.services import stages
+from app.services.progress import CourseProgress, StageProgress
 
 
 @dataclass
 class Access:
     open: bool
-    stage: object = None  # StageProgress of the thing
-    blocking: object = None  # the StageProgress to finish first
+    stage: StageProgress | None = None  # the stage of the thing
+    blocking: StageProgress | None = None  # the stage to finish first
     assigned: bool = False
 
 
 @lru_cache(maxsize=1)
-def _assigned_targets_statement():
+def _assigned_targets_statement() -> Select[tuple[str, str]]:
     from sqlalchemy import or_
 
     from app.models import Assignment
@@ -34,16 +36,22 @@ def _assigned_targets_statement():
     )
 
 
-def _assigned_targets(user):
+def _assigned_targets(user: User) -> set[tuple[str, str]]:
     # a NULL team_id matches no row: the user's own assignments only
     rows = db.session.execute(_assigned_targets_statement(), {"user_id": user.id, "team_id": user.team_id})
     return {(kind, slug) for kind, slug in rows}
 
 
-def access_to(user, progress, stage_id, module_id=None, scenario_id=None):
+def access_to(
+    user: User,
+    progress: CourseProgress | None,
+    stage_id: str,
+    module_id: str | None = None,
+    scenario_id: str | None = None,
+) -> Access:
     """May the trainee open this module or scenario now? Stage lock, unless assigned."""
     stage = next((s for s in (progress.stages if progress else []) if s.id == stage_id), None)
-    if stage is None or stage.unlocked:
+    if progress is None or stage is None or stage.unlocked:
         return Access(True, stage)
     if stages.opened_by_assignment(_assigned_targets(user), progress, module_id, scenario_id):
         return Access(True, stage, assigned=True)

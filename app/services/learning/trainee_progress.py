@@ -2,26 +2,29 @@
 each maturation phase is read."""
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from app.extensions import db
-from app.models import AttemptStep, ScenarioAttempt
+from app.models import AttemptStep, ScenarioAttempt, User
 from app.services import progress as progress_service
+from app.services.progress import CourseProgress, ModuleProgress
 
 
 @dataclass
 class NextStep:
     kind: str  # page, check, scenario, done
-    module: object  # ModuleProgress
+    module: ModuleProgress
     label: str
     scenario: str | None = None
 
 
-def next_step_in(module, titles=None):
+def next_step_in(module: ModuleProgress, titles: Mapping[str, str] | None = None) -> NextStep:
     """The next small step inside a module, from its progress."""
     if module.pages_seen < module.pages_total:
         if module.pages_seen:
@@ -57,7 +60,9 @@ def next_step_in(module, titles=None):
 # --- my progress ------------------------------------------------------------------------------
 
 
-def attempts_over_time(user, limit=40):
+def attempts_over_time(
+    user: User, limit: int = 40
+) -> list[Row[tuple[int, str, int | None, bool | None, datetime | None]]]:
     rows = db.session.execute(
         select(
             ScenarioAttempt.id,
@@ -81,15 +86,15 @@ class PhaseReading:
     confused_with: list[tuple[str, int]]  # [(claimed phase, times)], most frequent first
 
     @property
-    def misread(self):
+    def misread(self) -> int:
         return self.seen - self.correct
 
     @property
-    def percent(self):
+    def percent(self) -> int:
         return round(100 * self.correct / self.seen) if self.seen else 0
 
 
-def phase_readings(user):
+def phase_readings(user: User) -> list[PhaseReading]:
     """How well the trainee reads each maturation phase, worst first (most misreads)."""
     rows = db.session.execute(
         select(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct, func.count())
@@ -111,5 +116,6 @@ def phase_readings(user):
     return out
 
 
-def progress_of(user, language=None):
-    return progress_service.progress_of(user.id, language=language)  # the published course
+def progress_of(user: User, language: str | None = None) -> CourseProgress | None:
+    progress: CourseProgress | None = progress_service.progress_of(user.id, language=language)
+    return progress  # through the published course
