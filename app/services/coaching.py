@@ -11,7 +11,6 @@ from sqlalchemy import and_, or_, select
 
 from app import vocabulary
 from app.content import engine, hindsight, labels
-from app.content.render import render_inline, render_interpolated, render_markdown
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
 from app.services import publishing, replays, signal_picks, translations
@@ -169,18 +168,19 @@ class TranscriptStep:
     phase: str | None  # the phase's title
     phase_claimed: str | None  # the title of the phase the trainee's choice claimed
     phase_correct: bool | None
-    narrative_html: str
-    choice_html: str
-    feedback_html: str
-    coach_notes_html: str
+    # Author Markdown, as written: the page renders it (md, md_inline, md_values with `known`)
+    narrative: str
+    known: dict[str, Any]  # the values the trainee's scene was filled with
+    choice_label: str
+    feedback: str
+    coach_notes: str
     rating: str | None
     deltas: dict[str, int]
     is_continue: bool
     at: datetime
     kind: str = "choice"  # choice, continue, sheet
-    figures: list[dict[str, Any]] = field(
-        default_factory=list
-    )  # a sheet's figures as graded (effects["figures"])
+    # a sheet's figures as graded (effects["figures"])
+    figures: list[dict[str, Any]] = field(default_factory=list)
     signals: list[signal_picks.Graded] = field(default_factory=list)  # a signal pick, per observation
 
 
@@ -197,7 +197,7 @@ def _values_before(scenario, attempt):
 def transcript(attempt):
     """Each step with the node's text, the choice, its feedback and the coach notes, from the
     version the attempt was played on, in the language it was played in (the manager reads what
-    the trainee read). Author Markdown goes through the sanitizing renderer."""
+    the trainee read). Author Markdown is handed over as written: the page renders it."""
     version = attempt.version
     if attempt.translation_id is not None:
         scenario = translations.value_by_id(attempt.translation_id)
@@ -228,10 +228,11 @@ def transcript(attempt):
                 phase=labels.phase_title(course, step.phase) if step.phase else None,
                 phase_claimed=labels.phase_title(course, step.phase_claimed) if step.phase_claimed else None,
                 phase_correct=step.phase_correct,
-                narrative_html=render_interpolated(node.narrative, known) if node else "",
-                choice_html=render_inline(engine.interpolate(label, known, escape=False)),
-                feedback_html=render_markdown(feedback) if feedback else "",
-                coach_notes_html=render_markdown(node.sections.get("Coach notes", "")) if node else "",
+                narrative=node.narrative if node else "",
+                known=known,
+                choice_label=engine.interpolate(label, known, escape=False),
+                feedback=feedback or "",
+                coach_notes=node.sections.get("Coach notes", "") if node else "",
                 rating=step.rating,
                 deltas=deltas if isinstance(deltas, dict) else {},
                 is_continue=step.choice is None,
@@ -252,8 +253,10 @@ def transcript(attempt):
             ending = {
                 "node": node.id,
                 "headline": vocabulary.ending_headline(scenario, node.id, attempt.outcome),
-                "narrative_html": render_interpolated(node.narrative, known),
-                "debrief_html": render_interpolated(node.sections.get("Debrief", ""), known),
-                "coach_notes_html": render_markdown(node.sections.get("Coach notes", "")),
+                # author Markdown: the page renders it with the attempt's values (md_values)
+                "narrative": node.narrative,
+                "debrief": node.sections.get("Debrief", ""),
+                "coach_notes": node.sections.get("Coach notes", ""),
+                "known": known,
             }
     return {"scenario": scenario, "steps": steps, "ending": ending, "language": attempt.language}

@@ -14,7 +14,6 @@ from sqlalchemy import Table, case, func, insert, select
 
 from app.content import signals
 from app.content.model import SignalItem
-from app.content.render import render_inline, render_markdown
 from app.extensions import db
 from app.models import AttemptSignal, AttemptStep
 
@@ -54,14 +53,6 @@ class Graded:
     @property
     def wrong(self):
         return self.verdict in signals.WRONG
-
-    @property
-    def text_html(self):  # author Markdown, through the sanitizing renderer
-        return render_inline(self.item.text)
-
-    @property
-    def feedback_html(self):
-        return render_markdown(self.item.feedback)
 
 
 def graded(attempt, node, step):

@@ -9,7 +9,6 @@ from sqlalchemy import case, func, select
 
 from app import vocabulary
 from app.content import labels, signals
-from app.content.render import render_inline
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt, User
 from app.services import publishing, signal_picks, translations
@@ -105,7 +104,6 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
                 )
                 item = {
                     "index": index,
-                    "label_html": render_inline(label),
                     "label": label,
                     "rating": rating,
                     "count": entry["count"],

@@ -134,10 +134,10 @@ def test_french_and_english_trainees_count_together_and_read_back_in_their_langu
         french = coaching.transcript(db.session.get(ScenarioAttempt, fr.id))
         english = coaching.transcript(db.session.get(ScenarioAttempt, en.id))
         assert french["language"] == "fr" and french["scenario"].title == "Claire veut 15 % de remise"
-        assert "Décision : elle choisit" in french["steps"][0].choice_html
-        assert "Decision: she is choosing" in english["steps"][0].choice_html
+        assert "Décision : elle choisit" in french["steps"][0].choice_label
+        assert "Decision: she is choosing" in english["steps"][0].choice_label
         assert french["steps"][0].phase == "Décision" and english["steps"][0].phase == "Decision"
-        assert "Chaque concession" in french["ending"]["debrief_html"]
+        assert "Chaque concession" in french["ending"]["debrief"]
 
 
 def test_an_attempt_keeps_its_translation_when_a_new_one_is_published(app, root, factory):
