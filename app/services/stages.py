@@ -6,17 +6,20 @@ list them, so a scenario published from the studio appears in its stage at once.
 manager assigned is open whatever the stage (see learning/stage_locks.py): here is the one rule that
 says what an assignment opens."""
 
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.services import publishing
-from app.services.progress import ModuleProgress, StageProgress
+from app.services.assignments.effective import EffectiveAssignment
+from app.services.progress import CourseProgress, ModuleProgress, StageProgress
 
 
 @dataclass
 class ModuleRow:
     progress: ModuleProgress
     open: bool
-    assignment: object = None  # effective.EffectiveAssignment, when assigned
+    assignment: EffectiveAssignment | None = None  # when assigned
 
 
 @dataclass
@@ -24,7 +27,7 @@ class RolePlayRow:
     slug: str
     title: str
     open: bool
-    assignment: object = None
+    assignment: EffectiveAssignment | None = None
     best: int | None = None
     passed: bool = False
     attempts: int = 0
@@ -38,12 +41,17 @@ class StageRow:
     role_plays: list[RolePlayRow] = field(default_factory=list)
 
     @property
-    def opened_by_assignment(self):
+    def opened_by_assignment(self) -> bool:
         """A locked stage with assigned work in it: the trainee may start that work now."""
         return not self.stage.unlocked and any(r.open for r in self.modules + self.role_plays)
 
 
-def opened_by_assignment(targets, progress, module_id=None, scenario_id=None):
+def opened_by_assignment(
+    targets: Container[tuple[str, str]],
+    progress: CourseProgress | None,
+    module_id: str | None = None,
+    scenario_id: str | None = None,
+) -> bool:
     """Does an assignment open this module or scenario whatever its stage? `targets` holds
     (kind, slug) of the trainee's assignments. A scenario is open when it, or a module that
     lists it, is assigned; a course assignment opens nothing early (it is the sequence)."""
@@ -61,7 +69,7 @@ def opened_by_assignment(targets, progress, module_id=None, scenario_id=None):
     return False
 
 
-def role_plays_by_stage(course_id):
+def role_plays_by_stage(course_id: str) -> dict[str, list[tuple[str, str]]]:
     """{stage id: [(slug, title)]}: every published scenario of the course in the stage it names."""
     out: dict[str, list[tuple[str, str]]] = {}
     for slug, version in publishing.published_all("scenario").items():
@@ -71,7 +79,12 @@ def role_plays_by_stage(course_id):
     return out
 
 
-def stage_rows(progress, assigned, best, titles=None):
+def stage_rows(
+    progress: CourseProgress | None,
+    assigned: Iterable[EffectiveAssignment],
+    best: Mapping[str, Mapping[str, Any]],
+    titles: Mapping[str, str] | None = None,
+) -> list[StageRow]:
     """The stages of `progress` with their modules and role-plays for one trainee. `assigned`
     is the trainee's effective assignments (effective.effective_assignments), `best` their
     best scores by scenario (role_plays.best_scores), `titles` the role-plays' titles in the
@@ -84,7 +97,7 @@ def stage_rows(progress, assigned, best, titles=None):
         for module in stage.modules:
             for slug in module.scenarios:
                 listed_in.setdefault(slug, module)
-    rows = []
+    rows: list[StageRow] = []
     published = role_plays_by_stage(progress.id)
     for stage in progress.stages:
         row = StageRow(stage)
@@ -102,18 +115,18 @@ def stage_rows(progress, assigned, best, titles=None):
             published.get(stage.id, []), key=lambda st: (order.get(st[0], len(order)), st[1].lower())
         ):
             score = best.get(slug) or {}
-            module = listed_in.get(slug)
+            listing = listed_in.get(slug)
             row.role_plays.append(
                 RolePlayRow(
                     slug,
                     (titles or {}).get(slug, title),
                     stage.unlocked or opened_by_assignment(by_target, progress, scenario_id=slug),
                     by_target.get(("scenario", slug))
-                    or (by_target.get(("module", module.id)) if module else None),
+                    or (by_target.get(("module", listing.id)) if listing else None),
                     score.get("best"),
                     bool(score.get("passed")),
                     score.get("attempts", 0),
-                    module.id if module else None,
+                    listing.id if listing else None,
                 )
             )
         rows.append(row)
