@@ -9,6 +9,7 @@ rep did not choose them again): the replay records where it starts (`replayed_fr
 `replayed_from_seq`), and `path_of` joins the two when the whole conversation is needed (the
 debrief's hindsight, a replay of a replay)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -16,24 +17,25 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app.content import hindsight
+from app.content.model import Scenario
 from app.extensions import db
-from app.models import ScenarioAttempt
+from app.models import AttemptStep, ScenarioAttempt, User
 from app.models.base import utcnow
 from app.services.learning import refusals, role_play_steps, role_plays
 
 MAX_CHAIN = 50  # replays of replays followed back at most this far
 
 
-def path_of(attempt, depth=0):
+def path_of(attempt: ScenarioAttempt, depth: int = 0) -> list[AttemptStep]:
     """Every step of the conversation an attempt stands for, in order: for a replay, the steps
     of the attempt it replays up to where it starts, then its own."""
-    own = role_play_steps.steps_of(attempt)
+    own = list(role_play_steps.steps_of(attempt))
     if attempt.replayed_from_id is None or not attempt.replayed_from_seq or depth >= MAX_CHAIN:
         return own
     source = db.session.get(ScenarioAttempt, attempt.replayed_from_id)
     if source is None or source.user_id != attempt.user_id:
         return own
-    return [s for s in path_of(source, depth + 1) if s.seq < attempt.replayed_from_seq] + list(own)
+    return [s for s in path_of(source, depth + 1) if s.seq < attempt.replayed_from_seq] + own
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ class Replay:
     closed: ScenarioAttempt | None = None  # a practice run in progress it had to close
 
 
-def retry_points(scenario, attempt, path):
+def retry_points(
+    scenario: Scenario, attempt: ScenarioAttempt, path: Sequence[AttemptStep]
+) -> dict[int, bool]:
     """{seq: True} for the steps of a finished attempt that did not pass where trying again
     makes sense: a choice (or a signal pick's reading) rated ok or poor, where the replay of
     the recorded path still reaches it."""
@@ -61,7 +65,7 @@ def retry_points(scenario, attempt, path):
     }
 
 
-def start_from_step(user, attempt_id, seq):
+def start_from_step(user: User, attempt_id: int, seq: int) -> Replay:
     """A practice attempt that starts at step `seq` of the trainee's finished attempt, in the
     state the recorded choices before it led to. Safe to repeat: a double click, a reload or a
     second tab finds the replay already open. A practice run of the same role-play in progress

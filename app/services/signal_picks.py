@@ -7,20 +7,21 @@ observation gets a row (attempt_signals) with the words the trainee read and, wh
 scenario links it, the course's phase signal it illustrates (`PHASE/N`), so analytics can name
 the signal a rep misses across scenarios and versions without reading the content again."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, case, func, insert, select
+from sqlalchemy import Connection, Select, Table, case, func, insert, select
 
 from app.content import signals
-from app.content.model import SignalItem
+from app.content.model import Node, SignalItem
 from app.extensions import db
-from app.models import AttemptSignal, AttemptStep
+from app.models import AttemptSignal, AttemptStep, ScenarioAttempt
 
 _INSERT = insert(cast(Table, AttemptSignal.__table__))
 
 
-def record(conn, step_id, node, verdicts):
+def record(conn: Connection, step_id: int, node: Node, verdicts: Sequence[str]) -> None:
     """One row per observation of the node, with its verdict (signals.grade)."""
     conn.execute(
         _INSERT,
@@ -38,7 +39,7 @@ def record(conn, step_id, node, verdicts):
     )
 
 
-def shown(attempt, node):
+def shown(attempt: ScenarioAttempt, node: Node) -> list[tuple[int, SignalItem]]:
     """[(0-based item index, SignalItem)] in the order this attempt shows them: shuffled, the
     same on every reload (authors tend to write the right signals first)."""
     return [(i, node.signals[i]) for i in signals.shown_order(node, str(attempt.id))]
@@ -51,11 +52,11 @@ class Graded:
     ticked: bool
 
     @property
-    def wrong(self):
+    def wrong(self) -> bool:
         return self.verdict in signals.WRONG
 
 
-def graded(attempt, node, step):
+def graded(attempt: ScenarioAttempt, node: Node | None, step: AttemptStep) -> list[Graded]:
     """The verdict on each observation of a recorded pick, in the order the attempt showed them;
     [] when the step is not a pick of this node (another version, a choice)."""
     verdicts = (step.effects or {}).get("verdicts") or []
@@ -83,11 +84,11 @@ class SignalResult:
     wrong: int = 0  # missed (a right signal) or mistaken (a distractor)
 
     @property
-    def percent_wrong(self):
+    def percent_wrong(self) -> int:
         return round(100 * self.wrong / self.seen) if self.seen else 0
 
 
-def results(attempts):
+def results(attempts: Select[tuple[int]]) -> list[SignalResult]:
     """Signal-level results of the picks in these attempts (a select of attempt ids), most
     often wrong first: which right signals are missed and which distractors are taken for
     signals. One statement, whatever the number of attempts."""

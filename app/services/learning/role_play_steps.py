@@ -162,7 +162,10 @@ def take_step(
         raise RuntimeError(f"step {seq} of attempt {attempt.id} was not inserted")
     step_id = key[0]
     if outcome.verdicts is not None:
-        signal_picks.record(conn, step_id, scenario.node(outcome.node), outcome.verdicts)
+        picked_on = scenario.node(outcome.node)
+        if picked_on is None:  # the engine has just graded a pick on it
+            raise RuntimeError(f"no node {outcome.node} in {scenario.id}")
+        signal_picks.record(conn, step_id, picked_on, outcome.verdicts)
     for name, value in values.items():  # the row as written, without reading it back
         set_committed_value(attempt, name, value)
     return RecordedStep(attempt, AttemptStep(id=step_id, **row))
