@@ -3,7 +3,7 @@ its transaction): new work assigned, a manager's coaching comment. The scheduled
 soon, overdue, stage completed, digests) are in app/services/reminders.py."""
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,13 +12,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.formats import day
 from app.i18n import speaking_to
-from app.models import User
+from app.models import Assignment, CoachingComment, ScenarioAttempt, User
 from app.services.notifications import notify
 
 KIND_WORDS = {"course": _l("course"), "module": _l("module"), "scenario": _l("role-play")}
 
 
-def target_link(kind, slug):
+def target_link(kind: str, slug: str) -> tuple[str, dict[str, str]]:
     """(endpoint, values) of the trainee's page for an assigned course, module or scenario."""
     if kind == "module":
         return "learn.module", {"module_id": slug}
@@ -27,7 +27,7 @@ def target_link(kind, slug):
     return "learn.dashboard", {}
 
 
-def due_for(assignment, trainee):
+def due_for(assignment: Assignment, trainee: User) -> date | None:
     """The trainee's due date: the fixed one, or hire date + days (None without a hire date)."""
     if assignment.due_date is not None:
         return assignment.due_date
@@ -36,7 +36,7 @@ def due_for(assignment, trainee):
     return None
 
 
-def assignment_given(assignment, by, title):
+def assignment_given(assignment: Assignment, by: User, title: str | None) -> None:
     """New work: each trainee it is for (the one named, or every active trainee of the team)."""
     if assignment.user_id is not None:
         trainee = db.session.get(User, assignment.user_id)
@@ -70,7 +70,7 @@ def assignment_given(assignment, by, title):
             )
 
 
-def comment_posted(comment, attempt, by, scenario_title):
+def comment_posted(comment: CoachingComment, attempt: ScenarioAttempt, by: User, scenario_title: str) -> None:
     """A manager's coaching comment on one of the trainee's attempts: the comment and a link to
     the debrief (the comments page when the attempt has none: it was started over)."""
     trainee = db.session.get(User, attempt.user_id)

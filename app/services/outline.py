@@ -4,11 +4,14 @@ light statement per call; the outline is built again only after a publication.""
 
 import dataclasses
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from app.content.completion import CoursePlan, ModulePlan
+from app.content.model import Course
 from app.extensions import db
 from app.models import ContentVersion, PublishedContent
 from app.services import publishing
@@ -24,7 +27,7 @@ class OutlineModule(ModulePlan):
 
 @dataclass
 class Outline:
-    course: object  # content.model.Course or None
+    course: Course | None
     stages: list[tuple[str, str]]  # [(stage id, title)]
     modules: dict[str, OutlineModule]  # module id -> its plan and title, in course order
     titles: dict[tuple[str, str], str]  # (kind, slug) -> title of everything published
@@ -32,10 +35,10 @@ class Outline:
     key: str = ""  # digest of the published versions it was built from
     plan: CoursePlan = field(default_factory=lambda: CoursePlan((), ()))
 
-    def modules_of(self, stage_id):
+    def modules_of(self, stage_id: str) -> list[OutlineModule]:
         return [m for m in self.modules.values() if m.stage == stage_id]
 
-    def stage_total(self, stage_id):
+    def stage_total(self, stage_id: str) -> int:
         return sum(m.parts_total for m in self.modules_of(stage_id))
 
 
@@ -55,7 +58,7 @@ _OUTLINES: dict[tuple[object, ...], Outline] = {}  # (course, published versions
 _OUTLINES_KEPT = 8
 
 
-def load_outline(course_id=None, language=None):
+def load_outline(course_id: str | None = None, language: str | None = None) -> Outline:
     """The published course, its modules and every published title. One light statement (ids,
     checksums and titles of the published versions) on each call; the outline built from them
     is cached per process per set of published versions (versions never change, and the sha256
@@ -75,7 +78,7 @@ def load_outline(course_id=None, language=None):
     return _in_language(outline, language) if language else outline
 
 
-def _in_language(outline, language):
+def _in_language(outline: Outline, language: str) -> Outline:
     """The outline with the titles of its live translations in `language` (one more light
     statement; the same plan, so progress folds the same whatever the reader's language)."""
     from app.services import (
@@ -111,7 +114,7 @@ def _in_language(outline, language):
     return found
 
 
-def _build_outline(course_id, rows):
+def _build_outline(course_id: str | None, rows: Sequence[Row[Any]]) -> Outline:
     """The Outline of the published versions `rows` (their compiled texts in one more statement,
     parsed once per process per version by publishing.value_from_compiled)."""
     wanted = [
