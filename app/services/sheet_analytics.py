@@ -4,7 +4,9 @@ and the spread of what was written (lowest, median, highest). A walk-away discou
 from what the numbers say is what to coach before any negotiation technique."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from statistics import median
+from typing import Any
 
 from sqlalchemy import select
 
@@ -14,7 +16,9 @@ from app.models import AttemptStep, ScenarioAttempt
 from app.services.team_analytics import _scenario_value, team_attempts
 
 
-def figure_spread(team_ids, scenario=None, language=None):
+def figure_spread(
+    team_ids: Iterable[int], scenario: str | None = None, language: str | None = None
+) -> list[dict[str, Any]]:
     """[{scenario, title, node, field, label, unit, walkaway, count, low, median, high,
     ranges: [{lo, hi, rating, count, share}]}], in the order of the scenario's fields. Ranges
     come from the published version; a figure it cannot grade (an older version's bounds) is
@@ -24,12 +28,14 @@ def figure_spread(team_ids, scenario=None, language=None):
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario)), AttemptStep.kind == "sheet")
     ).all()
-    written = defaultdict(list)  # (slug, node, field) -> values
+    written: defaultdict[tuple[str, str, str], list[float]] = defaultdict(
+        list
+    )  # (slug, node, field) -> values
     for slug, node_id, effects in rows:
         for figure in (effects or {}).get("figures") or []:
             if isinstance(figure.get("value"), (int, float)):
                 written[(slug, node_id, figure.get("field"))].append(figure["value"])
-    out = []
+    out: list[dict[str, Any]] = []
     for slug in sorted({key[0] for key in written}):
         value = _scenario_value(slug, language)
         for node in value.nodes if value else ():

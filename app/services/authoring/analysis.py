@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
+from app.content.model import Scenario
 from app.extensions import db
-from app.models import AttemptStep, ScenarioAttempt
+from app.models import AttemptStep, ContentVersion, ScenarioAttempt
 from app.services import publishing
 
 
@@ -30,10 +31,12 @@ class NodeStat:
     split: bool  # trainees who pass chose differently here
 
 
-def item_analysis(slug, version_row):
+def item_analysis(
+    slug: str, version_row: ContentVersion
+) -> tuple[Scenario | None, list[NodeStat], dict[str, int]]:
     """Per choice, how often trainees take it (counts only, no names), over every attempt on
     one version; and the nodes where trainees who pass split between answers. One query."""
-    scenario = publishing.value_of(version_row)
+    scenario: Scenario | None = publishing.value_of(version_row)
     rows = db.session.execute(
         select(AttemptStep.node, AttemptStep.choice, ScenarioAttempt.passed, func.count())
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
@@ -51,7 +54,7 @@ def item_analysis(slug, version_row):
         if passed:
             passers[(node_id, index)] = passers.get((node_id, index), 0) + n
     stats = []
-    for node in scenario.nodes:
+    for node in scenario.nodes if scenario is not None else ():
         if not node.choices or node.gotos:
             continue
         total = sum(counts.get((node.id, i), 0) for i in range(len(node.choices)))
