@@ -4,7 +4,8 @@ admin action was about), a page at a time or as CSV."""
 import logging
 
 from flask import has_request_context, request
-from sqlalchemy import func, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -31,15 +32,17 @@ CSV_HEADER = [
 class Filters:
     """What the admin asked for: a kind of event (one of KINDS) and a person (email or name, in part)."""
 
-    def __init__(self, kind="", who=""):
+    def __init__(self, kind: str = "", who: str | None = "") -> None:
         self.kind = kind if kind in KINDS else ""
         self.who = (who or "").strip()[:254]
 
-    def as_args(self):
+    def as_args(self) -> dict[str, str]:
         return {k: v for k, v in (("kind", self.kind), ("who", self.who)) if v}
 
 
-def record(kind, by=None, about=None, detail=None):
+def record(
+    kind: str, by: User | None = None, about: User | None = None, detail: str | None = None
+) -> AuditEvent:
     """An admin action or a publication, written with the change it records (the same
     transaction: if the change is rolled back, so is its record). Refusals, which must outlive
     their request's rollback, go through app.security.audit instead."""
@@ -57,7 +60,7 @@ def record(kind, by=None, about=None, detail=None):
     return event
 
 
-def _selection(filters):
+def _selection(filters: Filters) -> Select[tuple[AuditEvent]]:
     stmt = (
         select(AuditEvent)
         .options(joinedload(AuditEvent.user), joinedload(AuditEvent.target))
@@ -78,17 +81,17 @@ def _selection(filters):
     return stmt
 
 
-def page(filters, number):
+def page(filters: Filters, number: int) -> Pagination:
     return db.paginate(_selection(filters), page=max(number, 1), per_page=PER_PAGE, error_out=False)
 
 
-def csv_bytes(filters):
+def csv_bytes(filters: Filters) -> bytes:
     from app.services.team_exports import (  # the one CSV writer (BOM, separator, cells)
         column,
         write_csv,
     )
 
-    return write_csv(
+    data: bytes = write_csv(
         [column(name) for name in CSV_HEADER],
         (
             (
@@ -105,3 +108,4 @@ def csv_bytes(filters):
             for e in db.session.scalars(_selection(filters).limit(CSV_LIMIT)).unique()
         ),
     )
+    return data

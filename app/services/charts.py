@@ -3,8 +3,10 @@ host): plain data here, drawn by the Jinja macros of templates/_macros/charts.ht
 escape every text. Readable without colour: every bar and point carries its value as text and
 a <title>, and each line of the scores chart has its own dash pattern and a legend."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from app import formats
 
@@ -42,7 +44,15 @@ class BarChart:
     bars: list[Bar]
 
 
-def bar_chart(rows, title, unit="", width=360, bar_height=14, gap=12, label_height=18):
+def bar_chart(
+    rows: Sequence[tuple[str, int, str]],
+    title: str,
+    unit: str = "",
+    width: int = 360,
+    bar_height: int = 14,
+    gap: int = 12,
+    label_height: int = 18,
+) -> BarChart | None:
     """rows: [(label, value 0..100, tone)] -> one labelled bar per row: the label above, the
     value at the end. Narrow on purpose, so the text stays readable on a phone. None when
     there is nothing to draw."""
@@ -106,7 +116,9 @@ class LineChart:
     series: list[Series] = field(default_factory=list)
 
 
-def score_lines(attempts, title, width=400, height=220):
+def score_lines(
+    attempts: Iterable[Sequence[Any]], title: str, width: int = 400, height: int = 220
+) -> LineChart | None:
     """attempts: [(finished_at, percent, passed, scenario title[, note])] -> one line per scenario on
     a 0..100 scale, placed along a time axis (two attempts a day apart sit apart; two the same
     day sit side by side, not on top of each other). Dates along the bottom in the one date
@@ -131,7 +143,7 @@ def score_lines(attempts, title, width=400, height=220):
         scale = inner_w / (xs[-1] - left)
         xs = [left + (x - left) * scale for x in xs]
 
-    def y(value):
+    def y(value: float) -> float:
         return round(top + inner_h * (1 - max(0, min(100, value)) / 100), 1)
 
     by_scenario: dict[str, list[Point]] = {}
@@ -167,7 +179,7 @@ def score_lines(attempts, title, width=400, height=220):
     )
 
 
-def _date_ticks(ordered, xs, label_width=46):
+def _date_ticks(ordered: Sequence[Sequence[Any]], xs: Sequence[float], label_width: int = 46) -> list[Tick]:
     """One label per day that has points, at its first point, skipping any that would overlap
     the one before (the last day is always shown)."""
     days: list[Tick] = []
@@ -184,9 +196,9 @@ def _date_ticks(ordered, xs, label_width=46):
     return shown
 
 
-def _short_day(when, first, last):
+def _short_day(when: datetime, first: datetime, last: datetime) -> str:
     """'1 Dec', or '1 Dec 2026' when the chart spans two years."""
-    text = formats.day(when)
+    text: str = formats.day(when)
     if isinstance(first, datetime) and formats.local(first).year == formats.local(last).year:
         return text.rsplit(" ", 1)[0]
     return text
