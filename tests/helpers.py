@@ -2,7 +2,9 @@
 Test modules import from here, never from each other or from a conftest."""
 
 import copy
+import cProfile
 import functools
+import pstats
 import re
 import threading
 from dataclasses import dataclass
@@ -456,3 +458,17 @@ def quiz_questions(page, key):
 def tick(fieldset, name, values):
     for value in values:
         fieldset.locator(f'input[name="{name}"][value="{value}"]').check()
+
+
+def calls_made(work, *args, **kwargs):
+    """(work's result, the number of Python function calls it made): a measure of work that does
+    not depend on the machine's speed or load, so a test can bound it where seconds would flake."""
+    profile = cProfile.Profile()
+    result = profile.runcall(work, *args, **kwargs)
+    return result, pstats.Stats(profile).total_calls
+
+
+def linear_budget(text, per_character=500, base=200_000):
+    """Calls allowed for work on text that grows linearly with it: hundreds per character at most,
+    where work growing with the square of a 20,000-character input makes hundreds of millions."""
+    return base + per_character * len(text)
