@@ -13,7 +13,7 @@ from sqlalchemy import Row, select
 from app.content.completion import CoursePlan, ModulePlan
 from app.content.model import Course
 from app.extensions import db
-from app.models import ContentVersion, PublishedContent
+from app.models import ContentVersion
 from app.services import publishing
 
 
@@ -42,18 +42,6 @@ class Outline:
         return sum(m.parts_total for m in self.modules_of(stage_id))
 
 
-# Built once: every trainee page that shows progress reads it.
-_PUBLISHED_ROWS = (
-    select(
-        ContentVersion.id,
-        ContentVersion.kind,
-        ContentVersion.slug,
-        ContentVersion.title,
-        ContentVersion.sha256,
-    )
-    .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
-    .order_by(ContentVersion.id)
-)
 _OUTLINES: dict[tuple[object, ...], Outline] = {}  # (course, published versions) -> Outline, per process
 _OUTLINES_KEPT = 8
 
@@ -64,7 +52,7 @@ def load_outline(course_id: str | None = None, language: str | None = None) -> O
     is cached per process per set of published versions (versions never change, and the sha256
     tells two databases' version 1 apart), so the compiled texts are read again only after a
     publication."""
-    rows = db.session.execute(_PUBLISHED_ROWS).all()
+    rows = publishing.published_rows()
     # the published course unless another is named (publishing.course_id's rule, on rows at hand)
     course_id = course_id or min((slug for _id, kind, slug, _t, _s in rows if kind == "course"), default=None)
     key = (course_id, tuple(tuple(row) for row in rows))

@@ -14,6 +14,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from flask import has_request_context, request
 from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import defer
@@ -79,32 +80,80 @@ def sha256_of(text):
 
 # --- reading what is published --------------------------------------------------------------
 
-# Built once. A list of versions is read without their compiled JSON (30-35 KB a scenario,
-# and the dashboard lists every scenario's title on each view); value_of gets a listed version's
-# value from the per-process cache.
+# Built once. Published versions are read without their compiled JSON (30-35 KB a scenario,
+# and the dashboard lists every scenario's title on each view) or their Markdown; value_of gets
+# their value from the per-process cache, by id.
 _PUBLISHED_ONE = (
     select(ContentVersion)
+    .options(defer(ContentVersion.compiled), defer(ContentVersion.source))
     .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
     .where(PublishedContent.kind == bindparam("kind"), PublishedContent.slug == bindparam("slug"))
 )
 _PUBLISHED_ALL = (
     select(ContentVersion)
-    .options(defer(ContentVersion.compiled))
+    .options(defer(ContentVersion.compiled), defer(ContentVersion.source))
     .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
     .where(PublishedContent.kind == bindparam("kind"))
     .order_by(ContentVersion.slug)
 )
 
 
+# Every trainee page that shows progress reads it (the outline), and the language of a text
+# is its course's: ids, kinds, slugs, titles and checksums of every published version.
+_PUBLISHED_ROWS = (
+    select(
+        ContentVersion.id,
+        ContentVersion.kind,
+        ContentVersion.slug,
+        ContentVersion.title,
+        ContentVersion.sha256,
+    )
+    .join(PublishedContent, PublishedContent.version_id == ContentVersion.id)
+    .order_by(ContentVersion.id)
+)
+
+
+def read_once(key, read):
+    """What is published, read once per request: a page asks several services, and each asked
+    again for the same published versions and translations (a French page read the live
+    translation twice per text, and the published course once per text). Publishing forgets
+    them (forget_reads), so a request that publishes reads what it published."""
+    if not has_request_context():
+        return read()
+    reads = request.__dict__.setdefault("_published_reads", {})
+    if key not in reads:
+        reads[key] = read()
+    return reads[key]
+
+
+def forget_reads():
+    if has_request_context():
+        request.__dict__.pop("_published_reads", None)
+
+
+def published_rows():
+    """(id, kind, slug, title, sha256) of every published version, in one light statement."""
+    return read_once(("rows",), lambda: db.session.execute(_PUBLISHED_ROWS).all())
+
+
 def published(kind, slug):
-    """The version trainees get now, or None."""
-    return db.session.scalar(_PUBLISHED_ONE, {"kind": kind, "slug": slug})
+    """The version trainees get now, or None (from the request's list of the kind, when read)."""
+    listed = (
+        request.__dict__.get("_published_reads", {}).get(("versions", kind))
+        if has_request_context()
+        else None
+    )
+    if listed is not None:
+        return next((version for version in listed if version.slug == slug), None)
+    return read_once(
+        ("version", kind, slug), lambda: db.session.scalar(_PUBLISHED_ONE, {"kind": kind, "slug": slug})
+    )
 
 
 def published_all(kind):
     """Every published version of a kind, by slug (without its compiled JSON: see value_of)."""
-    rows = db.session.scalars(_PUBLISHED_ALL, {"kind": kind})
-    return {v.slug: v for v in rows}
+    listed = read_once(("versions", kind), lambda: list(db.session.scalars(_PUBLISHED_ALL, {"kind": kind})))
+    return {v.slug: v for v in listed}
 
 
 def versions_of(kind, slug):
@@ -145,17 +194,21 @@ def course_id():
     """The id of the course trainees follow: the published course (the first by id if several
     are published), or None before any is. Nothing names the course in the code: it is what
     the content says."""
-    return db.session.scalar(
-        select(PublishedContent.slug)
-        .where(PublishedContent.kind == "course")
-        .order_by(PublishedContent.slug)
-        .limit(1)
+    return read_once(
+        ("course id",),
+        lambda: db.session.scalar(
+            select(PublishedContent.slug)
+            .where(PublishedContent.kind == "course")
+            .order_by(PublishedContent.slug)
+            .limit(1)
+        ),
     )
 
 
 def published_course(course_id):
-    version = published("course", course_id)
-    return value_of(version) if version else None
+    """The course's value, found in the published rows the page has read (or reads) anyway."""
+    found = next((row[0] for row in published_rows() if row[1] == "course" and row[2] == course_id), None)
+    return value_by_id(found) if found is not None else None
 
 
 # --- checking a text against what is published ------------------------------------------
@@ -175,6 +228,7 @@ def check_text(kind, text, path):
 def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
     """Store a checked text as a version (unless that text is already one) and publish it.
     `origin` says where this publication comes from: a git file (sync) or the studio."""
+    forget_reads()
     digest = sha256_of(text)
     existing = db.session.scalar(
         select(ContentVersion).where(
@@ -230,6 +284,7 @@ def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
             + (" from the studio" if origin != FROM_FILE else f" from {path or 'a file'}"),
         )
     db.session.flush()
+    forget_reads()
     return PublishResult(existing, created, moved)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from app.content import serialize
 from app.content import translation as content_translation
@@ -53,16 +54,25 @@ def fits_version(version_id, translation_id):
     return content_translation.fits(publishing.value_by_id(version_id), value_by_id(translation_id))
 
 
+# The rows a page picks a translation by, without their Markdown and compiled JSON: the value
+# comes from value_by_id, once per process.
+_LIGHT = (defer(ContentTranslation.compiled), defer(ContentTranslation.source))
+
+
 def live(kind, slug, language):
     """The published translation of a text in a language, or None."""
-    return db.session.scalar(
-        select(ContentTranslation)
-        .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
-        .where(
-            PublishedTranslation.kind == kind,
-            PublishedTranslation.slug == slug,
-            PublishedTranslation.language == language,
-        )
+    return publishing.read_once(
+        ("translation", kind, slug, language),
+        lambda: db.session.scalar(
+            select(ContentTranslation)
+            .options(*_LIGHT)
+            .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
+            .where(
+                PublishedTranslation.kind == kind,
+                PublishedTranslation.slug == slug,
+                PublishedTranslation.language == language,
+            )
+        ),
     )
 
 
@@ -70,6 +80,14 @@ def variant(kind, version, language):
     """The translation row to show for this source version in `language`, or None (the source)."""
     if not language or version is None:
         return None
+    return publishing.read_once(
+        ("variant", kind, version.id, language), lambda: _variant(kind, version, language)
+    )
+
+
+def _variant(kind, version, language):
+    if language == source_language(publishing.value_of(version)):
+        return None  # the text's own language (two statements per text for English readers before)
     current = live(kind, version.slug, language)
     if current is not None and (
         current.source_version_id == version.id or fits_version(version.id, current.id)
@@ -77,6 +95,7 @@ def variant(kind, version, language):
         return current
     return db.session.scalar(
         select(ContentTranslation)
+        .options(*_LIGHT)
         .where(
             ContentTranslation.kind == kind,
             ContentTranslation.slug == version.slug,
@@ -90,6 +109,10 @@ def variant(kind, version, language):
 
 def live_rows(language, kind=None):
     """(id, kind, slug, title, sha256) of every live translation in a language, in one statement."""
+    return publishing.read_once(("translations", language, kind), lambda: _live_rows(language, kind))
+
+
+def _live_rows(language, kind):
     query = (
         select(
             ContentTranslation.id,
@@ -229,6 +252,7 @@ def publish(kind, text, value, language, path=None, author=None):
             PublishedTranslation.language == language,
         )
     )
+    publishing.forget_reads()
     moved = pointer is None or pointer.translation_id != row.id
     if pointer is None:
         db.session.add(
@@ -249,6 +273,7 @@ def publish(kind, text, value, language, path=None, author=None):
             detail=f"{kind} {value.id} ({language}) translation {row.revision} from {path or 'the studio'}",
         )
     db.session.flush()
+    publishing.forget_reads()
     return TranslationResult(row, created, moved)
 
 
