@@ -36,6 +36,7 @@ def create_app(config_class=None, **overrides):
     i18n.register(app)
     reading.register(app)
     _register_markdown(app)
+    _register_fixed_urls(app)
     security.register(app)
     mail.register(app)  # after the request boundary's: a request's mails leave once it has answered
     if not app.testing:
@@ -55,6 +56,27 @@ def _register_markdown(app):
         md_inline=lambda text: Markup(render_inline(text or "")),
         md_values=lambda text, known: Markup(render_interpolated(text or "", known)),
     )
+
+
+def _register_fixed_urls(app):
+    """Templates' url_for, keeping the addresses that take no value but a static file's name
+    (the header's links, the style sheet, the icons: a dozen on every page, each a walk through
+    the URL map) once per process per script root. Anything else (values, an endpoint relative
+    to the page's blueprint) is built as usual."""
+    from functools import lru_cache
+
+    from flask import has_request_context, request, url_for
+
+    @lru_cache(maxsize=256)
+    def fixed(endpoint, filename, root):
+        return url_for(endpoint, **({"filename": filename} if filename is not None else {}))
+
+    def templates_url_for(endpoint, **values):
+        if not has_request_context() or values.keys() - {"filename"} or endpoint.startswith("."):
+            return url_for(endpoint, **values)
+        return fixed(endpoint, values.get("filename"), request.script_root)
+
+    app.jinja_env.globals["url_for"] = templates_url_for
 
 
 def _freeze_startup_objects():
