@@ -126,6 +126,11 @@ def read_once(key, read):
     return reads[key]
 
 
+def read_before(key):
+    """What read_once has kept under `key` in this request, or None (nothing is read)."""
+    return request.__dict__.get("_published_reads", {}).get(key) if has_request_context() else None
+
+
 def forget_reads():
     if has_request_context():
         request.__dict__.pop("_published_reads", None)
@@ -138,11 +143,7 @@ def published_rows():
 
 def published(kind, slug):
     """The version trainees get now, or None (from the request's list of the kind, when read)."""
-    listed = (
-        request.__dict__.get("_published_reads", {}).get(("versions", kind))
-        if has_request_context()
-        else None
-    )
+    listed = read_before(("versions", kind))
     if listed is not None:
         return next((version for version in listed if version.slug == slug), None)
     return read_once(
