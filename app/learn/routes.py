@@ -658,7 +658,7 @@ def my_progress():
         stage_chart=stage_chart,
         time_chart=time_chart,
         phase_chart=phase_chart,
-        certificates=certification.stage_certificates(current_user),
+        certificates=certification.stage_certificates(current_user, language=reader_language()),
     )
 
 

@@ -352,7 +352,7 @@ def _trainee_page(person, form=None, refused=None, status=200):
         refused=refused,
         undo=_undo_offer(),
         boosts_kept=boost_reports.kept_up([person.id], fold=True)[person.id],
-        cert_stages=certification.stage_certificates(person, _today()),
+        cert_stages=certification.stage_certificates(person, _today(), language=reader_language()),
         observed=observations.of_trainee(person.id),
         observe_forms=observation_forms(),
     ), status

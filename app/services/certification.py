@@ -84,10 +84,11 @@ class StageCertificate:
         return "ready" if self.ready else "in-progress"
 
 
-def stage_certificates(user, today=None):
-    """[StageCertificate] for every stage of the published course, in course order."""
+def stage_certificates(user, today=None, language=None):
+    """[StageCertificate] for every stage of the published course, in course order; `language`:
+    the reader's, for the titles the requirements name (translated where a translation is live)."""
     today = today or formats.today()
-    outline = load_outline()
+    outline = load_outline(language=language)
     course = outline.course
     if course is None:
         return []

@@ -139,3 +139,16 @@ def test_a_french_managers_team_dashboard_names_the_stages_in_french(app, client
     assert "Qualifier les prospects" in page and "Qualifying prospects" not in page
     assert "Filtres et classement" in page and "Filters and ranking" not in page
     assert client.get("/manage/", headers=EN).get_data(as_text=True).count("Qualifying prospects") >= 1
+
+
+def test_a_french_trainees_certificates_name_what_is_left_in_french(app, client, factory):
+    """My progress lists what each stage's certificate still asks for by the titles the trainee
+    reads (the French role-play titles), not the English sources'."""
+    publish_course(app)
+    _, _, (amelie,) = team_with_manager(factory, trainees=1)
+    login(client, amelie.email)
+    page = client.get("/learn/progress", headers=FR).get_data(as_text=True)
+    certificates = page[
+        page.index('id="certificates"') : page.index("</section>", page.index('id="certificates"'))
+    ]
+    assert "Classer son portefeuille" in certificates and "Ranking the pipeline" not in certificates
