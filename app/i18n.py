@@ -69,11 +69,11 @@ def select_locale():
 @contextmanager
 def speaking_to(user, fallback=None):
     """Write to `user` (a notification, a mail, its subject) in their language: their
-    preference, else `fallback` (the page's, when they asked for it themselves), else
-    DEFAULT_LOCALE; whoever's request or command sends it."""
-    language = getattr(user, "language", None)
-    if language not in LANGUAGES:
-        language = fallback if fallback in LANGUAGES else current_app.config["DEFAULT_LOCALE"]
+    preference, else `fallback` (the page's, when they asked for it themselves), else the language
+    their browser asked for at their last sign-in, else DEFAULT_LOCALE; whoever's request or
+    command sends it."""
+    candidates = (getattr(user, "language", None), fallback, getattr(user, "browser_language", None))
+    language = next((c for c in candidates if c in LANGUAGES), current_app.config["DEFAULT_LOCALE"])
     with force_locale(language):
         yield language
 

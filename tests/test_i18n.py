@@ -260,3 +260,27 @@ def test_csv_cells_write_decimals_as_the_reader_does(app):
             assert (csv_cell(12.5), csv_cell(3), csv_cell(True)) == ("12,5", 3, "oui")
         with force_locale("en"):
             assert (csv_cell(12.5), csv_cell(True)) == ("12.5", "yes")
+
+
+def test_mail_follows_the_browser_of_someone_who_chose_no_language(app, factory):
+    """A trainee who never chose a language but signs in with a French browser is written to in
+    French while away (reminders, comments, notices); a chosen language still comes first."""
+    from app.extensions import db
+    from app.models import User
+    from tests.helpers import login
+
+    amelie, bob = factory.user(), factory.user()
+    with app.app_context():
+        db.session.get(User, bob.id).language = "en"
+        db.session.commit()
+    for person in (amelie, bob):
+        browser = app.test_client()
+        browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR,fr;q=0.9"
+        assert login(browser, person.email).status_code == 302
+    with app.app_context():
+        amelie, bob = db.session.get(User, amelie.id), db.session.get(User, bob.id)
+        assert amelie.language is None and amelie.browser_language == "fr"
+        with i18n.speaking_to(amelie) as language:
+            assert language == "fr"
+        with i18n.speaking_to(bob) as language:
+            assert language == "en"

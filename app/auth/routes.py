@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import bp, guessing, session_limits
 from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from app.forms import ActionForm, show_error
-from app.i18n import CHOSEN, LANGUAGE_NAMES
+from app.i18n import CHOSEN, LANGUAGE_NAMES, LANGUAGES
 from app.models.users import normalise_email
 from app.security import audit, client_address, is_safe_next
 from app.services import accounts, sessions
@@ -51,6 +51,7 @@ def login():
         session.clear()  # a fresh session at login, against fixation
         if chosen:  # the language chosen on this page is the account's from now on
             accounts.set_language(user, chosen)
+        accounts.note_browser_language(user, request.accept_languages.best_match(LANGUAGES))
         sessions.open_session(
             user, client_address(), request.user_agent.string, form.remember.data, limits=session_limits()
         )

@@ -61,6 +61,9 @@ class User(UserMixin, Model):
     unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
     # The interface's language the user chose ('en', 'fr'; app/i18n.py); None: the browser's.
     language: Mapped[str | None] = mapped_column(String(8))
+    # The language their browser asked for at their last sign-in: what the mail and notifications
+    # sent while they are away use when they chose none (a page follows the browser it is read in).
+    browser_language: Mapped[str | None] = mapped_column(String(8))
 
     team: Mapped["Team | None"] = relationship(back_populates="members", foreign_keys=[team_id])
 

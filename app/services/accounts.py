@@ -106,6 +106,15 @@ def set_language(user, language):
     user.language = language
 
 
+def note_browser_language(user, language):
+    """Keep the language the user's browser asks for (one of app/i18n.LANGUAGES, or None), for
+    what is written to them while they are away; the same again writes nothing."""
+    from app.i18n import LANGUAGES
+
+    if language in LANGUAGES and user.browser_language != language:
+        user.browser_language = language
+
+
 def end_all_sessions(user, by=None):
     """Log the user out on every device; returns how many sessions ended. Asked for by someone
     (an admin, or the user on /account), it goes in the security log."""
