@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -25,6 +26,9 @@ class Server:
         self.port = harness.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        # gone with the Server object; the handle is closed when the server stops (an unclosed file
+        # is a ResourceWarning, an error under filterwarnings = error in whichever test collects it)
+        weakref.finalize(self, _remove, self.log.name)
         cmd = [
             str(Path(harness.PYTHON).parent / "gunicorn"),
             "-w",
@@ -54,7 +58,9 @@ class Server:
             except OSError:
                 time.sleep(0.1)
         if self.proc.poll() is not None:
-            raise RuntimeError("gunicorn did not start:\n" + self.log_text()[-3000:])
+            text = self.log_text()
+            self.log.close()
+            raise RuntimeError("gunicorn did not start:\n" + text[-3000:])
 
     def workers(self):
         """Pids of the worker processes (children of the master)."""
@@ -82,6 +88,7 @@ class Server:
         except ProcessLookupError:
             pass
         self.proc.wait(timeout=10)
+        self.log.close()
 
     def stop(self):
         if self.proc.poll() is None:
@@ -90,9 +97,11 @@ class Server:
                 self.proc.wait(timeout=10)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 self.kill()
+        self.log.close()
 
     def log_text(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log.name, encoding="utf-8", errors="replace") as fh:
             return fh.read()
 
@@ -106,6 +115,13 @@ class Server:
             and "WORKER TIMEOUT" not in line
             and "Worker (pid" not in line
         ]
+
+
+def _remove(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 STEP_ACK = re.compile(r"/attempts/(\d+)/steps/(\d+)$")
