@@ -64,6 +64,8 @@ def blank_form(stage):
 
 def observation_forms():
     """[(stage, form)] of every stage whose rubric a manager can score."""
+    from app.reading import reader_language
     from app.services import observations
 
-    return [(stage, blank_form(stage)) for stage, _settings in observations.observable_stages()]
+    stages = observations.observable_stages(reader_language())
+    return [(stage, blank_form(stage)) for stage, _settings in stages]

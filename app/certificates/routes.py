@@ -8,8 +8,9 @@ from app import formats
 from app.certificates import bp
 from app.certificates.forms import RevokeForm, blank_form, levels_of, observation_form
 from app.forms import ActionForm, show_error
+from app.reading import reader_language
 from app.security import roles_required
-from app.services import certificate_pdf, certificate_revocation, certification, observations, publishing
+from app.services import certificate_pdf, certificate_revocation, certification, observations
 from app.services.assignments.assigning import AssignmentError
 from app.services.assignments.manager_scope import NotInScope, trainee_in_scope
 from app.services.learning.knowledge_checks import new_submission_token
@@ -112,7 +113,8 @@ def _observation_page(trainee, stage, form, status=200):
 
 
 def _observable(stage_id):
-    stage = next((s for s, _ in observations.observable_stages() if s.id == stage_id), None)
+    stages = observations.observable_stages(reader_language())
+    stage = next((s for s, _ in stages if s.id == stage_id), None)
     if stage is None:
         abort(404)
     return stage
@@ -176,8 +178,8 @@ def _in_scope(trainee_id, certificate_id):
 
 
 def _certificate_page(trainee, found, form=None, status=200):
-    outline = load_outline()
-    course = publishing.published_course(found.course_slug)
+    outline = load_outline(found.course_slug, reader_language())  # titles and rubric as the reader reads
+    course = outline.course
     stage = next((s for s in course.stages if s.id == found.stage_id), None) if course else None
     observed = (found.evidence or {}).get("observed") or {}
     try:

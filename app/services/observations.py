@@ -16,7 +16,7 @@ from app.content import certification as rules
 from app.extensions import db
 from app.models import ObservedRolePlay
 from app.models.base import utcnow
-from app.services import mail, publishing
+from app.services import mail, publishing, translations
 from app.services.assignments.assigning import AssignmentError
 from app.services.assignments.manager_scope import trainee_in_scope
 
@@ -24,10 +24,17 @@ NOTES_MAX = 2000
 OLDEST_DAYS = 90  # an observation is recorded within three months of the meeting
 
 
-def observable_stages():
-    """[(stage, settings)] of the published course whose rubric a manager can score."""
+def observable_stages(language=None):
+    """[(stage, settings)] of the published course whose rubric a manager can score; titles and
+    levels in `language` where the course is translated (the ids are the same)."""
     course_id = publishing.course_id()
-    course = publishing.published_course(course_id) if course_id else None
+    if not course_id:
+        return []
+    course = (
+        translations.localized_course(course_id, language)
+        if language
+        else publishing.published_course(course_id)
+    )
     if course is None:
         return []
     return [(stage, stage.certification) for stage in course.stages if stage.certification.observed != "off"]

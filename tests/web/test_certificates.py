@@ -321,3 +321,29 @@ def test_the_managers_view_shows_the_observed_role_play_kept_on_the_certificate(
     # nothing of it on the public page
     public = app.test_client().get(f"/certificates/{cert.uuid}").get_data(as_text=True)
     assert "Opened with the buyer" not in public and "Marc Manager" not in public
+
+
+def test_a_french_manager_reads_the_rubric_in_french(app, client, certified):
+    """The rubric's criteria and levels come from the course in the reader's language, on the
+    observation form and on the manager's view of a certificate."""
+    s = certified
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    with app.app_context():
+        earn(s["trainee"].id, "prospecting")
+        db.session.commit()
+    manager = app.test_client()
+    login(manager, s["manager"].email)
+    form = manager.get(f"/manage/trainees/{s['trainee'].id}/observations/prospecting", headers=french)
+    assert "Ouvre sur l’univers du prospect" in form.get_data(as_text=True)
+    data, _rubric = _form(app, s["trainee"].id, "prospecting")
+    assert (
+        manager.post(f"/manage/trainees/{s['trainee'].id}/observations/prospecting", data=data).status_code
+        == 302
+    )
+    client.post("/learn/certificates/prospecting")
+    with app.app_context():
+        cert = db.session.scalars(select(Certificate).where(Certificate.stage_id == "prospecting")).one()
+    url = f"/manage/trainees/{s['trainee'].id}/certificates/{cert.id}"
+    page = manager.get(url, headers=french).get_data(as_text=True)
+    assert "Ouvre sur l’univers du prospect" in page and "Opens on the prospect" not in page
+    assert "Opens on the prospect" in manager.get(url).get_data(as_text=True)
