@@ -22,6 +22,7 @@ from app.content import engine
 from app.content.graph import mermaid
 from app.content.layout import graph_layout
 from app.forms import ActionForm, options, picked_items, show_error
+from app.reading import reader_language
 from app.services import authoring, publishing
 from app.services.publishing import PublishRefused
 
@@ -250,11 +251,12 @@ def download(kind, slug):
 
 @bp.route("/guide/<string(maxlength=40):name>")
 def guide(name):
-    """The authoring guide and the format reference from docs/, where git keeps them."""
-    text = authoring.guide_text(name)
-    if text is None:
+    """The authoring guide and the format reference from docs/, where git keeps them, in the
+    reader's language when it is written (else in English)."""
+    guide = authoring.guide_text(name, reader_language())
+    if guide is None:
         abort(404)
-    return render_template("author/guide.html", name=name, text=text)
+    return render_template("author/guide.html", name=name, text=guide.text, text_language=guide.language)
 
 
 # --- versions ---------------------------------------------------------------------------------

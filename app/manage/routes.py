@@ -2,8 +2,6 @@
 attempt transcripts with coaching comments, CSV exports. Everything is scoped to the teams the
 manager manages (services raise NotInScope -> 404); an admin sees every team."""
 
-import os
-
 from flask import (
     Response,
     abort,
@@ -31,6 +29,7 @@ from app.services import (
     boost_reports,
     certification,
     coaching,
+    guides,
     observations,
     sheet_analytics,
     team_analytics,
@@ -450,17 +449,14 @@ def export_attempts():
 
 # --- the manager's guide --------------------------------------------------------------------------
 
-GUIDE = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs", "managers-guide.md"
-)
-
 
 @bp.route("/guide")
 def guide():
-    """docs/managers-guide.md, the one text of the guide, shown to managers in the app."""
-    try:
-        with open(GUIDE, encoding="utf-8") as f:
-            text = f.read()
-    except OSError:
+    """docs/managers-guide.md, the one text of the guide, shown to managers in the app in their
+    language when it is written (docs/fr/...), else in English."""
+    guide = guides.read_guide(guides.MANAGERS_GUIDE, reader_language())
+    if guide is None:
         abort(404)
-    return render_template("manage/guide.html", guide=Markup(render_markdown(text)))
+    return render_template(
+        "manage/guide.html", guide=Markup(render_markdown(guide.text)), guide_language=guide.language
+    )

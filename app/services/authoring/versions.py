@@ -1,7 +1,6 @@
 """The versions of a text: listing them, one of them, putting an older one back, the text to
 look at (the draft or a version), and the guides in docs/ that the studio serves."""
 
-import os
 import re
 from dataclasses import dataclass
 
@@ -10,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ContentVersion
-from app.services import publishing
+from app.services import guides, publishing
 from app.services.authoring.checking import check, draft_of, path_for
 
 
@@ -87,17 +86,17 @@ def scenario_of(slug, ref):
 
 
 GUIDES = {"authoring": "authoring.md", "content-format": "content-format.md"}
-DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, os.pardir, "docs")
 
 
-def guide_text(name):
-    """A guide of docs/ as Markdown, its links to the other guides pointing at their studio
-    pages; None when the file is not there."""
-    try:
-        with open(os.path.join(DOCS, GUIDES[name]), encoding="utf-8") as fh:
-            text = fh.read()
-    except (KeyError, OSError):
+def guide_text(name, language=guides.SOURCE_LANGUAGE):
+    """A guide of docs/ in the language (else in English, guides.read_guide) as a Guide, its
+    links to the other guides pointing at their studio pages; None when the file is not there."""
+    if name not in GUIDES:
         return None
+    guide = guides.read_guide(GUIDES[name], language)
+    if guide is None:
+        return None
+    text = guide.text
     for other, filename in GUIDES.items():
         text = text.replace(f"]({filename})", f"](/author/guide/{other})")
-    return text
+    return guides.Guide(text, guide.language)
