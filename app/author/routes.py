@@ -48,7 +48,7 @@ def _index(new_form=None, status=200):
     new_form.course.choices = _course_choices()
     return render_template(
         "author/index.html",
-        groups=authoring.catalogue(),
+        groups=authoring.catalogue(reader_language()),
         new_form=new_form,
         upload_form=UploadForm(formdata=None),
     ), status

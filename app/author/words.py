@@ -5,7 +5,7 @@ line numbers read the same in every language."""
 
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from app.content.model import Said
@@ -20,6 +20,21 @@ NODE_KINDS = {
     "ending": _l("ending"),
 }
 
+# A value's type as lint names it (content/expr.type_of, content/lint.value_type), and the
+# message values that hold one: "compares a number with a string".
+TYPE_WORDS = {
+    "number": lazy_pgettext("value type", "number"),
+    "string": lazy_pgettext("value type", "string"),
+    "bool": lazy_pgettext("value type", "bool"),
+}
+TYPE_VALUES = ("left", "right", "value_type", "value_type2")
+
+
+def _said_value(name: str, value: Any) -> Any:
+    if name in TYPE_VALUES and isinstance(value, str) and value in TYPE_WORDS:
+        return str(TYPE_WORDS[value])
+    return say(value)
+
 
 def say(text: Any) -> Any:
     """A content-core message in the page's language (a value that is itself a message, or an
@@ -28,7 +43,7 @@ def say(text: Any) -> Any:
         text = text.args[0]
     if not isinstance(text, Said):
         return text
-    return gettext(text.template) % {name: say(value) for name, value in text.params.items()}
+    return gettext(text.template) % {name: _said_value(name, value) for name, value in text.params.items()}
 
 
 def finding_json(findings) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from typing import Any
 from . import expr as expressions
 from . import sheet as sheets
 from . import signals as signal_picking
-from .model import Choice, Goto, Node, Scenario
+from .model import Choice, Goto, Node, Scenario, said
 from .numbers import FigureError
 
 MAX_HOPS = 1000  # goto routing longer than this is a loop in the content
@@ -118,7 +118,7 @@ def start_state(scenario: Scenario) -> dict[str, Any]:
         "outcome": None,
     }
     if scenario.node(scenario.start) is None:
-        raise ContentError(f"start `{scenario.start}` is not a node")
+        raise ContentError(said("start `%(node)s` is not a node", node=scenario.start))
     _check_numbers(scenario, state)
     state["node"] = _settle(scenario, state, scenario.start)
     _mark_ending(scenario, state)
@@ -205,7 +205,7 @@ def holds(
     try:
         return bool(expressions.evaluate(expressions.parse(source), known.__getitem__))
     except expressions.ExprError as exc:
-        raise ContentError(f"`{source}`: {exc}") from None
+        raise ContentError(said("`%(source)s`: %(reason)s", source=source, reason=exc)) from None
 
 
 def passed(scenario: Scenario, state: dict[str, Any]) -> bool:
@@ -244,7 +244,7 @@ def walkaway_breached(scenario: Scenario, state: dict[str, Any]) -> bool:
 def current_node(scenario: Scenario, state: dict[str, Any]) -> Node:
     node = scenario.node(state["node"])
     if node is None:
-        raise ContentError(f"node `{state['node']}` does not exist in this version")
+        raise ContentError(said("node `%(node)s` does not exist in this version", node=state["node"]))
     return node
 
 
@@ -306,16 +306,23 @@ def step(scenario: Scenario, state: dict[str, Any], choice_number: int) -> tuple
     node = _node_to_play(scenario, state)
     offered = offered_choices(scenario, state)
     if needs_continue(scenario, state):
-        raise ChoiceNotOffered(f"node `{node.id}` waits for Continue, not a choice")
+        raise ChoiceNotOffered(said("node `%(node)s` waits for Continue, not a choice", node=node.id))
     if node.signals:
-        raise ChoiceNotOffered(f"node `{node.id}` asks for signals to be picked, not a choice")
+        raise ChoiceNotOffered(
+            said("node `%(node)s` asks for signals to be picked, not a choice", node=node.id)
+        )
     if (
         not isinstance(choice_number, int)
         or isinstance(choice_number, bool)
         or not 1 <= choice_number <= len(offered)
     ):
         raise ChoiceNotOffered(
-            f"choice {choice_number!r} is not offered at `{node.id}` ({len(offered)} shown)"
+            said(
+                "choice %(choice)s is not offered at `%(node)s` (%(shown)s shown)",
+                choice=repr(choice_number),
+                node=node.id,
+                shown=len(offered),
+            )
         )
     index, choice = offered[choice_number - 1]
     return _take(scenario, state, node, index, choice_number=choice_number)
@@ -329,18 +336,25 @@ def pick_signals(
     and `mistaken` readable, is taken as a choice would be. The given state is not modified."""
     node = _node_to_play(scenario, state)
     if not node.signals or node.gotos:
-        raise ChoiceNotOffered(f"node `{node.id}` offers no signals to pick")
+        raise ChoiceNotOffered(said("node `%(node)s` offers no signals to pick", node=node.id))
     picks = sorted(set(picks))
     if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(node.signals) for i in picks):
-        raise ChoiceNotOffered(f"items {picks!r} are not all among the {len(node.signals)} of `{node.id}`")
+        raise ChoiceNotOffered(
+            said(
+                "items %(picks)s are not all among the %(count)s of `%(node)s`",
+                picks=repr(picks),
+                count=len(node.signals),
+                node=node.id,
+            )
+        )
     if not picks:
-        raise NothingPicked(f"no signal picked at `{node.id}`")
+        raise NothingPicked(said("no signal picked at `%(node)s`", node=node.id))
     verdicts = signal_picking.grade(node, picks)
     known = {**values(scenario, state), **signal_picking.counts(verdicts)}
     try:
         index = signal_picking.reading(node, lambda source: holds(source, scenario, state, known))
-    except signal_picking.NoReading as exc:
-        raise ContentError(str(exc)) from None
+    except signal_picking.NoReading:
+        raise ContentError(said("no reading of node `%(node)s` applies to this pick", node=node.id)) from None
     return _take(scenario, state, node, index, picks=picks, verdicts=verdicts)
 
 
@@ -380,7 +394,7 @@ def _take(
         new["used_once"] = sorted(set(new["used_once"]) | {once_key(node, index)})
     _check_numbers(scenario, new)
     if scenario.node(choice.target) is None:
-        raise ContentError(f"choice target `{choice.target}` is not a node")
+        raise ContentError(said("choice target `%(target)s` is not a node", target=choice.target))
     if node.signals:  # a reading is judged on the node's `reading:` phase, by its rating
         phase = node.reading
         phase_correct = signal_picking.is_well_read(e.rating) if node.reading else None
@@ -416,7 +430,7 @@ def continue_(scenario: Scenario, state: dict[str, Any]) -> tuple[dict[str, Any]
     """Leave a goto node that showed its text: follow its first goto that holds."""
     node = _node_to_play(scenario, state)
     if not needs_continue(scenario, state):
-        raise ChoiceNotOffered(f"node `{node.id}` offers choices, not Continue")
+        raise ChoiceNotOffered(said("node `%(node)s` offers choices, not Continue", node=node.id))
     new = _copy(state)
     target = _goto_target(scenario, new, node)
     return new, _outcome(scenario, state, node, new, target, kind="continue", phase=node.phase)
@@ -430,7 +444,7 @@ def submit_sheet(
     holds. FiguresRefused when any figure is missing, unreadable or out of bounds."""
     node = _node_to_play(scenario, state)
     if node.sheet is None:
-        raise ChoiceNotOffered(f"node `{node.id}` is not a sheet")
+        raise ChoiceNotOffered(said("node `%(node)s` is not a sheet", node=node.id))
     values_, errors = {}, {}
     for f in node.sheet.fields:
         try:
@@ -477,7 +491,7 @@ def submit_sheet(
 def _node_to_play(scenario: Scenario, state: dict[str, Any]) -> Node:
     """The node the next step is taken on; an attempt that has ended takes none."""
     if state.get("finished") or is_ending(scenario, state):
-        raise AttemptFinished("this attempt has ended")
+        raise AttemptFinished(said("this attempt has ended"))
     return current_node(scenario, state)
 
 
@@ -517,9 +531,9 @@ def _route(scenario: Scenario, state: dict[str, Any], gotos: Iterable[Goto], nod
     known = values(scenario, state)
     goto = first_route(gotos, lambda source: holds(source, scenario, state, known))
     if goto is None:
-        raise ContentError(f"no goto of node `{node.id}` applies")
+        raise ContentError(said("no goto of node `%(node)s` applies", node=node.id))
     if scenario.node(goto.target) is None:
-        raise ContentError(f"goto target `{goto.target}` is not a node")
+        raise ContentError(said("goto target `%(target)s` is not a node", target=goto.target))
     return goto.target
 
 
@@ -528,11 +542,11 @@ def _settle(scenario: Scenario, state: dict[str, Any], node_id: str) -> str:
     for _ in range(MAX_HOPS):
         node = scenario.node(node_id)
         if node is None:
-            raise ContentError(f"`{node_id}` is not a node")
+            raise ContentError(said("`%(node)s` is not a node", node=node_id))
         if not node.is_router:
             return node_id
         node_id = _goto_target(scenario, state, node)
-    raise ContentError(f"gotos loop through `{node_id}` without stopping")
+    raise ContentError(said("gotos loop through `%(node)s` without stopping", node=node_id))
 
 
 def _mark_ending(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:

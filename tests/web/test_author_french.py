@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from app.content import engine, parse
 from app.content import lint as content_lint
 from app.content.model import Said, said
 from app.extensions import db
 from app.models import User
 from app.services import authoring, publishing
+from tests.helpers import publish_course
 
 ROOT = Path(__file__).resolve().parents[1] / "content" / "fixtures" / "root"
 
@@ -99,3 +101,81 @@ def test_a_said_message_is_english_text_that_keeps_its_template():
 
     again = pickle.loads(pickle.dumps(text))
     assert again == text and again.template == text.template
+
+
+FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
+EN = {"Accept-Language": "en-GB,en;q=0.9"}
+
+
+def _broken_draft(app, client, trainer):
+    """The template draft `first-call` saved with its poor answer pointing nowhere."""
+    client.post(
+        "/author/new",
+        data={"kind": "scenario", "slug": "first-call", "title": "First call", "course": "demo-course"},
+    )
+    with app.app_context():
+        authoring.save_draft("scenario", "first-call", _broken(app), 1, db.session.get(User, trainer.id))
+        db.session.commit()
+
+
+def _play_the_poor_answer(client, headers):
+    page = client.get("/author/scenario/first-call/playtest?node=opening", headers=headers)
+    token = re.search(r'name="play" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.post(
+        "/author/scenario/first-call/playtest?node=opening",
+        data={"play": token, "choice": "2"},
+        headers=headers,
+    ).get_data(as_text=True)
+
+
+def test_a_french_trainer_play_tests_a_broken_draft_in_french(app, client, login_as, published):
+    _broken_draft(app, client, login_as("trainer"))
+    page = _play_the_poor_answer(client, FR)
+    assert "Cette étape ne peut pas être jouée : la cible du choix `nowhere` n’est pas un nœud" in page
+    assert "choice target" not in page and "is not a node" not in page
+    page = _play_the_poor_answer(client, EN)
+    assert "That step cannot be played: choice target `nowhere` is not a node" in page
+
+
+def test_an_engine_error_is_english_text_that_keeps_its_template():
+    """What logs and the CLI print is unchanged; the studio says the template."""
+    scenario, _findings = parse.parse_scenario((ROOT / "scenarios" / "fifteen-percent.md").read_text())
+    with pytest.raises(engine.ChoiceNotOffered) as refused:
+        engine.step(scenario, engine.start_state(scenario), 99)
+    assert str(refused.value).startswith("choice 99 is not offered at `")
+    message = refused.value.args[0]
+    assert isinstance(message, Said)
+    assert message.template == "choice %(choice)s is not offered at `%(node)s` (%(shown)s shown)"
+
+
+def test_a_french_trainer_reads_outcomes_and_type_words_in_french(app, client, login_as, published):
+    login_as("trainer")
+    client.post(
+        "/author/new",
+        data={"kind": "scenario", "slug": "first-call", "title": "First call", "course": "demo-course"},
+    )
+    graph = client.get("/author/scenario/first-call/graph", headers=FR).get_data(as_text=True)
+    assert "fin : Bien joué" in graph and "fin : Pas cette fois" in graph and "fin : win" not in graph
+    tests = client.get("/author/scenario/first-call/tests?games=5", headers=FR).get_data(as_text=True)
+    assert "Bien joué <code>win</code>" in tests
+    play = client.get("/author/scenario/first-call/playtest?node=end-good", headers=FR)
+    assert "Fin : Bien joué" in play.get_data(as_text=True)
+    with app.app_context():
+        text = _broken(app).replace("`relationship +3`", '`relationship +3` `if relationship == "high"`')
+    answer = client.post("/author/lint", data={"source": text, "kind": "scenario"}, headers=FR).get_json()
+    assert any("compare un nombre avec un texte" in f["message"] for f in answer["findings"]), answer
+    answer = client.post("/author/lint", data={"source": text, "kind": "scenario"}, headers=EN).get_json()
+    assert any("compares a number with a string" in f["message"] for f in answer["findings"]), answer
+
+
+def test_the_studio_lists_titles_in_the_readers_language_with_their_slugs(app, client, login_as):
+    publish_course(app)
+    login_as("trainer")
+    page = client.get("/author/", headers=FR).get_data(as_text=True)
+    row = page[page.index('data-slug="claire-wants-fifteen-percent"') :]
+    row = row[: row.index("</tr>")]
+    assert "Claire veut 15 % de remise" in row
+    assert '<code class="slug">claire-wants-fifteen-percent</code>' in row
+    assert "Claire wants 15% off" not in page
+    page = client.get("/author/", headers=EN).get_data(as_text=True)
+    assert "Claire wants 15% off" in page and "Claire veut 15 % de remise" not in page

@@ -7,6 +7,7 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import ContentDraft, ContentVersion, PublishedContent, QuizAttempt, ScenarioAttempt
+from app.services import translations
 from app.services.authoring.checking import KINDS, Context, check, path_for
 
 
@@ -35,9 +36,15 @@ class Row:
         return round(100 * (self.passed or 0) / self.finished)
 
 
-def catalogue():
+def catalogue(language=None):
     """Every course, module and scenario with its published version, draft, lint status,
-    attempts in progress and pass rate: a fixed number of grouped queries, whatever the size."""
+    attempts in progress and pass rate: a fixed number of grouped queries, whatever the size.
+    Titled in `language` (the reader's) where a translation is live, as the outline is."""
+    translated = (
+        {(row.kind, row.slug): row.title for row in translations.live_rows(language) if row.title}
+        if language
+        else {}
+    )
     published, origins = {}, {}
     for v, origin in db.session.execute(
         select(ContentVersion, PublishedContent.origin).join(
@@ -86,7 +93,7 @@ def catalogue():
         path = module_paths.get(slug) if kind == "module" else None
         path = path or (version.path if version and version.path else _simple_path(kind, slug))
         value, findings = check(kind, text, path, context)
-        title = (
+        title = translated.get((kind, slug)) or (
             value.title
             if value is not None and getattr(value, "title", None)
             else (version.title if version else slug)

@@ -24,7 +24,7 @@ def playtest_start(scenario, node_id=None, starting=None):
         raw = starting.get(f"score_{dim.name}")
         if raw not in (None, ""):
             try:
-                state["scores"][dim.name] = min(dim.max, max(dim.min, _number(raw)))
+                state["scores"][dim.name] = dim.clamp(_number(raw))
             except ValueError:
                 raise AuthoringError(
                     _("The starting value of `%(name)s` must be a number.", name=dim.name)
