@@ -701,7 +701,7 @@ def play(
     try:
         state = engine.start_state(scenario)
     except engine.EngineError as exc:
-        return Game({}, [], str(exc))
+        return Game({}, [], exc.args[0] if exc.args else str(exc))  # said, for the studio
     path: list[tuple[str, int | None]] = []
     try:
         for _ in range(max_steps):
@@ -732,7 +732,7 @@ def play(
             path.append((state["node"], offered[k][0]))
             state, _ = engine.step(scenario, state, k + 1)
     except engine.EngineError as exc:
-        return Game(state, path, str(exc))
+        return Game(state, path, exc.args[0] if exc.args else str(exc))
     if state.get("finished"):
         return Game(state, path)
     return Game(

@@ -179,3 +179,10 @@ def test_the_studio_lists_titles_in_the_readers_language_with_their_slugs(app, c
     assert "Claire wants 15% off" not in page
     page = client.get("/author/", headers=EN).get_data(as_text=True)
     assert "Claire wants 15% off" in page and "Claire veut 15 % de remise" not in page
+
+
+def test_a_random_games_refusal_reads_in_french_on_the_test_report(app, client, login_as, published):
+    _broken_draft(app, client, login_as("trainer"))
+    page = client.get("/author/scenario/first-call/tests?games=20&seed=1", headers=FR).get_data(as_text=True)
+    assert "partie aléatoire : la cible du choix `nowhere` n’est pas un nœud" in page
+    assert "choice target" not in page
