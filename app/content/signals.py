@@ -138,9 +138,13 @@ def reading(node: Node, holds: Callable[[str], bool]) -> int:
     raise NoReading(f"no reading of node `{node.id}` applies to this pick")
 
 
+WELL_READ = ("best", "good")  # the ratings of a reading that reads the phase right
+
+
 def is_well_read(rating: str | None) -> bool:
-    """A reading rated best or good reads the phase right (the phase matrix counts it so)."""
-    return rating in ("best", "good")
+    """A reading rated best or good reads the phase right (the phase matrix counts it so;
+    queries test the rating against WELL_READ, the same rule)."""
+    return rating in WELL_READ
 
 
 # --- play-testing -------------------------------------------------------------------------

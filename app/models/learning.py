@@ -3,7 +3,19 @@ Steps, views and quiz attempts are appended, never edited."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, text
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.content import signals
@@ -166,7 +178,8 @@ class AttemptStep(Model):
         """Whether the step read the prospect's phase right, as the engine judged it when the
         step was taken (StepOutcome.phase_correct: the phase a choice claims, or a signal pick's
         reading rated best or good, signals.is_well_read); None when it asked for no reading
-        (a pick's phase columns are left empty: they hold a choice's claim)."""
+        (a pick's phase columns are left empty: they hold a choice's claim). The pages that
+        count readings in SQL use its twins below, phase_read() and read_right()."""
         if self.kind == "signals":
             return signals.is_well_read(self.rating)
         return self.phase_correct if self.phase else None
@@ -197,6 +210,30 @@ class AttemptSignal(Model):
     reading: Mapped[str | None] = mapped_column(String(60))  # the node's `signals:` phase
     phase_signal: Mapped[str | None] = mapped_column(String(80))  # `PHASE/N`: the course's signal it shows
     label: Mapped[str] = mapped_column(Text, default="")  # the observation's words, as played
+
+
+def phase_read() -> ColumnElement[str | None]:
+    """SQL, per step row: the phase the step asked the rep to read, None when it asked for none.
+    A choice's is in its own row; a pick's is its node's `signals:` phase, kept with its
+    verdicts (its phase columns hold a choice's claim). A correlated look-up by step on the
+    unique (step, item): no statement more, whatever the history."""
+    pick_reading = (
+        select(AttemptSignal.reading)
+        .where(AttemptSignal.step_id == AttemptStep.id)
+        .order_by(AttemptSignal.item)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case((AttemptStep.kind == "signals", pick_reading), else_=AttemptStep.phase)
+
+
+def read_right() -> ColumnElement[bool | None]:
+    """SQL, per step row: AttemptStep.read_right, by the same rule (a pick's reading rated in
+    signals.WELL_READ, or the phase a choice claimed); count it where phase_read() is not None."""
+    return case(
+        (AttemptStep.kind == "signals", AttemptStep.rating.in_(signals.WELL_READ)),
+        else_=AttemptStep.phase_correct,
+    )
 
 
 class CoachingComment(Model):

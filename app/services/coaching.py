@@ -13,6 +13,7 @@ from app import vocabulary
 from app.content import engine, hindsight, labels
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
+from app.models.learning import phase_read, read_right
 from app.services import publishing, replays, signal_picks, translations
 from app.services.assignments import manager_scope
 from app.services.team_analytics import GOOD_RATINGS, team_attempts
@@ -49,8 +50,8 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
             ScenarioAttempt.user_id,
             AttemptStep.attempt_id,
             AttemptStep.skill,
-            AttemptStep.phase,
-            AttemptStep.phase_correct,
+            phase_read(),  # a choice's phase or a pick's reading, judged by the one rule
+            read_right(),
             AttemptStep.rating,
             ScenarioAttempt.scenario_slug,
             ScenarioAttempt.started_at,

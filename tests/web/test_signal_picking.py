@@ -138,6 +138,50 @@ def test_the_debrief_counts_a_signal_pick_among_the_signals_read(app, client, pe
     assert "Signals read correctly: <strong>4 of 4</strong>" in page
 
 
+def _pick_and_finish(client, items, last=True):
+    """Play to the pick, tick `items`, then take the last (worst) or first answer to the end."""
+    attempt_id, page = _at_the_pick(client)
+    client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "pick": "1", "item": items})
+    while "data-debrief" not in (page := client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)):
+        numbers = re.findall(r'data-choice="(\d+)"', page)
+        pick = {"choice": numbers[-1 if last else 0]} if numbers else {}
+        client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), **pick})
+    return attempt_id, page
+
+
+DISCOVERY = "Defining the need and exploring solutions"  # the pick's `signals: discovery`, read nowhere else
+
+
+def _progress_row(client, title):
+    page = client.get("/learn/progress").get_data(as_text=True)
+    found = re.search(rf'<tr><td>{title}</td><td class="num">(\d+ of \d+)</td>', page)
+    return found and found.group(1)
+
+
+def test_a_misread_pick_counts_in_my_progress_and_the_managers_coaching_list(app, client, people):
+    """A pick's reading is a phase read like a choice's claim, by the same rule (read_right):
+    misread twice in runs that did not pass, the trainee sees the phase misread in My progress
+    and the manager finds it in the coaching list, with the attempts that show it."""
+    manager, trainee = people
+    attempts = [_pick_and_finish(client, ["4", "5", "6"])[0] for _run in range(2)]  # noise only
+    assert _progress_row(client, DISCOVERY) == "0 of 2"
+    assert (
+        _progress_row(client, "Need exists but is not recognised") == "2 of 2"
+    )  # the choices' claims still count
+    client = app.test_client()
+    login(client, manager.email)
+    page = client.get(f"/manage/trainees/{trainee.id}").get_data(as_text=True)
+    coached = re.search(rf'<span class="badge warn">{DISCOVERY}</span>(.*?)</li>', page, re.DOTALL)
+    assert coached, page[-3000:]
+    assert "read right 0% of 2, in 2 attempts that did not pass" in coached.group(1)
+    assert all(f"/manage/attempts/{a}" in coached.group(1) for a in attempts)
+
+
+def test_a_pick_read_right_counts_right_in_my_progress(app, client, people):
+    _pick_and_finish(client, ["0", "1", "2", "3"], last=False)  # the four signals, nothing else
+    assert _progress_row(client, DISCOVERY) == "1 of 1"
+
+
 def test_the_studio_previews_and_play_tests_a_signal_pick(app, client, factory):
     from tests.helpers import publish_course
 

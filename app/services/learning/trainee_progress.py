@@ -12,6 +12,7 @@ from sqlalchemy import Row, func, select
 
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt, User
+from app.models.learning import phase_read, read_right
 from app.services import progress as progress_service
 from app.services.progress import CourseProgress, ModuleProgress
 
@@ -95,12 +96,24 @@ class PhaseReading:
 
 
 def phase_readings(user: User) -> list[PhaseReading]:
-    """How well the trainee reads each maturation phase, worst first (most misreads)."""
-    rows = db.session.execute(
-        select(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct, func.count())
+    """How well the trainee reads each maturation phase, worst first (most misreads): every step
+    that asked for a reading, a choice that claims a phase or a signal pick's reading (which
+    claims no other phase), judged as the debrief judges it (AttemptStep.read_right)."""
+    steps = (
+        select(
+            phase_read().label("phase"),
+            AttemptStep.phase_claimed.label("claimed"),
+            read_right().label("ok"),
+        )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(ScenarioAttempt.user_id == user.id, AttemptStep.phase.is_not(None))
-        .group_by(AttemptStep.phase, AttemptStep.phase_claimed, AttemptStep.phase_correct)
+        .where(ScenarioAttempt.user_id == user.id)
+        .subquery()
+    )
+    # grouped outside: PostgreSQL would not match the look-up of a pick's reading in a GROUP BY
+    rows = db.session.execute(
+        select(steps.c.phase, steps.c.claimed, steps.c.ok, func.count())
+        .where(steps.c.phase.is_not(None))
+        .group_by(steps.c.phase, steps.c.claimed, steps.c.ok)
     )
     seen: Counter[str] = Counter()
     correct: Counter[str] = Counter()
