@@ -13,6 +13,7 @@ from app.models import User
 from app.services import guides
 from tests.helpers import login, publish_course, team_with_manager
 
+LINT_CODE = re.compile(r"\b[EWC]-[A-Z]+\b")
 TRANSLATIONS = sorted(p for p in guides.DOCS.glob("*/*.md"))
 
 
@@ -44,6 +45,8 @@ def test_a_translated_guide_has_the_sections_of_its_source(translation):
     english = _outline(source.read_text(encoding="utf-8"))
     translated = _outline(translation.read_text(encoding="utf-8"))
     assert translated == english, f"{translation} and {source} no longer have the same sections"
+    codes = [set(LINT_CODE.findall(f.read_text(encoding="utf-8"))) for f in (source, translation)]
+    assert codes[0] == codes[1], f"{translation} and {source} do not name the same lint codes"
     headings = [s for s in english if s.startswith("h")]
     assert len(headings) > 3
 
@@ -88,16 +91,20 @@ def test_an_english_manager_reads_the_guide_in_english(app, client, factory):
     assert "Assignez le travail" not in page
 
 
-def test_the_studio_guides_follow_the_same_rule(app, client, factory):
-    """A French trainer reads the studio's guide in French when it is written, else in English
-    (marked as English for the browser), its links still pointing at the studio's pages."""
+def test_a_french_trainer_reads_the_studio_guides_in_french_when_written(app, client, factory):
+    """The studio's guides follow the same rule: French where written (the format reference),
+    else English marked as English; links between the guides still lead to the studio's pages."""
     publish_course(app)
     trainer = factory.user(role="trainer")
     with app.app_context():
         db.session.get(User, trainer.id).language = "fr"
         db.session.commit()
     login(client, trainer.email)
-    page = client.get("/author/guide/authoring").get_data(as_text=True)
+    reference = client.get("/author/guide/content-format").get_data(as_text=True)
+    assert 'lang="fr" data-guide="content-format"' in reference
+    assert "Référence du format de contenu" in reference and "<td>E-PHASEKEY</td>" in reference
+    assert 'href="/author/guide/authoring"' in reference
+    guide = client.get("/author/guide/authoring").get_data(as_text=True)
     written_in = guides.read_guide("authoring.md", "fr")
-    assert written_in is not None and f'lang="{written_in.language}" data-guide="authoring"' in page
-    assert 'href="/author/guide/content-format"' in page
+    assert written_in is not None and f'lang="{written_in.language}" data-guide="authoring"' in guide
+    assert 'href="/author/guide/content-format"' in guide
