@@ -28,8 +28,7 @@ def create_app(config_class=None, **overrides):
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    from app import errors, formats, i18n, reading, security
-    from app.services import mail
+    from app import errors, formats, i18n, jobs, reading, security
 
     errors.register(app)
     formats.register(app)
@@ -38,7 +37,7 @@ def create_app(config_class=None, **overrides):
     _register_markdown(app)
     _register_fixed_urls(app)
     security.register(app)
-    mail.register(app)  # after the request boundary's: a request's mails leave once it has answered
+    jobs.register(app)  # after the request boundary's: a request's mails leave once it has answered
     if not app.testing:
         _freeze_startup_objects()
     return app

@@ -87,10 +87,11 @@ def _moment(value):
 @click.option("--now", default=None, help="ISO date-time to act as now (tests, catching up).")
 def mail_send(now):
     """Send the queued mails that are due (safe to run on several hosts at once)."""
+    from app import jobs
     from app.services import mail
 
     try:
-        report = mail.send_due(now=_moment(now))
+        report = jobs.send_mail(now=_moment(now))
     except mail.MailNotConfigured as error:
         raise click.ClickException(f"{error} Set MAIL_SERVER (and MAIL_PORT...) to send them.") from error
     click.echo(str(report))
@@ -102,9 +103,9 @@ def mail_send(now):
 @click.option("--now", default=None, help="ISO date-time to act as now (tests, catching up after an outage).")
 def reminders_send(now):
     """Queue due-soon, overdue and digest messages (idempotent: run it every hour)."""
-    from app.services import reminders
+    from app import jobs
 
-    report = reminders.send(now=_moment(now))
+    report = jobs.send_reminders(now=_moment(now))
     click.echo(str(report))
 
 

@@ -1,4 +1,4 @@
-"""The request boundary: the one place a request's writes are committed or rolled back.
+"""The request and job boundaries: the one place writes are committed or rolled back.
 
 Views and services never commit: services flush, and when the view has answered, its
 transaction is committed once if the answer is a success or a redirect (status below 400),
@@ -13,11 +13,24 @@ message is dropped with it).
 
 Some records must stay whatever happens to the request (the audit log): `keep()` queues them,
 and they are written on a connection of their own once the request's transaction has ended
-(on SQLite, a second writer cannot write while the request holds the write lock)."""
+(on SQLite, a second writer cannot write while the request holds the write lock).
+
+Jobs (`flask mail send`, `flask reminders send`, the mails a request queued, sent after its
+answer: app/jobs.py) have a boundary of their own: a service writes a job as a generator whose
+every `yield` ends a unit of work (a message claimed, its outcome, one team's reminders), and
+`run_job` commits each one before the next starts. A claim is thus committed before the message
+leaves, and an error rolls back only the unit it happened in. One-off commands wrap their writes
+in `unit_of_work()`."""
+
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import current_app, g, session
 
 from app.extensions import db
+
+Report = TypeVar("Report")
 
 
 def register(app):
@@ -25,6 +38,28 @@ def register(app):
     # the factory, this one runs after every other, on the final status (error pages included).
     app.after_request(_commit_or_roll_back)
     app.teardown_request(_end_unanswered)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Outside a request: commit the block's writes when it ends, roll them back if it raises."""
+    try:
+        yield
+    except BaseException:  # a Ctrl-C or a failed exit leaves nothing half-written either
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def run_job(units: Generator[None, None, Report]) -> Report:
+    """Run a job written as units of work: commit at each `yield` (and at the end), roll back the
+    unit that raises and raise (the units before it stay). Returns the job's return value."""
+    while True:
+        with unit_of_work():
+            try:
+                next(units)
+            except StopIteration as done:
+                return done.value
 
 
 def keep(statement, values):

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, func, literal, select, text
 
+from app import jobs
 from app.content import engine, playtest
 from app.content.catalog import ContentSet
 from app.extensions import db
 from app.models import Notification, OutboxMessage, ScenarioAttempt, User
 from app.models.base import utcnow
-from app.services import demo_activity, publishing, reminders
+from app.services import demo_activity, publishing
 from app.services.learning import published, role_play_steps, role_plays
 
 ROOT = str(Path(__file__).resolve().parents[1])  # the project: courses/ and scenarios/
@@ -349,7 +350,7 @@ def at(day, hour=8):
 def run_reminders(app, day):
     """`flask reminders send` as of 8:00 on `day`."""
     with app.app_context():
-        return reminders.send(now=at(day))
+        return jobs.send_reminders(now=at(day))
 
 
 def told(app, kind=None):

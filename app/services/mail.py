@@ -213,7 +213,6 @@ def _claim(message_id, now):
         .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return cast(CursorResult[Any], result).rowcount == 1
 
 
@@ -237,90 +236,65 @@ def _mark_abandoned(now):
         )
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
 
 
-def send_due(now=None, limit=500, ids=None):
-    """Send the messages that are due (committing each one's outcome); a SendReport. Stops at the
-    first sign the server is down: the rest wait for the next run, their attempts untouched.
-    `ids` narrows it to those messages (the ones a request has just queued)."""
+def send_due_in_steps(now=None, limit=500, ids=None):
+    """Send the messages that are due, as a job (app/jobs.py runs it): each `yield` ends a unit
+    of work the job boundary commits, so each message's claim is committed before it leaves and
+    its outcome right after. Returns a SendReport. Stops at the first sign the server is down:
+    the rest wait for the next run, their attempts untouched. `ids` narrows it to those
+    messages (the ones a request has just queued)."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         raise MailNotConfigured("MAIL_SERVER is not set: messages stay in the outbox.")
     now = now or utcnow()
     _mark_abandoned(now)
+    yield  # the abandoned ones marked
     due = select(OutboxMessage.id).where(OutboxMessage.status == "queued", OutboxMessage.next_try_at <= now)
     if ids is not None:
         due = due.where(OutboxMessage.id.in_(ids))
     ids = db.session.scalars(due.order_by(OutboxMessage.id).limit(limit)).all()
-    db.session.commit()
+    yield  # the read ends here: each claim below is a unit of its own
     report, postman = SendReport(), _Postman(config)
     try:
         for message_id in ids:
-            if not _claim(message_id, now):
-                continue  # another sender has it
-            message = db.session.get(OutboxMessage, message_id)
-            if message is None:  # deleted since it was claimed (the outbox was cleared)
+            claimed = _claim(message_id, now)
+            # Committed before the message leaves: a second sender skips it, and a sender that
+            # dies while sending leaves it "sending", marked abandoned by a later run.
+            yield
+            message = db.session.get(OutboxMessage, message_id) if claimed else None
+            if message is None:  # another sender has it, or it was deleted since (outbox cleared)
                 continue
-            recipient = db.session.get(User, message.recipient_id)
-            try:
-                if recipient is None or not recipient.active:
-                    message.status, message.last_error = "cancelled", "Not sent: the account was deactivated."
-                    report.cancelled += 1
-                    continue
-                postman.deliver(_email(message, recipient, config))
-            except _ServerDown as error:
-                _try_later(message, now, str(error), config, report)
-                report.errors.append(str(error))
+            server_up = _deliver(message, postman, now, config, report)
+            yield  # its outcome
+            if not server_up:
                 break
-            except (ValueError, smtplib.SMTPException) as error:  # this message, for good
-                message.status, message.last_error = "failed", f"{type(error).__name__}: {error}"[:2000]
-                report.failed += 1
-                report.errors.append(message.last_error)
-            else:
-                message.status, message.sent_at, message.last_error = "sent", utcnow(), None
-                report.sent += 1
-            finally:
-                db.session.commit()
     finally:
         postman.close()
     return report
 
 
-# --- sending what a request queued, once its answer has gone -------------------------------------
-
-
-def register(app):
-    """With a mail server set (and MAIL_SEND_AFTER_REQUEST on), the mails a request queued leave
-    as soon as its answer has been sent (the response's close), so a password-reset link or a
-    new-assignment mail does not wait for the next `flask mail send`. The page never waits on the
-    SMTP server; the same claim as `flask mail send` keeps a mail from leaving twice, and what
-    fails here is tried again by the next `flask mail send`."""
-    app.after_request(_send_after_answer)
-
-
-def _send_after_answer(response):
-    queued = g.pop("queued_mail", None)
-    config = current_app.config
-    if (
-        queued
-        and config.get("MAIL_SERVER")
-        and config.get("MAIL_SEND_AFTER_REQUEST")
-        and response.status_code < 400
-    ):
-        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's app, for after the request
-        response.call_on_close(lambda: _send_now(app, queued))
-    return response
-
-
-def _send_now(app, ids):
-    with app.app_context():
-        try:
-            send_due(ids=ids)
-        except Exception:  # noqa: BLE001  the answer has gone; `flask mail send` tries again
-            app.logger.exception("mail queued by a request could not be sent after it")
-        finally:
-            db.session.remove()
+def _deliver(message, postman, now, config, report):
+    """Send one claimed message and write its outcome; False when the server is down."""
+    recipient = db.session.get(User, message.recipient_id)
+    if recipient is None or not recipient.active:
+        message.status, message.last_error = "cancelled", "Not sent: the account was deactivated."
+        report.cancelled += 1
+        return True
+    try:
+        postman.deliver(_email(message, recipient, config))
+    except _ServerDown as error:
+        _try_later(message, now, str(error), config, report)
+        report.errors.append(str(error))
+        return False
+    except (ValueError, smtplib.SMTPException) as error:  # this message, for good
+        message.status, message.last_error = "failed", f"{type(error).__name__}: {error}"[:2000]
+        report.failed += 1
+        report.errors.append(message.last_error)
+    else:
+        message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+        report.sent += 1
+    return True
 
 
 # --- the admin's Outbox page ----------------------------------------------------------------------

@@ -51,9 +51,10 @@ class Report:
         return "Told: " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.told.items())) + "."
 
 
-def send(now=None):
-    """Queue every reminder and digest due at `now` (naive UTC); commits per team, so a failure
-    in one team keeps what the others were told. A Report."""
+def send_in_steps(now=None):
+    """Queue every reminder and digest due at `now` (naive UTC), as a job (app/jobs.py runs it):
+    each team's are a unit of work the job boundary commits at the `yield`, so a failure in one
+    team keeps what the others were told. Returns a Report."""
     now = now or utcnow()
     today = local(now).date()
     report = Report()
@@ -71,9 +72,8 @@ def send(now=None):
         if team is not None and manager is not None and manager.active and rows:
             _fell_due(manager, team, rows, today, report)
             _digest(manager, team, rows, today, now, report)
-        db.session.commit()
+        yield
     certificate_notices.tell_expiring(today, report)
-    db.session.commit()
     return report
 
 

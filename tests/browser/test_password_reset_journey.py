@@ -8,8 +8,8 @@ import time
 import pytest
 from werkzeug.serving import make_server
 
+from app import jobs
 from app.extensions import db
-from app.services import mail
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def mail_site(make_app, smtp_server):
 
 def _send_mail(app):
     with app.app_context():
-        report = mail.send_due()
+        report = jobs.send_mail()
         db.session.remove()
     return report
 

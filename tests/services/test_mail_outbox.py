@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app import jobs
 from app.extensions import db
 from app.models import OutboxMessage, User
 from app.models.base import utcnow
@@ -26,7 +27,7 @@ def _queue(app, person, key="k1", template="password_reset", kind="password-rese
 
 def _send(app, now=None):
     with app.app_context():
-        return mail.send_due(now=now)
+        return jobs.send_mail(now=now)
 
 
 def _rows(app):
@@ -155,7 +156,7 @@ def test_two_senders_at_once_send_each_mail_once(mail_app, smtp_server):
     def sender():
         with mail_app.app_context():
             barrier.wait()
-            reports.append(mail.send_due())
+            reports.append(jobs.send_mail())
             db.session.remove()
 
     threads = [threading.Thread(target=sender) for _ in range(3)]

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from app import jobs
 from app.extensions import db
 from app.models import OutboxMessage, User
-from app.services import comments, mail, notifications, progress, publishing, reminders
+from app.services import comments, notifications, progress, publishing
 from app.services.assignments import assigning
 from tests.helpers import at, complete_module, play, run_reminders, told, worst
 
@@ -31,7 +32,7 @@ def test_new_work_tells_each_trainee_once_with_the_due_date(mail_app, team, smtp
     assert sorted(u for u, _, _ in notes) == sorted(u for u, _, _ in mails) == sorted([tom.id, ines.id])
     with mail_app.app_context():
         assert db.session.get(User, tom.id).unread_notifications == 1
-        mail.send_due()
+        jobs.send_mail()
     message = smtp_server.to(tom.email)[0]
     text = smtp_server.text(message)
     assert (
@@ -49,7 +50,7 @@ def test_a_coaching_comment_tells_the_trainee_with_a_link_to_the_debrief(mail_ap
             db.session.get(User, manager.id), attempt_id, "Good <b>reading</b> of the signals."
         )  # twice
         db.session.commit()
-        mail.send_due()
+        jobs.send_mail()
     [note], [_] = told(mail_app, "comment")
     [message] = smtp_server.to(tom.email)
     assert f"/learn/attempts/{attempt_id}" in smtp_server.text(message)
@@ -107,7 +108,7 @@ def test_two_reminder_runs_at_once_tell_everyone_once(mail_app, team):
         with mail_app.app_context():
             barrier.wait()
             try:
-                reminders.send(now=at(DUE + timedelta(days=1)))
+                jobs.send_reminders(now=at(DUE + timedelta(days=1)))
             except Exception as error:  # noqa: BLE001
                 errors.append(error)
             finally:
@@ -150,7 +151,7 @@ def test_every_kind_arrives_by_smtp_with_the_name_a_link_and_a_way_out(mail_app,
     for day in (DUE - timedelta(days=1), DUE + timedelta(days=1)):
         run_reminders(mail_app, day)
     with mail_app.app_context():
-        mail.send_due()
+        jobs.send_mail()
         kinds = set(db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.status == "sent")))
         assert (
             db.session.scalar(
@@ -206,11 +207,11 @@ def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_
     run_reminders(mail_app, day)
     run_reminders(mail_app, day)  # twice the same day
     with mail_app.app_context():
-        reminders.send(now=at(day, 17))
+        jobs.send_reminders(now=at(day, 17))
     notes, mails = told(mail_app, "boosts-due")
     assert notes == mails == [(tom.id, "boosts-due", f"boosts:{day.isoformat()}")]
     with mail_app.app_context():
-        mail.send_due()
+        jobs.send_mail()
     [message] = [m for m in smtp_server.to(tom.email) if "boost" in m["Subject"]]
     assert "things you learnt to refresh" in message["Subject"] and "/learn/boost" in smtp_server.text(
         message
@@ -231,5 +232,5 @@ def test_due_boosts_are_mentioned_at_most_once_a_day_and_can_be_turned_off(mail_
         shown, _state = boosts.next_item(user, later)
         boosts.answer(user, shown.item.id, 1, shown.version.id, [str(v) for v in shown.right()], later)
         db.session.commit()
-        reminders.send(now=later + timedelta(hours=1))
+        jobs.send_reminders(now=later + timedelta(hours=1))
     assert len(told(mail_app, "boosts-due")[0]) == 2
