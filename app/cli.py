@@ -1,4 +1,6 @@
-"""Command line: flask users ..., flask demo, flask content lint|test|sync|graph."""
+"""Command line: flask users ..., flask demo, flask content lint|test|sync|graph, flask mail send,
+flask reminders send. Commands commit through the job boundary (app/transaction.py): a
+`unit_of_work()` around their writes, or app/jobs.py for the jobs committed step by step."""
 
 import sys
 from datetime import UTC, date, timedelta
@@ -9,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
+from app.transaction import unit_of_work
 
 users_cli = AppGroup("users", help="Create and manage accounts.")
 content_cli = AppGroup("content", help="Lint, play-test, graph and publish courses and scenarios.")
@@ -125,15 +128,14 @@ def create_user(email, name, role, team_name, hire_date, password):
     """Create an account."""
     from app.services import accounts
 
-    team = _team_named(team_name) if team_name else None
     try:
-        user = accounts.create_user(
-            email, name, password, role=role, team=team, hire_date=hire_date.date() if hire_date else None
-        )
+        with unit_of_work():  # the team too, or neither
+            team = _team_named(team_name) if team_name else None
+            user = accounts.create_user(
+                email, name, password, role=role, team=team, hire_date=hire_date.date() if hire_date else None
+            )
     except accounts.AccountError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     click.echo(f"Created {user.role} {user.email}.")
 
 
@@ -177,34 +179,34 @@ def demo(activity=False):
     password = current_app.config["DEMO_PASSWORD"]
     created = []
     manager = None
-    for email, name, role in DEMO_ACCOUNTS:
-        user = accounts.find_user_by_email(email)
-        if user is None:
-            team = None
-            if role == "trainee":
-                team = _team_named("Demo team", manager)
-            user = accounts.create_user(
-                email,
-                name,
-                password,
-                role=role,
-                team=team,
-                hire_date=date.today() - timedelta(days=7) if role == "trainee" else None,
-                check_password=False,
-            )
-            created.append(email)
-        if role == "manager":
-            manager = user
-            _team_named("Demo team", manager).manager = manager
-    db.session.commit()
+    with unit_of_work():
+        for email, name, role in DEMO_ACCOUNTS:
+            user = accounts.find_user_by_email(email)
+            if user is None:
+                team = None
+                if role == "trainee":
+                    team = _team_named("Demo team", manager)
+                user = accounts.create_user(
+                    email,
+                    name,
+                    password,
+                    role=role,
+                    team=team,
+                    hire_date=date.today() - timedelta(days=7) if role == "trainee" else None,
+                    check_password=False,
+                )
+                created.append(email)
+            if role == "manager":
+                manager = user
+                _team_named("Demo team", manager).manager = manager
     click.echo(f"Demo accounts (password: {password}){'' if created else ', already there'}:")
     for email, _name, role in DEMO_ACCOUNTS:
         click.echo(f"  {role:8} {email}")
     if activity:
         from app.services.demo_activity import seed_demo_activity
 
-        seed_demo_activity([e for e, _, r in DEMO_ACCOUNTS if r == "trainee"], echo=click.echo)
-        db.session.commit()
+        with unit_of_work():
+            seed_demo_activity([e for e, _, r in DEMO_ACCOUNTS if r == "trainee"], echo=click.echo)
 
 
 def _content_root(root):
@@ -257,8 +259,8 @@ def content_sync(root, paths, force):
     and a file is not published over a studio version unless it changed since its last sync."""
     from app.services.publishing import sync_files
 
-    report = sync_files(_content_root(root), list(paths), echo=click.echo, force=force)
-    db.session.commit()
+    with unit_of_work():
+        report = sync_files(_content_root(root), list(paths), echo=click.echo, force=force)
     kept = f", {len(report.kept)} kept from the studio" if report.kept else ""
     click.echo(f"{report.published} published, {report.unchanged} unchanged{kept}, {report.refused} refused.")
     sys.exit(1 if report.refused else 0)
