@@ -177,6 +177,27 @@ def test_a_misread_pick_counts_in_my_progress_and_the_managers_coaching_list(app
     assert all(f"/manage/attempts/{a}" in coached.group(1) for a in attempts)
 
 
+def test_picks_in_the_history_run_no_more_statements(app, client, people):
+    """The pick's reading is looked up in the statement that counts the readings: My progress
+    and the manager's trainee page run as many statements after two picks as after one."""
+    from tests.web.test_statement_counts import statements
+
+    manager, trainee = people
+    manager_client = app.test_client()
+    login(manager_client, manager.email)
+
+    def counted():
+        return (
+            len(statements(app, client, "GET", "/learn/progress")),
+            len(statements(app, manager_client, "GET", f"/manage/trainees/{trainee.id}")),
+        )
+
+    _pick_and_finish(client, ["4", "5", "6"])
+    once = counted()
+    _pick_and_finish(client, ["4", "5", "6"])
+    assert counted() == once and _progress_row(client, DISCOVERY) == "0 of 2"
+
+
 def test_a_pick_read_right_counts_right_in_my_progress(app, client, people):
     _pick_and_finish(client, ["0", "1", "2", "3"], last=False)  # the four signals, nothing else
     assert _progress_row(client, DISCOVERY) == "1 of 1"
