@@ -15,7 +15,7 @@ from . import engine
 from . import expr as expressions
 from . import sheet as sheets
 from . import signals as signal_picking
-from .model import Choice, Course, Finding, Module, Node, Scenario, said, sort_findings
+from .model import Choice, Course, Finding, Module, Node, Said, Scenario, said, sort_findings
 from .parse import ID_RE, parse_course, parse_module, parse_scenario
 
 INTERPOLATION_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -799,19 +799,20 @@ def _lint_pool(module: Module, report: _Report) -> None:
 
 def lint_course(course: Course) -> list[Finding]:
     report = _Report(course.path)
-    for kind, items in (("stage", course.stages), ("phase", course.phases), ("PAO action", course.pao)):
+
+    # one message per kind (written out for Babel), so a translation names the kind in its words
+    def declared_twice(kind: str, item: str) -> Said:
+        if kind == "stage":
+            return said("stage `%(item)s` is declared twice", item=item)
+        if kind == "phase":
+            return said("phase `%(item)s` is declared twice", item=item)
+        return said("PAO action `%(item)s` is declared twice", item=item)
+
+    for kind, items in (("stage", course.stages), ("phase", course.phases), ("pao", course.pao)):
         seen: set[str] = set()
         for item in items:
             if item.id in seen:
-                report.add(
-                    item.line,
-                    "E-DUP",
-                    said(
-                        "%(kind)s `%(item)s` is declared twice",
-                        kind=kind,
-                        item=item.id,
-                    ),
-                )
+                report.add(item.line, "E-DUP", declared_twice(kind, item.id))
             seen.add(item.id)
     phases = set(course.phase_ids())
     for action in course.pao:

@@ -180,7 +180,7 @@ class _Compiled:
 def _sheet_of(node: Node) -> Sheet:
     sheet = node.sheet
     if sheet is None:
-        raise engine.ContentError(f"node `{node.id}` has no sheet")
+        raise engine.ContentError(said("node `%(node)s` has no sheet", node=node.id))
     return sheet
 
 
@@ -189,7 +189,7 @@ def _node_of(scenario: Scenario, state: State) -> Node:
     checked against the scenario's nodes before anything is played)."""
     node = scenario.node(state[0])
     if node is None:
-        raise engine.ContentError(f"no node `{state[0]}`")
+        raise engine.ContentError(said("no node `%(node)s`", node=state[0]))
     return node
 
 
@@ -200,13 +200,13 @@ def _settle(comp: _Compiled, state: State, visit: Visit | None = None) -> State:
     for _ in range(engine.MAX_HOPS):
         node = scenario.node(state[0])
         if node is None:
-            raise engine.ContentError(f"`{state[0]}` is not a node")
+            raise engine.ContentError(said("`%(node)s` is not a node", node=state[0]))
         if visit is not None:
             visit(state)
         if not node.is_router:
             return state
         state = (_goto(comp, state, node),) + state[1:]
-    raise engine.ContentError(f"gotos loop through `{state[0]}` without stopping")
+    raise engine.ContentError(said("gotos loop through `%(node)s` without stopping", node=state[0]))
 
 
 def _goto(comp: _Compiled, state: State, node: Node) -> str:
@@ -215,7 +215,9 @@ def _goto(comp: _Compiled, state: State, node: Node) -> str:
         node.sheet.routes if node.sheet else node.gotos, lambda source: comp.holds(source, known)
     )
     if goto is None:
-        raise engine.ContentError(f"no goto of node `{node.id}` (line {node.line}) applies")
+        raise engine.ContentError(
+            said("no goto of node `%(node)s` (line %(line)s) applies", node=node.id, line=node.line)
+        )
     return goto.target
 
 
@@ -260,7 +262,11 @@ def _signal_moves(
             index = signal_picking.reading(node, holds)
         except signal_picking.NoReading as exc:
             raise engine.ContentError(
-                f"{exc} (picking items {', '.join(str(i + 1) for i in pick)})"
+                said(
+                    "%(reason)s (picking items %(items)s)",
+                    reason=exc.args[0],
+                    items=", ".join(str(i + 1) for i in pick),
+                )
             ) from None
         if index not in taken:
             taken.append(index)
@@ -824,12 +830,20 @@ def _scripted_move(scenario: Scenario, state: dict[str, Any], entry: Any) -> dic
     if node.signals and not state.get("finished"):
         if not isinstance(entry, tuple):
             raise engine.ChoiceNotOffered(
-                f"`{node.id}` asks for signals: give the item numbers picked, like [1, 3], not {entry}"
+                said(
+                    "`%(node)s` asks for signals: give the item numbers picked, like [1, 3], not %(entry)s",
+                    node=node.id,
+                    entry=entry,
+                )
             )
         return engine.pick_signals(scenario, state, [n - 1 for n in entry])[0]
     if isinstance(entry, tuple):
         raise engine.ChoiceNotOffered(
-            f"`{node.id}` is not a signal-picking node: give a choice number, not {list(entry)}"
+            said(
+                "`%(node)s` is not a signal-picking node: give a choice number, not %(entry)s",
+                node=node.id,
+                entry=list(entry),
+            )
         )
     if isinstance(entry, dict):
         return engine.submit_sheet(scenario, state, entry)[0]

@@ -135,7 +135,7 @@ def reading(node: Node, holds: Callable[[str], bool]) -> int:
     for i, choice in enumerate(node.choices):
         if choice.effects.condition is None or holds(choice.effects.condition):
             return i
-    raise NoReading(f"no reading of node `{node.id}` applies to this pick")
+    raise NoReading(said("no reading of node `%(node)s` applies to this pick", node=node.id))
 
 
 WELL_READ = ("best", "good")  # the ratings of a reading that reads the phase right

@@ -186,3 +186,24 @@ def test_a_random_games_refusal_reads_in_french_on_the_test_report(app, client, 
     page = client.get("/author/scenario/first-call/tests?games=20&seed=1", headers=FR).get_data(as_text=True)
     assert "partie aléatoire : la cible du choix `nowhere` n’est pas un nœud" in page
     assert "choice target" not in page
+
+
+def test_every_content_message_a_trainer_can_meet_is_said_in_french(app):
+    """Lint's duplicate kinds name the kind in French's own words, and a play-test message that
+    wraps another (a pick no reading fits) says both in French."""
+    from flask_babel import force_locale
+
+    from app.author.words import say
+
+    course = parse.parse_course(
+        "---\nid: c\ntitle: C\nphases:\n  - id: p\n    title: P\n  - id: p\n    title: Q\n---\n# C\n", "c.md"
+    )[0]
+    twice = [f.message for f in content_lint.lint_course(course) if f.code == "E-DUP"]
+    picking = engine.ContentError(
+        said(
+            "%(reason)s (picking items %(items)s)", reason=said("no node `%(node)s`", node="x"), items="1, 3"
+        )
+    )
+    with app.test_request_context(), force_locale("fr"):
+        assert [str(say(m)) for m in twice] == ["la phase `p` est déclarée deux fois"]
+        assert str(say(picking)) == "aucun nœud `x` (constats cochés : 1, 3)"
