@@ -173,9 +173,12 @@ class Player:
         status, page, _ = client.get(headers["Location"])
         match = re.search(rb'name="seq" value="(\d+)"', page)
         while match and b"data-choice=" not in page:  # a prospect's reaction to read: Continue
-            client.post(f"/learn/attempts/{attempt}/step", {"seq": int(match.group(1))})
+            before = int(match.group(1))
+            client.post(f"/learn/attempts/{attempt}/step", {"seq": before})
             status, page, _ = client.get(headers["Location"])
             match = re.search(rb'name="seq" value="(\d+)"', page)
+            if match and int(match.group(1)) == before:  # not a Continue (signals to pick): left
+                match = None
         if match:
             self.ready[0][3] = int(match.group(1))
         else:
