@@ -75,6 +75,21 @@ def open_for_editing(kind, slug):
     return Editing(kind, slug, version.source, 0, version.id, version, None, live)
 
 
+def _draft_conflict(kind, slug, current, mine):
+    """The conflict of a text whose draft someone saved since this editor loaded it."""
+    return _conflict(
+        kind,
+        slug,
+        current.source,
+        mine,
+        current.revision,
+        current.base_version_id,
+        name_of(current.updated_by_id),
+        current.updated_at,
+        "draft",
+    )
+
+
 def _conflict(kind, slug, theirs, mine, revision, base_version_id, by, when, reason):
     return DraftConflict(
         kind,
@@ -128,17 +143,7 @@ def save_draft(kind, slug, source, revision, user, base_version_id=None):
             _("This draft no longer exists. Copy your text, reload the page and save again.")
         )
     db.session.refresh(current)
-    raise _conflict(
-        kind,
-        slug,
-        current.source,
-        source,
-        current.revision,
-        current.base_version_id,
-        name_of(current.updated_by_id),
-        current.updated_at,
-        "draft",
-    )
+    raise _draft_conflict(kind, slug, current, source)
 
 
 def publish(kind, slug, source, revision, base_version_id, user):
@@ -150,17 +155,7 @@ def publish(kind, slug, source, revision, base_version_id, user):
     current_revision = current.revision if current is not None else 0
     live = publishing.published(kind, slug)
     if current_revision != revision:
-        raise _conflict(
-            kind,
-            slug,
-            current.source,
-            source,
-            current.revision,
-            current.base_version_id,
-            name_of(current.updated_by_id),
-            current.updated_at,
-            "draft",
-        )
+        raise _draft_conflict(kind, slug, current, source)
     base = int(base_version_id) if base_version_id not in (None, "", "None") else None
     if live is not None and base != live.id and live.source != source:
         raise _conflict(
@@ -213,17 +208,7 @@ def publish(kind, slug, source, revision, base_version_id, user):
             db.session.flush()
     except _DraftMoved:
         db.session.refresh(current)
-        raise _conflict(
-            kind,
-            slug,
-            current.source,
-            source,
-            current.revision,
-            current.base_version_id,
-            name_of(current.updated_by_id),
-            current.updated_at,
-            "draft",
-        ) from None
+        raise _draft_conflict(kind, slug, current, source) from None
     return result
 
 
