@@ -4,10 +4,10 @@ found, unless REQUIRE_BROWSER=1 (CI), where a missing browser is a failure."""
 
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.live import serving
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,13 +46,8 @@ def browser():
 
 @pytest.fixture
 def live_server(make_app):
-    app = make_app(WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(make_app(WTF_CSRF_ENABLED=True)) as base:
+        yield base
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 real SMTP server (aiosmtpd), to a new password and the trainee's dashboard."""
 
 import re
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
 from app import jobs
 from app.extensions import db
+from tests.live import serving
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +16,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def mail_site(make_app, smtp_server):
     app = make_app(WTF_CSRF_ENABLED=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    app.config["SITE_URL"] = base
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, base
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base:
+        app.config["SITE_URL"] = base
+        yield app, base
 
 
 def _send_mail(app):
