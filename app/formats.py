@@ -8,17 +8,20 @@ due dates in words ("Due in 5 days", "Due tomorrow", "2 days late"); numbers "1,
 "1 234,5", percentages "45%" / "45 %", money "€1,234.50" / "1 234,50 €". CSV exports carry
 ISO 8601 with the offset, and the separator the reader's spreadsheet expects (csv_separator)."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import numbers as babel_numbers
 from babel.dates import format_date
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 
-def _zone():
+def _zone() -> ZoneInfo:
     name = current_app.config.get("TIMEZONE", "UTC") if has_app_context() else "UTC"
     return ZoneInfo(name or "UTC")
 
@@ -28,19 +31,19 @@ def today() -> date:
     return datetime.now(_zone()).date()
 
 
-def local(moment):
+def local(moment: datetime) -> datetime:
     """A stored time (naive UTC, or aware) in the organisation's time zone."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(_zone())
 
 
-def locale():
+def locale() -> Locale | str:
     """The page's locale (app/i18n.py chooses it); English outside a request."""
     return get_locale() or "en"
 
 
-def day(value):
+def day(value: date | None) -> str:
     """'1 Dec 2026' ('1 déc. 2026') for a date, or for a time's day in the organisation's time zone."""
     if value is None:
         return ""
@@ -49,7 +52,7 @@ def day(value):
     return format_date(value, "d MMM y", locale=locale())
 
 
-def when(value):
+def when(value: datetime | None) -> str:
     """'1 Dec 2026, 14:05' ('1 déc. 2026 à 14:05') in the organisation's time zone."""
     if value is None:
         return ""
@@ -57,12 +60,12 @@ def when(value):
     return _("%(day)s, %(time)s", day=day(moment), time=moment.strftime("%H:%M"))
 
 
-def clock(value):
+def clock(value: datetime | None) -> str:
     """'14:05', for a time whose day is already on the page."""
     return "" if value is None else f"{local(value):%H:%M}"
 
 
-def iso(value):
+def iso(value: date | None) -> str:
     """ISO 8601: a date as YYYY-MM-DD, a time with its offset (2026-12-01T14:05:00+01:00), for
     machine-readable attributes and CSV files."""
     if value is None:
@@ -72,11 +75,11 @@ def iso(value):
     return value.isoformat()
 
 
-def days(n):
+def days(n: int | None) -> str:
     return "" if n is None else ngettext("%(num)d day", "%(num)d days", n)
 
 
-def due(due_date, today):
+def due(due_date: date | None, today: date) -> str:
     """A due date against today, in words: 'Due today', 'Due tomorrow', 'Due in 5 days',
     '1 day late', 'Due 3 Jan 2027' (beyond two weeks)."""
     if due_date is None:
@@ -93,7 +96,7 @@ def due(due_date, today):
     return _("Due %(day)s", day=day(due_date))
 
 
-def ago(moment, today):
+def ago(moment: date | None, today: date) -> str:
     """How long ago a time was, in whole days of the organisation's calendar: 'Today',
     'Yesterday', '12 days ago'."""
     if moment is None:
@@ -106,7 +109,7 @@ def ago(moment, today):
     return ngettext("%(num)d day ago", "%(num)d days ago", passed)
 
 
-def minutes(seconds):
+def minutes(seconds: float | None) -> str:
     """A duration: '45 s', '3 min', '1 h 20 min'."""
     if seconds is None:
         return ""
@@ -119,21 +122,21 @@ def minutes(seconds):
     return f"{total // 60} h" + (f" {total % 60} min" if total % 60 else "")
 
 
-def number(value):
+def number(value: float | Decimal | None) -> str:
     """'1,234.5' / '1 234,5': a figure as the reader writes it (as many decimals as it has)."""
     if value is None:
         return ""
     return babel_numbers.format_decimal(value, locale=locale(), decimal_quantization=False)
 
 
-def percent(value):
+def percent(value: float | Decimal | None) -> str:
     """A percentage given out of 100: '45%' / '45 %', '12.5%' / '12,5 %'."""
     if value is None:
         return ""
     return babel_numbers.format_percent(value / 100, locale=locale(), decimal_quantization=False)
 
 
-def money(value, currency="EUR"):
+def money(value: float | Decimal | None, currency: str = "EUR") -> str:
     """'€1,234.50' / '1 234,50 €', '€1,234' / '1 234 €': an amount with its currency where the
     reader expects it; cents only when there are some."""
     if value is None:
@@ -148,18 +151,18 @@ def money(value, currency="EUR"):
     )
 
 
-def decimal_mark():
+def decimal_mark() -> str:
     """'.' or ',': how the reader writes the decimals of a number."""
     return babel_numbers.get_decimal_symbol(locale())
 
 
-def csv_separator():
+def csv_separator() -> str:
     """The field separator of the reader's spreadsheet: ';' where the decimal mark is a comma
     (French Excel and LibreOffice split on it), ',' otherwise."""
     return ";" if decimal_mark() == "," else ","
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., str]] = {
     "day": day,
     "when": when,
     "clock": clock,
@@ -174,5 +177,5 @@ FILTERS = {
 }
 
 
-def register(app):
+def register(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)

@@ -185,7 +185,7 @@ class AttemptStep(Model):
         return self.phase_correct if self.phase else None
 
 
-def counts_as_pass():
+def counts_as_pass() -> ColumnElement[bool]:
     """The attempts that pass a scenario for completion, assignments and best scores: finished,
     passed, and played from the start (a replay from a step is practice)."""
     return and_(
