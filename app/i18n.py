@@ -9,10 +9,12 @@ catalog that is missing or older than its .po, so a page never shows raw English
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from babel import support
@@ -26,6 +28,9 @@ from flask.cli import AppGroup
 from flask_babel import force_locale, get_locale, get_translations
 from flask_login import current_user
 from wtforms.i18n import messages_path
+
+if TYPE_CHECKING:
+    from app.models import User
 
 LANGUAGES = ("en", "fr")  # English is the messages' own language: no catalog
 # Each language named in itself, for the switches (never translated: a reader looks for their own).
@@ -67,7 +72,7 @@ def select_locale():
 
 
 @contextmanager
-def speaking_to(user, fallback=None):
+def speaking_to(user: "User | None", fallback: str | None = None) -> Iterator[str]:
     """Write to `user` (a notification, a mail, its subject) in their language: their
     preference, else `fallback` (the page's, when they asked for it themselves), else the language
     their browser asked for at their last sign-in, else DEFAULT_LOCALE; whoever's request or

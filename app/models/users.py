@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -36,7 +37,7 @@ class Team(Model):
     )
 
 
-def password_hash_method():
+def password_hash_method() -> str:
     """scrypt (memory-hard) everywhere but in the tests' configuration, where hashing took 40%
     of the suite's time; a stored hash names its method, so every one of them still checks."""
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
@@ -67,34 +68,39 @@ class User(UserMixin, Model):
 
     team: Mapped["Team | None"] = relationship(back_populates="members", foreign_keys=[team_id])
 
-    def set_password(self, password):
+    def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=password_hash_method())
 
-    def check_password(self, password):
+    def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return self.active
 
     # The token of the session this request runs in (app/services/sessions.py), not a column:
     # what Flask-Login keeps in the cookies is the session's token, never the user id.
+    # Their types are declared for mypy alone: SQLAlchemy reads every annotation of the class
+    # as a column's.
+    if TYPE_CHECKING:
+        session_token: str | None
+        session_id: int | None
     session_token = None
     session_id = None
 
-    def get_id(self):
+    def get_id(self) -> str | None:
         return self.session_token
 
-    def has_role(self, *roles):
+    def has_role(self, *roles: Role | str) -> bool:
         return self.role in {r.value if isinstance(r, Role) else r for r in roles}
 
     @property
-    def is_admin(self):
+    def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 
 
-def normalise_email(email):
+def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()

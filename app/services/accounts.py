@@ -4,9 +4,11 @@ directory of them. Services flush; the request commits."""
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
@@ -23,20 +25,20 @@ MANAGER_ROLES = (Role.MANAGER.value, Role.ADMIN.value)
 class AccountError(ValueError):
     """A request we refuse, with a message for the person who made it and the field it is about."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
 
-def password_problem(password, name=None, email=None):
+def password_problem(password: str, name: str | None = None, email: str | None = None) -> str | None:
     return passwords.problem(password, name=name, email=email)
 
 
-def find_user_by_email(email):
+def find_user_by_email(email: str | None) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def authenticate(email, password):
+def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
         # Spend the same time as a real check so timing says nothing about the account.
@@ -48,8 +50,15 @@ def authenticate(email, password):
 
 
 def create_user(
-    email, name, password, role=Role.TRAINEE.value, team=None, hire_date=None, check_password=True, by=None
-):
+    email: str,
+    name: str,
+    password: str,
+    role: str = Role.TRAINEE.value,
+    team: Team | None = None,
+    hire_date: date | None = None,
+    check_password: bool = True,
+    by: User | None = None,
+) -> User:
     email = _valid_email(email)
     if role not in ROLES:
         raise AccountError(_("Unknown role “%(role)s”.", role=role), field="role")
@@ -67,7 +76,7 @@ def create_user(
     return user
 
 
-def _valid_email(email):
+def _valid_email(email: str | None) -> str:
     email = normalise_email(email)
     local, _at, domain = email.partition("@")
     if not local or not domain or "@" in domain or any(c.isspace() for c in email):
@@ -75,7 +84,7 @@ def _valid_email(email):
     return email
 
 
-def _flush_unique_email(email, new=None, team=None):
+def _flush_unique_email(email: str, new: User | None = None, team: Team | None = None) -> None:
     """Flush; a second tab that took the same email a moment ago is a message, not a 500."""
     try:
         with db.session.begin_nested():
@@ -87,7 +96,7 @@ def _flush_unique_email(email, new=None, team=None):
         raise AccountError(_("Another account already uses %(email)s.", email=email), field="email") from None
 
 
-def change_password(user, current_password, new_password):
+def change_password(user: User, current_password: str, new_password: str) -> None:
     if not user.check_password(current_password):
         raise AccountError(_("Your current password is not right."), field="current_password")
     problem = password_problem(new_password, name=user.name, email=user.email)
@@ -97,7 +106,7 @@ def change_password(user, current_password, new_password):
     sessions.end_all(user, keep_token=user.session_token)  # every other device is logged out
 
 
-def set_language(user, language):
+def set_language(user: User, language: str | None) -> None:
     """The interface's language the user reads (app/i18n.LANGUAGES); the same again changes nothing."""
     from app.i18n import LANGUAGES
 
@@ -106,7 +115,7 @@ def set_language(user, language):
     user.language = language
 
 
-def note_browser_language(user, language):
+def note_browser_language(user: User, language: str | None) -> None:
     """Keep the language the user's browser asks for (one of app/i18n.LANGUAGES, or None), for
     what is written to them while they are away; the same again writes nothing."""
     from app.i18n import LANGUAGES
@@ -115,7 +124,7 @@ def note_browser_language(user, language):
         user.browser_language = language
 
 
-def end_all_sessions(user, by=None):
+def end_all_sessions(user: User, by: User | None = None) -> int:
     """Log the user out on every device; returns how many sessions ended. Asked for by someone
     (an admin, or the user on /account), it goes in the security log."""
     ended = sessions.end_all(user)
@@ -126,7 +135,7 @@ def end_all_sessions(user, by=None):
     return ended
 
 
-def set_active(user, active, by=None):
+def set_active(user: User, active: bool, by: User | None = None) -> None:
     """Deactivate (ending every session) or reactivate; saying it twice changes nothing."""
     if not active and user.active:
         if by is not None and by.id == user.id:
@@ -140,7 +149,7 @@ def set_active(user, active, by=None):
     db.session.flush()
 
 
-def set_role(user, role, by=None):
+def set_role(user: User, role: str, by: User | None = None) -> None:
     _check_role_change(user, role, by)
     if user.role != role:
         audit_log.record("role-changed", by=by, about=user, detail=f"{user.role} → {role}")
@@ -148,7 +157,7 @@ def set_role(user, role, by=None):
         end_all_sessions(user)  # a changed role must not keep old powers in open sessions
 
 
-def _check_role_change(user, role, by):
+def _check_role_change(user: User, role: str, by: User | None) -> None:
     """The rules of a role change: a known role, an active admin kept, a team's manager kept a manager."""
     if role not in ROLES:
         raise AccountError(_("Unknown role “%(role)s”.", role=role), field="role")
@@ -173,7 +182,7 @@ def _check_role_change(user, role, by):
             )
 
 
-def _keep_an_active_admin(user, by):
+def _keep_an_active_admin(user: User, by: User | None) -> None:
     """The site must keep an active admin: refuse to demote or deactivate the last one. The
     other admins' rows are locked (PostgreSQL), so two admins demoting each other at the same
     moment cannot both succeed."""
@@ -199,7 +208,16 @@ def _keep_an_active_admin(user, by):
         raise AccountError(message, field="role")
 
 
-def update_user(user, *, name, email, role, team_id, hire_date, by=None):
+def update_user(
+    user: User,
+    *,
+    name: str | None,
+    email: str | None,
+    role: str,
+    team_id: int | None,
+    hire_date: date | None,
+    by: User | None = None,
+) -> User:
     """The admin's edit of a user: name, email, role, team and hire date, all or nothing."""
     name = (name or "").strip()
     if not name:
@@ -242,7 +260,7 @@ def update_user(user, *, name, email, role, team_id, hire_date, by=None):
     return user
 
 
-def _check_manager(manager):
+def _check_manager(manager: User | None) -> None:
     """One home for "a team's manager is a manager (or an admin), and active"."""
     if manager is not None and (manager.role not in MANAGER_ROLES or not manager.active):
         raise AccountError(
@@ -254,7 +272,7 @@ def _check_manager(manager):
         )
 
 
-def _manager_by_id(manager_id):
+def _manager_by_id(manager_id: int | None) -> User | None:
     if not manager_id:
         return None
     manager = db.session.get(User, manager_id)
@@ -264,7 +282,7 @@ def _manager_by_id(manager_id):
     return manager
 
 
-def create_team(name, manager=None, manager_id=None):
+def create_team(name: str | None, manager: User | None = None, manager_id: int | None = None) -> Team:
     name = (name or "").strip()
     if not name:
         raise AccountError(_("Give the team a name."), field="name")
@@ -282,7 +300,7 @@ def create_team(name, manager=None, manager_id=None):
     return team
 
 
-def set_team_manager(team, manager_id):
+def set_team_manager(team: Team, manager_id: int | None) -> User | None:
     team.manager = _manager_by_id(manager_id)
     db.session.flush()
     return team.manager
@@ -293,12 +311,12 @@ def set_team_manager(team, manager_id):
 
 @dataclass(frozen=True)
 class Directory:
-    users: object  # a pagination of users, their team loaded
+    users: Pagination  # of users, their team loaded
     teams: Sequence[Team]
     team_sizes: dict[int | None, int]  # team id -> number of members (None: no team)
 
 
-def directory(query="", page=1, per_page=50):
+def directory(query: str | None = "", page: int = 1, per_page: int = 50) -> Directory:
     stmt = select(User).order_by(User.name, User.id)
     query = (query or "").strip().lower()
     if query:
@@ -315,12 +333,12 @@ def directory(query="", page=1, per_page=50):
     return Directory(users, teams, sizes)
 
 
-def team_choices():
+def team_choices() -> list[tuple[int, str]]:
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
     return [(0, _("No team"))] + [(team_id, name) for team_id, name in teams]
 
 
-def manager_choices():
+def manager_choices() -> list[tuple[int, str]]:
     managers = db.session.execute(
         select(User.id, User.name, User.email)
         .where(User.role.in_(MANAGER_ROLES), User.active)
@@ -330,6 +348,6 @@ def manager_choices():
 
 
 @functools.cache
-def _dummy_hash(method):
+def _dummy_hash(method: str) -> str:
     """Made at the first login for an unknown email, not at import."""
     return generate_password_hash("not-a-real-password", method=method)

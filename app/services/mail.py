@@ -10,8 +10,9 @@ two senders running at once (two hosts' timers) only one gets it, on SQLite and 
 import re
 import smtplib
 import ssl
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -19,12 +20,12 @@ from email.utils import format_datetime, make_msgid
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, render_template
+from flask import Config, current_app, g, has_request_context, render_template
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models import OutboxMessage, User
 from app.models.base import utcnow
 
@@ -41,7 +42,7 @@ class MailNotConfigured(RuntimeError):
 # --- links ----------------------------------------------------------------------------------------
 
 
-def site_link(endpoint, **values):
+def site_link(endpoint: str, **values: object) -> str:
     """An absolute link for a mail, on SITE_URL (never the Host of whoever caused the mail)."""
     parts = urlsplit(current_app.config["SITE_URL"] or "http://127.0.0.1:5000")
     adapter = current_app.url_map.bind(
@@ -50,7 +51,7 @@ def site_link(endpoint, **values):
     return adapter.build(endpoint, values, force_external=True)
 
 
-def site_path(endpoint, **values):
+def site_path(endpoint: str, **values: object) -> str:
     """The same link as a path on this site (for in-site notifications)."""
     parts = urlsplit(current_app.config["SITE_URL"] or "http://127.0.0.1:5000")
     adapter = current_app.url_map.bind("localhost", script_name=parts.path or "/")
@@ -60,19 +61,31 @@ def site_path(endpoint, **values):
 # --- queueing -------------------------------------------------------------------------------------
 
 
-def _insert_once(model, values, unique):
+def _insert_once(model: type[Model], values: dict[str, object], unique: list[str]) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING on the unique key; True when this call inserted the row.
     Two writers telling the same event at once: the second one's insert does nothing."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=unique).returning(model.id)
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(model.__table__.c.id)  # the table's `id` column: every model here has one
     )
     row = db.session.execute(statement).first()  # (rowcount is -1 on psycopg here)
-    return None if row is None else row[0]
+    new_id: int | None = None if row is None else row[0]
+    return new_id
 
 
-def queue(recipient, kind, event_key, template, subject, unsubscribe_url=None, **context):
+def queue(
+    recipient: User,
+    kind: str,
+    event_key: str,
+    template: str,
+    subject: str,
+    unsubscribe_url: str | None = None,
+    **context: object,
+) -> bool:
     """Queue one mail to `recipient` (a User) for an event, in the caller's transaction (flushed,
     never committed). Rendered now, from templates/mail/<template>.txt and .html; a template that
     fails queues the message as failed (visible on the Outbox page) and the event still happens.
@@ -126,7 +139,7 @@ class SendReport:
     cancelled: int = 0
     errors: list[str] = field(default_factory=list)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return (
             f"{self.sent} sent, {self.retried} to try again later, {self.failed} failed, "
             f"{self.cancelled} not sent (account deactivated)"
@@ -140,10 +153,11 @@ class _ServerDown(Exception):
 class _Postman:
     """One SMTP connection per run, opened at the first message."""
 
-    def __init__(self, config):
-        self.config, self.smtp = config, None
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
 
-    def deliver(self, email):
+    def deliver(self, email: EmailMessage) -> None:
         try:
             if self.smtp is None:
                 self.smtp = self._connect()
@@ -158,7 +172,7 @@ class _Postman:
             self.close()
             raise _ServerDown(f"{type(error).__name__}: {error}") from error
 
-    def _connect(self):
+    def _connect(self) -> smtplib.SMTP:
         c = self.config
         smtp = smtplib.SMTP(c["MAIL_SERVER"], int(c["MAIL_PORT"]), timeout=float(c["MAIL_TIMEOUT"]))
         try:
@@ -171,7 +185,7 @@ class _Postman:
             raise
         return smtp
 
-    def close(self):
+    def close(self) -> None:
         if self.smtp is not None:
             smtp, self.smtp = self.smtp, None
             try:
@@ -180,7 +194,7 @@ class _Postman:
                 smtp.close()
 
 
-def _email(message, recipient, config):
+def _email(message: OutboxMessage, recipient: User, config: Config) -> EmailMessage:
     """The EmailMessage for an outbox row; ValueError for an address no server would take."""
     try:
         to = Address(display_name=recipient.name or "", addr_spec=message.to_address)
@@ -203,7 +217,7 @@ def _email(message, recipient, config):
     return email
 
 
-def _claim(message_id, now):
+def _claim(message_id: int, now: datetime) -> bool:
     """Take a message for this sender: only one concurrent UPDATE finds it still queued."""
     result = db.session.execute(
         update(OutboxMessage)
@@ -216,7 +230,7 @@ def _claim(message_id, now):
     return cast(CursorResult[Any], result).rowcount == 1
 
 
-def _try_later(message, now, error, config, report):
+def _try_later(message: OutboxMessage, now: datetime, error: str, config: Config, report: SendReport) -> None:
     message.last_error = error[:2000]
     if message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
         message.status = "failed"
@@ -227,7 +241,7 @@ def _try_later(message, now, error, config, report):
         report.retried += 1
 
 
-def _mark_abandoned(now):
+def _mark_abandoned(now: datetime) -> None:
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - ABANDONED_AFTER)
@@ -238,7 +252,9 @@ def _mark_abandoned(now):
     )
 
 
-def send_due_in_steps(now=None, limit=500, ids=None):
+def send_due_in_steps(
+    now: datetime | None = None, limit: int = 500, ids: Sequence[int] | None = None
+) -> Generator[None, None, SendReport]:
     """Send the messages that are due, as a job (app/jobs.py runs it): each `yield` ends a unit
     of work the job boundary commits, so each message's claim is committed before it leaves and
     its outcome right after. Returns a SendReport. Stops at the first sign the server is down:
@@ -274,7 +290,9 @@ def send_due_in_steps(now=None, limit=500, ids=None):
     return report
 
 
-def _deliver(message, postman, now, config, report):
+def _deliver(
+    message: OutboxMessage, postman: _Postman, now: datetime, config: Config, report: SendReport
+) -> bool:
     """Send one claimed message and write its outcome; False when the server is down."""
     recipient = db.session.get(User, message.recipient_id)
     if recipient is None or not recipient.active:
@@ -300,7 +318,9 @@ def _deliver(message, postman, now, config, report):
 # --- the admin's Outbox page ----------------------------------------------------------------------
 
 
-def outbox_page(status=None, limit=200):
+def outbox_page(
+    status: str | None = None, limit: int = 200
+) -> tuple[Sequence[OutboxMessage], dict[str, int]]:
     """The latest messages (with their recipients), newest first, and the count per status."""
     stmt = select(OutboxMessage).options(db.joinedload(OutboxMessage.recipient))
     if status in STATUSES:
@@ -318,6 +338,6 @@ def outbox_page(status=None, limit=200):
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
-def links_in(text):
+def links_in(text: str | None) -> list[str]:
     """The links of a message's text, for the Outbox page (a newcomer follows a reset link there)."""
     return [link for link in dict.fromkeys(_LINK.findall(text or "")) if "/mail/unsubscribe/" not in link]

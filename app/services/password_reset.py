@@ -26,24 +26,24 @@ class ResetLinkError(ValueError):
     """A link that does not reset anything, in the person's words."""
 
 
-def _signer():
+def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
-def _fingerprint(user):
+def _fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
 
 
-def _lifetime():
+def _lifetime() -> timedelta:
     return timedelta(minutes=int(current_app.config["PASSWORD_RESET_MINUTES"]))
 
 
-def make_token(user, now=None):
+def make_token(user: User, now: datetime | None = None) -> str:
     issued = int(((now or utcnow()) - datetime(1970, 1, 1)).total_seconds())
     return _signer().dumps({"u": user.id, "p": _fingerprint(user), "t": issued})
 
 
-def user_for_token(token, now=None):
+def user_for_token(token: str | None, now: datetime | None = None) -> User:
     """The active user a link resets, or ResetLinkError (forged, expired, used or outdated)."""
     try:
         payload = _signer().loads(token or "")
@@ -73,11 +73,11 @@ def user_for_token(token, now=None):
     return user
 
 
-def _minutes():
+def _minutes() -> int:
     return int(current_app.config["PASSWORD_RESET_MINUTES"])
 
 
-def _queue_mail(user, by=None, now=None):
+def _queue_mail(user: User, by: User | None = None, now: datetime | None = None) -> str:
     now = now or utcnow()
     token = make_token(user, now)
     # in their language; asked for by themselves (no admin): the language of the page they asked on
@@ -95,7 +95,7 @@ def _queue_mail(user, by=None, now=None):
     return token
 
 
-def request_reset(email, now=None):
+def request_reset(email: str | None, now: datetime | None = None) -> User | None:
     """Someone asked for a link for `email`: queue it if an active account uses that address.
     Returns the user or None; the page says the same either way."""
     user = accounts.find_user_by_email(email)
@@ -105,7 +105,7 @@ def request_reset(email, now=None):
     return user
 
 
-def send_by_admin(admin, user):
+def send_by_admin(admin: User, user: User) -> None:
     """An admin sends a user a reset link (the user chooses the password; the admin never sees it)."""
     if not user.active:
         raise accounts.AccountError(
@@ -114,7 +114,7 @@ def send_by_admin(admin, user):
     _queue_mail(user, by=admin)
 
 
-def reset(token, new_password, now=None):
+def reset(token: str | None, new_password: str, now: datetime | None = None) -> User:
     """Set the new password through a link: the password rules apply; every session of the user
     ends (the caller opens a new one here). Returns the user."""
     user = user_for_token(token, now)

@@ -11,12 +11,12 @@ extra query per request, and no write except last-seen, at most once a minute.""
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import Select, bindparam, delete, or_, select
 from sqlalchemy.engine import CursorResult
 
 from app.extensions import db
@@ -29,12 +29,12 @@ TOUCH_EVERY = timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 100
 
 
-def _hash(token):
+def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)
-def _by_token():
+def _by_token() -> Select[tuple[UserSession, User]]:
     return (
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
@@ -45,14 +45,20 @@ def _by_token():
 class Limits:
     """The two clocks of a session: idle (since last seen) and absolute (since login)."""
 
-    def __init__(self, idle, lifetime):
+    def __init__(self, idle: timedelta, lifetime: timedelta) -> None:
         self.idle, self.lifetime = idle, lifetime
 
-    def expired(self, record, now):
+    def expired(self, record: UserSession, now: datetime) -> bool:
         return now - record.last_seen_at > self.idle or now - record.created_at > self.lifetime
 
 
-def open_session(user, address=None, browser=None, remember=False, limits=None):
+def open_session(
+    user: User,
+    address: str | None = None,
+    browser: str | None = None,
+    remember: bool = False,
+    limits: Limits | None = None,
+) -> str:
     """A new session for a user who just proved who they are; returns its token (also put on the
     user, where Flask-Login's get_id finds it). Expired sessions of anyone are cleared here."""
     now = utcnow()
@@ -81,7 +87,7 @@ def open_session(user, address=None, browser=None, remember=False, limits=None):
     return token
 
 
-def load(token, limits, address=None):
+def load(token: object, limits: Limits, address: str | None = None) -> tuple[User | None, bool]:
     """The user a token belongs to, or None (unknown, ended, expired, or user deactivated).
     Returns (user, touched): touched when last-seen was moved and needs committing."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
@@ -102,7 +108,7 @@ def load(token, limits, address=None):
     return user, touched
 
 
-def active_for(user, limits):
+def active_for(user: User, limits: Limits) -> list[UserSession]:
     """The user's sessions that still open a page, most recently seen first."""
     now = utcnow()
     records = db.session.scalars(
@@ -113,12 +119,12 @@ def active_for(user, limits):
     return [r for r in records if not limits.expired(r, now)]
 
 
-def end_by_token(token):
+def end_by_token(token: object) -> None:
     if isinstance(token, str) and token and len(token) <= MAX_TOKEN_LENGTH:
         db.session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))
 
 
-def end_one(user, session_id):
+def end_one(user: User, session_id: int) -> bool:
     """End one of the user's own sessions; False if it is not theirs (or already ended)."""
     result = db.session.execute(
         delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
@@ -126,7 +132,7 @@ def end_one(user, session_id):
     return cast(CursorResult[Any], result).rowcount > 0
 
 
-def end_all(user, keep_token=None):
+def end_all(user: User, keep_token: str | None = None) -> int:
     """End every session of the user on every host (all but keep_token's, when given)."""
     stmt = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_token:
@@ -154,7 +160,7 @@ _SYSTEMS = (
 )
 
 
-def browser_label(user_agent):
+def browser_label(user_agent: str | None) -> str:
     """ "Firefox on Linux" from a User-Agent header, so a person recognises their own devices."""
     if not user_agent:
         return _("Unknown browser")
