@@ -73,7 +73,7 @@ def assignment_given(assignment: Assignment, by: User, title: str | None) -> Non
 def comment_posted(comment: CoachingComment, attempt: ScenarioAttempt, by: User, scenario_title: str) -> None:
     """A manager's coaching comment on one of the trainee's attempts: the comment and a link to
     the debrief (the comments page when the attempt has none: it was started over)."""
-    trainee = db.session.get(User, attempt.user_id)
+    trainee = db.session.get_one(User, attempt.user_id)  # a foreign key: never None
     link = (
         ("learn.comments", {})
         if attempt.status == "abandoned"

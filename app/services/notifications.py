@@ -5,11 +5,13 @@ Both in the caller's transaction: an event that is rolled back tells no one.
 Each event has a key (the assignment, the comment, the week): unique per person and kind, so an
 event told twice (a double click, two reminder runs at once) is told once."""
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import CursorResult
@@ -22,7 +24,7 @@ from app.services import mail
 
 @dataclass(frozen=True)
 class Kind:
-    label: object  # lazy text, on the preferences page: "Mail me about ..."
+    label: LazyString  # on the preferences page: "Mail me about ..."
     roles: tuple[str, ...]
 
 
@@ -47,11 +49,11 @@ PASSWORD_RESET = "password-reset"
 LIST_LIMIT = 100
 
 
-def kinds_for(user):
+def kinds_for(user: User) -> dict[str, Kind]:
     return {name: kind for name, kind in KINDS.items() if user.role in kind.roles}
 
 
-def wants_mail(user, kind):
+def wants_mail(user: User, kind: str) -> bool:
     if not user.active:
         return False
     return (
@@ -60,7 +62,17 @@ def wants_mail(user, kind):
     )
 
 
-def notify(user, kind, event_key, title, link, *, template, subject, **context):
+def notify(
+    user: User,
+    kind: str,
+    event_key: str,
+    title: str,
+    link: tuple[str, Mapping[str, object]],
+    *,
+    template: str,
+    subject: str,
+    **context: object,
+) -> bool:
     """Tell `user` (a User) about an event: a notification, and a mail unless turned off.
     `link` is (endpoint, values) of the page the event is about. True when told now, False when
     this event was told to this person before."""
@@ -103,7 +115,7 @@ def notify(user, kind, event_key, title, link, *, template, subject, **context):
 # --- the bell and the list --------------------------------------------------------------------------
 
 
-def recent(user, limit=LIST_LIMIT):
+def recent(user: User, limit: int = LIST_LIMIT) -> Sequence[Notification]:
     return db.session.scalars(
         select(Notification)
         .where(Notification.user_id == user.id)
@@ -112,7 +124,7 @@ def recent(user, limit=LIST_LIMIT):
     ).all()
 
 
-def open_one(user, notification_id):
+def open_one(user: User, notification_id: int) -> str | None:
     """The link of one of the user's notifications, marked read; None if it is not theirs."""
     note = db.session.get(Notification, notification_id)
     if note is None or note.user_id != user.id:
@@ -129,7 +141,7 @@ def open_one(user, notification_id):
     return note.link
 
 
-def mark_all_read(user):
+def mark_all_read(user: User) -> None:
     db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
@@ -139,7 +151,7 @@ def mark_all_read(user):
     _recount(user)
 
 
-def _recount(user):
+def _recount(user: User) -> None:
     """Set the bell's number from the rows (so it never drifts from what the list shows)."""
     from sqlalchemy import func
 
@@ -161,13 +173,13 @@ def _recount(user):
 # --- preferences and the unsubscribe link ------------------------------------------------------------
 
 
-def preferences(user):
+def preferences(user: User) -> list[tuple[str, Kind, bool]]:
     """[(kind, Kind, mail on)] for the kinds this person can receive."""
     off = set(db.session.scalars(select(MailOptOut.kind).where(MailOptOut.user_id == user.id)))
     return [(name, kind, name not in off) for name, kind in kinds_for(user).items()]
 
 
-def set_mail(user, kind, on):
+def set_mail(user: User, kind: str, on: bool) -> bool:
     """Turn one kind of mail on or off (saying it twice changes nothing)."""
     if kind not in kinds_for(user):
         return False
@@ -180,20 +192,20 @@ def set_mail(user, kind, on):
     return True
 
 
-def save_preferences(user, kinds_on):
+def save_preferences(user: User, kinds_on: Collection[str]) -> None:
     for name in kinds_for(user):
         set_mail(user, name, name in kinds_on)
 
 
-def _signer():
+def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="mail-unsubscribe")
 
 
-def unsubscribe_link(user_id, kind):
+def unsubscribe_link(user_id: int, kind: str) -> str:
     return mail.site_link("notifications.unsubscribe", token=_signer().dumps([user_id, kind]))
 
 
-def unsubscribe_target(token):
+def unsubscribe_target(token: str) -> tuple[User, str] | None:
     """(user, kind) of a signed unsubscribe token, or None (forged, or for a kind no longer sent)."""
     try:
         user_id, kind = _signer().loads(token)

@@ -6,10 +6,11 @@ manager's dashboard folds the same records with the same function), plus when ea
 `records_by_trainee` is also what the dashboard reads: every record of many trainees,
 aggregated per module or scenario, in one statement."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 from typing import cast as cast_result
 
 from sqlalchemy import (
@@ -27,31 +28,33 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from app.content.completion import CourseFold, ModuleFold, Record, StageFold, fold
 from app.extensions import db
 from app.models import PageView, QuizAttempt, ScenarioAttempt
 from app.models.learning import counts_as_pass
-from app.services.outline import load_outline
+from app.services.outline import Outline, load_outline
 
 # --- the records, in one statement ------------------------------------------------------------
 
 
-def latest(column):
+def latest(column: InstrumentedAttribute[datetime]) -> ColumnElement[str]:
     # Raw values: ISO text on SQLite (sorts as time does), datetimes on PostgreSQL; only the
     # latest per trainee is turned into a datetime, not one per row.
     return type_coerce(func.max(column), String)
 
 
-def as_datetime(value):
+def as_datetime(value: object) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
 
 
 @lru_cache(maxsize=1)
-def _records_statement():
+def _records_statement() -> CompoundSelect[Any]:  # its rows are read raw, as Records
     """Built once (a trainee's own pages run it on every view; building and keying it cost more
     than running it), for any list of trainees through an expanding parameter."""
     ids: BindParameter[list[int]] = bindparam("trainee_ids", expanding=True)
@@ -100,7 +103,7 @@ def _records_statement():
     return union_all(pages, quizzes, scenarios)
 
 
-def records_by_trainee(trainee_ids):
+def records_by_trainee(trainee_ids: Iterable[int]) -> dict[int, list[Record]]:
     """{user_id: [completion.Record]}: every learning record of the trainees, aggregated per
     module (pages, checks) or scenario (attempts of any status; best and pass of the finished
     ones), in one statement, as plain tuples from the driver (tens of thousands of rows for a
@@ -123,6 +126,11 @@ def records_by_trainee(trainee_ids):
 # --- the trainee's view of the fold -------------------------------------------------------------
 
 
+class ScenarioScore(TypedDict):
+    best: int | None  # percent
+    passed: bool
+
+
 @dataclass
 class ModuleProgress:
     """A module's progress as the trainee's pages read it: the fold, with the module's title."""
@@ -131,21 +139,56 @@ class ModuleProgress:
     title: str
     order: int
 
-    id = property(lambda self: self.fold.id)
-    stage = property(lambda self: self.fold.stage)
-    pages_total = property(lambda self: self.fold.pages_total)
-    pages_seen = property(lambda self: self.fold.pages_seen)
-    has_quiz = property(lambda self: self.fold.has_quiz)
-    quiz_best = property(lambda self: self.fold.quiz_best)
-    quiz_passed = property(lambda self: self.fold.quiz_passed)
-    parts_total = property(lambda self: self.fold.parts_total)
-    parts_done = property(lambda self: self.fold.parts_done)
-    percent = property(lambda self: self.fold.percent)
-    complete = property(lambda self: self.fold.complete)
-    started = property(lambda self: self.fold.started)
+    @property
+    def id(self) -> str:
+        return self.fold.id
 
     @property
-    def scenarios(self):
+    def stage(self) -> str:
+        return self.fold.stage
+
+    @property
+    def pages_total(self) -> int:
+        return self.fold.pages_total
+
+    @property
+    def pages_seen(self) -> int:
+        return self.fold.pages_seen
+
+    @property
+    def has_quiz(self) -> bool:
+        return self.fold.has_quiz
+
+    @property
+    def quiz_best(self) -> int | None:
+        return self.fold.quiz_best
+
+    @property
+    def quiz_passed(self) -> bool:
+        return self.fold.quiz_passed
+
+    @property
+    def parts_total(self) -> int:
+        return self.fold.parts_total
+
+    @property
+    def parts_done(self) -> int:
+        return self.fold.parts_done
+
+    @property
+    def percent(self) -> int:
+        return self.fold.percent
+
+    @property
+    def complete(self) -> bool:
+        return self.fold.complete
+
+    @property
+    def started(self) -> bool:
+        return self.fold.started
+
+    @property
+    def scenarios(self) -> dict[str, ScenarioScore]:
         """{slug: {"best": percent or None, "passed": bool}} for each role-play of the module."""
         return {slug: {"best": r.best, "passed": r.passed} for slug, r in self.fold.scenarios.items()}
 
@@ -158,8 +201,13 @@ class StageProgress:
     unlocked: bool
     fold: StageFold
 
-    complete = property(lambda self: self.fold.complete)
-    percent = property(lambda self: self.fold.percent)
+    @property
+    def complete(self) -> bool:
+        return self.fold.complete
+
+    @property
+    def percent(self) -> int:
+        return self.fold.percent
 
 
 @dataclass
@@ -169,23 +217,28 @@ class CourseProgress:
     stages: list[StageProgress]
     fold: CourseFold
 
-    complete = property(lambda self: self.fold.complete)
-    percent = property(lambda self: self.fold.percent)
+    @property
+    def complete(self) -> bool:
+        return self.fold.complete
 
-    def module(self, module_id):
+    @property
+    def percent(self) -> int:
+        return self.fold.percent
+
+    def module(self, module_id: str) -> ModuleProgress | None:
         for stage in self.stages:
             for module in stage.modules:
                 if module.id == module_id:
                     return module
         return None
 
-    def stage_of(self, module_id):
+    def stage_of(self, module_id: str) -> StageProgress | None:
         for stage in self.stages:
             if any(m.id == module_id for m in stage.modules):
                 return stage
         return None
 
-    def next_module(self):
+    def next_module(self) -> ModuleProgress | None:
         """The first unfinished module in an open stage: the trainee's next step."""
         for stage in self.stages:
             if not stage.unlocked:
@@ -196,11 +249,13 @@ class CourseProgress:
         return None
 
 
-def course_progress(outline, course_fold):
+def course_progress(outline: Outline, course_fold: CourseFold) -> CourseProgress:
     """A trainee's CourseProgress from their fold over the outline (stages opened in turn when
     the course says `unlock: sequential`)."""
     course = outline.course
-    stages, previous_complete = [], True
+    assert course is not None, "progress_for folds no outline without a course"
+    stages: list[StageProgress] = []
+    previous_complete = True
     titles = dict(outline.stages)
     for stage_fold in course_fold.stages:
         modules = [
@@ -220,7 +275,9 @@ def course_progress(outline, course_fold):
     return CourseProgress(course.id, course.title, stages, course_fold)
 
 
-def progress_for(user_ids, course_id=None, language=None):
+def progress_for(
+    user_ids: Iterable[int], course_id: str | None = None, language: str | None = None
+) -> dict[int, CourseProgress]:
     """{user_id: CourseProgress} for many trainees, in two statements whatever their number (the
     outline's, and the records'); the published course unless another is named; titles in
     `language` where translated."""
@@ -235,5 +292,7 @@ def progress_for(user_ids, course_id=None, language=None):
     }
 
 
-def progress_of(user_id, course_id=None, language=None):
+def progress_of(
+    user_id: int, course_id: str | None = None, language: str | None = None
+) -> CourseProgress | None:
     return progress_for([user_id], course_id, language).get(user_id)

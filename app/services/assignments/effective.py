@@ -163,7 +163,7 @@ def effective_assignments(
     if not assignments:
         return []
     kinds = {a.target_kind for a in assignments}
-    courses = {}
+    courses: dict[str | None, CourseProgress | None] = {}
     course_ids = {a.target_slug for a in assignments if a.target_kind == "course"}
     module_progress = None
     if "module" in kinds or "course" in kinds:
@@ -189,8 +189,8 @@ def effective_assignments(
                 version = publishing.published("module", slug)
                 value = publishing.value_of(version) if version else None
                 if value is not None and value.course not in courses:
-                    courses[value.course] = progress_service.progress_of(user.id, value.course)
-                    for stage in courses[value.course].stages if courses[value.course] else []:
+                    other = courses[value.course] = progress_service.progress_of(user.id, value.course)
+                    for stage in other.stages if other else []:
                         for module in stage.modules:
                             module_progress[module.id] = module
     scenario_slugs = {a.target_slug for a in assignments if a.target_kind == "scenario"}
