@@ -108,6 +108,7 @@ class RandomTrainee:
 def record_study(user_id, module_slug, pages=None, quiz_percent=None, when=None):
     """Page views of a module (all pages by default) and, if given, one quiz attempt."""
     version = publishing.published("module", module_slug)
+    assert version is not None  # demo activity is made for published modules
     module = publishing.value_of(version)
     when = when or utcnow()
     total = len(module.pages)

@@ -74,7 +74,9 @@ def record(manager, trainee_id, stage_id, levels, notes, observed_on, submission
     notes = (notes or "").strip()
     if len(notes) > NOTES_MAX:
         raise AssignmentError(_("Keep the notes under %(most)s characters.", most=NOTES_MAX), "notes")
-    version = publishing.published("course", publishing.course_id())
+    course_id = publishing.course_id()
+    version = publishing.published("course", course_id) if course_id is not None else None
+    assert version is not None  # observable_stages found the stage in the published course
     new_id = mail._insert_once(
         ObservedRolePlay,
         dict(

@@ -12,11 +12,14 @@ publishes the file anyway."""
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from flask import has_request_context, request
 from flask_babel import ngettext
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import defer
 
 from app import formats
@@ -24,12 +27,17 @@ from app.content import catalog as content_catalog
 from app.content import lint as content_lint
 from app.content import serialize
 from app.content.memo import text_memo, weighed_memo
-from app.content.model import Finding
+from app.content.model import Course, Finding
+from app.content.translation import Value
 from app.extensions import db
-from app.models import ContentVersion, PublishedContent
+from app.models import ContentVersion, PublishedContent, User
 from app.services import audit_log
 
-FROM_JSON = {
+T = TypeVar("T")
+
+# A version's value is a Course, Module or Scenario by its kind, which a type checker cannot
+# follow from a row: value_of and its kin return Any, and their callers name the class they expect.
+FROM_JSON: dict[str, Callable[[dict[str, Any]], Value]] = {
     "course": serialize.course_from_json,
     "module": serialize.module_from_json,
     "scenario": serialize.scenario_from_json,
@@ -37,7 +45,7 @@ FROM_JSON = {
 
 
 class PublishRefused(ValueError):
-    def __init__(self, message, findings=()):
+    def __init__(self, message: str, findings: Iterable[Finding] = ()) -> None:
         super().__init__(message)
         self.findings = list(findings)
 
@@ -71,10 +79,10 @@ class StudioKept:
     slug: str
     live_version: int
     by: str | None
-    at: object
+    at: datetime
 
 
-def sha256_of(text):
+def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -113,7 +121,7 @@ _PUBLISHED_ROWS = (
 )
 
 
-def read_once(key, read):
+def read_once(key: tuple[object, ...], read: Callable[[], T]) -> T:
     """What is published, read once per request: a page asks several services, and each asked
     again for the same published versions and translations (a French page read the live
     translation twice per text, and the published course once per text). Publishing forgets
@@ -123,27 +131,28 @@ def read_once(key, read):
     reads = request.__dict__.setdefault("_published_reads", {})
     if key not in reads:
         reads[key] = read()
-    return reads[key]
+    return cast(T, reads[key])  # what `read` returned for this key
 
 
-def read_before(key):
+def read_before(key: tuple[object, ...]) -> object:
     """What read_once has kept under `key` in this request, or None (nothing is read)."""
     return request.__dict__.get("_published_reads", {}).get(key) if has_request_context() else None
 
 
-def forget_reads():
+def forget_reads() -> None:
     if has_request_context():
         request.__dict__.pop("_published_reads", None)
 
 
-def published_rows():
+def published_rows() -> Sequence[Row[tuple[int, str, str, str, str]]]:
     """(id, kind, slug, title, sha256) of every published version, in one light statement."""
     return read_once(("rows",), lambda: db.session.execute(_PUBLISHED_ROWS).all())
 
 
-def published(kind, slug):
+def published(kind: str, slug: str) -> ContentVersion | None:
     """The version trainees get now, or None (from the request's list of the kind, when read)."""
-    listed = read_before(("versions", kind))
+    # published_all keeps the kind's list of versions under that key
+    listed = cast(list[ContentVersion] | None, read_before(("versions", kind)))
     if listed is not None:
         return next((version for version in listed if version.slug == slug), None)
     return read_once(
@@ -151,13 +160,13 @@ def published(kind, slug):
     )
 
 
-def published_all(kind):
+def published_all(kind: str) -> dict[str, ContentVersion]:
     """Every published version of a kind, by slug (without its compiled JSON: see value_of)."""
     listed = read_once(("versions", kind), lambda: list(db.session.scalars(_PUBLISHED_ALL, {"kind": kind})))
     return {v.slug: v for v in listed}
 
 
-def versions_of(kind, slug):
+def versions_of(kind: str, slug: str) -> Sequence[ContentVersion]:
     return db.session.scalars(
         select(ContentVersion)
         .where(ContentVersion.kind == kind, ContentVersion.slug == slug)
@@ -165,7 +174,7 @@ def versions_of(kind, slug):
     ).all()
 
 
-def value_of(version):
+def value_of(version: ContentVersion) -> Any:
     """The course, module or scenario of a version, rebuilt from its compiled JSON once per
     process: versions never change, so the id is a safe cache key. A version read without its
     compiled JSON (published_all) is rebuilt from one read by id, once per process."""
@@ -175,7 +184,7 @@ def value_of(version):
 
 
 @weighed_memo(budget=8_000_000)  # by the compiled JSON's length, not a count of versions
-def value_by_id(version_id):
+def value_by_id(version_id: int) -> tuple[Any, int]:
     """The value of a version known by id (an attempt's pinned scenario), without reading its
     row again once this process has it: versions are immutable. (The memo keeps the value,
     charged the length of its compiled JSON.)"""
@@ -186,12 +195,12 @@ def value_by_id(version_id):
 
 
 @text_memo(budget=8_000_000)  # by the compiled JSON's length, not a count of versions
-def value_from_compiled(version_id, kind, compiled):
+def value_from_compiled(version_id: int, kind: str, compiled: str) -> Any:
     """For queries that select only a version's id, kind and compiled JSON."""
     return FROM_JSON[kind](json.loads(compiled))
 
 
-def course_id():
+def course_id() -> str | None:
     """The id of the course trainees follow: the published course (the first by id if several
     are published), or None before any is. Nothing names the course in the code: it is what
     the content says."""
@@ -206,16 +215,17 @@ def course_id():
     )
 
 
-def published_course(course_id):
+def published_course(course_id: str | None) -> Course | None:
     """The course's value, found in the published rows the page has read (or reads) anyway."""
     found = next((row[0] for row in published_rows() if row[1] == "course" and row[2] == course_id), None)
-    return value_by_id(found) if found is not None else None
+    course: Course | None = value_by_id(found) if found is not None else None
+    return course
 
 
 # --- checking a text against what is published ------------------------------------------
 
 
-def check_text(kind, text, path):
+def check_text(kind: str, text: str, path: str) -> tuple[Value | None, list[Finding]]:
     """Parse and lint one text in the context of the published content (the courses, the
     published scenario ids). Returns (value, findings)."""
     courses = {course_id: value_of(version) for course_id, version in published_all("course").items()}
@@ -226,7 +236,14 @@ def check_text(kind, text, path):
 # --- publishing ---------------------------------------------------------------------------
 
 
-def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
+def publish_value(
+    kind: str,
+    text: str,
+    value: Value,
+    path: str | None = None,
+    author: User | None = None,
+    origin: str = FROM_FILE,
+) -> PublishResult:
     """Store a checked text as a version (unless that text is already one) and publish it.
     `origin` says where this publication comes from: a git file (sync) or the studio."""
     forget_reads()
@@ -289,7 +306,7 @@ def publish_value(kind, text, value, path=None, author=None, origin=FROM_FILE):
     return PublishResult(existing, created, moved)
 
 
-def _pointer(kind, slug):
+def _pointer(kind: str, slug: str) -> PublishedContent | None:
     return db.session.scalar(
         select(PublishedContent).where(PublishedContent.kind == kind, PublishedContent.slug == slug)
     )
@@ -302,18 +319,16 @@ class LiveOrigin:
     version: ContentVersion
     origin: str  # FROM_FILE or FROM_STUDIO
     by: str | None  # who published it (None for sync)
-    at: object  # when it was published
+    at: datetime  # when it was published
     path: str | None  # the git file it lives in, when known
 
     @property
-    def from_studio(self):
+    def from_studio(self) -> bool:
         return self.origin == FROM_STUDIO
 
 
-def live_origin(kind, slug):
+def live_origin(kind: str, slug: str) -> LiveOrigin | None:
     """The live version of a text and where it came from, or None when nothing is published."""
-    from app.models import User
-
     row = db.session.execute(
         select(PublishedContent, ContentVersion, User.name)
         .join(ContentVersion, ContentVersion.id == PublishedContent.version_id)
@@ -326,7 +341,9 @@ def live_origin(kind, slug):
     return LiveOrigin(version, pointer.origin, name, pointer.published_at, version.path)
 
 
-def publish_text(kind, text, path, author=None, origin=FROM_FILE):
+def publish_text(
+    kind: str, text: str, path: str, author: User | None = None, origin: str = FROM_FILE
+) -> PublishResult:
     """Check a text and publish it; refused (with its findings) while it has errors."""
     value, findings = check_text(kind, text, path)
     errors = [f for f in findings if f.is_error]
@@ -343,7 +360,14 @@ def publish_text(kind, text, path, author=None, origin=FROM_FILE):
     return publish_value(kind, text, value, path=path, author=author, origin=origin)
 
 
-def sync_files(root, paths=(), echo=print, author=None, force=False, content=None):
+def sync_files(
+    root: str,
+    paths: Iterable[str] = (),
+    echo: Callable[[str], object] = print,
+    author: User | None = None,
+    force: bool = False,
+    content: content_catalog.ContentSet | None = None,
+) -> SyncReport:
     """Import the files under a content root: changed texts become new versions, unchanged ones
     are skipped, files with lint errors are refused with their findings. Courses first, so
     modules and scenarios are checked against the course they name.
@@ -405,11 +429,18 @@ def sync_files(root, paths=(), echo=print, author=None, force=False, content=Non
     return report
 
 
-def _sync_translation(loaded, text, author, report, echo):
+def _sync_translation(
+    loaded: content_catalog.Loaded,
+    text: str,
+    author: User | None,
+    report: SyncReport,
+    echo: Callable[[str], object],
+) -> None:
     from app.services import (
         translations,  # it reads published versions through this module
     )
 
+    assert loaded.value is not None and loaded.language is not None  # sync_files's checks
     result = translations.publish(
         loaded.kind, text, loaded.value, loaded.language, path=loaded.path, author=author
     )
@@ -428,19 +459,20 @@ class _StudioInTheWay:
     file_changed: bool  # the file's text differs from what its last sync saw
 
 
-def _studio_version_in_the_way(kind, slug, digest, path):
+def _studio_version_in_the_way(kind: str, slug: str, digest: str, path: str) -> _StudioInTheWay | None:
     """The studio publication a file would replace, or None (live came from a file, or the live
     text is the file's text already)."""
     live = live_origin(kind, slug)
     if live is None or not live.from_studio or live.version.sha256 == digest:
         return None
     pointer = _pointer(kind, slug)
+    assert pointer is not None  # live_origin found it
     # Never synced (the text was born in the studio): the file cannot be newer than the studio's.
     changed = pointer.file_sha256 is not None and pointer.file_sha256 != digest
     return _StudioInTheWay(StudioKept(path, kind, slug, live.version.version, live.by, live.at), changed)
 
 
-def _say_kept(echo, kept):
+def _say_kept(echo: Callable[[str], object], kept: StudioKept) -> None:
     by = f" by {kept.by}" if kept.by else ""
     echo(f"kept studio version: {kept.path} not published")
     echo(

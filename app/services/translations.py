@@ -8,23 +8,30 @@ this very version; else the source itself. An attempt records the translation it
 it reads the same later to the trainee and to their manager."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import defer
 
 from app.content import serialize
 from app.content import translation as content_translation
 from app.content.memo import weighed_memo
+from app.content.model import Course, Finding
+from app.content.translation import Value
 from app.extensions import db
 from app.models import (
     ContentTranslation,
     ContentVersion,
     PublishedContent,
     PublishedTranslation,
+    User,
 )
 from app.services import audit_log, publishing
+
+LiveRow = Row[tuple[int, str, str, str, str]]  # (id, kind, slug, title, sha256)
 
 
 @dataclass
@@ -38,7 +45,7 @@ class TranslationResult:
 
 
 @weighed_memo(budget=8_000_000)  # by the compiled JSON's length, not a count of rows
-def value_by_id(translation_id):
+def value_by_id(translation_id: int) -> tuple[Any, int]:  # Any: see publishing.FROM_JSON
     """The value of a translation row, once per process: rows never change. (The memo keeps the
     value, charged the length of its compiled JSON.)"""
     row = db.session.execute(
@@ -50,7 +57,7 @@ def value_by_id(translation_id):
 
 
 @lru_cache(maxsize=2048)
-def fits_version(version_id, translation_id):
+def fits_version(version_id: int, translation_id: int) -> bool:
     return content_translation.fits(publishing.value_by_id(version_id), value_by_id(translation_id))
 
 
@@ -59,7 +66,7 @@ def fits_version(version_id, translation_id):
 _LIGHT = (defer(ContentTranslation.compiled), defer(ContentTranslation.source))
 
 
-def live(kind, slug, language):
+def live(kind: str, slug: str, language: str) -> ContentTranslation | None:
     """The published translation of a text in a language, or None."""
     return publishing.read_once(
         ("translation", kind, slug, language),
@@ -76,7 +83,7 @@ def live(kind, slug, language):
     )
 
 
-def variant(kind, version, language):
+def variant(kind: str, version: ContentVersion | None, language: str | None) -> ContentTranslation | None:
     """The translation row to show for this source version in `language`, or None (the source)."""
     if not language or version is None:
         return None
@@ -85,7 +92,7 @@ def variant(kind, version, language):
     )
 
 
-def _variant(kind, version, language):
+def _variant(kind: str, version: ContentVersion, language: str) -> ContentTranslation | None:
     if language == source_language(publishing.value_of(version)):
         return None  # the text's own language (two statements per text for English readers before)
     current = live(kind, version.slug, language)
@@ -107,15 +114,19 @@ def _variant(kind, version, language):
     )
 
 
-def live_rows(language, kind=None):
+def live_rows(language: str, kind: str | None = None) -> Sequence[LiveRow]:
     """(id, kind, slug, title, sha256) of every live translation in a language, in one statement."""
-    every = publishing.read_before(("translations", language, None)) if kind else None
+    # the request's list of every kind, kept by the read below
+    every = cast(
+        Sequence[LiveRow] | None,
+        publishing.read_before(("translations", language, None)) if kind else None,
+    )
     if every is not None:  # the request has read them all: those of the kind, in the same order
         return [row for row in every if row.kind == kind]
     return publishing.read_once(("translations", language, kind), lambda: _live_rows(language, kind))
 
 
-def _live_rows(language, kind):
+def _live_rows(language: str, kind: str | None) -> Sequence[LiveRow]:
     query = (
         select(
             ContentTranslation.id,
@@ -131,12 +142,12 @@ def _live_rows(language, kind):
     return db.session.execute(query.where(ContentTranslation.kind == kind) if kind else query).all()
 
 
-def titles(kind, language):
+def titles(kind: str, language: str) -> dict[str, str]:
     """{slug: title} of the live translations of a kind in a language."""
     return {row.slug: row.title for row in live_rows(language, kind) if row.title}
 
 
-def localized(kind, version, language):
+def localized(kind: str, version: ContentVersion, language: str | None) -> tuple[Any, str]:
     """(value, language it is written in) of a source version for a reader of `language`."""
     row = variant(kind, version, language)
     if row is not None:
@@ -145,7 +156,7 @@ def localized(kind, version, language):
     return value, source_language(value)
 
 
-def source_language(value):
+def source_language(value: Value) -> str:
     """The language a source text is written in: its own `language:`, else its course's, else en."""
     if getattr(value, "language", ""):
         return value.language
@@ -153,12 +164,13 @@ def source_language(value):
     return content_translation.language_of(value, course)
 
 
-def localized_course(course_id, language):
-    version = publishing.published("course", course_id)
-    return localized("course", version, language)[0] if version is not None else None
+def localized_course(course_id: str | None, language: str | None) -> Course | None:
+    version = publishing.published("course", course_id) if course_id is not None else None
+    course: Course | None = localized("course", version, language)[0] if version is not None else None
+    return course
 
 
-def languages_of(course_id):
+def languages_of(course_id: str | None) -> tuple[str, ...]:
     """The languages the course declares (its own first), or just its own."""
     course = publishing.published_course(course_id) if course_id else None
     if course is None:
@@ -169,7 +181,7 @@ def languages_of(course_id):
 # --- publishing -------------------------------------------------------------------------------
 
 
-def source_version_row(kind, slug, source_version):
+def source_version_row(kind: str, slug: str, source_version: str) -> ContentVersion | None:
     """The published source version a translation follows, by the prefix of its SHA-256."""
     if not source_version:
         return None
@@ -185,12 +197,12 @@ def source_version_row(kind, slug, source_version):
     )
 
 
-def check_text(kind, text, path, language):
+def check_text(kind: str, text: str, path: str, language: str) -> tuple[Value | None, list[Finding]]:
     """Parse and lint a translation against the live source (as `flask content lint` does against
     the source file). Returns (value, findings)."""
     import dataclasses
 
-    from app.content.model import Finding, sort_findings
+    from app.content.model import sort_findings
 
     # parsed where its source sits, so a module's course is its folder's, not `fr`
     value, findings = publishing.check_text(kind, text, content_translation.split_language(path)[1])
@@ -208,7 +220,14 @@ def check_text(kind, text, path, language):
     return value, sort_findings(findings)
 
 
-def publish(kind, text, value, language, path=None, author=None):
+def publish(
+    kind: str,
+    text: str,
+    value: Value,
+    language: str,
+    path: str | None = None,
+    author: User | None = None,
+) -> TranslationResult:
     """Store a checked translation (unless that text is already stored) and make it the live one."""
     digest = publishing.sha256_of(text)
     row = db.session.scalar(
@@ -280,7 +299,7 @@ def publish(kind, text, value, language, path=None, author=None):
     return TranslationResult(row, created, moved)
 
 
-def published_languages(kind, slug):
+def published_languages(kind: str, slug: str) -> dict[str, ContentTranslation]:
     """{language: live translation row} of a text."""
     rows = db.session.scalars(
         select(ContentTranslation)
@@ -290,7 +309,7 @@ def published_languages(kind, slug):
     return {r.language: r for r in rows}
 
 
-def is_published(kind, slug):
+def is_published(kind: str, slug: str) -> bool:
     return (
         db.session.scalar(
             select(PublishedContent.id).where(PublishedContent.kind == kind, PublishedContent.slug == slug)

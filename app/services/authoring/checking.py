@@ -106,9 +106,9 @@ def check(kind, text, path, context=None):
 def _check_cached(kind, text, path, courses, scenario_ids):
     """The live lint calls this on every pause in typing: the same text against the same
     published courses (versions are immutable) is checked once."""
-    # session.get: the request has these rows already (no statement), and value_of caches the rest.
+    # session.get_one: the request has these rows already (no statement), and value_of caches the rest.
     resolved = {
-        course_id: publishing.value_of(db.session.get(ContentVersion, version_id))
+        course_id: publishing.value_of(db.session.get_one(ContentVersion, version_id))
         for course_id, version_id, _sha in courses
     }
     value, findings = content_lint.check_text(kind, text, path, resolved, scenario_ids)

@@ -235,7 +235,7 @@ def own_quiz_attempt(user: User, attempt_id: int) -> QuizAttempt:
 def quiz_module(attempt: QuizAttempt) -> Module:
     """The module as it was when this knowledge check was taken, in the language it was taken in."""
     module: Module = translations.localized(
-        "module", db.session.get(ContentVersion, attempt.version_id), attempt.language
+        "module", db.session.get_one(ContentVersion, attempt.version_id), attempt.language
     )[0]
     return module
 

@@ -21,7 +21,9 @@ def published_scenario(slug: str, language: str | None = None) -> tuple[ContentV
 
 def _published(kind: str, slug: str, language: str | None) -> tuple[ContentVersion, Any]:
     version = publishing.published(kind, slug)
-    value = translations.localized(kind, version, language)[0] if version is not None else None
+    if version is None:
+        raise NotFound(slug)
+    value = translations.localized(kind, version, language)[0]
     if value is None:
         raise NotFound(slug)
     return version, value
