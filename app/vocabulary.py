@@ -61,7 +61,7 @@ SKILL_TITLES = {
 }
 
 
-def skill_title(tag):
+def skill_title(tag: str | None) -> str:
     """A skill tag in words, in the page's language; a tag no list knows reads as its words."""
     return (
         str(SKILL_TITLES[tag or "untagged"])
@@ -70,18 +70,18 @@ def skill_title(tag):
     )
 
 
-def role_name(role):
+def role_name(role: str) -> str:
     return str(ROLE_NAMES.get(role, role))
 
 
-def rating_words(rating):
+def rating_words(rating: str | None) -> str:
     """'Partly right' ('Partiellement juste') for `ok`; '' for a choice without a rating."""
     if not rating:
         return ""
     return str(RATING_WORDS[rating]) if rating in RATING_WORDS else words.rating_words(rating)
 
 
-def outcome_words(outcome):
+def outcome_words(outcome: str | None) -> str:
     if not outcome:
         return str(_l("Ended"))
     return str(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else words.outcome_words(outcome)

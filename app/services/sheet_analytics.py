@@ -38,7 +38,9 @@ def figure_spread(
     out: list[dict[str, Any]] = []
     for slug in sorted({key[0] for key in written}):
         value = _scenario_value(slug, language)
-        for node in value.nodes if value else ():
+        if value is None:
+            continue
+        for node in value.nodes:
             for field in node.sheet.fields if node.sheet else ():
                 values = written.get((slug, node.id, field.name))
                 if not values:

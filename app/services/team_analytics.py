@@ -3,12 +3,15 @@ choice is taken at each step, the phase-reading matrix, scores by skill and by s
 label is the one the trainee saw (skill and phase titles, the first words of a step)."""
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Any, TypedDict
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from app import vocabulary
 from app.content import labels, signals
+from app.content.model import Course, Scenario
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt, User
 from app.services import publishing, signal_picks, translations
@@ -16,7 +19,89 @@ from app.services import publishing, signal_picks, translations
 GOOD_RATINGS = ("best", "good")
 
 
-def team_attempts(team_ids, scenario=None, trainee_id=None, since=None):
+class ChoiceTaken(TypedDict):
+    index: int
+    label: str
+    rating: str | None
+    count: int
+    share: int  # percent of the node's choices
+    wrong: bool
+
+
+class WrongChoice(ChoiceTaken):
+    scenario: str
+    scenario_title: str
+    node: str
+    caption: str
+
+
+class NodeChoices(TypedDict):
+    id: str
+    caption: str
+    skill: str | None
+    phase: str | None
+    total: int
+    choices: list[ChoiceTaken]
+
+
+class ScenarioChoices(TypedDict):
+    slug: str
+    title: str
+    nodes: list[NodeChoices]
+
+
+class PhaseRow(TypedDict):
+    phase: str
+    title: str
+    cells: list[int]  # one per phase claimed, in the order of PhaseMatrix.phases
+    none: int  # no phase claimed
+    total: int
+    accuracy: int | None
+
+
+class PhaseMatrix(TypedDict):
+    phases: list[tuple[str, str]]  # (id, title)
+    rows: list[PhaseRow]
+    total: int
+    correct: int
+
+
+class SignalReading(TypedDict):
+    key: str
+    label: str
+    example: str
+    right: bool
+    seen: int
+    wrong: int
+    percent_wrong: int
+    reading: str | None
+    signal_of: str | None
+
+
+class SkillScore(TypedDict):
+    skill: str
+    title: str
+    total: int
+    good: int
+    poor: int
+    score: int | None
+
+
+class ScenarioScores(TypedDict):
+    slug: str
+    attempts: int
+    finished: int
+    average: int | None
+    passed: int
+    trainees: int
+
+
+def team_attempts(
+    team_ids: Iterable[int],
+    scenario: str | None = None,
+    trainee_id: int | None = None,
+    since: datetime | None = None,
+) -> Select[tuple[int]]:
     stmt = (
         select(ScenarioAttempt.id)
         .join(User, User.id == ScenarioAttempt.user_id)
@@ -31,18 +116,24 @@ def team_attempts(team_ids, scenario=None, trainee_id=None, since=None):
     return stmt
 
 
-def _scenario_value(slug, language=None):
+def _scenario_value(slug: str, language: str | None = None) -> Scenario | None:
     """The published scenario, in the reader's language where translated (same nodes and
     choices: the counts are the same, the words are the manager's)."""
     version = publishing.published("scenario", slug)
-    return translations.localized("scenario", version, language)[0] if version else None
+    scenario: Scenario | None = translations.localized("scenario", version, language)[0] if version else None
+    return scenario
 
 
-def _course(course_id, language):
+def _course(course_id: str | None, language: str | None) -> Course | None:
     return translations.localized_course(course_id or publishing.course_id(), language)
 
 
-def choice_analytics(team_ids, scenario=None, since=None, language=None):
+def choice_analytics(
+    team_ids: Collection[int],
+    scenario: str | None = None,
+    since: datetime | None = None,
+    language: str | None = None,
+) -> tuple[list[ScenarioChoices], list[WrongChoice]]:
     """How often each choice is taken at each node, per scenario (labels from the published
     version; a choice only an older version had keeps its recorded label)."""
     rows = db.session.execute(
@@ -74,18 +165,18 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
     scenarios: dict[str, dict[str, defaultdict[int, dict[str, Any]]]] = {}
     for (slug, node_id), choices in per_node.items():
         scenarios.setdefault(slug, {})[node_id] = choices
-    out = []
-    wrong = []
+    out: list[ScenarioChoices] = []
+    wrong: list[WrongChoice] = []
     course = _course(None, language)
     for slug in sorted(scenarios):
         value = _scenario_value(slug, language)
         node_order = {n.id: i for i, n in enumerate(value.nodes)} if value else {}
-        nodes = []
+        nodes: list[NodeChoices] = []
         for node_id in sorted(scenarios[slug], key=lambda n: (node_order.get(n, 10_000), n)):
             taken = scenarios[slug][node_id]
             node = value.node(node_id) if value else None
             total = sum(c["count"] for c in taken.values())
-            listed = []
+            listed: list[ChoiceTaken] = []
             indices = range(len(node.choices)) if node else sorted(taken)
             for index in sorted(set(indices) | set(taken)):
                 entry = taken.get(index, {"count": 0, "rating": None, "label": "", "misread": 0})
@@ -102,7 +193,7 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
                         and source.effects.claims not in (None, node.phase)
                     )
                 )
-                item = {
+                item: ChoiceTaken = {
                     "index": index,
                     "label": label,
                     "rating": rating,
@@ -136,7 +227,13 @@ def choice_analytics(team_ids, scenario=None, since=None, language=None):
     return out, wrong
 
 
-def phase_matrix(team_ids, scenario=None, course_id=None, since=None, language=None):
+def phase_matrix(
+    team_ids: Collection[int],
+    scenario: str | None = None,
+    course_id: str | None = None,
+    since: datetime | None = None,
+    language: str | None = None,
+) -> PhaseMatrix:
     """Signal reading: true phase (rows) against the phase claimed (columns), with counts."""
     rows = db.session.execute(
         select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
@@ -156,7 +253,7 @@ def phase_matrix(team_ids, scenario=None, course_id=None, since=None, language=N
                 phases.append((p, labels.phase_title(course, p)))
                 known.add(p)
     counts = {(t, c or ""): n for t, c, n in rows}
-    matrix = []
+    matrix: list[PhaseRow] = []
     for true, title in phases:
         cells = [counts.get((true, claimed), 0) for claimed, _ in phases]
         none = counts.get((true, ""), 0)
@@ -182,7 +279,13 @@ def phase_matrix(team_ids, scenario=None, course_id=None, since=None, language=N
     }
 
 
-def signal_readings(team_ids, scenario=None, trainee_id=None, course_id=None, language=None):
+def signal_readings(
+    team_ids: Collection[int],
+    scenario: str | None = None,
+    trainee_id: int | None = None,
+    course_id: str | None = None,
+    language: str | None = None,
+) -> list[SignalReading]:
     """Signal picking, observation by observation (services/signal_picks.py): the right signals
     the team misses and the distractors it takes for signals, most often wrong first, each
     named by the course's words for it when the scenario links one (`phase-signal:`)."""
@@ -190,7 +293,7 @@ def signal_readings(team_ids, scenario=None, trainee_id=None, course_id=None, la
     if not found:
         return []
     course = _course(course_id, language)  # the course's words in the reader's language
-    out = []
+    out: list[SignalReading] = []
     for r in found:
         parsed = signals.parse_phase_signal(r.phase_signal)
         out.append(
@@ -209,7 +312,7 @@ def signal_readings(team_ids, scenario=None, trainee_id=None, course_id=None, la
     return out
 
 
-def skill_scores(team_ids, scenario=None):
+def skill_scores(team_ids: Collection[int], scenario: str | None = None) -> list[SkillScore]:
     """Per skill tag: choices made and the share rated best or good."""
     rows = db.session.execute(
         select(AttemptStep.skill, AttemptStep.rating, func.count())
@@ -222,11 +325,13 @@ def skill_scores(team_ids, scenario=None):
         entry["total"] += count
         entry["good"] += count if rating in GOOD_RATINGS else 0
         entry["poor"] += count if rating == "poor" else 0
-    out = [
+    out: list[SkillScore] = [
         {
             "skill": s,
             "title": vocabulary.skill_title(s),
-            **v,
+            "total": v["total"],
+            "good": v["good"],
+            "poor": v["poor"],
             "score": round(100 * v["good"] / v["total"]) if v["total"] else None,
         }
         for s, v in skills.items()
@@ -235,7 +340,7 @@ def skill_scores(team_ids, scenario=None):
     return out
 
 
-def scenario_scores(team_ids):
+def scenario_scores(team_ids: Collection[int]) -> list[ScenarioScores]:
     rows = db.session.execute(
         select(
             ScenarioAttempt.scenario_slug,

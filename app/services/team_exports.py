@@ -5,6 +5,7 @@ comma (French Excel and LibreOffice), ',' otherwise, and a BOM so it reads UTF-8
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -27,7 +28,7 @@ from app.services.team_dashboard import sort_rows, team_rows
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value):
+def csv_cell(value: object) -> str | int:
     """ISO 8601 dates and times (with the offset); text that a spreadsheet would read as a
     formula gets a leading quote."""
     if value is None:
@@ -87,14 +88,14 @@ COLUMNS = {
 }
 
 
-def column(name, **values):
+def column(name: str, **values: object) -> str:
     """A column's name in the reader's language: "course_percent", "avancement_parcours_pct"."""
     if name == "stage_percent":
         return _("stage_%(stage)s_percent", **values)
     return str(COLUMNS[name])
 
 
-def write_csv(header, rows):
+def write_csv(header: Iterable[object], rows: Iterable[Iterable[object]]) -> bytes:
     """The CSV file of every export: BOM, the reader's separator, cells by csv_cell."""
     out = io.StringIO()
     out.write("\ufeff")  # a byte-order mark, so spreadsheet programs read UTF-8
@@ -105,7 +106,7 @@ def write_csv(header, rows):
     return out.getvalue().encode("utf-8")
 
 
-def progress_csv(team_ids, today=None):
+def progress_csv(team_ids: Iterable[int], today: date | None = None) -> bytes:
     rows, outline = team_rows(team_ids, today=today)
     rows = sort_rows(rows, "name")
     certs = team_certificates([r.id for r in rows], today)
@@ -152,12 +153,12 @@ def progress_csv(team_ids, today=None):
     )
 
 
-def _stages_until(stages):
+def _stages_until(stages: Iterable[tuple[str, date]]) -> str:
     """Each stage and its expiry (or its revocation) in one spreadsheet cell: "Stage (2027-12-01); ..."."""
     return "; ".join(f"{title} ({expires.isoformat()})" for title, expires in stages)
 
 
-def attempts_csv(team_ids):
+def attempts_csv(team_ids: Iterable[int]) -> bytes:
     titles = {
         slug: title
         for slug, title in db.session.execute(
