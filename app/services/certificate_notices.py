@@ -4,7 +4,8 @@ Told once: the event key names the certificate, unique per person and kind (noti
 so every later run, or two runs at once, tells nobody again. A certificate already renewed
 (a later campaign's certificate of the stage exists) is not announced."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -14,7 +15,13 @@ from app.models import Certificate, User
 from app.services.notifications import notify
 
 
-def tell_expiring(today, report):
+class Tally(Protocol):
+    """What is told, counted by kind (reminders.Report)."""
+
+    def add(self, kind: str, told: bool) -> None: ...
+
+
+def tell_expiring(today: date, report: Tally) -> None:
     """Notify for every latest certificate whose notice day has come and that is still valid."""
     rows = db.session.scalars(
         select(Certificate)

@@ -12,8 +12,9 @@ Idempotent: each message's event key (the assignment and its due date, the week.
 person and kind, so running it twice, or on two hosts at once, tells nobody twice. What the team
 report services already compute (team_rows, phase_matrix, choice_analytics) is read, not redone."""
 
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -29,6 +30,8 @@ from app.services import boosts, boosts_met, certificate_notices, team_analytics
 from app.services.assignments.effective import EffectiveAssignment
 from app.services.notification_events import KIND_WORDS, target_link
 from app.services.notifications import notify
+from app.services.team_analytics import PhaseRow, WrongChoice
+from app.services.team_dashboard import TraineeRow
 
 DUE_SOON_DAYS = 2
 OVERDUE_EVERY_DAYS = 7
@@ -41,17 +44,17 @@ DIGEST_TOP = 3
 class Report:
     told: dict[str, int] = field(default_factory=dict)
 
-    def add(self, kind, told):
+    def add(self, kind: str, told: bool) -> None:
         if told:
             self.told[kind] = self.told.get(kind, 0) + 1
 
-    def __str__(self):
+    def __str__(self) -> str:
         if not self.told:
             return "Nothing new to tell anyone."
         return "Told: " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.told.items())) + "."
 
 
-def send_in_steps(now=None):
+def send_in_steps(now: datetime | None = None) -> Generator[None, None, Report]:
     """Queue every reminder and digest due at `now` (naive UTC), as a job (app/jobs.py runs it):
     each team's are a unit of work the job boundary commits at the `yield`, so a failure in one
     team keeps what the others were told. Returns a Report."""
@@ -77,12 +80,12 @@ def send_in_steps(now=None):
     return report
 
 
-def _trainee_reminders(trainee, row, today, report):
+def _trainee_reminders(trainee: User, row: TraineeRow, today: date, report: Report) -> None:
     with speaking_to(trainee):
         _trainee_reminders_in_their_language(trainee, row, today, report)
 
 
-def _trainee_reminders_in_their_language(trainee, row, today, report):
+def _trainee_reminders_in_their_language(trainee: User, row: TraineeRow, today: date, report: Report) -> None:
     for a in row.assignments:
         if a.done or a.due is None:
             continue
@@ -138,7 +141,7 @@ def _trainee_reminders_in_their_language(trainee, row, today, report):
             )
 
 
-def _boosts_due(trainee, now, today, report):
+def _boosts_due(trainee: User, now: datetime, today: date, report: Report) -> None:
     """Once a day at most (the day is the event), while a boost is due and none was done today.
     The fold runs here first: a rep who plays but never opens the dashboard is told too."""
     boosts_met.refresh(trainee, now)
@@ -149,7 +152,7 @@ def _boosts_due(trainee, now, today, report):
         _tell_boosts_due(trainee, state, today, report)
 
 
-def _tell_boosts_due(trainee, state, today, report):
+def _tell_boosts_due(trainee: User, state: boosts.Today, today: date, report: Report) -> None:
     report.add(
         "boosts-due",
         notify(
@@ -174,7 +177,7 @@ def _tell_boosts_due(trainee, state, today, report):
     )
 
 
-def _fell_due(manager, team, rows, today, report):
+def _fell_due(manager: User, team: Team, rows: list[TraineeRow], today: date, report: Report) -> None:
     late: dict[tuple[int, date], tuple[EffectiveAssignment, list[str]]] = {}
     for row in rows:
         for a in row.assignments:
@@ -213,7 +216,9 @@ def _fell_due(manager, team, rows, today, report):
             )
 
 
-def _digest(manager, team, rows, today, now, report):
+def _digest(
+    manager: User, team: Team, rows: list[TraineeRow], today: date, now: datetime, report: Report
+) -> None:
     """Once per ISO week per team (the first run of the week sends it)."""
     year, week, _day = today.isocalendar()
     late = sorted((row for row in rows if row.overdue), key=lambda r: r.name)
@@ -229,7 +234,18 @@ def _digest(manager, team, rows, today, now, report):
         _send_digest(manager, team, year, week, today, late, not_started, misread, wrong, report)
 
 
-def _send_digest(manager, team, year, week, today, late, not_started, misread, wrong, report):
+def _send_digest(
+    manager: User,
+    team: Team,
+    year: int,
+    week: int,
+    today: date,
+    late: list[TraineeRow],
+    not_started: list[TraineeRow],
+    misread: list[PhaseRow],
+    wrong: list[WrongChoice],
+    report: Report,
+) -> None:
     report.add(
         "team-digest",
         notify(
@@ -254,7 +270,7 @@ def _send_digest(manager, team, year, week, today, late, not_started, misread, w
     )
 
 
-def _site_link(endpoint, **values):
+def _site_link(endpoint: str, **values: object) -> str:
     from app.services.mail import site_link
 
     return site_link(endpoint, **values)
