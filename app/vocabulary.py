@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.content import labels as content_labels
 from app.content import words
+from app.content.model import Scenario
 from app.formats import number, percent
 
 ROLE_NAMES = {
@@ -87,7 +88,7 @@ def outcome_words(outcome: str | None) -> str:
     return str(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else words.outcome_words(outcome)
 
 
-def ending_headline(scenario, node_id, outcome):
+def ending_headline(scenario: Scenario | None, node_id: str | None, outcome: str | None) -> str:
     """An ending's own `headline:` (the content's words, in the language it was played in),
     else its outcome in the page's language."""
     node = scenario.node(node_id) if scenario is not None and node_id else None

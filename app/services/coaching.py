@@ -3,14 +3,16 @@ an attempt's transcript with the text the trainee read and the coach notes, and 
 a trainee's attempts and knowledge checks for the drill-down."""
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import and_, or_, select
 
 from app import vocabulary
 from app.content import engine, hindsight, labels
+from app.content.model import Scenario
 from app.extensions import db
 from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
 from app.models.learning import phase_read, read_right
@@ -23,6 +25,41 @@ COACH_BELOW = 60
 COACH_MIN_CHOICES = 2
 
 
+class Evidence(TypedDict):
+    id: int  # the attempt's
+    scenario: str
+    started: datetime | None
+
+
+class SkillToCoach(TypedDict):
+    skill: str
+    title: str
+    score: int  # percent of good choices
+    total: int
+    failed_attempts: int
+    attempts: list[Evidence]
+
+
+class PhaseToCoach(TypedDict):
+    phase: str
+    title: str
+    score: int  # percent of right readings
+    total: int
+    failed_attempts: int
+    attempts: list[Evidence]
+
+
+class _ToCoach(TypedDict):
+    skills: list[SkillToCoach]
+    phases: list[PhaseToCoach]
+
+
+class TraineeToCoach(_ToCoach):
+    id: int
+    name: str
+    worst: int  # the lowest score of the skills and phases
+
+
 @dataclass
 class _Tally:
     """One trainee's choices on one skill (good ones) or one phase (right readings)."""
@@ -33,7 +70,12 @@ class _Tally:
     attempts: set[int] = field(default_factory=set)
 
 
-def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
+def coaching_list(
+    team_ids: Iterable[int],
+    scenario: str | None = None,
+    limit_attempts: int = 3,
+    trainee_id: int | None = None,
+) -> list[TraineeToCoach]:
     """For each trainee (or only `trainee_id`, for their page: it reads their steps, not the
     team's), the skills and phases to work on (under COACH_BELOW percent of good choices or
     right reads, with at least COACH_MIN_CHOICES choices), with the attempts that show it
@@ -77,18 +119,18 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
                 entry.good += 1
             else:
                 entry.evidence[attempt_id] = (started, slug)
-    people = {}
+    people: dict[int, User] = {}
     if steps:
         ids = {s[0] for s in steps}
         people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
-    def evidence(found):
+    def evidence(found: dict[int, tuple[datetime | None, str]]) -> list[Evidence]:
         ranked = sorted(found.items(), key=lambda item: item[1][0] or datetime.min, reverse=True)
         return [
             {"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]
         ]
 
-    out: defaultdict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"skills": [], "phases": []})
+    out: defaultdict[int, _ToCoach] = defaultdict(lambda: {"skills": [], "phases": []})
     course = publishing.published_course(publishing.course_id())
     for (user_id, tag), entry in skill.items():
         share = round(100 * entry.good / entry.total)
@@ -116,7 +158,7 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
                     "attempts": evidence(entry.evidence),
                 }
             )
-    result: list[dict[str, Any]] = []
+    result: list[TraineeToCoach] = []
     for user_id, found in out.items():
         found["skills"].sort(key=lambda s: (s["score"], s["skill"]))
         found["phases"].sort(key=lambda p: (p["score"], p["phase"]))
@@ -136,7 +178,7 @@ def coaching_list(team_ids, scenario=None, limit_attempts=3, trainee_id=None):
 # --- one trainee ------------------------------------------------------------------------------------
 
 
-def trainee_attempts(trainee_id):
+def trainee_attempts(trainee_id: int) -> Sequence[ScenarioAttempt]:
     return db.session.scalars(
         select(ScenarioAttempt)
         .where(ScenarioAttempt.user_id == trainee_id)
@@ -145,13 +187,13 @@ def trainee_attempts(trainee_id):
     ).all()
 
 
-def trainee_quizzes(trainee_id):
+def trainee_quizzes(trainee_id: int) -> Sequence[QuizAttempt]:
     return db.session.scalars(
         select(QuizAttempt).where(QuizAttempt.user_id == trainee_id).order_by(QuizAttempt.created_at.desc())
     ).all()
 
 
-def attempt_in_scope(user, attempt_id):
+def attempt_in_scope(user: User, attempt_id: object) -> ScenarioAttempt:
     """A scenario attempt of a trainee the user manages; NotInScope otherwise (the view's 404)."""
     attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
     if attempt is None:
@@ -185,7 +227,23 @@ class TranscriptStep:
     signals: list[signal_picks.Graded] = field(default_factory=list)  # a signal pick, per observation
 
 
-def _values_before(scenario, attempt):
+class Ending(TypedDict):
+    node: str
+    headline: str
+    narrative: str  # author Markdown
+    debrief: str
+    coach_notes: str
+    known: dict[str, Any]  # the values the ending's text is filled with
+
+
+class Transcript(TypedDict):
+    scenario: Scenario | None
+    steps: list[TranscriptStep]
+    ending: Ending | None
+    language: str | None
+
+
+def _values_before(scenario: Scenario | None, attempt: ScenarioAttempt) -> dict[int, dict[str, Any]]:
     """{seq: the values a step's text was filled with when the trainee read it}. A step records
     its node and choice, not the state, so the conversation (a replay's included) is replayed
     through the engine; a step where the record and the content part ways gets none."""
@@ -195,20 +253,20 @@ def _values_before(scenario, attempt):
     return {r.seq: engine.values(scenario, r.state) for r in replayed}
 
 
-def transcript(attempt):
+def transcript(attempt: ScenarioAttempt) -> Transcript:
     """Each step with the node's text, the choice, its feedback and the coach notes, from the
     version the attempt was played on, in the language it was played in (the manager reads what
     the trainee read). Author Markdown is handed over as written: the page renders it."""
     version = attempt.version
     if attempt.translation_id is not None:
-        scenario = translations.value_by_id(attempt.translation_id)
+        scenario: Scenario | None = translations.value_by_id(attempt.translation_id)
     else:
         scenario = publishing.value_of(version) if version else None
     course = translations.localized_course(
         scenario.course if scenario else publishing.course_id(), attempt.language
     )
     filled = _values_before(scenario, attempt)
-    steps = []
+    steps: list[TranscriptStep] = []
     for step in attempt.steps:
         known = filled.get(step.seq, {})
         node = scenario.node(step.node) if scenario else None
@@ -243,7 +301,7 @@ def transcript(attempt):
                 signals=signal_picks.graded(attempt, node, step),
             )
         )
-    ending = None
+    ending: Ending | None = None
     if scenario is not None and attempt.status == "finished":
         node = scenario.node(attempt.current_node)
         if node is not None:

@@ -3,13 +3,14 @@ and the trainee reads it on the attempt's debrief or on their comments page. A n
 trainee's dashboard counts the comments they have not seen yet; reading them there or on the
 debrief marks them read (stored, so the notice stays gone in every tab and after a reload)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from app.extensions import db
-from app.models import CoachingComment, ScenarioAttempt
+from app.models import CoachingComment, ScenarioAttempt, User
 from app.models.base import utcnow
 from app.services.assignments import assigning, assignment_targets, manager_scope
 
@@ -20,7 +21,7 @@ class CommentError(assigning.AssignmentError):
     """Bad comment text, or a comment that is not the user's own (field "body")."""
 
 
-def _attempt_in_scope(user, attempt_id):
+def _attempt_in_scope(user: User, attempt_id: object) -> ScenarioAttempt:
     """A scenario attempt of a trainee the user manages; NotInScope otherwise (the view's 404)."""
     attempt = db.session.get(ScenarioAttempt, attempt_id) if isinstance(attempt_id, int) else None
     if attempt is None:
@@ -29,7 +30,7 @@ def _attempt_in_scope(user, attempt_id):
     return attempt
 
 
-def _clean(body):
+def _clean(body: str | None) -> str:
     body = (body or "").strip()
     if not body:
         raise CommentError(_("Write a comment first."), "body")
@@ -38,7 +39,7 @@ def _clean(body):
     return body
 
 
-def of_attempt(attempt_id):
+def of_attempt(attempt_id: int) -> Sequence[CoachingComment]:
     """The comments on an attempt, oldest first, with their authors."""
     return db.session.scalars(
         select(CoachingComment)
@@ -48,7 +49,7 @@ def of_attempt(attempt_id):
     ).all()
 
 
-def where_seen(attempt, name):
+def where_seen(attempt: ScenarioAttempt, name: str) -> str:
     """Where the trainee reads a comment on this attempt: what the manager is told, true for each
     status (a started-over attempt has no debrief; the comments page lists it all the same)."""
     if attempt.status == "finished":
@@ -70,7 +71,7 @@ def where_seen(attempt, name):
     )
 
 
-def add(by, attempt_id, body):
+def add(by: User, attempt_id: object, body: str | None) -> tuple[CoachingComment, bool]:
     """A coaching comment from the trainee's manager: (comment, created). The same text posted
     twice (double click, second tab) is recorded once."""
     attempt = _attempt_in_scope(by, attempt_id)
@@ -100,7 +101,7 @@ def add(by, attempt_id, body):
     return comment, True
 
 
-def own_comment(by, comment_id):
+def own_comment(by: User, comment_id: object) -> CoachingComment:
     """A comment written by `by` on an attempt they still manage; NotInScope otherwise (someone
     else's comment, another team's, a made-up id: 404)."""
     comment = db.session.get(CoachingComment, comment_id) if isinstance(comment_id, int) else None
@@ -110,7 +111,7 @@ def own_comment(by, comment_id):
     return comment
 
 
-def edit(by, comment_id, body):
+def edit(by: User, comment_id: object, body: str | None) -> CoachingComment:
     """Change the text of one's own comment. The trainee is told again (it is unread again),
     unless the text is unchanged (a resubmitted form): then nothing is written."""
     comment = own_comment(by, comment_id)
@@ -121,7 +122,7 @@ def edit(by, comment_id, body):
     return comment
 
 
-def delete(by, comment_id):
+def delete(by: User, comment_id: object) -> int:
     """Delete one's own comment; a second click finds it gone (NotInScope, a 404 page)."""
     comment = own_comment(by, comment_id)
     attempt_id = comment.attempt_id
@@ -133,7 +134,7 @@ def delete(by, comment_id):
 # --- the trainee's side -------------------------------------------------------------------------
 
 
-def _trainee_comments(user):
+def _trainee_comments(user: User) -> Select[tuple[CoachingComment]]:
     return (
         select(CoachingComment)
         .join(ScenarioAttempt, ScenarioAttempt.id == CoachingComment.attempt_id)
@@ -141,7 +142,7 @@ def _trainee_comments(user):
     )
 
 
-def unread_count(user):
+def unread_count(user: User) -> int:
     """How many comments on the trainee's attempts they have not read yet (the dashboard notice)."""
     return (
         db.session.scalar(
@@ -160,7 +161,7 @@ class ReceivedComment:
     unread: bool  # as it was before this page marked it read
 
 
-def received(user):
+def received(user: User) -> list[ReceivedComment]:
     """Every comment on the trainee's attempts, newest first, each with its attempt; the unread
     ones are marked read (they are on the page being shown)."""
     comments = db.session.scalars(
@@ -173,7 +174,7 @@ def received(user):
     return out
 
 
-def for_debrief(user, attempt):
+def for_debrief(user: User, attempt: ScenarioAttempt) -> list[tuple[CoachingComment, bool]]:
     """The comments on the trainee's own attempt, oldest first, marked read as the debrief shows
     them: [(comment, unread before this view)]."""
     if attempt.user_id != user.id:
@@ -184,7 +185,7 @@ def for_debrief(user, attempt):
     return out
 
 
-def _mark_read(ids):
+def _mark_read(ids: list[int]) -> None:
     # Only still-unread rows: a second tab reading the same comments changes nothing.
     if ids:
         db.session.execute(

@@ -6,15 +6,17 @@ Only a manager of the trainee's team (or an admin) records one: the scope rule's
 assignments.trainee_in_scope. Each form carries a one-time token, so a double submit, a reload
 or a second tab records it once."""
 
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import formats
 from app.content import certification as rules
+from app.content.model import Stage, StageCertification
 from app.extensions import db
-from app.models import ObservedRolePlay
+from app.models import ObservedRolePlay, User
 from app.models.base import utcnow
 from app.services import mail, publishing, translations
 from app.services.assignments.assigning import AssignmentError
@@ -24,7 +26,7 @@ NOTES_MAX = 2000
 OLDEST_DAYS = 90  # an observation is recorded within three months of the meeting
 
 
-def observable_stages(language=None):
+def observable_stages(language: str | None = None) -> list[tuple[Stage, StageCertification]]:
     """[(stage, settings)] of the published course whose rubric a manager can score; titles and
     levels in `language` where the course is translated (the ids are the same)."""
     course_id = publishing.course_id()
@@ -40,7 +42,16 @@ def observable_stages(language=None):
     return [(stage, stage.certification) for stage in course.stages if stage.certification.observed != "off"]
 
 
-def record(manager, trainee_id, stage_id, levels, notes, observed_on, submission, today=None):
+def record(
+    manager: User,
+    trainee_id: object,
+    stage_id: str,
+    levels: Mapping[str, object],
+    notes: str | None,
+    observed_on: date | None,
+    submission: str,
+    today: date | None = None,
+) -> tuple[ObservedRolePlay | None, bool]:
     """Record an observation: (row, True) when recorded now, (row, False) when this form was
     recorded before. AssignmentError (with its field) for bad input; NotInScope for a trainee
     the manager does not manage. Nothing is written on a refusal."""
@@ -98,7 +109,7 @@ def record(manager, trainee_id, stage_id, levels, notes, observed_on, submission
     return row, new_id is not None
 
 
-def of_trainee(trainee_id):
+def of_trainee(trainee_id: int) -> Sequence[ObservedRolePlay]:
     """The trainee's observations, the newest first."""
     return db.session.scalars(
         select(ObservedRolePlay)
