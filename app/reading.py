@@ -9,12 +9,12 @@ from jinja2 import pass_context
 from app.content import labels
 
 
-def reader_language():
+def reader_language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else "en"
 
 
-def language_label(code):
+def language_label(code: str) -> str:
     """A language's name in the page's language ("French", "français"), capitalised."""
     try:
         name = Locale.parse(code).get_display_name(get_locale() or "en") or code

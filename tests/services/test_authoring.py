@@ -83,6 +83,28 @@ def test_two_first_saves_of_a_new_draft_conflict(studio):
     assert "ana" in db.session.scalar(select(ContentDraft.source))
 
 
+def test_publishing_a_draft_that_has_gone_since_is_refused_in_words(studio):
+    """The editor loaded revision 1 and the draft row went away meanwhile (a database tidied by
+    hand): publishing says so, as saving does, rather than failing on the missing draft."""
+    ana, _ = studio
+    authoring.publish("scenario", "first-call", scenario_text(), 0, None, ana)
+    db.session.commit()
+    editing = authoring.open_for_editing("scenario", "first-call")
+    db.session.execute(ContentDraft.__table__.delete())
+    db.session.commit()
+    with pytest.raises(authoring.AuthoringError, match="no longer exists"):
+        authoring.publish(
+            "scenario",
+            "first-call",
+            scenario_text(title="Again"),
+            editing.revision,
+            editing.base_version_id,
+            ana,
+        )
+    db.session.rollback()
+    assert publishing.published("scenario", "first-call").version == 1
+
+
 def test_publish_is_refused_with_errors_and_writes_nothing(studio):
     ana, _ = studio
     broken = scenario_text().replace("(#end-poor)", "(#nowhere)")

@@ -102,3 +102,17 @@ def test_unknown_languages_and_texts_are_not_found(client, trainer):
     assert client.get("/author/scenario/fifteen-percent/translations/de").status_code == 404
     assert client.get("/author/scenario/nope/translations").status_code == 404
     assert client.get("/author/scenario/fifteen-percent/translations/FR").status_code == 404
+
+
+def test_a_missing_translation_sent_with_a_base_that_is_not_live_is_published(app, client, trainer):
+    """An editor whose form names a translation that is not live (no translation is, here):
+    there is no one's text to keep, so it publishes rather than failing on the missing row."""
+    editor = client.get("/author/module/reading-signals/translations/fr").get_data(as_text=True)
+    text = html.unescape(re.search(r"<textarea[^>]*>\r?\n(.*?)</textarea>", editor, re.DOTALL).group(1))
+    french = text.replace('title: "Reading maturation signals"', 'title: "Lire les signaux de maturité"')
+    before = _translations(app)
+    done = client.post(
+        "/author/module/reading-signals/translations/fr",
+        data={"csrf_token": _token(editor), "source": french, "base_id": "999", "action": "publish"},
+    )
+    assert done.status_code == 303 and _translations(app) == before + 1

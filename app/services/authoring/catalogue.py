@@ -26,17 +26,17 @@ class Row:
     origin: str | None = None  # where the live version came from: "file" or "studio"
 
     @property
-    def unpublished_changes(self):
+    def unpublished_changes(self) -> bool:
         return self.draft is not None and (self.version is None or self.draft.source != self.version.source)
 
     @property
-    def pass_rate(self):
+    def pass_rate(self) -> int | None:
         if not self.finished:
             return None
         return round(100 * (self.passed or 0) / self.finished)
 
 
-def catalogue(language=None):
+def catalogue(language: str | None = None) -> dict[str, list[Row]]:
     """Every course, module and scenario with its published version, draft, lint status,
     attempts in progress and pass rate: a fixed number of grouped queries, whatever the size.
     Titled in `language` (the reader's) where a translation is live, as the outline is."""
@@ -45,7 +45,8 @@ def catalogue(language=None):
         if language
         else {}
     )
-    published, origins = {}, {}
+    published: dict[tuple[str, str], ContentVersion] = {}
+    origins: dict[tuple[str, str], str] = {}
     for v, origin in db.session.execute(
         select(ContentVersion, PublishedContent.origin).join(
             PublishedContent, PublishedContent.version_id == ContentVersion.id
@@ -118,7 +119,7 @@ def catalogue(language=None):
     return groups
 
 
-def _simple_path(kind, slug):
+def _simple_path(kind: str, slug: str) -> str:
     if kind == "module":
         return f"courses/course/99-{slug}.md"
     return path_for(kind, slug)

@@ -3,13 +3,16 @@ and checking a text against what is published (the content core's one parse-then
 
 import re
 from dataclasses import dataclass
+from typing import Self
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.content import lint as content_lint
 from app.content.memo import text_memo
+from app.content.model import Finding
 from app.content.parse import ID_RE, MODULE_STEM_RE, stem_of
+from app.content.translation import Value
 from app.extensions import db
 from app.models import ContentDraft, ContentVersion
 from app.services import publishing
@@ -21,16 +24,16 @@ class AuthoringError(ValueError):
     """A request the studio refuses, with a message in the trainer's words and, when it is
     about one, the form field it concerns."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
 
-def valid_kind_and_slug(kind, slug):
+def valid_kind_and_slug(kind: str, slug: object) -> bool:
     return kind in KINDS and isinstance(slug, str) and bool(ID_RE.match(slug)) and len(slug) <= 120
 
 
-def id_in_front_matter(text):
+def id_in_front_matter(text: str | None) -> str | None:
     """The `id:` of a text's front matter, read leniently (for choosing its path), or None."""
     m = re.match(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)", text or "", re.S)
     if not m:
@@ -39,7 +42,7 @@ def id_in_front_matter(text):
     return found.group(1) if found else None
 
 
-def path_for(kind, slug):
+def path_for(kind: str, slug: str) -> str:
     """Where the text would live in git: the parser checks the id against this path's stem, and
     a module takes its course and order from it."""
     if kind == "scenario":
@@ -57,7 +60,7 @@ def path_for(kind, slug):
     return _new_module_path(slug)
 
 
-def _new_module_path(slug, course_id=None):
+def _new_module_path(slug: str, course_id: str | None = None) -> str:
     courses = sorted(publishing.published_all("course"))
     course_id = course_id or (courses[0] if courses else "course")
     orders = [0]
@@ -68,11 +71,11 @@ def _new_module_path(slug, course_id=None):
     return f"courses/{course_id}/{max(orders) + 1:02d}-{slug}.md"
 
 
-def draft_of(kind, slug):
+def draft_of(kind: str, slug: str) -> ContentDraft | None:
     return db.session.scalar(select(ContentDraft).where(ContentDraft.kind == kind, ContentDraft.slug == slug))
 
 
-def name_of(user_id):
+def name_of(user_id: int | None) -> str:
     from app.models import User
 
     user = db.session.get(User, user_id) if user_id else None
@@ -88,11 +91,13 @@ class Context:
     scenario_ids: frozenset[str]
 
     @classmethod
-    def load(cls):
+    def load(cls) -> Self:
         return cls(publishing.published_all("course"), frozenset(publishing.published_all("scenario")))
 
 
-def check(kind, text, path, context=None):
+def check(
+    kind: str, text: str, path: str, context: Context | None = None
+) -> tuple[Value | None, tuple[Finding, ...]]:
     """(value, findings) of a text, checked against the published content."""
     context = context or Context.load()
     # The SHA-256 too: a version id names one text only within one database.
@@ -103,7 +108,13 @@ def check(kind, text, path, context=None):
 
 
 @text_memo(budget=4_000_000)  # characters of texts checked, not a count of drafts
-def _check_cached(kind, text, path, courses, scenario_ids):
+def _check_cached(
+    kind: str,
+    text: str,
+    path: str,
+    courses: tuple[tuple[str, int, str], ...],
+    scenario_ids: frozenset[str] | None,
+) -> tuple[Value | None, tuple[Finding, ...]]:
     """The live lint calls this on every pause in typing: the same text against the same
     published courses (versions are immutable) is checked once."""
     # session.get_one: the request has these rows already (no statement), and value_of caches the rest.
@@ -115,7 +126,7 @@ def _check_cached(kind, text, path, courses, scenario_ids):
     return value, tuple(findings)
 
 
-def lint_text(kind, text, slug=None):
+def lint_text(kind: str, text: str, slug: str | None = None) -> tuple[Value | None, list[Finding]]:
     """Findings for the editor's live check. The path is chosen from the slug or the text's id."""
     if kind not in KINDS:
         raise AuthoringError(_("Choose what this text is: a scenario, a module or a course."))
@@ -126,5 +137,5 @@ def lint_text(kind, text, slug=None):
     return value, list(findings)
 
 
-def normalise_newlines(text):
+def normalise_newlines(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from flask_babel import gettext as _
@@ -19,7 +20,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import ContentDraft, ContentVersion
+from app.models import ContentDraft, ContentVersion, User
 from app.services import publishing
 from app.services.authoring.checking import AuthoringError, draft_of, name_of, normalise_newlines, path_for
 
@@ -39,7 +40,7 @@ class DraftConflict(Exception):
     revision: int  # the revision to save on top of, once merged
     base_version_id: int | None
     by: str  # who saved or published the other text
-    when: Any
+    when: datetime
     reason: str  # "draft" or "published"
     diff: list[DiffRow] = field(default_factory=list)
 
@@ -59,11 +60,11 @@ class Editing:
     live: publishing.LiveOrigin | None = None  # where the published version came from
 
     @property
-    def path(self):
+    def path(self) -> str:
         return path_for(self.kind, self.slug)
 
 
-def open_for_editing(kind, slug):
+def open_for_editing(kind: str, slug: str) -> Editing | None:
     """The draft if there is one, else the published text; None when neither exists."""
     draft = draft_of(kind, slug)
     live = publishing.live_origin(kind, slug)
@@ -75,7 +76,7 @@ def open_for_editing(kind, slug):
     return Editing(kind, slug, version.source, 0, version.id, version, None, live)
 
 
-def _draft_conflict(kind, slug, current, mine):
+def _draft_conflict(kind: str, slug: str, current: ContentDraft, mine: str) -> DraftConflict:
     """The conflict of a text whose draft someone saved since this editor loaded it."""
     return _conflict(
         kind,
@@ -90,7 +91,17 @@ def _draft_conflict(kind, slug, current, mine):
     )
 
 
-def _conflict(kind, slug, theirs, mine, revision, base_version_id, by, when, reason):
+def _conflict(
+    kind: str,
+    slug: str,
+    theirs: str,
+    mine: str,
+    revision: int,
+    base_version_id: int | None,
+    by: str,
+    when: datetime,
+    reason: str,
+) -> DraftConflict:
     return DraftConflict(
         kind,
         slug,
@@ -105,7 +116,14 @@ def _conflict(kind, slug, theirs, mine, revision, base_version_id, by, when, rea
     )
 
 
-def save_draft(kind, slug, source, revision, user, base_version_id=None):
+def save_draft(
+    kind: str,
+    slug: str,
+    source: str | None,
+    revision: int | str | None,
+    user: User,
+    base_version_id: int | None = None,
+) -> ContentDraft:
     """Save the editor's text on top of draft `revision`; a `DraftConflict` when the draft moved
     on since. Returns the saved draft."""
     source = normalise_newlines(source)
@@ -119,6 +137,7 @@ def save_draft(kind, slug, source, revision, user, base_version_id=None):
         )
         if cast(CursorResult[Any], result).rowcount == 1:
             draft = draft_of(kind, slug)
+            assert draft is not None  # the update above found it
             db.session.refresh(draft)
             return draft
     else:
@@ -146,7 +165,14 @@ def save_draft(kind, slug, source, revision, user, base_version_id=None):
     raise _draft_conflict(kind, slug, current, source)
 
 
-def publish(kind, slug, source, revision, base_version_id, user):
+def publish(
+    kind: str,
+    slug: str,
+    source: str | None,
+    revision: int | str | None,
+    base_version_id: int | str | None,
+    user: User,
+) -> publishing.PublishResult:
     """Publish the editor's text as a new version (refused while it has errors, or when someone
     saved or published since this editor loaded); the draft then follows the new version."""
     source = normalise_newlines(source)
@@ -155,6 +181,10 @@ def publish(kind, slug, source, revision, base_version_id, user):
     current_revision = current.revision if current is not None else 0
     live = publishing.published(kind, slug)
     if current_revision != revision:
+        if current is None:  # the editor loaded a draft that has gone since
+            raise AuthoringError(
+                _("This draft no longer exists. Copy your text, reload the page and save again.")
+            )
         raise _draft_conflict(kind, slug, current, source)
     base = int(base_version_id) if base_version_id not in (None, "", "None") else None
     if live is not None and base != live.id and live.source != source:
@@ -207,6 +237,7 @@ def publish(kind, slug, source, revision, base_version_id, user):
                     raise _DraftMoved()
             db.session.flush()
     except _DraftMoved:
+        assert current is not None  # raised by the update of the draft
         db.session.refresh(current)
         raise _draft_conflict(kind, slug, current, source) from None
     return result
@@ -216,7 +247,9 @@ class _DraftMoved(Exception):
     """Someone saved the draft between reading it and publishing it."""
 
 
-def diff_lines(a, b, a_name="before", b_name="after", context=3):
+def diff_lines(
+    a: str | None, b: str | None, a_name: str = "before", b_name: str = "after", context: int = 3
+) -> list[DiffRow]:
     """A unified diff as (kind, old line number, new line number, text) rows for a template:
     kind is 'hunk', 'add', 'del' or 'same'."""
     a_lines, b_lines = (a or "").split("\n"), (b or "").split("\n")

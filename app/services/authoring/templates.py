@@ -3,15 +3,18 @@
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from app.content.model import Course
 from app.content.parse import ID_RE
 from app.content.templates import template_text
 from app.extensions import db
-from app.models import ContentDraft
+from app.models import ContentDraft, User
 from app.services import publishing
 from app.services.authoring.checking import KINDS, AuthoringError, draft_of
 
 
-def new_from_template(kind, slug, title, user, course_id=None):
+def new_from_template(
+    kind: str, slug: str | None, title: str | None, user: User, course_id: str | None = None
+) -> ContentDraft:
     """Start a course, module or scenario from a template that passes lint; returns the draft."""
     if kind not in KINDS:
         raise AuthoringError(_("Choose a scenario, a module or a course."), field="kind")
@@ -32,7 +35,7 @@ def new_from_template(kind, slug, title, user, course_id=None):
         raise AuthoringError(
             _("Publish a course first: modules and scenarios belong to a course."), field="course"
         )
-    course = publishing.value_of(course_version) if course_version else None
+    course: Course | None = publishing.value_of(course_version) if course_version else None
     text = template_text(kind, slug, title, course)
     draft = ContentDraft(kind=kind, slug=slug, source=text, revision=1, updated_by_id=user.id)
     try:
@@ -43,7 +46,7 @@ def new_from_template(kind, slug, title, user, course_id=None):
     return draft
 
 
-def _already_exists(kind, slug):
+def _already_exists(kind: str, slug: str) -> str:
     if kind == "course":
         return _("A course with the id %(slug)s already exists; open it from the list.", slug=slug)
     if kind == "module":

@@ -13,6 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.content import translation as content_translation
+from app.content.model import Finding
+from app.content.translation import Value
+from app.models import ContentTranslation, ContentVersion, User
 from app.reading import language_label
 from app.services import publishing, translations
 from app.services.authoring.checking import AuthoringError, normalise_newlines, path_for
@@ -27,8 +30,8 @@ class TranslationState:
     language: str
     state: str  # CURRENT, STALE or MISSING
     path: str  # where the translation lives in git
-    row: object = None  # the live ContentTranslation
-    follows: object = None  # the source ContentVersion it follows, when published
+    row: ContentTranslation | None = None  # the live one
+    follows: ContentVersion | None = None  # the source version it follows, when published
     diff: list[DiffRow] = field(default_factory=list)  # the source since `follows` (STALE)
 
 
@@ -36,13 +39,13 @@ class TranslationState:
 class Overview:
     kind: str
     slug: str
-    source: object  # the live source ContentVersion
+    source: ContentVersion  # the live source
     source_language: str
     source_version: str  # what an up-to-date translation writes in `source-version:`
     states: list[TranslationState]
 
 
-def overview(kind, slug):
+def overview(kind: str, slug: str) -> Overview | None:
     """Every language of a published text: the course's declared languages and any language
     published for it, each with its state. None when the source is not published."""
     source = publishing.published(kind, slug)
@@ -57,7 +60,7 @@ def overview(kind, slug):
     ]
     current = source.sha256[:12]
     where = path_for(kind, slug)
-    states = []
+    states: list[TranslationState] = []
     for code in languages:
         row = live.get(code)
         path = content_translation.translation_path(where, code)
@@ -77,14 +80,14 @@ def overview(kind, slug):
     return Overview(kind, slug, source, own, current, states)
 
 
-def state_of(kind, slug, language):
+def state_of(kind: str, slug: str, language: str) -> tuple[Overview | None, TranslationState | None]:
     found = overview(kind, slug)
     if found is None:
         return None, None
     return found, next((s for s in found.states if s.language == language), None)
 
 
-def starting_text(found, state):
+def starting_text(found: Overview, state: TranslationState) -> str:
     """The text the editor opens with: the live translation, else the source with the two
     translation keys, for a translator to write over."""
     if state.row is not None:
@@ -95,7 +98,7 @@ def starting_text(found, state):
     return text
 
 
-def check(kind, language, text, path):
+def check(kind: str, language: str, text: str | None, path: str) -> tuple[Value | None, list[Finding]]:
     return translations.check_text(kind, normalise_newlines(text), path, language)
 
 
@@ -109,7 +112,9 @@ class TranslationConflict(Exception):
     diff: list[DiffRow]
 
 
-def publish(kind, slug, language, text, base_id, user):
+def publish(
+    kind: str, slug: str, language: str, text: str | None, base_id: int | str | None, user: User
+) -> translations.TranslationResult:
     """Publish a translation written in the studio. Refused (PublishRefused) while it has errors,
     and (TranslationConflict) when another one went live since `base_id` was opened."""
     _found, state = state_of(kind, slug, language)
@@ -124,8 +129,9 @@ def publish(kind, slug, language, text, base_id, user):
         )
     text = normalise_newlines(text)
     live_id = state.row.id if state.row is not None else None
-    base = int(base_id) if str(base_id or "").isdigit() else None
-    if live_id != base and state.row.source != text:
+    base = int(str(base_id)) if str(base_id or "").isdigit() else None
+    # (a translation that went away since leaves no one's text to keep)
+    if live_id != base and state.row is not None and state.row.source != text:
         raise TranslationConflict(
             state.row.source,
             text,

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from app.content.model import Finding
 from app.content.parse import ID_RE, MODULE_STEM_RE, stem_of
 from app.extensions import db
+from app.models import User
 from app.services import publishing
 from app.services.authoring.checking import (
     KINDS,
@@ -26,7 +27,9 @@ class UploadRefused(Exception):
     filename: str = ""
 
 
-def upload(kind, filename, data, user):
+def upload(
+    kind: str, filename: str | None, data: bytes, user: User
+) -> tuple[publishing.PublishResult, tuple[Finding, ...]]:
     """Publish an uploaded `.md` file, as `flask content sync` does for git; refused with its
     findings while it has errors."""
     if kind not in KINDS:
@@ -86,7 +89,7 @@ def upload(kind, filename, data, user):
     return result, findings
 
 
-def download_name(kind, slug, path=None):
+def download_name(kind: str, slug: str, path: str | None = None) -> str:
     if kind == "module" and path:
         return stem_of(path) + ".md"
     if kind == "course":

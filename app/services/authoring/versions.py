@@ -2,20 +2,25 @@
 look at (the draft or a version), and the guides in docs/ that the studio serves."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
+from app.content.model import Finding, Scenario
 from app.extensions import db
-from app.models import ContentVersion
+from app.models import ContentVersion, User
 from app.services import guides, publishing
 from app.services.authoring.checking import check, draft_of, path_for
 
+VersionRow = Row[tuple[int, int, datetime, str, str, str | None]]
 
-def versions_with_authors(kind, slug):
-    from app.models import User
 
+def versions_with_authors(kind: str, slug: str) -> Sequence[VersionRow]:
+    """(id, version, created_at, sha256, title, author's name) of every version, newest first."""
     rows = db.session.execute(
         select(
             ContentVersion.id,
@@ -29,10 +34,10 @@ def versions_with_authors(kind, slug):
         .where(ContentVersion.kind == kind, ContentVersion.slug == slug)
         .order_by(ContentVersion.version.desc())
     ).all()
-    return rows
+    return cast(Sequence[VersionRow], rows)  # SQLAlchemy types an outer join's name as never None
 
 
-def version(kind, slug, number):
+def version(kind: str, slug: str, number: int) -> ContentVersion | None:
     return db.session.scalar(
         select(ContentVersion).where(
             ContentVersion.kind == kind, ContentVersion.slug == slug, ContentVersion.version == number
@@ -40,7 +45,7 @@ def version(kind, slug, number):
     )
 
 
-def republish(kind, slug, number, user):
+def republish(kind: str, slug: str, number: int, user: User) -> publishing.PublishResult | None:
     """Put an older version back in front of trainees (its text is already a version: no new row)."""
     old = version(kind, slug, number)
     if old is None:
@@ -59,7 +64,7 @@ class Source:
     label: str
 
 
-def source_of(kind, slug, ref):
+def source_of(kind: str, slug: str, ref: str | None) -> Source | None:
     ref = ref or "draft"
     if ref == "draft":
         draft = draft_of(kind, slug)
@@ -76,19 +81,20 @@ def source_of(kind, slug, ref):
     return Source(ref, found.source, _("version %(version)s", version=found.version)) if found else None
 
 
-def scenario_of(slug, ref):
+def scenario_of(slug: str, ref: str | None) -> tuple[Source | None, Scenario | None, list[Finding]]:
     """(Source, scenario, findings) for a scenario's draft or version; scenario None if unreadable."""
     src = source_of("scenario", slug, ref)
     if src is None:
         return None, None, []
     value, findings = check("scenario", src.text, path_for("scenario", slug))
+    assert value is None or isinstance(value, Scenario)  # a scenario's text parses as one
     return src, value, list(findings)
 
 
 GUIDES = {"authoring": "authoring.md", "content-format": "content-format.md"}
 
 
-def guide_text(name, language=guides.SOURCE_LANGUAGE):
+def guide_text(name: str, language: str = guides.SOURCE_LANGUAGE) -> guides.Guide | None:
     """A guide of docs/ in the language (else in English, guides.read_guide) as a Guide, its
     links to the other guides pointing at their studio pages; None when the file is not there."""
     if name not in GUIDES:
