@@ -11,6 +11,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -23,7 +24,7 @@ class BackupError(RuntimeError):
     pass
 
 
-def _pg_command_line(url):
+def _pg_command_line(url: URL) -> tuple[str, dict[str, str]]:
     """(libpq URL without the password, environment carrying it) for pg_dump and pg_restore."""
     env = dict(os.environ)
     if url.password is not None:
@@ -39,7 +40,7 @@ def _pg_command_line(url):
     return bare.render_as_string(hide_password=False), env
 
 
-def _writable_target(target):
+def _writable_target(target: str | Path) -> None:
     folder = Path(target).resolve().parent
     if not folder.is_dir():
         raise BackupError(f"The folder {folder} does not exist; create it first or choose another.")
@@ -47,7 +48,7 @@ def _writable_target(target):
         raise BackupError(f"{target} is a folder; give the name of the backup file to write.")
 
 
-def backup(database_uri, target):
+def backup(database_uri: str | URL, target: str | Path) -> str | Path:
     url = make_url(database_uri)
     _writable_target(target)
     if url.get_backend_name() == "sqlite":
@@ -80,7 +81,7 @@ def backup(database_uri, target):
     raise BackupError(f"No backup method for {url.get_backend_name()}.")
 
 
-def check_backup(database_uri, source_file, known_revisions):
+def check_backup(database_uri: str | URL, source_file: str | Path, known_revisions: Collection[str]) -> str:
     """The migration a backup file was taken at, once it is shown to be a backup of this
     application for this kind of database; BackupError (with what is wrong) otherwise."""
     url = make_url(database_uri)
@@ -112,7 +113,7 @@ def check_backup(database_uri, source_file, known_revisions):
     return revision
 
 
-def _sqlite_contents(path):
+def _sqlite_contents(path: Path) -> tuple[set[str], list[str]]:
     with open(path, "rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise BackupError(f"{path} is not a SQLite backup (this site uses SQLite). Nothing was changed.")
@@ -134,7 +135,7 @@ def _sqlite_contents(path):
     return tables, revisions
 
 
-def _pg_dump_contents(path):
+def _pg_dump_contents(path: Path) -> tuple[set[str], list[str]]:
     with open(path, "rb") as fh:
         if fh.read(5) != b"PGDMP":
             raise BackupError(
@@ -161,7 +162,7 @@ def _pg_dump_contents(path):
     return tables, revisions
 
 
-def restore(database_uri, source_file, known_revisions):
+def restore(database_uri: str | URL, source_file: str | Path, known_revisions: Collection[str]) -> str:
     """Replace the database's content with a backup of this application. Stop the app servers
     first. Returns the migration the backup was taken at (run `flask db upgrade` after)."""
     revision = check_backup(database_uri, source_file, known_revisions)

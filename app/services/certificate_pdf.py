@@ -2,17 +2,23 @@
 in app/static/fonts (with its licence), so every accent of a name prints right ("Hélène
 Lefèvre") on any machine. It says what the public page says, and gives that page's address."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from fpdf import FPDF
 
 from app import formats
+from app.models import Certificate
 
 FONTS = Path(__file__).resolve().parents[1] / "static" / "fonts"
-INK, MUTED, ACCENT, BAD = (33, 37, 41), (100, 106, 115), (31, 94, 140), (160, 40, 40)
+Colour = tuple[int, int, int]
+INK: Colour = (33, 37, 41)
+MUTED: Colour = (100, 106, 115)
+ACCENT: Colour = (31, 94, 140)
+BAD: Colour = (160, 40, 40)
 
 
-def render(certificate, link, valid, words):
+def render(certificate: Certificate, link: str, valid: bool, words: Mapping[str, str]) -> bytes:
     """The PDF's bytes. `link` is the public page's full address; `valid` whether the
     certificate is valid today; `words` the page's texts in the reader's language (a dict)."""
     pdf = FPDF(orientation="landscape", format="A4")
@@ -30,7 +36,7 @@ def render(certificate, link, valid, words):
     pdf.set_line_width(0.3)
     pdf.rect(15, 15, pdf.w - 30, pdf.h - 30)
 
-    def line(text, size, style="", color=INK, gap=4):
+    def line(text: str, size: float, style: str = "", color: Colour = INK, gap: float = 4) -> None:
         pdf.set_font("DejaVu", style, size)
         pdf.set_text_color(*color)
         pdf.set_x(20)

@@ -5,12 +5,14 @@ step. `flask demo --activity` calls seed_demo_activity; tests use the helpers.""
 
 import random
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from app.content import engine, playtest, signals
+from app.content.model import Module, Node
 from app.extensions import db
 from app.models import AttemptStep, PageView, QuizAttempt, ScenarioAttempt, User
 from app.models.base import utcnow
@@ -19,15 +21,15 @@ from app.services.learning import role_play_steps, role_plays
 
 
 def record_play(
-    user_id,
-    scenario_slug,
-    pick=playtest.best_pick,
-    when=None,
-    finish=True,
-    max_steps=200,
-    mode=role_plays.PRACTICE,
-    language=None,
-):
+    user_id: int,
+    scenario_slug: str,
+    pick: playtest.Pick = playtest.best_pick,
+    when: datetime | None = None,
+    finish: bool = True,
+    max_steps: int = 200,
+    mode: str = role_plays.PRACTICE,
+    language: str | None = None,
+) -> ScenarioAttempt:
     """Play a published scenario with `pick(offered) -> position` through the trainee's own use
     case (role_plays.start_attempt and role_play_steps.take_step: the steps are recorded exactly as a
     trainee's are); with finish=False stop after two steps (an attempt in progress). With
@@ -65,7 +67,7 @@ def record_play(
     return attempt
 
 
-def _date_play(attempt, when):
+def _date_play(attempt: ScenarioAttempt, when: datetime) -> None:
     """Move a demo attempt and its steps back to `when` (demo data only: real play is dated
     by the clock as it happens)."""
     step = timedelta(seconds=40)
@@ -78,12 +80,11 @@ def _date_play(attempt, when):
     db.session.flush()
 
 
-def _items_picker(pick):
+def _items_picker(pick: playtest.Pick) -> Callable[[Node], tuple[int, ...]]:
     """What a picker ticks on a signal-picking node: its own rule (RandomTrainee's), else the
     right signals for best play and the distractors for the lowest-rated play."""
-    return getattr(pick, "items", None) or (
-        signals.wrong_items if pick is playtest.lowest_pick else signals.right_items
-    )
+    own: Callable[[Node], tuple[int, ...]] | None = getattr(pick, "items", None)
+    return own or (signals.wrong_items if pick is playtest.lowest_pick else signals.right_items)
 
 
 @dataclass(frozen=True)
@@ -94,22 +95,28 @@ class RandomTrainee:
     rng: random.Random
     skill: float = 0.6
 
-    def __call__(self, offered):
+    def __call__(self, offered: playtest.Offered) -> int:
         if self.rng.random() < self.skill:
             return playtest.best_pick(offered)
         return self.rng.randrange(len(offered))
 
-    def items(self, node):
+    def items(self, node: Node) -> tuple[int, ...]:
         if self.rng.random() < self.skill:
             return signals.right_items(node)
         return signals.random_items(node, self.rng)
 
 
-def record_study(user_id, module_slug, pages=None, quiz_percent=None, when=None):
+def record_study(
+    user_id: int,
+    module_slug: str,
+    pages: int | None = None,
+    quiz_percent: int | None = None,
+    when: datetime | None = None,
+) -> None:
     """Page views of a module (all pages by default) and, if given, one quiz attempt."""
     version = publishing.published("module", module_slug)
     assert version is not None  # demo activity is made for published modules
-    module = publishing.value_of(version)
+    module: Module = publishing.value_of(version)
     when = when or utcnow()
     total = len(module.pages)
     for page in range(1, (total if pages is None else min(pages, total)) + 1):
@@ -138,13 +145,13 @@ def record_study(user_id, module_slug, pages=None, quiz_percent=None, when=None)
     db.session.flush()
 
 
-def seed_demo_activity(emails, seed=7, echo=print):
+def seed_demo_activity(emails: Iterable[str], seed: int = 7, echo: Callable[[str], object] = print) -> int:
     """Some weeks of made-up learning for the demo trainees (idempotent: skipped when they
     already have attempts)."""
     rng = random.Random(seed)
     people = db.session.scalars(select(User).where(User.email.in_(emails))).all()
     modules = sorted(publishing.published_all("module").values(), key=lambda v: v.path or v.slug)
-    values = [publishing.value_of(v) for v in modules]
+    values: list[Module] = [publishing.value_of(v) for v in modules]
     course = publishing.published_course(publishing.course_id())
     order = {s.id: n for n, s in enumerate(course.stages)} if course else {}
     values.sort(key=lambda m: (order.get(m.stage, 99), m.order))
@@ -185,7 +192,7 @@ def seed_demo_activity(emails, seed=7, echo=print):
     return written
 
 
-def _demo_assignments(people):
+def _demo_assignments(people: Sequence[User]) -> None:
     """One team assignment already late and one due soon, given by the team's manager."""
     from app.models import Assignment
 
