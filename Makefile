@@ -51,7 +51,7 @@ PYTEST_WORKERS ?= 2
 test: install-dev compile-translations
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# Code: ruff's rules and mypy's (pyproject.toml; strict on app/content).
+# Code: ruff's rules and mypy's (pyproject.toml; strict on app/content and app/services).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
