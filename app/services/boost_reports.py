@@ -4,8 +4,10 @@ phase-reading boosts answered right). Each is a fixed number of grouped statemen
 the number of rows. Due counts are as of each trainee's last fold (their visits, the hourly
 reminders run, their page seen by the manager: services/boosts_met.refresh)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
@@ -29,7 +31,7 @@ class KeptUp:
     last: datetime | None = None  # the latest boost answer
 
     @property
-    def status(self):
+    def status(self) -> str:
         """none (nothing met yet), up-to-date, keeping-up (boosted this week), due (a few
         due, none done this week) or behind (BEHIND_AFTER or more due, none done this week)."""
         if self.due == 0:
@@ -39,7 +41,7 @@ class KeptUp:
         return "behind" if self.due >= BEHIND_AFTER else "due"
 
 
-def kept_up(user_ids, now=None, fold=False):
+def kept_up(user_ids: Iterable[int], now: datetime | None = None, fold: bool = False) -> dict[int, KeptUp]:
     """{trainee id: KeptUp} for these trainees, in two statements. With `fold`, the records of
     those who played or took a check since their last fold are folded first (boosts_met.refresh_stale:
     one trainee's page; the team dashboard keeps its fixed budget and counts as of each trainee's
@@ -74,11 +76,23 @@ def kept_up(user_ids, now=None, fold=False):
     return out
 
 
-def _monday(day):
+class RetentionRow(TypedDict):
+    """One phase in one week, for the table under the chart."""
+
+    phase: str  # its title
+    week: date  # the week's Monday
+    answers: int
+    right: int
+    percent: int
+
+
+def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def phase_retention(team_ids, now=None, weeks=8):
+def phase_retention(
+    team_ids: Iterable[int], now: datetime | None = None, weeks: int = 8
+) -> list[tuple[date, str, int, int]]:
     """[(week's Monday, phase id, answers, right)] of the team's phase-reading boosts over the
     last `weeks` weeks, from one statement grouped by day (days are few; answers may be many)."""
     now = now or utcnow()
@@ -96,7 +110,7 @@ def phase_retention(team_ids, now=None, weeks=8):
         )
         .group_by(BoostAnswer.phase, day)
     ).all()
-    buckets = {}
+    buckets: dict[tuple[date, str], tuple[int, int]] = {}
     for phase, when, count, right in rows:
         when = datetime.strptime(str(when)[:10], "%Y-%m-%d").date()
         key = (_monday(when), phase)
@@ -105,7 +119,9 @@ def phase_retention(team_ids, now=None, weeks=8):
     return sorted((monday, phase, seen, kept) for (monday, phase), (seen, kept) in buckets.items())
 
 
-def retention_chart(team_ids, now=None, weeks=8, language=None):
+def retention_chart(
+    team_ids: Iterable[int], now: datetime | None = None, weeks: int = 8, language: str | None = None
+) -> tuple[charts.LineChart | None, list[RetentionRow]]:
     """The retention lines (one per phase, a point per week) and the rows behind them, or
     (None, []) before any phase-reading boost; phase titles in the reader's `language`."""
     rows = phase_retention(team_ids, now, weeks)
@@ -126,7 +142,7 @@ def retention_chart(team_ids, now=None, weeks=8, language=None):
         for monday, phase, seen, kept in rows
     ]
     chart = charts.score_lines(points, _("Phases read right in boosts, week by week"))
-    table = [
+    table: list[RetentionRow] = [
         {
             "phase": titles.get(phase, phase),
             "week": monday,

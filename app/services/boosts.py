@@ -9,18 +9,22 @@ second tab records one answer and shows its feedback), pinned to the content ver
 new version keeps the item's memory unless it changes the right answer. Every function takes
 `now` (naive UTC, models' utcnow by default): tests move the clock, nothing sleeps."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import engine, recall
 from app.extensions import db
-from app.models import BoostAnswer, BoostItem
+from app.models import BoostAnswer, BoostItem, User
 from app.models.base import utcnow
 from app.services.boosts_memory import PHASE, SIGNALS, day_bounds, meet
-from app.services.boosts_shown import show
+from app.services.boosts_shown import Shown, show
 from app.services.learning.refusals import NotFound, Refused
 
 ROUND = 5  # items in a round at most: about two minutes
@@ -43,20 +47,22 @@ class Today:
     size: int  # items in this round
 
     @property
-    def round_done(self):
+    def round_done(self) -> bool:
         return self.position > self.size
 
 
-def _due_filter(user_id, end):
+def _due_filter(user_id: int, end: datetime) -> tuple[ColumnElement[bool], ...]:
     return (BoostItem.user_id == user_id, BoostItem.retired_at.is_(None), BoostItem.due < end)
 
 
-def due_count(user, now=None):
+def due_count(user: User, now: datetime | None = None) -> int:
     _start, end = day_bounds(now or utcnow())
-    return db.session.scalar(select(func.count()).select_from(BoostItem).where(*_due_filter(user.id, end)))
+    return (
+        db.session.scalar(select(func.count()).select_from(BoostItem).where(*_due_filter(user.id, end))) or 0
+    )
 
 
-def today(user, now=None):
+def today(user: User, now: datetime | None = None) -> Today:
     now = now or utcnow()
     start, end = day_bounds(now)
     done, right = db.session.execute(
@@ -72,7 +78,7 @@ def today(user, now=None):
     return Today(due, done, int(right or 0), in_round + 1, size)
 
 
-def _early_query(user_id, start, end):
+def _early_query(user_id: int, start: datetime, end: datetime) -> Select[tuple[BoostItem]]:
     """Items not due today and not met today, soonest first: a round of one or two due items
     is topped up with them (answering a little early costs FSRS nothing)."""
     return select(BoostItem).where(
@@ -83,11 +89,13 @@ def _early_query(user_id, start, end):
     )
 
 
-def _early_count(user_id, start, end, limit):
+def _early_count(user_id: int, start: datetime, end: datetime, limit: int) -> int:
     return len(db.session.scalars(_early_query(user_id, start, end).limit(limit)).all())
 
 
-def next_item(user, now=None, language=None):
+def next_item(
+    user: User, now: datetime | None = None, language: str | None = None
+) -> tuple[Shown | None, Today]:
     """The next item of today's boost and its Shown, or (None, today) when the round is over.
     Due items first, the longest overdue first (items answered wrong are due soonest); an item
     whose question or node the content dropped is retired on the way."""
@@ -111,20 +119,20 @@ def next_item(user, now=None, language=None):
 # --- answering ------------------------------------------------------------------------------------
 
 
-def own_item(user, item_id):
+def own_item(user: User, item_id: int) -> BoostItem:
     item = db.session.get(BoostItem, item_id)
     if item is None or item.user_id != user.id:
         raise NotFound(item_id)
     return item
 
 
-def answer_of(item, seq):
+def answer_of(item: BoostItem, seq: int) -> BoostAnswer | None:
     return db.session.scalar(
         select(BoostAnswer).where(BoostAnswer.item_id == item.id, BoostAnswer.seq == seq)
     )
 
 
-def check_given(shown, given):
+def check_given(shown: Shown, given: Sequence[str]) -> list[int] | list[str]:
     """The answer as the item's numbers ([answer numbers], [phase id] or the observations
     ticked, 0-based in source order); Refused when empty or not among those shown (nothing is
     written)."""
@@ -137,7 +145,7 @@ def check_given(shown, given):
         return numbers
     if shown.item.kind == SIGNALS:
         picks = sorted({int(v) for v in given if str(v).isdigit()})
-        if not picks or not set(picks) <= set(range(len(shown.source_node.signals))):
+        if not picks or not set(picks) <= set(range(len(shown.graded_on[1].signals))):
             raise Refused(
                 _("Tick at least one observation: the ones that support the reading. Nothing was recorded.")
             )
@@ -148,12 +156,13 @@ def check_given(shown, given):
     return phases
 
 
-def is_right(shown, numbers):
+def is_right(shown: Shown, numbers: list[int] | list[str]) -> bool:
     """A signal pick is graded as the role-play grades it (recall.read_signals); a question or a
     phase is right when exactly the right answers are given."""
     if shown.item.kind == SIGNALS:
         try:
-            return recall.read_signals(shown.source, shown.source_node, numbers)[2]
+            picks = cast(list[int], numbers)  # check_given's picks for a signal item: numbers
+            return recall.read_signals(*shown.graded_on, picks)[2]
         except engine.EngineError:
             raise Refused(
                 _(
@@ -164,7 +173,14 @@ def is_right(shown, numbers):
     return sorted(numbers) == sorted(shown.right())
 
 
-def answer(user, item_id, seq, version_id, given, now=None):
+def answer(
+    user: User,
+    item_id: int,
+    seq: int,
+    version_id: int | None,
+    given: Sequence[str],
+    now: datetime | None = None,
+) -> tuple[BoostAnswer, bool]:
     """Record boost answer `seq` of an item, graded on the version the form showed. Returns
     (answer, created): a replayed or second-tab post of the same `seq` returns the first answer.
     Raises NotFound, StaleAnswer (another answer came first: show the next item), Refused."""
@@ -188,14 +204,14 @@ def answer(user, item_id, seq, version_id, given, now=None):
         .values(boosts=seq)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:  # another tab's answer got there first
+    if cast(CursorResult[Any], moved).rowcount != 1:  # another tab's answer got there first
         db.session.expire(item)
         existing = answer_of(item, seq)
         if existing is None:
             raise StaleAnswer(item_id)
         return existing, False
     set_committed_value(item, "boosts", seq)
-    phase = shown.source_node.reading if item.kind == SIGNALS else None
+    phase = shown.graded_on[1].reading if item.kind == SIGNALS else None
     meet(item, shown.answer_key, shown.version.id, correct, now, phase)
     record = BoostAnswer(
         user_id=user.id,
@@ -215,13 +231,13 @@ def answer(user, item_id, seq, version_id, given, now=None):
     return record, True
 
 
-def own_answer(user, answer_id):
+def own_answer(user: User, answer_id: int) -> BoostAnswer:
     record = db.session.get(BoostAnswer, answer_id)
     if record is None or record.user_id != user.id:
         raise NotFound(answer_id)
     return record
 
 
-def shown_for(record, language=None):
+def shown_for(record: BoostAnswer, language: str | None = None) -> Shown | None:
     """The item as the answer's version showed it (pinned), for its feedback page."""
     return show(record.item, record.version_id, record.seq, language)

@@ -9,11 +9,13 @@ check), 90% desired retention. With FSRS's default weights a first wrong or hard
 back the next day, a first right one two days later, then about 11 and 46 days."""
 
 from datetime import UTC, datetime, time, timedelta
+from typing import overload
 
 from fsrs import Card, Rating, Scheduler, State
 
 from app import formats
 from app.content import recall
+from app.models import BoostItem
 
 SCHEDULER = Scheduler(desired_retention=0.9, learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 # What an item is: a knowledge-check question, a phase-reading step, a signal-picking step.
@@ -23,15 +25,19 @@ QUESTION, PHASE, SIGNALS = "question", "phase", "signals"
 # --- the clock ------------------------------------------------------------------------------
 
 
-def _aware(moment):
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
+def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
-def _naive(moment):
+def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def day_bounds(now):
+def day_bounds(now: datetime) -> tuple[datetime, datetime]:
     """The organisation's today as naive UTC times [start, end): what is due "today" is due
     before its end, so an item due at 17:00 is offered at 9:00 the same day."""
     local = formats.local(now)
@@ -42,7 +48,7 @@ def day_bounds(now):
 # --- one item's memory ------------------------------------------------------------------------
 
 
-def _card(item):
+def _card(item: BoostItem) -> Card:
     return Card(
         card_id=item.id or 0,
         state=State(item.state),
@@ -54,19 +60,20 @@ def _card(item):
     )
 
 
-def review(item, rating, when):
+def review(item: BoostItem, rating: int, when: datetime) -> None:
     """Move the item's memory on by one answer graded `rating` at `when` (naive UTC)."""
     if item.last_review is not None and when < item.last_review:
         when = item.last_review  # folded late: never before the answer it follows
     card, _log = SCHEDULER.review_card(_card(item), Rating(rating), _aware(when))
     item.state, item.step = int(card.state), card.step
     item.stability, item.difficulty = card.stability, card.difficulty
+    assert card.last_review is not None  # review_card sets it to the review's moment
     item.due, item.last_review = _naive(card.due), _naive(card.last_review)
     item.last_rating = rating
     item.reviews = (item.reviews or 0) + 1
 
 
-def forget(item, answer_key):
+def forget(item: BoostItem, answer_key: str) -> None:
     """A new version changed the right answer: what the rep remembered is the old one."""
     item.answer_key = answer_key
     item.state, item.step, item.stability, item.difficulty = int(State.Learning), 0, None, None
@@ -74,7 +81,9 @@ def forget(item, answer_key):
     item.reviews = 0
 
 
-def meet(item, answer_key, version_id, correct, when, phase=None):
+def meet(
+    item: BoostItem, answer_key: str, version_id: int, correct: bool, when: datetime, phase: str | None = None
+) -> None:
     """One answer to the item, from `version_id`: its phase follows the content (`phase`)."""
     if item.answer_key != answer_key:
         forget(item, answer_key)

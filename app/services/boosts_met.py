@@ -4,18 +4,22 @@ memory on with the rep's answer there, in the order they were given: wrong is Ag
 straight after a wrong answer is Hard, right is Good (content/recall.grade). Nothing in the
 check or the player has to know about boosts; existing records count too."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from fsrs import State
 from sqlalchemy import case, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.content import recall
 from app.content import signals as signal_picking
+from app.content.model import Scenario
 from app.extensions import db
-from app.models import AttemptStep, BoostItem, BoostMark, QuizAttempt, ScenarioAttempt
+from app.models import AttemptStep, BoostItem, BoostMark, QuizAttempt, ScenarioAttempt, User
 from app.models.base import utcnow
 from app.services import publishing
 from app.services.boosts_memory import PHASE, QUESTION, SIGNALS, meet
@@ -38,13 +42,14 @@ class Met:
     correct: bool
 
 
-def _checks_met(user_id, since_id):
+def _checks_met(user_id: int, since_id: int) -> tuple[list[Met], int]:
     rows = db.session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.user_id == user_id, QuizAttempt.id > since_id)
         .order_by(QuizAttempt.id)
     ).all()
-    met, mark = [], since_id
+    met: list[Met] = []
+    mark = since_id
     for attempt in rows:
         mark = attempt.id
         module = publishing.value_by_id(attempt.version_id)
@@ -65,7 +70,7 @@ def _checks_met(user_id, since_id):
     return met, mark
 
 
-def _scenario_steps_met(user_id, phase_since, signal_since):
+def _scenario_steps_met(user_id: int, phase_since: int, signal_since: int) -> tuple[list[Met], int, int]:
     """Phase-reading steps after `phase_since` and signal-picking steps after `signal_since`, in
     one statement. A pick is right as the role-play recorded it (its reading well read:
     signals.is_well_read), and its item keeps the memory while the node's right signals stay."""
@@ -91,7 +96,9 @@ def _scenario_steps_met(user_id, phase_since, signal_since):
         )
         .order_by(AttemptStep.id)
     ).all()
-    met, phase_mark, signal_mark, scenarios = [], phase_since, signal_since, {}
+    met: list[Met] = []
+    scenarios: dict[int, Scenario] = {}
+    phase_mark, signal_mark = phase_since, signal_since
     for r in rows:
         if r.kind == "signals":
             if r.id <= signal_since:
@@ -116,6 +123,7 @@ def _scenario_steps_met(user_id, phase_since, signal_since):
             )
         elif r.id > phase_since:
             phase_mark = r.id
+            assert r.phase is not None  # a phase-reading step (phase_step)
             met.append(
                 Met(
                     r.created_at,
@@ -131,14 +139,14 @@ def _scenario_steps_met(user_id, phase_since, signal_since):
     return met, phase_mark, signal_mark
 
 
-def refresh(user, now=None):
+def refresh(user: User, now: datetime | None = None) -> int:
     """Fold the rep's knowledge checks, phase-reading and signal-picking steps recorded since the last fold
     into their items. Safe to run from two requests at once: the marks move by compare-and-set,
     and the request that loses folds nothing (the winner folded the same records)."""
     return _fold(user.id, now)
 
 
-def refresh_stale(user_ids, now=None):
+def refresh_stale(user_ids: Iterable[int], now: datetime | None = None) -> int:
     """Fold for those of these trainees who have records the fold has not seen yet (a manager's
     page: three grouped statements, then one fold per trainee who played or took a check since
     their last visit). Returns the number of trainees folded."""
@@ -153,12 +161,14 @@ def refresh_stale(user_ids, now=None):
             )
         )
     }
-    checks = dict(
+    checks: dict[int, int] = dict(
         db.session.execute(
             select(QuizAttempt.user_id, func.max(QuizAttempt.id))
             .where(QuizAttempt.user_id.in_(ids))
             .group_by(QuizAttempt.user_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     phase_step = AttemptStep.phase.is_not(None) & AttemptStep.choice.is_not(None)
     signal_step = AttemptStep.kind == "signals"
@@ -187,15 +197,15 @@ def refresh_stale(user_ids, now=None):
     return len(stale)
 
 
-def _fold(user_id, now=None):
+def _fold(user_id: int, now: datetime | None = None) -> int:
     mark = db.session.get(BoostMark, user_id)
     if mark is None:
         try:
             with db.session.begin_nested():
                 mark = BoostMark(user_id=user_id, quiz_mark=0, step_mark=0, signal_mark=0)
                 db.session.add(mark)
-        except IntegrityError:
-            mark = db.session.get(BoostMark, user_id)
+        except IntegrityError:  # another request made it meanwhile
+            mark = db.session.get_one(BoostMark, user_id)
     checks, quiz_mark = _checks_met(user_id, mark.quiz_mark)
     steps, step_mark, signal_mark = _scenario_steps_met(user_id, mark.step_mark, mark.signal_mark)
     marks = dict(quiz_mark=quiz_mark, step_mark=step_mark, signal_mark=signal_mark)
@@ -212,7 +222,7 @@ def _fold(user_id, now=None):
         .values(**marks)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
+    if cast(CursorResult[Any], moved).rowcount != 1:
         return 0
     for name, value in marks.items():
         set_committed_value(mark, name, value)

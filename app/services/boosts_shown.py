@@ -2,10 +2,13 @@
 (the one a form showed, else the published one), in the reader's language when the content has
 it; grading always reads the source version."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.content import engine, recall
 from app.content import signals as signal_picking
+from app.content.model import Choice, Node, Question, Scenario, SignalItem
 from app.extensions import db
 from app.models import BoostItem, ContentVersion
 from app.services import publishing, signal_picks, translations
@@ -21,36 +24,49 @@ class Shown:
     item: BoostItem
     version: ContentVersion
     title: str  # the module or role-play it comes from
-    question: object = None  # a Question
+    question: Question | None = None
     number: int = 0  # its number in the module
-    order: tuple = ()  # answer numbers in the order shown
-    node: object = None  # a phase-reading or signal-picking Node, in the reader's language
+    order: tuple[int, ...] = ()  # answer numbers in the order shown
+    node: Node | None = None  # a phase-reading or signal-picking node, in the reader's language
     situation: str = ""  # Markdown
-    phases: tuple = ()  # ((id, title), ...) to choose from
-    signals: dict | None = None  # {phase id: (signal, ...)} from the course
+    phases: tuple[tuple[str, str], ...] = ()  # ((id, title), ...) to choose from
+    signals: dict[str, tuple[str, ...]] | None = None  # {phase id: (signal, ...)} from the course
     answer_key: str = ""
-    picking: tuple = ()  # a signal item's ((0-based index, SignalItem), ...) in the order shown
-    source: object = None  # the source Scenario and node a signal pick is graded on
-    source_node: object = None
+    picking: tuple[
+        tuple[int, SignalItem], ...
+    ] = ()  # a signal item's (0-based index, item) in the order shown
+    source: Scenario | None = None  # the source scenario and node a signal pick is graded on
+    source_node: Node | None = None
 
     @property
-    def several(self):
+    def several(self) -> bool:
         return self.question is not None and len(recall.right_answers(self.question)) > 1
 
     @property
-    def reading_title(self):
+    def reading_title(self) -> str | None:
         """The title of the phase a signal item's right signals point to."""
-        return dict(self.phases).get(self.node.reading) if self.node is not None else None
+        return (
+            dict(self.phases).get(self.node.reading) if self.node is not None and self.node.reading else None
+        )
 
-    def right(self):
+    @property
+    def graded_on(self) -> tuple[Scenario, Node]:
+        """The source scenario and node a signal item is graded on."""
+        assert self.source is not None and self.source_node is not None  # show() sets both for a signal item
+        return self.source, self.source_node
+
+    def right(self) -> list[int] | list[str]:
         if self.question is not None:
             return recall.right_answers(self.question)
         if self.item.kind == SIGNALS:
-            return list(signal_picking.right_items(self.source_node))
+            return list(signal_picking.right_items(self.graded_on[1]))
+        assert (
+            self.node is not None and self.node.phase is not None
+        )  # a phase item's node (recall.phase_node)
         return [self.node.phase]
 
 
-def _version_for(item, version_id=None):
+def _version_for(item: BoostItem, version_id: int | None = None) -> ContentVersion | None:
     """The version a boost form showed (when it is one of this item's), else the published one."""
     kind = "module" if item.kind == QUESTION else "scenario"
     if version_id:
@@ -60,7 +76,9 @@ def _version_for(item, version_id=None):
     return publishing.published(kind, item.slug)
 
 
-def show(item, version_id=None, seq=None, language=None):
+def show(
+    item: BoostItem, version_id: int | None = None, seq: int | None = None, language: str | None = None
+) -> Shown | None:
     """How boost answer `seq` (the next one by default) asks this item, in the reader's
     `language` when the content has it (a translation keeps the source's questions, answers and
     nodes in place: E-SAMEQUIZ, E-SAMENODES), or None when the content no longer has the item.
@@ -120,6 +138,7 @@ def show(item, version_id=None, seq=None, language=None):
     if node is None:
         return None
     answer_key = node.phase
+    assert answer_key is not None  # recall.phase_node returns a node that reads a phase
     node = recall.phase_node(read, item.ref) or node
     phases, signals = _phases(value, language)
     if answer_key not in dict(phases):
@@ -136,7 +155,9 @@ def show(item, version_id=None, seq=None, language=None):
     )
 
 
-def _phases(value, language):
+def _phases(
+    value: Any, language: str | None
+) -> tuple[tuple[tuple[str, str], ...], dict[str, tuple[str, ...]]]:  # value: a Module or Scenario
     """((id, title), ...) of the course's phases and {id: (signal, ...)}, in `language`."""
     course_id = value.course or publishing.course_id()
     course = (
@@ -154,22 +175,24 @@ class SignalFeedback:
     """After a signal item: the verdict on each observation (in the order shown, with the
     author's feedback), the reading the pick took, and the best reading when it was not that."""
 
-    graded: list  # [signal_picks.Graded]
-    reading: object  # Choice: the node's reading of this pick
-    best: object = None  # Choice: the node's best-rated reading, when the pick missed it
+    graded: list[signal_picks.Graded]
+    reading: Choice  # the node's reading of this pick
+    best: Choice | None = None  # the node's best-rated reading, when the pick missed it
 
 
-def signal_feedback(shown, picks):
+def signal_feedback(shown: Shown | None, picks: Sequence[int]) -> SignalFeedback | None:
     """The role-play's own words on a boost's pick (content/recall.read_signals), or None."""
     if shown is None or not shown.picking:
         return None
+    source, source_node = shown.graded_on
     try:
-        verdicts, index, _right = recall.read_signals(shown.source, shown.source_node, list(picks))
+        verdicts, index, _right = recall.read_signals(source, source_node, list(picks))
     except engine.EngineError:
         return None
     ticked = set(picks)
     graded = [signal_picks.Graded(item, verdicts[i], i in ticked) for i, item in shown.picking]
-    readings = shown.node.choices if len(shown.node.choices) == len(shown.source_node.choices) else ()
-    readings = readings or shown.source_node.choices
+    node = shown.node or source_node
+    readings = node.choices if len(node.choices) == len(source_node.choices) else ()
+    readings = readings or source_node.choices
     best = next((c for c in readings if c.effects.rating == "best"), None)
     return SignalFeedback(graded, readings[index], best if best is not readings[index] else None)

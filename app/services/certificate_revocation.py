@@ -7,11 +7,15 @@ campaign that counts evidence from the day of the revocation (services/certifica
 A revocation is written once, by compare-and-set on `revoked_at`: a double click, a second tab
 or two managers at once record one revocation and one audit event."""
 
+from datetime import datetime
+from typing import Any, cast
+
 from flask_babel import gettext as _
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 
 from app.extensions import db
-from app.models import Certificate
+from app.models import Certificate, User
 from app.models.base import utcnow
 from app.services import audit_log
 from app.services.assignments.assigning import AssignmentError
@@ -20,7 +24,7 @@ from app.services.assignments.manager_scope import NotInScope, trainee_in_scope
 REASON_MAX = 500
 
 
-def certificate_in_scope(actor, trainee_id, certificate_id):
+def certificate_in_scope(actor: User, trainee_id: object, certificate_id: object) -> tuple[User, Certificate]:
     """The certificate of a trainee the actor manages (any, for an admin); NotInScope else."""
     trainee = trainee_in_scope(actor, trainee_id)
     found = db.session.get(Certificate, certificate_id) if isinstance(certificate_id, int) else None
@@ -29,7 +33,13 @@ def certificate_in_scope(actor, trainee_id, certificate_id):
     return trainee, found
 
 
-def revoke(actor, trainee_id, certificate_id, reason, now=None):
+def revoke(
+    actor: User,
+    trainee_id: object,
+    certificate_id: object,
+    reason: str | None,
+    now: datetime | None = None,
+) -> tuple[Certificate, bool]:
     """Revoke a certificate: (certificate, True) when revoked now, (certificate, False) when it
     was already revoked (nothing is written again). AssignmentError (field `reason`) for a
     missing or long reason, NotInScope for someone else's trainee; nothing written then."""
@@ -51,7 +61,7 @@ def revoke(actor, trainee_id, certificate_id, reason, now=None):
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(found)
-    if moved.rowcount != 1:  # revoked by another request meanwhile
+    if cast(CursorResult[Any], moved).rowcount != 1:  # revoked by another request meanwhile
         return found, False
     audit_log.record(
         "certificate-revoked",

@@ -10,21 +10,24 @@ services/certification_evidence.py. A recertification's draw is seeded by
 the campaign, so it stays the same on every page load until the campaign is won."""
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import formats
 from app.content import certification as rules
+from app.content.model import Stage, StageCertification
 from app.extensions import db
-from app.models import Certificate
+from app.models import Certificate, User
 from app.models.base import utcnow
 from app.services import mail, publishing, stages
 from app.services.certification_evidence import Evidence, observed_evidence
-from app.services.outline import load_outline
-from app.services.progress import progress_of
+from app.services.outline import Outline, load_outline
+from app.services.progress import StageProgress, progress_of
 
 
 class Refused(ValueError):
@@ -37,7 +40,9 @@ class Requirement:
     label: str
     done: bool
     slug: str | None = None  # the role-play or module to go to
-    evidence: dict | None = None
+    # What the certificate keeps of it; its shape follows the kind (certification_evidence's
+    # ChallengePass, CheckPass, ObservationPass; {module id: {percent}} for the modules).
+    evidence: Any = None
 
 
 @dataclass
@@ -46,36 +51,38 @@ class StageCertificate:
 
     stage_id: str
     title: str
-    settings: object  # content.model.StageCertification
+    settings: StageCertification | None  # None from held(), which reads certificates alone
     latest: Certificate | None
     today: date
     campaign: int | None = None  # None: certified, no campaign open
     opens: date | datetime | None = None  # the first day, or the revocation (naive UTC)
-    requirements: list = field(default_factory=list)
+    requirements: list[Requirement] = field(default_factory=list)
     # A renewal of a certificate that ran its course (one role-play and one check drawn); after
     # a revoked one the stage is certified again in full.
     recertification: bool = False
 
     @property
-    def revoked(self):
+    def revoked(self) -> bool:
         return self.latest is not None and self.latest.revoked_at is not None
 
     @property
-    def valid(self):
+    def valid(self) -> bool:
         return self.latest is not None and is_valid(self.latest, self.today)
 
     @property
-    def expiring_soon(self):
-        return self.valid and rules.expiring_soon(self.latest.expires_on, self.today)
+    def expiring_soon(self) -> bool:
+        return (
+            self.latest is not None and self.valid and rules.expiring_soon(self.latest.expires_on, self.today)
+        )
 
     @property
-    def ready(self):
+    def ready(self) -> bool:
         return (
             self.campaign is not None and bool(self.requirements) and all(r.done for r in self.requirements)
         )
 
     @property
-    def state(self):
+    def state(self) -> str:
         """certified, expiring, expired, revoked, ready, in-progress."""
         if self.valid:
             return "expiring" if self.expiring_soon else "certified"
@@ -84,7 +91,9 @@ class StageCertificate:
         return "ready" if self.ready else "in-progress"
 
 
-def stage_certificates(user, today=None, language=None):
+def stage_certificates(
+    user: User, today: date | None = None, language: str | None = None
+) -> list[StageCertificate]:
     """[StageCertificate] for every stage of the published course, in course order; `language`:
     the reader's, for the titles the requirements name (translated where a translation is live)."""
     today = today or formats.today()
@@ -96,7 +105,7 @@ def stage_certificates(user, today=None, language=None):
     latest = _latest_certificates(user.id, course.id)
     role_plays = stages.role_plays_by_stage(course.id)
     evidence = Evidence.of(user.id, course.id)
-    out = []
+    out: list[StageCertificate] = []
     for stage in course.stages:
         status = StageCertificate(stage.id, stage.title, stage.certification, latest.get(stage.id), today)
         previous = status.latest
@@ -128,12 +137,12 @@ def stage_certificates(user, today=None, language=None):
     return out
 
 
-def held(user, today=None):
+def held(user: User, today: date | None = None) -> list[StageCertificate]:
     """[StageCertificate] of the stages the trainee holds a certificate for (valid, expiring or
     expired), from their certificates alone: one statement, for the dashboard. What a campaign
     still asks for is on My progress (stage_certificates)."""
     today = today or formats.today()
-    latest = {}
+    latest: dict[tuple[str, str], Certificate] = {}
     for cert in db.session.scalars(
         select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.campaign)
     ):
@@ -144,7 +153,7 @@ def held(user, today=None):
     ]
 
 
-def _latest_certificates(user_id, course_id):
+def _latest_certificates(user_id: int, course_id: str) -> dict[str, Certificate]:
     rows = db.session.scalars(
         select(Certificate)
         .where(Certificate.user_id == user_id, Certificate.course_slug == course_id)
@@ -154,8 +163,17 @@ def _latest_certificates(user_id, course_id):
 
 
 def _requirements(
-    user, course_id, stage, stage_progress, outline, slugs, campaign, opens, evidence, recertification
-):
+    user: User,
+    course_id: str,
+    stage: Stage,
+    stage_progress: StageProgress | None,
+    outline: Outline,
+    slugs: list[str],
+    campaign: int,
+    opens: date | datetime | None,
+    evidence: Evidence,
+    recertification: bool,
+) -> list[Requirement]:
     settings = stage.certification
     modules = list(stage_progress.modules) if stage_progress else []
     done = bool(modules) and all(m.complete for m in modules)
@@ -211,7 +229,7 @@ def _requirements(
 # --- issuing --------------------------------------------------------------------------------------
 
 
-def issue(user, stage_id, today=None):
+def issue(user: User, stage_id: str, today: date | None = None) -> tuple[Certificate, bool]:
     """The certificate of the campaign open for `stage_id`: (certificate, True) when issued now,
     (certificate, False) when this campaign's was issued before (a double click, a second tab).
     Refused with what is missing when the stage is not certified yet."""
@@ -220,6 +238,7 @@ def issue(user, stage_id, today=None):
     if status is None:
         raise Refused(_("There is no such stage in the course."))
     if status.campaign is None:
+        assert status.latest is not None  # no campaign open: the stage is certified
         return status.latest, False
     if not status.ready:
         missing = [r.label for r in status.requirements if not r.done]
@@ -227,8 +246,9 @@ def issue(user, stage_id, today=None):
             _("Not yet: %(missing)s.", missing="; ".join(missing or [_("the stage has nothing to certify")]))
         )
     course = load_outline().course
+    assert course is not None and status.settings is not None  # stage_certificates found the stage in it
     versions = publishing.published("course", course.id)
-    evidence = {
+    evidence: dict[str, Any] = {
         "course_version_id": versions.id if versions else None,
         "course_version": versions.version if versions else None,
         "campaign": status.campaign,
@@ -236,7 +256,7 @@ def issue(user, stage_id, today=None):
         "checks": {},
         "observed": None,
     }
-    scores = []
+    scores: list[int] = []
     for requirement in status.requirements:
         if requirement.kind == "role-play":
             evidence["role_plays"][requirement.slug] = requirement.evidence
@@ -274,21 +294,21 @@ def issue(user, stage_id, today=None):
         ),
         ["user_id", "course_slug", "stage_id", "campaign"],
     )
-    certificate = db.session.scalar(
+    certificate = db.session.scalars(
         select(Certificate).where(
             Certificate.user_id == user.id,
             Certificate.course_slug == course.id,
             Certificate.stage_id == stage_id,
             Certificate.campaign == status.campaign,
         )
-    )
+    ).one()  # inserted above, or by the request that won the race
     return certificate, issued is not None
 
 
 # --- reading certificates -------------------------------------------------------------------------
 
 
-def certificates_of(user_id):
+def certificates_of(user_id: int) -> Sequence[Certificate]:
     """Every certificate of one trainee, the newest first."""
     return db.session.scalars(
         select(Certificate)
@@ -297,12 +317,12 @@ def certificates_of(user_id):
     ).all()
 
 
-def own_certificate(user, certificate_id):
+def own_certificate(user: User, certificate_id: int) -> Certificate | None:
     found = db.session.get(Certificate, certificate_id)
     return found if found is not None and found.user_id == user.id else None
 
 
-def by_uuid(value):
+def by_uuid(value: str) -> Certificate | None:
     """The certificate a public link names, or None (a malformed or unknown uuid)."""
     try:
         value = str(uuid.UUID(value))
@@ -311,20 +331,20 @@ def by_uuid(value):
     return db.session.scalar(select(Certificate).where(Certificate.uuid == value))
 
 
-def is_valid(certificate, today=None):
+def is_valid(certificate: Certificate, today: date | None = None) -> bool:
     """Valid today: not expired and not revoked."""
     return certificate.revoked_at is None and rules.is_valid(certificate.expires_on, today or formats.today())
 
 
 @dataclass
 class TeamCertificates:
-    certified: list  # [(stage title, expires_on)] valid today
-    expiring: list  # the valid ones expiring within NOTICE_DAYS
-    expired: list  # stages whose latest certificate has expired
-    revoked: list = field(default_factory=list)  # [(stage title, day revoked)]
+    certified: list[tuple[str, date]]  # (stage title, expires_on) valid today
+    expiring: list[tuple[str, date]]  # the valid ones expiring within NOTICE_DAYS
+    expired: list[tuple[str, date]]  # stages whose latest certificate has expired
+    revoked: list[tuple[str, date]] = field(default_factory=list)  # (stage title, day revoked)
 
 
-def team_certificates(trainee_ids, today=None):
+def team_certificates(trainee_ids: Iterable[int], today: date | None = None) -> dict[int, TeamCertificates]:
     """{trainee id: TeamCertificates} for the manager's dashboard and CSV, in one statement;
     each stage by its latest certificate."""
     today = today or formats.today()
@@ -332,7 +352,7 @@ def team_certificates(trainee_ids, today=None):
     out = {tid: TeamCertificates([], [], []) for tid in trainee_ids}
     if not trainee_ids:
         return out
-    latest = {}
+    latest: dict[tuple[int, str, str], Certificate] = {}
     for cert in db.session.scalars(
         select(Certificate).where(Certificate.user_id.in_(trainee_ids)).order_by(Certificate.campaign)
     ):

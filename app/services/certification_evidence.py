@@ -2,8 +2,10 @@
 certificate (challenge passes, passed checks, passed observations), which of them fall inside a
 campaign, and the observed role-play a certificate keeps. Read by services/certification.py."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Self, TypedDict
 
 from sqlalchemy import select
 
@@ -13,11 +15,53 @@ from app.extensions import db
 from app.models import ContentVersion, ObservedRolePlay, QuizAttempt, ScenarioAttempt
 
 
-def _in_campaign(moment, opens):
+def _in_campaign(moment: datetime | None, opens: date | datetime | None) -> bool:
     """`moment` naive UTC; `opens` the campaign's first day, or the moment of a revocation."""
     if isinstance(opens, datetime):
         return rules.in_campaign(moment, opens)
     return moment is not None and rules.in_campaign(formats.local(moment).date(), opens)
+
+
+class ChallengePass(TypedDict):
+    """The best challenge pass of a role-play in a campaign, as a certificate keeps it."""
+
+    attempt: int
+    percent: int
+    version: int
+    version_id: int
+    finished_at: str  # ISO 8601
+
+
+class CheckPass(TypedDict):
+    """A passed knowledge check in a campaign, as a certificate keeps it."""
+
+    module: str
+    attempt: int
+    percent: int
+    version: int
+    version_id: int
+
+
+class ObservationPass(TypedDict):
+    """A passed observed role-play in a campaign."""
+
+    observation: int
+    observed_on: str  # ISO 8601
+    levels: dict[str, int]  # {criterion id: level, 1-based}
+    course_version_id: int
+
+
+class ObservedEvidence(TypedDict):
+    """The observed role-play a certificate keeps, as it was on the day."""
+
+    observation: int
+    observed_on: str  # ISO 8601
+    levels: dict[str, int]
+    passed: bool
+    counted: bool  # the course requires one, and this one passed
+    observer: str | None  # None once the observer's account is gone
+    notes: str
+    course_version_id: int
 
 
 @dataclass
@@ -25,28 +69,36 @@ class Evidence:
     """Every record of one trainee that can count toward a certificate, read in three
     statements for all the stages at once: challenge passes, passed checks, passed observations."""
 
-    passes: list  # [(ScenarioAttempt, version number)]
-    checks: list  # [(QuizAttempt, version number)], best first
-    observed: list  # [ObservedRolePlay], newest first
+    passes: list[tuple[ScenarioAttempt, int]]  # (attempt, version number)
+    checks: list[tuple[QuizAttempt, int]]  # (attempt, version number), best first
+    observed: list[ObservedRolePlay]  # newest first
 
     @classmethod
-    def of(cls, user_id, course_id):
-        passes = db.session.execute(
-            select(ScenarioAttempt, ContentVersion.version)
-            .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
-            .where(
-                ScenarioAttempt.user_id == user_id,
-                ScenarioAttempt.mode == "challenge",
-                ScenarioAttempt.status == "finished",
-                ScenarioAttempt.passed.is_(True),
+    def of(cls, user_id: int, course_id: str) -> Self:
+        passes = (
+            db.session.execute(
+                select(ScenarioAttempt, ContentVersion.version)
+                .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
+                .where(
+                    ScenarioAttempt.user_id == user_id,
+                    ScenarioAttempt.mode == "challenge",
+                    ScenarioAttempt.status == "finished",
+                    ScenarioAttempt.passed.is_(True),
+                )
             )
-        ).all()
-        checks = db.session.execute(
-            select(QuizAttempt, ContentVersion.version)
-            .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
-            .where(QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True))
-            .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)
-        ).all()
+            .tuples()
+            .all()
+        )
+        checks = (
+            db.session.execute(
+                select(QuizAttempt, ContentVersion.version)
+                .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
+                .where(QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True))
+                .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)
+            )
+            .tuples()
+            .all()
+        )
         observed = db.session.scalars(
             select(ObservedRolePlay)
             .where(
@@ -56,11 +108,13 @@ class Evidence:
             )
             .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())
         ).all()
-        return cls(list(passes), list(checks), list(observed))
+        return cls([(a, v) for a, v in passes], [(a, v) for a, v in checks], list(observed))
 
-    def challenge_passes(self, slugs, opens):
+    def challenge_passes(
+        self, slugs: Collection[str], opens: date | datetime | None
+    ) -> dict[str, ChallengePass]:
         """{slug: evidence} of the best challenge pass of each role-play in the campaign."""
-        best = {}
+        best: dict[str, ChallengePass] = {}
         for attempt, version in self.passes:
             if attempt.scenario_slug not in slugs or not _in_campaign(attempt.finished_at, opens):
                 continue
@@ -75,7 +129,7 @@ class Evidence:
                 }
         return best
 
-    def check_pass(self, module_id, opens):
+    def check_pass(self, module_id: str, opens: date | datetime | None) -> CheckPass | None:
         for attempt, version in self.checks:
             if attempt.module_slug == module_id and _in_campaign(attempt.created_at, opens):
                 return {
@@ -87,7 +141,7 @@ class Evidence:
                 }
         return None
 
-    def observation_pass(self, stage_id, opens):
+    def observation_pass(self, stage_id: str, opens: date | datetime | None) -> ObservationPass | None:
         for seen in self.observed:
             if seen.stage_id == stage_id and rules.in_campaign(seen.observed_on, opens):
                 return {
@@ -99,7 +153,9 @@ class Evidence:
         return None
 
 
-def observed_evidence(user_id, course_id, stage_id, opens, required):
+def observed_evidence(
+    user_id: int, course_id: str, stage_id: str, opens: date | datetime | None, required: bool
+) -> ObservedEvidence | None:
     """The observed role-play a certificate keeps: the newest passed in the campaign (the one
     that counted, when the course requires one), else the newest recorded in it; None when the
     manager recorded none. As it was on the day, for the manager's view of the certificate."""
@@ -112,8 +168,8 @@ def observed_evidence(user_id, course_id, stage_id, opens, required):
         )
         .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())
     ).all()
-    recorded = [o for o in recorded if rules.in_campaign(o.observed_on, opens)]
-    seen = next((o for o in recorded if o.passed), recorded[0] if recorded else None)
+    in_campaign = [o for o in recorded if rules.in_campaign(o.observed_on, opens)]
+    seen = next((o for o in in_campaign if o.passed), in_campaign[0] if in_campaign else None)
     if seen is None:
         return None
     return {

@@ -8,21 +8,24 @@ ALL and stored in one upsert (see "stored progress summaries" below)."""
 
 import json
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from typing import Any, TypedDict, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, Table, func, select
 from sqlalchemy.exc import DBAPIError
 
 from app import formats
-from app.content.completion import fold
+from app.content.completion import CourseFold, fold
 from app.content.translation import language_of
 from app.extensions import db
 from app.models import PageView, ProgressSummary, QuizAttempt, ScenarioAttempt, Team, User
 from app.models.base import utcnow
 from app.services.assignments import effective, team_assignments
+from app.services.assignments.effective import EffectiveAssignment
 from app.services.outline import Outline, load_outline
 from app.services.progress import as_datetime, latest, records_by_trainee
 
@@ -45,7 +48,7 @@ class StageCell:
     score: int | None  # mean best score of the stage's quizzes and scenarios tried
 
     @property
-    def level(self):
+    def level(self) -> int:
         """0-4 for the heatmap colour; the text label says the same thing in words."""
         if self.complete:
             return 4
@@ -54,7 +57,7 @@ class StageCell:
         return 1 + min(2, self.percent // 34)
 
     @property
-    def label(self):
+    def label(self) -> str:
         if self.complete:
             return _("Done")
         if not self.started:
@@ -71,15 +74,15 @@ class TraineeRow:
     hire_date: date | None
     created_at: datetime | None  # when the account was made
     percent: int
-    assignments: list  # [EffectiveAssignment]
+    assignments: list[EffectiveAssignment]
     last_activity: datetime | None
     attempts: int
     modules_done: int
-    stage_values: list | str  # ProgressSummary.stages, as folded or as stored (JSON)
+    stage_values: list[list[Any]] | str  # ProgressSummary.stages, as folded or as stored (JSON)
     outline: Outline = field(repr=False)
 
     @cached_property
-    def stages(self):
+    def stages(self) -> list[StageCell]:
         """StageCells, built only for the rows a page shows (or an export writes)."""
         values = json.loads(self.stage_values) if isinstance(self.stage_values, str) else self.stage_values
         return [
@@ -88,10 +91,10 @@ class TraineeRow:
         ]
 
     @property
-    def overdue(self):
+    def overdue(self) -> list[EffectiveAssignment]:
         return [a for a in self.assignments if a.overdue]
 
-    def activity(self, today):
+    def activity(self, today: date) -> str:
         """ "active", "inactive" (a week or more without learning) or "not started". Someone with
         no record yet is inactive only once they have had a week to start: hired, and their
         account made, more than a week ago; before that they have simply not started."""
@@ -104,16 +107,16 @@ class TraineeRow:
         return "not started"
 
     @property
-    def open_assignments(self):
+    def open_assignments(self) -> list[EffectiveAssignment]:
         return [a for a in self.assignments if not a.done]
 
     @property
-    def next_due(self):
+    def next_due(self) -> date | None:
         dates = [a.due for a in self.assignments if not a.done and a.due]
         return min(dates) if dates else None
 
     @property
-    def score(self):
+    def score(self) -> int | None:
         scores = [s.score for s in self.stages if s.score is not None]
         return round(sum(scores) / len(scores)) if scores else None
 
@@ -122,29 +125,29 @@ class TraineeRow:
 class Page:
     """A slice of sorted rows with the attributes of the pager macro."""
 
-    items: list
+    items: list[TraineeRow]
     page: int
     per_page: int
     total: int
 
     @property
-    def pages(self):
+    def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
     @property
-    def has_prev(self):
+    def has_prev(self) -> bool:
         return self.page > 1
 
     @property
-    def has_next(self):
+    def has_next(self) -> bool:
         return self.page < self.pages
 
     @property
-    def prev_num(self):
+    def prev_num(self) -> int:
         return self.page - 1
 
     @property
-    def next_num(self):
+    def next_num(self) -> int:
         return self.page + 1
 
 
@@ -159,7 +162,23 @@ class Page:
 # Nothing on the learning side writes for it: a step stays four statements.
 
 
-def _summaries(outline, trainee_ids):
+class SummaryValues(TypedDict):
+    """A trainee's fold as a progress_summaries row stores it."""
+
+    percent: int
+    modules_done: int
+    attempts: int
+    last_activity: datetime | None
+    stages: list[list[Any]]  # per stage: [percent, complete, started, score]
+    modules_complete: str  # "1" or "0" per module, in course order
+    scenarios_passed: str  # slugs, space-separated
+
+
+# A summary's marks: the trainee's latest page view and quiz attempt ids, latest attempt update.
+Marks = tuple[int | None, int | None, datetime | None]
+
+
+def _summaries(outline: Outline, trainee_ids: Iterable[int]) -> dict[int, SummaryValues]:
     """{user_id: summary values} folded from every learning record of the trainees (ids), in
     one statement, by the completion rules the trainee's own pages use; trainees without any
     record are absent (see _empty_summary)."""
@@ -169,9 +188,9 @@ def _summaries(outline, trainee_ids):
     }
 
 
-def _summary_values(course_fold):
+def _summary_values(course_fold: CourseFold) -> SummaryValues:
     """A fold as a progress_summaries row stores it (stages as [percent, complete, started, score])."""
-    return dict(
+    return SummaryValues(
         percent=course_fold.percent,
         modules_done=course_fold.modules_done,
         attempts=course_fold.attempts,
@@ -182,21 +201,21 @@ def _summary_values(course_fold):
     )
 
 
-def _empty_summary(outline):
+def _empty_summary(outline: Outline) -> SummaryValues:
     return _summary_values(fold(outline.plan, ()))
 
 
-def _store_summaries(fresh, outline):
+def _store_summaries(fresh: dict[int, tuple[Marks, SummaryValues]], outline: Outline) -> None:
     """Upsert the summaries just folded ({user_id: (marks read before folding, values)}), in
     user order (two dashboards storing the same trainees lock rows in the same order). A cache
     fill on a GET, committed with the request: if the database refuses it (busy), the page is
     still right, and the next view folds again."""
-    table = ProgressSummary.__table__
+    table = cast(Table, ProgressSummary.__table__)
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]  # PostgreSQL's upsert
     else:  # no upsert written for it: fold on every view
         return
     now = utcnow()
@@ -228,11 +247,16 @@ def _store_summaries(fresh, outline):
         log.warning("progress summaries not stored (%s); they are folded again at the next view", error)
 
 
-def _latest_id(model):
+def _latest_id(model: type[PageView] | type[QuizAttempt]) -> ScalarSelect[int | None]:
     return select(func.max(model.id)).where(model.user_id == User.id).scalar_subquery()
 
 
-def team_rows(team_ids, course_id=None, today=None, language=None):
+def team_rows(
+    team_ids: Iterable[int],
+    course_id: str | None = None,
+    today: date | None = None,
+    language: str | None = None,
+) -> tuple[list[TraineeRow], Outline]:
     """One TraineeRow per active trainee of the teams, in a fixed number of statements: the
     trainees with their stored summaries and live marks in one; when some summaries are stale,
     their fold in one more and the store in a third. `language`: the reader's, for the titles
@@ -276,16 +300,17 @@ def team_rows(team_ids, course_id=None, today=None, language=None):
         .outerjoin(summary, summary.user_id == User.id)
         .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)
     ).all()
-    stale = {}  # user id -> live marks, for the summaries to fold again
+    stale: dict[int, Marks] = {}  # user id -> live marks, for the summaries to fold again
     for row in trainees:
         marks = (row[7], row[8], as_datetime(row[9]))
         if row[10] != outline.key or (row[11], row[12], row[13]) != marks:
             stale[row[0]] = marks
-    fresh = {}
+    fresh: dict[int, tuple[Marks, SummaryValues]] = {}
     if stale:
         # The ids as read, not a condition evaluated again: each summary is stored with the
         # marks read above, older than or equal to what the fold saw, so never newer than it.
-        ids, folded = sorted(stale), {}
+        ids = sorted(stale)
+        folded: dict[int, SummaryValues] = {}
         for chunk in range(0, len(ids), FOLD_CHUNK):
             folded.update(_summaries(outline, ids[chunk : chunk + FOLD_CHUNK]))
         empty = _empty_summary(outline)
@@ -294,7 +319,7 @@ def team_rows(team_ids, course_id=None, today=None, language=None):
 
     resolver = effective.Resolver(team_assignments.active_rows_for_teams(team_ids), outline.titles, today)
     module_index = {module_id: n for n, module_id in enumerate(outline.modules)}
-    rows = []
+    rows: list[TraineeRow] = []
     for (
         user_id,
         name,
@@ -326,7 +351,9 @@ def team_rows(team_ids, course_id=None, today=None, language=None):
 
         passed = scenarios_passed.split()
 
-        def is_done(kind, slug, modules_complete=modules_complete, passed=passed):
+        def is_done(
+            kind: str, slug: str, modules_complete: str = modules_complete, passed: list[str] = passed
+        ) -> bool:
             if kind == "module":
                 n = module_index.get(slug)
                 return n is not None and modules_complete[n] == "1"
@@ -361,10 +388,13 @@ class _Trainee:
     hire_date: date | None
 
 
-def sort_rows(rows, sort="attention", descending=False):
+def sort_rows(
+    rows: Iterable[TraineeRow], sort: str = "attention", descending: bool = False
+) -> list[TraineeRow]:
     """attention: overdue first (most overdue work, then the oldest due date), then the next due
     date, then the least progress. The other sorts: name, activity (least recent first),
     completion (lowest first); `descending` reverses them."""
+    key: Callable[[TraineeRow], tuple[Any, ...]]
     if sort == "name":
         key = lambda r: (r.name.lower(), r.id)  # noqa: E731
     elif sort == "activity":
@@ -373,11 +403,11 @@ def sort_rows(rows, sort="attention", descending=False):
         key = lambda r: (r.percent, r.name.lower())  # noqa: E731
     else:
 
-        def key(r):
+        def key(r: TraineeRow) -> tuple[Any, ...]:
             overdue = r.overdue
             return (
                 -len(overdue),
-                min((a.due for a in overdue), default=date.max),
+                min((a.due or date.max for a in overdue), default=date.max),  # (overdue ones have a due date)
                 r.next_due or date.max,
                 r.percent,
                 r.name.lower(),
@@ -386,7 +416,15 @@ def sort_rows(rows, sort="attention", descending=False):
     return sorted(rows, key=key, reverse=descending)
 
 
-def dashboard(team_ids, sort="attention", descending=False, page=1, per_page=50, today=None, language=None):
+def dashboard(
+    team_ids: Iterable[int],
+    sort: str = "attention",
+    descending: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+    today: date | None = None,
+    language: str | None = None,
+) -> tuple[Page, Outline, dict[str, int]]:
     today = today or formats.today()
     rows, outline = team_rows(team_ids, today=today, language=language)
     summary = {
