@@ -5,8 +5,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app import jobs
 from app.extensions import db
-from app.models import Certificate, OutboxMessage, User
+from app.models import Certificate, Notification, OutboxMessage, User
 from tests.helpers import run_reminders, told
 
 EXPIRES = date(2027, 6, 15)
@@ -77,3 +78,40 @@ def test_a_revoked_certificate_is_not_announced(mail_app, team):
     run_reminders(mail_app, EXPIRES - timedelta(days=10))
     assert told(mail_app, "certificate-expiring") == ([], [])
     assert told(mail_app, "team-certificate-expiring") == ([], [])
+
+
+def test_the_rep_and_their_manager_are_each_told_in_their_own_language(mail_app, team, smtp_server):
+    """A French rep reads the notice, the mail and its subject in French, dates the French way;
+    their English-speaking manager, in the same run, reads theirs in English. (A long subject
+    arrives folded: its words are compared.)"""
+    manager, _team_id, (tom, _ines) = team
+    with mail_app.app_context():
+        db.session.get(User, tom.id).language = "fr"
+        db.session.get(User, manager.id).language = "en"
+        db.session.commit()
+    _certificate(mail_app, tom.id)
+    run_reminders(mail_app, EXPIRES - timedelta(days=30))
+    with mail_app.app_context():
+        titles = dict(db.session.execute(select(Notification.user_id, Notification.title)).tuples().all())
+        jobs.send_mail()
+    assert titles[tom.id] == "Votre certificat expire le 15 juin 2027 : Negotiation and closing"
+    assert titles[manager.id] == f"{tom.name}'s certificate expires on 15 Jun 2027: Negotiation and closing"
+
+    [to_tom] = [m for m in smtp_server.to(tom.email) if "certificat" in m["Subject"]]
+    assert (
+        " ".join(to_tom["Subject"].split())
+        == "Votre certificat pour l’étape « Negotiation and closing » expire dans 30 jours"
+    )
+    text = smtp_server.text(to_tom)
+    assert "Votre certificat pour l’étape « Negotiation and closing » expire le 15 juin 2027." in text
+    assert "expires" not in text and "Jun" not in text
+
+    [to_manager] = [m for m in smtp_server.to(manager.email) if "certificate" in m["Subject"]]
+    assert " ".join(to_manager["Subject"].split()) == (
+        f"{tom.name}: the certificate for Negotiation and closing expires on 15 Jun 2027"
+    )
+    text = smtp_server.text(to_manager)
+    assert (
+        f'{tom.name}\'s certificate for the stage "Negotiation and closing" expires on 15 Jun 2027.' in text
+    )
+    assert "expire le" not in text and "juin" not in text
