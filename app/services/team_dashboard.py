@@ -215,7 +215,7 @@ def _store_summaries(fresh: dict[int, tuple[Marks, SummaryValues]], outline: Out
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]  # PostgreSQL's upsert
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]  # the same upsert as PostgreSQL's
     else:  # no upsert written for it: fold on every view
         return
     now = utcnow()
