@@ -83,7 +83,7 @@ def issue(stage_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        found, created = certification.issue(current_user, stage_id)
+        found, created = certification.issue(current_user, stage_id, language=reader_language())
     except certification.Refused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("learn.my_progress") + "#certificates")

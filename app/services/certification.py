@@ -229,12 +229,16 @@ def _requirements(
 # --- issuing --------------------------------------------------------------------------------------
 
 
-def issue(user: User, stage_id: str, today: date | None = None) -> tuple[Certificate, bool]:
+def issue(
+    user: User, stage_id: str, today: date | None = None, language: str | None = None
+) -> tuple[Certificate, bool]:
     """The certificate of the campaign open for `stage_id`: (certificate, True) when issued now,
     (certificate, False) when this campaign's was issued before (a double click, a second tab).
-    Refused with what is missing when the stage is not certified yet."""
+    Refused with what is missing when the stage is not certified yet. `language`: the trainee's
+    reading language; the refusal names what is missing in it, and the certificate keeps the
+    stage's and course's titles as the trainee read them (a French rep's certificate is French)."""
     today = today or formats.today()
-    status = next((s for s in stage_certificates(user, today) if s.stage_id == stage_id), None)
+    status = next((s for s in stage_certificates(user, today, language) if s.stage_id == stage_id), None)
     if status is None:
         raise Refused(_("There is no such stage in the course."))
     if status.campaign is None:
@@ -245,7 +249,7 @@ def issue(user: User, stage_id: str, today: date | None = None) -> tuple[Certifi
         raise Refused(
             _("Not yet: %(missing)s.", missing="; ".join(missing or [_("the stage has nothing to certify")]))
         )
-    course = load_outline().course
+    course = load_outline(language=language).course
     assert course is not None and status.settings is not None  # stage_certificates found the stage in it
     versions = publishing.published("course", course.id)
     evidence: dict[str, Any] = {

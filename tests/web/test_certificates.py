@@ -2,6 +2,7 @@
 public page and the PDF show the name (accents right) and nothing private, the manager records
 an observed role-play for their own trainees only, with messages for bad input."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -62,6 +63,25 @@ def test_a_stage_not_done_is_refused_with_what_is_missing(app, client, certified
     assert answer.status_code == 200 and "Not yet:" in answer.get_data(as_text=True)
     assert client.post("/learn/certificates/no-such-stage", follow_redirects=True).status_code == 200
     assert _count(app, Certificate) == 0
+
+
+def test_a_french_trainee_is_refused_and_certified_in_french(app, client, certified):
+    """What is missing is named as the trainee reads the course, and the certificate keeps the
+    titles they earned it under: a French rep's certificate (page, PDF) is in French."""
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    refused = client.post("/learn/certificates/negotiation", headers=french, follow_redirects=True)
+    flash = re.search(r'<p class="flash flash-error">(.*?)</p>', refused.get_data(as_text=True))
+    assert (
+        flash
+        and flash.group(1).startswith("Pas encore")
+        and "« Claire veut 15 % de remise »" in flash.group(1)
+    )
+    client.post(f"/learn/certificates/{CERTIFIED_STAGE}", headers=french)
+    cert = _certificate(app)
+    assert (cert.stage_title, cert.course_title) == (
+        "Qualifier les prospects",
+        "La relation d’affaires, pas à pas",
+    )
 
 
 def test_the_public_page_shows_the_certificate_and_nothing_private(app, client, certified):
