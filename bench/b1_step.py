@@ -1,9 +1,12 @@
 """B1: a logged-in scenario step under gunicorn (2 sync workers) on a file database.
 
-One step is what a trainee's browser does when they press a choice: POST the choice (read the
+One step is what a trainee's browser does when they answer a scene: POST the answer (read the
 attempt, insert the step, move the attempt on, commit) and get back the choice's feedback,
-rendered, in the same response. The reference is a bare Flask hello-world route under the same
-gunicorn, in the same run; rounds alternate, and each figure is the median of three.
+rendered, in the same response; for a Continue, the 303 and the next scene it redirects to. The
+player answers what each scene asks (a choice, Continue, a preparation sheet, a signal pick),
+so no post is refused; a refused one would not count as a step (see Player). The reference is
+a bare Flask hello-world route under the same gunicorn, in the same run; rounds alternate, and
+each figure is the median of three.
 
     .venv/bin/python -m bench.b1_step [--clients 8] [--seconds 6]
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import sys
 import tempfile
@@ -94,9 +98,38 @@ def scenarios_of(app):
         return sorted(publishing.published_all("scenario"))
 
 
+SEQ = re.compile(rb'name="seq" value="(\d+)"')
+CHOICE = re.compile(rb'name="choice" value="(\d+)"')
+ITEM = re.compile(rb'name="item" value="(\d+)"')
+FIGURE = re.compile(rb'name="(figure-[^"]+)".*?class="small muted hint">([^<]*)<', re.DOTALL)
+NUMBER = re.compile(rb"\d[\d,]*(?:\.\d+)?")
+
+
+def kind_of(page):
+    """What the scene `page` asks for, in the player's order (learn/player.html): a sheet,
+    Continue, a signal pick, a choice; None for a debrief or a scene that offers nothing."""
+    if b'name="sheet" value="1"' in page:
+        return "sheet"
+    if b'<button type="submit" class="button primary big" data-continue>' in page:
+        return "continue"
+    if b'name="pick" value="1"' in page:
+        return "pick"
+    if b"data-choice=" in page:
+        return "choice"
+    return None
+
+
 class Player:
-    """A client stepping through role-plays for one or more logged-in trainees, always choosing
-    1 (offered at every node; no path the benchmark takes needs Continue).
+    """A client stepping through role-plays for one or more logged-in trainees as a trainee
+    does: it reads the scene it is on and posts what that scene offers (a choice among those
+    offered, Continue, a preparation sheet's figures within their bounds, a signal pick), so no
+    step it posts is refused.
+
+    One step is one accepted step POST, plus the GET it redirects to: a choice, a sheet or a
+    pick is answered with its feedback in the same response; a Continue is answered 303 and
+    the step ends with the next scene it redirects to. After a feedback the trainee presses
+    its Continue link to read the next scene: that GET is not part of the step and is made by
+    read_scene(), which the callers run untimed (like starts), before the next step.
 
     Attempts are started ahead (start(): every scenario that has none open, for each trainee,
     before a round and untimed): starting one is heavier than a step (the scenario's page, its
@@ -104,20 +137,26 @@ class Player:
     the steps being timed. A round that outruns the attempts started ahead starts more, untimed
     for the client that does it."""
 
-    def __init__(self, base, emails, scenarios=(SCENARIO,)):
+    def __init__(
+        self, base, emails, scenarios=(SCENARIO,), seed=1, password=PASSWORD, csrf=False, client=None
+    ):
+        """`client`: how to make a client, (base, csrf=...) -> a harness.Client or alike."""
         emails = [emails] if isinstance(emails, str) else list(emails)
+        make = client or harness.Client
         self.clients = []
         for email in emails:
-            client = harness.Client(base)
-            client.login(email, PASSWORD)
-            self.clients.append(client)
+            made = make(base, csrf=csrf)
+            made.login(email, password)
+            self.clients.append(made)
         self.scenarios = tuple(scenarios)
-        self.ready = deque()  # [client, scenario, attempt, next seq], head first
+        self.random = random.Random(seed)
+        self.ready = deque()  # [client, scenario, attempt, next seq, scene page or None], head first
         self.steps = 0
         self.refused = 0
+        self.kinds: dict[str, int] = {}  # accepted steps by kind
         self.ended = False  # no attempt left to step: start() more
 
-    # The attempt being played (B4 and the CPU probe step it from outside).
+    # The attempt being played (B4 steps it from outside).
     @property
     def client(self):
         return self.ready[0][0] if self.ready else self.clients[0]
@@ -135,7 +174,7 @@ class Player:
         self.ready[0][3] = value
 
     def start(self):
-        open_now = {(id(client), slug) for client, slug, _, _ in self.ready}
+        open_now = {(id(client), slug) for client, slug, *_ in self.ready}
         for client in self.clients:
             for slug in self.scenarios:
                 if (id(client), slug) not in open_now:
@@ -150,44 +189,86 @@ class Player:
         attempt = int(re.search(r"/attempts/(\d+)", location).group(1))
         if status == 303:  # before the start answered with its first page
             status, page, _ = client.get(location)
-        seq = int(re.search(rb'name="seq" value="(\d+)"', page).group(1))
-        return [client, slug, attempt, seq]
+        seq = int(SEQ.search(page).group(1))
+        return [client, slug, attempt, seq, page]
 
     def attempt_ended(self):
         self.ready.popleft()
         self.ended = not self.ready
 
+    def read_scene(self):
+        """The scene the next step answers, when the last step's feedback stands in its place
+        (the feedback's Continue link: a GET that is not part of a step). Untimed."""
+        while self.ready and self.ready[0][4] is None:
+            client, _slug, attempt, _seq, _ = self.ready[0]
+            _status, page, _ = client.get(f"/learn/attempts/{attempt}")
+            self._read(page)
+        self.ended = not self.ready
+
+    def _read(self, page):
+        """Keep the scene `page` for the attempt at the head, or drop the attempt once it has
+        ended (its debrief) or offers nothing to post."""
+        match = SEQ.search(page)
+        if match is None or kind_of(page) is None:
+            self.attempt_ended()
+            return
+        self.ready[0][3] = int(match.group(1))
+        self.ready[0][4] = page
+
+    def answer(self, page):
+        """The form a trainee sends from the scene `page`, and the kind of step it is."""
+        kind = kind_of(page)
+        form = {"seq": int(SEQ.search(page).group(1))}
+        if kind == "choice":
+            form["choice"] = self.random.choice(CHOICE.findall(page)).decode()
+        elif kind == "sheet":
+            form["sheet"] = "1"
+            for name, hint in FIGURE.findall(page):
+                low, high = (float(n.replace(b",", b"")) for n in NUMBER.findall(hint)[:2])
+                form[name.decode()] = f"{(low + high) / 2:g}"
+        elif kind == "pick":
+            form["pick"] = "1"
+            items = ITEM.findall(page)
+            form["item"] = [i.decode() for i in self.random.sample(items, self.random.randint(1, len(items)))]
+        return kind, form
+
     def step(self, _i=0):
-        """One timed step: POST choice 1; the answer is its feedback page."""
-        client, _slug, attempt, seq = self.ready[0]
-        status, page, headers = client.post(f"/learn/attempts/{attempt}/step", {"seq": seq, "choice": 1})
+        """One timed step: the answer the scene asks for, POSTed, and the GET of a redirect."""
+        if self.ready[0][4] is None:
+            self.read_scene()
+            if self.ended:
+                return 0
+        client, _slug, attempt, seq, page = self.ready[0]
+        kind, form = self.answer(page)
+        status, page, headers = client.post(f"/learn/attempts/{attempt}/step", form)
         if status == 200 and headers.get("Content-Location", "").endswith(f"/steps/{seq}"):
-            self.ready[0][3] = seq + 1
-            self.steps += 1
+            self._accepted(kind)
             if b"See your debrief" in page:
                 self.attempt_ended()
+            else:
+                self.ready[0][3], self.ready[0][4] = seq + 1, None  # read_scene() before the next
             return status
-        if status != 303:
-            return status
-        self.refused += 1  # stale or refused: where it sends us says the state
-        status, page, _ = client.get(headers["Location"])
-        match = re.search(rb'name="seq" value="(\d+)"', page)
-        while match and b"data-choice=" not in page:  # a prospect's reaction to read: Continue
-            before = int(match.group(1))
-            client.post(f"/learn/attempts/{attempt}/step", {"seq": before})
+        if status in (302, 303):
             status, page, _ = client.get(headers["Location"])
-            match = re.search(rb'name="seq" value="(\d+)"', page)
-            if match and int(match.group(1)) == before:  # not a Continue (signals to pick): left
-                match = None
-        if match:
-            self.ready[0][3] = int(match.group(1))
-        else:
-            self.attempt_ended()
+            moved = SEQ.search(page)
+            if kind == "continue" and (moved is None or int(moved.group(1)) == seq + 1):
+                self._accepted(kind)
+            else:
+                self.refused += 1
+            self._read(page)
+            return status
+        self.refused += 1  # 422: a sheet's figure or an empty pick refused, the scene again
+        self._read(page)
         return status
+
+    def _accepted(self, kind):
+        self.steps += 1
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
 
 def timed_steps(players, seconds):
-    """Each player steps in its own thread for about `seconds`; endings restart untimed."""
+    """Each player steps in its own thread for about `seconds`; endings restart untimed, and
+    the scene read after a feedback (read_scene) is untimed too."""
     for player in players:  # attempts for the round, started before it begins
         player.start()
     load = harness.Load()
@@ -201,12 +282,16 @@ def timed_steps(players, seconds):
     def work(player):
         latencies, statuses = [], {}
         while time.perf_counter() < stop:
-            started = time.perf_counter()
-            status = player.step()
-            latencies.append(time.perf_counter() - started)
-            statuses[status] = statuses.get(status, 0) + 1
+            player.read_scene()  # the scene after a feedback: not a step, untimed
             if player.ended:
                 player.start()  # attempts ran out: not a step, neither in latency nor in time
+            started = time.perf_counter()
+            steps, status = player.steps, player.step()
+            if player.steps > steps:  # a refused post is not a step (counted in player.refused)
+                latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+            if player.ended:
+                player.start()
         with lock:
             load.latencies.extend(latencies)
             busy.append(sum(latencies))
@@ -318,7 +403,15 @@ def run(quick=False, clients=8, seconds=None, rounds=3) -> harness.Result:
     if errors:
         result.problems.append(f"{errors} server errors (5xx)")
     result.problems += record_problems + log_problems
-    result.lines[0].note += f"; {total} steps recorded, each exactly once"
+    kinds: dict[str, int] = {}
+    for player in players:
+        for kind, n in player.kinds.items():
+            kinds[kind] = kinds.get(kind, 0) + n
+    result.lines[0].note += (
+        f"; {total} steps recorded, each exactly once; timed steps "
+        + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        + f"; {sum(p.refused for p in players)} posts refused"
+    )
     return result
 
 

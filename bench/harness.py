@@ -86,7 +86,7 @@ class Client:
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, bytes, dict]:
         if form is not None and self.token and "csrf_token" not in form:
             form = {**form, "csrf_token": self.token}
-        body = urllib.parse.urlencode(form or {}) if form is not None else None
+        body = urllib.parse.urlencode(form or {}, doseq=True) if form is not None else None
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
