@@ -58,22 +58,28 @@ def _register_markdown(app):
 
 
 def _register_fixed_urls(app):
-    """Templates' url_for, keeping the addresses that take no value but a static file's name
-    (the header's links, the style sheet, the icons: a dozen on every page, each a walk through
-    the URL map) once per process per script root. Anything else (values, an endpoint relative
-    to the page's blueprint) is built as usual."""
+    """Templates' url_for, keeping each address built from plain values (the header's links,
+    the style sheet, the icons, a module's or an attempt's page: a dozen to eighty on a page,
+    each a walk through the URL map) once per process per script root: the URL map and its
+    converters give the same path for the same endpoint and values. Anything else (an option
+    such as _external or _anchor, a value not a string or a whole number, an endpoint relative
+    to the page's blueprint, no request) is built as usual."""
     from functools import lru_cache
 
     from flask import has_request_context, request, url_for
 
-    @lru_cache(maxsize=256)
-    def fixed(endpoint, filename, root):
-        return url_for(endpoint, **({"filename": filename} if filename is not None else {}))
+    @lru_cache(maxsize=4096)
+    def fixed(endpoint, values, root):
+        return url_for(endpoint, **dict(values))
 
     def templates_url_for(endpoint, **values):
-        if not has_request_context() or values.keys() - {"filename"} or endpoint.startswith("."):
+        if (
+            not has_request_context()
+            or endpoint.startswith(".")
+            or any(key.startswith("_") or type(value) not in (str, int) for key, value in values.items())
+        ):
             return url_for(endpoint, **values)
-        return fixed(endpoint, values.get("filename"), request.script_root)
+        return fixed(endpoint, tuple(sorted(values.items())), request.script_root)
 
     app.jinja_env.globals["url_for"] = templates_url_for
 
