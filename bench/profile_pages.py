@@ -1,0 +1,209 @@
+"""Where a served request's CPU goes: the same requests served by gunicorn (one sync worker,
+the production configuration of benchmark B6: CSRF, JSON log lines, limits in Redis when one
+answers) and sent in-process through Flask's test client, CPU per request kind side by side,
+and with --profile the cProfile statistics of each kind, served, written to a folder. With
+--against REV, a `git worktree` of an earlier revision is served beside this checkout on the
+same database (each site its own trainee and team), rounds alternating: a change's before and
+after in one run, on a shared machine.
+
+    .venv/bin/python -m bench.profile_pages [--rounds 40] [--profile DIR] [--against REV]
+
+A role-play step is B1's (b1_step.Player: the accepted step POST, and the GET of a Continue's
+redirect, "GET /learn/attempts/<int:attempt_id>"); the other kinds are the dashboard, a lesson
+page, the player page and the team dashboard. Figures are X-Bench-CPU (bench/profile_wsgi.py):
+the worker thread's CPU from the WSGI call to the end of the body, medians per kind."""
+
+import argparse
+import importlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections import defaultdict
+from contextlib import ExitStack, contextmanager
+
+from bench import b1_step, capacity, harness
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+
+
+class InProcess:
+    """harness.Client's interface over Flask's test client, for the same requests in-process."""
+
+    def __init__(self, app, csrf=False):
+        self.test_client = app.test_client()
+        self.csrf = csrf
+        self.token = ""
+
+    def request(self, method, path, form=None):
+        if form is not None and self.token and "csrf_token" not in form:
+            form = {**form, "csrf_token": self.token}
+        response = self.test_client.open(path, method=method, data=form)
+        data = response.get_data()
+        match = harness.CSRF.search(data) if self.csrf else None
+        if match:
+            self.token = match.group(1).decode()
+        return response.status_code, data, dict(response.headers)
+
+    get = harness.Client.get
+    post = harness.Client.post
+    log_in = harness.Client.log_in
+    login = harness.Client.login
+
+    def close(self):
+        pass
+
+
+class Journey:
+    """A trainee's pages and steps and a manager's team dashboard, on one site; each round()
+    adds what each request cost (X-Bench-CPU) to `tally`, by kind."""
+
+    def __init__(self, make, base, trainee_email, manager_email, made):
+        self.kind = "untimed"
+        self.tally = defaultdict(list)
+        self.player = b1_step.Player(
+            base, trainee_email, made["scenarios"], password=capacity.PASSWORD, csrf=True, client=make
+        )
+        self.trainee = self.player.clients[0]
+        self.trainee.get("/learn/")  # a page's CSRF token: the log-in started a new session
+        self.manager = make(base, csrf=True)
+        self.manager.login(manager_email, capacity.PASSWORD)
+        for client in (self.trainee, self.manager):
+            client.request = self._timed(client)
+        self.module, self.pages = made["modules"][0]
+        self.player.start()
+        self.rounds = 0
+
+    def _timed(self, client):
+        def measured(method, path, form=None):
+            status, body, headers = client.__class__.request(client, method, path, form)
+            self.tally[self.kind].append(float(headers.get("X-Bench-CPU", "nan")))
+            return status, body, headers
+
+        return measured
+
+    def round(self):
+        player, tally = self.player, self.tally
+        for name, client, path in (
+            ("dashboard", self.trainee, "/learn/"),
+            (
+                "lesson page",
+                self.trainee,
+                f"/learn/modules/{self.module}/pages/{1 + self.rounds % self.pages}",
+            ),
+            ("team dashboard", self.manager, "/manage/"),
+        ):
+            self.kind = name
+            client.get(path)
+        for _step in range(3):
+            self.kind = "player page (scene)"
+            player.read_scene()
+            self.kind = "untimed"
+            if player.ended:
+                player.start()
+            self.kind = "step (POST + its redirect)"
+            before = len(tally[self.kind])
+            player.step()
+            if len(tally[self.kind]) - before == 2:  # a Continue and its redirect: one step
+                tally[self.kind][-2:] = [sum(tally[self.kind][-2:])]
+        self.kind = "untimed"
+        self.rounds += 1
+
+    def reset(self):
+        self.tally.clear()
+
+
+@contextmanager
+def checkout(rev):
+    """A `git worktree` of `rev` in a temporary folder (its .mo files compile at its start)."""
+    folder = tempfile.mkdtemp(prefix="profile-pages-")
+    subprocess.run(
+        ["git", "-C", str(harness.ROOT), "worktree", "add", "--detach", folder, rev],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield folder
+    finally:
+        subprocess.run(
+            ["git", "-C", str(harness.ROOT), "worktree", "remove", "--force", folder], capture_output=True
+        )
+
+
+def _medians(tally):
+    return {name: statistics.median(values) for name, values in tally.items() if values}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=40)
+    ap.add_argument("--profile", help="a folder for the served requests' cProfile statistics")
+    ap.add_argument("--against", help="a revision served beside this checkout, rounds alternating")
+    args = ap.parse_args(argv)
+    run = uuid.uuid4().hex[:6]
+    with tempfile.TemporaryDirectory() as tmpdir, ExitStack() as stack:
+        database = harness.default_database(tmpdir)
+        made = capacity.prepare(database, 40, run)  # two teams: one for each site served
+        env = capacity.site_env(database, run)
+        if args.profile:
+            os.makedirs(args.profile, exist_ok=True)
+            env["BENCH_PROFILE_DIR"] = os.path.abspath(args.profile)
+        trainees, managers = made["accounts"]["trainees"], made["accounts"]["managers"]
+        sites = {"served": harness.ROOT}
+        if args.against:
+            sites = {args.against: stack.enter_context(checkout(args.against)), "served": harness.ROOT}
+        journeys = {}
+        for n, (name, cwd) in enumerate(sites.items()):
+            base, _proc = stack.enter_context(
+                harness.serve("profile_wsgi:application", env, cwd=cwd, workers=1, pythonpath=BENCH)
+            )
+            capacity.warm_up(base)
+            journeys[name] = Journey(harness.Client, base, trainees[20 * n], managers[n], made)
+        for _ in range(5):  # warm-up
+            for journey in journeys.values():
+                journey.round()
+        for journey in journeys.values():
+            journey.reset()
+        if args.profile:
+            harness.Client(base).get("/_bench/profile")  # the warm-up's statistics dropped
+        for _ in range(args.rounds):
+            for journey in journeys.values():
+                journey.round()
+        if args.profile:
+            harness.Client(base).get("/_bench/profile")
+        inproc = {}
+        if not args.against:
+            saved = dict(os.environ)
+            os.environ.update({k: v for k, v in env.items() if k != "BENCH_PROFILE_DIR"})
+            os.environ.pop("BENCH_PROFILE_DIR", None)
+            sys.path.insert(0, BENCH)
+            try:
+                app = importlib.import_module("profile_wsgi").application
+                journey = Journey(lambda _b, csrf: InProcess(app, csrf), "", trainees[1], managers[0], made)
+                for _ in range(5):
+                    journey.round()
+                journey.reset()
+                for _ in range(args.rounds):
+                    journey.round()
+                inproc = {"in-process": _medians(journey.tally)}
+            finally:
+                sys.path.remove(BENCH)
+                os.environ.clear()
+                os.environ.update(saved)
+    columns = {name: _medians(j.tally) for name, j in journeys.items()} | inproc
+    counts = journeys["served"].tally
+    print(f"CPU ms per request, medians of {args.rounds} rounds (gunicorn 1 sync worker per site)")
+    print(f"  {'kind':<30} {'n':>5}" + "".join(f" {name[:12]:>12}" for name in columns))
+    for kind in sorted(counts):
+        print(
+            f"  {kind:<30} {len(counts[kind]):>5}"
+            + "".join(f" {figures.get(kind, float('nan')):>12.2f}" for figures in columns.values())
+        )
+    if args.profile:
+        print(f"profiles: {args.profile}/*.prof (python -m pstats FILE; sort cumulative; stats 40)")
+
+
+if __name__ == "__main__":
+    main()
