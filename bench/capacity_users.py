@@ -10,8 +10,9 @@ end RESULT gets every record the server acknowledged, for the database check.
 
 What a trainee does, with a think time of 3-8 s before every click: the dashboard, then one of
 a lesson (module page and a few pages in order), a knowledge check (the form, answers, result),
-a role-play to its debrief (briefing, start, each step's feedback and the next scene; one
-POST in twenty is sent twice, a double click), or My progress. Managers alternate the team
+a role-play to its debrief (briefing, start, each step's feedback and the next scene, answering
+what each scene asks: a choice, Continue, a preparation sheet, a signal pick; one POST in
+twenty is sent twice, a double click), or My progress. Managers alternate the team
 dashboard and analytics; the trainer opens the editor, lints the text and saves a draft."""
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ ACKS: dict = {
 
 SEQ = re.compile(r'name="seq"[^>]*value="(\d+)"')
 CHOICES = re.compile(r'name="choice" value="(\d+)"')
+ITEMS = re.compile(r'name="item" value="(\d+)"')
+FIGURES = re.compile(r'name="(figure-[^"]+)".*?class="small muted hint">([^<]*)<', re.DOTALL)
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 STEP = re.compile(r"/attempts/(\d+)/steps/(\d+)$")
 ATTEMPT = re.compile(r"/attempts/(\d+)$")
@@ -60,6 +64,27 @@ def next_account(role):
     if role not in _accounts:
         _accounts[role] = iter(PLAN["accounts"][role])
     return next(_accounts[role])
+
+
+def answer(page, rng):
+    """The form a trainee sends from a scene (learn/player.html, in its order): a preparation
+    sheet's figures, each halfway between its bounds; Continue (the sequence number alone); a
+    signal pick, some of the observations ticked; else one of the choices offered. Whether it
+    is a Continue, whose next scene acknowledges it."""
+    form = {"seq": int(SEQ.search(page).group(1))}
+    if 'name="sheet" value="1"' in page:
+        form["sheet"] = "1"
+        for name, hint in FIGURES.findall(page):
+            low, high = (float(n.replace(",", "")) for n in NUMBER.findall(hint)[:2])
+            form[name] = f"{(low + high) / 2:g}"
+        return form, False
+    if "data-continue>" in page:
+        return form, True
+    if 'name="pick" value="1"' in page:
+        items = ITEMS.findall(page)
+        return {**form, "pick": "1", "item": rng.sample(items, rng.randint(1, len(items)))}, False
+    choices = CHOICES.findall(page)
+    return ({**form, "choice": rng.choice(choices)}, False) if choices else (form, True)
 
 
 def path_of(location):
@@ -182,12 +207,10 @@ class Trainee(Person):
         attempt = int(match.group(1))
         ACKS["starts"].append((attempt, self.email))
         for _ in range(200):
-            seq = SEQ.search(page)
-            if not seq:
+            if not SEQ.search(page):
                 return  # the debrief
-            seq = int(seq.group(1))
-            choices = CHOICES.findall(page)
-            form = {"seq": seq, **({"choice": self.random.choice(choices)} if choices else {})}
+            form, continued = answer(page, self.random)
+            seq = form["seq"]
             self.think()
             clicks = 2 if self.random.random() < DOUBLE_CLICK else 1
             for _ in range(clicks):
@@ -198,7 +221,7 @@ class Trainee(Person):
                     ACKS["steps"].append((attempt, seq))
                 self.think()
             status, page, _ = self.get(f"/learn/attempts/{attempt}", "player")
-            if status == 200 and "choice" not in form:  # a Continue: acknowledged by the next scene
+            if status == 200 and continued:  # a Continue: acknowledged by the next scene
                 moved = SEQ.search(page)
                 if moved is None or int(moved.group(1)) == seq + 1:
                     ACKS["steps"].append((attempt, seq))
