@@ -64,12 +64,12 @@ def _day(value: date, language: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _decimal(value: float | Decimal, _type: type, language: str) -> str:
+def _decimal(value: float | Decimal, _type: str, language: str) -> str:
     return babel_numbers.format_decimal(value, locale=language, decimal_quantization=False)
 
 
 @lru_cache(maxsize=1024)
-def _percent(value: float | Decimal, _type: type, language: str) -> str:
+def _percent(value: float | Decimal, _type: str, language: str) -> str:
     return babel_numbers.format_percent(value / 100, locale=language, decimal_quantization=False)
 
 
@@ -147,14 +147,14 @@ def number(value: float | Decimal | None) -> str:
     """'1,234.5' / '1 234,5': a figure as the reader writes it (as many decimals as it has)."""
     if value is None:
         return ""
-    return _decimal(value, type(value), str(locale()))
+    return _decimal(value, type(value).__name__, str(locale()))
 
 
 def percent(value: float | Decimal | None) -> str:
     """A percentage given out of 100: '45%' / '45 %', '12.5%' / '12,5 %'."""
     if value is None:
         return ""
-    return _percent(value, type(value), str(locale()))
+    return _percent(value, type(value).__name__, str(locale()))
 
 
 def money(value: float | Decimal | None, currency: str = "EUR") -> str:
