@@ -55,7 +55,7 @@ def day(value: date | None) -> str:
 
 # Babel's formatting reads its patterns anew on every call (6-10 µs): a dashboard asks for the
 # same due dates and percentages dozens of times. Each result depends only on the value, its
-# type (1 and 1.0 are equal keys, but Decimal('1.0') reads "1.0") and the language.
+# type (True and 1 are one key to a dict, yet Babel refuses True) and the language.
 
 
 @lru_cache(maxsize=1024)

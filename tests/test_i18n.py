@@ -284,3 +284,19 @@ def test_mail_follows_the_browser_of_someone_who_chose_no_language(app, factory)
             assert language == "fr"
         with i18n.speaking_to(bob) as language:
             assert language == "en"
+
+
+def test_templates_gettext_formats_as_jinjas_newstyle_gettext(app):
+    """The templates' _() and ngettext (i18n._template_gettext): the page's catalog, variables
+    escaped, "%%" read as "%" with or without variables, a message's own markup kept."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert render_template_string("{{ _('Log out') }}") == "Se déconnecter"
+        assert render_template_string("{{ _('Log out') }}|{{ _('50%% off') }}") == "Log out|50% off"
+        assert render_template_string("{{ _('%(who)s: 12%%', who='<b>') }}") == "&lt;b&gt;: 12%"
+        assert render_template_string("{{ _('<strong>%(t)s</strong>', t='x') }}") == "<strong>x</strong>"
+        page = "{{ ngettext('%(num)d day', '%(num)d days', n) }}"
+        assert [render_template_string(page, n=n) for n in (1, 3)] == ["1 day", "3 days"]
