@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from fsrs import State
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -42,12 +42,40 @@ class Met:
     correct: bool
 
 
+# The fold runs on every dashboard: its two reads are built once, not per request (building
+# and keying a statement cost more CPU than running it).
+_CHECKS_SINCE = (
+    select(QuizAttempt)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.id > bindparam("since"))
+    .order_by(QuizAttempt.id)
+)
+
+_PHASE_STEP = AttemptStep.phase.is_not(None) & AttemptStep.choice.is_not(None)
+_SIGNAL_STEP = AttemptStep.kind == "signals"
+_STEPS_SINCE = (
+    select(
+        AttemptStep.id,
+        AttemptStep.kind,
+        AttemptStep.node,
+        AttemptStep.phase,
+        AttemptStep.phase_correct,
+        AttemptStep.rating,
+        AttemptStep.created_at,
+        ScenarioAttempt.scenario_slug,
+        ScenarioAttempt.version_id,
+    )
+    .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+    .where(
+        ScenarioAttempt.user_id == bindparam("user_id"),
+        AttemptStep.id > bindparam("since"),
+        _PHASE_STEP | _SIGNAL_STEP,
+    )
+    .order_by(AttemptStep.id)
+)
+
+
 def _checks_met(user_id: int, since_id: int) -> tuple[list[Met], int]:
-    rows = db.session.scalars(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.id > since_id)
-        .order_by(QuizAttempt.id)
-    ).all()
+    rows = db.session.scalars(_CHECKS_SINCE, {"user_id": user_id, "since": since_id}).all()
     met: list[Met] = []
     mark = since_id
     for attempt in rows:
@@ -74,27 +102,8 @@ def _scenario_steps_met(user_id: int, phase_since: int, signal_since: int) -> tu
     """Phase-reading steps after `phase_since` and signal-picking steps after `signal_since`, in
     one statement. A pick is right as the role-play recorded it (its reading well read:
     signals.is_well_read), and its item keeps the memory while the node's right signals stay."""
-    phase_step = AttemptStep.phase.is_not(None) & AttemptStep.choice.is_not(None)
-    signal_step = AttemptStep.kind == "signals"
     rows = db.session.execute(
-        select(
-            AttemptStep.id,
-            AttemptStep.kind,
-            AttemptStep.node,
-            AttemptStep.phase,
-            AttemptStep.phase_correct,
-            AttemptStep.rating,
-            AttemptStep.created_at,
-            ScenarioAttempt.scenario_slug,
-            ScenarioAttempt.version_id,
-        )
-        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(
-            ScenarioAttempt.user_id == user_id,
-            AttemptStep.id > min(phase_since, signal_since),
-            phase_step | signal_step,
-        )
-        .order_by(AttemptStep.id)
+        _STEPS_SINCE, {"user_id": user_id, "since": min(phase_since, signal_since)}
     ).all()
     met: list[Met] = []
     scenarios: dict[int, Scenario] = {}
@@ -123,7 +132,7 @@ def _scenario_steps_met(user_id: int, phase_since: int, signal_since: int) -> tu
             )
         elif r.id > phase_since:
             phase_mark = r.id
-            assert r.phase is not None  # a phase-reading step (phase_step)
+            assert r.phase is not None  # a phase-reading step (_PHASE_STEP)
             met.append(
                 Met(
                     r.created_at,
@@ -170,18 +179,16 @@ def refresh_stale(user_ids: Iterable[int], now: datetime | None = None) -> int:
         .tuples()
         .all()
     )
-    phase_step = AttemptStep.phase.is_not(None) & AttemptStep.choice.is_not(None)
-    signal_step = AttemptStep.kind == "signals"
     steps = {
         uid: (phase or 0, signal or 0)
         for uid, phase, signal in db.session.execute(
             select(
                 ScenarioAttempt.user_id,
-                func.max(case((phase_step, AttemptStep.id))),
-                func.max(case((signal_step, AttemptStep.id))),
+                func.max(case((_PHASE_STEP, AttemptStep.id))),
+                func.max(case((_SIGNAL_STEP, AttemptStep.id))),
             )
             .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-            .where(ScenarioAttempt.user_id.in_(ids), phase_step | signal_step)
+            .where(ScenarioAttempt.user_id.in_(ids), _PHASE_STEP | _SIGNAL_STEP)
             .group_by(ScenarioAttempt.user_id)
         )
     }

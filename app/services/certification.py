@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import formats
 from app.content import certification as rules
@@ -137,15 +137,19 @@ def stage_certificates(
     return out
 
 
+# The dashboard's one statement, built once (building and keying it cost more than running it).
+_CERTIFICATES_OF = (
+    select(Certificate).where(Certificate.user_id == bindparam("user_id")).order_by(Certificate.campaign)
+)
+
+
 def held(user: User, today: date | None = None) -> list[StageCertificate]:
     """[StageCertificate] of the stages the trainee holds a certificate for (valid, expiring or
     expired), from their certificates alone: one statement, for the dashboard. What a campaign
     still asks for is on My progress (stage_certificates)."""
     today = today or formats.today()
     latest: dict[tuple[str, str], Certificate] = {}
-    for cert in db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.campaign)
-    ):
+    for cert in db.session.scalars(_CERTIFICATES_OF, {"user_id": user.id}):
         latest[(cert.course_slug, cert.stage_id)] = cert
     return [
         StageCertificate(c.stage_id, c.stage_title, None, c, today)

@@ -233,29 +233,35 @@ def attempts_of(user: User, scenario_slug: str | None = None) -> Sequence[Scenar
     ).all()
 
 
+# Read by the dashboard and the module pages on every visit: built once, not per request
+# (building and keying a statement cost more CPU than running it).
+_OPEN_ATTEMPTS = (
+    select(ScenarioAttempt)
+    .where(ScenarioAttempt.user_id == bindparam("user_id"), ScenarioAttempt.status == "in_progress")
+    .order_by(ScenarioAttempt.updated_at.desc())
+)
+_BEST_SCORES = (
+    select(
+        ScenarioAttempt.scenario_slug,
+        func.max(ScenarioAttempt.percent),
+        func.max(db.case((counts_as_pass(), 1), else_=0)),
+        func.count(),
+    )
+    .where(
+        ScenarioAttempt.user_id == bindparam("user_id"),
+        ScenarioAttempt.status == "finished",
+        ScenarioAttempt.replayed_from_id.is_(None),
+    )
+    .group_by(ScenarioAttempt.scenario_slug)
+)
+
+
 def open_attempts(user: User) -> Sequence[ScenarioAttempt]:
-    return db.session.scalars(
-        select(ScenarioAttempt)
-        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "in_progress")
-        .order_by(ScenarioAttempt.updated_at.desc())
-    ).all()
+    return db.session.scalars(_OPEN_ATTEMPTS, {"user_id": user.id}).all()
 
 
 def best_scores(user: User) -> dict[str, dict[str, Any]]:
     """{scenario slug: {"best": percent, "passed": bool, "attempts": n}} over finished attempts
     played from the start (a practice replay from a step is neither a best score nor a pass)."""
-    rows = db.session.execute(
-        select(
-            ScenarioAttempt.scenario_slug,
-            func.max(ScenarioAttempt.percent),
-            func.max(db.case((counts_as_pass(), 1), else_=0)),
-            func.count(),
-        )
-        .where(
-            ScenarioAttempt.user_id == user.id,
-            ScenarioAttempt.status == "finished",
-            ScenarioAttempt.replayed_from_id.is_(None),
-        )
-        .group_by(ScenarioAttempt.scenario_slug)
-    )
+    rows = db.session.execute(_BEST_SCORES, {"user_id": user.id})
     return {slug: {"best": best, "passed": bool(passed), "attempts": n} for slug, best, passed, n in rows}
