@@ -42,7 +42,7 @@ class Met:
     correct: bool
 
 
-# The fold runs on every dashboard: its two reads are built once, not per request (building
+# The fold runs on every dashboard: its statements are built once, not per request (building
 # and keying a statement cost more CPU than running it).
 _CHECKS_SINCE = (
     select(QuizAttempt)
@@ -71,6 +71,25 @@ _STEPS_SINCE = (
         _PHASE_STEP | _SIGNAL_STEP,
     )
     .order_by(AttemptStep.id)
+)
+
+
+_MARK_OF = select(BoostMark).where(BoostMark.user_id == bindparam("user_id"))
+_MOVE_MARKS = (
+    update(BoostMark)
+    .where(
+        BoostMark.user_id == bindparam("owner"),
+        BoostMark.quiz_mark == bindparam("quiz_was"),
+        BoostMark.step_mark == bindparam("step_was"),
+        BoostMark.signal_mark == bindparam("signal_was"),
+    )
+    .values(
+        quiz_mark=bindparam("quiz_now"), step_mark=bindparam("step_now"), signal_mark=bindparam("signal_now")
+    )
+    .execution_options(synchronize_session=False)
+)
+_ITEMS_OF = select(BoostItem).where(
+    BoostItem.user_id == bindparam("user_id"), BoostItem.slug.in_(bindparam("slugs", expanding=True))
 )
 
 
@@ -205,7 +224,7 @@ def refresh_stale(user_ids: Iterable[int], now: datetime | None = None) -> int:
 
 
 def _fold(user_id: int, now: datetime | None = None) -> int:
-    mark = db.session.get(BoostMark, user_id)
+    mark = db.session.scalars(_MARK_OF, {"user_id": user_id}).first()
     if mark is None:
         try:
             with db.session.begin_nested():
@@ -219,15 +238,16 @@ def _fold(user_id: int, now: datetime | None = None) -> int:
     if all(getattr(mark, name) == value for name, value in marks.items()):
         return 0
     moved = db.session.execute(
-        update(BoostMark)
-        .where(
-            BoostMark.user_id == user_id,
-            BoostMark.quiz_mark == mark.quiz_mark,
-            BoostMark.step_mark == mark.step_mark,
-            BoostMark.signal_mark == mark.signal_mark,
-        )
-        .values(**marks)
-        .execution_options(synchronize_session=False)
+        _MOVE_MARKS,
+        {
+            "owner": user_id,
+            "quiz_was": mark.quiz_mark,
+            "step_was": mark.step_mark,
+            "signal_was": mark.signal_mark,
+            "quiz_now": quiz_mark,
+            "step_now": step_mark,
+            "signal_now": signal_mark,
+        },
     )
     if cast(CursorResult[Any], moved).rowcount != 1:
         return 0
@@ -237,9 +257,7 @@ def _fold(user_id: int, now: datetime | None = None) -> int:
     slugs = sorted({m.slug for m in met})
     items = {
         (i.kind, i.slug, i.ref): i
-        for i in db.session.scalars(
-            select(BoostItem).where(BoostItem.user_id == user_id, BoostItem.slug.in_(slugs))
-        )
+        for i in db.session.scalars(_ITEMS_OF, {"user_id": user_id, "slugs": slugs})
     }
     for m in met:
         item = items.get((m.kind, m.slug, m.ref))
