@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any, TypedDict, cast
 
-from flask_babel import gettext as _
 from sqlalchemy import ScalarSelect, Table, func, select
 from sqlalchemy.exc import DBAPIError
 
@@ -22,6 +21,7 @@ from app import formats
 from app.content.completion import CourseFold, fold
 from app.content.translation import language_of
 from app.extensions import db
+from app.i18n import gettext as _
 from app.models import PageView, ProgressSummary, QuizAttempt, ScenarioAttempt, Team, User
 from app.models.base import utcnow
 from app.services.assignments import effective, team_assignments
