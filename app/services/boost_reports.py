@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import TypedDict
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from app.extensions import db
 from app.models import BoostAnswer, BoostItem, User
@@ -54,26 +54,35 @@ def kept_up(user_ids: Iterable[int], now: datetime | None = None, fold: bool = F
     if fold:
         boosts_met.refresh_stale(ids, now)
     _start, end = day_bounds(now)
-    for uid, due in db.session.execute(
-        select(BoostItem.user_id, func.count())
-        .where(BoostItem.user_id.in_(ids), BoostItem.retired_at.is_(None), BoostItem.due < end)
-        .group_by(BoostItem.user_id)
-    ):
+    for uid, due in db.session.execute(_DUE_BY_TRAINEE, {"ids": ids, "end": end}):
         out[uid].due = due
-    since = now - WEEK
-    recent = BoostAnswer.created_at >= since
-    for uid, week, right, last in db.session.execute(
-        select(
-            BoostAnswer.user_id,
-            func.sum(case((recent, 1), else_=0)),
-            func.sum(case((recent & BoostAnswer.correct, 1), else_=0)),
-            func.max(BoostAnswer.created_at),
-        )
-        .where(BoostAnswer.user_id.in_(ids))
-        .group_by(BoostAnswer.user_id)
-    ):
+    for uid, week, right, last in db.session.execute(_ANSWERS_BY_TRAINEE, {"ids": ids, "since": now - WEEK}):
         out[uid].week, out[uid].right, out[uid].last = int(week or 0), int(right or 0), last
     return out
+
+
+# The team dashboard's two statements, built once, not per request (building and keying a
+# statement cost more CPU than running it); any number of trainees through expanding parameters.
+_DUE_BY_TRAINEE = (
+    select(BoostItem.user_id, func.count())
+    .where(
+        BoostItem.user_id.in_(bindparam("ids", expanding=True)),
+        BoostItem.retired_at.is_(None),
+        BoostItem.due < bindparam("end"),
+    )
+    .group_by(BoostItem.user_id)
+)
+_RECENT = BoostAnswer.created_at >= bindparam("since")
+_ANSWERS_BY_TRAINEE = (
+    select(
+        BoostAnswer.user_id,
+        func.sum(case((_RECENT, 1), else_=0)),
+        func.sum(case((_RECENT & BoostAnswer.correct, 1), else_=0)),
+        func.max(BoostAnswer.created_at),
+    )
+    .where(BoostAnswer.user_id.in_(bindparam("ids", expanding=True)))
+    .group_by(BoostAnswer.user_id)
+)
 
 
 class RetentionRow(TypedDict):
