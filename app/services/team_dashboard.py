@@ -11,10 +11,10 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypedDict, cast
 
-from sqlalchemy import ScalarSelect, Table, func, select
+from sqlalchemy import ScalarSelect, Select, Table, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
 from app import formats
@@ -251,28 +251,16 @@ def _latest_id(model: type[PageView] | type[QuizAttempt]) -> ScalarSelect[int | 
     return select(func.max(model.id)).where(model.user_id == User.id).scalar_subquery()
 
 
-def team_rows(
-    team_ids: Iterable[int],
-    course_id: str | None = None,
-    today: date | None = None,
-    language: str | None = None,
-) -> tuple[list[TraineeRow], Outline]:
-    """One TraineeRow per active trainee of the teams, in a fixed number of statements: the
-    trainees with their stored summaries and live marks in one; when some summaries are stale,
-    their fold in one more and the store in a third. `language`: the reader's, for the titles
-    (a translated outline keeps the plan and key the summaries are stored against)."""
-    team_ids = sorted(team_ids)
-    outline = load_outline(course_id)
-    if language and outline.course and language != language_of(outline.course, outline.course):
-        outline = load_outline(course_id, language)
-    course_id = outline.course.id if outline.course else course_id
-    if not team_ids:
-        return [], outline
+@lru_cache(maxsize=1)
+def _trainees_statement() -> Select[Any]:
+    """Built once (every view of the team dashboard runs it; building and keying its three
+    correlated subqueries cost more than running it), for any teams through an expanding
+    parameter: the trainees with their stored summaries and live marks."""
     summary = ProgressSummary
     last_played = (
         select(latest(ScenarioAttempt.updated_at)).where(ScenarioAttempt.user_id == User.id).scalar_subquery()
     )
-    trainees = db.session.execute(
+    return (
         select(
             User.id,
             User.name,
@@ -298,8 +286,28 @@ def team_rows(
         )
         .join(Team, Team.id == User.team_id)
         .outerjoin(summary, summary.user_id == User.id)
-        .where(User.team_id.in_(team_ids), User.role == "trainee", User.active)
-    ).all()
+        .where(User.team_id.in_(bindparam("team_ids", expanding=True)), User.role == "trainee", User.active)
+    )
+
+
+def team_rows(
+    team_ids: Iterable[int],
+    course_id: str | None = None,
+    today: date | None = None,
+    language: str | None = None,
+) -> tuple[list[TraineeRow], Outline]:
+    """One TraineeRow per active trainee of the teams, in a fixed number of statements: the
+    trainees with their stored summaries and live marks in one; when some summaries are stale,
+    their fold in one more and the store in a third. `language`: the reader's, for the titles
+    (a translated outline keeps the plan and key the summaries are stored against)."""
+    team_ids = sorted(team_ids)
+    outline = load_outline(course_id)
+    if language and outline.course and language != language_of(outline.course, outline.course):
+        outline = load_outline(course_id, language)
+    course_id = outline.course.id if outline.course else course_id
+    if not team_ids:
+        return [], outline
+    trainees = db.session.execute(_trainees_statement(), {"team_ids": team_ids}).all()
     stale: dict[int, Marks] = {}  # user id -> live marks, for the summaries to fold again
     for row in trainees:
         marks = (row[7], row[8], as_datetime(row[9]))
