@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, or_, select
+from sqlalchemy import ColumnElement, Row, bindparam, or_, select
 
 from app.extensions import db
 from app.models import Assignment, User
@@ -44,21 +44,35 @@ def active_for_teams(team_ids: Iterable[int], trainee_ids: Iterable[int] = ()) -
 def active_rows_for_teams(team_ids: Iterable[int]) -> Sequence[Row[Any]]:
     """active_for_teams() as plain rows with the attributes Resolver reads: the dashboard
     resolves them for every trainee, with no ORM object to build for each."""
-    where = _active_for(team_ids)
-    if where is None:
+    teams = list(team_ids)
+    if not teams:
         return []
-    return db.session.execute(
-        select(
-            Assignment.id,
-            Assignment.target_kind,
-            Assignment.target_slug,
-            Assignment.user_id,
-            Assignment.team_id,
-            Assignment.due_date,
-            Assignment.due_days_after_hire,
-            Assignment.created_at,
-            Assignment.cancelled_at,
-        )
-        .where(*where)
-        .order_by(Assignment.created_at, Assignment.id)
-    ).all()
+    return db.session.execute(_ACTIVE_ROWS_FOR_TEAMS, {"teams": teams, "member_teams": teams}).all()
+
+
+# active_rows_for_teams' statement, built once (the team dashboard runs it on every view;
+# building and keying it cost more than running it): _active_for(teams) through expanding
+# parameters.
+_ACTIVE_ROWS_FOR_TEAMS = (
+    select(
+        Assignment.id,
+        Assignment.target_kind,
+        Assignment.target_slug,
+        Assignment.user_id,
+        Assignment.team_id,
+        Assignment.due_date,
+        Assignment.due_days_after_hire,
+        Assignment.created_at,
+        Assignment.cancelled_at,
+    )
+    .where(
+        Assignment.cancelled_at.is_(None),
+        or_(
+            Assignment.team_id.in_(bindparam("teams", expanding=True)),
+            Assignment.user_id.in_(
+                select(User.id).where(User.team_id.in_(bindparam("member_teams", expanding=True)))
+            ),
+        ),
+    )
+    .order_by(Assignment.created_at, Assignment.id)
+)
