@@ -11,9 +11,12 @@ from sqlalchemy import create_engine, make_url, text
 from app import create_app
 from app.extensions import db
 from config import TestConfig, normalise_database_url
+from tests.compiled import keep_templates, keep_url_builders
 from tests.helpers import PASSWORD, Person, login, publish_course
 
 pytest_plugins = ["tests.smtp"]  # smtp_server, mail_app
+
+keep_url_builders()  # tests/compiled.py: each test's app reuses the URL builders the process wrote
 
 # Property tests: no deadline (a shared or loaded machine is no reason to fail), and on CI
 # (HYPOTHESIS_PROFILE=ci, set by .ci/run) a fixed number of examples where a test sets none;
@@ -99,6 +102,7 @@ def make_app(migrated):
 
     def build(**overrides):
         app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=migrated, **overrides)
+        keep_templates(app)
         built.append(app)
         return app
 
