@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, make_url, text
 from app import create_app
 from app.extensions import db
 from config import TestConfig, normalise_database_url
-from tests.compiled import keep_templates, keep_url_builders
+from tests.compiled import keep_templates, keep_url_builders, share_engine
 from tests.helpers import PASSWORD, Person, login, publish_course
 
 pytest_plugins = ["tests.smtp"]  # smtp_server, mail_app
@@ -103,6 +103,7 @@ def make_app(migrated):
     def build(**overrides):
         app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=migrated, **overrides)
         keep_templates(app)
+        share_engine(app)
         built.append(app)
         return app
 
