@@ -2,7 +2,7 @@
 (the message beside the question, nothing recorded), a wrong one, right ones, a phase-reading
 item that shows the scene again, the end of the round, and a signal-picking item (the scene,
 the observations to tick, the verdict on each after). Screenshots of each page are kept in
-BOOST_SHOTS (default /tmp/boost-shots) to look at."""
+BOOST_SHOTS when it is set, to look at."""
 
 import os
 from datetime import timedelta
@@ -18,7 +18,15 @@ from app.services.learning import knowledge_checks, published
 from tests.helpers import PASSWORD, correct_answers, log_in, publish_course
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("BOOST_SHOTS", "/tmp/boost-shots")
+SHOTS = os.environ.get("BOOST_SHOTS")
+
+
+def _shot(page, name):
+    """A full-page screenshot into SHOTS when it is set: each costs Chromium a full render and a
+    PNG, and no test reads them."""
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}", full_page=True)
 
 
 def _met(app, person):
@@ -84,7 +92,6 @@ def test_a_boost_in_the_browser(browser, live_server, make_app, factory, width, 
     publish_course(app)
     person = factory.user(name="Bea Boost")
     _met(app, person)
-    os.makedirs(SHOTS, exist_ok=True)
     label = "desktop" if width > 500 else "phone"
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -95,7 +102,7 @@ def test_a_boost_in_the_browser(browser, live_server, make_app, factory, width, 
         card = page.locator("[data-boost-due]")
         due = int(card.get_attribute("data-boost-due"))
         assert due > 3 and card.is_visible()
-        page.screenshot(path=f"{SHOTS}/dashboard-{label}.png", full_page=True)
+        _shot(page, f"dashboard-{label}.png")
         _fits(page, width)
         page.click("text=Start today's boost")
         page.wait_for_selector("form[data-boost-item]")
@@ -104,7 +111,7 @@ def test_a_boost_in_the_browser(browser, live_server, make_app, factory, width, 
         # the first item is a phase reading (the oldest due): the scene again, the phases to choose from
         kind, right, wrong = _answers(app, page)
         assert kind == "phase" and page.locator(".situation .prose").inner_text().strip()
-        page.screenshot(path=f"{SHOTS}/phase-item-{label}.png", full_page=True)
+        _shot(page, f"phase-item-{label}.png")
         _fits(page, width)
 
         # empty: the server's message beside the question, nothing recorded
@@ -112,14 +119,14 @@ def test_a_boost_in_the_browser(browser, live_server, make_app, factory, width, 
         page.wait_for_selector("#boost-error")
         assert page.locator("#boost-error").inner_text() == "Choose the phase the prospect is in."
         assert _count(app) == 0
-        page.screenshot(path=f"{SHOTS}/empty-{label}.png", full_page=True)
+        _shot(page, f"empty-{label}.png")
 
         # wrong: "Not quite", the phase and why, back tomorrow
         _answer(page, [wrong])
         page.wait_for_selector("[data-boost-answer]")
         assert page.get_attribute("[data-boost-answer]", "data-boost-answer") == "wrong"
         assert "comes back tomorrow" in page.inner_text("[data-boost-answer]")
-        page.screenshot(path=f"{SHOTS}/wrong-{label}.png", full_page=True)
+        _shot(page, f"wrong-{label}.png")
         _fits(page, width)
         page.reload()  # a reload asks for the page, records nothing
         assert _count(app) == 1
@@ -135,7 +142,7 @@ def test_a_boost_in_the_browser(browser, live_server, make_app, factory, width, 
             assert page.get_attribute("[data-boost-answer]", "data-boost-answer") == "right"
             answered += 1
             if answered == 2:
-                page.screenshot(path=f"{SHOTS}/right-{label}.png", full_page=True)
+                _shot(page, f"right-{label}.png")
                 _fits(page, width)
             if page.locator("[data-boost-finish]").count():
                 break
@@ -179,7 +186,6 @@ def test_a_signal_item_in_the_browser(browser, live_server, make_app, factory, w
     publish_course(app)
     person = factory.user(name="Sami Signal")
     _misread_the_signals(app, person)
-    os.makedirs(SHOTS, exist_ok=True)
     label = "desktop" if width > 500 else "phone"
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -191,7 +197,7 @@ def test_a_signal_item_in_the_browser(browser, live_server, make_app, factory, w
         assert "Two months after the fair" in page.locator(".situation .prose").inner_text()
         boxes = page.locator('form[data-boost-item] input[type=checkbox][name="answer"]')
         assert boxes.count() == 7 and page.locator("input[required]").count() == 0
-        page.screenshot(path=f"{SHOTS}/signals-item-{label}.png", full_page=True)
+        _shot(page, f"signals-item-{label}.png")
         _fits(page, width)
         # empty: the message beside the list, nothing recorded
         page.click("form[data-boost-item] button[type=submit]")
@@ -209,7 +215,7 @@ def test_a_signal_item_in_the_browser(browser, live_server, make_app, factory, w
         assert page.locator('[data-verdict="missed"]').count() == 1
         assert page.locator('[data-verdict="mistaken"]').count() == 1
         assert page.locator("[data-best-reading]").count() == 1
-        page.screenshot(path=f"{SHOTS}/signals-feedback-{label}.png", full_page=True)
+        _shot(page, f"signals-feedback-{label}.png")
         _fits(page, width)
         assert _count(app) == 1
     finally:

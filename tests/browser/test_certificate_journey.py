@@ -4,6 +4,7 @@ progress (a second click changes nothing), opens its public page and PDF; anyone
 sees it without logging in. At desktop width their manager records an observed role-play: an
 empty form and a bad date get messages beside the fields, a full one is recorded once."""
 
+import os
 import re
 from datetime import date, timedelta
 
@@ -33,7 +34,15 @@ SIZES = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
-SHOTS = "/tmp/shots-cert"
+SHOTS = os.environ.get("CERT_SHOTS")  # a folder to keep the screenshots and the PDF in, to look at them
+
+
+def _shot(target, path, **options):
+    """A screenshot (of a page or an element) into SHOTS when it is set: each costs Chromium a
+    full render and a PNG, and no test reads them."""
+    if SHOTS:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        target.screenshot(path=path, **options)
 
 
 def _fits(page):
@@ -72,7 +81,7 @@ def test_earning_and_viewing_a_certificate(browser, live_server, make_app, facto
         stage = page.locator('[data-cert-stage="qualification"]')
         assert stage.get_attribute("data-cert-state") == "ready"
         assert _fits(page)
-        page.screenshot(path=f"{SHOTS}/progress-ready-{size}.png", full_page=False)
+        _shot(page, f"{SHOTS}/progress-ready-{size}.png", full_page=False)
         issue_form = stage.locator("form:has([data-issue-certificate])")
         sent = issue_form.evaluate("f => [f.action, new URLSearchParams(new FormData(f)).toString()]")
         stage.locator("[data-issue-certificate]").click()
@@ -88,7 +97,7 @@ def test_earning_and_viewing_a_certificate(browser, live_server, make_app, facto
         assert stage.locator("[data-issue-certificate]").count() == 0
         assert _fits(page)
         stage.scroll_into_view_if_needed()
-        page.screenshot(path=f"{SHOTS}/progress-certified-{size}.png")
+        _shot(page, f"{SHOTS}/progress-certified-{size}.png")
         link = stage.locator("[data-certificate-page]").get_attribute("href")
         pdf_link = stage.locator("[data-certificate-pdf]").get_attribute("href")
 
@@ -101,12 +110,14 @@ def test_earning_and_viewing_a_certificate(browser, live_server, make_app, facto
         text = card.inner_text()
         assert NAME in text and "Qualifying prospects" in text
         assert _fits(page)
-        page.screenshot(path=f"{SHOTS}/public-{size}.png", full_page=True)
+        _shot(page, f"{SHOTS}/public-{size}.png", full_page=True)
         pdf = page.request.get(base + pdf_link)
         assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
         assert NAME in text_of(pdf.body())
-        with open(f"{SHOTS}/certificate-{size}.pdf", "wb") as fh:
-            fh.write(pdf.body())
+        if SHOTS:
+            os.makedirs(SHOTS, exist_ok=True)
+            with open(f"{SHOTS}/certificate-{size}.pdf", "wb") as fh:
+                fh.write(pdf.body())
 
         stranger = browser.new_context(**SIZES[size])
         try:
@@ -147,7 +158,7 @@ def test_a_manager_records_an_observed_role_play(browser, live_server, make_app,
         form.locator("[type=submit]").click()  # empty: messages, nothing recorded
         page.wait_for_selector(".flash-error")
         assert page.locator("fieldset.rubric .error").count() == 4
-        page.screenshot(path=f"{SHOTS}/observe-errors-desktop.png", full_page=True)
+        _shot(page, f"{SHOTS}/observe-errors-desktop.png", full_page=True)
         form = page.locator('form[data-observe="negotiation"]')
         for fieldset in form.locator("fieldset.rubric").all():
             fieldset.locator("input[type=radio]").nth(1).check()  # level 2 everywhere: a pass
@@ -173,7 +184,7 @@ def test_a_manager_records_an_observed_role_play(browser, live_server, make_app,
         assert replay.ok and "already recorded" in replay.text()
         page.goto(f"{base}/manage/trainees/{person.id}#certification")
         assert page.locator("[data-observation]").count() == 1
-        page.locator("#certification").screenshot(path=f"{SHOTS}/manager-certification-desktop.png")
+        _shot(page.locator("#certification"), f"{SHOTS}/manager-certification-desktop.png")
     finally:
         context.close()
 
@@ -306,9 +317,6 @@ def test_boosts_a_certificate_its_expiry_and_recertification(browser, live_serve
         db.session.commit()
     base = live_server
     shots = f"{SHOTS}/journey-{size}"
-    import os
-
-    os.makedirs(shots, exist_ok=True)
     context = browser.new_context(**SIZES[size])
     page = context.new_page()
     page.set_default_timeout(20000)
@@ -328,17 +336,17 @@ def test_boosts_a_certificate_its_expiry_and_recertification(browser, live_serve
         page.goto(f"{base}/learn/")
         due = int(page.get_attribute("[data-boost-due]", "data-boost-due"))
         assert due >= 3
-        page.screenshot(path=f"{shots}/1-dashboard-boost.png", full_page=True)
+        _shot(page, f"{shots}/1-dashboard-boost.png", full_page=True)
         assert _fits(page)
         page.click("text=Start today's boost")
         page.wait_for_selector("form[data-boost-item]")
-        page.screenshot(path=f"{shots}/2-boost-missed-question.png", full_page=True)
+        _shot(page, f"{shots}/2-boost-missed-question.png", full_page=True)
         first = _boost_right(page, app)
         assert missed[0] in first, (missed, first)
         feedback = page.inner_text("[data-boost-answer]")
         assert "because you missed it last time" in feedback  # right after wrong: Hard
         interval = int(re.search(r"again in (\d+) days", feedback).group(1)) if "days" in feedback else 1
-        page.screenshot(path=f"{shots}/3-boost-feedback.png", full_page=True)
+        _shot(page, f"{shots}/3-boost-feedback.png", full_page=True)
         while not page.locator("[data-boost-finish]").count():
             page.click("[data-boost-next]")
             page.wait_for_selector("form[data-boost-item]")
@@ -364,13 +372,13 @@ def test_boosts_a_certificate_its_expiry_and_recertification(browser, live_serve
             best = path_by_rating(LAST)
         _play(page, base, LAST, best)
         link, pdf_link = _get_certificate(page, base)
-        page.screenshot(path=f"{shots}/4-progress-certified.png", full_page=True)
+        _shot(page, f"{shots}/4-progress-certified.png", full_page=True)
         pdf = page.request.get(base + pdf_link)
         assert pdf.status == 200 and NAME in text_of(pdf.body())
         valid, text, public = _public(browser, size, base + link)
         strangers.append(public.context)
         assert valid == "yes" and NAME in text and person.email not in text
-        public.screenshot(path=f"{shots}/5-public-valid.png", full_page=True)
+        _shot(public, f"{shots}/5-public-valid.png", full_page=True)
 
         # 5. the manager sees the certificate, the boosts kept up, and what it was earned on
         boss = browser.new_context(**SIZES[size])
@@ -382,13 +390,13 @@ def test_boosts_a_certificate_its_expiry_and_recertification(browser, live_serve
         row = mpage.locator(f'[data-cert-trainee="{person.id}"]')
         assert row.get_attribute("data-certified") == "1"
         assert int(mpage.get_attribute(f'[data-boost-trainee="{person.id}"]', "data-boost-week")) >= 4
-        mpage.screenshot(path=f"{shots}/6-manager-dashboard.png", full_page=True)
+        _shot(mpage, f"{shots}/6-manager-dashboard.png", full_page=True)
         mpage.goto(f"{base}/manage/trainees/{person.id}#certification")
         mpage.click("[data-certificate-details]")
         mpage.wait_for_selector("[data-manager-certificate]")
         assert mpage.locator("[data-evidence-role-play]").count() == 2
         assert _fits(mpage)
-        mpage.screenshot(path=f"{shots}/7-manager-certificate.png", full_page=True)
+        _shot(mpage, f"{shots}/7-manager-certificate.png", full_page=True)
 
         # 6. 23 months on: expiring, both are told on their dashboards; a month on: expired
         _days_pass(app, person.id, 24 * 30 - 10)
@@ -400,11 +408,11 @@ def test_boosts_a_certificate_its_expiry_and_recertification(browser, live_serve
         valid, text, public = _public(browser, size, base + link)
         strangers.append(public.context)
         assert valid == "no" and "Expired" in text
-        public.screenshot(path=f"{shots}/8-public-expired.png", full_page=True)
+        _shot(public, f"{shots}/8-public-expired.png", full_page=True)
         page.goto(f"{base}/learn/progress#certificates")
         stage = page.locator(f'[data-cert-stage="{STAGE}"]')
         assert stage.get_attribute("data-cert-state") == "expired"
-        page.screenshot(path=f"{shots}/9-progress-expired.png", full_page=True)
+        _shot(page, f"{shots}/9-progress-expired.png", full_page=True)
 
         # 7. the recertification drawn for them: one check and one role-play, then a new certificate
         with app.app_context():
@@ -423,7 +431,7 @@ def test_boosts_a_certificate_its_expiry_and_recertification(browser, live_serve
         mpage.goto(f"{base}/manage/")
         row = mpage.locator(f'[data-cert-trainee="{person.id}"]')
         assert row.get_attribute("data-certified") == "1" and row.get_attribute("data-expiring") == "0"
-        mpage.screenshot(path=f"{shots}/10-manager-recertified.png", full_page=True)
+        _shot(mpage, f"{shots}/10-manager-recertified.png", full_page=True)
     finally:
         for other in strangers:
             other.close()
@@ -444,9 +452,6 @@ def test_a_manager_revokes_a_certificate(browser, live_server, make_app, factory
         db.session.commit()
     base = live_server
     shots = f"{SHOTS}/revoke-{size}"
-    import os
-
-    os.makedirs(shots, exist_ok=True)
     trainee = browser.new_context(**SIZES[size])
     boss = browser.new_context(**SIZES[size])
     stranger = browser.new_context(**SIZES[size])
@@ -464,13 +469,13 @@ def test_a_manager_revokes_a_certificate(browser, live_server, make_app, factory
         mpage.click("[data-revoke-form] [type=submit]")  # no reason: said beside the field
         mpage.wait_for_selector(".flash-error")
         assert "Say why the certificate is revoked" in mpage.locator("[data-revoke-form]").inner_text()
-        mpage.screenshot(path=f"{shots}/1-reason-missing.png", full_page=True)
+        _shot(mpage, f"{shots}/1-reason-missing.png", full_page=True)
         mpage.fill("[data-revoke-form] textarea", "Played by a colleague on her account.")
         mpage.click("[data-revoke-form] [type=submit]")
         mpage.wait_for_selector("[data-revocation]")
         assert "Played by a colleague" in mpage.inner_text("[data-revocation]")
         assert mpage.locator("[data-revoke-form]").count() == 0 and _fits(mpage)
-        mpage.screenshot(path=f"{shots}/2-revoked-manager.png", full_page=True)
+        _shot(mpage, f"{shots}/2-revoked-manager.png", full_page=True)
         mpage.goto(f"{base}/manage/")
         row = mpage.locator(f'[data-cert-trainee="{person.id}"]')
         assert row.get_attribute("data-revoked-count") == "1" and row.get_attribute("data-certified") == "0"
@@ -480,7 +485,7 @@ def test_a_manager_revokes_a_certificate(browser, live_server, make_app, factory
         assert card.get_attribute("data-valid") == "no" and "Revoked" in card.inner_text()
         assert "colleague" not in anonymous.locator("main").inner_text()
         assert anonymous.locator("a[href$='.pdf']").count() == 0 and _fits(anonymous)
-        anonymous.screenshot(path=f"{shots}/3-public-revoked.png", full_page=True)
+        _shot(anonymous, f"{shots}/3-public-revoked.png", full_page=True)
         assert anonymous.request.get(base + link + ".pdf").status == 410
         page.goto(f"{base}/learn/")  # (the same address with its #fragment would not load again)
         assert "was revoked" in page.inner_text("[data-my-certificates]")
@@ -488,7 +493,7 @@ def test_a_manager_revokes_a_certificate(browser, live_server, make_app, factory
         stage = page.locator(f'[data-cert-stage="{STAGE}"]')
         assert stage.get_attribute("data-cert-state") == "revoked"
         stage.scroll_into_view_if_needed()
-        page.screenshot(path=f"{shots}/4-progress-revoked.png")
+        _shot(page, f"{shots}/4-progress-revoked.png")
     finally:
         for context in (trainee, boss, stranger):
             context.close()
