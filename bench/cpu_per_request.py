@@ -119,7 +119,7 @@ def main(argv=None):
     print(f"hello: server {hello_server * 1000:.3f} ms CPU, client {hello_client * 1000:.3f} ms")
     print(
         f"server-side ratio {hello_server / step_server:.3f}; with the client "
-        f"{(hello_server + hello_client) / (step_server + step_client):.3f} (B1's bar: 0.30)"
+        f"{(hello_server + hello_client) / (step_server + step_client):.3f} (B1's guard: 0.20)"
     )
     print("the app's CPU by request (X-Bench-CPU, ms): count, median, mean")
     for kind, values in sorted(tally.ms.items()):
