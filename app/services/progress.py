@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, TypedDict
+from typing import Any, Generic, TypedDict, TypeVar
 from typing import cast as cast_result
 
 from sqlalchemy import (
@@ -123,12 +123,24 @@ def records_by_trainee(trainee_ids: Iterable[int]) -> dict[int, list[Record]]:
     return out
 
 
+T = TypeVar("T")
+
 # --- the trainee's view of the fold -------------------------------------------------------------
 
 
 class ScenarioScore(TypedDict):
     best: int | None  # percent
     passed: bool
+
+
+class _FromFold(Generic[T]):
+    """A ModuleProgress attribute read from its fold, typed (what `property(lambda ...)` was)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, progress: "ModuleProgress", owner: type | None = None) -> T:
+        return cast_result(T, getattr(progress.fold, self.name))
 
 
 @dataclass
@@ -139,53 +151,18 @@ class ModuleProgress:
     title: str
     order: int
 
-    @property
-    def id(self) -> str:
-        return self.fold.id
-
-    @property
-    def stage(self) -> str:
-        return self.fold.stage
-
-    @property
-    def pages_total(self) -> int:
-        return self.fold.pages_total
-
-    @property
-    def pages_seen(self) -> int:
-        return self.fold.pages_seen
-
-    @property
-    def has_quiz(self) -> bool:
-        return self.fold.has_quiz
-
-    @property
-    def quiz_best(self) -> int | None:
-        return self.fold.quiz_best
-
-    @property
-    def quiz_passed(self) -> bool:
-        return self.fold.quiz_passed
-
-    @property
-    def parts_total(self) -> int:
-        return self.fold.parts_total
-
-    @property
-    def parts_done(self) -> int:
-        return self.fold.parts_done
-
-    @property
-    def percent(self) -> int:
-        return self.fold.percent
-
-    @property
-    def complete(self) -> bool:
-        return self.fold.complete
-
-    @property
-    def started(self) -> bool:
-        return self.fold.started
+    id = _FromFold[str]()
+    stage = _FromFold[str]()
+    pages_total = _FromFold[int]()
+    pages_seen = _FromFold[int]()
+    has_quiz = _FromFold[bool]()
+    quiz_best = _FromFold[int | None]()
+    quiz_passed = _FromFold[bool]()
+    parts_total = _FromFold[int]()
+    parts_done = _FromFold[int]()
+    percent = _FromFold[int]()
+    complete = _FromFold[bool]()
+    started = _FromFold[bool]()
 
     @property
     def scenarios(self) -> dict[str, ScenarioScore]:
