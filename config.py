@@ -35,7 +35,9 @@ class Config:
     APP_ENV = "base"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: on PostgreSQL a poll of the socket finds a connection the server ended
+    # (app/__init__.py, _ended_by_server); SQLite has no server to go away.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads of Markdown; 413 above this

@@ -3,6 +3,7 @@
 import gc
 import os
 import secrets
+import select
 import sqlite3
 from datetime import timedelta
 from functools import partial
@@ -10,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from config import check_mail_settings, check_secret_key, config_for_environment
 
@@ -122,8 +123,6 @@ def _finish_config(app):
         # SQLite serialises writers; wait for the lock instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30})
-        # A file has no server to go away: no ping on every checkout (PostgreSQL keeps it).
-        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
@@ -171,6 +170,19 @@ def _postgresql_timeouts(config):
 SQLITE_SYNCHRONOUS_MODES = ("NORMAL", "FULL", "EXTRA")
 
 
+def _ended_by_server(dbapi_connection, _record, _proxy):
+    """PostgreSQL: a pooled connection the server ended (a restart, pg_terminate_backend, an idle
+    timeout) is replaced before a request uses it. A server writes to an idle connection only to
+    end it (its reason, then the close), so something to read means gone: a poll of the socket,
+    where pool_pre_ping sent a statement and waited for its answer on every checkout (a round trip
+    and a wake-up of the server's process on every request, 0.1 ms of CPU on the two sides
+    together). A peer that vanishes without a word is left to the TCP timeouts, as it was."""
+    poll = select.poll()
+    poll.register(dbapi_connection.fileno(), select.POLLIN)
+    if poll.poll(0):
+        raise exc.DisconnectionError("the server ended this connection while it was in the pool")
+
+
 def _sqlite_pragmas(dbapi_connection, _record, synchronous="NORMAL"):
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
@@ -195,6 +207,10 @@ def _register_extensions(app):
         event.listen(
             engine, "connect", partial(_sqlite_pragmas, synchronous=app.config["SQLITE_SYNCHRONOUS"])
         )
+    elif engine.dialect.name == "postgresql" and not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get(
+        "pool_pre_ping"
+    ):
+        event.listen(engine, "checkout", _ended_by_server)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)

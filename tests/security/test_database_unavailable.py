@@ -38,6 +38,39 @@ def test_database_down_gives_a_clear_503_then_recovers(app, client, factory):
         assert db.session.query(Team).filter_by(name="During outage").count() == 1
 
 
+def test_a_connection_the_server_ended_is_replaced_before_a_request_uses_it(app, client, factory):
+    """PostgreSQL: the pool's connections ended by the server while idle (a restart, an
+    administrator, an idle timeout) are replaced when a request takes one, not failed on: the
+    next request answers, and what it writes is kept (app/__init__.py, _ended_by_server)."""
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no server to end a connection")
+        url = db.engine.url
+    admin = factory.user(role="admin")
+    login(client, admin.email)
+    assert client.get("/account").status_code == 200  # the pool holds a connection now
+    other = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with other.connect() as conn:
+            ended = conn.scalars(
+                text(
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).all()
+    finally:
+        other.dispose()
+    assert ended and all(ended)
+    assert client.get("/account").status_code == 200
+    response = client.post("/admin/teams", data={"name": "After a restart", "manager_id": 0})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.query(Team).filter_by(name="After a restart").count() == 1
+
+
 def test_a_statement_that_runs_too_long_is_stopped_on_postgresql(make_app, factory):
     """DATABASE_STATEMENT_TIMEOUT bounds every statement (a lock wait, a runaway query): the
     request gets the 503 page instead of holding a worker."""
