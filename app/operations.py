@@ -35,7 +35,9 @@ def healthz():
         from app.extensions import db
 
         db.session.execute(text("SELECT 1"))
-        db.session.rollback()
+        # Ended by a commit (nothing was written), not a rollback: psycopg drops all of a
+        # connection's prepared statements on every ROLLBACK, and a load balancer asks often.
+        db.session.commit()
     except Exception as error:  # any failure to answer is "unavailable", and says which
         current_app.logger.warning("health check: database unavailable: %s", type(error).__name__)
         return jsonify(status="unavailable", database=type(error).__name__), 503

@@ -54,6 +54,15 @@ def redis_up(host="127.0.0.1", port=6379):
         return False
 
 
+def database_name(url: str) -> str | None:
+    """PostgreSQL's database name in a DATABASE_URL (its backends' CPU is measured), else None."""
+    if not url.startswith("postgres"):
+        return None
+    from sqlalchemy import make_url
+
+    return make_url(url).database
+
+
 def site_env(database_url: str, run: str, **extra) -> dict:
     """The production configuration of the README, on loopback (no TLS: cookies not Secure)."""
     env = dict(os.environ)
@@ -335,8 +344,14 @@ def describe(level: dict) -> str:
         f"trainer: {level['rps']:.0f} req/s over "
         f"{level['seconds']:.0f}s, server {level['server_cores']:.2f} cores "
         f"({1000 * level['server_cores'] / level['rps'] if level['rps'] else 0:.1f} ms CPU a request), "
-        f"generator {level['generator_cores']:.2f}"
-        f" cores, load {' '.join(map(str, level['load']))}; worst p95 {worst} "
+        f"generator {level['generator_cores']:.2f} cores"
+        + (
+            f", PostgreSQL {level['database_cores']:.2f} cores "
+            f"({1000 * level['database_cores'] / level['rps'] if level['rps'] else 0:.1f} ms a request)"
+            if level.get("database_cores") is not None
+            else ""
+        )
+        + f", load {' '.join(map(str, level['load']))}; worst p95 {worst} "
         f"{kinds[worst]['p95'] if worst else 0:.0f} ms; failures {level['failures']} -> "
         f"{'ok' if level['ok'] else 'over the bar'}\n      p95 ms: {p95s}"
         + ("".join(f"\n      error: {e} x{n}" for e, n in list(level["errors"].items())[:5]))
@@ -406,6 +421,7 @@ def measure(
             "spawn_rate": spawn_rate,
             "p95_bar_ms": P95_BAR_MS,
             "server_masters": [proc.pid],
+            "database": database_name(database_url),
         }
         measured, acks = drive(plan, tmpdir, echo)
         log_problems = harness.log_problems(proc.log_path)

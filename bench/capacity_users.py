@@ -291,13 +291,41 @@ class cpu_seconds(dict):
         return sum(value - earlier[pid] for pid, value in self.items() if pid in earlier)
 
 
+def database_pids():
+    """The PostgreSQL backends serving the run's database (PLAN["database"]), found by their
+    process titles ("postgres: 15/main: USER DATABASE HOST(PORT) STATE"): they take their share
+    of the same cores, and a server's figure without them reads PostgreSQL as free. The
+    server-wide processes (WAL writer, checkpointer) serve every database and are not counted."""
+    name = PLAN.get("database")
+    pids = []
+    if not name:
+        return pids
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    title = fh.read().replace(b"\0", b" ").decode(errors="replace").split()
+            except OSError:
+                continue
+            if title[:1] == ["postgres:"] and name in title[2:5]:
+                pids.append(int(entry))
+    return pids
+
+
+def database_seconds(earlier=None):
+    """CPU seconds of the database's backends; with `earlier`, since then (a backend started in
+    between counts from its start: its connection's set-up is the run's too)."""
+    now = cpu_seconds(database_pids())
+    return now if earlier is None else sum(value - earlier.get(pid, 0) for pid, value in now.items())
+
+
 def server_pids():
     from bench.harness import worker_pids
 
     return [pid for master in PLAN.get("server_masters", []) for pid in [master, *worker_pids(master)]]
 
 
-def level_figures(env, trainees, seconds, cpu_server, cpu_self):
+def level_figures(env, trainees, seconds, cpu_server, cpu_self, cpu_database=None):
     kinds = {}
     for (name, _method), entry in sorted(env.stats.entries.items()):
         if entry.num_requests:
@@ -321,6 +349,7 @@ def level_figures(env, trainees, seconds, cpu_server, cpu_self):
         "errors": errors,
         "server_cores": round(cpu_server / seconds, 2) if seconds else 0,
         "generator_cores": round(cpu_self / seconds, 2) if seconds else 0,
+        "database_cores": round(cpu_database / seconds, 2) if seconds and cpu_database is not None else None,
         "load": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -382,10 +411,16 @@ def main(argv):
         env.stats.reset_all()
         pids = server_pids()
         cpu_server, cpu_self, began = cpu_seconds(pids), cpu_seconds([os.getpid()]), time.monotonic()
+        cpu_database = database_seconds()
         gevent.sleep(PLAN.get("hold", 45))
         seconds = time.monotonic() - began
         figures = level_figures(
-            env, trainees, seconds, cpu_seconds(pids) - cpu_server, cpu_seconds([os.getpid()]) - cpu_self
+            env,
+            trainees,
+            seconds,
+            cpu_seconds(pids) - cpu_server,
+            cpu_seconds([os.getpid()]) - cpu_self,
+            database_seconds(cpu_database) if PLAN.get("database") else None,
         )
         worst = max(figures["kinds"].items(), key=lambda kv: kv[1]["p95"], default=(None, {"p95": 0}))
         figures["worst"] = worst[0]
