@@ -132,6 +132,40 @@ def checkout(rev):
         )
 
 
+def backend_pids(database_url, application_name):
+    """The PostgreSQL backends of a site (its sessions' application_name, from PGAPPNAME): they
+    run on the same cores as the site, and their CPU is part of what a request costs."""
+    if not database_url.startswith("postgres"):
+        return []
+    from sqlalchemy import create_engine, text
+
+    from config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(database_url))
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.scalars(
+                    text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+                    {"name": application_name},
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def _cpu_seconds(pids):
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def _medians(tally):
     return {name: statistics.median(values) for name, values in tally.items() if values}
 
@@ -157,7 +191,13 @@ def main(argv=None):
         journeys = {}
         for n, (name, cwd) in enumerate(sites.items()):
             base, _proc = stack.enter_context(
-                harness.serve("profile_wsgi:application", env, cwd=cwd, workers=1, pythonpath=BENCH)
+                harness.serve(
+                    "profile_wsgi:application",
+                    dict(env, PGAPPNAME=f"profile-{run}-{n}"),  # libpq names its backend's session
+                    cwd=cwd,
+                    workers=1,
+                    pythonpath=BENCH,
+                )
             )
             capacity.warm_up(base)
             journeys[name] = Journey(harness.Client, base, trainees[20 * n], managers[n], made)
@@ -168,9 +208,18 @@ def main(argv=None):
             journey.reset()
         if args.profile:
             harness.Client(base).get("/_bench/profile")  # the warm-up's statistics dropped
+        backends = {name: backend_pids(database, f"profile-{run}-{n}") for n, name in enumerate(sites)}
+        before = {name: _cpu_seconds(pids) for name, pids in backends.items()}
         for _ in range(args.rounds):
             for journey in journeys.values():
                 journey.round()
+        database_ms = {
+            name: 1000
+            * (_cpu_seconds(pids) - before[name])
+            / max(1, sum(map(len, journeys[name].tally.values())))
+            for name, pids in backends.items()
+            if pids
+        }
         if args.profile:
             harness.Client(base).get("/_bench/profile")
         inproc = {}
@@ -200,6 +249,11 @@ def main(argv=None):
         print(
             f"  {kind:<30} {len(counts[kind]):>5}"
             + "".join(f" {figures.get(kind, float('nan')):>12.2f}" for figures in columns.values())
+        )
+    if database_ms:
+        print(
+            f"  {'PostgreSQL backend, mean':<30} {'':>5}"
+            + "".join(f" {database_ms.get(name, float('nan')):>12.2f}" for name in columns)
         )
     if args.profile:
         print(f"profiles: {args.profile}/*.prof (python -m pstats FILE; sort cumulative; stats 40)")
