@@ -11,7 +11,9 @@ after in one run, on a shared machine.
 A role-play step is B1's (b1_step.Player: the accepted step POST, and the GET of a Continue's
 redirect, "GET /learn/attempts/<int:attempt_id>"); the other kinds are the dashboard, a lesson
 page, the player page and the team dashboard. Figures are X-Bench-CPU (bench/profile_wsgi.py):
-the worker thread's CPU from the WSGI call to the end of the body, medians per kind."""
+the worker thread's CPU from the WSGI call to the end of the body, medians per kind. On
+PostgreSQL a last line gives each site's backend CPU (from /proc, found by the application_name
+PGAPPNAME gives it), a mean per request of every kind: it runs on the same cores."""
 
 import argparse
 import importlib
