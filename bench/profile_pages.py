@@ -10,14 +10,18 @@ after in one run, on a shared machine.
 
 A role-play step is B1's (b1_step.Player: the accepted step POST, and the GET of a Continue's
 redirect, "GET /learn/attempts/<int:attempt_id>"); the other kinds are the dashboard, a lesson
-page, the player page and the team dashboard. Figures are X-Bench-CPU (bench/profile_wsgi.py):
-the worker thread's CPU from the WSGI call to the end of the body, medians per kind. On
-PostgreSQL a last line gives each site's backend CPU (from /proc, found by the application_name
-PGAPPNAME gives it), a mean per request of every kind: it runs on the same cores."""
+page, the player page, the team dashboard and team analytics, and B6's trainer: the studio
+editor, its lint and a saved draft (each site edits a scenario of its own). Figures are
+X-Bench-CPU (bench/profile_wsgi.py): the worker thread's CPU from the WSGI call to the end of
+the body, medians per kind. On PostgreSQL a last line gives each site's backend CPU (from /proc,
+found by the application_name PGAPPNAME gives it), a mean per request of every kind: it runs on
+the same cores."""
 
 import argparse
+import html
 import importlib
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -29,6 +33,10 @@ from contextlib import ExitStack, contextmanager
 from bench import b1_step, capacity, harness
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
+# The editor's fields as bench/capacity_users.py reads them (not imported: Locust patches the
+# standard library with gevent's on import).
+EDITOR_FIELDS = re.compile(r'name="(submission|version_id|revision|base_version_id)"[^>]*value="([^"]*)"')
+EDITOR_SOURCE = re.compile(r'<textarea[^>]*name="source"[^>]*>(.*?)</textarea>', re.DOTALL)
 
 
 class InProcess:
@@ -59,10 +67,10 @@ class InProcess:
 
 
 class Journey:
-    """A trainee's pages and steps and a manager's team dashboard, on one site; each round()
-    adds what each request cost (X-Bench-CPU) to `tally`, by kind."""
+    """A trainee's pages and steps, a manager's team dashboard and analytics, a trainer's edit,
+    on one site; each round() adds what each request cost (X-Bench-CPU) to `tally`, by kind."""
 
-    def __init__(self, make, base, trainee_email, manager_email, made):
+    def __init__(self, make, base, trainee_email, manager_email, made, trainer_email=None, edited=None):
         self.kind = "untimed"
         self.tally = defaultdict(list)
         self.player = b1_step.Player(
@@ -72,8 +80,13 @@ class Journey:
         self.trainee.get("/learn/")  # a page's CSRF token: the log-in started a new session
         self.manager = make(base, csrf=True)
         self.manager.login(manager_email, capacity.PASSWORD)
-        for client in (self.trainee, self.manager):
-            client.request = self._timed(client)
+        self.trainer, self.edited = None, edited
+        if trainer_email and edited:
+            self.trainer = make(base, csrf=True)
+            self.trainer.login(trainer_email, capacity.PASSWORD)
+        for client in (self.trainee, self.manager, self.trainer):
+            if client is not None:
+                client.request = self._timed(client)
         self.module, self.pages = made["modules"][0]
         self.player.start()
         self.rounds = 0
@@ -96,9 +109,12 @@ class Journey:
                 f"/learn/modules/{self.module}/pages/{1 + self.rounds % self.pages}",
             ),
             ("team dashboard", self.manager, "/manage/"),
+            ("team analytics", self.manager, "/manage/analytics"),
         ):
             self.kind = name
             client.get(path)
+        if self.trainer is not None:
+            self.edit()
         for _step in range(3):
             self.kind = "player page (scene)"
             player.read_scene()
@@ -112,6 +128,25 @@ class Journey:
                 tally[self.kind][-2:] = [sum(tally[self.kind][-2:])]
         self.kind = "untimed"
         self.rounds += 1
+
+    def edit(self):
+        """B6's trainer (bench/capacity_users.py Trainer.edit): the editor, a lint, a saved draft."""
+        path = f"/author/scenario/{self.edited}/edit"
+        self.kind = "studio editor"
+        _status, page, _headers = self.trainer.get(path)
+        page = page.decode()
+        source = EDITOR_SOURCE.search(page)
+        if source is None:
+            raise RuntimeError(f"no editor at {path}")
+        text = (
+            html.unescape(source.group(1)).lstrip("\r\n").rstrip("\n") + f"\n\n<!-- round {self.rounds} -->\n"
+        )
+        form = dict(EDITOR_FIELDS.findall(page))
+        self.kind = "studio lint (POST)"
+        self.trainer.post("/author/lint", {"kind": "scenario", "slug": self.edited, "source": text})
+        self.kind = "studio save (POST)"
+        self.trainer.post(path, {**form, "source": text, "action": "save"})
+        self.kind = "untimed"
 
     def reset(self):
         self.tally.clear()
@@ -202,7 +237,10 @@ def main(argv=None):
                 )
             )
             capacity.warm_up(base)
-            journeys[name] = Journey(harness.Client, base, trainees[20 * n], managers[n], made)
+            trainer = made["accounts"]["trainers"][0] if n == 0 else made["warm"]["trainer"]
+            journeys[name] = Journey(
+                harness.Client, base, trainees[20 * n], managers[n], made, trainer, made["scenarios"][n]
+            )
         for _ in range(5):  # warm-up
             for journey in journeys.values():
                 journey.round()
@@ -232,7 +270,15 @@ def main(argv=None):
             sys.path.insert(0, BENCH)
             try:
                 app = importlib.import_module("profile_wsgi").application
-                journey = Journey(lambda _b, csrf: InProcess(app, csrf), "", trainees[1], managers[0], made)
+                journey = Journey(
+                    lambda _b, csrf: InProcess(app, csrf),
+                    "",
+                    trainees[1],
+                    managers[0],
+                    made,
+                    made["accounts"]["trainers"][0],
+                    made["scenarios"][2],
+                )
                 for _ in range(5):
                     journey.round()
                 journey.reset()

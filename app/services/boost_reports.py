@@ -99,6 +99,21 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+_DAY = func.date(BoostAnswer.created_at)
+_PHASE_ANSWERS_BY_DAY = (  # built once: building and keying a statement costs more than running it
+    select(BoostAnswer.phase, _DAY, func.count(), func.sum(case((BoostAnswer.correct, 1), else_=0)))
+    .join(User, User.id == BoostAnswer.user_id)
+    .where(
+        User.team_id.in_(bindparam("team_ids", expanding=True)),
+        User.role == "trainee",
+        BoostAnswer.kind.in_((PHASE, SIGNALS)),
+        BoostAnswer.phase.is_not(None),
+        _RECENT,
+    )
+    .group_by(BoostAnswer.phase, _DAY)
+)
+
+
 def phase_retention(
     team_ids: Iterable[int], now: datetime | None = None, weeks: int = 8
 ) -> list[tuple[date, str, int, int]]:
@@ -106,19 +121,7 @@ def phase_retention(
     last `weeks` weeks, from one statement grouped by day (days are few; answers may be many)."""
     now = now or utcnow()
     since = datetime.combine(_monday(now.date()) - timedelta(weeks=weeks - 1), datetime.min.time())
-    day = func.date(BoostAnswer.created_at)
-    rows = db.session.execute(
-        select(BoostAnswer.phase, day, func.count(), func.sum(case((BoostAnswer.correct, 1), else_=0)))
-        .join(User, User.id == BoostAnswer.user_id)
-        .where(
-            User.team_id.in_(sorted(team_ids)),
-            User.role == "trainee",
-            BoostAnswer.kind.in_((PHASE, SIGNALS)),
-            BoostAnswer.phase.is_not(None),
-            BoostAnswer.created_at >= since,
-        )
-        .group_by(BoostAnswer.phase, day)
-    ).all()
+    rows = db.session.execute(_PHASE_ANSWERS_BY_DAY, {"team_ids": sorted(team_ids), "since": since}).all()
     buckets: dict[tuple[date, str], tuple[int, int]] = {}
     for phase, when, count, right in rows:
         when = datetime.strptime(str(when)[:10], "%Y-%m-%d").date()

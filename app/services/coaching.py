@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, TypedDict
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from app import vocabulary
 from app.content import engine, hindsight, labels
@@ -18,7 +19,7 @@ from app.models import AttemptStep, QuizAttempt, ScenarioAttempt, User
 from app.models.learning import phase_read, read_right
 from app.services import publishing, replays, signal_picks, translations
 from app.services.assignments import manager_scope
-from app.services.team_analytics import GOOD_RATINGS, team_attempts
+from app.services.team_analytics import GOOD_RATINGS, attempts_of, team_attempts
 
 # A skill or a phase is worth coaching under this share of good reads, with enough evidence.
 COACH_BELOW = 60
@@ -70,24 +71,17 @@ class _Tally:
     attempts: set[int] = field(default_factory=set)
 
 
-def coaching_list(
-    team_ids: Iterable[int],
-    scenario: str | None = None,
-    limit_attempts: int = 3,
-    trainee_id: int | None = None,
-) -> list[TraineeToCoach]:
-    """For each trainee (or only `trainee_id`, for their page: it reads their steps, not the
-    team's), the skills and phases to work on (under COACH_BELOW percent of good choices or
-    right reads, with at least COACH_MIN_CHOICES choices), with the attempts that show it
-    (most recent first). Only attempts that did not pass count (finished below the pass, or
-    started over): a weak choice on the way to a pass is not a weakness to coach."""
-    attempts = team_attempts(team_ids, scenario, trainee_id).where(
+@cache
+def _steps_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+    """The choices of the attempts that did not pass, built once per shape of
+    team_analytics.team_attempts (building a statement costs more than running it)."""
+    not_passed = team_attempts(*shape).where(
         or_(
             ScenarioAttempt.status == "abandoned",
             and_(ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_not(True)),
         )
     )
-    steps = db.session.execute(
+    return (
         select(
             ScenarioAttempt.user_id,
             AttemptStep.attempt_id,
@@ -99,8 +93,26 @@ def coaching_list(
             ScenarioAttempt.started_at,
         )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(AttemptStep.attempt_id.in_(attempts), AttemptStep.choice.is_not(None))
-    ).all()
+        .where(AttemptStep.attempt_id.in_(not_passed), AttemptStep.choice.is_not(None))
+    )
+
+
+_PEOPLE = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
+def coaching_list(
+    team_ids: Iterable[int],
+    scenario: str | None = None,
+    limit_attempts: int = 3,
+    trainee_id: int | None = None,
+) -> list[TraineeToCoach]:
+    """For each trainee (or only `trainee_id`, for their page: it reads their steps, not the
+    team's), the skills and phases to work on (under COACH_BELOW percent of good choices or
+    right reads, with at least COACH_MIN_CHOICES choices), with the attempts that show it
+    (most recent first). Only attempts that did not pass count (finished below the pass, or
+    started over): a weak choice on the way to a pass is not a weakness to coach."""
+    attempts = attempts_of(team_ids, scenario, trainee_id)
+    steps = db.session.execute(_steps_statement(attempts.shape), attempts.params).all()
     skill: defaultdict[tuple[int, str], _Tally] = defaultdict(_Tally)
     phase: defaultdict[tuple[int, str], _Tally] = defaultdict(_Tally)
     for user_id, attempt_id, skill_tag, true_phase, correct, rating, slug, started in steps:
@@ -122,7 +134,7 @@ def coaching_list(
     people: dict[int, User] = {}
     if steps:
         ids = {s[0] for s in steps}
-        people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+        people = {u.id: u for u in db.session.scalars(_PEOPLE, {"ids": sorted(ids)})}
 
     def evidence(found: dict[int, tuple[datetime | None, str]]) -> list[Evidence]:
         ranked = sorted(found.items(), key=lambda item: item[1][0] or datetime.min, reverse=True)

@@ -5,15 +5,26 @@ from what the numbers say is what to coach before any negotiation technique."""
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from statistics import median
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.content import sheet as sheets
 from app.extensions import db
 from app.models import AttemptStep, ScenarioAttempt
-from app.services.team_analytics import _scenario_value, team_attempts
+from app.services.team_analytics import _scenario_value, attempts_of, team_attempts
+
+
+@cache
+def _sheets_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+    """Built once per shape (building a statement costs more than running it)."""
+    return (
+        select(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.effects)
+        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(AttemptStep.attempt_id.in_(team_attempts(*shape)), AttemptStep.kind == "sheet")
+    )
 
 
 def figure_spread(
@@ -23,11 +34,8 @@ def figure_spread(
     ranges: [{lo, hi, rating, count, share}]}], in the order of the scenario's fields. Ranges
     come from the published version; a figure it cannot grade (an older version's bounds) is
     counted in the spread only."""
-    rows = db.session.execute(
-        select(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.effects)
-        .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario)), AttemptStep.kind == "sheet")
-    ).all()
+    attempts = attempts_of(team_ids, scenario)
+    rows = db.session.execute(_sheets_statement(attempts.shape), attempts.params).all()
     written: defaultdict[tuple[str, str, str], list[float]] = defaultdict(
         list
     )  # (slug, node, field) -> values

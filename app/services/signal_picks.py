@@ -9,7 +9,8 @@ the signal a rep misses across scenarios and versions without reading the conten
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from functools import lru_cache
+from typing import Any, cast
 
 from sqlalchemy import Connection, Select, Table, case, func, insert, select
 
@@ -88,10 +89,22 @@ class SignalResult:
         return round(100 * self.wrong / self.seen) if self.seen else 0
 
 
-def results(attempts: Select[tuple[int]]) -> list[SignalResult]:
-    """Signal-level results of the picks in these attempts (a select of attempt ids), most
-    often wrong first: which right signals are missed and which distractors are taken for
-    signals. One statement, whatever the number of attempts."""
+def results(attempts: Select[tuple[int]], params: dict[str, Any] | None = None) -> list[SignalResult]:
+    """Signal-level results of the picks in these attempts (a select of attempt ids, with the
+    values of its parameters), most often wrong first: which right signals are missed and which
+    distractors are taken for signals. One statement, whatever the number of attempts."""
+    out = [
+        SignalResult(k, label, ps, bool(is_right), reading, int(n), int(w or 0))
+        for k, label, ps, is_right, reading, n, w in db.session.execute(_results_statement(attempts), params)
+    ]
+    out.sort(key=lambda r: (-r.wrong, -r.percent_wrong, r.key))
+    return out
+
+
+@lru_cache(maxsize=16)
+def _results_statement(attempts: Select[tuple[int]]) -> Select[Any]:
+    """Built once per statement of attempt ids (team_analytics.team_attempts keeps one per
+    shape): building and keying it costs more than running it."""
     wrong = case((AttemptSignal.verdict.in_(signals.WRONG), 1), else_=0)
     right = AttemptSignal.verdict.in_((signals.SPOTTED, signals.MISSED))
     key = func.coalesce(AttemptSignal.phase_signal, AttemptSignal.label)
@@ -109,9 +122,4 @@ def results(attempts: Select[tuple[int]]) -> list[SignalResult]:
         .where(AttemptStep.attempt_id.in_(attempts))
         .group_by(key, AttemptSignal.phase_signal, right, AttemptSignal.reading)
     )
-    out = [
-        SignalResult(k, label, ps, bool(is_right), reading, int(n), int(w or 0))
-        for k, label, ps, is_right, reading, n, w in db.session.execute(stmt)
-    ]
-    out.sort(key=lambda r: (-r.wrong, -r.percent_wrong, r.key))
-    return out
+    return stmt

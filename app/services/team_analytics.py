@@ -5,9 +5,10 @@ label is the one the trainee saw (skill and phase titles, the first words of a s
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import Any, TypedDict
+from functools import cache, lru_cache
+from typing import Any, NamedTuple, TypedDict
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from app import vocabulary
 from app.content import labels, signals
@@ -96,24 +97,50 @@ class ScenarioScores(TypedDict):
     trainees: int
 
 
-def team_attempts(
+@cache
+def team_attempts(scenario: bool = False, trainee: bool = False, since: bool = False) -> Select[tuple[int]]:
+    """The ids of the attempts of the trainees of some teams (`team_ids`, an expanding
+    parameter), of one `scenario`, of one trainee (`trainee_id`), played `since` (the manager's
+    weekly digest): one statement per shape, built once, its values given as parameters
+    (`attempt_params`). Building and keying a statement costs more than running it, and the
+    analytics page runs nine that read these ids."""
+    stmt = (
+        select(ScenarioAttempt.id)
+        .join(User, User.id == ScenarioAttempt.user_id)
+        .where(User.team_id.in_(bindparam("team_ids", expanding=True)), User.role == "trainee")
+    )
+    if since:
+        stmt = stmt.where(ScenarioAttempt.updated_at >= bindparam("since"))
+    if trainee:
+        stmt = stmt.where(User.id == bindparam("trainee_id"))
+    if scenario:
+        stmt = stmt.where(ScenarioAttempt.scenario_slug == bindparam("scenario"))
+    return stmt
+
+
+class AttemptsOf(NamedTuple):
+    """Which attempts a report reads: the shape of team_attempts() and its parameters."""
+
+    shape: tuple[bool, bool, bool]
+    params: dict[str, Any]
+
+
+def attempts_of(
     team_ids: Iterable[int],
     scenario: str | None = None,
     trainee_id: int | None = None,
     since: datetime | None = None,
-) -> Select[tuple[int]]:
-    stmt = (
-        select(ScenarioAttempt.id)
-        .join(User, User.id == ScenarioAttempt.user_id)
-        .where(User.team_id.in_(sorted(team_ids)), User.role == "trainee")
-    )
-    if since is not None:  # played since then (the manager's weekly digest)
-        stmt = stmt.where(ScenarioAttempt.updated_at >= since)
+) -> AttemptsOf:
+    """The attempts of the trainees of `team_ids` (of one scenario, of one trainee, played
+    since a time): team_attempts(*shape) is their statement, `params` its values."""
+    params: dict[str, Any] = {"team_ids": sorted(team_ids)}
+    if since is not None:
+        params["since"] = since
     if trainee_id is not None:
-        stmt = stmt.where(User.id == trainee_id)
+        params["trainee_id"] = trainee_id
     if scenario:
-        stmt = stmt.where(ScenarioAttempt.scenario_slug == scenario)
-    return stmt
+        params["scenario"] = scenario
+    return AttemptsOf((bool(scenario), trainee_id is not None, since is not None), params)
 
 
 def _scenario_value(slug: str, language: str | None = None) -> Scenario | None:
@@ -128,15 +155,9 @@ def _course(course_id: str | None, language: str | None) -> Course | None:
     return translations.localized_course(course_id or publishing.course_id(), language)
 
 
-def choice_analytics(
-    team_ids: Collection[int],
-    scenario: str | None = None,
-    since: datetime | None = None,
-    language: str | None = None,
-) -> tuple[list[ScenarioChoices], list[WrongChoice]]:
-    """How often each choice is taken at each node, per scenario (labels from the published
-    version; a choice only an older version had keeps its recorded label)."""
-    rows = db.session.execute(
+@cache
+def _choices_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+    return (
         select(
             ScenarioAttempt.scenario_slug,
             AttemptStep.node,
@@ -147,12 +168,21 @@ def choice_analytics(
             func.sum(case((AttemptStep.phase_correct.is_(False), 1), else_=0)),
         )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(
-            AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario, since=since)),
-            AttemptStep.choice.is_not(None),
-        )
+        .where(AttemptStep.attempt_id.in_(team_attempts(*shape)), AttemptStep.choice.is_not(None))
         .group_by(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)
-    ).all()
+    )
+
+
+def choice_analytics(
+    team_ids: Collection[int],
+    scenario: str | None = None,
+    since: datetime | None = None,
+    language: str | None = None,
+) -> tuple[list[ScenarioChoices], list[WrongChoice]]:
+    """How often each choice is taken at each node, per scenario (labels from the published
+    version; a choice only an older version had keeps its recorded label)."""
+    attempts = attempts_of(team_ids, scenario, since=since)
+    rows = db.session.execute(_choices_statement(attempts.shape), attempts.params).all()
     per_node: defaultdict[tuple[str, str], defaultdict[int, dict[str, Any]]] = defaultdict(
         lambda: defaultdict(lambda: {"count": 0, "rating": None, "label": "", "misread": 0})
     )
@@ -227,6 +257,19 @@ def choice_analytics(
     return out, wrong
 
 
+@cache
+def _phases_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+    return (
+        select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
+        .where(
+            AttemptStep.attempt_id.in_(team_attempts(*shape)),
+            AttemptStep.phase.is_not(None),
+            AttemptStep.choice.is_not(None),
+        )
+        .group_by(AttemptStep.phase, AttemptStep.phase_claimed)
+    )
+
+
 def phase_matrix(
     team_ids: Collection[int],
     scenario: str | None = None,
@@ -235,15 +278,8 @@ def phase_matrix(
     language: str | None = None,
 ) -> PhaseMatrix:
     """Signal reading: true phase (rows) against the phase claimed (columns), with counts."""
-    rows = db.session.execute(
-        select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
-        .where(
-            AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario, since=since)),
-            AttemptStep.phase.is_not(None),
-            AttemptStep.choice.is_not(None),
-        )
-        .group_by(AttemptStep.phase, AttemptStep.phase_claimed)
-    ).all()
+    attempts = attempts_of(team_ids, scenario, since=since)
+    rows = db.session.execute(_phases_statement(attempts.shape), attempts.params).all()
     course = _course(course_id, language)
     phases = [(p.id, p.title) for p in course.phases] if course else []
     known = {p for p, _ in phases}
@@ -289,7 +325,8 @@ def signal_readings(
     """Signal picking, observation by observation (services/signal_picks.py): the right signals
     the team misses and the distractors it takes for signals, most often wrong first, each
     named by the course's words for it when the scenario links one (`phase-signal:`)."""
-    found = signal_picks.results(team_attempts(team_ids, scenario, trainee_id=trainee_id))
+    attempts = attempts_of(team_ids, scenario, trainee_id=trainee_id)
+    found = signal_picks.results(team_attempts(*attempts.shape), attempts.params)
     if not found:
         return []
     course = _course(course_id, language)  # the course's words in the reader's language
@@ -312,13 +349,19 @@ def signal_readings(
     return out
 
 
+@cache
+def _skills_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+    return (
+        select(AttemptStep.skill, AttemptStep.rating, func.count())
+        .where(AttemptStep.attempt_id.in_(team_attempts(*shape)), AttemptStep.choice.is_not(None))
+        .group_by(AttemptStep.skill, AttemptStep.rating)
+    )
+
+
 def skill_scores(team_ids: Collection[int], scenario: str | None = None) -> list[SkillScore]:
     """Per skill tag: choices made and the share rated best or good."""
-    rows = db.session.execute(
-        select(AttemptStep.skill, AttemptStep.rating, func.count())
-        .where(AttemptStep.attempt_id.in_(team_attempts(team_ids, scenario)), AttemptStep.choice.is_not(None))
-        .group_by(AttemptStep.skill, AttemptStep.rating)
-    ).all()
+    attempts = attempts_of(team_ids, scenario)
+    rows = db.session.execute(_skills_statement(attempts.shape), attempts.params).all()
     skills: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"total": 0, "good": 0, "poor": 0})
     for skill, rating, count in rows:
         entry = skills[skill or "untagged"]
@@ -340,8 +383,9 @@ def skill_scores(team_ids: Collection[int], scenario: str | None = None) -> list
     return out
 
 
-def scenario_scores(team_ids: Collection[int]) -> list[ScenarioScores]:
-    rows = db.session.execute(
+@lru_cache(maxsize=1)
+def _scenario_scores_statement() -> Select[Any]:
+    return (
         select(
             ScenarioAttempt.scenario_slug,
             func.count(),
@@ -350,10 +394,14 @@ def scenario_scores(team_ids: Collection[int]) -> list[ScenarioScores]:
             func.sum(case((ScenarioAttempt.passed.is_(True), 1), else_=0)),
             func.count(func.distinct(ScenarioAttempt.user_id)),
         )
-        .where(ScenarioAttempt.id.in_(team_attempts(team_ids)))
+        .where(ScenarioAttempt.id.in_(team_attempts()))
         .group_by(ScenarioAttempt.scenario_slug)
         .order_by(ScenarioAttempt.scenario_slug)
-    ).all()
+    )
+
+
+def scenario_scores(team_ids: Collection[int]) -> list[ScenarioScores]:
+    rows = db.session.execute(_scenario_scores_statement(), attempts_of(team_ids).params).all()
     return [
         {
             "slug": slug,
