@@ -144,13 +144,14 @@ def coaching_list(
 
     out: defaultdict[int, _ToCoach] = defaultdict(lambda: {"skills": [], "phases": []})
     course = publishing.published_course(publishing.course_id())
+    skill_title = cache(vocabulary.skill_title)  # a few tags over every trainee
     for (user_id, tag), entry in skill.items():
         share = round(100 * entry.good / entry.total)
         if entry.total >= COACH_MIN_CHOICES and share < COACH_BELOW:
             out[user_id]["skills"].append(
                 {
                     "skill": tag,
-                    "title": vocabulary.skill_title(tag),
+                    "title": skill_title(tag),
                     "score": share,
                     "total": entry.total,
                     "failed_attempts": len(entry.attempts),

@@ -198,6 +198,7 @@ def choice_analytics(
     out: list[ScenarioChoices] = []
     wrong: list[WrongChoice] = []
     course = _course(None, language)
+    skill_titles = cache(vocabulary.skill_title)  # a few tags over hundreds of nodes
     for slug in sorted(scenarios):
         value = _scenario_value(slug, language)
         node_order = {n.id: i for i, n in enumerate(value.nodes)} if value else {}
@@ -205,6 +206,7 @@ def choice_analytics(
         for node_id in sorted(scenarios[slug], key=lambda n: (node_order.get(n, 10_000), n)):
             taken = scenarios[slug][node_id]
             node = value.node(node_id) if value else None
+            caption = labels.node_caption(node)
             total = sum(c["count"] for c in taken.values())
             listed: list[ChoiceTaken] = []
             indices = range(len(node.choices)) if node else sorted(taken)
@@ -239,14 +241,14 @@ def choice_analytics(
                             "scenario": slug,
                             "scenario_title": value.title if value else slug,
                             "node": node_id,
-                            "caption": labels.node_caption(node),
+                            "caption": caption,
                         }
                     )
             nodes.append(
                 {
                     "id": node_id,
-                    "caption": labels.node_caption(node),
-                    "skill": vocabulary.skill_title(node.skill) if node and node.skill else None,
+                    "caption": caption,
+                    "skill": skill_titles(node.skill) if node and node.skill else None,
                     "phase": labels.phase_title(course, node.phase) if node and node.phase else None,
                     "total": total,
                     "choices": listed,

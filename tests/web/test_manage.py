@@ -95,6 +95,30 @@ def test_sql_statements_do_not_grow_with_the_team(app, client, factory, team):
     assert _count_statements(app, client, "/manage/?page=2&sort=name") == large
 
 
+def test_analytics_statements_do_not_grow_with_the_team_or_its_records(app, client, factory, team):
+    """Each report of the analytics page is one statement over the team's attempts, however
+    many trainees, attempts and steps (cost grows with the records, statements do not)."""
+    manager, team_id, people = team
+    play(app, people[0].id, "ranking-the-pipeline", pick=worst)
+    play(app, people[0].id, "signals-at-the-trade-fair", pick=worst)
+    for path in ("/manage/analytics", "/manage/analytics?scenario=ranking-the-pipeline"):
+        _count_statements(app, client, path)  # per-process caches warm
+    small = [
+        _count_statements(app, client, path)
+        for path in ("/manage/analytics", "/manage/analytics?scenario=ranking-the-pipeline")
+    ]
+    for person in people:
+        play(app, person.id, "ranking-the-pipeline", pick=worst)
+        play(app, person.id, "signals-at-the-trade-fair")
+    for _ in range(5):
+        play(app, factory.user(team=team_id).id, "ranking-the-pipeline", pick=worst)
+    large = [
+        _count_statements(app, client, path)
+        for path in ("/manage/analytics", "/manage/analytics?scenario=ranking-the-pipeline")
+    ]
+    assert small == large
+
+
 def test_dashboard_pages_large_teams(make_app, factory):
     app = make_app(PAGE_SIZE=5)
     client = app.test_client()
