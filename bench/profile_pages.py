@@ -10,12 +10,12 @@ after in one run, on a shared machine.
 
 A role-play step is B1's (b1_step.Player: the accepted step POST, and the GET of a Continue's
 redirect, "GET /learn/attempts/<int:attempt_id>"); the other kinds are the dashboard, a lesson
-page, the player page, the team dashboard and team analytics, and B6's trainer: the studio
-editor, its lint and a saved draft (each site edits a scenario of its own). Figures are
-X-Bench-CPU (bench/profile_wsgi.py): the worker thread's CPU from the WSGI call to the end of
-the body, medians per kind. On PostgreSQL a last line gives each site's backend CPU (from /proc,
-found by the application_name PGAPPNAME gives it), a mean per request of every kind: it runs on
-the same cores."""
+page, the module page, a knowledge check, its result, My progress, the player page, the team
+dashboard and team analytics, and B6's trainer: the studio editor, its lint and a saved draft
+(each site edits a scenario of its own). Figures are X-Bench-CPU (bench/profile_wsgi.py): the
+worker thread's CPU from the WSGI call to the end of the body, medians per kind. On PostgreSQL a
+last line gives each site's backend CPU (from /proc, found by the application_name PGAPPNAME
+gives it), a mean per request of every kind: it runs on the same cores."""
 
 import argparse
 import html
@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import uuid
 from collections import defaultdict
 from contextlib import ExitStack, contextmanager
@@ -33,10 +34,13 @@ from contextlib import ExitStack, contextmanager
 from bench import b1_step, capacity, harness
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
-# The editor's fields as bench/capacity_users.py reads them (not imported: Locust patches the
-# standard library with gevent's on import).
+# The editor's fields and a knowledge check's as bench/capacity_users.py reads them (not
+# imported: Locust patches the standard library with gevent's on import).
 EDITOR_FIELDS = re.compile(r'name="(submission|version_id|revision|base_version_id)"[^>]*value="([^"]*)"')
 EDITOR_SOURCE = re.compile(r'<textarea[^>]*name="source"[^>]*>(.*?)</textarea>', re.DOTALL)
+QUESTION = re.compile(r'name="(q\d+)"[^>]*value="(\d+)"')
+HIDDEN = re.compile(r'name="(submission|version_id)"[^>]*value="([^"]*)"')
+CHECK_RESULT = re.compile(r"/check/(\d+)$")
 
 
 class InProcess:
@@ -88,8 +92,22 @@ class Journey:
             if client is not None:
                 client.request = self._timed(client)
         self.module, self.pages = made["modules"][0]
+        self.checked = made["checked_modules"][0][0]
+        self.result = self._answer_check()
         self.player.start()
         self.rounds = 0
+
+    def _answer_check(self):
+        """The address of a knowledge check's result: one answered (untimed) for the rounds to
+        read; answered once, so never paused."""
+        _status, page, _headers = self.trainee.get(f"/learn/modules/{self.checked}/check")
+        text = page.decode()
+        form = dict(HIDDEN.findall(text))
+        for name, value in QUESTION.findall(text):
+            form.setdefault(name, value)
+        status, _page, headers = self.trainee.post(f"/learn/modules/{self.checked}/check", form)
+        location = urllib.parse.urlsplit(headers.get("Location", "")).path if status == 303 else ""
+        return location if CHECK_RESULT.search(location) else None
 
     def _timed(self, client):
         def measured(method, path, form=None):
@@ -108,11 +126,16 @@ class Journey:
                 self.trainee,
                 f"/learn/modules/{self.module}/pages/{1 + self.rounds % self.pages}",
             ),
+            ("module", self.trainee, f"/learn/modules/{self.module}"),
+            ("knowledge check", self.trainee, f"/learn/modules/{self.checked}/check"),
+            ("check result", self.trainee, self.result),
+            ("my progress", self.trainee, "/learn/progress"),
             ("team dashboard", self.manager, "/manage/"),
             ("team analytics", self.manager, "/manage/analytics"),
         ):
-            self.kind = name
-            client.get(path)
+            if path:
+                self.kind = name
+                client.get(path)
         if self.trainer is not None:
             self.edit()
         for _step in range(3):
