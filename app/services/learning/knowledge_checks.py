@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from app.content import quiz
@@ -101,39 +101,40 @@ class RetryPause:
         return max(1, -(-int(left) // 60))
 
 
+# The trainee's pages run these on every view: built once (building and keying a statement
+# costs more than running it).
+_MINE = (QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.module_slug == bindparam("slug"))
+_RECENT_TRIES = select(QuizAttempt).where(*_MINE).order_by(QuizAttempt.id.desc()).limit(FAILS_BEFORE_PAUSE)
+_A_PASS = select(QuizAttempt.id).where(*_MINE, QuizAttempt.passed).limit(1)
+_A_REREAD = (
+    select(PageView.id)
+    .where(
+        PageView.user_id == bindparam("user_id"),
+        PageView.module_slug == bindparam("slug"),
+        PageView.page.in_(bindparam("pages", expanding=True)),
+        PageView.viewed_at > bindparam("since"),
+    )
+    .limit(1)
+)
+_HISTORY = select(QuizAttempt).where(*_MINE).order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
+
+
 def retry_pause(
     user: User, module_slug: str, module: Module, now: datetime | None = None
 ) -> RetryPause | None:
     """The pause before the next try, or None when the trainee may try now."""
     now = now or utcnow()
-    recent = db.session.scalars(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)
-        .order_by(QuizAttempt.id.desc())
-        .limit(FAILS_BEFORE_PAUSE)
-    ).all()
+    mine = {"user_id": user.id, "slug": module_slug}
+    recent = db.session.scalars(_RECENT_TRIES, mine).all()
     if len(recent) < FAILS_BEFORE_PAUSE or any(a.passed for a in recent):
         return None
     last = recent[0]
     if now >= last.created_at + RETRY_WAIT:
         return None
-    if db.session.scalar(
-        select(QuizAttempt.id)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed)
-        .limit(1)
-    ):
+    if db.session.scalar(_A_PASS, mine):
         return None  # passed before: further tries are practice
     pages = pages_to_reread(module, last)
-    reread = db.session.scalar(
-        select(PageView.id)
-        .where(
-            PageView.user_id == user.id,
-            PageView.module_slug == module_slug,
-            PageView.page.in_([n for n, _t in pages]),
-            PageView.viewed_at > last.created_at,
-        )
-        .limit(1)
-    )
+    reread = db.session.scalar(_A_REREAD, {**mine, "pages": [n for n, _t in pages], "since": last.created_at})
     if reread is not None:
         return None
     return RetryPause(last.created_at + RETRY_WAIT, pages)
@@ -243,19 +244,8 @@ def quiz_module(attempt: QuizAttempt) -> Module:
 def quiz_passed(user: User, module_slug: str) -> bool:
     """Has the trainee passed this module's check (any version)? Until then a result page
     shows what was wrong and why, not which answers are right."""
-    return (
-        db.session.scalar(
-            select(QuizAttempt.id)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug, QuizAttempt.passed)
-            .limit(1)
-        )
-        is not None
-    )
+    return db.session.scalar(_A_PASS, {"user_id": user.id, "slug": module_slug}) is not None
 
 
 def quiz_history(user: User, module_slug: str) -> Sequence[QuizAttempt]:
-    return db.session.scalars(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.module_slug == module_slug)
-        .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
-    ).all()
+    return db.session.scalars(_HISTORY, {"user_id": user.id, "slug": module_slug}).all()

@@ -1,28 +1,36 @@
 """Lesson pages: which pages the trainee has read (what progress and the retry pause count)."""
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
 from app.models import ContentVersion, PageView, QuizAttempt, User
+
+# Built once: every lesson page runs them, and building and keying a statement costs more than
+# running it.
+_LAST_VIEW = select(func.max(PageView.viewed_at)).where(
+    PageView.user_id == bindparam("user_id"),
+    PageView.module_slug == bindparam("slug"),
+    PageView.page == bindparam("page"),
+)
+_LAST_FAILED_CHECK = select(func.max(QuizAttempt.created_at)).where(
+    QuizAttempt.user_id == bindparam("user_id"),
+    QuizAttempt.module_slug == bindparam("slug"),
+    QuizAttempt.passed.is_(False),
+)
+_PAGES_SEEN = (
+    select(PageView.page)
+    .where(PageView.user_id == bindparam("user_id"), PageView.module_slug == bindparam("slug"))
+    .distinct()
+)
 
 
 def record_page_view(user: User, version: ContentVersion, page: int) -> bool:
     """Note that the trainee opened a page. The first view of each page is enough for progress;
     a page read again after a failed knowledge check is noted too, because re-reading it is
     what opens the next try early (see retry_pause)."""
-    seen = db.session.scalar(
-        select(func.max(PageView.viewed_at)).where(
-            PageView.user_id == user.id, PageView.module_slug == version.slug, PageView.page == page
-        )
-    )
+    seen = db.session.scalar(_LAST_VIEW, {"user_id": user.id, "slug": version.slug, "page": page})
     if seen is not None:
-        failed = db.session.scalar(
-            select(func.max(QuizAttempt.created_at)).where(
-                QuizAttempt.user_id == user.id,
-                QuizAttempt.module_slug == version.slug,
-                QuizAttempt.passed.is_(False),
-            )
-        )
+        failed = db.session.scalar(_LAST_FAILED_CHECK, {"user_id": user.id, "slug": version.slug})
         if failed is None or seen > failed:
             return False
     db.session.add(PageView(user_id=user.id, module_slug=version.slug, version_id=version.id, page=page))
@@ -31,10 +39,4 @@ def record_page_view(user: User, version: ContentVersion, page: int) -> bool:
 
 
 def pages_seen(user: User, module_slug: str) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(PageView.page)
-            .where(PageView.user_id == user.id, PageView.module_slug == module_slug)
-            .distinct()
-        )
-    )
+    return set(db.session.scalars(_PAGES_SEEN, {"user_id": user.id, "slug": module_slug}))

@@ -5,12 +5,13 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 
 from app.extensions import db
+from app.i18n import gettext as _
 from app.models import AttemptStep, ScenarioAttempt, User
 from app.models.learning import phase_read, read_right
 from app.services import progress as progress_service
@@ -61,21 +62,26 @@ def next_step_in(module: ModuleProgress, titles: Mapping[str, str] | None = None
 # --- my progress ------------------------------------------------------------------------------
 
 
+# My progress runs these on every view: built once (building and keying a statement costs more
+# than running it).
+_FINISHED = (
+    select(
+        ScenarioAttempt.id,
+        ScenarioAttempt.scenario_slug,
+        ScenarioAttempt.percent,
+        ScenarioAttempt.passed,
+        ScenarioAttempt.finished_at,
+    )
+    .where(ScenarioAttempt.user_id == bindparam("user_id"), ScenarioAttempt.status == "finished")
+    .order_by(ScenarioAttempt.finished_at.desc(), ScenarioAttempt.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def attempts_over_time(
     user: User, limit: int = 40
 ) -> list[Row[tuple[int, str, int | None, bool | None, datetime | None]]]:
-    rows = db.session.execute(
-        select(
-            ScenarioAttempt.id,
-            ScenarioAttempt.scenario_slug,
-            ScenarioAttempt.percent,
-            ScenarioAttempt.passed,
-            ScenarioAttempt.finished_at,
-        )
-        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.status == "finished")
-        .order_by(ScenarioAttempt.finished_at.desc(), ScenarioAttempt.id.desc())
-        .limit(limit)
-    ).all()
+    rows = db.session.execute(_FINISHED, {"user_id": user.id, "limit": limit}).all()
     return list(reversed(rows))
 
 
@@ -95,10 +101,8 @@ class PhaseReading:
         return round(100 * self.correct / self.seen) if self.seen else 0
 
 
-def phase_readings(user: User) -> list[PhaseReading]:
-    """How well the trainee reads each maturation phase, worst first (most misreads): every step
-    that asked for a reading, a choice that claims a phase or a signal pick's reading (which
-    claims no other phase), judged as the debrief judges it (AttemptStep.read_right)."""
+@lru_cache(maxsize=1)
+def _readings_statement() -> Select[tuple[str, str | None, bool, int]]:
     steps = (
         select(
             phase_read().label("phase"),
@@ -106,15 +110,22 @@ def phase_readings(user: User) -> list[PhaseReading]:
             read_right().label("ok"),
         )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
-        .where(ScenarioAttempt.user_id == user.id)
+        .where(ScenarioAttempt.user_id == bindparam("user_id"))
         .subquery()
     )
     # grouped outside: PostgreSQL would not match the look-up of a pick's reading in a GROUP BY
-    rows = db.session.execute(
+    return (
         select(steps.c.phase, steps.c.claimed, steps.c.ok, func.count())
         .where(steps.c.phase.is_not(None))
         .group_by(steps.c.phase, steps.c.claimed, steps.c.ok)
     )
+
+
+def phase_readings(user: User) -> list[PhaseReading]:
+    """How well the trainee reads each maturation phase, worst first (most misreads): every step
+    that asked for a reading, a choice that claims a phase or a signal pick's reading (which
+    claims no other phase), judged as the debrief judges it (AttemptStep.read_right)."""
+    rows = db.session.execute(_readings_statement(), {"user_id": user.id})
     seen: Counter[str] = Counter()
     correct: Counter[str] = Counter()
     confused: defaultdict[str, Counter[str]] = defaultdict(Counter)
