@@ -5,7 +5,7 @@ commits), except a scenario step, the page trainees use most: it answers with it
 and that page's address in one round trip (see step()). Author text is always rendered through
 the content core's sanitizing renderer (`md`, `md_inline`)."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, get_template_attribute, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -70,6 +70,22 @@ def _phase_titles(course_id=None, language=None):
 # --- dashboard -----------------------------------------------------------------------------
 
 
+def _assigned_badges():
+    """_learn.html's `assigned` badge, rendered once per due date and lateness: the dashboard and
+    My progress show the same badge on most rows (a team's work given at once, 27 rows in the
+    capacity benchmark), and each macro call costs a new context."""
+    macro = get_template_attribute("learn/_learn.html", "assigned")
+    shown = {}
+
+    def badge(assignment):
+        key = (assignment.overdue, assignment.due)
+        if key not in shown:
+            shown[key] = macro(assignment)
+        return shown[key]
+
+    return badge
+
+
 @bp.route("/")
 def dashboard():
     progress = trainee_progress.progress_of(current_user, reader_language())
@@ -92,11 +108,14 @@ def dashboard():
         next_step=next_step,
         certificates=certification.held(current_user),
         unread_comments=comment_service.unread_count(current_user),
+        # what a module row shows: the next step of a module started and not complete
         next_steps={
             m.id: trainee_progress.next_step_in(m, titles)
             for s in (progress.stages if progress else [])
             for m in s.modules
+            if m.started and not m.complete
         },
+        assigned_badge=_assigned_badges(),
     )
 
 
@@ -659,6 +678,7 @@ def my_progress():
         time_chart=time_chart,
         phase_chart=phase_chart,
         certificates=certification.stage_certificates(current_user, language=reader_language()),
+        assigned_badge=_assigned_badges(),
     )
 
 

@@ -2,12 +2,22 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import gettext
 from app.models import ContentVersion
 from app.services import publishing
 from app.services.outline import load_outline
 
 TARGET_KINDS = ("course", "module", "scenario")
 KIND_LABELS = {"course": _l("Course"), "module": _l("Module"), "scenario": _l("Scenario")}
+# Their messages, for kind_label: a lazy label goes through Flask-Babel's own lookup each time it
+# is shown, once a row on the trainee's dashboard (27 rows in the capacity benchmark).
+_KIND_MESSAGES: dict[str, str] = {kind: label._args[0] for kind, label in KIND_LABELS.items()}
+
+
+def kind_label(kind: str) -> str:
+    """KIND_LABELS[kind] read from the page's catalog (app.i18n.gettext)."""
+    message = _KIND_MESSAGES.get(kind)
+    return gettext(message) if message else kind
 
 
 def assignable_targets(language: str | None = None) -> list[tuple[str, str, str]]:

@@ -15,7 +15,7 @@ from app.models import Assignment, ScenarioAttempt, User
 from app.models.learning import counts_as_pass
 from app.services import progress as progress_service
 from app.services import publishing
-from app.services.assignments.assignment_targets import KIND_LABELS
+from app.services.assignments import assignment_targets
 from app.services.outline import load_outline
 from app.services.progress import CourseProgress
 
@@ -34,7 +34,7 @@ class EffectiveAssignment:
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, self.kind))
+        return assignment_targets.kind_label(self.kind)
 
     @property
     def days_left(self) -> int | None:
