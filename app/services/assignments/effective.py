@@ -141,8 +141,19 @@ class Resolver:
 
 
 # The dashboard's two reads, built once, not per request (building and keying a statement
-# cost more CPU than running it).
-_ACTIVE_FOR = select(Assignment).where(
+# cost more CPU than running it). The assignments as rows of the columns Resolver reads: no ORM
+# object to build for each (27 in the capacity benchmark).
+_ACTIVE_FOR = select(
+    Assignment.id,
+    Assignment.target_kind,
+    Assignment.target_slug,
+    Assignment.user_id,
+    Assignment.team_id,
+    Assignment.due_date,
+    Assignment.due_days_after_hire,
+    Assignment.created_at,
+    Assignment.cancelled_at,
+).where(
     Assignment.cancelled_at.is_(None),
     or_(Assignment.user_id == bindparam("user_id"), Assignment.team_id == bindparam("team_id")),
 )
@@ -169,7 +180,7 @@ def effective_assignments(
     trainee's progress through a course, already read by the page (not folded again);
     `language`: the reader's, for the titles (translated where a translation is live)."""
     # a trainee with no team: team_id = NULL matches no row
-    assignments = db.session.scalars(_ACTIVE_FOR, {"user_id": user.id, "team_id": user.team_id}).all()
+    assignments = db.session.execute(_ACTIVE_FOR, {"user_id": user.id, "team_id": user.team_id}).all()
     if not assignments:
         return []
     kinds = {a.target_kind for a in assignments}
