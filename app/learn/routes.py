@@ -246,7 +246,7 @@ def check_result(module_id, attempt_id):
     # The right answers stay hidden until the check is passed: a failed try shows what was
     # wrong and why, and the next try has to be thought through, not copied.
     revealed = attempt.passed or knowledge_checks.quiz_passed(current_user, module_id)
-    reread = [] if attempt.passed else knowledge_checks.pages_to_reread(module, attempt)
+    reread = [] if attempt.passed else knowledge_checks.pages_to_reread(module, attempt, asked=module)
     return render_template(
         "learn/check_result.html",
         module=module,

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from app.content import quiz
 from app.content.model import Answer, Module, Question
@@ -116,7 +117,15 @@ _A_REREAD = (
     )
     .limit(1)
 )
-_HISTORY = select(QuizAttempt).where(*_MINE).order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
+_HISTORY = (
+    select(QuizAttempt)
+    .where(*_MINE)
+    .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+_LIGHT_VERSION = (defer(ContentVersion.compiled), defer(ContentVersion.source))
 
 
 def retry_pause(
@@ -140,11 +149,14 @@ def retry_pause(
     return RetryPause(last.created_at + RETRY_WAIT, pages)
 
 
-def pages_to_reread(module: Module, attempt: QuizAttempt) -> list[tuple[int, str]]:
+def pages_to_reread(
+    module: Module, attempt: QuizAttempt, asked: Module | None = None
+) -> list[tuple[int, str]]:
     """The lesson pages the questions missed in the attempt are about (`page:` of each
-    question), or every page when they name none."""
+    question), or every page when they name none. `asked`: the module as the attempt was
+    asked (quiz_module), when the caller has it already."""
     try:
-        asked_module = quiz_module(attempt)
+        asked_module = asked or quiz_module(attempt)
         _p, _ok, results = grade(asked_module, attempt.answers or {}, attempt.shown)
         numbers = sorted({r.question.page for r in results if not r.correct and r.question.page})
     except (LookupError, ValueError, TypeError, AttributeError):
@@ -235,9 +247,9 @@ def own_quiz_attempt(user: User, attempt_id: int) -> QuizAttempt:
 
 def quiz_module(attempt: QuizAttempt) -> Module:
     """The module as it was when this knowledge check was taken, in the language it was taken in."""
-    module: Module = translations.localized(
-        "module", db.session.get_one(ContentVersion, attempt.version_id), attempt.language
-    )[0]
+    # without its Markdown and compiled JSON: the value comes from the per-process cache by id
+    version = db.session.get_one(ContentVersion, attempt.version_id, options=_LIGHT_VERSION)
+    module: Module = translations.localized("module", version, attempt.language)[0]
     return module
 
 
@@ -247,5 +259,7 @@ def quiz_passed(user: User, module_slug: str) -> bool:
     return db.session.scalar(_A_PASS, {"user_id": user.id, "slug": module_slug}) is not None
 
 
-def quiz_history(user: User, module_slug: str) -> Sequence[QuizAttempt]:
-    return db.session.scalars(_HISTORY, {"user_id": user.id, "slug": module_slug}).all()
+def quiz_history(user: User, module_slug: str, limit: int = 5) -> Sequence[QuizAttempt]:
+    """The trainee's latest tries of the module's check, newest first (the module page shows
+    five: no more are read, however many were taken)."""
+    return db.session.scalars(_HISTORY, {"user_id": user.id, "slug": module_slug, "limit": limit}).all()
