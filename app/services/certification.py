@@ -157,12 +157,16 @@ def held(user: User, today: date | None = None) -> list[StageCertificate]:
     ]
 
 
+# My progress's, likewise
+_CERTIFICATES_IN = (
+    select(Certificate)
+    .where(Certificate.user_id == bindparam("user_id"), Certificate.course_slug == bindparam("course"))
+    .order_by(Certificate.campaign)
+)
+
+
 def _latest_certificates(user_id: int, course_id: str) -> dict[str, Certificate]:
-    rows = db.session.scalars(
-        select(Certificate)
-        .where(Certificate.user_id == user_id, Certificate.course_slug == course_id)
-        .order_by(Certificate.campaign)
-    ).all()
+    rows = db.session.scalars(_CERTIFICATES_IN, {"user_id": user_id, "course": course_id}).all()
     return {c.stage_id: c for c in rows}
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Self, TypedDict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import formats
 from app.content import certification as rules
@@ -64,6 +64,35 @@ class ObservedEvidence(TypedDict):
     course_version_id: int
 
 
+# Evidence.of's statements, built once (My progress reads them on every view; building and
+# keying a statement costs more than running it).
+_CHALLENGE_PASSES = (
+    select(ScenarioAttempt, ContentVersion.version)
+    .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
+    .where(
+        ScenarioAttempt.user_id == bindparam("user_id"),
+        ScenarioAttempt.mode == "challenge",
+        ScenarioAttempt.status == "finished",
+        ScenarioAttempt.passed.is_(True),
+    )
+)
+_PASSED_CHECKS = (
+    select(QuizAttempt, ContentVersion.version)
+    .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.passed.is_(True))
+    .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)
+)
+_OBSERVED = (
+    select(ObservedRolePlay)
+    .where(
+        ObservedRolePlay.trainee_id == bindparam("user_id"),
+        ObservedRolePlay.course_slug == bindparam("course"),
+        ObservedRolePlay.passed.is_(True),
+    )
+    .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())
+)
+
+
 @dataclass
 class Evidence:
     """Every record of one trainee that can count toward a certificate, read in three
@@ -75,39 +104,9 @@ class Evidence:
 
     @classmethod
     def of(cls, user_id: int, course_id: str) -> Self:
-        passes = (
-            db.session.execute(
-                select(ScenarioAttempt, ContentVersion.version)
-                .join(ContentVersion, ContentVersion.id == ScenarioAttempt.version_id)
-                .where(
-                    ScenarioAttempt.user_id == user_id,
-                    ScenarioAttempt.mode == "challenge",
-                    ScenarioAttempt.status == "finished",
-                    ScenarioAttempt.passed.is_(True),
-                )
-            )
-            .tuples()
-            .all()
-        )
-        checks = (
-            db.session.execute(
-                select(QuizAttempt, ContentVersion.version)
-                .join(ContentVersion, ContentVersion.id == QuizAttempt.version_id)
-                .where(QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True))
-                .order_by(QuizAttempt.percent.desc(), QuizAttempt.id)
-            )
-            .tuples()
-            .all()
-        )
-        observed = db.session.scalars(
-            select(ObservedRolePlay)
-            .where(
-                ObservedRolePlay.trainee_id == user_id,
-                ObservedRolePlay.course_slug == course_id,
-                ObservedRolePlay.passed.is_(True),
-            )
-            .order_by(ObservedRolePlay.observed_on.desc(), ObservedRolePlay.id.desc())
-        ).all()
+        passes = db.session.execute(_CHALLENGE_PASSES, {"user_id": user_id}).tuples().all()
+        checks = db.session.execute(_PASSED_CHECKS, {"user_id": user_id}).tuples().all()
+        observed = db.session.scalars(_OBSERVED, {"user_id": user_id, "course": course_id}).all()
         return cls([(a, v) for a, v in passes], [(a, v) for a, v in checks], list(observed))
 
     def challenge_passes(
