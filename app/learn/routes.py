@@ -90,7 +90,10 @@ def _assigned_badges():
 def dashboard():
     progress = trainee_progress.progress_of(current_user, reader_language())
     titles = published.scenario_titles(reader_language())
-    assigned = effective.effective_assignments(current_user, progress=progress, language=reader_language())
+    best = role_plays.best_scores(current_user)
+    assigned = effective.effective_assignments(
+        current_user, progress=progress, language=reader_language(), best=best
+    )
     open_attempts = role_plays.open_attempts(current_user)
     next_module = progress.next_module() if progress else None
     next_step = trainee_progress.next_step_in(next_module, titles) if next_module else None
@@ -101,7 +104,7 @@ def dashboard():
         boost=boosts.today(current_user),
         assigned=assigned,
         titles=titles,
-        stage_rows=stages.stage_rows(progress, assigned, role_plays.best_scores(current_user), titles),
+        stage_rows=stages.stage_rows(progress, assigned, best, titles),
         welcome=welcome.first_visit(current_user, progress, open_attempts),
         welcome_form=ActionForm(),
         open_attempts=open_attempts,
@@ -667,7 +670,9 @@ def my_progress():
         best=best,
         stage_rows=stages.stage_rows(
             progress,
-            effective.effective_assignments(current_user, progress=progress, language=reader_language()),
+            effective.effective_assignments(
+                current_user, progress=progress, language=reader_language(), best=best
+            ),
             best,
             titles,
         ),

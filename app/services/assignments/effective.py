@@ -173,12 +173,15 @@ def effective_assignments(
     today: date | None = None,
     progress: CourseProgress | None = None,
     language: str | None = None,
+    best: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[EffectiveAssignment]:
     """For one trainee: the active assignments that count, each with target kind, slug and
     title, due date (absolute or hire date + days), overdue and done (done by the completion
     rules of progress.py; a scenario is done when passed once). Overdue first. `progress`: the
     trainee's progress through a course, already read by the page (not folded again);
-    `language`: the reader's, for the titles (translated where a translation is live)."""
+    `language`: the reader's, for the titles (translated where a translation is live); `best`:
+    the trainee's best scores (role_plays.best_scores, whose "passed" is counts_as_pass), already
+    read by the page (the passes are not read again)."""
     # a trainee with no team: team_id = NULL matches no row
     assignments = db.session.execute(_ACTIVE_FOR, {"user_id": user.id, "team_id": user.team_id}).all()
     if not assignments:
@@ -216,7 +219,9 @@ def effective_assignments(
                             module_progress[module.id] = module
     scenario_slugs = {a.target_slug for a in assignments if a.target_kind == "scenario"}
     passed = set()
-    if scenario_slugs:
+    if best is not None:
+        passed = {slug for slug in scenario_slugs if (best.get(slug) or {}).get("passed")}
+    elif scenario_slugs:
         passed = set(db.session.scalars(_PASSED_AMONG, {"user_id": user.id, "slugs": sorted(scenario_slugs)}))
 
     def is_done(kind: str, slug: str) -> bool:
