@@ -174,14 +174,14 @@ def lesson_page(module_id, number):
         return _locked(progress, access, module.title)
     if not 1 <= number <= len(module.pages):
         abort(404)
-    lessons.record_page_view(current_user, version, number)
+    seen = lessons.open_page(current_user, version, number)
     return render_template(
         "learn/page.html",
         module=module,
         page=module.pages[number - 1],
         number=number,
         total=len(module.pages),
-        seen=lessons.pages_seen(current_user, module_id),
+        seen=seen,
     )
 
 
