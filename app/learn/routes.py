@@ -682,7 +682,9 @@ def my_progress():
         stage_chart=stage_chart,
         time_chart=time_chart,
         phase_chart=phase_chart,
-        certificates=certification.stage_certificates(current_user, language=reader_language()),
+        certificates=certification.stage_certificates(
+            current_user, language=reader_language(), progress=progress
+        ),
         assigned_badge=_assigned_badges(),
     )
 

@@ -27,7 +27,7 @@ from app.models.base import utcnow
 from app.services import mail, publishing, stages
 from app.services.certification_evidence import Evidence, observed_evidence
 from app.services.outline import Outline, load_outline
-from app.services.progress import StageProgress, progress_of
+from app.services.progress import CourseProgress, StageProgress, progress_of
 
 
 class Refused(ValueError):
@@ -92,16 +92,22 @@ class StageCertificate:
 
 
 def stage_certificates(
-    user: User, today: date | None = None, language: str | None = None
+    user: User,
+    today: date | None = None,
+    language: str | None = None,
+    progress: CourseProgress | None = None,
 ) -> list[StageCertificate]:
     """[StageCertificate] for every stage of the published course, in course order; `language`:
-    the reader's, for the titles the requirements name (translated where a translation is live)."""
+    the reader's, for the titles the requirements name (translated where a translation is live);
+    `progress`: the trainee's progress through the published course, when the page has read it
+    (in any language: the requirements read its fold, not its titles)."""
     today = today or formats.today()
     outline = load_outline(language=language)
     course = outline.course
     if course is None:
         return []
-    progress = progress_of(user.id)
+    if progress is None or progress.id != course.id:
+        progress = progress_of(user.id)
     latest = _latest_certificates(user.id, course.id)
     role_plays = stages.role_plays_by_stage(course.id)
     evidence = Evidence.of(user.id, course.id)
