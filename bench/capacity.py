@@ -338,6 +338,12 @@ def describe(level: dict) -> str:
     p95s = ", ".join(
         f"{name} {k['p95']:.0f}" for name, k in sorted(kinds.items(), key=lambda kv: -kv[1]["p95"])
     )
+    # Which pages the load is made of: with bench.profile_pages' CPU per kind, where a cut pays.
+    total = sum(k["requests"] for k in kinds.values()) or 1
+    mix = ", ".join(
+        f"{name} {100 * k['requests'] / total:.0f}%"
+        for name, k in sorted(kinds.items(), key=lambda kv: -kv[1]["requests"])
+    )
     return (
         f"  {level.get('phase', '') + ': ' if 'phase' in level else ''}"
         f"{level['trainees']:>5} trainees + {level['managers']} managers + "
@@ -353,7 +359,7 @@ def describe(level: dict) -> str:
         )
         + f", load {' '.join(map(str, level['load']))}; worst p95 {worst} "
         f"{kinds[worst]['p95'] if worst else 0:.0f} ms; failures {level['failures']} -> "
-        f"{'ok' if level['ok'] else 'over the bar'}\n      p95 ms: {p95s}"
+        f"{'ok' if level['ok'] else 'over the bar'}\n      p95 ms: {p95s}\n      mix: {mix}"
         + ("".join(f"\n      error: {e} x{n}" for e, n in list(level["errors"].items())[:5]))
     )
 
