@@ -4,6 +4,7 @@ Test modules import from here, never from each other or from a conftest."""
 import copy
 import cProfile
 import functools
+import os
 import pstats
 import re
 import threading
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import DateTime, func, literal, select, text
 
 from app import jobs
@@ -109,6 +111,15 @@ def shipped_scenario_paths():
     folder, so that collecting the tests parses nothing)."""
     found = Path(ROOT, "scenarios").glob("**/*.md")
     return sorted(str(p.relative_to(ROOT)) for p in found if p.name.lower() != "readme.md")
+
+
+def play_group(path, value=None):
+    """A test parameter (`value`, by default `path`) that joins the tests reading the play-test
+    report of the scenario file at `path` (and test_best_play's engine-played endings) in one
+    xdist group: under `--dist loadgroup` (pytest.ini) one worker computes what the group reads,
+    where each worker computed its own copy."""
+    group = "play:" + os.path.relpath(Path(ROOT, path).resolve(), ROOT)
+    return pytest.param(path if value is None else value, marks=pytest.mark.xdist_group(group))
 
 
 def play_report(path):

@@ -13,10 +13,12 @@ from app.content import engine, playtest, signals
 from app.content import sheet as sheets
 from app.content.lint import check_scenario_text
 from app.content.parse import parse_scenario
-from tests.helpers import play_report
+from tests.helpers import play_group, play_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 SCENARIOS = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.md")))
+IDS = [os.path.basename(p)[:-3] for p in SCENARIOS]
+PLAYED = [play_group(p) for p in SCENARIOS]  # the tests that read a play report or _endings
 
 
 @functools.cache
@@ -67,7 +69,7 @@ def test_there_are_scenarios():
     assert len(SCENARIOS) >= 8
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
+@pytest.mark.parametrize("path", PLAYED, ids=IDS)
 def test_best_play_scores_100_and_passes(path):
     scenario = _load(path)
     best = playtest.play(scenario, playtest.best_pick)
@@ -80,14 +82,14 @@ def test_best_play_scores_100_and_passes(path):
     assert 0 <= min(percents) and max(percents) == 100
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
+@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
 def test_lint_finds_best_play_can_pass(path):
     with open(path, encoding="utf-8") as fh:
         _value, findings = check_scenario_text(fh.read(), os.path.relpath(path, ROOT), check_course=False)
     assert not [f.format() for f in findings if f.code == "W-BEST"]
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
+@pytest.mark.parametrize("path", PLAYED, ids=IDS)
 def test_quicktest_finds_the_top_share_exactly(path):
     """The play-tester's top share (a set of score vectors per state) is what every path
     played by the engine reaches at most."""
@@ -96,7 +98,7 @@ def test_quicktest_finds_the_top_share_exactly(path):
     assert play_report(path).quick.top_share == top
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[os.path.basename(p)[:-3] for p in SCENARIOS])
+@pytest.mark.parametrize("path", PLAYED, ids=IDS)
 def test_no_path_of_the_course_scores_more_than_best_play(path):
     """Ratings and scores agree: a path through weaker answers never ends with more of the
     scores than the best-rated one (it would teach that the weak answers pay)."""

@@ -24,7 +24,7 @@ import pytest
 from app.content import branching, quiz
 from app.content.catalog import ContentSet
 from app.content.commands import run_lint, run_test
-from tests.helpers import ROOT, play_report, shipped, shipped_scenario_paths
+from tests.helpers import ROOT, play_group, play_report, shipped, shipped_scenario_paths
 
 COURSE_ID = "business-relationship"
 STAGES = ["qualification", "prospecting", "maturation", "co-construction", "negotiation", "loyalty"]
@@ -184,7 +184,7 @@ def _pao_phase():
     return {a.id: a.phase for a in course().pao}
 
 
-@pytest.mark.parametrize("scenario_id", scenario_ids())
+@pytest.mark.parametrize("scenario_id", [play_group(s.path, s.id) for s in scenarios()])
 def test_every_ending_agrees_with_pass_or_fail_on_every_path(scenario_id):
     """The debrief of an ending is one text: it cannot be right on a path that passes and on
     one that fails, and a "win" must pass, a "loss" fail (the play-test invariant)."""
@@ -308,7 +308,7 @@ def test_the_whole_root_lints_clean_in_strict_mode():
     assert content().findings() == [], out.getvalue()
 
 
-@pytest.mark.parametrize("path", shipped_scenario_paths())
+@pytest.mark.parametrize("path", [play_group(p) for p in shipped_scenario_paths()])
 def test_scenario_passes_the_play_test(path):
     """What `flask content test` checks of each scenario file, translations included: its
     play-test passes and its branching can be measured. With strict lint above, this is the
