@@ -91,6 +91,8 @@ def test_a_french_trainee_from_login_to_debrief_and_their_manager(browser, live_
     for number in range(1, pages):
         assert page.locator(".where").inner_text() == f"Page {number} sur {pages}"
         page.click("text=Page suivante →")
+        # loaded before the next read: a quick browser read the page it was leaving
+        page.wait_for_url(re.compile(rf"/pages/{number + 1}$"))
     _shot(page, "fr-lesson")
     page.click("text=Faire le quiz →")
     page.wait_for_selector("fieldset.question")

@@ -65,6 +65,8 @@ def test_a_studio_publication_survives_sync_until_forced(page, live_server, app,
     origin = page.inner_text("[data-live-origin]")
     assert "Live: v1" in origin and f"from the git file {SCENARIO}" in origin
     page.click(".studio-tabs >> text=Versions")
+    # loaded before counting: count() does not wait, and may read the page being left
+    page.wait_for_url(live_server + "/author/scenario/fifteen-percent/versions")
     assert page.locator(".versions-table tbody tr").count() == 2
     with app.app_context():
         db.session.remove()
