@@ -11,8 +11,9 @@ after in one run, on a shared machine.
 A role-play step is B1's (b1_step.Player: the accepted step POST, and the GET of a Continue's
 redirect, "GET /learn/attempts/<int:attempt_id>"); the other kinds are the dashboard, a lesson
 page, the module page, a knowledge check, its result, My progress, the player page, the team
-dashboard and team analytics, and B6's trainer: the studio editor, its lint and a saved draft
-(each site edits a scenario of its own). Figures are X-Bench-CPU (bench/profile_wsgi.py): the
+dashboard and team analytics, B6's trainer: the studio editor, its lint and a saved draft
+(each site edits a scenario of its own), and a role-play's briefing and start POST (a fresh
+attempt each round: other trainees of the site's team take the scenarios in turn). Figures are X-Bench-CPU (bench/profile_wsgi.py): the
 worker thread's CPU from the WSGI call to the end of the body, medians per kind. On PostgreSQL a
 last line gives each site's backend CPU (from /proc, found by the application_name PGAPPNAME
 gives it), a mean per request of every kind: it runs on the same cores."""
@@ -74,8 +75,14 @@ class Journey:
     """A trainee's pages and steps, a manager's team dashboard and analytics, a trainer's edit,
     on one site; each round() adds what each request cost (X-Bench-CPU) to `tally`, by kind."""
 
-    def __init__(self, make, base, trainee_email, manager_email, made, trainer_email=None, edited=None):
+    def __init__(
+        self, make, base, trainee_email, manager_email, made, trainer_email=None, edited=None, starters=()
+    ):
         self.kind = "untimed"
+        self.make, self.base = make, base
+        # (trainee, scenario) pairs never started: each start POST makes a fresh attempt
+        self.starts = iter([(email, slug) for email in starters for slug in made["scenarios"]])
+        self.starters = {}
         self.tally = defaultdict(list)
         self.player = b1_step.Player(
             base, trainee_email, made["scenarios"], password=capacity.PASSWORD, csrf=True, client=make
@@ -138,6 +145,7 @@ class Journey:
                 client.get(path)
         if self.trainer is not None:
             self.edit()
+        self._start()
         for _step in range(3):
             self.kind = "player page (scene)"
             player.read_scene()
@@ -169,6 +177,24 @@ class Journey:
         self.trainer.post("/author/lint", {"kind": "scenario", "slug": self.edited, "source": text})
         self.kind = "studio save (POST)"
         self.trainer.post(path, {**form, "source": text, "action": "save"})
+        self.kind = "untimed"
+
+    def _start(self):
+        """The briefing of a role-play its trainee has never started, then its start POST."""
+        email, slug = next(self.starts, (None, None))
+        if email is None:
+            return
+        if email not in self.starters:
+            client = self.starters[email] = self.make(self.base, csrf=True)
+            client.login(email, capacity.PASSWORD)
+            client.request = self._timed(client)
+        client = self.starters[email]
+        self.kind = "briefing"
+        client.get(f"/learn/scenarios/{slug}")
+        self.kind = "start POST"
+        status, _page, _headers = client.post(f"/learn/scenarios/{slug}/start", {})
+        if status != 200:
+            raise RuntimeError(f"start of {slug} answered {status}")
         self.kind = "untimed"
 
     def reset(self):
@@ -262,7 +288,14 @@ def main(argv=None):
             capacity.warm_up(base)
             trainer = made["accounts"]["trainers"][0] if n == 0 else made["warm"]["trainer"]
             journeys[name] = Journey(
-                harness.Client, base, trainees[20 * n], managers[n], made, trainer, made["scenarios"][n]
+                harness.Client,
+                base,
+                trainees[20 * n],
+                managers[n],
+                made,
+                trainer,
+                made["scenarios"][n],
+                starters=trainees[20 * n + 2 : 20 * n + 20],
             )
         for _ in range(5):  # warm-up
             for journey in journeys.values():
@@ -301,6 +334,7 @@ def main(argv=None):
                     made,
                     made["accounts"]["trainers"][0],
                     made["scenarios"][2],
+                    starters=trainees[22:40],  # the second team's: not served without --against
                 )
                 for _ in range(5):
                     journey.round()
