@@ -97,15 +97,20 @@ def ending_headline(scenario: Scenario | None, node_id: str | None, outcome: str
     return outcome_words(outcome if outcome is not None else (node.end if node is not None else None))
 
 
+# Only the message the unit needs (the board shows a duration on many player pages; all five
+# were looked up each time).
+_MEASURES = {
+    "day": lambda n, shown: ngettext("%(amount)s day", "%(amount)s days", n, amount=shown),
+    "week": lambda n, shown: ngettext("%(amount)s week", "%(amount)s weeks", n, amount=shown),
+    "month": lambda n, shown: ngettext("%(amount)s month", "%(amount)s months", n, amount=shown),
+    "year": lambda n, shown: ngettext("%(amount)s year", "%(amount)s years", n, amount=shown),
+    "hour": lambda n, shown: ngettext("%(amount)s hour", "%(amount)s hours", n, amount=shown),
+}
+
+
 def _measure(unit, amount):
-    shown = number(amount)
-    return {
-        "day": ngettext("%(amount)s day", "%(amount)s days", amount, amount=shown),
-        "week": ngettext("%(amount)s week", "%(amount)s weeks", amount, amount=shown),
-        "month": ngettext("%(amount)s month", "%(amount)s months", amount, amount=shown),
-        "year": ngettext("%(amount)s year", "%(amount)s years", amount, amount=shown),
-        "hour": ngettext("%(amount)s hour", "%(amount)s hours", amount, amount=shown),
-    }.get(unit.rstrip("s"))
+    measure = _MEASURES.get(unit.rstrip("s"))
+    return measure(amount, number(amount)) if measure else None
 
 
 def amount_words(name, amount, unit, concession=False):

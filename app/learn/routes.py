@@ -292,7 +292,6 @@ def scenario(scenario_id):
     return render_template(
         "learn/scenario.html",
         scenario=scenario,
-        form=ActionForm(),
         open_attempt=open_attempt,
         open_challenge=open_challenge,
         finished=finished,
@@ -461,7 +460,7 @@ def _player_page(attempt, address=None):
     node = scenario.node(attempt.current_node)
     if attempt.status == "finished":
         steps = role_play_steps.steps_of(attempt)
-        path = replays.path_of(attempt)  # a replay's conversation starts in an earlier attempt
+        path = replays.path_of(attempt, steps=steps)  # a replay's conversation starts earlier
         readings = [s.read_right for s in steps if s.read_right is not None]
         page = render_template(
             "learn/debrief.html",
@@ -469,7 +468,6 @@ def _player_page(attempt, address=None):
             scenario=scenario,
             node=node,
             steps=steps,
-            form=ActionForm(),
             comments=comment_service.for_debrief(current_user, attempt),
             debrief=Markup(render_interpolated((node.sections.get("Debrief") if node else "") or "", known)),
             board=_board(scenario, state),
@@ -516,7 +514,6 @@ def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_err
         ],
         sheet=sheet_words.boxes(node, typed, errors) if node and node.sheet else None,
         needs_continue=engine.needs_continue(scenario, state),
-        form=StepForm(),
         seq=attempt.step_count + 1,
         pick_error=pick_error,
         picking=signal_picks.shown(attempt, node) if node and node.signals else None,

@@ -26,10 +26,13 @@ from app.services.learning import refusals, role_play_steps, role_plays
 MAX_CHAIN = 50  # replays of replays followed back at most this far
 
 
-def path_of(attempt: ScenarioAttempt, depth: int = 0) -> list[AttemptStep]:
+def path_of(
+    attempt: ScenarioAttempt, depth: int = 0, steps: Sequence[AttemptStep] | None = None
+) -> list[AttemptStep]:
     """Every step of the conversation an attempt stands for, in order: for a replay, the steps
-    of the attempt it replays up to where it starts, then its own."""
-    own = list(role_play_steps.steps_of(attempt))
+    of the attempt it replays up to where it starts, then its own (`steps`: those, when the
+    caller has just read them)."""
+    own = list(role_play_steps.steps_of(attempt) if steps is None else steps)
     if attempt.replayed_from_id is None or not attempt.replayed_from_seq or depth >= MAX_CHAIN:
         return own
     source = db.session.get(ScenarioAttempt, attempt.replayed_from_id)

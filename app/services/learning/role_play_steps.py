@@ -171,16 +171,19 @@ def take_step(
     return RecordedStep(attempt, AttemptStep(id=step_id, **row))
 
 
+# Built once: the feedback page and the debrief read them on every view.
+_STEP = select(AttemptStep).where(
+    AttemptStep.attempt_id == bindparam("attempt_id"), AttemptStep.seq == bindparam("seq")
+)
+_STEPS = select(AttemptStep).where(AttemptStep.attempt_id == bindparam("attempt_id")).order_by(AttemptStep.seq)
+
+
 def step_of(attempt: ScenarioAttempt, seq: int) -> AttemptStep:
-    step = db.session.scalar(
-        select(AttemptStep).where(AttemptStep.attempt_id == attempt.id, AttemptStep.seq == seq)
-    )
+    step = db.session.scalar(_STEP, {"attempt_id": attempt.id, "seq": seq})
     if step is None:
         raise NotFound(seq)
     return step
 
 
 def steps_of(attempt: ScenarioAttempt) -> Sequence[AttemptStep]:
-    return db.session.scalars(
-        select(AttemptStep).where(AttemptStep.attempt_id == attempt.id).order_by(AttemptStep.seq)
-    ).all()
+    return db.session.scalars(_STEPS, {"attempt_id": attempt.id}).all()

@@ -231,18 +231,22 @@ def _finish(attempt: ScenarioAttempt, scenario: Scenario, state: dict[str, Any])
     attempt.finished_at = utcnow()
 
 
+# Built once (building and keying a statement cost more CPU than running it): the briefing
+# lists the trainee's attempts of its scenario on every view.
+_ATTEMPTS = (
+    select(ScenarioAttempt)
+    .options(defer(ScenarioAttempt.state))
+    .where(ScenarioAttempt.user_id == bindparam("user_id"))
+    .order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())
+)
+_ATTEMPTS_OF_SCENARIO = _ATTEMPTS.where(ScenarioAttempt.scenario_slug == bindparam("slug"))
+
+
 def attempts_of(user: User, scenario_slug: str | None = None) -> Sequence[ScenarioAttempt]:
     """The trainee's attempts, newest first, without their states (what a list shows)."""
-    stmt = (
-        select(ScenarioAttempt)
-        .options(defer(ScenarioAttempt.state))
-        .where(ScenarioAttempt.user_id == user.id)
-    )
     if scenario_slug:
-        stmt = stmt.where(ScenarioAttempt.scenario_slug == scenario_slug)
-    return db.session.scalars(
-        stmt.order_by(ScenarioAttempt.started_at.desc(), ScenarioAttempt.id.desc())
-    ).all()
+        return db.session.scalars(_ATTEMPTS_OF_SCENARIO, {"user_id": user.id, "slug": scenario_slug}).all()
+    return db.session.scalars(_ATTEMPTS, {"user_id": user.id}).all()
 
 
 # Read by the dashboard and the module pages on every visit: built once, not per request
