@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import defer
 
 from app.content import serialize
@@ -66,20 +66,25 @@ def fits_version(version_id: int, translation_id: int) -> bool:
 _LIGHT = (defer(ContentTranslation.compiled), defer(ContentTranslation.source))
 
 
+# Built once (building and keying a statement cost more CPU than running it): every page that
+# shows content reads the live translations of its reader's language.
+_LIVE = (
+    select(ContentTranslation)
+    .options(*_LIGHT)
+    .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
+    .where(
+        PublishedTranslation.kind == bindparam("kind"),
+        PublishedTranslation.slug == bindparam("slug"),
+        PublishedTranslation.language == bindparam("language"),
+    )
+)
+
+
 def live(kind: str, slug: str, language: str) -> ContentTranslation | None:
     """The published translation of a text in a language, or None."""
     return publishing.read_once(
         ("translation", kind, slug, language),
-        lambda: db.session.scalar(
-            select(ContentTranslation)
-            .options(*_LIGHT)
-            .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
-            .where(
-                PublishedTranslation.kind == kind,
-                PublishedTranslation.slug == slug,
-                PublishedTranslation.language == language,
-            )
-        ),
+        lambda: db.session.scalar(_LIVE, {"kind": kind, "slug": slug, "language": language}),
     )
 
 
@@ -126,20 +131,25 @@ def live_rows(language: str, kind: str | None = None) -> Sequence[LiveRow]:
     return publishing.read_once(("translations", language, kind), lambda: _live_rows(language, kind))
 
 
-def _live_rows(language: str, kind: str | None) -> Sequence[LiveRow]:
-    query = (
-        select(
-            ContentTranslation.id,
-            ContentTranslation.kind,
-            ContentTranslation.slug,
-            ContentTranslation.title,
-            ContentTranslation.sha256,
-        )
-        .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
-        .where(PublishedTranslation.language == language)
-        .order_by(ContentTranslation.id)
+_LIVE_ROWS = (
+    select(
+        ContentTranslation.id,
+        ContentTranslation.kind,
+        ContentTranslation.slug,
+        ContentTranslation.title,
+        ContentTranslation.sha256,
     )
-    return db.session.execute(query.where(ContentTranslation.kind == kind) if kind else query).all()
+    .join(PublishedTranslation, PublishedTranslation.translation_id == ContentTranslation.id)
+    .where(PublishedTranslation.language == bindparam("language"))
+    .order_by(ContentTranslation.id)
+)
+_LIVE_ROWS_OF_KIND = _LIVE_ROWS.where(ContentTranslation.kind == bindparam("kind"))
+
+
+def _live_rows(language: str, kind: str | None) -> Sequence[LiveRow]:
+    if kind:
+        return db.session.execute(_LIVE_ROWS_OF_KIND, {"language": language, "kind": kind}).all()
+    return db.session.execute(_LIVE_ROWS, {"language": language}).all()
 
 
 def titles(kind: str, language: str) -> dict[str, str]:
