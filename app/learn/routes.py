@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app import sheet_words, vocabulary
-from app.content import engine, hindsight
+from app.content import engine, hindsight, labels
 from app.content.render import render_inline, render_interpolated
 from app.forms import ActionForm, picked_items
 from app.learn import bp
@@ -44,9 +44,13 @@ from app.services.learning import (
 )
 
 
+def _num(value):
+    return engine.show(round(value, 1)) if isinstance(value, float) else engine.show(value)
+
+
 @bp.context_processor
 def _helpers():
-    return {"num": lambda v: engine.show(round(v, 1)) if isinstance(v, float) else engine.show(v)}
+    return {"num": _num}
 
 
 def _not_found(fn, *args):
@@ -386,7 +390,8 @@ def try_again(attempt_id, seq):
 def _board(scenario, state, limits=None):
     """Score meters and the negotiation ledger for a state; `limits`: the walk-away of each
     concession (engine.walkaways_shown: the figure the rep wrote on a sheet, else the file's,
-    unless a sheet still to write asks for it)."""
+    unless a sheet still to write asks for it). Each row's label and figures come as shown
+    (dim_label, num), made here once rather than by the template for each use."""
     scores = []
     for dim in scenario.scores:
         value = state["scores"].get(dim.name, dim.start)
@@ -394,7 +399,10 @@ def _board(scenario, state, limits=None):
         scores.append(
             {
                 "name": dim.name,
+                "label": labels.name_label(scenario, dim.name),
                 "value": value,
+                "value_shown": _num(value),
+                "max_shown": _num(dim.max),
                 "min": dim.min,
                 "max": dim.max,
                 "percent": round(100 * (value - dim.min) / span),
@@ -410,6 +418,7 @@ def _board(scenario, state, limits=None):
         concessions.append(
             {
                 "name": name,
+                "label": labels.name_label(scenario, name),
                 "unit": unit,
                 "given": amount,
                 "limit": limit,
@@ -420,7 +429,13 @@ def _board(scenario, state, limits=None):
             }
         )
     counterparts = [
-        {"name": n, "unit": u, "got": got.get(n, 0), "shown": vocabulary.amount_words(n, got.get(n, 0), u)}
+        {
+            "name": n,
+            "label": labels.name_label(scenario, n),
+            "unit": u,
+            "got": got.get(n, 0),
+            "shown": vocabulary.amount_words(n, got.get(n, 0), u),
+        }
         for n, u in neg.counterparts.items()
     ]
     return {
@@ -494,6 +509,7 @@ def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_err
     the reason of a refused empty pick)."""
     state = attempt.state
     offered = engine.offered_choices(scenario, state) if node else []
+    shown = {k: _show(v) for k, v in known.items()} if offered else {}
     return render_template(
         "learn/player.html",
         attempt=attempt,
@@ -502,14 +518,7 @@ def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_err
         board=_board(scenario, state),
         narrative=Markup(render_interpolated(node.narrative if node else "", known)),
         choices=[
-            (
-                n,
-                Markup(
-                    render_inline(
-                        engine.interpolate(c.label, {k: _show(v) for k, v in known.items()}, escape=False)
-                    )
-                ),
-            )
+            (n, Markup(render_inline(engine.interpolate(c.label, shown, escape=False))))
             for n, (_i, c) in enumerate(offered, 1)
         ],
         sheet=sheet_words.boxes(node, typed, errors) if node and node.sheet else None,
