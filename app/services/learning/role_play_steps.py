@@ -175,7 +175,9 @@ def take_step(
 _STEP = select(AttemptStep).where(
     AttemptStep.attempt_id == bindparam("attempt_id"), AttemptStep.seq == bindparam("seq")
 )
-_STEPS = select(AttemptStep).where(AttemptStep.attempt_id == bindparam("attempt_id")).order_by(AttemptStep.seq)
+_STEPS = (
+    select(AttemptStep).where(AttemptStep.attempt_id == bindparam("attempt_id")).order_by(AttemptStep.seq)
+)
 
 
 def step_of(attempt: ScenarioAttempt, seq: int) -> AttemptStep:
