@@ -5,6 +5,8 @@ commits), except a scenario step, the page trainees use most: it answers with it
 and that page's address in one round trip (see step()). Author text is always rendered through
 the content core's sanitizing renderer (`md`, `md_inline`)."""
 
+from types import SimpleNamespace
+
 from flask import abort, flash, get_template_attribute, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -391,22 +393,26 @@ def _board(scenario, state, limits=None):
     """Score meters and the negotiation ledger for a state; `limits`: the walk-away of each
     concession (engine.walkaways_shown: the figure the rep wrote on a sheet, else the file's,
     unless a sheet still to write asks for it). Each row's label and figures come as shown
-    (dim_label, num), made here once rather than by the template for each use."""
+    (dim_label, num), made here once rather than by the template for each use; rows are
+    objects, not dicts (Jinja looks an attribute up on the object first: a dict's key was found
+    after an AttributeError, a dozen a row). A score row's `delta` is 0 unless a step's
+    feedback sets it."""
     scores = []
     for dim in scenario.scores:
         value = state["scores"].get(dim.name, dim.start)
         span = (dim.max - dim.min) or 1
         scores.append(
-            {
-                "name": dim.name,
-                "label": labels.name_label(scenario, dim.name),
-                "value": value,
-                "value_shown": _num(value),
-                "max_shown": _num(dim.max),
-                "min": dim.min,
-                "max": dim.max,
-                "percent": round(100 * (value - dim.min) / span),
-            }
+            SimpleNamespace(
+                name=dim.name,
+                label=labels.name_label(scenario, dim.name),
+                value=value,
+                value_shown=_num(value),
+                max_shown=_num(dim.max),
+                min=dim.min,
+                max=dim.max,
+                percent=round(100 * (value - dim.min) / span),
+                delta=0,
+            )
         )
     neg = scenario.negotiation
     given, got = state["ledger"]["given"], state["ledger"]["got"]
@@ -416,34 +422,34 @@ def _board(scenario, state, limits=None):
         limit = limits.get(name)
         amount = given.get(name, 0)
         concessions.append(
-            {
-                "name": name,
-                "label": labels.name_label(scenario, name),
-                "unit": unit,
-                "given": amount,
-                "limit": limit,
-                "shown": vocabulary.amount_words(name, amount, unit, concession=True),
-                "limit_shown": vocabulary.limit_words(limit, unit) if limit is not None else None,
-                "percent": min(100, round(100 * amount / limit)) if limit else None,
-                "breached": limit is not None and amount > limit,
-            }
+            SimpleNamespace(
+                name=name,
+                label=labels.name_label(scenario, name),
+                unit=unit,
+                given=amount,
+                limit=limit,
+                shown=vocabulary.amount_words(name, amount, unit, concession=True),
+                limit_shown=vocabulary.limit_words(limit, unit) if limit is not None else None,
+                percent=min(100, round(100 * amount / limit)) if limit else None,
+                breached=limit is not None and amount > limit,
+            )
         )
     counterparts = [
-        {
-            "name": n,
-            "label": labels.name_label(scenario, n),
-            "unit": u,
-            "got": got.get(n, 0),
-            "shown": vocabulary.amount_words(n, got.get(n, 0), u),
-        }
+        SimpleNamespace(
+            name=n,
+            label=labels.name_label(scenario, n),
+            unit=u,
+            got=got.get(n, 0),
+            shown=vocabulary.amount_words(n, got.get(n, 0), u),
+        )
         for n, u in neg.counterparts.items()
     ]
-    return {
-        "scores": scores,
-        "concessions": concessions,
-        "counterparts": counterparts,
-        "negotiation": bool(neg.concessions or neg.counterparts or neg.walkaway),
-    }
+    return SimpleNamespace(
+        scores=scores,
+        concessions=concessions,
+        counterparts=counterparts,
+        negotiation=bool(neg.concessions or neg.counterparts or neg.walkaway),
+    )
 
 
 def _show(value):
@@ -613,8 +619,8 @@ def _feedback_page(attempt, recorded, last):
         "ledger": effects.get("ledger_after") or {"given": {}, "got": {}},
     }
     board = _board(scenario, after, effects.get("walkaways_after"))
-    for row in board["scores"]:
-        row["delta"] = (effects.get("deltas") or {}).get(row["name"], 0)
+    for row in board.scores:
+        row.delta = (effects.get("deltas") or {}).get(row.name, 0)
     page = render_template(
         "learn/feedback.html",
         attempt=attempt,
