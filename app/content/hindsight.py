@@ -9,7 +9,7 @@ debrief names the same answer best play takes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,13 +84,15 @@ def recorded_figures(recorded: Any) -> dict[str, Any] | None:
     return {f["field"]: f["value"] for f in figures} if figures else None
 
 
-def better_choices(scenario: Scenario, steps: Iterable[Any]) -> dict[int, Better]:
+def better_choices(
+    scenario: Scenario, steps: Iterable[Any], replayed: Sequence[Replayed] | None = None
+) -> dict[int, Better]:
     """{seq: Better} for each recorded choice rated `ok` or `poor` where a better-rated
-    choice was offered."""
+    choice was offered (`replayed`: replay(scenario, steps), when the caller has it)."""
     steps = list(steps)
     taken = {s.seq: s for s in steps}
     out: dict[int, Better] = {}
-    for played in replay(scenario, steps):
+    for played in replay(scenario, steps) if replayed is None else replayed:
         if not played.offered:
             continue
         chosen = next(c for i, c in played.offered if i == taken[played.seq].choice)

@@ -483,6 +483,8 @@ def _player_page(attempt, address=None):
         steps = role_play_steps.steps_of(attempt)
         path = replays.path_of(attempt, steps=steps)  # a replay's conversation starts earlier
         readings = [s.read_right for s in steps if s.read_right is not None]
+        # the path replayed once for the hindsight and the retry points (a pass shows neither)
+        replayed = None if attempt.passed else hindsight.replay(scenario, path)
         page = render_template(
             "learn/debrief.html",
             attempt=attempt,
@@ -495,8 +497,8 @@ def _player_page(attempt, address=None):
             signals=(sum(readings), len(readings)),
             walkaway_breached=engine.walkaway_breached(scenario, state),
             phases=_phase_titles(scenario.course, attempt.language),
-            better={} if attempt.passed else hindsight.better_choices(scenario, path),
-            retry=replays.retry_points(scenario, attempt, path),
+            better={} if attempt.passed else hindsight.better_choices(scenario, path, replayed),
+            retry=replays.retry_points(scenario, attempt, path, replayed),
             picked={
                 s.seq: signal_picks.graded(attempt, scenario.node(s.node), s)
                 for s in steps

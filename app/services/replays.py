@@ -49,20 +49,24 @@ class Replay:
 
 
 def retry_points(
-    scenario: Scenario, attempt: ScenarioAttempt, path: Sequence[AttemptStep]
+    scenario: Scenario,
+    attempt: ScenarioAttempt,
+    path: Sequence[AttemptStep],
+    replayed: Sequence[hindsight.Replayed] | None = None,
 ) -> dict[int, bool]:
     """{seq: True} for the steps of a finished attempt that did not pass where trying again
     makes sense: a choice (or a signal pick's reading) rated ok or poor, where the replay of
-    the recorded path still reaches it."""
+    the recorded path still reaches it (`replayed`: hindsight.replay of the path, when the
+    caller has it)."""
     if attempt.status != "finished" or attempt.passed:
         return {}
-    replayed = {r.seq for r in hindsight.replay(scenario, path)}
+    reached = {r.seq for r in (hindsight.replay(scenario, path) if replayed is None else replayed)}
     start = attempt.replayed_from_seq or 1
     return {
         s.seq: True
         for s in path
         if s.seq >= start
-        and s.seq in replayed
+        and s.seq in reached
         and s.choice is not None
         and (s.rating or "ok") in hindsight.WEAK
     }
