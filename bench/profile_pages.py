@@ -13,10 +13,11 @@ redirect, "GET /learn/attempts/<int:attempt_id>"); the other kinds are the dashb
 page, the module page, a knowledge check, its result, My progress, the player page, the team
 dashboard and team analytics, B6's trainer: the studio editor, its lint and a saved draft
 (each site edits a scenario of its own), and a role-play's briefing and start POST (a fresh
-attempt each round: other trainees of the site's team take the scenarios in turn). Figures are X-Bench-CPU (bench/profile_wsgi.py): the
-worker thread's CPU from the WSGI call to the end of the body, medians per kind. On PostgreSQL a
-last line gives each site's backend CPU (from /proc, found by the application_name PGAPPNAME
-gives it), a mean per request of every kind: it runs on the same cores."""
+attempt each round: other trainees of the site's team take the scenarios in turn). Figures are
+X-Bench-CPU (bench/profile_wsgi.py): the worker thread's CPU from the WSGI call to the end of the
+body, medians per kind. On PostgreSQL a last line gives each site's backend CPU (from /proc,
+found by the application_name PGAPPNAME gives it), a mean per request of every kind: it runs on
+the same cores."""
 
 import argparse
 import html
