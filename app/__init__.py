@@ -28,6 +28,7 @@ def create_app(config_class=None, **overrides):
     operations.register(app)  # first: its after-request runs last, on the status really sent
     _register_extensions(app)
     _register_blueprints(app)
+    _drop_idle_limit_checks(app)
     _register_cli(app)
     from app import errors, formats, i18n, jobs, reading, security
 
@@ -216,6 +217,30 @@ def _register_extensions(app):
     limiter.init_app(app)
     login_manager.init_app(app)
     from app import auth  # noqa: F401  (user loader)
+
+
+def _drop_idle_limit_checks(app):
+    """No route declares a limit (the login and reset budgets count through limiter.limiter
+    directly, app/auth/guessing.py): Flask-Limiter's before-, after- and teardown-request hooks
+    then only find that nothing applies, 45 µs on every request, and go. A limit declared later
+    (a decorator, default or application limits) keeps them."""
+    from app.extensions import limiter
+
+    manager = limiter.limit_manager
+    if (
+        manager._application_limits
+        or manager._default_limits
+        or manager._decorated_limits
+        or manager._blueprint_limits
+        or limiter._meta_limits
+    ):
+        return
+
+    def limiters(hook):
+        return getattr(hook, "__self__", None) is limiter or getattr(hook, "args", ())[:1] == (limiter,)
+
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        hooks[None] = [hook for hook in hooks.get(None, []) if not limiters(hook)]
 
 
 def _register_blueprints(app):

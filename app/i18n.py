@@ -23,8 +23,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
-from flask import Request, current_app, g, has_request_context, request, session
+from flask import Request, current_app, has_request_context, request, session
 from flask.cli import AppGroup
+from flask.globals import _cv_app
 from flask_babel import force_locale, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
@@ -56,6 +57,7 @@ KEYWORDS = {
 }
 # A fixed header date: the catalogs change only where a message does, so parallel branches merge.
 HEADER_DATE = datetime(2026, 12, 1, tzinfo=UTC)
+TEMPLATE_MESSAGES_KEPT = 4096  # per catalog: the catalogs hold about 1,700 messages in all
 
 
 def select_locale():
@@ -219,20 +221,39 @@ def _wtforms_catalog(language):
     return support.Translations.load(messages_path(), [language], domain="wtforms")
 
 
-def _page_catalog():
-    """Flask-Babel's catalog for the current locale. Its own lookup takes three trips through
-    the application globals per message (30-40 messages a page); this keeps the catalog beside
-    the locale it was found for, so force_locale (a mail in its reader's language) still
-    switches it."""
-    state = g.get("_flask_babel") if g else None
-    locale = getattr(state, "babel_locale", None)
+def _page_entry():
+    """(locale, catalog, its language code, its messages as templates show them) for the
+    current locale: Flask-Babel's catalog, kept beside the locale it was found for, so
+    force_locale (a mail in its reader's language) and refresh() still switch it. Flask-Babel's
+    own lookup takes three trips through the application globals per message (290 messages on a
+    dashboard); this reads its state from the application context directly, one look-up."""
+    app_context = _cv_app.get(None)
+    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
     found = getattr(state, "page_catalog", None)
-    if found is not None and locale is not None and found[0] is locale:
-        return found[1]
+    if found is not None and found[0] is not None and found[0] is getattr(state, "babel_locale", None):
+        return found
     catalog = get_translations()
-    if state is not None:
-        state.page_catalog = (state.babel_locale, catalog)
-    return catalog
+    locale = get_locale()
+    # The templates' messages, per catalog (Flask-Babel keeps each catalog for the process):
+    # {autoescape: {message: what `_` gives}}.
+    messages = catalog.__dict__.setdefault("_template_messages", {True: {}, False: {}})
+    entry = (locale, catalog, str(locale) if locale is not None else "en", messages)
+    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
+    if state is not None and locale is not None:
+        state.page_catalog = entry
+    return entry
+
+
+def _page_catalog():
+    """Flask-Babel's catalog for the current locale (_page_entry)."""
+    return _page_entry()[1]
+
+
+def page_language() -> str:
+    """The page's language code ("en", "fr", as str(get_locale())), "en" outside a request:
+    what the number and date formats ask for, hundreds of times on a team's page."""
+    language: str = _page_entry()[2]
+    return language
 
 
 def gettext(string: str, /, **variables: object) -> str:
@@ -263,10 +284,26 @@ def _template_gettext(context, string, /, **variables):
     """Jinja's newstyle gettext (jinja2.ext._make_new_gettext), reading the page's catalog: the
     message made safe markup when the template autoescapes, then formatted with the variables
     (escaped) even when there are none, so "%%" reads "%" in every message."""
-    message = _page_catalog().ugettext(string)
-    if context.eval_ctx.autoescape:
-        message = Markup(message)
-    return message % variables if variables or "%" in message else message
+    autoescape = context.eval_ctx.autoescape
+    if variables or type(string) is not str:
+        message = _page_catalog().ugettext(string)
+        if autoescape:
+            message = Markup(message)
+        return message % variables if variables or "%" in message else message
+    # A message without variables gives the same text for the same catalog: looked up, made
+    # markup and formatted once per process, not once per page (bounded: a template may
+    # translate a value that is not a fixed message).
+    known = _page_entry()[3][autoescape]
+    message = known.get(string)
+    if message is None:
+        message = _page_catalog().ugettext(string)
+        if autoescape:
+            message = Markup(message)
+        if "%" in message:
+            message = message % variables
+        if len(known) < TEMPLATE_MESSAGES_KEPT:
+            known[string] = message
+    return message
 
 
 @pass_context
