@@ -68,20 +68,22 @@ def _register_fixed_urls(app):
     to the page's blueprint, no request) is built as usual."""
     from functools import lru_cache
 
-    from flask import has_request_context, request, url_for
+    from flask import url_for
+    from flask.globals import _cv_request
 
     @lru_cache(maxsize=4096)
     def fixed(endpoint, values, root):
         return url_for(endpoint, **dict(values))
 
     def templates_url_for(endpoint, **values):
+        request_context = _cv_request.get(None)  # not `request`: two proxy trips an address
         if (
-            not has_request_context()
+            request_context is None
             or endpoint.startswith(".")
             or any(key.startswith("_") or type(value) not in (str, int) for key, value in values.items())
         ):
             return url_for(endpoint, **values)
-        return fixed(endpoint, tuple(sorted(values.items())), request.script_root)
+        return fixed(endpoint, tuple(sorted(values.items())), request_context.request.script_root)
 
     app.jinja_env.globals["url_for"] = templates_url_for
 

@@ -18,10 +18,10 @@ from babel import Locale
 from babel import numbers as babel_numbers
 from babel.dates import format_date
 from flask import Flask, current_app, has_app_context
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 
-from app.i18n import page_language
+from app.i18n import gettext as _
+from app.i18n import ngettext, page_language
 
 
 def _zone() -> ZoneInfo:

@@ -30,6 +30,8 @@ from flask_babel import force_locale, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from wtforms.i18n import messages_path
 
 if TYPE_CHECKING:
@@ -69,10 +71,17 @@ def select_locale():
             return preference
         if session.get(CHOSEN) in LANGUAGES:
             return session[CHOSEN]
-        best = request.accept_languages.best_match(LANGUAGES)
+        best = _browser_language(request.headers.get("Accept-Language", ""))
         if best:
             return best
     return current_app.config["DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=256)
+def _browser_language(header):
+    """request.accept_languages.best_match(LANGUAGES) for an Accept-Language header: the same
+    few headers (one per browser) parsed on every request of a visitor without a preference."""
+    return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)
 
 
 @contextmanager
@@ -193,7 +202,7 @@ def register(app):
     )
     app.context_processor(
         lambda: {
-            "page_language": str(get_locale() or app.config["DEFAULT_LOCALE"]),
+            "page_language": page_language(),
             "language_names": LANGUAGE_NAMES,
         }
     )
@@ -262,6 +271,12 @@ def gettext(string: str, /, **variables: object) -> str:
     page): Flask-Babel's own lookup is three trips through the application globals each."""
     message = _page_catalog().ugettext(string)
     return message % variables if variables else message
+
+
+def ngettext(singular: str, plural: str, num: int, /, **variables: object) -> str:
+    """flask_babel.ngettext read from the page's catalog, as gettext above."""
+    variables.setdefault("num", num)
+    return _page_catalog().ungettext(singular, plural, num) % variables
 
 
 def _install_catalog_lookups(app):
