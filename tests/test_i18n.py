@@ -300,3 +300,36 @@ def test_templates_gettext_formats_as_jinjas_newstyle_gettext(app):
         assert render_template_string("{{ _('<strong>%(t)s</strong>', t='x') }}") == "<strong>x</strong>"
         page = "{{ ngettext('%(num)d day', '%(num)d days', n) }}"
         assert [render_template_string(page, n=n) for n in (1, 3)] == ["1 day", "3 days"]
+
+
+def test_templates_messages_kept_per_catalog_follow_the_locale_and_the_escaping(app):
+    """The templates' messages without variables are kept once per catalog (i18n._page_entry):
+    a forced locale inside a page still switches them, back and forth, and a template that
+    does not autoescape gets the plain text, not the markup kept for those that do."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Log out') }}|{{ _('50%% off') }}"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        for _round in range(2):  # the second from what the first kept
+            assert render_template_string(page) == "Log out|50% off"
+            with force_locale("fr"):
+                assert render_template_string("{{ _('Log out') }}") == "Se déconnecter"
+            assert render_template_string("{{ _('Log out') }}") == "Log out"
+        plain = app.jinja_env.from_string("{% autoescape false %}{{ _('Log out') }}{% endautoescape %}")
+        assert type(plain.render()) is str and plain.render() == "Log out"
+
+
+def test_the_numbers_and_dates_follow_a_locale_forced_inside_a_page(app):
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from app import formats
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert formats.number(1234.5) == "1,234.5"
+        with force_locale("fr"):
+            assert formats.number(1234.5) == "1\u202f234,5"
+            assert formats.day(date(2026, 12, 1)) == "1 déc. 2026"
+        assert formats.percent(12.5) == "12.5%"

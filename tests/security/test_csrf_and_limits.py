@@ -211,3 +211,18 @@ def test_without_a_proxy_setting_a_forged_forwarded_for_changes_nothing(strict_a
     client = strict_app.test_client()
     client.environ_base.update(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.99")
     assert login(client, person.email).status_code == 429
+
+
+def test_no_route_declares_a_limit_so_no_request_pays_for_flask_limiters_check(app):
+    """Login and reset budgets count through limiter.limiter (app/auth/guessing.py, tested
+    above): the per-request hooks, which would only find no limit, are dropped by the factory
+    (app._drop_idle_limit_checks) while no route, default or application limit exists."""
+    from app.extensions import limiter
+
+    hooks = [
+        *app.before_request_funcs[None],
+        *app.after_request_funcs[None],
+        *app.teardown_request_funcs.get(None, []),
+    ]
+    limiters = [h for h in hooks if limiter in (getattr(h, "__self__", None), *getattr(h, "args", ()))]
+    assert not limiters
