@@ -17,7 +17,7 @@ from app.content import engine, hindsight, labels
 from app.content.render import render_inline, render_interpolated
 from app.forms import ActionForm, picked_items
 from app.learn import bp
-from app.learn.forms import StepForm, answers_of, quiz_form_for
+from app.learn.forms import answers_of, quiz_form_for, step_posted
 from app.reading import reader_language
 from app.security import audit, seal, unseal
 from app.services import (
@@ -546,8 +546,8 @@ def step(attempt_id):
     """Record a choice and answer with its feedback in the same response: one round trip per
     step. The page names its own address (/steps/N), which is what a reload or a bookmark gets;
     a resubmitted POST is a stale step and shows the same feedback, writing nothing."""
-    form = StepForm()
-    if not form.validate():
+    posted = step_posted(request.form)
+    if posted is None:
         _not_found(role_plays.own_attempt, current_user, attempt_id)
         flash(_("That answer could not be read. Please choose again."), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
@@ -557,10 +557,10 @@ def step(attempt_id):
             role_play_steps.take_step,
             current_user,
             attempt_id,
-            form.seq.data,
-            form.choice.data,
+            posted.seq,
+            posted.choice,
             figures,
-            picked_items(request.form) if form.pick.data else None,
+            picked_items(request.form) if posted.pick else None,
         )
     except role_play_steps.FiguresRefused as refused:
         # each reason beside its box, every figure as typed; nothing was written
