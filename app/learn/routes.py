@@ -321,9 +321,9 @@ def start_scenario(scenario_id):
     if attempt is None:
         # the source version: its stage is all the lock needs (start_attempt picks the translation)
         version, scenario = _not_found(published.published_scenario, scenario_id)
-        progress = trainee_progress.progress_of(current_user)
-        access = stage_locks.access_to(current_user, progress, scenario.stage, scenario_id=scenario_id)
-        if not access.open:
+        if not stage_locks.may_start(
+            current_user, scenario.stage, scenario_id, lambda: trainee_progress.progress_of(current_user)
+        ):
             flash(_("This role-play is not open yet."), "error")
             return redirect(url_for(".scenario", scenario_id=scenario_id), 303)
         try:

@@ -405,3 +405,49 @@ def test_phase_readings_worst_first(app, course, factory, ctx):
         ("awareness", 1, 1),
     ]
     assert readings[0].confused_with == [("decision", 2)]
+
+
+def test_may_start_agrees_with_access_to_and_reads_no_progress_for_an_assigned_scenario(
+    app, course, factory, ctx
+):
+    """The start POST's lock check (stage_locks.may_start) says what access_to says; a
+    scenario assigned itself is open without the trainee's progress being folded."""
+    team = factory.team()
+    user = user_row(factory.user(team=team))
+    folds = []
+
+    def progress_of():
+        folds.append(1)
+        return trainee_progress.progress_of(user)
+
+    def agree(stage, slug):
+        folds.clear()
+        said = stage_locks.may_start(user, stage, slug, progress_of)
+        assert (
+            said
+            == stage_locks.access_to(user, trainee_progress.progress_of(user), stage, scenario_id=slug).open
+        )
+        return said
+
+    assert agree("qualification", "ranking-the-pipeline") and folds  # an open stage
+    assert not agree("negotiation", "claire-wants-fifteen-percent")
+    db.session.add(
+        Assignment(
+            target_kind="module",
+            target_slug="preparing-the-negotiation",
+            team_id=team,
+            due_date=date(2030, 1, 1),
+        )
+    )
+    db.session.commit()
+    assert agree("negotiation", "claire-wants-fifteen-percent") and folds  # through its module
+    db.session.add(
+        Assignment(
+            target_kind="scenario",
+            target_slug="claire-wants-fifteen-percent",
+            user_id=user.id,
+            due_date=date(2030, 1, 1),
+        )
+    )
+    db.session.commit()
+    assert agree("negotiation", "claire-wants-fifteen-percent") and not folds  # itself: no fold

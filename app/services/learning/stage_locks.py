@@ -5,6 +5,7 @@ assigned (the module, or the scenario itself) is open whatever the stage: the ma
 the rep should do it now. A course assignment opens nothing early: it *is* the sequence.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,12 +49,16 @@ def access_to(
     stage_id: str,
     module_id: str | None = None,
     scenario_id: str | None = None,
+    targets: set[tuple[str, str]] | None = None,
 ) -> Access:
-    """May the trainee open this module or scenario now? Stage lock, unless assigned."""
+    """May the trainee open this module or scenario now? Stage lock, unless assigned.
+    `targets`: the trainee's assignments when the caller has read them."""
     stage = next((s for s in (progress.stages if progress else []) if s.id == stage_id), None)
     if progress is None or stage is None or stage.unlocked:
         return Access(True, stage)
-    if stages.opened_by_assignment(_assigned_targets(user), progress, module_id, scenario_id):
+    if targets is None:
+        targets = _assigned_targets(user)
+    if stages.opened_by_assignment(targets, progress, module_id, scenario_id):
         return Access(True, stage, assigned=True)
     blocking = None
     for s in progress.stages:
@@ -63,3 +68,15 @@ def access_to(
             blocking = s
             break
     return Access(False, stage, blocking)
+
+
+def may_start(
+    user: User, stage_id: str, scenario_id: str, progress_of: Callable[[], CourseProgress | None]
+) -> bool:
+    """May the trainee start this scenario now (access_to(...).open)? Its assignments are read
+    first: a scenario assigned itself is open whatever its stage, and then the trainee's
+    progress (`progress_of`: a fold of all their records, the start's largest cost) is not read."""
+    targets = _assigned_targets(user)
+    if stages.opened_by_assignment(targets, None, scenario_id=scenario_id):
+        return True
+    return access_to(user, progress_of(), stage_id, scenario_id=scenario_id, targets=targets).open
