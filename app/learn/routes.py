@@ -76,20 +76,25 @@ def _phase_titles(course_id=None, language=None):
 # --- dashboard -----------------------------------------------------------------------------
 
 
-def _assigned_badges():
-    """_learn.html's `assigned` badge, rendered once per due date and lateness: the dashboard and
-    My progress show the same badge on most rows (a team's work given at once, 27 rows in the
-    capacity benchmark), and each macro call costs a new context."""
-    macro = get_template_attribute("learn/_learn.html", "assigned")
+def _rendered_once(template, name, key):
+    """A macro of `template` rendered once per `key(row)`: the dashboard and My progress show the
+    same badge or due date on most rows (a team's work given at once, 27 rows in the capacity
+    benchmark), and each macro call costs a new context."""
+    macro = get_template_attribute(template, name)
     shown = {}
 
-    def badge(assignment):
-        key = (assignment.overdue, assignment.due)
-        if key not in shown:
-            shown[key] = macro(assignment)
-        return shown[key]
+    def render(row):
+        k = key(row)
+        if k not in shown:
+            shown[k] = macro(row)
+        return shown[k]
 
-    return badge
+    return render
+
+
+def _assigned_badges():
+    """_learn.html's `assigned` badge, once per due date and lateness."""
+    return _rendered_once("learn/_learn.html", "assigned", lambda a: (a.overdue, a.due))
 
 
 @bp.route("/")
@@ -125,6 +130,8 @@ def dashboard():
             if m.started and not m.complete
         },
         assigned_badge=_assigned_badges(),
+        # an assignment's due date as its row shows it, once per due date (most rows share one)
+        due_of=_rendered_once("learn/_dashboard.html", "due", lambda a: (a.done, a.overdue, a.due)),
     )
 
 
