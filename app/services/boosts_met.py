@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from fsrs import State
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -75,6 +75,21 @@ _STEPS_SINCE = (
 
 
 _MARK_OF = select(BoostMark).where(BoostMark.user_id == bindparam("user_id"))
+# Whether the fold has anything to read (one statement; no row: no marks yet): exactly what moves
+# a mark in _checks_met and _scenario_steps_met, so a page views the fold's three statements
+# only after a check or a role-play step.
+_user_step = ScenarioAttempt.user_id == bindparam("user_id")
+_STALE = select(
+    or_(
+        exists().where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.id > BoostMark.quiz_mark),
+        exists()
+        .where(_user_step, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(AttemptStep.kind != "signals", _PHASE_STEP, AttemptStep.id > BoostMark.step_mark),
+        exists()
+        .where(_user_step, ScenarioAttempt.id == AttemptStep.attempt_id)
+        .where(_SIGNAL_STEP, AttemptStep.id > BoostMark.signal_mark),
+    )
+).where(BoostMark.user_id == bindparam("user_id"))
 _MOVE_MARKS = (
     update(BoostMark)
     .where(
@@ -171,6 +186,9 @@ def refresh(user: User, now: datetime | None = None) -> int:
     """Fold the rep's knowledge checks, phase-reading and signal-picking steps recorded since the last fold
     into their items. Safe to run from two requests at once: the marks move by compare-and-set,
     and the request that loses folds nothing (the winner folded the same records)."""
+    stale = db.session.scalar(_STALE, {"user_id": user.id})
+    if stale is not None and not stale:
+        return 0
     return _fold(user.id, now)
 
 
