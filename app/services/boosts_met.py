@@ -76,7 +76,7 @@ _STEPS_SINCE = (
 
 _MARK_OF = select(BoostMark).where(BoostMark.user_id == bindparam("user_id"))
 # Whether the fold has anything to read (one statement; no row: no marks yet): exactly what moves
-# a mark in _checks_met and _scenario_steps_met, so a page views the fold's three statements
+# a mark in _checks_met and _scenario_steps_met, so a page runs the fold's three statements
 # only after a check or a role-play step.
 _user_step = ScenarioAttempt.user_id == bindparam("user_id")
 _STALE = select(

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnDefault, Table, bindparam, func, select, text, update
+from sqlalchemy import ColumnDefault, Row, Table, bindparam, func, select, text, update
 from sqlalchemy.orm import defer, make_transient_to_detached
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -251,8 +251,12 @@ def attempts_of(user: User, scenario_slug: str | None = None) -> Sequence[Scenar
 
 # Read by the dashboard and the module pages on every visit: built once, not per request
 # (building and keying a statement cost more CPU than running it).
+# What the dashboard shows of a role-play in progress: the columns, not the attempts (building
+# each mapped object cost more than the statement)
 _OPEN_ATTEMPTS = (
-    select(ScenarioAttempt)
+    select(
+        ScenarioAttempt.id, ScenarioAttempt.scenario_slug, ScenarioAttempt.mode, ScenarioAttempt.step_count
+    )
     .where(ScenarioAttempt.user_id == bindparam("user_id"), ScenarioAttempt.status == "in_progress")
     .order_by(ScenarioAttempt.updated_at.desc())
 )
@@ -272,8 +276,9 @@ _BEST_SCORES = (
 )
 
 
-def open_attempts(user: User) -> Sequence[ScenarioAttempt]:
-    return db.session.scalars(_OPEN_ATTEMPTS, {"user_id": user.id}).all()
+def open_attempts(user: User) -> Sequence[Row[tuple[int, str, str, int]]]:
+    """(id, scenario_slug, mode, step_count) of the trainee's attempts in progress, latest first."""
+    return db.session.execute(_OPEN_ATTEMPTS, {"user_id": user.id}).all()
 
 
 def best_scores(user: User) -> dict[str, dict[str, Any]]:

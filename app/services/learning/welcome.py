@@ -1,15 +1,13 @@
 """The first visit: the welcome page that presents the method and the six stages."""
 
-from collections.abc import Sequence
+from collections.abc import Sized
 
-from app.models import ScenarioAttempt, User
+from app.models import User
 from app.models.base import utcnow
 from app.services.progress import CourseProgress
 
 
-def first_visit(
-    user: User, progress: CourseProgress | None, open_attempts: Sequence[ScenarioAttempt]
-) -> bool:
+def first_visit(user: User, progress: CourseProgress | None, open_attempts: Sized) -> bool:
     """Show the welcome (the method and the six stages) until the trainee dismisses it or
     starts learning: a rep already at work has met the method."""
     started = bool(open_attempts) or any(
