@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, case, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.content import recall
 from app.content import signals as signal_picking
@@ -75,20 +76,25 @@ _STEPS_SINCE = (
 
 
 _MARK_OF = select(BoostMark).where(BoostMark.user_id == bindparam("user_id"))
-# Whether the fold has anything to read (one statement; no row: no marks yet): exactly what moves
-# a mark in _checks_met and _scenario_steps_met, so a page runs the fold's three statements
-# only after a check or a role-play step.
+# The marks, and whether anything is past them (exactly what moves a mark in _checks_met and
+# _scenario_steps_met), in one statement: the dashboard refreshes on every view, and the fold
+# reads the checks only after a check, the steps only after a role-play step. No row: no marks.
 _user_step = ScenarioAttempt.user_id == bindparam("user_id")
-_STALE = select(
+_MARKS_AND_NEWS = select(
+    BoostMark.quiz_mark,
+    BoostMark.step_mark,
+    BoostMark.signal_mark,
+    exists()
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.id > BoostMark.quiz_mark)
+    .label("new_checks"),
     or_(
-        exists().where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.id > BoostMark.quiz_mark),
         exists()
         .where(_user_step, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(AttemptStep.kind != "signals", _PHASE_STEP, AttemptStep.id > BoostMark.step_mark),
         exists()
         .where(_user_step, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(_SIGNAL_STEP, AttemptStep.id > BoostMark.signal_mark),
-    )
+    ).label("new_steps"),
 ).where(BoostMark.user_id == bindparam("user_id"))
 _MOVE_MARKS = (
     update(BoostMark)
@@ -186,10 +192,13 @@ def refresh(user: User, now: datetime | None = None) -> int:
     """Fold the rep's knowledge checks, phase-reading and signal-picking steps recorded since the last fold
     into their items. Safe to run from two requests at once: the marks move by compare-and-set,
     and the request that loses folds nothing (the winner folded the same records)."""
-    stale = db.session.scalar(_STALE, {"user_id": user.id})
-    if stale is not None and not stale:
+    row = db.session.execute(_MARKS_AND_NEWS, {"user_id": user.id}).first()
+    if row is None:
+        return _fold(user.id, now)
+    if not (row.new_checks or row.new_steps):
         return 0
-    return _fold(user.id, now)
+    was = (row.quiz_mark, row.step_mark, row.signal_mark)
+    return _fold_from(user.id, was, now, checks=bool(row.new_checks), steps=bool(row.new_steps))
 
 
 def refresh_stale(user_ids: Iterable[int], now: datetime | None = None) -> int:
@@ -250,18 +259,28 @@ def _fold(user_id: int, now: datetime | None = None) -> int:
                 db.session.add(mark)
         except IntegrityError:  # another request made it meanwhile
             mark = db.session.get_one(BoostMark, user_id)
-    checks, quiz_mark = _checks_met(user_id, mark.quiz_mark)
-    steps, step_mark, signal_mark = _scenario_steps_met(user_id, mark.step_mark, mark.signal_mark)
-    marks = dict(quiz_mark=quiz_mark, step_mark=step_mark, signal_mark=signal_mark)
-    if all(getattr(mark, name) == value for name, value in marks.items()):
+    return _fold_from(user_id, (mark.quiz_mark, mark.step_mark, mark.signal_mark), now)
+
+
+def _fold_from(
+    user_id: int, was: tuple[int, int, int], now: datetime | None, checks: bool = True, steps: bool = True
+) -> int:
+    """The fold from the marks `was` (quiz, step, signal); `checks`, `steps`: whether there may
+    be any past them (False: none, not read)."""
+    quiz_was, step_was, signal_was = was
+    checks_met, quiz_mark = _checks_met(user_id, quiz_was) if checks else ([], quiz_was)
+    steps_met, step_mark, signal_mark = (
+        _scenario_steps_met(user_id, step_was, signal_was) if steps else ([], step_was, signal_was)
+    )
+    if (quiz_mark, step_mark, signal_mark) == was:
         return 0
     moved = db.session.execute(
         _MOVE_MARKS,
         {
             "owner": user_id,
-            "quiz_was": mark.quiz_mark,
-            "step_was": mark.step_mark,
-            "signal_was": mark.signal_mark,
+            "quiz_was": quiz_was,
+            "step_was": step_was,
+            "signal_was": signal_was,
             "quiz_now": quiz_mark,
             "step_now": step_mark,
             "signal_now": signal_mark,
@@ -269,9 +288,11 @@ def _fold(user_id: int, now: datetime | None = None) -> int:
     )
     if cast(CursorResult[Any], moved).rowcount != 1:
         return 0
-    for name, value in marks.items():
-        set_committed_value(mark, name, value)
-    met = sorted(checks + steps, key=lambda m: m.when)
+    loaded = db.session.identity_map.get(identity_key(BoostMark, user_id))
+    if loaded is not None:  # the session's copy says what the table says
+        for name, value in (("quiz_mark", quiz_mark), ("step_mark", step_mark), ("signal_mark", signal_mark)):
+            set_committed_value(loaded, name, value)
+    met = sorted(checks_met + steps_met, key=lambda m: m.when)
     slugs = sorted({m.slug for m in met})
     items = {
         (i.kind, i.slug, i.ref): i
