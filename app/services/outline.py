@@ -51,7 +51,12 @@ def load_outline(course_id: str | None = None, language: str | None = None) -> O
     checksums and titles of the published versions) on each call; the outline built from them
     is cached per process per set of published versions (versions never change, and the sha256
     tells two databases' version 1 apart), so the compiled texts are read again only after a
-    publication."""
+    publication. Once per request: the dashboard's progress and assignments both read it, and
+    each call keyed the cache with every published row (and every live translation's)."""
+    return publishing.read_once(("outline", course_id, language), lambda: _load_outline(course_id, language))
+
+
+def _load_outline(course_id: str | None, language: str | None) -> Outline:
     rows = publishing.published_rows()
     # the published course unless another is named (publishing.course_id's rule, on rows at hand)
     course_id = course_id or min((slug for _id, kind, slug, _t, _s in rows if kind == "course"), default=None)

@@ -72,8 +72,10 @@ def opened_by_assignment(
 def role_plays_by_stage(course_id: str) -> dict[str, list[tuple[str, str]]]:
     """{stage id: [(slug, title)]}: every published scenario of the course in the stage it names."""
     out: dict[str, list[tuple[str, str]]] = {}
-    for slug, version in publishing.published_all("scenario").items():
-        scenario = publishing.value_of(version)
+    # the request's light rows of every published version (the outline reads them), by slug
+    rows = sorted(publishing.published_rows(), key=lambda row: row.slug)
+    for version_id, _kind, slug, _title, _sha in (row for row in rows if row.kind == "scenario"):
+        scenario = publishing.value_by_id(version_id)
         if scenario is not None and scenario.course == course_id:
             out.setdefault(scenario.stage, []).append((slug, scenario.title or slug))
     return out
