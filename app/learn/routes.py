@@ -32,7 +32,7 @@ from app.services import (
     translations,
 )
 from app.services import comments as comment_service
-from app.services.assignments import effective
+from app.services.assignments import assignment_targets, effective
 from app.services.learning import (
     knowledge_checks,
     lessons,
@@ -130,6 +130,8 @@ def dashboard():
             if m.started and not m.complete
         },
         assigned_badge=_assigned_badges(),
+        # each kind's label looked up once, not once a row (EffectiveAssignment.kind_label)
+        kind_labels={kind: assignment_targets.kind_label(kind) for kind in assignment_targets.TARGET_KINDS},
         # an assignment's due date as its row shows it, once per due date (most rows share one)
         due_of=_rendered_once("learn/_dashboard.html", "due", lambda a: (a.done, a.overdue, a.due)),
     )
