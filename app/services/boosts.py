@@ -75,6 +75,10 @@ _ANSWERED_BETWEEN = select(
 )
 
 
+# today()'s three figures in one statement: the answers of the day, right ones, items due
+_TODAY = _ANSWERED_BETWEEN.add_columns(_DUE_COUNT.scalar_subquery())
+
+
 def due_count(user: User, now: datetime | None = None) -> int:
     _start, end = day_bounds(now or utcnow())
     return db.session.scalar(_DUE_COUNT, {"user_id": user.id, "end": end}) or 0
@@ -83,10 +87,8 @@ def due_count(user: User, now: datetime | None = None) -> int:
 def today(user: User, now: datetime | None = None) -> Today:
     now = now or utcnow()
     start, end = day_bounds(now)
-    done, right = db.session.execute(
-        _ANSWERED_BETWEEN, {"user_id": user.id, "start": start, "end": end}
-    ).one()
-    due = due_count(user, now)
+    done, right, due = db.session.execute(_TODAY, {"user_id": user.id, "start": start, "end": end}).one()
+    due = due or 0
     in_round = done % ROUND
     size = min(ROUND, in_round + due)
     if size < ROUND_MIN and (in_round or due):
