@@ -15,7 +15,7 @@ from app.models import Assignment, ScenarioAttempt, User
 from app.models.learning import counts_as_pass
 from app.services import progress as progress_service
 from app.services import publishing
-from app.services.assignments import assignment_targets
+from app.services.assignments import assignment_targets, team_assignments
 from app.services.outline import load_outline
 from app.services.progress import CourseProgress
 
@@ -143,17 +143,7 @@ class Resolver:
 # The dashboard's two reads, built once, not per request (building and keying a statement
 # cost more CPU than running it). The assignments as rows of the columns Resolver reads: no ORM
 # object to build for each (27 in the capacity benchmark).
-_ACTIVE_FOR = select(
-    Assignment.id,
-    Assignment.target_kind,
-    Assignment.target_slug,
-    Assignment.user_id,
-    Assignment.team_id,
-    Assignment.due_date,
-    Assignment.due_days_after_hire,
-    Assignment.created_at,
-    Assignment.cancelled_at,
-).where(
+_ACTIVE_FOR = select(*team_assignments.RESOLVED_COLUMNS).where(
     Assignment.cancelled_at.is_(None),
     or_(Assignment.user_id == bindparam("user_id"), Assignment.team_id == bindparam("team_id")),
 )

@@ -31,6 +31,21 @@ def _active_for(
     return (Assignment.cancelled_at.is_(None), or_(*conditions)) if conditions else None
 
 
+# The columns effective.Resolver reads: the trainee and team dashboards select these rows, not
+# Assignment objects (no ORM object to build for each).
+RESOLVED_COLUMNS = (
+    Assignment.id,
+    Assignment.target_kind,
+    Assignment.target_slug,
+    Assignment.user_id,
+    Assignment.team_id,
+    Assignment.due_date,
+    Assignment.due_days_after_hire,
+    Assignment.created_at,
+    Assignment.cancelled_at,
+)
+
+
 def active_for_teams(team_ids: Iterable[int], trainee_ids: Iterable[int] = ()) -> Sequence[Assignment]:
     """Active assignments given to these teams or to these trainees, oldest first."""
     where = _active_for(team_ids, trainee_ids)
@@ -54,17 +69,7 @@ def active_rows_for_teams(team_ids: Iterable[int]) -> Sequence[Row[Any]]:
 # building and keying it cost more than running it): _active_for(teams) through expanding
 # parameters.
 _ACTIVE_ROWS_FOR_TEAMS = (
-    select(
-        Assignment.id,
-        Assignment.target_kind,
-        Assignment.target_slug,
-        Assignment.user_id,
-        Assignment.team_id,
-        Assignment.due_date,
-        Assignment.due_days_after_hire,
-        Assignment.created_at,
-        Assignment.cancelled_at,
-    )
+    select(*RESOLVED_COLUMNS)
     .where(
         Assignment.cancelled_at.is_(None),
         or_(
