@@ -82,9 +82,10 @@ tests:
         lines.append(f'{head}\n\n**Buyer:** "{sentence(rng, 25)}"\n\n{sentence(rng, 20)}\n')
         count = 4 if k % 3 == 0 else 3
         for c in range(count):
+            sign = "+" if c == 0 else None  # the best-rated answer wins (lint's W-BEST)
             effects = [
-                f"`margin {rng.choice('+-')}{rng.randint(1, 2)}`",
-                f"`relationship {rng.choice('+-')}1`",
+                f"`margin {sign or rng.choice('+-')}{rng.randint(1, 2)}`",
+                f"`relationship {sign or rng.choice('+-')}1`",
                 f"`rating: {('best', 'good', 'ok', 'poor')[c]}`",
             ]
             if phase:
@@ -99,7 +100,10 @@ tests:
             lines.append(f"- [{sentence(rng, 8)}](#{target}) {' '.join(effects)}\n  > {sentence(rng, 18)}")
         lines.append("")
     lines.append(
-        "## closing\n`goto: end-strong if margin >= 7` `goto: end-thin if margin >= 4` `goto: end-loss`\n"
+        # each ending's verdict the same on every path (quicktest checks it): the routes
+        # read what `pass:` reads
+        "## closing\n`goto: end-strong if margin >= 7 and relationship >= 4` "
+        "`goto: end-thin if margin >= 5 and relationship >= 4` `goto: end-loss`\n"
     )
     for end, outcome in (("end-strong", "win"), ("end-thin", "win-thin"), ("end-loss", "loss")):
         lines.append(
