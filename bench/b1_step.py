@@ -2,7 +2,7 @@
 
 One step is what a trainee's browser does when they answer a scene: POST the answer (read the
 attempt, insert the step, move the attempt on, commit) and get back the choice's feedback,
-rendered, in the same response; for a Continue, the 303 and the next scene it redirects to. The
+rendered, in the same response; for a Continue, the next scene, in the same response too. The
 player answers what each scene asks (a choice, Continue, a preparation sheet, a signal pick),
 so no post is refused; a refused one would not count as a step (see Player). The reference is
 a bare Flask hello-world route under the same gunicorn, in the same run; rounds alternate, and
@@ -126,10 +126,10 @@ class Player:
     offered, Continue, a preparation sheet's figures within their bounds, a signal pick), so no
     step it posts is refused.
 
-    One step is one accepted step POST, plus the GET it redirects to: a choice, a sheet or a
-    pick is answered with its feedback in the same response; a Continue is answered 303 and
-    the step ends with the next scene it redirects to. After a feedback the trainee presses
-    its Continue link to read the next scene: that GET is not part of the step and is made by
+    One step is one accepted step POST, plus the GET it redirects to if any: a choice, a sheet
+    or a pick is answered with its feedback in the same response, a Continue with the next
+    scene (until 2026-12-02 with a 303 to it). After a feedback the trainee presses its
+    Continue link to read the next scene: that GET is not part of the step and is made by
     read_scene(), which the callers run untimed (like starts), before the next step.
 
     Attempts are started ahead (start(): every scenario that has none open, for each trainee,
@@ -249,8 +249,11 @@ class Player:
             else:
                 self.ready[0][3], self.ready[0][4] = seq + 1, None  # read_scene() before the next
             return status
-        if status in (302, 303):
-            status, page, _ = client.get(headers["Location"])
+        if status in (302, 303) or (
+            status == 200 and headers.get("Content-Location", "").endswith(f"/attempts/{attempt}")
+        ):
+            if status != 200:  # a stale post (or, before Continue was answered in one, a Continue)
+                status, page, _ = client.get(headers["Location"])
             moved = SEQ.search(page)
             if kind == "continue" and (moved is None or int(moved.group(1)) == seq + 1):
                 self._accepted(kind)

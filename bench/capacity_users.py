@@ -215,12 +215,14 @@ class Trainee(Person):
             clicks = 2 if self.random.random() < DOUBLE_CLICK else 1
             for _ in range(clicks):
                 status, page, headers = self.post(f"/learn/attempts/{attempt}/step", form, "step (POST)")
-            if status == 200:  # the feedback, naming the step it acknowledges
-                match = STEP.search(headers.get("Content-Location", ""))
-                if match and (int(match.group(1)), int(match.group(2))) == (attempt, seq):
+            address = headers.get("Content-Location", "") if status == 200 else ""
+            match = STEP.search(address)
+            if match:  # the feedback, naming the step it acknowledges
+                if (int(match.group(1)), int(match.group(2))) == (attempt, seq):
                     ACKS["steps"].append((attempt, seq))
                 self.think()
-            status, page, _ = self.get(f"/learn/attempts/{attempt}", "player")
+            if not ATTEMPT.search(address):  # else the next scene came with the answer (Continue)
+                status, page, _ = self.get(f"/learn/attempts/{attempt}", "player")
             if status == 200 and continued:  # a Continue: acknowledged by the next scene
                 moved = SEQ.search(page)
                 if moved is None or int(moved.group(1)) == seq + 1:

@@ -3,7 +3,7 @@
 requests sent one at a time. Not a bar; a probe for tuning the step path.
 
 A step is what B1 times (b1_step.Player): one accepted step POST (a choice, a sheet, a pick:
-answered with its feedback; a Continue: answered 303), plus the GET it redirects to. The
+answered with its feedback; a Continue: with the next scene), plus the GET of a redirect. The
 player posts what each scene offers, as a trainee does, through every published scenario;
 the scene read after a feedback, the starts and any refused post are measured apart. The app
 is served through bench/b5_wsgi.py, whose X-Bench-CPU header splits the worker's CPU by kind

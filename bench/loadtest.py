@@ -146,7 +146,7 @@ class Trainee:
         roll = self.random.random()
         posts = 2 if roll < 0.05 else 1  # a double click now and then
         for _ in range(posts):
-            status, _, headers = self._call("POST", f"/learn/attempts/{self.attempt}/step", form)
+            status, page, headers = self._call("POST", f"/learn/attempts/{self.attempt}/step", form)
         # the feedback, sent back (200, Content-Location) or redirected to (303, Location)
         location = (
             headers.get("Content-Location" if status == 200 else "Location", "")
@@ -158,8 +158,12 @@ class Trainee:
             self.acks.append((self.attempt, seq))
             if status == 303:
                 self._call("GET", location)  # read the feedback, as a trainee does
-        self._read_player()
-        if not match and status == 303 and "choice" not in form and (self.seq is None or self.seq == seq + 1):
+        if status == 200 and ATTEMPT.search(headers.get("Content-Location", "")):
+            self._read_page(page)  # a Continue, answered with the next scene
+        else:
+            self._read_player()
+        moved_on = self.seq is None or self.seq == seq + 1
+        if not match and status in (200, 303) and "choice" not in form and moved_on:
             self.acks.append((self.attempt, seq))  # a Continue: the player moved on
         if roll > 0.97 and seq > 1:  # the back button: an old step again
             self.replays += 1

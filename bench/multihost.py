@@ -202,7 +202,9 @@ def whichever_host(base, made) -> tuple[list, list, dict]:
                     replays.append(
                         (again, again_headers.get("Content-Location") == address, trainee.hosts[-1])
                     )
-        status, page, _ = trainee.get(f"/learn/attempts/{attempt}")
+        # a Continue is answered with the next scene; after a feedback, the trainee asks for it
+        if not (status == 200 and address.endswith(f"/attempts/{attempt}")):
+            status, page, _ = trainee.get(f"/learn/attempts/{attempt}")
         if "choice" not in form and status == 200:
             acks["steps"].append((attempt, seq))
     seen.append(

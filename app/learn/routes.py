@@ -554,7 +554,9 @@ def _play_page(attempt, scenario, node, known, typed=None, errors=None, pick_err
 def step(attempt_id):
     """Record a choice and answer with its feedback in the same response: one round trip per
     step. The page names its own address (/steps/N), which is what a reload or a bookmark gets;
-    a resubmitted POST is a stale step and shows the same feedback, writing nothing."""
+    a resubmitted POST is a stale step and shows the same feedback, writing nothing. A Continue
+    and a challenge's choice are answered with the next scene (or the debrief) and the player's
+    address."""
     posted = step_posted(request.form)
     if posted is None:
         _not_found(role_plays.own_attempt, current_user, attempt_id)
@@ -597,8 +599,11 @@ def step(attempt_id):
         flash(str(refusal), "error")
         return redirect(url_for(".player", attempt_id=attempt_id), 303)
     if (taken.step.choice is None and taken.step.kind != "sheet") or role_plays.is_challenge(taken.attempt):
-        # Continue, or a challenge: the next scene (the prospect's reaction) or the debrief
-        return redirect(url_for(".player", attempt_id=attempt_id), 303)
+        # Continue, or a challenge: the next scene (the prospect's reaction) or the debrief, in
+        # this response with its address, as a start is answered: one round trip, and a reload
+        # re-posts a stale step, which leads back to the player
+        address = url_for(".player", attempt_id=attempt_id)
+        return _player_page(taken.attempt, address), 200, {"Content-Location": address}
     return _feedback_page(taken.attempt, taken.step, last=True)
 
 

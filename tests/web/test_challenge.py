@@ -49,8 +49,11 @@ def test_a_challenge_shows_no_rating_score_or_feedback_until_its_debrief(app, cl
     assert "data-challenge" in player and "Your scores" not in player and 'data-choice="1"' in player
     numbers = win_path(app)
     first = play_through(client, attempt_id, numbers[:1])[0]
-    # the answer to a choice is the next scene, not its feedback
-    assert first.status_code == 303 and first.headers["Location"].endswith(f"/learn/attempts/{attempt_id}")
+    # the answer to a choice is the next scene, not its feedback, with the player's address
+    assert first.status_code == 200
+    assert first.headers["Content-Location"].endswith(f"/learn/attempts/{attempt_id}")
+    scene = first.get_data(as_text=True)
+    assert "data-feedback" not in scene and 'name="seq" value="2"' in scene
     with app.app_context():
         step = db.session.get(ScenarioAttempt, attempt_id).step_count
     again = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": step, "choice": 1})
@@ -68,7 +71,8 @@ def test_a_challenge_shows_no_rating_score_or_feedback_until_its_debrief(app, cl
     ):
         assert words not in page
     last = play_through(client, attempt_id, numbers[1:])[-1]
-    assert last.status_code == 303  # the ending goes straight to the debrief
+    # the ending goes straight to the debrief
+    assert last.status_code == 200 and "data-debrief" in last.get_data(as_text=True)
     debrief = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert "data-debrief" in debrief and "Challenge passed" in debrief and 'data-mode="challenge"' in debrief
     assert "Best answer" in debrief and "Your conversation, step by step" in debrief

@@ -11,7 +11,17 @@ from app.extensions import db
 from app.models import Assignment, AttemptStep, PageView, QuizAttempt, ScenarioAttempt
 from app.services import publishing
 from app.services.learning import knowledge_checks, published
-from tests.helpers import ROOT, choose, correct_answers, count, csrf_token_from, login, start, win_path
+from tests.helpers import (
+    ROOT,
+    choose,
+    correct_answers,
+    count,
+    csrf_token_from,
+    login,
+    seq_of,
+    start,
+    win_path,
+)
 
 
 @pytest.fixture
@@ -220,6 +230,30 @@ def test_choice_feedback_then_next_node(app, client, trainee):
     assert section(again) == section(feedback)
     player = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert 'name="seq" value="2"' in player
+
+
+def test_continue_is_answered_with_the_next_scene(app, client, trainee):
+    attempt_id = start(client)
+    page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    for _ in range(30):  # choices until the prospect reacts and the scene asks for Continue
+        if "data-continue" in page and "data-choice" not in page:
+            break
+        client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq_of(page), "choice": 1})
+        page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    else:
+        pytest.fail("no Continue on the way")
+    seq, steps = seq_of(page), count(app, AttemptStep)
+    answer = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq})
+    # one round trip: the next scene (or the debrief) comes back with the player's address
+    assert answer.status_code == 200 and answer.headers["Content-Location"] == f"/learn/attempts/{attempt_id}"
+    scene = answer.get_data(as_text=True)
+    assert f'<link rel="canonical" href="/learn/attempts/{attempt_id}">' in scene
+    assert f'name="seq" value="{seq + 1}"' in scene or "data-debrief" in scene
+    assert count(app, AttemptStep) == steps + 1
+    # a double click, or a reload that sends the POST again: nothing written, back to the player
+    again = client.post(f"/learn/attempts/{attempt_id}/step", data={"seq": seq})
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/learn/attempts/{attempt_id}")
+    assert count(app, AttemptStep) == steps + 1
 
 
 def test_double_post_and_stale_seq_record_one_step(app, client, trainee):

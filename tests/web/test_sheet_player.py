@@ -127,11 +127,12 @@ def test_in_a_challenge_the_sheet_answers_with_the_next_scene_and_its_grades_wai
     page = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
     assert "data-sheet" in page and "data-challenge" in page
     response = post_sheet(client, attempt_id, seq_of(page), target="2", walkaway="6", first_move="2")
-    assert response.status_code == 303 and response.headers["Location"].endswith(
+    assert response.status_code == 200 and response.headers["Content-Location"].endswith(
         f"/learn/attempts/{attempt_id}"
     )
     assert client.get(f"/learn/attempts/{attempt_id}/steps/1").status_code == 303  # no peeking
-    scene = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    scene = response.get_data(as_text=True)  # the next scene, in the answer to the sheet
+    assert f'<link rel="canonical" href="/learn/attempts/{attempt_id}">' in scene
     assert "data-signal-pick" in scene and "You did the sum" not in scene and "Best answer" not in scene
 
 
