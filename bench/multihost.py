@@ -344,6 +344,7 @@ def run(quick: bool = False, levels=None, kill_at=None, hold=None, workers=2) ->
                     "spawn_rate": 40,
                     "p95_bar_ms": capacity.P95_BAR_MS,
                     "server_masters": [host_a.pid, host_b.pid],
+                    "database": capacity.database_name(database),  # its backends' CPU, as B6's
                     "kill": {
                         "pgid": host_b.pid,
                         "trainees": kill_at,
