@@ -9,15 +9,15 @@ after in one run, on a shared machine.
     .venv/bin/python -m bench.profile_pages [--rounds 40] [--profile DIR] [--against REV]
 
 A role-play step is B1's (b1_step.Player: the accepted step POST, and at a revision before
-2026-12-02 the GET of a Continue's redirect, "GET /learn/attempts/<int:attempt_id>"); the other kinds are the dashboard, a lesson
-page, the module page, a knowledge check, its result, My progress, the player page, the team
-dashboard and team analytics, B6's trainer: the studio editor, its lint and a saved draft
-(each site edits a scenario of its own), and a role-play's briefing and start POST (a fresh
-attempt each round: other trainees of the site's team take the scenarios in turn). Figures are
-X-Bench-CPU (bench/profile_wsgi.py): the worker thread's CPU from the WSGI call to the end of the
-body, medians per kind. On PostgreSQL a last line gives each site's backend CPU (from /proc,
-found by the application_name PGAPPNAME gives it), a mean per request of every kind: it runs on
-the same cores."""
+2026-12-02 the GET of a Continue's redirect, "GET /learn/attempts/<int:attempt_id>"); the other
+kinds are the dashboard, a lesson page, the module page, a knowledge check, its result, My
+progress, the player page, the team dashboard and team analytics, B6's trainer: the studio
+editor, its lint and a saved draft (each site edits a scenario of its own), and a role-play's
+briefing and start POST (a fresh attempt each round: other trainees of the site's team take the
+scenarios in turn). Figures are X-Bench-CPU (bench/profile_wsgi.py): the worker thread's CPU
+from the WSGI call to the end of the body, medians per kind. On PostgreSQL a last line gives
+each site's backend CPU (from /proc, found by the application_name PGAPPNAME gives it), a mean
+per request of every kind: it runs on the same cores."""
 
 import argparse
 import html
