@@ -1,12 +1,12 @@
 """Extensions, created unbound and attached to an app by the factory."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import click
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -33,7 +33,41 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
-migrate = Migrate()
+
+
+class Migrations:
+    """Flask-Migrate, imported on first use: importing it loads Alembic, 11 MB in each web worker,
+    which never migrates. init_app leaves `flask db` and app.extensions["migrate"] as stand-ins
+    that register the real extension (Migrate(app, db, ...)) when a command or a migration
+    (flask_migrate.upgrade(), migrations/env.py) first reads them."""
+
+    def init_app(self, app, db, **options):
+        app.extensions["migrate"] = _MigrateOnFirstUse(app, db, options)
+        app.cli.add_command(_DbCommandsOnFirstUse())
+
+
+class _MigrateOnFirstUse:
+    def __init__(self, app, db, options):
+        self.app, self.db_extension, self.options = app, db, options
+
+    def __getattr__(self, name):
+        from flask_migrate import Migrate
+
+        Migrate(self.app, self.db_extension, **self.options)  # replaces this entry and `flask db`
+        return getattr(self.app.extensions["migrate"], name)
+
+
+class _DbCommandsOnFirstUse(click.Group):
+    def __init__(self):
+        super().__init__("db", help="Perform database migrations.")
+
+    def make_context(self, info_name, args, parent=None, **extra: Any) -> click.Context:
+        from flask_migrate.cli import db as db_commands
+
+        return db_commands.make_context(info_name, args, parent=parent, **extra)
+
+
+migrate = Migrations()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

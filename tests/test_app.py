@@ -78,6 +78,33 @@ def test_production_refuses_to_start_without_a_strong_secret(secret, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_worker_does_not_import_what_only_a_command_or_a_rare_page_uses(tmp_path):
+    """Each gunicorn worker builds its own app: fpdf2 (20 MB, a certificate's PDF), Alembic
+    (11 MB, migrations) and the load-testing tools stay out of it until used (the memory bar,
+    docs/performance.md)."""
+    env = {
+        "APP_ENV": "development",
+        "SECRET_KEY": "a" * 8 + "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "PATH": "/usr/bin:/bin",
+    }
+    heavy = ("fpdf", "fontTools", "PIL", "alembic", "flask_migrate", "mako", "locust", "gevent")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys; from app import create_app; create_app(); "
+            f"print(*[name for name in {heavy!r} if name in sys.modules])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(__import__("pathlib").Path(__file__).parent.parent),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
+
+
 def test_production_starts_with_a_strong_secret(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a" * 8 + "0f1e2d3c4b5a69788796a5b4c3d2e1f0")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")

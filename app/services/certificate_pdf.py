@@ -5,8 +5,6 @@ Lefèvre") on any machine. It says what the public page says, and gives that pag
 from collections.abc import Mapping
 from pathlib import Path
 
-from fpdf import FPDF
-
 from app import formats
 from app.models import Certificate
 
@@ -21,6 +19,8 @@ BAD: Colour = (160, 40, 40)
 def render(certificate: Certificate, link: str, valid: bool, words: Mapping[str, str]) -> bytes:
     """The PDF's bytes. `link` is the public page's full address; `valid` whether the
     certificate is valid today; `words` the page's texts in the reader's language (a dict)."""
+    from fpdf import FPDF  # here, not at the top: fpdf2 and its fonts cost a worker 20 MB at start-up
+
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(f"{words['title']}: {certificate.stage_title}")
     pdf.set_author("Petits Pas")
