@@ -29,16 +29,22 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(name or "UTC")
 
 
+def zone() -> ZoneInfo:
+    """The organisation's time zone, for code that reads many times at once (local's `zone`)."""
+    return _zone()
+
+
 def today() -> date:
     """The organisation's today: the date in its time zone, not the server's."""
     return datetime.now(_zone()).date()
 
 
-def local(moment: datetime) -> datetime:
-    """A stored time (naive UTC, or aware) in the organisation's time zone."""
+def local(moment: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """A stored time (naive UTC, or aware) in the organisation's time zone (`zone`, when the
+    caller has read it once for many times)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_zone())
+    return moment.astimezone(zone or _zone())
 
 
 def locale() -> Locale | str:

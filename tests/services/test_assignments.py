@@ -214,3 +214,49 @@ def test_resolve_is_pure_and_orders_overdue_first():
         ("a", 1, False, False),
         ("d", 5, False, True),
     ]
+
+
+def test_standing_says_what_the_assignments_say():
+    """The team dashboard counts and sorts every trainee on Resolver.standing and makes the
+    assignments only for the rows it shows: both read the same."""
+    from types import SimpleNamespace
+
+    def row(id, kind, slug, user_id=None, team_id=None, due_date=None, days=None):
+        return SimpleNamespace(
+            id=id,
+            target_kind=kind,
+            target_slug=slug,
+            user_id=user_id,
+            team_id=team_id,
+            due_date=due_date,
+            due_days_after_hire=days,
+            cancelled_at=None,
+            created_at=None,
+        )
+
+    rows = [
+        row(1, "module", "a", team_id=9, due_date=TODAY + timedelta(days=3)),
+        row(2, "module", "b", team_id=9, days=30),
+        row(3, "module", "b", user_id=5, due_date=TODAY - timedelta(days=1)),
+        row(4, "scenario", "d", team_id=9, due_date=TODAY - timedelta(days=30)),
+        row(5, "course", "e", team_id=9),  # no date
+        row(6, "module", "f", user_id=6, days=10),
+    ]
+    resolver = effective.Resolver(rows, {}, today=TODAY)
+    seen = set()
+    for trainee_id in (5, 6, 7):
+        for hired in (None, TODAY - timedelta(days=40), TODAY - timedelta(days=20), TODAY):
+            for done in ((), ("d",), ("a", "b"), ("a", "b", "d", "e", "f")):
+                trainee = SimpleNamespace(id=trainee_id, team_id=9, hire_date=hired)
+                is_done = lambda kind, slug, done=done: slug in done  # noqa: E731
+                made = resolver.for_trainee(trainee, is_done)
+                late = [a for a in made if a.overdue]
+                open_dates = [a.due for a in made if not a.done and a.due]
+                standing = resolver.standing(trainee, is_done)
+                assert standing == (
+                    len(late),
+                    min((a.due for a in late), default=date.max),
+                    min(open_dates, default=None),
+                )
+                seen.add((standing.late, standing.next_due is None))
+    assert {(0, True), (0, False), (1, False), (2, False)} <= seen  # the cases were all met

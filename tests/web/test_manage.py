@@ -549,3 +549,18 @@ def test_the_transcript_fills_the_values_the_trainee_read(app, client, team):
     page = client.get(f"/manage/attempts/{attempt.id}").get_data(as_text=True)
     assert "{first_move}" not in page and "{given_discount}" not in page
     assert "a first move of 1%; you are already at 4% off" in " ".join(page.split())
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_stage_cells_score_reads_as_the_templates_words(app, language):
+    """The dashboard's cells take their "score 58" from StageCell (formatted once per score):
+    the words and markup the template's own _() made."""
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        for score in (0, 58, 100):
+            cell = team_dashboard.StageCell("s", "Stage", 40, False, True, score)
+            assert cell.score_label == render_template_string(
+                "{{ _('score %(score)s', score=score) }}", score=score
+            )
+        assert team_dashboard.StageCell("s", "Stage", 0, False, False, None).score_label is None

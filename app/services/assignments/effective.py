@@ -2,10 +2,10 @@
 trainee's team; when both name the same target, the one given to the trainee wins (it is the
 later, more specific decision: "Tom gets two more weeks")."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, exists, or_, select
 
@@ -108,36 +108,53 @@ class Resolver:
                 if key not in chosen or a.id > chosen[key][0]:
                     chosen[key] = entry
 
-    def for_trainee(self, trainee: Trainee, is_done: IsDone) -> list[EffectiveAssignment]:
+    def _counting(
+        self, trainee: Trainee, is_done: IsDone
+    ) -> Iterator[tuple[_Entry, date | None, bool, bool]]:
+        """(assignment, due date, overdue, done) for each assignment that counts for the trainee."""
         chosen = self.by_team.get(trainee.team_id, {})
         own = self.own.get(trainee.id)
         if own:
             chosen = {**chosen, **own}
         today, hire_date = self.today, trainee.hire_date
-        out = []
-        for a_id, kind, slug, title, fixed, after_hire, from_team, assigned_at in chosen.values():
+        for entry in chosen.values():
+            fixed, after_hire = entry[4], entry[5]
             due = (
                 fixed
                 if fixed is not None
                 else (hire_date + after_hire if after_hire is not None and hire_date else None)
             )
-            done = bool(is_done(kind, slug))
+            done = bool(is_done(entry[1], entry[2]))
+            yield entry, due, bool(due and due < today and not done), done
+
+    def for_trainee(self, trainee: Trainee, is_done: IsDone) -> list[EffectiveAssignment]:
+        out = []
+        for entry, due, overdue, done in self._counting(trainee, is_done):
+            a_id, kind, slug, title, _fixed, _after_hire, from_team, assigned_at = entry
             out.append(
-                EffectiveAssignment(
-                    a_id,
-                    kind,
-                    slug,
-                    title,
-                    due,
-                    bool(due and due < today and not done),
-                    done,
-                    from_team,
-                    assigned_at,
-                )
+                EffectiveAssignment(a_id, kind, slug, title, due, overdue, done, from_team, assigned_at)
             )
         if len(out) > 1:
             out.sort(key=lambda e: (e.done, not e.overdue, e.due or date.max, e.title.lower()))
         return out
+
+    def standing(self, trainee: Trainee, is_done: IsDone) -> "Standing":
+        """What for_trainee's assignments say in three figures, without making them (the team
+        dashboard counts and sorts every trainee, and shows a page of them)."""
+        late, oldest_late, next_due = 0, date.max, None
+        for _entry, due, overdue, done in self._counting(trainee, is_done):
+            if overdue:
+                late += 1
+                oldest_late = min(oldest_late, due or date.max)
+            if not done and due and (next_due is None or due < next_due):
+                next_due = due
+        return Standing(late, oldest_late, next_due)
+
+
+class Standing(NamedTuple):
+    late: int  # assignments overdue
+    oldest_late: date  # the earliest due date of those (date.max: none)
+    next_due: date | None  # the earliest due date of those not done
 
 
 # The dashboard's two reads, built once, not per request (building and keying a statement
