@@ -6,6 +6,12 @@ state graph, never enumerated. Scores that no `if` or `goto` reads cannot change
 goes, so they are left out of the state and their range per ending is propagated as an
 interval instead (clamping is monotone, so the interval is exact). This keeps the state
 space about the size of the node graph for typical scenarios.
+
+Scores that are read (by routing or `pass:`) stay exact, and the states multiply by every
+value they can take. When no choice's `if` reads one, the states that differ only in their
+exact scores are explored together (_quick_by_control): one set of score vectors carried along
+each move, the move worked out once for the rest of the state. Anything else, and any scenario
+where a state finds a fault, is explored state by state (_quick_by_state), with the same results.
 """
 
 from __future__ import annotations
@@ -20,11 +26,10 @@ from . import engine
 from . import expr as expressions
 from . import sheet as sheets
 from . import signals as signal_picking
-from .model import Node, Scenario, Sheet, said
+from .model import Goto, Node, Scenario, Sheet, said
 
 # A play-tester state: (node, exact scores, variables, ledger, loose-score marks, moves), hashable.
 State = tuple[Any, ...]
-Edges = dict[State, list[tuple[State, State]]]  # state -> [(next state, loose deltas)]
 Offered = list[tuple[int, Any]]  # (index in the node, a choice or a sheet's range)
 Pick = Callable[[Offered], int]  # a player: the position in `offered` it takes
 Visit = Callable[[State], None]
@@ -79,6 +84,21 @@ class _Compiled:
         )
         self.move_pos = {n: i for i, n in enumerate(self.move_names)}
         self.read = read
+        # Quicktest evaluates the same few conditions at thousands of states that differ only
+        # in values the conditions do not read: each condition's result is kept per the state
+        # parts it reads (_state_reads), and each choice's effects are compiled once (_Move).
+        self._verdicts: dict[tuple[str, tuple[Any, ...]], bool | expressions.ExprError] = {}
+        self._readers: dict[str, tuple[tuple[int, int | None], ...] | None] = {}
+        self._names: dict[str, tuple[str, ...]] = {}  # a source -> the names its readers stand for
+        self._zeros = {f"given_{n}": 0 for n in scenario.negotiation.concessions}
+        self._zeros.update({f"got_{n}": 0 for n in scenario.negotiation.counterparts})
+        self._moves: dict[tuple[str, int], _Move] = {}
+        self._shown: dict[str, list[_Move]] = {}
+        self._route_reads: dict[str, tuple[tuple[int, int | None], ...] | None] = {}
+        self._routes: dict[tuple[str, tuple[Any, ...]], Goto | None | expressions.ExprError] = {}
+        self._scored: dict[tuple[tuple[int, float], ...], dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+        self.routers = {n.id for n in scenario.nodes if scenario.node(n.id) is n and n.is_router}
+        self.stops = {n.id for n in scenario.nodes if n.id not in self.routers}  # nodes play stops at
 
     def start(self) -> State:
         s = self.scenario
@@ -111,40 +131,122 @@ class _Compiled:
     def holds(self, source: str, known: dict[str, Any]) -> bool:
         return bool(expressions.evaluate(expressions.parse(source), known.__getitem__))
 
+    def _state_reads(self, source: str) -> tuple[tuple[int, int | None], ...] | None:
+        """Where in a state the names `source` reads live, as (part, position) with position
+        None for the whole part (percent reads every exact score), in known()'s precedence;
+        a name no state holds (a given_/got_ default, an unknown name) reads no part. None
+        when the source does not parse (holds_at then lets known() and holds say why)."""
+        if source in self._readers:
+            return self._readers[source]
+        try:
+            names = set(expressions.names(expressions.parse(source)))
+        except expressions.ExprError:
+            self._readers[source] = None
+            return None
+        moves = {f"{fn}({name})": i for name, i in self.move_pos.items() for fn in expressions.MOVE_FUNCTIONS}
+        parts: list[tuple[int, int | None]] = []
+        read: list[str] = []
+        for name in sorted(names):
+            if name == "percent" and len(self.exact) == len(self.scenario.scores):
+                parts.append((1, None))
+            elif name in self.ledger_pos:
+                parts.append((3, self.ledger_pos[name]))
+            elif name in self.exact_pos:
+                parts.append((1, self.exact_pos[name]))
+            elif name in moves:
+                parts.append((5, moves[name]))
+            elif name in self.var_pos:
+                parts.append((2, self.var_pos[name]))
+            else:
+                continue
+            read.append(name)
+        self._readers[source] = readers = tuple(parts)
+        if all(i is not None and p != 5 for p, i in readers):
+            self._names[source] = tuple(read)
+        return readers
+
+    def _known_of(self, source: str, values: tuple[Any, ...], state: State) -> dict[str, Any]:
+        """What known(state) gives the names `source` reads, from their values in the state
+        (_project) and the ledger's zeros; known(state) itself when `source` reads percent or
+        a move function (worked out from the state, not read from it)."""
+        names = self._names.get(source)
+        if names is None:
+            return self.known(state)
+        out = dict(self._zeros)
+        out.update(zip(names, values, strict=True))
+        return out
+
+    def holds_at(self, source: str, state: State) -> bool:
+        """holds(source, known(state)), kept per the values the source reads: the same
+        answer, or the same ExprError, without rebuilding known() at every state."""
+        readers = self._state_reads(source)
+        if readers is None:
+            return self.holds(source, self.known(state))
+        values = _project(readers, state)
+        key = (source, values)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            try:
+                verdict = self.holds(source, self._known_of(source, values, state))
+            except expressions.ExprError as exc:
+                verdict = exc
+            self._verdicts[key] = verdict
+        if isinstance(verdict, expressions.ExprError):
+            raise verdict
+        return verdict
+
+    def route(self, node: Node, state: State) -> Goto | None:
+        """engine.first_route of a goto or sheet node at `state`, kept per node and the values
+        its conditions read (a router is passed by thousands of states)."""
+        gotos = node.sheet.routes if node.sheet else node.gotos
+        if node.id not in self._route_reads:
+            reads = [self._state_reads(g.condition) for g in gotos if g.condition]
+            self._route_reads[node.id] = (
+                None
+                if any(r is None for r in reads)
+                else tuple(dict.fromkeys(p for r in reads if r for p in r))
+            )
+        readers = self._route_reads[node.id]
+        if readers is None:
+            return engine.first_route(gotos, lambda source: self.holds_at(source, state))
+        key = (node.id, _project(readers, state))
+        if key not in self._routes:
+            try:
+                self._routes[key] = engine.first_route(gotos, lambda source: self.holds_at(source, state))
+            except expressions.ExprError as exc:
+                self._routes[key] = exc
+        goto = self._routes[key]
+        if isinstance(goto, expressions.ExprError):
+            raise goto
+        return goto
+
+    def move(self, node: Node, index: int) -> _Move:
+        key = (node.id, index)
+        m = self._moves.get(key)
+        if m is None:
+            m = self._moves[key] = _Move(self, node, index)
+        return m
+
+    def scored(self, deltas: tuple[tuple[int, float], ...]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        """The exact scores before -> after `deltas`, one table for every move making them."""
+        return self._scored.setdefault(deltas, {})
+
+    def shown_moves(self, node: Node, state: State) -> list[_Move]:
+        """The moves of the choices a choice node shows at `state` (engine.shown), kept per
+        node when no choice has an `if` or `once`: then every state shows the same."""
+        moves = self._shown.get(node.id)
+        if moves is None:
+            moves = [
+                self.move(node, i)
+                for i, _choice in engine.shown(node, state[4], lambda source: self.holds_at(source, state))
+            ]
+            if not any(c.effects.once or c.effects.condition is not None for c in node.choices):
+                self._shown[node.id] = moves
+        return moves
+
     def apply(self, state: State, node: Node, index: int) -> tuple[State, State]:
         """The state after a choice, and the loose-score deltas to propagate."""
-        choice = node.choices[index]
-        e = choice.effects
-        _, exact, vars_, ledger, once, moves = state
-        exact, vars_, ledger, moves = list(exact), list(vars_), list(ledger), list(moves)
-        loose_deltas = []
-        for name, delta in e.scores:
-            if name in self.exact_pos:
-                i = self.exact_pos[name]
-                d = self.exact[i]
-                exact[i] = d.clamp(exact[i] + delta)
-            elif name in self.loose_pos:
-                loose_deltas.append((self.loose_pos[name], delta))
-        for name, value in e.sets:
-            if name in self.var_pos:
-                vars_[self.var_pos[name]] = value
-        for trade in e.gives:
-            key = f"given_{trade.name}"
-            if key in self.ledger_pos:
-                ledger[self.ledger_pos[key]] += trade.amount
-        for name in self.move_names:  # one move per step and concession, as the engine
-            amount = sum(t.amount for t in e.gives if t.name == name)
-            if amount > 0:
-                moves[self.move_pos[name]] += (amount,)
-        for trade in e.gets:
-            key = f"got_{trade.name}"
-            if key in self.ledger_pos:
-                ledger[self.ledger_pos[key]] += trade.amount
-        if e.once:
-            once = tuple(sorted(set(once) | {engine.once_key(node, index)}))
-        return (choice.target, tuple(exact), tuple(vars_), tuple(ledger), once, tuple(moves)), tuple(
-            loose_deltas
-        )
+        return self.move(node, index).apply(state)
 
     def sheet_samples(self, node: Node) -> list[dict[str, Any]]:
         """The figures quicktest writes on a sheet: every combination of each field's samples
@@ -177,6 +279,86 @@ class _Compiled:
         return (node.id, tuple(exact), tuple(vars_), ledger, once, moves), tuple(loose_deltas)
 
 
+def _project(readers: tuple[tuple[int, int | None], ...], state: State) -> tuple[Any, ...]:
+    """The values at `readers` (_Compiled._state_reads) in a state."""
+    return tuple(state[p] if i is None else state[p][i] for p, i in readers)
+
+
+class _Move:
+    """One choice's effects compiled against a _Compiled state's layout: which exact scores,
+    variables, ledger entries and moves it changes, so that taking it at a state rebuilds only
+    the parts it changes (and the clamped scores once per score vector)."""
+
+    __slots__ = ("index", "target", "dims", "exact", "loose", "sets", "ledger", "moves", "once", "_scored")
+
+    def __init__(self, comp: _Compiled, node: Node, index: int):
+        choice = node.choices[index]
+        e = choice.effects
+        self.index = index
+        self.target = choice.target
+        self.dims = comp.exact
+        self.exact = tuple((comp.exact_pos[n], delta) for n, delta in e.scores if n in comp.exact_pos)
+        self.loose = tuple(
+            (comp.loose_pos[n], delta)
+            for n, delta in e.scores
+            if n not in comp.exact_pos and n in comp.loose_pos
+        )
+        self.sets = tuple((comp.var_pos[n], value) for n, value in e.sets if n in comp.var_pos)
+        # gives before gets, in source order: the same sums as the engine's, to the last bit
+        self.ledger = tuple(
+            (comp.ledger_pos[key], t.amount)
+            for key, t in [(f"given_{t.name}", t) for t in e.gives] + [(f"got_{t.name}", t) for t in e.gets]
+            if key in comp.ledger_pos
+        )
+        moves = []
+        for name in comp.move_names:  # one move per step and concession, as the engine
+            amount = sum(t.amount for t in e.gives if t.name == name)
+            if amount > 0:
+                moves.append((comp.move_pos[name], amount))
+        self.moves = tuple(moves)
+        self.once = engine.once_key(node, index) if e.once else None
+        # exact scores before -> after, shared by the moves that change the scores alike
+        self._scored = comp.scored(self.exact)
+
+    def score(self, exact: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The exact scores after the move, each clamped to its bounds (kept: the same
+        scores reach a node under many controls)."""
+        after = self._scored.get(exact)
+        if after is None:
+            scores = list(exact)
+            for i, delta in self.exact:
+                scores[i] = self.dims[i].clamp(scores[i] + delta)
+            after = self._scored[exact] = tuple(scores)
+        return after
+
+    def scores(self, exacts: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """score() of each, in one loop."""
+        scored = self._scored
+        return [scored[v] if v in scored else self.score(v) for v in exacts]
+
+    def apply(self, state: State) -> tuple[State, State]:
+        _, exact, vars_, ledger, once, moves = state
+        exact = self.score(exact)
+        if self.sets:
+            values = list(vars_)
+            for i, value in self.sets:
+                values[i] = value
+            vars_ = tuple(values)
+        if self.ledger:
+            amounts = list(ledger)
+            for i, amount in self.ledger:
+                amounts[i] += amount
+            ledger = tuple(amounts)
+        if self.moves:
+            made = list(moves)
+            for i, amount in self.moves:
+                made[i] += (amount,)
+            moves = tuple(made)
+        if self.once is not None:
+            once = tuple(sorted(set(once) | {self.once}))
+        return (self.target, exact, vars_, ledger, once, moves), self.loose
+
+
 def _sheet_of(node: Node) -> Sheet:
     sheet = node.sheet
     if sheet is None:
@@ -203,17 +385,14 @@ def _settle(comp: _Compiled, state: State, visit: Visit | None = None) -> State:
             raise engine.ContentError(said("`%(node)s` is not a node", node=state[0]))
         if visit is not None:
             visit(state)
-        if not node.is_router:
+        if node.id not in comp.routers:
             return state
         state = (_goto(comp, state, node),) + state[1:]
     raise engine.ContentError(said("gotos loop through `%(node)s` without stopping", node=state[0]))
 
 
 def _goto(comp: _Compiled, state: State, node: Node) -> str:
-    known = comp.known(state)
-    goto = engine.first_route(
-        node.sheet.routes if node.sheet else node.gotos, lambda source: comp.holds(source, known)
-    )
+    goto = comp.route(node, state)
     if goto is None:
         raise engine.ContentError(
             said("no goto of node `%(node)s` (line %(line)s) applies", node=node.id, line=node.line)
@@ -236,12 +415,14 @@ def successors(
         return out
     if node.gotos:  # a goto node with text: Continue
         return [(None, _settle(comp, (_goto(comp, state, node),) + state[1:], visit), ())]
-    known = comp.known(state)
     if node.signals:
-        return _signal_moves(comp, state, node, known)
-    for i, _choice in engine.shown(node, state[4], lambda source: comp.holds(source, known)):
-        nxt, loose = comp.apply(state, node, i)
-        out.append((i, _settle(comp, nxt, visit), loose))
+        return _signal_moves(comp, state, node, comp.known(state))
+    for m in comp.shown_moves(node, state):
+        nxt, loose = m.apply(state)
+        # a move onto a node play stops at is settled already
+        out.append(
+            (m.index, nxt if visit is None and m.target in comp.stops else _settle(comp, nxt, visit), loose)
+        )
     return out
 
 
@@ -277,6 +458,19 @@ def _signal_moves(
     return out
 
 
+@dataclass
+class _StateGraph:
+    """What quicktest explored: every distinct state by number, in the order found (breadth
+    first from the start, which is number 0), and each one's moves as the numbers of the
+    states they lead to, with their loose-score deltas. Numbers, not the states themselves,
+    so that the passes over the graph do not hash nested tuples at every step."""
+
+    states: list[State] = field(default_factory=list)
+    targets: list[list[int]] = field(default_factory=list)
+    deltas: list[list[State]] = field(default_factory=list)
+    ending: list[bool] = field(default_factory=list)
+
+
 def quicktest(scenario: Scenario) -> QuickReport:
     report = QuickReport(scenario.id)
     try:
@@ -285,27 +479,39 @@ def quicktest(scenario: Scenario) -> QuickReport:
     except (engine.ContentError, expressions.ExprError) as exc:
         report.failures.append(said("cannot start: %(exc)s", exc=exc))
         return report
-    edges: Edges = {}
+    if not _quick_by_control(comp, start, report):
+        _quick_by_state(comp, start, report)
+    return report
+
+
+def _quick_by_state(comp: _Compiled, start: State, report: QuickReport) -> None:
+    """quicktest's exploration one state at a time, breadth first: every finding is said
+    here, in the order the states are found."""
+    scenario = comp.scenario
+    graph = _StateGraph([start])
+    states, targets, deltas, ending = graph.states, graph.targets, graph.deltas, graph.ending
+    ids = {start: 0}
+    depth = [0]
     taken: set[tuple[str, int]] = set()
-    depth = {start: 0}
-    queue = deque([start])
     too_long = False
-    while queue:
-        state = queue.popleft()
+    for k, state in enumerate(states):  # grows as states are found: breadth first
         node = _node_of(scenario, state)
-        out: list[tuple[State, State]] = []
-        edges[state] = out
+        out: list[int] = []
+        out_deltas: list[State] = []
+        targets.append(out)
+        deltas.append(out_deltas)
+        ending.append(node.is_ending)
         if node.is_ending:
             continue
-        if depth[state] >= MAX_STEPS:
+        if depth[k] >= MAX_STEPS:
             too_long = True
             continue
         try:
             moves = successors(comp, state, node)
-            nexts = [(nxt, loose) for _i, nxt, loose in moves]
-            taken.update((node.id, i) for i, _nxt, _loose in moves if i is not None and node.sheet is None)
+            if node.sheet is None:
+                taken.update((node.id, i) for i, _nxt, _loose in moves if i is not None)
             if not node.gotos:
-                if not nexts:
+                if not moves:
                     report.failures.append(
                         said(
                             "every choice of `%(node)s` (line %(node_line)s) is hidden in a "
@@ -325,21 +531,24 @@ def quicktest(scenario: Scenario) -> QuickReport:
                 )
             )
             continue
-        for nxt, loose in nexts:
-            out.append((nxt, loose))
-            if nxt not in depth:
-                depth[nxt] = depth[state] + 1
-                if len(depth) > MAX_STATES:
+        for _i, nxt, loose in moves:
+            j = ids.get(nxt)
+            if j is None:
+                j = ids[nxt] = len(states)
+                states.append(nxt)
+                depth.append(depth[k] + 1)
+                if len(states) > MAX_STATES:
                     report.failures.append(
                         said(
                             "more than %(MAX_STATES)s distinct states; simplify the scores or loops",
                             MAX_STATES=format(MAX_STATES, ","),
                         )
                     )
-                    return report
-                queue.append(nxt)
-    report.states = len(edges)
-    report.transitions = sum(len(v) for v in edges.values())
+                    return
+            out.append(j)
+            out_deltas.append(loose)
+    report.states = len(states)
+    report.transitions = sum(len(v) for v in targets)
     if too_long:
         report.failures.append(
             said(
@@ -348,30 +557,235 @@ def quicktest(scenario: Scenario) -> QuickReport:
             )
         )
     _check_choices(scenario, taken, report)
-    order, comp_of = _sccs(edges)
-    _check_loops(scenario, edges, order, comp_of, report)
-    _count_paths(comp, edges, order, comp_of, start, report)
-    _check_verdicts(comp, edges, report)
-    _check_best_play(comp, edges, start, report)
-    return report
+    order, comp_of = _sccs(targets)
+    _check_loops(graph, order, comp_of, report)
+    _count_paths(comp, graph, order, comp_of, report)
+    _check_verdicts(comp, graph, report)
+    _check_best_play(comp, graph, report)
+
+
+# A state without its exact scores: what decides which choices show and where they lead, when
+# no choice's `if` reads a score (the scores then only route at goto nodes and judge endings).
+Control = tuple[Any, ...]
+Scores = tuple[Any, ...]  # a state's exact scores
+
+
+def _quick_by_control(comp: _Compiled, start: State, report: QuickReport) -> bool:
+    """quicktest's report, reached by exploring the states of each control part together: the
+    exact scores of a control's states are a set carried along its moves in one loop, the
+    moves being worked out once per control; paths are counted forward over the controls.
+    The same states, transitions and findings as the state-by-state exploration, which
+    quicktest falls back to (False, the report untouched) for anything this does not cover:
+    loose scores, sheets, signal picks, a choice's `if` reading a score, loops, over-long or
+    over-large state spaces, and any state that finds a fault, so that every finding comes
+    from one place and in the same order."""
+    scenario = comp.scenario
+    if comp.loose or any(n.sheet is not None or n.signals for n in scenario.nodes):
+        return False
+    c0: Control = (start[0],) + start[2:]
+    members: dict[Control, dict[Scores, None]] = {c0: {start[1]: None}}
+    pending: dict[Control, list[Scores]] = {c0: [start[1]]}
+    # Per control, per move: the control every score set moves to and each set's scores
+    # there; or, for a move routed by a goto (None), each set's control and scores there.
+    outs: dict[Control, list[tuple[Control | None, dict[Scores, Any]]]] = {}
+    taken: set[tuple[str, int]] = set()
+    arrived: dict[State, State] = {}  # a state moved onto a router -> where play settles
+    work = deque([c0])
+    count = 1
+
+    def found(c2: Control, scores: list[Scores]) -> None:
+        """States reached at control c2: the new ones wait there to be explored."""
+        nonlocal count
+        known = members.setdefault(c2, {})
+        fresh = [v for v in dict.fromkeys(scores) if v not in known]
+        if fresh:
+            known.update(dict.fromkeys(fresh))
+            count += len(fresh)
+            if c2 in pending:
+                pending[c2] += fresh
+            else:
+                pending[c2] = fresh
+                work.append(c2)
+
+    try:
+        while work:
+            c = work.popleft()
+            new = pending.pop(c)
+            node = _node_of(scenario, c)
+            if node.is_ending:
+                continue
+            plan: list[_Move | None]
+            if node.gotos:
+                plan = [None]  # Continue
+            else:
+                for ch in node.choices:
+                    reads = comp._state_reads(ch.effects.condition) if ch.effects.condition else ()
+                    if reads is None or any(part == 1 for part, _ in reads):
+                        return False
+                shown = comp.shown_moves(node, (c[0], new[0]) + c[1:])
+                if not shown:
+                    return False  # every choice hidden: said state by state
+                taken.update((node.id, m.index) for m in shown)
+                plan = list(shown)
+            ways = outs.get(c)
+            if ways is None:
+                ways = outs[c] = []
+                for m in plan:
+                    if m is not None and m.target in comp.stops:  # one control for every score set
+                        ways.append(((m.target,) + m.apply((c[0], new[0]) + c[1:])[0][2:], {}))
+                    else:
+                        ways.append((None, {}))
+            for m, (c2, nexts) in zip(plan, ways, strict=True):
+                if c2 is not None and m is not None:
+                    scores = m.scores(new)
+                    nexts.update(zip(new, scores, strict=True))
+                    found(c2, scores)
+                    continue
+                for v in new:  # routed by a goto: each state its own way
+                    state = (c[0], v) + c[1:]
+                    nxt = (_goto(comp, state, node),) + state[1:] if m is None else m.apply(state)[0]
+                    settled = arrived.get(nxt)
+                    if settled is None:
+                        settled = arrived[nxt] = _settle(comp, nxt)
+                    nexts[v] = way = ((settled[0],) + settled[2:], settled[1])
+                    found(way[0], [way[1]])
+            if count > MAX_STATES:
+                return False
+        order = _controls_in_order(outs, c0)
+        if order is None:
+            return False  # a loop through controls
+        steps = dict.fromkeys(order, 0)  # the most moves from the start to each control
+        for c in order:
+            for c2 in _next_controls(outs.get(c, ())):
+                steps[c2] = max(steps[c2], steps[c] + 1)
+        if max(steps.values()) >= MAX_STEPS:
+            return False  # some path may be longer than MAX_STEPS
+        paths: dict[Control, dict[Scores, int]] = {c: {} for c in order}
+        paths[c0][start[1]] = 1
+        for c in order:
+            here = paths[c]
+            for c2, nexts in outs.get(c, ()):
+                if c2 is not None:
+                    there = paths[c2]
+                    for v, n in here.items():
+                        v2 = nexts[v]
+                        there[v2] = there.get(v2, 0) + n
+                    continue
+                for v, n in here.items():
+                    c3, v2 = nexts[v]
+                    there = paths[c3]
+                    there[v2] = there.get(v2, 0) + n
+        # the endings' verdicts: any fault is said by the state-by-state pass
+        verdicts: dict[str, set[bool]] = {}
+        for c, known in members.items():
+            node = _node_of(scenario, c)
+            if not node.is_ending:
+                continue
+            for v in known:
+                state = (c[0], v) + c[1:]
+                if scenario.pass_expr:
+                    ok = comp.holds_at(scenario.pass_expr, state)
+                else:
+                    ok = comp.known(state)["percent"] >= 60
+                verdicts.setdefault(node.id, set()).add(bool(ok))
+        for node_id, seen in verdicts.items():
+            want = _outcome_verdict(_node_of(scenario, (node_id,)).end or "")
+            if len(seen) > 1 or (want is not None and want not in seen):
+                return False
+    except (engine.ContentError, expressions.ExprError, KeyError):
+        return False
+    report.states = count
+    report.transitions = sum(len(members[c]) * len(ways) for c, ways in outs.items())
+    _check_choices(scenario, taken, report)
+    for node in scenario.nodes:
+        if node.is_ending and scenario.node(node.id) is node:
+            report.endings[node.id] = {"outcome": node.end, "paths": 0, "line": node.line, "scores": {}}
+    exact_names = [d.name for d in comp.exact]
+    top = None
+    for c, known in members.items():
+        if not _node_of(scenario, c).is_ending:
+            continue
+        info = report.endings[c[0]]
+        info["paths"] += sum(paths[c].values())
+        for v in known:
+            for name, value in zip(exact_names, v, strict=True):
+                _widen(info["scores"], name, value, value)
+            share = engine.share(scenario, dict(zip(exact_names, v, strict=True)))
+            top = share if top is None else max(top, share)
+    report.paths = sum(info["paths"] for info in report.endings.values())
+    for node_id, info in report.endings.items():
+        if info["paths"] == 0:
+            report.notes.append(
+                said(
+                    "ending `%(node_id)s` (line %(info)s) is never reached",
+                    node_id=node_id,
+                    info=info["line"],
+                )
+            )
+        info["scores"] = {d.name: info["scores"][d.name] for d in scenario.scores if d.name in info["scores"]}
+    report.top_share = top if count <= MAX_FRONTIER else None
+    _judge_top_share(comp, report)
+    return True
+
+
+def _next_controls(ways: Any) -> set[Control]:
+    return {c2 for c2, nexts in ways if c2 is not None} | {
+        way[0] for c2, nexts in ways if c2 is None for way in nexts.values()
+    }
+
+
+def _controls_in_order(outs: dict[Control, Any], c0: Control) -> list[Control] | None:
+    """The controls, each after every control with a move into it; None when they loop."""
+    into: dict[Control, int] = {c0: 0}
+    ahead: dict[Control, set[Control]] = {}
+    for c, ways in outs.items():
+        ahead[c] = nxt = _next_controls(ways)
+        into.setdefault(c, 0)
+        for c2 in nxt:
+            into[c2] = into.get(c2, 0) + 1
+    order, ready = [], [c for c, n in into.items() if n == 0]
+    while ready:
+        c = ready.pop()
+        order.append(c)
+        for c2 in ahead.get(c, ()):
+            into[c2] -= 1
+            if not into[c2]:
+                ready.append(c2)
+    return order if len(order) == len(into) else None
 
 
 MAX_FRONTIER = 100_000  # score vectors kept across all states before the top share is given up
 
 
-def _top_share(comp: _Compiled, edges: Edges, start: State) -> float | None:
+def _top_share(comp: _Compiled, graph: _StateGraph) -> float | None:
     """The highest share of the scores any path ends with, exactly: the loose scores each state
     can be reached with are propagated as a set of vectors no other vector beats on every score
     (clamping is monotone, so a beaten vector never ends higher), then every ending is scored."""
-    frontier: dict[State, list[tuple[Any, ...]]] = {start: [tuple(d.start for d in comp.loose)]}
-    work, queued, kept = deque([start]), {start}, 1
+    scenario, states = comp.scenario, graph.states
+    exact_names = [d.name for d in comp.exact]
+    loose_names = [d.name for d in comp.loose]
+    if not comp.loose:  # one empty vector per state, every state being reached from the start
+        if len(states) > MAX_FRONTIER:
+            return None
+        shares = {
+            states[s][1]: engine.share(scenario, dict(zip(exact_names, states[s][1], strict=True)))
+            for s, end in enumerate(graph.ending)
+            if end
+        }
+        return max(shares.values(), default=None)
+    frontier: list[list[tuple[Any, ...]] | None] = [None] * len(states)
+    frontier[0] = [tuple(d.start for d in comp.loose)]
+    queued = [False] * len(states)
+    work, queued[0], kept = deque([0]), True, 1
     while work:
         s = work.popleft()
-        queued.discard(s)
-        for t, deltas in edges.get(s, []):
-            vectors = frontier.setdefault(t, [])
+        queued[s] = False
+        for t, deltas in zip(graph.targets[s], graph.deltas[s], strict=True):
+            vectors = frontier[t]
+            if vectors is None:
+                vectors = frontier[t] = []
             changed = False
-            for vec in list(frontier[s]):
+            for vec in list(frontier[s] or ()):
                 v = list(vec)
                 for i, delta in deltas:
                     d = comp.loose[i]
@@ -386,26 +800,28 @@ def _top_share(comp: _Compiled, edges: Edges, start: State) -> float | None:
                 changed, kept = True, kept + 1
             if kept > MAX_FRONTIER:
                 return None
-            if changed and t not in queued:
-                queued.add(t)
+            if changed and not queued[t]:
+                queued[t] = True
                 work.append(t)
-    scenario, top = comp.scenario, None
-    for s, vectors in frontier.items():
-        if not _node_of(scenario, s).is_ending:
+    top = None
+    for s, vectors in enumerate(frontier):
+        if vectors is None or not graph.ending[s]:
             continue
-        exact = dict(zip((d.name for d in comp.exact), s[1], strict=True))
+        exact = dict(zip(exact_names, states[s][1], strict=True))
         for vec in vectors:
-            share = engine.share(
-                scenario, {**exact, **dict(zip((d.name for d in comp.loose), vec, strict=True))}
-            )
+            share = engine.share(scenario, {**exact, **dict(zip(loose_names, vec, strict=True))})
             top = share if top is None else max(top, share)
     return top
 
 
-def _check_best_play(comp: _Compiled, edges: Edges, start: State, report: QuickReport) -> None:
+def _check_best_play(comp: _Compiled, graph: _StateGraph, report: QuickReport) -> None:
     """Percent is measured against best play (engine.best_share); a path that ends higher means
     the ratings and the scores disagree somewhere: said, so the author can look."""
-    report.top_share = _top_share(comp, edges, start)
+    report.top_share = _top_share(comp, graph)
+    _judge_top_share(comp, report)
+
+
+def _judge_top_share(comp: _Compiled, report: QuickReport) -> None:
     if report.top_share is None:
         return
     best = engine.best_share(comp.scenario)
@@ -435,18 +851,20 @@ def _outcome_verdict(outcome: str) -> bool | None:
     return None
 
 
-def _check_verdicts(comp: _Compiled, edges: Edges, report: QuickReport) -> None:
+def _check_verdicts(comp: _Compiled, graph: _StateGraph, report: QuickReport) -> None:
     """Every ending agrees with pass/fail on every path: the same ending never passes on one
     path and fails on another, and its outcome (win, loss...) says what the verdict is."""
     scenario = comp.scenario
     verdicts: dict[str, set[bool]] = {}
-    for s in edges:
-        node = _node_of(scenario, s)
-        if not node.is_ending:
+    for s, end in zip(graph.states, graph.ending, strict=True):
+        if not end:
             continue
-        known = comp.known(s)
+        node = _node_of(scenario, s)
         try:
-            ok = comp.holds(scenario.pass_expr, known) if scenario.pass_expr else known["percent"] >= 60
+            if scenario.pass_expr:
+                ok = comp.holds_at(scenario.pass_expr, s)
+            else:
+                ok = comp.known(s)["percent"] >= 60
         except (KeyError, expressions.ExprError) as exc:
             report.failures.append(
                 said(
@@ -512,17 +930,19 @@ def _check_choices(scenario: Scenario, taken: set[tuple[str, int]], report: Quic
                 )
 
 
-def _sccs(edges: Edges) -> tuple[list[list[State]], dict[State, int]]:
-    """Tarjan's strongly connected components, iteratively; sinks come first."""
-    index: dict[State, int] = {}
-    low: dict[State, int] = {}
-    on_stack: set[State] = set()
-    stack: list[State] = []
-    order: list[list[State]] = []
-    comp_of: dict[State, int] = {}
+def _sccs(targets: list[list[int]]) -> tuple[list[list[int]], list[int]]:
+    """Tarjan's strongly connected components of the numbered states, iteratively; sinks
+    come first."""
+    n = len(targets)
+    index = [-1] * n
+    low = [0] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    order: list[list[int]] = []
+    comp_of = [0] * n
     counter = 0
-    for root in edges:
-        if root in index:
+    for root in range(n):
+        if index[root] >= 0:
             continue
         work = [(root, 0)]
         while work:
@@ -531,26 +951,26 @@ def _sccs(edges: Edges) -> tuple[list[list[State]], dict[State, int]]:
                 index[v] = low[v] = counter
                 counter += 1
                 stack.append(v)
-                on_stack.add(v)
-            succ = edges.get(v, [])
+                on_stack[v] = True
+            succ = targets[v]
             recurse = False
             while i < len(succ):
-                w = succ[i][0]
+                w = succ[i]
                 i += 1
-                if w not in index:
+                if index[w] < 0:
                     work.append((v, i))
                     work.append((w, 0))
                     recurse = True
                     break
-                if w in on_stack:
-                    low[v] = min(low[v], index[w])
+                if on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
             if recurse:
                 continue
             if low[v] == index[v]:
                 members = []
                 while True:
                     w = stack.pop()
-                    on_stack.discard(w)
+                    on_stack[w] = False
                     comp_of[w] = len(order)
                     members.append(w)
                     if w == v:
@@ -558,19 +978,19 @@ def _sccs(edges: Edges) -> tuple[list[list[State]], dict[State, int]]:
                 order.append(members)
             if work:
                 parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
     return order, comp_of
 
 
-def _check_loops(
-    scenario: Scenario, edges: Edges, order: list[list[State]], comp_of: dict[State, int], report: QuickReport
-) -> None:
+def _check_loops(graph: _StateGraph, order: list[list[int]], comp_of: list[int], report: QuickReport) -> None:
+    targets = graph.targets
     for c, members in enumerate(order):
-        looping = len(members) > 1 or any(t == members[0] for t, _ in edges.get(members[0], []))
+        looping = len(members) > 1 or members[0] in targets[members[0]]
         if not looping:
             continue
-        exits = any(comp_of[t] != c for m in members for t, _ in edges.get(m, []))
-        nodes = sorted({m[0] for m in members})
+        exits = any(comp_of[t] != c for m in members for t in targets[m])
+        nodes = sorted({graph.states[m][0] for m in members})
         if not exits:
             report.failures.append(
                 said(
@@ -589,75 +1009,88 @@ def _check_loops(
 
 def _count_paths(
     comp: _Compiled,
-    edges: Edges,
-    order: list[list[State]],
-    comp_of: dict[State, int],
-    start: State,
+    graph: _StateGraph,
+    order: list[list[int]],
+    comp_of: list[int],
     report: QuickReport,
 ) -> None:
-    scenario = comp.scenario
+    scenario, states, targets = comp.scenario, graph.states, graph.targets
     # Paths to each ending, by DP over the components (sinks first). Edges inside a
-    # component (a loop) are not followed again, so loops are counted once.
-    paths: dict[State, Counter[Any]] = {}
+    # component (a loop) are not followed again, so loops are counted once. A state's counts
+    # are a list with one slot per ending node, shared where a state has one way on.
+    slots: dict[str, int] = {}
+    for s, end in enumerate(graph.ending):
+        if end:
+            slots.setdefault(states[s][0], len(slots))
+    none = [0] * len(slots)
+    units = [[int(k == slot) for k in range(len(slots))] for slot in range(len(slots))]
+    paths: list[list[int]] = [none] * len(states)
     for c, members in enumerate(order):
         for s in members:
-            node = _node_of(scenario, s)
-            counts: Counter[Any] = Counter()
-            if node.is_ending:
-                counts[s[0]] = 1
-            else:
-                for t, _ in edges.get(s, []):
-                    if comp_of[t] != c:
-                        counts.update(paths[t])
-            paths[s] = counts
-    total = paths.get(start, Counter())
-    report.paths = sum(total.values())
-    # Score ranges: exact scores from the ending states, loose ones by interval propagation.
-    lo = {start: [d.start for d in comp.loose]}
-    hi = {start: [d.start for d in comp.loose]}
-    work = deque([start])
-    queued = {start}
+            if graph.ending[s]:
+                paths[s] = units[slots[states[s][0]]]
+                continue
+            ways = [paths[t] for t in targets[s] if comp_of[t] != c]
+            if len(ways) == 1:
+                paths[s] = ways[0]
+            elif ways:
+                paths[s] = [sum(column) for column in zip(*ways, strict=True)]
+    total = paths[0]
+    report.paths = sum(total)
+    # Score ranges: exact scores from the ending states, loose ones by interval propagation
+    # (without loose scores, every state is reached with none: nothing to propagate).
+    lo: list[list[float] | None] = [None] * len(states)
+    hi: list[list[float] | None] = [None] * len(states)
+    lo[0] = [d.start for d in comp.loose]
+    hi[0] = [d.start for d in comp.loose]
+    if not comp.loose:
+        lo = hi = [[]] * len(states)
+    work = deque([0] if comp.loose else [])
+    queued = [False] * len(states)
+    queued[0] = bool(comp.loose)
     while work:
         s = work.popleft()
-        queued.discard(s)
-        for t, deltas in edges.get(s, []):
-            new_lo, new_hi = list(lo[s]), list(hi[s])
+        queued[s] = False
+        low_s, high_s = lo[s] or [], hi[s] or []
+        for t, deltas in zip(targets[s], graph.deltas[s], strict=True):
+            new_lo, new_hi = list(low_s), list(high_s)
             for i, delta in deltas:
                 d = comp.loose[i]
                 new_lo[i] = d.clamp(new_lo[i] + delta)
                 new_hi[i] = d.clamp(new_hi[i] + delta)
-            if t not in lo:
+            low_t, high_t = lo[t], hi[t]
+            if low_t is None or high_t is None:
                 lo[t], hi[t] = new_lo, new_hi
                 changed = True
             else:
                 changed = False
                 for i in range(len(new_lo)):
-                    if new_lo[i] < lo[t][i]:
-                        lo[t][i] = new_lo[i]
+                    if new_lo[i] < low_t[i]:
+                        low_t[i] = new_lo[i]
                         changed = True
-                    if new_hi[i] > hi[t][i]:
-                        hi[t][i] = new_hi[i]
+                    if new_hi[i] > high_t[i]:
+                        high_t[i] = new_hi[i]
                         changed = True
-            if changed and t not in queued:
-                queued.add(t)
+            if changed and not queued[t]:
+                queued[t] = True
                 work.append(t)
     for node in scenario.nodes:
         if node.is_ending and scenario.node(node.id) is node:
             report.endings[node.id] = {
                 "outcome": node.end,
-                "paths": total.get(node.id, 0),
+                "paths": total[slots[node.id]] if node.id in slots else 0,
                 "line": node.line,
                 "scores": {},
             }
-    for s in edges:
-        node = _node_of(scenario, s)
-        if not node.is_ending or s not in lo:
+    for s, end in enumerate(graph.ending):
+        lowest, highest = lo[s], hi[s]
+        if not end or lowest is None or highest is None:
             continue
-        ranges = report.endings[s[0]]["scores"]
-        for d, v in zip(comp.exact, s[1], strict=True):
+        ranges = report.endings[states[s][0]]["scores"]
+        for d, v in zip(comp.exact, states[s][1], strict=True):
             _widen(ranges, d.name, v, v)
         for i, d in enumerate(comp.loose):
-            _widen(ranges, d.name, lo[s][i], hi[s][i])
+            _widen(ranges, d.name, lowest[i], highest[i])
     for node_id, info in report.endings.items():
         if info["paths"] == 0:
             report.notes.append(

@@ -1,5 +1,10 @@
 """quicktest, randomtest, scripted tests and invariants on fixtures."""
 
+import glob
+import os
+
+import pytest
+
 from app.content import playtest
 from app.content.parse import parse_scenario
 from tests.content.samples import BASE, read
@@ -140,3 +145,70 @@ def test_invariants():
     failures = playtest.invariants(load(flipped, "fifteen-percent.md"))
     assert any("best-rated choice fails" in f for f in failures)
     assert any("lowest-rated choice passes" in f for f in failures)
+
+
+def _both_ways(scenario):
+    """quicktest's report explored by control and state by state (None: not by control)."""
+    comp = playtest._Compiled(scenario)
+    start = playtest._settle(comp, comp.start())
+    by_control = playtest.QuickReport(scenario.id)
+    if not playtest._quick_by_control(comp, start, by_control):
+        return None, None
+    by_state = playtest.QuickReport(scenario.id)
+    playtest._quick_by_state(playtest._Compiled(scenario), start, by_state)
+    return by_control, by_state
+
+
+def _scored_text(nodes=8):
+    """Every score read (by a router and `pass:`), so every value is a state of its own; `if`s
+    on a variable and a ledger entry, a `once` choice and a Continue node on the way."""
+    parts = [
+        BASE.split("## opening")[0]
+        .replace("start: opening", "start: n0\npass: margin >= 5 and relationship >= 4")
+        .replace("scores: {margin: [0, 5, 10]}", "scores: {margin: [0, 5, 10], relationship: [0, 5, 10]}")
+    ]
+    for k in range(nodes):
+        nxt = [f"n{k + d}" if k + d < nodes else "closing" for d in (1, 2)]
+        parts.append(
+            f"## n{k}\n\nClaire asks.\n\n"
+            f"- [a](#{nxt[0]}) `margin +{1 + k % 2}` `relationship +1` `rating: best`\n  > f\n"
+            f"- [b](#{nxt[1]}) `margin -1` `relationship +2` `give discount 4` `rating: good`\n  > f\n"
+            f"- [c](#{nxt[0]}) `margin -2` `relationship -1` `set asked = true` `once` `rating: ok`\n  > f\n"
+            f"- [d](#{nxt[1]}) `margin +1` `relationship -2` `if not asked and given_discount < 8` "
+            "`rating: poor`\n  > f\n"
+        )
+    parts.append("## closing\n`goto: routing`\n\nClaire thinks.\n")
+    parts.append(
+        "## routing\n`goto: end-win if margin >= 7 and relationship >= 4` "
+        "`goto: end-thin if margin >= 5 and relationship >= 4` `goto: end-loss`\n"
+    )
+    for end, outcome in (("end-win", "win"), ("end-thin", "win-thin"), ("end-loss", "loss")):
+        parts.append(f"## {end}\n`end: {outcome}`\n\n### Debrief\nDone.\n")
+    return "\n".join(parts)
+
+
+def test_exploring_by_control_reports_what_exploring_state_by_state_does():
+    by_control, by_state = _both_ways(load(_scored_text()))
+    assert by_control is not None, "explored state by state"
+    assert by_control == by_state
+    assert by_control.states > 200 and by_control.failures == [] and by_control.notes == []
+
+
+def test_a_fault_is_said_state_by_state():
+    fault = load(_scored_text().replace("`goto: end-loss`", "`goto: end-loss if margin < 2`"))
+    assert _both_ways(fault) == (None, None)
+    assert any("no goto of node `routing`" in f for f in playtest.quicktest(fault).failures)
+
+
+SCENARIOS = os.path.join(os.path.dirname(__file__), "..", "..", "scenarios")
+SHIPPED = sorted(
+    os.path.relpath(p, SCENARIOS) for p in glob.glob(os.path.join(SCENARIOS, "**", "*.md"), recursive=True)
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED)
+def test_shipped_scenarios_explored_by_control_as_state_by_state(path):
+    with open(os.path.join(SCENARIOS, path), encoding="utf-8") as fh:
+        scenario = load(fh.read(), path)
+    by_control, by_state = _both_ways(scenario)
+    assert by_control == by_state
