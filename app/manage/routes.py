@@ -296,7 +296,10 @@ def analytics():
     }
     if scenario is not None and scenario not in titles:
         abort(404)
-    choices, wrong = team_analytics.choice_analytics(team_ids, scenario, language=reader_language())
+    counts = team_analytics.step_counts(team_ids, scenario)  # read once for the three reports
+    choices, wrong = team_analytics.choice_analytics(
+        team_ids, scenario, language=reader_language(), counts=counts
+    )
     return render_template(
         "manage/analytics.html",
         teams=teams,
@@ -305,9 +308,9 @@ def analytics():
         titles=titles,
         choices=choices,
         wrong=wrong[:12],
-        matrix=team_analytics.phase_matrix(team_ids, scenario, language=reader_language()),
+        matrix=team_analytics.phase_matrix(team_ids, scenario, language=reader_language(), counts=counts),
         signal_rows=team_analytics.signal_readings(team_ids, scenario, language=reader_language())[:15],
-        skills=team_analytics.skill_scores(team_ids, scenario),
+        skills=team_analytics.skill_scores(team_ids, scenario, counts=counts),
         scenario_scores=team_analytics.scenario_scores(team_ids) if scenario is None else [],
         coaching=coaching.coaching_list(team_ids, scenario),
         figures=sheet_analytics.figure_spread(team_ids, scenario, language=reader_language()),

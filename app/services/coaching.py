@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypedDict
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, union_all
 
 from app import vocabulary
 from app.content import engine, hindsight, labels
@@ -63,41 +63,118 @@ class TraineeToCoach(_ToCoach):
 
 @dataclass
 class _Tally:
-    """One trainee's choices on one skill (good ones) or one phase (right readings)."""
+    """One trainee's choices on one skill (good ones) or one phase (right readings), as the
+    database counted them, with the latest attempts that show a weak one."""
 
-    total: int = 0
-    good: int = 0
-    evidence: dict[int, tuple[datetime | None, str]] = field(default_factory=dict)  # attempt -> (start, slug)
-    attempts: set[int] = field(default_factory=set)
+    total: int
+    good: int
+    failed_attempts: int
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 @cache
-def _steps_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
-    """The choices of the attempts that did not pass, built once per shape of
-    team_analytics.team_attempts (building a statement costs more than running it)."""
+def _to_coach_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+    """Per trainee, skill and phase of the attempts that did not pass: the choices, the good
+    ones, the attempts, and the latest `limit_attempts` attempts with a weak one, counted in
+    the database (a team's history is tens of thousands of steps; Python only sees the entries
+    that may be coached). Built once per shape of team_analytics.team_attempts."""
     not_passed = team_attempts(*shape).where(
         or_(
             ScenarioAttempt.status == "abandoned",
             and_(ScenarioAttempt.status == "finished", ScenarioAttempt.passed.is_not(True)),
         )
     )
-    return (
+    steps = (
         select(
             ScenarioAttempt.user_id,
             AttemptStep.attempt_id,
-            AttemptStep.skill,
-            phase_read(),  # a choice's phase or a pick's reading, judged by the one rule
-            read_right(),
-            AttemptStep.rating,
-            ScenarioAttempt.scenario_slug,
-            ScenarioAttempt.started_at,
+            func.coalesce(func.nullif(AttemptStep.skill, ""), "untagged").label("skill"),
+            case((AttemptStep.rating.in_(GOOD_RATINGS), 1), else_=0).label("skill_good"),
+            phase_read().label("phase"),  # a choice's phase or a pick's reading, by the one rule
+            case((read_right(), 1), else_=0).label("phase_good"),
         )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(AttemptStep.attempt_id.in_(not_passed), AttemptStep.choice.is_not(None))
+        .cte("steps")
     )
-
-
-_PEOPLE = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
+    flat = union_all(
+        select(
+            literal("skill").label("kind"),
+            steps.c.user_id,
+            steps.c.skill.label("key"),
+            steps.c.skill_good.label("good"),
+            steps.c.attempt_id,
+        ),
+        select(
+            literal("phase"),
+            steps.c.user_id,
+            steps.c.phase,
+            steps.c.phase_good,
+            steps.c.attempt_id,
+        ).where(steps.c.phase.is_not(None), steps.c.phase != ""),
+    ).cte("flat")
+    # one row per entry and attempt, then, over each entry's attempts, its totals and the rank
+    # of the attempt: the weak ones first (a step not good), the latest first
+    entry = (flat.c.kind, flat.c.user_id, flat.c.key)
+    tallied = (
+        select(*entry, flat.c.attempt_id, func.count().label("choices"), func.sum(flat.c.good).label("good"))
+        .group_by(*entry, flat.c.attempt_id)
+        .subquery()
+    )
+    per_attempt = (
+        select(
+            tallied,
+            ScenarioAttempt.scenario_slug.label("slug"),
+            ScenarioAttempt.started_at.label("started"),
+        )
+        .join(ScenarioAttempt, ScenarioAttempt.id == tallied.c.attempt_id)
+        .subquery()
+    )
+    whole = (per_attempt.c.kind, per_attempt.c.user_id, per_attempt.c.key)
+    weak = per_attempt.c.good < per_attempt.c.choices
+    ranked = select(
+        per_attempt.c.kind,
+        per_attempt.c.user_id,
+        per_attempt.c.key,
+        func.sum(per_attempt.c.choices).over(partition_by=whole).label("total"),
+        func.sum(per_attempt.c.good).over(partition_by=whole).label("good"),
+        func.count().over(partition_by=whole).label("attempts"),
+        func.row_number()
+        .over(
+            partition_by=whole,
+            order_by=(
+                case((weak, 0), else_=1),
+                per_attempt.c.started.desc().nulls_last(),
+                per_attempt.c.attempt_id,
+            ),
+        )
+        .label("rank"),
+        case((weak, per_attempt.c.attempt_id)).label("attempt_id"),
+        per_attempt.c.slug,
+        per_attempt.c.started,
+    ).subquery()
+    # a loose bound (a share under COACH_BELOW before rounding): coaching_list applies the rule
+    return (
+        select(
+            ranked.c.kind,
+            ranked.c.user_id,
+            ranked.c.key,
+            ranked.c.total,
+            ranked.c.good,
+            ranked.c.attempts,
+            ranked.c.attempt_id,
+            ranked.c.slug,
+            ranked.c.started,
+            User.name,  # the trainee's, read here: no statement more for the names
+        )
+        .join(User, User.id == ranked.c.user_id)
+        .where(
+            ranked.c.rank <= bindparam("limit_attempts"),
+            ranked.c.total >= COACH_MIN_CHOICES,
+            100 * ranked.c.good < COACH_BELOW * ranked.c.total,
+        )
+        .order_by(ranked.c.user_id, ranked.c.kind.desc(), ranked.c.key, ranked.c.rank)
+    )
 
 
 def coaching_list(
@@ -112,74 +189,55 @@ def coaching_list(
     (most recent first). Only attempts that did not pass count (finished below the pass, or
     started over): a weak choice on the way to a pass is not a weakness to coach."""
     attempts = attempts_of(team_ids, scenario, trainee_id)
-    steps = db.session.execute(_steps_statement(attempts.shape), attempts.params).all()
-    skill: defaultdict[tuple[int, str], _Tally] = defaultdict(_Tally)
-    phase: defaultdict[tuple[int, str], _Tally] = defaultdict(_Tally)
-    for user_id, attempt_id, skill_tag, true_phase, correct, rating, slug, started in steps:
-        entry = skill[(user_id, skill_tag or "untagged")]
-        entry.total += 1
-        entry.attempts.add(attempt_id)
-        if rating in GOOD_RATINGS:
-            entry.good += 1
-        else:
-            entry.evidence[attempt_id] = (started, slug)
-        if true_phase:
-            entry = phase[(user_id, true_phase)]
-            entry.total += 1
-            entry.attempts.add(attempt_id)
-            if correct:
-                entry.good += 1
-            else:
-                entry.evidence[attempt_id] = (started, slug)
-    people: dict[int, User] = {}
-    if steps:
-        ids = {s[0] for s in steps}
-        people = {u.id: u for u in db.session.scalars(_PEOPLE, {"ids": sorted(ids)})}
-
-    def evidence(found: dict[int, tuple[datetime | None, str]]) -> list[Evidence]:
-        ranked = sorted(found.items(), key=lambda item: item[1][0] or datetime.min, reverse=True)
-        return [
-            {"id": a, "scenario": slug, "started": started} for a, (started, slug) in ranked[:limit_attempts]
-        ]
-
+    rows = db.session.execute(
+        _to_coach_statement(attempts.shape), {**attempts.params, "limit_attempts": limit_attempts}
+    ).all()
+    tallies: dict[tuple[str, int, str], _Tally] = {}
+    names: dict[int, str] = {}
+    for kind, user_id, key, total, good, failed_attempts, attempt_id, slug, started, name in rows:
+        names[user_id] = name
+        entry = tallies.get((kind, user_id, key))
+        if entry is None:
+            entry = tallies[(kind, user_id, key)] = _Tally(int(total), int(good or 0), int(failed_attempts))
+        if attempt_id is not None:
+            entry.evidence.append({"id": attempt_id, "scenario": slug, "started": started})
     out: defaultdict[int, _ToCoach] = defaultdict(lambda: {"skills": [], "phases": []})
     course = publishing.published_course(publishing.course_id())
     skill_title = cache(vocabulary.skill_title)  # a few tags over every trainee
-    for (user_id, tag), entry in skill.items():
+    for (kind, user_id, key), entry in tallies.items():
         share = round(100 * entry.good / entry.total)
-        if entry.total >= COACH_MIN_CHOICES and share < COACH_BELOW:
+        if not (entry.total >= COACH_MIN_CHOICES and share < COACH_BELOW):
+            continue
+        if kind == "skill":
             out[user_id]["skills"].append(
                 {
-                    "skill": tag,
-                    "title": skill_title(tag),
+                    "skill": key,
+                    "title": skill_title(key),
                     "score": share,
                     "total": entry.total,
-                    "failed_attempts": len(entry.attempts),
-                    "attempts": evidence(entry.evidence),
+                    "failed_attempts": entry.failed_attempts,
+                    "attempts": entry.evidence,
                 }
             )
-    for (user_id, true_phase), entry in phase.items():
-        share = round(100 * entry.good / entry.total)
-        if entry.total >= COACH_MIN_CHOICES and share < COACH_BELOW:
+        else:
             out[user_id]["phases"].append(
                 {
-                    "phase": true_phase,
-                    "title": labels.phase_title(course, true_phase),
+                    "phase": key,
+                    "title": labels.phase_title(course, key),
                     "score": share,
                     "total": entry.total,
-                    "failed_attempts": len(entry.attempts),
-                    "attempts": evidence(entry.evidence),
+                    "failed_attempts": entry.failed_attempts,
+                    "attempts": entry.evidence,
                 }
             )
     result: list[TraineeToCoach] = []
     for user_id, found in out.items():
         found["skills"].sort(key=lambda s: (s["score"], s["skill"]))
         found["phases"].sort(key=lambda p: (p["score"], p["phase"]))
-        person = people.get(user_id)
         result.append(
             {
                 "id": user_id,
-                "name": person.name if person else str(user_id),
+                "name": names.get(user_id, str(user_id)),
                 **found,
                 "worst": min([s["score"] for s in found["skills"] + found["phases"]], default=100),
             }

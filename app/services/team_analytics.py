@@ -156,21 +156,58 @@ def _course(course_id: str | None, language: str | None) -> Course | None:
 
 
 @cache
-def _choices_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+def _step_counts_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+    """The choices made, counted by scenario, node, choice, rating, skill and phase (true and
+    claimed): one read of the team's steps serves the choices, the phase matrix and the skill
+    scores (each read all of them; a team's history is tens of thousands of steps). The label is
+    the least of its (scenario, node, choice, rating), as choice_analytics shows it."""
+    choice = (ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)
     return (
         select(
-            ScenarioAttempt.scenario_slug,
-            AttemptStep.node,
-            AttemptStep.choice,
-            AttemptStep.rating,
-            func.min(AttemptStep.choice_label),
+            *choice,
+            AttemptStep.skill,
+            AttemptStep.phase,
+            AttemptStep.phase_claimed,
+            func.min(func.min(AttemptStep.choice_label)).over(partition_by=choice),
             func.count(),
             func.sum(case((AttemptStep.phase_correct.is_(False), 1), else_=0)),
         )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(AttemptStep.attempt_id.in_(team_attempts(*shape)), AttemptStep.choice.is_not(None))
-        .group_by(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)
+        .group_by(*choice, AttemptStep.skill, AttemptStep.phase, AttemptStep.phase_claimed)
     )
+
+
+class StepCount(NamedTuple):
+    scenario: str
+    node: str
+    choice: int
+    rating: str | None
+    skill: str | None
+    phase: str | None
+    phase_claimed: str | None
+    label: str | None
+    taken: int  # choices
+    misread: int
+
+
+def step_counts(
+    team_ids: Collection[int], scenario: str | None = None, since: datetime | None = None
+) -> list[StepCount]:
+    """The team's choices counted (_step_counts_statement), for choice_analytics, phase_matrix
+    and skill_scores: a page that shows all three reads them once and hands them to each."""
+    attempts = attempts_of(team_ids, scenario, since=since)
+    rows = db.session.execute(_step_counts_statement(attempts.shape), attempts.params).all()
+    return [
+        StepCount(slug, node, choice, rating, skill, phase, claimed, label, taken, int(misread or 0))
+        for slug, node, choice, rating, skill, phase, claimed, label, taken, misread in rows
+    ]
+
+
+def _sql_order(value: str | None) -> tuple[bool, str]:
+    """SQLite's order of a text column (NULL first), that the grouped reads came in before they
+    were read once: where it settled a tie, it still does."""
+    return (value is not None, value or "")
 
 
 def choice_analytics(
@@ -178,11 +215,20 @@ def choice_analytics(
     scenario: str | None = None,
     since: datetime | None = None,
     language: str | None = None,
+    counts: list[StepCount] | None = None,
 ) -> tuple[list[ScenarioChoices], list[WrongChoice]]:
     """How often each choice is taken at each node, per scenario (labels from the published
-    version; a choice only an older version had keeps its recorded label)."""
-    attempts = attempts_of(team_ids, scenario, since=since)
-    rows = db.session.execute(_choices_statement(attempts.shape), attempts.params).all()
+    version; a choice only an older version had keeps its recorded label). `counts`: the
+    step_counts of the same teams and scenario, when the caller has them."""
+    steps = counts if counts is not None else step_counts(team_ids, scenario, since)
+    by_choice: dict[tuple[str, str, int, str | None], list[Any]] = {}
+    for step in sorted(steps, key=lambda s: (s.scenario, s.node, s.choice, _sql_order(s.rating))):
+        found = by_choice.setdefault((step.scenario, step.node, step.choice, step.rating), [step.label, 0, 0])
+        found[1] += step.taken
+        found[2] += step.misread
+    rows: list[tuple[Any, ...]] = [
+        (*key, label, n, misread) for key, (label, n, misread) in by_choice.items()
+    ]
     per_node: defaultdict[tuple[str, str], defaultdict[int, dict[str, Any]]] = defaultdict(
         lambda: defaultdict(lambda: {"count": 0, "rating": None, "label": "", "misread": 0})
     )
@@ -259,29 +305,23 @@ def choice_analytics(
     return out, wrong
 
 
-@cache
-def _phases_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
-    return (
-        select(AttemptStep.phase, AttemptStep.phase_claimed, func.count())
-        .where(
-            AttemptStep.attempt_id.in_(team_attempts(*shape)),
-            AttemptStep.phase.is_not(None),
-            AttemptStep.choice.is_not(None),
-        )
-        .group_by(AttemptStep.phase, AttemptStep.phase_claimed)
-    )
-
-
 def phase_matrix(
     team_ids: Collection[int],
     scenario: str | None = None,
     course_id: str | None = None,
     since: datetime | None = None,
     language: str | None = None,
+    counts: list[StepCount] | None = None,
 ) -> PhaseMatrix:
-    """Signal reading: true phase (rows) against the phase claimed (columns), with counts."""
-    attempts = attempts_of(team_ids, scenario, since=since)
-    rows = db.session.execute(_phases_statement(attempts.shape), attempts.params).all()
+    """Signal reading: true phase (rows) against the phase claimed (columns), with counts.
+    `counts`: the step_counts of the same teams and scenario, when the caller has them."""
+    read: dict[tuple[str, str | None], int] = {}
+    for step in counts if counts is not None else step_counts(team_ids, scenario, since):
+        if step.phase is not None:
+            read[(step.phase, step.phase_claimed)] = (
+                read.get((step.phase, step.phase_claimed), 0) + step.taken
+            )
+    rows = [(t, c, n) for (t, c), n in sorted(read.items(), key=lambda i: (i[0][0], _sql_order(i[0][1])))]
     course = _course(course_id, language)
     phases = [(p.id, p.title) for p in course.phases] if course else []
     known = {p for p, _ in phases}
@@ -290,15 +330,15 @@ def phase_matrix(
             if p and p not in known:
                 phases.append((p, labels.phase_title(course, p)))
                 known.add(p)
-    counts = {(t, c or ""): n for t, c, n in rows}
+    read_as = {(t, c or ""): n for t, c, n in rows}
     matrix: list[PhaseRow] = []
     for true, title in phases:
-        cells = [counts.get((true, claimed), 0) for claimed, _ in phases]
-        none = counts.get((true, ""), 0)
+        cells = [read_as.get((true, claimed), 0) for claimed, _ in phases]
+        none = read_as.get((true, ""), 0)
         total = sum(cells) + none
         if total == 0:
             continue
-        right = counts.get((true, true), 0)
+        right = read_as.get((true, true), 0)
         matrix.append(
             {
                 "phase": true,
@@ -313,7 +353,7 @@ def phase_matrix(
         "phases": phases,
         "rows": matrix,
         "total": sum(r["total"] for r in matrix),
-        "correct": sum(counts.get((p, p), 0) for p, _ in phases),
+        "correct": sum(read_as.get((p, p), 0) for p, _ in phases),
     }
 
 
@@ -351,19 +391,18 @@ def signal_readings(
     return out
 
 
-@cache
-def _skills_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
-    return (
-        select(AttemptStep.skill, AttemptStep.rating, func.count())
-        .where(AttemptStep.attempt_id.in_(team_attempts(*shape)), AttemptStep.choice.is_not(None))
-        .group_by(AttemptStep.skill, AttemptStep.rating)
-    )
-
-
-def skill_scores(team_ids: Collection[int], scenario: str | None = None) -> list[SkillScore]:
-    """Per skill tag: choices made and the share rated best or good."""
-    attempts = attempts_of(team_ids, scenario)
-    rows = db.session.execute(_skills_statement(attempts.shape), attempts.params).all()
+def skill_scores(
+    team_ids: Collection[int], scenario: str | None = None, counts: list[StepCount] | None = None
+) -> list[SkillScore]:
+    """Per skill tag: choices made and the share rated best or good. `counts`: the step_counts
+    of the same teams and scenario, when the caller has them."""
+    rated: dict[tuple[str | None, str | None], int] = {}
+    for step in counts if counts is not None else step_counts(team_ids, scenario):
+        rated[(step.skill, step.rating)] = rated.get((step.skill, step.rating), 0) + step.taken
+    rows = [
+        (k, r, n)
+        for (k, r), n in sorted(rated.items(), key=lambda i: (_sql_order(i[0][0]), _sql_order(i[0][1])))
+    ]
     skills: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"total": 0, "good": 0, "poor": 0})
     for skill, rating, count in rows:
         entry = skills[skill or "untagged"]
