@@ -296,10 +296,8 @@ def analytics():
     }
     if scenario is not None and scenario not in titles:
         abort(404)
-    counts = team_analytics.step_counts(team_ids, scenario)  # read once for the three reports
-    choices, wrong = team_analytics.choice_analytics(
-        team_ids, scenario, language=reader_language(), counts=counts
-    )
+    choices, wrong = team_analytics.choice_analytics(team_ids, scenario, language=reader_language())
+    counts = team_analytics.step_counts(team_ids, scenario)  # read once for the two reports
     return render_template(
         "manage/analytics.html",
         teams=teams,

@@ -156,58 +156,21 @@ def _course(course_id: str | None, language: str | None) -> Course | None:
 
 
 @cache
-def _step_counts_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
-    """The choices made, counted by scenario, node, choice, rating, skill and phase (true and
-    claimed): one read of the team's steps serves the choices, the phase matrix and the skill
-    scores (each read all of them; a team's history is tens of thousands of steps). The label is
-    the least of its (scenario, node, choice, rating), as choice_analytics shows it."""
-    choice = (ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)
+def _choices_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
     return (
         select(
-            *choice,
-            AttemptStep.skill,
-            AttemptStep.phase,
-            AttemptStep.phase_claimed,
-            func.min(func.min(AttemptStep.choice_label)).over(partition_by=choice),
+            ScenarioAttempt.scenario_slug,
+            AttemptStep.node,
+            AttemptStep.choice,
+            AttemptStep.rating,
+            func.min(AttemptStep.choice_label),
             func.count(),
             func.sum(case((AttemptStep.phase_correct.is_(False), 1), else_=0)),
         )
         .join(ScenarioAttempt, ScenarioAttempt.id == AttemptStep.attempt_id)
         .where(AttemptStep.attempt_id.in_(team_attempts(*shape)), AttemptStep.choice.is_not(None))
-        .group_by(*choice, AttemptStep.skill, AttemptStep.phase, AttemptStep.phase_claimed)
+        .group_by(ScenarioAttempt.scenario_slug, AttemptStep.node, AttemptStep.choice, AttemptStep.rating)
     )
-
-
-class StepCount(NamedTuple):
-    scenario: str
-    node: str
-    choice: int
-    rating: str | None
-    skill: str | None
-    phase: str | None
-    phase_claimed: str | None
-    label: str | None
-    taken: int  # choices
-    misread: int
-
-
-def step_counts(
-    team_ids: Collection[int], scenario: str | None = None, since: datetime | None = None
-) -> list[StepCount]:
-    """The team's choices counted (_step_counts_statement), for choice_analytics, phase_matrix
-    and skill_scores: a page that shows all three reads them once and hands them to each."""
-    attempts = attempts_of(team_ids, scenario, since=since)
-    rows = db.session.execute(_step_counts_statement(attempts.shape), attempts.params).all()
-    return [
-        StepCount(slug, node, choice, rating, skill, phase, claimed, label, taken, int(misread or 0))
-        for slug, node, choice, rating, skill, phase, claimed, label, taken, misread in rows
-    ]
-
-
-def _sql_order(value: str | None) -> tuple[bool, str]:
-    """SQLite's order of a text column (NULL first), that the grouped reads came in before they
-    were read once: where it settled a tie, it still does."""
-    return (value is not None, value or "")
 
 
 def choice_analytics(
@@ -215,20 +178,11 @@ def choice_analytics(
     scenario: str | None = None,
     since: datetime | None = None,
     language: str | None = None,
-    counts: list[StepCount] | None = None,
 ) -> tuple[list[ScenarioChoices], list[WrongChoice]]:
     """How often each choice is taken at each node, per scenario (labels from the published
-    version; a choice only an older version had keeps its recorded label). `counts`: the
-    step_counts of the same teams and scenario, when the caller has them."""
-    steps = counts if counts is not None else step_counts(team_ids, scenario, since)
-    by_choice: dict[tuple[str, str, int, str | None], list[Any]] = {}
-    for step in sorted(steps, key=lambda s: (s.scenario, s.node, s.choice, _sql_order(s.rating))):
-        found = by_choice.setdefault((step.scenario, step.node, step.choice, step.rating), [step.label, 0, 0])
-        found[1] += step.taken
-        found[2] += step.misread
-    rows: list[tuple[Any, ...]] = [
-        (*key, label, n, misread) for key, (label, n, misread) in by_choice.items()
-    ]
+    version; a choice only an older version had keeps its recorded label)."""
+    attempts = attempts_of(team_ids, scenario, since=since)
+    rows = db.session.execute(_choices_statement(attempts.shape), attempts.params).all()
     per_node: defaultdict[tuple[str, str], defaultdict[int, dict[str, Any]]] = defaultdict(
         lambda: defaultdict(lambda: {"count": 0, "rating": None, "label": "", "misread": 0})
     )
@@ -303,6 +257,44 @@ def choice_analytics(
         out.append({"slug": slug, "title": value.title if value else slug, "nodes": nodes})
     wrong.sort(key=lambda w: (-w["count"], -w["share"], w["scenario"], w["node"]))
     return out, wrong
+
+
+@cache
+def _step_counts_statement(shape: tuple[bool, bool, bool]) -> Select[Any]:
+    """The choices made, counted by skill, rating and phase (true and claimed): one read of the
+    team's steps serves the phase matrix and the skill scores (each read all of them; a team's
+    history is tens of thousands of steps)."""
+    return (
+        select(
+            AttemptStep.skill, AttemptStep.rating, AttemptStep.phase, AttemptStep.phase_claimed, func.count()
+        )
+        .where(AttemptStep.attempt_id.in_(team_attempts(*shape)), AttemptStep.choice.is_not(None))
+        .group_by(AttemptStep.skill, AttemptStep.rating, AttemptStep.phase, AttemptStep.phase_claimed)
+    )
+
+
+class StepCount(NamedTuple):
+    skill: str | None
+    rating: str | None
+    phase: str | None
+    phase_claimed: str | None
+    taken: int  # choices
+
+
+def step_counts(
+    team_ids: Collection[int], scenario: str | None = None, since: datetime | None = None
+) -> list[StepCount]:
+    """The team's choices counted (_step_counts_statement), for phase_matrix and skill_scores: a
+    page that shows both reads them once and hands them to each."""
+    attempts = attempts_of(team_ids, scenario, since=since)
+    rows = db.session.execute(_step_counts_statement(attempts.shape), attempts.params).all()
+    return [StepCount(*row) for row in rows]
+
+
+def _sql_order(value: str | None) -> tuple[bool, str]:
+    """SQLite's order of a text column (NULL first), that the grouped reads came in before they
+    were read once: where it settled a tie, it still does."""
+    return (value is not None, value or "")
 
 
 def phase_matrix(

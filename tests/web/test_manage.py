@@ -523,6 +523,121 @@ def test_the_same_steps_flag_nothing_once_the_attempt_passed(app, team):
         db.session.rollback()
 
 
+def _coaching_by_hand(team_id, limit):
+    """The coaching list's entries counted from the steps one by one, as the rule reads: the
+    choices of the attempts that did not pass, per trainee and skill (good: rated best or good)
+    and per phase read (good: read right), the latest attempts with a weak one first."""
+    from app.models import AttemptSignal, AttemptStep, ScenarioAttempt, User
+
+    tally = {}
+    steps = db.session.scalars(
+        select(AttemptStep)
+        .join(ScenarioAttempt)
+        .join(User, User.id == ScenarioAttempt.user_id)
+        .where(User.team_id == team_id, AttemptStep.choice.is_not(None))
+    )
+    for step in steps:
+        attempt = step.attempt
+        if attempt.status != "abandoned" and not (attempt.status == "finished" and not attempt.passed):
+            continue
+        read = [("skills", step.skill or "untagged", step.rating in ("best", "good"))]
+        phase = step.phase
+        if step.kind == "signals":  # a pick's reading is its first verdict's
+            phase = db.session.scalar(
+                select(AttemptSignal.reading)
+                .where(AttemptSignal.step_id == step.id)
+                .order_by(AttemptSignal.item)
+            )
+        read.append(("phases", phase, bool(step.read_right)))
+        for kind, key, good in read:
+            if not key:
+                continue
+            entry = tally.setdefault(
+                (attempt.user_id, kind, key), {"total": 0, "good": 0, "in": set(), "weak": {}}
+            )
+            entry["total"] += 1
+            entry["good"] += good
+            entry["in"].add(attempt.id)
+            if not good:
+                entry["weak"][attempt.id] = attempt.started_at
+    out = {}
+    for (user_id, kind, key), entry in tally.items():
+        score = round(100 * entry["good"] / entry["total"])
+        if entry["total"] >= coaching.COACH_MIN_CHOICES and score < coaching.COACH_BELOW:
+            latest = sorted(entry["weak"], key=lambda a: (-entry["weak"][a].timestamp(), a))[:limit]
+            out[(user_id, kind, key)] = (score, entry["total"], len(entry["in"]), latest)
+    return out
+
+
+@pytest.mark.parametrize("limit", [3, 1])
+def test_the_coaching_list_counts_as_the_steps_read_one_by_one(app, team, limit):
+    """The list is counted in the database: its scores, totals, attempts and the latest weak
+    attempts (at most `limit`, newest first) are what the steps say, read one by one."""
+    from app.content import playtest
+
+    _, team_id, (a, b, c) = team
+    start = datetime(2026, 11, 2, 9, 0)
+    for n in range(5):  # more weak attempts than are shown, started in no order of their ids
+        play(app, a.id, "signals-at-the-trade-fair", pick=worst, when=start + timedelta(days=(3 * n) % 5))
+    play(app, a.id, "ranking-the-pipeline", pick=worst, when=start + timedelta(days=7))
+    play(app, b.id, "ranking-the-pipeline", pick=worst, when=start)
+    play(app, b.id, "ranking-the-pipeline", pick=playtest.best_pick, when=start + timedelta(days=1))
+    play(app, c.id, "signals-at-the-trade-fair", pick=worst, when=start, finish=False)  # under way
+    with app.app_context():
+        listed = coaching.coaching_list({team_id}, limit_attempts=limit)
+        expected = _coaching_by_hand(team_id, limit)
+        found = {
+            (entry["id"], kind, item["skill" if kind == "skills" else "phase"]): (
+                item["score"],
+                item["total"],
+                item["failed_attempts"],
+                [e["id"] for e in item["attempts"]],
+            )
+            for entry in listed
+            for kind in ("skills", "phases")
+            for item in entry[kind]
+        }
+    assert found == expected and {e["id"] for e in listed} == {a.id, b.id}
+    assert any(failed > limit for _, _, failed, _ in found.values())  # the limit is met
+
+
+def test_the_two_reports_read_once_say_what_each_reads_alone(app, team):
+    """The analytics page reads the team's choices once (step_counts) for the phase matrix and
+    the skill scores: each says the same as when it reads them itself, and the skill scores are
+    what the steps say, read one by one."""
+    from app.models import AttemptStep
+    from app.services import team_analytics
+
+    _, team_id, (a, b, _) = team
+    play(app, a.id, "signals-at-the-trade-fair", pick=worst)
+    play(app, b.id, "signals-at-the-trade-fair")
+    play(app, b.id, "ranking-the-pipeline", pick=worst)
+    with app.app_context():
+        for scenario in (None, "ranking-the-pipeline"):
+            counts = team_analytics.step_counts({team_id}, scenario)
+            for language in ("en", "fr"):
+                assert team_analytics.phase_matrix(
+                    {team_id}, scenario, language=language, counts=counts
+                ) == team_analytics.phase_matrix({team_id}, scenario, language=language)
+            assert team_analytics.skill_scores(
+                {team_id}, scenario, counts=counts
+            ) == team_analytics.skill_scores({team_id}, scenario)
+        by_skill = {}
+        for step in db.session.scalars(select(AttemptStep).where(AttemptStep.choice.is_not(None))):
+            entry = by_skill.setdefault(step.skill or "untagged", [0, 0])
+            entry[0] += 1
+            entry[1] += step.rating in ("best", "good")
+        assert {
+            s["skill"]: [s["total"], s["good"]] for s in team_analytics.skill_scores({team_id})
+        } == by_skill
+        matrix = team_analytics.phase_matrix({team_id})
+        assert matrix["total"] == sum(
+            1
+            for s in db.session.scalars(select(AttemptStep).where(AttemptStep.choice.is_not(None)))
+            if s.phase
+        )
+
+
 def test_the_transcript_fills_the_values_the_trainee_read(app, client, team):
     """A scene that names the rep's own figures (`{first_move}`, `{given_discount}`) reads in the
     transcript as the trainee read it, with the values of that moment, never as raw placeholders."""
