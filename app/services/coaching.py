@@ -189,8 +189,8 @@ def coaching_list(
     (most recent first). Only attempts that did not pass count (finished below the pass, or
     started over): a weak choice on the way to a pass is not a weakness to coach."""
     attempts = attempts_of(team_ids, scenario, trainee_id)
-    rows = db.session.execute(
-        _to_coach_statement(attempts.shape), {**attempts.params, "limit_attempts": limit_attempts}
+    rows = db.session.execute(  # at least one row per entry, whatever the limit
+        _to_coach_statement(attempts.shape), {**attempts.params, "limit_attempts": max(limit_attempts, 1)}
     ).all()
     tallies: dict[tuple[str, int, str], _Tally] = {}
     names: dict[int, str] = {}
@@ -199,7 +199,7 @@ def coaching_list(
         entry = tallies.get((kind, user_id, key))
         if entry is None:
             entry = tallies[(kind, user_id, key)] = _Tally(int(total), int(good or 0), int(failed_attempts))
-        if attempt_id is not None:
+        if attempt_id is not None and len(entry.evidence) < limit_attempts:
             entry.evidence.append({"id": attempt_id, "scenario": slug, "started": started})
     out: defaultdict[int, _ToCoach] = defaultdict(lambda: {"skills": [], "phases": []})
     course = publishing.published_course(publishing.course_id())

@@ -569,7 +569,7 @@ def _coaching_by_hand(team_id, limit):
     return out
 
 
-@pytest.mark.parametrize("limit", [3, 1])
+@pytest.mark.parametrize("limit", [3, 1, 0])
 def test_the_coaching_list_counts_as_the_steps_read_one_by_one(app, team, limit):
     """The list is counted in the database: its scores, totals, attempts and the latest weak
     attempts (at most `limit`, newest first) are what the steps say, read one by one."""
