@@ -429,10 +429,10 @@ def run(quick: bool = False, rev: str | None = None) -> harness.Result:
 def _median_pages(runs, journey, warm=()):
     """{label: (fewest sql, median ms, largest size, Page)} in journey order, and the
     labels whose SQL count changed from pass to pass (warm-ups included) as the data grew.
-    A page's statements are its fewest over the rounds: what it costs when nothing new is
-    folded in (the trainee dashboard's count moves by 1-3 from round to round, on either side,
-    with what the last round left to fold and which worker answers), so a page grows only if
-    its steady cost does; the moves are listed apart."""
+    A page's statements are its fewest over the rounds: a page that folds what the last round
+    left (the trainee dashboard's boost fold) may cost more in one round than in the next
+    (before 2026-12-02 its UPDATEs moved by 1-3 with which figures changed), so a page grows
+    only if its steady cost does; the moves are listed apart."""
     out, moving = {}, []
     labels = [p.label for p in runs[0][journey]]
     for i, label in enumerate(labels):
