@@ -377,6 +377,7 @@ def kill_phase(env, runner, kill):
             os.killpg(kill["pgid"], signal.SIGKILL)
         pids = server_pids()
         cpu_server, cpu_self, began = cpu_seconds(pids), cpu_seconds([os.getpid()]), time.monotonic()
+        cpu_database = database_seconds()
         gevent.sleep(seconds)
         figures = level_figures(
             env,
@@ -384,6 +385,7 @@ def kill_phase(env, runner, kill):
             time.monotonic() - began,
             cpu_seconds(pids) - cpu_server,
             cpu_seconds([os.getpid()]) - cpu_self,
+            database_seconds(cpu_database) if PLAN.get("database") else None,
         )
         figures["phase"] = phase
         worst = max(figures["kinds"].items(), key=lambda kv: kv[1]["p95"], default=(None, {"p95": 0}))
