@@ -58,6 +58,7 @@ SKILL_TITLES = {
     "commitments": _l("Getting commitments"),
     "personalisation": _l("Personalising the approach"),
     "completion": _l("Completing the project"),
+    "gdpr": _l("Data protection (GDPR)"),
     "untagged": _l("Other choices"),
 }
 

@@ -24,6 +24,7 @@ SKILL_TITLES = {
     "commitments": "Getting commitments",
     "personalisation": "Personalising the approach",
     "completion": "Completing the project",
+    "gdpr": "Data protection (GDPR)",
 }
 UNTAGGED = "Other choices"
 
