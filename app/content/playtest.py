@@ -713,16 +713,7 @@ def _quick_by_control(comp: _Compiled, start: State, report: QuickReport) -> boo
             share = engine.share(scenario, dict(zip(exact_names, v, strict=True)))
             top = share if top is None else max(top, share)
     report.paths = sum(info["paths"] for info in report.endings.values())
-    for node_id, info in report.endings.items():
-        if info["paths"] == 0:
-            report.notes.append(
-                said(
-                    "ending `%(node_id)s` (line %(info)s) is never reached",
-                    node_id=node_id,
-                    info=info["line"],
-                )
-            )
-        info["scores"] = {d.name: info["scores"][d.name] for d in scenario.scores if d.name in info["scores"]}
+    _close_endings(scenario, report)
     report.top_share = top if count <= MAX_FRONTIER else None
     _judge_top_share(comp, report)
     return True
@@ -1091,6 +1082,12 @@ def _count_paths(
             _widen(ranges, d.name, v, v)
         for i, d in enumerate(comp.loose):
             _widen(ranges, d.name, lowest[i], highest[i])
+    _close_endings(scenario, report)
+
+
+def _close_endings(scenario: Scenario, report: QuickReport) -> None:
+    """Once every path is counted, by either exploration: a note for each ending no path
+    reaches, and each ending's score ranges in the declared order of the scores."""
     for node_id, info in report.endings.items():
         if info["paths"] == 0:
             report.notes.append(
@@ -1100,7 +1097,6 @@ def _count_paths(
                     info=info["line"],
                 )
             )
-        # keep the declared order of scores
         info["scores"] = {d.name: info["scores"][d.name] for d in scenario.scores if d.name in info["scores"]}
 
 

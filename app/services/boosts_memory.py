@@ -60,6 +60,10 @@ def _card(item: BoostItem) -> Card:
     )
 
 
+# What review() moves: it sets every one of them, whatever the answer
+MEMORY_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "last_rating", "reviews")
+
+
 def review(item: BoostItem, rating: int, when: datetime) -> None:
     """Move the item's memory on by one answer graded `rating` at `when` (naive UTC)."""
     if item.last_review is not None and when < item.last_review:

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import AttemptStep, BoostItem, BoostMark, QuizAttempt, ScenarioAttempt, User
 from app.models.base import utcnow
 from app.services import publishing
-from app.services.boosts_memory import PHASE, QUESTION, SIGNALS, meet
+from app.services.boosts_memory import MEMORY_COLUMNS, PHASE, QUESTION, SIGNALS, meet
 from app.services.learning.knowledge_checks import grade as grade_check
 
 # --- the fold -----------------------------------------------------------------------------------
@@ -330,7 +330,3 @@ def _fold_from(
                 flag_modified(item, name)
     db.session.flush()
     return len(met)
-
-
-# What boosts_memory.review() moves (it sets every one of them)
-MEMORY_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "last_rating", "reviews")
